@@ -1,0 +1,16 @@
+#!/bin/sh
+# Installs the Debian packages mailward builds and tests with, when any is missing.
+# Runs as root (CI, fresh machines) or through sudo when available.
+set -e
+PKGS="build-essential cmake pkg-config libyaml-dev libpcre2-dev zlib1g-dev libzstd-dev \
+libcmocka-dev libjansson-dev clang zstd gzip"
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "mailward: installing Debian packages:$missing"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && SUDO=sudo
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing

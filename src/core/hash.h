@@ -1,0 +1,48 @@
+/* core/hash.h: a 64-bit byte hash, a string-keyed map and a set of 64-bit fingerprints.
+ * Both containers use open addressing and own copies of their keys.
+ * SPDX-License-Identifier: MIT */
+#ifndef MW_HASH_H
+#define MW_HASH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/str.h"
+
+uint64_t mw_hash(const void *bytes, size_t len, uint64_t seed);
+/* Hash of the ASCII-lowercased bytes, for case-insensitive keys. */
+uint64_t mw_hash_lower(const void *bytes, size_t len, uint64_t seed);
+
+/* String -> pointer map. Keys are copied. With icase, keys compare ASCII case-insensitively. */
+struct mw_strmap_slot;
+struct mw_strmap {
+    struct mw_strmap_slot *slots;
+    size_t nslots; /* power of two */
+    size_t count;
+    bool icase;
+};
+
+void mw_strmap_init(struct mw_strmap *map, bool icase);
+void mw_strmap_fini(struct mw_strmap *map);
+void *mw_strmap_get(const struct mw_strmap *map, struct mw_str key);
+bool mw_strmap_has(const struct mw_strmap *map, struct mw_str key);
+/* Inserts or replaces; returns the previous value (or NULL). */
+void *mw_strmap_put(struct mw_strmap *map, struct mw_str key, void *value);
+/* Iteration: for (size_t i = 0; mw_strmap_next(map, &i, &key, &val);) */
+bool mw_strmap_next(const struct mw_strmap *map, size_t *iter, struct mw_str *key, void **value);
+
+/* Set of non-zero 64-bit fingerprints (0 is remapped internally). */
+struct mw_u64set {
+    uint64_t *slots;
+    size_t nslots;
+    size_t count;
+};
+
+void mw_u64set_init(struct mw_u64set *set);
+void mw_u64set_fini(struct mw_u64set *set);
+/* Returns true when the value was new (inserted), false when already present. */
+bool mw_u64set_add(struct mw_u64set *set, uint64_t value);
+bool mw_u64set_has(const struct mw_u64set *set, uint64_t value);
+
+#endif

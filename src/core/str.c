@@ -1,0 +1,238 @@
+/* core/str.c: string views and the capped growable buffer.
+ * SPDX-License-Identifier: MIT */
+#include "core/str.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "core/alloc.h"
+#include "core/status.h"
+
+bool mw_str_eq(struct mw_str a, struct mw_str b)
+{
+    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
+}
+
+bool mw_str_eq_c(struct mw_str a, const char *b)
+{
+    return mw_str_eq(a, mw_str_c(b));
+}
+
+bool mw_str_ieq(struct mw_str a, struct mw_str b)
+{
+    if (a.len != b.len) {
+        return false;
+    }
+    for (size_t i = 0; i < a.len; i++) {
+        if (mw_ascii_lower(a.ptr[i]) != mw_ascii_lower(b.ptr[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool mw_str_ieq_c(struct mw_str a, const char *b)
+{
+    return mw_str_ieq(a, mw_str_c(b));
+}
+
+bool mw_str_istarts(struct mw_str hay, struct mw_str prefix)
+{
+    return hay.len >= prefix.len && mw_str_ieq(mw_str_make(hay.ptr, prefix.len), prefix);
+}
+
+bool mw_str_iends(struct mw_str hay, struct mw_str suffix)
+{
+    return hay.len >= suffix.len &&
+           mw_str_ieq(mw_str_make(hay.ptr + hay.len - suffix.len, suffix.len), suffix);
+}
+
+static long ifind_from(struct mw_str hay, struct mw_str needle, size_t from)
+{
+    if (needle.len == 0) {
+        return (long)from;
+    }
+    if (needle.len > hay.len) {
+        return -1;
+    }
+    char first_lo = mw_ascii_lower(needle.ptr[0]);
+    char first_up = (first_lo >= 'a' && first_lo <= 'z') ? (char)(first_lo - 32) : first_lo;
+    size_t last = hay.len - needle.len;
+    for (size_t i = from; i <= last; i++) {
+        char c = hay.ptr[i];
+        if (c != first_lo && c != first_up) {
+            continue;
+        }
+        size_t j = 1;
+        while (j < needle.len && mw_ascii_lower(hay.ptr[i + j]) == mw_ascii_lower(needle.ptr[j])) {
+            j++;
+        }
+        if (j == needle.len) {
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+long mw_str_ifind(struct mw_str hay, struct mw_str needle)
+{
+    return ifind_from(hay, needle, 0);
+}
+
+bool mw_str_icontains(struct mw_str hay, struct mw_str needle)
+{
+    return ifind_from(hay, needle, 0) >= 0;
+}
+
+bool mw_str_ihas_term(struct mw_str hay, struct mw_str needle)
+{
+    if (needle.len == 0) {
+        return false;
+    }
+    bool check_before = mw_is_alnum(needle.ptr[0]);
+    bool check_after = mw_is_alnum(needle.ptr[needle.len - 1]);
+    size_t from = 0;
+    for (;;) {
+        long at = ifind_from(hay, needle, from);
+        if (at < 0) {
+            return false;
+        }
+        size_t i = (size_t)at;
+        size_t end = i + needle.len;
+        bool ok_before = !check_before || i == 0 || !mw_is_alnum(hay.ptr[i - 1]);
+        bool ok_after = !check_after || end == hay.len || !mw_is_alnum(hay.ptr[end]);
+        if (ok_before && ok_after) {
+            return true;
+        }
+        from = i + 1;
+    }
+}
+
+long mw_str_find(struct mw_str hay, struct mw_str needle)
+{
+    if (needle.len == 0) {
+        return 0;
+    }
+    if (needle.len > hay.len) {
+        return -1;
+    }
+    const char *p = hay.ptr;
+    const char *end = hay.ptr + hay.len - needle.len + 1;
+    while (p < end) {
+        p = memchr(p, needle.ptr[0], (size_t)(end - p));
+        if (!p) {
+            return -1;
+        }
+        if (memcmp(p, needle.ptr, needle.len) == 0) {
+            return (long)(p - hay.ptr);
+        }
+        p++;
+    }
+    return -1;
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+struct mw_str mw_str_trim(struct mw_str s)
+{
+    while (s.len && is_space(s.ptr[0])) {
+        s.ptr++;
+        s.len--;
+    }
+    while (s.len && is_space(s.ptr[s.len - 1])) {
+        s.len--;
+    }
+    return s;
+}
+
+void mw_buf_init(struct mw_buf *buf, size_t cap)
+{
+    buf->ptr = NULL;
+    buf->len = 0;
+    buf->size = 0;
+    buf->cap = cap ? cap : SIZE_MAX;
+}
+
+void mw_buf_fini(struct mw_buf *buf)
+{
+    mw_free(buf->ptr);
+    buf->ptr = NULL;
+    buf->len = buf->size = 0;
+}
+
+void mw_buf_reset(struct mw_buf *buf)
+{
+    buf->len = 0;
+    if (buf->ptr) {
+        buf->ptr[0] = '\0';
+    }
+}
+
+int mw_buf_reserve(struct mw_buf *buf, size_t more)
+{
+    if (more > buf->cap || buf->len > buf->cap - more) {
+        return MW_E_LIMIT;
+    }
+    size_t need = buf->len + more + 1;
+    if (need <= buf->size) {
+        return MW_OK;
+    }
+    size_t size = buf->size ? buf->size : 64;
+    while (size < need) {
+        size = size > SIZE_MAX / 2 ? need : size * 2;
+    }
+    buf->ptr = mw_realloc(buf->ptr, size);
+    buf->size = size;
+    return MW_OK;
+}
+
+int mw_buf_append(struct mw_buf *buf, const void *bytes, size_t len)
+{
+    int rc = mw_buf_reserve(buf, len);
+    if (rc != MW_OK) {
+        return rc;
+    }
+    if (len) {
+        memcpy(buf->ptr + buf->len, bytes, len);
+    }
+    buf->len += len;
+    buf->ptr[buf->len] = '\0';
+    return MW_OK;
+}
+
+int mw_buf_append_str(struct mw_buf *buf, struct mw_str s)
+{
+    return mw_buf_append(buf, s.ptr, s.len);
+}
+
+int mw_buf_putc(struct mw_buf *buf, char c)
+{
+    return mw_buf_append(buf, &c, 1);
+}
+
+int mw_buf_printf(struct mw_buf *buf, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char small[256];
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        return MW_E_LIMIT;
+    }
+    if ((size_t)n < sizeof small) {
+        return mw_buf_append(buf, small, (size_t)n);
+    }
+    int rc = mw_buf_reserve(buf, (size_t)n);
+    if (rc != MW_OK) {
+        return rc;
+    }
+    va_start(ap, fmt);
+    vsnprintf(buf->ptr + buf->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    buf->len += (size_t)n;
+    return MW_OK;
+}

@@ -1,0 +1,46 @@
+/* core/time.h: timestamps to UTC nanoseconds and back. Every format the sources meet is parsed
+ * here (formats.md §10): ISO-8601 with or without zone and with 0-7 fraction digits, the
+ * space-separated variant, US-style "M/D/YYYY h:mm:ss[.fff] AM/PM" with or without the comma
+ * that Log Analytics writes, and epoch seconds. Timestamps without a zone use the default zone
+ * given in struct mw_tz (UTC unless --input-timezone says otherwise).
+ * SPDX-License-Identifier: MIT */
+#ifndef MW_TIME_H
+#define MW_TIME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/str.h"
+
+#define MW_NS_PER_SEC 1000000000LL
+
+/* The zone that zone-less timestamps are in: a fixed offset, or an IANA name resolved with the
+ * system's tz database (rules of that zone, so daylight saving time is honoured). */
+struct mw_tz {
+    bool is_fixed;
+    int32_t offset_sec; /* when is_fixed: east of UTC */
+    char name[64];      /* when !is_fixed: IANA name such as "Europe/Berlin" */
+};
+
+/* Parses "UTC", "Z", "+02:00", "-0530", or an IANA zone name. MW_E_CONFIG when unknown. */
+int mw_tz_parse(const char *spec, struct mw_tz *out);
+void mw_tz_utc(struct mw_tz *out);
+
+/* Parses text into UTC ns since the epoch. Leading/trailing spaces are ignored (Purview writes
+ * "2026-01-24T06:54:24.0000000Z "). tz may be NULL for UTC. Returns MW_OK or MW_E_MALFORMED. */
+int mw_time_parse(struct mw_str text, const struct mw_tz *tz, int64_t *out_ns);
+
+/* Days since 1970-01-01 for a proleptic Gregorian date, and the inverse. */
+int64_t mw_days_from_civil(int64_t y, unsigned m, unsigned d);
+
+/* Formats as "2025-03-04T09:15:22Z", with ".fffffff" trimmed of trailing zeros when the
+ * time has a fraction. out must hold 32 bytes. Returns the length written. */
+int mw_time_format(int64_t ns, char *out, size_t size);
+
+/* Floor of ns to a multiple of span_ns (KQL bin()): correct for negative times too. */
+int64_t mw_time_bin(int64_t ns, int64_t span_ns);
+
+/* Parses a Sigma timespan "30m", "90s", "2h", "1d" into ns; MW_E_CONFIG when malformed. */
+int mw_timespan_parse(struct mw_str text, int64_t *out_ns);
+
+#endif

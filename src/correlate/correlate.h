@@ -1,0 +1,82 @@
+/* correlate/correlate.h: owns state. Turns findings into alerts: a finding of a plain
+ * detection rule becomes an alert at once; findings of a correlation's base rules are
+ * aggregated per group and time bin (event_count, value_count) and become alerts when the
+ * correlation's condition holds at the end of the scan (or when a bin is closed by the
+ * watermark). State is aggregates, not events: counts, distinct-value sets capped just past the
+ * threshold, and a small deterministic evidence sample. Duplicate records (same fingerprint)
+ * are dropped here, among matched records only.
+ *
+ * Ownership: alerts passed to the emit callback are owned by the correlator and valid during
+ * the callback only.
+ * SPDX-License-Identifier: MIT */
+#ifndef MW_CORRELATE_H
+#define MW_CORRELATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "detect/detect.h"
+
+#define MW_EVIDENCE_CAP 10 /* evidence records kept per alert */
+
+struct mw_evidence {
+    const char *file;
+    uint64_t line;
+    uint64_t offset;
+    const char *source;     /* "m365_audit" */
+    int64_t time_ns;
+    bool has_time;
+    const char *const *names; /* fields that mattered */
+    const char *const *values;
+    size_t nfields;
+};
+
+struct mw_agg_values { /* distinct values of one field, as reported */
+    const char *field;
+    uint64_t distinct;          /* distinct count (IPv6 per /64 when the rule says so) */
+    const char *const *values;  /* up to the rule's report cap */
+    size_t nvalues;
+};
+
+struct mw_alert {
+    char id[24];                 /* "a-" + 16 hex digits, from rule id + group + window */
+    const struct mw_rule_info *rule;
+    int level;
+    int64_t first_ns, last_ns;
+    const char *account;         /* actor, may be NULL */
+    const char *mailbox;         /* target when it differs, may be NULL */
+    const char *host;            /* may be NULL */
+    const char *const *source_ips;
+    size_t nsource_ips;
+    const char *summary;
+    const char *const *reasons;
+    size_t nreasons;
+    /* Correlation alerts only (is_correlation): */
+    bool is_correlation;
+    uint64_t count;
+    const struct mw_agg_values *aggs;
+    size_t naggs;
+    const char *category;        /* e.g. "AutomationUserAgent", or NULL */
+    /* Evidence sample and the number of records behind the alert. */
+    const struct mw_evidence *evidence;
+    size_t nevidence;
+    uint64_t evidence_total;
+};
+
+typedef int mw_alert_fn(void *arg, const struct mw_alert *alert);
+
+struct mw_correlator;
+
+struct mw_correlator *mw_correlator_create(const struct mw_ruleset *rs);
+void mw_correlator_destroy(struct mw_correlator *c);
+/* Feeds one finding. Plain detections are emitted through fn at once. */
+int mw_correlate_add(struct mw_correlator *c, const struct mw_finding *f, mw_alert_fn *fn,
+                     void *arg);
+/* Emits the alerts of every window whose condition holds, then clears the state. Alerts come
+ * out in a deterministic order (rule, then window start, then group key). */
+int mw_correlate_finish(struct mw_correlator *c, mw_alert_fn *fn, void *arg);
+/* Records dropped as duplicates so far. */
+uint64_t mw_correlate_duplicates(const struct mw_correlator *c);
+
+#endif

@@ -1,0 +1,128 @@
+/* decode/decode.h: generic syntax, no meaning. An on-demand JSON scanner that walks objects and
+ * arrays without building a tree (values it is not asked about are skipped by scanning brackets
+ * and quotes), a framer that cuts JSON Lines / JSON arrays / concatenated JSON values out of a
+ * stream, and a streaming RFC 4180 CSV reader.
+ *
+ * Ownership: struct mw_json_val views point into the text being scanned. Unescaped copies go to
+ * the caller's arena and die with it. Records handed out by the framers and the CSV reader
+ * point into the stream window and stay valid until the next call on that framer or reader.
+ * SPDX-License-Identifier: MIT */
+#ifndef MW_DECODE_H
+#define MW_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/diag.h"
+#include "core/str.h"
+#include "input/input.h"
+
+/* ---- JSON scanner ------------------------------------------------------------------------ */
+
+#define MW_JSON_MAX_DEPTH 64
+
+enum mw_jtype {
+    MW_J_STRING,
+    MW_J_NUMBER,
+    MW_J_TRUE,
+    MW_J_FALSE,
+    MW_J_NULL,
+    MW_J_OBJECT,
+    MW_J_ARRAY,
+};
+
+struct mw_json_val {
+    enum mw_jtype type;
+    /* MW_J_STRING: the bytes between the quotes, still escaped when `escaped` is true.
+     * MW_J_OBJECT / MW_J_ARRAY: the whole text from the opening to the closing bracket.
+     * Others: the literal text ("12.5", "true", "null"). */
+    struct mw_str raw;
+    bool escaped;
+};
+
+struct mw_json_iter {
+    const char *p;
+    const char *end;
+    bool first;  /* no member or element read yet */
+    bool object; /* iterating an object (true) or an array */
+};
+
+/* Starts iterating the object (or array) that `text` holds; leading and trailing white space is
+ * allowed. MW_OK, or MW_E_MALFORMED when text does not start with '{' (or '['). */
+int mw_json_object_begin(struct mw_json_iter *it, struct mw_str text);
+int mw_json_array_begin(struct mw_json_iter *it, struct mw_str text);
+/* Next member: *key is a string value. Returns MW_OK, MW_DONE after the closing bracket, or
+ * MW_E_MALFORMED (syntax error, truncation) / MW_E_LIMIT (nesting deeper than
+ * MW_JSON_MAX_DEPTH inside a value being skipped). Nested values are checked for balanced
+ * brackets and well-formed strings while skipped, not for full grammar. */
+int mw_json_object_next(struct mw_json_iter *it, struct mw_json_val *key, struct mw_json_val *val);
+int mw_json_array_next(struct mw_json_iter *it, struct mw_json_val *val);
+
+/* Reads one whole JSON value from text (surrounding white space allowed, nothing else). */
+int mw_json_parse_value(struct mw_str text, struct mw_json_val *out);
+
+/* The string's decoded bytes: a view of raw when nothing is escaped, else an unescaped copy in
+ * arena (\uXXXX and surrogate pairs to UTF-8; a lone surrogate becomes U+FFFD). For non-string
+ * values, the raw text. MW_E_MALFORMED for a bad escape, MW_E_NOMEM past the arena limit. */
+int mw_json_string(const struct mw_json_val *val, struct mw_arena *arena, struct mw_str *out);
+
+/* Looks up a top-level key of an object (exact, case-sensitive, keys compared after
+ * unescaping). MW_OK with *out set, MW_DONE when absent, or an error status. */
+int mw_json_get(struct mw_str object, const char *key, struct mw_json_val *out);
+
+/* ---- JSON framing ------------------------------------------------------------------------ */
+
+enum mw_json_layout {
+    MW_JSON_LINES,    /* one value per line */
+    MW_JSON_ARRAY,    /* the whole input is one array; its elements are the records */
+    MW_JSON_VALUES,   /* concatenated (possibly pretty-printed) values */
+};
+
+struct mw_json_framer {
+    struct mw_stream *stream;
+    enum mw_json_layout layout;
+    uint64_t line_no;  /* newlines consumed so far */
+    int state;         /* private */
+    bool array_closed; /* private: MW_JSON_ARRAY saw its closing ']' */
+};
+
+/* Decides the layout from the first bytes of the stream (see mw_json_sniff_layout) and
+ * prepares to read records. */
+int mw_json_framer_init(struct mw_json_framer *fr, struct mw_stream *s, struct mw_diag *diag);
+/* Next record: one JSON value (object in practice). Returns MW_OK, MW_DONE, MW_E_MALFORMED (a
+ * record that does not scan; the framer resynchronises at the next line for MW_JSON_LINES, the
+ * next element for arrays), MW_E_LIMIT (a value bigger than the stream's record cap: skipped
+ * without being buffered), MW_E_TRUNCATED (input ended inside a value) or an I/O status.
+ * *line_no / *offset locate the record's first byte in every case. */
+int mw_json_framer_next(struct mw_json_framer *fr, struct mw_str *out, uint64_t *line_no,
+                        uint64_t *offset, struct mw_diag *diag);
+
+/* ---- CSV ---------------------------------------------------------------------------------- */
+
+#define MW_CSV_MAX_COLUMNS 4096
+
+struct mw_csv_reader {
+    struct mw_stream *stream;
+    char delim;            /* ',' */
+    uint64_t line_no;      /* newlines consumed so far */
+    struct mw_arena cells; /* unescaped cells of the current row */
+    struct mw_str *row;    /* current row's cells */
+    size_t ncells;
+    size_t row_cap;
+};
+
+void mw_csv_reader_init(struct mw_csv_reader *r, struct mw_stream *s);
+void mw_csv_reader_fini(struct mw_csv_reader *r);
+/* Next row (RFC 4180: quoted cells with "" escapes, commas and CR/LF inside quotes, CRLF or LF
+ * row ends, a final row without newline). Cells are views into the stream window when no
+ * unescaping is needed, else copies in r->cells; both valid until the next call. Returns MW_OK,
+ * MW_DONE, MW_E_MALFORMED (stray quote: the row is skipped up to the next line end),
+ * MW_E_LIMIT (row bigger than the record cap or more than MW_CSV_MAX_COLUMNS cells: skipped),
+ * MW_E_TRUNCATED (input ended inside a quoted cell) or an I/O status.
+ * *line_no is the row's first line, *offset its first byte. */
+int mw_csv_next(struct mw_csv_reader *r, const struct mw_str **cells, size_t *ncells,
+                uint64_t *line_no, uint64_t *offset, struct mw_diag *diag);
+
+#endif

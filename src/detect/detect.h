@@ -1,0 +1,94 @@
+/* detect/detect.h: owns rules. Loads Sigma YAML (detection and correlation documents, plus the
+ * documented `mailward:` extension block), interns every field name the rules use, and matches
+ * events statelessly. A match becomes a finding: the rule, the event, the level after the
+ * extension's raises, the one-line summary and the reasons.
+ *
+ * Ownership: a ruleset owns its rules and is read-only while scanning. Findings and everything
+ * in them live in the batch arena passed to mw_detect_event() and are valid during the callback.
+ * SPDX-License-Identifier: MIT */
+#ifndef MW_DETECT_H
+#define MW_DETECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/diag.h"
+#include "event/event.h"
+
+enum mw_level {
+    MW_LEVEL_INFORMATIONAL = 0,
+    MW_LEVEL_LOW = 1,
+    MW_LEVEL_MEDIUM = 2,
+    MW_LEVEL_HIGH = 3,
+    MW_LEVEL_CRITICAL = 4,
+};
+
+const char *mw_level_name(int level);       /* "high" */
+int mw_level_parse(const char *name);       /* -1 when unknown */
+
+/* What the rest of the program may read about a rule. */
+struct mw_rule_info {
+    const char *id;          /* Sigma id (UUID) */
+    const char *name;        /* Sigma `name` (for correlation references), may be NULL */
+    const char *title;
+    const char *description;
+    const char *file;        /* "rules/m365/inbox_rule_forward.yml" */
+    int level;               /* enum mw_level, before raises */
+    const char *const *techniques; /* "T1114.003", from attack.tNNNN(.NNN) tags, primary first */
+    size_t ntechniques;
+    bool is_correlation;
+    bool generates_alerts;   /* false for base rules only referenced by a correlation */
+    const char *logsource;   /* "product/service/category" as written, for `rules list` */
+};
+
+struct mw_ruleset;
+
+/* Domain knowledge the extension needs at match time, from --internal-domains or the config. */
+struct mw_detect_options {
+    const char *const *internal_domains; /* lowercase, no leading '@' */
+    size_t ninternal_domains;
+};
+
+/* Loads the built-in pack (compiled into the binary) unless `no_builtin`, then every *.yml /
+ * *.yaml file under each of dirs (files or directories). Errors (YAML syntax, unknown modifier,
+ * bad condition, unknown correlation reference, duplicate id) return MW_E_CONFIG with diag
+ * naming file and line. Field names are interned into `fields`. */
+int mw_ruleset_load(struct mw_ruleset **out, const char *const *dirs, size_t ndirs,
+                    bool no_builtin, struct mw_fieldtab *fields, struct mw_diag *diag);
+void mw_ruleset_destroy(struct mw_ruleset *rs);
+size_t mw_ruleset_count(const struct mw_ruleset *rs);
+const struct mw_rule_info *mw_ruleset_info(const struct mw_ruleset *rs, size_t i);
+void mw_ruleset_set_options(struct mw_ruleset *rs, const struct mw_detect_options *opt);
+
+/* One field that mattered for a finding (shown as evidence). */
+struct mw_finding_field {
+    const char *name;
+    struct mw_str value; /* several values joined with ", " */
+};
+
+struct mw_finding {
+    size_t rule;                 /* index in the ruleset */
+    const struct mw_rule_info *info;
+    const struct mw_event *event;
+    int level;                   /* after the extension's level raises */
+    struct mw_str summary;       /* rendered from the rule's summary template */
+    const struct mw_str *reasons;
+    size_t nreasons;
+    struct mw_str account;       /* actor */
+    struct mw_str mailbox;       /* target mailbox when the rule names one */
+    struct mw_str host;
+    struct mw_str source_ip;     /* normalised */
+    const struct mw_finding_field *fields; /* evidence fields */
+    size_t nfields;
+};
+
+typedef int mw_finding_fn(void *arg, const struct mw_finding *finding);
+
+/* Matches ev against every rule of its logsource; calls fn for each matching rule (detections
+ * and the base rules of correlations alike). Returns MW_OK or the first negative fn status. */
+int mw_detect_event(const struct mw_ruleset *rs, const struct mw_event *ev,
+                    struct mw_arena *arena, mw_finding_fn *fn, void *arg);
+
+#endif

@@ -1,0 +1,84 @@
+/* input/input.h: owns bytes. Opens files and stdin, decompresses .gz and .zst (sniffed by
+ * magic bytes, not by name), walks directories, and hands out a sliding window of bytes that
+ * framers (lines here, JSON values and CSV records in decode/) cut into records.
+ *
+ * Ownership: a struct mw_stream owns its window buffer; the views it hands out stay valid until
+ * the next mw_stream_fill() or mw_stream_consume() on that stream.
+ * SPDX-License-Identifier: MIT */
+#ifndef MW_INPUT_H
+#define MW_INPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/diag.h"
+#include "core/str.h"
+
+/* Where a record came from: enough to print "file:line" and to go back to it. */
+struct mw_origin {
+    const char *path;  /* as given on the command line or found in a directory; owned by caller */
+    uint32_t file_id;  /* index of the file in this run */
+    uint64_t line;     /* 1-based line of the record's first byte (decompressed text) */
+    uint64_t offset;   /* byte offset of the record's first byte (decompressed text) */
+};
+
+enum mw_compression {
+    MW_COMP_NONE,
+    MW_COMP_GZIP,
+    MW_COMP_ZSTD,
+};
+
+struct mw_stream;
+
+/* Default cap of the window: one record (line, JSON value, CSV row) may not be larger. */
+#define MW_RECORD_CAP_DEFAULT (16u * 1024u * 1024u)
+
+/* Opens path ("-" is stdin). Compression is detected from the first bytes (1f 8b: gzip,
+ * 28 b5 2f fd: zstd); concatenated gzip members and zstd frames are read through. A leading
+ * UTF-8 BOM is skipped; a UTF-16LE BOM (FF FE) makes the stream transcode to UTF-8.
+ * record_cap 0 means MW_RECORD_CAP_DEFAULT. On failure returns MW_E_IO with diag set
+ * ("cannot open: No such file or directory"). */
+int mw_stream_open(struct mw_stream **out, const char *path, size_t record_cap,
+                   struct mw_diag *diag);
+void mw_stream_close(struct mw_stream *s); /* NULL-safe */
+
+/* Makes at least `want` bytes available from the current position, or all that remain.
+ * *avail views the buffered bytes from the current position. Returns MW_OK when at least one
+ * byte is available, MW_DONE at the end of input with nothing buffered, MW_E_LIMIT when want
+ * exceeds the record cap (then *avail still views what is buffered), MW_E_IO or
+ * MW_E_TRUNCATED (corrupt or truncated compressed data; diag says which) on errors. */
+int mw_stream_fill(struct mw_stream *s, size_t want, struct mw_str *avail, struct mw_diag *diag);
+/* Drops n bytes from the front of the window (n <= bytes available). */
+void mw_stream_consume(struct mw_stream *s, size_t n);
+/* Byte offset (in decompressed text, BOM excluded) of the current position. */
+uint64_t mw_stream_offset(const struct mw_stream *s);
+size_t mw_stream_record_cap(const struct mw_stream *s);
+enum mw_compression mw_stream_compression(const struct mw_stream *s);
+/* Compressed or raw bytes read from the file so far (for the progress bar). */
+uint64_t mw_stream_raw_bytes(const struct mw_stream *s);
+/* Size of the file on disk, 0 for stdin or unknown. */
+uint64_t mw_stream_file_size(const struct mw_stream *s);
+
+/* Line framing. Returns one line without its LF (and without a CR before it) in *out,
+ * *line_no its 1-based number, *offset its first byte. MW_OK, MW_DONE at the end, MW_E_LIMIT
+ * for a line longer than the record cap (the line is skipped whole, without buffering it,
+ * and the next call continues after it), or an I/O status. */
+struct mw_line_reader {
+    struct mw_stream *stream;
+    uint64_t line_no; /* lines consumed so far */
+    size_t pending;   /* bytes of the previous line still to consume */
+};
+void mw_line_reader_init(struct mw_line_reader *lr, struct mw_stream *s);
+int mw_line_next(struct mw_line_reader *lr, struct mw_str *out, uint64_t *line_no,
+                 uint64_t *offset, struct mw_diag *diag);
+
+/* Walks the paths given on the command line: files as they are, directories recursively in
+ * sorted order (hidden entries skipped, symlinks to files followed, loops avoided), "-" as
+ * stdin. fn is called for each file; a path that cannot be read is reported through
+ * fn's error argument (path, diag) and the walk goes on. Returns MW_OK or the first negative
+ * status that fn returned to stop the walk. */
+typedef int mw_walk_fn(void *arg, const char *path, const struct mw_diag *error);
+int mw_input_walk(const char *const *paths, size_t npaths, mw_walk_fn *fn, void *arg);
+
+#endif

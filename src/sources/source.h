@@ -1,0 +1,105 @@
+/* sources/source.h: owns meaning. One file per log source maps a record of its format to
+ * events with canonical field names; registry.c sniffs which source a file is and drives the
+ * framing (JSON Lines, JSON array, CSV) for it.
+ *
+ * Ownership: events handed to the emit callback live in the batch arena (ctx->arena) and are
+ * valid only during the callback.
+ * SPDX-License-Identifier: MIT */
+#ifndef MW_SOURCE_H
+#define MW_SOURCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/diag.h"
+#include "core/time.h"
+#include "decode/decode.h"
+#include "event/event.h"
+#include "input/input.h"
+
+enum mw_container {
+    MW_CONT_JSON, /* JSON Lines, a JSON array, or concatenated JSON values */
+    MW_CONT_CSV,
+};
+
+/* A record as the container gives it. */
+struct mw_recview {
+    enum mw_container container;
+    struct mw_str json;         /* MW_CONT_JSON: the record's JSON text (an object) */
+    const struct mw_str *cells; /* MW_CONT_CSV: the row's cells, unescaped */
+    size_t ncells;
+    struct mw_origin origin;
+};
+
+/* The CSV header, after BOM, "#TYPE" line and " [UTC]" handling is left to the source. */
+struct mw_csv_header {
+    const struct mw_str *names;
+    size_t n;
+};
+
+typedef int mw_event_fn(void *arg, struct mw_event *ev);
+
+struct mw_map_ctx {
+    struct mw_fieldtab *fields; /* projection: only wanted names are kept */
+    struct mw_arena *arena;     /* batch arena for unescaped strings */
+    struct mw_event *event;     /* scratch event to fill (reset it per emitted event) */
+    const struct mw_tz *tz;     /* zone of zone-less timestamps */
+    mw_event_fn *emit;          /* call once per event the record yields */
+    void *emit_arg;
+};
+
+struct mw_source {
+    const char *name;    /* "m365_audit"; also the file name sources/m365_audit.c */
+    const char *summary; /* one line for `mailward formats` */
+    /* How sure (0..100) the source is that a file is its format. For JSON `first` is the first
+     * record's text; for CSV it is the header row's cells (hdr). */
+    int (*sniff)(enum mw_container container, struct mw_str first,
+                 const struct mw_csv_header *hdr);
+    /* Per-file state: called once per file before the first record; hdr is NULL for JSON.
+     * May be NULL when the source keeps no state. */
+    int (*open)(void **state, const struct mw_csv_header *hdr, struct mw_diag *diag);
+    /* Maps one record to zero, one or many events through ctx->emit. Returns MW_OK, a negative
+     * status from emit (stops the file), or MW_E_MALFORMED / MW_E_LIMIT with diag->msg saying
+     * what is wrong with the record (counted and skipped by the caller). */
+    int (*map)(void *state, const struct mw_recview *rec, struct mw_map_ctx *ctx,
+               struct mw_diag *diag);
+    void (*close)(void *state);
+};
+
+extern const struct mw_source mw_source_m365_audit;
+extern const struct mw_source mw_source_defender;
+
+/* ---- registry ------------------------------------------------------------------------------ */
+
+/* All sources, in sniffing order. */
+const struct mw_source *const *mw_sources_all(size_t *n);
+const struct mw_source *mw_source_find(const char *name);
+
+/* Per-file counters kept by mw_source_scan_file. */
+struct mw_file_stats {
+    const struct mw_source *source; /* chosen source, NULL when none fit */
+    uint64_t records;   /* records read (rows, JSON values) */
+    uint64_t events;    /* events emitted */
+    uint64_t malformed; /* records skipped as malformed or over a limit */
+};
+
+/* Reads one file: sniffs the container (first non-space byte '[' or '{' is JSON, anything else
+ * CSV; a "#TYPE ..." first line is skipped), picks the source (`force` when non-NULL, else the
+ * best sniff score above 0), frames records and maps them, calling ctx->emit per event. Every
+ * malformed or oversize record is added to `problems` with file and line and skipped.
+ * Returns MW_OK, MW_E_IO/MW_E_TRUNCATED after reporting what was readable (diag set), MW_E_CONFIG
+ * when no source recognises the file (diag set), or a negative status returned by emit. */
+int mw_source_scan_file(const char *path, uint32_t file_id, const struct mw_source *force,
+                        struct mw_map_ctx *ctx, struct mw_problems *problems,
+                        struct mw_file_stats *stats, struct mw_diag *diag);
+
+/* ---- helpers shared by sources -------------------------------------------------------------- */
+
+/* ClientIP normalisation (formats.md §1.3, §1.9.5): "1.2.3.4:5678" -> "1.2.3.4",
+ * "[2001:db8::1]:443" -> "2001:db8::1", "::ffff:1.2.3.4" -> "1.2.3.4"; other text unchanged. */
+struct mw_str mw_ip_normalize(struct mw_str ip);
+/* "smtp:a@b" / "SMTP:a@b" -> "a@b". */
+struct mw_str mw_strip_smtp(struct mw_str s);
+
+#endif

@@ -1,0 +1,28 @@
+#!/bin/sh
+# The real exports in ../shared/samples must parse with zero malformed records. Skips (exit 77)
+# with a message when the folder is not beside the clone.
+set -u
+dir=$1
+bin=$2
+if [ ! -d "$dir" ]; then
+    echo "SKIP: no samples folder at $dir"
+    exit 77
+fi
+fail=0
+for f in "$dir"/otrf-golden-saml-mail-access/OfficeActivityEvents.json \
+         "$dir"/otrf-golden-saml-mail-access/Microsoft365DefenderEvents.json \
+         "$dir"/sentinel-training-lab/office_activity.csv \
+         "$dir"/sentinel-training-lab/office_activity_inbox_rule.csv; do
+    [ -f "$f" ] || { echo "missing sample $f"; fail=1; continue; }
+    err=$("$bin" parse "$f" 2>&1 >/dev/null)
+    rc=$?
+    if [ $rc -ne 0 ]; then
+        echo "FAIL: parse $f exited $rc: $err"; fail=1
+    fi
+    n=$("$bin" parse "$f" 2>/dev/null | wc -l)
+    if [ "$n" -lt 1 ]; then
+        echo "FAIL: parse $f gave no events"; fail=1
+    fi
+    echo "$f: $n events"
+done
+exit $fail
