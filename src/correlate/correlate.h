@@ -52,6 +52,10 @@ struct mw_alert {
     const char *summary;
     const char *const *reasons;
     size_t nreasons;
+    /* Forwarding destinations the alert names (addresses, lower-case), for allow lists and
+     * output; may be empty. */
+    const char *const *destinations;
+    size_t ndestinations;
     /* Correlation alerts only (is_correlation): */
     bool is_correlation;
     uint64_t count;

@@ -16,7 +16,7 @@ for f in "$dir"/otrf-golden-saml-mail-access/OfficeActivityEvents.json \
     [ -f "$f" ] || { echo "missing sample $f"; fail=1; continue; }
     err=$("$bin" parse "$f" 2>&1 >/dev/null)
     rc=$?
-    if [ $rc -ne 0 ]; then
+    if [ $rc -ne 0 ] || [ -n "$err" ]; then
         echo "FAIL: parse $f exited $rc: $err"; fail=1
     fi
     n=$("$bin" parse "$f" 2>/dev/null | wc -l)

@@ -1,0 +1,58 @@
+/* cli/pipeline.h: the input side every subcommand shares: walk the paths, read each file with
+ * its source, and keep the counters the closing summary reports.
+ * SPDX-License-Identifier: MIT */
+#ifndef MW_PIPELINE_H
+#define MW_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/diag.h"
+#include "core/time.h"
+#include "event/event.h"
+#include "output/output.h"
+#include "sources/source.h"
+
+#define MW_MAX_ERRORS 64
+
+struct mw_pipeline {
+    /* set by the caller */
+    const char *const *paths;
+    size_t npaths;
+    const struct mw_source *force; /* --source */
+    struct mw_tz tz;               /* --input-timezone */
+    struct mw_fieldtab *fields;
+    mw_event_fn *on_event;
+    void *on_event_arg;
+    bool progress; /* draw a progress line on stderr */
+
+    /* filled while running */
+    struct mw_problems problems;
+    uint64_t files;
+    uint64_t files_failed;
+    uint64_t files_skipped; /* found in a directory but of no known format */
+    uint64_t bytes;         /* on-disk bytes of the files read */
+    struct mw_source_count *per_source; /* one per registered source */
+    size_t nsources;
+    char *errors[MW_MAX_ERRORS];
+    size_t nerrors;
+    uint64_t nerrors_total;
+    bool failed; /* an input error happened: exit status 2 */
+
+    /* private */
+    struct mw_arena arena;
+    struct mw_event event;
+    uint32_t file_id;
+    uint64_t events_seen;
+    double progress_at;
+};
+
+void mw_pipeline_init(struct mw_pipeline *p);
+void mw_pipeline_fini(struct mw_pipeline *p);
+/* Reads every input. Returns MW_OK, or a negative status an on_event callback returned. */
+int mw_pipeline_run(struct mw_pipeline *p);
+/* Seconds since an arbitrary start (monotonic). */
+double mw_now(void);
+
+#endif

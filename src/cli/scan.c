@@ -1,0 +1,522 @@
+/* cli/scan.c: `mailward scan`: reads logs, matches the rules, correlates, suppresses what the
+ * config allows, and writes alerts in the chosen format with a closing summary on stderr.
+ * SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/pipeline.h"
+#include "core/alloc.h"
+#include "correlate/correlate.h"
+#include "detect/detect.h"
+#include "detect/suppress.h"
+#include "output/output.h"
+
+#define MAX_LIST 64
+
+static const char scan_help[] =
+        "usage: mailward scan [options] PATH...\n"
+        "\n"
+        "Hunts for email collection (MITRE ATT&CK T1114) in log files, directories (read\n"
+        "recursively) or - for standard input. .gz and .zst files are read transparently; the\n"
+        "format of each file is recognised from its first bytes.\n"
+        "\n"
+        "options:\n"
+        "  -f, --format FORMAT       table (default), jsonl or csv\n"
+        "  -o, --output FILE         write alerts to FILE instead of standard output\n"
+        "      --since TIME          ignore events before TIME (e.g. 2025-03-04T00:00:00Z)\n"
+        "      --until TIME          ignore events at or after TIME\n"
+        "      --min-level LEVEL     only alerts of LEVEL or above (informational, low, medium,\n"
+        "                            high, critical)\n"
+        "  -c, --config FILE         YAML config: internal_domains and allowlists\n"
+        "      --internal-domains L  comma-separated domains of the organisation, to tell internal\n"
+        "                            from external forwarding (default: the actor's own domain)\n"
+        "  -r, --rules PATH          also load Sigma rules from PATH (file or directory; repeatable)\n"
+        "      --no-builtin-rules    do not load the built-in rule pack\n"
+        "      --rule ID             only report alerts of rule ID (repeatable)\n"
+        "  -s, --source NAME         read every file as source NAME (m365_audit, defender)\n"
+        "      --input-timezone TZ   zone of timestamps written without one (default UTC; e.g.\n"
+        "                            Europe/Berlin or +01:00)\n"
+        "      --no-color            no colours (also when NO_COLOR is set)\n"
+        "      --no-progress         no progress line on stderr\n"
+        "      --no-summary          no closing summary on stderr\n"
+        "  -q, --quiet               neither progress nor summary\n"
+        "  -h, --help                this text\n"
+        "\n"
+        "exit status: 0 no alerts, 1 alerts, 2 error (also when alerts were found)\n";
+
+struct scan_opts {
+    const char *format;
+    const char *output;
+    const char *since;
+    const char *until;
+    const char *min_level;
+    const char *config;
+    const char *domains;
+    const char *rules_dirs[MAX_LIST];
+    size_t nrules_dirs;
+    const char *only_rules[MAX_LIST];
+    size_t nonly_rules;
+    const char *source;
+    const char *tz;
+    bool no_builtin;
+    bool no_color;
+    bool no_progress;
+    bool no_summary;
+};
+
+struct scan_state {
+    struct scan_opts *opt;
+    const struct mw_ruleset *rules;
+    struct mw_correlator *corr;
+    struct mw_config *config;
+    const struct mw_sink_ops *sink;
+    void *sink_state;
+    struct mw_arena match_arena;
+    int64_t since_ns, until_ns;
+    bool has_since, has_until;
+    int min_level;
+    uint64_t out_of_range;
+    uint64_t alerts;
+    uint64_t below_min;
+    uint64_t *per_rule;     /* alerts per rule index */
+    uint64_t *per_allowlist;
+    int sink_rc;
+};
+
+static int usage_error(const char *fmt, ...) MW_PRINTF(1, 2);
+
+static int usage_error(const char *fmt, ...)
+{
+    fputs("mailward scan: ", stderr);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\n(see 'mailward scan --help')\n", stderr);
+    return MW_EXIT_ERROR;
+}
+
+static int add_to_list(const char **list, size_t *n, const char *value, const char *opt)
+{
+    if (*n >= MAX_LIST) {
+        return usage_error("too many %s options", opt);
+    }
+    list[(*n)++] = value;
+    return 0;
+}
+
+static int parse_options(int argc, char **argv, struct scan_opts *o)
+{
+    enum {
+        O_SINCE = 256,
+        O_UNTIL,
+        O_MIN_LEVEL,
+        O_DOMAINS,
+        O_NO_BUILTIN,
+        O_RULE,
+        O_TZ,
+        O_NO_COLOR,
+        O_NO_PROGRESS,
+        O_NO_SUMMARY,
+    };
+    static const struct option longs[] = {
+        { "format", required_argument, NULL, 'f' },
+        { "output", required_argument, NULL, 'o' },
+        { "since", required_argument, NULL, O_SINCE },
+        { "until", required_argument, NULL, O_UNTIL },
+        { "min-level", required_argument, NULL, O_MIN_LEVEL },
+        { "config", required_argument, NULL, 'c' },
+        { "internal-domains", required_argument, NULL, O_DOMAINS },
+        { "rules", required_argument, NULL, 'r' },
+        { "no-builtin-rules", no_argument, NULL, O_NO_BUILTIN },
+        { "rule", required_argument, NULL, O_RULE },
+        { "source", required_argument, NULL, 's' },
+        { "input-timezone", required_argument, NULL, O_TZ },
+        { "no-color", no_argument, NULL, O_NO_COLOR },
+        { "no-progress", no_argument, NULL, O_NO_PROGRESS },
+        { "no-summary", no_argument, NULL, O_NO_SUMMARY },
+        { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":f:o:c:r:s:qh", longs, NULL)) != -1) {
+        switch (c) {
+            case 'f':
+                o->format = optarg;
+                break;
+            case 'o':
+                o->output = optarg;
+                break;
+            case O_SINCE:
+                o->since = optarg;
+                break;
+            case O_UNTIL:
+                o->until = optarg;
+                break;
+            case O_MIN_LEVEL:
+                o->min_level = optarg;
+                break;
+            case 'c':
+                o->config = optarg;
+                break;
+            case O_DOMAINS:
+                o->domains = optarg;
+                break;
+            case 'r':
+                if (add_to_list(o->rules_dirs, &o->nrules_dirs, optarg, "--rules")) {
+                    return -1;
+                }
+                break;
+            case O_NO_BUILTIN:
+                o->no_builtin = true;
+                break;
+            case O_RULE:
+                if (add_to_list(o->only_rules, &o->nonly_rules, optarg, "--rule")) {
+                    return -1;
+                }
+                break;
+            case 's':
+                o->source = optarg;
+                break;
+            case O_TZ:
+                o->tz = optarg;
+                break;
+            case O_NO_COLOR:
+                o->no_color = true;
+                break;
+            case O_NO_PROGRESS:
+                o->no_progress = true;
+                break;
+            case O_NO_SUMMARY:
+                o->no_summary = true;
+                break;
+            case 'q':
+                o->no_progress = o->no_summary = true;
+                break;
+            case 'h':
+                fputs(scan_help, stdout);
+                return 1;
+            case ':':
+                usage_error("option '%s' needs a value", argv[optind - 1]);
+                return -1;
+            default:
+                usage_error("unknown option '%s'", argv[optind - 1]);
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static bool rule_selected(const struct scan_opts *o, const struct mw_rule_info *info)
+{
+    if (o->nonly_rules == 0) {
+        return true;
+    }
+    for (size_t i = 0; i < o->nonly_rules; i++) {
+        if ((info->id && !strcmp(info->id, o->only_rules[i])) ||
+            (info->name && !strcmp(info->name, o->only_rules[i]))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static size_t rule_index(const struct scan_state *st, const struct mw_rule_info *info)
+{
+    size_t n = mw_ruleset_count(st->rules);
+    for (size_t i = 0; i < n; i++) {
+        if (mw_ruleset_info(st->rules, i) == info) {
+            return i;
+        }
+    }
+    return n;
+}
+
+static int on_alert(void *arg, const struct mw_alert *alert)
+{
+    struct scan_state *st = arg;
+    if (!rule_selected(st->opt, alert->rule)) {
+        return MW_OK;
+    }
+    long sup = mw_config_suppresses(st->config, alert);
+    if (sup >= 0) {
+        st->per_allowlist[sup]++;
+        return MW_OK;
+    }
+    if (alert->level < st->min_level) {
+        st->below_min++;
+        return MW_OK;
+    }
+    int rc = st->sink->write(st->sink_state, alert);
+    if (rc != MW_OK && st->sink_rc == MW_OK) {
+        st->sink_rc = rc;
+    }
+    st->alerts++;
+    size_t idx = rule_index(st, alert->rule);
+    if (idx < mw_ruleset_count(st->rules)) {
+        st->per_rule[idx]++;
+    }
+    return MW_OK;
+}
+
+static int on_finding(void *arg, const struct mw_finding *f)
+{
+    struct scan_state *st = arg;
+    return mw_correlate_add(st->corr, f, on_alert, st);
+}
+
+static int on_event(void *arg, struct mw_event *ev)
+{
+    struct scan_state *st = arg;
+    if (ev->has_time && ((st->has_since && ev->time_ns < st->since_ns) ||
+                         (st->has_until && ev->time_ns >= st->until_ns))) {
+        st->out_of_range++;
+        return MW_OK;
+    }
+    int rc = mw_detect_event(st->rules, ev, &st->match_arena, on_finding, st);
+    mw_arena_reset(&st->match_arena);
+    return rc;
+}
+
+static int parse_bound(const char *opt, const char *text, int64_t *out)
+{
+    if (mw_time_parse(mw_str_c(text), NULL, out) != MW_OK) {
+        fprintf(stderr,
+                "mailward scan: %s '%s' is not a time (use e.g. 2025-03-04T09:00:00Z or "
+                "2025-03-04)\n",
+                opt, text);
+        return -1;
+    }
+    return 0;
+}
+
+static int report_diag(const char *what, const struct mw_diag *diag)
+{
+    char msg[600];
+    mw_diag_format(diag, msg, sizeof msg);
+    fprintf(stderr, "mailward scan: %s%s\n", what, msg);
+    return MW_EXIT_ERROR;
+}
+
+/* Loads config, domains and time bounds; returns 0 or an exit status. */
+static int setup(struct scan_state *st, struct scan_opts *o, struct mw_pipeline *pl)
+{
+    struct mw_diag diag;
+    mw_diag_init(&diag);
+    if (o->config) {
+        if (mw_config_load(&st->config, o->config, &diag) != MW_OK) {
+            if (!diag.path) {
+                diag.path = o->config;
+            }
+            return report_diag("", &diag);
+        }
+    } else {
+        st->config = mw_config_create_empty();
+    }
+    if (o->domains && mw_config_add_domains(st->config, o->domains, &diag) != MW_OK) {
+        return report_diag("", &diag);
+    }
+    if (o->since && parse_bound("--since", o->since, &st->since_ns)) {
+        return MW_EXIT_ERROR;
+    }
+    if (o->until && parse_bound("--until", o->until, &st->until_ns)) {
+        return MW_EXIT_ERROR;
+    }
+    st->has_since = o->since != NULL;
+    st->has_until = o->until != NULL;
+    if (o->min_level) {
+        st->min_level = mw_level_parse(o->min_level);
+        if (st->min_level < 0) {
+            return usage_error("--min-level '%s' is not a level (informational, low, medium, "
+                               "high, critical)",
+                               o->min_level);
+        }
+    }
+    if (o->tz && mw_tz_parse(o->tz, &pl->tz) != MW_OK) {
+        return usage_error("--input-timezone '%s' is not a zone (UTC, +01:00, Europe/Berlin)",
+                           o->tz);
+    }
+    if (o->source) {
+        pl->force = mw_source_find(o->source);
+        if (!pl->force) {
+            return usage_error("--source '%s' is not a source (m365_audit, defender)", o->source);
+        }
+    }
+    st->sink = mw_sink_find(o->format ? o->format : "table");
+    if (!st->sink) {
+        return usage_error("--format '%s' is not a format (table, jsonl, csv)", o->format);
+    }
+    return 0;
+}
+
+static void print_summary(struct scan_state *st, struct mw_pipeline *pl, double seconds,
+                          bool color)
+{
+    size_t nrules = mw_ruleset_count(st->rules);
+    struct mw_rule_count *rc = mw_calloc(nrules ? nrules : 1, sizeof *rc);
+    size_t nrc = 0;
+    for (size_t i = 0; i < nrules; i++) {
+        if (st->per_rule[i]) {
+            const struct mw_rule_info *info = mw_ruleset_info(st->rules, i);
+            rc[nrc].rule_id = info->id;
+            rc[nrc].title = info->title;
+            rc[nrc].alerts = st->per_rule[i];
+            nrc++;
+        }
+    }
+    size_t nlists = mw_config_allowlist_count(st->config);
+    struct mw_suppress_count *sc = mw_calloc(nlists ? nlists : 1, sizeof *sc);
+    size_t nsc = 0;
+    for (size_t i = 0; i < nlists; i++) {
+        if (st->per_allowlist[i]) {
+            sc[nsc].allowlist = mw_config_allowlist_name(st->config, i);
+            sc[nsc].alerts = st->per_allowlist[i];
+            nsc++;
+        }
+    }
+    const char *first[MW_PROBLEM_KEEP];
+    for (unsigned i = 0; i < pl->problems.kept; i++) {
+        first[i] = pl->problems.first[i];
+    }
+    struct mw_run_summary sum = {
+        .files = pl->files,
+        .files_failed = pl->files_failed,
+        .bytes = pl->bytes,
+        .seconds = getenv("MW_TEST") ? 0.0 : seconds,
+        .sources = pl->per_source,
+        .nsources = pl->nsources,
+        .malformed = pl->problems.count,
+        .malformed_first = first,
+        .nmalformed_first = pl->problems.kept,
+        .duplicates = mw_correlate_duplicates(st->corr),
+        .out_of_range = st->out_of_range,
+        .rules = rc,
+        .nrules = nrc,
+        .alerts = st->alerts,
+        .below_min_level = st->below_min,
+        .suppressed = sc,
+        .nsuppressed = nsc,
+        .errors = (const char *const *)pl->errors,
+        .nerrors = pl->nerrors,
+    };
+    mw_summary_print(stderr, &sum, color);
+    mw_free(rc);
+    mw_free(sc);
+}
+
+static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeline *pl,
+                    char **paths, size_t npaths)
+{
+    struct mw_fieldtab fields;
+    mw_fieldtab_init(&fields, false);
+    struct mw_diag diag;
+    mw_diag_init(&diag);
+    struct mw_ruleset *rs = NULL;
+    FILE *out = stdout;
+    int status = MW_EXIT_ERROR;
+    if (mw_ruleset_load(&rs, o->rules_dirs, o->nrules_dirs, o->no_builtin, &fields, &diag) !=
+        MW_OK) {
+        report_diag("", &diag);
+        goto out;
+    }
+    size_t ndomains;
+    const char *const *domains = mw_config_domains(st->config, &ndomains);
+    struct mw_detect_options dopt = { domains, ndomains };
+    mw_ruleset_set_options(rs, &dopt);
+    st->rules = rs;
+    st->corr = mw_correlator_create(rs);
+    st->per_rule = mw_calloc(mw_ruleset_count(rs) + 1, sizeof *st->per_rule);
+    st->per_allowlist =
+            mw_calloc(mw_config_allowlist_count(st->config) + 1, sizeof *st->per_allowlist);
+    if (o->output) {
+        out = fopen(o->output, "w");
+        if (!out) {
+            fprintf(stderr, "mailward scan: cannot write %s: %s\n", o->output, strerror(errno));
+            out = stdout;
+            goto out;
+        }
+    }
+    bool tty_out = isatty(fileno(out));
+    bool color = tty_out && !o->no_color && !getenv("NO_COLOR");
+    struct mw_sink_options sopt = { out, color, 0 };
+    if (st->sink->open(&st->sink_state, &sopt, &diag) != MW_OK) {
+        report_diag("", &diag);
+        goto out;
+    }
+    pl->paths = (const char *const *)paths;
+    pl->npaths = npaths;
+    pl->fields = &fields;
+    pl->on_event = on_event;
+    pl->on_event_arg = st;
+    pl->progress = !o->no_progress && isatty(STDERR_FILENO) && !getenv("MW_TEST");
+    double t0 = mw_now();
+    int rc = mw_pipeline_run(pl);
+    if (rc == MW_OK) {
+        rc = mw_correlate_finish(st->corr, on_alert, st);
+    }
+    st->sink->finish(st->sink_state);
+    st->sink->close(st->sink_state);
+    st->sink_state = NULL;
+    if (fflush(out) != 0 || ferror(out)) {
+        fprintf(stderr, "mailward scan: error writing alerts: %s\n", strerror(errno));
+        pl->failed = true;
+    }
+    if (!o->no_summary) {
+        print_summary(st, pl, mw_now() - t0, isatty(STDERR_FILENO) && !o->no_color &&
+                                                     !getenv("NO_COLOR"));
+    }
+    if (rc < 0 || st->sink_rc < 0 || pl->failed) {
+        status = MW_EXIT_ERROR;
+    } else {
+        status = st->alerts ? MW_EXIT_ALERTS : MW_EXIT_CLEAN;
+    }
+out:
+    if (out != stdout) {
+        fclose(out);
+    }
+    mw_correlator_destroy(st->corr);
+    mw_ruleset_destroy(rs);
+    mw_fieldtab_fini(&fields);
+    mw_free(st->per_rule);
+    mw_free(st->per_allowlist);
+    return status;
+}
+
+int mw_cmd_scan(int argc, char **argv)
+{
+    struct scan_opts o;
+    memset(&o, 0, sizeof o);
+    int prc = parse_options(argc, argv, &o);
+    if (prc) {
+        return prc > 0 ? MW_EXIT_CLEAN : MW_EXIT_ERROR;
+    }
+    if (optind >= argc) {
+        return usage_error("%s", "no input given: name files, directories, or - for stdin");
+    }
+    struct scan_state st;
+    memset(&st, 0, sizeof st);
+    st.opt = &o;
+    mw_arena_init(&st.match_arena, 64 * 1024, 64u * 1024 * 1024);
+    struct mw_pipeline pl;
+    mw_pipeline_init(&pl);
+    int status = setup(&st, &o, &pl);
+    if (status == 0) {
+        status = run_scan(&st, &o, &pl, argv + optind, (size_t)(argc - optind));
+    }
+    mw_pipeline_fini(&pl);
+    mw_config_destroy(st.config);
+    mw_arena_fini(&st.match_arena);
+    if (getenv("MW_ALLOC_STATS")) {
+        fprintf(stderr, "mailward: peak heap %zu bytes\n", mw_alloc_peak());
+    }
+    return status;
+}

@@ -1,0 +1,42 @@
+/* detect/suppress.h: false positives are configuration, not code. Loads the config file
+ * (--config, YAML): the organisation's internal domains and named allow lists of accounts,
+ * processes, approved forwarding destinations, egress IP ranges and time windows, applied to
+ * alerts after matching. An allow list suppresses an alert when every criterion it names holds;
+ * within a criterion any listed value may match.
+ *
+ * Ownership: a struct mw_config owns everything it loaded; mw_config_destroy frees it.
+ * SPDX-License-Identifier: MIT */
+#ifndef MW_SUPPRESS_H
+#define MW_SUPPRESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/diag.h"
+#include "correlate/correlate.h"
+
+struct mw_config;
+
+/* Loads a config file. MW_E_IO when unreadable, MW_E_CONFIG with "file:line: message" when
+ * the YAML or a value is wrong (unknown key, bad CIDR, bad time). */
+int mw_config_load(struct mw_config **out, const char *path, struct mw_diag *diag);
+struct mw_config *mw_config_create_empty(void);
+void mw_config_destroy(struct mw_config *cfg);
+
+/* Adds internal domains from a comma-separated list ("example.org,example.com"). */
+int mw_config_add_domains(struct mw_config *cfg, const char *list, struct mw_diag *diag);
+const char *const *mw_config_domains(const struct mw_config *cfg, size_t *n);
+
+size_t mw_config_allowlist_count(const struct mw_config *cfg);
+const char *mw_config_allowlist_name(const struct mw_config *cfg, size_t i);
+
+/* Index of the first allow list that suppresses the alert, or -1. */
+long mw_config_suppresses(const struct mw_config *cfg, const struct mw_alert *alert);
+
+/* IP helpers shared with tests: parses an IPv4/IPv6 address into 16 bytes (IPv4 mapped as
+ * ::ffff:a.b.c.d) and checks CIDR containment. */
+bool mw_ip_parse(const char *text, size_t len, uint8_t out[16], bool *is_v4);
+bool mw_cidr_contains(const uint8_t net[16], unsigned prefix, const uint8_t ip[16]);
+
+#endif
