@@ -86,9 +86,10 @@ struct mw_json_framer {
     uint64_t line_no;  /* newlines consumed so far */
     int state;         /* private */
     bool array_closed; /* private: MW_JSON_ARRAY saw its closing ']' */
+    size_t pending;    /* private: bytes of the last record still to consume */
 };
 
-/* Decides the layout from the first bytes of the stream (see mw_json_sniff_layout) and
+/* Decides the layout from the first bytes of the stream and
  * prepares to read records. */
 int mw_json_framer_init(struct mw_json_framer *fr, struct mw_stream *s, struct mw_diag *diag);
 /* Next record: one JSON value (object in practice). Returns MW_OK, MW_DONE, MW_E_MALFORMED (a
@@ -111,18 +112,26 @@ struct mw_csv_reader {
     struct mw_str *row;    /* current row's cells */
     size_t ncells;
     size_t row_cap;
+    size_t pending; /* private: bytes of the current row still to consume */
 };
 
 void mw_csv_reader_init(struct mw_csv_reader *r, struct mw_stream *s);
 void mw_csv_reader_fini(struct mw_csv_reader *r);
 /* Next row (RFC 4180: quoted cells with "" escapes, commas and CR/LF inside quotes, CRLF or LF
- * row ends, a final row without newline). Cells are views into the stream window when no
- * unescaping is needed, else copies in r->cells; both valid until the next call. Returns MW_OK,
- * MW_DONE, MW_E_MALFORMED (stray quote: the row is skipped up to the next line end),
- * MW_E_LIMIT (row bigger than the record cap or more than MW_CSV_MAX_COLUMNS cells: skipped),
- * MW_E_TRUNCATED (input ended inside a quoted cell) or an I/O status.
- * *line_no is the row's first line, *offset its first byte. */
+ * row ends, a final row without newline; empty lines are skipped; a quote inside an unquoted
+ * cell, as in `5"`, is data). Cells are views into the stream window when no unescaping is
+ * needed, else copies in r->cells; both valid until the next call. Returns MW_OK, MW_DONE,
+ * MW_E_MALFORMED (text after a closing quote, `"ab"c`: the row is skipped up to the next
+ * unquoted line end), MW_E_LIMIT (row, line end included, bigger than the record cap, or more
+ * than MW_CSV_MAX_COLUMNS cells: skipped without buffering it), MW_E_TRUNCATED (input ended
+ * inside a quoted cell) or an I/O status; after MW_E_TRUNCATED or MW_E_IO the input is over.
+ * *line_no is the row's first line, *offset its first byte, exact in every case. */
 int mw_csv_next(struct mw_csv_reader *r, const struct mw_str **cells, size_t *ncells,
                 uint64_t *line_no, uint64_t *offset, struct mw_diag *diag);
+
+/* Index of the header cell that names column `name`, compared ASCII case-insensitively after
+ * trimming surrounding white space and a " [UTC]" suffix on either side ("TimeGenerated [UTC]"
+ * matches "TimeGenerated"). The first match wins; -1 when absent. */
+int mw_csv_header_index(const struct mw_str *names, size_t n, const char *name);
 
 #endif

@@ -57,10 +57,17 @@ struct mw_detect_options {
  * naming file and line. Field names are interned into `fields`. */
 int mw_ruleset_load(struct mw_ruleset **out, const char *const *dirs, size_t ndirs,
                     bool no_builtin, struct mw_fieldtab *fields, struct mw_diag *diag);
+/* Loads rules from YAML text as if read from file `path` (tests, `rules lint`). Several calls
+ * may not be combined; correlation references resolve within the text. */
+int mw_ruleset_load_text(struct mw_ruleset **out, const char *path, const char *text, size_t len,
+                         struct mw_fieldtab *fields, struct mw_diag *diag);
 void mw_ruleset_destroy(struct mw_ruleset *rs);
 size_t mw_ruleset_count(const struct mw_ruleset *rs);
 const struct mw_rule_info *mw_ruleset_info(const struct mw_ruleset *rs, size_t i);
 void mw_ruleset_set_options(struct mw_ruleset *rs, const struct mw_detect_options *opt);
+/* The compiled correlation of rule i (detect/corr_spec.h), NULL for detection rules. */
+struct mw_corr_spec;
+const struct mw_corr_spec *mw_ruleset_corr(const struct mw_ruleset *rs, size_t i);
 
 /* One field that mattered for a finding (shown as evidence). */
 struct mw_finding_field {

@@ -1,0 +1,43 @@
+/* decode/json_int.h: private to decode/: the resumable structural scanner that the JSON
+ * iterator (json_scan.c) uses to skip nested values and the JSON framer (json_frame.c) uses to
+ * find where a value ends in a stream that arrives in pieces.
+ * SPDX-License-Identifier: MIT */
+#ifndef MW_JSON_INT_H
+#define MW_JSON_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum mw_vscan_mode {
+    MW_VS_START,  /* nothing read yet */
+    MW_VS_NEST,   /* inside brackets, outside strings */
+    MW_VS_STRING, /* inside a string */
+    MW_VS_ESCAPE, /* just after a backslash */
+    MW_VS_HEX,    /* inside the 4 hex digits of \uXXXX */
+    MW_VS_SCALAR, /* a top-level number or literal */
+    MW_VS_DONE,
+};
+
+struct mw_vscan {
+    uint64_t stack;    /* bit d set when nesting level d+1 is an object, clear for an array */
+    uint64_t newlines; /* LF bytes seen inside the value so far */
+    unsigned depth;    /* open brackets */
+    unsigned hex_left; /* hex digits still expected in MW_VS_HEX */
+    int mode;          /* enum mw_vscan_mode */
+};
+
+void mw_vscan_init(struct mw_vscan *v);
+/* Feeds the next n bytes of one value (the first byte fed must be the value's first byte).
+ * Returns MW_DONE when the value ended (*used: bytes up to and including its last byte; a
+ * top-level number or literal ends before the first byte that cannot belong to it), MW_OK when
+ * all n bytes were used and the value goes on, MW_E_MALFORMED (bad string, unbalanced or
+ * mismatched bracket, a byte that cannot appear outside strings) or MW_E_LIMIT (nesting deeper
+ * than MW_JSON_MAX_DEPTH); then *used counts the bytes before the offending one. */
+int mw_vscan_feed(struct mw_vscan *v, const char *p, size_t n, size_t *used);
+/* At the end of input: MW_DONE when the value is complete there (a bare number or literal),
+ * else MW_E_TRUNCATED. */
+int mw_vscan_finish(const struct mw_vscan *v);
+/* First byte in [p, end) that is '"', '\\' or a control character (< 0x20), or end. */
+const char *mw_json_find_special(const char *p, const char *end);
+
+#endif

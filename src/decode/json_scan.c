@@ -1,0 +1,729 @@
+/* decode/json_scan.c: the on-demand JSON scanner. Walks one object or array level at a time,
+ * checks the grammar of the level it walks, skips nested values by counting brackets outside
+ * strings (mw_vscan), and unescapes strings into an arena only when they hold escapes.
+ * SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include "core/status.h"
+#include "decode/decode.h"
+#include "decode/json_int.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/* ---- byte classes -------------------------------------------------------------------------- */
+
+/* Classes of bytes met inside brackets, outside strings. C_BAD is 0 so that every byte not
+ * listed (other letters, punctuation, controls, bytes >= 0x80) is rejected. */
+enum {
+    C_BAD = 0,
+    C_ORD,   /* white space, separators, number and literal characters */
+    C_NL,    /* LF: counted for the framer's line numbers */
+    C_QUOTE, /* a string starts */
+    C_OOBJ,
+    C_OARR,
+    C_COBJ,
+    C_CARR,
+};
+
+static const unsigned char nest_class[256] = {
+    [' '] = C_ORD,  ['\t'] = C_ORD, ['\r'] = C_ORD, ['\n'] = C_NL,  [','] = C_ORD, [':'] = C_ORD,
+    ['-'] = C_ORD,  ['+'] = C_ORD,  ['.'] = C_ORD,  ['0'] = C_ORD,  ['1'] = C_ORD, ['2'] = C_ORD,
+    ['3'] = C_ORD,  ['4'] = C_ORD,  ['5'] = C_ORD,  ['6'] = C_ORD,  ['7'] = C_ORD, ['8'] = C_ORD,
+    ['9'] = C_ORD,  ['a'] = C_ORD,  ['e'] = C_ORD,  ['f'] = C_ORD,  ['l'] = C_ORD, ['n'] = C_ORD,
+    ['r'] = C_ORD,  ['s'] = C_ORD,  ['t'] = C_ORD,  ['u'] = C_ORD,  ['E'] = C_ORD, ['"'] = C_QUOTE,
+    ['{'] = C_OOBJ, ['['] = C_OARR, ['}'] = C_COBJ, [']'] = C_CARR,
+};
+
+static inline int hex_value(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+static inline bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static inline bool is_ws(char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+/* Bytes that may follow a scalar value: white space, a separator or a closing bracket. */
+static inline bool is_delim(char c)
+{
+    return is_ws(c) || c == ',' || c == '}' || c == ']';
+}
+
+/* Bytes a top-level number or literal is made of (its shape is checked separately). */
+static inline bool is_scalar_char(char c)
+{
+    return mw_is_alnum(c) || c == '-' || c == '+' || c == '.';
+}
+
+/* ---- string scanning ----------------------------------------------------------------------- */
+
+const char *mw_json_find_special(const char *p, const char *end)
+{
+#if defined(__SSE2__)
+    /* 16 bytes at a time: a string's bytes are mostly plain text, so this is where the scanner
+     * spends its time. x <= 0x1f (unsigned) is tested as min(x, 0x1f) == x. */
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i bslash = _mm_set1_epi8('\\');
+    const __m128i ctl = _mm_set1_epi8(0x1f);
+    while (end - p >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i hit =
+                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
+                             _mm_cmpeq_epi8(_mm_min_epu8(x, ctl), x));
+        unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+        if (mask) {
+            return p + __builtin_ctz(mask);
+        }
+        p += 16;
+    }
+#endif
+    while (p < end) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"' || c == '\\' || c < 0x20) {
+            return p;
+        }
+        p++;
+    }
+    return end;
+}
+
+/* p is just after the opening quote. Returns the closing quote, or NULL when the string is
+ * unterminated, holds a raw control character or a bad escape. */
+static const char *scan_string(const char *p, const char *end, bool *escaped)
+{
+    bool esc = false;
+    for (;;) {
+        p = mw_json_find_special(p, end);
+        if (p == end) {
+            return NULL;
+        }
+        if (*p == '"') {
+            *escaped = esc;
+            return p;
+        }
+        if (*p != '\\' || end - p < 2) {
+            return NULL;
+        }
+        esc = true;
+        switch (p[1]) {
+            case '"':
+            case '\\':
+            case '/':
+            case 'b':
+            case 'f':
+            case 'n':
+            case 'r':
+            case 't':
+                p += 2;
+                break;
+            case 'u':
+                if (end - p < 6 || hex_value(p[2]) < 0 || hex_value(p[3]) < 0 ||
+                    hex_value(p[4]) < 0 || hex_value(p[5]) < 0) {
+                    return NULL;
+                }
+                p += 6;
+                break;
+            default:
+                return NULL;
+        }
+    }
+}
+
+/* ---- resumable structural scanner ---------------------------------------------------------- */
+
+void mw_vscan_init(struct mw_vscan *v)
+{
+    v->stack = 0;
+    v->newlines = 0;
+    v->depth = 0;
+    v->hex_left = 0;
+    v->mode = MW_VS_START;
+}
+
+/* Inside brackets: runs until a string starts, the value ends, an error, or the bytes end. */
+static int vscan_nest(struct mw_vscan *v, const char *p, size_t n, size_t *i_io)
+{
+    size_t i = *i_io;
+    for (; i < n; i++) {
+        unsigned cls = nest_class[(unsigned char)p[i]];
+        if (MW_LIKELY(cls == C_ORD)) {
+            continue;
+        }
+        switch (cls) {
+            case C_NL:
+                v->newlines++;
+                break;
+            case C_QUOTE:
+                v->mode = MW_VS_STRING;
+                *i_io = i + 1;
+                return MW_OK;
+            case C_OOBJ:
+            case C_OARR:
+                if (v->depth >= MW_JSON_MAX_DEPTH) {
+                    *i_io = i;
+                    return MW_E_LIMIT;
+                }
+                if (cls == C_OOBJ) {
+                    v->stack |= (uint64_t)1 << v->depth;
+                } else {
+                    v->stack &= ~((uint64_t)1 << v->depth);
+                }
+                v->depth++;
+                break;
+            case C_COBJ:
+            case C_CARR: {
+                bool is_obj = (v->stack >> (v->depth - 1)) & 1;
+                if (is_obj != (cls == C_COBJ)) {
+                    *i_io = i;
+                    return MW_E_MALFORMED;
+                }
+                v->depth--;
+                if (v->depth == 0) {
+                    v->mode = MW_VS_DONE;
+                    *i_io = i + 1;
+                    return MW_DONE;
+                }
+                break;
+            }
+            default:
+                *i_io = i;
+                return MW_E_MALFORMED;
+        }
+    }
+    *i_io = i;
+    return MW_OK;
+}
+
+int mw_vscan_feed(struct mw_vscan *v, const char *p, size_t n, size_t *used)
+{
+    size_t i = 0;
+    int rc = MW_OK;
+    while (i < n && rc == MW_OK) {
+        char c = p[i];
+        switch (v->mode) {
+            case MW_VS_START:
+                if (c == '{' || c == '[') {
+                    v->stack = c == '{';
+                    v->depth = 1;
+                    v->mode = MW_VS_NEST;
+                } else if (c == '"') {
+                    v->mode = MW_VS_STRING;
+                } else if (c == '-' || is_digit(c) || c == 't' || c == 'f' || c == 'n') {
+                    v->mode = MW_VS_SCALAR;
+                } else {
+                    rc = MW_E_MALFORMED;
+                    break;
+                }
+                i++;
+                break;
+            case MW_VS_NEST:
+                rc = vscan_nest(v, p, n, &i);
+                break;
+            case MW_VS_STRING: {
+                const char *q = mw_json_find_special(p + i, p + n);
+                i = (size_t)(q - p);
+                if (i == n) {
+                    break;
+                }
+                if (*q == '"') {
+                    i++;
+                    if (v->depth == 0) {
+                        v->mode = MW_VS_DONE;
+                        rc = MW_DONE;
+                    } else {
+                        v->mode = MW_VS_NEST;
+                    }
+                } else if (*q == '\\') {
+                    i++;
+                    v->mode = MW_VS_ESCAPE;
+                } else {
+                    rc = MW_E_MALFORMED; /* raw control character */
+                }
+                break;
+            }
+            case MW_VS_ESCAPE:
+                if (c == 'u') {
+                    v->mode = MW_VS_HEX;
+                    v->hex_left = 4;
+                } else if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' ||
+                           c == 'r' || c == 't') {
+                    v->mode = MW_VS_STRING;
+                } else {
+                    rc = MW_E_MALFORMED;
+                    break;
+                }
+                i++;
+                break;
+            case MW_VS_HEX:
+                if (hex_value(c) < 0) {
+                    rc = MW_E_MALFORMED;
+                    break;
+                }
+                i++;
+                if (--v->hex_left == 0) {
+                    v->mode = MW_VS_STRING;
+                }
+                break;
+            case MW_VS_SCALAR:
+                while (i < n && is_scalar_char(p[i])) {
+                    i++;
+                }
+                if (i < n) {
+                    v->mode = MW_VS_DONE;
+                    rc = MW_DONE;
+                }
+                break;
+            default: /* MW_VS_DONE: nothing more belongs to the value */
+                rc = MW_DONE;
+                break;
+        }
+    }
+    *used = i;
+    return rc;
+}
+
+int mw_vscan_finish(const struct mw_vscan *v)
+{
+    if (v->mode == MW_VS_SCALAR || v->mode == MW_VS_DONE) {
+        return MW_DONE;
+    }
+    return MW_E_TRUNCATED;
+}
+
+/* ---- one level of grammar ------------------------------------------------------------------ */
+
+static const char *skip_ws(const char *p, const char *end)
+{
+    while (p < end && is_ws(*p)) {
+        p++;
+    }
+    return p;
+}
+
+/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? ; returns the end or NULL. */
+static const char *scan_number(const char *p, const char *end)
+{
+    if (p < end && *p == '-') {
+        p++;
+    }
+    if (p == end || !is_digit(*p)) {
+        return NULL;
+    }
+    if (*p == '0') {
+        p++;
+    } else {
+        while (p < end && is_digit(*p)) {
+            p++;
+        }
+    }
+    if (p < end && *p == '.') {
+        p++;
+        if (p == end || !is_digit(*p)) {
+            return NULL;
+        }
+        while (p < end && is_digit(*p)) {
+            p++;
+        }
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < end && (*p == '+' || *p == '-')) {
+            p++;
+        }
+        if (p == end || !is_digit(*p)) {
+            return NULL;
+        }
+        while (p < end && is_digit(*p)) {
+            p++;
+        }
+    }
+    return p;
+}
+
+static const char *scan_literal(const char *p, const char *end, const char *word, size_t len)
+{
+    if ((size_t)(end - p) < len || memcmp(p, word, len) != 0) {
+        return NULL;
+    }
+    return p + len;
+}
+
+/* Reads the value starting at p (not white space). *after is set past it. */
+static int read_value(const char *p, const char *end, struct mw_json_val *val, const char **after)
+{
+    const char *q = NULL;
+    val->escaped = false;
+    switch (*p) {
+        case '"':
+            q = scan_string(p + 1, end, &val->escaped);
+            if (!q) {
+                return MW_E_MALFORMED;
+            }
+            val->type = MW_J_STRING;
+            val->raw = mw_str_make(p + 1, (size_t)(q - p - 1));
+            *after = q + 1;
+            return MW_OK;
+        case '{':
+        case '[': {
+            struct mw_vscan v;
+            size_t used;
+            mw_vscan_init(&v);
+            int rc = mw_vscan_feed(&v, p, (size_t)(end - p), &used);
+            if (rc == MW_OK) {
+                return MW_E_MALFORMED; /* truncated */
+            }
+            if (rc != MW_DONE) {
+                return rc;
+            }
+            val->type = *p == '{' ? MW_J_OBJECT : MW_J_ARRAY;
+            q = p + used;
+            break;
+        }
+        case 't':
+            val->type = MW_J_TRUE;
+            q = scan_literal(p, end, "true", 4);
+            break;
+        case 'f':
+            val->type = MW_J_FALSE;
+            q = scan_literal(p, end, "false", 5);
+            break;
+        case 'n':
+            val->type = MW_J_NULL;
+            q = scan_literal(p, end, "null", 4);
+            break;
+        default:
+            val->type = MW_J_NUMBER;
+            q = scan_number(p, end);
+            break;
+    }
+    if (!q || (q < end && val->type != MW_J_OBJECT && val->type != MW_J_ARRAY && !is_delim(*q))) {
+        return MW_E_MALFORMED;
+    }
+    val->raw = mw_str_make(p, (size_t)(q - p));
+    *after = q;
+    return MW_OK;
+}
+
+static int iter_begin(struct mw_json_iter *it, struct mw_str text, char open, bool object)
+{
+    const char *end = text.ptr ? text.ptr + text.len : NULL;
+    const char *p = skip_ws(text.ptr, end);
+    it->end = end;
+    it->first = true;
+    it->object = object;
+    if (p == end || *p != open) {
+        it->p = end; /* every later call reports MW_E_MALFORMED */
+        return MW_E_MALFORMED;
+    }
+    it->p = p + 1;
+    return MW_OK;
+}
+
+int mw_json_object_begin(struct mw_json_iter *it, struct mw_str text)
+{
+    return iter_begin(it, text, '{', true);
+}
+
+int mw_json_array_begin(struct mw_json_iter *it, struct mw_str text)
+{
+    return iter_begin(it, text, '[', false);
+}
+
+/* Before the next member or element: handles the closing bracket and the comma. Returns MW_OK
+ * with *pp at the member, MW_DONE, or MW_E_MALFORMED. it->p == NULL marks a finished walk. */
+static int iter_step(struct mw_json_iter *it, char close, const char **pp)
+{
+    if (!it->p) {
+        return MW_DONE;
+    }
+    const char *end = it->end;
+    const char *p = skip_ws(it->p, end);
+    if (p == end) {
+        return MW_E_MALFORMED;
+    }
+    if (*p == close) {
+        /* Only white space may follow the closing bracket of the text being walked. */
+        if (skip_ws(p + 1, end) != end) {
+            it->p = end;
+            return MW_E_MALFORMED;
+        }
+        it->p = NULL;
+        return MW_DONE;
+    }
+    if (!it->first) {
+        if (*p != ',') {
+            it->p = end;
+            return MW_E_MALFORMED;
+        }
+        p = skip_ws(p + 1, end);
+        if (p == end || *p == close) { /* truncated, or a trailing comma */
+            it->p = end;
+            return MW_E_MALFORMED;
+        }
+    }
+    *pp = p;
+    return MW_OK;
+}
+
+int mw_json_object_next(struct mw_json_iter *it, struct mw_json_val *key, struct mw_json_val *val)
+{
+    const char *p = NULL;
+    int rc = iter_step(it, '}', &p);
+    if (rc != MW_OK) {
+        return rc;
+    }
+    const char *end = it->end;
+    const char *q;
+    if (*p != '"') {
+        goto bad;
+    }
+    key->type = MW_J_STRING;
+    key->escaped = false;
+    q = scan_string(p + 1, end, &key->escaped);
+    if (!q) {
+        goto bad;
+    }
+    key->raw = mw_str_make(p + 1, (size_t)(q - p - 1));
+    p = skip_ws(q + 1, end);
+    if (p == end || *p != ':') {
+        goto bad;
+    }
+    p = skip_ws(p + 1, end);
+    if (p == end) {
+        goto bad;
+    }
+    rc = read_value(p, end, val, &q);
+    if (rc != MW_OK) {
+        it->p = end;
+        return rc;
+    }
+    it->p = q;
+    it->first = false;
+    return MW_OK;
+bad:
+    it->p = end;
+    return MW_E_MALFORMED;
+}
+
+int mw_json_array_next(struct mw_json_iter *it, struct mw_json_val *val)
+{
+    const char *p = NULL;
+    int rc = iter_step(it, ']', &p);
+    if (rc != MW_OK) {
+        return rc;
+    }
+    const char *q;
+    rc = read_value(p, it->end, val, &q);
+    if (rc != MW_OK) {
+        it->p = it->end;
+        return rc;
+    }
+    it->p = q;
+    it->first = false;
+    return MW_OK;
+}
+
+int mw_json_parse_value(struct mw_str text, struct mw_json_val *out)
+{
+    const char *end = text.ptr ? text.ptr + text.len : NULL;
+    const char *p = skip_ws(text.ptr, end);
+    const char *after;
+    if (p == end) {
+        return MW_E_MALFORMED;
+    }
+    int rc = read_value(p, end, out, &after);
+    if (rc != MW_OK) {
+        return rc;
+    }
+    return skip_ws(after, end) == end ? MW_OK : MW_E_MALFORMED;
+}
+
+/* ---- unescaping ---------------------------------------------------------------------------- */
+
+static size_t put_utf8(char *out, uint32_t cp)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+static int read_hex4(const char *p, const char *end)
+{
+    if (end - p < 4) {
+        return -1;
+    }
+    int a = hex_value(p[0]), b = hex_value(p[1]), c = hex_value(p[2]), d = hex_value(p[3]);
+    if ((a | b | c | d) < 0) {
+        return -1;
+    }
+    return (a << 12) | (b << 8) | (c << 4) | d;
+}
+
+/* *pp points at a backslash. Decodes one escape (a surrogate pair counts as one) into out
+ * (at most 4 bytes) and advances *pp. Returns the byte count or -1 for a bad escape. Never
+ * writes more bytes than it consumes, so an unescaped copy fits in the escaped length. */
+static int decode_escape(const char **pp, const char *end, char *out)
+{
+    const char *p = *pp;
+    if (end - p < 2) {
+        return -1;
+    }
+    char c = p[1];
+    *pp = p + 2;
+    switch (c) {
+        case '"':
+        case '\\':
+        case '/':
+            out[0] = c;
+            return 1;
+        case 'b':
+            out[0] = '\b';
+            return 1;
+        case 'f':
+            out[0] = '\f';
+            return 1;
+        case 'n':
+            out[0] = '\n';
+            return 1;
+        case 'r':
+            out[0] = '\r';
+            return 1;
+        case 't':
+            out[0] = '\t';
+            return 1;
+        case 'u':
+            break;
+        default:
+            return -1;
+    }
+    int cp = read_hex4(p + 2, end);
+    if (cp < 0) {
+        return -1;
+    }
+    *pp = p + 6;
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+        /* A high surrogate pairs with an immediately following \uDC00-\uDFFF. */
+        int lo = (end - p >= 12 && p[6] == '\\' && p[7] == 'u') ? read_hex4(p + 8, end) : -1;
+        if (lo >= 0xDC00 && lo <= 0xDFFF) {
+            *pp = p + 12;
+            uint32_t full = 0x10000u + (((uint32_t)cp - 0xD800u) << 10) + ((uint32_t)lo - 0xDC00u);
+            return (int)put_utf8(out, full);
+        }
+        return (int)put_utf8(out, 0xFFFD);
+    }
+    if (cp >= 0xDC00 && cp <= 0xDFFF) {
+        return (int)put_utf8(out, 0xFFFD); /* lone low surrogate */
+    }
+    return (int)put_utf8(out, (uint32_t)cp);
+}
+
+int mw_json_string(const struct mw_json_val *val, struct mw_arena *arena, struct mw_str *out)
+{
+    if (val->type != MW_J_STRING || !val->escaped) {
+        *out = val->raw;
+        return MW_OK;
+    }
+    const char *p = val->raw.ptr;
+    const char *end = p + val->raw.len;
+    char *dst = mw_arena_alloc(arena, val->raw.len ? val->raw.len : 1, 1);
+    if (!dst) {
+        return MW_E_NOMEM;
+    }
+    size_t n = 0;
+    while (p < end) {
+        const char *bs = memchr(p, '\\', (size_t)(end - p));
+        size_t run = (size_t)((bs ? bs : end) - p);
+        memcpy(dst + n, p, run);
+        n += run;
+        if (!bs) {
+            break;
+        }
+        p = bs;
+        int k = decode_escape(&p, end, dst + n);
+        if (k < 0) {
+            return MW_E_MALFORMED;
+        }
+        n += (size_t)k;
+    }
+    *out = mw_str_make(dst, n);
+    return MW_OK;
+}
+
+/* ---- lookup -------------------------------------------------------------------------------- */
+
+static bool key_equals(const struct mw_json_val *k, const char *key, size_t klen)
+{
+    if (!k->escaped) {
+        return k->raw.len == klen && memcmp(k->raw.ptr, key, klen) == 0;
+    }
+    const char *p = k->raw.ptr;
+    const char *end = p + k->raw.len;
+    size_t at = 0;
+    while (p < end) {
+        if (*p != '\\') {
+            if (at >= klen || key[at] != *p) {
+                return false;
+            }
+            at++;
+            p++;
+            continue;
+        }
+        char u[4];
+        int n = decode_escape(&p, end, u);
+        if (n < 0 || klen - at < (size_t)n || memcmp(key + at, u, (size_t)n) != 0) {
+            return false;
+        }
+        at += (size_t)n;
+    }
+    return at == klen;
+}
+
+int mw_json_get(struct mw_str object, const char *key, struct mw_json_val *out)
+{
+    struct mw_json_iter it;
+    struct mw_json_val k, v;
+    size_t klen = strlen(key);
+    int rc = mw_json_object_begin(&it, object);
+    while (rc == MW_OK) {
+        rc = mw_json_object_next(&it, &k, &v);
+        if (rc == MW_OK && key_equals(&k, key, klen)) {
+            *out = v;
+            return MW_OK;
+        }
+    }
+    return rc;
+}

@@ -1,0 +1,114 @@
+/* detect/corr_spec.h: the compiled form of a Sigma correlation rule and of the templates
+ * (summary, reasons) that detect hands to correlate. Loaded by detect/sigma_load.c; read-only
+ * while scanning; owned by the ruleset.
+ * SPDX-License-Identifier: MIT */
+#ifndef MW_CORR_SPEC_H
+#define MW_CORR_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/str.h"
+
+/* ---- templates ---------------------------------------------------------------------------- */
+
+enum mw_tpl_kind {
+    MW_TPL_TEXT,      /* literal text */
+    MW_TPL_FIELD,     /* {Field.Name}: the event's values joined with ", " */
+    MW_TPL_ACCOUNT,   /* {account} */
+    MW_TPL_MAILBOX,   /* {mailbox} */
+    MW_TPL_HOST,      /* {host} */
+    MW_TPL_SOURCE_IP, /* {source_ip} */
+    MW_TPL_DESTS,     /* {mw.destinations} */
+    MW_TPL_EXTERNAL,  /* {mw.external} */
+    MW_TPL_COUNT,     /* {count} (correlation) */
+    MW_TPL_CATEGORY,  /* {category} (correlation) */
+    MW_TPL_DISTINCT,  /* {distinct.FIELD} (correlation): arg is a value-field index */
+    MW_TPL_VALUES,    /* {values.FIELD} (correlation): arg is a value-field index */
+    MW_TPL_TIMESPAN,  /* {timespan} (correlation) */
+};
+
+struct mw_tpl_part {
+    int kind;   /* enum mw_tpl_kind */
+    char *text; /* MW_TPL_TEXT */
+    size_t len;
+    int arg; /* field id (MW_TPL_FIELD) or value-field index */
+};
+
+struct mw_tpl {
+    struct mw_tpl_part *parts;
+    size_t nparts;
+};
+
+/* ---- correlation -------------------------------------------------------------------------- */
+
+enum mw_corr_type {
+    MW_CORR_EVENT_COUNT,
+    MW_CORR_VALUE_COUNT,
+};
+
+enum mw_cmp {
+    MW_CMP_GT,
+    MW_CMP_GTE,
+    MW_CMP_LT,
+    MW_CMP_LTE,
+    MW_CMP_EQ,
+};
+
+/* count (vfield < 0) or distinct count of a value field, compared with n. */
+struct mw_corr_cond {
+    int vfield;
+    int cmp; /* enum mw_cmp */
+    uint64_t n;
+};
+
+/* A field whose distinct values the correlation tracks: a real field or a coalesce of several
+ * (first present, non-empty value wins). */
+struct mw_corr_vfield {
+    char *name;
+    int *ids; /* field ids; one for a real field */
+    size_t nids;
+    bool coalesce;
+    unsigned report_cap; /* values reported per alert (0: none) */
+};
+
+enum mw_cat_kind {
+    MW_CAT_ALWAYS,   /* no `if` */
+    MW_CAT_CONTAINS, /* if: {field: F, contains: [...]} on any record of the window */
+    MW_CAT_DISTINCT, /* if: {distinct: F, gt: N} */
+};
+
+struct mw_corr_category {
+    char *name;
+    int kind; /* enum mw_cat_kind */
+    int vfield;
+    char **needles; /* MW_CAT_CONTAINS, case-insensitive */
+    size_t nneedles;
+    struct mw_corr_cond cond; /* MW_CAT_DISTINCT */
+    int level;                /* -1: keep the rule's level */
+    struct mw_tpl reason;     /* may be empty */
+};
+
+struct mw_corr_spec {
+    int type;      /* enum mw_corr_type */
+    size_t *bases; /* ruleset indices of the referenced rules */
+    size_t nbases;
+    int *group_ids; /* group-by: value-field indices */
+    size_t ngroup;
+    int64_t timespan_ns;
+    char *timespan_text; /* "30m" as written */
+    struct mw_corr_cond cond;
+    struct mw_corr_cond *any; /* OR-ed with cond */
+    size_t nany;
+    struct mw_corr_vfield *vfields;
+    size_t nvfields;
+    unsigned ipv6_prefix; /* 0: IPv6 values as they are */
+    struct mw_corr_category *cats;
+    size_t ncats;
+    struct mw_tpl summary; /* may be empty */
+    struct mw_tpl *reasons;
+    size_t nreasons;
+};
+
+#endif

@@ -1,0 +1,182 @@
+/* detect/detect_int.h: private to detect/: the compiled rule (selections, condition tree,
+ * extension block) shared by the loader, the matcher, the condition parser and the extension.
+ * SPDX-License-Identifier: MIT */
+#ifndef MW_DETECT_INT_H
+#define MW_DETECT_INT_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/diag.h"
+#include "core/hash.h"
+#include "core/str.h"
+#include "detect/corr_spec.h"
+#include "detect/detect.h"
+#include "event/event.h"
+
+#define MW_RULE_FILE_MAX   (1024u * 1024u) /* bytes of one rule file */
+#define MW_RULE_VALUES_MAX 4096            /* values in one field condition */
+#define MW_COND_DEPTH_MAX  64              /* nesting of a condition expression */
+#define MW_COND_LEN_MAX    4096            /* characters of a condition expression */
+
+/* ---- value matching (match.c) ------------------------------------------------------------- */
+
+enum mw_mkind {
+    MW_M_EQ,       /* whole value */
+    MW_M_CONTAINS, /* substring */
+    MW_M_STARTS,
+    MW_M_ENDS,
+    MW_M_GLOB,   /* wildcards left in the middle */
+    MW_M_HAS,    /* KQL has: whole term */
+    MW_M_RE,     /* PCRE2 */
+    MW_M_NULL,   /* null: absent or null */
+    MW_M_EXISTS, /* exists: true / false */
+};
+
+struct mw_mval {
+    int kind;   /* enum mw_mkind */
+    bool cased; /* compare case-sensitively */
+    char *text; /* unescaped literal / glob pattern / regex */
+    size_t len;
+    uint8_t *wild; /* MW_M_GLOB: per byte of text, 0 literal, '*' or '?' */
+    pcre2_code *re;
+    bool exists; /* MW_M_EXISTS */
+};
+
+/* One `field|modifiers: values` entry: OR over values, or AND with |all. */
+struct mw_fcond {
+    int field;
+    bool all;
+    struct mw_mval *vals;
+    size_t nvals;
+};
+
+/* A map: AND of its field conditions. */
+struct mw_selmap {
+    struct mw_fcond *conds;
+    size_t nconds;
+};
+
+/* A named selection: OR of maps (a list of maps), or one map. */
+struct mw_selection {
+    char *name;
+    struct mw_selmap *maps;
+    size_t nmaps;
+};
+
+/* Parses `field|mod|mod` key and a list of YAML scalar values into fc; values[i] == NULL means
+ * YAML null. is_quoted[i] tells a quoted '' from a plain empty. */
+struct mw_rawval {
+    const char *text; /* NULL: null */
+    size_t len;
+};
+int mw_fcond_compile(struct mw_fcond *fc, struct mw_str key, const struct mw_rawval *vals,
+                     size_t nvals, struct mw_fieldtab *fields, char *err, size_t errsize);
+void mw_fcond_free(struct mw_fcond *fc);
+bool mw_mval_match_str(const struct mw_mval *mv, struct mw_str s);
+bool mw_fcond_match(const struct mw_fcond *fc, const struct mw_event *ev);
+bool mw_selection_match(const struct mw_selection *sel, const struct mw_event *ev);
+void mw_selection_free(struct mw_selection *sel);
+/* Sigma glob with wildcards marked in wild[]; case-insensitive unless cased. */
+bool mw_glob_match(const char *pat, const uint8_t *wild, size_t plen, struct mw_str s, bool cased);
+
+/* ---- conditions (condition.c) ------------------------------------------------------------- */
+
+enum mw_cop {
+    MW_C_SEL, /* leaf: selection index (>= 0) or a pseudo selection (< 0) */
+    MW_C_NOT,
+    MW_C_AND,
+    MW_C_OR,
+    MW_C_CONST, /* `1 of` over nothing never happens: loader rejects; kept for `all of` {} */
+};
+
+#define MW_SEL_EXTERNAL  (-2) /* mw.external */
+#define MW_SEL_RECIPIENT (-3) /* mw.recipient_object */
+
+struct mw_cond {
+    int op;
+    int sel;
+    bool value; /* MW_C_CONST */
+    struct mw_cond *a, *b;
+};
+
+/* Parses expr over the selection names; with `pseudo` the mw.* names are known too. */
+int mw_cond_parse(struct mw_cond **out, struct mw_str expr, const struct mw_selection *sels,
+                  size_t nsels, bool pseudo, char *err, size_t errsize);
+void mw_cond_free(struct mw_cond *c);
+
+struct mw_cond_ctx {
+    const struct mw_selection *sels;
+    const struct mw_event *ev;
+    int8_t *memo; /* per selection: -1 unknown, 0, 1 */
+    bool external;
+    bool recipient;
+};
+bool mw_cond_eval(const struct mw_cond *c, struct mw_cond_ctx *ctx);
+
+/* ---- extension (extension.c) -------------------------------------------------------------- */
+
+struct mw_fieldlist {
+    int *ids;
+    size_t n;
+};
+
+struct mw_ext_level {
+    struct mw_cond *cond;
+    int level; /* -1: not set */
+    int raise; /* 0: none */
+    struct mw_tpl reason;
+};
+
+struct mw_ext {
+    struct mw_fieldlist account, mailbox, host, source_ip, evidence, dest, recip;
+    struct mw_ext_level *levels;
+    size_t nlevels;
+    struct mw_tpl *reasons;
+    size_t nreasons;
+    struct mw_tpl summary;
+};
+
+void mw_ext_free(struct mw_ext *ext);
+void mw_tpl_free(struct mw_tpl *t);
+/* Compiles a template. With corr set, correlation placeholders are allowed and value fields
+ * are looked up / added through corr_vfield (returns the index or -1). */
+struct mw_corr_spec;
+typedef int mw_vfield_fn(void *arg, struct mw_str name);
+int mw_tpl_compile(struct mw_tpl *t, struct mw_str text, bool corr, mw_vfield_fn *vf, void *vfarg,
+                   struct mw_fieldtab *fields, char *err, size_t errsize);
+
+/* ---- rules (sigma_load.c) ----------------------------------------------------------------- */
+
+struct mw_rule {
+    struct mw_rule_info info;
+    char *product, *service, *category;
+    struct mw_selection *sels;
+    size_t nsels;
+    struct mw_cond *cond;
+    struct mw_ext ext;
+    struct mw_corr_spec *corr; /* correlation rules only */
+    char **refs;               /* correlation: names/ids as written, resolved after loading */
+    size_t nrefs;
+    bool generate; /* correlation: base rules still generate alerts */
+    uint64_t line;
+};
+
+struct mw_ruleset {
+    struct mw_rule *rules;
+    size_t nrules;
+    size_t cap;
+    struct mw_fieldtab *fields;
+    char **domains; /* internal domains (lowercase) */
+    size_t ndomains;
+    struct mw_strmap ids; /* id -> index + 1 */
+};
+
+/* Extension applied to a matching event: fills the finding (extension.c). */
+int mw_ext_apply(const struct mw_ruleset *rs, const struct mw_rule *rule, struct mw_cond_ctx *cctx,
+                 struct mw_arena *arena, struct mw_finding *f);
+
+#endif

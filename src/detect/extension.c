@@ -1,0 +1,518 @@
+/* detect/extension.c: the `mailward:` extension block at match time: actor, target mailbox,
+ * host and source IP from the first present field of each list; mail destinations judged
+ * internal or external; level raises with their reasons; summary and reason templates.
+ * SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "detect/detect_int.h"
+
+#define DEST_MAX   64    /* destinations kept per finding */
+#define RENDER_CAP 4096u /* bytes of one rendered template */
+
+/* ---- templates ---------------------------------------------------------------------------- */
+
+void mw_tpl_free(struct mw_tpl *t)
+{
+    for (size_t i = 0; i < t->nparts; i++) {
+        mw_free(t->parts[i].text);
+    }
+    mw_free(t->parts);
+    t->parts = NULL;
+    t->nparts = 0;
+}
+
+static void add_part(struct mw_tpl *t, int kind, const char *text, size_t len, int arg)
+{
+    t->parts = mw_realloc(t->parts, (t->nparts + 1) * sizeof *t->parts);
+    struct mw_tpl_part *p = &t->parts[t->nparts++];
+    p->kind = kind;
+    p->text = text ? mw_strndup(text, len) : NULL;
+    p->len = len;
+    p->arg = arg;
+}
+
+static int placeholder(struct mw_tpl *t, struct mw_str name, bool corr, mw_vfield_fn *vf,
+                       void *vfarg, struct mw_fieldtab *fields, char *err, size_t errsize)
+{
+    static const struct {
+        const char *name;
+        int kind;
+        bool corr_only;
+    } fixed[] = {
+        { "account", MW_TPL_ACCOUNT, false },
+        { "mailbox", MW_TPL_MAILBOX, false },
+        { "host", MW_TPL_HOST, false },
+        { "source_ip", MW_TPL_SOURCE_IP, false },
+        { "mw.destinations", MW_TPL_DESTS, false },
+        { "mw.external", MW_TPL_EXTERNAL, false },
+        { "count", MW_TPL_COUNT, true },
+        { "category", MW_TPL_CATEGORY, true },
+        { "timespan", MW_TPL_TIMESPAN, true },
+    };
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+        if (mw_str_eq_c(name, fixed[i].name)) {
+            if (fixed[i].corr_only && !corr) {
+                break;
+            }
+            add_part(t, fixed[i].kind, NULL, 0, -1);
+            return MW_OK;
+        }
+    }
+    int kind = -1;
+    struct mw_str rest = name;
+    if (corr && mw_str_istarts(name, MW_STR_LIT("distinct."))) {
+        kind = MW_TPL_DISTINCT;
+        rest = mw_str_make(name.ptr + 9, name.len - 9);
+    } else if (corr && mw_str_istarts(name, MW_STR_LIT("values."))) {
+        kind = MW_TPL_VALUES;
+        rest = mw_str_make(name.ptr + 7, name.len - 7);
+    } else if (!mw_str_istarts(name, MW_STR_LIT("mw.")) && name.len &&
+               !mw_str_eq_c(name, "count") && !mw_str_eq_c(name, "category") &&
+               !mw_str_eq_c(name, "timespan")) {
+        kind = MW_TPL_FIELD;
+    }
+    if (kind >= 0 && rest.len) {
+        int arg = corr ? vf(vfarg, rest) : mw_fieldtab_intern(fields, rest);
+        if (arg >= 0) {
+            add_part(t, kind, NULL, 0, arg);
+            return MW_OK;
+        }
+    }
+    snprintf(err, errsize, "unknown placeholder '{%.*s}' in template",
+             (int)(name.len > 60 ? 60 : name.len), name.ptr);
+    return MW_E_CONFIG;
+}
+
+int mw_tpl_compile(struct mw_tpl *t, struct mw_str text, bool corr, mw_vfield_fn *vf, void *vfarg,
+                   struct mw_fieldtab *fields, char *err, size_t errsize)
+{
+    memset(t, 0, sizeof *t);
+    size_t i = 0, lit = 0;
+    struct mw_buf buf;
+    mw_buf_init(&buf, 0);
+    int st = MW_OK;
+    while (i < text.len && st == MW_OK) {
+        char c = text.ptr[i];
+        if ((c == '{' || c == '}') && i + 1 < text.len && text.ptr[i + 1] == c) {
+            (void)mw_buf_putc(&buf, c); /* {{ and }} are literal braces */
+            i += 2;
+            continue;
+        }
+        if (c == '}') {
+            snprintf(err, errsize, "unmatched '}' in template");
+            st = MW_E_CONFIG;
+            break;
+        }
+        if (c != '{') {
+            (void)mw_buf_putc(&buf, c);
+            i++;
+            continue;
+        }
+        size_t end = i + 1;
+        while (end < text.len && text.ptr[end] != '}' && text.ptr[end] != '{') {
+            end++;
+        }
+        if (end >= text.len || text.ptr[end] != '}') {
+            snprintf(err, errsize, "unterminated '{' in template");
+            st = MW_E_CONFIG;
+            break;
+        }
+        if (buf.len) {
+            add_part(t, MW_TPL_TEXT, buf.ptr, buf.len, -1);
+            mw_buf_reset(&buf);
+        }
+        st = placeholder(t, mw_str_trim(mw_str_make(text.ptr + i + 1, end - i - 1)), corr, vf,
+                         vfarg, fields, err, errsize);
+        i = end + 1;
+    }
+    (void)lit;
+    if (st == MW_OK && buf.len) {
+        add_part(t, MW_TPL_TEXT, buf.ptr, buf.len, -1);
+    }
+    mw_buf_fini(&buf);
+    if (st < 0) {
+        mw_tpl_free(t);
+    }
+    return st;
+}
+
+void mw_ext_free(struct mw_ext *ext)
+{
+    struct mw_fieldlist *lists[] = { &ext->account,  &ext->mailbox, &ext->host, &ext->source_ip,
+                                     &ext->evidence, &ext->dest,    &ext->recip };
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        mw_free(lists[i]->ids);
+    }
+    for (size_t i = 0; i < ext->nlevels; i++) {
+        mw_cond_free(ext->levels[i].cond);
+        mw_tpl_free(&ext->levels[i].reason);
+    }
+    mw_free(ext->levels);
+    for (size_t i = 0; i < ext->nreasons; i++) {
+        mw_tpl_free(&ext->reasons[i]);
+    }
+    mw_free(ext->reasons);
+    mw_tpl_free(&ext->summary);
+    memset(ext, 0, sizeof *ext);
+}
+
+/* ---- applying the extension --------------------------------------------------------------- */
+
+struct render_ctx {
+    const struct mw_event *ev;
+    struct mw_str account, mailbox, host, source_ip;
+    struct mw_buf dests;    /* "a@x (external), recipient Bob (must be checked)" */
+    struct mw_buf external; /* external addresses only */
+};
+
+static void append_values(struct mw_buf *out, const struct mw_fieldval *fv)
+{
+    if (fv->state != MW_VAL_PRESENT) {
+        return;
+    }
+    for (uint32_t i = 0; i < fv->n; i++) {
+        if (i) {
+            (void)mw_buf_append(out, ", ", 2);
+        }
+        (void)mw_buf_append_str(out, mw_fieldval_at(fv, i));
+    }
+}
+
+static void render(const struct mw_tpl *t, const struct render_ctx *rc, struct mw_buf *out)
+{
+    for (size_t i = 0; i < t->nparts; i++) {
+        const struct mw_tpl_part *p = &t->parts[i];
+        switch (p->kind) {
+            case MW_TPL_TEXT:
+                (void)mw_buf_append(out, p->text, p->len);
+                break;
+            case MW_TPL_FIELD:
+                append_values(out, mw_event_get(rc->ev, p->arg));
+                break;
+            case MW_TPL_ACCOUNT:
+                (void)mw_buf_append_str(out, rc->account);
+                break;
+            case MW_TPL_MAILBOX:
+                (void)mw_buf_append_str(out, rc->mailbox.len ? rc->mailbox : rc->account);
+                break;
+            case MW_TPL_HOST:
+                (void)mw_buf_append_str(out, rc->host);
+                break;
+            case MW_TPL_SOURCE_IP:
+                (void)mw_buf_append_str(out, rc->source_ip);
+                break;
+            case MW_TPL_DESTS:
+                (void)mw_buf_append_str(out, mw_buf_str(&rc->dests));
+                break;
+            case MW_TPL_EXTERNAL:
+                (void)mw_buf_append_str(out, mw_buf_str(&rc->external));
+                break;
+            default:
+                break;
+        }
+    }
+}
+
+static struct mw_str first_of(const struct mw_event *ev, const struct mw_fieldlist *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const struct mw_fieldval *fv = mw_event_get(ev, l->ids[i]);
+        for (uint32_t k = 0; fv->state == MW_VAL_PRESENT && k < fv->n; k++) {
+            struct mw_str v = mw_str_trim(mw_fieldval_at(fv, k));
+            if (v.len) {
+                return v;
+            }
+        }
+    }
+    return MW_STR_NULL;
+}
+
+/* "203.0.113.45:50433" -> "203.0.113.45", "[2001:db8::1]:443" -> "2001:db8::1". */
+static struct mw_str normalise_ip(struct mw_str ip)
+{
+    if (!ip.len) {
+        return ip;
+    }
+    if (ip.len > 1 && ip.ptr[0] == '[') {
+        const char *close = memchr(ip.ptr, ']', ip.len);
+        if (close) {
+            return mw_str_make(ip.ptr + 1, (size_t)(close - ip.ptr) - 1);
+        }
+    }
+    const char *colon = memchr(ip.ptr, ':', ip.len);
+    if (colon && !memchr(colon + 1, ':', ip.len - (size_t)(colon - ip.ptr) - 1)) {
+        return mw_str_make(ip.ptr, (size_t)(colon - ip.ptr));
+    }
+    return ip;
+}
+
+static struct mw_str domain_of(struct mw_str addr)
+{
+    for (size_t i = addr.len; i > 0; i--) {
+        if (addr.ptr[i - 1] == '@') {
+            return mw_str_make(addr.ptr + i, addr.len - i);
+        }
+    }
+    return MW_STR_NULL;
+}
+
+static bool domain_within(struct mw_str dom, struct mw_str internal)
+{
+    if (!internal.len || !dom.len) {
+        return false;
+    }
+    if (mw_str_ieq(dom, internal)) {
+        return true;
+    }
+    return dom.len > internal.len + 1 && dom.ptr[dom.len - internal.len - 1] == '.' &&
+           mw_str_iends(dom, internal);
+}
+
+static bool is_internal(const struct mw_ruleset *rs, struct mw_str addr, struct mw_str account)
+{
+    struct mw_str dom = domain_of(addr);
+    if (rs->ndomains) {
+        for (size_t i = 0; i < rs->ndomains; i++) {
+            if (domain_within(dom, mw_str_c(rs->domains[i]))) {
+                return true;
+            }
+        }
+        return false;
+    }
+    /* No configured domains: the acting account's own domain is the organisation. */
+    return domain_within(dom, domain_of(account));
+}
+
+/* One address token: trimmed, "smtp:" dropped, "Name [SMTP:x@y]" reduced to x@y. */
+static struct mw_str clean_address(struct mw_str tok)
+{
+    tok = mw_str_trim(tok);
+    long at = mw_str_ifind(tok, MW_STR_LIT("smtp:"));
+    if (at >= 0) {
+        tok = mw_str_make(tok.ptr + at + 5, tok.len - (size_t)at - 5);
+        const char *close = memchr(tok.ptr, ']', tok.len);
+        if (close) {
+            tok.len = (size_t)(close - tok.ptr);
+        }
+    }
+    tok = mw_str_trim(tok);
+    while (tok.len && (tok.ptr[0] == '"' || tok.ptr[0] == '\'')) {
+        tok.ptr++;
+        tok.len--;
+    }
+    while (tok.len && (tok.ptr[tok.len - 1] == '"' || tok.ptr[tok.len - 1] == '\'')) {
+        tok.len--;
+    }
+    return tok;
+}
+
+struct dests {
+    char seen[DEST_MAX][128];
+    size_t n;
+};
+
+static bool dest_seen(struct dests *d, struct mw_str lower)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        if (mw_str_eq_c(lower, d->seen[i])) {
+            return true;
+        }
+    }
+    if (d->n < DEST_MAX && lower.len < sizeof d->seen[0]) {
+        memcpy(d->seen[d->n], lower.ptr, lower.len);
+        d->seen[d->n][lower.len] = '\0';
+        d->n++;
+    }
+    return false;
+}
+
+static void collect_dests(const struct mw_ruleset *rs, const struct mw_ext *ext,
+                          struct render_ctx *rc, struct mw_cond_ctx *cctx)
+{
+    struct dests seen;
+    seen.n = 0;
+    char lower[128];
+    for (size_t f = 0; f < ext->dest.n; f++) {
+        const struct mw_fieldval *fv = mw_event_get(rc->ev, ext->dest.ids[f]);
+        for (uint32_t k = 0; fv->state == MW_VAL_PRESENT && k < fv->n; k++) {
+            struct mw_str v = mw_fieldval_at(fv, k);
+            size_t start = 0;
+            for (size_t i = 0; i <= v.len; i++) {
+                if (i < v.len && v.ptr[i] != ';' && v.ptr[i] != ',') {
+                    continue;
+                }
+                struct mw_str tok = clean_address(mw_str_make(v.ptr + start, i - start));
+                start = i + 1;
+                if (!tok.len || tok.len >= sizeof lower) {
+                    continue;
+                }
+                for (size_t c = 0; c < tok.len; c++) {
+                    lower[c] = mw_ascii_lower(tok.ptr[c]);
+                }
+                struct mw_str addr = mw_str_make(lower, tok.len);
+                if (dest_seen(&seen, addr)) {
+                    continue;
+                }
+                bool internal = is_internal(rs, addr, rc->account);
+                if (rc->dests.len) {
+                    (void)mw_buf_append(&rc->dests, ", ", 2);
+                }
+                (void)mw_buf_append_str(&rc->dests, addr);
+                if (!internal) {
+                    (void)mw_buf_append_str(&rc->dests, MW_STR_LIT(" (external)"));
+                    if (rc->external.len) {
+                        (void)mw_buf_append(&rc->external, ", ", 2);
+                    }
+                    (void)mw_buf_append_str(&rc->external, addr);
+                    cctx->external = true;
+                }
+            }
+        }
+    }
+    for (size_t f = 0; f < ext->recip.n; f++) {
+        const struct mw_fieldval *fv = mw_event_get(rc->ev, ext->recip.ids[f]);
+        for (uint32_t k = 0; fv->state == MW_VAL_PRESENT && k < fv->n; k++) {
+            struct mw_str v = mw_str_trim(mw_fieldval_at(fv, k));
+            if (!v.len) {
+                continue;
+            }
+            if (rc->dests.len) {
+                (void)mw_buf_append(&rc->dests, ", ", 2);
+            }
+            (void)mw_buf_printf(&rc->dests, "recipient %.*s (must be checked)",
+                                (int)(v.len > 200 ? 200 : v.len), v.ptr);
+            cctx->recipient = true;
+        }
+    }
+}
+
+static int arena_str(struct mw_arena *arena, struct mw_str s, struct mw_str *out)
+{
+    *out = mw_arena_dup(arena, s.ptr ? s.ptr : "", s.len);
+    return out->ptr ? MW_OK : MW_E_NOMEM;
+}
+
+static int add_reason(struct mw_arena *arena, const struct mw_tpl *t, const struct render_ctx *rc,
+                      struct mw_str *reasons, size_t *n, size_t cap)
+{
+    if (!t->nparts || *n >= cap) {
+        return MW_OK;
+    }
+    struct mw_buf b;
+    mw_buf_init(&b, RENDER_CAP);
+    render(t, rc, &b);
+    int st = arena_str(arena, mw_buf_str(&b), &reasons[*n]);
+    mw_buf_fini(&b);
+    if (st == MW_OK) {
+        (*n)++;
+    }
+    return st;
+}
+
+static int fill_evidence(const struct mw_ext *ext, const struct mw_event *ev,
+                         struct mw_arena *arena, struct mw_finding *f)
+{
+    struct mw_finding_field *out = mw_arena_alloc(arena, (ext->evidence.n + 1) * sizeof *out,
+                                                  _Alignof(struct mw_finding_field));
+    if (!out) {
+        return MW_E_NOMEM;
+    }
+    size_t n = 0;
+    struct mw_buf b;
+    mw_buf_init(&b, RENDER_CAP);
+    int st = MW_OK;
+    for (size_t i = 0; i < ext->evidence.n && st == MW_OK; i++) {
+        const struct mw_fieldval *fv = mw_event_get(ev, ext->evidence.ids[i]);
+        if (fv->state != MW_VAL_PRESENT) {
+            continue;
+        }
+        mw_buf_reset(&b);
+        append_values(&b, fv);
+        out[n].name = mw_fieldtab_name(ev->fields, ext->evidence.ids[i]);
+        st = arena_str(arena, mw_buf_str(&b), &out[n].value);
+        n++;
+    }
+    mw_buf_fini(&b);
+    f->fields = out;
+    f->nfields = n;
+    return st;
+}
+
+int mw_ext_apply(const struct mw_ruleset *rs, const struct mw_rule *rule, struct mw_cond_ctx *cctx,
+                 struct mw_arena *arena, struct mw_finding *f)
+{
+    const struct mw_ext *ext = &rule->ext;
+    struct render_ctx rc;
+    memset(&rc, 0, sizeof rc);
+    rc.ev = cctx->ev;
+    rc.account = first_of(rc.ev, &ext->account);
+    rc.mailbox = first_of(rc.ev, &ext->mailbox);
+    if (rc.mailbox.len && mw_str_ieq(rc.mailbox, rc.account)) {
+        rc.mailbox = MW_STR_NULL; /* reported only when it differs from the actor */
+    }
+    rc.host = first_of(rc.ev, &ext->host);
+    rc.source_ip = normalise_ip(first_of(rc.ev, &ext->source_ip));
+    mw_buf_init(&rc.dests, RENDER_CAP);
+    mw_buf_init(&rc.external, RENDER_CAP);
+    cctx->external = false;
+    cctx->recipient = false;
+    collect_dests(rs, ext, &rc, cctx);
+
+    size_t cap = ext->nlevels + ext->nreasons;
+    struct mw_str *reasons =
+            mw_arena_alloc(arena, (cap + 1) * sizeof *reasons, _Alignof(struct mw_str));
+    int st = reasons ? MW_OK : MW_E_NOMEM;
+    size_t nreasons = 0;
+    int level = rule->info.level;
+    for (size_t i = 0; i < ext->nlevels && st == MW_OK; i++) {
+        const struct mw_ext_level *lv = &ext->levels[i];
+        if (!mw_cond_eval(lv->cond, cctx)) {
+            continue;
+        }
+        if (lv->level >= 0) {
+            level = lv->level;
+        }
+        level += lv->raise;
+        if (level > MW_LEVEL_CRITICAL) {
+            level = MW_LEVEL_CRITICAL;
+        }
+        st = add_reason(arena, &lv->reason, &rc, reasons, &nreasons, cap);
+    }
+    for (size_t i = 0; i < ext->nreasons && st == MW_OK; i++) {
+        st = add_reason(arena, &ext->reasons[i], &rc, reasons, &nreasons, cap);
+    }
+    f->level = level;
+    f->reasons = reasons;
+    f->nreasons = nreasons;
+    if (st == MW_OK) {
+        struct mw_buf b;
+        mw_buf_init(&b, RENDER_CAP);
+        if (ext->summary.nparts) {
+            render(&ext->summary, &rc, &b);
+        } else {
+            (void)mw_buf_append_str(&b, mw_str_c(rule->info.title));
+        }
+        st = arena_str(arena, mw_buf_str(&b), &f->summary);
+        mw_buf_fini(&b);
+    }
+    if (st == MW_OK) {
+        st = arena_str(arena, rc.account, &f->account);
+    }
+    if (st == MW_OK) {
+        st = arena_str(arena, rc.mailbox, &f->mailbox);
+    }
+    if (st == MW_OK) {
+        st = arena_str(arena, rc.host, &f->host);
+    }
+    if (st == MW_OK) {
+        st = arena_str(arena, rc.source_ip, &f->source_ip);
+    }
+    if (st == MW_OK) {
+        st = fill_evidence(ext, rc.ev, arena, f);
+    }
+    mw_buf_fini(&rc.dests);
+    mw_buf_fini(&rc.external);
+    return st;
+}

@@ -1,0 +1,399 @@
+/* detect/match.c: Sigma value matching. Compiles `field|modifiers: values` entries (wildcards,
+ * contains/startswith/endswith, all, re, cased, exists, our `has`) once at load, and matches
+ * them against an event's values (absent / null / one or more strings).
+ * SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "detect/detect_int.h"
+
+#define RE_MATCH_LIMIT 100000u /* bounds backtracking of one regex match */
+
+enum {
+    MOD_CONTAINS = 1 << 0,
+    MOD_STARTS = 1 << 1,
+    MOD_ENDS = 1 << 2,
+    MOD_ALL = 1 << 3,
+    MOD_RE = 1 << 4,
+    MOD_CASED = 1 << 5,
+    MOD_EXISTS = 1 << 6,
+    MOD_HAS = 1 << 7,
+};
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} modifiers[] = {
+    { "contains", MOD_CONTAINS },
+    { "startswith", MOD_STARTS },
+    { "endswith", MOD_ENDS },
+    { "all", MOD_ALL },
+    { "re", MOD_RE },
+    { "cased", MOD_CASED },
+    { "exists", MOD_EXISTS },
+    { "has", MOD_HAS },
+};
+
+static void *re_malloc(size_t size, void *data)
+{
+    (void)data;
+    return mw_malloc(size ? size : 1);
+}
+
+static void re_free(void *ptr, void *data)
+{
+    (void)data;
+    mw_free(ptr);
+}
+
+/* Sigma escapes: \* \? \\ stand for the literal character; any other backslash is literal. */
+static void parse_pattern(const char *s, size_t n, struct mw_buf *text, struct mw_buf *wild)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        uint8_t w = 0;
+        if (c == '\\' && i + 1 < n && (s[i + 1] == '*' || s[i + 1] == '?' || s[i + 1] == '\\')) {
+            c = s[++i];
+        } else if (c == '*' || c == '?') {
+            w = (uint8_t)c;
+        }
+        (void)mw_buf_putc(text, c);
+        (void)mw_buf_putc(wild, (char)w);
+    }
+}
+
+/* Turns a pattern into the cheapest matcher: equality, prefix, suffix, substring or glob. */
+static void classify(struct mw_mval *mv, struct mw_buf *text, struct mw_buf *wild)
+{
+    const uint8_t *w = (const uint8_t *)(wild->ptr ? wild->ptr : "");
+    const char *tp = text->ptr ? text->ptr : "";
+    size_t n = text->len, lead = 0, trail = 0;
+    while (lead < n && w[lead] == '*') {
+        lead++;
+    }
+    while (trail < n - lead && w[n - 1 - trail] == '*') {
+        trail++;
+    }
+    bool inner_wild = false;
+    for (size_t i = lead; i < n - trail; i++) {
+        if (w[i]) {
+            inner_wild = true;
+        }
+    }
+    if (inner_wild) {
+        mv->kind = MW_M_GLOB;
+        mv->text = mw_strndup(tp, n);
+        mv->wild = mw_malloc(n);
+        memcpy(mv->wild, w, n);
+        mv->len = n;
+        return;
+    }
+    if (lead && trail) {
+        mv->kind = MW_M_CONTAINS;
+    } else if (lead) {
+        mv->kind = MW_M_ENDS;
+    } else if (trail) {
+        mv->kind = MW_M_STARTS;
+    } else {
+        mv->kind = MW_M_EQ;
+    }
+    mv->len = n - lead - trail;
+    mv->text = mw_strndup(tp + lead, mv->len);
+}
+
+static int compile_value(struct mw_mval *mv, unsigned mods, const struct mw_rawval *rv, char *err,
+                         size_t errsize)
+{
+    memset(mv, 0, sizeof *mv);
+    mv->cased = (mods & MOD_CASED) != 0;
+    if (mods & MOD_EXISTS) {
+        if (!rv->text) {
+            snprintf(err, errsize, "exists needs true or false");
+            return MW_E_CONFIG;
+        }
+        struct mw_str s = mw_str_make(rv->text, rv->len);
+        mv->kind = MW_M_EXISTS;
+        if (mw_str_ieq_c(s, "true") || mw_str_ieq_c(s, "yes")) {
+            mv->exists = true;
+        } else if (mw_str_ieq_c(s, "false") || mw_str_ieq_c(s, "no")) {
+            mv->exists = false;
+        } else {
+            snprintf(err, errsize, "exists needs true or false");
+            return MW_E_CONFIG;
+        }
+        return MW_OK;
+    }
+    if (!rv->text) {
+        if (mods & (MOD_CONTAINS | MOD_STARTS | MOD_ENDS | MOD_RE | MOD_HAS)) {
+            snprintf(err, errsize, "null value with a modifier that needs text");
+            return MW_E_CONFIG;
+        }
+        mv->kind = MW_M_NULL;
+        return MW_OK;
+    }
+    if (mods & MOD_RE) {
+        mv->kind = MW_M_RE;
+        mv->text = mw_strndup(rv->text, rv->len);
+        mv->len = rv->len;
+        pcre2_general_context *gc = pcre2_general_context_create(re_malloc, re_free, NULL);
+        pcre2_compile_context *cc = pcre2_compile_context_create(gc);
+        int ecode = 0;
+        PCRE2_SIZE eoff = 0;
+        uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (mv->cased ? 0 : PCRE2_CASELESS);
+        mv->re = pcre2_compile((PCRE2_SPTR)rv->text, rv->len, opts, &ecode, &eoff, cc);
+        pcre2_compile_context_free(cc);
+        pcre2_general_context_free(gc);
+        if (!mv->re) {
+            PCRE2_UCHAR msg[120];
+            pcre2_get_error_message(ecode, msg, sizeof msg);
+            snprintf(err, errsize, "bad regular expression at offset %zu: %s", (size_t)eoff,
+                     (const char *)msg);
+            return MW_E_CONFIG;
+        }
+        return MW_OK;
+    }
+    if (mods & MOD_HAS) {
+        mv->kind = MW_M_HAS;
+        mv->text = mw_strndup(rv->text, rv->len);
+        mv->len = rv->len;
+        if (rv->len == 0) {
+            snprintf(err, errsize, "has needs a non-empty term");
+            return MW_E_CONFIG;
+        }
+        return MW_OK;
+    }
+    struct mw_buf text, wild;
+    mw_buf_init(&text, 0);
+    mw_buf_init(&wild, 0);
+    if (mods & (MOD_CONTAINS | MOD_ENDS)) {
+        (void)mw_buf_putc(&text, '*');
+        (void)mw_buf_putc(&wild, '*');
+    }
+    parse_pattern(rv->text, rv->len, &text, &wild);
+    if (mods & (MOD_CONTAINS | MOD_STARTS)) {
+        (void)mw_buf_putc(&text, '*');
+        (void)mw_buf_putc(&wild, '*');
+    }
+    classify(mv, &text, &wild);
+    mw_buf_fini(&text);
+    mw_buf_fini(&wild);
+    return MW_OK;
+}
+
+int mw_fcond_compile(struct mw_fcond *fc, struct mw_str key, const struct mw_rawval *vals,
+                     size_t nvals, struct mw_fieldtab *fields, char *err, size_t errsize)
+{
+    memset(fc, 0, sizeof *fc);
+    fc->field = -1;
+    size_t bar = 0;
+    while (bar < key.len && key.ptr[bar] != '|') {
+        bar++;
+    }
+    struct mw_str name = mw_str_trim(mw_str_make(key.ptr, bar));
+    if (name.len == 0) {
+        snprintf(err, errsize, "empty field name");
+        return MW_E_CONFIG;
+    }
+    unsigned mods = 0;
+    size_t pos = bar;
+    while (pos < key.len) {
+        size_t start = ++pos;
+        while (pos < key.len && key.ptr[pos] != '|') {
+            pos++;
+        }
+        struct mw_str m = mw_str_make(key.ptr + start, pos - start);
+        unsigned bit = 0;
+        for (size_t i = 0; i < sizeof modifiers / sizeof modifiers[0]; i++) {
+            if (mw_str_eq_c(m, modifiers[i].name)) {
+                bit = modifiers[i].bit;
+            }
+        }
+        if (!bit) {
+            snprintf(err, errsize, "unknown modifier '%.*s'", (int)(m.len > 60 ? 60 : m.len),
+                     m.ptr);
+            return MW_E_CONFIG;
+        }
+        mods |= bit;
+    }
+    unsigned kinds = mods & (MOD_CONTAINS | MOD_STARTS | MOD_ENDS | MOD_RE | MOD_HAS | MOD_EXISTS);
+    if (kinds & (kinds - 1)) {
+        snprintf(err, errsize, "modifiers of '%.*s' cannot be combined",
+                 (int)(name.len > 60 ? 60 : name.len), name.ptr);
+        return MW_E_CONFIG;
+    }
+    if (nvals == 0) {
+        snprintf(err, errsize, "field '%.*s' has no values", (int)(name.len > 60 ? 60 : name.len),
+                 name.ptr);
+        return MW_E_CONFIG;
+    }
+    if (nvals > MW_RULE_VALUES_MAX) {
+        snprintf(err, errsize, "too many values");
+        return MW_E_CONFIG;
+    }
+    fc->field = mw_fieldtab_intern(fields, name);
+    if (fc->field < 0) {
+        snprintf(err, errsize, "too many field names");
+        return MW_E_CONFIG;
+    }
+    fc->all = (mods & MOD_ALL) != 0;
+    fc->vals = mw_calloc(nvals, sizeof *fc->vals);
+    for (size_t i = 0; i < nvals; i++) {
+        fc->nvals = i + 1;
+        int st = compile_value(&fc->vals[i], mods, &vals[i], err, errsize);
+        if (st < 0) {
+            return st;
+        }
+    }
+    return MW_OK;
+}
+
+void mw_fcond_free(struct mw_fcond *fc)
+{
+    for (size_t i = 0; i < fc->nvals; i++) {
+        struct mw_mval *mv = &fc->vals[i];
+        mw_free(mv->text);
+        mw_free(mv->wild);
+        if (mv->re) {
+            pcre2_code_free(mv->re);
+        }
+    }
+    mw_free(fc->vals);
+    memset(fc, 0, sizeof *fc);
+}
+
+/* ---- matching ----------------------------------------------------------------------------- */
+
+static bool byte_eq(char a, char b, bool cased)
+{
+    return cased ? a == b : mw_ascii_lower(a) == mw_ascii_lower(b);
+}
+
+bool mw_glob_match(const char *pat, const uint8_t *wild, size_t plen, struct mw_str s, bool cased)
+{
+    /* Greedy match with one backtrack point (the last '*'): O(len(s) * len(pat)) at worst. */
+    size_t p = 0, i = 0, star_p = SIZE_MAX, star_i = 0;
+    while (i < s.len) {
+        if (p < plen && wild[p] == '*') {
+            star_p = p++;
+            star_i = i;
+        } else if (p < plen && (wild[p] == '?' || (!wild[p] && byte_eq(pat[p], s.ptr[i], cased)))) {
+            p++;
+            i++;
+        } else if (star_p != SIZE_MAX) {
+            p = star_p + 1;
+            i = ++star_i;
+        } else {
+            return false;
+        }
+    }
+    while (p < plen && wild[p] == '*') {
+        p++;
+    }
+    return p == plen;
+}
+
+static bool re_match(const struct mw_mval *mv, struct mw_str s)
+{
+    pcre2_general_context *gc = pcre2_general_context_create(re_malloc, re_free, NULL);
+    pcre2_match_context *mc = pcre2_match_context_create(gc);
+    pcre2_set_match_limit(mc, RE_MATCH_LIMIT);
+    pcre2_match_data *md = pcre2_match_data_create(1, gc);
+    int rc = pcre2_match(mv->re, (PCRE2_SPTR)(s.ptr ? s.ptr : ""), s.len, 0, 0, md, mc);
+    pcre2_match_data_free(md);
+    pcre2_match_context_free(mc);
+    pcre2_general_context_free(gc);
+    return rc >= 0;
+}
+
+bool mw_mval_match_str(const struct mw_mval *mv, struct mw_str s)
+{
+    struct mw_str t = mw_str_make(mv->text, mv->len);
+    switch (mv->kind) {
+        case MW_M_EQ:
+            return mv->cased ? mw_str_eq(s, t) : mw_str_ieq(s, t);
+        case MW_M_CONTAINS:
+            return mv->cased ? mw_str_find(s, t) >= 0 : mw_str_icontains(s, t);
+        case MW_M_STARTS:
+            if (mv->cased) {
+                return s.len >= t.len && memcmp(s.ptr, t.ptr, t.len) == 0;
+            }
+            return mw_str_istarts(s, t);
+        case MW_M_ENDS:
+            if (mv->cased) {
+                return s.len >= t.len && memcmp(s.ptr + s.len - t.len, t.ptr, t.len) == 0;
+            }
+            return mw_str_iends(s, t);
+        case MW_M_GLOB:
+            return mw_glob_match(mv->text, mv->wild, mv->len, s, mv->cased);
+        case MW_M_HAS:
+            return mw_str_ihas_term(s, t);
+        case MW_M_RE:
+            return re_match(mv, s);
+        default:
+            return false;
+    }
+}
+
+static bool mval_match(const struct mw_mval *mv, const struct mw_fieldval *fv)
+{
+    if (mv->kind == MW_M_NULL) {
+        return fv->state != MW_VAL_PRESENT;
+    }
+    if (mv->kind == MW_M_EXISTS) {
+        return (fv->state != MW_VAL_ABSENT) == mv->exists;
+    }
+    if (fv->state != MW_VAL_PRESENT) {
+        return false;
+    }
+    /* Sigma list semantics: a multi-valued field matches when any of its values does. */
+    for (uint32_t i = 0; i < fv->n; i++) {
+        if (mw_mval_match_str(mv, mw_fieldval_at(fv, i))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool mw_fcond_match(const struct mw_fcond *fc, const struct mw_event *ev)
+{
+    const struct mw_fieldval *fv = mw_event_get(ev, fc->field);
+    for (size_t i = 0; i < fc->nvals; i++) {
+        bool m = mval_match(&fc->vals[i], fv);
+        if (fc->all && !m) {
+            return false;
+        }
+        if (!fc->all && m) {
+            return true;
+        }
+    }
+    return fc->all;
+}
+
+bool mw_selection_match(const struct mw_selection *sel, const struct mw_event *ev)
+{
+    for (size_t m = 0; m < sel->nmaps; m++) {
+        const struct mw_selmap *map = &sel->maps[m];
+        bool ok = true;
+        for (size_t i = 0; i < map->nconds && ok; i++) {
+            ok = mw_fcond_match(&map->conds[i], ev);
+        }
+        if (ok) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void mw_selection_free(struct mw_selection *sel)
+{
+    for (size_t m = 0; m < sel->nmaps; m++) {
+        for (size_t i = 0; i < sel->maps[m].nconds; i++) {
+            mw_fcond_free(&sel->maps[m].conds[i]);
+        }
+        mw_free(sel->maps[m].conds);
+    }
+    mw_free(sel->maps);
+    mw_free(sel->name);
+    memset(sel, 0, sizeof *sel);
+}

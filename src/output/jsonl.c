@@ -1,0 +1,203 @@
+/* output/jsonl.c: the JSON Lines sink, one compact alert object per line in the stable key order
+ * of DESIGN.md "Alert and incident schema" (a public contract SIEMs parse; never reorder keys).
+ * SPDX-License-Identifier: MIT */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/status.h"
+#include "core/time.h"
+#include "output/output.h"
+#include "output/output_int.h"
+
+#define JSONL_SCHEMA_VERSION 1
+
+struct jsonl_state {
+    FILE *out;
+    int min_level;
+};
+
+static void put_str(FILE *f, const char *s)
+{
+    if (!s) {
+        fputs("null", f);
+        return;
+    }
+    fputc('"', f);
+    mw_json_escape(f, s, strlen(s));
+    fputc('"', f);
+}
+
+static void put_time(FILE *f, int64_t ns)
+{
+    char buf[40];
+    int n = mw_time_format(ns, buf, sizeof(buf));
+    if (n <= 0 || (size_t)n >= sizeof(buf)) {
+        fputs("null", f);
+        return;
+    }
+    put_str(f, buf);
+}
+
+static void put_str_array(FILE *f, const char *const *v, size_t n)
+{
+    fputc('[', f);
+    for (size_t i = 0; v && i < n; i++) {
+        if (i > 0) {
+            fputc(',', f);
+        }
+        put_str(f, v[i]);
+    }
+    fputc(']', f);
+}
+
+static void put_rule(FILE *f, const struct mw_alert *a)
+{
+    const struct mw_rule_info *r = a->rule;
+    fputs("\"rule\":{\"id\":", f);
+    put_str(f, r ? r->id : NULL);
+    fputs(",\"title\":", f);
+    put_str(f, r ? r->title : NULL);
+    fputs(",\"level\":", f);
+    put_str(f, mw_output_level_name(a->level)); /* effective level, after raises */
+    fputs(",\"file\":", f);
+    put_str(f, r ? r->file : NULL);
+    fputc('}', f);
+}
+
+static void put_aggregates(FILE *f, const struct mw_alert *a)
+{
+    if (!a->is_correlation) {
+        fputs("{}", f);
+        return;
+    }
+    fprintf(f, "{\"count\":%" PRIu64 ",\"distinct\":{", a->count);
+    for (size_t i = 0; i < a->naggs; i++) {
+        if (i > 0) {
+            fputc(',', f);
+        }
+        put_str(f, a->aggs[i].field ? a->aggs[i].field : "");
+        fprintf(f, ":%" PRIu64, a->aggs[i].distinct);
+    }
+    fputs("},\"values\":{", f);
+    for (size_t i = 0; i < a->naggs; i++) {
+        if (i > 0) {
+            fputc(',', f);
+        }
+        put_str(f, a->aggs[i].field ? a->aggs[i].field : "");
+        fputc(':', f);
+        put_str_array(f, a->aggs[i].values, a->aggs[i].nvalues);
+    }
+    fputs("},\"category\":", f);
+    put_str(f, a->category);
+    fputc('}', f);
+}
+
+static void put_evidence(FILE *f, const struct mw_evidence *e)
+{
+    fputs("{\"file\":", f);
+    put_str(f, e->file);
+    fprintf(f, ",\"line\":%" PRIu64 ",\"offset\":%" PRIu64 ",\"source\":", e->line, e->offset);
+    put_str(f, e->source);
+    fputs(",\"time\":", f);
+    if (e->has_time) {
+        put_time(f, e->time_ns);
+    } else {
+        fputs("null", f);
+    }
+    fputs(",\"fields\":{", f);
+    for (size_t i = 0; i < e->nfields; i++) {
+        if (i > 0) {
+            fputc(',', f);
+        }
+        put_str(f, e->names && e->names[i] ? e->names[i] : "");
+        fputc(':', f);
+        put_str(f, e->values ? e->values[i] : NULL);
+    }
+    fputs("}}", f);
+}
+
+static int jsonl_open(void **state, const struct mw_sink_options *opt, struct mw_diag *diag)
+{
+    struct jsonl_state *st;
+    if (!opt || !opt->out) {
+        return mw_diag_set(diag, MW_E_CONFIG, "jsonl: no output stream");
+    }
+    st = mw_calloc(1, sizeof(*st));
+    st->out = opt->out;
+    st->min_level = opt->min_level;
+    *state = st;
+    return MW_OK;
+}
+
+static int jsonl_write(void *state, const struct mw_alert *a)
+{
+    struct jsonl_state *st = state;
+    FILE *f = st->out;
+    const struct mw_rule_info *r = a->rule;
+    size_t ntech = r && r->techniques ? r->ntechniques : 0;
+
+    if (a->level < st->min_level) {
+        return MW_OK;
+    }
+    fprintf(f, "{\"schema_version\":%d,\"kind\":\"alert\",\"id\":", JSONL_SCHEMA_VERSION);
+    put_str(f, a->id);
+    fputc(',', f);
+    put_rule(f, a);
+    fputs(",\"technique\":", f);
+    put_str(f, ntech > 0 ? r->techniques[0] : NULL);
+    fputs(",\"techniques\":", f);
+    put_str_array(f, ntech > 0 ? r->techniques : NULL, ntech);
+    fputs(",\"time\":{\"first\":", f);
+    put_time(f, a->first_ns);
+    fputs(",\"last\":", f);
+    put_time(f, a->last_ns);
+    fputs("},\"account\":", f);
+    put_str(f, a->account);
+    fputs(",\"mailbox\":", f);
+    put_str(f, a->mailbox);
+    fputs(",\"host\":", f);
+    put_str(f, a->host);
+    fputs(",\"source_ip\":", f);
+    put_str(f, a->nsource_ips > 0 && a->source_ips ? a->source_ips[0] : NULL);
+    fputs(",\"source_ips\":", f);
+    put_str_array(f, a->source_ips, a->source_ips ? a->nsource_ips : 0);
+    fputs(",\"summary\":", f);
+    put_str(f, a->summary);
+    fputs(",\"reasons\":", f);
+    put_str_array(f, a->reasons, a->reasons ? a->nreasons : 0);
+    fputs(",\"aggregates\":", f);
+    put_aggregates(f, a);
+    fprintf(f, ",\"evidence_total\":%" PRIu64 ",\"evidence\":[", a->evidence_total);
+    for (size_t i = 0; a->evidence && i < a->nevidence; i++) {
+        if (i > 0) {
+            fputc(',', f);
+        }
+        put_evidence(f, &a->evidence[i]);
+    }
+    fputs("]}\n", f);
+    return ferror(f) ? MW_E_IO : MW_OK;
+}
+
+static int jsonl_finish(void *state)
+{
+    struct jsonl_state *st = state;
+    if (fflush(st->out) != 0 || ferror(st->out)) {
+        return MW_E_IO;
+    }
+    return MW_OK;
+}
+
+static void jsonl_close(void *state)
+{
+    mw_free(state);
+}
+
+const struct mw_sink_ops mw_sink_jsonl = {
+    .name = "jsonl",
+    .open = jsonl_open,
+    .write = jsonl_write,
+    .finish = jsonl_finish,
+    .close = jsonl_close,
+};

@@ -1,0 +1,95 @@
+/* output/output.h: owns formats. Alert sinks (terminal table, JSON Lines, CSV) behind one small
+ * ops table, the run summary every format ends with, and the escaping every place attacker-
+ * controlled log text lands needs (terminal control characters, CSV formula injection, JSON).
+ *
+ * Ownership: a sink copies what it must keep from an alert (the table sorts, so it keeps copies);
+ * alerts passed to write() are valid only during the call.
+ * SPDX-License-Identifier: MIT */
+#ifndef MW_OUTPUT_H
+#define MW_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/diag.h"
+#include "correlate/correlate.h"
+
+struct mw_sink_options {
+    FILE *out;     /* where alerts go (stdout or --output FILE) */
+    bool color;    /* ANSI colours (table only; only when out is a terminal and !NO_COLOR) */
+    int min_level; /* alerts below this level are not written */
+};
+
+/* Counters for the closing summary. */
+struct mw_source_count {
+    const char *source; /* "m365_audit" */
+    uint64_t files;
+    uint64_t records;
+    uint64_t events;
+};
+
+struct mw_rule_count {
+    const char *rule_id;
+    const char *title;
+    uint64_t alerts;
+};
+
+struct mw_suppress_count {
+    const char *allowlist; /* name of the allow list in the config */
+    uint64_t alerts;
+};
+
+struct mw_run_summary {
+    uint64_t files;        /* files read */
+    uint64_t files_failed; /* unreadable, corrupt or unrecognised */
+    uint64_t bytes;        /* decompressed bytes read */
+    double seconds;        /* wall time */
+    const struct mw_source_count *sources;
+    size_t nsources;
+    uint64_t malformed;
+    const char *const *malformed_first; /* "file:line: message", up to MW_PROBLEM_KEEP */
+    size_t nmalformed_first;
+    uint64_t duplicates;               /* records dropped as duplicates */
+    uint64_t out_of_range;             /* events outside --since/--until */
+    const struct mw_rule_count *rules; /* alerts per rule (only rules with alerts) */
+    size_t nrules;
+    uint64_t alerts;          /* alerts written */
+    uint64_t below_min_level; /* alerts not written because of --min-level */
+    const struct mw_suppress_count *suppressed;
+    size_t nsuppressed;
+    const char *const *errors; /* "file: message" for files that could not be read */
+    size_t nerrors;
+};
+
+struct mw_sink_ops {
+    const char *name; /* "table", "jsonl", "csv" */
+    int (*open)(void **state, const struct mw_sink_options *opt, struct mw_diag *diag);
+    int (*write)(void *state, const struct mw_alert *alert);
+    /* Called once at the end: the table prints its sorted rows here. */
+    int (*finish)(void *state);
+    void (*close)(void *state);
+};
+
+extern const struct mw_sink_ops mw_sink_table;
+extern const struct mw_sink_ops mw_sink_jsonl;
+extern const struct mw_sink_ops mw_sink_csv;
+
+const struct mw_sink_ops *mw_sink_find(const char *name);
+
+/* Writes the human-readable closing summary (to stderr in practice). */
+void mw_summary_print(FILE *out, const struct mw_run_summary *sum, bool color);
+
+/* ---- escaping ------------------------------------------------------------------------------- */
+
+/* JSON string contents: quotes, backslashes, control characters (\u00XX), invalid UTF-8 bytes
+ * replaced by U+FFFD so the output is always valid UTF-8 JSON. */
+void mw_json_escape(FILE *out, const char *s, size_t len);
+/* Terminal: control characters (C0, DEL, C1, ESC sequences) shown as \xNN, so log content cannot
+ * move the cursor, change colours or retitle the terminal. */
+void mw_term_escape(FILE *out, const char *s, size_t len);
+/* CSV cell per RFC 4180, with a leading ' added to cells starting with = + - @ TAB or CR
+ * (formula injection). */
+void mw_csv_escape(FILE *out, const char *s, size_t len);
+
+#endif

@@ -1,0 +1,151 @@
+/* output/summary.c: the human-readable closing summary of a run (written to stderr): what was
+ * read, what was skipped and why, and what alerted. Deterministic except the timing line, which
+ * appears only when seconds > 0 (the CLI passes 0 under MW_TEST=1 for golden tests).
+ * SPDX-License-Identifier: MIT */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "output/output.h"
+#include "output/output_int.h"
+
+#define SUMMARY_BOLD   "\x1b[1m"
+#define SUMMARY_RED    "\x1b[31m"
+#define SUMMARY_YELLOW "\x1b[33m"
+#define SUMMARY_RESET  "\x1b[0m"
+
+struct summary_ctx {
+    FILE *out;
+    bool color;
+};
+
+static const char *plural(uint64_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+static void put_text(FILE *f, const char *s)
+{
+    if (s) {
+        mw_term_escape(f, s, strlen(s));
+    }
+}
+
+/* Starts a line; colour applies to the whole line when wanted. */
+static void line_start(const struct summary_ctx *c, const char *color)
+{
+    if (c->color && color) {
+        fputs(color, c->out);
+    }
+}
+
+static void line_end(const struct summary_ctx *c, const char *color)
+{
+    if (c->color && color) {
+        fputs(SUMMARY_RESET, c->out);
+    }
+    fputc('\n', c->out);
+}
+
+static void print_input(const struct summary_ctx *c, const struct mw_run_summary *s)
+{
+    FILE *f = c->out;
+
+    line_start(c, SUMMARY_BOLD);
+    fprintf(f, "Files read: %" PRIu64 " (%" PRIu64 " bytes)", s->files, s->bytes);
+    if (s->files_failed > 0) {
+        fprintf(f, ", %" PRIu64 " failed", s->files_failed);
+    }
+    line_end(c, SUMMARY_BOLD);
+    for (size_t i = 0; s->sources && i < s->nsources; i++) {
+        const struct mw_source_count *src = &s->sources[i];
+        fputs("  ", f);
+        put_text(f, src->source ? src->source : "?");
+        fprintf(f, ": %" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " %s\n", src->files,
+                plural(src->files, "file", "files"), src->records,
+                plural(src->records, "record", "records"), src->events,
+                plural(src->events, "event", "events"));
+    }
+    if (s->seconds > 0) {
+        double mb = (double)s->bytes / 1e6;
+        fprintf(f, "Time: %.2f s, %.1f MB/s\n", s->seconds, mb / s->seconds);
+    }
+}
+
+static void print_skipped(const struct summary_ctx *c, const struct mw_run_summary *s)
+{
+    FILE *f = c->out;
+    const char *color = s->malformed > 0 ? SUMMARY_YELLOW : NULL;
+
+    line_start(c, color);
+    fprintf(f, "Malformed records skipped: %" PRIu64, s->malformed);
+    line_end(c, color);
+    for (size_t i = 0; s->malformed_first && i < s->nmalformed_first; i++) {
+        fputs("  ", f);
+        put_text(f, s->malformed_first[i]);
+        fputc('\n', f);
+    }
+    if (s->malformed > s->nmalformed_first && s->nmalformed_first > 0) {
+        fprintf(f, "  ... and %" PRIu64 " more\n", s->malformed - s->nmalformed_first);
+    }
+    if (s->duplicates > 0) {
+        fprintf(f, "Duplicate records dropped: %" PRIu64 "\n", s->duplicates);
+    }
+    if (s->out_of_range > 0) {
+        fprintf(f, "Events outside --since/--until: %" PRIu64 "\n", s->out_of_range);
+    }
+}
+
+static void print_alerts(const struct summary_ctx *c, const struct mw_run_summary *s)
+{
+    FILE *f = c->out;
+
+    line_start(c, SUMMARY_BOLD);
+    fprintf(f, "Alerts: %" PRIu64, s->alerts);
+    line_end(c, SUMMARY_BOLD);
+    for (size_t i = 0; s->rules && i < s->nrules; i++) {
+        fprintf(f, "  %6" PRIu64 "  ", s->rules[i].alerts);
+        put_text(f, s->rules[i].title ? s->rules[i].title : s->rules[i].rule_id);
+        fputc('\n', f);
+    }
+    if (s->below_min_level > 0) {
+        fprintf(f, "%" PRIu64 " %s below --min-level not shown\n", s->below_min_level,
+                plural(s->below_min_level, "alert", "alerts"));
+    }
+    for (size_t i = 0; s->suppressed && i < s->nsuppressed; i++) {
+        uint64_t n = s->suppressed[i].alerts;
+        fprintf(f, "%" PRIu64 " %s suppressed by allowlist '", n, plural(n, "alert", "alerts"));
+        put_text(f, s->suppressed[i].allowlist);
+        fputs("'\n", f);
+    }
+}
+
+static void print_errors(const struct summary_ctx *c, const struct mw_run_summary *s)
+{
+    FILE *f = c->out;
+
+    if (!s->errors || s->nerrors == 0) {
+        return;
+    }
+    line_start(c, SUMMARY_RED);
+    fprintf(f, "Errors: %zu", s->nerrors);
+    line_end(c, SUMMARY_RED);
+    for (size_t i = 0; i < s->nerrors; i++) {
+        fputs("  ", f);
+        put_text(f, s->errors[i]);
+        fputc('\n', f);
+    }
+}
+
+void mw_summary_print(FILE *out, const struct mw_run_summary *sum, bool color)
+{
+    struct summary_ctx c = { out, color };
+    if (!out || !sum) {
+        return;
+    }
+    print_input(&c, sum);
+    print_skipped(&c, sum);
+    print_alerts(&c, sum);
+    print_errors(&c, sum);
+}

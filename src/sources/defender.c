@@ -1,0 +1,533 @@
+/* sources/defender.c: maps Microsoft Defender XDR Advanced Hunting rows (DeviceFileEvents,
+ * DeviceProcessEvents and the other Device* tables) from JSON rows, CSV exports, the Hunting
+ * API response and the streaming API wrapper to their column names. Logsource windows/<category>
+ * per record; CloudAppEvents rows are handed to the M365 mapper.
+ * SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/hash.h"
+#include "sources/source.h"
+#include "sources/sources_int.h"
+
+static const struct mw_logsource ls_file = { "windows", NULL, "file_event" };
+static const struct mw_logsource ls_process = { "windows", NULL, "process_creation" };
+static const struct mw_logsource ls_network = { "windows", NULL, "network_connection" };
+static const struct mw_logsource ls_registry = { "windows", NULL, "registry_event" };
+static const struct mw_logsource ls_image = { "windows", NULL, "image_load" };
+static const struct mw_logsource ls_windows = { "windows", NULL, NULL };
+
+struct dcol {
+    char *name;
+    int id;
+};
+
+struct def_state {
+    struct mw_sources_proj proj;
+    void *m365; /* M365 mapper state for CloudAppEvents rows, opened on first use */
+    struct dcol *cols;
+    size_t ncols;
+    const struct mw_fieldtab *ids_for;
+    uint32_t ids_count;
+    bool ids_valid;
+};
+
+/* Facts about one row the mapping needs whatever the projection. */
+struct drow {
+    struct mw_str timestamp, time_generated, env_time;
+    struct mw_str device_name, device_id, report_id, action, table;
+    bool has_process_cmd;
+};
+
+enum restart {
+    R_NONE,
+    R_ENVELOPE,  /* the object is a records[] or Schema/Results wrapper */
+    R_STREAMREC, /* one streaming record: {time, category, properties} */
+    R_M365,      /* a CloudAppEvents row */
+};
+
+/* Kusto type suffixes on Sentinel-exported column names ("ReportId_long"). */
+static const char *const type_suffixes[] = { "_string", "_long", "_dynamic",  "_int",
+                                             "_bool",   "_real", "_datetime", "_guid" };
+
+static struct mw_str strip_type_suffix(struct mw_str key)
+{
+    for (size_t i = 0; i < sizeof type_suffixes / sizeof type_suffixes[0]; i++) {
+        struct mw_str suf = mw_str_c(type_suffixes[i]);
+        if (key.len > suf.len && memcmp(key.ptr + key.len - suf.len, suf.ptr, suf.len) == 0) {
+            return mw_str_make(key.ptr, key.len - suf.len);
+        }
+    }
+    return MW_STR_NULL;
+}
+
+static void note(struct drow *r, struct mw_str key, struct mw_str v)
+{
+    if (v.len == 0) {
+        return;
+    }
+    switch (key.len) {
+        case 4:
+            if (mw_str_eq_c(key, "Type")) {
+                r->table = v;
+            }
+            break;
+        case 8:
+            if (mw_str_eq_c(key, "ReportId")) {
+                r->report_id = v;
+            } else if (mw_str_eq_c(key, "DeviceId")) {
+                r->device_id = v;
+            }
+            break;
+        case 9:
+            if (mw_str_eq_c(key, "Timestamp")) {
+                r->timestamp = v;
+            }
+            break;
+        case 10:
+            if (mw_str_eq_c(key, "DeviceName")) {
+                r->device_name = v;
+            } else if (mw_str_eq_c(key, "ActionType")) {
+                r->action = v;
+            }
+            break;
+        case 13:
+            if (mw_str_eq_c(key, "TimeGenerated")) {
+                r->time_generated = v;
+            }
+            break;
+        case 18:
+            if (mw_str_eq_c(key, "ProcessCommandLine")) {
+                r->has_process_cmd = true;
+            }
+            break;
+        default:
+            break;
+    }
+}
+
+static const struct mw_logsource *table_logsource(struct mw_str t)
+{
+    static const struct mw_str pfx = MW_STR_LIT("AdvancedHunting-");
+    if (mw_str_istarts(t, pfx)) {
+        t = mw_str_make(t.ptr + pfx.len, t.len - pfx.len);
+    }
+    if (mw_str_ieq_c(t, "DeviceProcessEvents")) {
+        return &ls_process;
+    }
+    if (mw_str_ieq_c(t, "DeviceFileEvents")) {
+        return &ls_file;
+    }
+    if (mw_str_ieq_c(t, "DeviceNetworkEvents")) {
+        return &ls_network;
+    }
+    if (mw_str_ieq_c(t, "DeviceRegistryEvents")) {
+        return &ls_registry;
+    }
+    if (mw_str_ieq_c(t, "DeviceImageLoadEvents")) {
+        return &ls_image;
+    }
+    return NULL;
+}
+
+static const struct mw_logsource *logsource_of(const struct drow *r, struct mw_str category)
+{
+    const struct mw_logsource *ls = NULL;
+    if (category.len) {
+        ls = table_logsource(category);
+    }
+    if (!ls && r->table.len) {
+        ls = table_logsource(r->table);
+    }
+    if (ls) {
+        return ls;
+    }
+    /* formats.md §3.2: ActionType values of the two tables. File events are FileCreated,
+     * FileModified, FileRenamed, FileDeleted, and on sensors that audit reads and copies also
+     * FileRead and FileCopied: every File* action is a file event. */
+    if (mw_str_ieq_c(r->action, "ProcessCreated") || r->has_process_cmd) {
+        return &ls_process;
+    }
+    if (mw_str_istarts(r->action, MW_STR_LIT("File"))) {
+        return &ls_file;
+    }
+    if (mw_str_istarts(r->action, MW_STR_LIT("Connection"))) {
+        return &ls_network;
+    }
+    if (mw_str_istarts(r->action, MW_STR_LIT("Registry"))) {
+        return &ls_registry;
+    }
+    return &ls_windows;
+}
+
+static int finish(const struct drow *r, struct mw_str category, const struct mw_origin *origin,
+                  struct mw_map_ctx *ctx)
+{
+    struct mw_event *ev = ctx->event;
+    ev->source = "defender";
+    ev->origin = *origin;
+    ev->logsource = logsource_of(r, category);
+    /* formats.md §3.3: the row's Timestamp, not the streaming envelope's receipt time */
+    const struct mw_str *cands[] = { &r->timestamp, &r->time_generated, &r->env_time };
+    for (size_t i = 0; i < 3; i++) {
+        if (!cands[i]->len) {
+            continue;
+        }
+        if (!ev->time_raw.ptr) {
+            ev->time_raw = *cands[i];
+        }
+        int64_t ns;
+        if (mw_time_parse(*cands[i], ctx->tz, &ns) == MW_OK) {
+            ev->time_ns = ns;
+            ev->has_time = true;
+            ev->time_raw = *cands[i];
+            break;
+        }
+    }
+    /* formats.md §3.2: ReportId repeats; DeviceName + Timestamp + ReportId identify a row */
+    struct mw_str dev = r->device_name.len ? r->device_name : r->device_id;
+    if (r->report_id.len) {
+        uint64_t h = mw_hash_lower(dev.ptr ? dev.ptr : "", dev.len, 0x64656600UL);
+        int64_t t = ev->has_time ? ev->time_ns : 0;
+        h = mw_hash(&t, sizeof t, h);
+        h = mw_hash(r->report_id.ptr, r->report_id.len, h);
+        ev->dedup = h ? h : 1;
+    }
+    return ctx->emit(ctx->emit_arg, ev);
+}
+
+/* Adds one column value (JSON) under key and its type-suffix-free alias. */
+static int add_column(struct mw_sources_walk *w, struct drow *r, struct mw_str key,
+                      const struct mw_json_val *v)
+{
+    struct mw_fieldtab *f = w->ctx->fields;
+    struct mw_str alias = strip_type_suffix(key);
+    struct mw_str s = MW_STR_NULL;
+    int rc;
+    if (v->type == MW_J_STRING || v->type == MW_J_NUMBER) {
+        if (mw_json_string(v, w->ctx->arena, &s) != MW_OK) {
+            return MW_E_MALFORMED;
+        }
+        note(r, key, s);
+        if (alias.len) {
+            note(r, alias, s);
+        }
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        struct mw_str name = pass == 0 ? key : alias;
+        if (pass == 1 && (!alias.len || v->type == MW_J_NULL)) {
+            break;
+        }
+        if (v->type == MW_J_OBJECT || v->type == MW_J_ARRAY) {
+            rc = mw_sources_add_tree(w, name, v, 0);
+        } else if (v->type == MW_J_STRING) {
+            int id = mw_fieldtab_want(f, name);
+            if (id >= 0) {
+                mw_event_add(w->ctx->event, id, s);
+            }
+            rc = MW_OK;
+            /* AdditionalFields is JSON text (formats.md §3.3) */
+            if (mw_sources_is_json_text(s) && mw_str_eq_c(name, "AdditionalFields") &&
+                mw_sources_proj_descend(w->proj, f, name)) {
+                struct mw_json_val inner;
+                if (mw_json_parse_value(s, &inner) == MW_OK) {
+                    rc = mw_sources_add_tree(w, name, &inner, 1);
+                    rc = rc == MW_E_MALFORMED ? MW_OK : rc;
+                }
+            }
+        } else {
+            rc = mw_sources_add_value(w, mw_fieldtab_want(f, name), v);
+        }
+        if (rc != MW_OK) {
+            return rc;
+        }
+    }
+    return MW_OK;
+}
+
+/* Maps one row object. top: the object is a file record (not inside a wrapper), so wrapper and
+ * CloudAppEvents keys make the caller start over (*restart). */
+static int map_row(struct def_state *st, struct mw_str row, struct mw_str category,
+                   struct mw_str env_time, const struct mw_origin *origin, struct mw_map_ctx *ctx,
+                   bool top, enum restart *restart, struct mw_diag *diag)
+{
+    struct mw_sources_walk w = { ctx, &st->proj, 0 };
+    struct drow r;
+    struct mw_json_iter it;
+    struct mw_json_val k, v;
+    int rc;
+    memset(&r, 0, sizeof r);
+    r.env_time = env_time;
+    mw_event_reset(ctx->event);
+    if (mw_json_object_begin(&it, row) != MW_OK) {
+        return mw_diag_set(diag, MW_E_MALFORMED, "row is not a JSON object");
+    }
+    while ((rc = mw_json_object_next(&it, &k, &v)) == MW_OK) {
+        struct mw_str key;
+        if (mw_json_string(&k, ctx->arena, &key) != MW_OK) {
+            return mw_diag_set(diag, MW_E_MALFORMED, "bad escape in a key");
+        }
+        if (top) {
+            if ((mw_str_eq_c(key, "records") || mw_str_eq_c(key, "Results")) &&
+                v.type == MW_J_ARRAY) {
+                *restart = R_ENVELOPE;
+                return MW_OK;
+            }
+            if (mw_str_eq_c(key, "properties") && v.type == MW_J_OBJECT) {
+                *restart = R_STREAMREC;
+                return MW_OK;
+            }
+            /* exports of several tables carry every column, mostly null: only a value
+             * marks a CloudAppEvents row */
+            bool filled = v.type == MW_J_OBJECT || (v.type == MW_J_STRING && v.raw.len) ||
+                          (v.type == MW_J_ARRAY && mw_str_trim(v.raw).len > 2);
+            if (filled && (mw_str_eq_c(key, "RawEventData") || mw_str_eq_c(key, "ActivityType") ||
+                           mw_str_eq_c(key, "ActivityObjects"))) {
+                *restart = R_M365;
+                return MW_OK;
+            }
+        }
+        rc = add_column(&w, &r, key, &v);
+        if (rc != MW_OK) {
+            return mw_diag_set(diag, rc, "bad value in column %.*s", (int)key.len, key.ptr);
+        }
+    }
+    if (rc != MW_DONE) {
+        return mw_diag_set(diag, rc, "malformed JSON row");
+    }
+    return finish(&r, category, origin, ctx);
+}
+
+static struct mw_str string_member(struct mw_map_ctx *ctx, struct mw_str obj, const char *key)
+{
+    struct mw_json_val v;
+    struct mw_str s = MW_STR_NULL;
+    if (mw_json_get(obj, key, &v) == MW_OK && v.type == MW_J_STRING &&
+        mw_json_string(&v, ctx->arena, &s) == MW_OK) {
+        return s;
+    }
+    return MW_STR_NULL;
+}
+
+/* One streaming record {time, category, properties: {row}} (formats.md §3.3). */
+static int map_streamrec(struct def_state *st, struct mw_str rec, const struct mw_origin *origin,
+                         struct mw_map_ctx *ctx, struct mw_diag *diag)
+{
+    struct mw_json_val props;
+    enum restart rs = R_NONE;
+    if (mw_json_get(rec, "properties", &props) != MW_OK || props.type != MW_J_OBJECT) {
+        return mw_diag_set(diag, MW_E_MALFORMED, "streaming record without properties");
+    }
+    return map_row(st, props.raw, string_member(ctx, rec, "category"),
+                   string_member(ctx, rec, "time"), origin, ctx, false, &rs, diag);
+}
+
+static int map_envelope(struct def_state *st, struct mw_str obj, const struct mw_origin *origin,
+                        struct mw_map_ctx *ctx, struct mw_diag *diag)
+{
+    struct mw_json_val arr, el;
+    struct mw_json_iter it;
+    bool streaming = mw_json_get(obj, "records", &arr) == MW_OK && arr.type == MW_J_ARRAY;
+    if (!streaming && (mw_json_get(obj, "Results", &arr) != MW_OK || arr.type != MW_J_ARRAY)) {
+        return mw_diag_set(diag, MW_E_MALFORMED, "wrapper without records or Results");
+    }
+    if (mw_json_array_begin(&it, arr.raw) != MW_OK) {
+        return mw_diag_set(diag, MW_E_MALFORMED, "wrapper array");
+    }
+    int rc;
+    while ((rc = mw_json_array_next(&it, &el)) == MW_OK) {
+        if (el.type != MW_J_OBJECT) {
+            continue;
+        }
+        enum restart rs = R_NONE;
+        if (streaming) {
+            rc = map_streamrec(st, el.raw, origin, ctx, diag);
+        } else {
+            rc = map_row(st, el.raw, MW_STR_NULL, MW_STR_NULL, origin, ctx, false, &rs, diag);
+        }
+        if (rc != MW_OK) {
+            return rc;
+        }
+    }
+    if (rc != MW_DONE) {
+        return mw_diag_set(diag, rc, "malformed wrapper array");
+    }
+    return MW_OK;
+}
+
+static int map_json(struct def_state *st, const struct mw_recview *rec, struct mw_map_ctx *ctx,
+                    struct mw_diag *diag)
+{
+    enum restart rs = R_NONE;
+    int rc = map_row(st, rec->json, MW_STR_NULL, MW_STR_NULL, &rec->origin, ctx, true, &rs, diag);
+    if (rc != MW_OK || rs == R_NONE) {
+        return rc;
+    }
+    mw_event_reset(ctx->event);
+    switch (rs) {
+        case R_ENVELOPE:
+            return map_envelope(st, rec->json, &rec->origin, ctx, diag);
+        case R_STREAMREC:
+            return map_streamrec(st, rec->json, &rec->origin, ctx, diag);
+        case R_M365:
+            if (!st->m365) {
+                rc = mw_source_m365_audit.open(&st->m365, NULL, diag);
+                if (rc != MW_OK) {
+                    return rc;
+                }
+            }
+            return mw_m365_map_object(st->m365, rec->json, &rec->origin, ctx, diag);
+        default:
+            return MW_OK;
+    }
+}
+
+/* ---- CSV ----------------------------------------------------------------------------------- */
+
+static void col_ids(struct def_state *st, struct mw_fieldtab *f)
+{
+    if (st->ids_valid && st->ids_for == f && (f->open || st->ids_count == f->count)) {
+        return;
+    }
+    for (size_t i = 0; i < st->ncols; i++) {
+        st->cols[i].id = mw_fieldtab_want(f, mw_str_c(st->cols[i].name));
+    }
+    st->ids_for = f;
+    st->ids_count = f->count;
+    st->ids_valid = true;
+}
+
+static int map_csv(struct def_state *st, const struct mw_recview *rec, struct mw_map_ctx *ctx,
+                   struct mw_diag *diag)
+{
+    struct mw_sources_walk w = { ctx, &st->proj, 0 };
+    struct drow r;
+    memset(&r, 0, sizeof r);
+    mw_event_reset(ctx->event);
+    col_ids(st, ctx->fields);
+    size_t n = rec->ncells < st->ncols ? rec->ncells : st->ncols;
+    for (size_t i = 0; i < n; i++) {
+        struct mw_str cell = rec->cells[i];
+        struct mw_str name = mw_str_c(st->cols[i].name);
+        if (cell.len == 0) {
+            continue; /* an empty cell cannot tell empty from absent */
+        }
+        note(&r, name, cell);
+        if (st->cols[i].id >= 0) {
+            mw_event_add(ctx->event, st->cols[i].id, cell);
+        }
+        if (mw_str_eq_c(name, "AdditionalFields") && mw_sources_is_json_text(cell) &&
+            mw_sources_proj_descend(w.proj, ctx->fields, name)) {
+            struct mw_json_val inner;
+            if (mw_json_parse_value(cell, &inner) == MW_OK) {
+                int rc = mw_sources_add_tree(&w, name, &inner, 1);
+                if (rc != MW_OK && rc != MW_E_MALFORMED) {
+                    return mw_diag_set(diag, rc, "AdditionalFields too large");
+                }
+            }
+        }
+    }
+    return finish(&r, MW_STR_NULL, &rec->origin, ctx);
+}
+
+/* ---- the source ---------------------------------------------------------------------------- */
+
+static bool has_key(struct mw_str obj, const char *key)
+{
+    struct mw_json_val v;
+    return mw_json_get(obj, key, &v) == MW_OK;
+}
+
+static int defender_sniff(enum mw_container container, struct mw_str first,
+                          const struct mw_csv_header *hdr)
+{
+    bool ts = false, dev = false, act = false, path = false, cmd = false;
+    if (container == MW_CONT_CSV) {
+        for (size_t i = 0; hdr && i < hdr->n; i++) {
+            struct mw_str h = mw_sources_header_name(hdr->names[i]);
+            ts |= mw_str_eq_c(h, "Timestamp") || mw_str_eq_c(h, "TimeGenerated");
+            dev |= mw_str_eq_c(h, "DeviceName") || mw_str_eq_c(h, "DeviceId");
+            act |= mw_str_eq_c(h, "ActionType");
+            path |= mw_str_eq_c(h, "FolderPath");
+            cmd |= mw_str_eq_c(h, "ProcessCommandLine") ||
+                   mw_str_eq_c(h, "InitiatingProcessCommandLine");
+        }
+    } else {
+        struct mw_json_val v;
+        if (mw_json_get(first, "records", &v) == MW_OK && v.type == MW_J_ARRAY) {
+            return mw_str_find(v.raw, MW_STR_LIT("\"AdvancedHunting-")) >= 0 ? 95 : 0;
+        }
+        if (has_key(first, "Schema") && has_key(first, "Results")) {
+            return 95;
+        }
+        if (mw_json_get(first, "category", &v) == MW_OK && v.type == MW_J_STRING &&
+            mw_str_istarts(v.raw, MW_STR_LIT("AdvancedHunting-"))) {
+            return 95;
+        }
+        ts = has_key(first, "Timestamp") || has_key(first, "TimeGenerated");
+        dev = has_key(first, "DeviceName") || has_key(first, "DeviceId");
+        act = has_key(first, "ActionType");
+        path = has_key(first, "FolderPath");
+        cmd = has_key(first, "ProcessCommandLine") ||
+              has_key(first, "InitiatingProcessCommandLine");
+    }
+    if (!(ts && dev && act)) {
+        return 0;
+    }
+    return (path || cmd) ? 85 : 70;
+}
+
+static int defender_open(void **state, const struct mw_csv_header *hdr, struct mw_diag *diag)
+{
+    (void)diag;
+    struct def_state *st = mw_calloc(1, sizeof *st);
+    mw_sources_proj_init(&st->proj);
+    if (hdr) {
+        st->ncols = hdr->n;
+        st->cols = mw_calloc(hdr->n ? hdr->n : 1, sizeof *st->cols);
+        for (size_t i = 0; i < hdr->n; i++) {
+            struct mw_str h = mw_sources_header_name(hdr->names[i]);
+            st->cols[i].name = mw_strndup(h.ptr ? h.ptr : "", h.len);
+            st->cols[i].id = -1;
+        }
+    }
+    *state = st;
+    return MW_OK;
+}
+
+static void defender_close(void *state)
+{
+    struct def_state *st = state;
+    if (!st) {
+        return;
+    }
+    if (st->m365) {
+        mw_source_m365_audit.close(st->m365);
+    }
+    for (size_t i = 0; i < st->ncols; i++) {
+        mw_free(st->cols[i].name);
+    }
+    mw_free(st->cols);
+    mw_sources_proj_fini(&st->proj);
+    mw_free(st);
+}
+
+static int defender_map(void *state, const struct mw_recview *rec, struct mw_map_ctx *ctx,
+                        struct mw_diag *diag)
+{
+    struct def_state *st = state;
+    if (rec->container == MW_CONT_CSV) {
+        return map_csv(st, rec, ctx, diag);
+    }
+    return map_json(st, rec, ctx, diag);
+}
+
+const struct mw_source mw_source_defender = {
+    .name = "defender",
+    .summary = "Microsoft Defender XDR Advanced Hunting (DeviceFileEvents, DeviceProcessEvents, "
+               "...): JSON rows, CSV, Hunting API and streaming API",
+    .sniff = defender_sniff,
+    .open = defender_open,
+    .map = defender_map,
+    .close = defender_close,
+};

@@ -1,0 +1,988 @@
+/* sources/m365_audit.c: maps Microsoft 365 Unified Audit Log records in every shape (Management
+ * API JSON, Purview and Search-UnifiedAuditLog CSV with AuditData, Sentinel OfficeActivity JSON
+ * and CSV, Defender CloudAppEvents with RawEventData) to UAL field names. Logsource m365/<service>
+ * per record from Workload.
+ * SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/hash.h"
+#include "sources/source.h"
+#include "sources/sources_int.h"
+
+/* How a top-level key is treated. */
+enum kind {
+    K_PLAIN,
+    K_TIME_CREATION, /* CreationTime: UTC without zone (formats.md §1.3) */
+    K_TIME_GENERATED,
+    K_CREATION_DATE,
+    K_TIMESTAMP,
+    K_START_TIME,
+    K_ID,
+    K_OP,
+    K_WORKLOAD,
+    K_APPLICATION,
+    K_IP,
+    K_NAMEVALUE, /* [{Name, Value}] arrays (formats.md §0) */
+    K_MODPROPS,  /* [{Name, NewValue, OldValue}] */
+    K_JSONTEXT,  /* objects/arrays that Sentinel stores as JSON text (formats.md §2.3) */
+    K_ENVELOPE,  /* AuditData / RawEventData: the UAL record inside a row */
+};
+
+struct keyinfo {
+    const char *key;
+    enum kind kind;
+    const char *canon; /* canonical UAL name when the key is a rename, else NULL */
+    int rank;          /* preference among keys of the same kind (lower wins) */
+};
+
+/* formats.md §1.3, §1.4, §2.3 (Sentinel renames), §1.6/§1.7 (CSV columns). */
+static const struct keyinfo keys[] = {
+    { "CreationTime", K_TIME_CREATION, NULL, 0 },
+    { "TimeGenerated", K_TIME_GENERATED, NULL, 0 },
+    { "CreationDate", K_CREATION_DATE, NULL, 0 },
+    { "Timestamp", K_TIMESTAMP, NULL, 0 },
+    { "Start_Time", K_START_TIME, NULL, 0 },
+    { "Id", K_ID, NULL, 0 },
+    { "OfficeId", K_ID, "Id", 1 },
+    { "RecordId", K_ID, NULL, 2 },
+    { "Identity", K_ID, NULL, 3 },
+    { "SourceRecordId", K_ID, NULL, 4 },
+    { "Operation", K_OP, NULL, 0 },
+    { "Operations", K_OP, "Operation", 1 },
+    { "ActionType", K_OP, NULL, 2 },
+    { "Workload", K_WORKLOAD, NULL, 0 },
+    { "OfficeWorkload", K_WORKLOAD, "Workload", 1 },
+    { "Application", K_APPLICATION, NULL, 2 },
+    { "ClientIP", K_IP, NULL, 0 },
+    { "ClientIPAddress", K_IP, NULL, 0 },
+    { "Client_IPAddress", K_IP, "ClientIPAddress", 0 },
+    { "ActorIP", K_IP, NULL, 0 },
+    { "ActorIpAddress", K_IP, NULL, 0 },
+    { "Parameters", K_NAMEVALUE, NULL, 0 },
+    { "OperationProperties", K_NAMEVALUE, NULL, 0 },
+    { "ExtendedProperties", K_NAMEVALUE, NULL, 0 },
+    { "DeviceProperties", K_NAMEVALUE, NULL, 0 },
+    { "ModifiedProperties", K_MODPROPS, NULL, 0 },
+    { "Folders", K_JSONTEXT, NULL, 0 },
+    { "Folder", K_JSONTEXT, NULL, 0 },
+    { "Item", K_JSONTEXT, NULL, 0 },
+    { "AffectedItems", K_JSONTEXT, NULL, 0 },
+    { "DestFolder", K_JSONTEXT, NULL, 0 },
+    { "Actor", K_JSONTEXT, NULL, 0 },
+    { "Target", K_JSONTEXT, NULL, 0 },
+    { "AppAccessContext", K_JSONTEXT, NULL, 0 },
+    { "recipientList", K_JSONTEXT, NULL, 0 },
+    { "AdditionalFields", K_JSONTEXT, NULL, 0 },
+    { "AuditData", K_ENVELOPE, NULL, 0 },
+    { "RawEventData", K_ENVELOPE, NULL, 1 },
+    { "Logon_Type", K_PLAIN, "LogonType", 0 },
+    { "OfficeObjectId", K_PLAIN, "ObjectId", 0 },
+    { "AzureActiveDirectory_EventType", K_PLAIN, "AzureActiveDirectoryEventType", 0 },
+    { "Site_Url", K_PLAIN, "SiteUrl", 0 },
+    { "UserIds", K_PLAIN, "UserId", 1 },
+};
+
+static const struct keyinfo plain_key = { NULL, K_PLAIN, NULL, 0 };
+
+static const struct mw_logsource ls_exchange = { "m365", "exchange", NULL };
+static const struct mw_logsource ls_azuread = { "m365", "azuread", NULL };
+static const struct mw_logsource ls_sharepoint = { "m365", "sharepoint", NULL };
+static const struct mw_logsource ls_compliance = { "m365", "security_compliance", NULL };
+static const struct mw_logsource ls_general = { "m365", "general", NULL };
+
+struct col {
+    char *name; /* header cell as written, without " [UTC]" */
+    const struct keyinfo *ki;
+    int id;     /* canonical name's field id, -1 when not wanted */
+    int id_raw; /* raw name's id for renamed columns, else -1 */
+};
+
+/* A top-level key's class and field ids, cached per file so a record costs one hash per key. */
+struct keycache {
+    const struct keyinfo *ki;
+    int id;
+    int id_raw;
+};
+
+#define KEYCACHE_MAX 4096
+
+struct m365_state {
+    struct mw_strmap keymap; /* key -> struct keyinfo * (case-sensitive) */
+    struct mw_strmap kcache; /* key -> struct keycache * (case-sensitive) */
+    const struct mw_fieldtab *kc_for;
+    uint32_t kc_count;
+    struct mw_sources_proj proj;
+    struct col *cols; /* CSV only */
+    size_t ncols;
+    int primary_col; /* AuditData / RawEventData column, -1 when none */
+    const struct mw_fieldtab *ids_for;
+    uint32_t ids_count;
+    bool ids_valid;
+};
+
+/* Per-record facts the mapping needs whatever the projection. */
+struct rec_info {
+    struct mw_str times[5]; /* by K_TIME_CREATION .. K_START_TIME order */
+    struct mw_str id, op, workload;
+    int id_rank, op_rank, wl_rank;
+};
+
+struct member {
+    struct mw_str key;
+    struct mw_json_val val;
+};
+
+#define MEMBERS_MAX 4096 /* top-level keys kept for one record */
+
+static const struct keyinfo *classify(const struct m365_state *st, struct mw_str key)
+{
+    const struct keyinfo *ki = mw_strmap_get(&st->keymap, key);
+    return ki ? ki : &plain_key;
+}
+
+static void note_special(struct rec_info *ri, const struct keyinfo *ki, struct mw_str v)
+{
+    switch (ki->kind) {
+        case K_TIME_CREATION:
+        case K_TIME_GENERATED:
+        case K_CREATION_DATE:
+        case K_TIMESTAMP:
+        case K_START_TIME:
+            if (!ri->times[ki->kind - K_TIME_CREATION].ptr && v.len) {
+                ri->times[ki->kind - K_TIME_CREATION] = v;
+            }
+            break;
+        case K_ID:
+            if (v.len && ki->rank < ri->id_rank) {
+                ri->id = v;
+                ri->id_rank = ki->rank;
+            }
+            break;
+        case K_OP:
+            if (v.len && ki->rank < ri->op_rank) {
+                ri->op = v;
+                ri->op_rank = ki->rank;
+            }
+            break;
+        case K_WORKLOAD:
+        case K_APPLICATION:
+            if (v.len && ki->rank < ri->wl_rank) {
+                ri->workload = v;
+                ri->wl_rank = ki->rank;
+            }
+            break;
+        default:
+            break;
+    }
+}
+
+/* ---- Name/Value arrays and RuleActions ----------------------------------------------------- */
+
+static bool addr_char(char c)
+{
+    return mw_is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-' ||
+           c == '\'' || c == '@' || (unsigned char)c >= 0x80;
+}
+
+static bool looks_like_address(struct mw_str t)
+{
+    const char *at = memchr(t.ptr, '@', t.len);
+    if (!at || at == t.ptr || memchr(at + 1, '@', t.len - (size_t)(at - t.ptr) - 1)) {
+        return false;
+    }
+    struct mw_str dom = mw_str_make(at + 1, t.len - (size_t)(at - t.ptr) - 1);
+    return dom.len >= 3 && memchr(dom.ptr, '.', dom.len) && dom.ptr[0] != '.' &&
+           dom.ptr[dom.len - 1] != '.';
+}
+
+static void add_unique(struct mw_event *ev, int id, struct mw_str v)
+{
+    const struct mw_fieldval *fv = mw_event_get(ev, id);
+    for (uint32_t i = 0; fv->state == MW_VAL_PRESENT && i < fv->n; i++) {
+        if (mw_str_ieq(mw_fieldval_at(fv, i), v)) {
+            return;
+        }
+    }
+    mw_event_add(ev, id, v);
+}
+
+/* formats.md §1.5 UpdateInboxRules: RuleActions is a JSON array as a string; forward/redirect
+ * keys are not verified, so every address anywhere in the text is a recipient. */
+static void map_rule_actions(struct mw_sources_walk *w, struct mw_str text)
+{
+    struct mw_fieldtab *f = w->ctx->fields;
+    struct mw_event *ev = w->ctx->event;
+    int id_raw = mw_fieldtab_want(f, MW_STR_LIT("RuleActions"));
+    int id_type = mw_fieldtab_want(f, MW_STR_LIT("RuleActions.ActionType"));
+    int id_rcpt = mw_fieldtab_want(f, MW_STR_LIT("RuleActions.Recipients"));
+    if (id_raw >= 0) {
+        mw_event_add(ev, id_raw, text);
+    }
+    if (id_type >= 0 && mw_sources_is_json_text(text)) {
+        struct mw_json_iter it, io;
+        struct mw_json_val el, k, v;
+        if (mw_json_array_begin(&it, text) == MW_OK) {
+            unsigned n = 0;
+            while (n++ < 1000 && mw_json_array_next(&it, &el) == MW_OK) {
+                if (el.type != MW_J_OBJECT || mw_json_object_begin(&io, el.raw) != MW_OK) {
+                    continue;
+                }
+                while (mw_json_object_next(&io, &k, &v) == MW_OK) {
+                    struct mw_str key, val;
+                    if (v.type != MW_J_STRING || mw_json_string(&k, w->ctx->arena, &key) != MW_OK) {
+                        continue;
+                    }
+                    if ((mw_str_ieq_c(key, "ActionType") || mw_str_ieq_c(key, "Type")) &&
+                        mw_json_string(&v, w->ctx->arena, &val) == MW_OK) {
+                        add_unique(ev, id_type, val);
+                    }
+                }
+            }
+        }
+    }
+    if (id_rcpt >= 0) {
+        size_t i = 0;
+        unsigned found = 0;
+        while (i < text.len && found < 1000) {
+            while (i < text.len && !addr_char(text.ptr[i])) {
+                i++;
+            }
+            size_t start = i;
+            while (i < text.len && addr_char(text.ptr[i])) {
+                i++;
+            }
+            struct mw_str t = mw_str_make(text.ptr + start, i - start);
+            while (t.len && (t.ptr[0] == '.' || t.ptr[0] == '\'')) {
+                t.ptr++;
+                t.len--;
+            }
+            while (t.len && (t.ptr[t.len - 1] == '.' || t.ptr[t.len - 1] == '\'')) {
+                t.len--;
+            }
+            if (t.len && looks_like_address(t)) {
+                add_unique(ev, id_rcpt, mw_strip_smtp(t));
+                found++;
+            }
+        }
+    }
+}
+
+/* "@{Value=Bind; Name=MailAccessType}": PowerShell's rendering of a Name/Value object, seen
+ * in CloudAppEvents RawEventData. */
+static bool parse_ps_hashtable(struct mw_str s, struct mw_str *name, struct mw_str *value)
+{
+    s = mw_str_trim(s);
+    if (s.len < 3 || s.ptr[0] != '@' || s.ptr[1] != '{' || s.ptr[s.len - 1] != '}') {
+        return false;
+    }
+    struct mw_str body = mw_str_make(s.ptr + 2, s.len - 3);
+    bool has_name = false;
+    *value = MW_STR_NULL;
+    size_t i = 0;
+    while (i < body.len) {
+        size_t start = i;
+        while (i < body.len && body.ptr[i] != ';') {
+            i++;
+        }
+        struct mw_str part = mw_str_trim(mw_str_make(body.ptr + start, i - start));
+        i++;
+        const char *eq = memchr(part.ptr, '=', part.len);
+        if (!eq) {
+            continue;
+        }
+        struct mw_str k = mw_str_make(part.ptr, (size_t)(eq - part.ptr));
+        struct mw_str v = mw_str_make(eq + 1, part.len - k.len - 1);
+        if (mw_str_ieq_c(k, "Name")) {
+            *name = v;
+            has_name = true;
+        } else if (mw_str_ieq_c(k, "Value")) {
+            *value = v;
+        }
+    }
+    return has_name;
+}
+
+static int add_named(struct mw_sources_walk *w, struct mw_str prefix, struct mw_str name,
+                     const struct mw_json_val *val, bool strip_smtp, bool rule_actions)
+{
+    char buf[MW_SOURCES_NAME_MAX];
+    struct mw_str full;
+    if (!mw_sources_join(buf, prefix, name, &full)) {
+        return MW_OK;
+    }
+    int id = mw_fieldtab_want(w->ctx->fields, full);
+    bool is_rules = rule_actions && mw_str_ieq_c(name, "RuleActions");
+    if (id < 0 && !is_rules) {
+        return MW_OK;
+    }
+    struct mw_str s = val->raw;
+    if (val->type == MW_J_NULL) {
+        return mw_sources_add_value(w, id, val);
+    }
+    if (val->type == MW_J_STRING && mw_json_string(val, w->ctx->arena, &s) != MW_OK) {
+        return MW_E_MALFORMED;
+    }
+    if (strip_smtp) {
+        s = mw_strip_smtp(s); /* formats.md §1.5: ForwardingSmtpAddress may carry smtp: */
+    }
+    if (id >= 0) {
+        mw_event_add(w->ctx->event, id, s);
+    }
+    if (is_rules) {
+        map_rule_actions(w, s);
+    }
+    return MW_OK;
+}
+
+/* Name/Value (or Name/NewValue/OldValue) array text to fields "prefix.<Name>". */
+static int map_namevalue(struct mw_sources_walk *w, struct mw_str prefix, struct mw_str text,
+                         enum kind kind)
+{
+    struct mw_json_iter it, io;
+    struct mw_json_val el, k, v;
+    int rc;
+    if (mw_json_array_begin(&it, text) != MW_OK) {
+        return MW_E_MALFORMED;
+    }
+    bool params = mw_str_ieq_c(prefix, "Parameters");
+    bool opprops = mw_str_ieq_c(prefix, "OperationProperties");
+    while ((rc = mw_json_array_next(&it, &el)) == MW_OK) {
+        if (w->nvalues >= MW_SOURCES_MAX_VALUES) {
+            return MW_OK;
+        }
+        if (el.type == MW_J_STRING) {
+            struct mw_str s, name, value;
+            if (mw_json_string(&el, w->ctx->arena, &s) != MW_OK) {
+                return MW_E_MALFORMED;
+            }
+            if (parse_ps_hashtable(s, &name, &value)) {
+                struct mw_json_val sv = { MW_J_STRING, value, false };
+                rc = add_named(w, prefix, name, &sv, params, opprops);
+            } else {
+                rc = mw_sources_add_value(w, mw_fieldtab_want(w->ctx->fields, prefix), &el);
+            }
+        } else if (el.type != MW_J_OBJECT) {
+            rc = mw_sources_add_tree(w, prefix, &el, 1);
+        } else {
+            struct mw_json_val name = { MW_J_NULL, MW_STR_NULL, false };
+            struct mw_json_val value = name, oldv = name;
+            bool has_name = false, has_old = false;
+            if (mw_json_object_begin(&io, el.raw) != MW_OK) {
+                return MW_E_MALFORMED;
+            }
+            while ((rc = mw_json_object_next(&io, &k, &v)) == MW_OK) {
+                struct mw_str key;
+                if (mw_json_string(&k, w->ctx->arena, &key) != MW_OK) {
+                    return MW_E_MALFORMED;
+                }
+                if (mw_str_ieq_c(key, "Name")) {
+                    name = v;
+                    has_name = v.type == MW_J_STRING;
+                } else if (mw_str_ieq_c(key, "Value") || mw_str_ieq_c(key, "NewValue")) {
+                    value = v;
+                } else if (mw_str_ieq_c(key, "OldValue")) {
+                    oldv = v;
+                    has_old = true;
+                }
+            }
+            if (rc != MW_DONE) {
+                return rc;
+            }
+            if (!has_name) {
+                rc = mw_sources_add_tree(w, prefix, &el, 1);
+            } else {
+                struct mw_str nm;
+                if (mw_json_string(&name, w->ctx->arena, &nm) != MW_OK) {
+                    return MW_E_MALFORMED;
+                }
+                rc = add_named(w, prefix, nm, &value, params && value.type == MW_J_STRING, opprops);
+                if (rc == MW_OK && has_old && kind == K_MODPROPS) {
+                    char buf[MW_SOURCES_NAME_MAX];
+                    struct mw_str full;
+                    if (mw_sources_join(buf, prefix, nm, &full)) {
+                        rc = add_named(w, mw_str_make(buf, full.len), MW_STR_LIT("OldValue"), &oldv,
+                                       false, false);
+                    }
+                }
+            }
+        }
+        if (rc != MW_OK) {
+            return rc;
+        }
+    }
+    return rc == MW_DONE ? MW_OK : rc;
+}
+
+static bool is_array_text(struct mw_str s)
+{
+    s = mw_str_trim(s);
+    return s.len >= 2 && s.ptr[0] == '[' && s.ptr[s.len - 1] == ']';
+}
+
+/* True when an array's first element is a string that is not a PowerShell "@{...}" pair. */
+static bool plain_strings(struct mw_str array)
+{
+    struct mw_json_iter it;
+    struct mw_json_val el;
+    if (mw_json_array_begin(&it, array) != MW_OK || mw_json_array_next(&it, &el) != MW_OK) {
+        return false;
+    }
+    return el.type == MW_J_STRING &&
+           !(el.raw.len >= 2 && el.raw.ptr[0] == '@' && el.raw.ptr[1] == '{');
+}
+
+/* ---- one member ---------------------------------------------------------------------------- */
+
+static bool already_set(const struct mw_event *ev, int id)
+{
+    return id >= 0 && mw_event_get(ev, id)->state != MW_VAL_ABSENT;
+}
+
+/* Maps one top-level member. id/id_raw: field ids of the canonical and raw names. secondary:
+ * an envelope record was mapped already, so names it set are not added again. */
+static int map_member(struct rec_info *ri, struct mw_sources_walk *w, const struct keyinfo *ki,
+                      struct mw_str name, int id, int id_raw, const struct mw_json_val *val,
+                      bool secondary)
+{
+    struct mw_event *ev = w->ctx->event;
+    struct mw_str s = MW_STR_NULL;
+    bool is_str = val->type == MW_J_STRING;
+    if (is_str && (ki->kind != K_PLAIN || id >= 0 || id_raw >= 0)) {
+        if (mw_json_string(val, w->ctx->arena, &s) != MW_OK) {
+            return MW_E_MALFORMED;
+        }
+    }
+    if (ki->kind != K_PLAIN && ki->kind < K_IP && is_str) {
+        note_special(ri, ki, s);
+    }
+    if (id_raw >= 0) {
+        int rc = mw_sources_add_value(w, id_raw, val);
+        if (rc != MW_OK) {
+            return rc;
+        }
+    }
+    if (secondary && already_set(ev, id)) {
+        return MW_OK;
+    }
+    switch (ki->kind) {
+        case K_IP:
+            if (is_str) {
+                if (id >= 0) {
+                    mw_event_add(ev, id, mw_ip_normalize(s));
+                }
+                return MW_OK;
+            }
+            break;
+        case K_NAMEVALUE:
+        case K_MODPROPS: {
+            struct mw_str text = is_str ? s : val->raw;
+            if (val->type == MW_J_NULL) {
+                break;
+            }
+            if (val->type == MW_J_ARRAY && plain_strings(text)) {
+                /* Exchange item records: ModifiedProperties is a list of names (§1.4) */
+                return mw_sources_add_tree(w, name, val, 0);
+            }
+            if (id >= 0) {
+                mw_event_add(ev, id, text);
+            }
+            if (val->type == MW_J_ARRAY || (is_str && is_array_text(text))) {
+                if (!mw_sources_proj_descend(w->proj, w->ctx->fields, name) &&
+                    !(ki->kind == K_NAMEVALUE && mw_str_eq_c(name, "OperationProperties") &&
+                      mw_sources_proj_descend(w->proj, w->ctx->fields,
+                                              MW_STR_LIT("RuleActions")))) {
+                    return MW_OK;
+                }
+                int rc = map_namevalue(w, name, text, ki->kind);
+                /* JSON text that is not a Name/Value array stays a plain string */
+                return (is_str && rc == MW_E_MALFORMED) ? MW_OK : rc;
+            }
+            return MW_OK;
+        }
+        case K_JSONTEXT:
+            if (is_str) {
+                if (id >= 0) {
+                    mw_event_add(ev, id, s);
+                }
+                if (mw_sources_is_json_text(s) &&
+                    mw_sources_proj_descend(w->proj, w->ctx->fields, name)) {
+                    struct mw_json_val inner;
+                    if (mw_json_parse_value(s, &inner) == MW_OK &&
+                        (inner.type == MW_J_OBJECT || inner.type == MW_J_ARRAY)) {
+                        int rc = mw_sources_add_tree(w, name, &inner, 1);
+                        return rc == MW_E_MALFORMED ? MW_OK : rc;
+                    }
+                }
+                return MW_OK;
+            }
+            break;
+        default:
+            break;
+    }
+    if (val->type == MW_J_OBJECT || val->type == MW_J_ARRAY) {
+        return mw_sources_add_tree(w, name, val, 0);
+    }
+    if (id < 0) {
+        return MW_OK;
+    }
+    if (is_str) {
+        mw_event_add(ev, id, s);
+        return MW_OK;
+    }
+    return mw_sources_add_value(w, id, val);
+}
+
+/* The member's canonical name and ids. */
+static void member_ids(struct mw_fieldtab *f, const struct keyinfo *ki, struct mw_str key,
+                       struct mw_str *name, int *id, int *id_raw)
+{
+    if (ki->canon) {
+        *name = mw_str_c(ki->canon);
+        *id = mw_fieldtab_want(f, *name);
+        *id_raw = mw_fieldtab_want(f, key);
+    } else {
+        *name = key;
+        *id = mw_fieldtab_want(f, key);
+        *id_raw = -1;
+    }
+}
+
+static void kcache_clear(struct m365_state *st)
+{
+    struct mw_str k;
+    void *v;
+    for (size_t it = 0; mw_strmap_next(&st->kcache, &it, &k, &v);) {
+        mw_free(v);
+    }
+    mw_strmap_fini(&st->kcache);
+    mw_strmap_init(&st->kcache, false);
+}
+
+static const struct keycache *key_lookup(struct m365_state *st, struct mw_fieldtab *f,
+                                         struct mw_str key, struct keycache *tmp)
+{
+    /* ids only change meaning when a closed table gains names (open tables only grow) */
+    if (st->kc_for != f || (!f->open && st->kc_count != f->count)) {
+        kcache_clear(st);
+        st->kc_for = f;
+        st->kc_count = f->count;
+    }
+    struct keycache *kc = mw_strmap_get(&st->kcache, key);
+    if (kc) {
+        return kc;
+    }
+    struct mw_str name;
+    tmp->ki = classify(st, key);
+    member_ids(f, tmp->ki, key, &name, &tmp->id, &tmp->id_raw);
+    if (st->kcache.count >= KEYCACHE_MAX) {
+        return tmp;
+    }
+    kc = mw_malloc(sizeof *kc);
+    *kc = *tmp;
+    mw_strmap_put(&st->kcache, key, kc);
+    return kc;
+}
+
+static int map_json_members(struct m365_state *st, struct rec_info *ri, struct mw_sources_walk *w,
+                            const struct member *m, size_t n, size_t skip, bool secondary)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i == skip) {
+            continue;
+        }
+        struct keycache tmp;
+        const struct keycache *kc = key_lookup(st, w->ctx->fields, m[i].key, &tmp);
+        const struct keyinfo *ki = kc->ki;
+        struct mw_str name = ki->canon ? mw_str_c(ki->canon) : m[i].key;
+        int rc = map_member(ri, w, ki, name, kc->id, kc->id_raw, &m[i].val, secondary);
+        if (rc != MW_OK) {
+            return rc;
+        }
+    }
+    return MW_OK;
+}
+
+/* Reads the top-level members of an object into an arena array. */
+static int collect(struct mw_map_ctx *ctx, struct mw_str object, struct member **out, size_t *n,
+                   struct mw_diag *diag)
+{
+    struct mw_json_iter it;
+    struct mw_json_val k, v;
+    size_t cap = 64, len = 0;
+    struct member *m = mw_arena_alloc(ctx->arena, cap * sizeof *m, _Alignof(struct member));
+    if (!m) {
+        return mw_diag_set(diag, MW_E_LIMIT, "record too large for the batch arena");
+    }
+    if (mw_json_object_begin(&it, object) != MW_OK) {
+        return mw_diag_set(diag, MW_E_MALFORMED, "record is not a JSON object");
+    }
+    int rc;
+    while ((rc = mw_json_object_next(&it, &k, &v)) == MW_OK) {
+        if (len == cap) {
+            if (cap >= MEMBERS_MAX) {
+                return mw_diag_set(diag, MW_E_LIMIT, "more than %d keys", MEMBERS_MAX);
+            }
+            struct member *g =
+                    mw_arena_alloc(ctx->arena, 2 * cap * sizeof *m, _Alignof(struct member));
+            if (!g) {
+                return mw_diag_set(diag, MW_E_LIMIT, "record too large for the batch arena");
+            }
+            memcpy(g, m, len * sizeof *m);
+            m = g;
+            cap *= 2;
+        }
+        if (mw_json_string(&k, ctx->arena, &m[len].key) != MW_OK) {
+            return mw_diag_set(diag, MW_E_MALFORMED, "bad escape in a key");
+        }
+        m[len].val = v;
+        len++;
+    }
+    if (rc != MW_DONE) {
+        return mw_diag_set(diag, rc, "malformed JSON object");
+    }
+    *out = m;
+    *n = len;
+    return MW_OK;
+}
+
+/* The UAL object inside an envelope member (AuditData / RawEventData), or false. */
+static bool envelope_object(struct mw_map_ctx *ctx, const struct mw_json_val *v, struct mw_str *obj)
+{
+    if (v->type == MW_J_OBJECT) {
+        *obj = v->raw;
+        return true;
+    }
+    if (v->type != MW_J_STRING) {
+        return false;
+    }
+    struct mw_str s;
+    struct mw_json_val inner;
+    if (mw_json_string(v, ctx->arena, &s) != MW_OK) {
+        return false;
+    }
+    s = mw_str_trim(s);
+    if (s.len < 2 || s.ptr[0] != '{' || mw_json_parse_value(s, &inner) != MW_OK ||
+        inner.type != MW_J_OBJECT) {
+        return false;
+    }
+    *obj = inner.raw;
+    return true;
+}
+
+/* ---- finishing an event -------------------------------------------------------------------- */
+
+static const struct mw_logsource *logsource_of(struct mw_str wl)
+{
+    if (mw_str_ieq_c(wl, "Exchange")) {
+        return &ls_exchange;
+    }
+    if (mw_str_ieq_c(wl, "AzureActiveDirectory")) {
+        return &ls_azuread;
+    }
+    if (mw_str_ieq_c(wl, "SharePoint") || mw_str_ieq_c(wl, "OneDrive")) {
+        return &ls_sharepoint;
+    }
+    if (mw_str_ieq_c(wl, "SecurityComplianceCenter")) {
+        return &ls_compliance;
+    }
+    /* CloudAppEvents rows without RawEventData name the app instead */
+    if (mw_str_icontains(wl, MW_STR_LIT("Exchange"))) {
+        return &ls_exchange;
+    }
+    return &ls_general;
+}
+
+static int finish(const struct rec_info *ri, const struct mw_origin *origin, struct mw_map_ctx *ctx)
+{
+    struct mw_event *ev = ctx->event;
+    ev->source = "m365_audit";
+    ev->origin = *origin;
+    ev->logsource = logsource_of(ri->workload);
+    if (ri->op.len) {
+        /* CloudAppEvents rows without RawEventData name the operation ActionType */
+        int id = mw_fieldtab_want(ctx->fields, MW_STR_LIT("Operation"));
+        if (id >= 0 && mw_event_get(ev, id)->state == MW_VAL_ABSENT) {
+            mw_event_add(ev, id, ri->op);
+        }
+    }
+    /* formats.md §10: AuditData CreationTime first, then TimeGenerated, then CSV CreationDate */
+    for (size_t i = 0; i < sizeof ri->times / sizeof ri->times[0]; i++) {
+        if (!ri->times[i].ptr) {
+            continue;
+        }
+        if (!ev->time_raw.ptr) {
+            ev->time_raw = ri->times[i];
+        }
+        int64_t ns;
+        if (mw_time_parse(ri->times[i], ctx->tz, &ns) == MW_OK) {
+            ev->time_ns = ns;
+            ev->has_time = true;
+            ev->time_raw = ri->times[i];
+            break;
+        }
+    }
+    if (ri->id.len) {
+        /* formats.md §0: de-duplicate on the record's native id */
+        uint64_t h = mw_hash(ri->id.ptr, ri->id.len, 0x6d77UL);
+        int64_t t = ev->has_time ? ev->time_ns : 0;
+        h = mw_hash(&t, sizeof t, h);
+        h = mw_hash_lower(ri->op.ptr ? ri->op.ptr : "", ri->op.len, h);
+        ev->dedup = h ? h : 1;
+    }
+    return ctx->emit(ctx->emit_arg, ev);
+}
+
+static void rec_info_init(struct rec_info *ri)
+{
+    memset(ri, 0, sizeof *ri);
+    ri->id_rank = ri->op_rank = ri->wl_rank = 1000;
+}
+
+/* ---- JSON records -------------------------------------------------------------------------- */
+
+int mw_m365_map_object(void *m365_state, struct mw_str object, const struct mw_origin *origin,
+                       struct mw_map_ctx *ctx, struct mw_diag *diag)
+{
+    struct m365_state *st = m365_state;
+    struct mw_sources_walk w = { ctx, &st->proj, 0 };
+    struct rec_info ri;
+    struct member *m = NULL;
+    size_t n = 0;
+    mw_event_reset(ctx->event);
+    rec_info_init(&ri);
+    int rc = collect(ctx, object, &m, &n, diag);
+    if (rc != MW_OK) {
+        return rc;
+    }
+    size_t env = n;
+    int env_rank = 1000;
+    struct mw_str env_obj = MW_STR_NULL;
+    for (size_t i = 0; i < n; i++) {
+        const struct keyinfo *ki = classify(st, m[i].key);
+        struct mw_str obj;
+        if (ki->kind == K_ENVELOPE && ki->rank < env_rank &&
+            envelope_object(ctx, &m[i].val, &obj)) {
+            env = i;
+            env_rank = ki->rank;
+            env_obj = obj;
+        }
+    }
+    if (env < n) {
+        struct member *em = NULL;
+        size_t en = 0;
+        rc = collect(ctx, env_obj, &em, &en, diag);
+        if (rc == MW_OK) {
+            rc = map_json_members(st, &ri, &w, em, en, en, false);
+        }
+        if (rc == MW_OK) {
+            /* the envelope's raw text stays available under its own name */
+            int id = mw_fieldtab_want(ctx->fields, m[env].key);
+            if (id >= 0) {
+                mw_event_add(ctx->event, id, env_obj);
+            }
+            rc = map_json_members(st, &ri, &w, m, n, env, true);
+        }
+    } else {
+        rc = map_json_members(st, &ri, &w, m, n, n, false);
+    }
+    if (rc == MW_E_MALFORMED || rc == MW_E_LIMIT) {
+        if (!diag->msg[0]) {
+            mw_diag_set(diag, rc, "malformed value in the record");
+        }
+        return rc;
+    }
+    if (rc != MW_OK) {
+        return rc;
+    }
+    return finish(&ri, origin, ctx);
+}
+
+/* ---- CSV records --------------------------------------------------------------------------- */
+
+static void col_ids(struct m365_state *st, struct mw_fieldtab *f)
+{
+    if (st->ids_valid && st->ids_for == f && (f->open || st->ids_count == f->count)) {
+        return;
+    }
+    for (size_t i = 0; i < st->ncols; i++) {
+        struct col *c = &st->cols[i];
+        struct mw_str name;
+        member_ids(f, c->ki, mw_str_c(c->name), &name, &c->id, &c->id_raw);
+    }
+    st->ids_for = f;
+    st->ids_count = f->count;
+    st->ids_valid = true;
+}
+
+static int map_csv(struct m365_state *st, const struct mw_recview *rec, struct mw_map_ctx *ctx,
+                   struct mw_diag *diag)
+{
+    struct mw_sources_walk w = { ctx, &st->proj, 0 };
+    struct rec_info ri;
+    int rc = MW_OK;
+    mw_event_reset(ctx->event);
+    rec_info_init(&ri);
+    col_ids(st, ctx->fields);
+    size_t n = rec->ncells < st->ncols ? rec->ncells : st->ncols;
+    bool secondary = false;
+    if (st->primary_col >= 0 && (size_t)st->primary_col < n) {
+        /* formats.md §1.6: AuditData is the UAL record as JSON text in one cell */
+        struct mw_str cell = mw_str_trim(rec->cells[st->primary_col]);
+        struct member *m = NULL;
+        size_t mn = 0;
+        if (cell.len && cell.ptr[0] == '{') {
+            rc = collect(ctx, cell, &m, &mn, diag);
+            if (rc != MW_OK) {
+                return rc;
+            }
+            rc = map_json_members(st, &ri, &w, m, mn, mn, false);
+            secondary = true;
+        }
+    }
+    for (size_t i = 0; i < n && rc == MW_OK; i++) {
+        const struct col *c = &st->cols[i];
+        struct mw_str cell = rec->cells[i];
+        if ((int)i == st->primary_col && secondary) {
+            if (c->id >= 0) {
+                mw_event_add(ctx->event, c->id, cell);
+            }
+            continue;
+        }
+        /* an empty CSV cell cannot tell empty from absent: treat it as absent, except
+         * UserAgent, which OfficeActivity often has empty (kept as is) */
+        if (cell.len == 0 && !mw_str_eq_c(mw_str_c(c->name), "UserAgent")) {
+            continue;
+        }
+        struct mw_json_val v = { MW_J_STRING, cell, false };
+        struct mw_str name = c->ki->canon ? mw_str_c(c->ki->canon) : mw_str_c(c->name);
+        rc = map_member(&ri, &w, c->ki, name, c->id, c->id_raw, &v, secondary);
+    }
+    if (rc == MW_E_MALFORMED || rc == MW_E_LIMIT) {
+        if (!diag->msg[0]) {
+            mw_diag_set(diag, rc, "malformed value in the row");
+        }
+        return rc;
+    }
+    if (rc != MW_OK) {
+        return rc;
+    }
+    return finish(&ri, &rec->origin, ctx);
+}
+
+/* ---- the source ---------------------------------------------------------------------------- */
+
+static bool has_key(struct mw_str obj, const char *key, struct mw_json_val *out)
+{
+    struct mw_json_val v;
+    return mw_json_get(obj, key, out ? out : &v) == MW_OK;
+}
+
+static int m365_sniff(enum mw_container container, struct mw_str first,
+                      const struct mw_csv_header *hdr)
+{
+    if (container == MW_CONT_CSV) {
+        bool audit = false, wl = false, raw = false, cdate = false, ops = false;
+        for (size_t i = 0; hdr && i < hdr->n; i++) {
+            struct mw_str h = mw_sources_header_name(hdr->names[i]);
+            audit |= mw_str_eq_c(h, "AuditData");
+            wl |= mw_str_eq_c(h, "OfficeWorkload");
+            raw |= mw_str_eq_c(h, "RawEventData");
+            cdate |= mw_str_eq_c(h, "CreationDate");
+            ops |= mw_str_eq_c(h, "Operations") || mw_str_eq_c(h, "Operation");
+        }
+        if (audit || wl) {
+            return 90;
+        }
+        if (raw) {
+            return 80;
+        }
+        return (cdate && ops) ? 50 : 0;
+    }
+    struct mw_json_val v;
+    if (has_key(first, "AuditData", NULL) || has_key(first, "OfficeWorkload", NULL)) {
+        return 90;
+    }
+    if (has_key(first, "Type", &v) && v.type == MW_J_STRING &&
+        mw_str_eq_c(v.raw, "OfficeActivity")) {
+        return 90;
+    }
+    bool op = has_key(first, "Operation", NULL);
+    if (op && has_key(first, "CreationTime", NULL) && has_key(first, "Workload", NULL)) {
+        return 90;
+    }
+    if (has_key(first, "RawEventData", NULL)) {
+        return 80;
+    }
+    if (op && has_key(first, "RecordType", NULL) && has_key(first, "UserId", NULL)) {
+        return 60;
+    }
+    return 0;
+}
+
+static int m365_open(void **state, const struct mw_csv_header *hdr, struct mw_diag *diag)
+{
+    (void)diag;
+    struct m365_state *st = mw_calloc(1, sizeof *st);
+    mw_strmap_init(&st->keymap, false);
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        mw_strmap_put(&st->keymap, mw_str_c(keys[i].key), (void *)&keys[i]);
+    }
+    mw_strmap_init(&st->kcache, false);
+    mw_sources_proj_init(&st->proj);
+    st->primary_col = -1;
+    if (hdr) {
+        int prim_rank = 1000;
+        st->ncols = hdr->n;
+        st->cols = mw_calloc(hdr->n ? hdr->n : 1, sizeof *st->cols);
+        for (size_t i = 0; i < hdr->n; i++) {
+            struct mw_str h = mw_sources_header_name(hdr->names[i]);
+            st->cols[i].name = mw_strndup(h.ptr ? h.ptr : "", h.len);
+            st->cols[i].ki = classify(st, h);
+            st->cols[i].id = st->cols[i].id_raw = -1;
+            if (st->cols[i].ki->kind == K_ENVELOPE && st->cols[i].ki->rank < prim_rank) {
+                st->primary_col = (int)i;
+                prim_rank = st->cols[i].ki->rank;
+            }
+        }
+    }
+    *state = st;
+    return MW_OK;
+}
+
+static void m365_close(void *state)
+{
+    struct m365_state *st = state;
+    if (!st) {
+        return;
+    }
+    for (size_t i = 0; i < st->ncols; i++) {
+        mw_free(st->cols[i].name);
+    }
+    mw_free(st->cols);
+    kcache_clear(st);
+    mw_strmap_fini(&st->kcache);
+    mw_sources_proj_fini(&st->proj);
+    mw_strmap_fini(&st->keymap);
+    mw_free(st);
+}
+
+static int m365_map(void *state, const struct mw_recview *rec, struct mw_map_ctx *ctx,
+                    struct mw_diag *diag)
+{
+    struct m365_state *st = state;
+    if (rec->container == MW_CONT_CSV) {
+        return map_csv(st, rec, ctx, diag);
+    }
+    return mw_m365_map_object(st, rec->json, &rec->origin, ctx, diag);
+}
+
+const struct mw_source mw_source_m365_audit = {
+    .name = "m365_audit",
+    .summary = "Microsoft 365 audit: UAL API JSON, Purview/Search-UnifiedAuditLog CSV, Sentinel "
+               "OfficeActivity, Defender CloudAppEvents",
+    .sniff = m365_sniff,
+    .open = m365_open,
+    .map = m365_map,
+    .close = m365_close,
+};

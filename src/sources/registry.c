@@ -1,0 +1,592 @@
+/* sources/registry.c: the list of all sources, format sniffing and the per-file driver that
+ * frames records (JSON or CSV) and hands them to a source; plus helpers the sources share
+ * (IP and smtp: normalisation, JSON trees flattened into dotted field names).
+ * SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include "core/alloc.h"
+#include "sources/source.h"
+#include "sources/sources_int.h"
+
+static const struct mw_source *const sources[] = {
+    &mw_source_m365_audit,
+    &mw_source_defender,
+};
+
+const struct mw_source *const *mw_sources_all(size_t *n)
+{
+    *n = sizeof sources / sizeof sources[0];
+    return sources;
+}
+
+const struct mw_source *mw_source_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
+        if (name && strcmp(sources[i]->name, name) == 0) {
+            return sources[i];
+        }
+    }
+    return NULL;
+}
+
+/* ---- small string helpers ------------------------------------------------------------------ */
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool all_digits(struct mw_str s)
+{
+    if (s.len == 0) {
+        return false;
+    }
+    for (size_t i = 0; i < s.len; i++) {
+        if (!is_digit(s.ptr[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool is_ipv4(struct mw_str s)
+{
+    unsigned dots = 0;
+    if (s.len < 7 || s.len > 15) {
+        return false;
+    }
+    for (size_t i = 0; i < s.len; i++) {
+        if (s.ptr[i] == '.') {
+            dots++;
+        } else if (!is_digit(s.ptr[i])) {
+            return false;
+        }
+    }
+    return dots == 3;
+}
+
+static struct mw_str strip_mapped_v4(struct mw_str s)
+{
+    /* formats.md §1.3: an IPv4-mapped IPv6 address names the IPv4 host */
+    static const struct mw_str pfx = MW_STR_LIT("::ffff:");
+    if (mw_str_istarts(s, pfx)) {
+        struct mw_str rest = mw_str_make(s.ptr + pfx.len, s.len - pfx.len);
+        if (is_ipv4(rest)) {
+            return rest;
+        }
+    }
+    return s;
+}
+
+struct mw_str mw_ip_normalize(struct mw_str ip)
+{
+    struct mw_str s = mw_str_trim(ip);
+    if (!s.ptr || s.len == 0) {
+        return ip;
+    }
+    if (s.ptr[0] == '[') {
+        /* "[2001:db8::1]:443" or "[2001:db8::1]" (formats.md §1.9.5) */
+        const char *close = memchr(s.ptr, ']', s.len);
+        if (!close) {
+            return ip;
+        }
+        size_t inner = (size_t)(close - s.ptr) - 1;
+        struct mw_str after = mw_str_make(close + 1, s.len - inner - 2);
+        if (after.len != 0 &&
+            !(after.ptr[0] == ':' && all_digits(mw_str_make(after.ptr + 1, after.len - 1)))) {
+            return ip;
+        }
+        return strip_mapped_v4(mw_str_make(s.ptr + 1, inner));
+    }
+    const char *colon = memchr(s.ptr, ':', s.len);
+    if (colon) {
+        size_t head = (size_t)(colon - s.ptr);
+        struct mw_str port = mw_str_make(colon + 1, s.len - head - 1);
+        if (!memchr(port.ptr, ':', port.len)) {
+            /* exactly one colon: "a.b.c.d:port" */
+            if (is_ipv4(mw_str_make(s.ptr, head)) && all_digits(port)) {
+                return mw_str_make(s.ptr, head);
+            }
+            return ip;
+        }
+        return strip_mapped_v4(s);
+    }
+    return s;
+}
+
+struct mw_str mw_strip_smtp(struct mw_str s)
+{
+    if (s.ptr && s.len >= 5 && mw_str_istarts(s, MW_STR_LIT("smtp:"))) {
+        return mw_str_make(s.ptr + 5, s.len - 5);
+    }
+    return s;
+}
+
+bool mw_sources_join(char *buf, struct mw_str a, struct mw_str b, struct mw_str *out)
+{
+    if (a.len + 1 + b.len > MW_SOURCES_NAME_MAX) {
+        return false;
+    }
+    if (a.len) {
+        memcpy(buf, a.ptr, a.len);
+    }
+    buf[a.len] = '.';
+    if (b.len) {
+        memcpy(buf + a.len + 1, b.ptr, b.len);
+    }
+    *out = mw_str_make(buf, a.len + 1 + b.len);
+    return true;
+}
+
+struct mw_str mw_sources_header_name(struct mw_str cell)
+{
+    struct mw_str s = mw_str_trim(cell);
+    static const struct mw_str utc = MW_STR_LIT("[UTC]");
+    if (mw_str_iends(s, utc)) {
+        s.len -= utc.len;
+        s = mw_str_trim(s);
+    }
+    return s;
+}
+
+bool mw_sources_is_json_text(struct mw_str s)
+{
+    s = mw_str_trim(s);
+    if (s.len < 2) {
+        return false;
+    }
+    return (s.ptr[0] == '{' && s.ptr[s.len - 1] == '}') ||
+           (s.ptr[0] == '[' && s.ptr[s.len - 1] == ']');
+}
+
+/* ---- projection prefixes ------------------------------------------------------------------- */
+
+void mw_sources_proj_init(struct mw_sources_proj *p)
+{
+    mw_strmap_init(&p->prefixes, true);
+    p->fields = NULL;
+    p->count = 0;
+    p->built = false;
+}
+
+void mw_sources_proj_fini(struct mw_sources_proj *p)
+{
+    mw_strmap_fini(&p->prefixes);
+    p->built = false;
+}
+
+static void proj_build(struct mw_sources_proj *p, const struct mw_fieldtab *fields)
+{
+    mw_strmap_fini(&p->prefixes);
+    mw_strmap_init(&p->prefixes, true);
+    for (uint32_t id = 0; id < fields->count; id++) {
+        const char *name = fields->names[id];
+        size_t len = strlen(name);
+        for (size_t i = 0; i < len; i++) {
+            if (name[i] == '.') {
+                mw_strmap_put(&p->prefixes, mw_str_make(name, i), (void *)1);
+            }
+        }
+    }
+    p->fields = fields;
+    p->count = fields->count;
+    p->built = true;
+}
+
+bool mw_sources_proj_descend(struct mw_sources_proj *p, struct mw_fieldtab *fields,
+                             struct mw_str prefix)
+{
+    if (fields->open) {
+        return true;
+    }
+    if (!p->built || p->fields != fields || p->count != fields->count) {
+        proj_build(p, fields);
+    }
+    return mw_strmap_has(&p->prefixes, prefix);
+}
+
+/* ---- JSON values to fields ----------------------------------------------------------------- */
+
+int mw_sources_add_value(struct mw_sources_walk *w, int id, const struct mw_json_val *val)
+{
+    if (id < 0) {
+        return MW_OK;
+    }
+    if (w->nvalues >= MW_SOURCES_MAX_VALUES) {
+        return MW_OK; /* cap: keep what we have */
+    }
+    w->nvalues++;
+    struct mw_event *ev = w->ctx->event;
+    if (val->type == MW_J_NULL) {
+        if (mw_event_get(ev, id)->state == MW_VAL_ABSENT) {
+            mw_event_set_null(ev, id);
+        }
+        return MW_OK;
+    }
+    struct mw_str s = val->raw;
+    if (val->type == MW_J_STRING) {
+        int rc = mw_json_string(val, w->ctx->arena, &s);
+        if (rc != MW_OK) {
+            return rc == MW_E_NOMEM ? MW_OK : rc;
+        }
+    }
+    mw_event_add(ev, id, s);
+    return MW_OK;
+}
+
+int mw_sources_add_tree(struct mw_sources_walk *w, struct mw_str name,
+                        const struct mw_json_val *val, unsigned depth)
+{
+    struct mw_fieldtab *fields = w->ctx->fields;
+    if (val->type != MW_J_OBJECT && val->type != MW_J_ARRAY) {
+        return mw_sources_add_value(w, mw_fieldtab_want(fields, name), val);
+    }
+    if (depth >= MW_SOURCES_MAX_DEPTH) {
+        return MW_OK; /* deeper levels are not flattened */
+    }
+    struct mw_json_iter it;
+    struct mw_json_val k, v;
+    int rc;
+    if (val->type == MW_J_ARRAY) {
+        if (mw_json_array_begin(&it, val->raw) != MW_OK) {
+            return MW_E_MALFORMED;
+        }
+        while ((rc = mw_json_array_next(&it, &v)) == MW_OK) {
+            if (w->nvalues >= MW_SOURCES_MAX_VALUES) {
+                return MW_OK;
+            }
+            rc = mw_sources_add_tree(w, name, &v, depth + 1);
+            if (rc != MW_OK) {
+                return rc;
+            }
+        }
+        return rc == MW_DONE ? MW_OK : rc;
+    }
+    if (!mw_sources_proj_descend(w->proj, fields, name)) {
+        return MW_OK;
+    }
+    if (mw_json_object_begin(&it, val->raw) != MW_OK) {
+        return MW_E_MALFORMED;
+    }
+    char buf[MW_SOURCES_NAME_MAX];
+    while ((rc = mw_json_object_next(&it, &k, &v)) == MW_OK) {
+        struct mw_str key, full;
+        if (mw_json_string(&k, w->ctx->arena, &key) != MW_OK) {
+            return MW_E_MALFORMED;
+        }
+        if (!mw_sources_join(buf, name, key, &full)) {
+            continue; /* name too long to be a rule's field */
+        }
+        rc = mw_sources_add_tree(w, full, &v, depth + 1);
+        if (rc != MW_OK) {
+            return rc;
+        }
+    }
+    return rc == MW_DONE ? MW_OK : rc;
+}
+
+/* ---- the per-file driver ------------------------------------------------------------------- */
+
+struct count_emit {
+    mw_event_fn *emit;
+    void *arg;
+    struct mw_file_stats *stats;
+};
+
+static int counting_emit(void *arg, struct mw_event *ev)
+{
+    struct count_emit *ce = arg;
+    ce->stats->events++;
+    return ce->emit(ce->arg, ev);
+}
+
+#define SNIFF_SPACE_MAX 65536 /* white space looked through for the first byte */
+#define TYPE_LINE_MAX   65536 /* longest "#TYPE ..." line skipped */
+#define ARENA_KEEP      (256u * 1024u)
+
+/* First non-space byte of the stream (consumed spaces stay in place), 0 at end of input. */
+static int first_byte(struct mw_stream *s, char *out, struct mw_diag *diag)
+{
+    size_t want = 256;
+    for (;;) {
+        struct mw_str avail;
+        int rc = mw_stream_fill(s, want, &avail, diag);
+        if (rc == MW_DONE) {
+            *out = 0;
+            return MW_OK;
+        }
+        if (rc != MW_OK && rc != MW_E_LIMIT) {
+            return rc;
+        }
+        for (size_t i = 0; i < avail.len; i++) {
+            char c = avail.ptr[i];
+            if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+                *out = c;
+                return MW_OK;
+            }
+        }
+        if (avail.len < want || want >= SNIFF_SPACE_MAX || rc == MW_E_LIMIT) {
+            *out = 0; /* only white space */
+            return MW_OK;
+        }
+        want *= 4;
+    }
+}
+
+/* Skips a PowerShell "#TYPE ..." first line (formats.md §1.7). Returns lines skipped (0/1). */
+static int skip_type_line(struct mw_stream *s, uint64_t *lines, struct mw_diag *diag)
+{
+    struct mw_str avail;
+    *lines = 0;
+    int rc = mw_stream_fill(s, 5, &avail, diag);
+    if (rc != MW_OK) {
+        return rc == MW_DONE ? MW_OK : rc;
+    }
+    if (avail.len < 5 || memcmp(avail.ptr, "#TYPE", 5) != 0) {
+        return MW_OK;
+    }
+    size_t want = 1024;
+    for (;;) {
+        rc = mw_stream_fill(s, want, &avail, diag);
+        if (rc != MW_OK && rc != MW_E_LIMIT) {
+            return rc == MW_DONE ? MW_OK : rc;
+        }
+        const char *nl = memchr(avail.ptr, '\n', avail.len);
+        if (nl) {
+            mw_stream_consume(s, (size_t)(nl - avail.ptr) + 1);
+            *lines = 1;
+            return MW_OK;
+        }
+        if (avail.len < want || want >= TYPE_LINE_MAX) {
+            mw_stream_consume(s, avail.len);
+            *lines = 1;
+            return MW_OK;
+        }
+        want *= 4;
+    }
+}
+
+static const struct mw_source *pick(enum mw_container c, struct mw_str first,
+                                    const struct mw_csv_header *hdr)
+{
+    const struct mw_source *best = NULL;
+    int best_score = 0;
+    for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
+        int score = sources[i]->sniff(c, first, hdr);
+        if (score > best_score) {
+            best_score = score;
+            best = sources[i];
+        }
+    }
+    return best;
+}
+
+struct scan {
+    const char *path;
+    uint32_t file_id;
+    struct mw_map_ctx *ctx;
+    struct mw_problems *problems;
+    struct mw_file_stats *stats;
+    const struct mw_source *src;
+    void *state;
+    bool opened;
+};
+
+static void problem(struct scan *sc, uint64_t line, const char *what, const struct mw_diag *d)
+{
+    char msg[300];
+    snprintf(msg, sizeof msg, "%s: %s", what, d->msg[0] ? d->msg : mw_status_str(d->status));
+    mw_problems_add(sc->problems, sc->path, line, msg);
+    sc->stats->malformed++;
+}
+
+/* Maps one framed record; returns MW_OK to go on or a stopping status. */
+static int map_record(struct scan *sc, const struct mw_recview *rec, const char *what)
+{
+    struct mw_diag d;
+    mw_diag_init(&d);
+    int rc = sc->src->map(sc->state, rec, sc->ctx, &d);
+    if (sc->ctx->arena->used_total > ARENA_KEEP) {
+        mw_arena_reset(sc->ctx->arena);
+    }
+    if (rc == MW_E_MALFORMED || rc == MW_E_LIMIT) {
+        d.status = rc;
+        problem(sc, rec->origin.line, what, &d);
+        return MW_OK;
+    }
+    return rc < 0 ? rc : MW_OK;
+}
+
+static int open_source(struct scan *sc, const struct mw_csv_header *hdr, struct mw_diag *diag)
+{
+    sc->stats->source = sc->src;
+    if (sc->src->open) {
+        int rc = sc->src->open(&sc->state, hdr, diag);
+        if (rc != MW_OK) {
+            return rc;
+        }
+    }
+    sc->opened = true;
+    return MW_OK;
+}
+
+static int scan_json(struct scan *sc, struct mw_stream *s, const struct mw_source *force,
+                     struct mw_diag *diag)
+{
+    struct mw_json_framer fr;
+    int rc = mw_json_framer_init(&fr, s, diag);
+    if (rc != MW_OK) {
+        return rc;
+    }
+    for (;;) {
+        struct mw_str text;
+        uint64_t line = 0, off = 0;
+        struct mw_diag d;
+        mw_diag_init(&d);
+        rc = mw_json_framer_next(&fr, &text, &line, &off, &d);
+        if (rc == MW_DONE) {
+            break;
+        }
+        if (rc == MW_E_MALFORMED || rc == MW_E_LIMIT) {
+            sc->stats->records++;
+            d.status = rc;
+            problem(sc, line, rc == MW_E_LIMIT ? "record too large" : "malformed JSON", &d);
+            continue;
+        }
+        if (rc != MW_OK) {
+            *diag = d;
+            diag->path = sc->path;
+            diag->line = line;
+            return rc;
+        }
+        sc->stats->records++;
+        if (!sc->opened) {
+            sc->src = force ? force : pick(MW_CONT_JSON, text, NULL);
+            if (!sc->src) {
+                diag->path = sc->path;
+                diag->line = line;
+                return mw_diag_set(diag, MW_E_CONFIG, "no source recognises this JSON format");
+            }
+            rc = open_source(sc, NULL, diag);
+            if (rc != MW_OK) {
+                return rc;
+            }
+        }
+        struct mw_recview rec = { 0 };
+        rec.container = MW_CONT_JSON;
+        rec.json = text;
+        rec.origin = (struct mw_origin){ sc->path, sc->file_id, line, off };
+        rc = map_record(sc, &rec, "malformed JSON");
+        if (rc != MW_OK) {
+            return rc;
+        }
+    }
+    return MW_OK;
+}
+
+static int scan_csv(struct scan *sc, struct mw_stream *s, const struct mw_source *force,
+                    struct mw_diag *diag)
+{
+    uint64_t skipped = 0;
+    int rc = skip_type_line(s, &skipped, diag);
+    if (rc != MW_OK) {
+        return rc;
+    }
+    struct mw_csv_reader r;
+    mw_csv_reader_init(&r, s);
+    r.line_no += skipped;
+    const struct mw_str *cells;
+    size_t ncells;
+    uint64_t line = 0, off = 0;
+    struct mw_diag d;
+    mw_diag_init(&d);
+    rc = mw_csv_next(&r, &cells, &ncells, &line, &off, &d);
+    if (rc == MW_DONE) {
+        mw_csv_reader_fini(&r);
+        return MW_OK;
+    }
+    if (rc != MW_OK) {
+        *diag = d;
+        diag->path = sc->path;
+        diag->line = line;
+        mw_csv_reader_fini(&r);
+        if (rc == MW_E_MALFORMED || rc == MW_E_LIMIT) {
+            return mw_diag_set(diag, MW_E_CONFIG, "unreadable CSV header");
+        }
+        return rc;
+    }
+    struct mw_csv_header hdr = { cells, ncells };
+    sc->src = force ? force : pick(MW_CONT_CSV, MW_STR_NULL, &hdr);
+    if (!sc->src) {
+        mw_csv_reader_fini(&r);
+        diag->path = sc->path;
+        diag->line = line;
+        return mw_diag_set(diag, MW_E_CONFIG, "no source recognises this CSV header");
+    }
+    rc = open_source(sc, &hdr, diag);
+    while (rc == MW_OK) {
+        mw_diag_init(&d);
+        rc = mw_csv_next(&r, &cells, &ncells, &line, &off, &d);
+        if (rc == MW_DONE) {
+            rc = MW_OK;
+            break;
+        }
+        if (rc == MW_E_MALFORMED || rc == MW_E_LIMIT) {
+            sc->stats->records++;
+            d.status = rc;
+            problem(sc, line, rc == MW_E_LIMIT ? "CSV row too large" : "malformed CSV", &d);
+            rc = MW_OK;
+            continue;
+        }
+        if (rc != MW_OK) {
+            *diag = d;
+            diag->path = sc->path;
+            diag->line = line;
+            break;
+        }
+        sc->stats->records++;
+        struct mw_recview rec = { 0 };
+        rec.container = MW_CONT_CSV;
+        rec.cells = cells;
+        rec.ncells = ncells;
+        rec.origin = (struct mw_origin){ sc->path, sc->file_id, line, off };
+        rc = map_record(sc, &rec, "malformed record");
+    }
+    mw_csv_reader_fini(&r);
+    return rc;
+}
+
+int mw_source_scan_file(const char *path, uint32_t file_id, const struct mw_source *force,
+                        struct mw_map_ctx *ctx, struct mw_problems *problems,
+                        struct mw_file_stats *stats, struct mw_diag *diag)
+{
+    memset(stats, 0, sizeof *stats);
+    struct mw_stream *s = NULL;
+    int rc = mw_stream_open(&s, path, 0, diag);
+    if (rc != MW_OK) {
+        diag->path = path;
+        return rc;
+    }
+    struct count_emit ce = { ctx->emit, ctx->emit_arg, stats };
+    struct mw_map_ctx inner = *ctx;
+    inner.emit = counting_emit;
+    inner.emit_arg = &ce;
+    struct scan sc = { path, file_id, &inner, problems, stats, NULL, NULL, false };
+    char c = 0;
+    rc = first_byte(s, &c, diag);
+    if (rc == MW_OK && c != 0) {
+        if (c == '{' || c == '[') {
+            rc = scan_json(&sc, s, force, diag);
+        } else {
+            rc = scan_csv(&sc, s, force, diag);
+        }
+    }
+    if (rc < 0 && !diag->path) {
+        diag->path = path;
+    }
+    if (sc.opened && sc.src->close) {
+        sc.src->close(sc.state);
+    }
+    mw_stream_close(s);
+    return rc;
+}

@@ -1,0 +1,65 @@
+/* sources/sources_int.h: helpers private to the sources stage: JSON trees flattened into dotted
+ * field names under projection, and the M365 record mapper that defender.c hands CloudAppEvents
+ * rows to.
+ * SPDX-License-Identifier: MIT */
+#ifndef MW_SOURCES_INT_H
+#define MW_SOURCES_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/hash.h"
+#include "sources/source.h"
+
+#define MW_SOURCES_MAX_DEPTH  12    /* nesting levels flattened into dotted names */
+#define MW_SOURCES_MAX_VALUES 20000 /* values one record may add (arrays are capped) */
+#define MW_SOURCES_NAME_MAX   256   /* longest dotted field name built */
+
+/* Projection helper: which dotted prefixes ("Item", "Item.ParentFolder") lead to a wanted
+ * field, so nested values nobody asked for are skipped without being walked. Rebuilt when the
+ * field table grows; in open mode every prefix is wanted. */
+struct mw_sources_proj {
+    struct mw_strmap prefixes; /* icase; value unused */
+    const struct mw_fieldtab *fields;
+    uint32_t count; /* fields->count when built */
+    bool built;
+};
+
+void mw_sources_proj_init(struct mw_sources_proj *p);
+void mw_sources_proj_fini(struct mw_sources_proj *p);
+/* True when some wanted field name starts with "prefix." (always in open mode). */
+bool mw_sources_proj_descend(struct mw_sources_proj *p, struct mw_fieldtab *fields,
+                             struct mw_str prefix);
+
+/* Walk state for one record: counts values against MW_SOURCES_MAX_VALUES. */
+struct mw_sources_walk {
+    struct mw_map_ctx *ctx;
+    struct mw_sources_proj *proj;
+    uint32_t nvalues;
+};
+
+/* Adds one JSON value to field id: strings decoded, numbers and booleans as their text, null as
+ * a null value; objects and arrays as their raw text. MW_OK or MW_E_MALFORMED (bad escape). */
+int mw_sources_add_value(struct mw_sources_walk *w, int id, const struct mw_json_val *val);
+/* Adds val under `name`: scalars as above, objects as name.key recursively, each array element
+ * under name itself (arrays of scalars become multi-valued fields, arrays of objects
+ * multi-valued dotted fields). Skips subtrees no wanted name lies under. */
+int mw_sources_add_tree(struct mw_sources_walk *w, struct mw_str name,
+                        const struct mw_json_val *val, unsigned depth);
+/* Builds "a.b" into buf (size MW_SOURCES_NAME_MAX); false when it does not fit. */
+bool mw_sources_join(char *buf, struct mw_str a, struct mw_str b, struct mw_str *out);
+/* Header cell without a trailing " [UTC]" (Log Analytics portal CSV, formats.md §2.2) and
+ * surrounding spaces. */
+struct mw_str mw_sources_header_name(struct mw_str cell);
+/* True when the string looks like JSON text of an object or array ('{'..'}' or '['..']'). */
+bool mw_sources_is_json_text(struct mw_str s);
+
+/* ---- M365 mapping shared with defender.c ------------------------------------------------- */
+
+/* Maps one JSON object as an M365 record (UAL record, Sentinel OfficeActivity row, Defender
+ * CloudAppEvents row with RawEventData, or an envelope with AuditData) and emits one event.
+ * m365_state comes from mw_source_m365_audit.open(). */
+int mw_m365_map_object(void *m365_state, struct mw_str object, const struct mw_origin *origin,
+                       struct mw_map_ctx *ctx, struct mw_diag *diag);
+
+#endif

@@ -1,0 +1,35 @@
+/* tests/fuzz/fuzz_time.c: mw_time_parse and mw_timespan_parse on arbitrary bytes, with the
+ * parsed time formatted and parsed back (it must round-trip).
+ * SPDX-License-Identifier: MIT */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/status.h"
+#include "core/time.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct mw_str text = mw_str_make((const char *)data, size);
+    struct mw_tz tz;
+    mw_tz_utc(&tz);
+    if (size > 0 && (data[0] & 1)) {
+        tz.offset_sec = -(5 * 3600 + 30 * 60);
+    }
+    int64_t ns = 0;
+    if (mw_time_parse(text, &tz, &ns) == MW_OK) {
+        char out[32];
+        int n = mw_time_format(ns, out, sizeof out);
+        int64_t back = 0;
+        if (n <= 0 || (size_t)n >= sizeof out ||
+            mw_time_parse(mw_str_make(out, (size_t)n), NULL, &back) != MW_OK || back != ns) {
+            abort();
+        }
+        (void)mw_time_bin(ns, 3600 * MW_NS_PER_SEC);
+    }
+    int64_t span = 0;
+    (void)mw_timespan_parse(text, &span);
+    return 0;
+}

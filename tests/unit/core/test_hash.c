@@ -1,0 +1,112 @@
+/* tests/unit/core/test_hash.c: byte hashes, the string map (exact and case-insensitive) and
+ * the fingerprint set, including growth past many resizes.
+ * SPDX-License-Identifier: MIT */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/hash.h"
+
+static void test_hash(void **state)
+{
+    (void)state;
+    assert_int_equal(mw_hash("abc", 3, 0), mw_hash("abc", 3, 0));
+    assert_true(mw_hash("abc", 3, 0) != mw_hash("abd", 3, 0));
+    assert_true(mw_hash("abc", 3, 0) != mw_hash("abc", 3, 1));
+    assert_true(mw_hash("abc", 3, 0) != mw_hash("abc", 2, 0));
+    assert_int_equal(mw_hash_lower("MailItemsAccessed", 17, 7),
+                     mw_hash_lower("mailitemsaccessed", 17, 7));
+    assert_int_equal(mw_hash_lower("abc", 3, 0), mw_hash("abc", 3, 0));
+    /* every length around the 8-byte word size hashes differently */
+    const char *s = "0123456789abcdefghij";
+    for (size_t n = 1; n < 20; n++) {
+        assert_true(mw_hash(s, n, 0) != mw_hash(s, n - 1, 0));
+    }
+}
+
+static void test_strmap(void **state)
+{
+    (void)state;
+    struct mw_strmap m;
+    mw_strmap_init(&m, false);
+    assert_null(mw_strmap_get(&m, mw_str_c("x")));
+    assert_false(mw_strmap_has(&m, mw_str_c("x")));
+    int vals[1000];
+    char key[32];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(key, sizeof key, "key-%d", i);
+        vals[i] = i;
+        assert_null(mw_strmap_put(&m, mw_str_c(key), &vals[i]));
+    }
+    assert_int_equal(m.count, 1000);
+    for (int i = 0; i < 1000; i++) {
+        snprintf(key, sizeof key, "key-%d", i);
+        int *v = mw_strmap_get(&m, mw_str_c(key));
+        assert_non_null(v);
+        assert_int_equal(*v, i);
+    }
+    assert_null(mw_strmap_get(&m, mw_str_c("KEY-1")));
+    /* replace returns the previous value */
+    int other = -1;
+    assert_ptr_equal(mw_strmap_put(&m, mw_str_c("key-5"), &other), &vals[5]);
+    assert_ptr_equal(mw_strmap_get(&m, mw_str_c("key-5")), &other);
+    assert_int_equal(m.count, 1000);
+    /* keys are copied: the caller's buffer may change */
+    char tmp[8] = "temp";
+    mw_strmap_put(&m, mw_str_c(tmp), &other);
+    memcpy(tmp, "gone", 4);
+    assert_true(mw_strmap_has(&m, mw_str_c("temp")));
+    /* the empty key is a key */
+    mw_strmap_put(&m, mw_str_make("", 0), &other);
+    assert_true(mw_strmap_has(&m, MW_STR_NULL));
+    size_t seen = 0;
+    struct mw_str k;
+    void *v;
+    for (size_t it = 0; mw_strmap_next(&m, &it, &k, &v);) {
+        seen++;
+    }
+    assert_int_equal(seen, m.count);
+    mw_strmap_fini(&m);
+
+    mw_strmap_init(&m, true);
+    mw_strmap_put(&m, mw_str_c("ForwardTo"), &other);
+    assert_ptr_equal(mw_strmap_get(&m, mw_str_c("FORWARDTO")), &other);
+    assert_ptr_equal(mw_strmap_put(&m, mw_str_c("forwardto"), &vals[0]), &other);
+    assert_int_equal(m.count, 1);
+    mw_strmap_fini(&m);
+}
+
+static void test_u64set(void **state)
+{
+    (void)state;
+    struct mw_u64set s;
+    mw_u64set_init(&s);
+    assert_false(mw_u64set_has(&s, 1));
+    for (uint64_t i = 0; i < 5000; i++) {
+        assert_true(mw_u64set_add(&s, i * 0x9E3779B97F4A7C15ull));
+    }
+    assert_int_equal(s.count, 5000);
+    for (uint64_t i = 0; i < 5000; i++) {
+        assert_true(mw_u64set_has(&s, i * 0x9E3779B97F4A7C15ull));
+        assert_false(mw_u64set_add(&s, i * 0x9E3779B97F4A7C15ull));
+    }
+    assert_false(mw_u64set_has(&s, 12345));
+    assert_true(mw_u64set_has(&s, 0)); /* 0 was added at i == 0 */
+    mw_u64set_fini(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hash),
+        cmocka_unit_test(test_strmap),
+        cmocka_unit_test(test_u64set),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

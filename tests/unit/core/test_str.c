@@ -1,0 +1,130 @@
+/* tests/unit/core/test_str.c: string views (KQL-style term matching, case-insensitive search,
+ * trimming) and the capped growable buffer.
+ * SPDX-License-Identifier: MIT */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "core/status.h"
+#include "core/str.h"
+
+struct term_case {
+    const char *hay;
+    const char *needle;
+    bool want;
+};
+
+static const struct term_case term_cases[] = {
+    { "mail.pst.bak", ".pst", true },
+    { "C:\\Users\\a\\archive.PST", ".pst", true },
+    { "notes.pstx", ".pst", false },
+    { "msgpack.py", ".msg", false },
+    { "invoice.msg", ".msg", true },
+    { "C:\\Users\\a\\AppData\\Local\\Microsoft\\Outlook\\x.ost",
+      "AppData\\Local\\Microsoft\\Outlook", true },
+    { "C:\\Users\\a\\AppData\\Local\\Microsoft\\OutlookBackup\\",
+      "AppData\\Local\\Microsoft\\Outlook", false },
+    { "C:\\Users\\a\\MyAppData\\Local\\Microsoft\\Outlook\\", "AppData\\Local\\Microsoft\\Outlook",
+      false },
+    /* a later occurrence qualifies when the first does not */
+    { "x.pstx y.pst", ".pst", true },
+    { "New-InboxRule", "inboxrule", true },
+    { "NewInboxRule", "inboxrule", false },
+    { "New-InboxRule", "new", true },
+    { "", ".pst", false },
+    { "abc", "", false },
+    { "pst", "pst", true },
+};
+
+static void test_ihas_term(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof term_cases / sizeof term_cases[0]; i++) {
+        bool got = mw_str_ihas_term(mw_str_c(term_cases[i].hay), mw_str_c(term_cases[i].needle));
+        if (got != term_cases[i].want) {
+            print_error("'%s' has '%s': got %d\n", term_cases[i].hay, term_cases[i].needle, got);
+            fail();
+        }
+    }
+}
+
+static void test_compare_and_find(void **state)
+{
+    (void)state;
+    assert_true(mw_str_eq_c(mw_str_c("abc"), "abc"));
+    assert_false(mw_str_eq_c(mw_str_c("abc"), "ABC"));
+    assert_true(mw_str_ieq_c(mw_str_c("MailItemsAccessed"), "mailitemsaccessed"));
+    assert_false(mw_str_ieq_c(mw_str_c("abc"), "abcd"));
+    assert_true(mw_str_istarts(mw_str_c("Set-Mailbox"), mw_str_c("set-")));
+    assert_false(mw_str_istarts(mw_str_c("Set"), mw_str_c("set-")));
+    assert_true(mw_str_iends(mw_str_c("archive.PST"), mw_str_c(".pst")));
+    assert_false(mw_str_iends(mw_str_c("pst"), mw_str_c(".pst")));
+    assert_int_equal(mw_str_ifind(mw_str_c("xxForwardTo"), mw_str_c("FORWARD")), 2);
+    assert_int_equal(mw_str_ifind(mw_str_c("abc"), mw_str_c("abcd")), -1);
+    assert_int_equal(mw_str_ifind(mw_str_c("aaab"), mw_str_c("aab")), 1);
+    assert_true(mw_str_icontains(mw_str_c("python-requests/2.31"), mw_str_c("REQUESTS")));
+    assert_int_equal(mw_str_find(mw_str_c("abcabc"), mw_str_c("cab")), 2);
+    assert_int_equal(mw_str_find(mw_str_c("abcabc"), mw_str_c("CAB")), -1);
+    assert_int_equal(mw_str_find(mw_str_c("ab"), mw_str_c("abc")), -1);
+    assert_int_equal(mw_str_find(mw_str_c("abc"), mw_str_c("")), 0);
+    /* the view's length bounds the search, not a NUL */
+    assert_int_equal(mw_str_find(mw_str_make("abcdef", 3), mw_str_c("de")), -1);
+    assert_false(mw_str_icontains(mw_str_make("abcdef", 3), mw_str_c("cd")));
+}
+
+static void test_trim(void **state)
+{
+    (void)state;
+    struct mw_str t = mw_str_trim(mw_str_c(" \t2025-03-04T09:15:22Z \r\n"));
+    assert_true(mw_str_eq_c(t, "2025-03-04T09:15:22Z"));
+    assert_int_equal(mw_str_trim(mw_str_c("   ")).len, 0);
+    assert_int_equal(mw_str_trim(MW_STR_NULL).len, 0);
+}
+
+static void test_buf(void **state)
+{
+    (void)state;
+    struct mw_buf b;
+    mw_buf_init(&b, 0);
+    assert_int_equal(mw_buf_str(&b).len, 0);
+    assert_int_equal(mw_buf_append(&b, "ab", 2), MW_OK);
+    assert_int_equal(mw_buf_putc(&b, 'c'), MW_OK);
+    assert_int_equal(mw_buf_printf(&b, "-%d-", 42), MW_OK);
+    assert_string_equal(b.ptr, "abc-42-");
+    char big[600];
+    memset(big, 'z', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    assert_int_equal(mw_buf_printf(&b, "%s!", big), MW_OK); /* past the small buffer */
+    assert_int_equal(b.len, 7 + 599 + 1);
+    assert_int_equal(b.ptr[b.len - 1], '!');
+    assert_int_equal(b.ptr[b.len], '\0');
+    mw_buf_reset(&b);
+    assert_int_equal(b.len, 0);
+    assert_string_equal(b.ptr, "");
+    mw_buf_fini(&b);
+
+    /* the cap is a hard limit */
+    mw_buf_init(&b, 8);
+    assert_int_equal(mw_buf_append(&b, "12345678", 8), MW_OK);
+    assert_int_equal(mw_buf_putc(&b, '9'), MW_E_LIMIT);
+    assert_int_equal(b.len, 8);
+    assert_int_equal(mw_buf_printf(&b, "x"), MW_E_LIMIT);
+    assert_int_equal(mw_buf_reserve(&b, SIZE_MAX), MW_E_LIMIT);
+    mw_buf_fini(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ihas_term),
+        cmocka_unit_test(test_compare_and_find),
+        cmocka_unit_test(test_trim),
+        cmocka_unit_test(test_buf),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

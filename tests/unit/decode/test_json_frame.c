@@ -1,0 +1,395 @@
+/* tests/unit/decode/test_json_frame.c: the JSON framer over real mw_streams (temp files): a
+ * table of small inputs with their layout and expected records (status, line, offset, text),
+ * many records across window boundaries, and a 50 MB line skipped with bounded memory.
+ * SPDX-License-Identifier: MIT */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/diag.h"
+#include "core/status.h"
+#include "core/str.h"
+#include "decode/decode.h"
+#include "input/input.h"
+
+#define MAX_RECS 8
+
+struct exp_rec {
+    int status;
+    uint64_t line;
+    uint64_t offset;
+    const char *text; /* for MW_OK */
+};
+
+struct frame_case {
+    const char *name;
+    const char *input;
+    size_t cap; /* 0: default */
+    enum mw_json_layout layout;
+    size_t nrecs; /* records before MW_DONE */
+    struct exp_rec recs[MAX_RECS];
+};
+
+/* ---- helpers ------------------------------------------------------------------------------ */
+
+static void temp_path(char *path, size_t size)
+{
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, size, "%s/mw_test_json_frame_XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    if (len) {
+        assert_int_equal(fwrite(data, 1, len, f), len);
+    }
+    assert_int_equal(fclose(f), 0);
+}
+
+struct framed {
+    struct mw_stream *s;
+    struct mw_json_framer fr;
+    struct mw_diag diag;
+};
+
+static void frame_open(struct framed *f, const char *path, size_t cap)
+{
+    mw_diag_init(&f->diag);
+    assert_int_equal(mw_stream_open(&f->s, path, cap, &f->diag), MW_OK);
+    assert_int_equal(mw_json_framer_init(&f->fr, f->s, &f->diag), MW_OK);
+}
+
+/* ---- table --------------------------------------------------------------------------------- */
+
+static const struct frame_case cases[] = {
+    { "empty", "", 0, MW_JSON_LINES, 0, { { 0, 0, 0, NULL } } },
+    { "blank", " \n\r\n\t", 0, MW_JSON_LINES, 0, { { 0, 0, 0, NULL } } },
+    { "jsonl crlf and blank lines",
+      "{\"a\":1}\r\n\r\n  \n{\"b\":2}\r\n",
+      0,
+      MW_JSON_LINES,
+      2,
+      { { MW_OK, 1, 0, "{\"a\":1}" }, { MW_OK, 4, 14, "{\"b\":2}" } } },
+    { "jsonl without final newline, leading spaces",
+      "{\"a\":1}\n   {\"b\":[1,2]}  ",
+      0,
+      MW_JSON_LINES,
+      2,
+      { { MW_OK, 1, 0, "{\"a\":1}" }, { MW_OK, 2, 11, "{\"b\":[1,2]}" } } },
+    { "jsonl malformed middle line",
+      "{\"a\":1}\n{\"b\":\n{\"c\":3}\nnot json\n{\"d\":\"x\ty\"}\n{\"e\":5}\n",
+      0,
+      MW_JSON_LINES,
+      6,
+      { { MW_OK, 1, 0, "{\"a\":1}" },
+        { MW_E_MALFORMED, 2, 8, NULL },
+        { MW_OK, 3, 14, "{\"c\":3}" },
+        { MW_E_MALFORMED, 4, 22, NULL },
+        { MW_E_MALFORMED, 5, 31, NULL },
+        { MW_OK, 6, 43, "{\"e\":5}" } } },
+    { "jsonl truncated last line",
+      "{\"a\":1}\n{\"b\":[1,",
+      0,
+      MW_JSON_LINES,
+      2,
+      { { MW_OK, 1, 0, "{\"a\":1}" }, { MW_E_TRUNCATED, 2, 8, NULL } } },
+    { "jsonl line over the cap",
+      "{\"a\":1}\n{\"big\":\"0123456789012345678901234567890123456789\"}\n{\"c\":3}\n",
+      32,
+      MW_JSON_LINES,
+      3,
+      { { MW_OK, 1, 0, "{\"a\":1}" }, { MW_E_LIMIT, 2, 8, NULL }, { MW_OK, 3, 59, "{\"c\":3}" } } },
+    { "array on one line",
+      "[{\"a\":1}, {\"b\":2},{\"c\":[3]}]\n",
+      0,
+      MW_JSON_ARRAY,
+      3,
+      { { MW_OK, 1, 1, "{\"a\":1}" },
+        { MW_OK, 1, 10, "{\"b\":2}" },
+        { MW_OK, 1, 18, "{\"c\":[3]}" } } },
+    { "pretty-printed array",
+      "[\n  {\n    \"a\": 1\n  },\n  {\n    \"b\": \"]\"\n  }\n]\n",
+      0,
+      MW_JSON_ARRAY,
+      2,
+      { { MW_OK, 2, 4, "{\n    \"a\": 1\n  }" }, { MW_OK, 5, 24, "{\n    \"b\": \"]\"\n  }" } } },
+    { "array of scalars",
+      " [1, \"x\" ,null,-2.5e3]",
+      0,
+      MW_JSON_ARRAY,
+      4,
+      { { MW_OK, 1, 2, "1" },
+        { MW_OK, 1, 5, "\"x\"" },
+        { MW_OK, 1, 10, "null" },
+        { MW_OK, 1, 15, "-2.5e3" } } },
+    { "empty array", "\n[ ]\n", 0, MW_JSON_ARRAY, 0, { { 0, 0, 0, NULL } } },
+    { "array element over the cap",
+      "[{\"small\":1},{\"big\":\"0123456789012345678901234567890123456789\"},\n{\"after\":2}]",
+      32,
+      MW_JSON_ARRAY,
+      3,
+      { { MW_OK, 1, 1, "{\"small\":1}" },
+        { MW_E_LIMIT, 1, 13, NULL },
+        { MW_OK, 2, 65, "{\"after\":2}" } } },
+    { "truncated array inside an element",
+      "[{\"a\":1},{\"b\":",
+      0,
+      MW_JSON_ARRAY,
+      2,
+      { { MW_OK, 1, 1, "{\"a\":1}" }, { MW_E_TRUNCATED, 1, 9, NULL } } },
+    { "truncated array between elements",
+      "[{\"a\":1},\n",
+      0,
+      MW_JSON_ARRAY,
+      2,
+      { { MW_OK, 1, 1, "{\"a\":1}" }, { MW_E_TRUNCATED, 2, 10, NULL } } },
+    { "trailing garbage after the array",
+      "[{\"a\":1}]\n x y z\n",
+      0,
+      MW_JSON_ARRAY,
+      2,
+      { { MW_OK, 1, 1, "{\"a\":1}" }, { MW_E_MALFORMED, 2, 11, NULL } } },
+    { "malformed element, next element read",
+      "[{\"a\":1},{\"b\":@},{\"c\":3}]",
+      0,
+      MW_JSON_ARRAY,
+      3,
+      { { MW_OK, 1, 1, "{\"a\":1}" },
+        { MW_E_MALFORMED, 1, 9, NULL },
+        { MW_OK, 1, 17, "{\"c\":3}" } } },
+    { "missing comma and trailing comma",
+      "[{\"a\":1} {\"b\":2},{\"c\":3},]",
+      0,
+      MW_JSON_ARRAY,
+      4,
+      { { MW_OK, 1, 1, "{\"a\":1}" },
+        { MW_E_MALFORMED, 1, 9, NULL },
+        { MW_OK, 1, 17, "{\"c\":3}" },
+        { MW_E_MALFORMED, 1, 25, NULL } } },
+    { "pretty-printed values",
+      "{\n  \"a\": 1\n}\n{\n  \"b\": [\n    2\n  ]\n}\n",
+      0,
+      MW_JSON_VALUES,
+      2,
+      { { MW_OK, 1, 0, "{\n  \"a\": 1\n}" }, { MW_OK, 4, 13, "{\n  \"b\": [\n    2\n  ]\n}" } } },
+    { "pretty-printed values, malformed one skipped",
+      "{\n \"a\": @\n}\n{\n \"b\": 1\n}\n",
+      0,
+      MW_JSON_VALUES,
+      2,
+      { { MW_E_MALFORMED, 1, 0, NULL }, { MW_OK, 4, 12, "{\n \"b\": 1\n}" } } },
+    { "pretty-printed values, truncated",
+      "{\n \"a\": 1\n}\n{\n \"b\": ",
+      0,
+      MW_JSON_VALUES,
+      2,
+      { { MW_OK, 1, 0, "{\n \"a\": 1\n}" }, { MW_E_TRUNCATED, 4, 12, NULL } } },
+};
+
+static void run_case(const struct frame_case *c, const char *path)
+{
+    struct framed f;
+    write_file(path, c->input, strlen(c->input));
+    frame_open(&f, path, c->cap);
+    if (f.fr.layout != c->layout) {
+        print_error("%s: layout %d, want %d\n", c->name, (int)f.fr.layout, (int)c->layout);
+    }
+    assert_int_equal(f.fr.layout, c->layout);
+    for (size_t i = 0;; i++) {
+        struct mw_str rec;
+        uint64_t line = 0, off = 0;
+        int rc = mw_json_framer_next(&f.fr, &rec, &line, &off, &f.diag);
+        if (i == c->nrecs) {
+            if (rc != MW_DONE) {
+                print_error("%s: record %zu: status %d, want done\n", c->name, i, rc);
+            }
+            assert_int_equal(rc, MW_DONE);
+            break;
+        }
+        const struct exp_rec *e = &c->recs[i];
+        if (rc != e->status || line != e->line || off != e->offset) {
+            print_error("%s: record %zu: status %d line %llu offset %llu, want %d %llu %llu\n",
+                        c->name, i, rc, (unsigned long long)line, (unsigned long long)off,
+                        e->status, (unsigned long long)e->line, (unsigned long long)e->offset);
+        }
+        assert_int_equal(rc, e->status);
+        assert_int_equal(line, e->line);
+        assert_int_equal(off, e->offset);
+        if (rc == MW_OK) {
+            assert_int_equal(rec.len, strlen(e->text));
+            assert_memory_equal(rec.ptr, e->text, rec.len);
+        } else {
+            assert_int_equal(f.diag.line, e->line);
+        }
+    }
+    /* Done stays done. */
+    struct mw_str rec;
+    uint64_t line, off;
+    assert_int_equal(mw_json_framer_next(&f.fr, &rec, &line, &off, &f.diag), MW_DONE);
+    mw_stream_close(f.s);
+}
+
+static void test_table(void **state)
+{
+    (void)state;
+    char path[512];
+    temp_path(path, sizeof path);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        run_case(&cases[i], path);
+    }
+    unlink(path);
+}
+
+/* ---- many records: window boundaries ------------------------------------------------------- */
+
+/* n records of varying size, as JSON Lines or as one array on one line; every record's text,
+ * line and offset are checked against where the generator put them. */
+static void many_records(bool array, size_t cap)
+{
+    char path[512];
+    struct mw_buf text;
+    size_t n = 30000;
+    uint64_t *offsets = mw_malloc(n * sizeof *offsets);
+    mw_buf_init(&text, 0);
+    if (array) {
+        mw_buf_putc(&text, '[');
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (array && i) {
+            mw_buf_append(&text, ", ", 2);
+        }
+        offsets[i] = text.len;
+        mw_buf_printf(
+                &text, "{\"i\":%zu,\"pad\":\"%.*s\",\"s\":\"a\\\"]}\"}", i, (int)(i % 97),
+                "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+        if (!array) {
+            mw_buf_append(&text, i % 3 ? "\n" : "\r\n", i % 3 ? 1 : 2);
+        }
+    }
+    if (array) {
+        mw_buf_append(&text, "]\n", 2);
+    }
+    temp_path(path, sizeof path);
+    write_file(path, text.ptr, text.len);
+
+    struct framed f;
+    frame_open(&f, path, cap);
+    assert_int_equal(f.fr.layout, array ? MW_JSON_ARRAY : MW_JSON_LINES);
+    for (size_t i = 0; i < n; i++) {
+        struct mw_str rec;
+        uint64_t line, off;
+        assert_int_equal(mw_json_framer_next(&f.fr, &rec, &line, &off, &f.diag), MW_OK);
+        assert_int_equal(off, offsets[i]);
+        assert_int_equal(line, array ? 1 : i + 1);
+        assert_memory_equal(rec.ptr, text.ptr + offsets[i], rec.len);
+        struct mw_json_val v;
+        assert_int_equal(mw_json_get(rec, "i", &v), MW_OK);
+        assert_int_equal(strtoull(v.raw.ptr, NULL, 10), i);
+    }
+    struct mw_str rec;
+    uint64_t line, off;
+    assert_int_equal(mw_json_framer_next(&f.fr, &rec, &line, &off, &f.diag), MW_DONE);
+    mw_stream_close(f.s);
+    unlink(path);
+    mw_buf_fini(&text);
+    mw_free(offsets);
+}
+
+static void test_many_lines(void **state)
+{
+    (void)state;
+    many_records(false, 0);
+    many_records(false, 300);
+}
+
+static void test_many_array_elements(void **state)
+{
+    (void)state;
+    many_records(true, 0);
+    many_records(true, 300);
+}
+
+/* ---- a 50 MB record with a small cap ------------------------------------------------------- */
+
+static void big_record(bool array)
+{
+    const size_t big = 50u * 1024u * 1024u;
+    const size_t cap = 1024u * 1024u;
+    char path[512];
+    temp_path(path, sizeof path);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    const char *head = array ? "[{\"a\":1},\n{\"big\":\"" : "{\"a\":1}\n{\"big\":\"";
+    fputs(head, fp);
+    char *chunk = mw_malloc(1 << 20);
+    memset(chunk, 'x', 1 << 20);
+    for (size_t i = 0; i < big / (1 << 20); i++) {
+        /* Some escapes and brackets inside the string, which must not confuse the scanner. */
+        memcpy(chunk + 1000, "\\\"]}[{", 6);
+        assert_int_equal(fwrite(chunk, 1, 1 << 20, fp), 1 << 20);
+    }
+    mw_free(chunk);
+    fputs(array ? "\",\"n\":[1,{}]},{\"c\":3}]\n" : "\",\"n\":[1,{}]}\n{\"c\":3}\n", fp);
+    long big_end = ftell(fp) - (long)strlen(array ? "{\"c\":3}]\n" : "{\"c\":3}\n");
+    assert_int_equal(fclose(fp), 0);
+
+    size_t before = mw_alloc_current();
+    struct framed f;
+    frame_open(&f, path, cap);
+    assert_int_equal(f.fr.layout, array ? MW_JSON_ARRAY : MW_JSON_LINES);
+    struct mw_str rec;
+    uint64_t line, off;
+    assert_int_equal(mw_json_framer_next(&f.fr, &rec, &line, &off, &f.diag), MW_OK);
+    assert_true(mw_str_eq_c(rec, "{\"a\":1}"));
+    assert_int_equal(mw_json_framer_next(&f.fr, &rec, &line, &off, &f.diag), MW_E_LIMIT);
+    assert_int_equal(line, 2);
+    assert_int_equal(off, array ? 10 : 8);
+    assert_int_equal(mw_json_framer_next(&f.fr, &rec, &line, &off, &f.diag), MW_OK);
+    assert_true(mw_str_eq_c(rec, "{\"c\":3}"));
+    assert_int_equal(line, array ? 2 : 3);
+    assert_int_equal(off, (uint64_t)big_end);
+    /* The window never held the big record: memory stays a few times the cap. */
+    assert_true(mw_alloc_current() - before < 4 * cap);
+    assert_int_equal(mw_json_framer_next(&f.fr, &rec, &line, &off, &f.diag), MW_DONE);
+    mw_stream_close(f.s);
+    unlink(path);
+}
+
+static void test_big_line_small_cap(void **state)
+{
+    (void)state;
+    big_record(false);
+}
+
+static void test_big_element_small_cap(void **state)
+{
+    (void)state;
+    big_record(true);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table),
+        cmocka_unit_test(test_many_lines),
+        cmocka_unit_test(test_many_array_elements),
+        cmocka_unit_test(test_big_line_small_cap),
+        cmocka_unit_test(test_big_element_small_cap),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,202 @@
+/* tests/unit/detect/test_extension.c: the mailward block on the built-in rules: destinations
+ * judged internal/external (configured domains or the actor's domain), level raises with
+ * reasons, summaries, mailbox only when it differs, and the rules' near misses.
+ * SPDX-License-Identifier: MIT */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "detect/detect.h"
+
+static const struct mw_logsource ls_m365 = { "m365", "exchange", NULL };
+static const struct mw_logsource ls_win = { "windows", NULL, "file_event" };
+
+struct hit {
+    int n;
+    char title[128];
+    int level;
+    size_t nreasons;
+    char summary[512];
+    char mailbox[128];
+};
+
+static int on_finding(void *arg, const struct mw_finding *f)
+{
+    struct hit *h = arg;
+    h->n++;
+    snprintf(h->title, sizeof h->title, "%s", f->info->title);
+    h->level = f->level;
+    h->nreasons = f->nreasons;
+    snprintf(h->summary, sizeof h->summary, "%.*s", (int)f->summary.len, f->summary.ptr);
+    snprintf(h->mailbox, sizeof h->mailbox, "%.*s", (int)f->mailbox.len,
+             f->mailbox.ptr ? f->mailbox.ptr : "");
+    return MW_OK;
+}
+
+struct ext_case {
+    const struct mw_logsource *ls;
+    const char *domains; /* internal domains, "" for none */
+    const char *kv[8];
+    int want_hits;
+    int want_level;
+    const char *want_summary; /* substring, or NULL */
+};
+
+static void test_builtin_rules(void **state)
+{
+    (void)state;
+    static const struct ext_case cases[] = {
+        /* external forward, marked read and stopped: high + 1 = critical */
+        { &ls_m365,
+          "",
+          { "Operation=New-InboxRule", "UserId=alice@example.org", "Parameters.Name=.",
+            "Parameters.ForwardTo=smtp:drop@attacker.example",
+            "Parameters.StopProcessingRules=True", NULL },
+          1,
+          MW_LEVEL_CRITICAL,
+          "forwarding to drop@attacker.example (external)" },
+        /* internal (actor's domain, subdomain too): stays medium */
+        { &ls_m365,
+          "",
+          { "Operation=Set-InboxRule", "UserId=alice@example.org",
+            "Parameters.RedirectTo=Bob@Sales.Example.org", NULL },
+          1,
+          MW_LEVEL_MEDIUM,
+          "bob@sales.example.org" },
+        /* configured domains win over the actor's domain */
+        { &ls_m365,
+          "corp.example",
+          { "Operation=New-InboxRule", "UserId=alice@example.org",
+            "Parameters.ForwardTo=x@corp.example; y@example.org", NULL },
+          1,
+          MW_LEVEL_HIGH,
+          "x@corp.example, y@example.org (external)" },
+        /* Set-Mailbox with empty ForwardingSmtpAddress clears forwarding: nothing */
+        { &ls_m365,
+          "",
+          { "Operation=Set-Mailbox", "UserId=alice@example.org",
+            "Parameters.ForwardingSmtpAddress=", NULL },
+          0,
+          0,
+          NULL },
+        /* Set-Mailbox recipient object, no copy kept */
+        { &ls_m365,
+          "",
+          { "Operation=Set-Mailbox", "UserId=admin@example.org", "Parameters.Identity=carol",
+            "Parameters.ForwardingAddress=Bob Jones", "Parameters.DeliverToMailboxAndForward=False",
+            NULL },
+          1,
+          MW_LEVEL_HIGH,
+          "recipient Bob Jones (must be checked)" },
+        /* UpdateInboxRules: DeferAction is not forwarding */
+        { &ls_m365,
+          "",
+          { "Operation=UpdateInboxRules", "UserId=alice@example.org",
+            "RuleActions.ActionType=DeferAction", NULL },
+          0,
+          0,
+          NULL },
+        /* hiding rule with finance words: medium + 1 */
+        { &ls_m365,
+          "",
+          { "Operation=New-InboxRule", "UserId=alice@example.org", "Parameters.Name=x",
+            "Parameters.SubjectContainsWords=Invoice;urgent",
+            "Parameters.MoveToFolder=RSS Subscriptions", NULL },
+          1,
+          MW_LEVEL_HIGH,
+          "hides mail" },
+        /* Defender: copier in the Outlook profile folder: medium + 1 */
+        { &ls_win,
+          "",
+          { "ActionType=FileCopied", "FileName=alice.pst",
+            "FolderPath=C:\\Users\\a\\AppData\\Local\\Microsoft\\Outlook\\alice.pst",
+            "InitiatingProcessFileName=robocopy.exe", "InitiatingProcessAccountName=alice",
+            "DeviceName=ws01", NULL },
+          1,
+          MW_LEVEL_HIGH,
+          "robocopy.exe (FileCopied) mail store alice.pst as alice on ws01" },
+        /* near misses: OutlookBackup folder with a non-tool process; notes.pstx; outlook.exe */
+        { &ls_win,
+          "",
+          { "ActionType=FileCopied", "FileName=alice.pst",
+            "FolderPath=C:\\Users\\a\\AppData\\Local\\Microsoft\\OutlookBackup",
+            "InitiatingProcessFileName=backup.exe", NULL },
+          0,
+          0,
+          NULL },
+        { &ls_win,
+          "",
+          { "ActionType=FileCreated", "FileName=notes.pstx", "InitiatingProcessFileName=cmd.exe",
+            NULL },
+          0,
+          0,
+          NULL },
+        { &ls_win,
+          "",
+          { "ActionType=FileRead", "FileName=a.ost",
+            "FolderPath=C:\\Users\\a\\AppData\\Local\\Microsoft\\Outlook",
+            "InitiatingProcessFileName=OUTLOOK.EXE", NULL },
+          0,
+          0,
+          NULL },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct mw_fieldtab fields;
+        struct mw_arena arena;
+        struct mw_event ev;
+        struct mw_ruleset *rs = NULL;
+        struct mw_diag diag;
+        mw_fieldtab_init(&fields, false);
+        mw_arena_init(&arena, 4096, 0);
+        mw_diag_init(&diag);
+        const char *dirs[] = { MW_SOURCE_DIR "/rules" };
+        assert_int_equal(mw_ruleset_load(&rs, dirs, 1, true, &fields, &diag), MW_OK);
+        if (cases[i].domains[0]) {
+            const char *d[] = { cases[i].domains };
+            struct mw_detect_options opt = { d, 1 };
+            mw_ruleset_set_options(rs, &opt);
+        }
+        mw_event_init(&ev, &fields, &arena);
+        ev.logsource = cases[i].ls;
+        for (size_t k = 0; cases[i].kv[k]; k++) {
+            const char *eq = strchr(cases[i].kv[k], '=');
+            int id = mw_fieldtab_lookup(&fields,
+                                        mw_str_make(cases[i].kv[k], (size_t)(eq - cases[i].kv[k])));
+            mw_event_add(&ev, id, mw_str_c(eq + 1));
+        }
+        struct hit h;
+        memset(&h, 0, sizeof h);
+        assert_int_equal(mw_detect_event(rs, &ev, &arena, on_finding, &h), MW_OK);
+        if (h.n != cases[i].want_hits) {
+            fail_msg("case %zu: %d findings, want %d (%s)", i, h.n, cases[i].want_hits, h.title);
+        }
+        if (h.n && h.level != cases[i].want_level) {
+            fail_msg("case %zu: level %d, want %d", i, h.level, cases[i].want_level);
+        }
+        if (cases[i].want_summary && !strstr(h.summary, cases[i].want_summary)) {
+            fail_msg("case %zu: summary '%s' lacks '%s'", i, h.summary, cases[i].want_summary);
+        }
+        if (h.n && cases[i].want_level > MW_LEVEL_MEDIUM && cases[i].ls == &ls_m365) {
+            assert_true(h.nreasons >= 1);
+        }
+        mw_event_fini(&ev);
+        mw_ruleset_destroy(rs);
+        mw_arena_fini(&arena);
+        mw_fieldtab_fini(&fields);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_builtin_rules),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,212 @@
+/* tests/unit/input/test_walk.c: the directory walk over a temporary tree: sorted order, hidden
+ * names skipped, symlinks to files followed, loops cut, unreadable paths reported, early stop.
+ * SPDX-License-Identifier: MIT */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/str.h"
+#include "input/input.h"
+
+static char root[64];
+
+struct seen {
+    struct mw_buf log; /* one line per callback: "F path" or "E path: message" */
+    int calls;
+    int stop_at; /* return MW_E_CONFIG on this call (1-based), 0: never */
+};
+
+static int record(void *arg, const char *path, const struct mw_diag *error)
+{
+    struct seen *s = arg;
+    s->calls++;
+    const char *rel = path;
+    size_t rl = strlen(root);
+    if (strncmp(path, root, rl) == 0) {
+        rel = path + rl;
+    }
+    if (error) {
+        assert_int_equal(error->status, MW_E_IO);
+        assert_string_equal(error->path, path);
+        assert_true(error->sys_errno != 0);
+        mw_buf_printf(&s->log, "E %s: %s\n", rel, error->msg);
+    } else {
+        mw_buf_printf(&s->log, "F %s\n", rel);
+    }
+    return (s->stop_at && s->calls == s->stop_at) ? MW_E_CONFIG : MW_OK;
+}
+
+static void touch(const char *rel)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", root, rel);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("x\n", f);
+    fclose(f);
+}
+
+static void mkdir_rel(const char *rel)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", root, rel);
+    assert_int_equal(mkdir(path, 0755), 0);
+}
+
+static void symlink_rel(const char *target, const char *rel)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", root, rel);
+    assert_int_equal(symlink(target, path), 0);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(root, sizeof root, "/tmp/mw_walk_XXXXXX");
+    if (!mkdtemp(root)) {
+        return -1;
+    }
+    touch("b.log");
+    touch("a.log");
+    touch("Zed.log");
+    touch(".hidden.log");
+    mkdir_rel(".git");
+    touch(".git/config");
+    mkdir_rel("sub");
+    touch("sub/c.log");
+    mkdir_rel("sub/z");
+    touch("sub/z/d.log.gz");
+    symlink_rel("a.log", "link_to_a");
+    symlink_rel(".", "sub/loop");  /* points at its own directory */
+    symlink_rel("..", "sub/z/up"); /* points at an ancestor */
+    symlink_rel("/nonexistent-mw", "dangling");
+    return 0;
+}
+
+static int remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        return 0;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        static const char *const kids[] = { "a.log",    "b.log",     "Zed.log", ".hidden.log",
+                                            ".git",     "sub",       "c.log",   "z",
+                                            "d.log.gz", "link_to_a", "loop",    "up",
+                                            "dangling", "config",    "locked" };
+        for (size_t i = 0; i < sizeof kids / sizeof kids[0]; i++) {
+            char child[512];
+            snprintf(child, sizeof child, "%s/%s", path, kids[i]);
+            remove_tree(child);
+        }
+        chmod(path, 0755);
+        return rmdir(path);
+    }
+    return unlink(path);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return remove_tree(root);
+}
+
+static void test_walk_tree(void **state)
+{
+    (void)state;
+    struct seen s = { .calls = 0 };
+    mw_buf_init(&s.log, 0);
+    char missing[128];
+    snprintf(missing, sizeof missing, "%s/missing.log", root);
+    const char *paths[] = { root, "-", missing };
+    assert_int_equal(mw_input_walk(paths, 3, record, &s), MW_OK);
+    const char *want = "F /Zed.log\n"
+                       "F /a.log\n"
+                       "F /b.log\n"
+                       "E /dangling: cannot open: No such file or directory\n"
+                       "F /link_to_a\n"
+                       "F /sub/c.log\n"
+                       "F /sub/z/d.log.gz\n"
+                       "F -\n"
+                       "E /missing.log: cannot open: No such file or directory\n";
+    assert_string_equal(s.log.ptr, want);
+    mw_buf_fini(&s.log);
+}
+
+static void test_walk_single_file_and_slash(void **state)
+{
+    (void)state;
+    struct seen s = { .calls = 0 };
+    mw_buf_init(&s.log, 0);
+    char file[128], sub[128];
+    snprintf(file, sizeof file, "%s/.hidden.log", root); /* named explicitly: not skipped */
+    snprintf(sub, sizeof sub, "%s/sub/", root);
+    char notdir[128];
+    snprintf(notdir, sizeof notdir, "%s/a.log/x", root);
+    const char *paths[] = { file, sub, notdir };
+    assert_int_equal(mw_input_walk(paths, 3, record, &s), MW_OK);
+    assert_string_equal(s.log.ptr, "F /.hidden.log\n"
+                                   "F /sub/c.log\n"
+                                   "F /sub/z/d.log.gz\n"
+                                   "E /a.log/x: cannot open: Not a directory\n");
+    mw_buf_fini(&s.log);
+}
+
+static void test_walk_stop(void **state)
+{
+    (void)state;
+    struct seen s = { .stop_at = 2 };
+    mw_buf_init(&s.log, 0);
+    const char *paths[] = { root, root };
+    assert_int_equal(mw_input_walk(paths, 2, record, &s), MW_E_CONFIG);
+    assert_int_equal(s.calls, 2);
+    mw_buf_fini(&s.log);
+
+    struct seen none = { .calls = 0 };
+    mw_buf_init(&none.log, 0);
+    assert_int_equal(mw_input_walk(NULL, 0, record, &none), MW_OK);
+    assert_int_equal(none.calls, 0);
+    mw_buf_fini(&none.log);
+}
+
+static void test_walk_unreadable_dir(void **state)
+{
+    (void)state;
+    if (geteuid() == 0) {
+        skip(); /* root reads everything */
+    }
+    mkdir_rel("locked");
+    char locked[128];
+    snprintf(locked, sizeof locked, "%s/locked", root);
+    assert_int_equal(chmod(locked, 0), 0);
+    struct seen s = { .calls = 0 };
+    mw_buf_init(&s.log, 0);
+    const char *paths[] = { locked };
+    assert_int_equal(mw_input_walk(paths, 1, record, &s), MW_OK);
+    assert_string_equal(s.log.ptr, "E /locked: cannot read directory: Permission denied\n");
+    chmod(locked, 0755);
+    rmdir(locked);
+    mw_buf_fini(&s.log);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_walk_tree),
+        cmocka_unit_test(test_walk_single_file_and_slash),
+        cmocka_unit_test(test_walk_stop),
+        cmocka_unit_test(test_walk_unreadable_dir),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

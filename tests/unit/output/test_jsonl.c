@@ -1,0 +1,343 @@
+/* tests/unit/output/test_jsonl.c: the JSON Lines sink: the exact line for a detection, the
+ * key order and values for a correlation (parsed back with jansson), nulls, hostile strings and
+ * --min-level.
+ * SPDX-License-Identifier: MIT */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/diag.h"
+#include "output/output.h"
+
+#ifdef MW_HAVE_JANSSON
+#include <jansson.h>
+#endif
+
+#define SEC(s) ((int64_t)(s)*1000000000LL)
+
+static const char *const techniques[] = { "T1114.003", "T1564.008" };
+
+static const struct mw_rule_info forward_rule = {
+    .id = "6d2c1b4e-0000-4000-8000-00000000f001",
+    .title = "Inbox rule forwards mail outside the organisation",
+    .file = "rules/m365/inbox_rule_external_forward.yml",
+    .level = MW_LEVEL_MEDIUM, /* raised to high by the alert */
+    .techniques = techniques,
+    .ntechniques = 2,
+};
+
+static const char *const ips[] = { "203.0.113.45" };
+static const char *const reasons[] = { "ForwardTo drop@attacker.example is outside example.org" };
+static const char *const ev_names[] = { "Operation", "Parameters.ForwardTo", "ClientIP" };
+static const char *const ev_values[] = { "New-InboxRule", "drop@attacker.example", "203.0.113.45" };
+static const struct mw_evidence detection_evidence[] = { {
+        .file = "exports/ual.csv",
+        .line = 412,
+        .offset = 1839211,
+        .source = "m365_audit",
+        .time_ns = SEC(1741079722),
+        .has_time = true,
+        .names = ev_names,
+        .values = ev_values,
+        .nfields = 3,
+} };
+
+static struct mw_alert detection_alert(void)
+{
+    struct mw_alert a;
+    memset(&a, 0, sizeof(a));
+    strcpy(a.id, "a-5f0c2e9b7d41a3c8");
+    a.rule = &forward_rule;
+    a.level = MW_LEVEL_HIGH;
+    a.first_ns = SEC(1741079722);
+    a.last_ns = SEC(1741079722);
+    a.account = "alice@example.org";
+    a.mailbox = "alice@example.org";
+    a.source_ips = ips;
+    a.nsource_ips = 1;
+    a.summary = "alice@example.org created inbox rule \".\" forwarding to drop@attacker.example";
+    a.reasons = reasons;
+    a.nreasons = 1;
+    a.evidence = detection_evidence;
+    a.nevidence = 1;
+    a.evidence_total = 1;
+    return a;
+}
+
+static const char detection_line[] =
+        "{\"schema_version\":1,\"kind\":\"alert\",\"id\":\"a-5f0c2e9b7d41a3c8\","
+        "\"rule\":{\"id\":\"6d2c1b4e-0000-4000-8000-00000000f001\","
+        "\"title\":\"Inbox rule forwards mail outside the organisation\",\"level\":\"high\","
+        "\"file\":\"rules/m365/inbox_rule_external_forward.yml\"},"
+        "\"technique\":\"T1114.003\",\"techniques\":[\"T1114.003\",\"T1564.008\"],"
+        "\"time\":{\"first\":\"2025-03-04T09:15:22Z\",\"last\":\"2025-03-04T09:15:22Z\"},"
+        "\"account\":\"alice@example.org\",\"mailbox\":\"alice@example.org\",\"host\":null,"
+        "\"source_ip\":\"203.0.113.45\",\"source_ips\":[\"203.0.113.45\"],"
+        "\"summary\":\"alice@example.org created inbox rule \\\".\\\" forwarding to "
+        "drop@attacker.example\","
+        "\"reasons\":[\"ForwardTo drop@attacker.example is outside example.org\"],"
+        "\"aggregates\":{},\"evidence_total\":1,"
+        "\"evidence\":[{\"file\":\"exports/ual.csv\",\"line\":412,\"offset\":1839211,"
+        "\"source\":\"m365_audit\",\"time\":\"2025-03-04T09:15:22Z\","
+        "\"fields\":{\"Operation\":\"New-InboxRule\","
+        "\"Parameters.ForwardTo\":\"drop@attacker.example\",\"ClientIP\":\"203.0.113.45\"}}]}\n";
+
+/* ---- correlation ---------------------------------------------------------------------------- */
+
+static const char *const corr_techniques[] = { "T1114.002" };
+static const struct mw_rule_info bulk_rule = {
+    .id = "6d2c1b4e-0000-4000-8000-00000000c001",
+    .title = "Bulk mailbox access by automation",
+    .file = "rules/m365/bulk_access.yml",
+    .level = MW_LEVEL_HIGH,
+    .techniques = corr_techniques,
+    .ntechniques = 1,
+    .is_correlation = true,
+};
+static const char *const corr_ips[] = { "198.51.100.7", "198.51.100.9" };
+static const char *const corr_agents[] = { "python-requests/2.31.0" };
+static const struct mw_agg_values corr_aggs[] = {
+    { .field = "ClientIP", .distinct = 2, .values = corr_ips, .nvalues = 2 },
+    { .field = "UserAgent", .distinct = 1, .values = corr_agents, .nvalues = 1 },
+};
+static const struct mw_evidence corr_evidence[] = {
+    { .file = "a.jsonl", .line = 1, .offset = 0, .source = "m365_audit", .has_time = false },
+    { .file = "a.jsonl",
+      .line = 7,
+      .offset = 900,
+      .source = "m365_audit",
+      .time_ns = SEC(1741075200) + 500000000,
+      .has_time = true },
+};
+
+static struct mw_alert correlation_alert(void)
+{
+    struct mw_alert a;
+    memset(&a, 0, sizeof(a));
+    strcpy(a.id, "a-0000000000000001");
+    a.rule = &bulk_rule;
+    a.level = MW_LEVEL_CRITICAL;
+    a.first_ns = SEC(1741075200) + 500000000;
+    a.last_ns = SEC(1741081500);
+    a.account = "bob@example.org";
+    a.source_ips = corr_ips;
+    a.nsource_ips = 2;
+    a.summary = "246 MailItemsAccessed for bob@example.org";
+    a.is_correlation = true;
+    a.count = 246;
+    a.aggs = corr_aggs;
+    a.naggs = 2;
+    a.category = "AutomationUserAgent";
+    a.evidence = corr_evidence;
+    a.nevidence = 2;
+    a.evidence_total = 246;
+    return a;
+}
+
+/* ---- helpers -------------------------------------------------------------------------------- */
+
+/* Writes the alerts through the jsonl sink and returns the output (mw_free it). */
+static char *run_sink(const struct mw_alert *alerts, size_t n, int min_level)
+{
+    const struct mw_sink_ops *ops = &mw_sink_jsonl;
+    struct mw_sink_options opt = { .out = tmpfile(), .color = false, .min_level = min_level };
+    struct mw_diag diag;
+    void *st = NULL;
+    long size;
+    char *buf;
+
+    assert_non_null(opt.out);
+    mw_diag_init(&diag);
+    assert_int_equal(ops->open(&st, &opt, &diag), MW_OK);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(ops->write(st, &alerts[i]), MW_OK);
+    }
+    assert_int_equal(ops->finish(st), MW_OK);
+    ops->close(st);
+    size = ftell(opt.out);
+    rewind(opt.out);
+    buf = mw_malloc((size_t)size + 1);
+    assert_int_equal(fread(buf, 1, (size_t)size, opt.out), (size_t)size);
+    buf[size] = '\0';
+    fclose(opt.out);
+    return buf;
+}
+
+/* Each key appears, and after the one before it. */
+static void assert_key_order(const char *line, const char *const *keys, size_t n)
+{
+    const char *at = line;
+    for (size_t i = 0; i < n; i++) {
+        const char *p = strstr(at, keys[i]);
+        if (!p) {
+            fail_msg("key %s missing or out of order in %s", keys[i], line);
+        }
+        at = p + strlen(keys[i]);
+    }
+}
+
+/* ---- tests ---------------------------------------------------------------------------------- */
+
+static void test_detection_exact_line(void **state)
+{
+    struct mw_alert a = detection_alert();
+    char *out;
+    (void)state;
+    out = run_sink(&a, 1, MW_LEVEL_INFORMATIONAL);
+    assert_string_equal(out, detection_line);
+    mw_free(out);
+}
+
+static void test_correlation_keys_and_values(void **state)
+{
+    static const char *const keys[] = {
+        "\"schema_version\":1",
+        "\"kind\":\"alert\"",
+        "\"id\":",
+        "\"rule\":{",
+        "\"technique\":",
+        "\"techniques\":",
+        "\"time\":{",
+        "\"account\":",
+        "\"mailbox\":null",
+        "\"host\":null",
+        "\"source_ip\":",
+        "\"source_ips\":",
+        "\"summary\":",
+        "\"reasons\":[]",
+        "\"aggregates\":{\"count\":246,\"distinct\":{",
+        "\"values\":{",
+        "\"category\":",
+        "\"evidence_total\":246",
+        "\"evidence\":[",
+    };
+    struct mw_alert a = correlation_alert();
+    char *out;
+    (void)state;
+    out = run_sink(&a, 1, MW_LEVEL_INFORMATIONAL);
+    assert_key_order(out, keys, sizeof(keys) / sizeof(keys[0]));
+    assert_non_null(strstr(out, "\"aggregates\":{\"count\":246,\"distinct\":{\"ClientIP\":2,"
+                                "\"UserAgent\":1},\"values\":{\"ClientIP\":[\"198.51.100.7\","
+                                "\"198.51.100.9\"],\"UserAgent\":[\"python-requests/2.31.0\"]},"
+                                "\"category\":\"AutomationUserAgent\"}"));
+    assert_non_null(strstr(out, "\"time\":{\"first\":\"2025-03-04T08:00:00.5Z\","
+                                "\"last\":\"2025-03-04T09:45:00Z\"}"));
+    assert_int_equal(strchr(out, '\n') - out, (long)strlen(out) - 1); /* one line */
+#ifdef MW_HAVE_JANSSON
+    {
+        json_error_t err;
+        json_t *root = json_loads(out, 0, &err);
+        json_t *ev;
+        if (!root) {
+            fail_msg("jansson: %s in %s", err.text, out);
+        }
+        assert_string_equal(json_string_value(json_object_get(root, "kind")), "alert");
+        assert_string_equal(
+                json_string_value(json_object_get(json_object_get(root, "rule"), "level")),
+                "critical");
+        assert_string_equal(json_string_value(json_object_get(root, "technique")), "T1114.002");
+        assert_string_equal(json_string_value(json_object_get(root, "source_ip")), "198.51.100.7");
+        assert_int_equal(json_array_size(json_object_get(root, "source_ips")), 2);
+        assert_true(json_is_null(json_object_get(root, "mailbox")));
+        ev = json_object_get(root, "evidence");
+        assert_int_equal(json_array_size(ev), 2);
+        assert_true(json_is_null(json_object_get(json_array_get(ev, 0), "time")));
+        assert_int_equal(json_object_size(json_object_get(json_array_get(ev, 0), "fields")), 0);
+        assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 1), "time")),
+                            "2025-03-04T08:00:00.5Z");
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(ev, 1), "offset")), 900);
+        json_decref(root);
+    }
+#endif
+    mw_free(out);
+}
+
+/* A rule without techniques and an alert without any optional strings. */
+static void test_nulls_and_empty_arrays(void **state)
+{
+    static const struct mw_rule_info bare = { .id = "r1", .title = "t", .level = 0 };
+    struct mw_alert a;
+    char *out;
+    (void)state;
+    memset(&a, 0, sizeof(a));
+    strcpy(a.id, "a-1");
+    a.rule = &bare;
+    out = run_sink(&a, 1, MW_LEVEL_INFORMATIONAL);
+    assert_non_null(strstr(out, "\"level\":\"informational\",\"file\":null}"));
+    assert_non_null(strstr(out, "\"technique\":null,\"techniques\":[]"));
+    assert_non_null(strstr(out, "\"time\":{\"first\":\"1970-01-01T00:00:00Z\""));
+    assert_non_null(strstr(out, "\"account\":null,\"mailbox\":null,\"host\":null,"
+                                "\"source_ip\":null,\"source_ips\":[],\"summary\":null,"
+                                "\"reasons\":[],\"aggregates\":{},\"evidence_total\":0,"
+                                "\"evidence\":[]}\n"));
+    mw_free(out);
+}
+
+/* Control characters, escape sequences and invalid UTF-8 from the log stay inside the string
+ * and the line stays valid JSON. */
+static void test_hostile_strings(void **state)
+{
+    static const char *const names[] = { "Subject\"\n" };
+    static const char *const values[] = { "\x1b]0;owned\x07\xff\xfe" };
+    struct mw_evidence ev = { .file = "x\\y.log", .names = names, .values = values, .nfields = 1 };
+    struct mw_alert a = detection_alert();
+    char *out;
+    (void)state;
+    a.summary = "line1\nline2\r\x1b[31m\xc3";
+    a.account = "\xed\xa0\x80@example.org";
+    a.evidence = &ev;
+    out = run_sink(&a, 1, MW_LEVEL_INFORMATIONAL);
+    assert_int_equal(strchr(out, '\n') - out, (long)strlen(out) - 1);
+    assert_null(strchr(out, '\x1b'));
+    assert_non_null(strstr(out, "\"summary\":\"line1\\nline2\\r\\u001b[31m\xef\xbf\xbd\""));
+    assert_non_null(strstr(out, "\"file\":\"x\\\\y.log\""));
+#ifdef MW_HAVE_JANSSON
+    {
+        json_error_t err;
+        json_t *root = json_loads(out, 0, &err);
+        json_t *fields;
+        if (!root) {
+            fail_msg("jansson: %s in %s", err.text, out);
+        }
+        fields = json_object_get(json_array_get(json_object_get(root, "evidence"), 0), "fields");
+        assert_string_equal(json_string_value(json_object_get(fields, "Subject\"\n")),
+                            "\x1b]0;owned\x07\xef\xbf\xbd\xef\xbf\xbd");
+        json_decref(root);
+    }
+#endif
+    mw_free(out);
+}
+
+static void test_min_level_filters(void **state)
+{
+    struct mw_alert alerts[2];
+    char *out;
+    (void)state;
+    alerts[0] = detection_alert();
+    alerts[0].level = MW_LEVEL_LOW;
+    alerts[1] = correlation_alert();
+    out = run_sink(alerts, 2, MW_LEVEL_MEDIUM);
+    assert_null(strstr(out, "a-5f0c2e9b7d41a3c8"));
+    assert_non_null(strstr(out, "a-0000000000000001"));
+    assert_int_equal(strchr(out, '\n') - out, (long)strlen(out) - 1);
+    mw_free(out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_detection_exact_line),
+        cmocka_unit_test(test_correlation_keys_and_values),
+        cmocka_unit_test(test_nulls_and_empty_arrays),
+        cmocka_unit_test(test_hostile_strings),
+        cmocka_unit_test(test_min_level_filters),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,289 @@
+/* tests/unit/sources/test_registry.c: the source registry, IP / smtp: normalisation, the
+ * per-file driver's error paths, and the real exports in ../shared/samples.
+ * SPDX-License-Identifier: MIT */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <sys/stat.h>
+
+#include "sources_harness.h"
+
+static void test_ip_normalize_table(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        const char *out;
+    } cases[] = {
+        { "203.0.113.45:50433", "203.0.113.45" },
+        { "[2001:db8::1]:443", "2001:db8::1" },
+        { "[2001:db8::1]", "2001:db8::1" },
+        { "::ffff:1.2.3.4", "1.2.3.4" },
+        { "::FFFF:1.2.3.4", "1.2.3.4" },
+        { "[::ffff:1.2.3.4]:80", "1.2.3.4" },
+        { "2001:db8::1", "2001:db8::1" },
+        { "2603:10b6:5:345::11", "2603:10b6:5:345::11" },
+        { "1.2.3.4", "1.2.3.4" },
+        { " 1.2.3.4 ", "1.2.3.4" },
+        { "", "" },
+        { "host:80", "host:80" },
+        { "1.2.3.4:x", "1.2.3.4:x" },
+        { "[2001:db8::1]x", "[2001:db8::1]x" },
+        { "[", "[" },
+        { "::ffff:", "::ffff:" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct mw_str r = mw_ip_normalize(mw_str_c(cases[i].in));
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.*s", (int)r.len, r.ptr ? r.ptr : "");
+        assert_string_equal(buf, cases[i].out);
+    }
+    struct mw_str null = mw_ip_normalize(MW_STR_NULL);
+    assert_int_equal(null.len, 0);
+}
+
+static void test_strip_smtp_table(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        const char *out;
+    } cases[] = {
+        { "smtp:a@b.example", "a@b.example" },
+        { "SMTP:a@b.example", "a@b.example" },
+        { "Smtp:a@b.example", "a@b.example" },
+        { "a@b.example", "a@b.example" },
+        { "smtp", "smtp" },
+        { "x500:/o=x", "x500:/o=x" },
+        { "smtp:", "" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct mw_str r = mw_strip_smtp(mw_str_c(cases[i].in));
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.*s", (int)r.len, r.ptr ? r.ptr : "");
+        assert_string_equal(buf, cases[i].out);
+    }
+}
+
+static void test_registry_lists(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    const struct mw_source *const *all = mw_sources_all(&n);
+    assert_int_equal(n, 2);
+    assert_ptr_equal(mw_source_find("m365_audit"), &mw_source_m365_audit);
+    assert_ptr_equal(mw_source_find("defender"), &mw_source_defender);
+    assert_null(mw_source_find("nope"));
+    assert_null(mw_source_find(NULL));
+    for (size_t i = 0; i < n; i++) {
+        assert_ptr_equal(mw_source_find(all[i]->name), all[i]);
+        assert_non_null(all[i]->summary);
+    }
+}
+
+static void test_driver_errors(void **state)
+{
+    (void)state;
+    struct cap c;
+    cap_init(&c, true);
+    assert_int_equal(cap_run_path(&c, "/nonexistent/dir/x.json", NULL), MW_E_IO);
+    assert_int_equal(c.diag.status, MW_E_IO);
+    /* empty and blank files: nothing to do */
+    assert_int_equal(cap_run(&c, ""), MW_OK);
+    assert_int_equal(c.n, 0);
+    assert_null(c.stats.source);
+    assert_int_equal(cap_run(&c, "  \n\n \r\n"), MW_OK);
+    assert_int_equal(c.n, 0);
+    /* unknown formats */
+    assert_int_equal(cap_run(&c, "{\"a\":1}\n"), MW_E_CONFIG);
+    assert_non_null(strstr(c.diag.msg, "no source"));
+    assert_int_equal(cap_run(&c, "x,y\n1,2\n"), MW_E_CONFIG);
+    /* forced source maps what it can */
+    const char *t = "{\"a\":1}\n";
+    assert_int_equal(cap_run_bytes(&c, t, strlen(t), &mw_source_m365_audit), MW_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(cap_get(&c, 0, "a"), "1");
+    assert_false(c.evs[0].has_time);
+    cap_fini(&c);
+}
+
+static void test_sniff_scores(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *json;
+        const struct mw_source *want;
+    } cases[] = {
+        { "{\"CreationTime\":\"x\",\"Operation\":\"y\",\"Workload\":\"Exchange\"}",
+          &mw_source_m365_audit },
+        { "{\"TimeGenerated\":\"x\",\"OfficeWorkload\":\"Exchange\"}", &mw_source_m365_audit },
+        { "{\"Type\":\"OfficeActivity\",\"Operation\":\"x\"}", &mw_source_m365_audit },
+        { "{\"Timestamp\":\"x\",\"RawEventData\":{},\"ActionType\":\"y\"}", &mw_source_m365_audit },
+        { "{\"records\":[{\"category\":\"AdvancedHunting-DeviceFileEvents\"}]}",
+          &mw_source_defender },
+        { "{\"Schema\":[],\"Results\":[]}", &mw_source_defender },
+        { "{\"Timestamp\":\"x\",\"DeviceName\":\"d\",\"ActionType\":\"a\",\"FolderPath\":\"p\"}",
+          &mw_source_defender },
+        { "{\"foo\":1}", NULL },
+    };
+    size_t n = 0;
+    const struct mw_source *const *all = mw_sources_all(&n);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const struct mw_source *best = NULL;
+        int score = 0;
+        for (size_t j = 0; j < n; j++) {
+            int s = all[j]->sniff(MW_CONT_JSON, mw_str_c(cases[i].json), NULL);
+            assert_true(s >= 0 && s <= 100);
+            if (s > score) {
+                score = s;
+                best = all[j];
+            }
+        }
+        assert_ptr_equal(best, cases[i].want);
+    }
+}
+
+/* ---- real samples -------------------------------------------------------------------------- */
+
+static char samples_dir[512];
+
+static bool have_samples(void)
+{
+    struct stat st;
+    snprintf(samples_dir, sizeof samples_dir, "%s/../shared/samples", MW_SOURCE_DIR);
+    return stat(samples_dir, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void run_sample(struct cap *c, const char *rel)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", samples_dir, rel);
+    assert_int_equal(cap_run_path(c, path, NULL), MW_OK);
+    if (c->stats.malformed) {
+        fprintf(stderr, "%s: %s\n", rel, c->problems.first[0]);
+    }
+    assert_int_equal(c->stats.malformed, 0);
+}
+
+static size_t find_op(const struct cap *c, const char *op, size_t from)
+{
+    for (size_t i = from; i < c->n; i++) {
+        const char *v = cap_get(c, i, "Operation");
+        if (v && strcmp(v, op) == 0) {
+            return i;
+        }
+    }
+    return c->n;
+}
+
+static void test_sample_office_activity(void **state)
+{
+    (void)state;
+    if (!have_samples()) {
+        print_message("skipped: %s is absent\n", samples_dir);
+        skip();
+    }
+    struct cap c;
+    cap_init(&c, true);
+    run_sample(&c, "sentinel-training-lab/office_activity.csv");
+    assert_ptr_equal(c.stats.source, &mw_source_m365_audit);
+    assert_int_equal(c.n, 266);
+    size_t sp = 0, ex = 0;
+    for (size_t i = 0; i < c.n; i++) {
+        assert_true(c.evs[i].has_time);
+        sp += strcmp(c.evs[i].service, "sharepoint") == 0;
+        ex += strcmp(c.evs[i].service, "exchange") == 0;
+        assert_true(c.evs[i].dedup != 0);
+    }
+    assert_int_equal(sp, 182 + 66);
+    assert_int_equal(ex, 13);
+    size_t r = find_op(&c, "New-InboxRule", 0);
+    assert_true(r < c.n);
+    assert_int_equal(c.evs[r].time_ns, CAP_SEC(1619620394)); /* 2021-04-28T14:33:14Z */
+    assert_string_equal(cap_get(&c, r, "ClientIP"), "175.45.176.99");
+    assert_string_equal(cap_get(&c, r, "UserId"), "AdeleV@M365x816222.OnMicrosoft.com");
+    assert_string_equal(cap_get(&c, r, "Parameters.Name"), "junk");
+    assert_string_equal(cap_get(&c, r, "Parameters.SubjectContainsWords"), "legal");
+    assert_string_equal(cap_get(&c, r, "Parameters.StopProcessingRules"), "True");
+    assert_string_equal(cap_get(&c, r, "Id"), "5fe96415-d129-4e4b-64b7-08d90a528ec7");
+    size_t m = find_op(&c, "MailItemsAccessed", 0);
+    assert_true(m < c.n);
+    assert_string_equal(cap_get(&c, m, "OperationProperties.MailAccessType"), "Bind");
+    assert_true(cap_count(&c, m, "Folders.Path") >= 1);
+    cap_fini(&c);
+}
+
+static void test_sample_inbox_rule_csv(void **state)
+{
+    (void)state;
+    if (!have_samples()) {
+        print_message("skipped: %s is absent\n", samples_dir);
+        skip();
+    }
+    struct cap c;
+    cap_init(&c, true);
+    run_sample(&c, "sentinel-training-lab/office_activity_inbox_rule.csv");
+    assert_int_equal(c.n, 2);
+    /* no TimeGenerated column: Start_Time [UTC] gives the time */
+    assert_true(c.evs[0].has_time);
+    assert_string_equal(cap_get(&c, 0, "Parameters.Name"), "rule2");
+    assert_string_equal(cap_get(&c, 0, "Parameters.MoveToFolder"), "Junk Email");
+    assert_string_equal(cap_get(&c, 0, "Parameters.SubjectContainsWords"), "do not open");
+    assert_string_equal(cap_get(&c, 0, "ClientIP"), "2a01:110:8068:7:9bf8:aa87:e00a:5f1f");
+    assert_string_equal(cap_get(&c, 1, "Parameters.Name"), "my_rule1");
+    assert_string_equal(cap_get(&c, 1, "Parameters.BodyContainsWords"), "covid-19");
+    assert_string_equal(cap_get(&c, 1, "Parameters.DeleteMessage"), "True");
+    assert_string_equal(c.evs[1].service, "exchange");
+    cap_fini(&c);
+}
+
+static void test_sample_otrf(void **state)
+{
+    (void)state;
+    if (!have_samples()) {
+        print_message("skipped: %s is absent\n", samples_dir);
+        skip();
+    }
+    struct cap c;
+    cap_init(&c, true);
+    run_sample(&c, "otrf-golden-saml-mail-access/OfficeActivityEvents.json");
+    assert_int_equal(c.n, 1);
+    assert_string_equal(cap_get(&c, 0, "Operation"), "MailItemsAccessed");
+    assert_string_equal(cap_get(&c, 0, "ClientIPAddress"), "1.2.3.4");
+    assert_string_equal(cap_get(&c, 0, "OperationProperties.MailAccessType"), "Bind");
+    assert_int_equal(cap_count(&c, 0, "Folders.FolderItems.InternetMessageId"), 7);
+    assert_string_equal(cap_get(&c, 0, "Folders.Path"), "\\Inbox");
+    assert_int_equal(c.evs[0].time_ns, CAP_SEC(1627911127));
+    uint64_t sentinel_dedup = c.evs[0].dedup;
+
+    run_sample(&c, "otrf-golden-saml-mail-access/Microsoft365DefenderEvents.json");
+    assert_ptr_equal(c.stats.source, &mw_source_defender);
+    assert_int_equal(c.n, 9);
+    size_t m = find_op(&c, "MailItemsAccessed", 0);
+    assert_true(m < c.n);
+    assert_string_equal(c.evs[m].source, "m365_audit");
+    assert_string_equal(c.evs[m].service, "exchange");
+    assert_string_equal(cap_get(&c, m, "UserId"), "pgustavo@simulandlabs.com");
+    assert_string_equal(cap_get(&c, m, "OperationProperties.MailAccessType"), "Bind");
+    /* the CloudAppEvents copy and the OfficeActivity copy are the same record */
+    assert_true(c.evs[m].dedup == sentinel_dedup);
+    assert_string_equal(c.evs[0].source, "defender");
+    assert_string_equal(cap_get(&c, 0, "DeviceName"), "adfs01.simulandlabs.com");
+    assert_string_equal(cap_get(&c, 0, "ReportId"), "113597");
+    cap_fini(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ip_normalize_table),    cmocka_unit_test(test_strip_smtp_table),
+        cmocka_unit_test(test_registry_lists),        cmocka_unit_test(test_driver_errors),
+        cmocka_unit_test(test_sniff_scores),          cmocka_unit_test(test_sample_office_activity),
+        cmocka_unit_test(test_sample_inbox_rule_csv), cmocka_unit_test(test_sample_otrf),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
