@@ -359,6 +359,10 @@ static int emit_detection(const struct mw_finding *f, uint64_t fp, mw_alert_fn *
     for (size_t i = 0; i < f->nreasons; i++) {
         reasons[i] = dup_view(f->reasons[i]);
     }
+    const char **dests = mw_calloc(f->ndestinations + 1, sizeof *dests);
+    for (size_t i = 0; i < f->ndestinations; i++) {
+        dests[i] = dup_view(f->destinations[i]);
+    }
     struct mw_evidence evd = {
         .file = s.file,
         .line = s.line,
@@ -381,6 +385,8 @@ static int emit_detection(const struct mw_finding *f, uint64_t fp, mw_alert_fn *
     a.summary = summary;
     a.reasons = reasons;
     a.nreasons = f->nreasons;
+    a.destinations = dests;
+    a.ndestinations = f->ndestinations;
     a.evidence = &evd;
     a.nevidence = 1;
     a.evidence_total = 1;
@@ -389,6 +395,10 @@ static int emit_detection(const struct mw_finding *f, uint64_t fp, mw_alert_fn *
         mw_free((char *)reasons[i]);
     }
     mw_free(reasons);
+    for (size_t i = 0; i < f->ndestinations; i++) {
+        mw_free((char *)dests[i]);
+    }
+    mw_free(dests);
     mw_free(ip);
     mw_free(summary);
     sample_free(&s);

@@ -89,6 +89,9 @@ struct mw_finding {
     struct mw_str source_ip;     /* normalised */
     const struct mw_finding_field *fields; /* evidence fields */
     size_t nfields;
+    /* Where mail goes (T1114.003): addresses lower-cased, recipient objects as written. */
+    const struct mw_str *destinations;
+    size_t ndestinations;
 };
 
 typedef int mw_finding_fn(void *arg, const struct mw_finding *finding);

@@ -329,10 +329,9 @@ static bool dest_seen(struct dests *d, struct mw_str lower)
 }
 
 static void collect_dests(const struct mw_ruleset *rs, const struct mw_ext *ext,
-                          struct render_ctx *rc, struct mw_cond_ctx *cctx)
+                          struct render_ctx *rc, struct mw_cond_ctx *cctx, struct dests *seen_out)
 {
-    struct dests seen;
-    seen.n = 0;
+    seen_out->n = 0;
     char lower[128];
     for (size_t f = 0; f < ext->dest.n; f++) {
         const struct mw_fieldval *fv = mw_event_get(rc->ev, ext->dest.ids[f]);
@@ -352,7 +351,7 @@ static void collect_dests(const struct mw_ruleset *rs, const struct mw_ext *ext,
                     lower[c] = mw_ascii_lower(tok.ptr[c]);
                 }
                 struct mw_str addr = mw_str_make(lower, tok.len);
-                if (dest_seen(&seen, addr)) {
+                if (dest_seen(seen_out, addr)) {
                     continue;
                 }
                 bool internal = is_internal(rs, addr, rc->account);
@@ -384,8 +383,28 @@ static void collect_dests(const struct mw_ruleset *rs, const struct mw_ext *ext,
             (void)mw_buf_printf(&rc->dests, "recipient %.*s (must be checked)",
                                 (int)(v.len > 200 ? 200 : v.len), v.ptr);
             cctx->recipient = true;
+            (void)dest_seen(seen_out, v);
         }
     }
+}
+
+/* The destinations collected for the finding, copied into the arena. */
+static int fill_destinations(const struct dests *d, struct mw_arena *arena, struct mw_finding *f)
+{
+    struct mw_str *out =
+            mw_arena_alloc(arena, (d->n + 1) * sizeof *out, _Alignof(struct mw_str));
+    if (!out) {
+        return MW_E_NOMEM;
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        out[i] = mw_arena_dup(arena, d->seen[i], strlen(d->seen[i]));
+        if (!out[i].ptr) {
+            return MW_E_NOMEM;
+        }
+    }
+    f->destinations = out;
+    f->ndestinations = d->n;
+    return MW_OK;
 }
 
 static int arena_str(struct mw_arena *arena, struct mw_str s, struct mw_str *out)
@@ -458,7 +477,8 @@ int mw_ext_apply(const struct mw_ruleset *rs, const struct mw_rule *rule, struct
     mw_buf_init(&rc.external, RENDER_CAP);
     cctx->external = false;
     cctx->recipient = false;
-    collect_dests(rs, ext, &rc, cctx);
+    struct dests seen;
+    collect_dests(rs, ext, &rc, cctx, &seen);
 
     size_t cap = ext->nlevels + ext->nreasons;
     struct mw_str *reasons =
@@ -511,6 +531,9 @@ int mw_ext_apply(const struct mw_ruleset *rs, const struct mw_rule *rule, struct
     }
     if (st == MW_OK) {
         st = fill_evidence(ext, rc.ev, arena, f);
+    }
+    if (st == MW_OK) {
+        st = fill_destinations(&seen, arena, f);
     }
     mw_buf_fini(&rc.dests);
     mw_buf_fini(&rc.external);

@@ -17,7 +17,7 @@
 static const char csv_header[] =
         "schema_version,id,time_first,time_last,level,rule_id,rule_title,technique,techniques,"
         "account,mailbox,host,source_ip,source_ips,summary,count,category,evidence_total,"
-        "first_evidence_file,first_evidence_line\r\n";
+        "first_evidence_file,first_evidence_line,destinations\r\n";
 
 struct csv_state {
     FILE *out;
@@ -120,6 +120,7 @@ static int csv_write(void *state, const struct mw_alert *a)
     } else {
         cell(f, NULL, false);
     }
+    cell_joined(st, a->destinations, a->destinations ? a->ndestinations : 0);
     fputs("\r\n", f);
     return ferror(f) ? MW_E_IO : MW_OK;
 }

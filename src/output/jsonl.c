@@ -167,6 +167,8 @@ static int jsonl_write(void *state, const struct mw_alert *a)
     put_str(f, a->summary);
     fputs(",\"reasons\":", f);
     put_str_array(f, a->reasons, a->reasons ? a->nreasons : 0);
+    fputs(",\"destinations\":", f);
+    put_str_array(f, a->destinations, a->destinations ? a->ndestinations : 0);
     fputs(",\"aggregates\":", f);
     put_aggregates(f, a);
     fprintf(f, ",\"evidence_total\":%" PRIu64 ",\"evidence\":[", a->evidence_total);

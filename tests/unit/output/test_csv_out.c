@@ -21,7 +21,7 @@
 static const char header[] =
         "schema_version,id,time_first,time_last,level,rule_id,rule_title,technique,techniques,"
         "account,mailbox,host,source_ip,source_ips,summary,count,category,evidence_total,"
-        "first_evidence_file,first_evidence_line\r\n";
+        "first_evidence_file,first_evidence_line,destinations\r\n";
 
 static const char *const tech[] = { "T1114.003", "T1564.008" };
 static const struct mw_rule_info rule = {
@@ -100,7 +100,7 @@ static void test_detection_row(void **state)
                         "1,a-0123456789abcdef,2025-03-04T09:15:22Z,2025-03-04T09:16:22Z,high,r-1,"
                         "\"Inbox rule forwards mail, externally\",T1114.003,T1114.003;T1564.008,"
                         "alice@example.org,,,203.0.113.45,203.0.113.45;2001:db8::1,plain summary,"
-                        ",,3,logs/ual.csv,412\r\n");
+                        ",,3,logs/ual.csv,412,\r\n");
     mw_free(out);
 }
 
@@ -116,7 +116,7 @@ static void test_correlation_row(void **state)
     a.nsource_ips = 0;
     out = run_csv(&a, 1, 0);
     assert_non_null(
-            strstr(out, ",alice@example.org,,,,,plain summary,246,AutomationUserAgent,3,,\r\n"));
+            strstr(out, ",alice@example.org,,,,,plain summary,246,AutomationUserAgent,3,,,\r\n"));
     mw_free(out);
 }
 

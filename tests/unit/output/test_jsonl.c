@@ -35,6 +35,7 @@ static const struct mw_rule_info forward_rule = {
 
 static const char *const ips[] = { "203.0.113.45" };
 static const char *const reasons[] = { "ForwardTo drop@attacker.example is outside example.org" };
+static const char *const dests[] = { "drop@attacker.example" };
 static const char *const ev_names[] = { "Operation", "Parameters.ForwardTo", "ClientIP" };
 static const char *const ev_values[] = { "New-InboxRule", "drop@attacker.example", "203.0.113.45" };
 static const struct mw_evidence detection_evidence[] = { {
@@ -65,6 +66,8 @@ static struct mw_alert detection_alert(void)
     a.summary = "alice@example.org created inbox rule \".\" forwarding to drop@attacker.example";
     a.reasons = reasons;
     a.nreasons = 1;
+    a.destinations = dests;
+    a.ndestinations = 1;
     a.evidence = detection_evidence;
     a.nevidence = 1;
     a.evidence_total = 1;
@@ -83,6 +86,7 @@ static const char detection_line[] =
         "\"summary\":\"alice@example.org created inbox rule \\\".\\\" forwarding to "
         "drop@attacker.example\","
         "\"reasons\":[\"ForwardTo drop@attacker.example is outside example.org\"],"
+        "\"destinations\":[\"drop@attacker.example\"],"
         "\"aggregates\":{},\"evidence_total\":1,"
         "\"evidence\":[{\"file\":\"exports/ual.csv\",\"line\":412,\"offset\":1839211,"
         "\"source\":\"m365_audit\",\"time\":\"2025-03-04T09:15:22Z\","
@@ -212,6 +216,7 @@ static void test_correlation_keys_and_values(void **state)
         "\"source_ips\":",
         "\"summary\":",
         "\"reasons\":[]",
+        "\"destinations\":[]",
         "\"aggregates\":{\"count\":246,\"distinct\":{",
         "\"values\":{",
         "\"category\":",
@@ -275,7 +280,7 @@ static void test_nulls_and_empty_arrays(void **state)
     assert_non_null(strstr(out, "\"time\":{\"first\":\"1970-01-01T00:00:00Z\""));
     assert_non_null(strstr(out, "\"account\":null,\"mailbox\":null,\"host\":null,"
                                 "\"source_ip\":null,\"source_ips\":[],\"summary\":null,"
-                                "\"reasons\":[],\"aggregates\":{},\"evidence_total\":0,"
+                                "\"reasons\":[],\"destinations\":[],\"aggregates\":{},\"evidence_total\":0,"
                                 "\"evidence\":[]}\n"));
     mw_free(out);
 }
