@@ -165,6 +165,16 @@ static int next_line(struct mw_json_framer *fr, struct mw_str *out, uint64_t *li
         }
         mw_stream_consume(fr->stream, take);
         fr->line_no += nl != NULL;
+        if (!nl) {
+            /* A cut compressed file shows up here first: prefer the stream's own words
+             * ("truncated gzip data") when it has an error waiting. */
+            struct mw_str rest;
+            int src = mw_stream_fill(fr->stream, 1, &rest, diag);
+            if (src < 0) {
+                set_where(diag, line);
+                return src;
+            }
+        }
         set_where(diag, line);
         if (truncated) {
             return mw_diag_set(diag, MW_E_TRUNCATED, "input ends inside a JSON value");

@@ -60,6 +60,9 @@ static void print_input(const struct summary_ctx *c, const struct mw_run_summary
     line_end(c, SUMMARY_BOLD);
     for (size_t i = 0; s->sources && i < s->nsources; i++) {
         const struct mw_source_count *src = &s->sources[i];
+        if (src->files == 0) {
+            continue; /* only the sources that read something */
+        }
         fputs("  ", f);
         put_text(f, src->source ? src->source : "?");
         fprintf(f, ": %" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " %s\n", src->files,
