@@ -8,6 +8,7 @@
 set -u
 case_dir=$1
 bin=$2
+case $bin in /*) ;; *) bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")" ;; esac
 cd "$case_dir" || exit 2
 rule=$(tr -d ' \n' <rule)
 opts=""
