@@ -55,16 +55,45 @@ static void add_error(struct mw_pipeline *p, const char *path, const char *msg)
     }
 }
 
-static void draw_progress(struct mw_pipeline *p, const char *path)
+/* A progress bar on stderr (only when it is a terminal): share of the input's bytes read, the
+ * rate, and the file being read. Positions come from the records' offsets, so a compressed file
+ * (whose offsets count decompressed bytes) is clamped to its size on disk. */
+static void draw_progress(struct mw_pipeline *p, const char *path, uint64_t offset)
 {
     double now = mw_now();
     if (now - p->progress_at < 0.2) {
         return;
     }
     p->progress_at = now;
-    fprintf(stderr, "\r\033[Kscanning %llu file(s), %llu events ... %.60s",
-            (unsigned long long)p->files, (unsigned long long)p->events_seen, path);
+    uint64_t pos = p->done_bytes + (offset < p->cur_size ? offset : p->cur_size);
+    double share = p->total_bytes ? (double)pos / (double)p->total_bytes : 0.0;
+    if (share > 1.0) {
+        share = 1.0;
+    }
+    char bar[31];
+    int fill = (int)(share * 30.0);
+    for (int i = 0; i < 30; i++) {
+        bar[i] = i < fill ? '#' : '.';
+    }
+    bar[30] = '\0';
+    double secs = now - p->started_at;
+    double rate = secs > 0 ? (double)pos / 1e6 / secs : 0.0;
+    const char *base = strrchr(path, '/');
+    fprintf(stderr, "\r\033[K[%s] %3d%%  %.0f/%.0f MB  %.0f MB/s  %llu events  ", bar,
+            (int)(share * 100.0), (double)pos / 1e6, (double)p->total_bytes / 1e6, rate,
+            (unsigned long long)p->events_seen);
+    mw_term_escape(stderr, base ? base + 1 : path, strlen(base ? base + 1 : path));
     fflush(stderr);
+}
+
+static int add_size(void *arg, const char *path, const struct mw_diag *error)
+{
+    struct mw_pipeline *p = arg;
+    struct stat st;
+    if (!error && strcmp(path, "-") != 0 && stat(path, &st) == 0) {
+        p->total_bytes += (uint64_t)st.st_size;
+    }
+    return MW_OK;
 }
 
 struct emit_ctx {
@@ -77,8 +106,8 @@ static int count_event(void *arg, struct mw_event *ev)
     struct emit_ctx *ec = arg;
     struct mw_pipeline *p = ec->p;
     p->events_seen++;
-    if (p->progress && (p->events_seen & 0xffff) == 0) {
-        draw_progress(p, ec->path);
+    if (p->progress && (p->events_seen & 0x3fff) == 0) {
+        draw_progress(p, ec->path, ev->origin.offset);
     }
     return p->on_event(p->on_event_arg, ev);
 }
@@ -102,8 +131,10 @@ static int read_one(void *arg, const char *path, const struct mw_diag *error)
         return MW_OK;
     }
     struct stat st;
+    p->cur_size = 0;
     if (strcmp(path, "-") != 0 && stat(path, &st) == 0) {
         p->bytes += (uint64_t)st.st_size;
+        p->cur_size = (uint64_t)st.st_size;
     }
     struct emit_ctx ec = { p, path };
     struct mw_map_ctx ctx = {
@@ -121,6 +152,7 @@ static int read_one(void *arg, const char *path, const struct mw_diag *error)
     uint32_t file_id = p->file_id++;
     int rc = mw_source_scan_file(path, file_id, p->force, &ctx, &p->problems, &stats, &diag);
     mw_arena_reset(&p->arena);
+    p->done_bytes += p->cur_size;
     if (stats.source) {
         p->files++;
         for (size_t i = 0; i < p->nsources; i++) {
@@ -149,6 +181,11 @@ static int read_one(void *arg, const char *path, const struct mw_diag *error)
 int mw_pipeline_run(struct mw_pipeline *p)
 {
     mw_event_init(&p->event, p->fields, &p->arena);
+    p->started_at = mw_now();
+    if (p->progress) {
+        /* A first walk for the total size; it only stats, errors are reported by the real walk. */
+        (void)mw_input_walk(p->paths, p->npaths, add_size, p);
+    }
     int rc = mw_input_walk(p->paths, p->npaths, read_one, p);
     if (p->progress) {
         fputs("\r\033[K", stderr);

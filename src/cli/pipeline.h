@@ -46,6 +46,10 @@ struct mw_pipeline {
     uint32_t file_id;
     uint64_t events_seen;
     double progress_at;
+    double started_at;
+    uint64_t total_bytes; /* on-disk size of every input, for the progress bar */
+    uint64_t done_bytes;  /* on-disk size of the files finished */
+    uint64_t cur_size;    /* on-disk size of the file being read */
 };
 
 void mw_pipeline_init(struct mw_pipeline *p);
