@@ -98,7 +98,9 @@ static int print_event(void *arg, struct mw_event *ev)
 
 int mw_cmd_parse(int argc, char **argv)
 {
-    enum { O_TZ = 256 };
+    enum {
+        O_TZ = 256
+    };
     static const struct option longs[] = {
         { "source", required_argument, NULL, 's' },
         { "input-timezone", required_argument, NULL, O_TZ },
@@ -124,7 +126,8 @@ int mw_cmd_parse(int argc, char **argv)
                 fprintf(stderr, "mailward parse: option '%s' needs a value\n", argv[optind - 1]);
                 return MW_EXIT_ERROR;
             default:
-                fprintf(stderr, "mailward parse: unknown option '%s'\n(see 'mailward parse --help')\n",
+                fprintf(stderr,
+                        "mailward parse: unknown option '%s'\n(see 'mailward parse --help')\n",
                         argv[optind - 1]);
                 return MW_EXIT_ERROR;
         }

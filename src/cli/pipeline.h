@@ -31,8 +31,8 @@ struct mw_pipeline {
     struct mw_problems problems;
     uint64_t files;
     uint64_t files_failed;
-    uint64_t files_skipped; /* found in a directory but of no known format */
-    uint64_t bytes;         /* on-disk bytes of the files read */
+    uint64_t files_skipped;             /* found in a directory but of no known format */
+    uint64_t bytes;                     /* on-disk bytes of the files read */
     struct mw_source_count *per_source; /* one per registered source */
     size_t nsources;
     char *errors[MW_MAX_ERRORS];

@@ -19,7 +19,9 @@ static const char rules_help[] =
 
 int mw_cmd_rules(int argc, char **argv)
 {
-    enum { O_NO_BUILTIN = 256 };
+    enum {
+        O_NO_BUILTIN = 256
+    };
     static const struct option longs[] = {
         { "rules", required_argument, NULL, 'r' },
         { "no-builtin-rules", no_argument, NULL, O_NO_BUILTIN },
@@ -80,7 +82,7 @@ int mw_cmd_rules(int argc, char **argv)
         size_t n = mw_ruleset_count(rs);
         for (size_t i = 0; i < n; i++) {
             const struct mw_rule_info *r = mw_ruleset_info(rs, i);
-            const char *kind = r->is_correlation ? "correlation"
+            const char *kind = r->is_correlation     ? "correlation"
                                : r->generates_alerts ? "detection"
                                                      : "base";
             printf("%-36s  %-13s  %-10s  %-11s  %s  (%s)\n", r->id, mw_level_name(r->level),

@@ -34,9 +34,11 @@ static const char scan_help[] =
         "      --min-level LEVEL     only alerts of LEVEL or above (informational, low, medium,\n"
         "                            high, critical)\n"
         "  -c, --config FILE         YAML config: internal_domains and allowlists\n"
-        "      --internal-domains L  comma-separated domains of the organisation, to tell internal\n"
+        "      --internal-domains L  comma-separated domains of the organisation, to tell "
+        "internal\n"
         "                            from external forwarding (default: the actor's own domain)\n"
-        "  -r, --rules PATH          also load Sigma rules from PATH (file or directory; repeatable)\n"
+        "  -r, --rules PATH          also load Sigma rules from PATH (file or directory; "
+        "repeatable)\n"
         "      --no-builtin-rules    do not load the built-in rule pack\n"
         "      --rule ID             only report alerts of rule ID (repeatable)\n"
         "  -s, --source NAME         read every file as source NAME (m365_audit, defender)\n"
@@ -84,7 +86,7 @@ struct scan_state {
     uint64_t out_of_range;
     uint64_t alerts;
     uint64_t below_min;
-    uint64_t *per_rule;     /* alerts per rule index */
+    uint64_t *per_rule; /* alerts per rule index */
     uint64_t *per_allowlist;
     int sink_rc;
 };
@@ -358,8 +360,7 @@ static int setup(struct scan_state *st, struct scan_opts *o, struct mw_pipeline 
     return 0;
 }
 
-static void print_summary(struct scan_state *st, struct mw_pipeline *pl, double seconds,
-                          bool color)
+static void print_summary(struct scan_state *st, struct mw_pipeline *pl, double seconds, bool color)
 {
     size_t nrules = mw_ruleset_count(st->rules);
     struct mw_rule_count *rc = mw_calloc(nrules ? nrules : 1, sizeof *rc);
@@ -471,8 +472,8 @@ static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeli
         pl->failed = true;
     }
     if (!o->no_summary) {
-        print_summary(st, pl, mw_now() - t0, isatty(STDERR_FILENO) && !o->no_color &&
-                                                     !getenv("NO_COLOR"));
+        print_summary(st, pl, mw_now() - t0,
+                      isatty(STDERR_FILENO) && !o->no_color && !getenv("NO_COLOR"));
     }
     if (rc < 0 || st->sink_rc < 0 || pl->failed) {
         status = MW_EXIT_ERROR;

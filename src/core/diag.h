@@ -9,10 +9,10 @@
 #include "core/status.h"
 
 struct mw_diag {
-    int status;         /* enum mw_status */
-    int sys_errno;      /* for MW_E_IO */
-    const char *path;   /* file the problem is in, or NULL */
-    uint64_t line;      /* 1-based, 0 when unknown */
+    int status;       /* enum mw_status */
+    int sys_errno;    /* for MW_E_IO */
+    const char *path; /* file the problem is in, or NULL */
+    uint64_t line;    /* 1-based, 0 when unknown */
     char msg[256];
 };
 

@@ -14,7 +14,7 @@ struct mw_str {
     size_t len;
 };
 
-#define MW_STR_NULL ((struct mw_str){ NULL, 0 })
+#define MW_STR_NULL   ((struct mw_str){ NULL, 0 })
 #define MW_STR_LIT(s) ((struct mw_str){ (s), sizeof(s) - 1 })
 
 static inline struct mw_str mw_str_make(const char *ptr, size_t len)

@@ -75,9 +75,9 @@ int mw_json_get(struct mw_str object, const char *key, struct mw_json_val *out);
 /* ---- JSON framing ------------------------------------------------------------------------ */
 
 enum mw_json_layout {
-    MW_JSON_LINES,    /* one value per line */
-    MW_JSON_ARRAY,    /* the whole input is one array; its elements are the records */
-    MW_JSON_VALUES,   /* concatenated (possibly pretty-printed) values */
+    MW_JSON_LINES,  /* one value per line */
+    MW_JSON_ARRAY,  /* the whole input is one array; its elements are the records */
+    MW_JSON_VALUES, /* concatenated (possibly pretty-printed) values */
 };
 
 struct mw_json_framer {

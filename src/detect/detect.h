@@ -25,22 +25,22 @@ enum mw_level {
     MW_LEVEL_CRITICAL = 4,
 };
 
-const char *mw_level_name(int level);       /* "high" */
-int mw_level_parse(const char *name);       /* -1 when unknown */
+const char *mw_level_name(int level); /* "high" */
+int mw_level_parse(const char *name); /* -1 when unknown */
 
 /* What the rest of the program may read about a rule. */
 struct mw_rule_info {
-    const char *id;          /* Sigma id (UUID) */
-    const char *name;        /* Sigma `name` (for correlation references), may be NULL */
+    const char *id;   /* Sigma id (UUID) */
+    const char *name; /* Sigma `name` (for correlation references), may be NULL */
     const char *title;
     const char *description;
-    const char *file;        /* "rules/m365/inbox_rule_forward.yml" */
-    int level;               /* enum mw_level, before raises */
+    const char *file;              /* "rules/m365/inbox_rule_forward.yml" */
+    int level;                     /* enum mw_level, before raises */
     const char *const *techniques; /* "T1114.003", from attack.tNNNN(.NNN) tags, primary first */
     size_t ntechniques;
     bool is_correlation;
-    bool generates_alerts;   /* false for base rules only referenced by a correlation */
-    const char *logsource;   /* "product/service/category" as written, for `rules list` */
+    bool generates_alerts; /* false for base rules only referenced by a correlation */
+    const char *logsource; /* "product/service/category" as written, for `rules list` */
 };
 
 struct mw_ruleset;
@@ -55,8 +55,8 @@ struct mw_detect_options {
  * *.yaml file under each of dirs (files or directories). Errors (YAML syntax, unknown modifier,
  * bad condition, unknown correlation reference, duplicate id) return MW_E_CONFIG with diag
  * naming file and line. Field names are interned into `fields`. */
-int mw_ruleset_load(struct mw_ruleset **out, const char *const *dirs, size_t ndirs,
-                    bool no_builtin, struct mw_fieldtab *fields, struct mw_diag *diag);
+int mw_ruleset_load(struct mw_ruleset **out, const char *const *dirs, size_t ndirs, bool no_builtin,
+                    struct mw_fieldtab *fields, struct mw_diag *diag);
 /* Loads rules from YAML text as if read from file `path` (tests, `rules lint`). Several calls
  * may not be combined; correlation references resolve within the text. */
 int mw_ruleset_load_text(struct mw_ruleset **out, const char *path, const char *text, size_t len,
@@ -76,17 +76,17 @@ struct mw_finding_field {
 };
 
 struct mw_finding {
-    size_t rule;                 /* index in the ruleset */
+    size_t rule; /* index in the ruleset */
     const struct mw_rule_info *info;
     const struct mw_event *event;
-    int level;                   /* after the extension's level raises */
-    struct mw_str summary;       /* rendered from the rule's summary template */
+    int level;             /* after the extension's level raises */
+    struct mw_str summary; /* rendered from the rule's summary template */
     const struct mw_str *reasons;
     size_t nreasons;
-    struct mw_str account;       /* actor */
-    struct mw_str mailbox;       /* target mailbox when the rule names one */
+    struct mw_str account; /* actor */
+    struct mw_str mailbox; /* target mailbox when the rule names one */
     struct mw_str host;
-    struct mw_str source_ip;     /* normalised */
+    struct mw_str source_ip;               /* normalised */
     const struct mw_finding_field *fields; /* evidence fields */
     size_t nfields;
     /* Where mail goes (T1114.003): addresses lower-cased, recipient objects as written. */
@@ -98,7 +98,7 @@ typedef int mw_finding_fn(void *arg, const struct mw_finding *finding);
 
 /* Matches ev against every rule of its logsource; calls fn for each matching rule (detections
  * and the base rules of correlations alike). Returns MW_OK or the first negative fn status. */
-int mw_detect_event(const struct mw_ruleset *rs, const struct mw_event *ev,
-                    struct mw_arena *arena, mw_finding_fn *fn, void *arg);
+int mw_detect_event(const struct mw_ruleset *rs, const struct mw_event *ev, struct mw_arena *arena,
+                    mw_finding_fn *fn, void *arg);
 
 #endif

@@ -240,8 +240,8 @@ static int each_scalar(struct loader *ld, yaml_node_t *node, const char *key,
     if (node->type != YAML_SEQUENCE_NODE) {
         return fail_at(ld, node, "'%s' must be a list", key);
     }
-    for (yaml_node_item_t *it = node->data.sequence.items.start;
-         it < node->data.sequence.items.top; it++) {
+    for (yaml_node_item_t *it = node->data.sequence.items.start; it < node->data.sequence.items.top;
+         it++) {
         int rc = fn(ld, yaml_document_get_node(&ld->doc, *it), arg);
         if (rc != MW_OK) {
             return rc;
@@ -310,8 +310,7 @@ static int add_window(struct loader *ld, yaml_node_t *n, void *arg)
         } else if (key && !strcmp(key, "until")) {
             rc = parse_time_node(ld, v, &w.until_ns);
         } else {
-            rc = fail_at(ld, k, "unknown key '%s' in a time window (from, until)",
-                         key ? key : "?");
+            rc = fail_at(ld, k, "unknown key '%s' in a time window (from, until)", key ? key : "?");
         }
         if (rc != MW_OK) {
             return rc;
@@ -404,8 +403,7 @@ static int load_root(struct loader *ld, struct mw_config *cfg)
                 rc = load_allowlist(ld, cfg, yaml_document_get_node(&ld->doc, *it));
             }
         } else {
-            rc = fail_at(ld, k, "unknown key '%s' (internal_domains, allowlists)",
-                         key ? key : "?");
+            rc = fail_at(ld, k, "unknown key '%s' (internal_domains, allowlists)", key ? key : "?");
         }
         if (rc != MW_OK) {
             return rc;

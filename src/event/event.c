@@ -143,7 +143,8 @@ void mw_event_add(struct mw_event *ev, int id, struct mw_str value)
     uint32_t idx = fv->n - 1; /* index into more[] */
     if (idx >= fv->more_cap) {
         uint32_t cap = fv->more_cap ? fv->more_cap * 2 : 4;
-        struct mw_str *more = mw_arena_alloc(ev->arena, cap * sizeof *more, _Alignof(struct mw_str));
+        struct mw_str *more =
+                mw_arena_alloc(ev->arena, cap * sizeof *more, _Alignof(struct mw_str));
         if (!more) {
             return; /* arena limit: keep what we have */
         }

@@ -56,26 +56,26 @@ enum mw_val_state {
 /* A field's values: absent, null, or one or more strings (a recipients list has several). */
 struct mw_fieldval {
     uint8_t state;
-    uint32_t n;         /* values held (0 unless present) */
-    struct mw_str v0;   /* the first value */
+    uint32_t n;          /* values held (0 unless present) */
+    struct mw_str v0;    /* the first value */
     struct mw_str *more; /* values 2..n, in the arena */
     uint32_t more_cap;
 };
 
 struct mw_event {
-    int64_t time_ns;     /* UTC */
+    int64_t time_ns; /* UTC */
     bool has_time;
     struct mw_str time_raw; /* the timestamp as written in the record */
-    const char *source;  /* name of the source that mapped it: "m365_audit" */
+    const char *source;     /* name of the source that mapped it: "m365_audit" */
     const struct mw_logsource *logsource;
     struct mw_origin origin;
-    uint64_t dedup;      /* fingerprint of the record's identity (Id + time + operation), 0: none */
+    uint64_t dedup; /* fingerprint of the record's identity (Id + time + operation), 0: none */
 
     struct mw_arena *arena;
     struct mw_fieldtab *fields;
     struct mw_fieldval *vals; /* [cap_fields], indexed by field id */
     uint32_t cap_fields;
-    uint32_t *set_ids;        /* ids with a value, in the order first set */
+    uint32_t *set_ids; /* ids with a value, in the order first set */
     uint32_t nset;
 };
 

@@ -17,10 +17,10 @@
 
 /* Where a record came from: enough to print "file:line" and to go back to it. */
 struct mw_origin {
-    const char *path;  /* as given on the command line or found in a directory; owned by caller */
-    uint32_t file_id;  /* index of the file in this run */
-    uint64_t line;     /* 1-based line of the record's first byte (decompressed text) */
-    uint64_t offset;   /* byte offset of the record's first byte (decompressed text) */
+    const char *path; /* as given on the command line or found in a directory; owned by caller */
+    uint32_t file_id; /* index of the file in this run */
+    uint64_t line;    /* 1-based line of the record's first byte (decompressed text) */
+    uint64_t offset;  /* byte offset of the record's first byte (decompressed text) */
 };
 
 enum mw_compression {
@@ -70,8 +70,8 @@ struct mw_line_reader {
     size_t pending;   /* bytes of the previous line still to consume */
 };
 void mw_line_reader_init(struct mw_line_reader *lr, struct mw_stream *s);
-int mw_line_next(struct mw_line_reader *lr, struct mw_str *out, uint64_t *line_no,
-                 uint64_t *offset, struct mw_diag *diag);
+int mw_line_next(struct mw_line_reader *lr, struct mw_str *out, uint64_t *line_no, uint64_t *offset,
+                 struct mw_diag *diag);
 
 /* Walks the paths given on the command line: files as they are, directories recursively in
  * sorted order (hidden entries skipped, symlinks to files followed, loops avoided), "-" as

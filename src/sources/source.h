@@ -54,8 +54,7 @@ struct mw_source {
     const char *summary; /* one line for `mailward formats` */
     /* How sure (0..100) the source is that a file is its format. For JSON `first` is the first
      * record's text; for CSV it is the header row's cells (hdr). */
-    int (*sniff)(enum mw_container container, struct mw_str first,
-                 const struct mw_csv_header *hdr);
+    int (*sniff)(enum mw_container container, struct mw_str first, const struct mw_csv_header *hdr);
     /* Per-file state: called once per file before the first record; hdr is NULL for JSON.
      * May be NULL when the source keeps no state. */
     int (*open)(void **state, const struct mw_csv_header *hdr, struct mw_diag *diag);
@@ -79,9 +78,9 @@ const struct mw_source *mw_source_find(const char *name);
 /* Per-file counters kept by mw_source_scan_file. */
 struct mw_file_stats {
     const struct mw_source *source; /* chosen source, NULL when none fit */
-    uint64_t records;   /* records read (rows, JSON values) */
-    uint64_t events;    /* events emitted */
-    uint64_t malformed; /* records skipped as malformed or over a limit */
+    uint64_t records;               /* records read (rows, JSON values) */
+    uint64_t events;                /* events emitted */
+    uint64_t malformed;             /* records skipped as malformed or over a limit */
 };
 
 /* Reads one file: sniffs the container (first non-space byte '[' or '{' is JSON, anything else

@@ -278,10 +278,11 @@ static void test_nulls_and_empty_arrays(void **state)
     assert_non_null(strstr(out, "\"level\":\"informational\",\"file\":null}"));
     assert_non_null(strstr(out, "\"technique\":null,\"techniques\":[]"));
     assert_non_null(strstr(out, "\"time\":{\"first\":\"1970-01-01T00:00:00Z\""));
-    assert_non_null(strstr(out, "\"account\":null,\"mailbox\":null,\"host\":null,"
-                                "\"source_ip\":null,\"source_ips\":[],\"summary\":null,"
-                                "\"reasons\":[],\"destinations\":[],\"aggregates\":{},\"evidence_total\":0,"
-                                "\"evidence\":[]}\n"));
+    assert_non_null(
+            strstr(out, "\"account\":null,\"mailbox\":null,\"host\":null,"
+                        "\"source_ip\":null,\"source_ips\":[],\"summary\":null,"
+                        "\"reasons\":[],\"destinations\":[],\"aggregates\":{},\"evidence_total\":0,"
+                        "\"evidence\":[]}\n"));
     mw_free(out);
 }
 
