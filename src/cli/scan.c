@@ -44,6 +44,9 @@ static const char scan_help[] =
         "  -s, --source NAME         read every file as source NAME (m365_audit, defender)\n"
         "      --input-timezone TZ   zone of timestamps written without one (default UTC; e.g.\n"
         "                            Europe/Berlin or +01:00)\n"
+        "      --max-lateness SPAN   how far out of time order records may arrive before the\n"
+        "                            windows they belong to are closed (default 2h; e.g. 24h for\n"
+        "                            unsorted exports); memory grows with it\n"
         "      --no-color            no colours (also when NO_COLOR is set)\n"
         "      --no-progress         no progress line on stderr\n"
         "      --no-summary          no closing summary on stderr\n"
@@ -66,6 +69,8 @@ struct scan_opts {
     size_t nonly_rules;
     const char *source;
     const char *tz;
+    const char *lateness;
+    int64_t lateness_ns;
     bool no_builtin;
     bool no_color;
     bool no_progress;
@@ -123,6 +128,7 @@ static int parse_options(int argc, char **argv, struct scan_opts *o)
         O_NO_BUILTIN,
         O_RULE,
         O_TZ,
+        O_LATENESS,
         O_NO_COLOR,
         O_NO_PROGRESS,
         O_NO_SUMMARY,
@@ -140,6 +146,7 @@ static int parse_options(int argc, char **argv, struct scan_opts *o)
         { "rule", required_argument, NULL, O_RULE },
         { "source", required_argument, NULL, 's' },
         { "input-timezone", required_argument, NULL, O_TZ },
+        { "max-lateness", required_argument, NULL, O_LATENESS },
         { "no-color", no_argument, NULL, O_NO_COLOR },
         { "no-progress", no_argument, NULL, O_NO_PROGRESS },
         { "no-summary", no_argument, NULL, O_NO_SUMMARY },
@@ -191,6 +198,9 @@ static int parse_options(int argc, char **argv, struct scan_opts *o)
                 break;
             case O_TZ:
                 o->tz = optarg;
+                break;
+            case O_LATENESS:
+                o->lateness = optarg;
                 break;
             case O_NO_COLOR:
                 o->no_color = true;
@@ -343,6 +353,11 @@ static int setup(struct scan_state *st, struct scan_opts *o, struct mw_pipeline 
                                o->min_level);
         }
     }
+    o->lateness_ns = MW_CORRELATE_LATENESS_DEFAULT;
+    if (o->lateness && mw_timespan_parse(mw_str_c(o->lateness), &o->lateness_ns) != MW_OK) {
+        return usage_error("--max-lateness '%s' is not a time span (e.g. 30m, 2h, 1d)",
+                           o->lateness);
+    }
     if (o->tz && mw_tz_parse(o->tz, &pl->tz) != MW_OK) {
         return usage_error("--input-timezone '%s' is not a zone (UTC, +01:00, Europe/Berlin)",
                            o->tz);
@@ -400,6 +415,8 @@ static void print_summary(struct scan_state *st, struct mw_pipeline *pl, double 
         .nmalformed_first = pl->problems.kept,
         .duplicates = mw_correlate_duplicates(st->corr),
         .out_of_range = st->out_of_range,
+        .late = mw_correlate_late(st->corr),
+        .lateness = st->opt->lateness ? st->opt->lateness : "2h",
         .rules = rc,
         .nrules = nrc,
         .alerts = st->alerts,
@@ -435,6 +452,7 @@ static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeli
     mw_ruleset_set_options(rs, &dopt);
     st->rules = rs;
     st->corr = mw_correlator_create(rs);
+    mw_correlator_set_lateness(st->corr, o->lateness_ns);
     st->per_rule = mw_calloc(mw_ruleset_count(rs) + 1, sizeof *st->per_rule);
     st->per_allowlist =
             mw_calloc(mw_config_allowlist_count(st->config) + 1, sizeof *st->per_allowlist);

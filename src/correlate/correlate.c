@@ -1,7 +1,7 @@
 /* correlate/correlate.c: turns findings into alerts. Plain detections become alerts at once;
  * findings of correlation base rules are aggregated per (correlation, group key, UTC-aligned
- * bin): count, capped distinct-value sets, category flags, first/last time and a deterministic
- * evidence sample (earliest by time, then fingerprint). Duplicate records are dropped here.
+ * bin). Windows are closed by a watermark (the current time, in either direction) and freed,
+ * so memory follows the open windows, not the records scanned. Duplicates are dropped here.
  * SPDX-License-Identifier: MIT */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -11,52 +11,61 @@
 #include "core/alloc.h"
 #include "core/hash.h"
 #include "correlate/correlate.h"
+#include "correlate/correlate_int.h"
 #include "detect/corr_spec.h"
 
-#define DISTINCT_CAP      1024u /* distinct values kept per field and window (exact up to here) */
+#define DISTINCT_CAP      1024u /* distinct values counted per field and window (exact) */
 #define SOURCE_IPS_REPORT 10    /* source IPs listed on a correlation alert */
+#define VALUES_KEEP       5u    /* values kept per field at least ({values.X} default) */
 #define VALUE_MAX         512   /* bytes of one tracked value */
 #define GROUP_SEP         '\x1f'
-
-struct sample {
-    int64_t time_ns;
-    bool has_time;
-    uint64_t fp;
-    char *file;
-    uint64_t line, offset;
-    const char *source;
-    char **names;
-    char **values;
-    size_t nfields;
-    char *account, *mailbox, *host;
-};
-
-struct dset {
-    struct mw_strmap map; /* key -> representative value (owned char *) */
-};
+#define DEFAULT_LATENESS  MW_CORRELATE_LATENESS_DEFAULT
+#define SWEEP_EVERY       4096u  /* findings between sweeps */
+#define SWEEP_WINDOWS     512u   /* new windows that also trigger a sweep (plus half the live) */
+#define CLOSED_SLOTS      16384u /* recently closed window keys remembered (power of two) */
+#define NOW_RING          5u     /* the current time is the median of the last few findings */
 
 struct window {
+    uint64_t hash; /* of (rule, bin, group) */
     size_t rule;
     int64_t bin;
-    char *key;   /* map key: "rule|bin|group" */
-    char *group; /* group values joined with GROUP_SEP */
+    uint32_t gen;      /* > 0: the key was closed before and reopened */
+    uint32_t catflags; /* MW_CAT_CONTAINS categories seen */
+    bool sticky;       /* holds records without a time: closed at finish only */
     uint64_t count;
     int64_t first, last;
-    struct dset *dsets; /* per value field */
-    struct dset ips;    /* finding source IPs */
-    uint32_t catflags;
-    struct sample samples[MW_EVIDENCE_CAP];
+    struct mw_vset seen;   /* dedup fingerprints of the records in this window (no values) */
+    struct mw_vset ips;    /* finding source IPs (the smallest are kept) */
+    struct mw_vset *vsets; /* per value field; same allocation */
+    struct mw_sample *samples[MW_EVIDENCE_CAP];
     size_t nsamples;
+    size_t glen;
+    char *group; /* lower-cased group values joined with GROUP_SEP; same allocation */
+};
+
+struct closed_key {
+    uint64_t hash;
+    uint32_t gen; /* generation the next window of this key gets; 0: empty slot */
 };
 
 struct mw_correlator {
     const struct mw_ruleset *rs;
     size_t nrules;
-    struct mw_u64set *seen; /* per rule: dedup fingerprints */
+    struct mw_u64set *seen; /* per plain detection rule: dedup fingerprints */
     size_t **corrs;         /* per base rule: the correlations that reference it */
     size_t *ncorrs;
-    struct mw_strmap windows;
-    uint64_t dups;
+    struct window **wins; /* open windows */
+    size_t nwins, wcap;
+    uint32_t *slots; /* index + 1 into wins, by hash; 0: empty */
+    size_t nslots;
+    char *gbuf; /* group key being built */
+    size_t gcap;
+    struct closed_key *closed; /* direct-mapped, CLOSED_SLOTS */
+    int64_t lateness;
+    int64_t ring[NOW_RING];
+    uint64_t nring;
+    size_t since_sweep, new_windows, live_after_sweep;
+    uint64_t dups, late;
 };
 
 /* ---- helpers ------------------------------------------------------------------------------ */
@@ -86,21 +95,6 @@ static void make_id(char out[24], const char *rule_id, const void *extra, size_t
     uint64_t h = mw_hash(rule_id, strlen(rule_id) + 1, 0x616c657274);
     h = mw_hash(extra, extra_len, h);
     snprintf(out, 24, "a-%016llx", (unsigned long long)h);
-}
-
-static void dset_init(struct dset *d)
-{
-    mw_strmap_init(&d->map, false);
-}
-
-static void dset_fini(struct dset *d)
-{
-    struct mw_str k;
-    void *v;
-    for (size_t it = 0; mw_strmap_next(&d->map, &it, &k, &v);) {
-        mw_free(v);
-    }
-    mw_strmap_fini(&d->map);
 }
 
 /* IPv6 values are counted per prefix when the rule says so; IPv4 and names as they are. */
@@ -145,119 +139,35 @@ static struct mw_str distinct_key(struct mw_str v, unsigned prefix, char *buf, s
     return mw_str_make(buf, (size_t)n);
 }
 
-static void dset_add(struct dset *d, struct mw_str v, unsigned prefix)
+static unsigned keep_cap(const struct mw_corr_vfield *vf)
+{
+    return vf->report_cap > VALUES_KEEP ? vf->report_cap : VALUES_KEEP;
+}
+
+static void vset_offer(struct mw_vset *v, struct mw_str val, unsigned prefix, uint32_t limit)
 {
     char kbuf[96];
-    if (!v.len || v.len > VALUE_MAX) {
+    if (!val.len || val.len > VALUE_MAX) {
         return;
     }
-    struct mw_str key = distinct_key(v, prefix, kbuf, sizeof kbuf);
-    char *rep = mw_strmap_get(&d->map, key);
-    if (rep) {
-        /* Keep the smallest representative so the reported value does not depend on order. */
-        struct mw_str r = mw_str_c(rep);
-        size_t n = r.len < v.len ? r.len : v.len;
-        int c = memcmp(v.ptr, r.ptr, n);
-        if (c < 0 || (c == 0 && v.len < r.len)) {
-            mw_free(mw_strmap_put(&d->map, key, dup_view(v)));
-        }
-        return;
-    }
-    if (d->map.count >= DISTINCT_CAP) {
-        return;
-    }
-    mw_strmap_put(&d->map, key, dup_view(v));
+    struct mw_str key = distinct_key(val, prefix, kbuf, sizeof kbuf);
+    mw_vset_add(v, mw_hash(key.ptr, key.len, 0x76616c), val, limit);
 }
 
-static int str_cmp(const void *a, const void *b)
+/* The kept values of a set as a C array (heap-owned array, set-owned strings). */
+static const char **vset_values(const struct mw_vset *v)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* The set's values, sorted; the array is heap-owned, the strings are the set's. */
-static const char **dset_sorted(const struct dset *d, size_t *n)
-{
-    const char **out = mw_calloc(d->map.count + 1, sizeof *out);
-    size_t k = 0;
-    struct mw_str key;
-    void *v;
-    for (size_t it = 0; mw_strmap_next(&d->map, &it, &key, &v);) {
-        out[k++] = v;
+    const char **out = mw_calloc((size_t)v->ntop + 1, sizeof *out);
+    for (uint16_t i = 0; i < v->ntop; i++) {
+        out[i] = v->top[i].s;
     }
-    if (k) {
-        qsort(out, k, sizeof *out, str_cmp);
-    }
-    *n = k;
     return out;
 }
 
-static void sample_free(struct sample *s)
+/* a - b > d, without overflow, for d >= 0. */
+static bool beyond(int64_t a, int64_t b, int64_t d)
 {
-    mw_free(s->file);
-    for (size_t i = 0; i < s->nfields; i++) {
-        mw_free(s->names[i]);
-        mw_free(s->values[i]);
-    }
-    mw_free(s->names);
-    mw_free(s->values);
-    mw_free(s->account);
-    mw_free(s->mailbox);
-    mw_free(s->host);
-    memset(s, 0, sizeof *s);
-}
-
-static void sample_fill(struct sample *s, const struct mw_finding *f, uint64_t fp)
-{
-    const struct mw_event *ev = f->event;
-    memset(s, 0, sizeof *s);
-    s->time_ns = ev->time_ns;
-    s->has_time = ev->has_time;
-    s->fp = fp;
-    s->file = mw_strdup(ev->origin.path ? ev->origin.path : "");
-    s->line = ev->origin.line;
-    s->offset = ev->origin.offset;
-    s->source = ev->source;
-    s->names = mw_calloc(f->nfields + 1, sizeof *s->names);
-    s->values = mw_calloc(f->nfields + 1, sizeof *s->values);
-    for (size_t i = 0; i < f->nfields; i++) {
-        s->names[i] = mw_strdup(f->fields[i].name);
-        s->values[i] = dup_view(f->fields[i].value);
-    }
-    s->nfields = f->nfields;
-    s->account = dup_opt(f->account);
-    s->mailbox = dup_opt(f->mailbox);
-    s->host = dup_opt(f->host);
-}
-
-/* Order of evidence: time, then fingerprint, then offset. */
-static int sample_cmp(int64_t t1, uint64_t fp1, uint64_t off1, const struct sample *b)
-{
-    if (t1 != b->time_ns) {
-        return t1 < b->time_ns ? -1 : 1;
-    }
-    if (fp1 != b->fp) {
-        return fp1 < b->fp ? -1 : 1;
-    }
-    return off1 < b->offset ? -1 : (off1 > b->offset ? 1 : 0);
-}
-
-static void window_sample(struct window *w, const struct mw_finding *f, uint64_t fp)
-{
-    const struct mw_event *ev = f->event;
-    size_t pos = w->nsamples;
-    while (pos > 0 && sample_cmp(ev->time_ns, fp, ev->origin.offset, &w->samples[pos - 1]) < 0) {
-        pos--;
-    }
-    if (pos >= MW_EVIDENCE_CAP) {
-        return;
-    }
-    if (w->nsamples == MW_EVIDENCE_CAP) {
-        sample_free(&w->samples[MW_EVIDENCE_CAP - 1]);
-        w->nsamples--;
-    }
-    memmove(&w->samples[pos + 1], &w->samples[pos], (w->nsamples - pos) * sizeof w->samples[0]);
-    sample_fill(&w->samples[pos], f, fp);
-    w->nsamples++;
+    return a > b && (uint64_t)a - (uint64_t)b > (uint64_t)d;
 }
 
 /* ---- lifecycle ---------------------------------------------------------------------------- */
@@ -281,35 +191,43 @@ struct mw_correlator *mw_correlator_create(const struct mw_ruleset *rs)
             c->corrs[b][c->ncorrs[b]++] = i;
         }
     }
-    mw_strmap_init(&c->windows, false);
+    c->lateness = DEFAULT_LATENESS;
     return c;
+}
+
+void mw_correlator_set_lateness(struct mw_correlator *c, int64_t ns)
+{
+    c->lateness = ns < 0 ? 0 : ns;
 }
 
 static void window_free(const struct mw_correlator *c, struct window *w)
 {
     const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, w->rule);
     for (size_t i = 0; cs && i < cs->nvfields; i++) {
-        dset_fini(&w->dsets[i]);
+        mw_vset_fini(&w->vsets[i]);
     }
-    dset_fini(&w->ips);
-    mw_free(w->dsets);
+    mw_vset_fini(&w->ips);
+    mw_vset_fini(&w->seen);
     for (size_t i = 0; i < w->nsamples; i++) {
-        sample_free(&w->samples[i]);
+        mw_free(w->samples[i]);
     }
-    mw_free(w->key);
-    mw_free(w->group);
     mw_free(w);
 }
 
-static void clear_windows(struct mw_correlator *c)
+static void clear_state(struct mw_correlator *c)
 {
-    struct mw_str k;
-    void *v;
-    for (size_t it = 0; mw_strmap_next(&c->windows, &it, &k, &v);) {
-        window_free(c, v);
+    for (size_t i = 0; i < c->nwins; i++) {
+        window_free(c, c->wins[i]);
     }
-    mw_strmap_fini(&c->windows);
-    mw_strmap_init(&c->windows, false);
+    mw_free(c->wins);
+    mw_free(c->slots);
+    mw_free(c->closed);
+    c->wins = NULL;
+    c->slots = NULL;
+    c->closed = NULL;
+    c->nwins = c->wcap = c->nslots = 0;
+    c->nring = 0;
+    c->since_sweep = c->new_windows = c->live_after_sweep = 0;
 }
 
 void mw_correlator_destroy(struct mw_correlator *c)
@@ -317,12 +235,12 @@ void mw_correlator_destroy(struct mw_correlator *c)
     if (!c) {
         return;
     }
-    clear_windows(c);
-    mw_strmap_fini(&c->windows);
+    clear_state(c);
     for (size_t i = 0; i < c->nrules; i++) {
         mw_u64set_fini(&c->seen[i]);
         mw_free(c->corrs[i]);
     }
+    mw_free(c->gbuf);
     mw_free(c->seen);
     mw_free(c->corrs);
     mw_free(c->ncorrs);
@@ -332,6 +250,16 @@ void mw_correlator_destroy(struct mw_correlator *c)
 uint64_t mw_correlate_duplicates(const struct mw_correlator *c)
 {
     return c->dups;
+}
+
+uint64_t mw_correlate_late(const struct mw_correlator *c)
+{
+    return c->late;
+}
+
+size_t mw_correlate_open_windows(const struct mw_correlator *c)
+{
+    return c->nwins;
 }
 
 /* ---- plain detections --------------------------------------------------------------------- */
@@ -351,8 +279,7 @@ static int emit_detection(const struct mw_finding *f, uint64_t fp, mw_alert_fn *
                          (unsigned long long)ev->origin.offset);
         make_id(a.id, f->info->id, buf, (size_t)n);
     }
-    struct sample s;
-    sample_fill(&s, f, fp);
+    struct mw_sample *s = mw_sample_new(f, fp);
     char *summary = dup_view(f->summary);
     char *ip = dup_opt(f->source_ip);
     const char **reasons = mw_calloc(f->nreasons + 1, sizeof *reasons);
@@ -364,22 +291,22 @@ static int emit_detection(const struct mw_finding *f, uint64_t fp, mw_alert_fn *
         dests[i] = dup_view(f->destinations[i]);
     }
     struct mw_evidence evd = {
-        .file = s.file,
-        .line = s.line,
-        .offset = s.offset,
-        .source = s.source,
-        .time_ns = s.time_ns,
-        .has_time = s.has_time,
-        .names = (const char *const *)s.names,
-        .values = (const char *const *)s.values,
-        .nfields = s.nfields,
+        .file = s->file,
+        .line = s->line,
+        .offset = s->offset,
+        .source = s->source,
+        .time_ns = s->time_ns,
+        .has_time = s->has_time,
+        .names = s->names,
+        .values = s->values,
+        .nfields = s->nfields,
     };
     a.rule = f->info;
     a.level = f->level;
     a.first_ns = a.last_ns = ev->time_ns;
-    a.account = s.account;
-    a.mailbox = s.mailbox;
-    a.host = s.host;
+    a.account = s->account;
+    a.mailbox = s->mailbox;
+    a.host = s->host;
     a.source_ips = (const char *const *)&ip;
     a.nsource_ips = ip ? 1 : 0;
     a.summary = summary;
@@ -401,11 +328,11 @@ static int emit_detection(const struct mw_finding *f, uint64_t fp, mw_alert_fn *
     mw_free(dests);
     mw_free(ip);
     mw_free(summary);
-    sample_free(&s);
+    mw_free(s);
     return st;
 }
 
-/* ---- aggregation -------------------------------------------------------------------------- */
+/* ---- window table ------------------------------------------------------------------------- */
 
 /* Values of a value field in ev: a coalesce yields its first present non-empty value. */
 static size_t vfield_values(const struct mw_corr_vfield *vf, const struct mw_event *ev,
@@ -427,6 +354,83 @@ static size_t vfield_values(const struct mw_corr_vfield *vf, const struct mw_eve
     return n;
 }
 
+static void slots_rebuild(struct mw_correlator *c, size_t want)
+{
+    size_t n = 64;
+    while (n < want * 2) {
+        n *= 2;
+    }
+    if (n != c->nslots) {
+        mw_free(c->slots);
+        c->slots = mw_malloc(n * sizeof *c->slots);
+        c->nslots = n;
+    }
+    memset(c->slots, 0, n * sizeof *c->slots);
+    for (size_t i = 0; i < c->nwins; i++) {
+        size_t mask = c->nslots - 1;
+        size_t k = (size_t)c->wins[i]->hash & mask;
+        while (c->slots[k]) {
+            k = (k + 1) & mask;
+        }
+        c->slots[k] = (uint32_t)(i + 1);
+    }
+}
+
+/* The group key of ev for cs, lower-cased, into c->gbuf; returns its length. */
+static size_t build_group(struct mw_correlator *c, const struct mw_corr_spec *cs,
+                          const struct mw_event *ev)
+{
+    size_t need = cs->ngroup * (VALUE_MAX + 1) + 1;
+    if (need > c->gcap) {
+        c->gbuf = mw_realloc(c->gbuf, need);
+        c->gcap = need;
+    }
+    size_t len = 0;
+    for (size_t g = 0; g < cs->ngroup; g++) {
+        struct mw_str v[1];
+        size_t n = vfield_values(&cs->vfields[cs->group_ids[g]], ev, v, 1);
+        if (g) {
+            c->gbuf[len++] = GROUP_SEP;
+        }
+        /* Group keys compare case-insensitively (alice@ and Alice@ are one account). */
+        for (size_t i = 0; n && i < v[0].len && i < VALUE_MAX; i++) {
+            c->gbuf[len++] = mw_ascii_lower(v[0].ptr[i]);
+        }
+    }
+    c->gbuf[len] = '\0';
+    return len;
+}
+
+static struct window *window_new(struct mw_correlator *c, size_t rule,
+                                 const struct mw_corr_spec *cs, int64_t bin, uint64_t h,
+                                 size_t glen)
+{
+    size_t bytes = sizeof(struct window) + cs->nvfields * sizeof(struct mw_vset) + glen + 1;
+    struct window *w = mw_malloc(bytes);
+    memset(w, 0, sizeof *w);
+    w->hash = h;
+    w->rule = rule;
+    w->bin = bin;
+    w->first = INT64_MAX;
+    w->last = INT64_MIN;
+    mw_vset_init(&w->seen, 0);
+    mw_vset_init(&w->ips, SOURCE_IPS_REPORT);
+    w->vsets = (struct mw_vset *)(void *)(w + 1);
+    for (size_t i = 0; i < cs->nvfields; i++) {
+        mw_vset_init(&w->vsets[i], keep_cap(&cs->vfields[i]));
+    }
+    w->group = (char *)(void *)(w->vsets + cs->nvfields);
+    memcpy(w->group, c->gbuf, glen + 1);
+    w->glen = glen;
+    if (c->closed) {
+        const struct closed_key *ck = &c->closed[h & (CLOSED_SLOTS - 1)];
+        if (ck->gen && ck->hash == h) {
+            w->gen = ck->gen;
+        }
+    }
+    return w;
+}
+
 static struct window *get_window(struct mw_correlator *c, size_t rule,
                                  const struct mw_corr_spec *cs, const struct mw_event *ev)
 {
@@ -436,60 +440,75 @@ static struct window *get_window(struct mw_correlator *c, size_t rule,
     if (t % cs->timespan_ns < 0) {
         bin -= cs->timespan_ns;
     }
-    struct mw_buf group;
-    mw_buf_init(&group, 4096);
-    for (size_t g = 0; g < cs->ngroup; g++) {
-        struct mw_str v[1];
-        size_t n = vfield_values(&cs->vfields[cs->group_ids[g]], ev, v, 1);
-        if (g) {
-            (void)mw_buf_putc(&group, GROUP_SEP);
-        }
-        if (n) {
-            /* Group keys compare case-insensitively (alice@ and Alice@ are one account). */
-            for (size_t i = 0; i < v[0].len && i < VALUE_MAX; i++) {
-                (void)mw_buf_putc(&group, mw_ascii_lower(v[0].ptr[i]));
+    size_t glen = build_group(c, cs, ev);
+    uint64_t h = mw_hash(c->gbuf, glen, ((uint64_t)bin * 0x9e3779b97f4a7c15ULL) ^ rule);
+    if (c->nslots) {
+        size_t mask = c->nslots - 1;
+        for (size_t k = (size_t)h & mask; c->slots[k]; k = (k + 1) & mask) {
+            struct window *w = c->wins[c->slots[k] - 1];
+            if (w->hash == h && w->rule == rule && w->bin == bin && w->glen == glen &&
+                memcmp(w->group, c->gbuf, glen) == 0) {
+                return w;
             }
         }
     }
-    struct mw_buf key;
-    mw_buf_init(&key, 0);
-    (void)mw_buf_printf(&key, "%zu|%lld|", rule, (long long)bin);
-    (void)mw_buf_append_str(&key, mw_buf_str(&group));
-    struct window *w = mw_strmap_get(&c->windows, mw_buf_str(&key));
-    if (!w) {
-        w = mw_calloc(1, sizeof *w);
-        w->rule = rule;
-        w->bin = bin;
-        w->key = mw_strndup(key.ptr, key.len);
-        w->group = mw_strndup(group.ptr ? group.ptr : "", group.len);
-        w->dsets = mw_calloc(cs->nvfields + 1, sizeof *w->dsets);
-        for (size_t i = 0; i < cs->nvfields; i++) {
-            dset_init(&w->dsets[i]);
-        }
-        dset_init(&w->ips);
-        w->first = INT64_MAX;
-        w->last = INT64_MIN;
-        mw_strmap_put(&c->windows, mw_buf_str(&key), w);
+    struct window *w = window_new(c, rule, cs, bin, h, glen);
+    if (c->nwins == c->wcap) {
+        c->wcap = c->wcap ? c->wcap * 2 : 64;
+        c->wins = mw_realloc(c->wins, c->wcap * sizeof *c->wins);
     }
-    mw_buf_fini(&key);
-    mw_buf_fini(&group);
+    c->wins[c->nwins++] = w;
+    c->new_windows++;
+    if (c->nwins * 2 > c->nslots) {
+        slots_rebuild(c, c->nwins);
+    } else {
+        size_t mask = c->nslots - 1;
+        size_t k = (size_t)h & mask;
+        while (c->slots[k]) {
+            k = (k + 1) & mask;
+        }
+        c->slots[k] = (uint32_t)c->nwins;
+    }
     return w;
 }
 
-static void aggregate(struct mw_correlator *c, size_t rule, const struct mw_finding *f, uint64_t fp)
+/* ---- aggregation -------------------------------------------------------------------------- */
+
+static void window_sample(struct window *w, const struct mw_finding *f, uint64_t fp)
 {
-    const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, rule);
     const struct mw_event *ev = f->event;
-    struct window *w = get_window(c, rule, cs, ev);
+    size_t pos = w->nsamples;
+    while (pos > 0 && mw_sample_cmp(ev->time_ns, fp, ev->origin.offset, w->samples[pos - 1]) < 0) {
+        pos--;
+    }
+    if (pos >= MW_EVIDENCE_CAP) {
+        return;
+    }
+    if (w->nsamples == MW_EVIDENCE_CAP) {
+        mw_free(w->samples[MW_EVIDENCE_CAP - 1]);
+        w->nsamples--;
+    }
+    memmove(&w->samples[pos + 1], &w->samples[pos], (w->nsamples - pos) * sizeof w->samples[0]);
+    w->samples[pos] = mw_sample_new(f, fp);
+    w->nsamples++;
+}
+
+static void aggregate(struct window *w, const struct mw_corr_spec *cs, const struct mw_finding *f,
+                      uint64_t fp)
+{
+    const struct mw_event *ev = f->event;
     w->count++;
     int64_t t = ev->has_time ? ev->time_ns : 0;
     w->first = t < w->first ? t : w->first;
     w->last = t > w->last ? t : w->last;
+    if (!ev->has_time) {
+        w->sticky = true;
+    }
     struct mw_str vals[16];
     for (size_t i = 0; i < cs->nvfields; i++) {
         size_t n = vfield_values(&cs->vfields[i], ev, vals, 16);
         for (size_t k = 0; k < n; k++) {
-            dset_add(&w->dsets[i], vals[k], cs->ipv6_prefix);
+            vset_offer(&w->vsets[i], vals[k], cs->ipv6_prefix, DISTINCT_CAP);
         }
     }
     /* Categories that look at records are judged on every record, not on the sample. */
@@ -507,32 +526,11 @@ static void aggregate(struct mw_correlator *c, size_t rule, const struct mw_find
             }
         }
     }
-    dset_add(&w->ips, f->source_ip, 0);
+    vset_offer(&w->ips, f->source_ip, 0, 0);
     window_sample(w, f, fp);
 }
 
-int mw_correlate_add(struct mw_correlator *c, const struct mw_finding *f, mw_alert_fn *fn,
-                     void *arg)
-{
-    if (f->rule >= c->nrules) {
-        return MW_OK;
-    }
-    const struct mw_event *ev = f->event;
-    if (ev->dedup && !mw_u64set_add(&c->seen[f->rule], ev->dedup)) {
-        c->dups++;
-        return MW_OK;
-    }
-    uint64_t fp = record_fp(ev);
-    for (size_t i = 0; i < c->ncorrs[f->rule]; i++) {
-        aggregate(c, c->corrs[f->rule][i], f, fp);
-    }
-    if (f->info->generates_alerts && !f->info->is_correlation) {
-        return emit_detection(f, fp, fn, arg);
-    }
-    return MW_OK;
-}
-
-/* ---- finishing ---------------------------------------------------------------------------- */
+/* ---- conditions and rendering ------------------------------------------------------------- */
 
 static bool cmp_holds(int cmp, uint64_t have, uint64_t n)
 {
@@ -552,7 +550,7 @@ static bool cmp_holds(int cmp, uint64_t have, uint64_t n)
 
 static uint64_t cond_value(const struct window *w, const struct mw_corr_cond *cc)
 {
-    return cc->vfield < 0 ? w->count : (uint64_t)w->dsets[cc->vfield].map.count;
+    return cc->vfield < 0 ? w->count : (uint64_t)w->vsets[cc->vfield].count;
 }
 
 static bool window_fires(const struct window *w, const struct mw_corr_spec *cs)
@@ -587,30 +585,28 @@ struct render {
     const struct window *w;
     const struct mw_corr_spec *cs;
     const char *category;
-    const struct sample *first;
+    const struct mw_sample *first;
 };
 
-static void append_set(struct mw_buf *b, const struct dset *d, size_t cap)
+static void append_set(struct mw_buf *b, const struct mw_vset *v, size_t cap)
 {
-    size_t n = 0;
-    const char **vals = dset_sorted(d, &n);
-    for (size_t i = 0; i < n && i < cap; i++) {
-        (void)mw_buf_printf(b, "%s%s", i ? ", " : "", vals[i]);
+    for (size_t i = 0; i < v->ntop && i < cap; i++) {
+        (void)mw_buf_printf(b, "%s%s", i ? ", " : "", v->top[i].s);
     }
-    mw_free(vals);
 }
 
 /* Group value g of the window (the lower-cased key part). */
-static void append_group(struct mw_buf *b, const char *group, size_t g)
+static void append_group(struct mw_buf *b, const struct window *w, size_t g)
 {
-    const char *p = group;
+    const char *p = w->group;
+    const char *end = w->group + w->glen;
     for (size_t i = 0; i < g && p; i++) {
-        p = strchr(p, GROUP_SEP);
+        p = memchr(p, GROUP_SEP, (size_t)(end - p));
         p = p ? p + 1 : NULL;
     }
     if (p) {
-        const char *end = strchr(p, GROUP_SEP);
-        (void)mw_buf_append(b, p, end ? (size_t)(end - p) : strlen(p));
+        const char *e = memchr(p, GROUP_SEP, (size_t)(end - p));
+        (void)mw_buf_append(b, p, e ? (size_t)(e - p) : (size_t)(end - p));
     }
 }
 
@@ -633,11 +629,11 @@ static void render_tpl(const struct mw_tpl *t, const struct render *r, struct mw
                 s = r->cs->timespan_text;
                 break;
             case MW_TPL_DISTINCT:
-                (void)mw_buf_printf(b, "%zu", r->w->dsets[p->arg].map.count);
+                (void)mw_buf_printf(b, "%u", (unsigned)r->w->vsets[p->arg].count);
                 break;
             case MW_TPL_VALUES: {
                 unsigned cap = r->cs->vfields[p->arg].report_cap;
-                append_set(b, &r->w->dsets[p->arg], cap ? cap : 5);
+                append_set(b, &r->w->vsets[p->arg], cap ? cap : VALUES_KEEP);
                 break;
             }
             case MW_TPL_FIELD: {
@@ -646,9 +642,9 @@ static void render_tpl(const struct mw_tpl *t, const struct render *r, struct mw
                     g++;
                 }
                 if (g < r->cs->ngroup) {
-                    append_group(b, r->w->group, g);
+                    append_group(b, r->w, g);
                 } else {
-                    append_set(b, &r->w->dsets[p->arg], 5);
+                    append_set(b, &r->w->vsets[p->arg], VALUES_KEEP);
                 }
                 break;
             }
@@ -670,6 +666,7 @@ static void render_tpl(const struct mw_tpl *t, const struct render *r, struct mw
     }
 }
 
+/* Alert order: rule, window start, group key, then generation. */
 static int window_cmp(const void *a, const void *b)
 {
     const struct window *x = *(const struct window *const *)a;
@@ -680,7 +677,29 @@ static int window_cmp(const void *a, const void *b)
     if (x->bin != y->bin) {
         return x->bin < y->bin ? -1 : 1;
     }
-    return strcmp(x->group, y->group);
+    size_t n = x->glen < y->glen ? x->glen : y->glen;
+    int c = n ? memcmp(x->group, y->group, n) : 0;
+    if (c) {
+        return c;
+    }
+    if (x->glen != y->glen) {
+        return x->glen < y->glen ? -1 : 1;
+    }
+    return x->gen < y->gen ? -1 : (x->gen > y->gen ? 1 : 0);
+}
+
+/* Alert id: rule id + "rule|bin|group", plus "#generation" for a reopened window key. */
+static void window_id(const struct window *w, const char *rule_id, char out[24])
+{
+    struct mw_buf key;
+    mw_buf_init(&key, 0);
+    (void)mw_buf_printf(&key, "%zu|%lld|", w->rule, (long long)w->bin);
+    (void)mw_buf_append(&key, w->group, strnlen(w->group, w->glen));
+    if (w->gen) {
+        (void)mw_buf_printf(&key, "#%u", (unsigned)w->gen);
+    }
+    make_id(out, rule_id, key.ptr ? key.ptr : "", key.len);
+    mw_buf_fini(&key);
 }
 
 static int emit_window(struct mw_correlator *c, const struct window *w, mw_alert_fn *fn, void *arg)
@@ -688,10 +707,10 @@ static int emit_window(struct mw_correlator *c, const struct window *w, mw_alert
     const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, w->rule);
     const struct mw_rule_info *info = mw_ruleset_info(c->rs, w->rule);
     const struct mw_corr_category *cat = window_category(w, cs);
-    struct render r = { w, cs, cat ? cat->name : NULL, w->nsamples ? &w->samples[0] : NULL };
+    struct render r = { w, cs, cat ? cat->name : NULL, w->nsamples ? w->samples[0] : NULL };
     struct mw_alert a;
     memset(&a, 0, sizeof a);
-    make_id(a.id, info->id, w->key, strlen(w->key));
+    window_id(w, info->id, a.id);
     a.rule = info;
     a.level = (cat && cat->level >= 0) ? cat->level : info->level;
     a.first_ns = w->first;
@@ -699,10 +718,9 @@ static int emit_window(struct mw_correlator *c, const struct window *w, mw_alert
     a.account = r.first ? r.first->account : NULL;
     a.mailbox = r.first ? r.first->mailbox : NULL;
     a.host = r.first ? r.first->host : NULL;
-    size_t nips = 0;
-    const char **ips = dset_sorted(&w->ips, &nips);
+    const char **ips = vset_values(&w->ips);
     a.source_ips = ips;
-    a.nsource_ips = nips < SOURCE_IPS_REPORT ? nips : SOURCE_IPS_REPORT;
+    a.nsource_ips = w->ips.ntop;
 
     struct mw_buf summary;
     mw_buf_init(&summary, 4096);
@@ -747,12 +765,12 @@ static int emit_window(struct mw_correlator *c, const struct window *w, mw_alert
         if (grouped || (!vf->report_cap && cs->cond.vfield != (int)i)) {
             continue;
         }
-        size_t n = 0;
-        lists[i] = dset_sorted(&w->dsets[i], &n);
+        const struct mw_vset *v = &w->vsets[i];
+        lists[i] = vset_values(v);
         aggs[naggs].field = vf->name;
-        aggs[naggs].distinct = n;
+        aggs[naggs].distinct = v->count;
         aggs[naggs].values = lists[i];
-        aggs[naggs].nvalues = n < vf->report_cap ? n : vf->report_cap;
+        aggs[naggs].nvalues = v->ntop < vf->report_cap ? v->ntop : vf->report_cap;
         naggs++;
     }
     a.aggs = aggs;
@@ -760,7 +778,7 @@ static int emit_window(struct mw_correlator *c, const struct window *w, mw_alert
 
     struct mw_evidence ev[MW_EVIDENCE_CAP];
     for (size_t i = 0; i < w->nsamples; i++) {
-        const struct sample *s = &w->samples[i];
+        const struct mw_sample *s = w->samples[i];
         ev[i] = (struct mw_evidence){
             .file = s->file,
             .line = s->line,
@@ -768,8 +786,8 @@ static int emit_window(struct mw_correlator *c, const struct window *w, mw_alert
             .source = s->source,
             .time_ns = s->time_ns,
             .has_time = s->has_time,
-            .names = (const char *const *)s->names,
-            .values = (const char *const *)s->values,
+            .names = s->names,
+            .values = s->values,
             .nfields = s->nfields,
         };
     }
@@ -793,26 +811,150 @@ static int emit_window(struct mw_correlator *c, const struct window *w, mw_alert
     return st;
 }
 
-int mw_correlate_finish(struct mw_correlator *c, mw_alert_fn *fn, void *arg)
+/* ---- sweeping ----------------------------------------------------------------------------- */
+
+/* The current time: the median of the last few timed findings, so that one stray record does
+ * not move the watermark. */
+static int64_t current_time(const struct mw_correlator *c)
 {
-    size_t n = 0;
-    struct window **ws = mw_calloc(c->windows.count + 1, sizeof *ws);
-    struct mw_str k;
-    void *v;
-    for (size_t it = 0; mw_strmap_next(&c->windows, &it, &k, &v);) {
-        ws[n++] = v;
+    size_t n = c->nring < NOW_RING ? (size_t)c->nring : NOW_RING;
+    int64_t t[NOW_RING];
+    memcpy(t, c->ring, n * sizeof *t);
+    for (size_t i = 1; i < n; i++) {
+        int64_t x = t[i];
+        size_t j = i;
+        while (j > 0 && t[j - 1] > x) {
+            t[j] = t[j - 1];
+            j--;
+        }
+        t[j] = x;
     }
-    if (n) {
-        qsort(ws, n, sizeof *ws, window_cmp);
+    return t[n / 2];
+}
+
+/* A window is closed when its bin lies more than the lateness away from now, either side. */
+static bool window_done(const struct mw_correlator *c, const struct window *w, int64_t now)
+{
+    if (w->sticky) {
+        return false;
     }
-    int st = MW_OK;
-    for (size_t i = 0; i < n && st >= 0; i++) {
-        const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, ws[i]->rule);
-        if (window_fires(ws[i], cs)) {
-            st = emit_window(c, ws[i], fn, arg);
+    const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, w->rule);
+    int64_t last_ns = cs->timespan_ns - 1; /* the bin is [bin, bin + span) */
+    if (beyond(w->bin, now, c->lateness)) {
+        return true;
+    }
+    return beyond(now, w->bin, last_ns) &&
+           (uint64_t)now - (uint64_t)w->bin - (uint64_t)last_ns > (uint64_t)c->lateness;
+}
+
+/* Closes the windows that are done (all of them when all is set): emits the alerts of those
+ * whose condition holds, in (rule, bin, group) order, and frees them. */
+static int sweep(struct mw_correlator *c, bool all, mw_alert_fn *fn, void *arg)
+{
+    c->since_sweep = 0;
+    c->new_windows = 0;
+    if (!all && !c->nring) {
+        c->live_after_sweep = c->nwins;
+        return MW_OK;
+    }
+    int64_t now = all ? 0 : current_time(c);
+    struct window **done = mw_malloc((c->nwins + 1) * sizeof *done);
+    size_t ndone = 0, nlive = 0;
+    for (size_t i = 0; i < c->nwins; i++) {
+        struct window *w = c->wins[i];
+        if (all || window_done(c, w, now)) {
+            done[ndone++] = w;
+        } else {
+            c->wins[nlive++] = w;
         }
     }
-    mw_free(ws);
-    clear_windows(c);
+    int st = MW_OK;
+    if (ndone) {
+        c->nwins = nlive;
+        slots_rebuild(c, nlive);
+        qsort(done, ndone, sizeof *done, window_cmp);
+        if (!all && !c->closed) {
+            c->closed = mw_calloc(CLOSED_SLOTS, sizeof *c->closed);
+        }
+    }
+    for (size_t i = 0; i < ndone; i++) {
+        struct window *w = done[i];
+        const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, w->rule);
+        if (st >= 0 && window_fires(w, cs)) {
+            st = emit_window(c, w, fn, arg);
+        }
+        if (!all) {
+            struct closed_key *ck = &c->closed[w->hash & (CLOSED_SLOTS - 1)];
+            ck->hash = w->hash;
+            ck->gen = w->gen + 1;
+        }
+        window_free(c, w);
+    }
+    mw_free(done);
+    c->live_after_sweep = c->nwins;
     return st < 0 ? st : MW_OK;
+}
+
+/* ---- feeding ------------------------------------------------------------------------------ */
+
+static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f, bool dedup_here,
+                             mw_alert_fn *fn, void *arg)
+{
+    const struct mw_event *ev = f->event;
+    uint64_t fp = record_fp(ev);
+    /* A duplicate record has the same time and group, so it lands in the same window. */
+    uint64_t dkey = ev->dedup ^ ((uint64_t)(f->rule + 1) * 0x9e3779b97f4a7c15ULL);
+    bool late = false;
+    for (size_t i = 0; i < c->ncorrs[f->rule]; i++) {
+        size_t rule = c->corrs[f->rule][i];
+        const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, rule);
+        struct window *w = get_window(c, rule, cs, ev);
+        if (dedup_here && ev->dedup && !mw_vset_insert(&w->seen, dkey) && i == 0) {
+            c->dups++;
+            return MW_OK;
+        }
+        late |= w->gen > 0;
+        aggregate(w, cs, f, fp);
+    }
+    c->late += late;
+    if (ev->has_time) {
+        c->ring[c->nring++ % NOW_RING] = ev->time_ns;
+    }
+    if (++c->since_sweep >= SWEEP_EVERY ||
+        c->new_windows >= SWEEP_WINDOWS + c->live_after_sweep / 2) {
+        return sweep(c, false, fn, arg);
+    }
+    return MW_OK;
+}
+
+int mw_correlate_add(struct mw_correlator *c, const struct mw_finding *f, mw_alert_fn *fn,
+                     void *arg)
+{
+    if (f->rule >= c->nrules) {
+        return MW_OK;
+    }
+    const struct mw_event *ev = f->event;
+    bool plain = f->info->generates_alerts && !f->info->is_correlation;
+    bool global = plain || !c->ncorrs[f->rule];
+    if (global && ev->dedup && !mw_u64set_add(&c->seen[f->rule], ev->dedup)) {
+        c->dups++;
+        return MW_OK;
+    }
+    if (c->ncorrs[f->rule]) {
+        int st = correlate_finding(c, f, !global, fn, arg);
+        if (st < 0) {
+            return st;
+        }
+    }
+    if (plain) {
+        return emit_detection(f, record_fp(ev), fn, arg);
+    }
+    return MW_OK;
+}
+
+int mw_correlate_finish(struct mw_correlator *c, mw_alert_fn *fn, void *arg)
+{
+    int st = sweep(c, true, fn, arg);
+    clear_state(c);
+    return st;
 }

@@ -1,8 +1,8 @@
 /* correlate/correlate.h: owns state. Turns findings into alerts: a finding of a plain
  * detection rule becomes an alert at once; findings of a correlation's base rules are
  * aggregated per group and time bin (event_count, value_count) and become alerts when the
- * correlation's condition holds at the end of the scan (or when a bin is closed by the
- * watermark). State is aggregates, not events: counts, distinct-value sets capped just past the
+ * correlation's condition holds when a bin is closed by the watermark or at the end of the
+ * scan. State is aggregates, not events: counts, distinct-value sets capped just past the
  * threshold, and a small deterministic evidence sample. Duplicate records (same fingerprint)
  * are dropped here, among matched records only.
  *
@@ -82,5 +82,21 @@ int mw_correlate_add(struct mw_correlator *c, const struct mw_finding *f, mw_ale
 int mw_correlate_finish(struct mw_correlator *c, mw_alert_fn *fn, void *arg);
 /* Records dropped as duplicates so far. */
 uint64_t mw_correlate_duplicates(const struct mw_correlator *c);
+
+/* Windows are closed by a watermark: every few thousand findings, a window whose bin lies more
+ * than the allowed lateness away from the current time (the median time of the last 5 findings), in
+ * either direction, is evaluated, its alert emitted (through the fn given to
+ * mw_correlate_add; each sweep's alerts in (rule, bin, group) order) and its memory freed.
+ * Windows holding records without a time stay open until finish. Default lateness: 2 hours;
+ * ns < 0 counts as 0. */
+#define MW_CORRELATE_LATENESS_DEFAULT (2LL * 3600 * 1000000000LL)
+void mw_correlator_set_lateness(struct mw_correlator *c, int64_t ns);
+/* Findings that landed in a window whose key had been closed already (they arrived more than
+ * the lateness out of order); such a window is reopened and alerts on its own, with an id that
+ * carries the reopen generation. Recently closed keys are remembered in a fixed-size table: a
+ * finding for a key closed long ago (evicted) is neither counted nor given a new generation. */
+uint64_t mw_correlate_late(const struct mw_correlator *c);
+/* Windows open now (for tests and statistics). */
+size_t mw_correlate_open_windows(const struct mw_correlator *c);
 
 #endif

@@ -1,6 +1,7 @@
 /* tests/unit/correlate/test_correlate.c: correlation windows at their boundaries (200 vs 201
  * records, 3 vs 4 IPs, IPv6 per /64, :00/:30 bins), out-of-order input, duplicates, evidence
- * cap, categories, and plain detections becoming alerts at once. Uses the built-in rules.
+ * cap, categories, plain detections becoming alerts at once, windows closed by the watermark
+ * (same alerts as at finish, late records counted) and bounded memory. Uses the built-in rules.
  * SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/arena.h"
 #include "correlate/correlate.h"
 
@@ -279,6 +281,255 @@ static void test_detection_alert_is_immediate(void **state)
     fx_fini(&fx);
 }
 
+/* ---- watermark ---------------------------------------------------------------------------- */
+
+#define MAXA 128
+
+struct alert_row {
+    char id[24];
+    uint64_t count;
+    int level;
+    size_t nevidence;
+    int64_t first, last;
+    char text[320]; /* category, summary, first source IP */
+};
+
+struct all {
+    int n;
+    struct alert_row rows[MAXA];
+};
+
+static int on_alert_all(void *arg, const struct mw_alert *a)
+{
+    struct all *all = arg;
+    if (all->n >= MAXA) {
+        return MW_OK;
+    }
+    struct alert_row *r = &all->rows[all->n++];
+    memcpy(r->id, a->id, sizeof a->id);
+    r->count = a->count;
+    r->level = a->level;
+    r->nevidence = a->nevidence;
+    r->first = a->first_ns;
+    r->last = a->last_ns;
+    snprintf(r->text, sizeof r->text, "%s|%s|%s", a->category ? a->category : "", a->summary,
+             a->nsource_ips ? a->source_ips[0] : "");
+    return MW_OK;
+}
+
+struct wfx {
+    struct fx fx;
+    struct all all;
+};
+
+static int on_finding_all(void *arg, const struct mw_finding *f)
+{
+    struct wfx *w = arg;
+    return mw_correlate_add(w->fx.c, f, on_alert_all, &w->all);
+}
+
+static void access_all(struct wfx *w, const char *user, const char *ip, const char *ua, int64_t t,
+                       uint64_t dedup)
+{
+    struct fx *fx = &w->fx;
+    mw_event_reset(&fx->ev);
+    fx->ev.logsource = &ls_m365;
+    fx->ev.time_ns = t;
+    fx->ev.has_time = true;
+    fx->ev.dedup = dedup;
+    fx->ev.origin.path = "ual.jsonl";
+    fx->ev.origin.offset = dedup * 100;
+    set(fx, "Operation", "MailItemsAccessed");
+    set(fx, "ResultStatus", "Succeeded");
+    set(fx, "UserId", user);
+    set(fx, "ClientIP", ip);
+    set(fx, "UserAgent", ua);
+    assert_int_equal(mw_detect_event(fx->rs, &fx->ev, &fx->arena, on_finding_all, w), MW_OK);
+    mw_arena_reset(&fx->arena);
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct alert_row *)a)->id, ((const struct alert_row *)b)->id);
+}
+
+/* Record k of a 2-day stream of 12 users: one record a minute each, with bursts of 250
+ * records (user 3, every 6 hours) and 5 IPs in a bin (user 7, every 5 hours). */
+#define STREAM_N (12 * 2 * 24 * 60 + 8 * 250 + 10 * 5)
+
+static void stream_record(struct wfx *w, int k)
+{
+    char user[64], ip[32];
+    int base = 12 * 2 * 24 * 60;
+    if (k < base) {
+        int minute = k / 12, u = k % 12;
+        snprintf(user, sizeof user, "user%02d@example.org", u);
+        snprintf(ip, sizeof ip, "198.51.100.%d", u);
+        access_all(w, user, ip, u == 5 && minute == 700 ? "curl/8.0" : "Outlook",
+                   T0 + (int64_t)minute * 60 * SEC, (uint64_t)k + 1);
+    } else if (k < base + 8 * 250) {
+        int b = (k - base) / 250, i = (k - base) % 250;
+        access_all(w, "user03@example.org", "198.51.100.3", "Outlook",
+                   T0 + (int64_t)b * 6 * 3600 * SEC + 600 * SEC + i * SEC, (uint64_t)k + 1);
+    } else {
+        int b = (k - base - 8 * 250) / 5, i = (k - base - 8 * 250) % 5;
+        snprintf(ip, sizeof ip, "203.0.113.%d", 10 + i);
+        access_all(w, "user07@example.org", ip, "Outlook",
+                   T0 + (int64_t)b * 5 * 3600 * SEC + 120 * SEC + i * 60 * SEC, (uint64_t)k + 1);
+    }
+}
+
+/* Feeds the stream in time order (ascending or descending) and returns the alerts, sorted by
+ * id, and how many came out before finish. */
+static void run_stream(struct all *out, int *early, bool descending, int64_t lateness)
+{
+    static struct wfx w;
+    memset(&w, 0, sizeof w);
+    fx_init(&w.fx);
+    mw_correlator_set_lateness(w.fx.c, lateness);
+    /* The stream is generated per kind: sort the record indices by time (shell sort). */
+    static int order[STREAM_N];
+    static int64_t when[STREAM_N];
+    for (int k = 0; k < STREAM_N; k++) {
+        order[k] = k;
+    }
+    /* Times of the records (seconds after T0), as stream_record computes them. */
+    int base = 12 * 2 * 24 * 60;
+    for (int k = 0; k < STREAM_N; k++) {
+        if (k < base) {
+            when[k] = (int64_t)(k / 12) * 60;
+        } else if (k < base + 8 * 250) {
+            when[k] = (int64_t)((k - base) / 250) * 6 * 3600 + 600 + (k - base) % 250;
+        } else {
+            int j = k - base - 8 * 250;
+            when[k] = (int64_t)(j / 5) * 5 * 3600 + 120 + (j % 5) * 60;
+        }
+    }
+    for (int gap = STREAM_N / 2; gap > 0; gap /= 2) {
+        for (int i = gap; i < STREAM_N; i++) {
+            int x = order[i];
+            int j = i;
+            while (j >= gap && (when[order[j - gap]] > when[x] ||
+                                (when[order[j - gap]] == when[x] && order[j - gap] > x))) {
+                order[j] = order[j - gap];
+                j -= gap;
+            }
+            order[j] = x;
+        }
+    }
+    for (int i = 0; i < STREAM_N; i++) {
+        stream_record(&w, order[descending ? STREAM_N - 1 - i : i]);
+    }
+    *early = w.all.n;
+    assert_int_equal(mw_correlate_late(w.fx.c), 0);
+    assert_int_equal(mw_correlate_finish(w.fx.c, on_alert_all, &w.all), MW_OK);
+    *out = w.all;
+    qsort(out->rows, (size_t)out->n, sizeof out->rows[0], row_cmp);
+    fx_fini(&w.fx);
+}
+
+static void test_sweep_same_alerts_as_finish(void **state)
+{
+    (void)state;
+    static struct all ref, asc, desc;
+    int early_ref, early_asc, early_desc;
+    run_stream(&ref, &early_ref, false, INT64_MAX); /* never closes before finish */
+    run_stream(&asc, &early_asc, false, MW_CORRELATE_LATENESS_DEFAULT);
+    run_stream(&desc, &early_desc, true, MW_CORRELATE_LATENESS_DEFAULT);
+    /* 8 bursts (HighVolume), 10 multi-IP bins, no more. */
+    assert_int_equal(ref.n, 18);
+    assert_int_equal(early_ref, 0);
+    /* The sweeps closed (almost) everything before finish, in both directions. */
+    print_message("alerts before finish: ascending %d, descending %d\n", early_asc, early_desc);
+    assert_true(early_asc >= 12);
+    assert_true(early_desc >= 12);
+    assert_int_equal(asc.n, ref.n);
+    assert_int_equal(desc.n, ref.n);
+    assert_memory_equal(asc.rows, ref.rows, sizeof ref.rows[0] * (size_t)ref.n);
+    assert_memory_equal(desc.rows, ref.rows, sizeof ref.rows[0] * (size_t)ref.n);
+}
+
+static void test_late_records_counted(void **state)
+{
+    (void)state;
+    char ids[2][2][24];
+    for (int run = 0; run < 2; run++) {
+        static struct wfx w;
+        memset(&w, 0, sizeof w);
+        fx_init(&w.fx);
+        uint64_t d = 1;
+        /* 201 accesses at 09:00-09:03: an alert. */
+        for (int i = 0; i < 201; i++) {
+            access_all(&w, "late@example.org", "198.51.100.1", "Outlook", T0 + i * SEC, d++);
+        }
+        /* Twenty hours of other traffic (150 records a bin): the 09:00 window is swept and its
+         * alert comes out. */
+        for (int i = 0; i < 6000; i++) {
+            access_all(&w, "other@example.org", "198.51.100.2", "Outlook",
+                       T0 + 3600 * SEC + i * 12 * SEC, d++);
+        }
+        assert_int_equal(w.all.n, 1);
+        assert_int_equal(w.all.rows[0].count, 201);
+        assert_int_equal(mw_correlate_late(w.fx.c), 0);
+        /* 201 more for 09:00, twenty hours late: counted, and a window of their own. A record one
+         * hour out of order is not late. */
+        for (int i = 0; i < 201; i++) {
+            access_all(&w, "late@example.org", "198.51.100.1", "Outlook", T0 + 300 * SEC + i * SEC,
+                       d++);
+        }
+        access_all(&w, "other@example.org", "198.51.100.2", "Outlook",
+                   T0 + 3600 * SEC + 6000 * 12 * SEC - 3600 * SEC, d++);
+        assert_int_equal(mw_correlate_late(w.fx.c), 201);
+        assert_int_equal(mw_correlate_finish(w.fx.c, on_alert_all, &w.all), MW_OK);
+        assert_int_equal(w.all.n, 2);
+        assert_int_equal(w.all.rows[1].count, 201);
+        assert_int_equal(w.all.rows[1].first, T0 + 300 * SEC);
+        assert_string_not_equal(w.all.rows[0].id, w.all.rows[1].id);
+        memcpy(ids[run][0], w.all.rows[0].id, 24);
+        memcpy(ids[run][1], w.all.rows[1].id, 24);
+        fx_fini(&w.fx);
+    }
+    /* Ids are deterministic for the same input. */
+    assert_memory_equal(ids[0], ids[1], sizeof ids[0]);
+}
+
+static void test_memory_bounded(void **state)
+{
+    (void)state;
+    static struct wfx w;
+    memset(&w, 0, sizeof w);
+    fx_init(&w.fx);
+    access_all(&w, "warmup@example.org", "198.51.100.1", "Outlook", T0, 1);
+    size_t base = mw_alloc_current();
+    size_t peak = 0;
+    /* 200000 findings over 400 accounts and 30 days, jittered by up to +-20 minutes. */
+    const int n = 200000;
+    const int64_t span = 30LL * 86400 * SEC;
+    uint64_t rng = 12345;
+    for (int i = 0; i < n; i++) {
+        rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+        int64_t jitter = (int64_t)((rng >> 33) % 2400) - 1200;
+        char user[64], ip[32];
+        int u = (int)((rng >> 20) % 400);
+        snprintf(user, sizeof user, "u%03d@example.org", u);
+        snprintf(ip, sizeof ip, "10.0.%d.%d", u / 256, u % 256);
+        int64_t t = T0 + span / n * i + jitter * SEC;
+        access_all(&w, user, ip, i % 1000 == 0 ? "python-requests" : "Outlook", t, (uint64_t)i + 2);
+        if (i % 512 == 0) {
+            size_t cur = mw_alloc_current() - base;
+            peak = cur > peak ? cur : peak;
+        }
+    }
+    print_message("correlator live bytes: peak %zu, open windows %zu\n", peak,
+                  mw_correlate_open_windows(w.fx.c));
+    assert_true(peak < 4u * 1024 * 1024);
+    assert_int_equal(mw_correlate_late(w.fx.c), 0);
+    assert_true(mw_correlate_open_windows(w.fx.c) < 4000);
+    assert_int_equal(mw_correlate_finish(w.fx.c, on_alert_all, &w.all), MW_OK);
+    assert_int_equal(w.all.n, 0);
+    fx_fini(&w.fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,6 +539,9 @@ int main(void)
         cmocka_unit_test(test_out_of_order_same_alerts),
         cmocka_unit_test(test_duplicates_dropped),
         cmocka_unit_test(test_detection_alert_is_immediate),
+        cmocka_unit_test(test_sweep_same_alerts_as_finish),
+        cmocka_unit_test(test_late_records_counted),
+        cmocka_unit_test(test_memory_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

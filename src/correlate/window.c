@@ -1,0 +1,219 @@
+/* correlate/window.c: compact window state: distinct-value sets of 64-bit key hashes that
+ * keep only the smallest representatives (the values an alert reports), and evidence samples
+ * packed into one allocation each.
+ * SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include "core/alloc.h"
+#include "correlate/correlate_int.h"
+
+/* ---- distinct-value sets ------------------------------------------------------------------ */
+
+void mw_vset_init(struct mw_vset *v, unsigned cap)
+{
+    memset(v, 0, sizeof *v);
+    v->cap = (uint16_t)(cap < MW_VSET_TOP_MAX ? cap : MW_VSET_TOP_MAX);
+}
+
+void mw_vset_fini(struct mw_vset *v)
+{
+    for (uint16_t i = 0; i < v->ntop; i++) {
+        mw_free(v->top[i].s);
+    }
+    mw_free(v->top);
+    mw_free(v->slots);
+    memset(v, 0, sizeof *v);
+}
+
+static uint64_t *slot_of(uint64_t *slots, uint32_t nslots, uint64_t key)
+{
+    uint32_t mask = nslots - 1;
+    for (uint32_t i = (uint32_t)(key ^ (key >> 32)) & mask;; i = (i + 1) & mask) {
+        if (slots[i] == 0 || slots[i] == key) {
+            return &slots[i];
+        }
+    }
+}
+
+static void set_grow(struct mw_vset *v)
+{
+    uint32_t n = v->nslots ? v->nslots * 2 : 8;
+    uint64_t *slots = mw_calloc(n, sizeof *slots);
+    for (uint32_t i = 0; i < v->nslots; i++) {
+        if (v->slots[i]) {
+            *slot_of(slots, n, v->slots[i]) = v->slots[i];
+        }
+    }
+    mw_free(v->slots);
+    v->slots = slots;
+    v->nslots = n;
+}
+
+/* True when key is counted (already or now). */
+static bool set_count(struct mw_vset *v, uint64_t key, uint32_t limit)
+{
+    if (v->nslots) {
+        uint64_t *s = slot_of(v->slots, v->nslots, key);
+        if (*s == key) {
+            return true;
+        }
+    }
+    if (v->count >= limit) {
+        return false;
+    }
+    if ((v->count + 1) * 2 > v->nslots) {
+        set_grow(v);
+    }
+    *slot_of(v->slots, v->nslots, key) = key;
+    v->count++;
+    return true;
+}
+
+/* Byte order, shorter first on a common prefix (strcmp order for strings without NUL). */
+static int top_cmp(struct mw_str a, const char *b, size_t blen)
+{
+    size_t n = a.len < blen ? a.len : blen;
+    int c = n ? memcmp(a.ptr, b, n) : 0;
+    if (c) {
+        return c;
+    }
+    return a.len < blen ? -1 : (a.len > blen ? 1 : 0);
+}
+
+static char *copy_value(struct mw_str s)
+{
+    char *p = mw_malloc(s.len + 1);
+    if (s.len) {
+        memcpy(p, s.ptr, s.len);
+    }
+    p[s.len] = '\0';
+    return p;
+}
+
+/* Offers value as the representative of key; keeps the cap smallest representatives. The
+ * result does not depend on the order of the offers: a key's representative only ever gets
+ * smaller, and a key dropped off the end can only come back with a smaller value. */
+static void top_offer(struct mw_vset *v, uint64_t key, struct mw_str value)
+{
+    for (uint16_t i = 0; i < v->ntop; i++) {
+        if (v->top[i].key != key) {
+            continue;
+        }
+        if (top_cmp(value, v->top[i].s, v->top[i].len) >= 0) {
+            return;
+        }
+        mw_free(v->top[i].s);
+        v->top[i].s = copy_value(value);
+        v->top[i].len = (uint32_t)value.len;
+        while (i > 0 && top_cmp(value, v->top[i - 1].s, v->top[i - 1].len) < 0) {
+            struct mw_vset_top t = v->top[i - 1];
+            v->top[i - 1] = v->top[i];
+            v->top[i] = t;
+            i--;
+        }
+        return;
+    }
+    if (!v->cap) {
+        return;
+    }
+    if (v->ntop == v->cap) {
+        struct mw_vset_top *last = &v->top[v->cap - 1];
+        if (top_cmp(value, last->s, last->len) >= 0) {
+            return;
+        }
+        mw_free(last->s);
+        v->ntop--;
+    }
+    if (v->ntop == v->alloc) { /* grow by doubling up to cap: most sets hold one value */
+        uint16_t n = v->alloc ? (uint16_t)(v->alloc * 2) : 2;
+        n = n < v->cap ? n : v->cap;
+        v->top = mw_realloc(v->top, n * sizeof *v->top);
+        v->alloc = n;
+    }
+    uint16_t pos = v->ntop;
+    while (pos > 0 && top_cmp(value, v->top[pos - 1].s, v->top[pos - 1].len) < 0) {
+        pos--;
+    }
+    memmove(&v->top[pos + 1], &v->top[pos], (size_t)(v->ntop - pos) * sizeof *v->top);
+    v->top[pos].key = key;
+    v->top[pos].len = (uint32_t)value.len;
+    v->top[pos].s = copy_value(value);
+    v->ntop++;
+}
+
+bool mw_vset_insert(struct mw_vset *v, uint64_t key)
+{
+    key = key ? key : 1;
+    if (v->nslots && *slot_of(v->slots, v->nslots, key) == key) {
+        return false;
+    }
+    return set_count(v, key, UINT32_MAX);
+}
+
+void mw_vset_add(struct mw_vset *v, uint64_t key, struct mw_str value, uint32_t limit)
+{
+    key = key ? key : 1;
+    if (limit && !set_count(v, key, limit)) {
+        return;
+    }
+    top_offer(v, key, value);
+}
+
+/* ---- evidence samples --------------------------------------------------------------------- */
+
+static char *put_str(char **cursor, const char *s, size_t len)
+{
+    char *p = *cursor;
+    if (len) {
+        memcpy(p, s, len);
+    }
+    p[len] = '\0';
+    *cursor = p + len + 1;
+    return p;
+}
+
+struct mw_sample *mw_sample_new(const struct mw_finding *f, uint64_t fp)
+{
+    const struct mw_event *ev = f->event;
+    const char *path = ev->origin.path ? ev->origin.path : "";
+    size_t plen = strlen(path);
+    size_t bytes = sizeof(struct mw_sample) + 2 * (f->nfields + 1) * sizeof(char *) + plen + 1;
+    for (size_t i = 0; i < f->nfields; i++) {
+        bytes += f->fields[i].value.len + 1;
+    }
+    bytes += f->account.len + f->mailbox.len + f->host.len + 3;
+    struct mw_sample *s = mw_malloc(bytes);
+    memset(s, 0, sizeof *s);
+    s->time_ns = ev->time_ns;
+    s->has_time = ev->has_time;
+    s->fp = fp;
+    s->line = ev->origin.line;
+    s->offset = ev->origin.offset;
+    s->source = ev->source;
+    s->nfields = f->nfields;
+    s->names = (const char **)(void *)(s + 1);
+    s->values = s->names + f->nfields + 1;
+    char *cur = (char *)(void *)(s->values + f->nfields + 1);
+    s->file = put_str(&cur, path, plen);
+    for (size_t i = 0; i < f->nfields; i++) {
+        s->names[i] = f->fields[i].name;
+        s->values[i] = put_str(&cur, f->fields[i].value.ptr, f->fields[i].value.len);
+    }
+    s->names[f->nfields] = NULL;
+    s->values[f->nfields] = NULL;
+    s->account = f->account.len ? put_str(&cur, f->account.ptr, f->account.len) : NULL;
+    s->mailbox = f->mailbox.len ? put_str(&cur, f->mailbox.ptr, f->mailbox.len) : NULL;
+    s->host = f->host.len ? put_str(&cur, f->host.ptr, f->host.len) : NULL;
+    return s;
+}
+
+int mw_sample_cmp(int64_t time_ns, uint64_t fp, uint64_t offset, const struct mw_sample *b)
+{
+    if (time_ns != b->time_ns) {
+        return time_ns < b->time_ns ? -1 : 1;
+    }
+    if (fp != b->fp) {
+        return fp < b->fp ? -1 : 1;
+    }
+    return offset < b->offset ? -1 : (offset > b->offset ? 1 : 0);
+}
