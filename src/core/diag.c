@@ -8,7 +8,12 @@
 
 void mw_diag_init(struct mw_diag *diag)
 {
-    memset(diag, 0, sizeof *diag);
+    /* called per record: clear the message's first byte, not all 256 */
+    diag->status = 0;
+    diag->sys_errno = 0;
+    diag->path = NULL;
+    diag->line = 0;
+    diag->msg[0] = '\0';
 }
 
 int mw_diag_set(struct mw_diag *diag, int status, const char *fmt, ...)

@@ -87,6 +87,10 @@ struct mw_json_framer {
     int state;         /* private */
     bool array_closed; /* private: MW_JSON_ARRAY saw its closing ']' */
     size_t pending;    /* private: bytes of the last record still to consume */
+    /* Set by the caller: MW_JSON_LINES records are handed out without being checked, and the
+     * caller checks the ones it did not walk whole with mw_json_framer_check(). */
+    bool lazy;
+    bool last_nl; /* private: the last line handed out ended with LF */
 };
 
 /* Decides the layout from the first bytes of the stream and
@@ -99,6 +103,11 @@ int mw_json_framer_init(struct mw_json_framer *fr, struct mw_stream *s, struct m
  * *line_no / *offset locate the record's first byte in every case. */
 int mw_json_framer_next(struct mw_json_framer *fr, struct mw_str *out, uint64_t *line_no,
                         uint64_t *offset, struct mw_diag *diag);
+/* For a record handed out unchecked (fr->lazy): what mw_json_framer_next would have returned
+ * for it, MW_OK when it is one JSON value, else MW_E_MALFORMED, MW_E_TRUNCATED or an I/O status
+ * with diag set as mw_json_framer_next sets it. Call before the next mw_json_framer_next. */
+int mw_json_framer_check(struct mw_json_framer *fr, struct mw_str rec, uint64_t line_no,
+                         struct mw_diag *diag);
 
 /* ---- CSV ---------------------------------------------------------------------------------- */
 

@@ -111,6 +111,44 @@ static int skip_long_line(struct mw_json_framer *fr, size_t seen, uint64_t line,
                        mw_stream_record_cap(fr->stream));
 }
 
+/* Checks one line's record. MW_OK when it is a JSON value; else consumes the line (`take`
+ * bytes, LF included when has_nl) and returns the status and message of a bad line. */
+static int line_error(struct mw_json_framer *fr, struct mw_str rec, bool has_nl, size_t take,
+                      uint64_t line, struct mw_diag *diag)
+{
+    struct mw_json_val val;
+    int rc = mw_json_parse_value(rec, &val);
+    if (rc == MW_OK) {
+        return MW_OK;
+    }
+    bool truncated = false;
+    if (!has_nl) {
+        /* The last line: if it is a value's beginning, the input was cut. */
+        struct mw_vscan v;
+        size_t used;
+        mw_vscan_init(&v);
+        truncated = mw_vscan_feed(&v, rec.ptr, rec.len, &used) == MW_OK &&
+                    mw_vscan_finish(&v) == MW_E_TRUNCATED;
+    }
+    mw_stream_consume(fr->stream, take);
+    fr->line_no += has_nl;
+    if (!has_nl) {
+        /* A cut compressed file shows up here first: prefer the stream's own words
+         * ("truncated gzip data") when it has an error waiting. */
+        struct mw_str rest;
+        int src = mw_stream_fill(fr->stream, 1, &rest, diag);
+        if (src < 0) {
+            set_where(diag, line);
+            return src;
+        }
+    }
+    set_where(diag, line);
+    if (truncated) {
+        return mw_diag_set(diag, MW_E_TRUNCATED, "input ends inside a JSON value");
+    }
+    return mw_diag_set(diag, rc, "line %llu is not a JSON value", (unsigned long long)line);
+}
+
 static int next_line(struct mw_json_framer *fr, struct mw_str *out, uint64_t *line_no,
                      uint64_t *offset, struct mw_diag *diag)
 {
@@ -151,40 +189,39 @@ static int next_line(struct mw_json_framer *fr, struct mw_str *out, uint64_t *li
                            mw_stream_record_cap(fr->stream));
     }
     struct mw_str rec = mw_str_trim(mw_str_make(av.ptr, len));
-    struct mw_json_val val;
-    rc = mw_json_parse_value(rec, &val);
-    if (rc != MW_OK) {
-        bool truncated = false;
-        if (!nl) {
-            /* The last line: if it is a value's beginning, the input was cut. */
-            struct mw_vscan v;
-            size_t used;
-            mw_vscan_init(&v);
-            truncated = mw_vscan_feed(&v, rec.ptr, rec.len, &used) == MW_OK &&
-                        mw_vscan_finish(&v) == MW_E_TRUNCATED;
-        }
-        mw_stream_consume(fr->stream, take);
+    if (fr->lazy) {
         fr->line_no += nl != NULL;
-        if (!nl) {
-            /* A cut compressed file shows up here first: prefer the stream's own words
-             * ("truncated gzip data") when it has an error waiting. */
-            struct mw_str rest;
-            int src = mw_stream_fill(fr->stream, 1, &rest, diag);
-            if (src < 0) {
-                set_where(diag, line);
-                return src;
-            }
-        }
-        set_where(diag, line);
-        if (truncated) {
-            return mw_diag_set(diag, MW_E_TRUNCATED, "input ends inside a JSON value");
-        }
-        return mw_diag_set(diag, rc, "line %llu is not a JSON value", (unsigned long long)line);
+        fr->pending = take;
+        fr->last_nl = nl != NULL;
+        *out = rec;
+        return MW_OK;
+    }
+    rc = line_error(fr, rec, nl != NULL, take, line, diag);
+    if (rc != MW_OK) {
+        return rc;
     }
     fr->line_no += nl != NULL;
     fr->pending = take;
     *out = rec;
     return MW_OK;
+}
+
+int mw_json_framer_check(struct mw_json_framer *fr, struct mw_str rec, uint64_t line_no,
+                         struct mw_diag *diag)
+{
+    if (!fr->lazy || fr->layout != MW_JSON_LINES || !fr->pending) {
+        return MW_OK;
+    }
+    /* undo the bookkeeping of the lazy hand-out so that line_error() redoes it */
+    size_t take = fr->pending;
+    fr->pending = 0;
+    fr->line_no -= fr->last_nl;
+    int rc = line_error(fr, rec, fr->last_nl, take, line_no, diag);
+    if (rc == MW_OK) {
+        fr->line_no += fr->last_nl;
+        fr->pending = take;
+    }
+    return rc;
 }
 
 /* ---- arrays and concatenated values -------------------------------------------------------- */
@@ -470,6 +507,8 @@ int mw_json_framer_init(struct mw_json_framer *fr, struct mw_stream *s, struct m
     fr->state = FS_LINES;
     fr->array_closed = false;
     fr->pending = 0;
+    fr->lazy = false;
+    fr->last_nl = false;
     int rc = skip_space(fr, &av, diag);
     if (rc == MW_DONE) {
         return MW_OK; /* empty input: no records */

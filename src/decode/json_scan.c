@@ -307,6 +307,91 @@ int mw_vscan_finish(const struct mw_vscan *v)
     return MW_E_TRUNCATED;
 }
 
+/* ---- whole values in memory ---------------------------------------------------------------- */
+
+/* The object or array at p ('{' or '['), all of it in [p, end): what mw_vscan_feed accepts, in
+ * one tight loop without its resumable state. MW_OK with *after past the closing bracket,
+ * MW_E_MALFORMED (also when truncated) or MW_E_LIMIT (nesting deeper than MW_JSON_MAX_DEPTH). */
+static int scan_nested(const char *p, const char *end, const char **after)
+{
+    uint64_t stack = 0;
+    unsigned depth = 0;
+    while (p < end) {
+        unsigned cls = nest_class[(unsigned char)*p];
+        switch (cls) {
+            case C_ORD:
+            case C_NL:
+                p++;
+                break;
+            case C_QUOTE:
+                p++;
+                for (;;) {
+                    p = mw_json_find_special(p, end);
+                    if (p == end || *p != '\\') {
+                        if (p == end || *p != '"') {
+                            return MW_E_MALFORMED; /* truncated, or a raw control character */
+                        }
+                        p++;
+                        break;
+                    }
+                    if (end - p < 2) {
+                        return MW_E_MALFORMED;
+                    }
+                    switch (p[1]) {
+                        case '"':
+                        case '\\':
+                        case '/':
+                        case 'b':
+                        case 'f':
+                        case 'n':
+                        case 'r':
+                        case 't':
+                            p += 2;
+                            break;
+                        case 'u':
+                            if (end - p < 6 || hex_value(p[2]) < 0 || hex_value(p[3]) < 0 ||
+                                hex_value(p[4]) < 0 || hex_value(p[5]) < 0) {
+                                return MW_E_MALFORMED;
+                            }
+                            p += 6;
+                            break;
+                        default:
+                            return MW_E_MALFORMED;
+                    }
+                }
+                break;
+            case C_OOBJ:
+            case C_OARR:
+                if (depth >= MW_JSON_MAX_DEPTH) {
+                    return MW_E_LIMIT;
+                }
+                if (cls == C_OOBJ) {
+                    stack |= (uint64_t)1 << depth;
+                } else {
+                    stack &= ~((uint64_t)1 << depth);
+                }
+                depth++;
+                p++;
+                break;
+            case C_COBJ:
+            case C_CARR:
+                if (depth == 0 || (bool)((stack >> (depth - 1)) & 1) != (cls == C_COBJ)) {
+                    return MW_E_MALFORMED;
+                }
+                depth--;
+                p++;
+                if (depth == 0) {
+                    *after = p;
+                    return MW_OK;
+                }
+                break;
+            default:
+                return MW_E_MALFORMED;
+        }
+    }
+    return MW_E_MALFORMED;
+}
+
 /* ---- one level of grammar ------------------------------------------------------------------ */
 
 static const char *skip_ws(const char *p, const char *end)
@@ -382,18 +467,11 @@ static int read_value(const char *p, const char *end, struct mw_json_val *val, c
             return MW_OK;
         case '{':
         case '[': {
-            struct mw_vscan v;
-            size_t used;
-            mw_vscan_init(&v);
-            int rc = mw_vscan_feed(&v, p, (size_t)(end - p), &used);
-            if (rc == MW_OK) {
-                return MW_E_MALFORMED; /* truncated */
-            }
-            if (rc != MW_DONE) {
+            int rc = scan_nested(p, end, &q);
+            if (rc != MW_OK) {
                 return rc;
             }
             val->type = *p == '{' ? MW_J_OBJECT : MW_J_ARRAY;
-            q = p + used;
             break;
         }
         case 't':

@@ -7,7 +7,20 @@
 
 static bool same(const char *rule, const char *ev)
 {
-    return !rule || (ev && mw_str_ieq_c(mw_str_c(rule), ev));
+    if (!rule) {
+        return true;
+    }
+    if (!ev) {
+        return false;
+    }
+    /* ASCII case-insensitive equality of two C strings, stopping at the first difference (runs
+     * per rule per event) */
+    for (; *rule && *ev; rule++, ev++) {
+        if (mw_ascii_lower(*rule) != mw_ascii_lower(*ev)) {
+            return false;
+        }
+    }
+    return *rule == *ev;
 }
 
 static bool logsource_match(const struct mw_rule *r, const struct mw_logsource *ls)

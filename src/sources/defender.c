@@ -22,8 +22,45 @@ struct dcol {
     int id;
 };
 
+/* What a row key means, cached per file by the key's position in the row: the keys of a file
+ * repeat in the same order on every line, so a record costs one memcmp per key instead of
+ * suffix stripping, name comparisons and hash lookups. */
+enum note_kind {
+    NK_NONE,
+    NK_TYPE,
+    NK_REPORT_ID,
+    NK_DEVICE_ID,
+    NK_TIMESTAMP,
+    NK_DEVICE_NAME,
+    NK_ACTION,
+    NK_TIME_GENERATED,
+    NK_PROCESS_CMD,
+};
+
+enum top_kind {
+    TK_NONE,
+    TK_WRAPPER,    /* records / Results */
+    TK_PROPERTIES, /* properties */
+    TK_M365,       /* RawEventData / ActivityType / ActivityObjects */
+};
+
+#define KEYSLOT_MAX  128 /* positions cached */
+#define KEYSLOT_NAME 64  /* longest key cached */
+
+struct keyslot {
+    char name[KEYSLOT_NAME];
+    size_t len;   /* 0: empty slot */
+    size_t alias; /* length of the type-suffix-free alias, 0 when none */
+    int id, alias_id;
+    unsigned char note, alias_note, top;
+    bool addl, alias_addl; /* the name is AdditionalFields */
+};
+
 struct def_state {
     struct mw_sources_proj proj;
+    struct keyslot *slots; /* [KEYSLOT_MAX], allocated on first JSON row */
+    const struct mw_fieldtab *slots_for;
+    uint32_t slots_count;
     void *m365; /* M365 mapper state for CloudAppEvents rows, opened on first use */
     struct dcol *cols;
     size_t ncols;
@@ -61,49 +98,70 @@ static struct mw_str strip_type_suffix(struct mw_str key)
     return MW_STR_NULL;
 }
 
-static void note(struct drow *r, struct mw_str key, struct mw_str v)
+static enum note_kind note_kind(struct mw_str key)
+{
+    switch (key.len) {
+        case 4:
+            return mw_str_eq_c(key, "Type") ? NK_TYPE : NK_NONE;
+        case 8:
+            if (mw_str_eq_c(key, "ReportId")) {
+                return NK_REPORT_ID;
+            }
+            return mw_str_eq_c(key, "DeviceId") ? NK_DEVICE_ID : NK_NONE;
+        case 9:
+            return mw_str_eq_c(key, "Timestamp") ? NK_TIMESTAMP : NK_NONE;
+        case 10:
+            if (mw_str_eq_c(key, "DeviceName")) {
+                return NK_DEVICE_NAME;
+            }
+            return mw_str_eq_c(key, "ActionType") ? NK_ACTION : NK_NONE;
+        case 13:
+            return mw_str_eq_c(key, "TimeGenerated") ? NK_TIME_GENERATED : NK_NONE;
+        case 18:
+            return mw_str_eq_c(key, "ProcessCommandLine") ? NK_PROCESS_CMD : NK_NONE;
+        default:
+            return NK_NONE;
+    }
+}
+
+static void note_as(struct drow *r, unsigned kind, struct mw_str v)
 {
     if (v.len == 0) {
         return;
     }
-    switch (key.len) {
-        case 4:
-            if (mw_str_eq_c(key, "Type")) {
-                r->table = v;
-            }
+    switch (kind) {
+        case NK_TYPE:
+            r->table = v;
             break;
-        case 8:
-            if (mw_str_eq_c(key, "ReportId")) {
-                r->report_id = v;
-            } else if (mw_str_eq_c(key, "DeviceId")) {
-                r->device_id = v;
-            }
+        case NK_REPORT_ID:
+            r->report_id = v;
             break;
-        case 9:
-            if (mw_str_eq_c(key, "Timestamp")) {
-                r->timestamp = v;
-            }
+        case NK_DEVICE_ID:
+            r->device_id = v;
             break;
-        case 10:
-            if (mw_str_eq_c(key, "DeviceName")) {
-                r->device_name = v;
-            } else if (mw_str_eq_c(key, "ActionType")) {
-                r->action = v;
-            }
+        case NK_TIMESTAMP:
+            r->timestamp = v;
             break;
-        case 13:
-            if (mw_str_eq_c(key, "TimeGenerated")) {
-                r->time_generated = v;
-            }
+        case NK_DEVICE_NAME:
+            r->device_name = v;
             break;
-        case 18:
-            if (mw_str_eq_c(key, "ProcessCommandLine")) {
-                r->has_process_cmd = true;
-            }
+        case NK_ACTION:
+            r->action = v;
+            break;
+        case NK_TIME_GENERATED:
+            r->time_generated = v;
+            break;
+        case NK_PROCESS_CMD:
+            r->has_process_cmd = true;
             break;
         default:
             break;
     }
+}
+
+static void note(struct drow *r, struct mw_str key, struct mw_str v)
+{
+    note_as(r, note_kind(key), v);
 }
 
 static const struct mw_logsource *table_logsource(struct mw_str t)
@@ -196,39 +254,101 @@ static int finish(const struct drow *r, struct mw_str category, const struct mw_
     return ctx->emit(ctx->emit_arg, ev);
 }
 
+static enum top_kind top_kind(struct mw_str key)
+{
+    if (mw_str_eq_c(key, "records") || mw_str_eq_c(key, "Results")) {
+        return TK_WRAPPER;
+    }
+    if (mw_str_eq_c(key, "properties")) {
+        return TK_PROPERTIES;
+    }
+    if (mw_str_eq_c(key, "RawEventData") || mw_str_eq_c(key, "ActivityType") ||
+        mw_str_eq_c(key, "ActivityObjects")) {
+        return TK_M365;
+    }
+    return TK_NONE;
+}
+
+/* Everything about key that does not depend on the record. */
+static void key_info(struct mw_fieldtab *f, struct mw_str key, struct keyslot *ks)
+{
+    struct mw_str alias = strip_type_suffix(key);
+    ks->alias = alias.len;
+    ks->id = mw_fieldtab_want(f, key);
+    ks->alias_id = alias.len ? mw_fieldtab_want(f, alias) : -1;
+    ks->note = (unsigned char)note_kind(key);
+    ks->alias_note = (unsigned char)(alias.len ? note_kind(alias) : NK_NONE);
+    ks->top = (unsigned char)top_kind(key);
+    ks->addl = mw_str_eq_c(key, "AdditionalFields");
+    ks->alias_addl = alias.len && mw_str_eq_c(alias, "AdditionalFields");
+}
+
+/* The cached facts of the key at position pos of a row, filled on a miss. tmp holds them when
+ * the key cannot be cached. */
+static const struct keyslot *key_slot(struct def_state *st, struct mw_fieldtab *f, size_t pos,
+                                      struct mw_str key, struct keyslot *tmp)
+{
+    /* ids only change meaning when a closed table gains names (open tables only grow) */
+    if (!st->slots) {
+        st->slots = mw_calloc(KEYSLOT_MAX, sizeof *st->slots);
+    }
+    if (st->slots_for != f || (!f->open && st->slots_count != f->count)) {
+        for (size_t i = 0; i < KEYSLOT_MAX; i++) {
+            st->slots[i].len = 0;
+        }
+        st->slots_for = f;
+        st->slots_count = f->count;
+    }
+    if (pos < KEYSLOT_MAX && key.len > 0 && key.len <= KEYSLOT_NAME) {
+        struct keyslot *ks = &st->slots[pos];
+        if (ks->len == key.len && memcmp(ks->name, key.ptr, key.len) == 0) {
+            return ks;
+        }
+        key_info(f, key, ks);
+        memcpy(ks->name, key.ptr, key.len);
+        ks->len = key.len;
+        if (f->open) {
+            st->slots_count = f->count;
+        }
+        return ks;
+    }
+    key_info(f, key, tmp);
+    return tmp;
+}
+
 /* Adds one column value (JSON) under key and its type-suffix-free alias. */
 static int add_column(struct mw_sources_walk *w, struct drow *r, struct mw_str key,
-                      const struct mw_json_val *v)
+                      const struct keyslot *ks, const struct mw_json_val *v)
 {
     struct mw_fieldtab *f = w->ctx->fields;
-    struct mw_str alias = strip_type_suffix(key);
+    struct mw_str alias = mw_str_make(key.ptr, ks->alias);
     struct mw_str s = MW_STR_NULL;
     int rc;
     if (v->type == MW_J_STRING || v->type == MW_J_NUMBER) {
         if (mw_json_string(v, w->ctx->arena, &s) != MW_OK) {
             return MW_E_MALFORMED;
         }
-        note(r, key, s);
+        note_as(r, ks->note, s);
         if (alias.len) {
-            note(r, alias, s);
+            note_as(r, ks->alias_note, s);
         }
     }
     for (int pass = 0; pass < 2; pass++) {
         struct mw_str name = pass == 0 ? key : alias;
+        int id = pass == 0 ? ks->id : ks->alias_id;
+        bool addl = pass == 0 ? ks->addl : ks->alias_addl;
         if (pass == 1 && (!alias.len || v->type == MW_J_NULL)) {
             break;
         }
         if (v->type == MW_J_OBJECT || v->type == MW_J_ARRAY) {
             rc = mw_sources_add_tree(w, name, v, 0);
         } else if (v->type == MW_J_STRING) {
-            int id = mw_fieldtab_want(f, name);
             if (id >= 0) {
                 mw_event_add(w->ctx->event, id, s);
             }
             rc = MW_OK;
             /* AdditionalFields is JSON text (formats.md §3.3) */
-            if (mw_sources_is_json_text(s) && mw_str_eq_c(name, "AdditionalFields") &&
-                mw_sources_proj_descend(w->proj, f, name)) {
+            if (addl && mw_sources_is_json_text(s) && mw_sources_proj_descend(w->proj, f, name)) {
                 struct mw_json_val inner;
                 if (mw_json_parse_value(s, &inner) == MW_OK) {
                     rc = mw_sources_add_tree(w, name, &inner, 1);
@@ -236,7 +356,7 @@ static int add_column(struct mw_sources_walk *w, struct drow *r, struct mw_str k
                 }
             }
         } else {
-            rc = mw_sources_add_value(w, mw_fieldtab_want(f, name), v);
+            rc = mw_sources_add_value(w, id, v);
         }
         if (rc != MW_OK) {
             return rc;
@@ -251,7 +371,7 @@ static int map_row(struct def_state *st, struct mw_str row, struct mw_str catego
                    struct mw_str env_time, const struct mw_origin *origin, struct mw_map_ctx *ctx,
                    bool top, enum restart *restart, struct mw_diag *diag)
 {
-    struct mw_sources_walk w = { ctx, &st->proj, 0 };
+    struct mw_sources_walk w = { ctx, &st->proj, 0, NULL };
     struct drow r;
     struct mw_json_iter it;
     struct mw_json_val k, v;
@@ -262,18 +382,22 @@ static int map_row(struct def_state *st, struct mw_str row, struct mw_str catego
     if (mw_json_object_begin(&it, row) != MW_OK) {
         return mw_diag_set(diag, MW_E_MALFORMED, "row is not a JSON object");
     }
+    size_t pos = 0;
+    bool flat = true; /* no member is an object or array */
     while ((rc = mw_json_object_next(&it, &k, &v)) == MW_OK) {
+        flat = flat && v.type != MW_J_OBJECT && v.type != MW_J_ARRAY;
         struct mw_str key;
         if (mw_json_string(&k, ctx->arena, &key) != MW_OK) {
             return mw_diag_set(diag, MW_E_MALFORMED, "bad escape in a key");
         }
-        if (top) {
-            if ((mw_str_eq_c(key, "records") || mw_str_eq_c(key, "Results")) &&
-                v.type == MW_J_ARRAY) {
+        struct keyslot tmp;
+        const struct keyslot *ks = key_slot(st, ctx->fields, pos++, key, &tmp);
+        if (top && ks->top != TK_NONE) {
+            if (ks->top == TK_WRAPPER && v.type == MW_J_ARRAY) {
                 *restart = R_ENVELOPE;
                 return MW_OK;
             }
-            if (mw_str_eq_c(key, "properties") && v.type == MW_J_OBJECT) {
+            if (ks->top == TK_PROPERTIES && v.type == MW_J_OBJECT) {
                 *restart = R_STREAMREC;
                 return MW_OK;
             }
@@ -281,19 +405,23 @@ static int map_row(struct def_state *st, struct mw_str row, struct mw_str catego
              * marks a CloudAppEvents row */
             bool filled = v.type == MW_J_OBJECT || (v.type == MW_J_STRING && v.raw.len) ||
                           (v.type == MW_J_ARRAY && mw_str_trim(v.raw).len > 2);
-            if (filled && (mw_str_eq_c(key, "RawEventData") || mw_str_eq_c(key, "ActivityType") ||
-                           mw_str_eq_c(key, "ActivityObjects"))) {
+            if (filled && ks->top == TK_M365) {
                 *restart = R_M365;
                 return MW_OK;
             }
         }
-        rc = add_column(&w, &r, key, &v);
+        rc = add_column(&w, &r, key, ks, &v);
         if (rc != MW_OK) {
             return mw_diag_set(diag, rc, "bad value in column %.*s", (int)key.len, key.ptr);
         }
     }
     if (rc != MW_DONE) {
         return mw_diag_set(diag, rc, "malformed JSON row");
+    }
+    if (top && flat) {
+        /* a flat row walked whole is checked as far as the framer checks (nested values would
+         * count their depth differently) */
+        mw_sources_mark_checked(row);
     }
     return finish(&r, category, origin, ctx);
 }
@@ -400,7 +528,7 @@ static void col_ids(struct def_state *st, struct mw_fieldtab *f)
 static int map_csv(struct def_state *st, const struct mw_recview *rec, struct mw_map_ctx *ctx,
                    struct mw_diag *diag)
 {
-    struct mw_sources_walk w = { ctx, &st->proj, 0 };
+    struct mw_sources_walk w = { ctx, &st->proj, 0, NULL };
     struct drow r;
     memset(&r, 0, sizeof r);
     mw_event_reset(ctx->event);
@@ -508,6 +636,7 @@ static void defender_close(void *state)
         mw_free(st->cols[i].name);
     }
     mw_free(st->cols);
+    mw_free(st->slots);
     mw_sources_proj_fini(&st->proj);
     mw_free(st);
 }

@@ -107,11 +107,51 @@ struct keycache {
 
 #define KEYCACHE_MAX 4096
 
+/* In front of the key cache: the facts of the key last seen at each member position (the keys
+ * of a file repeat in the same order on every record), so a record costs one memcmp per key. */
+#define POSCACHE_MAX  128 /* positions cached, per level (record, envelope) */
+#define POSCACHE_NAME 64  /* longest key cached */
+
+struct posslot {
+    char name[POSCACHE_NAME];
+    size_t len; /* 0: empty */
+    struct keycache kc;
+};
+
+/* Field ids of built names ("OperationProperties.MailAccessType"), direct-mapped: Name/Value
+ * arrays repeat the same names record after record. */
+#define NAMECACHE_SLOTS 64
+#define NAMECACHE_NAME  96
+
+struct nameslot {
+    char name[NAMECACHE_NAME];
+    size_t len; /* 0: empty */
+    int id;
+};
+
+/* The wanted names under one prefix: "RuleCondition" for OperationProperties when a rule
+ * asks for OperationProperties.RuleCondition. */
+#define SUBSETS_MAX 8
+
+struct subset {
+    char *prefix;
+    char **subs; /* next name components of wanted "prefix.sub[.more]" names */
+    size_t n;
+};
+
 struct m365_state {
+    struct subset subsets[SUBSETS_MAX];
+    size_t nsubsets;
+    const struct mw_fieldtab *subs_for;
+    uint32_t subs_count;
+    struct nameslot *names; /* [NAMECACHE_SLOTS], allocated on first use */
+    const struct mw_fieldtab *names_for;
+    uint32_t names_count;
     struct mw_strmap keymap; /* key -> struct keyinfo * (case-sensitive) */
     struct mw_strmap kcache; /* key -> struct keycache * (case-sensitive) */
     const struct mw_fieldtab *kc_for;
     uint32_t kc_count;
+    struct posslot *pos; /* [2 * POSCACHE_MAX], allocated on first use */
     struct mw_sources_proj proj;
     struct col *cols; /* CSV only */
     size_t ncols;
@@ -139,6 +179,115 @@ static const struct keyinfo *classify(const struct m365_state *st, struct mw_str
 {
     const struct keyinfo *ki = mw_strmap_get(&st->keymap, key);
     return ki ? ki : &plain_key;
+}
+
+static void subsets_clear(struct m365_state *st)
+{
+    for (size_t i = 0; i < st->nsubsets; i++) {
+        for (size_t j = 0; j < st->subsets[i].n; j++) {
+            mw_free(st->subsets[i].subs[j]);
+        }
+        mw_free(st->subsets[i].subs);
+        mw_free(st->subsets[i].prefix);
+    }
+    st->nsubsets = 0;
+}
+
+/* The wanted components under prefix, or NULL when too many prefixes are asked about. */
+static const struct subset *subset_of(struct m365_state *st, const struct mw_fieldtab *f,
+                                      struct mw_str prefix)
+{
+    if (st->subs_for != f || st->subs_count != f->count) {
+        subsets_clear(st);
+        st->subs_for = f;
+        st->subs_count = f->count;
+    }
+    for (size_t i = 0; i < st->nsubsets; i++) {
+        if (mw_str_ieq_c(prefix, st->subsets[i].prefix)) {
+            return &st->subsets[i];
+        }
+    }
+    if (st->nsubsets == SUBSETS_MAX) {
+        return NULL;
+    }
+    struct subset *ss = &st->subsets[st->nsubsets++];
+    ss->prefix = mw_strndup(prefix.ptr, prefix.len);
+    ss->subs = NULL;
+    ss->n = 0;
+    for (uint32_t id = 0; id < f->count; id++) {
+        struct mw_str name = mw_str_c(f->names[id]);
+        if (name.len <= prefix.len + 1 || name.ptr[prefix.len] != '.' ||
+            !mw_str_istarts(name, prefix)) {
+            continue;
+        }
+        const char *sub = name.ptr + prefix.len + 1;
+        const char *dot = memchr(sub, '.', name.len - prefix.len - 1);
+        size_t len = dot ? (size_t)(dot - sub) : name.len - prefix.len - 1;
+        ss->subs = mw_realloc(ss->subs, (ss->n + 1) * sizeof *ss->subs);
+        ss->subs[ss->n++] = mw_strndup(sub, len);
+    }
+    return ss;
+}
+
+/* False only when the still escaped JSON text `raw` of a Name/Value member cannot yield a wanted
+ * field: every field it yields is named prefix.<a string of the text>, so a wanted name's next
+ * component must appear in it (\u escapes could hide one: then it may). */
+static bool may_yield_wanted(struct m365_state *st, const struct mw_fieldtab *f,
+                             struct mw_str prefix, struct mw_str raw)
+{
+    if (!st || f->open || mw_str_find(raw, MW_STR_LIT("\\u")) >= 0) {
+        return true;
+    }
+    const struct subset *ss = subset_of(st, f, prefix);
+    if (!ss) {
+        return true;
+    }
+    for (size_t i = 0; i < ss->n; i++) {
+        struct mw_str sub = mw_str_c(ss->subs[i]);
+        for (size_t j = 0; j < sub.len; j++) {
+            if (sub.ptr[j] == '"' || sub.ptr[j] == '\\' || (unsigned char)sub.ptr[j] < 0x20) {
+                return true; /* written escaped in the text: not searched for */
+            }
+        }
+        if (mw_str_icontains(raw, sub)) {
+            return true;
+        }
+    }
+    /* OperationProperties carries RuleActions (UpdateInboxRules) */
+    return mw_str_ieq_c(prefix, "OperationProperties") &&
+           mw_str_icontains(raw, MW_STR_LIT("RuleActions"));
+}
+
+/* mw_fieldtab_want(f, name) through the state's name cache (st may be NULL). */
+static int want_cached(struct m365_state *st, struct mw_fieldtab *f, struct mw_str name)
+{
+    if (!st || name.len == 0 || name.len > NAMECACHE_NAME) {
+        return mw_fieldtab_want(f, name);
+    }
+    /* ids only change meaning when a closed table gains names (open tables only grow) */
+    if (!st->names) {
+        st->names = mw_calloc(NAMECACHE_SLOTS, sizeof *st->names);
+    }
+    if (st->names_for != f || (!f->open && st->names_count != f->count)) {
+        for (size_t i = 0; i < NAMECACHE_SLOTS; i++) {
+            st->names[i].len = 0;
+        }
+        st->names_for = f;
+        st->names_count = f->count;
+    }
+    size_t h = name.len * 31u + (unsigned char)name.ptr[name.len - 1] * 7u +
+               (unsigned char)name.ptr[name.len / 2];
+    struct nameslot *ns = &st->names[h % NAMECACHE_SLOTS];
+    if (ns->len == name.len && memcmp(ns->name, name.ptr, name.len) == 0) {
+        return ns->id;
+    }
+    ns->id = mw_fieldtab_want(f, name);
+    memcpy(ns->name, name.ptr, name.len);
+    ns->len = name.len;
+    if (f->open) {
+        st->names_count = f->count;
+    }
+    return ns->id;
 }
 
 static void note_special(struct rec_info *ri, const struct keyinfo *ki, struct mw_str v)
@@ -311,7 +460,7 @@ static int add_named(struct mw_sources_walk *w, struct mw_str prefix, struct mw_
     if (!mw_sources_join(buf, prefix, name, &full)) {
         return MW_OK;
     }
-    int id = mw_fieldtab_want(w->ctx->fields, full);
+    int id = want_cached(w->owner, w->ctx->fields, full);
     bool is_rules = rule_actions && mw_str_ieq_c(name, "RuleActions");
     if (id < 0 && !is_rules) {
         return MW_OK;
@@ -448,6 +597,14 @@ static int map_member(struct rec_info *ri, struct mw_sources_walk *w, const stru
     struct mw_event *ev = w->ctx->event;
     struct mw_str s = MW_STR_NULL;
     bool is_str = val->type == MW_J_STRING;
+    if (is_str && ki->kind == K_JSONTEXT && id < 0 && id_raw < 0 &&
+        !mw_sources_proj_descend(w->proj, w->ctx->fields, name)) {
+        return MW_OK; /* JSON text nobody wants: not even unescaped */
+    }
+    if (is_str && (ki->kind == K_NAMEVALUE || ki->kind == K_MODPROPS) && id < 0 && id_raw < 0 &&
+        !may_yield_wanted(w->owner, w->ctx->fields, name, val->raw)) {
+        return MW_OK; /* a Name/Value text without any wanted name: not decoded */
+    }
     if (is_str && (ki->kind != K_PLAIN || id >= 0 || id_raw >= 0)) {
         if (mw_json_string(val, w->ctx->arena, &s) != MW_OK) {
             return MW_E_MALFORMED;
@@ -562,12 +719,6 @@ static void kcache_clear(struct m365_state *st)
 static const struct keycache *key_lookup(struct m365_state *st, struct mw_fieldtab *f,
                                          struct mw_str key, struct keycache *tmp)
 {
-    /* ids only change meaning when a closed table gains names (open tables only grow) */
-    if (st->kc_for != f || (!f->open && st->kc_count != f->count)) {
-        kcache_clear(st);
-        st->kc_for = f;
-        st->kc_count = f->count;
-    }
     struct keycache *kc = mw_strmap_get(&st->kcache, key);
     if (kc) {
         return kc;
@@ -584,15 +735,60 @@ static const struct keycache *key_lookup(struct m365_state *st, struct mw_fieldt
     return kc;
 }
 
+/* The cached facts of key, the member at position pos (level 0: the record, 1: its envelope). */
+static const struct keycache *key_at(struct m365_state *st, struct mw_fieldtab *f, unsigned level,
+                                     size_t pos, struct mw_str key, struct keycache *tmp)
+{
+    /* ids only change meaning when a closed table gains names (open tables only grow) */
+    if (st->kc_for != f || (!f->open && st->kc_count != f->count)) {
+        kcache_clear(st);
+        st->kc_for = f;
+        st->kc_count = f->count;
+        if (st->pos) {
+            for (size_t i = 0; i < 2 * POSCACHE_MAX; i++) {
+                st->pos[i].len = 0;
+            }
+        }
+    }
+    if (pos >= POSCACHE_MAX || key.len == 0 || key.len > POSCACHE_NAME) {
+        return key_lookup(st, f, key, tmp);
+    }
+    if (!st->pos) {
+        st->pos = mw_calloc(2 * POSCACHE_MAX, sizeof *st->pos);
+    }
+    struct posslot *ps = &st->pos[level * POSCACHE_MAX + pos];
+    if (ps->len == key.len && memcmp(ps->name, key.ptr, key.len) == 0) {
+        return &ps->kc;
+    }
+    ps->kc = *key_lookup(st, f, key, tmp);
+    memcpy(ps->name, key.ptr, key.len);
+    ps->len = key.len;
+    return &ps->kc;
+}
+
+/* The class of key at record position pos: the position cache when it holds key, else the
+ * key table (without touching the field table, so open mode interns in mapping order). */
+static const struct keyinfo *class_at(const struct m365_state *st, size_t pos, struct mw_str key)
+{
+    if (st->pos && pos < POSCACHE_MAX) {
+        const struct posslot *ps = &st->pos[pos];
+        if (ps->len == key.len && key.len && memcmp(ps->name, key.ptr, key.len) == 0) {
+            return ps->kc.ki;
+        }
+    }
+    return classify(st, key);
+}
+
 static int map_json_members(struct m365_state *st, struct rec_info *ri, struct mw_sources_walk *w,
-                            const struct member *m, size_t n, size_t skip, bool secondary)
+                            unsigned level, const struct member *m, size_t n, size_t skip,
+                            bool secondary)
 {
     for (size_t i = 0; i < n; i++) {
         if (i == skip) {
             continue;
         }
         struct keycache tmp;
-        const struct keycache *kc = key_lookup(st, w->ctx->fields, m[i].key, &tmp);
+        const struct keycache *kc = key_at(st, w->ctx->fields, level, i, m[i].key, &tmp);
         const struct keyinfo *ki = kc->ki;
         struct mw_str name = ki->canon ? mw_str_c(ki->canon) : m[i].key;
         int rc = map_member(ri, w, ki, name, kc->id, kc->id_raw, &m[i].val, secondary);
@@ -693,7 +889,8 @@ static const struct mw_logsource *logsource_of(struct mw_str wl)
     return &ls_general;
 }
 
-static int finish(const struct rec_info *ri, const struct mw_origin *origin, struct mw_map_ctx *ctx)
+static int finish(struct m365_state *st, const struct rec_info *ri, const struct mw_origin *origin,
+                  struct mw_map_ctx *ctx)
 {
     struct mw_event *ev = ctx->event;
     ev->source = "m365_audit";
@@ -701,7 +898,7 @@ static int finish(const struct rec_info *ri, const struct mw_origin *origin, str
     ev->logsource = logsource_of(ri->workload);
     if (ri->op.len) {
         /* CloudAppEvents rows without RawEventData name the operation ActionType */
-        int id = mw_fieldtab_want(ctx->fields, MW_STR_LIT("Operation"));
+        int id = want_cached(st, ctx->fields, MW_STR_LIT("Operation"));
         if (id >= 0 && mw_event_get(ev, id)->state == MW_VAL_ABSENT) {
             mw_event_add(ev, id, ri->op);
         }
@@ -745,7 +942,7 @@ int mw_m365_map_object(void *m365_state, struct mw_str object, const struct mw_o
                        struct mw_map_ctx *ctx, struct mw_diag *diag)
 {
     struct m365_state *st = m365_state;
-    struct mw_sources_walk w = { ctx, &st->proj, 0 };
+    struct mw_sources_walk w = { ctx, &st->proj, 0, st };
     struct rec_info ri;
     struct member *m = NULL;
     size_t n = 0;
@@ -755,11 +952,18 @@ int mw_m365_map_object(void *m365_state, struct mw_str object, const struct mw_o
     if (rc != MW_OK) {
         return rc;
     }
+    bool flat = true; /* no member is an object or array (their depth counts differently) */
+    for (size_t i = 0; i < n && flat; i++) {
+        flat = m[i].val.type != MW_J_OBJECT && m[i].val.type != MW_J_ARRAY;
+    }
+    if (flat) {
+        mw_sources_mark_checked(object); /* walked whole: checked as the framer checks */
+    }
     size_t env = n;
     int env_rank = 1000;
     struct mw_str env_obj = MW_STR_NULL;
     for (size_t i = 0; i < n; i++) {
-        const struct keyinfo *ki = classify(st, m[i].key);
+        const struct keyinfo *ki = class_at(st, i, m[i].key);
         struct mw_str obj;
         if (ki->kind == K_ENVELOPE && ki->rank < env_rank &&
             envelope_object(ctx, &m[i].val, &obj)) {
@@ -773,7 +977,7 @@ int mw_m365_map_object(void *m365_state, struct mw_str object, const struct mw_o
         size_t en = 0;
         rc = collect(ctx, env_obj, &em, &en, diag);
         if (rc == MW_OK) {
-            rc = map_json_members(st, &ri, &w, em, en, en, false);
+            rc = map_json_members(st, &ri, &w, 1, em, en, en, false);
         }
         if (rc == MW_OK) {
             /* the envelope's raw text stays available under its own name */
@@ -781,10 +985,10 @@ int mw_m365_map_object(void *m365_state, struct mw_str object, const struct mw_o
             if (id >= 0) {
                 mw_event_add(ctx->event, id, env_obj);
             }
-            rc = map_json_members(st, &ri, &w, m, n, env, true);
+            rc = map_json_members(st, &ri, &w, 0, m, n, env, true);
         }
     } else {
-        rc = map_json_members(st, &ri, &w, m, n, n, false);
+        rc = map_json_members(st, &ri, &w, 0, m, n, n, false);
     }
     if (rc == MW_E_MALFORMED || rc == MW_E_LIMIT) {
         if (!diag->msg[0]) {
@@ -795,7 +999,7 @@ int mw_m365_map_object(void *m365_state, struct mw_str object, const struct mw_o
     if (rc != MW_OK) {
         return rc;
     }
-    return finish(&ri, origin, ctx);
+    return finish(st, &ri, origin, ctx);
 }
 
 /* ---- CSV records --------------------------------------------------------------------------- */
@@ -818,7 +1022,7 @@ static void col_ids(struct m365_state *st, struct mw_fieldtab *f)
 static int map_csv(struct m365_state *st, const struct mw_recview *rec, struct mw_map_ctx *ctx,
                    struct mw_diag *diag)
 {
-    struct mw_sources_walk w = { ctx, &st->proj, 0 };
+    struct mw_sources_walk w = { ctx, &st->proj, 0, st };
     struct rec_info ri;
     int rc = MW_OK;
     mw_event_reset(ctx->event);
@@ -836,7 +1040,7 @@ static int map_csv(struct m365_state *st, const struct mw_recview *rec, struct m
             if (rc != MW_OK) {
                 return rc;
             }
-            rc = map_json_members(st, &ri, &w, m, mn, mn, false);
+            rc = map_json_members(st, &ri, &w, 1, m, mn, mn, false);
             secondary = true;
         }
     }
@@ -867,7 +1071,7 @@ static int map_csv(struct m365_state *st, const struct mw_recview *rec, struct m
     if (rc != MW_OK) {
         return rc;
     }
-    return finish(&ri, &rec->origin, ctx);
+    return finish(st, &ri, &rec->origin, ctx);
 }
 
 /* ---- the source ---------------------------------------------------------------------------- */
@@ -962,6 +1166,9 @@ static void m365_close(void *state)
     mw_free(st->cols);
     kcache_clear(st);
     mw_strmap_fini(&st->kcache);
+    mw_free(st->pos);
+    mw_free(st->names);
+    subsets_clear(st);
     mw_sources_proj_fini(&st->proj);
     mw_strmap_fini(&st->keymap);
     mw_free(st);

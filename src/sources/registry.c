@@ -287,6 +287,38 @@ int mw_sources_add_tree(struct mw_sources_walk *w, struct mw_str name,
 
 /* ---- the per-file driver ------------------------------------------------------------------- */
 
+/* The JSON Lines record being mapped without having been checked by the framer. */
+struct lazy_rec {
+    struct mw_json_framer *fr;
+    struct mw_str text;
+    uint64_t line;
+    bool checked; /* walked whole by the source, or checked here */
+    int status;   /* the framer's verdict when it was checked here and found bad */
+    struct mw_diag diag;
+};
+
+static _Thread_local struct lazy_rec *current_lazy;
+
+void mw_sources_mark_checked(struct mw_str text)
+{
+    struct lazy_rec *lz = current_lazy;
+    if (lz && text.ptr == lz->text.ptr && text.len == lz->text.len) {
+        lz->checked = true;
+    }
+}
+
+/* Checks the current lazy record if nobody did; MW_OK when it is good. */
+static int lazy_check(struct lazy_rec *lz)
+{
+    if (lz->checked) {
+        return lz->status;
+    }
+    lz->checked = true;
+    mw_diag_init(&lz->diag);
+    lz->status = mw_json_framer_check(lz->fr, lz->text, lz->line, &lz->diag);
+    return lz->status;
+}
+
 struct count_emit {
     mw_event_fn *emit;
     void *arg;
@@ -296,6 +328,10 @@ struct count_emit {
 static int counting_emit(void *arg, struct mw_event *ev)
 {
     struct count_emit *ce = arg;
+    struct lazy_rec *lz = current_lazy;
+    if (lz && lazy_check(lz) != MW_OK) {
+        return MW_E_MALFORMED; /* nothing of a bad record goes out; the driver reports it */
+    }
     ce->stats->events++;
     return ce->emit(ce->arg, ev);
 }
@@ -417,6 +453,44 @@ static int map_record(struct scan *sc, const struct mw_recview *rec, const char 
     return rc < 0 ? rc : MW_OK;
 }
 
+/* Maps a JSON Lines record the framer did not check. A record the source did not walk whole is
+ * checked before its first event goes out, or after the source is done; a bad one is reported
+ * exactly as the framer reports it. */
+static int map_lazy(struct scan *sc, struct mw_json_framer *fr, const struct mw_recview *rec,
+                    struct mw_diag *diag)
+{
+    struct lazy_rec lz = { fr, rec->json, rec->origin.line, false, MW_OK, { 0 } };
+    struct mw_diag d;
+    mw_diag_init(&d);
+    current_lazy = &lz;
+    int rc = sc->src->map(sc->state, rec, sc->ctx, &d);
+    current_lazy = NULL;
+    if (sc->ctx->arena->used_total > ARENA_KEEP) {
+        mw_arena_reset(sc->ctx->arena);
+    }
+    int st = lazy_check(&lz);
+    if (st != MW_OK) {
+        if (st == MW_E_MALFORMED || st == MW_E_LIMIT) {
+            lz.diag.status = st;
+            problem(sc, rec->origin.line, st == MW_E_LIMIT ? "record too large" : "malformed JSON",
+                    &lz.diag);
+            return MW_OK;
+        }
+        /* truncated input or an I/O error: the framer would have stopped here */
+        sc->stats->records--;
+        *diag = lz.diag;
+        diag->path = sc->path;
+        diag->line = rec->origin.line;
+        return st;
+    }
+    if (rc == MW_E_MALFORMED || rc == MW_E_LIMIT) {
+        d.status = rc;
+        problem(sc, rec->origin.line, "malformed JSON", &d);
+        return MW_OK;
+    }
+    return rc < 0 ? rc : MW_OK;
+}
+
 static int open_source(struct scan *sc, const struct mw_csv_header *hdr, struct mw_diag *diag)
 {
     sc->stats->source = sc->src;
@@ -476,10 +550,17 @@ static int scan_json(struct scan *sc, struct mw_stream *s, const struct mw_sourc
         rec.container = MW_CONT_JSON;
         rec.json = text;
         rec.origin = (struct mw_origin){ sc->path, sc->file_id, line, off };
-        rc = map_record(sc, &rec, "malformed JSON");
+        if (fr.lazy) {
+            rc = map_lazy(sc, &fr, &rec, diag);
+        } else {
+            rc = map_record(sc, &rec, "malformed JSON");
+        }
         if (rc != MW_OK) {
             return rc;
         }
+        /* JSON Lines records after the first (which picked the source) are checked by the
+         * source's own walk (see mw_sources_mark_checked) */
+        fr.lazy = fr.layout == MW_JSON_LINES;
     }
     return MW_OK;
 }

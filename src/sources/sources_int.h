@@ -36,6 +36,7 @@ struct mw_sources_walk {
     struct mw_map_ctx *ctx;
     struct mw_sources_proj *proj;
     uint32_t nvalues;
+    void *owner; /* the mapping source's per-file state (its caches), may be NULL */
 };
 
 /* Adds one JSON value to field id: strings decoded, numbers and booleans as their text, null as
@@ -53,6 +54,14 @@ bool mw_sources_join(char *buf, struct mw_str a, struct mw_str b, struct mw_str 
 struct mw_str mw_sources_header_name(struct mw_str cell);
 /* True when the string looks like JSON text of an object or array ('{'..'}' or '['..']'). */
 bool mw_sources_is_json_text(struct mw_str s);
+
+/* ---- lazily checked records ------------------------------------------------------------- */
+
+/* A source that walked the whole record `text` (every top-level member, up to the closing
+ * bracket, without an error) says so before it emits: the walk checked everything the JSON
+ * framer checks, so the record is not scanned a second time. Records not marked are checked
+ * by the driver before their first event goes out. */
+void mw_sources_mark_checked(struct mw_str text);
 
 /* ---- M365 mapping shared with defender.c ------------------------------------------------- */
 

@@ -382,6 +382,68 @@ static void test_big_element_small_cap(void **state)
     big_record(true);
 }
 
+/* ---- lazy JSON Lines ------------------------------------------------------------------------ */
+
+/* With fr.lazy the framer hands bad lines out unchecked; mw_json_framer_check gives the verdict
+ * mw_json_framer_next would have given, and framing goes on at the right line and offset. */
+static void test_lazy_lines(void **state)
+{
+    (void)state;
+    static const char text[] = "{\"a\":1}\n"
+                               "{\"b\":\n"       /* line 2: cut value */
+                               "{\"c\" \"d\"}\n" /* line 3: bad grammar vscan accepts */
+                               "\n"
+                               "{\"e\":[[]]}\n"    /* line 5: good */
+                               "{\"f\":\"\\q\"}\n" /* line 6: bad escape */
+                               "{\"g\":";          /* line 7: input ends inside a value */
+    char path[256];
+    temp_path(path, sizeof path);
+    write_file(path, text, sizeof text - 1);
+    struct framed f;
+    frame_open(&f, path, 0);
+    assert_int_equal(f.fr.layout, MW_JSON_LINES);
+    struct mw_str rec;
+    uint64_t line, off;
+    struct mw_diag d;
+    mw_diag_init(&d);
+    /* the first record is checked as usual, then the caller turns lazy on */
+    assert_int_equal(mw_json_framer_next(&f.fr, &rec, &line, &off, &d), MW_OK);
+    assert_int_equal(mw_json_framer_check(&f.fr, rec, line, &d), MW_OK); /* not lazy: no-op */
+    f.fr.lazy = true;
+
+    static const struct {
+        uint64_t line, offset;
+        const char *text;
+        int verdict;
+        const char *msg;
+    } want[] = {
+        { 2, 8, "{\"b\":", MW_E_MALFORMED, "line 2 is not a JSON value" },
+        { 3, 14, "{\"c\" \"d\"}", MW_OK, NULL },
+        { 5, 25, "{\"e\":[[]]}", MW_OK, NULL },
+        { 6, 36, "{\"f\":\"\\q\"}", MW_E_MALFORMED, "line 6 is not a JSON value" },
+        { 7, 47, "{\"g\":", MW_E_TRUNCATED, "input ends inside a JSON value" },
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        mw_diag_init(&d);
+        assert_int_equal(mw_json_framer_next(&f.fr, &rec, &line, &off, &d), MW_OK);
+        assert_int_equal(line, want[i].line);
+        assert_int_equal(off, want[i].offset);
+        assert_int_equal(rec.len, strlen(want[i].text));
+        assert_memory_equal(rec.ptr, want[i].text, rec.len);
+        int v = mw_json_framer_check(&f.fr, rec, line, &d);
+        assert_int_equal(v, want[i].verdict);
+        if (want[i].msg) {
+            assert_string_equal(d.msg, want[i].msg);
+            assert_int_equal(d.line, want[i].line);
+        }
+    }
+    mw_diag_init(&d);
+    assert_int_equal(mw_json_framer_next(&f.fr, &rec, &line, &off, &d), MW_DONE);
+    assert_int_equal(mw_stream_offset(f.s), sizeof text - 1);
+    mw_stream_close(f.s);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -390,6 +452,7 @@ int main(void)
         cmocka_unit_test(test_many_array_elements),
         cmocka_unit_test(test_big_line_small_cap),
         cmocka_unit_test(test_big_element_small_cap),
+        cmocka_unit_test(test_lazy_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

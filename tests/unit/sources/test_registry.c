@@ -277,6 +277,182 @@ static void test_sample_otrf(void **state)
     cap_fini(&c);
 }
 
+/* ---- JSON Lines checked by the sources' own walk ------------------------------------------ */
+
+/* After the first record, JSON Lines records are not scanned by the framer first: a bad line
+ * must still be reported with the framer's words, a line the framer accepts but the source
+ * cannot walk with the source's, and nothing of a bad line may be emitted. */
+static void test_lazy_checked_lines(void **state)
+{
+    (void)state;
+    char deep[400];
+    size_t n =
+            (size_t)snprintf(deep, sizeof deep, "{\"Timestamp\":\"2025-03-01T00:00:00Z\",\"X\":");
+    for (int i = 0; i < 64; i++) {
+        deep[n++] = '[';
+    }
+    for (int i = 0; i < 64; i++) {
+        deep[n++] = ']';
+    }
+    deep[n++] = '}';
+    deep[n] = '\0';
+    char text[2048];
+    snprintf(text, sizeof text,
+             "{\"Timestamp\":\"2025-03-01T00:00:00Z\",\"DeviceName\":\"h1\",\"ActionType\":"
+             "\"FileRead\"}\n"
+             "{\"Timestamp\":\"2025-03-01T00:00:01Z\",\n" /* 2: cut */
+             "{\"Timestamp\" \"x\"}\n"                    /* 3: source's words */
+             "%s\n"                                       /* 4: too deep */
+             "{\"DeviceName\":\"h5\",\"Obj\":{\"k\":\"v\"},\"ActionType\":\"FileRead\"}\n"
+             "{\"DeviceName\":\"h6\",\"ActionType\":\"FileCopied\"} x\n" /* 6: trailing text */
+             "{\"ActionType\":\"FileCreated\",\"DeviceName\":\"h7\"}\n"
+             "{\"DeviceName\":\"h8\",\"Timestamp_string\":\"2025-03-01T00:00:08Z\",\"ActionType\":"
+             "\"FileRead\"}\n"
+             "{\"Timestamp\":\"2025-03-01T00:00:09Z\",\"DeviceName\":\"h9\",\"ActionType\":"
+             "\"FileRead\"}",
+             deep);
+    struct cap c;
+    cap_init(&c, true);
+    assert_int_equal(cap_run_bytes(&c, text, strlen(text), &mw_source_defender), MW_OK);
+    assert_int_equal(c.stats.records, 9);
+    assert_int_equal(c.stats.malformed, 4);
+    assert_int_equal(c.problems.count, 4);
+    assert_non_null(strstr(c.problems.first[0], ":2: malformed JSON: line 2 is not a JSON value"));
+    assert_non_null(strstr(c.problems.first[1], ":3: malformed JSON: malformed JSON row"));
+    assert_non_null(
+            strstr(c.problems.first[2], ":4: record too large: line 4 is not a JSON value"));
+    assert_non_null(strstr(c.problems.first[3], ":6: malformed JSON: line 6 is not a JSON value"));
+    /* the good lines, with keys in changing order and positions (the per-position key cache) */
+    static const struct {
+        uint64_t line;
+        const char *device, *action, *ts;
+    } want[] = {
+        { 1, "h1", "FileRead", "2025-03-01T00:00:00Z" },
+        { 5, "h5", "FileRead", NULL },
+        { 7, "h7", "FileCreated", NULL },
+        { 8, "h8", "FileRead", "2025-03-01T00:00:08Z" },
+        { 9, "h9", "FileRead", "2025-03-01T00:00:09Z" },
+    };
+    assert_int_equal(c.n, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < c.n; i++) {
+        assert_int_equal(c.evs[i].line, want[i].line);
+        assert_string_equal(cap_get(&c, i, "DeviceName"), want[i].device);
+        assert_string_equal(cap_get(&c, i, "ActionType"), want[i].action);
+        assert_string_equal(c.evs[i].category, "file_event");
+        if (want[i].ts) {
+            assert_true(c.evs[i].has_time);
+            assert_string_equal(c.evs[i].time_raw, want[i].ts);
+        } else {
+            assert_false(c.evs[i].has_time);
+        }
+    }
+    assert_string_equal(cap_get(&c, 1, "Obj.k"), "v");
+    assert_string_equal(cap_get(&c, 3, "Timestamp"), "2025-03-01T00:00:08Z"); /* the alias */
+    assert_null(cap_get(&c, 4, "Timestamp_string"));
+    /* input that ends inside a value after lazily read lines stops the file as before */
+    static const char cut[] = "{\"Timestamp\":\"2025-03-01T00:00:00Z\",\"DeviceName\":\"h1\","
+                              "\"ActionType\":\"FileRead\"}\n"
+                              "{\"DeviceName\":\"h2\",\"ActionType\":\"FileRead\"}\n"
+                              "{\"DeviceName\":\"h3\",\"Acti";
+    assert_int_equal(cap_run_bytes(&c, cut, sizeof cut - 1, &mw_source_defender), MW_E_TRUNCATED);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(c.stats.records, 2);
+    assert_int_equal(c.diag.line, 3);
+    assert_string_equal(c.diag.msg, "input ends inside a JSON value");
+    cap_fini(&c);
+}
+
+/* The M365 mapper's per-position key cache: records whose keys move between positions. */
+static void test_m365_key_positions(void **state)
+{
+    (void)state;
+    static const char text[] =
+            "{\"TimeGenerated\":\"2025-03-01T00:00:00Z\",\"Operation\":\"Send\",\"OfficeWorkload\":"
+            "\"Exchange\",\"UserId\":\"a@x.example\",\"ClientIP\":\"1.2.3.4:5\",\"Type\":"
+            "\"OfficeActivity\"}\n"
+            "{\"ClientIP\":\"5.6.7.8:9\",\"UserId\":\"b@x.example\",\"Operation\":\"Move\","
+            "\"TimeGenerated\":\"2025-03-01T00:00:01Z\",\"OfficeWorkload\":\"SharePoint\"}\n"
+            "{\"Operation\":\"New-InboxRule\",\"Logon_Type\":\"Owner\",\"OfficeWorkload\":"
+            "\"Exchange\",\"Folders\":\"[{\\\"Path\\\":\\\"\\\\\\\\Inbox\\\"}]\"}\n";
+    struct cap c;
+    cap_init(&c, true);
+    assert_int_equal(cap_run(&c, text), MW_OK);
+    assert_int_equal(c.stats.malformed, 0);
+    assert_int_equal(c.n, 3);
+    assert_string_equal(cap_get(&c, 0, "ClientIP"), "1.2.3.4");
+    assert_string_equal(cap_get(&c, 1, "ClientIP"), "5.6.7.8");
+    assert_string_equal(cap_get(&c, 1, "UserId"), "b@x.example");
+    assert_string_equal(cap_get(&c, 1, "Operation"), "Move");
+    assert_string_equal(cap_get(&c, 1, "Workload"), "SharePoint");
+    assert_string_equal(c.evs[1].service, "sharepoint");
+    assert_true(c.evs[1].has_time);
+    assert_string_equal(cap_get(&c, 2, "Operation"), "New-InboxRule");
+    assert_string_equal(cap_get(&c, 2, "LogonType"), "Owner");
+    assert_string_equal(cap_get(&c, 2, "Logon_Type"), "Owner");
+    assert_string_equal(cap_get(&c, 2, "Folders.Path"), "\\Inbox");
+    assert_false(c.evs[2].has_time);
+    cap_fini(&c);
+
+    /* closed table: a Folders text nobody asks for is not decoded, a wanted part is */
+    cap_init(&c, false);
+    int id_op = mw_fieldtab_intern(&c.fields, MW_STR_LIT("Operation"));
+    assert_true(id_op >= 0);
+    assert_int_equal(cap_run(&c, text), MW_OK);
+    assert_int_equal(c.n, 3);
+    assert_null(cap_get(&c, 2, "Folders.Path"));
+    assert_string_equal(cap_get(&c, 2, "Operation"), "New-InboxRule");
+    assert_true(mw_fieldtab_intern(&c.fields, MW_STR_LIT("Folders.Path")) >= 0);
+    assert_int_equal(cap_run(&c, text), MW_OK);
+    assert_string_equal(cap_get(&c, 2, "Folders.Path"), "\\Inbox");
+    cap_fini(&c);
+}
+
+/* Name/Value texts are decoded only when a wanted name can be in them: the check must never
+ * drop a wanted name, also when it is written with \u escapes or in another case. */
+static void test_namevalue_projection(void **state)
+{
+    (void)state;
+    static const char text[] =
+            "{\"Operation\":\"A\",\"OfficeWorkload\":\"Exchange\",\"OperationProperties\":"
+            "\"[{\\\"Name\\\":\\\"MailAccessType\\\",\\\"Value\\\":\\\"Bind\\\"}]\"}\n"
+            "{\"Operation\":\"B\",\"OfficeWorkload\":\"Exchange\",\"OperationProperties\":"
+            "\"[{\\\"Name\\\":\\\"RuleCondition\\\",\\\"Value\\\":\\\"x1\\\"}]\"}\n"
+            "{\"Operation\":\"C\",\"OfficeWorkload\":\"Exchange\",\"OperationProperties\":"
+            "\"[{\\\"Name\\\":\\\"Rule\\\\u0043ondition\\\",\\\"Value\\\":\\\"x2\\\"}]\"}\n"
+            "{\"Operation\":\"D\",\"OfficeWorkload\":\"Exchange\",\"OperationProperties\":"
+            "\"[{\\\"Name\\\":\\\"rulecondition\\\",\\\"Value\\\":\\\"x3\\\"}]\"}\n"
+            "{\"Operation\":\"E\",\"OfficeWorkload\":\"Exchange\",\"OperationProperties\":"
+            "\"[{\\\"Name\\\":\\\"RuleActions\\\",\\\"Value\\\":\\\"[{\\\\\\\"ActionType\\\\\\\":"
+            "\\\\\\\"Forward\\\\\\\"}]\\\"}]\"}\n";
+    struct cap c;
+    cap_init(&c, false);
+    assert_true(mw_fieldtab_intern(&c.fields, MW_STR_LIT("Operation")) >= 0);
+    assert_true(mw_fieldtab_intern(&c.fields, MW_STR_LIT("OperationProperties.RuleCondition")) >=
+                0);
+    assert_true(mw_fieldtab_intern(&c.fields, MW_STR_LIT("RuleActions.ActionType")) >= 0);
+    assert_int_equal(cap_run(&c, text), MW_OK);
+    assert_int_equal(c.stats.malformed, 0);
+    assert_int_equal(c.n, 5);
+    static const char *const want[] = { NULL, "x1", "x2", "x3", NULL };
+    for (size_t i = 0; i < c.n; i++) {
+        const char *v = cap_get(&c, i, "OperationProperties.RuleCondition");
+        if (want[i]) {
+            assert_non_null(v);
+            assert_string_equal(v, want[i]);
+        } else {
+            assert_null(v);
+        }
+    }
+    assert_string_equal(cap_get(&c, 4, "RuleActions.ActionType"), "Forward");
+    assert_null(cap_get(&c, 0, "RuleActions.ActionType"));
+    /* a name interned later is found in records after it */
+    assert_true(mw_fieldtab_intern(&c.fields, MW_STR_LIT("OperationProperties.MailAccessType")) >=
+                0);
+    assert_int_equal(cap_run(&c, text), MW_OK);
+    assert_string_equal(cap_get(&c, 0, "OperationProperties.MailAccessType"), "Bind");
+    cap_fini(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -284,6 +460,8 @@ int main(void)
         cmocka_unit_test(test_registry_lists),        cmocka_unit_test(test_driver_errors),
         cmocka_unit_test(test_sniff_scores),          cmocka_unit_test(test_sample_office_activity),
         cmocka_unit_test(test_sample_inbox_rule_csv), cmocka_unit_test(test_sample_otrf),
+        cmocka_unit_test(test_lazy_checked_lines),    cmocka_unit_test(test_m365_key_positions),
+        cmocka_unit_test(test_namevalue_projection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
