@@ -132,11 +132,14 @@ static struct mw_str distinct_key(struct mw_str v, unsigned prefix, char *buf, s
             a[i] &= (unsigned char)(0xff << (8 - (prefix - bits)));
         }
     }
-    int n = snprintf(buf, size, "v6/%u:", prefix);
-    for (unsigned i = 0; i < 16 && (size_t)n + 2 < size; i++) {
-        n += snprintf(buf + n, size - (size_t)n, "%02x", a[i]);
+    /* The key is the masked address bytes behind a tag: "v6/" + prefix byte + 16 bytes. */
+    if (size < 20) {
+        return v;
     }
-    return mw_str_make(buf, (size_t)n);
+    memcpy(buf, "v6/", 3);
+    buf[3] = (char)prefix;
+    memcpy(buf + 4, a, 16);
+    return mw_str_make(buf, 20);
 }
 
 static unsigned keep_cap(const struct mw_corr_vfield *vf)
@@ -144,14 +147,38 @@ static unsigned keep_cap(const struct mw_corr_vfield *vf)
     return vf->report_cap > VALUES_KEEP ? vf->report_cap : VALUES_KEEP;
 }
 
-static void vset_offer(struct mw_vset *v, struct mw_str val, unsigned prefix, uint32_t limit)
+/* Returns true when the value's key is new to the set (see mw_vset_add). */
+static bool vset_offer(struct mw_vset *v, struct mw_str val, unsigned prefix, uint32_t limit)
 {
     char kbuf[96];
-    if (!val.len || val.len > VALUE_MAX) {
-        return;
+    if (!val.len) {
+        return false;
+    }
+    if (val.len > VALUE_MAX) {
+        return true; /* not tracked, but still judged by the categories */
     }
     struct mw_str key = distinct_key(val, prefix, kbuf, sizeof kbuf);
-    mw_vset_add(v, mw_hash(key.ptr, key.len, 0x76616c), val, limit);
+    return mw_vset_add(v, mw_hash(key.ptr, key.len, 0x76616c), val, limit);
+}
+
+/* Categories that look at values are judged on every distinct value of the window as it first
+ * arrives (the same value always gives the same answer), not only on the evidence sample. */
+static void judge_value(struct window *w, const struct mw_corr_spec *cs, size_t vfield,
+                        struct mw_str val)
+{
+    for (size_t i = 0; i < cs->ncats && i < 32; i++) {
+        const struct mw_corr_category *cat = &cs->cats[i];
+        if (cat->kind != MW_CAT_CONTAINS || cat->vfield != (int)vfield ||
+            (w->catflags & (1u << i))) {
+            continue;
+        }
+        for (size_t j = 0; j < cat->nneedles; j++) {
+            if (mw_str_icontains(val, mw_str_c(cat->needles[j]))) {
+                w->catflags |= 1u << i;
+                break;
+            }
+        }
+    }
 }
 
 /* The kept values of a set as a C array (heap-owned array, set-owned strings). */
@@ -508,21 +535,8 @@ static void aggregate(struct window *w, const struct mw_corr_spec *cs, const str
     for (size_t i = 0; i < cs->nvfields; i++) {
         size_t n = vfield_values(&cs->vfields[i], ev, vals, 16);
         for (size_t k = 0; k < n; k++) {
-            vset_offer(&w->vsets[i], vals[k], cs->ipv6_prefix, DISTINCT_CAP);
-        }
-    }
-    /* Categories that look at records are judged on every record, not on the sample. */
-    for (size_t i = 0; i < cs->ncats && i < 32; i++) {
-        const struct mw_corr_category *cat = &cs->cats[i];
-        if (cat->kind != MW_CAT_CONTAINS || (w->catflags & (1u << i))) {
-            continue;
-        }
-        size_t n = vfield_values(&cs->vfields[cat->vfield], ev, vals, 16);
-        for (size_t k = 0; k < n; k++) {
-            for (size_t j = 0; j < cat->nneedles; j++) {
-                if (mw_str_icontains(vals[k], mw_str_c(cat->needles[j]))) {
-                    w->catflags |= 1u << i;
-                }
+            if (vset_offer(&w->vsets[i], vals[k], cs->ipv6_prefix, DISTINCT_CAP)) {
+                judge_value(w, cs, i, vals[k]);
             }
         }
     }

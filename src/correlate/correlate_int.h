@@ -40,7 +40,9 @@ void mw_vset_fini(struct mw_vset *v);
  * representative of key. With a limit, a new key past the limit is ignored entirely. */
 /* Adds key to the counted set without a value; true when it was new (a dedup set). */
 bool mw_vset_insert(struct mw_vset *v, uint64_t key);
-void mw_vset_add(struct mw_vset *v, uint64_t key, struct mw_str value, uint32_t limit);
+/* Counts key (up to limit distinct keys) and offers value as its representative. Returns true
+ * when the key was not seen before (or could not be counted past the limit). */
+bool mw_vset_add(struct mw_vset *v, uint64_t key, struct mw_str value, uint32_t limit);
 
 /* One evidence record: the strings live in the same allocation; names point at the field
  * table's names, which outlive the correlator. */

@@ -150,13 +150,15 @@ bool mw_vset_insert(struct mw_vset *v, uint64_t key)
     return set_count(v, key, UINT32_MAX);
 }
 
-void mw_vset_add(struct mw_vset *v, uint64_t key, struct mw_str value, uint32_t limit)
+bool mw_vset_add(struct mw_vset *v, uint64_t key, struct mw_str value, uint32_t limit)
 {
     key = key ? key : 1;
+    bool fresh = !v->nslots || *slot_of(v->slots, v->nslots, key) != key;
     if (limit && !set_count(v, key, limit)) {
-        return;
+        return true; /* past the cap: not counted, so not known to be seen before */
     }
     top_offer(v, key, value);
+    return fresh;
 }
 
 /* ---- evidence samples --------------------------------------------------------------------- */

@@ -473,6 +473,25 @@ int mw_ext_apply(const struct mw_ruleset *rs, const struct mw_rule *rule, struct
     }
     rc.host = first_of(rc.ev, &ext->host);
     rc.source_ip = normalise_ip(first_of(rc.ev, &ext->source_ip));
+    if (!rule->info.generates_alerts) {
+        /* A correlation's base rule: the correlator reads only the actor, host, address and
+         * evidence of its findings, so the summary, reasons and levels are not rendered. */
+        f->level = rule->info.level;
+        int rc0 = arena_str(arena, rc.account, &f->account);
+        if (rc0 == MW_OK) {
+            rc0 = arena_str(arena, rc.mailbox, &f->mailbox);
+        }
+        if (rc0 == MW_OK) {
+            rc0 = arena_str(arena, rc.host, &f->host);
+        }
+        if (rc0 == MW_OK) {
+            rc0 = arena_str(arena, rc.source_ip, &f->source_ip);
+        }
+        if (rc0 == MW_OK) {
+            rc0 = fill_evidence(ext, rc.ev, arena, f);
+        }
+        return rc0;
+    }
     mw_buf_init(&rc.dests, RENDER_CAP);
     mw_buf_init(&rc.external, RENDER_CAP);
     cctx->external = false;
