@@ -2,46 +2,19 @@
  * into the CSV reader, with a tiny record cap and with the default one, and checks that every
  * row is bounded, readable and makes progress.
  * SPDX-License-Identifier: MIT */
-#define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "core/diag.h"
 #include "core/status.h"
 #include "decode/decode.h"
 #include "input/input.h"
+#include "test_files.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int open_input(const uint8_t *data, size_t size, char *path, size_t path_size, int *temp_fd)
-{
-    int fd = memfd_create("fuzz_csv", 0);
-    *temp_fd = -1;
-    if (fd >= 0) {
-        snprintf(path, path_size, "/proc/self/fd/%d", fd);
-    } else {
-        snprintf(path, path_size, "/tmp/mw_fuzz_csv_XXXXXX");
-        fd = mkstemp(path);
-        if (fd < 0) {
-            return -1;
-        }
-        *temp_fd = fd;
-    }
-    size_t done = 0;
-    while (done < size) {
-        ssize_t n = write(fd, data + done, size - done);
-        if (n <= 0) {
-            close(fd);
-            return -1;
-        }
-        done += (size_t)n;
-    }
-    return fd;
-}
 
 static void read_all(const char *path, size_t cap)
 {
@@ -105,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char path[64];
     int temp_fd;
-    int fd = open_input(data, size, path, sizeof path, &temp_fd);
+    int fd = mw_test_input_fd("fuzz_csv", data, size, path, sizeof path, &temp_fd);
     if (fd < 0) {
         return 0;
     }

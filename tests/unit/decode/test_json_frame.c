@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "test_files.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,21 +45,12 @@ struct frame_case {
 
 static void temp_path(char *path, size_t size)
 {
-    const char *dir = getenv("TMPDIR");
-    snprintf(path, size, "%s/mw_test_json_frame_XXXXXX", dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
+    assert_int_equal(mw_test_temp_path("test_json_frame", path, size), 0);
 }
 
 static void write_file(const char *path, const void *data, size_t len)
 {
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    if (len) {
-        assert_int_equal(fwrite(data, 1, len, f), len);
-    }
-    assert_int_equal(fclose(f), 0);
+    assert_int_equal(mw_test_write_file(path, data, len), 0);
 }
 
 struct framed {

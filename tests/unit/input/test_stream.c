@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "test_files.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -37,12 +39,7 @@ static char *tmp_path(char *out, size_t size)
 
 static void write_file(const char *path, const void *data, size_t len)
 {
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    if (len) {
-        assert_int_equal(fwrite(data, 1, len, f), len);
-    }
-    assert_int_equal(fclose(f), 0);
+    assert_int_equal(mw_test_write_file(path, data, len), 0);
 }
 
 /* gzip member of data (windowBits 15 + 16 makes deflate write the gzip wrapper). */
