@@ -644,6 +644,9 @@ int mw_timespan_parse(struct mw_str text, int64_t *out_ns)
         case 'd':
             unit = 86400 * MW_NS_PER_SEC;
             break;
+        case 'w':
+            unit = 7 * 86400 * MW_NS_PER_SEC;
+            break;
         default:
             return MW_E_CONFIG;
     }

@@ -40,7 +40,7 @@ int mw_time_format(int64_t ns, char *out, size_t size);
 /* Floor of ns to a multiple of span_ns (KQL bin()): correct for negative times too. */
 int64_t mw_time_bin(int64_t ns, int64_t span_ns);
 
-/* Parses a Sigma timespan "30m", "90s", "2h", "1d" into ns; MW_E_CONFIG when malformed. */
+/* Parses a Sigma timespan "30m", "90s", "2h", "1d", "1w" into ns; MW_E_CONFIG when malformed. */
 int mw_timespan_parse(struct mw_str text, int64_t *out_ns);
 
 #endif

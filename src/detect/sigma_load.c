@@ -11,6 +11,7 @@
 #include <yaml.h>
 
 #include "core/alloc.h"
+#include "core/time.h"
 #include "detect/builtin_rules.h"
 #include "detect/detect_int.h"
 
@@ -680,42 +681,14 @@ static int vfield_get(void *arg, struct mw_str name)
     return (int)cs->nvfields++;
 }
 
+/* A correlation window: a Sigma timespan (core/time.c) of more than nothing and at most a year. */
 static int timespan_parse(struct mw_str s, int64_t *out)
 {
-    if (s.len < 2 || s.len > 12) {
+    int64_t ns;
+    if (mw_timespan_parse(s, &ns) != MW_OK || ns <= 0 || ns > 366LL * 86400 * MW_NS_PER_SEC) {
         return MW_E_CONFIG;
     }
-    int64_t v = 0;
-    for (size_t i = 0; i + 1 < s.len; i++) {
-        if (s.ptr[i] < '0' || s.ptr[i] > '9') {
-            return MW_E_CONFIG;
-        }
-        v = v * 10 + (s.ptr[i] - '0');
-    }
-    int64_t unit;
-    switch (s.ptr[s.len - 1]) {
-        case 's':
-            unit = 1;
-            break;
-        case 'm':
-            unit = 60;
-            break;
-        case 'h':
-            unit = 3600;
-            break;
-        case 'd':
-            unit = 86400;
-            break;
-        case 'w':
-            unit = 7 * 86400;
-            break;
-        default:
-            return MW_E_CONFIG;
-    }
-    if (v <= 0 || v > 366LL * 86400 / unit) {
-        return MW_E_CONFIG;
-    }
-    *out = v * unit * 1000000000LL;
+    *out = ns;
     return MW_OK;
 }
 

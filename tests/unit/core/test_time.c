@@ -306,6 +306,7 @@ static void test_timespan(void **state)
         { "90s", MW_OK, 90 * S },
         { "2h", MW_OK, 7200 * S },
         { "1d", MW_OK, 86400 * S },
+        { "1w", MW_OK, 7 * 86400 * S },
         { " 15m ", MW_OK, 900 * S },
         { "0s", MW_OK, 0 },
         { "", MW_E_CONFIG, 0 },
