@@ -144,6 +144,7 @@ static int read_one(void *arg, const char *path, const struct mw_diag *error)
         .tz = &p->tz,
         .emit = count_event,
         .emit_arg = &ec,
+        .prefilters = p->prefilters,
     };
     struct mw_file_stats stats;
     memset(&stats, 0, sizeof stats);
@@ -160,6 +161,7 @@ static int read_one(void *arg, const char *path, const struct mw_diag *error)
                 p->per_source[i].files++;
                 p->per_source[i].records += stats.records;
                 p->per_source[i].events += stats.events;
+                p->per_source[i].prefiltered += stats.prefiltered;
             }
         }
     }

@@ -26,6 +26,9 @@ struct mw_pipeline {
     mw_event_fn *on_event;
     void *on_event_arg;
     bool progress; /* draw a progress line on stderr */
+    /* exact prefilters from the rules (detect.h mw_prefilter_build), one per source in
+     * mw_sources_all() order; NULL: none */
+    const struct mw_prefilter *const *prefilters;
 
     /* filled while running */
     struct mw_problems problems;

@@ -439,6 +439,9 @@ static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeli
     struct mw_diag diag;
     mw_diag_init(&diag);
     struct mw_ruleset *rs = NULL;
+    struct mw_prefilter *prefilters[MW_MAX_SOURCES] = { NULL };
+    size_t nsources;
+    const struct mw_source *const *sources = mw_sources_all(&nsources);
     FILE *out = stdout;
     int status = MW_EXIT_ERROR;
     if (mw_ruleset_load(&rs, o->rules_dirs, o->nrules_dirs, o->no_builtin, &fields, &diag) !=
@@ -476,6 +479,14 @@ static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeli
     pl->fields = &fields;
     pl->on_event = on_event;
     pl->on_event_arg = st;
+    for (size_t i = 0; i < nsources && i < MW_MAX_SOURCES; i++) {
+        if (sources[i]->product && sources[i]->prefilter_field &&
+            mw_prefilter_build(rs, sources[i]->product, sources[i]->prefilter_field,
+                               &prefilters[i]) != MW_OK) {
+            prefilters[i] = NULL; /* no prefilter: every record is mapped */
+        }
+    }
+    pl->prefilters = (const struct mw_prefilter *const *)prefilters;
     pl->progress = !o->no_progress && isatty(STDERR_FILENO) && !getenv("MW_TEST");
     double t0 = mw_now();
     int rc = mw_pipeline_run(pl);
@@ -503,6 +514,9 @@ out:
         fclose(out);
     }
     mw_correlator_destroy(st->corr);
+    for (size_t i = 0; i < MW_MAX_SOURCES; i++) {
+        mw_prefilter_destroy(prefilters[i]);
+    }
     mw_ruleset_destroy(rs);
     mw_fieldtab_fini(&fields);
     mw_free(st->per_rule);

@@ -2,6 +2,10 @@
  * SPDX-License-Identifier: MIT */
 #include "core/str.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -47,27 +51,58 @@ bool mw_str_iends(struct mw_str hay, struct mw_str suffix)
            mw_str_ieq(mw_str_make(hay.ptr + hay.len - suffix.len, suffix.len), suffix);
 }
 
+static inline bool ieq_at(const char *a, const char *b, size_t n)
+{
+    for (size_t j = 0; j < n; j++) {
+        if (mw_ascii_lower(a[j]) != mw_ascii_lower(b[j])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static long ifind_from(struct mw_str hay, struct mw_str needle, size_t from)
 {
     if (needle.len == 0) {
         return (long)from;
     }
-    if (needle.len > hay.len) {
+    if (needle.len > hay.len || from > hay.len - needle.len) {
         return -1;
     }
     char first_lo = mw_ascii_lower(needle.ptr[0]);
     char first_up = (first_lo >= 'a' && first_lo <= 'z') ? (char)(first_lo - 32) : first_lo;
+    char last_lo = mw_ascii_lower(needle.ptr[needle.len - 1]);
+    char last_up = (last_lo >= 'a' && last_lo <= 'z') ? (char)(last_lo - 32) : last_lo;
     size_t last = hay.len - needle.len;
-    for (size_t i = from; i <= last; i++) {
+    size_t i = from;
+#if defined(__SSE2__)
+    /* 16 candidate positions at a time: the first and the last byte of needle must both match
+     * (either case) before the bytes between are compared */
+    const __m128i f_lo = _mm_set1_epi8(first_lo), f_up = _mm_set1_epi8(first_up);
+    const __m128i l_lo = _mm_set1_epi8(last_lo), l_up = _mm_set1_epi8(last_up);
+    size_t tail = needle.len - 1;
+    while (i <= last && last - i >= 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(hay.ptr + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(hay.ptr + i + tail));
+        __m128i hit = _mm_and_si128(_mm_or_si128(_mm_cmpeq_epi8(a, f_lo), _mm_cmpeq_epi8(a, f_up)),
+                                    _mm_or_si128(_mm_cmpeq_epi8(b, l_lo), _mm_cmpeq_epi8(b, l_up)));
+        unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+        while (mask) {
+            size_t at = i + (size_t)__builtin_ctz(mask);
+            if (ieq_at(hay.ptr + at + 1, needle.ptr + 1, needle.len - 1)) {
+                return (long)at;
+            }
+            mask &= mask - 1;
+        }
+        i += 16;
+    }
+#endif
+    for (; i <= last; i++) {
         char c = hay.ptr[i];
         if (c != first_lo && c != first_up) {
             continue;
         }
-        size_t j = 1;
-        while (j < needle.len && mw_ascii_lower(hay.ptr[i + j]) == mw_ascii_lower(needle.ptr[j])) {
-            j++;
-        }
-        if (j == needle.len) {
+        if (ieq_at(hay.ptr + i + 1, needle.ptr + 1, needle.len - 1)) {
             return (long)i;
         }
     }
@@ -118,6 +153,28 @@ long mw_str_find(struct mw_str hay, struct mw_str needle)
     }
     const char *p = hay.ptr;
     const char *end = hay.ptr + hay.len - needle.len + 1;
+#if defined(__SSE2__)
+    if (needle.len >= 2) {
+        /* first and last byte of needle tested at 16 positions at once */
+        const __m128i f = _mm_set1_epi8(needle.ptr[0]);
+        const __m128i l = _mm_set1_epi8(needle.ptr[needle.len - 1]);
+        size_t tail = needle.len - 1;
+        while (end - p >= 16) {
+            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+            __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + tail));
+            unsigned mask = (unsigned)_mm_movemask_epi8(
+                    _mm_and_si128(_mm_cmpeq_epi8(a, f), _mm_cmpeq_epi8(b, l)));
+            while (mask) {
+                const char *at = p + __builtin_ctz(mask);
+                if (memcmp(at + 1, needle.ptr + 1, needle.len - 2) == 0) {
+                    return (long)(at - hay.ptr);
+                }
+                mask &= mask - 1;
+            }
+            p += 16;
+        }
+    }
+#endif
     while (p < end) {
         p = memchr(p, needle.ptr[0], (size_t)(end - p));
         if (!p) {

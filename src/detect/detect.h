@@ -101,4 +101,14 @@ typedef int mw_finding_fn(void *arg, const struct mw_finding *finding);
 int mw_detect_event(const struct mw_ruleset *rs, const struct mw_event *ev, struct mw_arena *arena,
                     mw_finding_fn *fn, void *arg);
 
+/* ---- exact prefilter (prefilter.c) ---------------------------------------------------------- */
+
+/* Derives from the loaded rules the set of literal values of field `field` that every rule
+ * able to see an event of `product` requires (struct mw_prefilter, event/event.h). *out is NULL
+ * when some such rule does not require one (no prefilter for that product). The field is
+ * looked up in the ruleset's field table; MW_OK in every case but bad arguments. */
+int mw_prefilter_build(const struct mw_ruleset *rs, const char *product, const char *field,
+                       struct mw_prefilter **out);
+void mw_prefilter_destroy(struct mw_prefilter *pf);
+
 #endif

@@ -201,3 +201,35 @@ struct mw_str mw_event_first(const struct mw_event *ev, int id)
     const struct mw_fieldval *fv = mw_event_get(ev, id);
     return fv->state == MW_VAL_PRESENT ? fv->v0 : MW_STR_NULL;
 }
+
+/* ---- prefilter ----------------------------------------------------------------------------- */
+
+bool mw_prefilter_pass(const struct mw_prefilter *pf, struct mw_str v)
+{
+    if (!pf) {
+        return true;
+    }
+    for (size_t i = 0; i < pf->n; i++) {
+        if (pf->vals[i].len == v.len && mw_str_ieq(pf->vals[i], v)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool mw_prefilter_event_pass(const struct mw_prefilter *pf, const struct mw_event *ev)
+{
+    if (!pf) {
+        return true;
+    }
+    const struct mw_fieldval *fv = mw_event_get(ev, pf->field);
+    if (fv->state != MW_VAL_PRESENT) {
+        return false;
+    }
+    for (uint32_t i = 0; i < fv->n; i++) {
+        if (mw_prefilter_pass(pf, mw_fieldval_at(fv, i))) {
+            return true;
+        }
+    }
+    return false;
+}

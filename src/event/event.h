@@ -95,4 +95,22 @@ struct mw_str mw_fieldval_at(const struct mw_fieldval *fv, uint32_t i);
 /* First value of a field by id, or MW_STR_NULL when absent or null. */
 struct mw_str mw_event_first(const struct mw_event *ev, int id);
 
+/* Exact prefilter (built from the rules by detect/prefilter.c, handed to sources): every rule
+ * that can see an event of one product requires `field` to equal, ASCII case-insensitively,
+ * one of vals. A source may skip a record none of whose values of `field` is in vals. */
+#define MW_PREFILTER_VALUES_MAX 256
+
+struct mw_prefilter {
+    const char *product; /* "m365", "windows" */
+    int field;           /* field id */
+    struct mw_str *vals; /* owned by the prefilter */
+    size_t n;
+};
+
+/* True when v equals one of pf's values (ASCII case-insensitively); true when pf is NULL. */
+bool mw_prefilter_pass(const struct mw_prefilter *pf, struct mw_str v);
+/* True when some value of the event's pf->field passes (false when it has none); true when pf
+ * is NULL. */
+bool mw_prefilter_event_pass(const struct mw_prefilter *pf, const struct mw_event *ev);
+
 #endif

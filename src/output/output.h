@@ -27,6 +27,7 @@ struct mw_source_count {
     uint64_t files;
     uint64_t records;
     uint64_t events;
+    uint64_t prefiltered; /* records no rule could match, skipped before mapping */
 };
 
 struct mw_rule_count {

@@ -65,10 +65,14 @@ static void print_input(const struct summary_ctx *c, const struct mw_run_summary
         }
         fputs("  ", f);
         put_text(f, src->source ? src->source : "?");
-        fprintf(f, ": %" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " %s\n", src->files,
+        fprintf(f, ": %" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " %s", src->files,
                 plural(src->files, "file", "files"), src->records,
                 plural(src->records, "record", "records"), src->events,
                 plural(src->events, "event", "events"));
+        if (src->prefiltered > 0) {
+            fprintf(f, " (%" PRIu64 " skipped: no rule could match)", src->prefiltered);
+        }
+        fputc('\n', f);
     }
     if (s->seconds > 0) {
         double mb = (double)s->bytes / 1e6;

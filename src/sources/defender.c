@@ -225,6 +225,11 @@ static int finish(const struct drow *r, struct mw_str category, const struct mw_
     ev->source = "defender";
     ev->origin = *origin;
     ev->logsource = logsource_of(r, category);
+    const struct mw_prefilter *pf = mw_source_prefilter(ctx, &mw_source_defender);
+    if (pf && !mw_prefilter_event_pass(pf, ev)) {
+        ctx->prefiltered++; /* no rule of the product can match it */
+        return MW_OK;
+    }
     /* formats.md §3.3: the row's Timestamp, not the streaming envelope's receipt time */
     const struct mw_str *cands[] = { &r->timestamp, &r->time_generated, &r->env_time };
     for (size_t i = 0; i < 3; i++) {
@@ -655,6 +660,8 @@ const struct mw_source mw_source_defender = {
     .name = "defender",
     .summary = "Microsoft Defender XDR Advanced Hunting (DeviceFileEvents, DeviceProcessEvents, "
                "...): JSON rows, CSV, Hunting API and streaming API",
+    .product = "windows",
+    .prefilter_field = "ActionType",
     .sniff = defender_sniff,
     .open = defender_open,
     .map = defender_map,

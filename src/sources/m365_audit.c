@@ -103,19 +103,24 @@ struct keycache {
     const struct keyinfo *ki;
     int id;
     int id_raw;
+    bool descend; /* some wanted name lies under the member's canonical name */
 };
 
 #define KEYCACHE_MAX 4096
 
-/* In front of the key cache: the facts of the key last seen at each member position (the keys
- * of a file repeat in the same order on every record), so a record costs one memcmp per key. */
-#define POSCACHE_MAX  128 /* positions cached, per level (record, envelope) */
-#define POSCACHE_NAME 64  /* longest key cached */
+/* In front of the key cache: the facts of the keys last seen at each member position (the keys
+ * of a file repeat in the same order on every record of one kind; a few kinds of records
+ * interleave, hence a few ways per position), so a record costs one compare per key. */
+#define POSCACHE_MAX   128 /* positions cached, per level (record, envelope) */
+#define POSCACHE_WAYS  4   /* keys remembered per position */
+#define POSCACHE_NAME  64  /* longest key cached */
+#define POSCACHE_SLOTS (2 * POSCACHE_MAX * POSCACHE_WAYS)
 
 struct posslot {
     char name[POSCACHE_NAME];
     size_t len; /* 0: empty */
     struct keycache kc;
+    unsigned next; /* way 0 only: the way replaced on the next miss */
 };
 
 /* Field ids of built names ("OperationProperties.MailAccessType"), direct-mapped: Name/Value
@@ -151,7 +156,7 @@ struct m365_state {
     struct mw_strmap kcache; /* key -> struct keycache * (case-sensitive) */
     const struct mw_fieldtab *kc_for;
     uint32_t kc_count;
-    struct posslot *pos; /* [2 * POSCACHE_MAX], allocated on first use */
+    struct posslot *pos; /* [POSCACHE_SLOTS], allocated on first use */
     struct mw_sources_proj proj;
     struct col *cols; /* CSV only */
     size_t ncols;
@@ -171,9 +176,32 @@ struct rec_info {
 struct member {
     struct mw_str key;
     struct mw_json_val val;
+    struct keycache kc; /* filled by the closed-table fast path only */
 };
 
 #define MEMBERS_MAX 4096 /* top-level keys kept for one record */
+
+/* Byte equality of two short keys, 8 bytes at a time (no library call on the hot path). */
+static inline bool same_key(const char *a, const char *b, size_t n)
+{
+    while (n >= 8) {
+        uint64_t x, y;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y) {
+            return false;
+        }
+        a += 8;
+        b += 8;
+        n -= 8;
+    }
+    while (n--) {
+        if (*a++ != *b++) {
+            return false;
+        }
+    }
+    return true;
+}
 
 static const struct keyinfo *classify(const struct m365_state *st, struct mw_str key)
 {
@@ -592,13 +620,13 @@ static bool already_set(const struct mw_event *ev, int id)
  * an envelope record was mapped already, so names it set are not added again. */
 static int map_member(struct rec_info *ri, struct mw_sources_walk *w, const struct keyinfo *ki,
                       struct mw_str name, int id, int id_raw, const struct mw_json_val *val,
-                      bool secondary)
+                      bool secondary, int descend)
 {
     struct mw_event *ev = w->ctx->event;
     struct mw_str s = MW_STR_NULL;
     bool is_str = val->type == MW_J_STRING;
     if (is_str && ki->kind == K_JSONTEXT && id < 0 && id_raw < 0 &&
-        !mw_sources_proj_descend(w->proj, w->ctx->fields, name)) {
+        !(descend >= 0 ? descend : mw_sources_proj_descend(w->proj, w->ctx->fields, name))) {
         return MW_OK; /* JSON text nobody wants: not even unescaped */
     }
     if (is_str && (ki->kind == K_NAMEVALUE || ki->kind == K_MODPROPS) && id < 0 && id_raw < 0 &&
@@ -645,7 +673,8 @@ static int map_member(struct rec_info *ri, struct mw_sources_walk *w, const stru
                 mw_event_add(ev, id, text);
             }
             if (val->type == MW_J_ARRAY || (is_str && is_array_text(text))) {
-                if (!mw_sources_proj_descend(w->proj, w->ctx->fields, name) &&
+                if (!(descend >= 0 ? descend
+                                   : mw_sources_proj_descend(w->proj, w->ctx->fields, name)) &&
                     !(ki->kind == K_NAMEVALUE && mw_str_eq_c(name, "OperationProperties") &&
                       mw_sources_proj_descend(w->proj, w->ctx->fields,
                                               MW_STR_LIT("RuleActions")))) {
@@ -663,7 +692,8 @@ static int map_member(struct rec_info *ri, struct mw_sources_walk *w, const stru
                     mw_event_add(ev, id, s);
                 }
                 if (mw_sources_is_json_text(s) &&
-                    mw_sources_proj_descend(w->proj, w->ctx->fields, name)) {
+                    (descend >= 0 ? descend
+                                  : mw_sources_proj_descend(w->proj, w->ctx->fields, name))) {
                     struct mw_json_val inner;
                     if (mw_json_parse_value(s, &inner) == MW_OK &&
                         (inner.type == MW_J_OBJECT || inner.type == MW_J_ARRAY)) {
@@ -726,6 +756,7 @@ static const struct keycache *key_lookup(struct m365_state *st, struct mw_fieldt
     struct mw_str name;
     tmp->ki = classify(st, key);
     member_ids(f, tmp->ki, key, &name, &tmp->id, &tmp->id_raw);
+    tmp->descend = mw_sources_proj_descend(&st->proj, f, name);
     if (st->kcache.count >= KEYCACHE_MAX) {
         return tmp;
     }
@@ -745,7 +776,7 @@ static const struct keycache *key_at(struct m365_state *st, struct mw_fieldtab *
         st->kc_for = f;
         st->kc_count = f->count;
         if (st->pos) {
-            for (size_t i = 0; i < 2 * POSCACHE_MAX; i++) {
+            for (size_t i = 0; i < POSCACHE_SLOTS; i++) {
                 st->pos[i].len = 0;
             }
         }
@@ -754,12 +785,16 @@ static const struct keycache *key_at(struct m365_state *st, struct mw_fieldtab *
         return key_lookup(st, f, key, tmp);
     }
     if (!st->pos) {
-        st->pos = mw_calloc(2 * POSCACHE_MAX, sizeof *st->pos);
+        st->pos = mw_calloc(POSCACHE_SLOTS, sizeof *st->pos);
     }
-    struct posslot *ps = &st->pos[level * POSCACHE_MAX + pos];
-    if (ps->len == key.len && memcmp(ps->name, key.ptr, key.len) == 0) {
-        return &ps->kc;
+    struct posslot *set = &st->pos[(level * POSCACHE_MAX + pos) * POSCACHE_WAYS];
+    for (unsigned w = 0; w < POSCACHE_WAYS; w++) {
+        if (set[w].len == key.len && same_key(set[w].name, key.ptr, key.len)) {
+            return &set[w].kc;
+        }
     }
+    struct posslot *ps = &set[set[0].next];
+    set[0].next = (set[0].next + 1) % POSCACHE_WAYS;
     ps->kc = *key_lookup(st, f, key, tmp);
     memcpy(ps->name, key.ptr, key.len);
     ps->len = key.len;
@@ -770,10 +805,12 @@ static const struct keycache *key_at(struct m365_state *st, struct mw_fieldtab *
  * key table (without touching the field table, so open mode interns in mapping order). */
 static const struct keyinfo *class_at(const struct m365_state *st, size_t pos, struct mw_str key)
 {
-    if (st->pos && pos < POSCACHE_MAX) {
-        const struct posslot *ps = &st->pos[pos];
-        if (ps->len == key.len && key.len && memcmp(ps->name, key.ptr, key.len) == 0) {
-            return ps->kc.ki;
+    if (st->pos && pos < POSCACHE_MAX && key.len) {
+        const struct posslot *set = &st->pos[pos * POSCACHE_WAYS];
+        for (unsigned w = 0; w < POSCACHE_WAYS; w++) {
+            if (set[w].len == key.len && same_key(set[w].name, key.ptr, key.len)) {
+                return set[w].kc.ki;
+            }
         }
     }
     return classify(st, key);
@@ -781,17 +818,22 @@ static const struct keyinfo *class_at(const struct m365_state *st, size_t pos, s
 
 static int map_json_members(struct m365_state *st, struct rec_info *ri, struct mw_sources_walk *w,
                             unsigned level, const struct member *m, size_t n, size_t skip,
-                            bool secondary)
+                            bool secondary, bool have_kc)
 {
     for (size_t i = 0; i < n; i++) {
         if (i == skip) {
             continue;
         }
         struct keycache tmp;
-        const struct keycache *kc = key_at(st, w->ctx->fields, level, i, m[i].key, &tmp);
+        const struct keycache *kc =
+                have_kc ? &m[i].kc : key_at(st, w->ctx->fields, level, i, m[i].key, &tmp);
         const struct keyinfo *ki = kc->ki;
+        if (ki->kind == K_PLAIN && kc->id < 0 && kc->id_raw < 0 && m[i].val.type != MW_J_OBJECT &&
+            m[i].val.type != MW_J_ARRAY) {
+            continue; /* a scalar nobody wants (what map_member would conclude) */
+        }
         struct mw_str name = ki->canon ? mw_str_c(ki->canon) : m[i].key;
-        int rc = map_member(ri, w, ki, name, kc->id, kc->id_raw, &m[i].val, secondary);
+        int rc = map_member(ri, w, ki, name, kc->id, kc->id_raw, &m[i].val, secondary, kc->descend);
         if (rc != MW_OK) {
             return rc;
         }
@@ -903,6 +945,11 @@ static int finish(struct m365_state *st, const struct rec_info *ri, const struct
             mw_event_add(ev, id, ri->op);
         }
     }
+    const struct mw_prefilter *pf = mw_source_prefilter(ctx, &mw_source_m365_audit);
+    if (pf && !mw_prefilter_event_pass(pf, ev)) {
+        ctx->prefiltered++; /* no rule of the product can match it */
+        return MW_OK;
+    }
     /* formats.md §10: AuditData CreationTime first, then TimeGenerated, then CSV CreationDate */
     for (size_t i = 0; i < sizeof ri->times / sizeof ri->times[0]; i++) {
         if (!ri->times[i].ptr) {
@@ -938,6 +985,47 @@ static void rec_info_init(struct rec_info *ri)
 
 /* ---- JSON records -------------------------------------------------------------------------- */
 
+/* The value a member gives the prefilter's field: a string decoded, a number or boolean as its
+ * text; false for null (no value that can pass). */
+static bool pf_value(struct mw_map_ctx *ctx, const struct mw_json_val *v, struct mw_str *out)
+{
+    if (v->type == MW_J_NULL) {
+        return false;
+    }
+    return mw_json_string(v, ctx->arena, out) == MW_OK;
+}
+
+/* For a flat record without envelope on a closed field table: true when the event the record
+ * would become passes the prefilter, judged from the members alone. The values it would hold
+ * in the prefilter's field are those of the members that map to it, else (finish) the best
+ * ranked non-empty operation string. */
+static bool pf_record_pass(const struct mw_prefilter *pf, struct mw_map_ctx *ctx,
+                           const struct member *m, size_t n)
+{
+    bool any = false;
+    const struct mw_json_val *op = NULL;
+    int op_rank = 1000;
+    for (size_t i = 0; i < n; i++) {
+        const struct keycache *kc = &m[i].kc;
+        if (kc->id == pf->field || kc->id_raw == pf->field) {
+            struct mw_str v;
+            any = true;
+            if (pf_value(ctx, &m[i].val, &v) && mw_prefilter_pass(pf, v)) {
+                return true;
+            }
+        } else if (kc->ki->kind == K_OP && m[i].val.type == MW_J_STRING && m[i].val.raw.len &&
+                   kc->ki->rank < op_rank) {
+            op = &m[i].val;
+            op_rank = kc->ki->rank;
+        }
+    }
+    if (any || !op) {
+        return false;
+    }
+    struct mw_str v;
+    return pf_value(ctx, op, &v) && v.len && mw_prefilter_pass(pf, v);
+}
+
 int mw_m365_map_object(void *m365_state, struct mw_str object, const struct mw_origin *origin,
                        struct mw_map_ctx *ctx, struct mw_diag *diag)
 {
@@ -959,11 +1047,21 @@ int mw_m365_map_object(void *m365_state, struct mw_str object, const struct mw_o
     if (flat) {
         mw_sources_mark_checked(object); /* walked whole: checked as the framer checks */
     }
+    /* A closed field table (scan) looks every key up once here; an open one (parse) interns
+     * in mapping order, envelope first, so it only classifies here. */
+    bool have_kc = !ctx->fields->open;
     size_t env = n;
     int env_rank = 1000;
     struct mw_str env_obj = MW_STR_NULL;
     for (size_t i = 0; i < n; i++) {
-        const struct keyinfo *ki = class_at(st, i, m[i].key);
+        const struct keyinfo *ki;
+        if (have_kc) {
+            struct keycache tmp;
+            m[i].kc = *key_at(st, ctx->fields, 0, i, m[i].key, &tmp);
+            ki = m[i].kc.ki;
+        } else {
+            ki = class_at(st, i, m[i].key);
+        }
         struct mw_str obj;
         if (ki->kind == K_ENVELOPE && ki->rank < env_rank &&
             envelope_object(ctx, &m[i].val, &obj)) {
@@ -977,7 +1075,7 @@ int mw_m365_map_object(void *m365_state, struct mw_str object, const struct mw_o
         size_t en = 0;
         rc = collect(ctx, env_obj, &em, &en, diag);
         if (rc == MW_OK) {
-            rc = map_json_members(st, &ri, &w, 1, em, en, en, false);
+            rc = map_json_members(st, &ri, &w, 1, em, en, en, false, false);
         }
         if (rc == MW_OK) {
             /* the envelope's raw text stays available under its own name */
@@ -985,10 +1083,17 @@ int mw_m365_map_object(void *m365_state, struct mw_str object, const struct mw_o
             if (id >= 0) {
                 mw_event_add(ctx->event, id, env_obj);
             }
-            rc = map_json_members(st, &ri, &w, 0, m, n, env, true);
+            rc = map_json_members(st, &ri, &w, 0, m, n, env, true, false);
         }
     } else {
-        rc = map_json_members(st, &ri, &w, 0, m, n, n, false);
+        const struct mw_prefilter *pf = mw_source_prefilter(ctx, &mw_source_m365_audit);
+        if (have_kc && flat && pf && !pf_record_pass(pf, ctx, m, n)) {
+            /* nothing below can fail on a flat record the walk accepted: skipping it here
+             * reports exactly what mapping it would */
+            ctx->prefiltered++;
+            return MW_OK;
+        }
+        rc = map_json_members(st, &ri, &w, 0, m, n, n, false, have_kc);
     }
     if (rc == MW_E_MALFORMED || rc == MW_E_LIMIT) {
         if (!diag->msg[0]) {
@@ -1040,7 +1145,7 @@ static int map_csv(struct m365_state *st, const struct mw_recview *rec, struct m
             if (rc != MW_OK) {
                 return rc;
             }
-            rc = map_json_members(st, &ri, &w, 1, m, mn, mn, false);
+            rc = map_json_members(st, &ri, &w, 1, m, mn, mn, false, false);
             secondary = true;
         }
     }
@@ -1060,7 +1165,7 @@ static int map_csv(struct m365_state *st, const struct mw_recview *rec, struct m
         }
         struct mw_json_val v = { MW_J_STRING, cell, false };
         struct mw_str name = c->ki->canon ? mw_str_c(c->ki->canon) : mw_str_c(c->name);
-        rc = map_member(&ri, &w, c->ki, name, c->id, c->id_raw, &v, secondary);
+        rc = map_member(&ri, &w, c->ki, name, c->id, c->id_raw, &v, secondary, -1);
     }
     if (rc == MW_E_MALFORMED || rc == MW_E_LIMIT) {
         if (!diag->msg[0]) {
@@ -1188,6 +1293,8 @@ const struct mw_source mw_source_m365_audit = {
     .name = "m365_audit",
     .summary = "Microsoft 365 audit: UAL API JSON, Purview/Search-UnifiedAuditLog CSV, Sentinel "
                "OfficeActivity, Defender CloudAppEvents",
+    .product = "m365",
+    .prefilter_field = "Operation",
     .sniff = m365_sniff,
     .open = m365_open,
     .map = m365_map,

@@ -29,6 +29,20 @@ const struct mw_source *mw_source_find(const char *name)
     return NULL;
 }
 
+const struct mw_prefilter *mw_source_prefilter(const struct mw_map_ctx *ctx,
+                                               const struct mw_source *src)
+{
+    if (!ctx->prefilters) {
+        return NULL;
+    }
+    for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
+        if (sources[i] == src) {
+            return ctx->prefilters[i];
+        }
+    }
+    return NULL;
+}
+
 /* ---- small string helpers ------------------------------------------------------------------ */
 
 static bool is_digit(char c)
@@ -652,6 +666,7 @@ int mw_source_scan_file(const char *path, uint32_t file_id, const struct mw_sour
     struct mw_map_ctx inner = *ctx;
     inner.emit = counting_emit;
     inner.emit_arg = &ce;
+    inner.prefiltered = 0;
     struct scan sc = { path, file_id, &inner, problems, stats, NULL, NULL, false };
     char c = 0;
     rc = first_byte(s, &c, diag);
@@ -668,6 +683,7 @@ int mw_source_scan_file(const char *path, uint32_t file_id, const struct mw_sour
     if (sc.opened && sc.src->close) {
         sc.src->close(sc.state);
     }
+    stats->prefiltered = inner.prefiltered;
     mw_stream_close(s);
     return rc;
 }

@@ -47,11 +47,21 @@ struct mw_map_ctx {
     const struct mw_tz *tz;     /* zone of zone-less timestamps */
     mw_event_fn *emit;          /* call once per event the record yields */
     void *emit_arg;
+    /* Exact prefilters from the rules (event/event.h), one per source in mw_sources_all()
+     * order, NULL when none: a source skips, without emitting it, a record whose events could
+     * match no rule of its product, and counts it in `prefiltered`. Read them with
+     * mw_source_prefilter(). */
+    const struct mw_prefilter *const *prefilters;
+    uint64_t prefiltered; /* records skipped by a prefilter */
 };
 
 struct mw_source {
     const char *name;    /* "m365_audit"; also the file name sources/m365_audit.c */
     const char *summary; /* one line for `mailward formats` */
+    /* Sigma product of the source's events, and the field whose value every rule of that product
+     * is likely to pin (an operation or action name): the prefilter is built on it. */
+    const char *product;
+    const char *prefilter_field;
     /* How sure (0..100) the source is that a file is its format. For JSON `first` is the first
      * record's text; for CSV it is the header row's cells (hdr). */
     int (*sniff)(enum mw_container container, struct mw_str first, const struct mw_csv_header *hdr);
@@ -71,9 +81,14 @@ extern const struct mw_source mw_source_defender;
 
 /* ---- registry ------------------------------------------------------------------------------ */
 
-/* All sources, in sniffing order. */
+#define MW_MAX_SOURCES 16
+
+/* All sources, in sniffing order (at most MW_MAX_SOURCES). */
 const struct mw_source *const *mw_sources_all(size_t *n);
 const struct mw_source *mw_source_find(const char *name);
+/* The prefilter ctx holds for src's product, or NULL. */
+const struct mw_prefilter *mw_source_prefilter(const struct mw_map_ctx *ctx,
+                                               const struct mw_source *src);
 
 /* Per-file counters kept by mw_source_scan_file. */
 struct mw_file_stats {
@@ -81,6 +96,7 @@ struct mw_file_stats {
     uint64_t records;               /* records read (rows, JSON values) */
     uint64_t events;                /* events emitted */
     uint64_t malformed;             /* records skipped as malformed or over a limit */
+    uint64_t prefiltered;           /* records skipped by a prefilter (no rule could match) */
 };
 
 /* Reads one file: sniffs the container (first non-space byte '[' or '{' is JSON, anything else

@@ -61,7 +61,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mw_tz_utc(&tz);
     memset(&problems, 0, sizeof problems);
     mw_diag_init(&diag);
-    struct mw_map_ctx ctx = { &fields, &arena, &ev, &tz, touch_event, &sum };
+    struct mw_map_ctx ctx = {
+        .fields = &fields,
+        .arena = &arena,
+        .event = &ev,
+        .tz = &tz,
+        .emit = touch_event,
+        .emit_arg = &sum,
+    };
     (void)mw_source_scan_file(path, 0, NULL, &ctx, &problems, &stats, &diag);
     /* forcing each source exercises mappings the sniffers would not pick */
     (void)mw_source_scan_file(path, 0, &mw_source_defender, &ctx, &problems, &stats, &diag);

@@ -47,6 +47,8 @@ struct cap {
     struct mw_file_stats stats;
     struct mw_diag diag;
     int rc;
+    /* handed to the sources, in mw_sources_all() order (NULL: none) */
+    const struct mw_prefilter *prefilters[2];
 };
 
 static inline void cap_copy(char *dst, size_t size, const char *src)
@@ -123,7 +125,15 @@ static inline void cap_fini(struct cap *c)
 
 static inline int cap_run_path(struct cap *c, const char *path, const struct mw_source *force)
 {
-    struct mw_map_ctx ctx = { &c->fields, &c->arena, &c->ev, &c->tz, cap_emit, c };
+    struct mw_map_ctx ctx = {
+        .fields = &c->fields,
+        .arena = &c->arena,
+        .event = &c->ev,
+        .tz = &c->tz,
+        .emit = cap_emit,
+        .emit_arg = c,
+        .prefilters = c->prefilters,
+    };
     cap_clear(c);
     c->rc = mw_source_scan_file(path, 0, force, &ctx, &c->problems, &c->stats, &c->diag);
     return c->rc;

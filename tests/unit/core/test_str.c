@@ -118,13 +118,55 @@ static void test_buf(void **state)
     mw_buf_fini(&b);
 }
 
+/* Long haystacks (the 16-byte scanning path): every needle position and the first and last
+ * byte filters, compared with a plain reference search. */
+static long ref_find(const char *hay, size_t n, const char *needle, size_t m, bool icase)
+{
+    for (size_t i = 0; m <= n && i <= n - m; i++) {
+        size_t j = 0;
+        while (j < m && (icase ? mw_ascii_lower(hay[i + j]) == mw_ascii_lower(needle[j])
+                               : hay[i + j] == needle[j])) {
+            j++;
+        }
+        if (j == m) {
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+static void test_find_long(void **state)
+{
+    (void)state;
+    static const char *needles[] = { "RuleCondition", "\\u", "ab", "x", "Forward", "aXa" };
+    char hay[100];
+    for (size_t k = 0; k < sizeof needles / sizeof needles[0]; k++) {
+        size_t m = strlen(needles[k]);
+        for (size_t at = 0; at + m <= sizeof hay; at++) {
+            /* near misses everywhere: first and last bytes of needle without the middle */
+            for (size_t i = 0; i < sizeof hay; i++) {
+                hay[i] = (i % 7 == 0) ? needles[k][0] : (i % 5 == 0) ? needles[k][m - 1] : 'q';
+            }
+            for (size_t j = 0; j < m; j++) {
+                char c = needles[k][j];
+                hay[at + j] = (char)((j % 2 && c >= 'a' && c <= 'z') ? c - 32 : c);
+            }
+            for (size_t len = at + m - 1; len <= sizeof hay; len += 13) {
+                struct mw_str h = mw_str_make(hay, len);
+                struct mw_str nd = mw_str_c(needles[k]);
+                assert_int_equal(mw_str_ifind(h, nd), ref_find(hay, len, needles[k], m, true));
+                assert_int_equal(mw_str_find(h, nd), ref_find(hay, len, needles[k], m, false));
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ihas_term),
-        cmocka_unit_test(test_compare_and_find),
-        cmocka_unit_test(test_trim),
-        cmocka_unit_test(test_buf),
+        cmocka_unit_test(test_ihas_term), cmocka_unit_test(test_compare_and_find),
+        cmocka_unit_test(test_trim),      cmocka_unit_test(test_buf),
+        cmocka_unit_test(test_find_long),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

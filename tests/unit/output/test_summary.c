@@ -31,8 +31,8 @@ static char *run_summary(const struct mw_run_summary *sum, bool color)
 }
 
 static const struct mw_source_count sources[] = {
-    { "m365_audit", 2, 1200, 1180 },
-    { "entra_signin", 1, 1, 1 },
+    { "m365_audit", 2, 1200, 1180, 15 },
+    { "entra_signin", 1, 1, 1, 0 },
 };
 static const char *const malformed[] = { "ual.jsonl:12: unterminated string",
                                          "ual.jsonl:40: bad \x1b[2J escape" };
@@ -78,7 +78,7 @@ static void test_full_summary_exact(void **state)
     (void)state;
     out = run_summary(&s, false);
     assert_string_equal(out, "Files read: 4 (5000000 bytes), 1 failed\n"
-                             "  m365_audit: 2 files, 1200 records, 1180 events\n"
+                             "  m365_audit: 2 files, 1200 records, 1180 events (15 skipped: no rule could match)\n"
                              "  entra_signin: 1 file, 1 record, 1 event\n"
                              "Malformed records skipped: 7\n"
                              "  ual.jsonl:12: unterminated string\n"

@@ -455,6 +455,52 @@ static void test_malformed_lines_skipped(void **state)
     cap_fini(&c);
 }
 
+/* The prefilter skips flat records (fast path), API records with nested values and CSV rows
+ * (after mapping) whose Operation no rule asks for, counting them; malformed lines are still
+ * reported and the ActionType fallback counts as the operation. */
+static void test_prefilter_skips(void **state)
+{
+    (void)state;
+    const char *text =
+            "{\"TimeGenerated\":\"2025-03-04T09:15:22Z\",\"Operation\":\"Send\","
+            "\"OfficeWorkload\":\"Exchange\",\"Type\":\"OfficeActivity\"}\n"
+            "{\"TimeGenerated\":\"2025-03-04T09:15:22Z\",\"Operation\":\"set-mailbox\","
+            "\"OfficeWorkload\":\"Exchange\"}\n"
+            "{\"TimeGenerated\":\"2025-03-04T09:15:22Z\",\"Operation\":\"Send\",,}\n"
+            "{\"TimeGenerated\":\"2025-03-04T09:15:22Z\",\"Operation\":\"Send\","
+            "\"Parameters\":[{\"Name\":\"A\",\"Value\":\"b\"}],\"OfficeWorkload\":\"Exchange\"}\n"
+            "{\"TimeGenerated\":\"2025-03-04T09:15:22Z\",\"ActionType\":\"Set-Mailbox\","
+            "\"OfficeWorkload\":\"Exchange\"}\n"
+            "{\"TimeGenerated\":\"2025-03-04T09:15:22Z\",\"Operation\":\"Send\","
+            "\"Operations\":\"Set-Mailbox\",\"OfficeWorkload\":\"Exchange\"}\n"
+            "{\"TimeGenerated\":\"2025-03-04T09:15:22Z\",\"Operation\":null,"
+            "\"ActionType\":\"Set-Mailbox\",\"OfficeWorkload\":\"Exchange\"}\n";
+    struct cap c;
+    cap_init(&c, false);
+    int op = mw_fieldtab_intern(&c.fields, mw_str_c("Operation"));
+    struct mw_str vals[] = { MW_STR_LIT("Set-Mailbox") };
+    struct mw_prefilter pf = { "m365", op, vals, 1 };
+    c.prefilters[0] = &pf; /* m365_audit is the first source */
+    assert_int_equal(cap_run(&c, text), MW_OK);
+    assert_int_equal(c.stats.records, 7);
+    assert_int_equal(c.stats.malformed, 1);
+    assert_int_equal(c.problems.count, 1);
+    assert_non_null(strstr(c.problems.first[0], ":3:"));
+    /* line 2 (case-insensitive), line 5 (ActionType fallback), line 6 (two values) */
+    assert_int_equal(c.n, 3);
+    assert_int_equal(c.stats.events, 3);
+    assert_int_equal(c.stats.prefiltered, 3);
+    assert_string_equal(cap_get(&c, 0, "Operation"), "set-mailbox");
+    assert_string_equal(cap_get(&c, 1, "Operation"), "Set-Mailbox");
+    assert_int_equal(cap_count(&c, 2, "Operation"), 2);
+    /* the same records without prefilter: every well-formed one is an event */
+    c.prefilters[0] = NULL;
+    assert_int_equal(cap_run(&c, text), MW_OK);
+    assert_int_equal(c.n, 6);
+    assert_int_equal(c.stats.prefiltered, 0);
+    cap_fini(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -472,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_cloudappevents),
         cmocka_unit_test(test_projection),
         cmocka_unit_test(test_malformed_lines_skipped),
+        cmocka_unit_test(test_prefilter_skips),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
