@@ -24,9 +24,12 @@
 #define SWEEP_WINDOWS     512u   /* new windows that also trigger a sweep (plus half the live) */
 #define CLOSED_SLOTS      16384u /* recently closed window keys remembered (power of two) */
 #define NOW_RING          5u     /* the current time is the median of the last few findings */
+#define WINDOW_REGION     384u   /* bytes of a window's block for its sets' small allocations */
 
 struct window {
-    uint64_t hash; /* of (rule, bin, group) */
+    uint64_t hash;       /* of (rule, bin, group) */
+    struct window *next; /* in its bucket */
+    size_t bytes;        /* of the pool block */
     size_t rule;
     int64_t bin;
     uint32_t gen;      /* > 0: the key was closed before and reopened */
@@ -37,10 +40,34 @@ struct window {
     struct mw_vset seen;   /* dedup fingerprints of the records in this window (no values) */
     struct mw_vset ips;    /* finding source IPs (the smallest are kept) */
     struct mw_vset *vsets; /* per value field; same allocation */
+    struct mw_wmem mem;    /* the sets' memory: a region of this block, then the pool */
     struct mw_sample *samples[MW_EVIDENCE_CAP];
     size_t nsamples;
     size_t glen;
     char *group; /* lower-cased group values joined with GROUP_SEP; same allocation */
+};
+
+/* Open windows of one (rule, bin): a bucket closes as a whole (sticky windows aside). */
+struct bucket {
+    size_t rule;
+    int64_t bin;
+    struct window *head;
+};
+
+struct slot {
+    uint64_t hash;
+    struct window *w; /* NULL: empty */
+};
+
+/* Categories judged on recent distinct values: (rule, value field, value) -> categories. */
+#define JUDGE_SLOTS 512u
+#define JUDGE_LEN   56u
+struct judged {
+    size_t rule;
+    uint32_t vfield;
+    uint32_t len; /* 0: empty */
+    uint32_t flags;
+    char s[JUDGE_LEN];
 };
 
 struct closed_key {
@@ -54,11 +81,17 @@ struct mw_correlator {
     struct mw_u64set *seen; /* per plain detection rule: dedup fingerprints */
     size_t **corrs;         /* per base rule: the correlations that reference it */
     size_t *ncorrs;
-    struct window **wins; /* open windows */
-    size_t nwins, wcap;
-    uint32_t *slots; /* index + 1 into wins, by hash; 0: empty */
+    struct mw_pool pool;    /* all window memory */
+    struct bucket *buckets; /* sorted by (rule, bin) */
+    size_t nbuckets, bcap;
+    struct window *sticky; /* windows holding records without a time */
+    size_t nwins;          /* open windows */
+    struct slot *slots;    /* open windows by hash (linear probing) */
     size_t nslots;
-    char *gbuf; /* group key being built */
+    uint64_t *needed;      /* per rule: value fields whose sets are read (bit per field < 64) */
+    uint64_t *judging;     /* per rule: value fields a MW_CAT_CONTAINS category looks at */
+    struct judged *judged; /* JUDGE_SLOTS */
+    char *gbuf;            /* group key being built */
     size_t gcap;
     struct closed_key *closed; /* direct-mapped, CLOSED_SLOTS */
     int64_t lateness;
@@ -147,10 +180,13 @@ static unsigned keep_cap(const struct mw_corr_vfield *vf)
     return vf->report_cap > VALUES_KEEP ? vf->report_cap : VALUES_KEEP;
 }
 
-/* Returns true when the value's key is new to the set (see mw_vset_add). */
-static bool vset_offer(struct mw_vset *v, struct mw_str val, unsigned prefix, uint32_t limit)
+/* Returns true when the value's key is new to the set (see mw_vset_add); *hash is the key's
+ * hash (0 when the value is not tracked). */
+static bool vset_offer(struct mw_vset *v, struct mw_wmem *mem, struct mw_str val, unsigned prefix,
+                       uint32_t limit, uint64_t *hash)
 {
     char kbuf[96];
+    *hash = 0;
     if (!val.len) {
         return false;
     }
@@ -158,27 +194,66 @@ static bool vset_offer(struct mw_vset *v, struct mw_str val, unsigned prefix, ui
         return true; /* not tracked, but still judged by the categories */
     }
     struct mw_str key = distinct_key(val, prefix, kbuf, sizeof kbuf);
-    return mw_vset_add(v, mw_hash(key.ptr, key.len, 0x76616c), val, limit);
+    *hash = mw_hash(key.ptr, key.len, 0x76616c);
+    return mw_vset_add(v, mem, *hash, val, limit);
 }
 
-/* Categories that look at values are judged on every distinct value of the window as it first
- * arrives (the same value always gives the same answer), not only on the evidence sample. */
-static void judge_value(struct window *w, const struct mw_corr_spec *cs, size_t vfield,
-                        struct mw_str val)
+/* Bit i of a per-rule field mask; fields past 64 always count as set. */
+static bool mask_has(uint64_t mask, size_t i)
 {
+    return i >= 64 || ((mask >> i) & 1u);
+}
+
+static void mask_set(uint64_t *mask, int i)
+{
+    if (i >= 0 && i < 64) {
+        *mask |= (uint64_t)1 << i;
+    }
+}
+
+/* The MW_CAT_CONTAINS categories (bit per category index < 32) that match val. */
+static uint32_t judge_flags(const struct mw_corr_spec *cs, size_t vfield, struct mw_str val)
+{
+    uint32_t flags = 0;
     for (size_t i = 0; i < cs->ncats && i < 32; i++) {
         const struct mw_corr_category *cat = &cs->cats[i];
-        if (cat->kind != MW_CAT_CONTAINS || cat->vfield != (int)vfield ||
-            (w->catflags & (1u << i))) {
+        if (cat->kind != MW_CAT_CONTAINS || cat->vfield != (int)vfield) {
             continue;
         }
         for (size_t j = 0; j < cat->nneedles; j++) {
             if (mw_str_icontains(val, mw_str_c(cat->needles[j]))) {
-                w->catflags |= 1u << i;
+                flags |= 1u << i;
                 break;
             }
         }
     }
+    return flags;
+}
+
+/* Categories that look at values are judged on every distinct value of the window as it first
+ * arrives (the same value always gives the same answer), not only on the evidence sample. The
+ * answers for recent values are remembered across windows (values repeat across accounts). */
+static void judge_value(struct mw_correlator *c, struct window *w, const struct mw_corr_spec *cs,
+                        size_t vfield, struct mw_str val, uint64_t h)
+{
+    if (!mask_has(c->judging[w->rule], vfield)) {
+        return;
+    }
+    if (!val.len || val.len > JUDGE_LEN) {
+        w->catflags |= judge_flags(cs, vfield, val);
+        return;
+    }
+    size_t k = (size_t)(h ^ (h >> 31) ^ (w->rule * 0x9e37u) ^ (vfield * 0x85ebu));
+    struct judged *j = &c->judged[k & (JUDGE_SLOTS - 1)];
+    if (j->len != val.len || j->rule != w->rule || j->vfield != vfield ||
+        memcmp(j->s, val.ptr, val.len) != 0) {
+        j->rule = w->rule;
+        j->vfield = (uint32_t)vfield;
+        j->len = (uint32_t)val.len;
+        memcpy(j->s, val.ptr, val.len);
+        j->flags = judge_flags(cs, vfield, val);
+    }
+    w->catflags |= j->flags;
 }
 
 /* The kept values of a set as a C array (heap-owned array, set-owned strings). */
@@ -199,6 +274,45 @@ static bool beyond(int64_t a, int64_t b, int64_t d)
 
 /* ---- lifecycle ---------------------------------------------------------------------------- */
 
+static void mark_tpl(uint64_t *mask, const struct mw_tpl *t)
+{
+    for (size_t i = 0; i < t->nparts; i++) {
+        if (t->parts[i].kind == MW_TPL_DISTINCT || t->parts[i].kind == MW_TPL_VALUES) {
+            mask_set(mask, t->parts[i].arg);
+        }
+    }
+}
+
+/* The value fields whose sets something reads: every field not in the group-by, and a group-by
+ * field only when a condition, a category or a template counts or lists its values (a group
+ * field's value is the window's key otherwise). */
+static uint64_t needed_fields(const struct mw_corr_spec *cs)
+{
+    if (!cs) {
+        return 0;
+    }
+    uint64_t mask = ~(uint64_t)0;
+    for (size_t g = 0; g < cs->ngroup; g++) {
+        if (cs->group_ids[g] >= 0 && cs->group_ids[g] < 64) {
+            mask &= ~((uint64_t)1 << cs->group_ids[g]);
+        }
+    }
+    mask_set(&mask, cs->cond.vfield);
+    for (size_t i = 0; i < cs->nany; i++) {
+        mask_set(&mask, cs->any[i].vfield);
+    }
+    for (size_t i = 0; i < cs->ncats; i++) {
+        mask_set(&mask, cs->cats[i].vfield);
+        mask_set(&mask, cs->cats[i].cond.vfield);
+        mark_tpl(&mask, &cs->cats[i].reason);
+    }
+    mark_tpl(&mask, &cs->summary);
+    for (size_t i = 0; i < cs->nreasons; i++) {
+        mark_tpl(&mask, &cs->reasons[i]);
+    }
+    return mask;
+}
+
 struct mw_correlator *mw_correlator_create(const struct mw_ruleset *rs)
 {
     struct mw_correlator *c = mw_calloc(1, sizeof *c);
@@ -218,6 +332,21 @@ struct mw_correlator *mw_correlator_create(const struct mw_ruleset *rs)
             c->corrs[b][c->ncorrs[b]++] = i;
         }
     }
+    c->needed = mw_calloc(c->nrules + 1, sizeof *c->needed);
+    for (size_t i = 0; i < c->nrules; i++) {
+        c->needed[i] = needed_fields(mw_ruleset_corr(rs, i));
+    }
+    c->judging = mw_calloc(c->nrules + 1, sizeof *c->judging);
+    for (size_t i = 0; i < c->nrules; i++) {
+        const struct mw_corr_spec *cs = mw_ruleset_corr(rs, i);
+        for (size_t k = 0; cs && k < cs->ncats && k < 32; k++) {
+            if (cs->cats[k].kind == MW_CAT_CONTAINS) {
+                mask_set(&c->judging[i], cs->cats[k].vfield);
+            }
+        }
+    }
+    c->judged = mw_calloc(JUDGE_SLOTS, sizeof *c->judged);
+    mw_pool_init(&c->pool);
     c->lateness = DEFAULT_LATENESS;
     return c;
 }
@@ -227,32 +356,44 @@ void mw_correlator_set_lateness(struct mw_correlator *c, int64_t ns)
     c->lateness = ns < 0 ? 0 : ns;
 }
 
-static void window_free(const struct mw_correlator *c, struct window *w)
+/* Returns the window's memory to the pool. */
+static void window_free(struct mw_correlator *c, struct window *w)
 {
     const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, w->rule);
     for (size_t i = 0; cs && i < cs->nvfields; i++) {
-        mw_vset_fini(&w->vsets[i]);
+        mw_vset_fini(&w->vsets[i], &w->mem);
     }
-    mw_vset_fini(&w->ips);
-    mw_vset_fini(&w->seen);
+    mw_vset_fini(&w->ips, &w->mem);
+    mw_vset_fini(&w->seen, &w->mem);
     for (size_t i = 0; i < w->nsamples; i++) {
-        mw_free(w->samples[i]);
+        mw_sample_free(&c->pool, w->samples[i]);
     }
-    mw_free(w);
+    mw_pool_free(&c->pool, w, w->bytes);
 }
 
+/* Drops every window. */
 static void clear_state(struct mw_correlator *c)
 {
-    for (size_t i = 0; i < c->nwins; i++) {
-        window_free(c, c->wins[i]);
+    for (size_t i = 0; i < c->nbuckets; i++) {
+        for (struct window *w = c->buckets[i].head, *next; w; w = next) {
+            next = w->next;
+            window_free(c, w);
+        }
     }
-    mw_free(c->wins);
+    for (struct window *w = c->sticky, *next; w; w = next) {
+        next = w->next;
+        window_free(c, w);
+    }
+    mw_free(c->buckets);
     mw_free(c->slots);
     mw_free(c->closed);
-    c->wins = NULL;
+    mw_pool_fini(&c->pool);
+    mw_pool_init(&c->pool);
+    c->buckets = NULL;
     c->slots = NULL;
     c->closed = NULL;
-    c->nwins = c->wcap = c->nslots = 0;
+    c->sticky = NULL;
+    c->nbuckets = c->bcap = c->nwins = c->nslots = 0;
     c->nring = 0;
     c->since_sweep = c->new_windows = c->live_after_sweep = 0;
 }
@@ -268,6 +409,9 @@ void mw_correlator_destroy(struct mw_correlator *c)
         mw_free(c->corrs[i]);
     }
     mw_free(c->gbuf);
+    mw_free(c->needed);
+    mw_free(c->judging);
+    mw_free(c->judged);
     mw_free(c->seen);
     mw_free(c->corrs);
     mw_free(c->ncorrs);
@@ -291,7 +435,8 @@ size_t mw_correlate_open_windows(const struct mw_correlator *c)
 
 /* ---- plain detections --------------------------------------------------------------------- */
 
-static int emit_detection(const struct mw_finding *f, uint64_t fp, mw_alert_fn *fn, void *arg)
+static int emit_detection(struct mw_correlator *c, const struct mw_finding *f, uint64_t fp,
+                          mw_alert_fn *fn, void *arg)
 {
     const struct mw_event *ev = f->event;
     struct mw_alert a;
@@ -306,7 +451,7 @@ static int emit_detection(const struct mw_finding *f, uint64_t fp, mw_alert_fn *
                          (unsigned long long)ev->origin.offset);
         make_id(a.id, f->info->id, buf, (size_t)n);
     }
-    struct mw_sample *s = mw_sample_new(f, fp);
+    struct mw_sample *s = mw_sample_new(&c->pool, f, fp);
     char *summary = dup_view(f->summary);
     char *ip = dup_opt(f->source_ip);
     const char **reasons = mw_calloc(f->nreasons + 1, sizeof *reasons);
@@ -355,7 +500,7 @@ static int emit_detection(const struct mw_finding *f, uint64_t fp, mw_alert_fn *
     mw_free(dests);
     mw_free(ip);
     mw_free(summary);
-    mw_free(s);
+    mw_sample_free(&c->pool, s);
     return st;
 }
 
@@ -381,26 +526,77 @@ static size_t vfield_values(const struct mw_corr_vfield *vf, const struct mw_eve
     return n;
 }
 
-static void slots_rebuild(struct mw_correlator *c, size_t want)
+static void slot_put(struct slot *slots, size_t nslots, uint64_t hash, struct window *w)
 {
-    size_t n = 64;
-    while (n < want * 2) {
-        n *= 2;
+    size_t mask = nslots - 1;
+    size_t k = (size_t)hash & mask;
+    while (slots[k].w) {
+        k = (k + 1) & mask;
     }
-    if (n != c->nslots) {
-        mw_free(c->slots);
-        c->slots = mw_malloc(n * sizeof *c->slots);
-        c->nslots = n;
-    }
-    memset(c->slots, 0, n * sizeof *c->slots);
-    for (size_t i = 0; i < c->nwins; i++) {
-        size_t mask = c->nslots - 1;
-        size_t k = (size_t)c->wins[i]->hash & mask;
-        while (c->slots[k]) {
-            k = (k + 1) & mask;
+    slots[k].hash = hash;
+    slots[k].w = w;
+}
+
+/* Doubles the table (at least 64 slots) and re-inserts the open windows. */
+static void slots_grow(struct mw_correlator *c)
+{
+    size_t n = c->nslots ? c->nslots * 2 : 64;
+    struct slot *slots = mw_calloc(n, sizeof *slots);
+    for (size_t i = 0; i < c->nslots; i++) {
+        if (c->slots[i].w) {
+            slot_put(slots, n, c->slots[i].hash, c->slots[i].w);
         }
-        c->slots[k] = (uint32_t)(i + 1);
     }
+    mw_free(c->slots);
+    c->slots = slots;
+    c->nslots = n;
+}
+
+/* Removes w from the table, shifting later entries of its probe run back (no tombstones). */
+static void slot_remove(struct mw_correlator *c, const struct window *w)
+{
+    size_t mask = c->nslots - 1;
+    size_t i = (size_t)w->hash & mask;
+    while (c->slots[i].w != w) {
+        i = (i + 1) & mask;
+    }
+    for (size_t j = (i + 1) & mask; c->slots[j].w; j = (j + 1) & mask) {
+        size_t home = (size_t)c->slots[j].hash & mask;
+        /* The entry at j may fill the hole at i when its home is not within (i, j]. */
+        bool movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
+        if (movable) {
+            c->slots[i] = c->slots[j];
+            i = j;
+        }
+    }
+    c->slots[i].w = NULL;
+    c->slots[i].hash = 0;
+}
+
+/* The bucket of (rule, bin), created when absent; buckets stay sorted by (rule, bin). */
+static struct bucket *bucket_get(struct mw_correlator *c, size_t rule, int64_t bin)
+{
+    size_t lo = 0, hi = c->nbuckets;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct bucket *b = &c->buckets[mid];
+        if (b->rule < rule || (b->rule == rule && b->bin < bin)) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if (lo < c->nbuckets && c->buckets[lo].rule == rule && c->buckets[lo].bin == bin) {
+        return &c->buckets[lo];
+    }
+    if (c->nbuckets == c->bcap) {
+        c->bcap = c->bcap ? c->bcap * 2 : 16;
+        c->buckets = mw_realloc(c->buckets, c->bcap * sizeof *c->buckets);
+    }
+    memmove(&c->buckets[lo + 1], &c->buckets[lo], (c->nbuckets - lo) * sizeof *c->buckets);
+    c->buckets[lo] = (struct bucket){ rule, bin, NULL };
+    c->nbuckets++;
+    return &c->buckets[lo];
 }
 
 /* The group key of ev for cs, lower-cased, into c->gbuf; returns its length. */
@@ -432,9 +628,15 @@ static struct window *window_new(struct mw_correlator *c, size_t rule,
                                  const struct mw_corr_spec *cs, int64_t bin, uint64_t h,
                                  size_t glen)
 {
-    size_t bytes = sizeof(struct window) + cs->nvfields * sizeof(struct mw_vset) + glen + 1;
-    struct window *w = mw_malloc(bytes);
+    size_t gbytes = (glen + 1 + 7u) & ~(size_t)7u;
+    size_t bytes =
+            sizeof(struct window) + cs->nvfields * sizeof(struct mw_vset) + gbytes + WINDOW_REGION;
+    struct window *w = mw_pool_alloc(&c->pool, bytes);
     memset(w, 0, sizeof *w);
+    w->mem.pool = &c->pool;
+    w->mem.base = (char *)(void *)w + (bytes - WINDOW_REGION);
+    w->mem.size = WINDOW_REGION;
+    w->bytes = bytes;
     w->hash = h;
     w->rule = rule;
     w->bin = bin;
@@ -471,37 +673,31 @@ static struct window *get_window(struct mw_correlator *c, size_t rule,
     uint64_t h = mw_hash(c->gbuf, glen, ((uint64_t)bin * 0x9e3779b97f4a7c15ULL) ^ rule);
     if (c->nslots) {
         size_t mask = c->nslots - 1;
-        for (size_t k = (size_t)h & mask; c->slots[k]; k = (k + 1) & mask) {
-            struct window *w = c->wins[c->slots[k] - 1];
-            if (w->hash == h && w->rule == rule && w->bin == bin && w->glen == glen &&
+        for (size_t k = (size_t)h & mask; c->slots[k].w; k = (k + 1) & mask) {
+            struct window *w = c->slots[k].w;
+            if (c->slots[k].hash == h && w->rule == rule && w->bin == bin && w->glen == glen &&
                 memcmp(w->group, c->gbuf, glen) == 0) {
                 return w;
             }
         }
     }
     struct window *w = window_new(c, rule, cs, bin, h, glen);
-    if (c->nwins == c->wcap) {
-        c->wcap = c->wcap ? c->wcap * 2 : 64;
-        c->wins = mw_realloc(c->wins, c->wcap * sizeof *c->wins);
-    }
-    c->wins[c->nwins++] = w;
+    struct bucket *b = bucket_get(c, rule, bin);
+    w->next = b->head;
+    b->head = w;
+    c->nwins++;
     c->new_windows++;
     if (c->nwins * 2 > c->nslots) {
-        slots_rebuild(c, c->nwins);
-    } else {
-        size_t mask = c->nslots - 1;
-        size_t k = (size_t)h & mask;
-        while (c->slots[k]) {
-            k = (k + 1) & mask;
-        }
-        c->slots[k] = (uint32_t)c->nwins;
+        slots_grow(c);
     }
+    slot_put(c->slots, c->nslots, h, w);
     return w;
 }
 
 /* ---- aggregation -------------------------------------------------------------------------- */
 
-static void window_sample(struct window *w, const struct mw_finding *f, uint64_t fp)
+static void window_sample(struct mw_correlator *c, struct window *w, const struct mw_finding *f,
+                          uint64_t fp)
 {
     const struct mw_event *ev = f->event;
     size_t pos = w->nsamples;
@@ -512,16 +708,16 @@ static void window_sample(struct window *w, const struct mw_finding *f, uint64_t
         return;
     }
     if (w->nsamples == MW_EVIDENCE_CAP) {
-        mw_free(w->samples[MW_EVIDENCE_CAP - 1]);
+        mw_sample_free(&c->pool, w->samples[MW_EVIDENCE_CAP - 1]);
         w->nsamples--;
     }
     memmove(&w->samples[pos + 1], &w->samples[pos], (w->nsamples - pos) * sizeof w->samples[0]);
-    w->samples[pos] = mw_sample_new(f, fp);
+    w->samples[pos] = mw_sample_new(&c->pool, f, fp);
     w->nsamples++;
 }
 
-static void aggregate(struct window *w, const struct mw_corr_spec *cs, const struct mw_finding *f,
-                      uint64_t fp)
+static void aggregate(struct mw_correlator *c, struct window *w, const struct mw_corr_spec *cs,
+                      const struct mw_finding *f, uint64_t fp)
 {
     const struct mw_event *ev = f->event;
     w->count++;
@@ -532,16 +728,22 @@ static void aggregate(struct window *w, const struct mw_corr_spec *cs, const str
         w->sticky = true;
     }
     struct mw_str vals[16];
+    uint64_t needed = c->needed[w->rule];
     for (size_t i = 0; i < cs->nvfields; i++) {
+        if (!mask_has(needed, i)) {
+            continue;
+        }
         size_t n = vfield_values(&cs->vfields[i], ev, vals, 16);
         for (size_t k = 0; k < n; k++) {
-            if (vset_offer(&w->vsets[i], vals[k], cs->ipv6_prefix, DISTINCT_CAP)) {
-                judge_value(w, cs, i, vals[k]);
+            uint64_t h;
+            if (vset_offer(&w->vsets[i], &w->mem, vals[k], cs->ipv6_prefix, DISTINCT_CAP, &h)) {
+                judge_value(c, w, cs, i, vals[k], h);
             }
         }
     }
-    vset_offer(&w->ips, f->source_ip, 0, 0);
-    window_sample(w, f, fp);
+    uint64_t h;
+    (void)vset_offer(&w->ips, &w->mem, f->source_ip, 0, 0, &h);
+    window_sample(c, w, f, fp);
 }
 
 /* ---- conditions and rendering ------------------------------------------------------------- */
@@ -846,23 +1048,41 @@ static int64_t current_time(const struct mw_correlator *c)
     return t[n / 2];
 }
 
-/* A window is closed when its bin lies more than the lateness away from now, either side. */
-static bool window_done(const struct mw_correlator *c, const struct window *w, int64_t now)
+/* The windows of (rule, bin) are closed when the bin lies more than the lateness away from now,
+ * either side. */
+static bool bin_done(const struct mw_correlator *c, size_t rule, int64_t bin, int64_t now)
 {
-    if (w->sticky) {
-        return false;
-    }
-    const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, w->rule);
+    const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, rule);
     int64_t last_ns = cs->timespan_ns - 1; /* the bin is [bin, bin + span) */
-    if (beyond(w->bin, now, c->lateness)) {
+    if (beyond(bin, now, c->lateness)) {
         return true;
     }
-    return beyond(now, w->bin, last_ns) &&
-           (uint64_t)now - (uint64_t)w->bin - (uint64_t)last_ns > (uint64_t)c->lateness;
+    return beyond(now, bin, last_ns) &&
+           (uint64_t)now - (uint64_t)bin - (uint64_t)last_ns > (uint64_t)c->lateness;
+}
+
+/* Moves the windows of bucket b to done[] (sticky ones to the sticky list); returns how many
+ * were added. */
+static size_t bucket_close(struct mw_correlator *c, struct bucket *b, struct window **done,
+                           bool all)
+{
+    size_t n = 0;
+    for (struct window *w = b->head, *next; w; w = next) {
+        next = w->next;
+        if (w->sticky && !all) {
+            w->next = c->sticky;
+            c->sticky = w;
+        } else {
+            done[n++] = w;
+        }
+    }
+    b->head = NULL;
+    return n;
 }
 
 /* Closes the windows that are done (all of them when all is set): emits the alerts of those
- * whose condition holds, in (rule, bin, group) order, and frees them. */
+ * whose condition holds, in (rule, bin, group) order, and frees them. Only the buckets of bins
+ * that are done are visited. */
 static int sweep(struct mw_correlator *c, bool all, mw_alert_fn *fn, void *arg)
 {
     c->since_sweep = 0;
@@ -872,20 +1092,31 @@ static int sweep(struct mw_correlator *c, bool all, mw_alert_fn *fn, void *arg)
         return MW_OK;
     }
     int64_t now = all ? 0 : current_time(c);
-    struct window **done = mw_malloc((c->nwins + 1) * sizeof *done);
-    size_t ndone = 0, nlive = 0;
-    for (size_t i = 0; i < c->nwins; i++) {
-        struct window *w = c->wins[i];
-        if (all || window_done(c, w, now)) {
-            done[ndone++] = w;
+    struct window **done = NULL;
+    size_t ndone = 0, nkeep = 0;
+    for (size_t i = 0; i < c->nbuckets; i++) {
+        struct bucket *b = &c->buckets[i];
+        if (all || bin_done(c, b->rule, b->bin, now)) {
+            if (!done) {
+                done = mw_malloc((c->nwins + 1) * sizeof *done);
+            }
+            ndone += bucket_close(c, b, done + ndone, all);
         } else {
-            c->wins[nlive++] = w;
+            c->buckets[nkeep++] = *b;
         }
+    }
+    c->nbuckets = nkeep;
+    if (all) {
+        for (struct window *w = c->sticky; w; w = w->next) {
+            if (!done) {
+                done = mw_malloc((c->nwins + 1) * sizeof *done);
+            }
+            done[ndone++] = w;
+        }
+        c->sticky = NULL;
     }
     int st = MW_OK;
     if (ndone) {
-        c->nwins = nlive;
-        slots_rebuild(c, nlive);
         qsort(done, ndone, sizeof *done, window_cmp);
         if (!all && !c->closed) {
             c->closed = mw_calloc(CLOSED_SLOTS, sizeof *c->closed);
@@ -902,6 +1133,8 @@ static int sweep(struct mw_correlator *c, bool all, mw_alert_fn *fn, void *arg)
             ck->hash = w->hash;
             ck->gen = w->gen + 1;
         }
+        slot_remove(c, w);
+        c->nwins--;
         window_free(c, w);
     }
     mw_free(done);
@@ -923,12 +1156,12 @@ static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f
         size_t rule = c->corrs[f->rule][i];
         const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, rule);
         struct window *w = get_window(c, rule, cs, ev);
-        if (dedup_here && ev->dedup && !mw_vset_insert(&w->seen, dkey) && i == 0) {
+        if (dedup_here && ev->dedup && !mw_vset_insert(&w->seen, &w->mem, dkey) && i == 0) {
             c->dups++;
             return MW_OK;
         }
         late |= w->gen > 0;
-        aggregate(w, cs, f, fp);
+        aggregate(c, w, cs, f, fp);
     }
     c->late += late;
     if (ev->has_time) {
@@ -961,7 +1194,7 @@ int mw_correlate_add(struct mw_correlator *c, const struct mw_finding *f, mw_ale
         }
     }
     if (plain) {
-        return emit_detection(f, record_fp(ev), fn, arg);
+        return emit_detection(c, f, record_fp(ev), fn, arg);
     }
     return MW_OK;
 }

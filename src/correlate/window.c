@@ -1,6 +1,6 @@
 /* correlate/window.c: compact window state: distinct-value sets of 64-bit key hashes that
- * keep only the smallest representatives (the values an alert reports), and evidence samples
- * packed into one allocation each.
+ * keep only the smallest representatives (the values an alert reports), in the window's own
+ * memory, and evidence samples packed into one pool block each.
  * SPDX-License-Identifier: MIT */
 #include <string.h>
 
@@ -15,13 +15,13 @@ void mw_vset_init(struct mw_vset *v, unsigned cap)
     v->cap = (uint16_t)(cap < MW_VSET_TOP_MAX ? cap : MW_VSET_TOP_MAX);
 }
 
-void mw_vset_fini(struct mw_vset *v)
+void mw_vset_fini(struct mw_vset *v, struct mw_wmem *mem)
 {
     for (uint16_t i = 0; i < v->ntop; i++) {
-        mw_free(v->top[i].s);
+        mw_wmem_free(mem, v->top[i].s, (size_t)v->top[i].len + 1);
     }
-    mw_free(v->top);
-    mw_free(v->slots);
+    mw_wmem_free(mem, v->top, (size_t)v->alloc * sizeof *v->top);
+    mw_wmem_free(mem, v->slots, (size_t)v->nslots * sizeof *v->slots);
     memset(v, 0, sizeof *v);
 }
 
@@ -35,22 +35,23 @@ static uint64_t *slot_of(uint64_t *slots, uint32_t nslots, uint64_t key)
     }
 }
 
-static void set_grow(struct mw_vset *v)
+static void set_grow(struct mw_vset *v, struct mw_wmem *mem)
 {
     uint32_t n = v->nslots ? v->nslots * 2 : 8;
-    uint64_t *slots = mw_calloc(n, sizeof *slots);
+    uint64_t *slots = mw_wmem_alloc(mem, n * sizeof *slots);
+    memset(slots, 0, n * sizeof *slots);
     for (uint32_t i = 0; i < v->nslots; i++) {
         if (v->slots[i]) {
             *slot_of(slots, n, v->slots[i]) = v->slots[i];
         }
     }
-    mw_free(v->slots);
+    mw_wmem_free(mem, v->slots, (size_t)v->nslots * sizeof *v->slots);
     v->slots = slots;
     v->nslots = n;
 }
 
 /* True when key is counted (already or now). */
-static bool set_count(struct mw_vset *v, uint64_t key, uint32_t limit)
+static bool set_count(struct mw_vset *v, struct mw_wmem *mem, uint64_t key, uint32_t limit)
 {
     if (v->nslots) {
         uint64_t *s = slot_of(v->slots, v->nslots, key);
@@ -62,7 +63,7 @@ static bool set_count(struct mw_vset *v, uint64_t key, uint32_t limit)
         return false;
     }
     if ((v->count + 1) * 2 > v->nslots) {
-        set_grow(v);
+        set_grow(v, mem);
     }
     *slot_of(v->slots, v->nslots, key) = key;
     v->count++;
@@ -80,9 +81,9 @@ static int top_cmp(struct mw_str a, const char *b, size_t blen)
     return a.len < blen ? -1 : (a.len > blen ? 1 : 0);
 }
 
-static char *copy_value(struct mw_str s)
+static char *copy_value(struct mw_wmem *mem, struct mw_str s)
 {
-    char *p = mw_malloc(s.len + 1);
+    char *p = mw_wmem_alloc(mem, s.len + 1);
     if (s.len) {
         memcpy(p, s.ptr, s.len);
     }
@@ -93,7 +94,7 @@ static char *copy_value(struct mw_str s)
 /* Offers value as the representative of key; keeps the cap smallest representatives. The
  * result does not depend on the order of the offers: a key's representative only ever gets
  * smaller, and a key dropped off the end can only come back with a smaller value. */
-static void top_offer(struct mw_vset *v, uint64_t key, struct mw_str value)
+static void top_offer(struct mw_vset *v, struct mw_wmem *mem, uint64_t key, struct mw_str value)
 {
     for (uint16_t i = 0; i < v->ntop; i++) {
         if (v->top[i].key != key) {
@@ -102,8 +103,8 @@ static void top_offer(struct mw_vset *v, uint64_t key, struct mw_str value)
         if (top_cmp(value, v->top[i].s, v->top[i].len) >= 0) {
             return;
         }
-        mw_free(v->top[i].s);
-        v->top[i].s = copy_value(value);
+        mw_wmem_free(mem, v->top[i].s, (size_t)v->top[i].len + 1);
+        v->top[i].s = copy_value(mem, value);
         v->top[i].len = (uint32_t)value.len;
         while (i > 0 && top_cmp(value, v->top[i - 1].s, v->top[i - 1].len) < 0) {
             struct mw_vset_top t = v->top[i - 1];
@@ -121,13 +122,18 @@ static void top_offer(struct mw_vset *v, uint64_t key, struct mw_str value)
         if (top_cmp(value, last->s, last->len) >= 0) {
             return;
         }
-        mw_free(last->s);
+        mw_wmem_free(mem, last->s, (size_t)last->len + 1);
         v->ntop--;
     }
     if (v->ntop == v->alloc) { /* grow by doubling up to cap: most sets hold one value */
         uint16_t n = v->alloc ? (uint16_t)(v->alloc * 2) : 2;
         n = n < v->cap ? n : v->cap;
-        v->top = mw_realloc(v->top, n * sizeof *v->top);
+        struct mw_vset_top *top = mw_wmem_alloc(mem, n * sizeof *top);
+        if (v->ntop) {
+            memcpy(top, v->top, v->ntop * sizeof *top);
+        }
+        mw_wmem_free(mem, v->top, (size_t)v->alloc * sizeof *v->top);
+        v->top = top;
         v->alloc = n;
     }
     uint16_t pos = v->ntop;
@@ -137,27 +143,28 @@ static void top_offer(struct mw_vset *v, uint64_t key, struct mw_str value)
     memmove(&v->top[pos + 1], &v->top[pos], (size_t)(v->ntop - pos) * sizeof *v->top);
     v->top[pos].key = key;
     v->top[pos].len = (uint32_t)value.len;
-    v->top[pos].s = copy_value(value);
+    v->top[pos].s = copy_value(mem, value);
     v->ntop++;
 }
 
-bool mw_vset_insert(struct mw_vset *v, uint64_t key)
+bool mw_vset_insert(struct mw_vset *v, struct mw_wmem *mem, uint64_t key)
 {
     key = key ? key : 1;
     if (v->nslots && *slot_of(v->slots, v->nslots, key) == key) {
         return false;
     }
-    return set_count(v, key, UINT32_MAX);
+    return set_count(v, mem, key, UINT32_MAX);
 }
 
-bool mw_vset_add(struct mw_vset *v, uint64_t key, struct mw_str value, uint32_t limit)
+bool mw_vset_add(struct mw_vset *v, struct mw_wmem *mem, uint64_t key, struct mw_str value,
+                 uint32_t limit)
 {
     key = key ? key : 1;
     bool fresh = !v->nslots || *slot_of(v->slots, v->nslots, key) != key;
-    if (limit && !set_count(v, key, limit)) {
+    if (limit && !set_count(v, mem, key, limit)) {
         return true; /* past the cap: not counted, so not known to be seen before */
     }
-    top_offer(v, key, value);
+    top_offer(v, mem, key, value);
     return fresh;
 }
 
@@ -174,7 +181,7 @@ static char *put_str(char **cursor, const char *s, size_t len)
     return p;
 }
 
-struct mw_sample *mw_sample_new(const struct mw_finding *f, uint64_t fp)
+struct mw_sample *mw_sample_new(struct mw_pool *pool, const struct mw_finding *f, uint64_t fp)
 {
     const struct mw_event *ev = f->event;
     const char *path = ev->origin.path ? ev->origin.path : "";
@@ -184,8 +191,9 @@ struct mw_sample *mw_sample_new(const struct mw_finding *f, uint64_t fp)
         bytes += f->fields[i].value.len + 1;
     }
     bytes += f->account.len + f->mailbox.len + f->host.len + 3;
-    struct mw_sample *s = mw_malloc(bytes);
+    struct mw_sample *s = mw_pool_alloc(pool, bytes);
     memset(s, 0, sizeof *s);
+    s->bytes = bytes;
     s->time_ns = ev->time_ns;
     s->has_time = ev->has_time;
     s->fp = fp;
@@ -207,6 +215,13 @@ struct mw_sample *mw_sample_new(const struct mw_finding *f, uint64_t fp)
     s->mailbox = f->mailbox.len ? put_str(&cur, f->mailbox.ptr, f->mailbox.len) : NULL;
     s->host = f->host.len ? put_str(&cur, f->host.ptr, f->host.len) : NULL;
     return s;
+}
+
+void mw_sample_free(struct mw_pool *pool, struct mw_sample *s)
+{
+    if (s) {
+        mw_pool_free(pool, s, s->bytes);
+    }
 }
 
 int mw_sample_cmp(int64_t time_ns, uint64_t fp, uint64_t offset, const struct mw_sample *b)

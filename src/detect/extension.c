@@ -391,8 +391,7 @@ static void collect_dests(const struct mw_ruleset *rs, const struct mw_ext *ext,
 /* The destinations collected for the finding, copied into the arena. */
 static int fill_destinations(const struct dests *d, struct mw_arena *arena, struct mw_finding *f)
 {
-    struct mw_str *out =
-            mw_arena_alloc(arena, (d->n + 1) * sizeof *out, _Alignof(struct mw_str));
+    struct mw_str *out = mw_arena_alloc(arena, (d->n + 1) * sizeof *out, _Alignof(struct mw_str));
     if (!out) {
         return MW_E_NOMEM;
     }
@@ -430,6 +429,12 @@ static int add_reason(struct mw_arena *arena, const struct mw_tpl *t, const stru
     return st;
 }
 
+/* A view into the event (which outlives the finding); never a NULL pointer. */
+static struct mw_str event_view(struct mw_str s)
+{
+    return s.ptr ? s : mw_str_make("", 0);
+}
+
 static int fill_evidence(const struct mw_ext *ext, const struct mw_event *ev,
                          struct mw_arena *arena, struct mw_finding *f)
 {
@@ -447,9 +452,13 @@ static int fill_evidence(const struct mw_ext *ext, const struct mw_event *ev,
         if (fv->state != MW_VAL_PRESENT) {
             continue;
         }
+        out[n].name = mw_fieldtab_name(ev->fields, ext->evidence.ids[i]);
+        if (fv->n == 1) {
+            out[n++].value = event_view(fv->v0); /* one value: the event's bytes as they are */
+            continue;
+        }
         mw_buf_reset(&b);
         append_values(&b, fv);
-        out[n].name = mw_fieldtab_name(ev->fields, ext->evidence.ids[i]);
         st = arena_str(arena, mw_buf_str(&b), &out[n].value);
         n++;
     }
@@ -477,20 +486,11 @@ int mw_ext_apply(const struct mw_ruleset *rs, const struct mw_rule *rule, struct
         /* A correlation's base rule: the correlator reads only the actor, host, address and
          * evidence of its findings, so the summary, reasons and levels are not rendered. */
         f->level = rule->info.level;
-        int rc0 = arena_str(arena, rc.account, &f->account);
-        if (rc0 == MW_OK) {
-            rc0 = arena_str(arena, rc.mailbox, &f->mailbox);
-        }
-        if (rc0 == MW_OK) {
-            rc0 = arena_str(arena, rc.host, &f->host);
-        }
-        if (rc0 == MW_OK) {
-            rc0 = arena_str(arena, rc.source_ip, &f->source_ip);
-        }
-        if (rc0 == MW_OK) {
-            rc0 = fill_evidence(ext, rc.ev, arena, f);
-        }
-        return rc0;
+        f->account = event_view(rc.account);
+        f->mailbox = event_view(rc.mailbox);
+        f->host = event_view(rc.host);
+        f->source_ip = event_view(rc.source_ip);
+        return fill_evidence(ext, rc.ev, arena, f);
     }
     mw_buf_init(&rc.dests, RENDER_CAP);
     mw_buf_init(&rc.external, RENDER_CAP);
@@ -536,18 +536,11 @@ int mw_ext_apply(const struct mw_ruleset *rs, const struct mw_rule *rule, struct
         st = arena_str(arena, mw_buf_str(&b), &f->summary);
         mw_buf_fini(&b);
     }
-    if (st == MW_OK) {
-        st = arena_str(arena, rc.account, &f->account);
-    }
-    if (st == MW_OK) {
-        st = arena_str(arena, rc.mailbox, &f->mailbox);
-    }
-    if (st == MW_OK) {
-        st = arena_str(arena, rc.host, &f->host);
-    }
-    if (st == MW_OK) {
-        st = arena_str(arena, rc.source_ip, &f->source_ip);
-    }
+    /* Actor, target, host and address are views into the event, which outlives the finding. */
+    f->account = event_view(rc.account);
+    f->mailbox = event_view(rc.mailbox);
+    f->host = event_view(rc.host);
+    f->source_ip = event_view(rc.source_ip);
     if (st == MW_OK) {
         st = fill_evidence(ext, rc.ev, arena, f);
     }
