@@ -406,6 +406,7 @@ static void print_summary(struct scan_state *st, struct mw_pipeline *pl, double 
     struct mw_run_summary sum = {
         .files = pl->files,
         .files_failed = pl->files_failed,
+        .files_skipped = pl->files_skipped,
         .bytes = pl->bytes,
         .seconds = getenv("MW_TEST") ? 0.0 : seconds,
         .sources = pl->per_source,

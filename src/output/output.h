@@ -42,10 +42,11 @@ struct mw_suppress_count {
 };
 
 struct mw_run_summary {
-    uint64_t files;        /* files read */
-    uint64_t files_failed; /* unreadable, corrupt or unrecognised */
-    uint64_t bytes;        /* decompressed bytes read */
-    double seconds;        /* wall time */
+    uint64_t files;         /* files read */
+    uint64_t files_failed;  /* unreadable, corrupt or unrecognised */
+    uint64_t files_skipped; /* found in a directory, of no known log format */
+    uint64_t bytes;         /* decompressed bytes read */
+    double seconds;         /* wall time */
     const struct mw_source_count *sources;
     size_t nsources;
     uint64_t malformed;

@@ -57,6 +57,9 @@ static void print_input(const struct summary_ctx *c, const struct mw_run_summary
     if (s->files_failed > 0) {
         fprintf(f, ", %" PRIu64 " failed", s->files_failed);
     }
+    if (s->files_skipped > 0) {
+        fprintf(f, ", %" PRIu64 " skipped (no known log format)", s->files_skipped);
+    }
     line_end(c, SUMMARY_BOLD);
     for (size_t i = 0; s->sources && i < s->nsources; i++) {
         const struct mw_source_count *src = &s->sources[i];

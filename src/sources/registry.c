@@ -576,6 +576,15 @@ static int scan_json(struct scan *sc, struct mw_stream *s, const struct mw_sourc
          * source's own walk (see mw_sources_mark_checked) */
         fr.lazy = fr.layout == MW_JSON_LINES;
     }
+    if (!sc->opened && sc->stats->malformed > 0) {
+        /* Not one record could be read: binary junk that happens to start like JSON, or a
+         * file that is not a log at all. That is an unreadable file, not a clean one. */
+        diag->path = sc->path;
+        diag->line = 0;
+        return mw_diag_set(diag, MW_E_CONFIG,
+                           "no record could be read (%llu malformed): not a known JSON log",
+                           (unsigned long long)sc->stats->malformed);
+    }
     return MW_OK;
 }
 

@@ -24,6 +24,8 @@ check() { # name expected-alerts expected-exit
     fi
 }
 line() { echo "$good" | sed "s/ID/$1/"; }
+# Deterministic junk bytes: junk SEED COUNT (the same bytes on every run).
+junk() { python3 -c 'import random,sys; r=random.Random(int(sys.argv[1])); sys.stdout.buffer.write(bytes(r.getrandbits(8) for _ in range(int(sys.argv[2]))))' "$1" "$2"; }
 
 # 1. a 50 MB line between two good records
 { line a1; printf '{"CreationTime":"2025-03-04T09:15:22","Junk":"'; head -c 52428800 /dev/zero | tr '\0' 'x'; printf '"}\n'; line a2; } >"$dir/bigline.jsonl"
@@ -41,13 +43,18 @@ check utf8.jsonl 2 1
 python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]' "$dir/utf8.jsonl.out" || { echo "FAIL utf8: output is not valid UTF-8 JSON"; fail=1; }
 
 # 4. binary junk lines between good records
-{ line d1; head -c 4096 /dev/urandom | tr -d '\n{'; echo; line d2; } >"$dir/junk.jsonl"
+{ line d1; junk 1 4096 | tr -d '\n{'; echo; line d2; } >"$dir/junk.jsonl"
 check junk.jsonl 2 1
 grep -q 'junk.jsonl:2:' "$dir/junk.jsonl.err" || { echo "FAIL junk: no file:line message"; cat "$dir/junk.jsonl.err"; fail=1; }
 
-# 5. a file that is binary junk from the first byte: reported, exit 2
-head -c 65536 /dev/urandom >"$dir/random.bin"
+# 5. files that are binary junk from the first byte, also when it looks like JSON: reported,
+#    exit 2, never "No alerts" and a clean exit
+junk 2 65536 >"$dir/random.bin"
 check random.bin 0 2
+{ printf '{'; junk 3 65536; } >"$dir/brace.bin"
+check brace.bin 0 2
+{ printf '['; junk 4 65536; } >"$dir/bracket.bin"
+check bracket.bin 0 2
 
 # 6. truncated zstd: the records before the cut are scanned, the cut is reported, exit 2
 for i in $(seq 1 5000); do line "e$i"; done | zstd -q -c >"$dir/cut.full.zst"
