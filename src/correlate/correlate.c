@@ -24,7 +24,7 @@
 #define SWEEP_WINDOWS     512u   /* new windows that also trigger a sweep (plus half the live) */
 #define CLOSED_SLOTS      16384u /* recently closed window keys remembered (power of two) */
 #define NOW_RING          5u     /* the current time is the median of the last few findings */
-#define WINDOW_REGION     384u   /* bytes of a window's block for its sets' small allocations */
+#define WINDOW_REGION     768u   /* bytes at least of a window's block for its sets' memory */
 
 struct window {
     uint64_t hash;       /* of (rule, bin, group) */
@@ -130,6 +130,70 @@ static void make_id(char out[24], const char *rule_id, const void *extra, size_t
     snprintf(out, 24, "a-%016llx", (unsigned long long)h);
 }
 
+static int hex_digit(char ch)
+{
+    if (ch >= '0' && ch <= '9') {
+        return ch - '0';
+    }
+    ch = mw_ascii_lower(ch);
+    return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+}
+
+/* The common IPv6 text forms (groups of 1-4 hex digits, one "::" at most) into a[16]; true on
+ * success. Anything else (an embedded IPv4 address, a stray colon) is left to inet_pton: this
+ * only accepts text inet_pton accepts, with the same bytes. */
+#define NO_GAP SIZE_MAX
+static bool parse_ipv6_plain(const char *p, size_t len, unsigned char a[16])
+{
+    uint16_t g[8];
+    size_t ng = 0, gap = NO_GAP; /* gap: index of the group "::" stands before */
+    size_t i = 0;
+    if (len >= 2 && p[0] == ':' && p[1] == ':') {
+        gap = 0;
+        i = 2;
+    }
+    while (i < len) {
+        unsigned v = 0, nd = 0;
+        int d;
+        while (i < len && nd < 5 && (d = hex_digit(p[i])) >= 0) {
+            v = v * 16 + (unsigned)d;
+            nd++;
+            i++;
+        }
+        if (nd == 0 || nd > 4 || ng == 8) {
+            return false;
+        }
+        g[ng++] = (uint16_t)v;
+        if (i == len) {
+            break;
+        }
+        if (p[i] != ':' || i + 1 == len) {
+            return false; /* a dot, a '%' or a trailing single colon */
+        }
+        i++;
+        if (p[i] == ':') {
+            if (gap != NO_GAP) {
+                return false;
+            }
+            gap = ng;
+            i++;
+        }
+    }
+    if (gap == NO_GAP ? ng != 8 : ng > 7) {
+        return false;
+    }
+    uint16_t out[8] = { 0 };
+    size_t tail = gap == NO_GAP ? 0 : ng - gap; /* groups after the "::" go to the end */
+    for (size_t k = 0; k < ng; k++) {
+        out[k < ng - tail ? k : 8 - (ng - k)] = g[k];
+    }
+    for (size_t k = 0; k < 8; k++) {
+        a[k * 2] = (unsigned char)(out[k] >> 8);
+        a[k * 2 + 1] = (unsigned char)(out[k] & 0xff);
+    }
+    return true;
+}
+
 /* IPv6 values are counted per prefix when the rule says so; IPv4 and names as they are. */
 static struct mw_str distinct_key(struct mw_str v, unsigned prefix, char *buf, size_t size)
 {
@@ -154,7 +218,7 @@ static struct mw_str distinct_key(struct mw_str v, unsigned prefix, char *buf, s
     memcpy(tmp, s.ptr, s.len);
     tmp[s.len] = '\0';
     unsigned char a[16];
-    if (inet_pton(AF_INET6, tmp, a) != 1) {
+    if (!parse_ipv6_plain(s.ptr, s.len, a) && inet_pton(AF_INET6, tmp, a) != 1) {
         return v;
     }
     for (unsigned i = 0; i < 16; i++) {
@@ -359,12 +423,14 @@ void mw_correlator_set_lateness(struct mw_correlator *c, int64_t ns)
 /* Returns the window's memory to the pool. */
 static void window_free(struct mw_correlator *c, struct window *w)
 {
-    const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, w->rule);
-    for (size_t i = 0; cs && i < cs->nvfields; i++) {
-        mw_vset_fini(&w->vsets[i], &w->mem);
+    if (w->mem.nout) { /* else every set lies in the window's own block */
+        const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, w->rule);
+        for (size_t i = 0; cs && i < cs->nvfields; i++) {
+            mw_vset_fini(&w->vsets[i], &w->mem);
+        }
+        mw_vset_fini(&w->ips, &w->mem);
+        mw_vset_fini(&w->seen, &w->mem);
     }
-    mw_vset_fini(&w->ips, &w->mem);
-    mw_vset_fini(&w->seen, &w->mem);
     for (size_t i = 0; i < w->nsamples; i++) {
         mw_sample_free(&c->pool, w->samples[i]);
     }
@@ -629,13 +695,14 @@ static struct window *window_new(struct mw_correlator *c, size_t rule,
                                  size_t glen)
 {
     size_t gbytes = (glen + 1 + 7u) & ~(size_t)7u;
-    size_t bytes =
-            sizeof(struct window) + cs->nvfields * sizeof(struct mw_vset) + gbytes + WINDOW_REGION;
+    size_t head = sizeof(struct window) + cs->nvfields * sizeof(struct mw_vset) + gbytes;
+    /* The region gets the rest of the pool block too (the class's rounding is free). */
+    size_t bytes = mw_pool_block_size(head + WINDOW_REGION);
     struct window *w = mw_pool_alloc(&c->pool, bytes);
     memset(w, 0, sizeof *w);
     w->mem.pool = &c->pool;
-    w->mem.base = (char *)(void *)w + (bytes - WINDOW_REGION);
-    w->mem.size = WINDOW_REGION;
+    w->mem.base = (char *)(void *)w + head;
+    w->mem.size = (uint32_t)(bytes - head < UINT32_MAX ? bytes - head : UINT32_MAX);
     w->bytes = bytes;
     w->hash = h;
     w->rule = rule;

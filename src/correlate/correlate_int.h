@@ -20,12 +20,16 @@
 #define MW_POOL_MAX     4096u /* larger requests go to mw_malloc */
 #define MW_POOL_CLASSES 9u    /* 16, 32, ... 4096 bytes */
 
-/* Blocks of power-of-two classes carved from slabs and recycled through per-class free lists.
- * The caller passes the size it asked for back to mw_pool_free. Slabs are freed at fini only,
- * so memory is the peak of live blocks (rounded up to their class). */
+/* Blocks of power-of-two classes carved from slabs and recycled through per-class free stacks.
+ * The stacks are arrays outside the blocks, so popping a block does not read the (cold) block
+ * itself; a stack grows when a block of its class is carved, never on free. The caller passes
+ * the size it asked for back to mw_pool_free. Slabs are freed at fini only, so memory is the
+ * peak of live blocks (rounded up to their class). */
 struct mw_pool {
-    void *free[MW_POOL_CLASSES];
-    char *cur; /* unused rest of the newest slab */
+    void **free[MW_POOL_CLASSES]; /* free blocks per class, the most recently freed on top */
+    uint32_t nfree[MW_POOL_CLASSES];
+    uint32_t carved[MW_POOL_CLASSES]; /* blocks of the class ever carved (the stack's capacity) */
+    char *cur;                        /* unused rest of the newest slab */
     size_t left;
     void *slabs; /* chain of slabs */
     size_t live; /* bytes in live pooled blocks (statistics, tests) */
@@ -36,6 +40,8 @@ void mw_pool_fini(struct mw_pool *p);
 /* 16-byte aligned; never NULL (out of memory is fatal). */
 void *mw_pool_alloc(struct mw_pool *p, size_t size);
 void mw_pool_free(struct mw_pool *p, void *ptr, size_t size);
+/* Bytes of the block mw_pool_alloc returns for size (the size itself past MW_POOL_MAX). */
+size_t mw_pool_block_size(size_t size);
 
 /* A window's memory: small blocks are bumped from a region inside the window's own block (one
  * contiguous, recently touched allocation) until it is used up, then come from the pool. A
@@ -45,6 +51,7 @@ struct mw_wmem {
     struct mw_pool *pool;
     char *base;
     uint32_t used, size;
+    uint32_t nout; /* live blocks taken from the pool (0: everything is in the region) */
 };
 
 void *mw_wmem_alloc(struct mw_wmem *m, size_t size); /* 8-byte aligned */

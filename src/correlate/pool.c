@@ -1,5 +1,5 @@
 /* correlate/pool.c: the correlator's size-class allocator: small blocks carved from 64 KiB slabs
- * and recycled through one free list per power-of-two class, so opening and closing windows
+ * and recycled through one free stack per power-of-two class, so opening and closing windows
  * does not go through malloc. Memory follows the peak of live blocks per class.
  * SPDX-License-Identifier: MIT */
 #include <string.h>
@@ -24,18 +24,18 @@ struct slab {
     size_t pad; /* keeps the blocks 16-byte aligned */
 };
 
-struct free_block {
-    struct free_block *next;
-};
-
 /* Class of a request: the smallest power of two >= size (at least 16 bytes). */
 static unsigned class_of(size_t size)
 {
-    unsigned c = 0;
-    while (((size_t)1 << (c + MIN_SHIFT)) < size) {
-        c++;
+    if (size <= ((size_t)1 << MIN_SHIFT)) {
+        return 0;
     }
-    return c;
+    return (unsigned)(64 - __builtin_clzll((unsigned long long)(size - 1))) - MIN_SHIFT;
+}
+
+size_t mw_pool_block_size(size_t size)
+{
+    return size > MW_POOL_MAX ? size : (size_t)1 << (class_of(size) + MIN_SHIFT);
 }
 
 void mw_pool_init(struct mw_pool *p)
@@ -52,7 +52,22 @@ void mw_pool_fini(struct mw_pool *p)
         mw_free(s);
         s = next;
     }
+    for (unsigned c = 0; c < MW_POOL_CLASSES; c++) {
+        mw_free(p->free[c]);
+    }
     memset(p, 0, sizeof *p);
+}
+
+/* Counts a newly carved block of class c, growing the class's free stack so that it can hold
+ * every block of the class (mw_pool_free then never allocates). */
+static void count_carved(struct mw_pool *p, unsigned c)
+{
+    uint32_t n = p->carved[c]++;
+    if ((n & (n - 1)) == 0 && n >= 16) { /* capacity is the next power of two (at least 16) */
+        p->free[c] = mw_realloc(p->free[c], (size_t)n * 2 * sizeof *p->free[c]);
+    } else if (n == 0) {
+        p->free[c] = mw_malloc(16 * sizeof *p->free[c]);
+    }
 }
 
 void *mw_pool_alloc(struct mw_pool *p, size_t size)
@@ -62,23 +77,25 @@ void *mw_pool_alloc(struct mw_pool *p, size_t size)
     }
     unsigned c = class_of(size);
     size_t bytes = (size_t)1 << (c + MIN_SHIFT);
-    struct free_block *b = p->free[c];
-    if (b) {
+    uint32_t nf = p->nfree[c];
+    if (nf) {
+        void **stack = p->free[c];
+        void *b = stack[nf - 1];
+        p->nfree[c] = nf - 1;
+        if (nf > 1) {
+            __builtin_prefetch(stack[nf - 2], 1); /* the block the next request of c gets */
+        }
         POOL_UNPOISON(b, bytes);
-        p->free[c] = b->next;
         p->live += bytes;
         return b;
     }
     if (p->left < bytes) {
-        /* The rest of the slab goes to the free lists of the classes it can hold. */
+        /* The rest of the slab goes to the free stacks of the classes it can hold. */
         for (unsigned k = c; k-- > 0 && p->left >= ((size_t)1 << MIN_SHIFT);) {
             size_t kb = (size_t)1 << (k + MIN_SHIFT);
             if (p->left >= kb) {
-                struct free_block *f = (struct free_block *)(void *)p->cur;
-                POOL_UNPOISON(f, sizeof *f);
-                f->next = p->free[k];
-                p->free[k] = f;
-                POOL_POISON(f, kb);
+                count_carved(p, k);
+                p->free[k][p->nfree[k]++] = p->cur;
                 p->cur += kb;
                 p->left -= kb;
             }
@@ -90,6 +107,7 @@ void *mw_pool_alloc(struct mw_pool *p, size_t size)
         p->left = SLAB_BYTES - sizeof *s;
         POOL_POISON(p->cur, p->left);
     }
+    count_carved(p, c);
     void *out = p->cur;
     POOL_UNPOISON(out, bytes);
     p->cur += bytes;
@@ -109,9 +127,7 @@ void mw_pool_free(struct mw_pool *p, void *ptr, size_t size)
     }
     unsigned c = class_of(size);
     size_t bytes = (size_t)1 << (c + MIN_SHIFT);
-    struct free_block *b = ptr;
-    b->next = p->free[c];
-    p->free[c] = b;
+    p->free[c][p->nfree[c]++] = ptr;
     p->live -= bytes;
     POOL_POISON(ptr, bytes);
 }
@@ -126,6 +142,7 @@ void *mw_wmem_alloc(struct mw_wmem *m, size_t size)
         m->used += (uint32_t)need;
         return p;
     }
+    m->nout++;
     return mw_pool_alloc(m->pool, size);
 }
 
@@ -134,6 +151,9 @@ void mw_wmem_free(struct mw_wmem *m, void *ptr, size_t size)
     const char *p = ptr;
     if (p >= m->base && p < m->base + m->size) {
         return; /* inside the region: gone with the window */
+    }
+    if (ptr) {
+        m->nout--;
     }
     mw_pool_free(m->pool, ptr, size);
 }

@@ -17,6 +17,10 @@ void mw_vset_init(struct mw_vset *v, unsigned cap)
 
 void mw_vset_fini(struct mw_vset *v, struct mw_wmem *mem)
 {
+    if (!mem->nout) { /* all of it lies in the region, which goes with the window */
+        memset(v, 0, sizeof *v);
+        return;
+    }
     for (uint16_t i = 0; i < v->ntop; i++) {
         mw_wmem_free(mem, v->top[i].s, (size_t)v->top[i].len + 1);
     }

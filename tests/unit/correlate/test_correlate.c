@@ -187,6 +187,45 @@ static void test_ip_boundary_and_ipv6_prefix(void **state)
     fx_fini(&fx);
 }
 
+/* The /64 of an IPv6 address does not depend on how it is written (compressed or not, upper
+ * case, leading zeros, brackets and port, embedded IPv4). */
+static void test_ipv6_prefix_text_forms(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *ip[8];
+        unsigned distinct; /* an alert (MultiIPAccess) when > 3 */
+    } cases[] = {
+        { { "2001:db8:1:2::a", "2001:0DB8:0001:0002:ffff::b", "[2001:db8:1:2::c]:443",
+            "2001:db8:1:2:0:0:0:d", "198.51.100.1", "198.51.100.2", "198.51.100.3" },
+          4 },
+        { { "::ffff:198.51.100.9", "0:0:0:0:0:ffff:c633:6409", "::1", "::", "198.51.100.1",
+            "198.51.100.2", "198.51.100.3" },
+          4 },
+        { { "2001:db8:1:2::1", "2001:db8:1:3::1", "2001:db8::1:2:3", "1::", "2001:db8:0:0:1::" },
+          4 },
+        { { "2001:db8:1:2::1", "2001:db8:1:2:ff::", "198.51.100.1", "198.51.100.2" }, 3 },
+        { { "fe80::1%eth0", "FE80:0:0:0::2", "fe80::", "1:2", "1:2" }, 2 },
+        { { "1:2:3:4:5:6:7:8", "1:2:3:4::", "1:2:3:5::", "1:2:3:6::", "1:2:3:4:5:6:7:8:9" }, 4 },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        struct fx fx;
+        fx_init(&fx);
+        for (size_t i = 0; i < 8 && cases[c].ip[i]; i++) {
+            access(&fx, "dave@example.org", cases[c].ip[i], "Outlook", T0 + (int64_t)i * SEC,
+                   (uint64_t)i + 1);
+        }
+        finish(&fx);
+        if (cases[c].distinct > 3) {
+            assert_int_equal(fx.got.n, 1);
+            assert_int_equal(fx.got.distinct_ip[0], cases[c].distinct);
+        } else {
+            assert_int_equal(fx.got.n, 0);
+        }
+        fx_fini(&fx);
+    }
+}
+
 static void test_bins_align_to_half_hours(void **state)
 {
     (void)state;
@@ -535,6 +574,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_count_boundary),
         cmocka_unit_test(test_ip_boundary_and_ipv6_prefix),
+        cmocka_unit_test(test_ipv6_prefix_text_forms),
         cmocka_unit_test(test_bins_align_to_half_hours),
         cmocka_unit_test(test_out_of_order_same_alerts),
         cmocka_unit_test(test_duplicates_dropped),

@@ -108,23 +108,72 @@ static void test_window_memory_region_then_pool(void **state)
     struct mw_pool p;
     mw_pool_init(&p);
     static char region[64];
-    struct mw_wmem m = { &p, region, 0, sizeof region };
+    struct mw_wmem m = { &p, region, 0, sizeof region, 0 };
     char *a = mw_wmem_alloc(&m, 20); /* rounded to 24 */
     char *b = mw_wmem_alloc(&m, 24);
     assert_ptr_equal(a, region);
     assert_ptr_equal(b, region + 24);
     assert_int_equal(m.used, 48);
     assert_int_equal(p.live, 0);
+    assert_int_equal(m.nout, 0);
     char *c = mw_wmem_alloc(&m, 24); /* does not fit the 16 bytes left */
     assert_true(c < region || c >= region + sizeof region);
     assert_int_equal(p.live, 32);
+    assert_int_equal(m.nout, 1);
     char *d = mw_wmem_alloc(&m, 16); /* still fits */
     assert_ptr_equal(d, region + 48);
     mw_wmem_free(&m, a, 20); /* inside the region: nothing happens */
     assert_int_equal(m.used, 64);
+    assert_int_equal(m.nout, 1);
     mw_wmem_free(&m, c, 24);
     assert_int_equal(p.live, 0);
+    assert_int_equal(m.nout, 0);
+    mw_wmem_free(&m, NULL, 0);
+    assert_int_equal(m.nout, 0);
     mw_pool_fini(&p);
+}
+
+/* Freed blocks come back most recently freed first (they are the ones still in cache). */
+static void test_free_blocks_reused_lifo(void **state)
+{
+    (void)state;
+    struct mw_pool p;
+    mw_pool_init(&p);
+    enum {
+        N = 40
+    };
+    void *b[N];
+    for (size_t i = 0; i < N; i++) {
+        b[i] = mw_pool_alloc(&p, 100);
+    }
+    size_t base = mw_alloc_current();
+    for (size_t i = 0; i < N; i++) {
+        mw_pool_free(&p, b[i], 100);
+    }
+    assert_int_equal(mw_alloc_current(), base); /* freeing never allocates */
+    for (size_t i = N; i-- > 0;) {
+        assert_ptr_equal(mw_pool_alloc(&p, 128), b[i]);
+    }
+    for (size_t i = 0; i < N; i++) {
+        mw_pool_free(&p, b[i], 128);
+    }
+    mw_pool_fini(&p);
+}
+
+static void test_block_size(void **state)
+{
+    (void)state;
+    static const struct {
+        size_t req, bytes;
+    } cases[] = {
+        { 0, 16 },      { 1, 16 },      { 16, 16 },
+        { 17, 32 },     { 33, 64 },     { 1000, 1024 },
+        { 1024, 1024 }, { 1025, 2048 }, { MW_POOL_MAX, 4096 },
+        { 5000, 5000 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(mw_pool_block_size(cases[i].req), cases[i].bytes);
+    }
 }
 
 int main(void)
@@ -135,6 +184,8 @@ int main(void)
         cmocka_unit_test(test_distinct_blocks_do_not_overlap),
         cmocka_unit_test(test_churn_bounded),
         cmocka_unit_test(test_window_memory_region_then_pool),
+        cmocka_unit_test(test_free_blocks_reused_lifo),
+        cmocka_unit_test(test_block_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

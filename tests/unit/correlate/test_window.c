@@ -28,7 +28,7 @@ static void offer_all(bool reverse, unsigned cap, uint32_t limit, char *out, siz
     struct mw_pool p;
     mw_pool_init(&p);
     char region[128];
-    struct mw_wmem m = { &p, region, 0, sizeof region };
+    struct mw_wmem m = { &p, region, 0, sizeof region, 0 };
     struct mw_vset v;
     mw_vset_init(&v, cap);
     for (int i = 0; i < 300; i++) {
@@ -80,7 +80,7 @@ static void test_vset_limit_and_fresh(void **state)
     struct mw_pool p;
     mw_pool_init(&p);
     char region[64];
-    struct mw_wmem m = { &p, region, 0, sizeof region };
+    struct mw_wmem m = { &p, region, 0, sizeof region, 0 };
     struct mw_vset v;
     mw_vset_init(&v, 2);
     assert_true(mw_vset_add(&v, &m, key_of("a"), mw_str_c("a"), 2));
@@ -112,7 +112,7 @@ static void test_vset_displacement_bounded(void **state)
     struct mw_pool p;
     mw_pool_init(&p);
     char region[64];
-    struct mw_wmem m = { &p, region, 0, sizeof region };
+    struct mw_wmem m = { &p, region, 0, sizeof region, 0 };
     struct mw_vset v;
     mw_vset_init(&v, 5);
     size_t peak = 0;
