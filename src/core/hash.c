@@ -23,6 +23,40 @@ static inline uint64_t load64(const unsigned char *p)
     return v;
 }
 
+/* Sets bit 5 on bytes 'A'..'Z' only (no carries between bytes: high bits are masked off). */
+static inline uint64_t lower8(uint64_t v)
+{
+    uint64_t hi = v & 0x8080808080808080ULL;
+    uint64_t x = v & ~0x8080808080808080ULL;
+    uint64_t ge_a = x + 0x3f3f3f3f3f3f3f3fULL; /* x >= 'A' (0x41) sets high bit */
+    uint64_t gt_z = x + 0x2525252525252525ULL; /* x > 'Z' (0x5a) sets high bit */
+    uint64_t upper = (ge_a & ~gt_z) & ~hi & 0x8080808080808080ULL;
+    return v | (upper >> 2);
+}
+
+/* The last n (< 8) bytes at p, little-endian, zero-extended; in loads, not a byte loop. */
+static inline uint64_t load_tail(const unsigned char *p, size_t n)
+{
+    uint64_t v = 0;
+    size_t at = 0;
+    if (n & 4) {
+        uint32_t w;
+        memcpy(&w, p, 4);
+        v = w;
+        at = 4;
+    }
+    if (n & 2) {
+        uint16_t w;
+        memcpy(&w, p + at, 2);
+        v |= (uint64_t)w << (8 * at);
+        at += 2;
+    }
+    if (n & 1) {
+        v |= (uint64_t)p[at] << (8 * at);
+    }
+    return v;
+}
+
 static uint64_t hash_bytes(const unsigned char *p, size_t len, uint64_t seed, bool lower)
 {
     const uint64_t k = 0x9e3779b97f4a7c15ULL;
@@ -31,23 +65,22 @@ static uint64_t hash_bytes(const unsigned char *p, size_t len, uint64_t seed, bo
     for (; i + 8 <= len; i += 8) {
         uint64_t v = load64(p + i);
         if (lower) {
-            /* Set bit 5 on bytes 'A'..'Z' only. */
-            uint64_t hi = v & 0x8080808080808080ULL;
-            uint64_t x = v & ~0x8080808080808080ULL;
-            uint64_t ge_a = x + 0x3f3f3f3f3f3f3f3fULL; /* x >= 'A' (0x41) sets high bit */
-            uint64_t gt_z = x + 0x2525252525252525ULL; /* x > 'Z' (0x5a) sets high bit */
-            uint64_t upper = (ge_a & ~gt_z) & ~hi & 0x8080808080808080ULL;
-            v |= upper >> 2;
+            v = lower8(v);
         }
         h = mix(h ^ v) * k;
     }
     uint64_t tail = 0;
-    for (size_t j = 0; i + j < len; j++) {
-        unsigned char c = p[i + j];
-        if (lower && c >= 'A' && c <= 'Z') {
-            c = (unsigned char)(c + 32);
+    size_t rest = len - i;
+    if (rest) {
+        if (i >= 8) {
+            /* Reload the last 8 bytes and drop the ones already hashed. */
+            tail = load64(p + len - 8) >> (8 * (8 - rest));
+        } else {
+            tail = load_tail(p + i, rest);
         }
-        tail |= (uint64_t)c << (8 * j);
+        if (lower) {
+            tail = lower8(tail); /* zero bytes stay zero */
+        }
     }
     return mix(h ^ tail ^ k);
 }

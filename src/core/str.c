@@ -22,12 +22,46 @@ bool mw_str_eq_c(struct mw_str a, const char *b)
     return mw_str_eq(a, mw_str_c(b));
 }
 
+/* Eight bytes with 'A'..'Z' turned into 'a'..'z' (bit 5 set on those bytes only); bytes
+ * >= 0x80 are left alone, as mw_ascii_lower does. */
+static inline uint64_t lower8(uint64_t v)
+{
+    uint64_t hi = v & 0x8080808080808080ULL;
+    uint64_t x = v & ~0x8080808080808080ULL;
+    uint64_t ge_a = x + 0x3f3f3f3f3f3f3f3fULL; /* x >= 'A' sets the byte's high bit */
+    uint64_t gt_z = x + 0x2525252525252525ULL; /* x > 'Z' sets the byte's high bit */
+    uint64_t upper = (ge_a & ~gt_z) & ~hi & 0x8080808080808080ULL;
+    return v | (upper >> 2);
+}
+
+static inline uint64_t load8(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
 bool mw_str_ieq(struct mw_str a, struct mw_str b)
 {
     if (a.len != b.len) {
         return false;
     }
-    for (size_t i = 0; i < a.len; i++) {
+    size_t n = a.len;
+    if (n >= 8) {
+        /* Eight bytes at a time; the last word may overlap the one before it. */
+        size_t i = 0;
+        for (; i + 8 < n; i += 8) {
+            uint64_t x = load8(a.ptr + i);
+            uint64_t y = load8(b.ptr + i);
+            if (x != y && lower8(x) != lower8(y)) {
+                return false;
+            }
+        }
+        uint64_t x = load8(a.ptr + n - 8);
+        uint64_t y = load8(b.ptr + n - 8);
+        return x == y || lower8(x) == lower8(y);
+    }
+    for (size_t i = 0; i < n; i++) {
         if (mw_ascii_lower(a.ptr[i]) != mw_ascii_lower(b.ptr[i])) {
             return false;
         }
@@ -37,7 +71,14 @@ bool mw_str_ieq(struct mw_str a, struct mw_str b)
 
 bool mw_str_ieq_c(struct mw_str a, const char *b)
 {
-    return mw_str_ieq(a, mw_str_c(b));
+    if (!b || !b[0]) {
+        return a.len == 0;
+    }
+    /* Most calls in the mapping path differ in the first byte: settle those without strlen. */
+    if (a.len == 0 || mw_ascii_lower(a.ptr[0]) != mw_ascii_lower(b[0])) {
+        return false;
+    }
+    return mw_str_ieq(a, mw_str_make(b, strlen(b)));
 }
 
 bool mw_str_istarts(struct mw_str hay, struct mw_str prefix)

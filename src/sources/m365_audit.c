@@ -184,16 +184,27 @@ struct member {
 /* Byte equality of two short keys, 8 bytes at a time (no library call on the hot path). */
 static inline bool same_key(const char *a, const char *b, size_t n)
 {
-    while (n >= 8) {
+    /* Whole words; the last one may overlap the one before it (keys are 4-30 bytes). */
+    if (n >= 8) {
         uint64_t x, y;
-        memcpy(&x, a, 8);
-        memcpy(&y, b, 8);
-        if (x != y) {
-            return false;
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            if (x != y) {
+                return false;
+            }
         }
-        a += 8;
-        b += 8;
-        n -= 8;
+        memcpy(&x, a + n - 8, 8);
+        memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    if (n >= 4) {
+        uint32_t x0, y0, x1, y1;
+        memcpy(&x0, a, 4);
+        memcpy(&y0, b, 4);
+        memcpy(&x1, a + n - 4, 4);
+        memcpy(&y1, b + n - 4, 4);
+        return x0 == y0 && x1 == y1;
     }
     while (n--) {
         if (*a++ != *b++) {

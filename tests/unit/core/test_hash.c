@@ -30,6 +30,51 @@ static void test_hash(void **state)
     }
 }
 
+/* Pinned values: the hash decides table orders that reach the output, so a faster
+ * implementation must keep every value (word loop, the tail loads, the lowercase variant). */
+static void test_hash_pinned(void **state)
+{
+    (void)state;
+    static const struct {
+        size_t len;
+        uint64_t plain, lower;
+    } cases[] = {
+        { 0, 0xa2fdd38d03da35b4ULL, 0xa2fdd38d03da35b4ULL },
+        { 1, 0xaa1865ce6d36a26dULL, 0x8516d73281ad58a4ULL },
+        { 3, 0x19b443fdbb309e98ULL, 0x476e4dea1362ec72ULL },
+        { 4, 0x1879e80fb7c800d1ULL, 0xcb888a171ae42282ULL },
+        { 7, 0x880ffec30ff380f6ULL, 0xab7e28f03eca7349ULL },
+        { 8, 0xbb40d64be600e30eULL, 0x80272b89df89a24fULL },
+        { 9, 0xce846839d4798c10ULL, 0x70421643c4685687ULL },
+        { 15, 0xced7c2b3ccc75f82ULL, 0x9cc24aa3f5618569ULL },
+        { 16, 0x59e79e78761f9f4dULL, 0x6b8717c6ef6a4360ULL },
+        { 17, 0xc89a3ddd005867e6ULL, 0x30a9326469ae7f5dULL },
+        { 23, 0x86048a893ce3eb1cULL, 0x6a09a923070ee8efULL },
+        { 24, 0x443e1c9abc4c8e06ULL, 0x886868c7644a8bd0ULL },
+        { 31, 0xde5a2550d3f9bcf8ULL, 0xf489414043ff0c82ULL },
+        { 44, 0x15ae569edf557c6aULL, 0xfb5cdb5cd7407ddfULL },
+    };
+    const char *s = "MailItemsAccessed@Contoso.Example-0123456789";
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_true(mw_hash(s, cases[i].len, 0x6d77) == cases[i].plain);
+        assert_true(mw_hash_lower(s, cases[i].len, 0x6d77) == cases[i].lower);
+    }
+    /* the tail is read in place: bytes after len never count */
+    char buf[40];
+    memcpy(buf, s, 40);
+    for (size_t n = 0; n < 30; n++) {
+        uint64_t a = mw_hash(buf, n, 1), al = mw_hash_lower(buf, n, 1);
+        buf[n] = (char)(buf[n] ^ 0x5a);
+        assert_true(mw_hash(buf, n, 1) == a);
+        assert_true(mw_hash_lower(buf, n, 1) == al);
+        buf[n] = s[n];
+    }
+    /* only 'A'..'Z' fold: '@' / '`' and '[' / '{' stay apart, bytes >= 0x80 are left alone */
+    assert_true(mw_hash_lower("a@b[cdefgh", 10, 0) != mw_hash_lower("a`b{cdefgh", 10, 0));
+    assert_true(mw_hash_lower("\xc1x", 2, 0) != mw_hash_lower("\xe1x", 2, 0));
+    assert_true(mw_hash_lower("ABCDEFGHIJK", 11, 0) == mw_hash_lower("abcdefghijk", 11, 0));
+}
+
 static void test_strmap(void **state)
 {
     (void)state;
@@ -105,6 +150,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hash),
+        cmocka_unit_test(test_hash_pinned),
         cmocka_unit_test(test_strmap),
         cmocka_unit_test(test_u64set),
     };

@@ -161,12 +161,80 @@ static void test_find_long(void **state)
     }
 }
 
+static bool ref_ieq(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (mw_ascii_lower(a[i]) != mw_ascii_lower(b[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* mw_str_ieq works on 8-byte words with an overlapping last word: every length and every
+ * position of a difference, with pairs that differ only in bit 5 but are not letters. */
+static void test_ieq_words(void **state)
+{
+    (void)state;
+    const char base[] = "MailItemsAccessed@contoso.example[Inbox]`x";
+    static const char flips[][2] = {
+        { 'a', 'A' },
+        { 'z', 'Z' },
+        { '@', '`' },
+        { '[', '{' },
+        { ']', '}' },
+        { 'a', 'b' },
+        { (char)0xc1, (char)0xe1 },
+        { '\0', ' ' },
+    };
+    char a[64], b[64];
+    for (size_t n = 0; n <= 42; n++) {
+        for (size_t at = 0; at < n; at++) {
+            for (size_t f = 0; f < sizeof flips / sizeof flips[0]; f++) {
+                memcpy(a, base, n);
+                memcpy(b, base, n);
+                a[at] = flips[f][0];
+                b[at] = flips[f][1];
+                bool want = ref_ieq(a, b, n);
+                assert_int_equal(mw_str_ieq(mw_str_make(a, n), mw_str_make(b, n)), want);
+                assert_int_equal(mw_str_ieq(mw_str_make(b, n), mw_str_make(a, n)), want);
+            }
+        }
+        assert_true(mw_str_ieq(mw_str_make(base, n), mw_str_make(base, n)));
+        if (n > 0) {
+            assert_false(mw_str_ieq(mw_str_make(base, n), mw_str_make(base, n - 1)));
+        }
+    }
+    /* mw_str_ieq_c: the C string's terminator decides the length */
+    static const struct {
+        const char *a, *b;
+        bool eq;
+    } cases[] = {
+        { "OperationProperties", "operationproperties", true },
+        { "OperationProperties", "OperationPropertie", false },
+        { "OperationPropertie", "OperationProperties", false },
+        { "Name", "NAME", true },
+        { "Name", "Value", false },
+        { "", "", true },
+        { "", "x", false },
+        { "x", "", false },
+        { "@", "`", false },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(mw_str_ieq_c(mw_str_c(cases[i].a), cases[i].b), cases[i].eq);
+    }
+    assert_true(mw_str_ieq_c(MW_STR_NULL, NULL));
+    assert_false(mw_str_ieq_c(mw_str_c("a"), NULL));
+    /* an embedded NUL in the view never equals a shorter C string */
+    assert_false(mw_str_ieq_c(mw_str_make("ab\0", 3), "ab"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ihas_term), cmocka_unit_test(test_compare_and_find),
         cmocka_unit_test(test_trim),      cmocka_unit_test(test_buf),
-        cmocka_unit_test(test_find_long),
+        cmocka_unit_test(test_find_long), cmocka_unit_test(test_ieq_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

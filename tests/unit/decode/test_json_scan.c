@@ -19,6 +19,7 @@
 #include "core/status.h"
 #include "core/str.h"
 #include "decode/decode.h"
+#include "decode/json_int.h"
 
 #if defined(MW_HAVE_JANSSON)
 #include <jansson.h>
@@ -420,6 +421,33 @@ static const struct get_case get_cases[] = {
     { "[1]", "a", MW_E_MALFORMED, NULL },
     { "{\"a\":1", "b", MW_E_MALFORMED, NULL },
 };
+
+/* The string scanner's block loops (32 and 16 bytes) and its byte tail: the first special
+ * byte is found wherever it lies, and never past the end given. */
+static void test_find_special_blocks(void **state)
+{
+    (void)state;
+    static const char special[] = { '"', '\\', 0x01, 0x1f, 0x00 };
+    char buf[96];
+    for (size_t n = 0; n <= 80; n++) {
+        memset(buf, 'x', sizeof buf);
+        buf[20] = ' ';
+        buf[40] = (char)0x7f;
+        buf[41] = (char)0xc3;
+        buf[42] = (char)0xa9;
+        assert_ptr_equal(mw_json_find_special(buf, buf + n), buf + n);
+        for (size_t at = 0; at < n; at++) {
+            for (size_t k = 0; k < sizeof special; k++) {
+                char keep = buf[at];
+                buf[at] = special[k];
+                assert_ptr_equal(mw_json_find_special(buf, buf + n), buf + at);
+                /* a special byte just past the end is not seen */
+                assert_ptr_equal(mw_json_find_special(buf, buf + at), buf + at);
+                buf[at] = keep;
+            }
+        }
+    }
+}
 
 static void test_get(void **state)
 {
@@ -834,6 +862,7 @@ int main(void)
         cmocka_unit_test(test_depth),
         cmocka_unit_test(test_json_in_string),
         cmocka_unit_test(test_get),
+        cmocka_unit_test(test_find_special_blocks),
 #if defined(MW_HAVE_JANSSON)
         cmocka_unit_test(test_diff_generated),
         cmocka_unit_test(test_diff_samples),
