@@ -24,7 +24,7 @@ struct mw_evidence {
     const char *file;
     uint64_t line;
     uint64_t offset;
-    const char *source;     /* "m365_audit" */
+    const char *source; /* "m365_audit" */
     int64_t time_ns;
     bool has_time;
     const char *const *names; /* fields that mattered */
@@ -34,19 +34,19 @@ struct mw_evidence {
 
 struct mw_agg_values { /* distinct values of one field, as reported */
     const char *field;
-    uint64_t distinct;          /* distinct count (IPv6 per /64 when the rule says so) */
-    const char *const *values;  /* up to the rule's report cap */
+    uint64_t distinct;         /* distinct count (IPv6 per /64 when the rule says so) */
+    const char *const *values; /* up to the rule's report cap */
     size_t nvalues;
 };
 
 struct mw_alert {
-    char id[24];                 /* "a-" + 16 hex digits, from rule id + group + window */
+    char id[24]; /* "a-" + 16 hex digits, from rule id + group + window */
     const struct mw_rule_info *rule;
     int level;
     int64_t first_ns, last_ns;
-    const char *account;         /* actor, may be NULL */
-    const char *mailbox;         /* target when it differs, may be NULL */
-    const char *host;            /* may be NULL */
+    const char *account; /* actor, may be NULL */
+    const char *mailbox; /* target when it differs, may be NULL */
+    const char *host;    /* may be NULL */
     const char *const *source_ips;
     size_t nsource_ips;
     const char *summary;
@@ -61,7 +61,7 @@ struct mw_alert {
     uint64_t count;
     const struct mw_agg_values *aggs;
     size_t naggs;
-    const char *category;        /* e.g. "AutomationUserAgent", or NULL */
+    const char *category; /* e.g. "AutomationUserAgent", or NULL */
     /* Evidence sample and the number of records behind the alert. */
     const struct mw_evidence *evidence;
     size_t nevidence;

@@ -77,23 +77,25 @@ static void test_full_summary_exact(void **state)
     char *out;
     (void)state;
     out = run_summary(&s, false);
-    assert_string_equal(out, "Files read: 4 (5000000 bytes), 1 failed\n"
-                             "  m365_audit: 2 files, 1200 records, 1180 events (15 skipped: no rule could match)\n"
-                             "  entra_signin: 1 file, 1 record, 1 event\n"
-                             "Malformed records skipped: 7\n"
-                             "  ual.jsonl:12: unterminated string\n"
-                             "  ual.jsonl:40: bad \\x1b[2J escape\n"
-                             "  ... and 5 more\n"
-                             "Duplicate records dropped: 2\n"
-                             "Events outside --since/--until: 10\n"
-                             "Alerts: 4\n"
-                             "       3  Inbox rule forwards mail outside the organisation\n"
-                             "       1  r-bulk\n"
-                             "1 alert below --min-level not shown\n"
-                             "3 alerts suppressed by allowlist 'backup-accounts'\n"
-                             "1 alert suppressed by allowlist 'migration'\n"
-                             "Errors: 1\n"
-                             "  missing.log: No such file or directory\n");
+    assert_string_equal(
+            out,
+            "Files read: 4 (5000000 bytes), 1 failed\n"
+            "  m365_audit: 2 files, 1200 records, 1180 events (15 skipped: no rule could match)\n"
+            "  entra_signin: 1 file, 1 record, 1 event\n"
+            "Malformed records skipped: 7\n"
+            "  ual.jsonl:12: unterminated string\n"
+            "  ual.jsonl:40: bad \\x1b[2J escape\n"
+            "  ... and 5 more\n"
+            "Duplicate records dropped: 2\n"
+            "Events outside --since/--until: 10\n"
+            "Alerts: 4\n"
+            "       3  Inbox rule forwards mail outside the organisation\n"
+            "       1  r-bulk\n"
+            "1 alert below --min-level not shown\n"
+            "3 alerts suppressed by allowlist 'backup-accounts'\n"
+            "1 alert suppressed by allowlist 'migration'\n"
+            "Errors: 1\n"
+            "  missing.log: No such file or directory\n");
     mw_free(out);
 }
 
