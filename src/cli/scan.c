@@ -85,6 +85,7 @@ struct scan_state {
     const struct mw_sink_ops *sink;
     void *sink_state;
     struct mw_arena match_arena;
+    struct mw_detect_scratch scratch; /* matching state for this scan's ruleset */
     int64_t since_ns, until_ns;
     bool has_since, has_until;
     int min_level;
@@ -294,7 +295,7 @@ static int on_event(void *arg, struct mw_event *ev)
         st->out_of_range++;
         return MW_OK;
     }
-    int rc = mw_detect_event(st->rules, ev, &st->match_arena, on_finding, st);
+    int rc = mw_detect_event(st->rules, &st->scratch, ev, &st->match_arena, on_finding, st);
     mw_arena_reset(&st->match_arena);
     return rc;
 }
@@ -540,6 +541,7 @@ int mw_cmd_scan(int argc, char **argv)
     memset(&st, 0, sizeof st);
     st.opt = &o;
     mw_arena_init(&st.match_arena, 64 * 1024, 64u * 1024 * 1024);
+    mw_detect_scratch_init(&st.scratch);
     struct mw_pipeline pl;
     mw_pipeline_init(&pl);
     int status = setup(&st, &o, &pl);

@@ -72,7 +72,9 @@ struct judged {
 
 struct closed_key {
     uint64_t hash;
-    uint32_t gen; /* generation the next window of this key gets; 0: empty slot */
+    uint32_t gen;   /* generation the next window of this key gets; 0: empty slot */
+    uint32_t epoch; /* sweep that last wrote the slot */
+    uint32_t by;    /* index in that sweep's done[] of the window that wrote it */
 };
 
 struct mw_correlator {
@@ -94,10 +96,18 @@ struct mw_correlator {
     char *gbuf;            /* group key being built */
     size_t gcap;
     struct closed_key *closed; /* direct-mapped, CLOSED_SLOTS */
+    /* Paths of the records' files, copied once per file: samples point at them and they live
+     * until the correlator is destroyed (the caller's path strings may not). */
+    char **paths;
+    size_t npaths;
+    const char *path_src; /* the caller's string the newest copy was made from */
+    uint32_t path_file;   /* and its file id */
+    uint64_t path_hash;   /* hash of the newest path (record fingerprints) */
     int64_t lateness;
     int64_t ring[NOW_RING];
     uint64_t nring;
     size_t since_sweep, new_windows, live_after_sweep;
+    uint32_t epoch; /* sweeps that closed windows (closed_key.epoch) */
     uint64_t dups, late;
 };
 
@@ -113,14 +123,32 @@ static char *dup_opt(struct mw_str s)
     return s.len ? dup_view(s) : NULL;
 }
 
-static uint64_t record_fp(const struct mw_event *ev)
+/* The correlator's copy of ev's path (the newest one is reused while records of one file
+ * arrive; the same text is copied once even when its file id changes). */
+static const char *record_path(struct mw_correlator *c, const struct mw_event *ev)
+{
+    const char *p = ev->origin.path ? ev->origin.path : "";
+    if (c->npaths && p == c->path_src && ev->origin.file_id == c->path_file) {
+        return c->paths[c->npaths - 1];
+    }
+    c->path_src = p;
+    c->path_file = ev->origin.file_id;
+    size_t len = strlen(p);
+    c->path_hash = mw_hash(p, len, 0x6d77);
+    if (!c->npaths || strcmp(c->paths[c->npaths - 1], p) != 0) {
+        c->paths = mw_realloc(c->paths, (c->npaths + 1) * sizeof *c->paths);
+        c->paths[c->npaths++] = mw_strndup(p, len);
+    }
+    return c->paths[c->npaths - 1];
+}
+
+static uint64_t record_fp(struct mw_correlator *c, const struct mw_event *ev)
 {
     if (ev->dedup) {
         return ev->dedup;
     }
-    const char *p = ev->origin.path ? ev->origin.path : "";
-    uint64_t h = mw_hash(p, strlen(p), 0x6d77);
-    return mw_hash(&ev->origin.offset, sizeof ev->origin.offset, h);
+    (void)record_path(c, ev);
+    return mw_hash(&ev->origin.offset, sizeof ev->origin.offset, c->path_hash);
 }
 
 static void make_id(char out[24], const char *rule_id, const void *extra, size_t extra_len)
@@ -474,6 +502,10 @@ void mw_correlator_destroy(struct mw_correlator *c)
         mw_u64set_fini(&c->seen[i]);
         mw_free(c->corrs[i]);
     }
+    for (size_t i = 0; i < c->npaths; i++) {
+        mw_free(c->paths[i]);
+    }
+    mw_free(c->paths);
     mw_free(c->gbuf);
     mw_free(c->needed);
     mw_free(c->judging);
@@ -517,7 +549,7 @@ static int emit_detection(struct mw_correlator *c, const struct mw_finding *f, u
                          (unsigned long long)ev->origin.offset);
         make_id(a.id, f->info->id, buf, (size_t)n);
     }
-    struct mw_sample *s = mw_sample_new(&c->pool, f, fp);
+    struct mw_sample *s = mw_sample_new(&c->pool, f, fp, record_path(c, ev));
     char *summary = dup_view(f->summary);
     char *ip = dup_opt(f->source_ip);
     const char **reasons = mw_calloc(f->nreasons + 1, sizeof *reasons);
@@ -676,15 +708,20 @@ static size_t build_group(struct mw_correlator *c, const struct mw_corr_spec *cs
     }
     size_t len = 0;
     for (size_t g = 0; g < cs->ngroup; g++) {
-        struct mw_str v[1];
+        struct mw_str v[1] = { MW_STR_NULL };
         size_t n = vfield_values(&cs->vfields[cs->group_ids[g]], ev, v, 1);
         if (g) {
             c->gbuf[len++] = GROUP_SEP;
         }
         /* Group keys compare case-insensitively (alice@ and Alice@ are one account). */
-        for (size_t i = 0; n && i < v[0].len && i < VALUE_MAX; i++) {
-            c->gbuf[len++] = mw_ascii_lower(v[0].ptr[i]);
+        size_t vlen = !n ? 0 : (v[0].len < VALUE_MAX ? v[0].len : VALUE_MAX);
+        const unsigned char *src = (const unsigned char *)v[0].ptr;
+        char *dst = c->gbuf + len;
+        for (size_t i = 0; i < vlen; i++) {
+            unsigned ch = src[i];
+            dst[i] = (char)(ch + ((ch - 'A' < 26u) ? 32u : 0u)); /* branch-free ASCII lower */
         }
+        len += vlen;
     }
     c->gbuf[len] = '\0';
     return len;
@@ -779,7 +816,7 @@ static void window_sample(struct mw_correlator *c, struct window *w, const struc
         w->nsamples--;
     }
     memmove(&w->samples[pos + 1], &w->samples[pos], (w->nsamples - pos) * sizeof w->samples[0]);
-    w->samples[pos] = mw_sample_new(&c->pool, f, fp);
+    w->samples[pos] = mw_sample_new(&c->pool, f, fp, record_path(c, ev));
     w->nsamples++;
 }
 
@@ -1147,9 +1184,31 @@ static size_t bucket_close(struct mw_correlator *c, struct bucket *b, struct win
     return n;
 }
 
+/* Remembers the key of done[i] as closed. When several windows closed by one sweep share a
+ * slot, the one last in alert order keeps it, whatever order they are visited in. */
+static void remember_closed(struct mw_correlator *c, struct window *const *done, size_t i)
+{
+    const struct window *w = done[i];
+    struct closed_key *ck = &c->closed[w->hash & (CLOSED_SLOTS - 1)];
+    if (ck->epoch == c->epoch && window_cmp(&w, &done[ck->by]) < 0) {
+        return;
+    }
+    ck->hash = w->hash;
+    ck->gen = w->gen + 1;
+    ck->epoch = c->epoch;
+    ck->by = (uint32_t)i;
+}
+
+static void window_close(struct mw_correlator *c, struct window *w)
+{
+    slot_remove(c, w);
+    c->nwins--;
+    window_free(c, w);
+}
+
 /* Closes the windows that are done (all of them when all is set): emits the alerts of those
  * whose condition holds, in (rule, bin, group) order, and frees them. Only the buckets of bins
- * that are done are visited. */
+ * that are done are visited; only the windows that alert are sorted. */
 static int sweep(struct mw_correlator *c, bool all, mw_alert_fn *fn, void *arg)
 {
     c->since_sweep = 0;
@@ -1183,26 +1242,38 @@ static int sweep(struct mw_correlator *c, bool all, mw_alert_fn *fn, void *arg)
         c->sticky = NULL;
     }
     int st = MW_OK;
-    if (ndone) {
-        qsort(done, ndone, sizeof *done, window_cmp);
-        if (!all && !c->closed) {
+    if (ndone && !all) {
+        if (!c->closed) {
             c->closed = mw_calloc(CLOSED_SLOTS, sizeof *c->closed);
         }
+        if (++c->epoch == 0) { /* wrapped: forget which sweep wrote what */
+            for (size_t k = 0; k < CLOSED_SLOTS; k++) {
+                c->closed[k].epoch = 0;
+            }
+            c->epoch = 1;
+        }
+        for (size_t i = 0; i < ndone; i++) {
+            remember_closed(c, done, i);
+        }
     }
+    /* The windows that do not alert go at once; those that do are sorted into alert order. */
+    size_t nfire = 0;
     for (size_t i = 0; i < ndone; i++) {
         struct window *w = done[i];
-        const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, w->rule);
-        if (st >= 0 && window_fires(w, cs)) {
-            st = emit_window(c, w, fn, arg);
+        if (window_fires(w, mw_ruleset_corr(c->rs, w->rule))) {
+            done[nfire++] = w;
+        } else {
+            window_close(c, w);
         }
-        if (!all) {
-            struct closed_key *ck = &c->closed[w->hash & (CLOSED_SLOTS - 1)];
-            ck->hash = w->hash;
-            ck->gen = w->gen + 1;
+    }
+    if (nfire > 1) {
+        qsort(done, nfire, sizeof *done, window_cmp);
+    }
+    for (size_t i = 0; i < nfire; i++) {
+        if (st >= 0) {
+            st = emit_window(c, done[i], fn, arg);
         }
-        slot_remove(c, w);
-        c->nwins--;
-        window_free(c, w);
+        window_close(c, done[i]);
     }
     mw_free(done);
     c->live_after_sweep = c->nwins;
@@ -1215,7 +1286,7 @@ static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f
                              mw_alert_fn *fn, void *arg)
 {
     const struct mw_event *ev = f->event;
-    uint64_t fp = record_fp(ev);
+    uint64_t fp = record_fp(c, ev);
     /* A duplicate record has the same time and group, so it lands in the same window. */
     uint64_t dkey = ev->dedup ^ ((uint64_t)(f->rule + 1) * 0x9e3779b97f4a7c15ULL);
     bool late = false;
@@ -1261,7 +1332,7 @@ int mw_correlate_add(struct mw_correlator *c, const struct mw_finding *f, mw_ale
         }
     }
     if (plain) {
-        return emit_detection(c, f, record_fp(ev), fn, arg);
+        return emit_detection(c, f, record_fp(c, ev), fn, arg);
     }
     return MW_OK;
 }

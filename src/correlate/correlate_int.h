@@ -92,7 +92,7 @@ bool mw_vset_add(struct mw_vset *v, struct mw_wmem *mem, uint64_t key, struct mw
                  uint32_t limit);
 
 /* One evidence record: the strings live in the same pool block; names point at the field
- * table's names, which outlive the correlator. */
+ * table's names, which outlive the correlator, and file at the correlator's copy of the path. */
 struct mw_sample {
     size_t bytes; /* of the block */
     int64_t time_ns;
@@ -107,7 +107,9 @@ struct mw_sample {
     bool has_time;
 };
 
-struct mw_sample *mw_sample_new(struct mw_pool *pool, const struct mw_finding *f, uint64_t fp);
+/* file: the record's path, kept by the caller for as long as the sample lives. */
+struct mw_sample *mw_sample_new(struct mw_pool *pool, const struct mw_finding *f, uint64_t fp,
+                                const char *file);
 void mw_sample_free(struct mw_pool *pool, struct mw_sample *s);
 /* Order of evidence: time, then fingerprint, then offset. */
 int mw_sample_cmp(int64_t time_ns, uint64_t fp, uint64_t offset, const struct mw_sample *b);

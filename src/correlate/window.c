@@ -185,12 +185,11 @@ static char *put_str(char **cursor, const char *s, size_t len)
     return p;
 }
 
-struct mw_sample *mw_sample_new(struct mw_pool *pool, const struct mw_finding *f, uint64_t fp)
+struct mw_sample *mw_sample_new(struct mw_pool *pool, const struct mw_finding *f, uint64_t fp,
+                                const char *file)
 {
     const struct mw_event *ev = f->event;
-    const char *path = ev->origin.path ? ev->origin.path : "";
-    size_t plen = strlen(path);
-    size_t bytes = sizeof(struct mw_sample) + 2 * (f->nfields + 1) * sizeof(char *) + plen + 1;
+    size_t bytes = sizeof(struct mw_sample) + 2 * (f->nfields + 1) * sizeof(char *);
     for (size_t i = 0; i < f->nfields; i++) {
         bytes += f->fields[i].value.len + 1;
     }
@@ -208,7 +207,7 @@ struct mw_sample *mw_sample_new(struct mw_pool *pool, const struct mw_finding *f
     s->names = (const char **)(void *)(s + 1);
     s->values = s->names + f->nfields + 1;
     char *cur = (char *)(void *)(s->values + f->nfields + 1);
-    s->file = put_str(&cur, path, plen);
+    s->file = file;
     for (size_t i = 0; i < f->nfields; i++) {
         s->names[i] = f->fields[i].name;
         s->values[i] = put_str(&cur, f->fields[i].value.ptr, f->fields[i].value.len);

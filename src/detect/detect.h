@@ -96,10 +96,30 @@ struct mw_finding {
 
 typedef int mw_finding_fn(void *arg, const struct mw_finding *finding);
 
+/* Per-thread matching state, owned by the caller (the ruleset stays read-only): which rules take
+ * events of a logsource, remembered for the few static logsources the sources use so the rules'
+ * strings are not compared for every event. Zeroed (mw_detect_scratch_init) is empty. A scratch
+ * serves one ruleset for that ruleset's lifetime. */
+#define MW_LS_MEMO 4u
+struct mw_ls_memo {
+    const struct mw_logsource *ls;            /* NULL: empty */
+    const char *product, *service, *category; /* ls's strings when remembered */
+    const struct mw_ruleset *rs;
+    uint64_t match; /* bit i: rule i takes the logsource */
+};
+
+struct mw_detect_scratch {
+    struct mw_ls_memo lsmemo[MW_LS_MEMO];
+    unsigned lsnext; /* next entry to replace */
+};
+
+void mw_detect_scratch_init(struct mw_detect_scratch *scratch);
+
 /* Matches ev against every rule of its logsource; calls fn for each matching rule (detections
  * and the base rules of correlations alike). Returns MW_OK or the first negative fn status. */
-int mw_detect_event(const struct mw_ruleset *rs, const struct mw_event *ev, struct mw_arena *arena,
-                    mw_finding_fn *fn, void *arg);
+int mw_detect_event(const struct mw_ruleset *rs, struct mw_detect_scratch *scratch,
+                    const struct mw_event *ev, struct mw_arena *arena, mw_finding_fn *fn,
+                    void *arg);
 
 /* ---- exact prefilter (prefilter.c) ---------------------------------------------------------- */
 

@@ -52,6 +52,11 @@ struct mw_fcond {
     bool all;
     struct mw_mval *vals;
     size_t nvals;
+    /* Set by mw_fcond_compile when every value is a whole-value equality without |all: bit
+     * (len % 64) of eq_lens is set for each value's length, so most values are rejected
+     * without comparing bytes. */
+    bool eq_only;
+    uint64_t eq_lens;
 };
 
 /* A map: AND of its field conditions. */

@@ -245,6 +245,11 @@ int mw_fcond_compile(struct mw_fcond *fc, struct mw_str key, const struct mw_raw
             return st;
         }
     }
+    fc->eq_only = !fc->all && nvals > 0;
+    for (size_t i = 0; i < nvals; i++) {
+        fc->eq_only &= fc->vals[i].kind == MW_M_EQ;
+        fc->eq_lens |= (uint64_t)1 << (fc->vals[i].len % 64);
+    }
     return MW_OK;
 }
 
@@ -355,9 +360,33 @@ static bool mval_match(const struct mw_mval *mv, const struct mw_fieldval *fv)
     return false;
 }
 
+/* mw_fcond_match for an eq_only condition: any value of the field equals any literal. */
+static bool eq_any(const struct mw_fcond *fc, const struct mw_fieldval *fv)
+{
+    if (fv->state != MW_VAL_PRESENT) {
+        return false;
+    }
+    for (uint32_t k = 0; k < fv->n; k++) {
+        struct mw_str s = k ? mw_fieldval_at(fv, k) : fv->v0;
+        if (!((fc->eq_lens >> (s.len % 64)) & 1u)) {
+            continue;
+        }
+        for (size_t i = 0; i < fc->nvals; i++) {
+            const struct mw_mval *mv = &fc->vals[i];
+            if (mv->len == s.len && mw_mval_match_str(mv, s)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 bool mw_fcond_match(const struct mw_fcond *fc, const struct mw_event *ev)
 {
     const struct mw_fieldval *fv = mw_event_get(ev, fc->field);
+    if (fc->eq_only) {
+        return eq_any(fc, fv);
+    }
     for (size_t i = 0; i < fc->nvals; i++) {
         bool m = mval_match(&fc->vals[i], fv);
         if (fc->all && !m) {

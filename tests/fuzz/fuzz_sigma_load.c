@@ -37,7 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (uint32_t i = 0; i < fields.count; i++) {
                 mw_event_add(&ev, (int)i, mw_str_c(i % 2 ? "x@evil.example;smtp:a@b" : "True"));
             }
-            (void)mw_detect_event(rs, &ev, &arena, on_finding, NULL);
+            (void)mw_detect_event(rs, &(struct mw_detect_scratch){ 0 }, &ev, &arena, on_finding,
+                                  NULL);
             mw_arena_reset(&arena);
         }
         mw_event_fini(&ev);

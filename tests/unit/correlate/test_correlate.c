@@ -121,7 +121,9 @@ static void access(struct fx *fx, const char *user, const char *ip, const char *
     set(fx, "UserId", user);
     set(fx, "ClientIP", ip);
     set(fx, "UserAgent", ua);
-    assert_int_equal(mw_detect_event(fx->rs, &fx->ev, &fx->arena, on_finding, fx), MW_OK);
+    assert_int_equal(mw_detect_event(fx->rs, &(struct mw_detect_scratch){ 0 }, &fx->ev, &fx->arena,
+                                     on_finding, fx),
+                     MW_OK);
     mw_arena_reset(&fx->arena);
 }
 
@@ -307,14 +309,18 @@ static void test_detection_alert_is_immediate(void **state)
     set(&fx, "UserId", "alice@example.org");
     set(&fx, "Parameters.ForwardTo", "smtp:drop@attacker.example");
     set(&fx, "Parameters.Name", ".");
-    assert_int_equal(mw_detect_event(fx.rs, &fx.ev, &fx.arena, on_finding, &fx), MW_OK);
+    assert_int_equal(mw_detect_event(fx.rs, &(struct mw_detect_scratch){ 0 }, &fx.ev, &fx.arena,
+                                     on_finding, &fx),
+                     MW_OK);
     assert_int_equal(fx.got.n, 1);
     assert_int_equal(fx.got.level[0], MW_LEVEL_HIGH);
     assert_int_equal(fx.got.evidence_total[0], 1);
     assert_memory_equal(fx.got.ids[0], "a-", 2);
     assert_int_equal(strlen(fx.got.ids[0]), 18);
     /* Same record again: dropped as a duplicate, same id never repeated. */
-    assert_int_equal(mw_detect_event(fx.rs, &fx.ev, &fx.arena, on_finding, &fx), MW_OK);
+    assert_int_equal(mw_detect_event(fx.rs, &(struct mw_detect_scratch){ 0 }, &fx.ev, &fx.arena,
+                                     on_finding, &fx),
+                     MW_OK);
     assert_int_equal(fx.got.n, 1);
     assert_int_equal(mw_correlate_duplicates(fx.c), 1);
     fx_fini(&fx);
@@ -383,7 +389,9 @@ static void access_all(struct wfx *w, const char *user, const char *ip, const ch
     set(fx, "UserId", user);
     set(fx, "ClientIP", ip);
     set(fx, "UserAgent", ua);
-    assert_int_equal(mw_detect_event(fx->rs, &fx->ev, &fx->arena, on_finding_all, w), MW_OK);
+    assert_int_equal(mw_detect_event(fx->rs, &(struct mw_detect_scratch){ 0 }, &fx->ev, &fx->arena,
+                                     on_finding_all, w),
+                     MW_OK);
     mw_arena_reset(&fx->arena);
 }
 

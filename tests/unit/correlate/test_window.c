@@ -152,7 +152,7 @@ static void test_sample_copies_finding(void **state)
     f.fields = fields;
     f.nfields = 2;
     f.account = MW_STR_LIT("alice@example.org");
-    struct mw_sample *s = mw_sample_new(&p, &f, 99);
+    struct mw_sample *s = mw_sample_new(&p, &f, 99, "ual.jsonl");
     ip[0] = 'X'; /* the sample holds copies */
     assert_string_equal(s->file, "ual.jsonl");
     assert_string_equal(s->values[0], "198.51.100.1");

@@ -86,7 +86,9 @@ static int run(struct fx *fx, const struct mw_logsource *ls, const char *const *
 {
     build(fx, ls, kv);
     fx->hits = 0;
-    assert_int_equal(mw_detect_event(fx->rs, &fx->ev, &fx->arena, on_finding, fx), MW_OK);
+    assert_int_equal(mw_detect_event(fx->rs, &(struct mw_detect_scratch){ 0 }, &fx->ev, &fx->arena,
+                                     on_finding, fx),
+                     MW_OK);
     return fx->hits;
 }
 
@@ -351,6 +353,45 @@ static void test_level_names(void **state)
     assert_int_equal(mw_level_parse(NULL), -1);
 }
 
+/* One scratch reused across events of different logsources (as a scan does) must pick each
+ * logsource's rules, and equality on values of many lengths must still match exactly. */
+static void test_scratch_reused_across_logsources(void **state)
+{
+    (void)state;
+    struct fx fx;
+    fx_init(&fx);
+    static const char rules[] =
+            "title: a\nid: ra\nlogsource: {product: m365, service: exchange}\n"
+            "detection:\n  s:\n    Operation: [Set-Mailbox, New-InboxRule, X]\n"
+            "  condition: s\n---\n"
+            "title: b\nid: rb\nlogsource: {product: windows, category: file_event}\n"
+            "detection:\n  s:\n    ActionType: [FileRead, FileCopied]\n  condition: s\n";
+    assert_int_equal(load(&fx, rules), MW_OK);
+    struct mw_detect_scratch scratch;
+    mw_detect_scratch_init(&scratch);
+    static const struct {
+        const struct mw_logsource *ls;
+        const char *kv;
+        int hits;
+    } cases[] = {
+        { &ls_m365, "Operation=new-inboxrule", 1 }, { &ls_win, "ActionType=FileRead", 1 },
+        { &ls_m365, "Operation=New-InboxRul", 0 },  { &ls_win, "Operation=Set-Mailbox", 0 },
+        { &ls_m365, "ActionType=FileRead", 0 },     { &ls_m365, "Operation=x", 1 },
+        { &ls_win, "ActionType=FileCopiedX", 0 },   { &ls_m365, "Operation=SET-MAILBOX", 1 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *kv[] = { cases[i].kv, NULL };
+        build(&fx, cases[i].ls, kv);
+        fx.hits = 0;
+        assert_int_equal(mw_detect_event(fx.rs, &scratch, &fx.ev, &fx.arena, on_finding, &fx),
+                         MW_OK);
+        if (fx.hits != cases[i].hits) {
+            fail_msg("case %zu (%s): %d hits, want %d", i, cases[i].kv, fx.hits, cases[i].hits);
+        }
+    }
+    fx_fini(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -361,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_correlation_marks_base),
         cmocka_unit_test(test_builtin_pack_loads),
         cmocka_unit_test(test_level_names),
+        cmocka_unit_test(test_scratch_reused_across_logsources),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
