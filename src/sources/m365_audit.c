@@ -156,7 +156,8 @@ struct m365_state {
     struct mw_strmap kcache; /* key -> struct keycache * (case-sensitive) */
     const struct mw_fieldtab *kc_for;
     uint32_t kc_count;
-    struct posslot *pos; /* [POSCACHE_SLOTS], allocated on first use */
+    struct posslot *pos;   /* [POSCACHE_SLOTS], allocated on first use */
+    struct nvmemo *nvmemo; /* [NVMEMO_SLOTS], allocated on first use */
     struct mw_sources_proj proj;
     struct col *cols; /* CSV only */
     size_t ncols;
@@ -629,6 +630,154 @@ static bool already_set(const struct mw_event *ev, int id)
 
 /* Maps one top-level member. id/id_raw: field ids of the canonical and raw names. secondary:
  * an envelope record was mapped already, so names it set are not added again. */
+/* ---- Name/Value text memo ------------------------------------------------------------------
+ * The Name/Value JSON text of a member repeats across records (every MailItemsAccessed record
+ * carries one of a few OperationProperties texts), and decoding it is a third of a record's
+ * mapping. The fields one text yields depend only on its bytes, the member's name and the field
+ * table, so they are remembered per file: a text seen again replays the fields without decoding.
+ * Only what is exact is remembered: the text adds new fields only, within the value cap. */
+#define NVMEMO_SLOTS   64
+#define NVMEMO_TEXT    320
+#define NVMEMO_NAME    48
+#define NVMEMO_ENTRIES 8
+#define NVMEMO_BYTES   256
+#define NVMEMO_NULL    0xffffu
+
+struct nvmemo {
+    uint64_t hash; /* 0: empty */
+    const struct mw_fieldtab *tab;
+    uint32_t tab_count;
+    uint32_t nvalues; /* values the walk counted for the text */
+    uint16_t text_len, name_len;
+    char text[NVMEMO_TEXT]; /* the member's value as written (still escaped) */
+    char name[NVMEMO_NAME];
+    uint8_t n;
+    int ids[NVMEMO_ENTRIES];
+    uint16_t off[NVMEMO_ENTRIES];
+    uint16_t len[NVMEMO_ENTRIES]; /* NVMEMO_NULL: a null value */
+    char bytes[NVMEMO_BYTES];
+};
+
+/* Only picks the slot (a hit compares every byte), so a few words of the text do. */
+static uint64_t nvmemo_hash(struct mw_str name, struct mw_str raw)
+{
+    uint64_t h = (raw.len * 0x9e3779b97f4a7c15ULL) ^ (name.len << 7);
+    if (raw.len >= 16) {
+        uint64_t a, b, c;
+        memcpy(&a, raw.ptr, 8);
+        memcpy(&b, raw.ptr + raw.len - 8, 8);
+        memcpy(&c, raw.ptr + raw.len / 2 - 4, 8);
+        h ^= a * 0xff51afd7ed558ccdULL ^ b * 0xc4ceb9fe1a85ec53ULL ^ c;
+    } else {
+        h ^= mw_hash(raw.ptr, raw.len, 0x6e76);
+    }
+    if (name.len >= 8) {
+        uint64_t d;
+        memcpy(&d, name.ptr + name.len - 8, 8);
+        h ^= d * 0x2545f4914f6cdd1dULL;
+    }
+    h ^= h >> 29;
+    return h ? h : 1;
+}
+
+/* The memo slot for (name, raw) when the record may use the memo at all, else NULL. */
+static struct nvmemo *nvmemo_slot(struct mw_sources_walk *w, struct mw_str name, struct mw_str raw,
+                                  uint64_t *hash)
+{
+    struct m365_state *st = w->owner;
+    if (!st || w->ctx->fields->open || raw.len > NVMEMO_TEXT || name.len > NVMEMO_NAME) {
+        return NULL;
+    }
+    if (!st->nvmemo) {
+        st->nvmemo = mw_calloc(NVMEMO_SLOTS, sizeof *st->nvmemo);
+    }
+    *hash = nvmemo_hash(name, raw);
+    return &st->nvmemo[*hash & (NVMEMO_SLOTS - 1)];
+}
+
+static bool nvmemo_hit(const struct nvmemo *m, uint64_t hash, const struct mw_sources_walk *w,
+                       struct mw_str name, struct mw_str raw)
+{
+    return m->hash == hash && m->tab == w->ctx->fields && m->tab_count == w->ctx->fields->count &&
+           m->text_len == raw.len && m->name_len == name.len &&
+           w->nvalues + m->nvalues < MW_SOURCES_MAX_VALUES &&
+           memcmp(m->text, raw.ptr, raw.len) == 0 && memcmp(m->name, name.ptr, name.len) == 0;
+}
+
+static int nvmemo_replay(const struct nvmemo *m, struct mw_sources_walk *w)
+{
+    struct mw_event *ev = w->ctx->event;
+    for (uint8_t i = 0; i < m->n; i++) {
+        if (m->len[i] == NVMEMO_NULL) {
+            mw_event_set_null(ev, m->ids[i]);
+            continue;
+        }
+        /* a copy: the slot may be reused by a later member of the same record */
+        struct mw_str v = mw_arena_dup(w->ctx->arena, m->bytes + m->off[i], m->len[i]);
+        if (!v.ptr) {
+            return MW_E_NOMEM;
+        }
+        mw_event_add(ev, m->ids[i], v);
+    }
+    w->nvalues += m->nvalues;
+    return MW_OK;
+}
+
+static uint64_t values_held(const struct mw_event *ev, uint32_t nset)
+{
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < nset; i++) {
+        const struct mw_fieldval *fv = mw_event_get(ev, (int)ev->set_ids[i]);
+        sum += fv->n * 4u + fv->state;
+    }
+    return sum;
+}
+
+/* Remembers what decoding the text added, when it added new fields only and fits the slot. */
+static void nvmemo_store(struct nvmemo *m, uint64_t hash, const struct mw_sources_walk *w,
+                         struct mw_str name, struct mw_str raw, uint32_t nset0, uint64_t held0,
+                         uint32_t nvalues0)
+{
+    const struct mw_event *ev = w->ctx->event;
+    m->hash = 0;
+    if (values_held(ev, nset0) != held0 || w->nvalues >= MW_SOURCES_MAX_VALUES) {
+        return; /* it changed fields set before it, or hit the cap: not replayable */
+    }
+    size_t n = 0, used = 0;
+    for (uint32_t i = nset0; i < ev->nset; i++) {
+        int id = (int)ev->set_ids[i];
+        const struct mw_fieldval *fv = mw_event_get(ev, id);
+        uint32_t k = 0;
+        do {
+            if (n == NVMEMO_ENTRIES) {
+                return;
+            }
+            m->ids[n] = id;
+            if (fv->state != MW_VAL_PRESENT) {
+                m->len[n++] = NVMEMO_NULL;
+                break;
+            }
+            struct mw_str v = mw_fieldval_at(fv, k);
+            if (v.len > NVMEMO_BYTES - used) {
+                return;
+            }
+            memcpy(m->bytes + used, v.ptr, v.len);
+            m->off[n] = (uint16_t)used;
+            m->len[n++] = (uint16_t)v.len;
+            used += v.len;
+        } while (++k < fv->n);
+    }
+    m->n = (uint8_t)n;
+    m->tab = w->ctx->fields;
+    m->tab_count = w->ctx->fields->count;
+    m->nvalues = w->nvalues - nvalues0;
+    m->text_len = (uint16_t)raw.len;
+    m->name_len = (uint16_t)name.len;
+    memcpy(m->text, raw.ptr, raw.len);
+    memcpy(m->name, name.ptr, name.len);
+    m->hash = hash;
+}
+
 static int map_member(struct rec_info *ri, struct mw_sources_walk *w, const struct keyinfo *ki,
                       struct mw_str name, int id, int id_raw, const struct mw_json_val *val,
                       bool secondary, int descend)
@@ -643,6 +792,14 @@ static int map_member(struct rec_info *ri, struct mw_sources_walk *w, const stru
     if (is_str && (ki->kind == K_NAMEVALUE || ki->kind == K_MODPROPS) && id < 0 && id_raw < 0 &&
         !may_yield_wanted(w->owner, w->ctx->fields, name, val->raw)) {
         return MW_OK; /* a Name/Value text without any wanted name: not decoded */
+    }
+    struct nvmemo *memo = NULL;
+    uint64_t memo_hash = 0;
+    if (is_str && ki->kind == K_NAMEVALUE && id < 0 && id_raw < 0 && !secondary) {
+        memo = nvmemo_slot(w, name, val->raw, &memo_hash);
+        if (memo && nvmemo_hit(memo, memo_hash, w, name, val->raw)) {
+            return nvmemo_replay(memo, w);
+        }
     }
     if (is_str && (ki->kind != K_PLAIN || id >= 0 || id_raw >= 0)) {
         if (mw_json_string(val, w->ctx->arena, &s) != MW_OK) {
@@ -691,7 +848,12 @@ static int map_member(struct rec_info *ri, struct mw_sources_walk *w, const stru
                                               MW_STR_LIT("RuleActions")))) {
                     return MW_OK;
                 }
+                uint32_t nset0 = ev->nset, nvalues0 = w->nvalues;
+                uint64_t held0 = memo ? values_held(ev, nset0) : 0;
                 int rc = map_namevalue(w, name, text, ki->kind);
+                if (memo && rc == MW_OK) {
+                    nvmemo_store(memo, memo_hash, w, name, val->raw, nset0, held0, nvalues0);
+                }
                 /* JSON text that is not a Name/Value array stays a plain string */
                 return (is_str && rc == MW_E_MALFORMED) ? MW_OK : rc;
             }
@@ -1283,6 +1445,7 @@ static void m365_close(void *state)
     kcache_clear(st);
     mw_strmap_fini(&st->kcache);
     mw_free(st->pos);
+    mw_free(st->nvmemo);
     mw_free(st->names);
     subsets_clear(st);
     mw_sources_proj_fini(&st->proj);

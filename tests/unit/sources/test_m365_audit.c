@@ -501,9 +501,57 @@ static void test_prefilter_skips(void **state)
     cap_fini(&c);
 }
 
+/* The Name/Value text memo: a text seen again replays the same fields (a closed table, as in
+ * a scan), also a null value; the same text under another member name gives that member's names;
+ * different texts give their own values. Every record must look as if decoded afresh. */
+static void test_namevalue_memo_replays_exactly(void **state)
+{
+    (void)state;
+#define REC_BIND                                                                                   \
+    "{\"TimeGenerated\":\"2025-03-04T09:00:0%dZ\",\"Operation\":"                                  \
+    "\"MailItemsAccessed\",\"OfficeWorkload\":\"Exchange\","                                       \
+    "\"OperationProperties\":\"[{\\\"Name\\\":\\\"MailAccessType\\\","                             \
+    "\\\"Value\\\":\\\"%s\\\"},{\\\"Name\\\":\\\"IsThrottled\\\","                                 \
+    "\\\"Value\\\":null}]\",\"Type\":\"OfficeActivity\"}\n"
+    char text[4096];
+    size_t len = 0;
+    const char *types[] = { "Bind", "Bind", "Sync", "Bind", "Sync", "Bind" };
+    for (int i = 0; i < 6; i++) {
+        len += (size_t)snprintf(text + len, sizeof text - len, REC_BIND, i, types[i]);
+    }
+    /* the same text under Parameters */
+    len += (size_t)snprintf(text + len, sizeof text - len, "%s",
+                            "{\"TimeGenerated\":\"2025-03-04T09:00:09Z\",\"Operation\":"
+                            "\"MailItemsAccessed\",\"OfficeWorkload\":\"Exchange\","
+                            "\"Parameters\":\"[{\\\"Name\\\":\\\"MailAccessType\\\","
+                            "\\\"Value\\\":\\\"Bind\\\"},{\\\"Name\\\":\\\"IsThrottled\\\","
+                            "\\\"Value\\\":null}]\",\"Type\":\"OfficeActivity\"}\n");
+    struct cap c;
+    cap_init(&c, false);
+    int mat = mw_fieldtab_intern(&c.fields, mw_str_c("OperationProperties.MailAccessType"));
+    int thr = mw_fieldtab_intern(&c.fields, mw_str_c("OperationProperties.IsThrottled"));
+    int pmat = mw_fieldtab_intern(&c.fields, mw_str_c("Parameters.MailAccessType"));
+    assert_true(mat >= 0 && thr >= 0 && pmat >= 0);
+    assert_int_equal(cap_run_bytes(&c, text, len, NULL), MW_OK);
+    assert_int_equal(c.n, 7);
+    for (size_t i = 0; i < 6; i++) {
+        assert_string_equal(cap_get(&c, i, "OperationProperties.MailAccessType"), types[i]);
+        assert_int_equal(cap_count(&c, i, "OperationProperties.MailAccessType"), 1);
+        assert_int_equal(cap_count(&c, i, "Parameters.MailAccessType"), 0);
+        /* null stays null: present in the event (counted once), without a value */
+        assert_int_equal(cap_count(&c, i, "OperationProperties.IsThrottled"), 1);
+        assert_null(cap_get(&c, i, "OperationProperties.IsThrottled"));
+        assert_int_equal(c.evs[i].nvals, 2);
+    }
+    assert_string_equal(cap_get(&c, 6, "Parameters.MailAccessType"), "Bind");
+    assert_int_equal(cap_count(&c, 6, "OperationProperties.MailAccessType"), 0);
+    cap_fini(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_namevalue_memo_replays_exactly),
         cmocka_unit_test(test_api_json),
         cmocka_unit_test(test_same_record_three_shapes),
         cmocka_unit_test(test_sentinel_renames),
