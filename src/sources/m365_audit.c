@@ -789,10 +789,7 @@ static int map_member(struct rec_info *ri, struct mw_sources_walk *w, const stru
         !(descend >= 0 ? descend : mw_sources_proj_descend(w->proj, w->ctx->fields, name))) {
         return MW_OK; /* JSON text nobody wants: not even unescaped */
     }
-    if (is_str && (ki->kind == K_NAMEVALUE || ki->kind == K_MODPROPS) && id < 0 && id_raw < 0 &&
-        !may_yield_wanted(w->owner, w->ctx->fields, name, val->raw)) {
-        return MW_OK; /* a Name/Value text without any wanted name: not decoded */
-    }
+    /* A text decoded before replays its fields (decided by its bytes alone, so first). */
     struct nvmemo *memo = NULL;
     uint64_t memo_hash = 0;
     if (is_str && ki->kind == K_NAMEVALUE && id < 0 && id_raw < 0 && !secondary) {
@@ -800,6 +797,10 @@ static int map_member(struct rec_info *ri, struct mw_sources_walk *w, const stru
         if (memo && nvmemo_hit(memo, memo_hash, w, name, val->raw)) {
             return nvmemo_replay(memo, w);
         }
+    }
+    if (is_str && (ki->kind == K_NAMEVALUE || ki->kind == K_MODPROPS) && id < 0 && id_raw < 0 &&
+        !may_yield_wanted(w->owner, w->ctx->fields, name, val->raw)) {
+        return MW_OK; /* a Name/Value text without any wanted name: not decoded */
     }
     if (is_str && (ki->kind != K_PLAIN || id >= 0 || id_raw >= 0)) {
         if (mw_json_string(val, w->ctx->arena, &s) != MW_OK) {
