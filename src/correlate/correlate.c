@@ -533,6 +533,23 @@ size_t mw_correlate_open_windows(const struct mw_correlator *c)
 
 /* ---- plain detections --------------------------------------------------------------------- */
 
+/* An evidence record of an alert, viewing a kept sample. */
+static struct mw_evidence sample_evidence(const struct mw_sample *s)
+{
+    struct mw_evidence e = {
+        .file = s->file,
+        .line = s->line,
+        .offset = s->offset,
+        .source = s->source,
+        .time_ns = s->time_ns,
+        .has_time = s->has_time,
+        .names = s->names,
+        .values = s->values,
+        .nfields = s->nfields,
+    };
+    return e;
+}
+
 static int emit_detection(struct mw_correlator *c, const struct mw_finding *f, uint64_t fp,
                           mw_alert_fn *fn, void *arg)
 {
@@ -560,17 +577,7 @@ static int emit_detection(struct mw_correlator *c, const struct mw_finding *f, u
     for (size_t i = 0; i < f->ndestinations; i++) {
         dests[i] = dup_view(f->destinations[i]);
     }
-    struct mw_evidence evd = {
-        .file = s->file,
-        .line = s->line,
-        .offset = s->offset,
-        .source = s->source,
-        .time_ns = s->time_ns,
-        .has_time = s->has_time,
-        .names = s->names,
-        .values = s->values,
-        .nfields = s->nfields,
-    };
+    struct mw_evidence evd = sample_evidence(s);
     a.rule = f->info;
     a.level = f->level;
     a.first_ns = a.last_ns = ev->time_ns;
@@ -1099,17 +1106,7 @@ static int emit_window(struct mw_correlator *c, const struct window *w, mw_alert
     struct mw_evidence ev[MW_EVIDENCE_CAP];
     for (size_t i = 0; i < w->nsamples; i++) {
         const struct mw_sample *s = w->samples[i];
-        ev[i] = (struct mw_evidence){
-            .file = s->file,
-            .line = s->line,
-            .offset = s->offset,
-            .source = s->source,
-            .time_ns = s->time_ns,
-            .has_time = s->has_time,
-            .names = s->names,
-            .values = s->values,
-            .nfields = s->nfields,
-        };
+        ev[i] = sample_evidence(s);
     }
     a.evidence = ev;
     a.nevidence = w->nsamples;

@@ -125,6 +125,33 @@ const char *mw_json_find_special(const char *p, const char *end)
     return find_special(p, end);
 }
 
+/* Length of the escape sequence at p (a backslash, p < end): 2 or 6, or 0 when it is not a valid
+ * JSON escape or is cut off by end. */
+static inline int escape_len(const char *p, const char *end)
+{
+    if (end - p < 2) {
+        return 0;
+    }
+    switch (p[1]) {
+        case '"':
+        case '\\':
+        case '/':
+        case 'b':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't':
+            return 2;
+        case 'u':
+            return (end - p >= 6 && hex_value(p[2]) >= 0 && hex_value(p[3]) >= 0 &&
+                    hex_value(p[4]) >= 0 && hex_value(p[5]) >= 0)
+                           ? 6
+                           : 0;
+        default:
+            return 0;
+    }
+}
+
 /* p is just after the opening quote. Returns the closing quote, or NULL when the string is
  * unterminated, holds a raw control character or a bad escape. */
 static const char *scan_string(const char *p, const char *end, bool *escaped)
@@ -139,31 +166,12 @@ static const char *scan_string(const char *p, const char *end, bool *escaped)
             *escaped = esc;
             return p;
         }
-        if (*p != '\\' || end - p < 2) {
+        int n = *p == '\\' ? escape_len(p, end) : 0;
+        if (n == 0) {
             return NULL;
         }
         esc = true;
-        switch (p[1]) {
-            case '"':
-            case '\\':
-            case '/':
-            case 'b':
-            case 'f':
-            case 'n':
-            case 'r':
-            case 't':
-                p += 2;
-                break;
-            case 'u':
-                if (end - p < 6 || hex_value(p[2]) < 0 || hex_value(p[3]) < 0 ||
-                    hex_value(p[4]) < 0 || hex_value(p[5]) < 0) {
-                    return NULL;
-                }
-                p += 6;
-                break;
-            default:
-                return NULL;
-        }
+        p += n;
     }
 }
 
@@ -344,43 +352,15 @@ static int scan_nested(const char *p, const char *end, const char **after)
             case C_NL:
                 p++;
                 break;
-            case C_QUOTE:
-                p++;
-                for (;;) {
-                    p = find_special(p, end);
-                    if (p == end || *p != '\\') {
-                        if (p == end || *p != '"') {
-                            return MW_E_MALFORMED; /* truncated, or a raw control character */
-                        }
-                        p++;
-                        break;
-                    }
-                    if (end - p < 2) {
-                        return MW_E_MALFORMED;
-                    }
-                    switch (p[1]) {
-                        case '"':
-                        case '\\':
-                        case '/':
-                        case 'b':
-                        case 'f':
-                        case 'n':
-                        case 'r':
-                        case 't':
-                            p += 2;
-                            break;
-                        case 'u':
-                            if (end - p < 6 || hex_value(p[2]) < 0 || hex_value(p[3]) < 0 ||
-                                hex_value(p[4]) < 0 || hex_value(p[5]) < 0) {
-                                return MW_E_MALFORMED;
-                            }
-                            p += 6;
-                            break;
-                        default:
-                            return MW_E_MALFORMED;
-                    }
+            case C_QUOTE: {
+                bool esc;
+                const char *close = scan_string(p + 1, end, &esc);
+                if (!close) {
+                    return MW_E_MALFORMED; /* truncated, a raw control character, a bad escape */
                 }
+                p = close + 1;
                 break;
+            }
             case C_OOBJ:
             case C_OARR:
                 if (depth >= MW_JSON_MAX_DEPTH) {
