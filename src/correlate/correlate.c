@@ -543,6 +543,7 @@ static struct mw_evidence sample_evidence(const struct mw_sample *s)
         .source = s->source,
         .time_ns = s->time_ns,
         .has_time = s->has_time,
+        .time_raw = s->time_raw,
         .names = s->names,
         .values = s->values,
         .nfields = s->nfields,

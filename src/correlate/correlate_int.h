@@ -101,6 +101,7 @@ struct mw_sample {
     const char *source;
     const char *file;
     const char *account, *mailbox, *host; /* NULL when empty */
+    const char *time_raw;                 /* NULL when the record had none */
     const char **names;
     const char **values;
     size_t nfields;

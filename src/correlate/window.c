@@ -193,7 +193,7 @@ struct mw_sample *mw_sample_new(struct mw_pool *pool, const struct mw_finding *f
     for (size_t i = 0; i < f->nfields; i++) {
         bytes += f->fields[i].value.len + 1;
     }
-    bytes += f->account.len + f->mailbox.len + f->host.len + 3;
+    bytes += f->account.len + f->mailbox.len + f->host.len + ev->time_raw.len + 4;
     struct mw_sample *s = mw_pool_alloc(pool, bytes);
     memset(s, 0, sizeof *s);
     s->bytes = bytes;
@@ -217,6 +217,7 @@ struct mw_sample *mw_sample_new(struct mw_pool *pool, const struct mw_finding *f
     s->account = f->account.len ? put_str(&cur, f->account.ptr, f->account.len) : NULL;
     s->mailbox = f->mailbox.len ? put_str(&cur, f->mailbox.ptr, f->mailbox.len) : NULL;
     s->host = f->host.len ? put_str(&cur, f->host.ptr, f->host.len) : NULL;
+    s->time_raw = ev->time_raw.len ? put_str(&cur, ev->time_raw.ptr, ev->time_raw.len) : NULL;
     return s;
 }
 

@@ -106,6 +106,8 @@ static void put_evidence(FILE *f, const struct mw_evidence *e)
     } else {
         fputs("null", f);
     }
+    fputs(",\"time_raw\":", f);
+    put_str(f, e->time_raw);
     fputs(",\"fields\":{", f);
     for (size_t i = 0; i < e->nfields; i++) {
         if (i > 0) {

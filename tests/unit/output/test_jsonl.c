@@ -45,6 +45,7 @@ static const struct mw_evidence detection_evidence[] = { {
         .source = "m365_audit",
         .time_ns = SEC(1741079722),
         .has_time = true,
+        .time_raw = "3/4/2025, 9:15:22.000 AM",
         .names = ev_names,
         .values = ev_values,
         .nfields = 3,
@@ -90,6 +91,7 @@ static const char detection_line[] =
         "\"aggregates\":{},\"evidence_total\":1,"
         "\"evidence\":[{\"file\":\"exports/ual.csv\",\"line\":412,\"offset\":1839211,"
         "\"source\":\"m365_audit\",\"time\":\"2025-03-04T09:15:22Z\","
+        "\"time_raw\":\"3/4/2025, 9:15:22.000 AM\","
         "\"fields\":{\"Operation\":\"New-InboxRule\","
         "\"Parameters.ForwardTo\":\"drop@attacker.example\",\"ClientIP\":\"203.0.113.45\"}}]}\n";
 
