@@ -27,7 +27,7 @@ struct mw_evidence {
     const char *source; /* "m365_audit" */
     int64_t time_ns;
     bool has_time;
-    const char *time_raw; /* the timestamp as the record wrote it, or NULL */
+    const char *time_raw;     /* the timestamp as the record wrote it, or NULL */
     const char *const *names; /* fields that mattered */
     const char *const *values;
     size_t nfields;
