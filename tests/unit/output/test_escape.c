@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include "test_files.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -32,20 +34,11 @@ struct esc_case {
 static char *run_escape(escape_fn *fn, const char *in, size_t len, size_t *outlen)
 {
     FILE *f = tmpfile();
-    long size;
     char *buf;
     assert_non_null(f);
     fn(f, in, len);
-    size = ftell(f);
-    assert_true(size >= 0);
-    rewind(f);
-    buf = mw_malloc((size_t)size + 1);
-    assert_int_equal(fread(buf, 1, (size_t)size, f), (size_t)size);
-    buf[size] = '\0';
-    fclose(f);
-    if (outlen) {
-        *outlen = (size_t)size;
-    }
+    buf = mw_test_slurp(f, outlen);
+    assert_non_null(buf);
     return buf;
 }
 

@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "test_files.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -156,7 +158,6 @@ static char *run_sink(const struct mw_alert *alerts, size_t n, int min_level)
     struct mw_sink_options opt = { .out = tmpfile(), .color = false, .min_level = min_level };
     struct mw_diag diag;
     void *st = NULL;
-    long size;
     char *buf;
 
     assert_non_null(opt.out);
@@ -167,12 +168,8 @@ static char *run_sink(const struct mw_alert *alerts, size_t n, int min_level)
     }
     assert_int_equal(ops->finish(st), MW_OK);
     ops->close(st);
-    size = ftell(opt.out);
-    rewind(opt.out);
-    buf = mw_malloc((size_t)size + 1);
-    assert_int_equal(fread(buf, 1, (size_t)size, opt.out), (size_t)size);
-    buf[size] = '\0';
-    fclose(opt.out);
+    buf = mw_test_slurp(opt.out, NULL);
+    assert_non_null(buf);
     return buf;
 }
 

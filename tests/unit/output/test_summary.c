@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include "test_files.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -17,16 +19,11 @@
 static char *run_summary(const struct mw_run_summary *sum, bool color)
 {
     FILE *f = tmpfile();
-    long size;
     char *buf;
     assert_non_null(f);
     mw_summary_print(f, sum, color);
-    size = ftell(f);
-    rewind(f);
-    buf = mw_malloc((size_t)size + 1);
-    assert_int_equal(fread(buf, 1, (size_t)size, f), (size_t)size);
-    buf[size] = '\0';
-    fclose(f);
+    buf = mw_test_slurp(f, NULL);
+    assert_non_null(buf);
     return buf;
 }
 

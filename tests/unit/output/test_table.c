@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "test_files.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -66,7 +68,6 @@ static char *run_table(const struct mw_alert *alerts, size_t n, const struct run
                                    .min_level = ro->min_level };
     struct mw_diag diag;
     void *st = NULL;
-    long size;
     char *buf;
 
     assert_non_null(ops);
@@ -79,12 +80,8 @@ static char *run_table(const struct mw_alert *alerts, size_t n, const struct run
     }
     assert_int_equal(ops->finish(st), MW_OK);
     ops->close(st);
-    size = ftell(opt.out);
-    rewind(opt.out);
-    buf = mw_malloc((size_t)size + 1);
-    assert_int_equal(fread(buf, 1, (size_t)size, opt.out), (size_t)size);
-    buf[size] = '\0';
-    fclose(opt.out);
+    buf = mw_test_slurp(opt.out, NULL);
+    assert_non_null(buf);
     return buf;
 }
 
