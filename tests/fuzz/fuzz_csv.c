@@ -84,9 +84,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     read_all(path, 64);
     read_all(path, 0);
-    if (temp_fd >= 0) {
-        unlink(path);
-    }
-    close(fd);
+    mw_test_input_close(fd, path, temp_fd);
     return 0;
 }

@@ -78,9 +78,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     frame_all(path, 16);
     frame_all(path, 0);
-    close(fd);
-    if (temp_fd >= 0) {
-        unlink(path);
-    }
+    mw_test_input_close(fd, path, temp_fd);
     return 0;
 }

@@ -61,30 +61,6 @@ static inline int mw_test_input_fd(const char *tag, const uint8_t *data, size_t 
     int fd = (int)syscall(SYS_memfd_create, tag, 0);
 #else
     int fd = -1;
-    /* Everything written to f so far (a tmpfile a sink wrote to), as a NUL-terminated mw_malloc'd
-     * copy; closes f. *len_out gets the length when not NULL. NULL when f cannot be read back. */
-    static inline char *mw_test_slurp(FILE * f, size_t * len_out)
-    {
-        long size = ftell(f);
-        if (size < 0) {
-            fclose(f);
-            return NULL;
-        }
-        rewind(f);
-        char *buf = mw_malloc((size_t)size + 1);
-        size_t got = fread(buf, 1, (size_t)size, f);
-        fclose(f);
-        if (got != (size_t)size) {
-            mw_free(buf);
-            return NULL;
-        }
-        buf[size] = '\0';
-        if (len_out) {
-            *len_out = (size_t)size;
-        }
-        return buf;
-    }
-
 #endif
     *temp_fd = -1;
     if (fd >= 0) {
@@ -102,6 +78,15 @@ static inline int mw_test_input_fd(const char *tag, const uint8_t *data, size_t 
         return -1;
     }
     return fd;
+}
+
+/* Releases what mw_test_input_fd made. */
+static inline void mw_test_input_close(int fd, const char *path, int temp_fd)
+{
+    if (temp_fd >= 0) {
+        unlink(path);
+    }
+    close(fd);
 }
 
 /* Everything written to f so far (a tmpfile a sink wrote to), as a NUL-terminated mw_malloc'd
