@@ -105,9 +105,9 @@ static void set(struct fx *fx, const char *name, const char *value)
     }
 }
 
-/* One MailItemsAccessed record; dedup 0 means none. */
-static void access(struct fx *fx, const char *user, const char *ip, const char *ua, int64_t t,
-                   uint64_t dedup)
+/* Fills fx->ev with one MailItemsAccessed record; dedup 0 means none. */
+static void build_access(struct fx *fx, const char *user, const char *ip, const char *ua, int64_t t,
+                         uint64_t dedup)
 {
     mw_event_reset(&fx->ev);
     fx->ev.logsource = &ls_m365;
@@ -121,6 +121,13 @@ static void access(struct fx *fx, const char *user, const char *ip, const char *
     set(fx, "UserId", user);
     set(fx, "ClientIP", ip);
     set(fx, "UserAgent", ua);
+}
+
+/* One MailItemsAccessed record through detection into fx's correlator. */
+static void access(struct fx *fx, const char *user, const char *ip, const char *ua, int64_t t,
+                   uint64_t dedup)
+{
+    build_access(fx, user, ip, ua, t, dedup);
     assert_int_equal(mw_detect_event(fx->rs, &(struct mw_detect_scratch){ 0 }, &fx->ev, &fx->arena,
                                      on_finding, fx),
                      MW_OK);
@@ -377,18 +384,7 @@ static void access_all(struct wfx *w, const char *user, const char *ip, const ch
                        uint64_t dedup)
 {
     struct fx *fx = &w->fx;
-    mw_event_reset(&fx->ev);
-    fx->ev.logsource = &ls_m365;
-    fx->ev.time_ns = t;
-    fx->ev.has_time = true;
-    fx->ev.dedup = dedup;
-    fx->ev.origin.path = "ual.jsonl";
-    fx->ev.origin.offset = dedup * 100;
-    set(fx, "Operation", "MailItemsAccessed");
-    set(fx, "ResultStatus", "Succeeded");
-    set(fx, "UserId", user);
-    set(fx, "ClientIP", ip);
-    set(fx, "UserAgent", ua);
+    build_access(fx, user, ip, ua, t, dedup);
     assert_int_equal(mw_detect_event(fx->rs, &(struct mw_detect_scratch){ 0 }, &fx->ev, &fx->arena,
                                      on_finding_all, w),
                      MW_OK);
