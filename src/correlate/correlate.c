@@ -10,6 +10,7 @@
 
 #include "core/alloc.h"
 #include "core/hash.h"
+#include "core/time.h"
 #include "correlate/correlate.h"
 #include "correlate/correlate_int.h"
 #include "detect/corr_spec.h"
@@ -776,11 +777,7 @@ static struct window *get_window(struct mw_correlator *c, size_t rule,
                                  const struct mw_corr_spec *cs, const struct mw_event *ev)
 {
     int64_t t = ev->has_time ? ev->time_ns : 0;
-    /* KQL bin(): floor to a multiple of the span, also for times before 1970. */
-    int64_t bin = t / cs->timespan_ns * cs->timespan_ns;
-    if (t % cs->timespan_ns < 0) {
-        bin -= cs->timespan_ns;
-    }
+    int64_t bin = mw_time_bin(t, cs->timespan_ns); /* KQL bin(), also before 1970 */
     size_t glen = build_group(c, cs, ev);
     uint64_t h = mw_hash(c->gbuf, glen, ((uint64_t)bin * 0x9e3779b97f4a7c15ULL) ^ rule);
     if (c->nslots) {
