@@ -246,6 +246,28 @@ struct mw_str mw_str_trim(struct mw_str s)
     return s;
 }
 
+size_t mw_str_encode_nul(char *dst, struct mw_str s)
+{
+    size_t n = 0;
+    const char *p = s.ptr;
+    const char *end = s.ptr + s.len;
+    while (p < end) {
+        const char *z = memchr(p, '\0', (size_t)(end - p));
+        size_t run = (size_t)((z ? z : end) - p);
+        if (run) {
+            memcpy(dst + n, p, run);
+        }
+        n += run;
+        if (!z) {
+            break;
+        }
+        memcpy(dst + n, MW_NUL_ENC, MW_NUL_ENC_LEN);
+        n += MW_NUL_ENC_LEN;
+        p = z + 1;
+    }
+    return n;
+}
+
 void mw_buf_init(struct mw_buf *buf, size_t cap)
 {
     buf->ptr = NULL;

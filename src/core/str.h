@@ -57,6 +57,22 @@ struct mw_str mw_str_trim(struct mw_str s); /* ASCII space, tab, CR, LF at both 
 /* Case-sensitive search; -1 when absent. */
 long mw_str_find(struct mw_str hay, struct mw_str needle);
 
+/* U+0000 inside mailward. The decoders write a NUL of the input (JSON \u0000, a NUL byte in a
+ * CSV cell) as these two bytes, the Modified UTF-8 form of U+0000: they are never valid UTF-8,
+ * so they cannot be mistaken for text, and a value holding them can be copied into a C string
+ * without being cut. The output escapers show them as a visible NUL (\u0000 in JSON, \x00 on
+ * the terminal and in CSV). See docs/architecture.md "NUL inside values". */
+#define MW_NUL_ENC     "\xc0\x80"
+#define MW_NUL_ENC_LEN 2
+/* True when the n bytes at p start with MW_NUL_ENC. */
+static inline bool mw_is_nul_enc(const unsigned char *p, size_t n)
+{
+    return n >= MW_NUL_ENC_LEN && p[0] == 0xc0 && p[1] == 0x80;
+}
+/* Writes s to dst with every NUL byte as MW_NUL_ENC and returns the bytes written; dst holds
+ * s.len plus one byte per NUL of s. */
+size_t mw_str_encode_nul(char *dst, struct mw_str s);
+
 /* Growable buffer. Growth past cap fails (returns MW_E_LIMIT) rather than reallocating without
  * bound. cap 0 means SIZE_MAX. The bytes are always NUL-terminated for convenience. */
 struct mw_buf {

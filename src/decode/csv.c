@@ -88,6 +88,28 @@ static int unescape_cell(struct mw_csv_reader *r, const char *src, size_t len, s
     return MW_OK;
 }
 
+/* A NUL byte in a cell becomes MW_NUL_ENC (core/str.h) in a copy in the arena, so no later
+ * C string made from the cell is cut there. Called only for rows that hold a NUL. */
+static int encode_nuls(struct mw_csv_reader *r)
+{
+    for (size_t i = 0; i < r->ncells; i++) {
+        struct mw_str c = r->row[i];
+        size_t extra = 0;
+        for (size_t k = 0; k < c.len; k++) {
+            extra += c.ptr[k] == '\0' ? MW_NUL_ENC_LEN - 1 : 0;
+        }
+        if (!extra) {
+            continue;
+        }
+        char *dst = mw_arena_alloc(&r->cells, c.len + extra, 1);
+        if (!dst) {
+            return MW_E_NOMEM;
+        }
+        r->row[i] = mw_str_make(dst, mw_str_encode_nul(dst, c));
+    }
+    return MW_OK;
+}
+
 /* Scans a quoted cell whose content starts at `start` (after the opening quote). On MW_OK,
  * *cell is its value and *after indexes the byte after the closing quote. */
 static int scan_quoted(struct mw_csv_reader *r, struct csv_scan *sc, size_t start,
@@ -390,6 +412,9 @@ int mw_csv_next(struct mw_csv_reader *r, const struct mw_str **cells, size_t *nc
             sc.p = avail.ptr;
             sc.len = avail.len < cap ? avail.len : cap;
             sc.eof = avail.len < want;
+        }
+        if (rc == MW_OK && memchr(sc.p, '\0', sc.row_len)) {
+            rc = encode_nuls(r);
         }
         switch (rc) {
             case MW_OK:

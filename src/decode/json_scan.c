@@ -728,6 +728,10 @@ static int decode_escape(const char **pp, const char *end, char *out)
     if (cp >= 0xDC00 && cp <= 0xDFFF) {
         return (int)put_utf8(out, 0xFFFD); /* lone low surrogate */
     }
+    if (cp == 0) {
+        memcpy(out, MW_NUL_ENC, MW_NUL_ENC_LEN); /* core/str.h: a value never holds a NUL */
+        return MW_NUL_ENC_LEN;
+    }
     return (int)put_utf8(out, (uint32_t)cp);
 }
 

@@ -115,6 +115,12 @@ static void json_escape_to(const struct esc_sink *o, const char *s, size_t len)
             n = 1;
         }
         put(o, s + run, i - run);
+        if (mw_is_nul_enc(p + i, len - i)) {
+            put(o, "\\u0000", 6); /* core/str.h: a NUL of the input */
+            i += MW_NUL_ENC_LEN;
+            run = i;
+            continue;
+        }
         switch (b) {
             case '"':
                 put(o, "\\\"", 2);
@@ -191,7 +197,10 @@ static void term_escape_to(const struct esc_sink *o, const char *s, size_t len)
             }
         }
         put(o, s + run, i - run);
-        if (n == 0) {
+        if (n == 0 && mw_is_nul_enc(p + i, len - i)) {
+            put(o, "\\x00", 4); /* core/str.h: a NUL of the input */
+            n = MW_NUL_ENC_LEN;
+        } else if (n == 0) {
             put_hex(o, "\\x", b, 2); /* invalid UTF-8 byte: 8-bit C1 CSI 0x9b lands here */
             n = 1;
         } else if (cp > 0xff) {
@@ -230,13 +239,55 @@ static bool csv_is_formula_start(unsigned char b)
     return b == '=' || b == '+' || b == '-' || b == '@' || b == '\t' || b == '\r';
 }
 
+/* The cell's bytes, "" for a quote; shown as \xNN: C0 controls other than TAB, CR and LF (a
+ * quoted cell holds those as data), DEL, C1 controls (U+0080..U+009F, and raw 0x80..0x9f),
+ * every other byte that is not UTF-8, and a NUL of the input (core/str.h) as \x00. ESC, BEL
+ * and CSI would otherwise act on a terminal that shows the file (cat, less -R, a pager). */
+static void csv_body(const struct esc_sink *o, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t run = 0;
+    size_t i = 0;
+
+    while (i < len) {
+        unsigned char b = p[i];
+        uint32_t cp = b;
+        size_t n = 1;
+        bool nul = mw_is_nul_enc(p + i, len - i);
+        if ((b >= 0x20 && b < 0x7f && b != '"') || b == '\t' || b == '\r' || b == '\n') {
+            i++;
+            continue;
+        }
+        if (b >= 0x80 && !nul) {
+            n = utf8_seq(p + i, len - i, &cp);
+            if (n > 0 && cp >= 0xa0) {
+                i += n;
+                continue;
+            }
+        }
+        put(o, s + run, i - run);
+        if (b == '"') {
+            put(o, "\"\"", 2);
+        } else if (nul) {
+            put(o, "\\x00", 4);
+            n = MW_NUL_ENC_LEN;
+        } else if (n == 0) {
+            put_hex(o, "\\x", b, 2); /* not UTF-8 */
+            n = 1;
+        } else {
+            put_hex(o, "\\x", cp, 2); /* C0, DEL, C1 */
+        }
+        i += n;
+        run = i;
+    }
+    put(o, s + run, len - run);
+}
+
 void mw_csv_escape(FILE *out, const char *s, size_t len)
 {
     struct esc_sink o = { out, NULL };
     const unsigned char *p = (const unsigned char *)s;
     bool quote = false;
-    size_t run = 0;
-    size_t i = 0;
 
     if (!out || !s || len == 0) {
         return;
@@ -253,31 +304,7 @@ void mw_csv_escape(FILE *out, const char *s, size_t len)
     if (csv_is_formula_start(p[0])) {
         put(&o, "'", 1); /* spreadsheets then treat the cell as text, not a formula */
     }
-    while (i < len) {
-        uint32_t cp;
-        size_t n = 1;
-        if (p[i] < 0x80 && p[i] != '"') {
-            i++;
-            continue;
-        }
-        if (p[i] >= 0x80) {
-            n = utf8_seq(p + i, len - i, &cp);
-            if (n > 0) {
-                i += n;
-                continue;
-            }
-            n = 1;
-        }
-        put(&o, s + run, i - run);
-        if (p[i] == '"') {
-            put(&o, "\"\"", 2);
-        } else {
-            put(&o, replacement, sizeof(replacement) - 1);
-        }
-        i += n;
-        run = i;
-    }
-    put(&o, s + run, len - run);
+    csv_body(&o, s, len);
     if (quote) {
         put(&o, "\"", 1);
     }

@@ -87,13 +87,16 @@ void mw_summary_print(FILE *out, const struct mw_run_summary *sum, bool color);
 /* ---- escaping ------------------------------------------------------------------------------- */
 
 /* JSON string contents: quotes, backslashes, control characters (\u00XX), invalid UTF-8 bytes
- * replaced by U+FFFD so the output is always valid UTF-8 JSON. */
+ * replaced by U+FFFD so the output is always valid UTF-8 JSON. A NUL of the input (MW_NUL_ENC,
+ * core/str.h) is written \u0000. */
 void mw_json_escape(FILE *out, const char *s, size_t len);
 /* Terminal: control characters (C0, DEL, C1, ESC sequences) shown as \xNN, so log content cannot
- * move the cursor, change colours or retitle the terminal. */
+ * move the cursor, change colours or retitle the terminal; a NUL of the input (MW_NUL_ENC) as
+ * \x00. */
 void mw_term_escape(FILE *out, const char *s, size_t len);
 /* CSV cell per RFC 4180, with a leading ' added to cells starting with = + - @ TAB or CR
- * (formula injection). */
+ * (formula injection). Control characters other than TAB, CR and LF (ESC, BEL, DEL, C1), bytes
+ * that are not UTF-8 and a NUL of the input are shown as \xNN, as on the terminal. */
 void mw_csv_escape(FILE *out, const char *s, size_t len);
 
 #endif

@@ -244,6 +244,28 @@ static void test_views_and_copies(void **state)
     close_fixture(&fx);
 }
 
+/* A NUL byte in a cell, quoted or not, becomes MW_NUL_ENC (core/str.h) in a copy; other cells
+ * of the row stay views. */
+static void test_nul_in_cells_encoded(void **state)
+{
+    (void)state;
+    struct fixture fx = { 0 };
+    static const char in[] = "a\0b,plain,\"q\0\"\"\"\nz\n";
+    open_bytes(&fx, in, sizeof in - 1, 0);
+    struct got_row g = next_row(&fx);
+    assert_int_equal(g.status, MW_OK);
+    assert_int_equal(g.ncells, 3);
+    assert_cell(g.cells[0], "a\xc0\x80"
+                            "b");
+    assert_cell(g.cells[1], "plain");
+    assert_cell(g.cells[2], "q\xc0\x80\"");
+    g = next_row(&fx);
+    assert_int_equal(g.status, MW_OK);
+    assert_int_equal(g.line, 2);
+    assert_cell(g.cells[0], "z");
+    close_fixture(&fx);
+}
+
 /* ---- rows across window boundaries ---------------------------------------------------------- */
 
 /* Row i: "<i>,"q""<i>",<quoted cell with i%4 LF>,<i*37 % 300 bytes of 'x'>" with LF or CRLF. */
@@ -622,6 +644,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_views_and_copies),
+        cmocka_unit_test(test_nul_in_cells_encoded),
         cmocka_unit_test(test_many_rows_across_windows),
         cmocka_unit_test(test_long_cell_within_cap),
         cmocka_unit_test(test_oversized_quoted_cell_skipped),

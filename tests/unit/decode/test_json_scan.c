@@ -283,6 +283,25 @@ static void test_value_views(void **state)
     assert_int_equal(mw_json_array_begin(&it, MW_STR_NULL), MW_E_MALFORMED);
 }
 
+/* \u0000 decodes to MW_NUL_ENC (core/str.h), never to a NUL byte that would cut the value short
+ * wherever it becomes a C string. */
+static void test_nul_escape_encoded(void **state)
+{
+    (void)state;
+    const char *text = "{\"f\":\"bob@example.org\\u0000;drop@attacker.example\"}";
+    struct mw_json_iter it;
+    struct mw_json_val k, v;
+    struct mw_arena a;
+    struct mw_str s;
+    mw_arena_init(&a, 4096, 0);
+    assert_int_equal(mw_json_object_begin(&it, mw_str_c(text)), MW_OK);
+    assert_int_equal(mw_json_object_next(&it, &k, &v), MW_OK);
+    assert_int_equal(mw_json_string(&v, &a, &s), MW_OK);
+    assert_true(mw_str_eq(s, MW_STR_LIT("bob@example.org\xc0\x80;drop@attacker.example")));
+    assert_null(memchr(s.ptr, '\0', s.len));
+    mw_arena_fini(&a);
+}
+
 static void test_string_arena_limit(void **state)
 {
     (void)state;
@@ -631,8 +650,14 @@ static void compare_value(const struct mw_json_val *v, json_t *j, struct mw_aren
         case MW_J_STRING:
             assert_true(json_is_string(j));
             assert_int_equal(mw_json_string(v, a, &s), MW_OK);
-            assert_int_equal(s.len, json_string_length(j));
-            assert_memory_equal(s.ptr, json_string_value(j), s.len);
+            { /* \u0000 decodes to MW_NUL_ENC (core/str.h), jansson's to a NUL byte */
+                struct mw_str js = mw_str_make(json_string_value(j), json_string_length(j));
+                char *want = mw_malloc(2 * js.len + 1);
+                size_t wlen = mw_str_encode_nul(want, js);
+                assert_int_equal(s.len, wlen);
+                assert_memory_equal(s.ptr, want, s.len);
+                mw_free(want);
+            }
             return;
         case MW_J_NUMBER:
             assert_true(json_is_number(j));
@@ -858,6 +883,7 @@ int main(void)
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_prefixes_bounded),
         cmocka_unit_test(test_value_views),
+        cmocka_unit_test(test_nul_escape_encoded),
         cmocka_unit_test(test_string_arena_limit),
         cmocka_unit_test(test_depth),
         cmocka_unit_test(test_json_in_string),

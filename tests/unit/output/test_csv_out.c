@@ -1,5 +1,6 @@
 /* tests/unit/output/test_csv_out.c: the CSV sink: header, one CRLF-ended row per alert in
- * arrival order, quoting, ";"-joined multi-valued cells and formula-injection guards.
+ * arrival order, quoting, ";"-joined multi-valued cells, formula-injection guards and escaped
+ * control characters.
  * SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -141,6 +142,38 @@ static void test_injection_and_quoting(void **state)
     mw_free(out);
 }
 
+/* No control character reaches the file raw: ESC and BEL (an OSC retitle), C1 CSI as UTF-8 and
+ * as a raw byte, DEL; a NUL of the input (core/str.h) is shown too. Joined cells are escaped
+ * the same way, and the formula guard still applies after escaping. */
+static void test_control_characters_escaped(void **state)
+{
+    static const char *const evil_ips[] = { "\x1b]0;x\x07", "1.2.3.4" };
+    static const char *const dests[] = { "bob@example.org\xc0\x80", "drop@attacker.example" };
+    struct mw_alert a = base_alert();
+    char *out;
+    const char *row;
+    (void)state;
+    a.summary = "\x1b[2Jcleared \xc2\x9b"
+                "31m \x9b"
+                "0m \x7f";
+    a.account = "=\x07";
+    a.source_ips = evil_ips;
+    a.destinations = dests;
+    a.ndestinations = 2;
+    out = run_csv(&a, 1, 0);
+    row = out + strlen(header);
+    assert_non_null(strstr(row, ",'=\\x07,"));
+    assert_non_null(strstr(row, ",\\x1b]0;x\\x07,\\x1b]0;x\\x07;1.2.3.4,"));
+    assert_non_null(strstr(row, ",\\x1b[2Jcleared \\x9b31m \\x9b0m \\x7f,"));
+    assert_non_null(strstr(row, ",bob@example.org\\x00;drop@attacker.example\r\n"));
+    for (const char *p = out; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        assert_true(c >= 0x20 || c == '\r' || c == '\n');
+        assert_true(c != 0x7f && c != 0x9b && c != 0xc0);
+    }
+    mw_free(out);
+}
+
 static void test_arrival_order_and_min_level(void **state)
 {
     struct mw_alert a[3];
@@ -174,6 +207,7 @@ int main(void)
         cmocka_unit_test(test_detection_row),
         cmocka_unit_test(test_correlation_row),
         cmocka_unit_test(test_injection_and_quoting),
+        cmocka_unit_test(test_control_characters_escaped),
         cmocka_unit_test(test_arrival_order_and_min_level),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

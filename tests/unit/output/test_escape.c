@@ -62,13 +62,15 @@ static const struct esc_case json_cases[] = {
     { "\x01\x1f", 0, "\\u0001\\u001f" },
     { "a\0b", 3, "a\\u0000b" },
     { "\x1b[31m", 0, "\\u001b[31m" },
-    { "\x7f", 0, "\x7f" },                                         /* DEL is legal in JSON */
-    { "caf\xc3\xa9", 0, "caf\xc3\xa9" },                           /* valid 2-byte */
-    { "\xe2\x82\xac", 0, "\xe2\x82\xac" },                         /* valid 3-byte (euro) */
-    { "\xf0\x9f\x98\x80", 0, "\xf0\x9f\x98\x80" },                 /* valid 4-byte */
-    { "\xff", 0, "\xef\xbf\xbd" },                                 /* never valid */
-    { "x\xc3", 0, "x\xef\xbf\xbd" },                               /* cut short */
-    { "\xc0\xaf", 0, "\xef\xbf\xbd\xef\xbf\xbd" },                 /* overlong '/' */
+    { "\x7f", 0, "\x7f" },                         /* DEL is legal in JSON */
+    { "caf\xc3\xa9", 0, "caf\xc3\xa9" },           /* valid 2-byte */
+    { "\xe2\x82\xac", 0, "\xe2\x82\xac" },         /* valid 3-byte (euro) */
+    { "\xf0\x9f\x98\x80", 0, "\xf0\x9f\x98\x80" }, /* valid 4-byte */
+    { "\xff", 0, "\xef\xbf\xbd" },                 /* never valid */
+    { "x\xc3", 0, "x\xef\xbf\xbd" },               /* cut short */
+    { "\xc0\xaf", 0, "\xef\xbf\xbd\xef\xbf\xbd" }, /* overlong '/' */
+    { "a\xc0\x80;b", 0, "a\\u0000;b" },            /* a NUL of the input (core/str.h) */
+    { "a\xc0\x80", 2, "a\xef\xbf\xbd" },
     { "\xed\xa0\x80", 0, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" }, /* surrogate */
     { "\xf4\x90\x80\x80", 0,
       "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" }, /* past U+10FFFF */
@@ -150,6 +152,8 @@ static const struct esc_case term_cases[] = {
       0, "\\u202egpj.exe" },            /* right-to-left override */
     { "\xe2\x81\xa6x", 0, "\\u2066x" }, /* left-to-right isolate */
     { "\xff\xfe", 0, "\\xff\\xfe" },
+    { "bob@x\xc0\x80;y", 0, "bob@x\\x00;y" }, /* a NUL of the input (core/str.h) */
+    { "\xc0\x80", 1, "\\xc0" },               /* half of one is just a bad byte */
     { "\xe2\x82", 0, "\\xe2\\x82" },
     { "DOMAIN\\user", 0, "DOMAIN\\user" },
 };
@@ -210,7 +214,20 @@ static const struct esc_case csv_cases[] = {
     { "a=b", 0, "a=b" },
     { " =1", 0, " =1" },
     { "caf\xc3\xa9", 0, "caf\xc3\xa9" },
-    { "x\xff", 0, "x\xef\xbf\xbd" },
+    { "x\xff", 0, "x\\xff" }, /* not UTF-8: shown as on the terminal */
+    { "\x1b[2J\x07", 0, "\\x1b[2J\\x07" },
+    { "\xc2\x9b"
+      "2J",
+      0, "\\x9b2J" }, /* C1 CSI encoded as UTF-8 */
+    { "\x9b"
+      "2J",
+      0, "\\x9b2J" }, /* raw 8-bit CSI */
+    { "\x7f\x01", 0, "\\x7f\\x01" },
+    { "a\tb", 0, "a\tb" },
+    { "\xc2\xa0\xc3\xa9", 0, "\xc2\xa0\xc3\xa9" },
+    { "a\xc0\x80;b", 0, "a\\x00;b" },   /* a NUL of the input (core/str.h) */
+    { "=\x1b", 0, "'=\\x1b" },          /* the formula guard still applies */
+    { "\x1b,\"", 0, "\"\\x1b,\"\"\"" }, /* and the quoting */
 };
 
 static void test_csv_escape_cases(void **state)
