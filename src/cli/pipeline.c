@@ -49,7 +49,9 @@ static void add_error(struct mw_pipeline *p, const char *path, const char *msg)
     p->nerrors_total++;
     char line[600];
     snprintf(line, sizeof line, "%s: %s", path, msg);
-    fprintf(stderr, "%smailward: %s\n", p->progress ? "\r\033[K" : "", line);
+    fprintf(stderr, "%smailward: ", p->progress ? "\r\033[K" : "");
+    mw_term_escape(stderr, line, strlen(line)); /* file names and messages hold log text */
+    fputc('\n', stderr);
     if (p->nerrors < MW_MAX_ERRORS) {
         p->errors[p->nerrors++] = mw_strdup(line);
     }

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "detect/detect.h"
+#include "output/output.h"
 
 static const char rules_help[] =
         "usage: mailward rules list [options]\n"
@@ -76,7 +77,9 @@ int mw_cmd_rules(int argc, char **argv)
     if (mw_ruleset_load(&rs, dirs, ndirs, no_builtin, &fields, &diag) != MW_OK) {
         char msg[600];
         mw_diag_format(&diag, msg, sizeof msg);
-        fprintf(stderr, "mailward rules: %s\n", msg);
+        fputs("mailward rules: ", stderr);
+        mw_term_escape(stderr, msg, strlen(msg)); /* file names */
+        fputc('\n', stderr);
         status = MW_EXIT_ERROR;
     } else {
         size_t n = mw_ruleset_count(rs);

@@ -101,11 +101,13 @@ static int usage_error(const char *fmt, ...) MW_PRINTF(1, 2);
 
 static int usage_error(const char *fmt, ...)
 {
-    fputs("mailward scan: ", stderr);
+    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    fputs("mailward scan: ", stderr);
+    mw_term_escape(stderr, msg, strlen(msg)); /* arguments may be file names */
     fputs("\n(see 'mailward scan --help')\n", stderr);
     return MW_EXIT_ERROR;
 }
@@ -316,7 +318,9 @@ static int report_diag(const char *what, const struct mw_diag *diag)
 {
     char msg[600];
     mw_diag_format(diag, msg, sizeof msg);
-    fprintf(stderr, "mailward scan: %s%s\n", what, msg);
+    fprintf(stderr, "mailward scan: %s", what);
+    mw_term_escape(stderr, msg, strlen(msg)); /* file names */
+    fputc('\n', stderr);
     return MW_EXIT_ERROR;
 }
 
@@ -464,7 +468,10 @@ static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeli
     if (o->output) {
         out = fopen(o->output, "w");
         if (!out) {
-            fprintf(stderr, "mailward scan: cannot write %s: %s\n", o->output, strerror(errno));
+            int err = errno;
+            fputs("mailward scan: cannot write ", stderr);
+            mw_term_escape(stderr, o->output, strlen(o->output));
+            fprintf(stderr, ": %s\n", strerror(err));
             out = stdout;
             goto out;
         }
