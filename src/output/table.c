@@ -1,6 +1,7 @@
-/* output/table.c: the default terminal table for a SOC analyst. Keeps escaped copies of the
- * alerts, then at finish prints them most severe first (then by time, then id), one row per
- * alert plus an indented line with the rule title, fitted to the terminal width when known.
+/* output/table.c: the default terminal table for a SOC analyst. Writes each alert's escaped
+ * row text to a spill (memory, then a temporary file) as it arrives and keeps 32 bytes per row;
+ * at finish prints them most severe first (then by time, then id), one row per alert plus an
+ * indented line with the rule title, fitted to the terminal width when known.
  * SPDX-License-Identifier: MIT */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -23,6 +24,11 @@
 #define TABLE_GAP         "  "     /* between columns */
 #define TABLE_INDENT      "    "   /* before the rule-title line */
 #define TABLE_MIN_SUMMARY 20       /* columns kept for the summary before others shrink */
+
+/* Row text kept in memory before all of it goes to a temporary file. */
+#define TABLE_SPILL_MEM (4u << 20)
+/* Bytes of one row's text (24 bits of table_row.span): far above what capped cells reach. */
+#define TABLE_ROW_TEXT_MAX ((uint64_t)1 << 24)
 
 enum {
     COL_LEVEL,
@@ -48,13 +54,26 @@ static const struct {
     { COL_TECHNIQUE, 9 },
 };
 
+/* What a row keeps in memory: its sort key and where its text lies in the spill. The text is
+ * the NCOLS cells, then the detail line (rule title and correlation figures), each escaped
+ * (valid UTF-8, no NUL) and NUL-terminated. */
 struct table_row {
-    int level;
     int64_t first_ns;
-    size_t seq; /* arrival order: last tie-break, so sorting is deterministic */
-    char id[24];
-    char *cells[NCOLS]; /* escaped, valid UTF-8, NUL-terminated */
-    char *detail;       /* rule title and correlation figures, escaped */
+    uint64_t id;   /* ROW_STD_ID: the id's 16 hex digits; else an index into odd_ids */
+    uint64_t span; /* offset in the spill << 24 | length */
+    int32_t level;
+    uint32_t seq; /* arrival order (last tie-break, so sorting is deterministic) | ROW_STD_ID */
+};
+
+#define ROW_STD_ID 0x80000000u /* the id is "a-" and 16 lower-case hex digits */
+
+/* Row text: in memory up to TABLE_SPILL_MEM, then all of it in an unlinked temporary file. */
+struct table_spill {
+    struct mw_buf mem;
+    FILE *file;
+    uint64_t size;
+    bool failed;  /* a write to the file failed: finish reports MW_E_IO */
+    bool no_file; /* no temporary file could be made: the text stays in memory */
 };
 
 struct table_state {
@@ -64,18 +83,25 @@ struct table_state {
     unsigned width; /* terminal columns; 0 when not a terminal: full text */
     struct table_row *rows;
     size_t nrows, cap;
-    uint64_t dropped; /* alerts past TABLE_ROWS_MAX */
+    char (*odd_ids)[24]; /* ids not of the usual form, kept whole */
+    size_t nodd, odd_cap;
+    size_t text_width[NCOLS]; /* widest cell of each column so far, header included */
+    uint64_t dropped;         /* alerts past TABLE_ROWS_MAX */
+    struct table_spill spill;
     struct mw_buf scratch;
+    struct mw_buf row_text;
 };
 
-/* ---- copying ------------------------------------------------------------------------------- */
+/* ---- row text ------------------------------------------------------------------------------ */
 
-/* Escaped copy of at most TABLE_CELL_MAX bytes of s, cut at a UTF-8 boundary; "-" when empty. */
-static char *escaped_copy(struct mw_buf *scratch, const char *s)
+/* Appends the escaped text of at most TABLE_CELL_MAX bytes of s, cut at a UTF-8 boundary ("-"
+ * when empty), and a NUL. */
+static void put_cell(struct mw_buf *b, const char *s)
 {
     size_t len = s ? strlen(s) : 0;
     if (len == 0) {
-        return mw_strdup("-");
+        (void)mw_buf_append(b, "-", 2);
+        return;
     }
     if (len > TABLE_CELL_MAX) {
         len = TABLE_CELL_MAX;
@@ -83,9 +109,8 @@ static char *escaped_copy(struct mw_buf *scratch, const char *s)
             len--;
         }
     }
-    mw_buf_reset(scratch);
-    mw_term_escape_buf(scratch, s, len);
-    return mw_strndup(scratch->ptr ? scratch->ptr : "", scratch->len);
+    mw_term_escape_buf(b, s, len);
+    (void)mw_buf_putc(b, '\0');
 }
 
 /* "2025-03-04T09:15:22Z": the first time, UTC, to the second (the fraction is cut, which
@@ -106,33 +131,133 @@ static char *time_copy(int64_t ns)
     return mw_strdup(buf);
 }
 
-static char *detail_copy(const struct mw_alert *a)
+/* Appends s and its NUL (s is not log text: no escaping). */
+static void put_owned(struct mw_buf *b, char *s)
 {
-    const char *title = a->rule && a->rule->title ? a->rule->title : "";
-    char *out;
-    struct mw_buf esc;
-
-    mw_buf_init(&esc, 0);
-    mw_term_escape_buf(&esc, title, strnlen(title, TABLE_CELL_MAX));
-    if (a->is_correlation) {
-        (void)mw_buf_printf(&esc, " (count %" PRIu64, a->count);
-        if (a->category) {
-            (void)mw_buf_append(&esc, ", category ", 11);
-            mw_term_escape_buf(&esc, a->category, strnlen(a->category, TABLE_CELL_MAX));
-        }
-        (void)mw_buf_putc(&esc, ')');
-    }
-    out = mw_strndup(esc.ptr ? esc.ptr : "", esc.len);
-    mw_buf_fini(&esc);
-    return out;
+    (void)mw_buf_append(b, s, strlen(s) + 1);
+    mw_free(s);
 }
 
-static void row_free(struct table_row *row)
+static void put_detail(struct mw_buf *b, const struct mw_alert *a)
 {
-    for (int c = 0; c < NCOLS; c++) {
-        mw_free(row->cells[c]);
+    const char *title = a->rule && a->rule->title ? a->rule->title : "";
+
+    mw_term_escape_buf(b, title, strnlen(title, TABLE_CELL_MAX));
+    if (a->is_correlation) {
+        (void)mw_buf_printf(b, " (count %" PRIu64, a->count);
+        if (a->category) {
+            (void)mw_buf_append(b, ", category ", 11);
+            mw_term_escape_buf(b, a->category, strnlen(a->category, TABLE_CELL_MAX));
+        }
+        (void)mw_buf_putc(b, ')');
     }
-    mw_free(row->detail);
+    (void)mw_buf_putc(b, '\0');
+}
+
+/* ---- spill --------------------------------------------------------------------------------- */
+
+/* Moves the text held in memory to an unlinked temporary file in $TMPDIR (else /tmp). When no
+ * file can be made, the text stays in memory. */
+static void spill_to_file(struct table_spill *sp)
+{
+    const char *dir = getenv("TMPDIR");
+    char path[4096];
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/mailward-table-XXXXXX", dir && *dir ? dir : "/tmp");
+    fd = mkstemp(path);
+    if (fd < 0) {
+        sp->no_file = true;
+        return;
+    }
+    (void)unlink(path);
+    sp->file = fdopen(fd, "w+");
+    if (!sp->file) {
+        (void)close(fd);
+        sp->no_file = true;
+        return;
+    }
+    if (sp->mem.len && fwrite(sp->mem.ptr, 1, sp->mem.len, sp->file) != sp->mem.len) {
+        sp->failed = true;
+    }
+    mw_buf_fini(&sp->mem);
+}
+
+static uint64_t spill_append(struct table_spill *sp, const char *p, size_t n)
+{
+    uint64_t at = sp->size;
+    if (!sp->file && !sp->no_file && sp->mem.len + n > TABLE_SPILL_MEM) {
+        spill_to_file(sp);
+    }
+    if (sp->file) {
+        if (fwrite(p, 1, n, sp->file) != n) {
+            sp->failed = true;
+        }
+    } else {
+        (void)mw_buf_append(&sp->mem, p, n);
+    }
+    sp->size += n;
+    return at;
+}
+
+/* Reads len bytes at off into out (NUL-terminated). The file must have been flushed. */
+static int spill_read(const struct table_spill *sp, uint64_t off, size_t len, struct mw_buf *out)
+{
+    mw_buf_reset(out);
+    if (!sp->file) {
+        return mw_buf_append(out, sp->mem.ptr + off, len);
+    }
+    if (mw_buf_reserve(out, len) != MW_OK ||
+        pread(fileno(sp->file), out->ptr, len, (off_t)off) != (ssize_t)len) {
+        return MW_E_IO;
+    }
+    out->len = len;
+    out->ptr[len] = '\0';
+    return MW_OK;
+}
+
+static void spill_close(struct table_spill *sp)
+{
+    if (sp->file) {
+        (void)fclose(sp->file);
+        sp->file = NULL;
+    }
+    mw_buf_fini(&sp->mem);
+}
+
+/* ---- ids ----------------------------------------------------------------------------------- */
+
+/* An id "a-" + 16 lower-case hex digits as a number: two such ids compare as their numbers do,
+ * as strcmp would have them. False for any other id. */
+static bool std_id(const char *id, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (id[0] != 'a' || id[1] != '-' || strnlen(id, 24) != 18) {
+        return false;
+    }
+    for (int i = 2; i < 18; i++) {
+        char c = id[i];
+        unsigned d;
+        if (c >= '0' && c <= '9') {
+            d = (unsigned)(c - '0');
+        } else if (c >= 'a' && c <= 'f') {
+            d = (unsigned)(c - 'a' + 10);
+        } else {
+            return false;
+        }
+        v = v << 4 | d;
+    }
+    *out = v;
+    return true;
+}
+
+static const char *row_id(const struct table_state *st, const struct table_row *r, char buf[24])
+{
+    if (r->seq & ROW_STD_ID) {
+        snprintf(buf, 24, "a-%016" PRIx64, r->id);
+        return buf;
+    }
+    return st->odd_ids[r->id];
 }
 
 /* ---- layout -------------------------------------------------------------------------------- */
@@ -196,13 +321,7 @@ static void compute_widths(const struct table_state *st, size_t widths[NCOLS])
     size_t fixed = 0;
 
     for (int c = 0; c < NCOLS; c++) {
-        widths[c] = strlen(col_names[c]);
-    }
-    for (size_t r = 0; r < st->nrows; r++) {
-        for (int c = 0; c < NCOLS; c++) {
-            size_t w = text_width(st->rows[r].cells[c]);
-            widths[c] = w > widths[c] ? w : widths[c];
-        }
+        widths[c] = st->text_width[c];
     }
     if (st->width == 0) {
         return;
@@ -251,22 +370,68 @@ static void print_row(const struct table_state *st, const char *const cells[NCOL
     }
 }
 
-static int row_cmp(const void *pa, const void *pb)
+static int row_cmp(const struct table_state *st, const struct table_row *a,
+                   const struct table_row *b)
 {
-    const struct table_row *a = pa;
-    const struct table_row *b = pb;
-    int c;
+    uint32_t sa = a->seq & ~ROW_STD_ID;
+    uint32_t sb = b->seq & ~ROW_STD_ID;
     if (a->level != b->level) {
         return a->level > b->level ? -1 : 1; /* most severe first */
     }
     if (a->first_ns != b->first_ns) {
         return a->first_ns < b->first_ns ? -1 : 1;
     }
-    c = strcmp(a->id, b->id);
-    if (c != 0) {
-        return c;
+    if (a->seq & b->seq & ROW_STD_ID) {
+        if (a->id != b->id) {
+            return a->id < b->id ? -1 : 1;
+        }
+    } else {
+        char ba[24];
+        char bb[24];
+        int c = strcmp(row_id(st, a, ba), row_id(st, b, bb));
+        if (c != 0) {
+            return c;
+        }
     }
-    return a->seq < b->seq ? -1 : (a->seq > b->seq ? 1 : 0);
+    return sa < sb ? -1 : (sa > sb ? 1 : 0);
+}
+
+/* Heapsort in place: qsort may allocate a copy of the whole array. */
+static void sift_down(const struct table_state *st, struct table_row *r, size_t i, size_t n)
+{
+    for (;;) {
+        size_t big = i;
+        size_t l = 2 * i + 1;
+        struct table_row t;
+        if (l < n && row_cmp(st, &r[l], &r[big]) > 0) {
+            big = l;
+        }
+        if (l + 1 < n && row_cmp(st, &r[l + 1], &r[big]) > 0) {
+            big = l + 1;
+        }
+        if (big == i) {
+            return;
+        }
+        t = r[i];
+        r[i] = r[big];
+        r[big] = t;
+        i = big;
+    }
+}
+
+static void sort_rows(struct table_state *st)
+{
+    struct table_row *r = st->rows;
+    size_t n = st->nrows;
+    for (size_t i = n / 2; i-- > 0;) {
+        sift_down(st, r, i, n);
+    }
+    for (size_t end = n; end > 1; end--) {
+        struct table_row t = r[0];
+        r[0] = r[end - 1];
+        r[end - 1] = t;
+        sift_down(st, r, 0, end - 1);
+    }
 }
 
 /* ---- sink ---------------------------------------------------------------------------------- */
@@ -313,16 +478,42 @@ static int table_open(void **state, const struct mw_sink_options *opt, struct mw
     st->color = opt->color;
     st->min_level = opt->min_level;
     st->width = terminal_width(opt->out);
+    for (int c = 0; c < NCOLS; c++) {
+        st->text_width[c] = strlen(col_names[c]);
+    }
+    mw_buf_init(&st->spill.mem, 0);
     mw_buf_init(&st->scratch, 0);
+    mw_buf_init(&st->row_text, 0);
     *state = st;
     return MW_OK;
+}
+
+/* The row's sort key: level, time, then the id, kept as a number when it has the usual form. */
+static void row_key(struct table_state *st, struct table_row *row, const struct mw_alert *a)
+{
+    row->level = a->level;
+    row->first_ns = a->first_ns;
+    row->seq = (uint32_t)st->nrows;
+    if (std_id(a->id, &row->id)) {
+        row->seq |= ROW_STD_ID;
+        return;
+    }
+    if (st->nodd == st->odd_cap) {
+        st->odd_cap = st->odd_cap ? st->odd_cap * 2 : 16;
+        st->odd_ids = mw_realloc(st->odd_ids, st->odd_cap * sizeof(*st->odd_ids));
+    }
+    memcpy(st->odd_ids[st->nodd], a->id, sizeof(st->odd_ids[0]));
+    st->odd_ids[st->nodd][sizeof(st->odd_ids[0]) - 1] = '\0';
+    row->id = st->nodd++;
 }
 
 static int table_write(void *state, const struct mw_alert *a)
 {
     struct table_state *st = state;
     const struct mw_rule_info *r = a->rule;
+    struct mw_buf *b = &st->row_text;
     struct table_row *row;
+    const char *cell;
 
     if (a->level < st->min_level) {
         return MW_OK;
@@ -331,27 +522,57 @@ static int table_write(void *state, const struct mw_alert *a)
         st->dropped++;
         return MW_OK;
     }
+    mw_buf_reset(b);
+    put_owned(b, mw_strdup(mw_output_level_name(a->level)));
+    put_owned(b, time_copy(a->first_ns));
+    put_cell(b, r && r->techniques && r->ntechniques > 0 ? r->techniques[0] : NULL);
+    put_cell(b, a->account);
+    put_cell(b, a->source_ips && a->nsource_ips > 0 ? a->source_ips[0] : NULL);
+    put_cell(b, a->summary);
+    put_detail(b, a);
+    if (b->len >= TABLE_ROW_TEXT_MAX) {
+        st->dropped++; /* cannot happen with capped cells; counted rather than cut */
+        return MW_OK;
+    }
+    cell = b->ptr;
+    for (int c = 0; c < NCOLS; c++) {
+        size_t w = text_width(cell);
+        st->text_width[c] = w > st->text_width[c] ? w : st->text_width[c];
+        cell += strlen(cell) + 1;
+    }
     if (st->nrows == st->cap) {
         st->cap = st->cap ? st->cap * 2 : 64;
         st->rows = mw_realloc(st->rows, st->cap * sizeof(*st->rows));
     }
     row = &st->rows[st->nrows];
-    memset(row, 0, sizeof(*row));
-    row->level = a->level;
-    row->first_ns = a->first_ns;
-    row->seq = st->nrows;
-    memcpy(row->id, a->id, sizeof(row->id));
-    row->id[sizeof(row->id) - 1] = '\0';
-    row->cells[COL_LEVEL] = mw_strdup(mw_output_level_name(a->level));
-    row->cells[COL_TIME] = time_copy(a->first_ns);
-    row->cells[COL_TECHNIQUE] = escaped_copy(
-            &st->scratch, r && r->techniques && r->ntechniques > 0 ? r->techniques[0] : NULL);
-    row->cells[COL_ACCOUNT] = escaped_copy(&st->scratch, a->account);
-    row->cells[COL_IP] = escaped_copy(
-            &st->scratch, a->source_ips && a->nsource_ips > 0 ? a->source_ips[0] : NULL);
-    row->cells[COL_SUMMARY] = escaped_copy(&st->scratch, a->summary);
-    row->detail = detail_copy(a);
+    row_key(st, row, a);
+    row->span = spill_append(&st->spill, b->ptr, b->len) << 24 | b->len;
     st->nrows++;
+    return MW_OK;
+}
+
+/* Prints one row from its text in the spill: the cells, then the indented detail line. */
+static int print_stored(struct table_state *st, const struct table_row *row,
+                        const size_t widths[NCOLS])
+{
+    const char *cells[NCOLS];
+    const char *p;
+    /* the indented line fits the terminal too: what the indent leaves */
+    size_t detail_width = st->width > strlen(TABLE_INDENT) ? st->width - strlen(TABLE_INDENT) : 0;
+    int rc = spill_read(&st->spill, row->span >> 24, (size_t)(row->span & 0xffffff), &st->scratch);
+
+    if (rc != MW_OK) {
+        return rc;
+    }
+    p = st->scratch.ptr;
+    for (int c = 0; c < NCOLS; c++) {
+        cells[c] = p;
+        p += strlen(p) + 1;
+    }
+    print_row(st, cells, widths, st->color ? level_color(row->level) : NULL);
+    fputs(TABLE_INDENT, st->out);
+    put_fitted(st->out, p, detail_width, false, detail_width > 0);
+    fputc('\n', st->out);
     return MW_OK;
 }
 
@@ -360,29 +581,28 @@ static int table_finish(void *state)
     struct table_state *st = state;
     FILE *f = st->out;
     size_t widths[NCOLS];
+    int rc = MW_OK;
 
     if (st->nrows == 0 && st->dropped == 0) {
         fputs("No alerts.\n", f);
     } else {
-        qsort(st->rows, st->nrows, sizeof(*st->rows), row_cmp);
+        if (st->spill.file && fflush(st->spill.file) != 0) {
+            st->spill.failed = true;
+        }
+        if (st->spill.failed) {
+            return MW_E_IO;
+        }
+        sort_rows(st);
         compute_widths(st, widths);
         print_row(st, col_names, widths, NULL);
-        for (size_t i = 0; i < st->nrows; i++) {
-            const struct table_row *row = &st->rows[i];
-            /* the indented line fits the terminal too: what the indent leaves */
-            size_t detail_width =
-                    st->width > strlen(TABLE_INDENT) ? st->width - strlen(TABLE_INDENT) : 0;
-            print_row(st, (const char *const *)row->cells, widths,
-                      st->color ? level_color(row->level) : NULL);
-            fputs(TABLE_INDENT, f);
-            put_fitted(f, row->detail, detail_width, false, detail_width > 0);
-            fputc('\n', f);
+        for (size_t i = 0; i < st->nrows && rc == MW_OK; i++) {
+            rc = print_stored(st, &st->rows[i], widths);
         }
         if (st->dropped > 0) {
             fprintf(f, "(%" PRIu64 " more alerts not shown; use --format jsonl)\n", st->dropped);
         }
     }
-    if (fflush(f) != 0 || ferror(f)) {
+    if (fflush(f) != 0 || ferror(f) || rc != MW_OK) {
         return MW_E_IO;
     }
     return MW_OK;
@@ -394,11 +614,11 @@ static void table_close(void *state)
     if (!st) {
         return;
     }
-    for (size_t i = 0; i < st->nrows; i++) {
-        row_free(&st->rows[i]);
-    }
     mw_free(st->rows);
+    mw_free(st->odd_ids);
+    spill_close(&st->spill);
     mw_buf_fini(&st->scratch);
+    mw_buf_fini(&st->row_text);
     mw_free(st);
 }
 

@@ -1,6 +1,6 @@
 /* tests/unit/output/test_table.c: the terminal table: order (most severe, then time, then id),
- * the exact layout, "No alerts.", escaping of log text, colours, --min-level and fitting rows
- * to a known terminal width.
+ * the exact layout, "No alerts.", escaping of log text, colours, --min-level, fitting rows
+ * to a known terminal width, and many rows kept in bounded memory (their text spilled).
  * SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +12,7 @@
 #include "test_files.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -249,13 +250,166 @@ static void test_fits_terminal_width(void **state)
     mw_free(out);
 }
 
+/* ---- many rows ------------------------------------------------------------------------------ */
+
+#define MANY_ROWS    3000
+#define MANY_SUMMARY 4000 /* bytes: 12 MB of row text in all */
+
+struct many {
+    struct mw_alert a[MANY_ROWS];
+    char summary[MANY_ROWS][MANY_SUMMARY + 1];
+    size_t order[MANY_ROWS];
+};
+
+static struct many *many_alerts(void)
+{
+    struct many *m = mw_calloc(1, sizeof(*m));
+    uint64_t x = 88172645463325252ULL;
+    for (size_t i = 0; i < MANY_ROWS; i++) {
+        char id[24];
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        if (i % 10 == 3) {
+            snprintf(id, sizeof(id), "a-odd-%zu", i % 97); /* not of the usual form */
+        } else {
+            snprintf(id, sizeof(id), "a-%016llx", (unsigned long long)(x % 5000));
+        }
+        memset(m->summary[i], 'x', MANY_SUMMARY);
+        m->summary[i][MANY_SUMMARY] = '\0';
+        m->summary[i][snprintf(m->summary[i], 24, "row %zu |", i)] = 'x';
+        m->a[i] = make_alert(id, (int)(x % 5), SEC(T0 + (int64_t)((x >> 8) % 50)), m->summary[i]);
+        m->order[i] = i;
+    }
+    return m;
+}
+
+static const struct many *cmp_many;
+
+/* The order the table promises: most severe, then earliest, then id, then arrival. */
+static int many_cmp(const void *pa, const void *pb)
+{
+    const struct mw_alert *a = &cmp_many->a[*(const size_t *)pa];
+    const struct mw_alert *b = &cmp_many->a[*(const size_t *)pb];
+    int c;
+    if (a->level != b->level) {
+        return a->level > b->level ? -1 : 1;
+    }
+    if (a->first_ns != b->first_ns) {
+        return a->first_ns < b->first_ns ? -1 : 1;
+    }
+    c = strcmp(a->id, b->id);
+    if (c != 0) {
+        return c;
+    }
+    return *(const size_t *)pa < *(const size_t *)pb ? -1 : 1;
+}
+
+static char *run_many(const struct many *m)
+{
+    const struct mw_sink_ops *ops = mw_sink_find("table");
+    struct mw_sink_options opt = { .out = tmpfile() };
+    struct mw_diag diag;
+    void *st = NULL;
+    char *buf;
+
+    assert_non_null(opt.out);
+    mw_diag_init(&diag);
+    assert_int_equal(ops->open(&st, &opt, &diag), MW_OK);
+    mw_table_set_width(st, 0);
+    for (size_t i = 0; i < MANY_ROWS; i++) {
+        assert_int_equal(ops->write(st, &m->a[i]), MW_OK);
+    }
+    assert_int_equal(ops->finish(st), MW_OK);
+    ops->close(st);
+    buf = mw_test_slurp(opt.out, NULL);
+    assert_non_null(buf);
+    return buf;
+}
+
+/* Rows beyond what the table keeps in memory come back from its spill file in the promised
+ * order, each with its own text; when no temporary file can be made the text stays in memory
+ * and the output is the same. */
+static void test_many_rows_spilled_in_order(void **state)
+{
+    struct many *m = many_alerts();
+    const char *tmpdir = getenv("TMPDIR");
+    char *saved = tmpdir ? strdup(tmpdir) : NULL;
+    char *out;
+    char *in_memory;
+    const char *at;
+    (void)state;
+    out = run_many(m);
+    cmp_many = m;
+    qsort(m->order, MANY_ROWS, sizeof(m->order[0]), many_cmp);
+    at = out;
+    for (size_t k = 0; k < MANY_ROWS; k++) {
+        char want[40];
+        const char *p;
+        snprintf(want, sizeof(want), "  row %zu |x", m->order[k]);
+        p = strstr(at, want);
+        if (!p) {
+            fail_msg("row %zu (%zu-th) missing or out of order", m->order[k], k);
+        }
+        at = p + strlen(want);
+    }
+    assert_int_equal(setenv("TMPDIR", "/nonexistent/mailward-test", 1), 0);
+    in_memory = run_many(m);
+    if (saved) {
+        setenv("TMPDIR", saved, 1);
+    } else {
+        unsetenv("TMPDIR");
+    }
+    free(saved);
+    assert_string_equal(in_memory, out);
+    mw_free(in_memory);
+    mw_free(out);
+    mw_free(m);
+}
+
+/* The table keeps a few bytes per row, not the rows' text: 12 MB of alerts cost it well under
+ * 6 MB of heap while they arrive (the text goes to a temporary file). */
+static void test_many_rows_bounded_memory(void **state)
+{
+    struct many *m = many_alerts();
+    const struct mw_sink_ops *ops = mw_sink_find("table");
+    struct mw_sink_options opt = { .out = tmpfile() };
+    struct mw_diag diag;
+    void *st = NULL;
+    size_t base;
+    size_t most = 0;
+    (void)state;
+    assert_non_null(opt.out);
+    mw_diag_init(&diag);
+    base = mw_alloc_current();
+    assert_int_equal(ops->open(&st, &opt, &diag), MW_OK);
+    for (size_t i = 0; i < MANY_ROWS; i++) {
+        size_t now;
+        assert_int_equal(ops->write(st, &m->a[i]), MW_OK);
+        now = mw_alloc_current() - base;
+        most = now > most ? now : most;
+    }
+    if (most > 6u * 1024 * 1024) {
+        fail_msg("the table held %zu bytes of heap for %d rows", most, MANY_ROWS);
+    }
+    assert_int_equal(ops->finish(st), MW_OK);
+    ops->close(st);
+    fclose(opt.out);
+    mw_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_no_alerts),           cmocka_unit_test(test_min_level_hides),
-        cmocka_unit_test(test_exact_layout),        cmocka_unit_test(test_sort_order),
-        cmocka_unit_test(test_escapes_log_text),    cmocka_unit_test(test_colors_only_when_asked),
+        cmocka_unit_test(test_no_alerts),
+        cmocka_unit_test(test_min_level_hides),
+        cmocka_unit_test(test_exact_layout),
+        cmocka_unit_test(test_sort_order),
+        cmocka_unit_test(test_escapes_log_text),
+        cmocka_unit_test(test_colors_only_when_asked),
         cmocka_unit_test(test_fits_terminal_width),
+        cmocka_unit_test(test_many_rows_spilled_in_order),
+        cmocka_unit_test(test_many_rows_bounded_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
