@@ -184,12 +184,70 @@ void mw_vscan_init(struct mw_vscan *v)
     v->depth = 0;
     v->hex_left = 0;
     v->mode = MW_VS_START;
+    v->line_break = false;
+    v->broke = false;
+    v->nl_wait = false;
+    v->nl_prev = 0;
+}
+
+/* A '{' that opens a line after `prev` (the last byte before the line that is not white space,
+ * 0 when not known) where JSON allows none: an object expects a key (or ':' came last), an array
+ * a ',' or '['. Such a line is a new record; the value before it was cut short. */
+static bool brace_cannot_start(const struct mw_vscan *v, char prev)
+{
+    if (prev == 0 || v->depth == 0) {
+        return false;
+    }
+    bool in_obj = (v->stack >> (v->depth - 1)) & 1;
+    return in_obj ? prev != ':' : prev != ',' && prev != '[';
+}
+
+/* After a LF at p[i] (or at the start, i == n_before, when the LF ended the last bytes fed):
+ * looks at the line that follows. MW_E_MALFORMED with *at on its '{' when it breaks the value,
+ * MW_OK otherwise (nl_wait set when the line's first byte is not in [p, p+n) yet). */
+static int line_start(struct mw_vscan *v, const char *p, size_t n, size_t from, char prev,
+                      size_t *at)
+{
+    size_t k = from;
+    uint64_t nl = 0;
+    while (k < n && (p[k] == ' ' || p[k] == '\t' || p[k] == '\r' || p[k] == '\n')) {
+        nl += p[k] == '\n';
+        k++;
+    }
+    if (k == n) {
+        v->nl_wait = true;
+        v->nl_prev = prev;
+        return MW_OK;
+    }
+    v->nl_wait = false;
+    if (p[k] == '{' && brace_cannot_start(v, prev)) {
+        v->newlines += nl; /* the main loop will not count them */
+        v->broke = true;
+        *at = k;
+        return MW_E_MALFORMED;
+    }
+    return MW_OK;
+}
+
+/* The last byte before p[i] that is not white space, 0 when there is none in [p, p+i). */
+static char prev_sig(const char *p, size_t i)
+{
+    while (i > 0) {
+        char c = p[--i];
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+            return c;
+        }
+    }
+    return 0;
 }
 
 /* Inside brackets: runs until a string starts, the value ends, an error, or the bytes end. */
 static int vscan_nest(struct mw_vscan *v, const char *p, size_t n, size_t *i_io)
 {
     size_t i = *i_io;
+    if (MW_UNLIKELY(v->nl_wait) && line_start(v, p, n, i, v->nl_prev, i_io) != MW_OK) {
+        return MW_E_MALFORMED;
+    }
     for (; i < n; i++) {
         unsigned cls = nest_class[(unsigned char)p[i]];
         if (MW_LIKELY(cls == C_ORD)) {
@@ -198,6 +256,10 @@ static int vscan_nest(struct mw_vscan *v, const char *p, size_t n, size_t *i_io)
         switch (cls) {
             case C_NL:
                 v->newlines++;
+                if (MW_UNLIKELY(v->line_break) &&
+                    line_start(v, p, n, i + 1, prev_sig(p, i), i_io) != MW_OK) {
+                    return MW_E_MALFORMED;
+                }
                 break;
             case C_QUOTE:
                 v->mode = MW_VS_STRING;
