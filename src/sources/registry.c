@@ -299,6 +299,33 @@ int mw_sources_add_tree(struct mw_sources_walk *w, struct mw_str name,
     return rc == MW_DONE ? MW_OK : rc;
 }
 
+/* ---- where an element of a record starts ------------------------------------------------- */
+
+void mw_sources_pos_init(struct mw_sources_pos *pos, struct mw_str text,
+                         const struct mw_origin *base)
+{
+    pos->text = text.ptr;
+    pos->seen = text.ptr;
+    pos->line = base->line;
+}
+
+void mw_sources_pos_at(struct mw_sources_pos *pos, const struct mw_origin *base, const char *at,
+                       struct mw_origin *out)
+{
+    *out = *base;
+    if (!pos->text || at < pos->seen) {
+        return;
+    }
+    const char *p = pos->seen;
+    while ((p = memchr(p, '\n', (size_t)(at - p))) != NULL) {
+        pos->line++;
+        p++;
+    }
+    pos->seen = at;
+    out->line = pos->line;
+    out->offset = base->offset + (uint64_t)(at - pos->text);
+}
+
 /* ---- the per-file driver ------------------------------------------------------------------- */
 
 /* The JSON Lines record being mapped without having been checked by the framer. */
