@@ -84,10 +84,9 @@ enum mw_json_layout {
 struct mw_json_framer {
     struct mw_stream *stream;
     enum mw_json_layout layout;
-    uint64_t line_no;  /* newlines consumed so far */
-    int state;         /* private */
-    bool array_closed; /* private: the last array saw its closing ']' */
-    size_t pending;    /* private: bytes of the last record still to consume */
+    uint64_t line_no; /* newlines consumed so far */
+    int state;        /* private */
+    size_t pending;   /* private: bytes of the last record still to consume */
     /* Set by the caller: MW_JSON_LINES records are handed out without being checked, and the
      * caller checks the ones it did not walk whole with mw_json_framer_check(). */
     bool lazy;

@@ -521,7 +521,6 @@ static int array_seek(struct mw_json_framer *fr, struct mw_diag *diag)
     }
     if (c == ']' && (fr->rec_bol ? fr->col < fr->rec_col : fr->col == 0)) {
         consume(fr, 1);
-        fr->array_closed = true;
         return array_done(fr);
     }
     if (c == '[' && fr->col == 0 && array_starts(fr, &av)) {
@@ -566,7 +565,6 @@ static int array_recover(struct mw_json_framer *fr, struct mw_diag *diag)
             consume(fr, i + 1);
             fr->bol = c == '\n';
             if (next == FS_END) {
-                fr->array_closed = true;
                 return array_done(fr);
             }
             fr->state = next;
@@ -643,7 +641,6 @@ static int array_between(struct mw_json_framer *fr, char c, uint64_t *line_no, u
     if (c == ',' || c == ']') {
         consume(fr, 1);
         if (c == ']') {
-            fr->array_closed = true;
             return array_done(fr);
         }
         fr->state = FS_ARR_ELEM;
@@ -690,7 +687,6 @@ static int next_in_array(struct mw_json_framer *fr, struct mw_str *out, uint64_t
         return array_element(fr, av, out, line_no, offset, diag);
     }
     consume(fr, 1);
-    fr->array_closed = true;
     if (fr->state == FS_ARR_ELEM) {
         *line_no = fr->line_no + 1;
         *offset = mw_stream_offset(fr->stream) - 1;
