@@ -28,9 +28,10 @@ struct mw_vscan {
     /* Set by the caller: a line whose first non-blank byte is a '{' that cannot stand there
      * (where an object key or a ',' is expected) ends the value as broken (see broke). */
     bool line_break;
-    bool broke;   /* the value was ended by such a line: *used stops at its '{' */
-    bool nl_wait; /* private: a line began at the end of the last bytes fed */
-    char nl_prev; /* private: last byte before that line that is not white space (0: unknown) */
+    bool broke;    /* the value was ended by such a line: *used stops at its '{' */
+    bool nl_wait;  /* private: a line began at the end of the last bytes fed */
+    char nl_prev;  /* private: last byte before that line that is not white space (0: unknown) */
+    char tail_sig; /* private: last byte fed before this feed that is not white space */
 };
 
 void mw_vscan_init(struct mw_vscan *v);

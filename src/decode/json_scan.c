@@ -188,6 +188,7 @@ void mw_vscan_init(struct mw_vscan *v)
     v->broke = false;
     v->nl_wait = false;
     v->nl_prev = 0;
+    v->tail_sig = 0;
 }
 
 /* A '{' that opens a line after `prev` (the last byte before the line that is not white space,
@@ -202,18 +203,19 @@ static bool brace_cannot_start(const struct mw_vscan *v, char prev)
     return in_obj ? prev != ':' : prev != ',' && prev != '[';
 }
 
-/* After a LF at p[i] (or at the start, i == n_before, when the LF ended the last bytes fed):
- * looks at the line that follows. MW_E_MALFORMED with *at on its '{' when it breaks the value,
- * MW_OK otherwise (nl_wait set when the line's first byte is not in [p, p+n) yet). */
+/* At a line start p[from] (after a LF): passes over the white space that follows (counting its
+ * LFs) and looks at the line's first byte. *at is where the scan goes on. MW_E_MALFORMED when
+ * that byte is a '{' that breaks the value (*at on it), else MW_OK (nl_wait set when the bytes
+ * ended first; the next feed looks on). */
 static int line_start(struct mw_vscan *v, const char *p, size_t n, size_t from, char prev,
                       size_t *at)
 {
     size_t k = from;
-    uint64_t nl = 0;
-    while (k < n && (p[k] == ' ' || p[k] == '\t' || p[k] == '\r' || p[k] == '\n')) {
-        nl += p[k] == '\n';
+    while (k < n && is_ws(p[k])) {
+        v->newlines += p[k] == '\n';
         k++;
     }
+    *at = k;
     if (k == n) {
         v->nl_wait = true;
         v->nl_prev = prev;
@@ -221,9 +223,7 @@ static int line_start(struct mw_vscan *v, const char *p, size_t n, size_t from, 
     }
     v->nl_wait = false;
     if (p[k] == '{' && brace_cannot_start(v, prev)) {
-        v->newlines += nl; /* the main loop will not count them */
         v->broke = true;
-        *at = k;
         return MW_E_MALFORMED;
     }
     return MW_OK;
@@ -234,18 +234,26 @@ static char prev_sig(const char *p, size_t i)
 {
     while (i > 0) {
         char c = p[--i];
-        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+        if (!is_ws(c)) {
             return c;
         }
     }
     return 0;
 }
 
+/* ... or, when there is none, in the bytes fed before. */
+static char prev_sig_fed(const struct mw_vscan *v, const char *p, size_t i)
+{
+    char c = prev_sig(p, i);
+    return c ? c : v->tail_sig;
+}
+
 /* Inside brackets: runs until a string starts, the value ends, an error, or the bytes end. */
 static int vscan_nest(struct mw_vscan *v, const char *p, size_t n, size_t *i_io)
 {
     size_t i = *i_io;
-    if (MW_UNLIKELY(v->nl_wait) && line_start(v, p, n, i, v->nl_prev, i_io) != MW_OK) {
+    if (MW_UNLIKELY(v->nl_wait) && line_start(v, p, n, i, v->nl_prev, &i) != MW_OK) {
+        *i_io = i;
         return MW_E_MALFORMED;
     }
     for (; i < n; i++) {
@@ -256,9 +264,13 @@ static int vscan_nest(struct mw_vscan *v, const char *p, size_t n, size_t *i_io)
         switch (cls) {
             case C_NL:
                 v->newlines++;
-                if (MW_UNLIKELY(v->line_break) &&
-                    line_start(v, p, n, i + 1, prev_sig(p, i), i_io) != MW_OK) {
-                    return MW_E_MALFORMED;
+                if (MW_UNLIKELY(v->line_break)) {
+                    size_t at;
+                    if (line_start(v, p, n, i + 1, prev_sig_fed(v, p, i), &at) != MW_OK) {
+                        *i_io = at;
+                        return MW_E_MALFORMED;
+                    }
+                    i = at - 1; /* the white space is passed over once */
                 }
                 break;
             case C_QUOTE:
@@ -387,6 +399,9 @@ int mw_vscan_feed(struct mw_vscan *v, const char *p, size_t n, size_t *used)
         }
     }
     *used = i;
+    if (v->line_break) {
+        v->tail_sig = prev_sig_fed(v, p, i);
+    }
     return rc;
 }
 
