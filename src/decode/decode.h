@@ -76,26 +76,52 @@ int mw_json_get(struct mw_str object, const char *key, struct mw_json_val *out);
 
 enum mw_json_layout {
     MW_JSON_LINES,  /* one value per line */
-    MW_JSON_ARRAY,  /* the whole input is one array; its elements are the records */
-    MW_JSON_VALUES, /* concatenated (possibly pretty-printed) values */
+    MW_JSON_ARRAY,  /* inside an array whose elements are the records (a whole-file array, or
+                       one of many arrays, one per line, as Management Activity API blobs) */
+    MW_JSON_VALUES, /* concatenated (possibly pretty-printed) values, or not decided yet */
 };
 
 struct mw_json_framer {
     struct mw_stream *stream;
     enum mw_json_layout layout;
-    uint64_t line_no;  /* newlines consumed so far */
-    int state;         /* private */
-    bool array_closed; /* private: MW_JSON_ARRAY saw its closing ']' */
-    size_t pending;    /* private: bytes of the last record still to consume */
+    uint64_t line_no; /* newlines consumed so far */
+    int state;        /* private */
+    size_t pending;   /* private: bytes of the last record still to consume */
     /* Set by the caller: MW_JSON_LINES records are handed out without being checked, and the
      * caller checks the ones it did not walk whole with mw_json_framer_check(). */
     bool lazy;
-    bool last_nl; /* private: the last line handed out ended with LF */
+    bool last_nl;     /* private: the last line handed out ended with LF */
+    bool decided;     /* private: the first good top-level object chose lines or values */
+    bool lines;       /* private: ... and it was lines */
+    bool bol;         /* private: only blanks since the last LF consumed */
+    unsigned col;     /* private: how many */
+    bool rec_bol;     /* private: the broken array element began its line ... */
+    unsigned rec_col; /* private: ... at this column */
+    bool rstr, resc;  /* private: recovery scan inside a string / after a backslash */
+    uint64_t rdepth;  /* private: recovery scan's open brackets */
+    uint64_t junk;    /* bytes skipped as not being JSON records (junk, NUL padding) */
+    uint64_t binary;  /* of them NUL and control bytes other than white space */
 };
 
-/* Decides the layout from the first bytes of the stream and
- * prepares to read records. */
+/* Prepares to read records. The layout is not decided from the first bytes: bad leading
+ * records and junk are reported and skipped, and the first good top-level object decides
+ * between JSON Lines (it fits on its line) and concatenated values. A '[' followed by a value
+ * opens an array whose elements are the records; after its ']' more arrays or objects may
+ * follow (one array per line is read line after line). */
 int mw_json_framer_init(struct mw_json_framer *fr, struct mw_stream *s, struct mw_diag *diag);
+/* Next record: one JSON value (object in practice). Returns MW_OK, MW_DONE, MW_E_MALFORMED (a
+ * bad record or a stretch of junk, reported once; see below), MW_E_LIMIT (a value bigger than
+ * the stream's record cap: skipped without being buffered), MW_E_TRUNCATED (input ended inside
+ * a value) or an I/O status. *line_no / *offset locate the record's (or junk's) first byte.
+ * Resynchronisation: in JSON Lines a bad line ends at its LF; a line whose first non-blank byte
+ * is a '{' that cannot stand where it is (an object key or a ',' was expected) ends the value
+ * before it as cut short, in every layout; after another broken top-level value, or junk, the
+ * framer goes on at the next line that starts (column 0) with '{' or with '[' and a value, and
+ * a run of NUL bytes before a record is reported as junk and skipped; after a broken array
+ * element it scans on, counting brackets and strings and passing over the bad bytes, to the
+ * ',' or ']' that ends the element, or failing that to the next line whose '{' sits at the
+ * broken element's column (any column when the element did not begin its line), a ']' that
+ * closes the array, or a new array at column 0. */
 /* Next record: one JSON value (object in practice). Returns MW_OK, MW_DONE, MW_E_MALFORMED (a
  * record that does not scan; the framer resynchronises at the next line for MW_JSON_LINES, the
  * next element for arrays), MW_E_LIMIT (a value bigger than the stream's record cap: skipped

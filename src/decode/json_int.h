@@ -5,6 +5,7 @@
 #ifndef MW_JSON_INT_H
 #define MW_JSON_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,13 @@ struct mw_vscan {
     unsigned depth;    /* open brackets */
     unsigned hex_left; /* hex digits still expected in MW_VS_HEX */
     int mode;          /* enum mw_vscan_mode */
+    /* Set by the caller: a line whose first non-blank byte is a '{' that cannot stand there
+     * (where an object key or a ',' is expected) ends the value as broken (see broke). */
+    bool line_break;
+    bool broke;    /* the value was ended by such a line: *used stops at its '{' */
+    bool nl_wait;  /* private: a line began at the end of the last bytes fed */
+    char nl_prev;  /* private: last byte before that line that is not white space (0: unknown) */
+    char tail_sig; /* private: last byte fed before this feed that is not white space */
 };
 
 void mw_vscan_init(struct mw_vscan *v);
@@ -31,8 +39,9 @@ void mw_vscan_init(struct mw_vscan *v);
  * Returns MW_DONE when the value ended (*used: bytes up to and including its last byte; a
  * top-level number or literal ends before the first byte that cannot belong to it), MW_OK when
  * all n bytes were used and the value goes on, MW_E_MALFORMED (bad string, unbalanced or
- * mismatched bracket, a byte that cannot appear outside strings) or MW_E_LIMIT (nesting deeper
- * than MW_JSON_MAX_DEPTH); then *used counts the bytes before the offending one. */
+ * mismatched bracket, a byte that cannot appear outside strings; with line_break also a line
+ * that starts a new object where none can start, then broke is set) or MW_E_LIMIT (nesting
+ * deeper than MW_JSON_MAX_DEPTH); then *used counts the bytes before the offending one. */
 int mw_vscan_feed(struct mw_vscan *v, const char *p, size_t n, size_t *used);
 /* At the end of input: MW_DONE when the value is complete there (a bare number or literal),
  * else MW_E_TRUNCATED. */

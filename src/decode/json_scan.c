@@ -184,12 +184,78 @@ void mw_vscan_init(struct mw_vscan *v)
     v->depth = 0;
     v->hex_left = 0;
     v->mode = MW_VS_START;
+    v->line_break = false;
+    v->broke = false;
+    v->nl_wait = false;
+    v->nl_prev = 0;
+    v->tail_sig = 0;
+}
+
+/* A '{' that opens a line after `prev` (the last byte before the line that is not white space,
+ * 0 when not known) where JSON allows none: an object expects a key (or ':' came last), an array
+ * a ',' or '['. Such a line is a new record; the value before it was cut short. */
+static bool brace_cannot_start(const struct mw_vscan *v, char prev)
+{
+    if (prev == 0 || v->depth == 0) {
+        return false;
+    }
+    bool in_obj = (v->stack >> (v->depth - 1)) & 1;
+    return in_obj ? prev != ':' : prev != ',' && prev != '[';
+}
+
+/* At a line start p[from] (after a LF): passes over the white space that follows (counting its
+ * LFs) and looks at the line's first byte. *at is where the scan goes on. MW_E_MALFORMED when
+ * that byte is a '{' that breaks the value (*at on it), else MW_OK (nl_wait set when the bytes
+ * ended first; the next feed looks on). */
+static int line_start(struct mw_vscan *v, const char *p, size_t n, size_t from, char prev,
+                      size_t *at)
+{
+    size_t k = from;
+    while (k < n && is_ws(p[k])) {
+        v->newlines += p[k] == '\n';
+        k++;
+    }
+    *at = k;
+    if (k == n) {
+        v->nl_wait = true;
+        v->nl_prev = prev;
+        return MW_OK;
+    }
+    v->nl_wait = false;
+    if (p[k] == '{' && brace_cannot_start(v, prev)) {
+        v->broke = true;
+        return MW_E_MALFORMED;
+    }
+    return MW_OK;
+}
+
+/* The last byte before p[i] that is not white space, 0 when there is none in [p, p+i). */
+static char prev_sig(const char *p, size_t i)
+{
+    while (i > 0) {
+        char c = p[--i];
+        if (!is_ws(c)) {
+            return c;
+        }
+    }
+    return 0;
+}
+
+/* ... or, when there is none, in the bytes fed before. */
+static char prev_sig_fed(const struct mw_vscan *v, const char *p, size_t i)
+{
+    char c = prev_sig(p, i);
+    return c ? c : v->tail_sig;
 }
 
 /* Inside brackets: runs until a string starts, the value ends, an error, or the bytes end. */
 static int vscan_nest(struct mw_vscan *v, const char *p, size_t n, size_t *i_io)
 {
     size_t i = *i_io;
+    if (MW_UNLIKELY(v->nl_wait) && line_start(v, p, n, i, v->nl_prev, &i) != MW_OK) {
+        *i_io = i;
+        return MW_E_MALFORMED;
+    }
     for (; i < n; i++) {
         unsigned cls = nest_class[(unsigned char)p[i]];
         if (MW_LIKELY(cls == C_ORD)) {
@@ -198,6 +264,14 @@ static int vscan_nest(struct mw_vscan *v, const char *p, size_t n, size_t *i_io)
         switch (cls) {
             case C_NL:
                 v->newlines++;
+                if (MW_UNLIKELY(v->line_break)) {
+                    size_t at;
+                    if (line_start(v, p, n, i + 1, prev_sig_fed(v, p, i), &at) != MW_OK) {
+                        *i_io = at;
+                        return MW_E_MALFORMED;
+                    }
+                    i = at - 1; /* the white space is passed over once */
+                }
                 break;
             case C_QUOTE:
                 v->mode = MW_VS_STRING;
@@ -325,6 +399,9 @@ int mw_vscan_feed(struct mw_vscan *v, const char *p, size_t n, size_t *used)
         }
     }
     *used = i;
+    if (v->line_break) {
+        v->tail_sig = prev_sig_fed(v, p, i);
+    }
     return rc;
 }
 

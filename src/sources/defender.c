@@ -468,15 +468,19 @@ static int map_envelope(struct def_state *st, struct mw_str obj, const struct mw
         return mw_diag_set(diag, MW_E_MALFORMED, "wrapper array");
     }
     int rc;
+    struct mw_sources_pos pos;
+    mw_sources_pos_init(&pos, obj, origin);
     while ((rc = mw_json_array_next(&it, &el)) == MW_OK) {
         if (el.type != MW_J_OBJECT) {
             continue;
         }
         enum restart rs = R_NONE;
+        struct mw_origin at; /* evidence points at the row, not at the wrapper */
+        mw_sources_pos_at(&pos, origin, el.raw.ptr, &at);
         if (streaming) {
-            rc = map_streamrec(st, el.raw, origin, ctx, diag);
+            rc = map_streamrec(st, el.raw, &at, ctx, diag);
         } else {
-            rc = map_row(st, el.raw, MW_STR_NULL, MW_STR_NULL, origin, ctx, false, &rs, diag);
+            rc = map_row(st, el.raw, MW_STR_NULL, MW_STR_NULL, &at, ctx, false, &rs, diag);
         }
         if (rc != MW_OK) {
             return rc;

@@ -299,6 +299,33 @@ int mw_sources_add_tree(struct mw_sources_walk *w, struct mw_str name,
     return rc == MW_DONE ? MW_OK : rc;
 }
 
+/* ---- where an element of a record starts ------------------------------------------------- */
+
+void mw_sources_pos_init(struct mw_sources_pos *pos, struct mw_str text,
+                         const struct mw_origin *base)
+{
+    pos->text = text.ptr;
+    pos->seen = text.ptr;
+    pos->line = base->line;
+}
+
+void mw_sources_pos_at(struct mw_sources_pos *pos, const struct mw_origin *base, const char *at,
+                       struct mw_origin *out)
+{
+    *out = *base;
+    if (!pos->text || at < pos->seen) {
+        return;
+    }
+    const char *p = pos->seen;
+    while ((p = memchr(p, '\n', (size_t)(at - p))) != NULL) {
+        pos->line++;
+        p++;
+    }
+    pos->seen = at;
+    out->line = pos->line;
+    out->offset = base->offset + (uint64_t)(at - pos->text);
+}
+
 /* ---- the per-file driver ------------------------------------------------------------------- */
 
 /* The JSON Lines record being mapped without having been checked by the framer. */
@@ -354,15 +381,19 @@ static int counting_emit(void *arg, struct mw_event *ev)
 #define TYPE_LINE_MAX   65536 /* longest "#TYPE ..." line skipped */
 #define ARENA_KEEP      (256u * 1024u)
 
-/* First non-space byte of the stream (consumed spaces stay in place), 0 at end of input. */
-static int first_byte(struct mw_stream *s, char *out, struct mw_diag *diag)
+#define SNIFF_SAMPLE (1024u * 1024u) /* bytes looked through for JSON after a text start */
+#define PICK_TRIES   8               /* good JSON records tried for a source before giving up */
+
+/* First non-space byte of the stream (consumed spaces stay in place); *found false when the
+ * input holds only white space. A NUL byte is a byte like any other here. */
+static int first_byte(struct mw_stream *s, char *out, bool *found, struct mw_diag *diag)
 {
     size_t want = 256;
+    *found = false;
     for (;;) {
         struct mw_str avail;
         int rc = mw_stream_fill(s, want, &avail, diag);
         if (rc == MW_DONE) {
-            *out = 0;
             return MW_OK;
         }
         if (rc != MW_OK && rc != MW_E_LIMIT) {
@@ -372,15 +403,50 @@ static int first_byte(struct mw_stream *s, char *out, struct mw_diag *diag)
             char c = avail.ptr[i];
             if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
                 *out = c;
+                *found = true;
                 return MW_OK;
             }
         }
         if (avail.len < want || want >= SNIFF_SPACE_MAX || rc == MW_E_LIMIT) {
-            *out = 0; /* only white space */
-            return MW_OK;
+            return MW_OK; /* only white space */
         }
         want *= 4;
     }
+}
+
+static bool is_binary_byte(unsigned char c)
+{
+    return (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') || c == 0x7f;
+}
+
+/* A file that does not start with '{' or '[': JSON all the same when a line of its first
+ * SNIFF_SAMPLE bytes is a JSON object (records after junk), or when those bytes are binary
+ * (the JSON framer reports junk and finds records in it, or none: then the file is binary). */
+static bool json_inside(struct mw_stream *s, struct mw_diag *diag)
+{
+    struct mw_str av;
+    int rc = mw_stream_fill(s, SNIFF_SAMPLE, &av, diag);
+    if (rc != MW_OK && rc != MW_E_LIMIT) {
+        return false;
+    }
+    size_t bin = 0;
+    for (size_t i = 0; i < av.len; i++) {
+        bin += is_binary_byte((unsigned char)av.ptr[i]);
+    }
+    if (bin > 0 && (bin * 200 >= av.len || memchr(av.ptr, '\0', av.len))) {
+        return true; /* NUL bytes, or other control bytes making at least 0.5 % */
+    }
+    const char *p = av.ptr, *end = av.ptr + av.len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *eol = nl ? nl : end;
+        struct mw_json_val v;
+        if (*p == '{' && mw_json_parse_value(mw_str_make(p, (size_t)(eol - p)), &v) == MW_OK) {
+            return true;
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return false;
 }
 
 /* Skips a PowerShell "#TYPE ..." first line (formats.md §1.7). Returns lines skipped (0/1). */
@@ -518,9 +584,87 @@ static int open_source(struct scan *sc, const struct mw_csv_header *hdr, struct 
     return MW_OK;
 }
 
+/* While the source is being chosen: good JSON records that no source recognised, and the bad
+ * records and junk met, reported only once a record is read (a file in which none is read is
+ * one error, not a list of junk). */
+#define EARLY_MAX 8
+
+struct picking {
+    uint64_t lines[PICK_TRIES];
+    size_t n;
+    struct {
+        uint64_t line;
+        char msg[320];
+    } early[EARLY_MAX];
+    size_t nearly;
+    uint64_t more; /* bad records past EARLY_MAX */
+    uint64_t more_line;
+};
+
+static void early_problem(struct scan *sc, struct picking *pk, uint64_t line, const char *what,
+                          const struct mw_diag *d)
+{
+    if (sc->opened) {
+        problem(sc, line, what, d);
+    } else if (pk->nearly < EARLY_MAX) {
+        pk->early[pk->nearly].line = line;
+        snprintf(pk->early[pk->nearly].msg, sizeof pk->early[0].msg, "%s: %s", what,
+                 d->msg[0] ? d->msg : mw_status_str(d->status));
+        pk->nearly++;
+    } else if (pk->more++ == 0) {
+        pk->more_line = line;
+    }
+}
+
+static void early_flush(struct scan *sc, struct picking *pk)
+{
+    for (size_t i = 0; i < pk->nearly; i++) {
+        mw_problems_add(sc->problems, sc->path, pk->early[i].line, pk->early[i].msg);
+        sc->stats->malformed++;
+    }
+    if (pk->more > 0) {
+        char msg[120];
+        snprintf(msg, sizeof msg,
+                 "%llu more bad records or stretches of junk before the first "
+                 "good record",
+                 (unsigned long long)pk->more);
+        mw_problems_add(sc->problems, sc->path, pk->more_line, msg);
+        sc->stats->malformed += pk->more;
+    }
+}
+
+/* Chooses the file's source on a good record: MW_OK (source open), MW_DONE (not recognised:
+ * try the next record), or an error (MW_E_CONFIG after PICK_TRIES records of no known format).
+ * Records passed over before a source is found are reported. */
+static int choose_json_source(struct scan *sc, struct picking *pk, const struct mw_source *force,
+                              struct mw_str text, uint64_t line, struct mw_diag *diag)
+{
+    sc->src = force ? force : pick(MW_CONT_JSON, text, NULL);
+    if (!sc->src) {
+        if (pk->n == PICK_TRIES) {
+            diag->path = sc->path;
+            diag->line = pk->lines[0];
+            return mw_diag_set(diag, MW_E_CONFIG, "no source recognises this JSON format");
+        }
+        pk->lines[pk->n++] = line;
+        return MW_DONE;
+    }
+    for (size_t i = 0; i < pk->n; i++) {
+        struct mw_diag d;
+        mw_diag_init(&d);
+        mw_diag_set(&d, MW_E_MALFORMED,
+                    "a JSON record of no known format before the first %s record", sc->src->name);
+        early_problem(sc, pk, pk->lines[i], "skipped", &d);
+    }
+    early_flush(sc, pk);
+    return open_source(sc, NULL, diag);
+}
+
 static int scan_json(struct scan *sc, struct mw_stream *s, const struct mw_source *force,
                      struct mw_diag *diag)
 {
+    struct picking pk;
+    memset(&pk, 0, sizeof pk);
     struct mw_json_framer fr;
     int rc = mw_json_framer_init(&fr, s, diag);
     if (rc != MW_OK) {
@@ -538,10 +682,14 @@ static int scan_json(struct scan *sc, struct mw_stream *s, const struct mw_sourc
         if (rc == MW_E_MALFORMED || rc == MW_E_LIMIT) {
             sc->stats->records++;
             d.status = rc;
-            problem(sc, line, rc == MW_E_LIMIT ? "record too large" : "malformed JSON", &d);
+            early_problem(sc, &pk, line, rc == MW_E_LIMIT ? "record too large" : "malformed JSON",
+                          &d);
             continue;
         }
         if (rc != MW_OK) {
+            if (!sc->opened) {
+                early_flush(sc, &pk); /* what was bad before the input ended */
+            }
             *diag = d;
             diag->path = sc->path;
             diag->line = line;
@@ -549,13 +697,10 @@ static int scan_json(struct scan *sc, struct mw_stream *s, const struct mw_sourc
         }
         sc->stats->records++;
         if (!sc->opened) {
-            sc->src = force ? force : pick(MW_CONT_JSON, text, NULL);
-            if (!sc->src) {
-                diag->path = sc->path;
-                diag->line = line;
-                return mw_diag_set(diag, MW_E_CONFIG, "no source recognises this JSON format");
+            rc = choose_json_source(sc, &pk, force, text, line, diag);
+            if (rc == MW_DONE) {
+                continue;
             }
-            rc = open_source(sc, NULL, diag);
             if (rc != MW_OK) {
                 return rc;
             }
@@ -576,14 +721,27 @@ static int scan_json(struct scan *sc, struct mw_stream *s, const struct mw_sourc
          * source's own walk (see mw_sources_mark_checked) */
         fr.lazy = fr.layout == MW_JSON_LINES;
     }
-    if (!sc->opened && sc->stats->malformed > 0) {
+    if (!sc->opened && pk.n > 0) {
+        diag->path = sc->path;
+        diag->line = pk.lines[0];
+        return mw_diag_set(diag, MW_E_CONFIG, "no source recognises this JSON format");
+    }
+    if (!sc->opened && fr.binary > 0) {
+        diag->path = sc->path;
+        diag->line = 0;
+        return mw_diag_set(diag, MW_E_CONFIG,
+                           "binary content (%llu of %llu bytes are NUL or control bytes), "
+                           "no record could be read: not a log",
+                           (unsigned long long)fr.binary, (unsigned long long)fr.junk);
+    }
+    if (!sc->opened && pk.nearly > 0) {
         /* Not one record could be read: binary junk that happens to start like JSON, or a
          * file that is not a log at all. That is an unreadable file, not a clean one. */
         diag->path = sc->path;
         diag->line = 0;
         return mw_diag_set(diag, MW_E_CONFIG,
                            "no record could be read (%llu malformed): not a known JSON log",
-                           (unsigned long long)sc->stats->malformed);
+                           (unsigned long long)(pk.nearly + pk.more));
     }
     return MW_OK;
 }
@@ -678,9 +836,10 @@ int mw_source_scan_file(const char *path, uint32_t file_id, const struct mw_sour
     inner.prefiltered = 0;
     struct scan sc = { path, file_id, &inner, problems, stats, NULL, NULL, false };
     char c = 0;
-    rc = first_byte(s, &c, diag);
-    if (rc == MW_OK && c != 0) {
-        if (c == '{' || c == '[') {
+    bool found = false;
+    rc = first_byte(s, &c, &found, diag);
+    if (rc == MW_OK && found) {
+        if (c == '{' || c == '[' || is_binary_byte((unsigned char)c) || json_inside(s, diag)) {
             rc = scan_json(&sc, s, force, diag);
         } else {
             rc = scan_csv(&sc, s, force, diag);

@@ -63,6 +63,20 @@ bool mw_sources_is_json_text(struct mw_str s);
  * by the driver before their first event goes out. */
 void mw_sources_mark_checked(struct mw_str text);
 
+/* Where an element inside a record's JSON text starts: the record's origin moved to `at`, a
+ * byte of the text that starts at base->offset. Elements are visited in order; *pos (start it
+ * at the text's first byte) keeps how far newlines were counted, so a record is counted once.
+ * Used for records inside one JSON document (records[] wrappers, Results rows). */
+struct mw_sources_pos {
+    const char *text; /* the record's JSON text, whose first byte is at origin.offset */
+    const char *seen; /* newlines counted up to here */
+    uint64_t line;    /* line of *seen */
+};
+void mw_sources_pos_init(struct mw_sources_pos *pos, struct mw_str text,
+                         const struct mw_origin *base);
+void mw_sources_pos_at(struct mw_sources_pos *pos, const struct mw_origin *base, const char *at,
+                       struct mw_origin *out);
+
 /* ---- M365 mapping shared with defender.c ------------------------------------------------- */
 
 /* Maps one JSON object as an M365 record (UAL record, Sentinel OfficeActivity row, Defender

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Bad input never crashes, hangs or disappears silently. Builds hostile files on the fly (a 50 MB
-# line, JSON nested 100000 deep, invalid UTF-8, binary junk, a truncated .zst) with one good
+# line, JSON nested 100000 deep, invalid UTF-8, binary junk, 200 KB of junk or a line of 200,000
+# '[' before the records, an executable, a truncated .zst) with one good
 # forwarding-rule record after each bad part, and checks that mailward reports every bad record
 # with file:line, still finds the good ones, and keeps memory bounded.
 # Usage: run_bad_inputs.sh MAILWARD_BINARY
@@ -55,6 +56,23 @@ check random.bin 0 2
 check brace.bin 0 2
 { printf '['; junk 4 65536; } >"$dir/bracket.bin"
 check bracket.bin 0 2
+
+# 7. issue 5, at full size: a good record after each of 200 KB of binary junk, a first line of
+#    200,000 '[', a first line cut after a comma, and a leading NUL byte (two records)
+{ junk 6 204800; echo; line f1; } >"$dir/junk200k.jsonl"
+check junk200k.jsonl 1 1
+grep -q 'junk200k.jsonl:1:' "$dir/junk200k.jsonl.err" || { echo "FAIL junk200k: no file:line message"; cat "$dir/junk200k.jsonl.err"; fail=1; }
+{ python3 -c 'print("[" * 200000)'; line f2; } >"$dir/brackets.jsonl"
+check brackets.jsonl 1 1
+{ line f3 | cut -c1-100 | sed 's/,"[A-Za-z]*$/,/'; line f4; } >"$dir/cutfirst.jsonl"
+check cutfirst.jsonl 1 1
+grep -q 'cutfirst.jsonl:1:' "$dir/cutfirst.jsonl.err" || { echo "FAIL cutfirst: no file:line message"; cat "$dir/cutfirst.jsonl.err"; fail=1; }
+{ printf '\000'; line f5; line f6; } >"$dir/nul.jsonl"
+check nul.jsonl 2 1
+# an executable is binary content: exit 2, and the message names the file
+cp "$(command -v sh)" "$dir/exe.bin"
+check exe.bin 0 2
+grep -q 'exe.bin: binary content' "$dir/exe.bin.err" || { echo "FAIL exe.bin: no binary message"; cat "$dir/exe.bin.err"; fail=1; }
 
 # 6. truncated zstd: the records before the cut are scanned, the cut is reported, exit 2
 for i in $(seq 1 5000); do line "e$i"; done | zstd -q -c >"$dir/cut.full.zst"

@@ -32,6 +32,7 @@ struct cap_event {
     char service[32];
     char category[32];
     uint64_t line;
+    uint64_t offset;
     struct cap_val *vals;
     size_t nvals;
 };
@@ -74,6 +75,7 @@ static inline int cap_emit(void *arg, struct mw_event *ev)
         cap_copy(e->category, sizeof e->category, ev->logsource->category);
     }
     e->line = ev->origin.line;
+    e->offset = ev->origin.offset;
     for (uint32_t i = 0; i < ev->nset; i++) {
         int id = (int)ev->set_ids[i];
         const struct mw_fieldval *fv = mw_event_get(ev, id);

@@ -69,8 +69,8 @@ static void frame_open(struct framed *f, const char *path, size_t cap)
 /* ---- table --------------------------------------------------------------------------------- */
 
 static const struct frame_case cases[] = {
-    { "empty", "", 0, MW_JSON_LINES, 0, { { 0, 0, 0, NULL } } },
-    { "blank", " \n\r\n\t", 0, MW_JSON_LINES, 0, { { 0, 0, 0, NULL } } },
+    { "empty", "", 0, MW_JSON_VALUES, 0, { { 0, 0, 0, NULL } } },
+    { "blank", " \n\r\n\t", 0, MW_JSON_VALUES, 0, { { 0, 0, 0, NULL } } },
     { "jsonl crlf and blank lines",
       "{\"a\":1}\r\n\r\n  \n{\"b\":2}\r\n",
       0,
@@ -168,9 +168,10 @@ static const struct frame_case cases[] = {
       "[{\"a\":1} {\"b\":2},{\"c\":3},]",
       0,
       MW_JSON_ARRAY,
-      4,
+      5,
       { { MW_OK, 1, 1, "{\"a\":1}" },
-        { MW_E_MALFORMED, 1, 9, NULL },
+        { MW_E_MALFORMED, 1, 9, NULL }, /* reported, and the element after it is read */
+        { MW_OK, 1, 9, "{\"b\":2}" },
         { MW_OK, 1, 17, "{\"c\":3}" },
         { MW_E_MALFORMED, 1, 25, NULL } } },
     { "pretty-printed values",
@@ -191,21 +192,124 @@ static const struct frame_case cases[] = {
       MW_JSON_VALUES,
       2,
       { { MW_OK, 1, 0, "{\n \"a\": 1\n}" }, { MW_E_TRUNCATED, 4, 12, NULL } } },
+    /* ---- resynchronisation (issue 5) ---- */
+    { "first line cut after a comma: the next line's object is a new record",
+      "{\"a\":1,\"b\":\"x\",\n{\"c\":2}\n{\"d\":3}\n",
+      0,
+      MW_JSON_LINES,
+      3,
+      { { MW_E_MALFORMED, 1, 0, NULL },
+        { MW_OK, 2, 16, "{\"c\":2}" },
+        { MW_OK, 3, 24, "{\"d\":3}" } } },
+    { "first line cut inside a string",
+      "{\"a\":\"x\n{\"c\":2}\n",
+      0,
+      MW_JSON_LINES,
+      2,
+      { { MW_E_MALFORMED, 1, 0, NULL }, { MW_OK, 2, 8, "{\"c\":2}" } } },
+    { "object after ':' on the next line is a value, not a record",
+      "{\"a\":\n{\"c\":2}}\n{\"d\":3}\n",
+      0,
+      MW_JSON_VALUES,
+      2,
+      { { MW_OK, 1, 0, "{\"a\":\n{\"c\":2}}" }, { MW_OK, 3, 15, "{\"d\":3}" } } },
+    { "junk lines before JSON Lines: one report, then the records",
+      "\x01\x02junk\nmore junk\n{\"a\":1}\n{\"b\":2}\n",
+      0,
+      MW_JSON_LINES,
+      3,
+      { { MW_E_MALFORMED, 1, 0, NULL },
+        { MW_OK, 3, 17, "{\"a\":1}" },
+        { MW_OK, 4, 25, "{\"b\":2}" } } },
+    { "a line of '[' is junk, not an array",
+      "[[[[[[[[\n{\"a\":1}\n",
+      0,
+      MW_JSON_LINES,
+      2,
+      { { MW_E_MALFORMED, 1, 0, NULL }, { MW_OK, 2, 9, "{\"a\":1}" } } },
+    { "one array per line (Management Activity API blobs)",
+      "[{\"a\":1},{\"b\":2}]\n[{\"c\":3}]\n[]\n",
+      0,
+      MW_JSON_ARRAY,
+      3,
+      { { MW_OK, 1, 1, "{\"a\":1}" },
+        { MW_OK, 1, 9, "{\"b\":2}" },
+        { MW_OK, 2, 19, "{\"c\":3}" } } },
+    { "arrays on lines after JSON Lines records",
+      "{\"a\":1}\n[{\"b\":2}]\n{\"c\":3}\n",
+      0,
+      MW_JSON_LINES,
+      3,
+      { { MW_OK, 1, 0, "{\"a\":1}" },
+        { MW_OK, 2, 9, "{\"b\":2}" },
+        { MW_OK, 3, 18, "{\"c\":3}" } } },
+    { "array element with a raw tab in a string: resync on its end",
+      "[{\"a\":\"x\ty\",\"n\":[1]},{\"b\":2}]\n",
+      0,
+      MW_JSON_ARRAY,
+      2,
+      { { MW_E_MALFORMED, 1, 1, NULL }, { MW_OK, 1, 21, "{\"b\":2}" } } },
+    { "pretty array, element cut short by the next element's line",
+      "[\n  {\n    \"a\": 1,\n  {\n    \"b\": 2\n  }\n]\n",
+      0,
+      MW_JSON_ARRAY,
+      2,
+      { { MW_E_MALFORMED, 2, 4, NULL }, { MW_OK, 4, 20, "{\n    \"b\": 2\n  }" } } },
+    { "pretty array, bad byte: brackets counted on to the element's end",
+      "[\n  {\n    \"a\": @,\n    \"p\": [\n      {\"x\": 1}\n    ]\n  },\n  {\n    \"b\": 2\n  "
+      "}\n]\n",
+      0,
+      MW_JSON_ARRAY,
+      2,
+      { { MW_E_MALFORMED, 2, 4, NULL }, { MW_OK, 8, 57, "{\n    \"b\": 2\n  }" } } },
+    { "per-line arrays, a broken line: the next line's array is read",
+      "[{\"a\":1},{\"b\":[}]\n[{\"c\":3}]\n",
+      0,
+      MW_JSON_ARRAY,
+      3,
+      { { MW_OK, 1, 1, "{\"a\":1}" },
+        { MW_E_MALFORMED, 1, 9, NULL },
+        { MW_OK, 2, 19, "{\"c\":3}" } } },
 };
 
-static void run_case(const struct frame_case *c, const char *path)
+/* Input with NUL bytes: its length is given to run_case. */
+static const struct frame_case nul_case = {
+    "NUL bytes before the first record",
+    "\0\0{\"a\":1}\n{\"b\":2}\n",
+    0,
+    MW_JSON_LINES,
+    3,
+    { { MW_E_MALFORMED, 1, 0, NULL }, { MW_OK, 1, 2, "{\"a\":1}" }, { MW_OK, 2, 10, "{\"b\":2}" } }
+};
+
+static void check_layout(const struct frame_case *c, enum mw_json_layout layout)
+{
+    if (layout != c->layout) {
+        print_error("%s: layout %d, want %d\n", c->name, (int)layout, (int)c->layout);
+    }
+    assert_int_equal(layout, c->layout);
+}
+
+static void run_case(const struct frame_case *c, const char *path, size_t len)
 {
     struct framed f;
-    write_file(path, c->input, strlen(c->input));
+    write_file(path, c->input, len ? len : strlen(c->input));
     frame_open(&f, path, c->cap);
-    if (f.fr.layout != c->layout) {
-        print_error("%s: layout %d, want %d\n", c->name, (int)f.fr.layout, (int)c->layout);
-    }
-    assert_int_equal(f.fr.layout, c->layout);
+    bool seen_ok = false;
     for (size_t i = 0;; i++) {
         struct mw_str rec;
         uint64_t line = 0, off = 0;
+        if (!seen_ok && (i == c->nrecs || c->recs[i].status == MW_OK)) {
+            /* the layout is known after the first good record (or at the end) */
+            if (i == c->nrecs || f.fr.layout == MW_JSON_ARRAY) {
+                check_layout(c, f.fr.layout);
+            }
+        }
         int rc = mw_json_framer_next(&f.fr, &rec, &line, &off, &f.diag);
+        if (!seen_ok && rc == MW_OK) {
+            seen_ok = true;
+            check_layout(c, f.fr.layout);
+        }
         if (i == c->nrecs) {
             if (rc != MW_DONE) {
                 print_error("%s: record %zu: status %d, want done\n", c->name, i, rc);
@@ -242,8 +346,9 @@ static void test_table(void **state)
     char path[512];
     temp_path(path, sizeof path);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        run_case(&cases[i], path);
+        run_case(&cases[i], path, 0);
     }
+    run_case(&nul_case, path, 18);
     unlink(path);
 }
 
@@ -282,11 +387,11 @@ static void many_records(bool array, size_t cap)
 
     struct framed f;
     frame_open(&f, path, cap);
-    assert_int_equal(f.fr.layout, array ? MW_JSON_ARRAY : MW_JSON_LINES);
     for (size_t i = 0; i < n; i++) {
         struct mw_str rec;
         uint64_t line, off;
         assert_int_equal(mw_json_framer_next(&f.fr, &rec, &line, &off, &f.diag), MW_OK);
+        assert_int_equal(f.fr.layout, array ? MW_JSON_ARRAY : MW_JSON_LINES);
         assert_int_equal(off, offsets[i]);
         assert_int_equal(line, array ? 1 : i + 1);
         assert_memory_equal(rec.ptr, text.ptr + offsets[i], rec.len);
@@ -344,10 +449,10 @@ static void big_record(bool array)
     size_t before = mw_alloc_current();
     struct framed f;
     frame_open(&f, path, cap);
-    assert_int_equal(f.fr.layout, array ? MW_JSON_ARRAY : MW_JSON_LINES);
     struct mw_str rec;
     uint64_t line, off;
     assert_int_equal(mw_json_framer_next(&f.fr, &rec, &line, &off, &f.diag), MW_OK);
+    assert_int_equal(f.fr.layout, array ? MW_JSON_ARRAY : MW_JSON_LINES);
     assert_true(mw_str_eq_c(rec, "{\"a\":1}"));
     assert_int_equal(mw_json_framer_next(&f.fr, &rec, &line, &off, &f.diag), MW_E_LIMIT);
     assert_int_equal(line, 2);
@@ -394,13 +499,13 @@ static void test_lazy_lines(void **state)
     write_file(path, text, sizeof text - 1);
     struct framed f;
     frame_open(&f, path, 0);
-    assert_int_equal(f.fr.layout, MW_JSON_LINES);
     struct mw_str rec;
     uint64_t line, off;
     struct mw_diag d;
     mw_diag_init(&d);
     /* the first record is checked as usual, then the caller turns lazy on */
     assert_int_equal(mw_json_framer_next(&f.fr, &rec, &line, &off, &d), MW_OK);
+    assert_int_equal(f.fr.layout, MW_JSON_LINES);
     assert_int_equal(mw_json_framer_check(&f.fr, rec, line, &d), MW_OK); /* not lazy: no-op */
     f.fr.lazy = true;
 

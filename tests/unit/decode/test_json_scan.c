@@ -877,6 +877,53 @@ static void test_diff_samples(void **state)
 
 #endif /* MW_HAVE_JANSSON */
 
+/* The framer's scanner with line_break: a line whose first non-blank byte is a '{' that cannot
+ * stand there ends the value before it, fed whole or in pieces of any size (the line start can
+ * fall at the end of one piece); a '{' after ':' or ',' in an array is a nested value. */
+static void test_vscan_line_break(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        int status;  /* of the feed that ends */
+        size_t used; /* bytes of the value (MW_DONE) or up to the breaking '{' */
+        uint64_t newlines;
+    } lb_cases[] = {
+        { "{\"a\":1,\n{\"b\":2}", MW_E_MALFORMED, 8, 1 },
+        { "{\"a\":1,\n  \n   {\"b\":2}", MW_E_MALFORMED, 14, 2 },
+        { "{\"a\":1\r\n{\"b\":2}", MW_E_MALFORMED, 8, 1 },         /* missing ',' */
+        { "[{\"a\":1}\n{\"b\":2}]", MW_E_MALFORMED, 9, 1 },        /* missing ',' in an array */
+        { "{\"a\":\n{\"b\":2}}", MW_DONE, 14, 1 },                 /* value after ':' */
+        { "{\"a\":[\n{\"b\":2},\n  {\"c\":3}]}", MW_DONE, 27, 2 }, /* elements */
+        { "{\n  \"a\": 1\n}", MW_DONE, 12, 2 },
+    };
+    for (size_t i = 0; i < sizeof lb_cases / sizeof lb_cases[0]; i++) {
+        const char *t = lb_cases[i].text;
+        size_t len = strlen(t);
+        for (size_t piece = 1; piece <= len; piece++) {
+            struct mw_vscan v;
+            mw_vscan_init(&v);
+            v.line_break = true;
+            size_t pos = 0;
+            int rc = MW_OK;
+            while (pos < len && rc == MW_OK) {
+                size_t n = len - pos < piece ? len - pos : piece, used;
+                rc = mw_vscan_feed(&v, t + pos, n, &used);
+                pos += used;
+            }
+            if (rc != lb_cases[i].status || pos != lb_cases[i].used ||
+                v.newlines != lb_cases[i].newlines) {
+                print_error("case %zu piece %zu: rc %d used %zu nl %llu\n", i, piece, rc, pos,
+                            (unsigned long long)v.newlines);
+            }
+            assert_int_equal(rc, lb_cases[i].status);
+            assert_int_equal(pos, lb_cases[i].used);
+            assert_int_equal(v.newlines, lb_cases[i].newlines);
+            assert_int_equal(v.broke, rc == MW_E_MALFORMED);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -888,6 +935,7 @@ int main(void)
         cmocka_unit_test(test_depth),
         cmocka_unit_test(test_json_in_string),
         cmocka_unit_test(test_get),
+        cmocka_unit_test(test_vscan_line_break),
         cmocka_unit_test(test_find_special_blocks),
 #if defined(MW_HAVE_JANSSON)
         cmocka_unit_test(test_diff_generated),

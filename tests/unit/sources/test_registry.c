@@ -362,6 +362,88 @@ static void test_lazy_checked_lines(void **state)
     cap_fini(&c);
 }
 
+/* ---- the first good records decide (issue 5) ------------------------------------------------ */
+
+#define FWD_RULE                                                                                   \
+    "{\"CreationTime\":\"2025-03-04T09:15:22\",\"Id\":\"x\",\"Operation\":\"New-InboxRule\","      \
+    "\"RecordType\":1,\"Workload\":\"Exchange\",\"UserId\":\"alice@example.org\"}"
+
+static void test_first_good_records(void **state)
+{
+    (void)state;
+    struct cap c;
+    cap_init(&c, true);
+    /* junk (binary, then text) before the records: reported once at line 1, records read */
+    static const char junk[] = "\x01\x02\x7f junk\nmore junk\n" FWD_RULE "\n" FWD_RULE "\n";
+    assert_int_equal(cap_run_bytes(&c, junk, sizeof junk - 1, NULL), MW_OK);
+    assert_ptr_equal(c.stats.source, &mw_source_m365_audit);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(c.evs[0].line, 3);
+    assert_int_equal(c.stats.malformed, 1);
+    assert_non_null(strstr(c.problems.first[0], ":1: malformed JSON: data that is not JSON"));
+    /* a text line first (not a CSV header): still JSON */
+    static const char text[] = "garbage line\n" FWD_RULE "\n";
+    assert_int_equal(cap_run_bytes(&c, text, sizeof text - 1, NULL), MW_OK);
+    assert_int_equal(c.n, 1);
+    /* a leading NUL byte does not make the file empty */
+    static const char nul[] = "\0" FWD_RULE "\n" FWD_RULE "\n";
+    assert_int_equal(cap_run_bytes(&c, nul, sizeof nul - 1, NULL), MW_OK);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(c.evs[0].line, 1);
+    assert_int_equal(c.evs[0].offset, 1);
+    assert_int_equal(c.stats.malformed, 1);
+    /* binary content with no record: an error, and no list of junk */
+    static const char bin[] = "\0\0\0\x01\x02\x03\0\0\n\0\x10\x11";
+    assert_int_equal(cap_run_bytes(&c, bin, sizeof bin - 1, NULL), MW_E_CONFIG);
+    assert_non_null(strstr(c.diag.msg, "binary content"));
+    assert_int_equal(c.problems.count, 0);
+    /* good records of no known format before the first known one: passed over, reported */
+    static const char unknown[] = "{\"a\":1}\n{\"b\":2}\n" FWD_RULE "\n";
+    assert_int_equal(cap_run_bytes(&c, unknown, sizeof unknown - 1, NULL), MW_OK);
+    assert_ptr_equal(c.stats.source, &mw_source_m365_audit);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.evs[0].line, 3);
+    assert_int_equal(c.problems.count, 2);
+    assert_non_null(strstr(c.problems.first[1], ":2: skipped: a JSON record of no known format"));
+    /* ... but not forever */
+    assert_int_equal(cap_run(&c, "{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n" FWD_RULE "\n"),
+                     MW_E_CONFIG);
+    assert_non_null(strstr(c.diag.msg, "no source recognises this JSON format"));
+    cap_fini(&c);
+}
+
+/* Records inside one JSON document or one line carry their own line and offset. */
+static void test_element_origins(void **state)
+{
+    (void)state;
+    struct cap c;
+    cap_init(&c, true);
+    static const char blobs[] = "[" FWD_RULE "," FWD_RULE "]\n[" FWD_RULE "]\n";
+    size_t rec = strlen(FWD_RULE);
+    assert_int_equal(cap_run(&c, blobs), MW_OK);
+    assert_int_equal(c.n, 3);
+    assert_int_equal(c.evs[0].offset, 1);
+    assert_int_equal(c.evs[1].offset, 2 + rec);
+    assert_int_equal(c.evs[1].line, 1);
+    assert_int_equal(c.evs[2].offset, 2 * rec + 5);
+    assert_int_equal(c.evs[2].line, 2);
+    static const char hunting[] =
+            "{\"Schema\":[{\"Name\":\"Timestamp\"}],\n"
+            "\"Results\":[\n"
+            "{\"Timestamp\":\"2025-03-01T00:00:00Z\",\"DeviceName\":\"h1\",\"ActionType\":\"A\"},\n"
+            "  {\"Timestamp\":\"2025-03-01T00:00:01Z\",\"DeviceName\":\"h2\",\"ActionType\":\"B\"}"
+            "]}\n";
+    assert_int_equal(cap_run(&c, hunting), MW_OK);
+    assert_int_equal(c.n, 2);
+    const char *r1 = strstr(hunting, "{\"Timestamp\"");
+    const char *r2 = strstr(r1 + 1, "{\"Timestamp\"");
+    assert_int_equal(c.evs[0].line, 3);
+    assert_int_equal(c.evs[0].offset, (uint64_t)(r1 - hunting));
+    assert_int_equal(c.evs[1].line, 4);
+    assert_int_equal(c.evs[1].offset, (uint64_t)(r2 - hunting));
+    cap_fini(&c);
+}
+
 /* The M365 mapper's per-position key cache: records whose keys move between positions. */
 static void test_m365_key_positions(void **state)
 {
@@ -460,7 +542,8 @@ int main(void)
         cmocka_unit_test(test_registry_lists),        cmocka_unit_test(test_driver_errors),
         cmocka_unit_test(test_sniff_scores),          cmocka_unit_test(test_sample_office_activity),
         cmocka_unit_test(test_sample_inbox_rule_csv), cmocka_unit_test(test_sample_otrf),
-        cmocka_unit_test(test_lazy_checked_lines),    cmocka_unit_test(test_m365_key_positions),
+        cmocka_unit_test(test_lazy_checked_lines),    cmocka_unit_test(test_first_good_records),
+        cmocka_unit_test(test_element_origins),       cmocka_unit_test(test_m365_key_positions),
         cmocka_unit_test(test_namevalue_projection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
