@@ -254,6 +254,26 @@ static size_t rule_index(const struct scan_state *st, const struct mw_rule_info 
     return n;
 }
 
+/* Writes the alert; one on an undated record (core/time.h MW_TIME_NONE) says why it has no
+ * time. */
+static int write_alert(struct scan_state *st, const struct mw_alert *alert)
+{
+    if (alert->first_ns != MW_TIME_NONE) {
+        return st->sink->write(st->sink_state, alert);
+    }
+    struct mw_alert a = *alert;
+    const char **reasons = mw_calloc(alert->nreasons + 1, sizeof *reasons);
+    for (size_t i = 0; i < alert->nreasons; i++) {
+        reasons[i] = alert->reasons[i];
+    }
+    reasons[alert->nreasons] = "the record's time could not be read: it is in no time window";
+    a.reasons = reasons;
+    a.nreasons = alert->nreasons + 1;
+    int rc = st->sink->write(st->sink_state, &a);
+    mw_free(reasons);
+    return rc;
+}
+
 static int on_alert(void *arg, const struct mw_alert *alert)
 {
     struct scan_state *st = arg;
@@ -269,7 +289,7 @@ static int on_alert(void *arg, const struct mw_alert *alert)
         st->below_min++;
         return MW_OK;
     }
-    int rc = st->sink->write(st->sink_state, alert);
+    int rc = write_alert(st, alert);
     if (rc != MW_OK && st->sink_rc == MW_OK) {
         st->sink_rc = rc;
     }
@@ -290,6 +310,9 @@ static int on_finding(void *arg, const struct mw_finding *f)
 static int on_event(void *arg, struct mw_event *ev)
 {
     struct scan_state *st = arg;
+    if (!ev->has_time && (st->has_since || st->has_until)) {
+        return MW_OK; /* cannot be shown to be in range: counted as undated by the pipeline */
+    }
     if (ev->has_time && ((st->has_since && ev->time_ns < st->since_ns) ||
                          (st->has_until && ev->time_ns >= st->until_ns))) {
         st->out_of_range++;
@@ -376,7 +399,9 @@ static int setup(struct scan_state *st, struct scan_opts *o, struct mw_pipeline 
     return 0;
 }
 
-static void print_summary(struct scan_state *st, struct mw_pipeline *pl, double seconds, bool color)
+/* The closing summary, or with full false (--quiet, --no-summary) only its warnings. */
+static void print_summary(struct scan_state *st, struct mw_pipeline *pl, double seconds, bool color,
+                          bool full)
 {
     size_t nrules = mw_ruleset_count(st->rules);
     struct mw_rule_count *rc = mw_calloc(nrules ? nrules : 1, sizeof *rc);
@@ -404,6 +429,10 @@ static void print_summary(struct scan_state *st, struct mw_pipeline *pl, double 
     for (unsigned i = 0; i < pl->problems.kept; i++) {
         first[i] = pl->problems.first[i];
     }
+    const char *undated[MW_PROBLEM_KEEP];
+    for (unsigned i = 0; i < pl->undated.kept; i++) {
+        undated[i] = pl->undated.first[i];
+    }
     struct mw_run_summary sum = {
         .files = pl->files,
         .files_failed = pl->files_failed,
@@ -417,6 +446,10 @@ static void print_summary(struct scan_state *st, struct mw_pipeline *pl, double 
         .nmalformed_first = pl->problems.kept,
         .duplicates = mw_correlate_duplicates(st->corr),
         .out_of_range = st->out_of_range,
+        .undated = pl->undated.count,
+        .undated_first = undated,
+        .nundated_first = pl->undated.kept,
+        .undated_excluded = st->has_since || st->has_until,
         .late = mw_correlate_late(st->corr),
         .lateness = st->opt->lateness ? st->opt->lateness : "2h",
         .rules = rc,
@@ -428,7 +461,11 @@ static void print_summary(struct scan_state *st, struct mw_pipeline *pl, double 
         .errors = (const char *const *)pl->errors,
         .nerrors = pl->nerrors,
     };
-    mw_summary_print(stderr, &sum, color);
+    if (full) {
+        mw_summary_print(stderr, &sum, color);
+    } else {
+        mw_summary_print_warnings(stderr, &sum, color);
+    }
     mw_free(rc);
     mw_free(sc);
 }
@@ -502,10 +539,8 @@ static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeli
         fprintf(stderr, "mailward scan: error writing alerts: %s\n", strerror(errno));
         pl->failed = true;
     }
-    if (!o->no_summary) {
-        print_summary(st, pl, mw_now() - t0,
-                      isatty(STDERR_FILENO) && !o->no_color && !getenv("NO_COLOR"));
-    }
+    print_summary(st, pl, mw_now() - t0,
+                  isatty(STDERR_FILENO) && !o->no_color && !getenv("NO_COLOR"), !o->no_summary);
     if (rc < 0 || st->sink_rc < 0 || pl->failed) {
         status = MW_EXIT_ERROR;
     } else {

@@ -52,8 +52,12 @@ struct mw_run_summary {
     uint64_t malformed;
     const char *const *malformed_first; /* "file:line: message", up to MW_PROBLEM_KEEP */
     size_t nmalformed_first;
-    uint64_t duplicates;               /* records dropped as duplicates */
-    uint64_t out_of_range;             /* events outside --since/--until */
+    uint64_t duplicates;              /* records dropped as duplicates */
+    uint64_t out_of_range;            /* events outside --since/--until */
+    uint64_t undated;                 /* events whose time could not be read, or had none */
+    const char *const *undated_first; /* "file:line: message", up to MW_PROBLEM_KEEP */
+    size_t nundated_first;
+    bool undated_excluded;             /* --since/--until excluded them */
     uint64_t late;                     /* matched records later than the allowed lateness */
     const char *lateness;              /* the allowed lateness as given ("2h") */
     const struct mw_rule_count *rules; /* alerts per rule (only rules with alerts) */
@@ -83,6 +87,9 @@ const struct mw_sink_ops *mw_sink_find(const char *name);
 
 /* Writes the human-readable closing summary (to stderr in practice). */
 void mw_summary_print(FILE *out, const struct mw_run_summary *sum, bool color);
+/* Writes only the warnings that change the meaning of the result (undated records): what
+ * --quiet and --no-summary still print. mw_summary_print includes them. */
+void mw_summary_print_warnings(FILE *out, const struct mw_run_summary *sum, bool color);
 
 /* ---- escaping ------------------------------------------------------------------------------- */
 

@@ -95,6 +95,9 @@ static char *time_copy(int64_t ns)
     char buf[48];
     int n = mw_time_format(ns, buf, sizeof(buf));
     char *dot;
+    if (ns == MW_TIME_NONE) {
+        return mw_strdup("undated"); /* the record's time could not be read */
+    }
     if (n <= 0) {
         return mw_strdup("-");
     }
