@@ -230,7 +230,9 @@ static int finish(const struct drow *r, struct mw_str category, const struct mw_
         ctx->prefiltered++; /* no rule of the product can match it */
         return MW_OK;
     }
-    /* formats.md §3.3: the row's Timestamp, not the streaming envelope's receipt time */
+    /* docs/formats/defender.md: the row's Timestamp, not the streaming envelope's receipt time.
+     * All three are UTC by definition, so --input-timezone never moves them; a row none of
+     * whose times can be read stays undated (has_time false, time_ns MW_TIME_NONE). */
     const struct mw_str *cands[] = { &r->timestamp, &r->time_generated, &r->env_time };
     for (size_t i = 0; i < 3; i++) {
         if (!cands[i]->len) {
@@ -240,7 +242,7 @@ static int finish(const struct drow *r, struct mw_str category, const struct mw_
             ev->time_raw = *cands[i];
         }
         int64_t ns;
-        if (mw_time_parse(*cands[i], ctx->tz, &ns) == MW_OK) {
+        if (mw_time_parse(*cands[i], NULL, &ns) == MW_OK) {
             ev->time_ns = ns;
             ev->has_time = true;
             ev->time_raw = *cands[i];

@@ -1124,7 +1124,10 @@ static int finish(struct m365_state *st, const struct rec_info *ri, const struct
         ctx->prefiltered++; /* no rule of the product can match it */
         return MW_OK;
     }
-    /* formats.md §10: AuditData CreationTime first, then TimeGenerated, then CSV CreationDate */
+    /* docs/formats/m365_audit.md: AuditData CreationTime first, then TimeGenerated, then CSV
+     * CreationDate. Only CreationDate is in the writer's zone (--input-timezone); the others
+     * are UTC by definition, with or without a zone written. A record none of whose times can
+     * be read keeps has_time false and time_ns MW_TIME_NONE: it is undated, never 1970. */
     for (size_t i = 0; i < sizeof ri->times / sizeof ri->times[0]; i++) {
         if (!ri->times[i].ptr) {
             continue;
@@ -1133,7 +1136,8 @@ static int finish(struct m365_state *st, const struct rec_info *ri, const struct
             ev->time_raw = ri->times[i];
         }
         int64_t ns;
-        if (mw_time_parse(ri->times[i], ctx->tz, &ns) == MW_OK) {
+        const struct mw_tz *tz = i == K_CREATION_DATE - K_TIME_CREATION ? ctx->tz : NULL;
+        if (mw_time_parse(ri->times[i], tz, &ns) == MW_OK) {
             ev->time_ns = ns;
             ev->has_time = true;
             ev->time_raw = ri->times[i];

@@ -160,6 +160,28 @@ static void test_csv_export(void **state)
     cap_fini(&c);
 }
 
+/* Timestamp is UTC by definition (docs/formats/defender.md), with or without a zone written:
+ * --input-timezone never moves it, nor a time a row cannot be read from (it stays undated). */
+static void test_input_timezone_leaves_utc(void **state)
+{
+    (void)state;
+    const char *text = "Timestamp [UTC],DeviceName,ActionType,FileName,ReportId\r\n"
+                       "\"3/4/2025, 10:01:58.765 AM\",ws-042,FileRenamed,a.pst,11\r\n"
+                       "2025-03-04 10:01:58.765,ws-042,FileRenamed,a.pst,12\r\n"
+                       "04.03.2025 10:01:58,ws-042,FileRenamed,a.pst,13\r\n";
+    struct cap c;
+    cap_init(&c, true);
+    assert_int_equal(mw_tz_parse("Europe/Berlin", &c.tz), MW_OK);
+    assert_int_equal(cap_run(&c, text), MW_OK);
+    assert_int_equal(c.n, 3);
+    assert_int_equal(c.evs[0].time_ns, CAP_SEC(1741082518) + 765000000);
+    assert_int_equal(c.evs[1].time_ns, CAP_SEC(1741082518) + 765000000);
+    assert_false(c.evs[2].has_time);
+    assert_true(c.evs[2].time_ns == MW_TIME_NONE);
+    assert_string_equal(c.evs[2].time_raw, "04.03.2025 10:01:58");
+    cap_fini(&c);
+}
+
 static void test_logsource_rules(void **state)
 {
     (void)state;
@@ -236,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_dedup_same_row_two_shapes),
         cmocka_unit_test(test_hunting_api_response),
         cmocka_unit_test(test_csv_export),
+        cmocka_unit_test(test_input_timezone_leaves_utc),
         cmocka_unit_test(test_logsource_rules),
         cmocka_unit_test(test_mixed_tables_and_cloudappevents),
     };
