@@ -52,12 +52,8 @@ struct mw_run_summary {
     uint64_t malformed;
     const char *const *malformed_first; /* "file:line: message", up to MW_PROBLEM_KEEP */
     size_t nmalformed_first;
-    uint64_t duplicates;              /* records dropped as duplicates */
-    uint64_t out_of_range;            /* events outside --since/--until */
-    uint64_t undated;                 /* events whose time could not be read, or had none */
-    const char *const *undated_first; /* "file:line: message", up to MW_PROBLEM_KEEP */
-    size_t nundated_first;
-    bool undated_excluded;             /* --since/--until excluded them */
+    uint64_t duplicates;               /* records dropped as duplicates */
+    uint64_t out_of_range;             /* events outside --since/--until */
     uint64_t late;                     /* matched records later than the allowed lateness */
     const char *lateness;              /* the allowed lateness as given ("2h") */
     const struct mw_rule_count *rules; /* alerts per rule (only rules with alerts) */
@@ -68,6 +64,13 @@ struct mw_run_summary {
     size_t nsuppressed;
     const char *const *errors; /* "file: message" for files that could not be read */
     size_t nerrors;
+
+    /* Events whose time could not be read, or that had none (undated): a warning that changes
+     * the meaning of the result, printed even under --quiet. */
+    uint64_t undated;
+    const char *const *undated_first; /* "file:line: message", up to MW_PROBLEM_KEEP */
+    size_t nundated_first;
+    bool undated_excluded; /* --since/--until excluded them */
 };
 
 struct mw_sink_ops {

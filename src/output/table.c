@@ -88,16 +88,16 @@ static char *escaped_copy(struct mw_buf *scratch, const char *s)
     return mw_strndup(scratch->ptr ? scratch->ptr : "", scratch->len);
 }
 
-/* "2025-03-04T09:15:22Z": the first time, UTC, to the second (the fraction is cut, which
- * floors: mw_time_format floors negative times too). */
+/* "2025-03-04T09:15:22Z": the first time, UTC, to the second ("undated" for none; the fraction is
+ * cut, which floors: mw_time_format floors negative times too). */
 static char *time_copy(int64_t ns)
 {
-    char buf[48];
-    int n = mw_time_format(ns, buf, sizeof(buf));
-    char *dot;
     if (ns == MW_TIME_NONE) {
         return mw_strdup("undated"); /* the record's time could not be read */
     }
+    char buf[48];
+    int n = mw_time_format(ns, buf, sizeof(buf));
+    char *dot;
     if (n <= 0) {
         return mw_strdup("-");
     }
