@@ -19,7 +19,8 @@ static const char parse_help[] =
         "\n"
         "options:\n"
         "  -s, --source NAME         read every file as source NAME (m365_audit, defender)\n"
-        "      --input-timezone TZ   zone of timestamps written without one (default UTC)\n"
+        "      --input-timezone TZ   zone of times whose format leaves it to the writer\n"
+        "                            (default UTC; UTC-defined times are never moved)\n"
         "  -h, --help                this text\n"
         "\n"
         "exit status: 0 read, 2 error (malformed records are reported on stderr)\n";

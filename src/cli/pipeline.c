@@ -108,6 +108,18 @@ static int count_event(void *arg, struct mw_event *ev)
     struct emit_ctx *ec = arg;
     struct mw_pipeline *p = ec->p;
     p->events_seen++;
+    if (!ev->has_time) {
+        /* no time, or one no parser reads: the event is in no time window (core/time.h) */
+        char msg[120];
+        if (ev->time_raw.len) {
+            int n = ev->time_raw.len > 60 ? 60 : (int)ev->time_raw.len;
+            snprintf(msg, sizeof msg, "time '%.*s%s' cannot be read", n, ev->time_raw.ptr,
+                     ev->time_raw.len > 60 ? "..." : "");
+        } else {
+            snprintf(msg, sizeof msg, "no time field (absent or empty)");
+        }
+        mw_problems_add(&p->undated, ec->path, ev->origin.line, msg);
+    }
     if (p->progress && (p->events_seen & 0x3fff) == 0) {
         draw_progress(p, ec->path, ev->origin.offset);
     }

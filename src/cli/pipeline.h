@@ -32,6 +32,7 @@ struct mw_pipeline {
 
     /* filled while running */
     struct mw_problems problems;
+    struct mw_problems undated; /* events whose time could not be read (or that had none) */
     uint64_t files;
     uint64_t files_failed;
     uint64_t files_skipped;             /* found in a directory but of no known format */

@@ -42,8 +42,9 @@ static const char scan_help[] =
         "      --no-builtin-rules    do not load the built-in rule pack\n"
         "      --rule ID             only report alerts of rule ID (repeatable)\n"
         "  -s, --source NAME         read every file as source NAME (m365_audit, defender)\n"
-        "      --input-timezone TZ   zone of timestamps written without one (default UTC; e.g.\n"
-        "                            Europe/Berlin or +01:00)\n"
+        "      --input-timezone TZ   zone of times whose format leaves it to the writer (CSV\n"
+        "                            CreationDate; default UTC; e.g. Europe/Berlin or +01:00);\n"
+        "                            times the format defines as UTC are never moved\n"
         "      --max-lateness SPAN   how far out of time order records may arrive before the\n"
         "                            windows they belong to are closed (default 2h; e.g. 24h for\n"
         "                            unsorted exports); memory grows with it\n"
@@ -256,6 +257,26 @@ static size_t rule_index(const struct scan_state *st, const struct mw_rule_info 
     return n;
 }
 
+/* Writes the alert; one on an undated record (core/time.h MW_TIME_NONE) says why it has no
+ * time. */
+static int write_alert(struct scan_state *st, const struct mw_alert *alert)
+{
+    if (alert->first_ns != MW_TIME_NONE) {
+        return st->sink->write(st->sink_state, alert);
+    }
+    struct mw_alert a = *alert;
+    const char **reasons = mw_calloc(alert->nreasons + 1, sizeof *reasons);
+    for (size_t i = 0; i < alert->nreasons; i++) {
+        reasons[i] = alert->reasons[i];
+    }
+    reasons[alert->nreasons] = "the record's time could not be read: it is in no time window";
+    a.reasons = reasons;
+    a.nreasons = alert->nreasons + 1;
+    int rc = st->sink->write(st->sink_state, &a);
+    mw_free(reasons);
+    return rc;
+}
+
 static int on_alert(void *arg, const struct mw_alert *alert)
 {
     struct scan_state *st = arg;
@@ -271,7 +292,7 @@ static int on_alert(void *arg, const struct mw_alert *alert)
         st->below_min++;
         return MW_OK;
     }
-    int rc = st->sink->write(st->sink_state, alert);
+    int rc = write_alert(st, alert);
     if (rc != MW_OK && st->sink_rc == MW_OK) {
         st->sink_rc = rc;
     }
@@ -292,6 +313,9 @@ static int on_finding(void *arg, const struct mw_finding *f)
 static int on_event(void *arg, struct mw_event *ev)
 {
     struct scan_state *st = arg;
+    if (!ev->has_time && (st->has_since || st->has_until)) {
+        return MW_OK; /* cannot be shown to be in range: counted as undated by the pipeline */
+    }
     if (ev->has_time && ((st->has_since && ev->time_ns < st->since_ns) ||
                          (st->has_until && ev->time_ns >= st->until_ns))) {
         st->out_of_range++;
@@ -380,7 +404,9 @@ static int setup(struct scan_state *st, struct scan_opts *o, struct mw_pipeline 
     return 0;
 }
 
-static void print_summary(struct scan_state *st, struct mw_pipeline *pl, double seconds, bool color)
+/* The closing summary, or with full false (--quiet, --no-summary) only its warnings. */
+static void print_summary(struct scan_state *st, struct mw_pipeline *pl, double seconds, bool color,
+                          bool full)
 {
     size_t nrules = mw_ruleset_count(st->rules);
     struct mw_rule_count *rc = mw_calloc(nrules ? nrules : 1, sizeof *rc);
@@ -408,6 +434,10 @@ static void print_summary(struct scan_state *st, struct mw_pipeline *pl, double 
     for (unsigned i = 0; i < pl->problems.kept; i++) {
         first[i] = pl->problems.first[i];
     }
+    const char *undated[MW_PROBLEM_KEEP];
+    for (unsigned i = 0; i < pl->undated.kept; i++) {
+        undated[i] = pl->undated.first[i];
+    }
     struct mw_run_summary sum = {
         .files = pl->files,
         .files_failed = pl->files_failed,
@@ -421,6 +451,10 @@ static void print_summary(struct scan_state *st, struct mw_pipeline *pl, double 
         .nmalformed_first = pl->problems.kept,
         .duplicates = mw_correlate_duplicates(st->corr),
         .out_of_range = st->out_of_range,
+        .undated = pl->undated.count,
+        .undated_first = undated,
+        .nundated_first = pl->undated.kept,
+        .undated_excluded = st->has_since || st->has_until,
         .late = mw_correlate_late(st->corr),
         .lateness = st->opt->lateness ? st->opt->lateness : "2h",
         .rules = rc,
@@ -432,7 +466,11 @@ static void print_summary(struct scan_state *st, struct mw_pipeline *pl, double 
         .errors = (const char *const *)pl->errors,
         .nerrors = pl->nerrors,
     };
-    mw_summary_print(stderr, &sum, color);
+    if (full) {
+        mw_summary_print(stderr, &sum, color);
+    } else {
+        mw_summary_print_warnings(stderr, &sum, color);
+    }
     mw_free(rc);
     mw_free(sc);
 }
@@ -509,10 +547,8 @@ static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeli
         fprintf(stderr, "mailward scan: error writing alerts: %s\n", strerror(errno));
         pl->failed = true;
     }
-    if (!o->no_summary) {
-        print_summary(st, pl, mw_now() - t0,
-                      isatty(STDERR_FILENO) && !o->no_color && !getenv("NO_COLOR"));
-    }
+    print_summary(st, pl, mw_now() - t0,
+                  isatty(STDERR_FILENO) && !o->no_color && !getenv("NO_COLOR"), !o->no_summary);
     if (rc < 0 || st->sink_rc < 0 || pl->failed) {
         status = MW_EXIT_ERROR;
     } else {

@@ -573,6 +573,12 @@ int mw_time_parse(struct mw_str text, const struct mw_tz *tz, int64_t *out_ns)
 
 int mw_time_format(int64_t ns, char *out, size_t size)
 {
+    if (ns == MW_TIME_NONE) {
+        if (size) {
+            out[0] = '\0';
+        }
+        return 0;
+    }
     int64_t sec = ns / MW_NS_PER_SEC;
     int64_t frac = ns % MW_NS_PER_SEC;
     if (frac < 0) {

@@ -14,6 +14,10 @@
 
 #define MW_NS_PER_SEC 1000000000LL
 
+/* The time of a record whose time could not be read (or that has none): not a time at all, so
+ * never in a time window or a --since/--until range. Outputs show it as null / "undated". */
+#define MW_TIME_NONE INT64_MIN
+
 /* The zone that zone-less timestamps are in: a fixed offset, or an IANA name resolved with the
  * system's tz database (rules of that zone, so daylight saving time is honoured). */
 struct mw_tz {
@@ -34,7 +38,8 @@ int mw_time_parse(struct mw_str text, const struct mw_tz *tz, int64_t *out_ns);
 int64_t mw_days_from_civil(int64_t y, unsigned m, unsigned d);
 
 /* Formats as "2025-03-04T09:15:22Z", with ".fffffff" trimmed of trailing zeros when the
- * time has a fraction. out must hold 32 bytes. Returns the length written. */
+ * time has a fraction. out must hold 32 bytes. Returns the length written; 0 (and "") for
+ * MW_TIME_NONE. */
 int mw_time_format(int64_t ns, char *out, size_t size);
 
 /* Floor of ns to a multiple of span_ns (KQL bin()): correct for negative times too. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/time.h"
 
 void mw_fieldtab_init(struct mw_fieldtab *t, bool open)
 {
@@ -82,6 +83,7 @@ void mw_event_init(struct mw_event *ev, struct mw_fieldtab *fields, struct mw_ar
     memset(ev, 0, sizeof *ev);
     ev->fields = fields;
     ev->arena = arena;
+    ev->time_ns = MW_TIME_NONE;
 }
 
 void mw_event_fini(struct mw_event *ev)
@@ -100,7 +102,7 @@ void mw_event_reset(struct mw_event *ev)
         memset(fv, 0, sizeof *fv);
     }
     ev->nset = 0;
-    ev->time_ns = 0;
+    ev->time_ns = MW_TIME_NONE; /* until a source reads the record's time */
     ev->has_time = false;
     ev->time_raw = MW_STR_NULL;
     ev->source = NULL;

@@ -63,7 +63,7 @@ struct mw_fieldval {
 };
 
 struct mw_event {
-    int64_t time_ns; /* UTC */
+    int64_t time_ns; /* UTC ns; MW_TIME_NONE (core/time.h) when !has_time */
     bool has_time;
     struct mw_str time_raw; /* the timestamp as written in the record */
     const char *source;     /* name of the source that mapped it: "m365_audit" */

@@ -64,6 +64,13 @@ struct mw_run_summary {
     size_t nsuppressed;
     const char *const *errors; /* "file: message" for files that could not be read */
     size_t nerrors;
+
+    /* Events whose time could not be read, or that had none (undated): a warning that changes
+     * the meaning of the result, printed even under --quiet. */
+    uint64_t undated;
+    const char *const *undated_first; /* "file:line: message", up to MW_PROBLEM_KEEP */
+    size_t nundated_first;
+    bool undated_excluded; /* --since/--until excluded them */
 };
 
 struct mw_sink_ops {
@@ -83,6 +90,9 @@ const struct mw_sink_ops *mw_sink_find(const char *name);
 
 /* Writes the human-readable closing summary (to stderr in practice). */
 void mw_summary_print(FILE *out, const struct mw_run_summary *sum, bool color);
+/* Writes only the warnings that change the meaning of the result (undated records): what
+ * --quiet and --no-summary still print. mw_summary_print includes them. */
+void mw_summary_print_warnings(FILE *out, const struct mw_run_summary *sum, bool color);
 
 /* ---- escaping ------------------------------------------------------------------------------- */
 

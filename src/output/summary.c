@@ -114,6 +114,37 @@ static void print_skipped(const struct summary_ctx *c, const struct mw_run_summa
     }
 }
 
+/* Records that cannot be dated are in no time window and, under --since/--until, not in the
+ * range either: a warning that changes the meaning of the result, so always printed. */
+static void print_undated(const struct summary_ctx *c, const struct mw_run_summary *s)
+{
+    FILE *f = c->out;
+    if (s->undated == 0) {
+        return;
+    }
+    line_start(c, SUMMARY_YELLOW);
+    fprintf(f, "Records with an unreadable time: %" PRIu64 " (%s)", s->undated,
+            s->undated_excluded ? "excluded by --since/--until"
+                                : "in no time window; alerts on them show no time");
+    line_end(c, SUMMARY_YELLOW);
+    for (size_t i = 0; s->undated_first && i < s->nundated_first; i++) {
+        fputs("  ", f);
+        put_text(f, s->undated_first[i]);
+        fputc('\n', f);
+    }
+    if (s->undated > s->nundated_first && s->nundated_first > 0) {
+        fprintf(f, "  ... and %" PRIu64 " more\n", s->undated - s->nundated_first);
+    }
+}
+
+void mw_summary_print_warnings(FILE *out, const struct mw_run_summary *sum, bool color)
+{
+    struct summary_ctx c = { out, color };
+    if (out && sum) {
+        print_undated(&c, sum);
+    }
+}
+
 static void print_alerts(const struct summary_ctx *c, const struct mw_run_summary *s)
 {
     FILE *f = c->out;
@@ -163,6 +194,7 @@ void mw_summary_print(FILE *out, const struct mw_run_summary *sum, bool color)
     }
     print_input(&c, sum);
     print_skipped(&c, sum);
+    print_undated(&c, sum);
     print_alerts(&c, sum);
     print_errors(&c, sum);
 }

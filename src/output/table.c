@@ -113,10 +113,13 @@ static void put_cell(struct mw_buf *b, const char *s)
     (void)mw_buf_putc(b, '\0');
 }
 
-/* "2025-03-04T09:15:22Z": the first time, UTC, to the second (the fraction is cut, which
- * floors: mw_time_format floors negative times too). */
+/* "2025-03-04T09:15:22Z": the first time, UTC, to the second ("undated" for none; the fraction is
+ * cut, which floors: mw_time_format floors negative times too). */
 static char *time_copy(int64_t ns)
 {
+    if (ns == MW_TIME_NONE) {
+        return mw_strdup("undated"); /* the record's time could not be read */
+    }
     char buf[48];
     int n = mw_time_format(ns, buf, sizeof(buf));
     char *dot;

@@ -20,6 +20,7 @@ static const struct mw_logsource ls_windows = { "windows", NULL, NULL };
 struct dcol {
     char *name;
     int id;
+    unsigned char note; /* enum note_kind of the name, or of it without a Kusto type suffix */
 };
 
 /* What a row key means, cached per file by the key's position in the row: the keys of a file
@@ -35,6 +36,8 @@ enum note_kind {
     NK_ACTION,
     NK_TIME_GENERATED,
     NK_PROCESS_CMD,
+    NK_REQUEST_IP, /* RequestSourceIP: the remote device that accessed the file */
+    NK_SESSION_IP, /* InitiatingProcessRemoteSessionIP: the device of the remote session */
 };
 
 enum top_kind {
@@ -73,6 +76,7 @@ struct def_state {
 struct drow {
     struct mw_str timestamp, time_generated, env_time;
     struct mw_str device_name, device_id, report_id, action, table;
+    struct mw_str request_ip, session_ip;
     bool has_process_cmd;
 };
 
@@ -117,8 +121,12 @@ static enum note_kind note_kind(struct mw_str key)
             return mw_str_eq_c(key, "ActionType") ? NK_ACTION : NK_NONE;
         case 13:
             return mw_str_eq_c(key, "TimeGenerated") ? NK_TIME_GENERATED : NK_NONE;
+        case 15:
+            return mw_str_eq_c(key, "RequestSourceIP") ? NK_REQUEST_IP : NK_NONE;
         case 18:
             return mw_str_eq_c(key, "ProcessCommandLine") ? NK_PROCESS_CMD : NK_NONE;
+        case 32:
+            return mw_str_eq_c(key, "InitiatingProcessRemoteSessionIP") ? NK_SESSION_IP : NK_NONE;
         default:
             return NK_NONE;
     }
@@ -154,14 +162,15 @@ static void note_as(struct drow *r, unsigned kind, struct mw_str v)
         case NK_PROCESS_CMD:
             r->has_process_cmd = true;
             break;
+        case NK_REQUEST_IP:
+            r->request_ip = v;
+            break;
+        case NK_SESSION_IP:
+            r->session_ip = v;
+            break;
         default:
             break;
     }
-}
-
-static void note(struct drow *r, struct mw_str key, struct mw_str v)
-{
-    note_as(r, note_kind(key), v);
 }
 
 static const struct mw_logsource *table_logsource(struct mw_str t)
@@ -218,6 +227,23 @@ static const struct mw_logsource *logsource_of(const struct drow *r, struct mw_s
     return &ls_windows;
 }
 
+/* One canonical client address per row, ClientIP (the name the M365 rules use too): the device
+ * that accessed the file over the network (RequestSourceIP), else the device the initiating
+ * process's remote session came from; port and brackets cut, IPv4-mapped IPv6 as IPv4. The
+ * table has no ClientIP of its own; the raw columns keep their names. FileOriginIP is where a
+ * downloaded file came from, not a client, and is left out. */
+static void fill_client_ip(const struct drow *r, struct mw_map_ctx *ctx)
+{
+    struct mw_str ip = r->request_ip.len ? r->request_ip : r->session_ip;
+    if (!ip.len) {
+        return;
+    }
+    int id = mw_fieldtab_want(ctx->fields, MW_STR_LIT("ClientIP"));
+    if (id >= 0 && !mw_event_first(ctx->event, id).len) {
+        mw_event_set(ctx->event, id, mw_ip_normalize(ip));
+    }
+}
+
 static int finish(const struct drow *r, struct mw_str category, const struct mw_origin *origin,
                   struct mw_map_ctx *ctx)
 {
@@ -230,7 +256,10 @@ static int finish(const struct drow *r, struct mw_str category, const struct mw_
         ctx->prefiltered++; /* no rule of the product can match it */
         return MW_OK;
     }
-    /* formats.md §3.3: the row's Timestamp, not the streaming envelope's receipt time */
+    fill_client_ip(r, ctx);
+    /* docs/formats/defender.md: the row's Timestamp, not the streaming envelope's receipt time.
+     * All three are UTC by definition, so --input-timezone never moves them; a row none of
+     * whose times can be read stays undated (has_time false, time_ns MW_TIME_NONE). */
     const struct mw_str *cands[] = { &r->timestamp, &r->time_generated, &r->env_time };
     for (size_t i = 0; i < 3; i++) {
         if (!cands[i]->len) {
@@ -240,7 +269,7 @@ static int finish(const struct drow *r, struct mw_str category, const struct mw_
             ev->time_raw = *cands[i];
         }
         int64_t ns;
-        if (mw_time_parse(*cands[i], ctx->tz, &ns) == MW_OK) {
+        if (mw_time_parse(*cands[i], NULL, &ns) == MW_OK) {
             ev->time_ns = ns;
             ev->has_time = true;
             ev->time_raw = *cands[i];
@@ -549,7 +578,7 @@ static int map_csv(struct def_state *st, const struct mw_recview *rec, struct mw
         if (cell.len == 0) {
             continue; /* an empty cell cannot tell empty from absent */
         }
-        note(&r, name, cell);
+        note_as(&r, st->cols[i].note, cell);
         if (st->cols[i].id >= 0) {
             mw_event_add(ctx->event, st->cols[i].id, cell);
         }
@@ -626,6 +655,8 @@ static int defender_open(void **state, const struct mw_csv_header *hdr, struct m
             struct mw_str h = mw_sources_header_name(hdr->names[i]);
             st->cols[i].name = mw_strndup(h.ptr ? h.ptr : "", h.len);
             st->cols[i].id = -1;
+            struct mw_str alias = strip_type_suffix(h);
+            st->cols[i].note = (unsigned char)note_kind(alias.len ? alias : h);
         }
     }
     *state = st;

@@ -22,7 +22,7 @@ enum kind {
     K_OP,
     K_WORKLOAD,
     K_APPLICATION,
-    K_IP,
+    K_IP,        /* a spelling of the client address: fills the canonical ClientIP */
     K_NAMEVALUE, /* [{Name, Value}] arrays (formats.md §0) */
     K_MODPROPS,  /* [{Name, NewValue, OldValue}] */
     K_JSONTEXT,  /* objects/arrays that Sentinel stores as JSON text (formats.md §2.3) */
@@ -54,11 +54,12 @@ static const struct keyinfo keys[] = {
     { "Workload", K_WORKLOAD, NULL, 0 },
     { "OfficeWorkload", K_WORKLOAD, "Workload", 1 },
     { "Application", K_APPLICATION, NULL, 2 },
+    /* docs/formats/m365_audit.md: the client address, by preference */
     { "ClientIP", K_IP, NULL, 0 },
-    { "ClientIPAddress", K_IP, NULL, 0 },
-    { "Client_IPAddress", K_IP, "ClientIPAddress", 0 },
-    { "ActorIP", K_IP, NULL, 0 },
-    { "ActorIpAddress", K_IP, NULL, 0 },
+    { "ClientIPAddress", K_IP, NULL, 1 },
+    { "Client_IPAddress", K_IP, "ClientIPAddress", 1 },
+    { "ActorIpAddress", K_IP, NULL, 2 },
+    { "ActorIP", K_IP, NULL, 2 },
     { "Parameters", K_NAMEVALUE, NULL, 0 },
     { "OperationProperties", K_NAMEVALUE, NULL, 0 },
     { "ExtendedProperties", K_NAMEVALUE, NULL, 0 },
@@ -171,7 +172,8 @@ struct m365_state {
 struct rec_info {
     struct mw_str times[5]; /* by K_TIME_CREATION .. K_START_TIME order */
     struct mw_str id, op, workload;
-    int id_rank, op_rank, wl_rank;
+    struct mw_str ip; /* the best ranked non-empty client address spelling, as written */
+    int id_rank, op_rank, wl_rank, ip_rank;
 };
 
 struct member {
@@ -352,6 +354,12 @@ static void note_special(struct rec_info *ri, const struct keyinfo *ki, struct m
             if (v.len && ki->rank < ri->op_rank) {
                 ri->op = v;
                 ri->op_rank = ki->rank;
+            }
+            break;
+        case K_IP:
+            if (v.len && ki->rank < ri->ip_rank) {
+                ri->ip = v;
+                ri->ip_rank = ki->rank;
             }
             break;
         case K_WORKLOAD:
@@ -807,7 +815,7 @@ static int map_member(struct rec_info *ri, struct mw_sources_walk *w, const stru
             return MW_E_MALFORMED;
         }
     }
-    if (ki->kind != K_PLAIN && ki->kind < K_IP && is_str) {
+    if (ki->kind != K_PLAIN && ki->kind <= K_IP && is_str) {
         note_special(ri, ki, s);
     }
     if (id_raw >= 0) {
@@ -1105,6 +1113,21 @@ static const struct mw_logsource *logsource_of(struct mw_str wl)
     return &ls_general;
 }
 
+/* One canonical client address per record, ClientIP (the name rules use): the record's own
+ * ClientIP when it holds one, else ClientIPAddress / Sentinel Client_IPAddress (MailItemsAccessed
+ * records often carry only these), else the actor address of directory records; port and
+ * brackets cut, IPv4-mapped IPv6 as IPv4. The raw spellings keep their own names. */
+static void fill_client_ip(struct m365_state *st, const struct rec_info *ri, struct mw_map_ctx *ctx)
+{
+    if (!ri->ip.len) {
+        return;
+    }
+    int id = want_cached(st, ctx->fields, MW_STR_LIT("ClientIP"));
+    if (id >= 0 && !mw_event_first(ctx->event, id).len) {
+        mw_event_set(ctx->event, id, mw_ip_normalize(ri->ip));
+    }
+}
+
 static int finish(struct m365_state *st, const struct rec_info *ri, const struct mw_origin *origin,
                   struct mw_map_ctx *ctx)
 {
@@ -1124,7 +1147,11 @@ static int finish(struct m365_state *st, const struct rec_info *ri, const struct
         ctx->prefiltered++; /* no rule of the product can match it */
         return MW_OK;
     }
-    /* formats.md §10: AuditData CreationTime first, then TimeGenerated, then CSV CreationDate */
+    fill_client_ip(st, ri, ctx);
+    /* docs/formats/m365_audit.md: AuditData CreationTime first, then TimeGenerated, then CSV
+     * CreationDate. Only CreationDate is in the writer's zone (--input-timezone); the others
+     * are UTC by definition, with or without a zone written. A record none of whose times can
+     * be read keeps has_time false and time_ns MW_TIME_NONE: it is undated, never 1970. */
     for (size_t i = 0; i < sizeof ri->times / sizeof ri->times[0]; i++) {
         if (!ri->times[i].ptr) {
             continue;
@@ -1133,7 +1160,8 @@ static int finish(struct m365_state *st, const struct rec_info *ri, const struct
             ev->time_raw = ri->times[i];
         }
         int64_t ns;
-        if (mw_time_parse(ri->times[i], ctx->tz, &ns) == MW_OK) {
+        const struct mw_tz *tz = i == K_CREATION_DATE - K_TIME_CREATION ? ctx->tz : NULL;
+        if (mw_time_parse(ri->times[i], tz, &ns) == MW_OK) {
             ev->time_ns = ns;
             ev->has_time = true;
             ev->time_raw = ri->times[i];
@@ -1154,7 +1182,7 @@ static int finish(struct m365_state *st, const struct rec_info *ri, const struct
 static void rec_info_init(struct rec_info *ri)
 {
     memset(ri, 0, sizeof *ri);
-    ri->id_rank = ri->op_rank = ri->wl_rank = 1000;
+    ri->id_rank = ri->op_rank = ri->wl_rank = ri->ip_rank = 1000;
 }
 
 /* ---- JSON records -------------------------------------------------------------------------- */

@@ -44,7 +44,7 @@ struct mw_map_ctx {
     struct mw_fieldtab *fields; /* projection: only wanted names are kept */
     struct mw_arena *arena;     /* batch arena for unescaped strings */
     struct mw_event *event;     /* scratch event to fill (reset it per emitted event) */
-    const struct mw_tz *tz;     /* zone of zone-less timestamps */
+    const struct mw_tz *tz;     /* --input-timezone: zone of fields the writer's zone decides */
     mw_event_fn *emit;          /* call once per event the record yields */
     void *emit_arg;
     /* Exact prefilters from the rules (event/event.h), one per source in mw_sources_all()

@@ -120,6 +120,11 @@ static const char *const bad_cases[] = {
     "04/Foo/2025:10:15:22 +0100",
     "9999-12-31T23:59:59Z", /* beyond int64 nanoseconds */
     "2025-03-04T09:15:22Z trailing",
+    /* times of records that must stay undated, not 1970 */
+    "04.03.2025 09:15:22",
+    "99999-03-04T09:15:22",
+    "NaN",
+    "nan",
 };
 
 static void test_parse_rejects(void **state)
@@ -232,7 +237,7 @@ static const struct format_case format_cases[] = {
     { 951782400 * S, "2000-02-29T00:00:00Z" },
     { -2208988800LL * S, "1900-01-01T00:00:00Z" },
     { INT64_MAX, "2262-04-11T23:47:16.854775807Z" },
-    { INT64_MIN, "1677-09-21T00:12:43.145224192Z" },
+    { INT64_MIN + 1, "1677-09-21T00:12:43.145224193Z" },
 };
 
 static void test_format(void **state)
@@ -252,6 +257,10 @@ static void test_format(void **state)
         assert_int_equal(mw_time_parse(mw_str_c(out), NULL, &back), MW_OK);
         assert_int_equal(back, format_cases[i].ns);
     }
+    /* an undated record's time is no time: nothing is written, never 1677 or 1970 */
+    char none[32] = "x";
+    assert_int_equal(mw_time_format(MW_TIME_NONE, none, sizeof none), 0);
+    assert_string_equal(none, "");
     char small[8];
     int n = mw_time_format(0, small, sizeof small);
     assert_int_equal(n, 7);

@@ -16,6 +16,7 @@
 
 #include "core/alloc.h"
 #include "core/diag.h"
+#include "core/time.h"
 #include "output/output.h"
 
 #define SEC(s) ((int64_t)(s)*1000000000LL)
@@ -99,6 +100,20 @@ static void test_detection_row(void **state)
                         "\"Inbox rule forwards mail, externally\",T1114.003,T1114.003;T1564.008,"
                         "alice@example.org,,,203.0.113.45,203.0.113.45;2001:db8::1,plain summary,"
                         ",,3,logs/ual.csv,412,\r\n");
+    mw_free(out);
+}
+
+/* An alert on a record whose time could not be read: empty time cells, never 1970. */
+static void test_undated_row(void **state)
+{
+    struct mw_alert a = base_alert();
+    char *out;
+    (void)state;
+    a.first_ns = a.last_ns = MW_TIME_NONE;
+    out = run_csv(&a, 1, 0);
+    assert_int_equal(strncmp(out, header, strlen(header)), 0);
+    assert_int_equal(strncmp(out + strlen(header), "1,a-0123456789abcdef,,,high,r-1,", 32), 0);
+    assert_null(strstr(out, "1970"));
     mw_free(out);
 }
 
@@ -205,6 +220,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_header_only),
         cmocka_unit_test(test_detection_row),
+        cmocka_unit_test(test_undated_row),
         cmocka_unit_test(test_correlation_row),
         cmocka_unit_test(test_injection_and_quoting),
         cmocka_unit_test(test_control_characters_escaped),

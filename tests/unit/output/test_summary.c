@@ -111,6 +111,50 @@ static void test_quiet_run(void **state)
     mw_free(out);
 }
 
+static const char *const undated[] = { "ual.jsonl:3: time '04.03.2025 09:15:22' cannot be read",
+                                       "ual.jsonl:9: no time field (absent or empty)" };
+
+/* Records whose time cannot be read: counted, the first named by file:line, in the full summary
+ * and in the warnings that --quiet still prints. */
+static void test_undated(void **state)
+{
+    struct mw_run_summary s;
+    char *out;
+    (void)state;
+    memset(&s, 0, sizeof(s));
+    s.files = 1;
+    s.bytes = 10;
+    s.undated = 3;
+    s.undated_first = undated;
+    s.nundated_first = 2;
+    const char *want = "Records with an unreadable time: 3 (in no time window; alerts on them "
+                       "show no time)\n"
+                       "  ual.jsonl:3: time '04.03.2025 09:15:22' cannot be read\n"
+                       "  ual.jsonl:9: no time field (absent or empty)\n"
+                       "  ... and 1 more\n";
+    out = run_summary(&s, false);
+    assert_non_null(strstr(out, want));
+    mw_free(out);
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    s.undated_excluded = true;
+    mw_summary_print_warnings(f, &s, false);
+    out = mw_test_slurp(f, NULL);
+    assert_string_equal(out, "Records with an unreadable time: 3 (excluded by --since/--until)\n"
+                             "  ual.jsonl:3: time '04.03.2025 09:15:22' cannot be read\n"
+                             "  ual.jsonl:9: no time field (absent or empty)\n"
+                             "  ... and 1 more\n");
+    mw_free(out);
+    /* none: no line at all */
+    f = tmpfile();
+    assert_non_null(f);
+    s.undated = 0;
+    mw_summary_print_warnings(f, &s, false);
+    out = mw_test_slurp(f, NULL);
+    assert_string_equal(out, "");
+    mw_free(out);
+}
+
 static void test_timing_only_when_measured(void **state)
 {
     struct mw_run_summary s = full_summary();
@@ -145,6 +189,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_summary_exact),
         cmocka_unit_test(test_quiet_run),
+        cmocka_unit_test(test_undated),
         cmocka_unit_test(test_timing_only_when_measured),
         cmocka_unit_test(test_color),
     };

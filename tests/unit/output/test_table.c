@@ -17,6 +17,7 @@
 
 #include "core/alloc.h"
 #include "core/diag.h"
+#include "core/time.h"
 #include "output/output.h"
 #include "output/output_int.h"
 
@@ -132,6 +133,21 @@ static void test_exact_layout(void **state)
                         "medium  2025-03-04T09:16:22Z  -          -                  -             "
                         "bulk access by bob\n"
                         "    Bulk mailbox access (count 246, category AutomationUserAgent)\n");
+    mw_free(out);
+}
+
+/* An alert on a record whose time could not be read shows "undated", never 1970. */
+static void test_undated(void **state)
+{
+    struct mw_alert a = make_alert("a-1", MW_LEVEL_HIGH, MW_TIME_NONE, "alice forwards to x");
+    struct run_opts ro = { 0 };
+    char *out;
+    (void)state;
+    out = run_table(&a, 1, &ro);
+    assert_string_equal(out, "LEVEL  TIME     TECHNIQUE  ACCOUNT            SOURCE IP     SUMMARY\n"
+                             "high   undated  T1114.003  alice@example.org  203.0.113.45  "
+                             "alice forwards to x\n"
+                             "    Inbox rule forwards mail outside the organisation\n");
     mw_free(out);
 }
 
@@ -410,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_fits_terminal_width),
         cmocka_unit_test(test_many_rows_spilled_in_order),
         cmocka_unit_test(test_many_rows_bounded_memory),
+        cmocka_unit_test(test_undated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -160,6 +160,71 @@ static void test_csv_export(void **state)
     cap_fini(&c);
 }
 
+/* Timestamp is UTC by definition (docs/formats/defender.md), with or without a zone written:
+ * --input-timezone never moves it, nor a time a row cannot be read from (it stays undated). */
+static void test_input_timezone_leaves_utc(void **state)
+{
+    (void)state;
+    const char *text = "Timestamp [UTC],DeviceName,ActionType,FileName,ReportId\r\n"
+                       "\"3/4/2025, 10:01:58.765 AM\",ws-042,FileRenamed,a.pst,11\r\n"
+                       "2025-03-04 10:01:58.765,ws-042,FileRenamed,a.pst,12\r\n"
+                       "04.03.2025 10:01:58,ws-042,FileRenamed,a.pst,13\r\n";
+    struct cap c;
+    cap_init(&c, true);
+    assert_int_equal(mw_tz_parse("Europe/Berlin", &c.tz), MW_OK);
+    assert_int_equal(cap_run(&c, text), MW_OK);
+    assert_int_equal(c.n, 3);
+    assert_int_equal(c.evs[0].time_ns, CAP_SEC(1741082518) + 765000000);
+    assert_int_equal(c.evs[1].time_ns, CAP_SEC(1741082518) + 765000000);
+    assert_false(c.evs[2].has_time);
+    assert_true(c.evs[2].time_ns == MW_TIME_NONE);
+    assert_string_equal(c.evs[2].time_raw, "04.03.2025 10:01:58");
+    cap_fini(&c);
+}
+
+/* The canonical client address ClientIP (docs/formats/defender.md): RequestSourceIP, else
+ * InitiatingProcessRemoteSessionIP, normalised; FileOriginIP is no client. Raw columns stay. */
+static void test_client_ip_canonical(void **state)
+{
+    (void)state;
+    const char *text =
+            "{\"Timestamp\":\"2025-03-04T10:01:58Z\",\"DeviceName\":\"fs-01\",\"ActionType\":"
+            "\"FileRead\",\"FileName\":\"a.pst\",\"RequestSourceIP\":\"::ffff:10.1.2.3\","
+            "\"InitiatingProcessRemoteSessionIP\":\"192.0.2.9\",\"ReportId\":1}\n"
+            "{\"Timestamp\":\"2025-03-04T10:01:59Z\",\"DeviceName\":\"ws-1\",\"ActionType\":"
+            "\"FileCreated\",\"FileName\":\"b.pst\",\"RequestSourceIP\":\"\","
+            "\"InitiatingProcessRemoteSessionIP\":\"192.0.2.9\",\"ReportId\":2}\n"
+            "{\"Timestamp\":\"2025-03-04T10:02:00Z\",\"DeviceName\":\"ws-1\",\"ActionType\":"
+            "\"FileCreated\",\"FileName\":\"c.pst\",\"FileOriginIP\":\"198.51.100.1\","
+            "\"ReportId\":3}\n";
+    for (int open = 1; open >= 0; open--) {
+        struct cap c;
+        cap_init(&c, open);
+        if (!open) {
+            assert_true(mw_fieldtab_intern(&c.fields, mw_str_c("ClientIP")) >= 0);
+        }
+        assert_int_equal(cap_run(&c, text), MW_OK);
+        assert_int_equal(c.n, 3);
+        assert_string_equal(cap_get(&c, 0, "ClientIP"), "10.1.2.3");
+        assert_string_equal(cap_get(&c, 1, "ClientIP"), "192.0.2.9");
+        assert_int_equal(cap_count(&c, 2, "ClientIP"), 0);
+        if (open) {
+            assert_string_equal(cap_get(&c, 0, "RequestSourceIP"), "::ffff:10.1.2.3");
+            assert_string_equal(cap_get(&c, 2, "FileOriginIP"), "198.51.100.1");
+        }
+        cap_fini(&c);
+    }
+    /* CSV export, with the Sentinel type suffix */
+    const char *csv = "Timestamp,DeviceName,ActionType,FileName,RequestSourceIP_string,ReportId\r\n"
+                      "2025-03-04T10:01:58Z,fs-01,FileRead,a.pst,203.0.113.5,4\r\n";
+    struct cap c;
+    cap_init(&c, true);
+    assert_int_equal(cap_run(&c, csv), MW_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(cap_get(&c, 0, "ClientIP"), "203.0.113.5");
+    cap_fini(&c);
+}
+
 static void test_logsource_rules(void **state)
 {
     (void)state;
@@ -236,6 +301,8 @@ int main(void)
         cmocka_unit_test(test_dedup_same_row_two_shapes),
         cmocka_unit_test(test_hunting_api_response),
         cmocka_unit_test(test_csv_export),
+        cmocka_unit_test(test_input_timezone_leaves_utc),
+        cmocka_unit_test(test_client_ip_canonical),
         cmocka_unit_test(test_logsource_rules),
         cmocka_unit_test(test_mixed_tables_and_cloudappevents),
     };

@@ -207,6 +207,94 @@ static void test_times_table(void **state)
     cap_fini(&c);
 }
 
+/* --input-timezone moves only CreationDate, the one time whose zone the writer decides
+ * (docs/formats/m365_audit.md); CreationTime, TimeGenerated and CloudAppEvents' Timestamp are
+ * UTC by definition even when written without a zone. Europe/Berlin is UTC+1 in March. */
+static void test_input_timezone_per_field(void **state)
+{
+    (void)state;
+    static const struct time_case cases[] = {
+        { "{\"CreationTime\":\"2025-03-04T09:15:22\",\"Operation\":\"Send\",\"Workload\":"
+          "\"Exchange\"}\n",
+          T_RULE, "2025-03-04T09:15:22" },
+        { "{\"TimeGenerated\":\"2025-03-04T09:15:22\",\"Operation\":\"Send\","
+          "\"OfficeWorkload\":\"Exchange\"}\n",
+          T_RULE, "2025-03-04T09:15:22" },
+        { "TimeGenerated [UTC],Operation,OfficeWorkload,OfficeId\n"
+          "\"3/4/2025, 9:15:22.000 AM\",Send,Exchange,x1\n",
+          T_RULE, "3/4/2025, 9:15:22.000 AM" },
+        { "{\"Timestamp\":\"2025-03-04T09:15:22\",\"ActionType\":\"Send\","
+          "\"Application\":\"Microsoft Exchange Online\"}\n",
+          T_RULE, "2025-03-04T09:15:22" },
+        /* the exporting machine's local time: 10:15:22 in Berlin is 09:15:22Z */
+        { "CreationDate,UserIds,Operations,Identity\n"
+          "3/4/2025 10:15:22 AM,a@example.org,Send,x2\n",
+          T_RULE, "3/4/2025 10:15:22 AM" },
+        /* a zone written in the value wins over the option */
+        { "CreationDate,UserIds,Operations,Identity\n"
+          "2025-03-04T09:15:22.0000000Z ,a@example.org,Send,x3\n",
+          T_RULE, "2025-03-04T09:15:22.0000000Z " },
+    };
+    struct cap c;
+    cap_init(&c, true);
+    assert_int_equal(mw_tz_parse("Europe/Berlin", &c.tz), MW_OK);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(
+                cap_run_bytes(&c, cases[i].text, strlen(cases[i].text), &mw_source_m365_audit),
+                MW_OK);
+        assert_int_equal(c.n, 1);
+        assert_true(c.evs[0].has_time);
+        if (c.evs[0].time_ns != CAP_SEC(cases[i].expect_s)) {
+            print_error(
+                    "case %zu: moved by %lld s\n", i,
+                    (long long)((c.evs[0].time_ns - CAP_SEC(cases[i].expect_s)) / MW_NS_PER_SEC));
+            fail();
+        }
+        assert_string_equal(c.evs[0].time_raw, cases[i].raw);
+    }
+    cap_fini(&c);
+}
+
+/* A record whose time cannot be read, or that has none, is undated: has_time false and
+ * MW_TIME_NONE, never 1970; the text as written stays in time_raw. */
+static void test_undated_records(void **state)
+{
+    (void)state;
+    static const char *const times[] = { "04.03.2025 09:15:22", "99999-03-04T09:15:22", "NaN",
+                                         "2025-03-04T09:15:22 junk" };
+    char text[256];
+    struct cap c;
+    cap_init(&c, true);
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+        snprintf(text, sizeof text,
+                 "{\"CreationTime\":\"%s\",\"Id\":\"x%zu\",\"Operation\":\"Send\","
+                 "\"Workload\":\"Exchange\"}\n",
+                 times[i], i);
+        assert_int_equal(cap_run_bytes(&c, text, strlen(text), &mw_source_m365_audit), MW_OK);
+        assert_int_equal(c.n, 1);
+        assert_int_equal(c.stats.malformed, 0);
+        assert_false(c.evs[0].has_time);
+        assert_true(c.evs[0].time_ns == MW_TIME_NONE);
+        assert_string_equal(c.evs[0].time_raw, times[i]);
+    }
+    /* no time at all, or an empty one: the same */
+    static const char *const none[] = {
+        "{\"Id\":\"y1\",\"Operation\":\"Send\",\"Workload\":\"Exchange\"}\n",
+        "{\"CreationTime\":\"\",\"Id\":\"y2\",\"Operation\":\"Send\",\"Workload\":"
+        "\"Exchange\"}\n",
+        "{\"CreationTime\":null,\"Id\":\"y3\",\"Operation\":\"Send\",\"Workload\":"
+        "\"Exchange\"}\n",
+    };
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+        assert_int_equal(cap_run_bytes(&c, none[i], strlen(none[i]), &mw_source_m365_audit), MW_OK);
+        assert_int_equal(c.n, 1);
+        assert_false(c.evs[0].has_time);
+        assert_true(c.evs[0].time_ns == MW_TIME_NONE);
+        assert_string_equal(c.evs[0].time_raw, "");
+    }
+    cap_fini(&c);
+}
+
 static void test_search_unified_auditlog_csv(void **state)
 {
     (void)state;
@@ -435,6 +523,96 @@ static void test_projection(void **state)
     cap_fini(&c);
 }
 
+/* The canonical client address (docs/formats/m365_audit.md): ClientIP, filled from every
+ * spelling when the record has no ClientIP of its own, normalised; the raw spellings stay. */
+struct ip_case {
+    const char *text;
+    const char *expect;               /* canonical ClientIP */
+    const char *raw_name, *raw_value; /* a raw spelling that must stay as it was mapped */
+};
+
+static void test_client_ip_canonical(void **state)
+{
+    (void)state;
+    static const struct ip_case cases[] = {
+        /* MailItemsAccessed with only ClientIPAddress (port cut) */
+        { "{\"CreationTime\":\"2025-03-04T09:15:22\",\"Operation\":\"MailItemsAccessed\","
+          "\"Workload\":\"Exchange\",\"ClientIPAddress\":\"203.0.113.9:50433\"}\n",
+          "203.0.113.9", "ClientIPAddress", "203.0.113.9" },
+        /* an empty or null ClientIP does not hide ClientIPAddress; IPv4-mapped IPv6 */
+        { "{\"CreationTime\":\"2025-03-04T09:15:22\",\"Operation\":\"MailItemsAccessed\","
+          "\"Workload\":\"Exchange\",\"ClientIP\":\"\",\"ClientIPAddress\":\"::ffff:"
+          "198.51.100.4\"}\n",
+          "198.51.100.4", NULL, NULL },
+        { "{\"CreationTime\":\"2025-03-04T09:15:22\",\"Operation\":\"MailItemsAccessed\","
+          "\"Workload\":\"Exchange\",\"ClientIP\":null,\"ClientIPAddress\":\"[2001:db8::7]:"
+          "443\"}\n",
+          "2001:db8::7", NULL, NULL },
+        /* the record's own ClientIP wins; ClientIPAddress keeps its (different) value */
+        { "{\"CreationTime\":\"2025-03-04T09:15:22\",\"Operation\":\"MailItemsAccessed\","
+          "\"Workload\":\"Exchange\",\"ClientIPAddress\":\"198.51.100.5\",\"ClientIP\":"
+          "\"203.0.113.45:1234\"}\n",
+          "203.0.113.45", "ClientIPAddress", "198.51.100.5" },
+        /* Sentinel OfficeActivity JSON: Client_IPAddress */
+        { "{\"TimeGenerated\":\"2025-03-04T09:15:22Z\",\"Operation\":\"MailItemsAccessed\","
+          "\"OfficeWorkload\":\"Exchange\",\"Client_IPAddress\":\"203.0.113.77\"}\n",
+          "203.0.113.77", "Client_IPAddress", "203.0.113.77" },
+        /* Sentinel OfficeActivity portal CSV: Client_IPAddress with an empty ClientIP cell */
+        { "TimeGenerated [UTC],Operation,OfficeWorkload,ClientIP,Client_IPAddress,OfficeId\n"
+          "\"3/4/2025, 9:15:22.000 AM\",MailItemsAccessed,Exchange,,[2001:db8::8]:443,x1\n",
+          "2001:db8::8", "Client_IPAddress", "[2001:db8::8]:443" },
+        /* Purview CSV: ClientIPAddress inside AuditData */
+        { "CreationDate,UserIds,Operations,AuditData\n"
+          "2025-03-04T09:15:22Z,a@example.org,MailItemsAccessed,\"{\"\"CreationTime\"\":"
+          "\"\"2025-03-04T09:15:22\"\",\"\"Operation\"\":\"\"MailItemsAccessed\"\",\"\""
+          "Workload\"\":\"\"Exchange\"\",\"\"ClientIPAddress\"\":\"\"203.0.113.12\"\"}\"\n",
+          "203.0.113.12", "ClientIPAddress", "203.0.113.12" },
+        /* directory records: the actor's address */
+        { "{\"CreationTime\":\"2025-03-04T09:15:22\",\"Operation\":\"Consent to "
+          "application.\",\"Workload\":\"AzureActiveDirectory\",\"ActorIpAddress\":"
+          "\"198.51.100.61\"}\n",
+          "198.51.100.61", "ActorIpAddress", "198.51.100.61" },
+    };
+    for (int open = 1; open >= 0; open--) {
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            struct cap c;
+            cap_init(&c, open);
+            if (!open) {
+                /* scan: only ClientIP is wanted, as the rules use it */
+                assert_true(mw_fieldtab_intern(&c.fields, mw_str_c("ClientIP")) >= 0);
+            }
+            const char *text = cases[i].text;
+            assert_int_equal(cap_run_bytes(&c, text, strlen(text), &mw_source_m365_audit), MW_OK);
+            assert_int_equal(c.n, 1);
+            if (!cap_get(&c, 0, "ClientIP") ||
+                strcmp(cap_get(&c, 0, "ClientIP"), cases[i].expect)) {
+                print_error("case %zu (%s): ClientIP %s\n", i, open ? "open" : "closed",
+                            cap_get(&c, 0, "ClientIP") ? cap_get(&c, 0, "ClientIP") : "(none)");
+                fail();
+            }
+            assert_int_equal(cap_count(&c, 0, "ClientIP"), 1);
+            if (open && cases[i].raw_name) {
+                assert_string_equal(cap_get(&c, 0, cases[i].raw_name), cases[i].raw_value);
+            }
+            cap_fini(&c);
+        }
+    }
+}
+
+/* A record with no client address at all gets none (not an empty one). */
+static void test_client_ip_absent(void **state)
+{
+    (void)state;
+    struct cap c;
+    cap_init(&c, true);
+    const char *text = "{\"CreationTime\":\"2025-03-04T09:15:22\",\"Operation\":\"Send\","
+                       "\"Workload\":\"Exchange\",\"ClientIPAddress\":\"\"}\n";
+    assert_int_equal(cap_run_bytes(&c, text, strlen(text), &mw_source_m365_audit), MW_OK);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(cap_count(&c, 0, "ClientIP"), 0);
+    cap_fini(&c);
+}
+
 static void test_malformed_lines_skipped(void **state)
 {
     (void)state;
@@ -565,6 +743,10 @@ int main(void)
         cmocka_unit_test(test_compliance_flat_parameters),
         cmocka_unit_test(test_cloudappevents),
         cmocka_unit_test(test_projection),
+        cmocka_unit_test(test_input_timezone_per_field),
+        cmocka_unit_test(test_undated_records),
+        cmocka_unit_test(test_client_ip_canonical),
+        cmocka_unit_test(test_client_ip_absent),
         cmocka_unit_test(test_malformed_lines_skipped),
         cmocka_unit_test(test_prefilter_skips),
     };
