@@ -22,7 +22,9 @@ static const char parse_help[] =
         "      --input-timezone TZ   zone of timestamps written without one (default UTC)\n"
         "  -h, --help                this text\n"
         "\n"
-        "exit status: 0 read, 2 error (malformed records are reported on stderr)\n";
+        "exit status: 0 read, 2 error (as for scan: an unreadable or unrecognised file, a\n"
+        "file of malformed records only, nothing read at all, a full disk; malformed records\n"
+        "among good ones are reported on stderr)\n";
 
 static void put_str(struct mw_str s)
 {
@@ -93,7 +95,8 @@ static int print_event(void *arg, struct mw_event *ev)
         }
     }
     fputs("}}\n", stdout);
-    return MW_OK;
+    /* a full disk or a closed pipe stops the run at once */
+    return ferror(stdout) ? MW_E_IO : MW_OK;
 }
 
 int mw_cmd_parse(int argc, char **argv)
@@ -121,7 +124,7 @@ int mw_cmd_parse(int argc, char **argv)
                 break;
             case 'h':
                 fputs(parse_help, stdout);
-                return MW_EXIT_CLEAN;
+                return mw_cli_check_stdout("parse");
             case ':':
                 fprintf(stderr, "mailward parse: option '%s' needs a value\n", argv[optind - 1]);
                 return MW_EXIT_ERROR;
@@ -165,7 +168,11 @@ int mw_cmd_parse(int argc, char **argv)
                 fputc('\n', stderr);
             }
         }
-        if (rc < 0 || pl.failed || fflush(stdout) != 0) {
+        if (mw_cli_check_stdout("parse") != MW_EXIT_CLEAN || rc < 0 || pl.failed) {
+            status = MW_EXIT_ERROR;
+        }
+        if (pl.nothing_read) {
+            fputs("mailward parse: nothing was read: every input is empty\n", stderr);
             status = MW_EXIT_ERROR;
         }
     }
