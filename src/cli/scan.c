@@ -126,47 +126,49 @@ static int add_to_list(const char **list, size_t *n, const char *value, const ch
     return 0;
 }
 
+/* Long options without a short form. */
+enum {
+    O_SINCE = 256,
+    O_UNTIL,
+    O_MIN_LEVEL,
+    O_DOMAINS,
+    O_NO_BUILTIN,
+    O_RULE,
+    O_TZ,
+    O_LATENESS,
+    O_NO_COLOR,
+    O_NO_PROGRESS,
+    O_NO_SUMMARY,
+};
+static const struct option scan_longs[] = {
+    { "format", required_argument, NULL, 'f' },
+    { "output", required_argument, NULL, 'o' },
+    { "since", required_argument, NULL, O_SINCE },
+    { "until", required_argument, NULL, O_UNTIL },
+    { "min-level", required_argument, NULL, O_MIN_LEVEL },
+    { "config", required_argument, NULL, 'c' },
+    { "internal-domains", required_argument, NULL, O_DOMAINS },
+    { "rules", required_argument, NULL, 'r' },
+    { "no-builtin-rules", no_argument, NULL, O_NO_BUILTIN },
+    { "rule", required_argument, NULL, O_RULE },
+    { "source", required_argument, NULL, 's' },
+    { "input-timezone", required_argument, NULL, O_TZ },
+    { "max-lateness", required_argument, NULL, O_LATENESS },
+    { "no-color", no_argument, NULL, O_NO_COLOR },
+    { "no-progress", no_argument, NULL, O_NO_PROGRESS },
+    { "no-summary", no_argument, NULL, O_NO_SUMMARY },
+    { "quiet", no_argument, NULL, 'q' },
+    { "verbose", no_argument, NULL, 'v' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
 static int parse_options(int argc, char **argv, struct scan_opts *o)
 {
-    enum {
-        O_SINCE = 256,
-        O_UNTIL,
-        O_MIN_LEVEL,
-        O_DOMAINS,
-        O_NO_BUILTIN,
-        O_RULE,
-        O_TZ,
-        O_LATENESS,
-        O_NO_COLOR,
-        O_NO_PROGRESS,
-        O_NO_SUMMARY,
-    };
-    static const struct option longs[] = {
-        { "format", required_argument, NULL, 'f' },
-        { "output", required_argument, NULL, 'o' },
-        { "since", required_argument, NULL, O_SINCE },
-        { "until", required_argument, NULL, O_UNTIL },
-        { "min-level", required_argument, NULL, O_MIN_LEVEL },
-        { "config", required_argument, NULL, 'c' },
-        { "internal-domains", required_argument, NULL, O_DOMAINS },
-        { "rules", required_argument, NULL, 'r' },
-        { "no-builtin-rules", no_argument, NULL, O_NO_BUILTIN },
-        { "rule", required_argument, NULL, O_RULE },
-        { "source", required_argument, NULL, 's' },
-        { "input-timezone", required_argument, NULL, O_TZ },
-        { "max-lateness", required_argument, NULL, O_LATENESS },
-        { "no-color", no_argument, NULL, O_NO_COLOR },
-        { "no-progress", no_argument, NULL, O_NO_PROGRESS },
-        { "no-summary", no_argument, NULL, O_NO_SUMMARY },
-        { "quiet", no_argument, NULL, 'q' },
-        { "verbose", no_argument, NULL, 'v' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, ":f:o:c:r:s:qvh", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":f:o:c:r:s:qvh", scan_longs, NULL)) != -1) {
         switch (c) {
             case 'f':
                 o->format = optarg;
