@@ -159,6 +159,19 @@ int mw_cmd_parse(int argc, char **argv)
         pl.fields = &fields;
         pl.on_event = print_event;
         int rc = mw_pipeline_run(&pl);
+        if (pl.files_skipped) {
+            fprintf(stderr, "mailward parse: %llu file(s) skipped in directories:\n",
+                    (unsigned long long)pl.files_skipped);
+            for (size_t i = 0; i < pl.nskipped; i++) {
+                fputs("  ", stderr);
+                mw_term_escape(stderr, pl.skipped[i], strlen(pl.skipped[i]));
+                fputc('\n', stderr);
+            }
+            if (pl.files_skipped > pl.nskipped) {
+                fprintf(stderr, "  ... and %llu more\n",
+                        (unsigned long long)(pl.files_skipped - pl.nskipped));
+            }
+        }
         if (pl.problems.count) {
             fprintf(stderr, "mailward parse: %llu malformed record(s) skipped:\n",
                     (unsigned long long)pl.problems.count);
@@ -172,7 +185,9 @@ int mw_cmd_parse(int argc, char **argv)
             status = MW_EXIT_ERROR;
         }
         if (pl.nothing_read) {
-            fputs("mailward parse: nothing was read: every input is empty\n", stderr);
+            fputs("mailward parse: nothing was read: no input held a record (each was empty or "
+                  "skipped)\n",
+                  stderr);
             status = MW_EXIT_ERROR;
         }
     }

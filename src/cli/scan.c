@@ -643,7 +643,9 @@ static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeli
     print_summary(st, pl, mw_now() - t0,
                   isatty(STDERR_FILENO) && !o->no_color && !getenv("NO_COLOR"), o->no_summary);
     if (pl->nothing_read) {
-        fputs("mailward scan: nothing was read: every input is empty\n", stderr);
+        fputs("mailward scan: nothing was read: no input held a record (each was empty or "
+              "skipped)\n",
+              stderr);
     }
     if (rc < 0 || !written || pl->failed || pl->nothing_read) {
         status = MW_EXIT_ERROR;

@@ -93,6 +93,9 @@ for want in "tree/sub/out.jsonl: symlink to outside the directory given" \
     grep -q "mailward: skipped $want" err || bad "symlinks: '$want' not named: $(cat err)"
 done
 grep -q 'drop@attacker.example' out || bad "symlinks: the alert inside the tree is missing"
+timeout 20 "$bin" parse tree >out 2>err
+expect "parse tree" 0 $?
+grep -q '^  tree/loop1: symlink loop$' err || bad "parse tree: skipped files not named: $(cat err)"
 grep -q 'skipped tree/in.jsonl' err && bad "symlinks: a link inside the tree was not followed"
 grep -q '"file":"tree/outdir\|"file":"tree/sub/out' out && bad "symlinks: a file outside the tree was read"
 
