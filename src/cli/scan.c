@@ -450,6 +450,7 @@ static void print_summary(struct scan_state *st, struct mw_pipeline *pl, double 
         .nerrors = pl->nerrors,
         .skipped_first = (const char *const *)pl->skipped,
         .nskipped_first = pl->nskipped,
+        .skipped_all_named = pl->verbose,
     };
     if (notices_only) {
         mw_summary_print_notices(stderr, &sum, color);

@@ -66,6 +66,7 @@ struct mw_run_summary {
     size_t nerrors;
     const char *const *skipped_first; /* "file: reason" of the first files_skipped */
     size_t nskipped_first;
+    bool skipped_all_named; /* every skipped file was named already (--verbose) */
 };
 
 struct mw_sink_ops {

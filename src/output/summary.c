@@ -67,8 +67,8 @@ static void print_files_skipped(const struct summary_ctx *c, const struct mw_run
         fputc('\n', f);
     }
     if (s->files_skipped > s->nskipped_first) {
-        fprintf(f, "  ... and %" PRIu64 " more (--verbose names them all)\n",
-                s->files_skipped - s->nskipped_first);
+        fprintf(f, "  ... and %" PRIu64 " more (%s)\n", s->files_skipped - s->nskipped_first,
+                s->skipped_all_named ? "named above" : "--verbose names them all");
     }
 }
 
