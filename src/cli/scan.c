@@ -498,16 +498,16 @@ static int check_rules(const struct scan_opts *o, const struct mw_ruleset *rs)
 
 struct same_file {
     struct stat out;
-    const char *found;
+    char found[4096]; /* the input that is the output file; "" while none */
 };
 
 static int same_as_output(void *arg, const char *path, const struct mw_diag *error)
 {
     struct same_file *sf = arg;
     struct stat st;
-    if (!error && !sf->found && stat(path, &st) == 0 && st.st_dev == sf->out.st_dev &&
+    if (!error && !sf->found[0] && stat(path, &st) == 0 && st.st_dev == sf->out.st_dev &&
         st.st_ino == sf->out.st_ino) {
-        sf->found = path;
+        snprintf(sf->found, sizeof sf->found, "%s", path); /* path lives during the call only */
     }
     return MW_OK;
 }
@@ -521,24 +521,26 @@ static int open_output(const struct scan_opts *o, struct mw_pipeline *pl, char *
     if (!o->output || !strcmp(o->output, "-")) {
         return 0;
     }
-    struct same_file sf = { .found = NULL };
+    struct same_file sf = { .found = "" };
     if (stat(o->output, &sf.out) == 0) {
-        for (size_t i = 0; i < npaths && !sf.found; i++) {
+        for (size_t i = 0; i < npaths && !sf.found[0]; i++) {
             struct stat st;
             if (!strcmp(paths[i], "-")) {
                 if (fstat(STDIN_FILENO, &st) == 0 && st.st_dev == sf.out.st_dev &&
                     st.st_ino == sf.out.st_ino) {
-                    sf.found = "standard input";
+                    snprintf(sf.found, sizeof sf.found, "standard input");
                 }
             } else {
                 (void)mw_input_walk((const char *const *)paths + i, 1, same_as_output, &sf);
             }
         }
-        if (sf.found) {
-            fprintf(stderr,
-                    "mailward scan: --output %s is the input %s: it would be overwritten; "
-                    "write the alerts to another file\n",
-                    o->output, sf.found);
+        if (sf.found[0]) {
+            /* names found in a directory are log-controlled: escaped */
+            fputs("mailward scan: --output ", stderr);
+            mw_term_escape(stderr, o->output, strlen(o->output));
+            fputs(" is the input ", stderr);
+            mw_term_escape(stderr, sf.found, strlen(sf.found));
+            fputs(": it would be overwritten; write the alerts to another file\n", stderr);
             return MW_EXIT_ERROR;
         }
     }
