@@ -51,7 +51,7 @@ static const char scan_help[] =
         "                            unsorted exports); memory grows with it\n"
         "      --no-color            no colours (also when NO_COLOR is set)\n"
         "      --no-progress         no progress line on stderr\n"
-        "      --no-summary          no closing summary on stderr\n"
+        "      --no-summary          no closing summary on stderr (its notices stay, as for -q)\n"
         "  -q, --quiet               neither progress nor summary (warnings that change what\n"
         "                            the result means are still printed)\n"
         "  -v, --verbose             name every file skipped in a directory, with the reason\n"
