@@ -34,11 +34,11 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
-        return MW_EXIT_CLEAN;
+        return mw_cli_check_stdout(NULL);
     }
     if (!strcmp(argv[1], "--version")) {
         puts("mailward 0.1.0");
-        return MW_EXIT_CLEAN;
+        return mw_cli_check_stdout(NULL);
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (!strcmp(argv[1], commands[i].name)) {

@@ -3,6 +3,8 @@
 #ifndef MW_CLI_H
 #define MW_CLI_H
 
+#include <stdio.h>
+
 enum mw_exit {
     MW_EXIT_CLEAN = 0,  /* no alerts */
     MW_EXIT_ALERTS = 1, /* at least one alert */
@@ -12,5 +14,12 @@ enum mw_exit {
 int mw_cmd_scan(int argc, char **argv);
 int mw_cmd_parse(int argc, char **argv);
 int mw_cmd_rules(int argc, char **argv);
+
+/* Flushes f and checks that every write to it succeeded (err: an errno already seen, or 0).
+ * On failure prints "mailward CMD: error writing WHAT: reason" once and returns
+ * MW_EXIT_ERROR; else MW_EXIT_CLEAN. cmd may be NULL. (cli/writes.c) */
+int mw_cli_check_write(FILE *f, const char *cmd, const char *what, int err);
+/* The same for standard output. */
+int mw_cli_check_stdout(const char *cmd);
 
 #endif

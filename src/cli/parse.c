@@ -23,7 +23,9 @@ static const char parse_help[] =
         "                            (default UTC; UTC-defined times are never moved)\n"
         "  -h, --help                this text\n"
         "\n"
-        "exit status: 0 read, 2 error (malformed records are reported on stderr)\n";
+        "exit status: 0 read, 2 error (as for scan: an unreadable or unrecognised file, a\n"
+        "file of malformed records only, nothing read at all, a full disk; malformed records\n"
+        "among good ones are reported on stderr)\n";
 
 static void put_str(struct mw_str s)
 {
@@ -94,7 +96,8 @@ static int print_event(void *arg, struct mw_event *ev)
         }
     }
     fputs("}}\n", stdout);
-    return MW_OK;
+    /* a full disk or a closed pipe stops the run at once */
+    return ferror(stdout) ? MW_E_IO : MW_OK;
 }
 
 int mw_cmd_parse(int argc, char **argv)
@@ -122,7 +125,7 @@ int mw_cmd_parse(int argc, char **argv)
                 break;
             case 'h':
                 fputs(parse_help, stdout);
-                return MW_EXIT_CLEAN;
+                return mw_cli_check_stdout("parse");
             case ':':
                 fprintf(stderr, "mailward parse: option '%s' needs a value\n", argv[optind - 1]);
                 return MW_EXIT_ERROR;
@@ -157,6 +160,19 @@ int mw_cmd_parse(int argc, char **argv)
         pl.fields = &fields;
         pl.on_event = print_event;
         int rc = mw_pipeline_run(&pl);
+        if (pl.files_skipped) {
+            fprintf(stderr, "mailward parse: %llu file(s) skipped in directories:\n",
+                    (unsigned long long)pl.files_skipped);
+            for (size_t i = 0; i < pl.nskipped; i++) {
+                fputs("  ", stderr);
+                mw_term_escape(stderr, pl.skipped[i], strlen(pl.skipped[i]));
+                fputc('\n', stderr);
+            }
+            if (pl.files_skipped > pl.nskipped) {
+                fprintf(stderr, "  ... and %llu more\n",
+                        (unsigned long long)(pl.files_skipped - pl.nskipped));
+            }
+        }
         if (pl.problems.count) {
             fprintf(stderr, "mailward parse: %llu malformed record(s) skipped:\n",
                     (unsigned long long)pl.problems.count);
@@ -166,7 +182,13 @@ int mw_cmd_parse(int argc, char **argv)
                 fputc('\n', stderr);
             }
         }
-        if (rc < 0 || pl.failed || fflush(stdout) != 0) {
+        if (mw_cli_check_stdout("parse") != MW_EXIT_CLEAN || rc < 0 || pl.failed) {
+            status = MW_EXIT_ERROR;
+        }
+        if (pl.nothing_read) {
+            fputs("mailward parse: nothing was read: no input held a record (each was empty or "
+                  "skipped)\n",
+                  stderr);
             status = MW_EXIT_ERROR;
         }
     }

@@ -38,6 +38,9 @@ void mw_pipeline_fini(struct mw_pipeline *p)
     for (size_t i = 0; i < p->nerrors; i++) {
         mw_free(p->errors[i]);
     }
+    for (size_t i = 0; i < p->nskipped; i++) {
+        mw_free(p->skipped[i]);
+    }
     mw_free(p->per_source);
     mw_event_fini(&p->event);
     mw_arena_fini(&p->arena);
@@ -54,6 +57,37 @@ static void add_error(struct mw_pipeline *p, const char *path, const char *msg)
     fputc('\n', stderr);
     if (p->nerrors < MW_MAX_ERRORS) {
         p->errors[p->nerrors++] = mw_strdup(line);
+    }
+}
+
+/* A warning: the result stands but means less than it seems; printed whatever the summary
+ * options say. */
+static void add_warning(struct mw_pipeline *p, const char *path, const char *msg)
+{
+    p->warnings++;
+    fprintf(stderr, "%smailward: warning: ", p->progress ? "\r\033[K" : "");
+    mw_term_escape(stderr, path, strlen(path));
+    fputs(": ", stderr);
+    mw_term_escape(stderr, msg, strlen(msg));
+    fputc('\n', stderr);
+}
+
+/* A file found in a directory and left out: counted, the first few kept for the summary, every
+ * one printed with --verbose. */
+static void add_skip(void *arg, const char *path, const char *reason)
+{
+    struct mw_pipeline *p = arg;
+    char line[600];
+    snprintf(line, sizeof line, "%s: %s", path, reason);
+    p->files_skipped++;
+    p->path_files++;
+    if (p->verbose) {
+        fprintf(stderr, "%smailward: skipped ", p->progress ? "\r\033[K" : "");
+        mw_term_escape(stderr, line, strlen(line));
+        fputc('\n', stderr);
+    }
+    if (p->nskipped < MW_SKIP_KEEP) {
+        p->skipped[p->nskipped++] = mw_strdup(line);
     }
 }
 
@@ -120,6 +154,7 @@ static int count_event(void *arg, struct mw_event *ev)
         }
         mw_problems_add(&p->undated, ec->path, ev->origin.line, msg);
     }
+    p->cur_timed += ev->has_time;
     if (p->progress && (p->events_seen & 0x3fff) == 0) {
         draw_progress(p, ec->path, ev->origin.offset);
     }
@@ -136,9 +171,32 @@ static bool named_on_command_line(const struct mw_pipeline *p, const char *path)
     return false;
 }
 
+/* After a file was read without error: says when it held nothing, when its source left
+ * something out (diag holds a warning), and fails a --source that read nothing datable. */
+static void check_file(struct mw_pipeline *p, const char *path, const struct mw_file_stats *stats,
+                       const struct mw_diag *diag)
+{
+    char msg[400];
+    if (diag->msg[0]) {
+        add_warning(p, path, diag->msg);
+    }
+    if (stats->records == 0) {
+        add_warning(p, path,
+                    stats->source ? "no record after the header: nothing was read"
+                                  : "empty input: nothing was read");
+    } else if (p->force && p->cur_timed == 0) {
+        snprintf(msg, sizeof msg,
+                 "--source %s read no dated event from its %llu record(s): it is not a %s log "
+                 "(drop --source to have the format recognised)",
+                 p->force->name, (unsigned long long)stats->records, p->force->name);
+        add_error(p, path, msg);
+    }
+}
+
 static int read_one(void *arg, const char *path, const struct mw_diag *error)
 {
     struct mw_pipeline *p = arg;
+    p->path_files++;
     if (error) {
         p->files_failed++;
         add_error(p, path, error->msg);
@@ -146,7 +204,14 @@ static int read_one(void *arg, const char *path, const struct mw_diag *error)
     }
     struct stat st;
     p->cur_size = 0;
+    p->cur_timed = 0;
     if (strcmp(path, "-") != 0 && stat(path, &st) == 0) {
+        if (p->has_output && (uint64_t)st.st_dev == p->output_dev &&
+            (uint64_t)st.st_ino == p->output_ino) {
+            p->path_files--;
+            add_skip(p, path, "the --output file");
+            return MW_OK;
+        }
         p->bytes += (uint64_t)st.st_size;
         p->cur_size = (uint64_t)st.st_size;
     }
@@ -168,6 +233,7 @@ static int read_one(void *arg, const char *path, const struct mw_diag *error)
     int rc = mw_source_scan_file(path, file_id, p->force, &ctx, &p->problems, &stats, &diag);
     mw_arena_reset(&p->arena);
     p->done_bytes += p->cur_size;
+    p->records += stats.records;
     if (stats.source) {
         p->files++;
         for (size_t i = 0; i < p->nsources; i++) {
@@ -181,8 +247,12 @@ static int read_one(void *arg, const char *path, const struct mw_diag *error)
     }
     if (rc == MW_E_CONFIG && !named_on_command_line(p, path)) {
         /* A file found while walking a directory that is no log we know: note, go on. */
-        p->files_skipped++;
+        p->path_files--;
+        add_skip(p, path, diag.msg[0] ? diag.msg : "no known log format");
         return MW_OK;
+    }
+    if (rc >= 0) {
+        check_file(p, path, &stats, &diag);
     }
     if (rc < 0 && rc != MW_E_NOMEM && diag.msg[0]) {
         if (!stats.source) {
@@ -202,7 +272,15 @@ int mw_pipeline_run(struct mw_pipeline *p)
         /* A first walk for the total size; it only stats, errors are reported by the real walk. */
         (void)mw_input_walk(p->paths, p->npaths, add_size, p);
     }
-    int rc = mw_input_walk(p->paths, p->npaths, read_one, p);
+    int rc = MW_OK;
+    for (size_t i = 0; i < p->npaths && rc >= 0; i++) {
+        p->path_files = 0;
+        rc = mw_input_walk_skips(p->paths + i, 1, read_one, add_skip, p);
+        if (rc >= 0 && p->path_files == 0) {
+            add_warning(p, p->paths[i], "empty directory: nothing was read");
+        }
+    }
+    p->nothing_read = rc >= 0 && p->records == 0 && !p->failed;
     if (p->progress) {
         fputs("\r\033[K", stderr);
         fflush(stderr);

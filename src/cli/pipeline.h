@@ -15,6 +15,7 @@
 #include "sources/source.h"
 
 #define MW_MAX_ERRORS 64
+#define MW_SKIP_KEEP  5 /* skipped files named in the summary (--verbose names all) */
 
 struct mw_pipeline {
     /* set by the caller */
@@ -29,20 +30,29 @@ struct mw_pipeline {
     /* exact prefilters from the rules (detect.h mw_prefilter_build), one per source in
      * mw_sources_all() order; NULL: none */
     const struct mw_prefilter *const *prefilters;
+    bool verbose; /* name every skipped file on stderr as it is skipped */
+    /* the --output file (st_dev, st_ino), left out of directory walks; has_output false: none */
+    bool has_output;
+    uint64_t output_dev, output_ino;
 
     /* filled while running */
     struct mw_problems problems;
     struct mw_problems undated; /* events whose time could not be read (or that had none) */
     uint64_t files;
     uint64_t files_failed;
-    uint64_t files_skipped;             /* found in a directory but of no known format */
+    uint64_t files_skipped; /* found in a directory and left out (no known format, hidden, ...) */
+    char *skipped[MW_SKIP_KEEP]; /* "path: reason" of the first skipped files */
+    size_t nskipped;
+    uint64_t records;                   /* records read from every input */
+    uint64_t warnings;                  /* warnings printed (empty input, missing CSV column) */
     uint64_t bytes;                     /* on-disk bytes of the files read */
     struct mw_source_count *per_source; /* one per registered source */
     size_t nsources;
     char *errors[MW_MAX_ERRORS];
     size_t nerrors;
     uint64_t nerrors_total;
-    bool failed; /* an input error happened: exit status 2 */
+    bool failed;       /* an input error happened: exit status 2 */
+    bool nothing_read; /* not one record in any input (all empty): exit status 2 */
 
     /* private */
     struct mw_arena arena;
@@ -54,11 +64,15 @@ struct mw_pipeline {
     uint64_t total_bytes; /* on-disk size of every input, for the progress bar */
     uint64_t done_bytes;  /* on-disk size of the files finished */
     uint64_t cur_size;    /* on-disk size of the file being read */
+    uint64_t cur_timed;   /* events with a time from the file being read */
+    uint64_t path_files;  /* files the walk found under the current command-line path */
 };
 
 void mw_pipeline_init(struct mw_pipeline *p);
 void mw_pipeline_fini(struct mw_pipeline *p);
-/* Reads every input. Returns MW_OK, or a negative status an on_event callback returned. */
+/* Reads every input. Returns MW_OK, or a negative status an on_event callback returned.
+ * Warnings (an empty input, a CSV header without the column its source needs) go to stderr
+ * as they happen, whatever the summary options: they change what the result means. */
 int mw_pipeline_run(struct mw_pipeline *p);
 /* Seconds since an arbitrary start (monotonic). */
 double mw_now(void);

@@ -55,7 +55,7 @@ int mw_cmd_rules(int argc, char **argv)
                 break;
             case 'h':
                 fputs(rules_help, stdout);
-                return MW_EXIT_CLEAN;
+                return mw_cli_check_stdout("rules");
             case ':':
                 fprintf(stderr, "mailward rules: option '%s' needs a value\n", argv[optind - 1]);
                 return MW_EXIT_ERROR;
@@ -91,6 +91,7 @@ int mw_cmd_rules(int argc, char **argv)
             printf("%-36s  %-13s  %-10s  %-11s  %s  (%s)\n", r->id, mw_level_name(r->level),
                    r->ntechniques ? r->techniques[0] : "-", kind, r->title, r->file);
         }
+        status = mw_cli_check_stdout("rules");
     }
     mw_ruleset_destroy(rs);
     mw_fieldtab_fini(&fields);

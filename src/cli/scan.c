@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -28,7 +29,8 @@ static const char scan_help[] =
         "\n"
         "options:\n"
         "  -f, --format FORMAT       table (default), jsonl or csv\n"
-        "  -o, --output FILE         write alerts to FILE instead of standard output\n"
+        "  -o, --output FILE         write alerts to FILE instead of standard output (- is\n"
+        "                            standard output; FILE may not be one of the inputs)\n"
         "      --since TIME          ignore events before TIME (e.g. 2025-03-04T00:00:00Z)\n"
         "      --until TIME          ignore events at or after TIME\n"
         "      --min-level LEVEL     only alerts of LEVEL or above (informational, low, medium,\n"
@@ -50,11 +52,14 @@ static const char scan_help[] =
         "                            unsorted exports); memory grows with it\n"
         "      --no-color            no colours (also when NO_COLOR is set)\n"
         "      --no-progress         no progress line on stderr\n"
-        "      --no-summary          no closing summary on stderr\n"
-        "  -q, --quiet               neither progress nor summary\n"
+        "      --no-summary          no closing summary on stderr (its notices stay, as for -q)\n"
+        "  -q, --quiet               neither progress nor summary (warnings that change what\n"
+        "                            the result means are still printed)\n"
+        "  -v, --verbose             name every file skipped in a directory, with the reason\n"
         "  -h, --help                this text\n"
         "\n"
-        "exit status: 0 no alerts, 1 alerts, 2 error (also when alerts were found)\n";
+        "exit status: 0 no alerts, 1 alerts, 2 error (also when alerts were found; also when\n"
+        "nothing was read, a --rule names no loaded rule, or no rule is loaded)\n";
 
 struct scan_opts {
     const char *format;
@@ -76,6 +81,7 @@ struct scan_opts {
     bool no_color;
     bool no_progress;
     bool no_summary;
+    bool verbose;
 };
 
 struct scan_state {
@@ -96,6 +102,7 @@ struct scan_state {
     uint64_t *per_rule; /* alerts per rule index */
     uint64_t *per_allowlist;
     int sink_rc;
+    int sink_errno; /* errno of the first failed write */
 };
 
 static int usage_error(const char *fmt, ...) MW_PRINTF(1, 2);
@@ -122,46 +129,49 @@ static int add_to_list(const char **list, size_t *n, const char *value, const ch
     return 0;
 }
 
+/* Long options without a short form. */
+enum {
+    O_SINCE = 256,
+    O_UNTIL,
+    O_MIN_LEVEL,
+    O_DOMAINS,
+    O_NO_BUILTIN,
+    O_RULE,
+    O_TZ,
+    O_LATENESS,
+    O_NO_COLOR,
+    O_NO_PROGRESS,
+    O_NO_SUMMARY,
+};
+static const struct option scan_longs[] = {
+    { "format", required_argument, NULL, 'f' },
+    { "output", required_argument, NULL, 'o' },
+    { "since", required_argument, NULL, O_SINCE },
+    { "until", required_argument, NULL, O_UNTIL },
+    { "min-level", required_argument, NULL, O_MIN_LEVEL },
+    { "config", required_argument, NULL, 'c' },
+    { "internal-domains", required_argument, NULL, O_DOMAINS },
+    { "rules", required_argument, NULL, 'r' },
+    { "no-builtin-rules", no_argument, NULL, O_NO_BUILTIN },
+    { "rule", required_argument, NULL, O_RULE },
+    { "source", required_argument, NULL, 's' },
+    { "input-timezone", required_argument, NULL, O_TZ },
+    { "max-lateness", required_argument, NULL, O_LATENESS },
+    { "no-color", no_argument, NULL, O_NO_COLOR },
+    { "no-progress", no_argument, NULL, O_NO_PROGRESS },
+    { "no-summary", no_argument, NULL, O_NO_SUMMARY },
+    { "quiet", no_argument, NULL, 'q' },
+    { "verbose", no_argument, NULL, 'v' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
 static int parse_options(int argc, char **argv, struct scan_opts *o)
 {
-    enum {
-        O_SINCE = 256,
-        O_UNTIL,
-        O_MIN_LEVEL,
-        O_DOMAINS,
-        O_NO_BUILTIN,
-        O_RULE,
-        O_TZ,
-        O_LATENESS,
-        O_NO_COLOR,
-        O_NO_PROGRESS,
-        O_NO_SUMMARY,
-    };
-    static const struct option longs[] = {
-        { "format", required_argument, NULL, 'f' },
-        { "output", required_argument, NULL, 'o' },
-        { "since", required_argument, NULL, O_SINCE },
-        { "until", required_argument, NULL, O_UNTIL },
-        { "min-level", required_argument, NULL, O_MIN_LEVEL },
-        { "config", required_argument, NULL, 'c' },
-        { "internal-domains", required_argument, NULL, O_DOMAINS },
-        { "rules", required_argument, NULL, 'r' },
-        { "no-builtin-rules", no_argument, NULL, O_NO_BUILTIN },
-        { "rule", required_argument, NULL, O_RULE },
-        { "source", required_argument, NULL, 's' },
-        { "input-timezone", required_argument, NULL, O_TZ },
-        { "max-lateness", required_argument, NULL, O_LATENESS },
-        { "no-color", no_argument, NULL, O_NO_COLOR },
-        { "no-progress", no_argument, NULL, O_NO_PROGRESS },
-        { "no-summary", no_argument, NULL, O_NO_SUMMARY },
-        { "quiet", no_argument, NULL, 'q' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, ":f:o:c:r:s:qh", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":f:o:c:r:s:qvh", scan_longs, NULL)) != -1) {
         switch (c) {
             case 'f':
                 o->format = optarg;
@@ -218,9 +228,12 @@ static int parse_options(int argc, char **argv, struct scan_opts *o)
             case 'q':
                 o->no_progress = o->no_summary = true;
                 break;
+            case 'v':
+                o->verbose = true;
+                break;
             case 'h':
                 fputs(scan_help, stdout);
-                return 1;
+                return mw_cli_check_stdout("scan") == MW_EXIT_CLEAN ? 1 : -1;
             case ':':
                 usage_error("option '%s' needs a value", argv[optind - 1]);
                 return -1;
@@ -293,8 +306,13 @@ static int on_alert(void *arg, const struct mw_alert *alert)
         return MW_OK;
     }
     int rc = write_alert(st, alert);
-    if (rc != MW_OK && st->sink_rc == MW_OK) {
-        st->sink_rc = rc;
+    if (rc != MW_OK) {
+        /* a full disk or a closed pipe: stop the scan here, report it once */
+        if (st->sink_rc == MW_OK) {
+            st->sink_rc = rc;
+            st->sink_errno = errno;
+        }
+        return rc < 0 ? rc : MW_E_IO;
     }
     st->alerts++;
     size_t idx = rule_index(st, alert->rule);
@@ -404,9 +422,10 @@ static int setup(struct scan_state *st, struct scan_opts *o, struct mw_pipeline 
     return 0;
 }
 
-/* The closing summary, or with full false (--quiet, --no-summary) only its warnings. */
+/* The closing summary; notices_only (--quiet, --no-summary): only its lines that change what
+ * the result means (output.h mw_summary_print_notices). */
 static void print_summary(struct scan_state *st, struct mw_pipeline *pl, double seconds, bool color,
-                          bool full)
+                          bool notices_only)
 {
     size_t nrules = mw_ruleset_count(st->rules);
     struct mw_rule_count *rc = mw_calloc(nrules ? nrules : 1, sizeof *rc);
@@ -465,14 +484,138 @@ static void print_summary(struct scan_state *st, struct mw_pipeline *pl, double 
         .nsuppressed = nsc,
         .errors = (const char *const *)pl->errors,
         .nerrors = pl->nerrors,
+        .skipped_first = (const char *const *)pl->skipped,
+        .nskipped_first = pl->nskipped,
+        .skipped_all_named = pl->verbose,
     };
-    if (full) {
-        mw_summary_print(stderr, &sum, color);
+    if (notices_only) {
+        mw_summary_print_notices(stderr, &sum, color);
     } else {
-        mw_summary_print_warnings(stderr, &sum, color);
+        mw_summary_print(stderr, &sum, color);
     }
     mw_free(rc);
     mw_free(sc);
+}
+
+/* A scan that could not do what was asked is an error: a --rule that names no loaded rule,
+ * or no loaded (and selected) rule that can raise an alert. Returns 0 or an exit status. */
+static int check_rules(const struct scan_opts *o, const struct mw_ruleset *rs)
+{
+    size_t n = mw_ruleset_count(rs);
+    for (size_t k = 0; k < o->nonly_rules; k++) {
+        bool found = false;
+        for (size_t i = 0; i < n && !found; i++) {
+            const struct mw_rule_info *info = mw_ruleset_info(rs, i);
+            found = (info->id && !strcmp(info->id, o->only_rules[k])) ||
+                    (info->name && !strcmp(info->name, o->only_rules[k]));
+        }
+        if (!found) {
+            return usage_error("--rule '%s' names no loaded rule (see 'mailward rules list' for "
+                               "the ids)",
+                               o->only_rules[k]);
+        }
+    }
+    size_t alerting = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct mw_rule_info *info = mw_ruleset_info(rs, i);
+        alerting += (info->generates_alerts || info->is_correlation) && rule_selected(o, info);
+    }
+    if (n == 0) {
+        return usage_error("%s", "no rules loaded: give --rules a Sigma rule file or a directory "
+                                 "holding .yml rules, or drop --no-builtin-rules");
+    }
+    if (alerting == 0) {
+        return usage_error("%s", o->nonly_rules ? "the rules --rule selects raise no alert (a base "
+                                                  "rule alerts only through its correlation)"
+                                                : "no loaded rule raises alerts (only base rules)");
+    }
+    return 0;
+}
+
+struct same_file {
+    struct stat out;
+    char found[4096]; /* the input that is the output file; "" while none */
+};
+
+static int same_as_output(void *arg, const char *path, const struct mw_diag *error)
+{
+    struct same_file *sf = arg;
+    struct stat st;
+    if (!error && !sf->found[0] && stat(path, &st) == 0 && st.st_dev == sf->out.st_dev &&
+        st.st_ino == sf->out.st_ino) {
+        snprintf(sf->found, sizeof sf->found, "%s", path); /* path lives during the call only */
+    }
+    return MW_OK;
+}
+
+/* Opens --output (or standard output for none or "-") after making sure it is none of the
+ * inputs (same device and inode): opening it would erase the evidence. */
+static int open_output(const struct scan_opts *o, struct mw_pipeline *pl, char **paths,
+                       size_t npaths, FILE **out)
+{
+    *out = stdout;
+    if (!o->output || !strcmp(o->output, "-")) {
+        return 0;
+    }
+    struct same_file sf = { .found = "" };
+    if (stat(o->output, &sf.out) == 0) {
+        for (size_t i = 0; i < npaths && !sf.found[0]; i++) {
+            struct stat st;
+            if (!strcmp(paths[i], "-")) {
+                if (fstat(STDIN_FILENO, &st) == 0 && st.st_dev == sf.out.st_dev &&
+                    st.st_ino == sf.out.st_ino) {
+                    snprintf(sf.found, sizeof sf.found, "standard input");
+                }
+            } else {
+                (void)mw_input_walk((const char *const *)paths + i, 1, same_as_output, &sf);
+            }
+        }
+        if (sf.found[0]) {
+            /* names found in a directory are log-controlled: escaped */
+            fputs("mailward scan: --output ", stderr);
+            mw_term_escape(stderr, o->output, strlen(o->output));
+            fputs(" is the input ", stderr);
+            mw_term_escape(stderr, sf.found, strlen(sf.found));
+            fputs(": it would be overwritten; write the alerts to another file\n", stderr);
+            return MW_EXIT_ERROR;
+        }
+    }
+    *out = fopen(o->output, "w");
+    if (!*out) {
+        int err = errno;
+        fputs("mailward scan: cannot write ", stderr);
+        mw_term_escape(stderr, o->output, strlen(o->output));
+        fprintf(stderr, ": %s\n", strerror(err));
+        *out = stdout;
+        return MW_EXIT_ERROR;
+    }
+    struct stat st;
+    if (fstat(fileno(*out), &st) == 0) {
+        pl->has_output = true; /* a new file inside an input directory is not read back */
+        pl->output_dev = (uint64_t)st.st_dev;
+        pl->output_ino = (uint64_t)st.st_ino;
+    }
+    return 0;
+}
+
+/* Finishes the sink and checks every write to the alerts' destination; true when all went. */
+static bool finish_output(struct scan_state *st, FILE *out)
+{
+    int rc = st->sink->finish(st->sink_state);
+    if (rc != MW_OK && st->sink_rc == MW_OK) {
+        st->sink_rc = rc;
+        st->sink_errno = errno;
+    }
+    st->sink->close(st->sink_state);
+    st->sink_state = NULL;
+    const char *what = out == stdout ? "alerts to standard output" : "alerts";
+    int err = st->sink_rc != MW_OK ? (st->sink_errno ? st->sink_errno : EIO) : 0;
+    bool ok = mw_cli_check_write(out, "scan", what, err) == MW_EXIT_CLEAN;
+    if (out != stdout && fclose(out) != 0 && ok) {
+        fprintf(stderr, "mailward scan: error writing alerts: %s\n", strerror(errno));
+        ok = false;
+    }
+    return ok;
 }
 
 static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeline *pl,
@@ -498,21 +641,16 @@ static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeli
     struct mw_detect_options dopt = { domains, ndomains };
     mw_ruleset_set_options(rs, &dopt);
     st->rules = rs;
+    if (check_rules(o, rs) != 0) {
+        goto out;
+    }
     st->corr = mw_correlator_create(rs);
     mw_correlator_set_lateness(st->corr, o->lateness_ns);
     st->per_rule = mw_calloc(mw_ruleset_count(rs) + 1, sizeof *st->per_rule);
     st->per_allowlist =
             mw_calloc(mw_config_allowlist_count(st->config) + 1, sizeof *st->per_allowlist);
-    if (o->output) {
-        out = fopen(o->output, "w");
-        if (!out) {
-            int err = errno;
-            fputs("mailward scan: cannot write ", stderr);
-            mw_term_escape(stderr, o->output, strlen(o->output));
-            fprintf(stderr, ": %s\n", strerror(err));
-            out = stdout;
-            goto out;
-        }
+    if (open_output(o, pl, paths, npaths, &out) != 0) {
+        goto out;
     }
     bool tty_out = isatty(fileno(out));
     bool color = tty_out && !o->no_color && !getenv("NO_COLOR");
@@ -526,7 +664,8 @@ static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeli
     pl->fields = &fields;
     pl->on_event = on_event;
     pl->on_event_arg = st;
-    for (size_t i = 0; i < nsources && i < MW_MAX_SOURCES; i++) {
+    for (size_t i = 0; i < nsources && i < MW_MAX_SOURCES && !pl->force; i++) {
+        /* no prefilter under --source, so scan sees the events parse shows */
         if (sources[i]->product && sources[i]->prefilter_field &&
             mw_prefilter_build(rs, sources[i]->product, sources[i]->prefilter_field,
                                &prefilters[i]) != MW_OK) {
@@ -534,22 +673,23 @@ static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeli
         }
     }
     pl->prefilters = (const struct mw_prefilter *const *)prefilters;
+    pl->verbose = o->verbose;
     pl->progress = !o->no_progress && isatty(STDERR_FILENO) && !getenv("MW_TEST");
     double t0 = mw_now();
     int rc = mw_pipeline_run(pl);
     if (rc == MW_OK) {
         rc = mw_correlate_finish(st->corr, on_alert, st);
     }
-    st->sink->finish(st->sink_state);
-    st->sink->close(st->sink_state);
-    st->sink_state = NULL;
-    if (fflush(out) != 0 || ferror(out)) {
-        fprintf(stderr, "mailward scan: error writing alerts: %s\n", strerror(errno));
-        pl->failed = true;
-    }
+    bool written = finish_output(st, out);
+    out = stdout;
     print_summary(st, pl, mw_now() - t0,
-                  isatty(STDERR_FILENO) && !o->no_color && !getenv("NO_COLOR"), !o->no_summary);
-    if (rc < 0 || st->sink_rc < 0 || pl->failed) {
+                  isatty(STDERR_FILENO) && !o->no_color && !getenv("NO_COLOR"), o->no_summary);
+    if (pl->nothing_read) {
+        fputs("mailward scan: nothing was read: no input held a record (each was empty or "
+              "skipped)\n",
+              stderr);
+    }
+    if (rc < 0 || !written || pl->failed || pl->nothing_read) {
         status = MW_EXIT_ERROR;
     } else {
         status = st->alerts ? MW_EXIT_ALERTS : MW_EXIT_CLEAN;

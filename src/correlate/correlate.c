@@ -1076,6 +1076,8 @@ static int emit_window(struct mw_correlator *c, const struct window *w, mw_alert
     a.nreasons = nr;
 
     a.is_correlation = true;
+    a.window_start_ns = w->bin;
+    a.window_end_ns = w->bin + cs->timespan_ns;
     a.count = w->count;
     a.category = r.category;
     struct mw_agg_values *aggs = mw_calloc(cs->nvfields + 1, sizeof *aggs);

@@ -59,6 +59,8 @@ struct mw_alert {
     size_t ndestinations;
     /* Correlation alerts only (is_correlation): */
     bool is_correlation;
+    /* The time window [start, end) the records were counted in: bin and bin + timespan. */
+    int64_t window_start_ns, window_end_ns;
     uint64_t count;
     const struct mw_agg_values *aggs;
     size_t naggs;

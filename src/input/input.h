@@ -74,11 +74,19 @@ int mw_line_next(struct mw_line_reader *lr, struct mw_str *out, uint64_t *line_n
                  struct mw_diag *diag);
 
 /* Walks the paths given on the command line: files as they are, directories recursively in
- * sorted order (hidden entries skipped, symlinks to files followed, loops avoided), "-" as
+ * sorted order (hidden entries skipped, symlinks inside the tree followed, loops avoided), "-" as
  * stdin. fn is called for each file; a path that cannot be read is reported through
  * fn's error argument (path, diag) and the walk goes on. Returns MW_OK or the first negative
  * status that fn returned to stop the walk. */
 typedef int mw_walk_fn(void *arg, const char *path, const struct mw_diag *error);
 int mw_input_walk(const char *const *paths, size_t npaths, mw_walk_fn *fn, void *arg);
+/* The same walk, naming what it leaves out of a directory to skip (when non-NULL) with the
+ * reason: "hidden name", "not a regular file", "symlink to outside the directory given",
+ * "symlink to a directory already walked", "symlink loop". A symlink inside a directory is
+ * followed only when it resolves inside the command-line directory it was found under; paths
+ * named on the command line are always followed. */
+typedef void mw_walk_skip_fn(void *arg, const char *path, const char *reason);
+int mw_input_walk_skips(const char *const *paths, size_t npaths, mw_walk_fn *fn,
+                        mw_walk_skip_fn *skip, void *arg);
 
 #endif

@@ -155,7 +155,16 @@ static int jsonl_write(void *state, const struct mw_alert *a)
     put_time(f, a->first_ns);
     fputs(",\"last\":", f);
     put_time(f, a->last_ns);
-    fputs("},\"account\":", f);
+    fputc('}', f);
+    if (a->is_correlation && a->window_end_ns > a->window_start_ns) {
+        /* the window the records were counted in: [start, end) */
+        fputs(",\"window\":{\"start\":", f);
+        put_time(f, a->window_start_ns);
+        fputs(",\"end\":", f);
+        put_time(f, a->window_end_ns);
+        fputc('}', f);
+    }
+    fputs(",\"account\":", f);
     put_str(f, a->account);
     fputs(",\"mailbox\":", f);
     put_str(f, a->mailbox);

@@ -64,6 +64,9 @@ struct mw_run_summary {
     size_t nsuppressed;
     const char *const *errors; /* "file: message" for files that could not be read */
     size_t nerrors;
+    const char *const *skipped_first; /* "file: reason" of the first files_skipped */
+    size_t nskipped_first;
+    bool skipped_all_named; /* every skipped file was named already (--verbose) */
 
     /* Events whose time could not be read, or that had none (undated): a warning that changes
      * the meaning of the result, printed even under --quiet. */
@@ -90,9 +93,10 @@ const struct mw_sink_ops *mw_sink_find(const char *name);
 
 /* Writes the human-readable closing summary (to stderr in practice). */
 void mw_summary_print(FILE *out, const struct mw_run_summary *sum, bool color);
-/* Writes only the warnings that change the meaning of the result (undated records): what
- * --quiet and --no-summary still print. mw_summary_print includes them. */
-void mw_summary_print_warnings(FILE *out, const struct mw_run_summary *sum, bool color);
+/* Writes only the summary's notices: the lines that change what the result means (files
+ * skipped, malformed records, undated records, ...), each only when its count is not 0.
+ * For --quiet and --no-summary, which hide the rest (docs/cli/summary.md). */
+void mw_summary_print_notices(FILE *out, const struct mw_run_summary *sum, bool color);
 
 /* ---- escaping ------------------------------------------------------------------------------- */
 

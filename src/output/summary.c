@@ -1,6 +1,8 @@
 /* output/summary.c: the human-readable closing summary of a run (written to stderr): what was
  * read, what was skipped and why, and what alerted. Deterministic except the timing line, which
- * appears only when seconds > 0 (the CLI passes 0 under MW_TEST=1 for golden tests).
+ * appears only when seconds > 0 (the CLI passes 0 under MW_TEST=1 for golden tests). A line
+ * that changes what the result means is a notice: printed also by mw_summary_print_notices
+ * (--quiet); every other line checks notices_only (docs/cli/summary.md).
  * SPDX-License-Identifier: MIT */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -18,6 +20,7 @@
 struct summary_ctx {
     FILE *out;
     bool color;
+    bool notices_only; /* --quiet: only the lines that change what the result means */
 };
 
 static const char *plural(uint64_t n, const char *one, const char *many)
@@ -48,17 +51,42 @@ static void line_end(const struct summary_ctx *c, const char *color)
     fputc('\n', c->out);
 }
 
+/* Notice: the files left out of a directory walk, the first few by name and reason. */
+static void print_files_skipped(const struct summary_ctx *c, const struct mw_run_summary *s)
+{
+    FILE *f = c->out;
+    if (s->files_skipped == 0) {
+        return;
+    }
+    line_start(c, SUMMARY_YELLOW);
+    fprintf(f, "Files skipped: %" PRIu64, s->files_skipped);
+    line_end(c, SUMMARY_YELLOW);
+    for (size_t i = 0; s->skipped_first && i < s->nskipped_first; i++) {
+        fputs("  ", f);
+        put_text(f, s->skipped_first[i]);
+        fputc('\n', f);
+    }
+    if (s->files_skipped > s->nskipped_first) {
+        fprintf(f, "  ... and %" PRIu64 " more (%s)\n", s->files_skipped - s->nskipped_first,
+                s->skipped_all_named ? "named above" : "--verbose names them all");
+    }
+}
+
 static void print_input(const struct summary_ctx *c, const struct mw_run_summary *s)
 {
     FILE *f = c->out;
 
+    if (c->notices_only) {
+        print_files_skipped(c, s);
+        return;
+    }
     line_start(c, SUMMARY_BOLD);
     fprintf(f, "Files read: %" PRIu64 " (%" PRIu64 " bytes)", s->files, s->bytes);
     if (s->files_failed > 0) {
         fprintf(f, ", %" PRIu64 " failed", s->files_failed);
     }
     if (s->files_skipped > 0) {
-        fprintf(f, ", %" PRIu64 " skipped (no known log format)", s->files_skipped);
+        fprintf(f, ", %" PRIu64 " skipped", s->files_skipped);
     }
     line_end(c, SUMMARY_BOLD);
     for (size_t i = 0; s->sources && i < s->nsources; i++) {
@@ -81,6 +109,7 @@ static void print_input(const struct summary_ctx *c, const struct mw_run_summary
         double mb = (double)s->bytes / 1e6;
         fprintf(f, "Time: %.2f s, %.1f MB/s\n", s->seconds, mb / s->seconds);
     }
+    print_files_skipped(c, s);
 }
 
 static void print_skipped(const struct summary_ctx *c, const struct mw_run_summary *s)
@@ -88,9 +117,11 @@ static void print_skipped(const struct summary_ctx *c, const struct mw_run_summa
     FILE *f = c->out;
     const char *color = s->malformed > 0 ? SUMMARY_YELLOW : NULL;
 
-    line_start(c, color);
-    fprintf(f, "Malformed records skipped: %" PRIu64, s->malformed);
-    line_end(c, color);
+    if (!c->notices_only || s->malformed > 0) {
+        line_start(c, color);
+        fprintf(f, "Malformed records skipped: %" PRIu64, s->malformed);
+        line_end(c, color);
+    }
     for (size_t i = 0; s->malformed_first && i < s->nmalformed_first; i++) {
         fputs("  ", f);
         put_text(f, s->malformed_first[i]);
@@ -99,7 +130,7 @@ static void print_skipped(const struct summary_ctx *c, const struct mw_run_summa
     if (s->malformed > s->nmalformed_first && s->nmalformed_first > 0) {
         fprintf(f, "  ... and %" PRIu64 " more\n", s->malformed - s->nmalformed_first);
     }
-    if (s->duplicates > 0) {
+    if (!c->notices_only && s->duplicates > 0) {
         fprintf(f, "Duplicate records dropped: %" PRIu64 "\n", s->duplicates);
     }
     if (s->late > 0) {
@@ -109,7 +140,7 @@ static void print_skipped(const struct summary_ctx *c, const struct mw_run_summa
                 "--max-lateness)\n",
                 s->lateness ? s->lateness : "the allowed lateness", s->late);
     }
-    if (s->out_of_range > 0) {
+    if (!c->notices_only && s->out_of_range > 0) {
         fprintf(f, "Events outside --since/--until: %" PRIu64 "\n", s->out_of_range);
     }
 }
@@ -134,14 +165,6 @@ static void print_undated(const struct summary_ctx *c, const struct mw_run_summa
     }
     if (s->undated > s->nundated_first && s->nundated_first > 0) {
         fprintf(f, "  ... and %" PRIu64 " more\n", s->undated - s->nundated_first);
-    }
-}
-
-void mw_summary_print_warnings(FILE *out, const struct mw_run_summary *sum, bool color)
-{
-    struct summary_ctx c = { out, color };
-    if (out && sum) {
-        print_undated(&c, sum);
     }
 }
 
@@ -186,9 +209,21 @@ static void print_errors(const struct summary_ctx *c, const struct mw_run_summar
     }
 }
 
+void mw_summary_print_notices(FILE *out, const struct mw_run_summary *sum, bool color)
+{
+    struct summary_ctx c = { out, color, true };
+    if (!out || !sum) {
+        return;
+    }
+    print_input(&c, sum);
+    print_skipped(&c, sum);
+    print_undated(&c, sum);
+    /* errors were printed as they happened */
+}
+
 void mw_summary_print(FILE *out, const struct mw_run_summary *sum, bool color)
 {
-    struct summary_ctx c = { out, color };
+    struct summary_ctx c = { out, color, false };
     if (!out || !sum) {
         return;
     }

@@ -134,6 +134,28 @@ static char *time_copy(int64_t ns)
     return mw_strdup(buf);
 }
 
+/* ", window 10:00-10:30Z": the window a correlation counted its records in (times of day
+ * when it spans at most a day, the TIME column giving the date; else full times). */
+static void window_text(struct mw_buf *b, const struct mw_alert *a)
+{
+    char start[48], end[48];
+    int64_t span = a->window_end_ns - a->window_start_ns;
+    if (span <= 0 || mw_time_format(a->window_start_ns, start, sizeof start) < 19 ||
+        mw_time_format(a->window_end_ns, end, sizeof end) < 19) {
+        return;
+    }
+    start[19] = end[19] = '\0'; /* "2025-03-04T10:00:00" */
+    if (span > 86400LL * 1000000000LL) {
+        (void)mw_buf_printf(b, ", window %sZ-%sZ", start, end);
+        return;
+    }
+    bool secs = strcmp(start + 16, ":00") != 0 || strcmp(end + 16, ":00") != 0;
+    if (!secs) {
+        start[16] = end[16] = '\0';
+    }
+    (void)mw_buf_printf(b, ", window %s-%sZ", start + 11, end + 11);
+}
+
 /* Appends s and its NUL (s is not log text: no escaping). */
 static void put_owned(struct mw_buf *b, char *s)
 {
@@ -152,6 +174,7 @@ static void put_detail(struct mw_buf *b, const struct mw_alert *a)
             (void)mw_buf_append(b, ", category ", 11);
             mw_term_escape_buf(b, a->category, strnlen(a->category, TABLE_CELL_MAX));
         }
+        window_text(b, a);
         (void)mw_buf_putc(b, ')');
     }
     (void)mw_buf_putc(b, '\0');

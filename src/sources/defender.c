@@ -3,6 +3,7 @@
  * API response and the streaming API wrapper to their column names. Logsource windows/<category>
  * per record; CloudAppEvents rows are handed to the M365 mapper.
  * SPDX-License-Identifier: MIT */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -643,9 +644,46 @@ static int defender_sniff(enum mw_container container, struct mw_str first,
     return (path || cmd) ? 85 : 70;
 }
 
+/* Columns the defender rules need, with another spelling of the same column or NULL. */
+static const char *const needed_cols[][2] = {
+    { "Timestamp", "TimeGenerated" },
+    { "ActionType", NULL },
+    { "FileName", NULL },
+    { "FolderPath", NULL },
+    { "InitiatingProcessFileName", NULL },
+};
+
+static bool has_col(const struct def_state *st, const char *name)
+{
+    for (size_t i = 0; name && i < st->ncols; i++) {
+        if (!strcmp(st->cols[i].name, name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A CSV export without a column the rules need is named in a warning (diag, status MW_OK). */
+static void check_columns(const struct def_state *st, struct mw_diag *diag)
+{
+    char missing[200] = "";
+    size_t nmissing = 0;
+    for (size_t k = 0; k < sizeof needed_cols / sizeof needed_cols[0]; k++) {
+        if (!has_col(st, needed_cols[k][0]) && !has_col(st, needed_cols[k][1])) {
+            size_t used = strlen(missing);
+            snprintf(missing + used, sizeof missing - used, "%s%s", nmissing ? ", " : "",
+                     needed_cols[k][0]);
+            nmissing++;
+        }
+    }
+    if (nmissing) {
+        mw_diag_set(diag, MW_OK, "CSV header has no %s column%s: the defender rules need %s",
+                    missing, nmissing > 1 ? "s" : "", nmissing > 1 ? "them" : "it");
+    }
+}
+
 static int defender_open(void **state, const struct mw_csv_header *hdr, struct mw_diag *diag)
 {
-    (void)diag;
     struct def_state *st = mw_calloc(1, sizeof *st);
     mw_sources_proj_init(&st->proj);
     if (hdr) {
@@ -658,6 +696,7 @@ static int defender_open(void **state, const struct mw_csv_header *hdr, struct m
             struct mw_str alias = strip_type_suffix(h);
             st->cols[i].note = (unsigned char)note_kind(alias.len ? alias : h);
         }
+        check_columns(st, diag);
     }
     *state = st;
     return MW_OK;

@@ -1433,7 +1433,6 @@ static int m365_sniff(enum mw_container container, struct mw_str first,
 
 static int m365_open(void **state, const struct mw_csv_header *hdr, struct mw_diag *diag)
 {
-    (void)diag;
     struct m365_state *st = mw_calloc(1, sizeof *st);
     mw_strmap_init(&st->keymap, false);
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -1455,6 +1454,18 @@ static int m365_open(void **state, const struct mw_csv_header *hdr, struct mw_di
                 st->primary_col = (int)i;
                 prim_rank = st->cols[i].ki->rank;
             }
+        }
+        /* A Purview export without its AuditData column reads as rows without the record
+         * details (parameters, folders, client address): a warning, not zero events in silence.
+         * Sentinel OfficeActivity CSV carries those as flat columns next to `Operation`. */
+        bool flat = false;
+        for (size_t i = 0; i < hdr->n && st->primary_col < 0; i++) {
+            flat |= mw_str_eq_c(mw_str_c(st->cols[i].name), "Operation");
+        }
+        if (st->primary_col < 0 && !flat) {
+            mw_diag_set(diag, MW_OK,
+                        "CSV header has no AuditData column: rows are read without the audit "
+                        "record (parameters, folders, client address) the rules need");
         }
     }
     *state = st;

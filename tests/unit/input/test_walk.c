@@ -1,5 +1,6 @@
 /* tests/unit/input/test_walk.c: the directory walk over a temporary tree: sorted order, hidden
- * names skipped, symlinks to files followed, loops cut, unreadable paths reported, early stop.
+ * names skipped, symlinks to files followed, loops cut, unreadable paths reported, early stop;
+ * skipped entries named with the reason, symlinks out of the directory given not followed.
  * SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -200,13 +201,83 @@ static void test_walk_unreadable_dir(void **state)
     mw_buf_fini(&s.log);
 }
 
+static void note_skip(void *arg, const char *path, const char *reason)
+{
+    struct seen *s = arg;
+    const char *rel = path;
+    size_t rl = strlen(root);
+    if (strncmp(path, root, rl) == 0) {
+        rel = path + rl;
+    }
+    mw_buf_printf(&s->log, "S %s: %s\n", rel, reason);
+}
+
+/* What a walk leaves out of a directory is named with the reason; a symlink is followed only
+ * inside the directory given on the command line, and loops end. */
+static void test_walk_skips_named(void **state)
+{
+    (void)state;
+    char outside[64];
+    snprintf(outside, sizeof outside, "/tmp/mw_walk_out_XXXXXX");
+    assert_non_null(mkdtemp(outside));
+    char target[128];
+    snprintf(target, sizeof target, "%s/secret.log", outside);
+    FILE *f = fopen(target, "w");
+    assert_non_null(f);
+    fclose(f);
+    mkdir_rel("skips");
+    touch("skips/in.log");
+    touch("skips/.dot.log");
+    symlink_rel(target, "skips/out_file");
+    symlink_rel(outside, "skips/out_dir");
+    symlink_rel("loop_b", "skips/loop_a");
+    symlink_rel("loop_a", "skips/loop_b");
+    symlink_rel(".", "skips/self");
+    symlink_rel("in.log", "skips/to_in");
+    char fifo[128];
+    snprintf(fifo, sizeof fifo, "%s/skips/pipe", root);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+
+    struct seen s = { .calls = 0 };
+    mw_buf_init(&s.log, 0);
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/skips", root);
+    const char *paths[] = { dir, target }; /* a path named on the command line is followed */
+    assert_int_equal(mw_input_walk_skips(paths, 2, record, note_skip, &s), MW_OK);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "S /skips/.dot.log: hidden name\n"
+             "F /skips/in.log\n"
+             "S /skips/loop_a: symlink loop\n"
+             "S /skips/loop_b: symlink loop\n"
+             "S /skips/out_dir: symlink to outside the directory given\n"
+             "S /skips/out_file: symlink to outside the directory given\n"
+             "S /skips/pipe: not a regular file\n"
+             "S /skips/self: symlink to a directory already walked\n"
+             "F /skips/to_in\n"
+             "F %s\n",
+             target);
+    assert_string_equal(s.log.ptr, want);
+    mw_buf_fini(&s.log);
+
+    static const char *const kids[] = { "in.log", ".dot.log", "out_file", "out_dir", "loop_a",
+                                        "loop_b", "self",     "to_in",    "pipe" };
+    for (size_t i = 0; i < sizeof kids / sizeof kids[0]; i++) {
+        char p[160];
+        snprintf(p, sizeof p, "%s/%s", dir, kids[i]);
+        assert_int_equal(unlink(p), 0);
+    }
+    assert_int_equal(rmdir(dir), 0);
+    assert_int_equal(unlink(target), 0);
+    assert_int_equal(rmdir(outside), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_walk_tree),
-        cmocka_unit_test(test_walk_single_file_and_slash),
-        cmocka_unit_test(test_walk_stop),
-        cmocka_unit_test(test_walk_unreadable_dir),
+        cmocka_unit_test(test_walk_tree),        cmocka_unit_test(test_walk_single_file_and_slash),
+        cmocka_unit_test(test_walk_stop),        cmocka_unit_test(test_walk_unreadable_dir),
+        cmocka_unit_test(test_walk_skips_named),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

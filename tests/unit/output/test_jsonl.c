@@ -264,6 +264,26 @@ static void test_correlation_keys_and_values(void **state)
     mw_free(out);
 }
 
+/* A correlation alert carries its window [start, end) next to `time`; a detection has none. */
+static void test_correlation_window(void **state)
+{
+    struct mw_alert a = correlation_alert();
+    char *out;
+    (void)state;
+    a.window_start_ns = SEC(1741075200);
+    a.window_end_ns = SEC(1741075200 + 1800);
+    out = run_sink(&a, 1, MW_LEVEL_INFORMATIONAL);
+    assert_non_null(strstr(out, "\"time\":{\"first\":\"2025-03-04T08:00:00.5Z\",\"last\":"
+                                "\"2025-03-04T09:45:00Z\"},\"window\":{\"start\":"
+                                "\"2025-03-04T08:00:00Z\",\"end\":\"2025-03-04T08:30:00Z\"},"
+                                "\"account\":"));
+    mw_free(out);
+    a.is_correlation = false;
+    out = run_sink(&a, 1, MW_LEVEL_INFORMATIONAL);
+    assert_null(strstr(out, "\"window\""));
+    mw_free(out);
+}
+
 /* A rule without techniques and an alert without any optional strings, on a record whose time
  * could not be read: times null (the fields are kept), never 1970. */
 static void test_nulls_and_empty_arrays(void **state)
@@ -347,6 +367,7 @@ int main(void)
         cmocka_unit_test(test_nulls_and_empty_arrays),
         cmocka_unit_test(test_hostile_strings),
         cmocka_unit_test(test_min_level_filters),
+        cmocka_unit_test(test_correlation_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

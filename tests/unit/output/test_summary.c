@@ -138,7 +138,7 @@ static void test_undated(void **state)
     FILE *f = tmpfile();
     assert_non_null(f);
     s.undated_excluded = true;
-    mw_summary_print_warnings(f, &s, false);
+    mw_summary_print_notices(f, &s, false);
     out = mw_test_slurp(f, NULL);
     assert_string_equal(out, "Records with an unreadable time: 3 (excluded by --since/--until)\n"
                              "  ual.jsonl:3: time '04.03.2025 09:15:22' cannot be read\n"
@@ -149,7 +149,50 @@ static void test_undated(void **state)
     f = tmpfile();
     assert_non_null(f);
     s.undated = 0;
-    mw_summary_print_warnings(f, &s, false);
+    mw_summary_print_notices(f, &s, false);
+    out = mw_test_slurp(f, NULL);
+    assert_string_equal(out, "");
+    mw_free(out);
+}
+
+/* --quiet keeps the notices (lines that change what the result means) and nothing else; the
+ * full summary lists the first skipped files too. */
+static void test_notices_only(void **state)
+{
+    static const char *const skipped[] = { "logs/.x.jsonl: hidden name",
+                                           "logs/out: symlink to outside the directory given" };
+    struct mw_run_summary s = full_summary();
+    FILE *f = tmpfile();
+    char *out;
+    (void)state;
+    s.files_skipped = 3;
+    s.skipped_first = skipped;
+    s.nskipped_first = 2;
+    s.late = 4;
+    s.lateness = "2h";
+    assert_non_null(f);
+    mw_summary_print_notices(f, &s, false);
+    out = mw_test_slurp(f, NULL);
+    assert_string_equal(out, "Files skipped: 3\n"
+                             "  logs/.x.jsonl: hidden name\n"
+                             "  logs/out: symlink to outside the directory given\n"
+                             "  ... and 1 more (--verbose names them all)\n"
+                             "Malformed records skipped: 7\n"
+                             "  ual.jsonl:12: unterminated string\n"
+                             "  ual.jsonl:40: bad \\x1b[2J escape\n"
+                             "  ... and 5 more\n"
+                             "Records more than 2h out of order: 4 (their windows had closed and "
+                             "were reopened; rerun with a larger --max-lateness)\n");
+    mw_free(out);
+    out = run_summary(&s, false);
+    assert_non_null(strstr(out, "Files read: 4 (5000000 bytes), 1 failed, 3 skipped\n"));
+    assert_non_null(strstr(out, "Files skipped: 3\n  logs/.x.jsonl: hidden name\n"));
+    mw_free(out);
+    /* a clean run has no notice at all */
+    memset(&s, 0, sizeof s);
+    f = tmpfile();
+    assert_non_null(f);
+    mw_summary_print_notices(f, &s, false);
     out = mw_test_slurp(f, NULL);
     assert_string_equal(out, "");
     mw_free(out);
@@ -192,6 +235,7 @@ int main(void)
         cmocka_unit_test(test_undated),
         cmocka_unit_test(test_timing_only_when_measured),
         cmocka_unit_test(test_color),
+        cmocka_unit_test(test_notices_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -151,6 +151,32 @@ static void test_undated(void **state)
     mw_free(out);
 }
 
+/* A correlation's indented line shows the window its records were counted in: times of day
+ * for a window of a day or less (TIME gives the date), full times for a longer one. */
+static void test_correlation_window(void **state)
+{
+    struct mw_alert a = make_alert("a-2", MW_LEVEL_MEDIUM, SEC(T0), "bulk access by bob");
+    struct run_opts ro = { 0 };
+    char *out;
+    (void)state;
+    a.rule = &rule_bulk;
+    a.is_correlation = true;
+    a.count = 246;
+    a.window_start_ns = SEC(T0 - 922);      /* 09:00:00 */
+    a.window_end_ns = SEC(T0 - 922 + 1800); /* 09:30:00 */
+    out = run_table(&a, 1, &ro);
+    assert_non_null(strstr(out, "    Bulk mailbox access (count 246, window 09:00-09:30Z)\n"));
+    mw_free(out);
+    a.window_end_ns = SEC(T0 - 922 + 1845); /* seconds shown when not whole minutes */
+    out = run_table(&a, 1, &ro);
+    assert_non_null(strstr(out, "(count 246, window 09:00:00-09:30:45Z)\n"));
+    mw_free(out);
+    a.window_end_ns = SEC(T0 - 922 + 2 * 86400);
+    out = run_table(&a, 1, &ro);
+    assert_non_null(strstr(out, "(count 246, window 2025-03-04T09:00:00Z-2025-03-06T09:00:00Z)\n"));
+    mw_free(out);
+}
+
 static void test_sort_order(void **state)
 {
     /* arrival order is deliberately scrambled */
@@ -427,6 +453,7 @@ int main(void)
         cmocka_unit_test(test_many_rows_spilled_in_order),
         cmocka_unit_test(test_many_rows_bounded_memory),
         cmocka_unit_test(test_undated),
+        cmocka_unit_test(test_correlation_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
