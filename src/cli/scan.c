@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,9 +45,10 @@ static const char scan_help[] =
         "  -s, --source NAME         read every file as source NAME (m365_audit, defender)\n"
         "      --input-timezone TZ   zone of timestamps written without one (default UTC; e.g.\n"
         "                            Europe/Berlin or +01:00)\n"
-        "      --max-lateness SPAN   how far out of time order records may arrive before the\n"
-        "                            windows they belong to are closed (default 2h; e.g. 24h for\n"
-        "                            unsorted exports); memory grows with it\n"
+        "      --max-lateness SPAN   accepted for compatibility; a tuning hint that never changes\n"
+        "                            results (alerts do not depend on the order of the input)\n"
+        "      --max-memory SIZE     memory for correlation windows before they are spilled to a\n"
+        "                            temporary file in $TMPDIR (default 32M; e.g. 512K, 64M, 1G)\n"
         "      --no-color            no colours (also when NO_COLOR is set)\n"
         "      --no-progress         no progress line on stderr\n"
         "      --no-summary          no closing summary on stderr\n"
@@ -71,6 +73,8 @@ struct scan_opts {
     const char *tz;
     const char *lateness;
     int64_t lateness_ns;
+    const char *max_memory;
+    size_t budget;
     bool no_builtin;
     bool no_color;
     bool no_progress;
@@ -130,6 +134,7 @@ static int parse_options(int argc, char **argv, struct scan_opts *o)
         O_RULE,
         O_TZ,
         O_LATENESS,
+        O_MAX_MEMORY,
         O_NO_COLOR,
         O_NO_PROGRESS,
         O_NO_SUMMARY,
@@ -148,6 +153,7 @@ static int parse_options(int argc, char **argv, struct scan_opts *o)
         { "source", required_argument, NULL, 's' },
         { "input-timezone", required_argument, NULL, O_TZ },
         { "max-lateness", required_argument, NULL, O_LATENESS },
+        { "max-memory", required_argument, NULL, O_MAX_MEMORY },
         { "no-color", no_argument, NULL, O_NO_COLOR },
         { "no-progress", no_argument, NULL, O_NO_PROGRESS },
         { "no-summary", no_argument, NULL, O_NO_SUMMARY },
@@ -202,6 +208,9 @@ static int parse_options(int argc, char **argv, struct scan_opts *o)
                 break;
             case O_LATENESS:
                 o->lateness = optarg;
+                break;
+            case O_MAX_MEMORY:
+                o->max_memory = optarg;
                 break;
             case O_NO_COLOR:
                 o->no_color = true;
@@ -300,6 +309,45 @@ static int on_event(void *arg, struct mw_event *ev)
     return rc;
 }
 
+/* "512K", "64M", "1G" (powers of 1024) or plain bytes; 0 on success. */
+static int parse_size(const char *text, size_t *out)
+{
+    char *end;
+    errno = 0;
+    if (*text < '0' || *text > '9') {
+        return -1;
+    }
+    unsigned long long n = strtoull(text, &end, 10);
+    unsigned shift = 0;
+    switch (*end) {
+        case 'k':
+        case 'K':
+            shift = 10;
+            end++;
+            break;
+        case 'm':
+        case 'M':
+            shift = 20;
+            end++;
+            break;
+        case 'g':
+        case 'G':
+            shift = 30;
+            end++;
+            break;
+        default:
+            break;
+    }
+    if (*end == 'B' || *end == 'b') {
+        end++;
+    }
+    if (errno || *end || n == 0 || n > (SIZE_MAX >> shift)) {
+        return -1;
+    }
+    *out = (size_t)n << shift;
+    return 0;
+}
+
 static int parse_bound(const char *opt, const char *text, int64_t *out)
 {
     if (mw_time_parse(mw_str_c(text), NULL, out) != MW_OK) {
@@ -359,6 +407,12 @@ static int setup(struct scan_state *st, struct scan_opts *o, struct mw_pipeline 
         return usage_error("--max-lateness '%s' is not a time span (e.g. 30m, 2h, 1d)",
                            o->lateness);
     }
+    o->budget = MW_CORRELATE_BUDGET_DEFAULT;
+    if (o->max_memory && parse_size(o->max_memory, &o->budget) != 0) {
+        return usage_error("--max-memory '%s' is not a size (a positive number of bytes with an "
+                           "optional K, M or G, e.g. 512K, 64M)",
+                           o->max_memory);
+    }
     if (o->tz && mw_tz_parse(o->tz, &pl->tz) != MW_OK) {
         return usage_error("--input-timezone '%s' is not a zone (UTC, +01:00, Europe/Berlin)",
                            o->tz);
@@ -417,8 +471,6 @@ static void print_summary(struct scan_state *st, struct mw_pipeline *pl, double 
         .nmalformed_first = pl->problems.kept,
         .duplicates = mw_correlate_duplicates(st->corr),
         .out_of_range = st->out_of_range,
-        .late = mw_correlate_late(st->corr),
-        .lateness = st->opt->lateness ? st->opt->lateness : "2h",
         .rules = rc,
         .nrules = nrc,
         .alerts = st->alerts,
@@ -458,6 +510,7 @@ static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeli
     st->rules = rs;
     st->corr = mw_correlator_create(rs);
     mw_correlator_set_lateness(st->corr, o->lateness_ns);
+    mw_correlator_set_budget(st->corr, o->budget);
     st->per_rule = mw_calloc(mw_ruleset_count(rs) + 1, sizeof *st->per_rule);
     st->per_allowlist =
             mw_calloc(mw_config_allowlist_count(st->config) + 1, sizeof *st->per_allowlist);
@@ -494,6 +547,10 @@ static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeli
     int rc = mw_pipeline_run(pl);
     if (rc == MW_OK) {
         rc = mw_correlate_finish(st->corr, on_alert, st);
+    }
+    if (mw_correlate_error(st->corr)) {
+        fprintf(stderr, "mailward scan: correlation spill failed: %s\n",
+                mw_correlate_error(st->corr));
     }
     st->sink->finish(st->sink_state);
     st->sink->close(st->sink_state);

@@ -1,0 +1,212 @@
+/* correlate/spill.c: the temporary file partial window aggregates are spilled to when the
+ * correlator passes its memory budget: one file (mkstemp in $TMPDIR or /tmp, unlinked at once)
+ * holding sorted runs back to back, a buffered run writer and buffered run readers (pread, so
+ * any number of readers share the one descriptor). Errors are sticky and keep a message.
+ * SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "correlate/correlate_int.h"
+
+#define WRITE_BUF (256u * 1024u)
+
+void mw_spill_init(struct mw_spill *s)
+{
+    memset(s, 0, sizeof *s);
+    s->fd = -1;
+}
+
+void mw_spill_fini(struct mw_spill *s)
+{
+    if (s->fd >= 0) {
+        close(s->fd);
+    }
+    mw_free(s->wbuf);
+    mw_free(s->runs);
+    mw_spill_init(s);
+}
+
+static int spill_fail(struct mw_spill *s, int err, const char *what)
+{
+    if (!s->failed) {
+        s->failed = true;
+        snprintf(s->msg, sizeof s->msg, "%s %s: %s", what, s->dir ? s->dir : "", strerror(err));
+    }
+    return MW_E_IO;
+}
+
+static int spill_open(struct mw_spill *s)
+{
+    const char *dir = getenv("TMPDIR");
+    s->dir = dir && *dir ? dir : "/tmp";
+    size_t len = strlen(s->dir) + sizeof "/mailward-spill-XXXXXX";
+    char *path = mw_malloc(len);
+    snprintf(path, len, "%s/mailward-spill-XXXXXX", s->dir);
+    s->fd = mkstemp(path);
+    int err = errno;
+    if (s->fd >= 0) {
+        (void)unlink(path); /* the file lives as long as the descriptor */
+    }
+    mw_free(path);
+    return s->fd < 0 ? spill_fail(s, err, "cannot create a temporary file in") : MW_OK;
+}
+
+int mw_spill_run_begin(struct mw_spill *s)
+{
+    if (s->failed) {
+        return MW_E_IO;
+    }
+    if (s->fd < 0 && spill_open(s) != MW_OK) {
+        return MW_E_IO;
+    }
+    if (!s->wbuf) {
+        s->wbuf = mw_malloc(WRITE_BUF);
+    }
+    s->wlen = 0;
+    s->run_start = s->size;
+    return MW_OK;
+}
+
+static void spill_flush(struct mw_spill *s)
+{
+    size_t done = 0;
+    while (!s->failed && done < s->wlen) {
+        ssize_t n = pwrite(s->fd, s->wbuf + done, s->wlen - done, (off_t)s->size);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            (void)spill_fail(s, n < 0 ? errno : ENOSPC, "cannot write the temporary file in");
+            break;
+        }
+        done += (size_t)n;
+        s->size += (uint64_t)n;
+    }
+    s->wlen = 0;
+}
+
+void mw_spill_write(struct mw_spill *s, const void *p, size_t n)
+{
+    const char *src = p;
+    while (n && !s->failed) {
+        if (s->wlen == WRITE_BUF) {
+            spill_flush(s);
+        }
+        size_t k = WRITE_BUF - s->wlen < n ? WRITE_BUF - s->wlen : n;
+        memcpy(s->wbuf + s->wlen, src, k);
+        s->wlen += k;
+        src += k;
+        n -= k;
+    }
+}
+
+int mw_spill_run_end(struct mw_spill *s)
+{
+    spill_flush(s);
+    if (s->failed) {
+        return MW_E_IO;
+    }
+    if (s->nruns == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 16;
+        s->runs = mw_realloc(s->runs, s->cap * sizeof *s->runs);
+    }
+    s->runs[s->nruns].start = s->run_start;
+    s->runs[s->nruns].end = s->size;
+    s->nruns++;
+    s->written++;
+    return MW_OK;
+}
+
+void mw_spill_drop_runs(struct mw_spill *s, size_t n)
+{
+    n = n < s->nruns ? n : s->nruns;
+    memmove(s->runs, s->runs + n, (s->nruns - n) * sizeof *s->runs);
+    s->nruns -= n;
+}
+
+void mw_spill_reader_open(struct mw_spill_reader *r, struct mw_spill *s, size_t run, size_t bufsize)
+{
+    memset(r, 0, sizeof *r);
+    r->s = s;
+    r->off = s->runs[run].start;
+    r->end = s->runs[run].end;
+    r->cap = bufsize;
+    r->buf = mw_malloc(bufsize);
+}
+
+void mw_spill_reader_close(struct mw_spill_reader *r)
+{
+    mw_free(r->buf);
+    r->buf = NULL;
+}
+
+bool mw_spill_reader_more(const struct mw_spill_reader *r)
+{
+    return r->pos < r->len || r->off < r->end;
+}
+
+static int reader_fill(struct mw_spill_reader *r)
+{
+    struct mw_spill *s = r->s;
+    uint64_t left = r->end - r->off;
+    size_t want = left < r->cap ? (size_t)left : r->cap;
+    for (;;) {
+        ssize_t n = want ? pread(s->fd, r->buf, want, (off_t)r->off) : 0;
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return spill_fail(s, n < 0 ? errno : EIO, "cannot read the temporary file in");
+        }
+        r->off += (uint64_t)n;
+        r->pos = 0;
+        r->len = (size_t)n;
+        return MW_OK;
+    }
+}
+
+int mw_spill_read(struct mw_spill_reader *r, void *p, size_t n)
+{
+    char *dst = p;
+    while (n) {
+        if (r->pos == r->len && reader_fill(r) != MW_OK) {
+            return MW_E_IO;
+        }
+        size_t k = r->len - r->pos < n ? r->len - r->pos : n;
+        memcpy(dst, r->buf + r->pos, k);
+        r->pos += k;
+        dst += k;
+        n -= k;
+    }
+    return r->s->failed ? MW_E_IO : MW_OK;
+}
+
+/* ---- pointer tables ----------------------------------------------------------------------- */
+
+uint32_t mw_ptrtab_index(struct mw_ptrtab *t, const void *p)
+{
+    for (uint32_t i = 0; i < t->n; i++) {
+        if (t->p[i] == p) {
+            return i;
+        }
+    }
+    t->p = mw_realloc(t->p, (t->n + 1) * sizeof *t->p);
+    t->p[t->n] = p;
+    return t->n++;
+}
+
+const void *mw_ptrtab_get(const struct mw_ptrtab *t, uint32_t i)
+{
+    return i < t->n ? t->p[i] : NULL;
+}
+
+void mw_ptrtab_fini(struct mw_ptrtab *t)
+{
+    mw_free(t->p);
+    t->p = NULL;
+    t->n = 0;
+}
