@@ -22,7 +22,7 @@
 #define VALUES_KEEP       5u    /* values kept per field at least ({values.X} default) */
 #define VALUE_MAX         512   /* bytes of one tracked value */
 #define GROUP_SEP         '\x1f'
-#define WINDOW_REGION     768u /* bytes at least of a window's block for its sets' memory */
+#define WINDOW_REGION     512u /* bytes at least of a window's block for its sets' memory */
 #define FPS_FIRST         8u   /* fingerprints a window's first array holds */
 #define MERGE_FANIN       64u  /* runs merged at once (more are merged into bigger runs first) */
 #define RUN_BUF           (64u * 1024u) /* read buffer per run being merged */
@@ -1212,7 +1212,7 @@ static void write_window(struct mw_correlator *c, const struct mw_window *w)
     }
     mw_vset_write(&w->ips, s);
     for (size_t i = 0; i < w->nsamples; i++) {
-        mw_sample_write(w->samples[i], s, &c->names);
+        mw_sample_write(w->samples[i], i ? w->samples[i - 1] : NULL, s, &c->names);
     }
 }
 
@@ -1229,7 +1229,8 @@ static int read_window_body(struct mw_correlator *c, struct mw_spill_reader *r, 
         return MW_E_IO;
     }
     for (uint32_t i = 0; i < nsamples; i++) {
-        struct mw_sample *s = mw_sample_read(&c->pool, r, &c->names, c->paths, c->npaths);
+        struct mw_sample *s = mw_sample_read(&c->pool, r, &c->names, c->paths, c->npaths,
+                                             i ? w->samples[i - 1] : NULL);
         if (!s) {
             return MW_E_IO;
         }

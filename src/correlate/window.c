@@ -305,7 +305,8 @@ int mw_sample_cmp(int64_t time_ns, uint64_t fp, const struct mw_sample *b)
 
 /* ---- samples in runs ---------------------------------------------------------------------- */
 
-#define NO_STR UINT32_MAX
+#define NO_STR   UINT32_MAX
+#define SAME_STR (UINT32_MAX - 1) /* the same text as the previous sample's string */
 
 struct sample_head {
     int64_t time_ns;
@@ -315,11 +316,37 @@ struct sample_head {
     uint64_t strbytes; /* bytes of the strings with their terminators */
 };
 
-static void write_str(struct mw_spill *s, const char *p)
+/* String k of a sample: account, mailbox, host, time_raw, then the field values; NULL when
+ * absent. With names set, a value only counts when its field name matches names[k - 4]. */
+static const char *sample_str(const struct mw_sample *x, size_t k, const char *const *names)
+{
+    if (!x || k >= 4 + x->nfields) {
+        return NULL;
+    }
+    switch (k) {
+        case 0:
+            return x->account;
+        case 1:
+            return x->mailbox;
+        case 2:
+            return x->host;
+        case 3:
+            return x->time_raw;
+        default:
+            return !names || names[k - 4] == x->names[k - 4] ? x->values[k - 4] : NULL;
+    }
+}
+
+/* The samples of a window share most of their strings (account, operation, user agent): a
+ * string equal to the previous sample's is written as a reference to it. */
+static void write_str(struct mw_spill *s, const char *p, const char *prev)
 {
     uint32_t len = p ? (uint32_t)strlen(p) : NO_STR;
+    if (p && prev && strcmp(p, prev) == 0) {
+        len = SAME_STR;
+    }
     mw_spill_write(s, &len, sizeof len);
-    if (p) {
+    if (len != NO_STR && len != SAME_STR) {
         mw_spill_write(s, p, len);
     }
 }
@@ -329,7 +356,8 @@ static uint64_t str_bytes(const char *p)
     return p ? strlen(p) + 1 : 0;
 }
 
-void mw_sample_write(const struct mw_sample *x, struct mw_spill *s, struct mw_ptrtab *tab)
+void mw_sample_write(const struct mw_sample *x, const struct mw_sample *prev, struct mw_spill *s,
+                     struct mw_ptrtab *tab)
 {
     struct sample_head h;
     memset(&h, 0, sizeof h);
@@ -342,25 +370,23 @@ void mw_sample_write(const struct mw_sample *x, struct mw_spill *s, struct mw_pt
     h.nfields = (uint32_t)x->nfields;
     h.has_time = x->has_time;
     h.ident = x->ident;
-    h.strbytes = str_bytes(x->account) + str_bytes(x->mailbox) + str_bytes(x->host) +
-                 str_bytes(x->time_raw);
-    for (size_t i = 0; i < x->nfields; i++) {
-        h.strbytes += str_bytes(x->values[i]);
+    for (size_t k = 0; k < 4 + x->nfields; k++) {
+        h.strbytes += str_bytes(sample_str(x, k, NULL));
     }
     mw_spill_write(s, &h, sizeof h);
-    write_str(s, x->account);
-    write_str(s, x->mailbox);
-    write_str(s, x->host);
-    write_str(s, x->time_raw);
-    for (size_t i = 0; i < x->nfields; i++) {
-        uint32_t name = mw_ptrtab_index(tab, x->names[i]);
-        mw_spill_write(s, &name, sizeof name);
-        write_str(s, x->values[i]);
+    for (size_t k = 0; k < 4 + x->nfields; k++) {
+        if (k >= 4) {
+            uint32_t name = mw_ptrtab_index(tab, x->names[k - 4]);
+            mw_spill_write(s, &name, sizeof name);
+        }
+        write_str(s, sample_str(x, k, NULL), sample_str(prev, k, k >= 4 ? x->names : NULL));
     }
 }
 
-/* Reads one string of a sample into *cursor (within end); *out is NULL for an absent one. */
-static int read_str(struct mw_spill_reader *r, char **cursor, const char *end, const char **out)
+/* Reads one string of a sample into *cursor (within end); *out is NULL for an absent one;
+ * prev: the previous sample's string of the same place. */
+static int read_str(struct mw_spill_reader *r, char **cursor, const char *end, const char *prev,
+                    const char **out)
 {
     uint32_t len;
     if (mw_spill_read(r, &len, sizeof len) != MW_OK) {
@@ -370,7 +396,20 @@ static int read_str(struct mw_spill_reader *r, char **cursor, const char *end, c
     if (len == NO_STR) {
         return MW_OK;
     }
-    if ((size_t)(end - *cursor) < (size_t)len + 1 || mw_spill_read(r, *cursor, len) != MW_OK) {
+    const char *src = NULL;
+    if (len == SAME_STR) {
+        if (!prev) {
+            return MW_E_IO;
+        }
+        src = prev;
+        len = (uint32_t)strlen(prev);
+    }
+    if ((size_t)(end - *cursor) < (size_t)len + 1) {
+        return MW_E_IO;
+    }
+    if (src) {
+        memcpy(*cursor, src, len);
+    } else if (mw_spill_read(r, *cursor, len) != MW_OK) {
         return MW_E_IO;
     }
     (*cursor)[len] = '\0';
@@ -379,33 +418,37 @@ static int read_str(struct mw_spill_reader *r, char **cursor, const char *end, c
     return MW_OK;
 }
 
-static int read_fields(struct mw_sample *x, struct mw_spill_reader *r, const struct mw_ptrtab *tab,
-                       char **cur, const char *end)
+static int read_fields(struct mw_sample *x, const struct mw_sample *prev, struct mw_spill_reader *r,
+                       const struct mw_ptrtab *tab, char **cur, const char *end)
 {
-    const char *acc, *mbx, *host, *raw;
-    if (read_str(r, cur, end, &acc) || read_str(r, cur, end, &mbx) ||
-        read_str(r, cur, end, &host) || read_str(r, cur, end, &raw)) {
-        return MW_E_IO;
+    const char *str[4];
+    for (size_t k = 0; k < 4; k++) {
+        if (read_str(r, cur, end, sample_str(prev, k, NULL), &str[k]) != MW_OK) {
+            return MW_E_IO;
+        }
     }
-    x->account = acc;
-    x->mailbox = mbx;
-    x->host = host;
-    x->time_raw = raw;
+    x->account = str[0];
+    x->mailbox = str[1];
+    x->host = str[2];
+    x->time_raw = str[3];
     for (size_t i = 0; i < x->nfields; i++) {
         uint32_t name;
         const char *v;
-        if (mw_spill_read(r, &name, sizeof name) != MW_OK || name >= tab->n ||
-            read_str(r, cur, end, &v) != MW_OK) {
+        if (mw_spill_read(r, &name, sizeof name) != MW_OK || name >= tab->n) {
             return MW_E_IO;
         }
         x->names[i] = mw_ptrtab_get(tab, name);
+        if (read_str(r, cur, end, sample_str(prev, 4 + i, x->names), &v) != MW_OK) {
+            return MW_E_IO;
+        }
         x->values[i] = v ? v : "";
     }
     return MW_OK;
 }
 
 struct mw_sample *mw_sample_read(struct mw_pool *pool, struct mw_spill_reader *r,
-                                 const struct mw_ptrtab *tab, char *const *files, size_t nfiles)
+                                 const struct mw_ptrtab *tab, char *const *files, size_t nfiles,
+                                 const struct mw_sample *prev)
 {
     struct sample_head h;
     if (mw_spill_read(r, &h, sizeof h) != MW_OK || h.file >= nfiles || h.nfields > 4096 ||
@@ -432,7 +475,7 @@ struct mw_sample *mw_sample_read(struct mw_pool *pool, struct mw_spill_reader *r
     char *cur = (char *)(void *)(x->values + h.nfields + 1);
     x->names[h.nfields] = NULL;
     x->values[h.nfields] = NULL;
-    if (read_fields(x, r, tab, &cur, (char *)x + bytes) != MW_OK) {
+    if (read_fields(x, prev, r, tab, &cur, (char *)x + bytes) != MW_OK) {
         mw_pool_free(pool, x, bytes);
         return NULL;
     }
