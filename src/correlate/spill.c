@@ -124,7 +124,9 @@ int mw_spill_run_end(struct mw_spill *s)
 void mw_spill_drop_runs(struct mw_spill *s, size_t n)
 {
     n = n < s->nruns ? n : s->nruns;
-    memmove(s->runs, s->runs + n, (s->nruns - n) * sizeof *s->runs);
+    if (n && n < s->nruns) {
+        memmove(s->runs, s->runs + n, (s->nruns - n) * sizeof *s->runs);
+    }
     s->nruns -= n;
 }
 
