@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/str.h"
 #include "correlate/correlate.h"
@@ -40,7 +41,20 @@ void mw_spill_init(struct mw_spill *s);
 void mw_spill_fini(struct mw_spill *s);
 /* A run is written between begin and end; end adds it to the list. MW_OK or MW_E_IO. */
 int mw_spill_run_begin(struct mw_spill *s);
-void mw_spill_write(struct mw_spill *s, const void *p, size_t n);
+void mw_spill_write_slow(struct mw_spill *s, const void *p, size_t n);
+#define MW_SPILL_WBUF (256u * 1024u) /* bytes of the write buffer */
+/* Buffered write (errors stick in s); the common small write is a copy into the buffer. */
+static inline void mw_spill_write(struct mw_spill *s, const void *p, size_t n)
+{
+    if (s->wbuf && n <= MW_SPILL_WBUF - s->wlen) {
+        if (n) {
+            memcpy(s->wbuf + s->wlen, p, n);
+        }
+        s->wlen += n;
+        return;
+    }
+    mw_spill_write_slow(s, p, n);
+}
 int mw_spill_run_end(struct mw_spill *s);
 /* Forgets the first n runs (merged into a newer one). */
 void mw_spill_drop_runs(struct mw_spill *s, size_t n);
@@ -56,8 +70,19 @@ void mw_spill_reader_open(struct mw_spill_reader *r, struct mw_spill *s, size_t 
                           size_t bufsize);
 void mw_spill_reader_close(struct mw_spill_reader *r);
 bool mw_spill_reader_more(const struct mw_spill_reader *r);
+int mw_spill_read_slow(struct mw_spill_reader *r, void *p, size_t n);
 /* Reads exactly n bytes: MW_OK or MW_E_IO (also for a run that ends early). */
-int mw_spill_read(struct mw_spill_reader *r, void *p, size_t n);
+static inline int mw_spill_read(struct mw_spill_reader *r, void *p, size_t n)
+{
+    if (n <= r->len - r->pos && !r->s->failed) {
+        if (n) {
+            memcpy(p, r->buf + r->pos, n);
+        }
+        r->pos += n;
+        return MW_OK;
+    }
+    return mw_spill_read_slow(r, p, n);
+}
 
 /* Pointers (field names, source names) written to a run as small indices. */
 struct mw_ptrtab {

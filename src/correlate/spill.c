@@ -12,8 +12,6 @@
 #include "core/alloc.h"
 #include "correlate/correlate_int.h"
 
-#define WRITE_BUF (256u * 1024u)
-
 void mw_spill_init(struct mw_spill *s)
 {
     memset(s, 0, sizeof *s);
@@ -64,7 +62,7 @@ int mw_spill_run_begin(struct mw_spill *s)
         return MW_E_IO;
     }
     if (!s->wbuf) {
-        s->wbuf = mw_malloc(WRITE_BUF);
+        s->wbuf = mw_malloc(MW_SPILL_WBUF);
     }
     s->wlen = 0;
     s->run_start = s->size;
@@ -89,14 +87,14 @@ static void spill_flush(struct mw_spill *s)
     s->wlen = 0;
 }
 
-void mw_spill_write(struct mw_spill *s, const void *p, size_t n)
+void mw_spill_write_slow(struct mw_spill *s, const void *p, size_t n)
 {
     const char *src = p;
     while (n && !s->failed) {
-        if (s->wlen == WRITE_BUF) {
+        if (s->wlen == MW_SPILL_WBUF) {
             spill_flush(s);
         }
-        size_t k = WRITE_BUF - s->wlen < n ? WRITE_BUF - s->wlen : n;
+        size_t k = MW_SPILL_WBUF - s->wlen < n ? MW_SPILL_WBUF - s->wlen : n;
         memcpy(s->wbuf + s->wlen, src, k);
         s->wlen += k;
         src += k;
@@ -171,7 +169,7 @@ static int reader_fill(struct mw_spill_reader *r)
     }
 }
 
-int mw_spill_read(struct mw_spill_reader *r, void *p, size_t n)
+int mw_spill_read_slow(struct mw_spill_reader *r, void *p, size_t n)
 {
     char *dst = p;
     while (n) {
