@@ -876,9 +876,10 @@ static void aggregate(struct mw_correlator *c, struct mw_window *w, const struct
     window_sample(c, w, f, fp);
 }
 
-/* Merges src (a partial window of the same key) into w; src keeps its fingerprints only. */
-static void window_merge(struct mw_correlator *c, struct mw_window *w,
-                         const struct mw_corr_spec *cs, struct mw_window *src)
+/* Merges the aggregates of src (a partial window of the same key) into w, all but the
+ * evidence samples and the fingerprints. */
+static void window_merge(struct mw_window *w, const struct mw_corr_spec *cs,
+                         const struct mw_window *src)
 {
     w->catflags |= src->catflags;
     w->nplain += src->nplain;
@@ -889,6 +890,12 @@ static void window_merge(struct mw_correlator *c, struct mw_window *w,
         mw_vset_merge(&w->vsets[i], &w->mem, &src->vsets[i], DISTINCT_CAP);
     }
     mw_vset_merge(&w->ips, &w->mem, &src->ips, 0);
+}
+
+/* Moves the evidence samples of src into w's (keeping the smallest). */
+static void window_merge_samples(struct mw_correlator *c, struct mw_window *w,
+                                 struct mw_window *src)
+{
     for (size_t i = 0; i < src->nsamples; i++) {
         struct mw_sample *s = src->samples[i];
         int pos = sample_pos(w, s->time_ns, s->fp, s->ident);
@@ -1211,32 +1218,58 @@ static void write_window(struct mw_correlator *c, const struct mw_window *w)
         mw_vset_write(&w->vsets[i], s);
     }
     mw_vset_write(&w->ips, s);
+    /* The samples as a block with its length first: the merge skips them for windows that do
+     * not alert and reads them back only for those that do. */
+    uint64_t at = mw_spill_reserve(s);
     for (size_t i = 0; i < w->nsamples; i++) {
         mw_sample_write(w->samples[i], i ? w->samples[i - 1] : NULL, s, &c->names);
     }
+    mw_spill_patch(s, at, mw_spill_tell(s) - at - sizeof(uint64_t));
 }
 
-/* Reads the sets and samples of a window record into w (empty). */
+/* Reads the sets of a window record into w (empty) and notes where its samples are. */
 static int read_window_body(struct mw_correlator *c, struct mw_spill_reader *r, struct mw_window *w,
                             const struct mw_corr_spec *cs, uint32_t nsamples)
 {
+    (void)c;
     for (size_t i = 0; i < cs->nvfields; i++) {
         if (mw_vset_read(&w->vsets[i], &w->mem, r, DISTINCT_CAP) != MW_OK) {
             return MW_E_IO;
         }
     }
-    if (mw_vset_read(&w->ips, &w->mem, r, 0) != MW_OK || nsamples > MW_EVIDENCE_CAP) {
+    uint64_t sbytes;
+    if (mw_vset_read(&w->ips, &w->mem, r, 0) != MW_OK || nsamples > MW_EVIDENCE_CAP ||
+        mw_spill_read(r, &sbytes, sizeof sbytes) != MW_OK) {
         return MW_E_IO;
     }
-    for (uint32_t i = 0; i < nsamples; i++) {
-        struct mw_sample *s = mw_sample_read(&c->pool, r, &c->names, c->paths, c->npaths,
-                                             i ? w->samples[i - 1] : NULL);
-        if (!s) {
-            return MW_E_IO;
-        }
-        w->samples[w->nsamples++] = s;
+    w->spending = nsamples;
+    w->soff = mw_spill_reader_tell(r);
+    w->sbytes = sbytes;
+    return mw_spill_skip(r, sbytes);
+}
+
+/* Reads the samples of w back from the spill file when they are still there. */
+static int load_samples(struct mw_correlator *c, struct mw_window *w)
+{
+    if (!w->spending) {
+        return MW_OK;
     }
-    return MW_OK;
+    struct mw_spill_reader r;
+    mw_spill_reader_range(&r, &c->spill, w->soff, w->soff + w->sbytes,
+                          w->sbytes < RUN_BUF ? (size_t)w->sbytes : RUN_BUF);
+    int st = MW_OK;
+    for (uint32_t i = 0; i < w->spending && st == MW_OK; i++) {
+        struct mw_sample *x = mw_sample_read(&c->pool, &r, &c->names, c->paths, c->npaths,
+                                             i ? w->samples[i - 1] : NULL);
+        if (x) {
+            w->samples[w->nsamples++] = x;
+        } else {
+            st = mw_spill_corrupt(&c->spill);
+        }
+    }
+    w->spending = 0;
+    mw_spill_reader_close(&r);
+    return st;
 }
 
 /* The next window record of a run (its fingerprints follow): MW_OK, MW_DONE at the end of the
@@ -1413,6 +1446,21 @@ static size_t smallest(struct msrc *src, size_t n, size_t *eq)
     return k;
 }
 
+/* The evidence of the windows eq[0..k) of one key, all in the first. */
+static int merge_samples(struct mw_correlator *c, struct msrc *src, const size_t *eq, size_t k)
+{
+    struct mw_window *w = src[eq[0]].cur;
+    for (size_t j = 0; j < k; j++) {
+        if (load_samples(c, src[eq[j]].cur) != MW_OK) {
+            return MW_E_IO;
+        }
+        if (j) {
+            window_merge_samples(c, w, src[eq[j]].cur);
+        }
+    }
+    return MW_OK;
+}
+
 /* k-way merge of the sources: windows of one key are merged, then written to the output run
  * (out) or judged and emitted, in (rule, bin, group) order. */
 static int merge_sources(struct mw_correlator *c, struct msrc *src, size_t n, bool out,
@@ -1428,25 +1476,24 @@ static int merge_sources(struct mw_correlator *c, struct msrc *src, size_t n, bo
         struct mw_window *w = src[eq[0]].cur;
         const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, w->rule);
         for (size_t j = 1; j < k; j++) {
-            window_merge(c, w, cs, src[eq[j]].cur);
+            window_merge(w, cs, src[eq[j]].cur);
         }
-        if (out) {
+        if (out && merge_samples(c, src, eq, k) == MW_OK) {
             write_window(c, w);
         }
         uint64_t distinct, primary;
         merge_fps(c, src, eq, k, out, &distinct, &primary);
+        w->count = w->nplain + distinct;
+        if (!out && !c->spill.failed && window_fires(w, cs) &&
+            merge_samples(c, src, eq, k) == MW_OK) {
+            st = emit_window(c, w, fn, arg);
+            st = st < 0 ? st : MW_OK;
+        }
         if (c->spill.failed) {
             st = MW_E_IO;
             break;
         }
-        if (!out) {
-            w->count = w->nplain + distinct;
-            c->dups += w->nfed - primary;
-            if (window_fires(w, cs)) {
-                st = emit_window(c, w, fn, arg);
-                st = st < 0 ? st : MW_OK;
-            }
-        }
+        c->dups += out ? 0 : w->nfed - primary;
         for (size_t j = 0; j < k && st >= 0; j++) {
             window_free(c, src[eq[j]].cur);
             src[eq[j]].cur = NULL;
@@ -1454,6 +1501,9 @@ static int merge_sources(struct mw_correlator *c, struct msrc *src, size_t n, bo
         }
     }
     mw_free(eq);
+    if (st == MW_E_IO && !c->spill.failed) {
+        (void)mw_spill_corrupt(&c->spill); /* a run did not parse back: say so */
+    }
     return st < 0 ? st : MW_OK;
 }
 

@@ -56,6 +56,8 @@ static inline void mw_spill_write(struct mw_spill *s, const void *p, size_t n)
     mw_spill_write_slow(s, p, n);
 }
 int mw_spill_run_end(struct mw_spill *s);
+/* Marks the file failed because a run did not read back as written; returns MW_E_IO. */
+int mw_spill_corrupt(struct mw_spill *s);
 /* Forgets the first n runs (merged into a newer one). */
 void mw_spill_drop_runs(struct mw_spill *s, size_t n);
 
@@ -68,6 +70,16 @@ struct mw_spill_reader {
 
 void mw_spill_reader_open(struct mw_spill_reader *r, struct mw_spill *s, size_t run,
                           size_t bufsize);
+/* A reader of the file's bytes [start, end) (a block inside a run). */
+void mw_spill_reader_range(struct mw_spill_reader *r, struct mw_spill *s, uint64_t start,
+                           uint64_t end, size_t bufsize);
+/* File position of the next byte the reader returns; skipping n bytes (MW_OK or MW_E_IO). */
+uint64_t mw_spill_reader_tell(const struct mw_spill_reader *r);
+int mw_spill_skip(struct mw_spill_reader *r, uint64_t n);
+/* A length known only after what follows it is written: reserve 8 bytes, then patch them. */
+uint64_t mw_spill_reserve(struct mw_spill *s);
+uint64_t mw_spill_tell(const struct mw_spill *s);
+void mw_spill_patch(struct mw_spill *s, uint64_t pos, uint64_t value);
 void mw_spill_reader_close(struct mw_spill_reader *r);
 bool mw_spill_reader_more(const struct mw_spill_reader *r);
 int mw_spill_read_slow(struct mw_spill_reader *r, void *p, size_t n);
@@ -232,7 +244,9 @@ struct mw_window {
     int64_t first, last;
     uint64_t *fps; /* fingerprints of the records (low bit: counted as duplicates here) */
     uint32_t nfps, capfps;
-    uint32_t nsorted;      /* fps[0..nsorted) are sorted and distinct */
+    uint32_t nsorted;  /* fps[0..nsorted) are sorted and distinct */
+    uint32_t spending; /* samples still in the spill file, at [soff, soff + sbytes) */
+    uint64_t soff, sbytes;
     struct mw_vset ips;    /* finding source IPs (the smallest are kept) */
     struct mw_vset *vsets; /* per value field; same allocation */
     struct mw_wmem mem;    /* the sets' memory: a region of this block, then the pool */

@@ -37,6 +37,11 @@ static int spill_fail(struct mw_spill *s, int err, const char *what)
     return MW_E_IO;
 }
 
+int mw_spill_corrupt(struct mw_spill *s)
+{
+    return spill_fail(s, EIO, "a run is corrupt in the temporary file in");
+}
+
 static int spill_open(struct mw_spill *s)
 {
     const char *dir = getenv("TMPDIR");
@@ -128,14 +133,75 @@ void mw_spill_drop_runs(struct mw_spill *s, size_t n)
     s->nruns -= n;
 }
 
-void mw_spill_reader_open(struct mw_spill_reader *r, struct mw_spill *s, size_t run, size_t bufsize)
+void mw_spill_reader_range(struct mw_spill_reader *r, struct mw_spill *s, uint64_t start,
+                           uint64_t end, size_t bufsize)
 {
     memset(r, 0, sizeof *r);
     r->s = s;
-    r->off = s->runs[run].start;
-    r->end = s->runs[run].end;
-    r->cap = bufsize;
-    r->buf = mw_malloc(bufsize);
+    r->off = start;
+    r->end = end;
+    r->cap = bufsize ? bufsize : 1;
+    r->buf = mw_malloc(r->cap);
+}
+
+void mw_spill_reader_open(struct mw_spill_reader *r, struct mw_spill *s, size_t run, size_t bufsize)
+{
+    mw_spill_reader_range(r, s, s->runs[run].start, s->runs[run].end, bufsize);
+}
+
+uint64_t mw_spill_reader_tell(const struct mw_spill_reader *r)
+{
+    return r->off - (r->len - r->pos);
+}
+
+int mw_spill_skip(struct mw_spill_reader *r, uint64_t n)
+{
+    size_t inbuf = r->len - r->pos;
+    if (n <= inbuf) {
+        r->pos += (size_t)n;
+        return MW_OK;
+    }
+    n -= inbuf;
+    r->pos = r->len;
+    if (n > r->end - r->off) {
+        return spill_fail(r->s, EIO, "a run ends early in the temporary file in");
+    }
+    r->off += n;
+    return MW_OK;
+}
+
+uint64_t mw_spill_reserve(struct mw_spill *s)
+{
+    uint64_t zero = 0;
+    if (MW_SPILL_WBUF - s->wlen < sizeof zero) {
+        spill_flush(s);
+    }
+    uint64_t pos = s->size + s->wlen;
+    mw_spill_write(s, &zero, sizeof zero);
+    return pos;
+}
+
+uint64_t mw_spill_tell(const struct mw_spill *s)
+{
+    return s->size + s->wlen;
+}
+
+void mw_spill_patch(struct mw_spill *s, uint64_t pos, uint64_t value)
+{
+    if (s->failed) {
+        return;
+    }
+    if (pos >= s->size) { /* still in the buffer (mw_spill_reserve kept it in one piece) */
+        memcpy(s->wbuf + (pos - s->size), &value, sizeof value);
+        return;
+    }
+    ssize_t n;
+    do {
+        n = pwrite(s->fd, &value, sizeof value, (off_t)pos);
+    } while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)sizeof value) {
+        (void)spill_fail(s, n < 0 ? errno : ENOSPC, "cannot write the temporary file in");
+    }
 }
 
 void mw_spill_reader_close(struct mw_spill_reader *r)
