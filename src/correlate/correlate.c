@@ -760,7 +760,18 @@ static void fps_compact(struct mw_window *w)
     if (w->nsorted == w->nfps) {
         return;
     }
-    qsort(w->fps, w->nfps, sizeof *w->fps, fp_cmp);
+    if (w->nfps <= 16) { /* most windows: an insertion sort, no qsort call */
+        for (uint32_t i = 1; i < w->nfps; i++) {
+            uint64_t x = w->fps[i];
+            uint32_t j = i;
+            for (; j > 0 && w->fps[j - 1] > x; j--) {
+                w->fps[j] = w->fps[j - 1];
+            }
+            w->fps[j] = x;
+        }
+    } else {
+        qsort(w->fps, w->nfps, sizeof *w->fps, fp_cmp);
+    }
     uint32_t n = 0;
     for (uint32_t i = 0; i < w->nfps; i++) {
         if (!n || w->fps[i] != w->fps[n - 1]) {
@@ -1322,7 +1333,7 @@ static void write_fps(struct mw_correlator *c, const uint64_t *fps, size_t n)
     mw_spill_write(&c->spill, &end, sizeof end);
 }
 
-/* Writes every open window to a new sorted run and frees them, with the pool's memory. */
+/* Writes every open window to a new sorted run and frees them. */
 static int spill_windows(struct mw_correlator *c)
 {
     size_t n;
@@ -1339,8 +1350,8 @@ static int spill_windows(struct mw_correlator *c)
         window_free(c, v[i]);
     }
     mw_free(v);
-    mw_pool_fini(&c->pool);
-    mw_pool_init(&c->pool);
+    /* The pool keeps its slabs for the windows that follow (giving them back to malloc would
+     * only have the next windows fault the same pages in again). */
     return st;
 }
 
