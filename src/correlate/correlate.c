@@ -748,10 +748,34 @@ static struct mw_window *get_window(struct mw_correlator *c, size_t rule,
 
 /* ---- aggregation -------------------------------------------------------------------------- */
 
-static int fp_cmp(const void *a, const void *b)
+/* Heapsort of a[0..n): in place, so sorting a large fingerprint array takes no memory beyond
+ * it (qsort may copy it into a temporary array as large). */
+static void sift_down(uint64_t *a, size_t i, size_t n)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : (x > y ? 1 : 0);
+    uint64_t x = a[i];
+    for (size_t child; (child = 2 * i + 1) < n; i = child) {
+        if (child + 1 < n && a[child + 1] > a[child]) {
+            child++;
+        }
+        if (a[child] <= x) {
+            break;
+        }
+        a[i] = a[child];
+    }
+    a[i] = x;
+}
+
+static void heap_sort(uint64_t *a, size_t n)
+{
+    for (size_t i = n / 2; i-- > 0;) {
+        sift_down(a, i, n);
+    }
+    for (size_t end = n; end > 1; end--) {
+        uint64_t t = a[0];
+        a[0] = a[end - 1];
+        a[end - 1] = t;
+        sift_down(a, 0, end - 1);
+    }
 }
 
 /* Sorts w's fingerprints and drops the copies among them. */
@@ -770,7 +794,7 @@ static void fps_compact(struct mw_window *w)
             w->fps[j] = x;
         }
     } else {
-        qsort(w->fps, w->nfps, sizeof *w->fps, fp_cmp);
+        heap_sort(w->fps, w->nfps);
     }
     uint32_t n = 0;
     for (uint32_t i = 0; i < w->nfps; i++) {
