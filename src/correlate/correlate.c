@@ -1263,10 +1263,9 @@ static void write_window(struct mw_correlator *c, const struct mw_window *w)
 }
 
 /* Reads the sets of a window record into w (empty) and notes where its samples are. */
-static int read_window_body(struct mw_correlator *c, struct mw_spill_reader *r, struct mw_window *w,
+static int read_window_body(struct mw_spill_reader *r, struct mw_window *w,
                             const struct mw_corr_spec *cs, uint32_t nsamples)
 {
-    (void)c;
     for (size_t i = 0; i < cs->nvfields; i++) {
         if (mw_vset_read(&w->vsets[i], &w->mem, r, DISTINCT_CAP) != MW_OK) {
             return MW_E_IO;
@@ -1342,7 +1341,7 @@ static int read_window(struct mw_correlator *c, struct mw_spill_reader *r, struc
     w->first = (int64_t)head[5];
     w->last = (int64_t)head[6];
     w->catflags = tail[0];
-    if (read_window_body(c, r, w, cs, tail[1]) != MW_OK) {
+    if (read_window_body(r, w, cs, tail[1]) != MW_OK) {
         window_free(c, w);
         return MW_E_IO;
     }
