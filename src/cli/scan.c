@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,9 +48,10 @@ static const char scan_help[] =
         "      --input-timezone TZ   zone of times whose format leaves it to the writer (CSV\n"
         "                            CreationDate; default UTC; e.g. Europe/Berlin or +01:00);\n"
         "                            times the format defines as UTC are never moved\n"
-        "      --max-lateness SPAN   how far out of time order records may arrive before the\n"
-        "                            windows they belong to are closed (default 2h; e.g. 24h for\n"
-        "                            unsorted exports); memory grows with it\n"
+        "      --max-lateness SPAN   accepted for compatibility; a tuning hint that never changes\n"
+        "                            results (alerts do not depend on the order of the input)\n"
+        "      --max-memory SIZE     memory for correlation windows before they are spilled to a\n"
+        "                            temporary file in $TMPDIR (default 32M; e.g. 512K, 64M, 1G)\n"
         "      --no-color            no colours (also when NO_COLOR is set)\n"
         "      --no-progress         no progress line on stderr\n"
         "      --no-summary          no closing summary on stderr (its notices stay, as for -q)\n"
@@ -77,6 +79,8 @@ struct scan_opts {
     const char *tz;
     const char *lateness;
     int64_t lateness_ns;
+    const char *max_memory;
+    size_t budget;
     bool no_builtin;
     bool no_color;
     bool no_progress;
@@ -139,6 +143,7 @@ enum {
     O_RULE,
     O_TZ,
     O_LATENESS,
+    O_MAX_MEMORY,
     O_NO_COLOR,
     O_NO_PROGRESS,
     O_NO_SUMMARY,
@@ -157,6 +162,7 @@ static const struct option scan_longs[] = {
     { "source", required_argument, NULL, 's' },
     { "input-timezone", required_argument, NULL, O_TZ },
     { "max-lateness", required_argument, NULL, O_LATENESS },
+    { "max-memory", required_argument, NULL, O_MAX_MEMORY },
     { "no-color", no_argument, NULL, O_NO_COLOR },
     { "no-progress", no_argument, NULL, O_NO_PROGRESS },
     { "no-summary", no_argument, NULL, O_NO_SUMMARY },
@@ -215,6 +221,9 @@ static int parse_options(int argc, char **argv, struct scan_opts *o)
                 break;
             case O_LATENESS:
                 o->lateness = optarg;
+                break;
+            case O_MAX_MEMORY:
+                o->max_memory = optarg;
                 break;
             case O_NO_COLOR:
                 o->no_color = true;
@@ -344,6 +353,45 @@ static int on_event(void *arg, struct mw_event *ev)
     return rc;
 }
 
+/* "512K", "64M", "1G" (powers of 1024) or plain bytes; 0 on success. */
+static int parse_size(const char *text, size_t *out)
+{
+    char *end;
+    errno = 0;
+    if (*text < '0' || *text > '9') {
+        return -1;
+    }
+    unsigned long long n = strtoull(text, &end, 10);
+    unsigned shift = 0;
+    switch (*end) {
+        case 'k':
+        case 'K':
+            shift = 10;
+            end++;
+            break;
+        case 'm':
+        case 'M':
+            shift = 20;
+            end++;
+            break;
+        case 'g':
+        case 'G':
+            shift = 30;
+            end++;
+            break;
+        default:
+            break;
+    }
+    if (*end == 'B' || *end == 'b') {
+        end++;
+    }
+    if (errno || *end || n == 0 || n > (SIZE_MAX >> shift)) {
+        return -1;
+    }
+    *out = (size_t)n << shift;
+    return 0;
+}
+
 static int parse_bound(const char *opt, const char *text, int64_t *out)
 {
     if (mw_time_parse(mw_str_c(text), NULL, out) != MW_OK) {
@@ -404,6 +452,12 @@ static int setup(struct scan_state *st, struct scan_opts *o, struct mw_pipeline 
     if (o->lateness && mw_timespan_parse(mw_str_c(o->lateness), &o->lateness_ns) != MW_OK) {
         return usage_error("--max-lateness '%s' is not a time span (e.g. 30m, 2h, 1d)",
                            o->lateness);
+    }
+    o->budget = MW_CORRELATE_BUDGET_DEFAULT;
+    if (o->max_memory && parse_size(o->max_memory, &o->budget) != 0) {
+        return usage_error("--max-memory '%s' is not a size (a positive number of bytes with an "
+                           "optional K, M or G, e.g. 512K, 64M)",
+                           o->max_memory);
     }
     if (o->tz && mw_tz_parse(o->tz, &pl->tz) != MW_OK) {
         return usage_error("--input-timezone '%s' is not a zone (UTC, +01:00, Europe/Berlin)",
@@ -474,8 +528,6 @@ static void print_summary(struct scan_state *st, struct mw_pipeline *pl, double 
         .undated_first = undated,
         .nundated_first = pl->undated.kept,
         .undated_excluded = st->has_since || st->has_until,
-        .late = mw_correlate_late(st->corr),
-        .lateness = st->opt->lateness ? st->opt->lateness : "2h",
         .rules = rc,
         .nrules = nrc,
         .alerts = st->alerts,
@@ -646,6 +698,7 @@ static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeli
     }
     st->corr = mw_correlator_create(rs);
     mw_correlator_set_lateness(st->corr, o->lateness_ns);
+    mw_correlator_set_budget(st->corr, o->budget);
     st->per_rule = mw_calloc(mw_ruleset_count(rs) + 1, sizeof *st->per_rule);
     st->per_allowlist =
             mw_calloc(mw_config_allowlist_count(st->config) + 1, sizeof *st->per_allowlist);
@@ -679,6 +732,10 @@ static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeli
     int rc = mw_pipeline_run(pl);
     if (rc == MW_OK) {
         rc = mw_correlate_finish(st->corr, on_alert, st);
+    }
+    if (mw_correlate_error(st->corr)) {
+        fprintf(stderr, "mailward scan: correlation spill failed: %s\n",
+                mw_correlate_error(st->corr));
     }
     bool written = finish_output(st, out);
     out = stdout;

@@ -1,7 +1,9 @@
 /* correlate/correlate.c: turns findings into alerts. Plain detections become alerts at once;
- * findings of correlation base rules are aggregated per (correlation, group key, UTC-aligned
- * bin). Windows are closed by a watermark (the current time, in either direction) and freed,
- * so memory follows the open windows, not the records scanned. Duplicates are dropped here.
+ * findings of correlation base rules are aggregated per (correlation, UTC-aligned bin, group
+ * key) into mergeable partial windows. No window is judged before the end of the scan, so the
+ * alerts do not depend on the order of the input; past the memory budget the open windows are
+ * spilled to sorted runs in a temporary file and merged back at finish. Duplicates are dropped
+ * here, by a fixed-size fingerprint per matched record.
  * SPDX-License-Identifier: MIT */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -20,44 +22,15 @@
 #define VALUES_KEEP       5u    /* values kept per field at least ({values.X} default) */
 #define VALUE_MAX         512   /* bytes of one tracked value */
 #define GROUP_SEP         '\x1f'
-#define DEFAULT_LATENESS  MW_CORRELATE_LATENESS_DEFAULT
-#define SWEEP_EVERY       4096u  /* findings between sweeps */
-#define SWEEP_WINDOWS     512u   /* new windows that also trigger a sweep (plus half the live) */
-#define CLOSED_SLOTS      16384u /* recently closed window keys remembered (power of two) */
-#define NOW_RING          5u     /* the current time is the median of the last few findings */
-#define WINDOW_REGION     768u   /* bytes at least of a window's block for its sets' memory */
-
-struct window {
-    uint64_t hash;       /* of (rule, bin, group) */
-    struct window *next; /* in its bucket */
-    size_t bytes;        /* of the pool block */
-    size_t rule;
-    int64_t bin;
-    uint32_t gen;      /* > 0: the key was closed before and reopened */
-    uint32_t catflags; /* MW_CAT_CONTAINS categories seen */
-    bool sticky;       /* holds records without a time: closed at finish only */
-    uint64_t count;
-    int64_t first, last;
-    struct mw_vset seen;   /* dedup fingerprints of the records in this window (no values) */
-    struct mw_vset ips;    /* finding source IPs (the smallest are kept) */
-    struct mw_vset *vsets; /* per value field; same allocation */
-    struct mw_wmem mem;    /* the sets' memory: a region of this block, then the pool */
-    struct mw_sample *samples[MW_EVIDENCE_CAP];
-    size_t nsamples;
-    size_t glen;
-    char *group; /* lower-cased group values joined with GROUP_SEP; same allocation */
-};
-
-/* Open windows of one (rule, bin): a bucket closes as a whole (sticky windows aside). */
-struct bucket {
-    size_t rule;
-    int64_t bin;
-    struct window *head;
-};
+#define WINDOW_REGION     512u /* bytes at least of a window's block for its sets' memory */
+#define FPS_FIRST         8u   /* fingerprints a window's first array holds */
+#define MERGE_FANIN       64u  /* runs merged at once (more are merged into bigger runs first) */
+#define RUN_BUF           (64u * 1024u) /* read buffer per run being merged */
+#define RUN_MAGIC         0x6d77636fu   /* starts every window record of a run */
 
 struct slot {
     uint64_t hash;
-    struct window *w; /* NULL: empty */
+    struct mw_window *w; /* NULL: empty */
 };
 
 /* Categories judged on recent distinct values: (rule, value field, value) -> categories. */
@@ -71,13 +44,6 @@ struct judged {
     char s[JUDGE_LEN];
 };
 
-struct closed_key {
-    uint64_t hash;
-    uint32_t gen;   /* generation the next window of this key gets; 0: empty slot */
-    uint32_t epoch; /* sweep that last wrote the slot */
-    uint32_t by;    /* index in that sweep's done[] of the window that wrote it */
-};
-
 struct mw_correlator {
     const struct mw_ruleset *rs;
     size_t nrules;
@@ -85,31 +51,27 @@ struct mw_correlator {
     size_t **corrs;         /* per base rule: the correlations that reference it */
     size_t *ncorrs;
     struct mw_pool pool;    /* all window memory */
-    struct bucket *buckets; /* sorted by (rule, bin) */
-    size_t nbuckets, bcap;
-    struct window *sticky; /* windows holding records without a time */
-    size_t nwins;          /* open windows */
-    struct slot *slots;    /* open windows by hash (linear probing) */
+    struct mw_window *wins; /* open windows */
+    size_t nwins;
+    struct slot *slots; /* open windows by hash (linear probing) */
     size_t nslots;
     uint64_t *needed;      /* per rule: value fields whose sets are read (bit per field < 64) */
     uint64_t *judging;     /* per rule: value fields a MW_CAT_CONTAINS category looks at */
     struct judged *judged; /* JUDGE_SLOTS */
     char *gbuf;            /* group key being built */
     size_t gcap;
-    struct closed_key *closed; /* direct-mapped, CLOSED_SLOTS */
     /* Paths of the records' files, copied once per file: samples point at them and they live
      * until the correlator is destroyed (the caller's path strings may not). */
     char **paths;
     size_t npaths;
     const char *path_src; /* the caller's string the newest copy was made from */
     uint32_t path_file;   /* and its file id */
-    uint64_t path_hash;   /* hash of the newest path (record fingerprints) */
-    int64_t lateness;
-    int64_t ring[NOW_RING];
-    uint64_t nring;
-    size_t since_sweep, new_windows, live_after_sweep;
-    uint32_t epoch; /* sweeps that closed windows (closed_key.epoch) */
-    uint64_t dups, late;
+    int64_t lateness;     /* a hint only: results never depend on it */
+    size_t budget;        /* bytes of window state before a spill */
+    struct mw_spill spill;
+    struct mw_ptrtab names; /* field and source names in runs */
+    uint64_t dups;          /* plain detections, and correlation windows once finished */
+    uint64_t undated;
 };
 
 /* ---- helpers ------------------------------------------------------------------------------ */
@@ -125,31 +87,50 @@ static char *dup_opt(struct mw_str s)
 }
 
 /* The correlator's copy of ev's path (the newest one is reused while records of one file
- * arrive; the same text is copied once even when its file id changes). */
-static const char *record_path(struct mw_correlator *c, const struct mw_event *ev)
+ * arrive; the same text is copied once even when its file id changes); *idx is its index. */
+static const char *record_path(struct mw_correlator *c, const struct mw_event *ev, uint32_t *idx)
 {
     const char *p = ev->origin.path ? ev->origin.path : "";
-    if (c->npaths && p == c->path_src && ev->origin.file_id == c->path_file) {
-        return c->paths[c->npaths - 1];
+    if (!c->npaths || p != c->path_src || ev->origin.file_id != c->path_file) {
+        c->path_src = p;
+        c->path_file = ev->origin.file_id;
+        size_t len = strlen(p);
+        if (!c->npaths || strcmp(c->paths[c->npaths - 1], p) != 0) {
+            c->paths = mw_realloc(c->paths, (c->npaths + 1) * sizeof *c->paths);
+            c->paths[c->npaths++] = mw_strndup(p, len);
+        }
     }
-    c->path_src = p;
-    c->path_file = ev->origin.file_id;
-    size_t len = strlen(p);
-    c->path_hash = mw_hash(p, len, 0x6d77);
-    if (!c->npaths || strcmp(c->paths[c->npaths - 1], p) != 0) {
-        c->paths = mw_realloc(c->paths, (c->npaths + 1) * sizeof *c->paths);
-        c->paths[c->npaths++] = mw_strndup(p, len);
-    }
+    *idx = (uint32_t)(c->npaths - 1);
     return c->paths[c->npaths - 1];
 }
 
-static uint64_t record_fp(struct mw_correlator *c, const struct mw_event *ev)
+/* A record's content fingerprint: its dedup id when the source gives one, else a hash of the
+ * source, the timestamp as written and every field value the event holds (the fields the
+ * rules read), independent of the order the fields were written in. Never where the record
+ * was read, so the evidence sample does not depend on file names or offsets. */
+static uint64_t content_fp(const struct mw_event *ev)
 {
     if (ev->dedup) {
         return ev->dedup;
     }
-    (void)record_path(c, ev);
-    return mw_hash(&ev->origin.offset, sizeof ev->origin.offset, c->path_hash);
+    const char *src = ev->source ? ev->source : "";
+    uint64_t h = mw_hash(src, strlen(src), 0x636f6e74);
+    h = mw_hash(ev->time_raw.ptr ? ev->time_raw.ptr : "", ev->time_raw.len, h);
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < ev->nset; i++) {
+        uint32_t id = ev->set_ids[i];
+        const struct mw_fieldval *fv = &ev->vals[id];
+        const char *name = mw_fieldtab_name(ev->fields, (int)id);
+        uint64_t fh = mw_hash(name ? name : "", name ? strlen(name) + 1 : 0, 0x6669656c64);
+        for (uint32_t k = 0; fv->state == MW_VAL_PRESENT && k < fv->n; k++) {
+            struct mw_str v = mw_fieldval_at(fv, k);
+            fh = mw_hash(&v.len, sizeof v.len, fh);
+            fh = mw_hash(v.ptr ? v.ptr : "", v.len, fh);
+        }
+        sum += fh; /* a sum: the order the record wrote its fields in does not matter */
+    }
+    h = mw_hash(&sum, sizeof sum, h);
+    return h ? h : 1;
 }
 
 static void make_id(char out[24], const char *rule_id, const void *extra, size_t extra_len)
@@ -326,7 +307,7 @@ static uint32_t judge_flags(const struct mw_corr_spec *cs, size_t vfield, struct
 /* Categories that look at values are judged on every distinct value of the window as it first
  * arrives (the same value always gives the same answer), not only on the evidence sample. The
  * answers for recent values are remembered across windows (values repeat across accounts). */
-static void judge_value(struct mw_correlator *c, struct window *w, const struct mw_corr_spec *cs,
+static void judge_value(struct mw_correlator *c, struct mw_window *w, const struct mw_corr_spec *cs,
                         size_t vfield, struct mw_str val, uint64_t h)
 {
     if (!mask_has(c->judging[w->rule], vfield)) {
@@ -357,12 +338,6 @@ static const char **vset_values(const struct mw_vset *v)
         out[i] = v->top[i].s;
     }
     return out;
-}
-
-/* a - b > d, without overflow, for d >= 0. */
-static bool beyond(int64_t a, int64_t b, int64_t d)
-{
-    return a > b && (uint64_t)a - (uint64_t)b > (uint64_t)d;
 }
 
 /* ---- lifecycle ---------------------------------------------------------------------------- */
@@ -440,17 +415,24 @@ struct mw_correlator *mw_correlator_create(const struct mw_ruleset *rs)
     }
     c->judged = mw_calloc(JUDGE_SLOTS, sizeof *c->judged);
     mw_pool_init(&c->pool);
-    c->lateness = DEFAULT_LATENESS;
+    mw_spill_init(&c->spill);
+    c->lateness = MW_CORRELATE_LATENESS_DEFAULT;
+    c->budget = MW_CORRELATE_BUDGET_DEFAULT;
     return c;
 }
 
 void mw_correlator_set_lateness(struct mw_correlator *c, int64_t ns)
 {
-    c->lateness = ns < 0 ? 0 : ns;
+    c->lateness = ns < 0 ? 0 : ns; /* kept for callers; no result depends on it */
+}
+
+void mw_correlator_set_budget(struct mw_correlator *c, size_t bytes)
+{
+    c->budget = bytes;
 }
 
 /* Returns the window's memory to the pool. */
-static void window_free(struct mw_correlator *c, struct window *w)
+static void window_free(struct mw_correlator *c, struct mw_window *w)
 {
     if (w->mem.nout) { /* else every set lies in the window's own block */
         const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, w->rule);
@@ -458,7 +440,7 @@ static void window_free(struct mw_correlator *c, struct window *w)
             mw_vset_fini(&w->vsets[i], &w->mem);
         }
         mw_vset_fini(&w->ips, &w->mem);
-        mw_vset_fini(&w->seen, &w->mem);
+        mw_wmem_free(&w->mem, w->fps, (size_t)w->capfps * sizeof *w->fps);
     }
     for (size_t i = 0; i < w->nsamples; i++) {
         mw_sample_free(&c->pool, w->samples[i]);
@@ -466,31 +448,19 @@ static void window_free(struct mw_correlator *c, struct window *w)
     mw_pool_free(&c->pool, w, w->bytes);
 }
 
-/* Drops every window. */
+/* Drops every open window and the pool's memory. */
 static void clear_state(struct mw_correlator *c)
 {
-    for (size_t i = 0; i < c->nbuckets; i++) {
-        for (struct window *w = c->buckets[i].head, *next; w; w = next) {
-            next = w->next;
-            window_free(c, w);
-        }
-    }
-    for (struct window *w = c->sticky, *next; w; w = next) {
+    for (struct mw_window *w = c->wins, *next; w; w = next) {
         next = w->next;
         window_free(c, w);
     }
-    mw_free(c->buckets);
     mw_free(c->slots);
-    mw_free(c->closed);
     mw_pool_fini(&c->pool);
     mw_pool_init(&c->pool);
-    c->buckets = NULL;
+    c->wins = NULL;
     c->slots = NULL;
-    c->closed = NULL;
-    c->sticky = NULL;
-    c->nbuckets = c->bcap = c->nwins = c->nslots = 0;
-    c->nring = 0;
-    c->since_sweep = c->new_windows = c->live_after_sweep = 0;
+    c->nwins = c->nslots = 0;
 }
 
 void mw_correlator_destroy(struct mw_correlator *c)
@@ -499,6 +469,8 @@ void mw_correlator_destroy(struct mw_correlator *c)
         return;
     }
     clear_state(c);
+    mw_spill_fini(&c->spill);
+    mw_ptrtab_fini(&c->names);
     for (size_t i = 0; i < c->nrules; i++) {
         mw_u64set_fini(&c->seen[i]);
         mw_free(c->corrs[i]);
@@ -524,12 +496,34 @@ uint64_t mw_correlate_duplicates(const struct mw_correlator *c)
 
 uint64_t mw_correlate_late(const struct mw_correlator *c)
 {
-    return c->late;
+    (void)c;
+    return 0;
+}
+
+uint64_t mw_correlate_undated(const struct mw_correlator *c)
+{
+    return c->undated;
+}
+
+uint64_t mw_correlate_spills(const struct mw_correlator *c)
+{
+    return c->spill.written;
+}
+
+const char *mw_correlate_error(const struct mw_correlator *c)
+{
+    return c->spill.failed ? c->spill.msg : NULL;
 }
 
 size_t mw_correlate_open_windows(const struct mw_correlator *c)
 {
     return c->nwins;
+}
+
+/* Bytes of window state counted against the budget: pooled and large blocks, the table. */
+static size_t state_bytes(const struct mw_correlator *c)
+{
+    return c->pool.live + c->pool.big + c->nslots * sizeof *c->slots;
 }
 
 /* ---- plain detections --------------------------------------------------------------------- */
@@ -552,8 +546,8 @@ static struct mw_evidence sample_evidence(const struct mw_sample *s)
     return e;
 }
 
-static int emit_detection(struct mw_correlator *c, const struct mw_finding *f, uint64_t fp,
-                          mw_alert_fn *fn, void *arg)
+static int emit_detection(struct mw_correlator *c, const struct mw_finding *f, mw_alert_fn *fn,
+                          void *arg)
 {
     const struct mw_event *ev = f->event;
     struct mw_alert a;
@@ -568,7 +562,8 @@ static int emit_detection(struct mw_correlator *c, const struct mw_finding *f, u
                          (unsigned long long)ev->origin.offset);
         make_id(a.id, f->info->id, buf, (size_t)n);
     }
-    struct mw_sample *s = mw_sample_new(&c->pool, f, fp, record_path(c, ev));
+    uint32_t idx;
+    struct mw_sample *s = mw_sample_new(&c->pool, f, ev->dedup, record_path(c, ev, &idx));
     char *summary = dup_view(f->summary);
     char *ip = dup_opt(f->source_ip);
     const char **reasons = mw_calloc(f->nreasons + 1, sizeof *reasons);
@@ -633,7 +628,7 @@ static size_t vfield_values(const struct mw_corr_vfield *vf, const struct mw_eve
     return n;
 }
 
-static void slot_put(struct slot *slots, size_t nslots, uint64_t hash, struct window *w)
+static void slot_put(struct slot *slots, size_t nslots, uint64_t hash, struct mw_window *w)
 {
     size_t mask = nslots - 1;
     size_t k = (size_t)hash & mask;
@@ -657,53 +652,6 @@ static void slots_grow(struct mw_correlator *c)
     mw_free(c->slots);
     c->slots = slots;
     c->nslots = n;
-}
-
-/* Removes w from the table, shifting later entries of its probe run back (no tombstones). */
-static void slot_remove(struct mw_correlator *c, const struct window *w)
-{
-    size_t mask = c->nslots - 1;
-    size_t i = (size_t)w->hash & mask;
-    while (c->slots[i].w != w) {
-        i = (i + 1) & mask;
-    }
-    for (size_t j = (i + 1) & mask; c->slots[j].w; j = (j + 1) & mask) {
-        size_t home = (size_t)c->slots[j].hash & mask;
-        /* The entry at j may fill the hole at i when its home is not within (i, j]. */
-        bool movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
-        if (movable) {
-            c->slots[i] = c->slots[j];
-            i = j;
-        }
-    }
-    c->slots[i].w = NULL;
-    c->slots[i].hash = 0;
-}
-
-/* The bucket of (rule, bin), created when absent; buckets stay sorted by (rule, bin). */
-static struct bucket *bucket_get(struct mw_correlator *c, size_t rule, int64_t bin)
-{
-    size_t lo = 0, hi = c->nbuckets;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const struct bucket *b = &c->buckets[mid];
-        if (b->rule < rule || (b->rule == rule && b->bin < bin)) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    if (lo < c->nbuckets && c->buckets[lo].rule == rule && c->buckets[lo].bin == bin) {
-        return &c->buckets[lo];
-    }
-    if (c->nbuckets == c->bcap) {
-        c->bcap = c->bcap ? c->bcap * 2 : 16;
-        c->buckets = mw_realloc(c->buckets, c->bcap * sizeof *c->buckets);
-    }
-    memmove(&c->buckets[lo + 1], &c->buckets[lo], (c->nbuckets - lo) * sizeof *c->buckets);
-    c->buckets[lo] = (struct bucket){ rule, bin, NULL };
-    c->nbuckets++;
-    return &c->buckets[lo];
 }
 
 /* The group key of ev for cs, lower-cased, into c->gbuf; returns its length. */
@@ -736,15 +684,15 @@ static size_t build_group(struct mw_correlator *c, const struct mw_corr_spec *cs
     return len;
 }
 
-static struct window *window_new(struct mw_correlator *c, size_t rule,
-                                 const struct mw_corr_spec *cs, int64_t bin, uint64_t h,
-                                 size_t glen)
+static struct mw_window *window_new(struct mw_correlator *c, size_t rule,
+                                    const struct mw_corr_spec *cs, int64_t bin, uint64_t h,
+                                    size_t glen)
 {
     size_t gbytes = (glen + 1 + 7u) & ~(size_t)7u;
-    size_t head = sizeof(struct window) + cs->nvfields * sizeof(struct mw_vset) + gbytes;
+    size_t head = sizeof(struct mw_window) + cs->nvfields * sizeof(struct mw_vset) + gbytes;
     /* The region gets the rest of the pool block too (the class's rounding is free). */
     size_t bytes = mw_pool_block_size(head + WINDOW_REGION);
-    struct window *w = mw_pool_alloc(&c->pool, bytes);
+    struct mw_window *w = mw_pool_alloc(&c->pool, bytes);
     memset(w, 0, sizeof *w);
     w->mem.pool = &c->pool;
     w->mem.base = (char *)(void *)w + head;
@@ -755,7 +703,6 @@ static struct window *window_new(struct mw_correlator *c, size_t rule,
     w->bin = bin;
     w->first = INT64_MAX;
     w->last = INT64_MIN;
-    mw_vset_init(&w->seen, 0);
     mw_vset_init(&w->ips, SOURCE_IPS_REPORT);
     w->vsets = (struct mw_vset *)(void *)(w + 1);
     for (size_t i = 0; i < cs->nvfields; i++) {
@@ -764,38 +711,34 @@ static struct window *window_new(struct mw_correlator *c, size_t rule,
     w->group = (char *)(void *)(w->vsets + cs->nvfields);
     memcpy(w->group, c->gbuf, glen + 1);
     w->glen = glen;
-    if (c->closed) {
-        const struct closed_key *ck = &c->closed[h & (CLOSED_SLOTS - 1)];
-        if (ck->gen && ck->hash == h) {
-            w->gen = ck->gen;
-        }
-    }
     return w;
 }
 
-static struct window *get_window(struct mw_correlator *c, size_t rule,
-                                 const struct mw_corr_spec *cs, const struct mw_event *ev)
+static uint64_t window_hash(const struct mw_correlator *c, size_t rule, int64_t bin, size_t glen)
 {
-    int64_t t = ev->has_time ? ev->time_ns : 0;
-    int64_t bin = mw_time_bin(t, cs->timespan_ns); /* KQL bin(), also before 1970 */
+    return mw_hash(c->gbuf, glen, ((uint64_t)bin * 0x9e3779b97f4a7c15ULL) ^ rule);
+}
+
+static struct mw_window *get_window(struct mw_correlator *c, size_t rule,
+                                    const struct mw_corr_spec *cs, const struct mw_event *ev)
+{
+    int64_t bin = mw_time_bin(ev->time_ns, cs->timespan_ns); /* KQL bin(), also before 1970 */
     size_t glen = build_group(c, cs, ev);
-    uint64_t h = mw_hash(c->gbuf, glen, ((uint64_t)bin * 0x9e3779b97f4a7c15ULL) ^ rule);
+    uint64_t h = window_hash(c, rule, bin, glen);
     if (c->nslots) {
         size_t mask = c->nslots - 1;
         for (size_t k = (size_t)h & mask; c->slots[k].w; k = (k + 1) & mask) {
-            struct window *w = c->slots[k].w;
+            struct mw_window *w = c->slots[k].w;
             if (c->slots[k].hash == h && w->rule == rule && w->bin == bin && w->glen == glen &&
                 memcmp(w->group, c->gbuf, glen) == 0) {
                 return w;
             }
         }
     }
-    struct window *w = window_new(c, rule, cs, bin, h, glen);
-    struct bucket *b = bucket_get(c, rule, bin);
-    w->next = b->head;
-    b->head = w;
+    struct mw_window *w = window_new(c, rule, cs, bin, h, glen);
+    w->next = c->wins;
+    c->wins = w;
     c->nwins++;
-    c->new_windows++;
     if (c->nwins * 2 > c->nslots) {
         slots_grow(c);
     }
@@ -805,37 +748,150 @@ static struct window *get_window(struct mw_correlator *c, size_t rule,
 
 /* ---- aggregation -------------------------------------------------------------------------- */
 
-static void window_sample(struct mw_correlator *c, struct window *w, const struct mw_finding *f,
-                          uint64_t fp)
+/* Heapsort of a[0..n): in place, so sorting a large fingerprint array takes no memory beyond
+ * it (qsort may copy it into a temporary array as large). */
+static void sift_down(uint64_t *a, size_t i, size_t n)
 {
-    const struct mw_event *ev = f->event;
-    size_t pos = w->nsamples;
-    while (pos > 0 && mw_sample_cmp(ev->time_ns, fp, ev->origin.offset, w->samples[pos - 1]) < 0) {
-        pos--;
+    uint64_t x = a[i];
+    for (size_t child; (child = 2 * i + 1) < n; i = child) {
+        if (child + 1 < n && a[child + 1] > a[child]) {
+            child++;
+        }
+        if (a[child] <= x) {
+            break;
+        }
+        a[i] = a[child];
     }
-    if (pos >= MW_EVIDENCE_CAP) {
+    a[i] = x;
+}
+
+static void heap_sort(uint64_t *a, size_t n)
+{
+    for (size_t i = n / 2; i-- > 0;) {
+        sift_down(a, i, n);
+    }
+    for (size_t end = n; end > 1; end--) {
+        uint64_t t = a[0];
+        a[0] = a[end - 1];
+        a[end - 1] = t;
+        sift_down(a, 0, end - 1);
+    }
+}
+
+/* Sorts w's fingerprints and drops the copies among them. */
+static void fps_compact(struct mw_window *w)
+{
+    if (w->nsorted == w->nfps) {
         return;
     }
+    if (w->nfps <= 16) { /* most windows: an insertion sort, no qsort call */
+        for (uint32_t i = 1; i < w->nfps; i++) {
+            uint64_t x = w->fps[i];
+            uint32_t j = i;
+            for (; j > 0 && w->fps[j - 1] > x; j--) {
+                w->fps[j] = w->fps[j - 1];
+            }
+            w->fps[j] = x;
+        }
+    } else {
+        heap_sort(w->fps, w->nfps);
+    }
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < w->nfps; i++) {
+        if (!n || w->fps[i] != w->fps[n - 1]) {
+            w->fps[n++] = w->fps[i];
+        }
+    }
+    w->nfps = w->nsorted = n;
+}
+
+/* Makes room for one more fingerprint in w. When growing the array would pass the budget, the
+ * copies it holds are dropped first; false when that did not free a quarter of it (the caller
+ * spills). */
+static bool fps_room(struct mw_correlator *c, struct mw_window *w)
+{
+    if (w->nfps < w->capfps) {
+        return true;
+    }
+    uint32_t n = w->capfps ? w->capfps * 2 : FPS_FIRST;
+    size_t add = (size_t)n * sizeof *w->fps;
+    if (w->capfps && (w->capfps >= (1u << 30) || state_bytes(c) + add > c->budget)) {
+        fps_compact(w);
+        return w->nfps <= w->capfps - w->capfps / 4;
+    }
+    uint64_t *fps = mw_wmem_alloc(&w->mem, add);
+    if (w->nfps) {
+        memcpy(fps, w->fps, (size_t)w->nfps * sizeof *fps);
+    }
+    mw_wmem_free(&w->mem, w->fps, (size_t)w->capfps * sizeof *w->fps);
+    w->fps = fps;
+    w->capfps = n;
+    return true;
+}
+
+/* Where a sample of (t, fp) goes in w's sorted sample, or -1 when it does not: past the cap,
+ * or a copy of a record kept already (the same dedup id and time). Ties of records without an
+ * id keep both, in the order they came (they show the same content). */
+static int sample_pos(const struct mw_window *w, int64_t t, uint64_t fp, bool ident)
+{
+    size_t pos = w->nsamples;
+    while (pos > 0) {
+        int cmp = mw_sample_cmp(t, fp, w->samples[pos - 1]);
+        if (cmp == 0 && ident && w->samples[pos - 1]->ident) {
+            return -1;
+        }
+        if (cmp >= 0) {
+            break;
+        }
+        pos--;
+    }
+    return pos < MW_EVIDENCE_CAP ? (int)pos : -1;
+}
+
+/* Puts s at pos of w's sample (which owns it then), dropping the last one past the cap. */
+static void sample_put(struct mw_correlator *c, struct mw_window *w, size_t pos,
+                       struct mw_sample *s)
+{
     if (w->nsamples == MW_EVIDENCE_CAP) {
         mw_sample_free(&c->pool, w->samples[MW_EVIDENCE_CAP - 1]);
         w->nsamples--;
     }
     memmove(&w->samples[pos + 1], &w->samples[pos], (w->nsamples - pos) * sizeof w->samples[0]);
-    w->samples[pos] = mw_sample_new(&c->pool, f, fp, record_path(c, ev));
+    w->samples[pos] = s;
     w->nsamples++;
 }
 
-static void aggregate(struct mw_correlator *c, struct window *w, const struct mw_corr_spec *cs,
-                      const struct mw_finding *f, uint64_t fp)
+/* The evidence sample keeps the MW_EVIDENCE_CAP records of the smallest (time, content
+ * fingerprint); *fp is computed here when first needed (0: not yet). */
+static void window_sample(struct mw_correlator *c, struct mw_window *w, const struct mw_finding *f,
+                          uint64_t *fp)
 {
     const struct mw_event *ev = f->event;
-    w->count++;
-    int64_t t = ev->has_time ? ev->time_ns : 0;
+    if (w->nsamples == MW_EVIDENCE_CAP && ev->time_ns > w->samples[MW_EVIDENCE_CAP - 1]->time_ns) {
+        return;
+    }
+    if (!*fp) {
+        *fp = content_fp(ev);
+    }
+    int pos = sample_pos(w, ev->time_ns, *fp, ev->dedup != 0);
+    if (pos < 0) {
+        return;
+    }
+    uint32_t idx;
+    const char *file = record_path(c, ev, &idx);
+    struct mw_sample *s = mw_sample_new(&c->pool, f, *fp, file);
+    s->file_idx = idx;
+    s->ident = ev->dedup != 0;
+    sample_put(c, w, (size_t)pos, s);
+}
+
+static void aggregate(struct mw_correlator *c, struct mw_window *w, const struct mw_corr_spec *cs,
+                      const struct mw_finding *f, uint64_t *fp)
+{
+    const struct mw_event *ev = f->event;
+    int64_t t = ev->time_ns;
     w->first = t < w->first ? t : w->first;
     w->last = t > w->last ? t : w->last;
-    if (!ev->has_time) {
-        w->sticky = true;
-    }
     struct mw_str vals[16];
     uint64_t needed = c->needed[w->rule];
     for (size_t i = 0; i < cs->nvfields; i++) {
@@ -853,6 +909,38 @@ static void aggregate(struct mw_correlator *c, struct window *w, const struct mw
     uint64_t h;
     (void)vset_offer(&w->ips, &w->mem, f->source_ip, 0, 0, &h);
     window_sample(c, w, f, fp);
+}
+
+/* Merges the aggregates of src (a partial window of the same key) into w, all but the
+ * evidence samples and the fingerprints. */
+static void window_merge(struct mw_window *w, const struct mw_corr_spec *cs,
+                         const struct mw_window *src)
+{
+    w->catflags |= src->catflags;
+    w->nplain += src->nplain;
+    w->nfed += src->nfed;
+    w->first = src->first < w->first ? src->first : w->first;
+    w->last = src->last > w->last ? src->last : w->last;
+    for (size_t i = 0; i < cs->nvfields; i++) {
+        mw_vset_merge(&w->vsets[i], &w->mem, &src->vsets[i], DISTINCT_CAP);
+    }
+    mw_vset_merge(&w->ips, &w->mem, &src->ips, 0);
+}
+
+/* Moves the evidence samples of src into w's (keeping the smallest). */
+static void window_merge_samples(struct mw_correlator *c, struct mw_window *w,
+                                 struct mw_window *src)
+{
+    for (size_t i = 0; i < src->nsamples; i++) {
+        struct mw_sample *s = src->samples[i];
+        int pos = sample_pos(w, s->time_ns, s->fp, s->ident);
+        if (pos < 0) {
+            mw_sample_free(&c->pool, s);
+        } else {
+            sample_put(c, w, (size_t)pos, s);
+        }
+    }
+    src->nsamples = 0;
 }
 
 /* ---- conditions and rendering ------------------------------------------------------------- */
@@ -873,12 +961,12 @@ static bool cmp_holds(int cmp, uint64_t have, uint64_t n)
     }
 }
 
-static uint64_t cond_value(const struct window *w, const struct mw_corr_cond *cc)
+static uint64_t cond_value(const struct mw_window *w, const struct mw_corr_cond *cc)
 {
     return cc->vfield < 0 ? w->count : (uint64_t)w->vsets[cc->vfield].count;
 }
 
-static bool window_fires(const struct window *w, const struct mw_corr_spec *cs)
+static bool window_fires(const struct mw_window *w, const struct mw_corr_spec *cs)
 {
     if (cmp_holds(cs->cond.cmp, cond_value(w, &cs->cond), cs->cond.n)) {
         return true;
@@ -891,7 +979,7 @@ static bool window_fires(const struct window *w, const struct mw_corr_spec *cs)
     return false;
 }
 
-static const struct mw_corr_category *window_category(const struct window *w,
+static const struct mw_corr_category *window_category(const struct mw_window *w,
                                                       const struct mw_corr_spec *cs)
 {
     for (size_t i = 0; i < cs->ncats; i++) {
@@ -907,7 +995,7 @@ static const struct mw_corr_category *window_category(const struct window *w,
 }
 
 struct render {
-    const struct window *w;
+    const struct mw_window *w;
     const struct mw_corr_spec *cs;
     const char *category;
     const struct mw_sample *first;
@@ -921,7 +1009,7 @@ static void append_set(struct mw_buf *b, const struct mw_vset *v, size_t cap)
 }
 
 /* Group value g of the window (the lower-cased key part). */
-static void append_group(struct mw_buf *b, const struct window *w, size_t g)
+static void append_group(struct mw_buf *b, const struct mw_window *w, size_t g)
 {
     const char *p = w->group;
     const char *end = w->group + w->glen;
@@ -991,11 +1079,11 @@ static void render_tpl(const struct mw_tpl *t, const struct render *r, struct mw
     }
 }
 
-/* Alert order: rule, window start, group key, then generation. */
+/* Alert and run order: rule, window start, group key. */
 static int window_cmp(const void *a, const void *b)
 {
-    const struct window *x = *(const struct window *const *)a;
-    const struct window *y = *(const struct window *const *)b;
+    const struct mw_window *x = *(const struct mw_window *const *)a;
+    const struct mw_window *y = *(const struct mw_window *const *)b;
     if (x->rule != y->rule) {
         return x->rule < y->rule ? -1 : 1;
     }
@@ -1010,24 +1098,22 @@ static int window_cmp(const void *a, const void *b)
     if (x->glen != y->glen) {
         return x->glen < y->glen ? -1 : 1;
     }
-    return x->gen < y->gen ? -1 : (x->gen > y->gen ? 1 : 0);
+    return 0;
 }
 
-/* Alert id: rule id + "rule|bin|group", plus "#generation" for a reopened window key. */
-static void window_id(const struct window *w, const char *rule_id, char out[24])
+/* Alert id: rule id + "rule|bin|group". */
+static void window_id(const struct mw_window *w, const char *rule_id, char out[24])
 {
     struct mw_buf key;
     mw_buf_init(&key, 0);
     (void)mw_buf_printf(&key, "%zu|%lld|", w->rule, (long long)w->bin);
     (void)mw_buf_append(&key, w->group, strnlen(w->group, w->glen));
-    if (w->gen) {
-        (void)mw_buf_printf(&key, "#%u", (unsigned)w->gen);
-    }
     make_id(out, rule_id, key.ptr ? key.ptr : "", key.len);
     mw_buf_fini(&key);
 }
 
-static int emit_window(struct mw_correlator *c, const struct window *w, mw_alert_fn *fn, void *arg)
+static int emit_window(struct mw_correlator *c, const struct mw_window *w, mw_alert_fn *fn,
+                       void *arg)
 {
     const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, w->rule);
     const struct mw_rule_info *info = mw_ruleset_info(c->rs, w->rule);
@@ -1128,183 +1214,432 @@ static int emit_window(struct mw_correlator *c, const struct window *w, mw_alert
     return st;
 }
 
-/* ---- sweeping ----------------------------------------------------------------------------- */
+/* ---- spilling ----------------------------------------------------------------------------- */
 
-/* The current time: the median of the last few timed findings, so that one stray record does
- * not move the watermark. */
-static int64_t current_time(const struct mw_correlator *c)
+/* Takes every open window out of the table, sorted into (rule, bin, group) order with their
+ * fingerprints sorted and distinct; the caller frees them. *n: how many. */
+static struct mw_window **take_windows(struct mw_correlator *c, size_t *n)
 {
-    size_t n = c->nring < NOW_RING ? (size_t)c->nring : NOW_RING;
-    int64_t t[NOW_RING];
-    memcpy(t, c->ring, n * sizeof *t);
-    for (size_t i = 1; i < n; i++) {
-        int64_t x = t[i];
-        size_t j = i;
-        while (j > 0 && t[j - 1] > x) {
-            t[j] = t[j - 1];
-            j--;
+    struct mw_window **v = mw_malloc((c->nwins + 1) * sizeof *v);
+    size_t k = 0;
+    for (struct mw_window *w = c->wins; w; w = w->next) {
+        fps_compact(w);
+        v[k++] = w;
+    }
+    if (k > 1) {
+        qsort(v, k, sizeof *v, window_cmp);
+    }
+    mw_free(c->slots);
+    c->slots = NULL;
+    c->wins = NULL;
+    c->nslots = c->nwins = 0;
+    *n = k;
+    return v;
+}
+
+/* Run record of a window: magic, key, counters, sets, samples; the caller writes the sorted
+ * fingerprints after it, ended by a 0. */
+static void write_window(struct mw_correlator *c, const struct mw_window *w)
+{
+    const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, w->rule);
+    struct mw_spill *s = &c->spill;
+    uint32_t magic = RUN_MAGIC;
+    uint64_t head[7] = { w->rule, (uint64_t)w->bin,   w->glen,          w->nplain,
+                         w->nfed, (uint64_t)w->first, (uint64_t)w->last };
+    uint32_t tail[2] = { w->catflags, (uint32_t)w->nsamples };
+    mw_spill_write(s, &magic, sizeof magic);
+    mw_spill_write(s, head, sizeof head);
+    mw_spill_write(s, w->group, w->glen);
+    mw_spill_write(s, tail, sizeof tail);
+    for (size_t i = 0; i < cs->nvfields; i++) {
+        mw_vset_write(&w->vsets[i], s);
+    }
+    mw_vset_write(&w->ips, s);
+    /* The samples as a block with its length first: the merge skips them for windows that do
+     * not alert and reads them back only for those that do. */
+    uint64_t at = mw_spill_reserve(s);
+    for (size_t i = 0; i < w->nsamples; i++) {
+        mw_sample_write(w->samples[i], i ? w->samples[i - 1] : NULL, s, &c->names);
+    }
+    mw_spill_patch(s, at, mw_spill_tell(s) - at - sizeof(uint64_t));
+}
+
+/* Reads the sets of a window record into w (empty) and notes where its samples are. */
+static int read_window_body(struct mw_spill_reader *r, struct mw_window *w,
+                            const struct mw_corr_spec *cs, uint32_t nsamples)
+{
+    for (size_t i = 0; i < cs->nvfields; i++) {
+        if (mw_vset_read(&w->vsets[i], &w->mem, r, DISTINCT_CAP) != MW_OK) {
+            return MW_E_IO;
         }
-        t[j] = x;
     }
-    return t[n / 2];
-}
-
-/* The windows of (rule, bin) are closed when the bin lies more than the lateness away from now,
- * either side. */
-static bool bin_done(const struct mw_correlator *c, size_t rule, int64_t bin, int64_t now)
-{
-    const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, rule);
-    int64_t last_ns = cs->timespan_ns - 1; /* the bin is [bin, bin + span) */
-    if (beyond(bin, now, c->lateness)) {
-        return true;
+    uint64_t sbytes;
+    if (mw_vset_read(&w->ips, &w->mem, r, 0) != MW_OK || nsamples > MW_EVIDENCE_CAP ||
+        mw_spill_read(r, &sbytes, sizeof sbytes) != MW_OK) {
+        return MW_E_IO;
     }
-    return beyond(now, bin, last_ns) &&
-           (uint64_t)now - (uint64_t)bin - (uint64_t)last_ns > (uint64_t)c->lateness;
+    w->spending = nsamples;
+    w->soff = mw_spill_reader_tell(r);
+    w->sbytes = sbytes;
+    return mw_spill_skip(r, sbytes);
 }
 
-/* Moves the windows of bucket b to done[] (sticky ones to the sticky list); returns how many
- * were added. */
-static size_t bucket_close(struct mw_correlator *c, struct bucket *b, struct window **done,
-                           bool all)
+/* Reads the samples of w back from the spill file when they are still there. */
+static int load_samples(struct mw_correlator *c, struct mw_window *w)
 {
-    size_t n = 0;
-    for (struct window *w = b->head, *next; w; w = next) {
-        next = w->next;
-        if (w->sticky && !all) {
-            w->next = c->sticky;
-            c->sticky = w;
-        } else {
-            done[n++] = w;
-        }
-    }
-    b->head = NULL;
-    return n;
-}
-
-/* Remembers the key of done[i] as closed. When several windows closed by one sweep share a
- * slot, the one last in alert order keeps it, whatever order they are visited in. */
-static void remember_closed(struct mw_correlator *c, struct window *const *done, size_t i)
-{
-    const struct window *w = done[i];
-    struct closed_key *ck = &c->closed[w->hash & (CLOSED_SLOTS - 1)];
-    if (ck->epoch == c->epoch && window_cmp(&w, &done[ck->by]) < 0) {
-        return;
-    }
-    ck->hash = w->hash;
-    ck->gen = w->gen + 1;
-    ck->epoch = c->epoch;
-    ck->by = (uint32_t)i;
-}
-
-static void window_close(struct mw_correlator *c, struct window *w)
-{
-    slot_remove(c, w);
-    c->nwins--;
-    window_free(c, w);
-}
-
-/* Closes the windows that are done (all of them when all is set): emits the alerts of those
- * whose condition holds, in (rule, bin, group) order, and frees them. Only the buckets of bins
- * that are done are visited; only the windows that alert are sorted. */
-static int sweep(struct mw_correlator *c, bool all, mw_alert_fn *fn, void *arg)
-{
-    c->since_sweep = 0;
-    c->new_windows = 0;
-    if (!all && !c->nring) {
-        c->live_after_sweep = c->nwins;
+    if (!w->spending) {
         return MW_OK;
     }
-    int64_t now = all ? 0 : current_time(c);
-    struct window **done = NULL;
-    size_t ndone = 0, nkeep = 0;
-    for (size_t i = 0; i < c->nbuckets; i++) {
-        struct bucket *b = &c->buckets[i];
-        if (all || bin_done(c, b->rule, b->bin, now)) {
-            if (!done) {
-                done = mw_malloc((c->nwins + 1) * sizeof *done);
-            }
-            ndone += bucket_close(c, b, done + ndone, all);
-        } else {
-            c->buckets[nkeep++] = *b;
-        }
-    }
-    c->nbuckets = nkeep;
-    if (all) {
-        for (struct window *w = c->sticky; w; w = w->next) {
-            if (!done) {
-                done = mw_malloc((c->nwins + 1) * sizeof *done);
-            }
-            done[ndone++] = w;
-        }
-        c->sticky = NULL;
-    }
+    struct mw_spill_reader r;
+    mw_spill_reader_range(&r, &c->spill, w->soff, w->soff + w->sbytes,
+                          w->sbytes < RUN_BUF ? (size_t)w->sbytes : RUN_BUF);
     int st = MW_OK;
-    if (ndone && !all) {
-        if (!c->closed) {
-            c->closed = mw_calloc(CLOSED_SLOTS, sizeof *c->closed);
-        }
-        if (++c->epoch == 0) { /* wrapped: forget which sweep wrote what */
-            for (size_t k = 0; k < CLOSED_SLOTS; k++) {
-                c->closed[k].epoch = 0;
-            }
-            c->epoch = 1;
-        }
-        for (size_t i = 0; i < ndone; i++) {
-            remember_closed(c, done, i);
-        }
-    }
-    /* The windows that do not alert go at once; those that do are sorted into alert order. */
-    size_t nfire = 0;
-    for (size_t i = 0; i < ndone; i++) {
-        struct window *w = done[i];
-        if (window_fires(w, mw_ruleset_corr(c->rs, w->rule))) {
-            done[nfire++] = w;
+    for (uint32_t i = 0; i < w->spending && st == MW_OK; i++) {
+        struct mw_sample *x = mw_sample_read(&c->pool, &r, &c->names, c->paths, c->npaths,
+                                             i ? w->samples[i - 1] : NULL);
+        if (x) {
+            w->samples[w->nsamples++] = x;
         } else {
-            window_close(c, w);
+            st = mw_spill_corrupt(&c->spill);
         }
     }
-    if (nfire > 1) {
-        qsort(done, nfire, sizeof *done, window_cmp);
+    w->spending = 0;
+    mw_spill_reader_close(&r);
+    return st;
+}
+
+/* The next window record of a run (its fingerprints follow): MW_OK, MW_DONE at the end of the
+ * run, MW_E_IO. */
+static int read_window(struct mw_correlator *c, struct mw_spill_reader *r, struct mw_window **out)
+{
+    *out = NULL;
+    if (!mw_spill_reader_more(r)) {
+        return MW_DONE;
     }
-    for (size_t i = 0; i < nfire; i++) {
-        if (st >= 0) {
-            st = emit_window(c, done[i], fn, arg);
+    uint32_t magic, tail[2];
+    uint64_t head[7];
+    if (mw_spill_read(r, &magic, sizeof magic) != MW_OK || magic != RUN_MAGIC ||
+        mw_spill_read(r, head, sizeof head) != MW_OK || head[0] >= c->nrules ||
+        !mw_ruleset_corr(c->rs, head[0])) {
+        return MW_E_IO;
+    }
+    const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, head[0]);
+    size_t glen = head[2];
+    if (glen > cs->ngroup * (VALUE_MAX + 1) + 1) {
+        return MW_E_IO;
+    }
+    if (glen + 1 > c->gcap) {
+        c->gbuf = mw_realloc(c->gbuf, glen + 1);
+        c->gcap = glen + 1;
+    }
+    if (mw_spill_read(r, c->gbuf, glen) != MW_OK || mw_spill_read(r, tail, sizeof tail)) {
+        return MW_E_IO;
+    }
+    c->gbuf[glen] = '\0';
+    int64_t bin = (int64_t)head[1];
+    struct mw_window *w = window_new(c, head[0], cs, bin, window_hash(c, head[0], bin, glen), glen);
+    w->nplain = head[3];
+    w->nfed = head[4];
+    w->first = (int64_t)head[5];
+    w->last = (int64_t)head[6];
+    w->catflags = tail[0];
+    if (read_window_body(r, w, cs, tail[1]) != MW_OK) {
+        window_free(c, w);
+        return MW_E_IO;
+    }
+    *out = w;
+    return MW_OK;
+}
+
+static void write_fps(struct mw_correlator *c, const uint64_t *fps, size_t n)
+{
+    uint64_t end = 0;
+    mw_spill_write(&c->spill, fps, n * sizeof *fps);
+    mw_spill_write(&c->spill, &end, sizeof end);
+}
+
+/* Writes every open window to a new sorted run and frees them. */
+static int spill_windows(struct mw_correlator *c)
+{
+    size_t n;
+    struct mw_window **v = take_windows(c, &n);
+    int st = mw_spill_run_begin(&c->spill);
+    for (size_t i = 0; i < n && st == MW_OK; i++) {
+        write_window(c, v[i]);
+        write_fps(c, v[i]->fps, v[i]->nfps);
+    }
+    if (st == MW_OK) {
+        st = mw_spill_run_end(&c->spill);
+    }
+    for (size_t i = 0; i < n; i++) {
+        window_free(c, v[i]);
+    }
+    mw_free(v);
+    /* The pool keeps its slabs for the windows that follow (giving them back to malloc would
+     * only have the next windows fault the same pages in again). */
+    return st;
+}
+
+/* ---- merging ------------------------------------------------------------------------------ */
+
+/* One sorted stream of partial windows: the windows left in memory, or a run. */
+struct msrc {
+    struct mw_window *cur; /* NULL: the stream has ended */
+    struct mw_window **mem;
+    size_t nmem, imem;
+    bool run;
+    struct mw_spill_reader r;
+    uint32_t fpi;  /* memory: next fingerprint of cur */
+    uint64_t head; /* current fingerprint while merging them */
+};
+
+static int src_next(struct mw_correlator *c, struct msrc *s)
+{
+    s->cur = NULL;
+    s->fpi = 0;
+    if (!s->run) {
+        s->cur = s->imem < s->nmem ? s->mem[s->imem++] : NULL;
+        return MW_OK;
+    }
+    int st = read_window(c, &s->r, &s->cur);
+    return st == MW_DONE ? MW_OK : st;
+}
+
+/* The next fingerprint of the current window, 0 after the last (or on an error). */
+static uint64_t src_fp(struct msrc *s)
+{
+    if (!s->run) {
+        return s->fpi < s->cur->nfps ? s->cur->fps[s->fpi++] : 0;
+    }
+    uint64_t fp;
+    return mw_spill_read(&s->r, &fp, sizeof fp) == MW_OK ? fp : 0;
+}
+
+static void src_close(struct mw_correlator *c, struct msrc *s)
+{
+    if (s->cur) {
+        window_free(c, s->cur);
+        s->cur = NULL;
+    }
+    while (!s->run && s->imem < s->nmem) {
+        window_free(c, s->mem[s->imem++]);
+    }
+    if (s->run) {
+        mw_spill_reader_close(&s->r);
+    }
+}
+
+/* Merges the sorted fingerprint streams of sources eq[0..k): *distinct fingerprints in all,
+ * *dropped copies counted as duplicates here; written to the output run when out is set. */
+static void merge_fps(struct mw_correlator *c, struct msrc *src, const size_t *eq, size_t k,
+                      bool out, uint64_t *distinct, uint64_t *primary)
+{
+    *distinct = *primary = 0;
+    for (size_t j = 0; j < k; j++) {
+        src[eq[j]].head = src_fp(&src[eq[j]]);
+    }
+    for (;;) {
+        uint64_t min = 0;
+        for (size_t j = 0; j < k; j++) {
+            uint64_t h = src[eq[j]].head;
+            min = h && (!min || h < min) ? h : min;
         }
-        window_close(c, done[i]);
+        if (!min) {
+            break;
+        }
+        (*distinct)++;
+        *primary += min & 1u;
+        if (out) {
+            mw_spill_write(&c->spill, &min, sizeof min);
+        }
+        for (size_t j = 0; j < k; j++) {
+            while (src[eq[j]].head == min) {
+                src[eq[j]].head = src_fp(&src[eq[j]]);
+            }
+        }
     }
-    mw_free(done);
-    c->live_after_sweep = c->nwins;
+    if (out) {
+        write_fps(c, NULL, 0);
+    }
+}
+
+/* The sources whose current window has the smallest key, into eq; returns how many. */
+static size_t smallest(struct msrc *src, size_t n, size_t *eq)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!src[i].cur) {
+            continue;
+        }
+        int cmp = k ? window_cmp(&src[i].cur, &src[eq[0]].cur) : -1;
+        if (cmp < 0) {
+            k = 0;
+        }
+        if (cmp <= 0) {
+            eq[k++] = i;
+        }
+    }
+    return k;
+}
+
+/* The evidence of the windows eq[0..k) of one key, all in the first. */
+static int merge_samples(struct mw_correlator *c, struct msrc *src, const size_t *eq, size_t k)
+{
+    struct mw_window *w = src[eq[0]].cur;
+    for (size_t j = 0; j < k; j++) {
+        if (load_samples(c, src[eq[j]].cur) != MW_OK) {
+            return MW_E_IO;
+        }
+        if (j) {
+            window_merge_samples(c, w, src[eq[j]].cur);
+        }
+    }
+    return MW_OK;
+}
+
+/* k-way merge of the sources: windows of one key are merged, then written to the output run
+ * (out) or judged and emitted, in (rule, bin, group) order. */
+static int merge_sources(struct mw_correlator *c, struct msrc *src, size_t n, bool out,
+                         mw_alert_fn *fn, void *arg)
+{
+    size_t *eq = mw_malloc((n + 1) * sizeof *eq);
+    int st = MW_OK;
+    for (size_t i = 0; i < n && st == MW_OK; i++) {
+        st = src_next(c, &src[i]);
+    }
+    size_t k;
+    while (st == MW_OK && (k = smallest(src, n, eq)) > 0) {
+        struct mw_window *w = src[eq[0]].cur;
+        const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, w->rule);
+        for (size_t j = 1; j < k; j++) {
+            window_merge(w, cs, src[eq[j]].cur);
+        }
+        if (out && merge_samples(c, src, eq, k) == MW_OK) {
+            write_window(c, w);
+        }
+        uint64_t distinct, primary;
+        merge_fps(c, src, eq, k, out, &distinct, &primary);
+        w->count = w->nplain + distinct;
+        if (!out && !c->spill.failed && window_fires(w, cs) &&
+            merge_samples(c, src, eq, k) == MW_OK) {
+            st = emit_window(c, w, fn, arg);
+            st = st < 0 ? st : MW_OK;
+        }
+        if (c->spill.failed) {
+            st = MW_E_IO;
+            break;
+        }
+        c->dups += out ? 0 : w->nfed - primary;
+        for (size_t j = 0; j < k && st >= 0; j++) {
+            window_free(c, src[eq[j]].cur);
+            src[eq[j]].cur = NULL;
+            st = src_next(c, &src[eq[j]]);
+        }
+    }
+    mw_free(eq);
+    if (st == MW_E_IO && !c->spill.failed) {
+        (void)mw_spill_corrupt(&c->spill); /* a run did not parse back: say so */
+    }
     return st < 0 ? st : MW_OK;
+}
+
+/* Sources for runs [0, nruns) of the spill file (after first), plus the windows in memory. */
+static struct msrc *open_sources(struct mw_correlator *c, size_t nruns, struct mw_window **mem,
+                                 size_t nmem, size_t *n)
+{
+    struct msrc *src = mw_calloc(nruns + 1, sizeof *src);
+    size_t k = 0;
+    if (mem) {
+        src[k].mem = mem;
+        src[k++].nmem = nmem;
+    }
+    for (size_t i = 0; i < nruns; i++) {
+        src[k].run = true;
+        mw_spill_reader_open(&src[k++].r, &c->spill, i, RUN_BUF);
+    }
+    *n = k;
+    return src;
+}
+
+static void close_sources(struct mw_correlator *c, struct msrc *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        src_close(c, &src[i]);
+    }
+    mw_free(src);
+}
+
+/* Merges the first MERGE_FANIN runs into one, so that a merge never reads more at once. */
+static int merge_runs(struct mw_correlator *c)
+{
+    size_t n;
+    struct msrc *src = open_sources(c, MERGE_FANIN, NULL, 0, &n);
+    int st = mw_spill_run_begin(&c->spill);
+    if (st == MW_OK) {
+        st = merge_sources(c, src, n, true, NULL, NULL);
+    }
+    if (st == MW_OK) {
+        st = mw_spill_run_end(&c->spill);
+    }
+    close_sources(c, src, n);
+    mw_spill_drop_runs(&c->spill, MERGE_FANIN);
+    return st; /* the pool keeps the open windows: not reset here */
 }
 
 /* ---- feeding ------------------------------------------------------------------------------ */
 
-static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f, bool dedup_here,
-                             mw_alert_fn *fn, void *arg)
+/* A bijective mix (the murmur3 finalizer), so that dropping the low bit of a fingerprint does
+ * not pair up ids that differ only there. */
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f, bool dedup_here)
 {
     const struct mw_event *ev = f->event;
-    uint64_t fp = record_fp(c, ev);
-    /* A duplicate record has the same time and group, so it lands in the same window. */
-    uint64_t dkey = ev->dedup ^ ((uint64_t)(f->rule + 1) * 0x9e3779b97f4a7c15ULL);
-    bool late = false;
+    if (!ev->has_time) {
+        c->undated++; /* never in a window: the caller reports undated records */
+        return MW_OK;
+    }
+    if (c->nwins && state_bytes(c) > c->budget) {
+        int st = spill_windows(c);
+        if (st < 0) {
+            return st;
+        }
+    }
+    /* The window's fingerprint of the record: its dedup id (per base rule), the low bit set in
+     * the first correlation of the rule, whose windows count the duplicates dropped. */
+    uint64_t dkey = 0;
+    if (dedup_here && ev->dedup) {
+        dkey = mix64(ev->dedup ^ ((uint64_t)(f->rule + 1) * 0x9e3779b97f4a7c15ULL)) & ~(uint64_t)1;
+    }
+    uint64_t fp = 0;
     for (size_t i = 0; i < c->ncorrs[f->rule]; i++) {
         size_t rule = c->corrs[f->rule][i];
         const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, rule);
-        struct window *w = get_window(c, rule, cs, ev);
-        if (dedup_here && ev->dedup && !mw_vset_insert(&w->seen, &w->mem, dkey) && i == 0) {
-            c->dups++;
-            return MW_OK;
+        struct mw_window *w = get_window(c, rule, cs, ev);
+        if (dkey && !fps_room(c, w)) {
+            int st = spill_windows(c);
+            if (st < 0) {
+                return st;
+            }
+            w = get_window(c, rule, cs, ev);
+            (void)fps_room(c, w);
         }
-        late |= w->gen > 0;
-        aggregate(c, w, cs, f, fp);
-    }
-    c->late += late;
-    if (ev->has_time) {
-        c->ring[c->nring++ % NOW_RING] = ev->time_ns;
-    }
-    if (++c->since_sweep >= SWEEP_EVERY ||
-        c->new_windows >= SWEEP_WINDOWS + c->live_after_sweep / 2) {
-        return sweep(c, false, fn, arg);
+        if (dkey) {
+            uint64_t k = dkey | (i == 0);
+            w->fps[w->nfps++] = k ? k : 2;
+            w->nfed += i == 0;
+        } else {
+            w->nplain++;
+        }
+        aggregate(c, w, cs, f, &fp);
     }
     return MW_OK;
 }
@@ -1323,20 +1658,32 @@ int mw_correlate_add(struct mw_correlator *c, const struct mw_finding *f, mw_ale
         return MW_OK;
     }
     if (c->ncorrs[f->rule]) {
-        int st = correlate_finding(c, f, !global, fn, arg);
+        int st = correlate_finding(c, f, !global);
         if (st < 0) {
             return st;
         }
     }
     if (plain) {
-        return emit_detection(c, f, record_fp(c, ev), fn, arg);
+        return emit_detection(c, f, fn, arg);
     }
     return MW_OK;
 }
 
 int mw_correlate_finish(struct mw_correlator *c, mw_alert_fn *fn, void *arg)
 {
-    int st = sweep(c, true, fn, arg);
+    int st = c->spill.failed ? MW_E_IO : MW_OK;
+    while (st == MW_OK && c->spill.nruns + 1 > MERGE_FANIN) {
+        st = merge_runs(c);
+    }
+    size_t nmem = 0, n = 0;
+    struct mw_window **mem = take_windows(c, &nmem);
+    struct msrc *src = open_sources(c, st == MW_OK ? c->spill.nruns : 0, mem, nmem, &n);
+    if (st == MW_OK) {
+        st = merge_sources(c, src, n, false, fn, arg);
+    }
+    close_sources(c, src, n);
+    mw_free(mem);
+    mw_spill_drop_runs(&c->spill, c->spill.nruns);
     clear_state(c);
     return st;
 }

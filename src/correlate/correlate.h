@@ -1,10 +1,11 @@
 /* correlate/correlate.h: owns state. Turns findings into alerts: a finding of a plain
  * detection rule becomes an alert at once; findings of a correlation's base rules are
- * aggregated per group and time bin (event_count, value_count) and become alerts when the
- * correlation's condition holds when a bin is closed by the watermark or at the end of the
- * scan. State is aggregates, not events: counts, distinct-value sets capped just past the
- * threshold, and a small deterministic evidence sample. Duplicate records (same fingerprint)
- * are dropped here, among matched records only.
+ * aggregated per group and time bin (event_count, value_count) into mergeable partial
+ * aggregates and become alerts at the end of the scan when the correlation's condition holds.
+ * State is aggregates, not events: counts, distinct-value sets capped past the threshold, a
+ * small deterministic evidence sample and an 8-byte fingerprint per matched record (spilled to
+ * a temporary file past the memory budget). Duplicate records (same fingerprint) are dropped
+ * here, among matched records only.
  *
  * Ownership: alerts passed to the emit callback are owned by the correlator and valid during
  * the callback only.
@@ -81,23 +82,32 @@ void mw_correlator_destroy(struct mw_correlator *c);
 int mw_correlate_add(struct mw_correlator *c, const struct mw_finding *f, mw_alert_fn *fn,
                      void *arg);
 /* Emits the alerts of every window whose condition holds, then clears the state. Alerts come
- * out in a deterministic order (rule, then window start, then group key). */
+ * out in a deterministic order (rule, then window start, then group key). No correlation alert
+ * is emitted before finish: the alerts are the same whatever the order the findings came in,
+ * however they were split across files and however often a record was repeated. MW_E_IO when
+ * the spill file failed (mw_correlate_error says why). */
 int mw_correlate_finish(struct mw_correlator *c, mw_alert_fn *fn, void *arg);
-/* Records dropped as duplicates so far. */
+/* Records dropped as duplicates: plain detections at once, correlation windows at finish (a
+ * record with a dedup id counts once per window however many copies arrive, wherever). */
 uint64_t mw_correlate_duplicates(const struct mw_correlator *c);
+/* Findings of correlation base rules whose event has no time: never put in a window. */
+uint64_t mw_correlate_undated(const struct mw_correlator *c);
 
-/* Windows are closed by a watermark: every few thousand findings, a window whose bin lies more
- * than the allowed lateness away from the current time (the median time of the last 5 findings), in
- * either direction, is evaluated, its alert emitted (through the fn given to
- * mw_correlate_add; each sweep's alerts in (rule, bin, group) order) and its memory freed.
- * Windows holding records without a time stay open until finish. Default lateness: 2 hours;
- * ns < 0 counts as 0. */
+/* Memory budget: when the window state (pool blocks, fingerprint arrays, the window table)
+ * would pass it, every open window is written as a partial aggregate to a sorted run in a
+ * temporary file ($TMPDIR or /tmp, unlinked at once) and freed; finish merges the runs. */
+#define MW_CORRELATE_BUDGET_DEFAULT ((size_t)32 * 1024 * 1024)
+void mw_correlator_set_budget(struct mw_correlator *c, size_t bytes);
+/* Runs written to the spill file so far (statistics, tests). */
+uint64_t mw_correlate_spills(const struct mw_correlator *c);
+/* What went wrong with the spill file, or NULL. */
+const char *mw_correlate_error(const struct mw_correlator *c);
+
+/* Lateness is kept for callers (`--max-lateness`) as a tuning hint and no longer changes any
+ * result: windows are never closed early, so no record is ever late and mw_correlate_late is
+ * always 0. */
 #define MW_CORRELATE_LATENESS_DEFAULT (2LL * 3600 * 1000000000LL)
 void mw_correlator_set_lateness(struct mw_correlator *c, int64_t ns);
-/* Findings that landed in a window whose key had been closed already (they arrived more than
- * the lateness out of order); such a window is reopened and alerts on its own, with an id that
- * carries the reopen generation. Recently closed keys are remembered in a fixed-size table: a
- * finding for a key closed long ago (evicted) is neither counted nor given a new generation. */
 uint64_t mw_correlate_late(const struct mw_correlator *c);
 /* Windows open now (for tests and statistics). */
 size_t mw_correlate_open_windows(const struct mw_correlator *c);

@@ -1,7 +1,7 @@
-/* correlate/correlate_int.h: compact per-window state shared by correlate.c, window.c and
- * pool.c: the size-class pool all window memory comes from, distinct-value sets of 64-bit
- * hashes that keep only the values an alert reports, and evidence samples packed into one
- * block each.
+/* correlate/correlate_int.h: compact per-window state shared by correlate.c, window.c,
+ * pool.c and spill.c: the size-class pool all window memory comes from, distinct-value sets of
+ * 64-bit hashes that keep only the values an alert reports, evidence samples packed into one
+ * block each, and the temporary file partial windows are spilled to.
  * SPDX-License-Identifier: MIT */
 #ifndef MW_CORRELATE_INT_H
 #define MW_CORRELATE_INT_H
@@ -9,9 +9,102 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/str.h"
+#include "correlate/correlate.h"
 #include "detect/detect.h"
+
+/* ---- spill file (spill.c) ----------------------------------------------------------------- */
+
+struct mw_spill_run {
+    uint64_t start, end; /* byte range in the file */
+};
+
+/* Runs of partial windows in one temporary file. The first error sticks: every later call
+ * fails and msg says what went wrong. */
+struct mw_spill {
+    int fd; /* -1: not created yet */
+    const char *dir;
+    uint64_t size; /* bytes in the file */
+    struct mw_spill_run *runs;
+    size_t nruns, cap;
+    uint64_t written; /* runs ever written */
+    uint64_t run_start;
+    char *wbuf;
+    size_t wlen;
+    bool failed;
+    char msg[200];
+};
+
+void mw_spill_init(struct mw_spill *s);
+void mw_spill_fini(struct mw_spill *s);
+/* A run is written between begin and end; end adds it to the list. MW_OK or MW_E_IO. */
+int mw_spill_run_begin(struct mw_spill *s);
+void mw_spill_write_slow(struct mw_spill *s, const void *p, size_t n);
+#define MW_SPILL_WBUF (256u * 1024u) /* bytes of the write buffer */
+/* Buffered write (errors stick in s); the common small write is a copy into the buffer. */
+static inline void mw_spill_write(struct mw_spill *s, const void *p, size_t n)
+{
+    if (s->wbuf && n <= MW_SPILL_WBUF - s->wlen) {
+        if (n) {
+            memcpy(s->wbuf + s->wlen, p, n);
+        }
+        s->wlen += n;
+        return;
+    }
+    mw_spill_write_slow(s, p, n);
+}
+int mw_spill_run_end(struct mw_spill *s);
+/* Marks the file failed because a run did not read back as written; returns MW_E_IO. */
+int mw_spill_corrupt(struct mw_spill *s);
+/* Forgets the first n runs (merged into a newer one). */
+void mw_spill_drop_runs(struct mw_spill *s, size_t n);
+
+struct mw_spill_reader {
+    struct mw_spill *s;
+    uint64_t off, end; /* next file byte to read, end of the run */
+    char *buf;
+    size_t cap, pos, len;
+};
+
+void mw_spill_reader_open(struct mw_spill_reader *r, struct mw_spill *s, size_t run,
+                          size_t bufsize);
+/* A reader of the file's bytes [start, end) (a block inside a run). */
+void mw_spill_reader_range(struct mw_spill_reader *r, struct mw_spill *s, uint64_t start,
+                           uint64_t end, size_t bufsize);
+/* File position of the next byte the reader returns; skipping n bytes (MW_OK or MW_E_IO). */
+uint64_t mw_spill_reader_tell(const struct mw_spill_reader *r);
+int mw_spill_skip(struct mw_spill_reader *r, uint64_t n);
+/* A length known only after what follows it is written: reserve 8 bytes, then patch them. */
+uint64_t mw_spill_reserve(struct mw_spill *s);
+uint64_t mw_spill_tell(const struct mw_spill *s);
+void mw_spill_patch(struct mw_spill *s, uint64_t pos, uint64_t value);
+void mw_spill_reader_close(struct mw_spill_reader *r);
+bool mw_spill_reader_more(const struct mw_spill_reader *r);
+int mw_spill_read_slow(struct mw_spill_reader *r, void *p, size_t n);
+/* Reads exactly n bytes: MW_OK or MW_E_IO (also for a run that ends early). */
+static inline int mw_spill_read(struct mw_spill_reader *r, void *p, size_t n)
+{
+    if (n <= r->len - r->pos && !r->s->failed) {
+        if (n) {
+            memcpy(p, r->buf + r->pos, n);
+        }
+        r->pos += n;
+        return MW_OK;
+    }
+    return mw_spill_read_slow(r, p, n);
+}
+
+/* Pointers (field names, source names) written to a run as small indices. */
+struct mw_ptrtab {
+    const void **p;
+    uint32_t n;
+};
+
+uint32_t mw_ptrtab_index(struct mw_ptrtab *t, const void *p);
+const void *mw_ptrtab_get(const struct mw_ptrtab *t, uint32_t i); /* NULL past the end */
+void mw_ptrtab_fini(struct mw_ptrtab *t);
 
 #define MW_VSET_TOP_MAX 64u /* values kept for reporting per set */
 
@@ -33,6 +126,7 @@ struct mw_pool {
     size_t left;
     void *slabs; /* chain of slabs */
     size_t live; /* bytes in live pooled blocks (statistics, tests) */
+    size_t big;  /* bytes in live requests past MW_POOL_MAX (malloc'd) */
 };
 
 void mw_pool_init(struct mw_pool *p);
@@ -90,16 +184,25 @@ bool mw_vset_insert(struct mw_vset *v, struct mw_wmem *mem, uint64_t key);
  * when the key was not seen before (or could not be counted past the limit). */
 bool mw_vset_add(struct mw_vset *v, struct mw_wmem *mem, uint64_t key, struct mw_str value,
                  uint32_t limit);
+/* Adds every key (up to limit counted; 0: none) and representative of src to v: the result is
+ * the same as if v had been offered src's values itself. */
+void mw_vset_merge(struct mw_vset *v, struct mw_wmem *mem, const struct mw_vset *src,
+                   uint32_t limit);
+/* A set as a run writes it, and read back into an empty set (MW_OK or MW_E_IO). */
+void mw_vset_write(const struct mw_vset *v, struct mw_spill *s);
+int mw_vset_read(struct mw_vset *v, struct mw_wmem *mem, struct mw_spill_reader *r, uint32_t limit);
 
 /* One evidence record: the strings live in the same pool block; names point at the field
  * table's names, which outlive the correlator, and file at the correlator's copy of the path. */
 struct mw_sample {
     size_t bytes; /* of the block */
     int64_t time_ns;
-    uint64_t fp;
+    uint64_t fp; /* content fingerprint: the record's dedup id, else a hash of its fields */
     uint64_t line, offset;
     const char *source;
     const char *file;
+    uint32_t file_idx; /* index of file in the correlator's paths */
+    bool ident;        /* fp is the record's dedup id: equal fp and time is the same record */
     const char *account, *mailbox, *host; /* NULL when empty */
     const char *time_raw;                 /* NULL when the record had none */
     const char **names;
@@ -112,7 +215,45 @@ struct mw_sample {
 struct mw_sample *mw_sample_new(struct mw_pool *pool, const struct mw_finding *f, uint64_t fp,
                                 const char *file);
 void mw_sample_free(struct mw_pool *pool, struct mw_sample *s);
-/* Order of evidence: time, then fingerprint, then offset. */
-int mw_sample_cmp(int64_t time_ns, uint64_t fp, uint64_t offset, const struct mw_sample *b);
+/* Order of evidence: time, then fingerprint (never where the record was read). */
+int mw_sample_cmp(int64_t time_ns, uint64_t fp, const struct mw_sample *b);
+/* A sample as a run writes it (names and source as indices into tab, the file as file_idx,
+ * strings equal to prev's as references; prev may be NULL), and read back with the same prev
+ * (NULL on an error; files: the correlator's paths). */
+void mw_sample_write(const struct mw_sample *x, const struct mw_sample *prev, struct mw_spill *s,
+                     struct mw_ptrtab *tab);
+struct mw_sample *mw_sample_read(struct mw_pool *pool, struct mw_spill_reader *r,
+                                 const struct mw_ptrtab *tab, char *const *files, size_t nfiles,
+                                 const struct mw_sample *prev);
+
+/* ---- windows (correlate.c) ---------------------------------------------------------------- */
+
+/* One window's partial aggregate: everything but the record fingerprints merges by union,
+ * min, max, OR or sum, so partial windows of one key (spilled runs, memory) merge into the
+ * window one pass over all records in any order would have built. */
+struct mw_window {
+    uint64_t hash;          /* of (rule, bin, group) */
+    struct mw_window *next; /* open windows */
+    size_t bytes;           /* of the pool block */
+    size_t rule;
+    int64_t bin;
+    uint32_t catflags; /* MW_CAT_CONTAINS categories seen */
+    uint64_t nplain;   /* records counted without a fingerprint (each counts) */
+    uint64_t nfed;     /* records fed with a fingerprint whose copies this window counts */
+    uint64_t count;    /* at finish: nplain + distinct fingerprints */
+    int64_t first, last;
+    uint64_t *fps; /* fingerprints of the records (low bit: counted as duplicates here) */
+    uint32_t nfps, capfps;
+    uint32_t nsorted;  /* fps[0..nsorted) are sorted and distinct */
+    uint32_t spending; /* samples still in the spill file, at [soff, soff + sbytes) */
+    uint64_t soff, sbytes;
+    struct mw_vset ips;    /* finding source IPs (the smallest are kept) */
+    struct mw_vset *vsets; /* per value field; same allocation */
+    struct mw_wmem mem;    /* the sets' memory: a region of this block, then the pool */
+    struct mw_sample *samples[MW_EVIDENCE_CAP];
+    size_t nsamples;
+    size_t glen;
+    char *group; /* lower-cased group values joined with 0x1f; same allocation */
+};
 
 #endif

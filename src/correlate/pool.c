@@ -73,6 +73,7 @@ static void count_carved(struct mw_pool *p, unsigned c)
 void *mw_pool_alloc(struct mw_pool *p, size_t size)
 {
     if (size > MW_POOL_MAX) {
+        p->big += size;
         return mw_malloc(size);
     }
     unsigned c = class_of(size);
@@ -122,6 +123,7 @@ void mw_pool_free(struct mw_pool *p, void *ptr, size_t size)
         return;
     }
     if (size > MW_POOL_MAX) {
+        p->big -= size;
         mw_free(ptr);
         return;
     }

@@ -54,8 +54,6 @@ struct mw_run_summary {
     size_t nmalformed_first;
     uint64_t duplicates;               /* records dropped as duplicates */
     uint64_t out_of_range;             /* events outside --since/--until */
-    uint64_t late;                     /* matched records later than the allowed lateness */
-    const char *lateness;              /* the allowed lateness as given ("2h") */
     const struct mw_rule_count *rules; /* alerts per rule (only rules with alerts) */
     size_t nrules;
     uint64_t alerts;          /* alerts written */

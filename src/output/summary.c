@@ -133,13 +133,6 @@ static void print_skipped(const struct summary_ctx *c, const struct mw_run_summa
     if (!c->notices_only && s->duplicates > 0) {
         fprintf(f, "Duplicate records dropped: %" PRIu64 "\n", s->duplicates);
     }
-    if (s->late > 0) {
-        fprintf(f,
-                "Records more than %s out of order: %" PRIu64
-                " (their windows had closed and were reopened; rerun with a larger "
-                "--max-lateness)\n",
-                s->lateness ? s->lateness : "the allowed lateness", s->late);
-    }
     if (!c->notices_only && s->out_of_range > 0) {
         fprintf(f, "Events outside --since/--until: %" PRIu64 "\n", s->out_of_range);
     }
