@@ -134,6 +134,19 @@ static void test_errors(void **state)
           "t.yml:4: unsupported" },
         { HEAD "detection: {s: {A: x}, condition: s}\nlevel: severe\n", "t.yml:5: unknown level" },
         { "title: [unclosed\n", "t.yml:2: YAML error" },
+        /* A key given twice replaced (and leaked) what the first compiled: the sigma_load
+         * fuzzer's tests/fuzz/corpus/sigma_load/leak_duplicate_reasons.yml. */
+        { HEAD "detection: {s: {A: x}, condition: s}\nmailward:\n  reasons: ['{A}']\n"
+               "  reasons: ['{A} again']\n",
+          "t.yml:7: duplicate key 'reasons' in the mailward block" },
+        { HEAD "detection: {s: {A: x}, condition: s}\nmailward:\n  levels: [{if: s, raise: 1}]\n"
+               "  levels: [{if: s, raise: 2}]\n",
+          "t.yml:7: duplicate key 'levels'" },
+        { HEAD "name: base\ndetection: {s: {A: x}, condition: s}\n---\ntitle: c\nid: c1\n"
+               "correlation:\n  type: event_count\n  rules: [base]\n  group-by: [U]\n"
+               "  timespan: 30m\n  condition: {gt: 3}\nmailward:\n  reasons: ['{count}']\n"
+               "  reasons: ['{count} again']\n",
+          "t.yml:17: duplicate key 'reasons'" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct fx fx;
