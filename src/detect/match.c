@@ -19,6 +19,9 @@ enum {
     MOD_CASED = 1 << 5,
     MOD_EXISTS = 1 << 6,
     MOD_HAS = 1 << 7,
+    MOD_RE_I = 1 << 8, /* re sub-modifiers: caseless, multi-line, dot matches newline */
+    MOD_RE_M = 1 << 9,
+    MOD_RE_S = 1 << 10,
 };
 
 static const struct {
@@ -33,6 +36,9 @@ static const struct {
     { "cased", MOD_CASED },
     { "exists", MOD_EXISTS },
     { "has", MOD_HAS },
+    { "i", MOD_RE_I },
+    { "m", MOD_RE_M },
+    { "s", MOD_RE_S },
 };
 
 static void *re_malloc(size_t size, void *data)
@@ -140,7 +146,10 @@ static int compile_value(struct mw_mval *mv, unsigned mods, const struct mw_rawv
         pcre2_compile_context *cc = pcre2_compile_context_create(gc);
         int ecode = 0;
         PCRE2_SIZE eoff = 0;
-        uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (mv->cased ? 0 : PCRE2_CASELESS);
+        /* Sigma: a regex is case-sensitive unless |i (PCRE2_CASELESS folds Unicode too). */
+        uint32_t opts =
+                PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | ((mods & MOD_RE_I) ? PCRE2_CASELESS : 0) |
+                ((mods & MOD_RE_M) ? PCRE2_MULTILINE : 0) | ((mods & MOD_RE_S) ? PCRE2_DOTALL : 0);
         mv->re = pcre2_compile((PCRE2_SPTR)rv->text, rv->len, opts, &ecode, &eoff, cc);
         pcre2_compile_context_free(cc);
         pcre2_general_context_free(gc);
@@ -176,6 +185,9 @@ static int compile_value(struct mw_mval *mv, unsigned mods, const struct mw_rawv
         (void)mw_buf_putc(&wild, '*');
     }
     classify(mv, &text, &wild);
+    /* Only values with non-ASCII text take the Unicode path; ASCII ones keep the byte
+     * comparison (no non-ASCII character folds to ASCII, casefold.c). */
+    mv->fold = !mv->cased && mv->kind != MW_M_GLOB && !mw_is_ascii(mv->text, mv->len);
     mw_buf_fini(&text);
     mw_buf_fini(&wild);
     return MW_OK;
@@ -215,6 +227,16 @@ int mw_fcond_compile(struct mw_fcond *fc, struct mw_str key, const struct mw_raw
             return MW_E_CONFIG;
         }
         mods |= bit;
+    }
+    if ((mods & (MOD_RE_I | MOD_RE_M | MOD_RE_S)) && !(mods & MOD_RE)) {
+        snprintf(err, errsize, "modifiers i, m and s of '%.*s' need re",
+                 (int)(name.len > 60 ? 60 : name.len), name.ptr);
+        return MW_E_CONFIG;
+    }
+    if ((mods & MOD_RE_I) && (mods & MOD_CASED)) {
+        snprintf(err, errsize, "modifiers i and cased of '%.*s' cannot be combined",
+                 (int)(name.len > 60 ? 60 : name.len), name.ptr);
+        return MW_E_CONFIG;
     }
     unsigned kinds = mods & (MOD_CONTAINS | MOD_STARTS | MOD_ENDS | MOD_RE | MOD_HAS | MOD_EXISTS);
     if (kinds & (kinds - 1)) {
@@ -269,25 +291,52 @@ void mw_fcond_free(struct mw_fcond *fc)
 
 /* ---- matching ----------------------------------------------------------------------------- */
 
-static bool byte_eq(char a, char b, bool cased)
+/* One step of a glob at pattern p and subject i that is not a '*': a '?' takes one character
+ * (a whole UTF-8 sequence), a literal takes the byte, or with case folding the character. */
+static bool glob_step(const char *pat, const uint8_t *wild, size_t plen, size_t *p, struct mw_str s,
+                      size_t *i, bool cased)
 {
-    return cased ? a == b : mw_ascii_lower(a) == mw_ascii_lower(b);
+    uint32_t cp, cs;
+    if (wild[*p] == '?') {
+        *i += mw_utf8_decode(s.ptr + *i, s.len - *i, &cs);
+        *p += 1;
+        return true;
+    }
+    if (cased || (uint8_t)pat[*p] < 0x80) {
+        char a = pat[*p], b = s.ptr[*i];
+        if (cased ? a != b : mw_ascii_lower(a) != mw_ascii_lower(b)) {
+            return false;
+        }
+        *p += 1;
+        *i += 1;
+        return true;
+    }
+    size_t lp = mw_utf8_decode(pat + *p, plen - *p, &cp);
+    size_t ls = mw_utf8_decode(s.ptr + *i, s.len - *i, &cs);
+    if (lp != ls || mw_fold_cp(cp) != mw_fold_cp(cs)) {
+        return false;
+    }
+    *p += lp;
+    *i += ls;
+    return true;
 }
 
 bool mw_glob_match(const char *pat, const uint8_t *wild, size_t plen, struct mw_str s, bool cased)
 {
-    /* Greedy match with one backtrack point (the last '*'): O(len(s) * len(pat)) at worst. */
+    /* Greedy match with one backtrack point (the last '*'): O(len(s) * len(pat)) at worst.
+     * Retries after a '*' start at the next character, never inside a UTF-8 sequence. */
     size_t p = 0, i = 0, star_p = SIZE_MAX, star_i = 0;
     while (i < s.len) {
         if (p < plen && wild[p] == '*') {
             star_p = p++;
             star_i = i;
-        } else if (p < plen && (wild[p] == '?' || (!wild[p] && byte_eq(pat[p], s.ptr[i], cased)))) {
-            p++;
-            i++;
+        } else if (p < plen && glob_step(pat, wild, plen, &p, s, &i, cased)) {
+            continue;
         } else if (star_p != SIZE_MAX) {
+            uint32_t cp;
             p = star_p + 1;
-            i = ++star_i;
+            star_i += mw_utf8_decode(s.ptr + star_i, s.len - star_i, &cp);
+            i = star_i;
         } else {
             return false;
         }
@@ -316,15 +365,27 @@ bool mw_mval_match_str(const struct mw_mval *mv, struct mw_str s)
     struct mw_str t = mw_str_make(mv->text, mv->len);
     switch (mv->kind) {
         case MW_M_EQ:
+            if (mv->fold) {
+                return s.len == t.len && mw_fold_eq_n(s.ptr, t.ptr, t.len);
+            }
             return mv->cased ? mw_str_eq(s, t) : mw_str_ieq(s, t);
         case MW_M_CONTAINS:
+            if (mv->fold) {
+                return mw_fold_find(s, t);
+            }
             return mv->cased ? mw_str_find(s, t) >= 0 : mw_str_icontains(s, t);
         case MW_M_STARTS:
+            if (mv->fold) {
+                return s.len >= t.len && mw_fold_eq_n(s.ptr, t.ptr, t.len);
+            }
             if (mv->cased) {
                 return s.len >= t.len && memcmp(s.ptr, t.ptr, t.len) == 0;
             }
             return mw_str_istarts(s, t);
         case MW_M_ENDS:
+            if (mv->fold) {
+                return s.len >= t.len && mw_fold_eq_n(s.ptr + s.len - t.len, t.ptr, t.len);
+            }
             if (mv->cased) {
                 return s.len >= t.len && memcmp(s.ptr + s.len - t.len, t.ptr, t.len) == 0;
             }
