@@ -108,6 +108,34 @@ static void classify(struct mw_mval *mv, struct mw_buf *text, struct mw_buf *wil
     mv->text = mw_strndup(tp + lead, mv->len);
 }
 
+/* A `re` value: PCRE2 over UTF-8, with the sub-modifiers i, m and s. */
+static int compile_re(struct mw_mval *mv, unsigned mods, const struct mw_rawval *rv, char *err,
+                      size_t errsize)
+{
+    mv->kind = MW_M_RE;
+    mv->text = mw_strndup(rv->text, rv->len);
+    mv->len = rv->len;
+    pcre2_general_context *gc = pcre2_general_context_create(re_malloc, re_free, NULL);
+    pcre2_compile_context *cc = pcre2_compile_context_create(gc);
+    int ecode = 0;
+    PCRE2_SIZE eoff = 0;
+    /* Sigma: a regex is case-sensitive unless |i (PCRE2_CASELESS folds Unicode too). */
+    uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | ((mods & MOD_RE_I) ? PCRE2_CASELESS : 0) |
+                    ((mods & MOD_RE_M) ? PCRE2_MULTILINE : 0) |
+                    ((mods & MOD_RE_S) ? PCRE2_DOTALL : 0);
+    mv->re = pcre2_compile((PCRE2_SPTR)rv->text, rv->len, opts, &ecode, &eoff, cc);
+    pcre2_compile_context_free(cc);
+    pcre2_general_context_free(gc);
+    if (!mv->re) {
+        PCRE2_UCHAR msg[120];
+        pcre2_get_error_message(ecode, msg, sizeof msg);
+        snprintf(err, errsize, "bad regular expression at offset %zu: %s", (size_t)eoff,
+                 (const char *)msg);
+        return MW_E_CONFIG;
+    }
+    return MW_OK;
+}
+
 static int compile_value(struct mw_mval *mv, unsigned mods, const struct mw_rawval *rv, char *err,
                          size_t errsize)
 {
@@ -139,28 +167,7 @@ static int compile_value(struct mw_mval *mv, unsigned mods, const struct mw_rawv
         return MW_OK;
     }
     if (mods & MOD_RE) {
-        mv->kind = MW_M_RE;
-        mv->text = mw_strndup(rv->text, rv->len);
-        mv->len = rv->len;
-        pcre2_general_context *gc = pcre2_general_context_create(re_malloc, re_free, NULL);
-        pcre2_compile_context *cc = pcre2_compile_context_create(gc);
-        int ecode = 0;
-        PCRE2_SIZE eoff = 0;
-        /* Sigma: a regex is case-sensitive unless |i (PCRE2_CASELESS folds Unicode too). */
-        uint32_t opts =
-                PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | ((mods & MOD_RE_I) ? PCRE2_CASELESS : 0) |
-                ((mods & MOD_RE_M) ? PCRE2_MULTILINE : 0) | ((mods & MOD_RE_S) ? PCRE2_DOTALL : 0);
-        mv->re = pcre2_compile((PCRE2_SPTR)rv->text, rv->len, opts, &ecode, &eoff, cc);
-        pcre2_compile_context_free(cc);
-        pcre2_general_context_free(gc);
-        if (!mv->re) {
-            PCRE2_UCHAR msg[120];
-            pcre2_get_error_message(ecode, msg, sizeof msg);
-            snprintf(err, errsize, "bad regular expression at offset %zu: %s", (size_t)eoff,
-                     (const char *)msg);
-            return MW_E_CONFIG;
-        }
-        return MW_OK;
+        return compile_re(mv, mods, rv, err, errsize);
     }
     if (mods & MOD_HAS) {
         mv->kind = MW_M_HAS;
@@ -193,20 +200,11 @@ static int compile_value(struct mw_mval *mv, unsigned mods, const struct mw_rawv
     return MW_OK;
 }
 
-int mw_fcond_compile(struct mw_fcond *fc, struct mw_str key, const struct mw_rawval *vals,
-                     size_t nvals, struct mw_fieldtab *fields, char *err, size_t errsize)
+/* The modifiers after the field name (key from offset bar): known names only, and the re
+ * sub-modifiers i, m, s only with re. */
+static int parse_modifiers(struct mw_str key, size_t bar, struct mw_str name, unsigned *out,
+                           char *err, size_t errsize)
 {
-    memset(fc, 0, sizeof *fc);
-    fc->field = -1;
-    size_t bar = 0;
-    while (bar < key.len && key.ptr[bar] != '|') {
-        bar++;
-    }
-    struct mw_str name = mw_str_trim(mw_str_make(key.ptr, bar));
-    if (name.len == 0) {
-        snprintf(err, errsize, "empty field name");
-        return MW_E_CONFIG;
-    }
     unsigned mods = 0;
     size_t pos = bar;
     while (pos < key.len) {
@@ -238,6 +236,29 @@ int mw_fcond_compile(struct mw_fcond *fc, struct mw_str key, const struct mw_raw
                  (int)(name.len > 60 ? 60 : name.len), name.ptr);
         return MW_E_CONFIG;
     }
+    *out = mods;
+    return MW_OK;
+}
+
+int mw_fcond_compile(struct mw_fcond *fc, struct mw_str key, const struct mw_rawval *vals,
+                     size_t nvals, struct mw_fieldtab *fields, char *err, size_t errsize)
+{
+    memset(fc, 0, sizeof *fc);
+    fc->field = -1;
+    size_t bar = 0;
+    while (bar < key.len && key.ptr[bar] != '|') {
+        bar++;
+    }
+    struct mw_str name = mw_str_trim(mw_str_make(key.ptr, bar));
+    if (name.len == 0) {
+        snprintf(err, errsize, "empty field name");
+        return MW_E_CONFIG;
+    }
+    unsigned mods = 0;
+    int st = parse_modifiers(key, bar, name, &mods, err, errsize);
+    if (st < 0) {
+        return st;
+    }
     unsigned kinds = mods & (MOD_CONTAINS | MOD_STARTS | MOD_ENDS | MOD_RE | MOD_HAS | MOD_EXISTS);
     if (kinds & (kinds - 1)) {
         snprintf(err, errsize, "modifiers of '%.*s' cannot be combined",
@@ -262,7 +283,7 @@ int mw_fcond_compile(struct mw_fcond *fc, struct mw_str key, const struct mw_raw
     fc->vals = mw_calloc(nvals, sizeof *fc->vals);
     for (size_t i = 0; i < nvals; i++) {
         fc->nvals = i + 1;
-        int st = compile_value(&fc->vals[i], mods, &vals[i], err, errsize);
+        st = compile_value(&fc->vals[i], mods, &vals[i], err, errsize);
         if (st < 0) {
             return st;
         }
@@ -360,32 +381,41 @@ static bool re_match(const struct mw_mval *mv, struct mw_str s)
     return rc >= 0;
 }
 
+/* mw_mval_match_str for a case-insensitive value with non-ASCII text. Folding keeps byte
+ * lengths (casefold.c), so lengths still decide where a prefix or suffix ends. */
+static bool fold_match(const struct mw_mval *mv, struct mw_str s, struct mw_str t)
+{
+    switch (mv->kind) {
+        case MW_M_EQ:
+            return s.len == t.len && mw_fold_eq_n(s.ptr, t.ptr, t.len);
+        case MW_M_CONTAINS:
+            return mw_fold_find(s, t);
+        case MW_M_STARTS:
+            return s.len >= t.len && mw_fold_eq_n(s.ptr, t.ptr, t.len);
+        case MW_M_ENDS:
+            return s.len >= t.len && mw_fold_eq_n(s.ptr + s.len - t.len, t.ptr, t.len);
+        default:
+            return false;
+    }
+}
+
 bool mw_mval_match_str(const struct mw_mval *mv, struct mw_str s)
 {
     struct mw_str t = mw_str_make(mv->text, mv->len);
+    if (mv->fold) {
+        return fold_match(mv, s, t);
+    }
     switch (mv->kind) {
         case MW_M_EQ:
-            if (mv->fold) {
-                return s.len == t.len && mw_fold_eq_n(s.ptr, t.ptr, t.len);
-            }
             return mv->cased ? mw_str_eq(s, t) : mw_str_ieq(s, t);
         case MW_M_CONTAINS:
-            if (mv->fold) {
-                return mw_fold_find(s, t);
-            }
             return mv->cased ? mw_str_find(s, t) >= 0 : mw_str_icontains(s, t);
         case MW_M_STARTS:
-            if (mv->fold) {
-                return s.len >= t.len && mw_fold_eq_n(s.ptr, t.ptr, t.len);
-            }
             if (mv->cased) {
                 return s.len >= t.len && memcmp(s.ptr, t.ptr, t.len) == 0;
             }
             return mw_str_istarts(s, t);
         case MW_M_ENDS:
-            if (mv->fold) {
-                return s.len >= t.len && mw_fold_eq_n(s.ptr + s.len - t.len, t.ptr, t.len);
-            }
             if (mv->cased) {
                 return s.len >= t.len && memcmp(s.ptr + s.len - t.len, t.ptr, t.len) == 0;
             }
