@@ -1,7 +1,7 @@
 # mailward: the two commands a new machine needs are `make run` and `make test`.
 # `make` alone builds the optimized binary at build/mailward.
 
-.PHONY: all build deps run test test-dev test-asan fuzz bench clean format
+.PHONY: all build deps run test test-dev test-asan fuzz fuzz-campaign bench clean format
 
 all: build
 
@@ -26,6 +26,10 @@ test-asan:
 
 fuzz: deps
 	cmake --preset fuzz && cmake --build --preset fuzz
+
+# Every fuzz target for FUZZ_TIME seconds or FUZZ_RUNS executions (tools/fuzz_campaign.sh).
+fuzz-campaign: deps
+	sh tools/fuzz_campaign.sh
 
 bench: deps
 	@cmake --preset bench >/dev/null && cmake --build --preset bench

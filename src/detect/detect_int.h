@@ -22,6 +22,23 @@
 #define MW_COND_DEPTH_MAX  64              /* nesting of a condition expression */
 #define MW_COND_LEN_MAX    4096            /* characters of a condition expression */
 
+/* ---- Unicode case folding (casefold.c) ----------------------------------------------------- */
+
+#define MW_UTF8_BAD 0x80000000u /* mw_utf8_decode: a byte that starts no valid sequence */
+
+/* Simple case folding of one code point (ASCII, Latin-1 Supplement, Latin Extended-A, Greek,
+ * Cyrillic; others unchanged). Never maps a non-ASCII code point to ASCII, and keeps the UTF-8
+ * length, so folded comparisons can compare byte lengths first. */
+uint32_t mw_fold_cp(uint32_t c);
+/* Decodes the sequence at s (n bytes available): its length, with *cp the code point; a byte
+ * that starts no valid sequence is a sequence of length 1 with *cp = MW_UTF8_BAD | byte. */
+size_t mw_utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* n bytes of a and b are equal character by character under mw_fold_cp. */
+bool mw_fold_eq_n(const char *a, const char *b, size_t n);
+/* needle occurs in hay (at a character boundary) under mw_fold_cp. */
+bool mw_fold_find(struct mw_str hay, struct mw_str needle);
+bool mw_is_ascii(const char *s, size_t n);
+
 /* ---- value matching (match.c) ------------------------------------------------------------- */
 
 enum mw_mkind {
@@ -39,6 +56,7 @@ enum mw_mkind {
 struct mw_mval {
     int kind;   /* enum mw_mkind */
     bool cased; /* compare case-sensitively */
+    bool fold;  /* case-insensitive with non-ASCII text: compare with mw_fold_cp */
     char *text; /* unescaped literal / glob pattern / regex */
     size_t len;
     uint8_t *wild; /* MW_M_GLOB: per byte of text, 0 literal, '*' or '?' */

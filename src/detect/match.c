@@ -19,6 +19,9 @@ enum {
     MOD_CASED = 1 << 5,
     MOD_EXISTS = 1 << 6,
     MOD_HAS = 1 << 7,
+    MOD_RE_I = 1 << 8, /* re sub-modifiers: caseless, multi-line, dot matches newline */
+    MOD_RE_M = 1 << 9,
+    MOD_RE_S = 1 << 10,
 };
 
 static const struct {
@@ -33,6 +36,9 @@ static const struct {
     { "cased", MOD_CASED },
     { "exists", MOD_EXISTS },
     { "has", MOD_HAS },
+    { "i", MOD_RE_I },
+    { "m", MOD_RE_M },
+    { "s", MOD_RE_S },
 };
 
 static void *re_malloc(size_t size, void *data)
@@ -102,6 +108,34 @@ static void classify(struct mw_mval *mv, struct mw_buf *text, struct mw_buf *wil
     mv->text = mw_strndup(tp + lead, mv->len);
 }
 
+/* A `re` value: PCRE2 over UTF-8, with the sub-modifiers i, m and s. */
+static int compile_re(struct mw_mval *mv, unsigned mods, const struct mw_rawval *rv, char *err,
+                      size_t errsize)
+{
+    mv->kind = MW_M_RE;
+    mv->text = mw_strndup(rv->text, rv->len);
+    mv->len = rv->len;
+    pcre2_general_context *gc = pcre2_general_context_create(re_malloc, re_free, NULL);
+    pcre2_compile_context *cc = pcre2_compile_context_create(gc);
+    int ecode = 0;
+    PCRE2_SIZE eoff = 0;
+    /* Sigma: a regex is case-sensitive unless |i (PCRE2_CASELESS folds Unicode too). */
+    uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | ((mods & MOD_RE_I) ? PCRE2_CASELESS : 0) |
+                    ((mods & MOD_RE_M) ? PCRE2_MULTILINE : 0) |
+                    ((mods & MOD_RE_S) ? PCRE2_DOTALL : 0);
+    mv->re = pcre2_compile((PCRE2_SPTR)rv->text, rv->len, opts, &ecode, &eoff, cc);
+    pcre2_compile_context_free(cc);
+    pcre2_general_context_free(gc);
+    if (!mv->re) {
+        PCRE2_UCHAR msg[120];
+        pcre2_get_error_message(ecode, msg, sizeof msg);
+        snprintf(err, errsize, "bad regular expression at offset %zu: %s", (size_t)eoff,
+                 (const char *)msg);
+        return MW_E_CONFIG;
+    }
+    return MW_OK;
+}
+
 static int compile_value(struct mw_mval *mv, unsigned mods, const struct mw_rawval *rv, char *err,
                          size_t errsize)
 {
@@ -133,25 +167,7 @@ static int compile_value(struct mw_mval *mv, unsigned mods, const struct mw_rawv
         return MW_OK;
     }
     if (mods & MOD_RE) {
-        mv->kind = MW_M_RE;
-        mv->text = mw_strndup(rv->text, rv->len);
-        mv->len = rv->len;
-        pcre2_general_context *gc = pcre2_general_context_create(re_malloc, re_free, NULL);
-        pcre2_compile_context *cc = pcre2_compile_context_create(gc);
-        int ecode = 0;
-        PCRE2_SIZE eoff = 0;
-        uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (mv->cased ? 0 : PCRE2_CASELESS);
-        mv->re = pcre2_compile((PCRE2_SPTR)rv->text, rv->len, opts, &ecode, &eoff, cc);
-        pcre2_compile_context_free(cc);
-        pcre2_general_context_free(gc);
-        if (!mv->re) {
-            PCRE2_UCHAR msg[120];
-            pcre2_get_error_message(ecode, msg, sizeof msg);
-            snprintf(err, errsize, "bad regular expression at offset %zu: %s", (size_t)eoff,
-                     (const char *)msg);
-            return MW_E_CONFIG;
-        }
-        return MW_OK;
+        return compile_re(mv, mods, rv, err, errsize);
     }
     if (mods & MOD_HAS) {
         mv->kind = MW_M_HAS;
@@ -176,25 +192,19 @@ static int compile_value(struct mw_mval *mv, unsigned mods, const struct mw_rawv
         (void)mw_buf_putc(&wild, '*');
     }
     classify(mv, &text, &wild);
+    /* Only values with non-ASCII text take the Unicode path; ASCII ones keep the byte
+     * comparison (no non-ASCII character folds to ASCII, casefold.c). */
+    mv->fold = !mv->cased && mv->kind != MW_M_GLOB && !mw_is_ascii(mv->text, mv->len);
     mw_buf_fini(&text);
     mw_buf_fini(&wild);
     return MW_OK;
 }
 
-int mw_fcond_compile(struct mw_fcond *fc, struct mw_str key, const struct mw_rawval *vals,
-                     size_t nvals, struct mw_fieldtab *fields, char *err, size_t errsize)
+/* The modifiers after the field name (key from offset bar): known names only, and the re
+ * sub-modifiers i, m, s only with re. */
+static int parse_modifiers(struct mw_str key, size_t bar, struct mw_str name, unsigned *out,
+                           char *err, size_t errsize)
 {
-    memset(fc, 0, sizeof *fc);
-    fc->field = -1;
-    size_t bar = 0;
-    while (bar < key.len && key.ptr[bar] != '|') {
-        bar++;
-    }
-    struct mw_str name = mw_str_trim(mw_str_make(key.ptr, bar));
-    if (name.len == 0) {
-        snprintf(err, errsize, "empty field name");
-        return MW_E_CONFIG;
-    }
     unsigned mods = 0;
     size_t pos = bar;
     while (pos < key.len) {
@@ -215,6 +225,39 @@ int mw_fcond_compile(struct mw_fcond *fc, struct mw_str key, const struct mw_raw
             return MW_E_CONFIG;
         }
         mods |= bit;
+    }
+    if ((mods & (MOD_RE_I | MOD_RE_M | MOD_RE_S)) && !(mods & MOD_RE)) {
+        snprintf(err, errsize, "modifiers i, m and s of '%.*s' need re",
+                 (int)(name.len > 60 ? 60 : name.len), name.ptr);
+        return MW_E_CONFIG;
+    }
+    if ((mods & MOD_RE_I) && (mods & MOD_CASED)) {
+        snprintf(err, errsize, "modifiers i and cased of '%.*s' cannot be combined",
+                 (int)(name.len > 60 ? 60 : name.len), name.ptr);
+        return MW_E_CONFIG;
+    }
+    *out = mods;
+    return MW_OK;
+}
+
+int mw_fcond_compile(struct mw_fcond *fc, struct mw_str key, const struct mw_rawval *vals,
+                     size_t nvals, struct mw_fieldtab *fields, char *err, size_t errsize)
+{
+    memset(fc, 0, sizeof *fc);
+    fc->field = -1;
+    size_t bar = 0;
+    while (bar < key.len && key.ptr[bar] != '|') {
+        bar++;
+    }
+    struct mw_str name = mw_str_trim(mw_str_make(key.ptr, bar));
+    if (name.len == 0) {
+        snprintf(err, errsize, "empty field name");
+        return MW_E_CONFIG;
+    }
+    unsigned mods = 0;
+    int st = parse_modifiers(key, bar, name, &mods, err, errsize);
+    if (st < 0) {
+        return st;
     }
     unsigned kinds = mods & (MOD_CONTAINS | MOD_STARTS | MOD_ENDS | MOD_RE | MOD_HAS | MOD_EXISTS);
     if (kinds & (kinds - 1)) {
@@ -240,7 +283,7 @@ int mw_fcond_compile(struct mw_fcond *fc, struct mw_str key, const struct mw_raw
     fc->vals = mw_calloc(nvals, sizeof *fc->vals);
     for (size_t i = 0; i < nvals; i++) {
         fc->nvals = i + 1;
-        int st = compile_value(&fc->vals[i], mods, &vals[i], err, errsize);
+        st = compile_value(&fc->vals[i], mods, &vals[i], err, errsize);
         if (st < 0) {
             return st;
         }
@@ -269,25 +312,52 @@ void mw_fcond_free(struct mw_fcond *fc)
 
 /* ---- matching ----------------------------------------------------------------------------- */
 
-static bool byte_eq(char a, char b, bool cased)
+/* One step of a glob at pattern p and subject i that is not a '*': a '?' takes one character
+ * (a whole UTF-8 sequence), a literal takes the byte, or with case folding the character. */
+static bool glob_step(const char *pat, const uint8_t *wild, size_t plen, size_t *p, struct mw_str s,
+                      size_t *i, bool cased)
 {
-    return cased ? a == b : mw_ascii_lower(a) == mw_ascii_lower(b);
+    uint32_t cp, cs;
+    if (wild[*p] == '?') {
+        *i += mw_utf8_decode(s.ptr + *i, s.len - *i, &cs);
+        *p += 1;
+        return true;
+    }
+    if (cased || (uint8_t)pat[*p] < 0x80) {
+        char a = pat[*p], b = s.ptr[*i];
+        if (cased ? a != b : mw_ascii_lower(a) != mw_ascii_lower(b)) {
+            return false;
+        }
+        *p += 1;
+        *i += 1;
+        return true;
+    }
+    size_t lp = mw_utf8_decode(pat + *p, plen - *p, &cp);
+    size_t ls = mw_utf8_decode(s.ptr + *i, s.len - *i, &cs);
+    if (lp != ls || mw_fold_cp(cp) != mw_fold_cp(cs)) {
+        return false;
+    }
+    *p += lp;
+    *i += ls;
+    return true;
 }
 
 bool mw_glob_match(const char *pat, const uint8_t *wild, size_t plen, struct mw_str s, bool cased)
 {
-    /* Greedy match with one backtrack point (the last '*'): O(len(s) * len(pat)) at worst. */
+    /* Greedy match with one backtrack point (the last '*'): O(len(s) * len(pat)) at worst.
+     * Retries after a '*' start at the next character, never inside a UTF-8 sequence. */
     size_t p = 0, i = 0, star_p = SIZE_MAX, star_i = 0;
     while (i < s.len) {
         if (p < plen && wild[p] == '*') {
             star_p = p++;
             star_i = i;
-        } else if (p < plen && (wild[p] == '?' || (!wild[p] && byte_eq(pat[p], s.ptr[i], cased)))) {
-            p++;
-            i++;
+        } else if (p < plen && glob_step(pat, wild, plen, &p, s, &i, cased)) {
+            continue;
         } else if (star_p != SIZE_MAX) {
+            uint32_t cp;
             p = star_p + 1;
-            i = ++star_i;
+            star_i += mw_utf8_decode(s.ptr + star_i, s.len - star_i, &cp);
+            i = star_i;
         } else {
             return false;
         }
@@ -311,9 +381,30 @@ static bool re_match(const struct mw_mval *mv, struct mw_str s)
     return rc >= 0;
 }
 
+/* mw_mval_match_str for a case-insensitive value with non-ASCII text. Folding keeps byte
+ * lengths (casefold.c), so lengths still decide where a prefix or suffix ends. */
+static bool fold_match(const struct mw_mval *mv, struct mw_str s, struct mw_str t)
+{
+    switch (mv->kind) {
+        case MW_M_EQ:
+            return s.len == t.len && mw_fold_eq_n(s.ptr, t.ptr, t.len);
+        case MW_M_CONTAINS:
+            return mw_fold_find(s, t);
+        case MW_M_STARTS:
+            return s.len >= t.len && mw_fold_eq_n(s.ptr, t.ptr, t.len);
+        case MW_M_ENDS:
+            return s.len >= t.len && mw_fold_eq_n(s.ptr + s.len - t.len, t.ptr, t.len);
+        default:
+            return false;
+    }
+}
+
 bool mw_mval_match_str(const struct mw_mval *mv, struct mw_str s)
 {
     struct mw_str t = mw_str_make(mv->text, mv->len);
+    if (mv->fold) {
+        return fold_match(mv, s, t);
+    }
     switch (mv->kind) {
         case MW_M_EQ:
             return mv->cased ? mw_str_eq(s, t) : mw_str_ieq(s, t);

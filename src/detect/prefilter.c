@@ -70,7 +70,9 @@ static struct vset from_fcond(const struct mw_fcond *fc, int field)
         return s;
     }
     for (size_t i = 0; i < fc->nvals; i++) {
-        if (fc->vals[i].kind != MW_M_EQ) {
+        /* A value with non-ASCII text folds Unicode case (match.c), which the prefilter's
+         * ASCII comparison cannot: such a value pins nothing. */
+        if (fc->vals[i].kind != MW_M_EQ || fc->vals[i].fold) {
             return s;
         }
     }

@@ -572,6 +572,25 @@ static int parse_levels(struct ld *ld, const yaml_node_t *n, struct mw_rule *r)
     return MW_OK;
 }
 
+/* True when a pair before p in the same map has p's key: a second `reasons:` or `levels:`
+ * would replace what the first compiled (YAML keys are unique; libyaml does not check). */
+static bool dup_key(struct ld *ld, const yaml_node_t *map, const yaml_node_pair_t *p)
+{
+    struct mw_str key = scalar(node_at(ld, p->key));
+    for (const yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++) {
+        if (mw_str_eq(scalar(node_at(ld, q->key)), key)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static int fail_dup(struct ld *ld, const yaml_node_t *k, struct mw_str key)
+{
+    return fail(ld, k, "duplicate key '%.*s' in the mailward block",
+                (int)(key.len > 60 ? 60 : key.len), key.ptr ? key.ptr : "");
+}
+
 static int parse_extension(struct ld *ld, const yaml_node_t *root, struct mw_rule *r)
 {
     yaml_node_t *mw = map_get(ld, root, "mailward");
@@ -586,6 +605,9 @@ static int parse_extension(struct ld *ld, const yaml_node_t *root, struct mw_rul
         yaml_node_t *k = node_at(ld, p->key), *v = node_at(ld, p->value);
         struct mw_str key = scalar(k);
         int st;
+        if (dup_key(ld, mw, p)) {
+            return fail_dup(ld, k, key);
+        }
         if (mw_str_eq_c(key, "account")) {
             st = get_fieldlist(ld, v, "account", &ext->account);
         } else if (mw_str_eq_c(key, "mailbox")) {
@@ -819,6 +841,9 @@ static int parse_corr_ext(struct ld *ld, const yaml_node_t *mw, struct vfctx *vc
         yaml_node_t *k = node_at(ld, p->key), *v = node_at(ld, p->value);
         struct mw_str key = scalar(k);
         int st = MW_OK;
+        if (dup_key(ld, mw, p)) {
+            return fail_dup(ld, k, key);
+        }
         if (mw_str_eq_c(key, "window")) {
             if (!mw_str_eq_c(scalar(v), "aligned")) {
                 st = fail(ld, v ? v : k, "only 'window: aligned' is implemented");

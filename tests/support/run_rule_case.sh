@@ -4,6 +4,9 @@
 # When a file <name>.count exists beside match file <name>, exactly that many alerts of the rule
 # must come out (one per matching record for detections, one per window for correlations).
 # Extra scan options may be given in a file named `options` (one line).
+# Every run is checked whole: the rule id must be one `mailward rules list` shows, a match file
+# must exit 1 (alerts) and a nomatch file 0 (no alerts), with nothing on stderr (a crash, an
+# error, a malformed or unreadable record all fail the case), and every alert must be of the rule.
 # Usage: run_rule_case.sh CASE_DIR MAILWARD_BINARY
 set -u
 case_dir=$1
@@ -13,11 +16,37 @@ cd "$case_dir" || exit 2
 rule=$(tr -d ' \n' <rule)
 opts=""
 [ -f options ] && opts=$(cat options)
+tmp=$(mktemp -d) || exit 2
+trap 'rm -rf "$tmp"' EXIT
 fail=0
+LC_ALL=C TZ=UTC "$bin" rules list >"$tmp/list" 2>"$tmp/err"
+st=$?
+if [ "$st" -ne 0 ] || [ -s "$tmp/err" ]; then
+    echo "FAIL: rules list exited $st"; cat "$tmp/err"; exit 1
+fi
+if ! grep -q "^$rule " "$tmp/list"; then
+    echo "FAIL: no loaded rule has the id '$rule' (tests/rules/$(basename "$case_dir")/rule)"; exit 1
+fi
+ran=0
 for f in match.* nomatch.*; do
     [ -f "$f" ] || continue
     case $f in *.count) continue ;; esac
-    n=$(LC_ALL=C TZ=UTC sh -c "exec \"\$0\" scan --no-summary --format jsonl --rule \"$rule\" $opts \"$f\"" "$bin" | grep -c '"kind":"alert"')
+    ran=$((ran + 1))
+    LC_ALL=C TZ=UTC sh -c "exec \"\$0\" scan --no-summary --format jsonl --rule \"$rule\" $opts \"$f\"" \
+        "$bin" >"$tmp/out" 2>"$tmp/err"
+    st=$?
+    case $f in match.*) want=1 ;; *) want=0 ;; esac
+    if [ "$st" -ne "$want" ]; then
+        echo "FAIL: $f: exit status $st, expected $want"; fail=1
+    fi
+    if [ -s "$tmp/err" ]; then
+        echo "FAIL: $f: unexpected stderr:"; head -n 20 "$tmp/err"; fail=1
+    fi
+    n=$(grep -c '"kind":"alert"' "$tmp/out")
+    mine=$(grep '"kind":"alert"' "$tmp/out" | grep -c "\"rule\":{\"id\":\"$rule\"")
+    if [ "$mine" -ne "$n" ]; then
+        echo "FAIL: $f: $((n - mine)) alert(s) of another rule"; fail=1
+    fi
     case $f in
         match.*)
             if [ "$n" -lt 1 ]; then echo "FAIL: $f did not fire rule $rule"; fail=1; fi
@@ -28,4 +57,7 @@ for f in match.* nomatch.*; do
         nomatch.*) if [ "$n" -ne 0 ]; then echo "FAIL: $f fired rule $rule $n time(s)"; fail=1; fi ;;
     esac
 done
+if [ "$ran" -eq 0 ]; then
+    echo "FAIL: no match.* or nomatch.* file in $case_dir"; fail=1
+fi
 exit $fail

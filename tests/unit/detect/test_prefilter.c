@@ -66,6 +66,22 @@ static const struct pcase cases[] = {
       -1,
       { NULL },
       { NULL } },
+    { "non-ASCII values fold Unicode case and pin nothing",
+      HDR("m365") "detection:\n  a:\n    Operation: [New-InboxRule, 'ÉCOLE']\n"
+                  "  condition: a\n",
+      "m365",
+      "Operation",
+      -1,
+      { NULL },
+      { NULL } },
+    { "non-ASCII cased values still pin",
+      HDR("m365") "detection:\n  a:\n    Operation|cased: 'ÉCOLE'\n"
+                  "  condition: a\n",
+      "m365",
+      "Operation",
+      1,
+      { "ÉCOLE" },
+      { "ECOLE" } },
     { "wildcards pin nothing",
       HDR("m365") "detection:\n  a:\n    Operation: New-*\n"
                   "  condition: a\n",

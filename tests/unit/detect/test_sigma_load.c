@@ -117,6 +117,10 @@ static void test_errors(void **state)
         { HEAD "detection:\n  s:\n    - foo\n    - bar\n  condition: s\n",
           "t.yml:6: keyword selections" },
         { HEAD "detection:\n  s:\n    A|re: '(['\n  condition: s\n", "bad regular expression" },
+        { HEAD "detection:\n  s:\n    A|contains|i: x\n  condition: s\n",
+          "t.yml:6: modifiers i, m and s of 'A' need re" },
+        { HEAD "detection:\n  s:\n    A|re|i|cased: x\n  condition: s\n",
+          "t.yml:6: modifiers i and cased of 'A' cannot be combined" },
         { HEAD "detection:\n  s: {A: x}\n  condition: 1 of x*\n", "no selection matches" },
         { HEAD "detection:\n  s: {A: x}\n  condition: s\nmailward:\n  summary: '{mw.nope}'\n",
           "t.yml:8: unknown placeholder '{mw.nope}'" },
@@ -134,6 +138,19 @@ static void test_errors(void **state)
           "t.yml:4: unsupported" },
         { HEAD "detection: {s: {A: x}, condition: s}\nlevel: severe\n", "t.yml:5: unknown level" },
         { "title: [unclosed\n", "t.yml:2: YAML error" },
+        /* A key given twice replaced (and leaked) what the first compiled: the sigma_load
+         * fuzzer's tests/fuzz/corpus/sigma_load/leak_duplicate_reasons.yml. */
+        { HEAD "detection: {s: {A: x}, condition: s}\nmailward:\n  reasons: ['{A}']\n"
+               "  reasons: ['{A} again']\n",
+          "t.yml:7: duplicate key 'reasons' in the mailward block" },
+        { HEAD "detection: {s: {A: x}, condition: s}\nmailward:\n  levels: [{if: s, raise: 1}]\n"
+               "  levels: [{if: s, raise: 2}]\n",
+          "t.yml:7: duplicate key 'levels'" },
+        { HEAD "name: base\ndetection: {s: {A: x}, condition: s}\n---\ntitle: c\nid: c1\n"
+               "correlation:\n  type: event_count\n  rules: [base]\n  group-by: [U]\n"
+               "  timespan: 30m\n  condition: {gt: 3}\nmailward:\n  reasons: ['{count}']\n"
+               "  reasons: ['{count} again']\n",
+          "t.yml:17: duplicate key 'reasons'" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct fx fx;
@@ -174,14 +191,68 @@ static void test_modifiers_and_values(void **state)
         { "s: {A: [x, y, z]}", { "A=y", NULL }, 1 },               /* list is OR */
         { "s: {A|contains|all: [ab, cd]}", { "A=xxcdxxab", NULL }, 1 },
         { "s: {A|contains|all: [ab, cd]}", { "A=xxab", NULL }, 0 },
-        { "s: {A|re: '^ab+c$'}", { "A=ABBC", NULL }, 1 }, /* re is caseless */
+        /* re is case-sensitive unless |i (Sigma modifiers appendix); m and s as in PCRE */
+        { "s: {A|re: '^ab+c$'}", { "A=ABBC", NULL }, 0 },
+        { "s: {A|re: '^ab+c$'}", { "A=abbc", NULL }, 1 },
+        { "s: {A|re|i: '^ab+c$'}", { "A=ABBC", NULL }, 1 },
+        { "s: {A|re|i: '^école$'}", { "A=ÉCOLE", NULL }, 1 },
         { "s: {A|re|cased: '^ab+c$'}", { "A=ABBC", NULL }, 0 },
+        { "s: {A|re: '^b$'}", { "A=a\nb", NULL }, 0 },
+        { "s: {A|re|m: '^b$'}", { "A=a\nb", NULL }, 1 },
+        { "s: {A|re: 'a.b'}", { "A=a\nb", NULL }, 0 },
+        { "s: {A|re|s: 'a.b'}", { "A=a\nb", NULL }, 1 },
+        /* ? is one character, a whole UTF-8 sequence */
+        { "s: {A: 'a?c'}", { "A=aéc", NULL }, 1 },
+        { "s: {A: 'a??c'}", { "A=aéc", NULL }, 0 },
+        { "s: {A: 'a?c'}", { "A=a€c", NULL }, 1 },
+        { "s: {A: 'a?c'}", { "A=a😀c", NULL }, 1 },
+        { "s: {A|cased: 'a?c'}", { "A=aéc", NULL }, 1 },
+        { "s: {A: '*?c'}", { "A=éc", NULL }, 1 },
+        { "s: {A: '*é?'}", { "A=xéé", NULL }, 1 },
+        { "s: {A: 'a?c'}",
+          { "A=a\xff\xfe"
+            "c",
+            NULL },
+          0 }, /* a bad byte is one character */
+        { "s: {A: 'a??c'}",
+          { "A=a\xff\xfe"
+            "c",
+            NULL },
+          1 },
+        /* case folding beyond ASCII: equality, contains, startswith, endswith, wildcards */
+        { "s: {A: 'ÉCOLE'}", { "A=école", NULL }, 1 },
+        { "s: {A: 'école'}", { "A=ÉCOLE", NULL }, 1 },
+        { "s: {A: 'école'}", { "A=ecole", NULL }, 0 },
+        { "s: {A|cased: 'ÉCOLE'}", { "A=école", NULL }, 0 },
+        { "s: {A: 'Straße'}", { "A=STRAßE", NULL }, 1 },
+        { "s: {A: 'ŁÓDŹ'}", { "A=łódź", NULL }, 1 },   /* Latin Extended-A */
+        { "s: {A: 'ΣΟΦΊΑ'}", { "A=σοφία", NULL }, 1 }, /* Greek */
+        { "s: {A: 'ΟΔΟΣ'}", { "A=οδος", NULL }, 1 },   /* final sigma */
+        { "s: {A: 'ΟΔΟΣ'}", { "A=οδοσ", NULL }, 1 },
+        { "s: {A: 'ПОЧТА'}", { "A=почта", NULL }, 1 }, /* Cyrillic */
+        { "s: {A: 'ЁЖИК'}", { "A=ёжик", NULL }, 1 },
+        { "s: {A|contains: 'ПОЧТ'}", { "A=Моя почта", NULL }, 1 },
+        { "s: {A|contains: 'ПОЧТ'}", { "A=Моя пошта", NULL }, 0 },
+        { "s: {A|startswith: 'ÉCO'}", { "A=école", NULL }, 1 },
+        { "s: {A|startswith: 'ÉCO'}", { "A=xécole", NULL }, 0 },
+        { "s: {A|endswith: 'LÉ'}", { "A=collé", NULL }, 1 },
+        { "s: {A|endswith: 'É'}", { "A=e\xcc\x81", NULL }, 0 }, /* no normalisation */
+        { "s: {A: 'É*LE'}", { "A=école", NULL }, 1 },
+        { "s: {A: '*ÖR?E*'}", { "A=the Börse index", NULL }, 1 },
+        { "s: {A: [Ab, 'ÀB']}", { "A=àb", NULL }, 1 },             /* eq_only path */
+        { "s: {A: 'Set-Mailbox'}", { "A=ſet-Mailbox", NULL }, 0 }, /* long s left out */
+        { "s: {A: 'ŉ'}", { "A=ʼN", NULL }, 0 },                    /* full folding is not done */
         { "s: {A|has: .pst}", { "A=mail.pst.bak", NULL }, 1 },
         { "s: {A|has: .pst}", { "A=notes.pstx", NULL }, 0 },
         { "s: {A|has: .msg}", { "A=msgpack.py", NULL }, 0 },
         { "s: {A|exists: true}", { "A=x", NULL }, 1 },
         { "s: {A|exists: true}", { "B=x", NULL }, 0 },
         { "s: {A|exists: false}", { "B=x", NULL }, 1 },
+        /* exists is about the key, whatever its value, null or empty (Sigma modifiers
+         * appendix); null is about the value: absent or null (docs/rules.md) */
+        { "s: {A|exists: true}", { "A=~", NULL }, 1 },
+        { "s: {A|exists: true}", { "A=", NULL }, 1 },
+        { "s: {A|exists: false}", { "A=~", NULL }, 0 },
         { "s: {A: null}", { "B=x", NULL }, 1 }, /* null matches absent */
         { "s: {A: null}", { "A=~", NULL }, 1 }, /* and null */
         { "s: {A: null}", { "A=", NULL }, 0 },  /* not empty */

@@ -10,10 +10,12 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/str.h"
@@ -181,24 +183,80 @@ static void test_walk_stop(void **state)
     mw_buf_fini(&none.log);
 }
 
+/* record() without cmocka asserts, for a forked child: a failed assert there would unwind into
+ * the child's copy of the test runner. */
+static int record_plain(void *arg, const char *path, const struct mw_diag *error)
+{
+    struct seen *s = arg;
+    const char *rel = strncmp(path, root, strlen(root)) == 0 ? path + strlen(root) : path;
+    if (error && (error->status != MW_E_IO || error->sys_errno == 0)) {
+        mw_buf_printf(&s->log, "bad error %d/%d for %s\n", error->status, error->sys_errno, rel);
+    } else if (error) {
+        mw_buf_printf(&s->log, "E %s: %s\n", rel, error->msg);
+    } else {
+        mw_buf_printf(&s->log, "F %s\n", rel);
+    }
+    return MW_OK;
+}
+
+/* Root reads every directory, so as root the walk runs in a child that dropped to nobody
+ * (uid and gid 65534, no supplementary groups); the child sends its log back through a pipe. */
+static void walk_as_nobody(const char *path, char *out, size_t outsize)
+{
+    assert_int_equal(chmod(root, 0711), 0); /* nobody may pass through the temporary root */
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0 || geteuid() == 0 ||
+            setuid(0) == 0) {
+            _exit(3); /* privileges not dropped, or could be taken back */
+        }
+        struct seen s = { .calls = 0 };
+        mw_buf_init(&s.log, 0);
+        const char *paths[] = { path };
+        int st = mw_input_walk(paths, 1, record_plain, &s);
+        ssize_t w = write(fds[1], s.log.ptr ? s.log.ptr : "", s.log.len);
+        _exit(st == MW_OK && w == (ssize_t)s.log.len ? 0 : 4);
+    }
+    close(fds[1]);
+    size_t len = 0;
+    ssize_t n;
+    while (len + 1 < outsize && (n = read(fds[0], out + len, outsize - 1 - len)) > 0) {
+        len += (size_t)n;
+    }
+    out[len] = '\0';
+    close(fds[0]);
+    int wst = 0;
+    assert_int_equal(waitpid(pid, &wst, 0), pid);
+    assert_true(WIFEXITED(wst));
+    assert_int_equal(WEXITSTATUS(wst), 0);
+    assert_int_equal(chmod(root, 0700), 0);
+}
+
 static void test_walk_unreadable_dir(void **state)
 {
     (void)state;
-    if (geteuid() == 0) {
-        skip(); /* root reads everything */
-    }
     mkdir_rel("locked");
     char locked[128];
     snprintf(locked, sizeof locked, "%s/locked", root);
     assert_int_equal(chmod(locked, 0), 0);
-    struct seen s = { .calls = 0 };
-    mw_buf_init(&s.log, 0);
-    const char *paths[] = { locked };
-    assert_int_equal(mw_input_walk(paths, 1, record, &s), MW_OK);
-    assert_string_equal(s.log.ptr, "E /locked: cannot read directory: Permission denied\n");
+    char log[512];
+    if (geteuid() == 0) {
+        walk_as_nobody(locked, log, sizeof log);
+    } else {
+        struct seen s = { .calls = 0 };
+        mw_buf_init(&s.log, 0);
+        const char *paths[] = { locked };
+        assert_int_equal(mw_input_walk(paths, 1, record, &s), MW_OK);
+        snprintf(log, sizeof log, "%s", s.log.ptr ? s.log.ptr : "");
+        mw_buf_fini(&s.log);
+    }
     chmod(locked, 0755);
     rmdir(locked);
-    mw_buf_fini(&s.log);
+    assert_string_equal(log, "E /locked: cannot read directory: Permission denied\n");
 }
 
 static void note_skip(void *arg, const char *path, const char *reason)
