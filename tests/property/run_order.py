@@ -3,8 +3,9 @@
 # of records, how they are split across files, or the order of files on the command line, with or
 # without spilling (--max-memory), on a generated corpus (gen_audit.py) and the golden cases.
 # SPDX-License-Identifier: MIT
-"""Usage: run_order.py --mailward BIN [--root DIR] [--max-memory SIZE] [--only corpus|golden]
-                     [--keep] [--list]
+"""Usage: run_order.py --mailward BIN [--root DIR] [--seed N] [--max-memory SIZE]
+                     [--only corpus|golden] [--keep]
+       run_order.py --compare REF.jsonl REF.err GOT.jsonl GOT.err
 
 Runs `mailward scan --format jsonl` on a reference (the sorted single file, or a golden case's own
 inputs) and on reordered, split and duplicated copies of the same records, then compares every
@@ -170,6 +171,25 @@ class Run:
         self.spilled = spilled
 
 
+def parse_run(out, err, label):
+    """Alerts of `scan --format jsonl` standard output and the summary counts of its stderr."""
+    alerts = []
+    for n, line in enumerate(out.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except ValueError as e:
+            raise Fail("%s: output line %d is not JSON (%s)" % (label, n, e))
+        if isinstance(rec, dict) and rec.get("kind", "alert") == "alert":
+            alerts.append(rec)
+    counts = {}
+    for name, pat in (("alerts", r"^Alerts: (\d+)"), ("duplicates", r"^Duplicate records dropped: (\d+)")):
+        m = re.search(pat, err, re.M)
+        counts[name] = int(m.group(1)) if m else (None if name == "alerts" else 0)
+    return Run(alerts, counts, bool(re.search(r"spill", err, re.I)))
+
+
 def scan(mw, opts, inputs, cwd, label):
     cmd = [mw, "scan", "--format", "jsonl", "--no-progress"] + opts + inputs
     env = dict(os.environ, LC_ALL="C", TZ="UTC", NO_COLOR="1", MW_TEST="1")
@@ -180,27 +200,13 @@ def scan(mw, opts, inputs, cwd, label):
         raise Fail("%s: mailward exited %d (0 or 1 expected): %s\n  command: %s\n%s" % (
             label, proc.returncode, "crashed" if proc.returncode < 0 else "error",
             " ".join(shlex.quote(c) for c in cmd), indent(err, 20)))
-    alerts = []
-    for n, line in enumerate(proc.stdout.decode("utf-8", "surrogateescape").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except ValueError as e:
-            raise Fail("%s: output line %d is not JSON (%s)" % (label, n, e))
-        if isinstance(rec, dict) and rec.get("kind", "alert") == "alert":
-            alerts.append(rec)
-    want_rc = 1 if alerts else 0
+    run = parse_run(proc.stdout.decode("utf-8", "surrogateescape"), err, label)
+    want_rc = 1 if run.alerts else 0
     if proc.returncode != want_rc:
-        raise Fail("%s: exit status %d with %d alerts" % (label, proc.returncode, len(alerts)))
-    counts = {}
-    for name, pat in (("alerts", r"^Alerts: (\d+)"), ("duplicates", r"^Duplicate records dropped: (\d+)")):
-        m = re.search(pat, err, re.M)
-        counts[name] = int(m.group(1)) if m else (None if name == "alerts" else 0)
-    if counts["alerts"] is None:
+        raise Fail("%s: exit status %d with %d alerts" % (label, proc.returncode, len(run.alerts)))
+    if run.counts["alerts"] is None:
         raise Fail("%s: no 'Alerts:' line in the summary on stderr:\n%s" % (label, indent(err, 10)))
-    spilled = bool(re.search(r"spill", err, re.I))
-    return Run(alerts, counts, spilled)
+    return run
 
 
 def indent(text, limit):
@@ -596,9 +602,31 @@ def run_case(args, case, workdir, spill_opts):
     return runs, len(ref.alerts), failures, errors
 
 
+def compare_files(paths):
+    """--compare REF.jsonl REF.err GOT.jsonl GOT.err: the same comparison on two saved runs
+    (bench/order.sh); an empty .err path ('') compares the alerts only."""
+    runs = []
+    for out, err in ((paths[0], paths[1]), (paths[2], paths[3])):
+        with open(out, encoding="utf-8", errors="surrogateescape") as fh:
+            text = fh.read()
+        etext = ""
+        if err:
+            with open(err, encoding="utf-8", errors="replace") as fh:
+                etext = fh.read()
+        runs.append(parse_run(text, etext, out))
+    msg = compare(runs[0], runs[1], counts=bool(paths[1] and paths[3]))
+    if msg:
+        print("%s differs from %s:\n%s" % (paths[2], paths[0], indent(msg, 12)))
+        return 1
+    print("%s: %d alerts, equal to %s" % (paths[2], len(runs[1].alerts), paths[0]))
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--mailward", required=True)
+    ap.add_argument("--compare", nargs=4, metavar=("REF", "REF_ERR", "GOT", "GOT_ERR"),
+                    help="compare two saved runs instead (see compare_files)")
+    ap.add_argument("--mailward")
     ap.add_argument("--root", default=os.path.dirname(os.path.dirname(HERE)))
     ap.add_argument("--seed", type=int, default=5114)
     ap.add_argument("--max-memory", default=os.environ.get("PROPERTY_MAX_MEMORY", "256K"),
@@ -606,6 +634,14 @@ def main():
     ap.add_argument("--only", choices=["corpus", "golden"])
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
     args = ap.parse_args()
+    if args.compare:
+        try:
+            return compare_files(args.compare)
+        except (Fail, OSError) as e:
+            print("property.order: %s" % e)
+            return 2
+    if not args.mailward:
+        ap.error("--mailward is required")
     args.mailward = os.path.abspath(args.mailward)
     spill_opts = ["--max-memory", args.max_memory] if args.max_memory else []
     failures, errors, total_runs = [], [], 0
