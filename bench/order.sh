@@ -32,7 +32,9 @@ if [ -z "$MW" ]; then
         if [ -x "$c" ]; then MW=$c; break; fi
     done
 fi
-[ -n "$MW" ] && [ -x "$MW" ] || die "no mailward binary (set MAILWARD or build the bench preset)"
+if [ -z "$MW" ] || [ ! -x "$MW" ]; then
+    die "no mailward binary (set MAILWARD or build the bench preset)"
+fi
 [ -x /usr/bin/time ] || die "/usr/bin/time is needed (apt-get install time; bench/run.sh does it)"
 for t in shuf split tac python3; do
     command -v "$t" >/dev/null 2>&1 || die "$t is needed"
@@ -65,7 +67,7 @@ nice -n "$NICE" shuf --random-source="$CORPUS" "$CORPUS" >"$RES/in/shuffled.json
 mkdir -p "$RES/in/split"
 (cd "$RES/in/split" && nice -n "$NICE" split -n "l/$PARTS" -d --additional-suffix=.jsonl \
     "$RES/in/shuffled.jsonl" part-)
-SPLIT_FILES=$(ls "$RES/in/split"/part-*.jsonl | sort -r | tr '\n' ' ')
+SPLIT_FILES=$(for f in "$RES/in/split"/part-*.jsonl; do echo "$f"; done | sort -r | tr '\n' ' ')
 bytes=$(wc -c <"$CORPUS")
 mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
 
