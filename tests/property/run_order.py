@@ -594,16 +594,19 @@ def run_case(args, case, workdir, spill_opts, pool):
         try:
             got = scan(args.mailward, case["opts"] + extra, paths, case["cwd"], label)
         except Fail as e:
-            return None, str(e)
+            return None, str(e), False
         msg = compare(ref, got, counts)
         return ("%s: alerts differ from the reference\n%s" % (label, indent(msg, 12)) if msg
-                else None), None
+                else None), None, bool(extra) and got.spilled
 
-    for fail, err in pool.map(one, jobs):
+    spilled = 0
+    for fail, err, spill in pool.map(one, jobs):
         if fail:
             failures.append(fail)
         if err:
             errors.append(err)
+        spilled += spill
+    case["spilled"] = spilled
     return len(jobs) - len(errors), len(ref.alerts), failures, errors
 
 
@@ -673,9 +676,10 @@ def main():
                 errors.append(str(e))
                 continue
             total_runs += runs
-            print("property.order: %s: %d alerts in the reference, %d scans, %s%s" % (
+            print("property.order: %s: %d alerts in the reference, %d scans, %s%s%s" % (
                 case["name"], nref, runs, "%d differ" % len(fails) if fails else "all equal",
-                ", %d failed" % len(errs) if errs else ""))
+                ", %d failed" % len(errs) if errs else "",
+                ", %d summaries mention spilling" % case["spilled"] if case["spilled"] else ""))
             failures += fails
             errors += errs
     finally:
