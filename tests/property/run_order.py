@@ -191,11 +191,15 @@ def parse_run(out, err, label):
     return Run(alerts, counts, bool(re.search(r"spill", err, re.I)))
 
 
-def scan(mw, opts, inputs, cwd, label):
+def run_mailward(mw, opts, inputs, cwd, env_extra=None):
     cmd = [mw, "scan", "--format", "jsonl", "--no-progress"] + opts + inputs
-    env = dict(os.environ, LC_ALL="C", TZ="UTC", NO_COLOR="1", MW_TEST="1")
-    proc = subprocess.run(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
-                          timeout=600)
+    env = dict(os.environ, LC_ALL="C", TZ="UTC", NO_COLOR="1", MW_TEST="1", **(env_extra or {}))
+    return cmd, subprocess.run(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                               capture_output=True, timeout=600)
+
+
+def scan(mw, opts, inputs, cwd, label):
+    cmd, proc = run_mailward(mw, opts, inputs, cwd)
     err = proc.stderr.decode("utf-8", "replace")
     if proc.returncode not in (0, 1):
         raise Fail("%s: mailward exited %d (0 or 1 expected): %s\n  command: %s\n%s" % (
@@ -475,7 +479,7 @@ def corpus_case(args, workdir):
     variants.append(Variant("overlapping-exports", [(recs, shuffled(rng, p)) for p in overlap],
                             counts=False))
     return {"name": "corpus", "cwd": gen_dir, "opts": [], "inputs": [src], "variants": variants,
-            "planted": planted}
+            "planted": planted, "prove_spill": True}
 
 
 def check_planted(ref, planted):
@@ -580,13 +584,19 @@ def run_case(args, case, workdir, spill_opts, pool):
     os.makedirs(cdir)
     rng = random.Random(args.seed)
     jobs = []  # (label, extra options, inputs, compare the counts)
-    if spill_opts:
-        jobs.append(("reference " + " ".join(spill_opts), spill_opts, case["inputs"], True))
+    for opts in spill_opts:
+        jobs.append(("reference " + " ".join(opts), opts, case["inputs"], True))
+    nspill = 0
+    written = {}
     for v in case["variants"]:
-        paths = write_variant(v, cdir, rng)
+        paths = written[v.label] = write_variant(v, cdir, rng)
         jobs.append((v.label, [], paths, v.counts))
-        if spill_opts and v.spill:
-            jobs.append((v.label + " " + " ".join(spill_opts), spill_opts, paths, v.counts))
+        if spill_opts and v.spill:  # the budgets take turns
+            opts = spill_opts[nspill % len(spill_opts)]
+            nspill += 1
+            jobs.append((v.label + " " + " ".join(opts), opts, paths, v.counts))
+    if case.get("prove_spill"):
+        errors += prove_spill(args, case, spill_opts, written["shuffled-0"], cdir)
 
     def one(job):
         label, extra, paths, counts = job
@@ -608,6 +618,21 @@ def run_case(args, case, workdir, spill_opts, pool):
         spilled += spill
     case["spilled"] = spilled
     return len(jobs) - len(errors), len(ref.alerts), failures, errors
+
+
+def prove_spill(args, case, spill_opts, paths, cdir):
+    """Each budget really spills on this case: with $TMPDIR unusable the scan must exit 2 (it
+    could not create its temporary file), where a scan that kept everything in memory would not
+    notice."""
+    errors = []
+    for opts in spill_opts:
+        cmd, proc = run_mailward(args.mailward, case["opts"] + opts, paths, case["cwd"],
+                                 {"TMPDIR": os.path.join(cdir, "no-such-dir")})
+        if proc.returncode != 2:
+            errors.append("%s %s: did not spill (with $TMPDIR missing it exited %d, not 2); "
+                          "lower --max-memory so that the spilling runs test spilling" % (
+                              case["name"], " ".join(opts), proc.returncode))
+    return errors
 
 
 def compare_files(paths):
@@ -637,8 +662,9 @@ def main():
     ap.add_argument("--mailward")
     ap.add_argument("--root", default=os.path.dirname(os.path.dirname(HERE)))
     ap.add_argument("--seed", type=int, default=5114)
-    ap.add_argument("--max-memory", default=os.environ.get("PROPERTY_MAX_MEMORY", "256K"),
-                    help="value of --max-memory for the spilling runs ('' to skip them)")
+    ap.add_argument("--max-memory", default=os.environ.get("PROPERTY_MAX_MEMORY", "256K,1"),
+                    help="budgets for the spilling runs, taking turns (default 256K,1: 1 byte is\n"
+                         "the smallest --max-memory accepts; '' skips the spilling runs)")
     ap.add_argument("--only", choices=["corpus", "golden"])
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
     ap.add_argument("--jobs", type=int, default=int(os.environ.get("PROPERTY_JOBS", "2")),
@@ -653,7 +679,7 @@ def main():
     if not args.mailward:
         ap.error("--mailward is required")
     args.mailward = os.path.abspath(args.mailward)
-    spill_opts = ["--max-memory", args.max_memory] if args.max_memory else []
+    spill_opts = [["--max-memory", m] for m in args.max_memory.split(",") if m]
     failures, errors, total_runs = [], [], 0
     if spill_opts and not has_option(args.mailward, "--max-memory"):
         errors.append("mailward scan has no --max-memory option: the spilling runs were not made")
