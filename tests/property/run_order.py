@@ -12,7 +12,8 @@ inputs) and on reordered, split and duplicated copies of the same records, then 
 alert field by field with the reference. Only the evidence's file, line and offset, and the order
 of the alert lines, may differ. The summary's alert and duplicate counts must be equal too.
 Exit status: 0 all equal, 1 a difference (the first differing alert and field are printed per
-variant), 2 the test could not run (e.g. mailward exited 2)."""
+variant), 2 a scan failed (exited 2 or crashed), a --max-memory budget did not spill, or
+mailward has no --max-memory."""
 
 import argparse
 import concurrent.futures
@@ -88,10 +89,9 @@ def is_json(line):
 def pin_bad_lines(lines):
     """A line that is not JSON never opens a piece: how a file's format is sniffed from its
     first record is not under test here, only the order of good records."""
-    good = [i for i, line in enumerate(lines) if is_json(line)]
-    if not good or good[0] == 0:
+    first = next((i for i, line in enumerate(lines) if is_json(line)), 0)
+    if first == 0:
         return lines
-    first = good[0]
     return [lines[first]] + lines[:first] + lines[first + 1:]
 
 
@@ -205,10 +205,14 @@ def scan(mw, opts, inputs, cwd, label):
         raise Fail("%s: mailward exited %d (0 or 1 expected): %s\n  command: %s\n%s" % (
             label, proc.returncode, "crashed" if proc.returncode < 0 else "error",
             " ".join(shlex.quote(c) for c in cmd), indent(err, 20)))
-    run = parse_run(proc.stdout.decode("utf-8", "surrogateescape"), err, label)
+    try:
+        run = parse_run(proc.stdout.decode("utf-8", "surrogateescape"), err, label)
+    except Fail as e:
+        raise Fail("%s\n%s" % (e, indent(err, 20)))
     want_rc = 1 if run.alerts else 0
     if proc.returncode != want_rc:
-        raise Fail("%s: exit status %d with %d alerts" % (label, proc.returncode, len(run.alerts)))
+        raise Fail("%s: exit status %d with %d alerts\n%s" % (label, proc.returncode,
+                                                              len(run.alerts), indent(err, 20)))
     if run.counts["alerts"] is None:
         raise Fail("%s: no 'Alerts:' line in the summary on stderr:\n%s" % (label, indent(err, 10)))
     return run
