@@ -18,6 +18,7 @@ mailward has no --max-memory."""
 import argparse
 import concurrent.futures
 import gzip
+import itertools
 import json
 import os
 import random
@@ -43,6 +44,7 @@ EVIDENCE_PLACE = ("file", "line", "offset")
 # Documents that wrap their records: Defender streaming ("records"), hunting API ("Results"),
 # Graph ("value"). Any other single JSON object is one record.
 WRAPPER_KEYS = ("records", "Results", "value")
+SPILL_TURN = itertools.count()
 
 
 class Fail(Exception):
@@ -428,36 +430,39 @@ def write_variant(v, workdir, rng):
 
 
 def record_variants(recs_list, seed, newest=None, full=True):
-    """Variants for the files of one case (recs_list: its Records). full: every variant, each
-    also spilled; else (golden cases) reversed, shuffled and two splits, the shuffled ones
-    spilled."""
+    """Variants for the files of one case (recs_list: its Records). full (the corpus): reversed,
+    newest first, shuffled twice, consecutive slices, random subsets in file order, shuffled
+    subsets (one split passed as a directory), all but newest first also spilled; else (golden
+    cases) reversed, shuffled and shuffled subsets, the last spilled."""
     rng = random.Random(seed)
-    out = []
-    whole = lambda f: [(r, f(r)) for r in recs_list]  # noqa: E731
-    out.append(Variant("reversed", whole(lambda r: r.items[::-1]), spill=full))
-    if newest:
-        out.append(Variant("newest-first", whole(newest)))
-    for s in range(3 if full else 1):
-        srng = random.Random(seed * 31 + s)
-        out.append(Variant("shuffled-%d" % s, whole(lambda r, srng=srng: shuffled(srng, r.items))))
     maxk = max(len(r.items) for r in recs_list)
-    for k in range(2, min(5 if full else 3, maxk) + 1):
+
+    def whole(f):
+        return [(r, f(r)) for r in recs_list]
+
+    def split(k, how, shuffle):
         files = []
         for r in recs_list:
-            if len(r.items) < k:
-                files.append((r, r.items))
-                continue
-            parts = split_contiguous(rng, r.items, k) if k % 2 == 0 else split_random(rng, r.items, k)
-            files.extend((r, p) for p in parts)
-        if full or k == 2:
-            out.append(Variant("split-%d%s" % (k, "-slices" if k % 2 == 0 else ""), files,
-                               as_dir=(k == 4), spill=full))
-        files = []
-        for r in recs_list:
-            parts = split_random(rng, r.items, min(k, len(r.items))) if len(r.items) > 1 else [r.items]
-            files.extend((r, shuffled(rng, p)) for p in parts)
-        if full or k == min(3, maxk):
-            out.append(Variant("split-%d-shuffled" % k, files))
+            kk = min(k, len(r.items))
+            parts = how(rng, r.items, kk) if kk > 1 else [r.items]
+            files.extend((r, shuffled(rng, p) if shuffle else p) for p in parts)
+        return files
+
+    out = [Variant("reversed", whole(lambda r: r.items[::-1]), spill=full)]
+    if newest:
+        out.append(Variant("newest-first", whole(newest), spill=False))
+    for n in range(2 if full else 1):
+        srng = random.Random(seed * 31 + n)
+        out.append(Variant("shuffled-%d" % n, whole(lambda r, srng=srng: shuffled(srng, r.items)),
+                           spill=full))
+    if full:
+        out.append(Variant("split-2-slices", split(2, split_contiguous, False)))
+        out.append(Variant("split-3-subsets", split(3, split_random, False)))
+        out.append(Variant("split-4-shuffled-dir", split(4, split_random, True), as_dir=True))
+        out.append(Variant("split-5-shuffled", split(5, split_random, True)))
+    else:
+        k = min(3, maxk)
+        out.append(Variant("split-%d-shuffled" % k, split(k, split_random, True)))
     return out
 
 
@@ -588,16 +593,14 @@ def run_case(args, case, workdir, spill_opts, pool):
     os.makedirs(cdir)
     rng = random.Random(args.seed)
     jobs = []  # (label, extra options, inputs, compare the counts)
-    for opts in spill_opts:
+    for opts in spill_opts if case.get("prove_spill") else []:
         jobs.append(("reference " + " ".join(opts), opts, case["inputs"], True))
-    nspill = 0
     written = {}
     for v in case["variants"]:
         paths = written[v.label] = write_variant(v, cdir, rng)
         jobs.append((v.label, [], paths, v.counts))
-        if spill_opts and v.spill:  # the budgets take turns
-            opts = spill_opts[nspill % len(spill_opts)]
-            nspill += 1
+        if spill_opts and v.spill:  # the budgets take turns, across cases too
+            opts = spill_opts[next(SPILL_TURN) % len(spill_opts)]
             jobs.append((v.label + " " + " ".join(opts), opts, paths, v.counts))
     if case.get("prove_spill"):
         errors += prove_spill(args, case, spill_opts, written["shuffled-0"], cdir)
