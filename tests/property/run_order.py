@@ -142,8 +142,6 @@ def read_records(path):
             return None
         data = subprocess.run(["zstd", "-dc", path], check=True, capture_output=True).stdout
         ext = os.path.splitext(path[:-4])[1]
-    if b"\0" in data:
-        return None  # binary content: its own test (tests/e2e), not a question of order
     text = data.decode("utf-8", "surrogateescape")
     body = text.lstrip("\ufeff \t\r\n")
     if body.startswith("[") or body.startswith("{"):
@@ -160,6 +158,8 @@ def read_records(path):
                 return Records("wrapper", doc[lists[0]], wrapper=doc, key=lists[0], gz=gz, ext=ext)
         lines = [line for line in text.split("\n") if line.strip()]
         return Records("jsonl", lines, gz=gz, ext=ext)
+    if "\0" in text:
+        return None  # binary content: its own test (tests/e2e), not a question of order
     recs = csv_records(text)
     if not recs:
         return None
