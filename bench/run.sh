@@ -3,7 +3,8 @@
 # them in one run (wall seconds and peak RSS from /usr/bin/time -v), prints MB/s and the ratios,
 # and checks that every tool reports the same findings. Builds nothing (see `make bench`).
 # Env: MAILWARD (binary), BENCH_SIZE (default 1G), BENCH_SEED, BENCH_THREADS (default 1),
-#      BENCH_NICE (default 10), BENCH_SKIP_VALIDATE=1 (skip the 50 MB agreement check).
+#      BENCH_NICE (default 10), BENCH_SKIP_VALIDATE=1 (skip the 50 MB agreement check),
+#      BENCH_ORDER=0 (skip order.sh: the order property and the spill benchmark).
 # SPDX-License-Identifier: MIT
 set -eu
 
@@ -211,10 +212,17 @@ for kind in defender office; do
     fi
 done
 
+# ---- 3. the order property and the spill benchmark on the OfficeActivity corpus (order.sh) ----
+if [ -n "$MW" ] && [ "${BENCH_ORDER:-1}" != 0 ]; then
+    MAILWARD=$MW BENCH_NICE=$NICE BENCH_THREADS=$THREADS sh "$BENCH/order.sh" \
+        "$OUT/office-$SIZE.jsonl" >"$OUT/results/order.txt" || status=1
+fi
+
 echo
 cat "$TABLE"
 echo
 [ -s "$RATIOS" ] && cat "$RATIOS"
+[ -s "$OUT/results/order.txt" ] && { echo; cat "$OUT/results/order.txt"; }
 echo "targets: >= 500 MB/s per file single-threaded, >= 15x jq, peak RSS < 64 MB"
 echo "(machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo);" \
      "$(uname -m); results in $OUT/results)"
