@@ -217,9 +217,9 @@ struct mw_sample *mw_sample_new(struct mw_pool *pool, const struct mw_finding *f
 void mw_sample_free(struct mw_pool *pool, struct mw_sample *s);
 /* Order of evidence: time, then fingerprint (never where the record was read). */
 int mw_sample_cmp(int64_t time_ns, uint64_t fp, const struct mw_sample *b);
-/* A sample as a run writes it (names and source as indices into tab, the file as file_idx,
- * strings equal to prev's as references; prev may be NULL), and read back with the same prev
- * (NULL on an error; files: the correlator's paths). */
+/* A sample as a run writes it (names and source as indices into tab, the file as file_idx, the
+ * string area of its block in one piece), and read back (NULL on an error; files: the
+ * correlator's paths). prev is not used by the format any more and may be NULL. */
 void mw_sample_write(const struct mw_sample *x, const struct mw_sample *prev, struct mw_spill *s,
                      struct mw_ptrtab *tab);
 struct mw_sample *mw_sample_read(struct mw_pool *pool, struct mw_spill_reader *r,

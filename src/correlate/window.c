@@ -305,60 +305,53 @@ int mw_sample_cmp(int64_t time_ns, uint64_t fp, const struct mw_sample *b)
 
 /* ---- samples in runs ---------------------------------------------------------------------- */
 
-#define NO_STR   UINT32_MAX
-#define SAME_STR (UINT32_MAX - 1) /* the same text as the previous sample's string */
+/* A sample goes to a run as its header, one offset per string into its string area, its field
+ * names as indices, then the string area itself in one piece: no string is measured or copied
+ * on its own, which keeps spilling cheap (most windows never alert, and their samples are never
+ * read back). */
+#define NO_STR    UINT32_MAX
+#define EMPTY_STR (UINT32_MAX - 1) /* "" kept outside the block (a value read back absent) */
 
 struct sample_head {
     int64_t time_ns;
     uint64_t fp, line, offset;
     uint32_t source, file, nfields;
     uint8_t has_time, ident;
-    uint64_t strbytes; /* bytes of the strings with their terminators */
+    uint64_t strbytes; /* bytes of the string area */
 };
 
-/* String k of a sample: account, mailbox, host, time_raw, then the field values; NULL when
- * absent. With names set, a value only counts when its field name matches names[k - 4]. */
-static const char *sample_str(const struct mw_sample *x, size_t k, const char *const *names)
+/* The string area of a sample: from the end of its value pointers to the end of its block. */
+static char *sample_area(const struct mw_sample *x, size_t *len)
 {
-    if (!x || k >= 4 + x->nfields) {
-        return NULL;
-    }
+    char *a = (char *)(void *)(x->values + x->nfields + 1);
+    char *end = (char *)(void *)x + x->bytes;
+    *len = end > a ? (size_t)(end - a) : 0;
+    return a;
+}
+
+/* String k of a sample: account, mailbox, host, time_raw, then the field values. */
+static const char **sample_slot(struct mw_sample *x, size_t k)
+{
     switch (k) {
         case 0:
-            return x->account;
+            return &x->account;
         case 1:
-            return x->mailbox;
+            return &x->mailbox;
         case 2:
-            return x->host;
+            return &x->host;
         case 3:
-            return x->time_raw;
+            return &x->time_raw;
         default:
-            return !names || names[k - 4] == x->names[k - 4] ? x->values[k - 4] : NULL;
+            return &x->values[k - 4];
     }
-}
-
-/* The samples of a window share most of their strings (account, operation, user agent): a
- * string equal to the previous sample's is written as a reference to it. */
-static void write_str(struct mw_spill *s, const char *p, const char *prev)
-{
-    uint32_t len = p ? (uint32_t)strlen(p) : NO_STR;
-    if (p && prev && strcmp(p, prev) == 0) {
-        len = SAME_STR;
-    }
-    mw_spill_write(s, &len, sizeof len);
-    if (len != NO_STR && len != SAME_STR) {
-        mw_spill_write(s, p, len);
-    }
-}
-
-static uint64_t str_bytes(const char *p)
-{
-    return p ? strlen(p) + 1 : 0;
 }
 
 void mw_sample_write(const struct mw_sample *x, const struct mw_sample *prev, struct mw_spill *s,
                      struct mw_ptrtab *tab)
 {
+    (void)prev;
+    size_t alen;
+    const char *area = sample_area(x, &alen);
     struct sample_head h;
     memset(&h, 0, sizeof h);
     h.time_ns = x->time_ns;
@@ -370,78 +363,68 @@ void mw_sample_write(const struct mw_sample *x, const struct mw_sample *prev, st
     h.nfields = (uint32_t)x->nfields;
     h.has_time = x->has_time;
     h.ident = x->ident;
-    for (size_t k = 0; k < 4 + x->nfields; k++) {
-        h.strbytes += str_bytes(sample_str(x, k, NULL));
-    }
+    h.strbytes = alen;
     mw_spill_write(s, &h, sizeof h);
     for (size_t k = 0; k < 4 + x->nfields; k++) {
-        if (k >= 4) {
-            uint32_t name = mw_ptrtab_index(tab, x->names[k - 4]);
-            mw_spill_write(s, &name, sizeof name);
+        const char *p = *sample_slot((struct mw_sample *)(uintptr_t)x, k);
+        uint32_t off = NO_STR;
+        if (p && p >= area && p < area + alen) {
+            off = (uint32_t)(p - area);
+        } else if (p) {
+            off = EMPTY_STR;
         }
-        write_str(s, sample_str(x, k, NULL), sample_str(prev, k, k >= 4 ? x->names : NULL));
+        mw_spill_write(s, &off, sizeof off);
     }
+    for (size_t i = 0; i < x->nfields; i++) {
+        uint32_t name = mw_ptrtab_index(tab, x->names[i]);
+        mw_spill_write(s, &name, sizeof name);
+    }
+    mw_spill_write(s, area, alen);
 }
 
-/* Reads one string of a sample into *cursor (within end); *out is NULL for an absent one;
- * prev: the previous sample's string of the same place. */
-static int read_str(struct mw_spill_reader *r, char **cursor, const char *end, const char *prev,
-                    const char **out)
+/* Points the strings of x into its area from the offsets read (held in the pointer slots until
+ * the area is in); checks each string ends inside the area. */
+static int read_strings(struct mw_sample *x, struct mw_spill_reader *r, const struct mw_ptrtab *tab,
+                        char *area, size_t alen)
 {
-    uint32_t len;
-    if (mw_spill_read(r, &len, sizeof len) != MW_OK) {
-        return MW_E_IO;
-    }
-    *out = NULL;
-    if (len == NO_STR) {
-        return MW_OK;
-    }
-    const char *src = NULL;
-    if (len == SAME_STR) {
-        if (!prev) {
+    size_t n = 4 + x->nfields;
+    uint32_t offs[4];
+    for (size_t k = 0; k < n; k++) {
+        uint32_t off;
+        if (mw_spill_read(r, &off, sizeof off) != MW_OK) {
             return MW_E_IO;
         }
-        src = prev;
-        len = (uint32_t)strlen(prev);
-    }
-    if ((size_t)(end - *cursor) < (size_t)len + 1) {
-        return MW_E_IO;
-    }
-    if (src) {
-        memcpy(*cursor, src, len);
-    } else if (mw_spill_read(r, *cursor, len) != MW_OK) {
-        return MW_E_IO;
-    }
-    (*cursor)[len] = '\0';
-    *out = *cursor;
-    *cursor += len + 1;
-    return MW_OK;
-}
-
-static int read_fields(struct mw_sample *x, const struct mw_sample *prev, struct mw_spill_reader *r,
-                       const struct mw_ptrtab *tab, char **cur, const char *end)
-{
-    const char *str[4];
-    for (size_t k = 0; k < 4; k++) {
-        if (read_str(r, cur, end, sample_str(prev, k, NULL), &str[k]) != MW_OK) {
-            return MW_E_IO;
+        if (k < 4) {
+            offs[k] = off;
+        } else {
+            x->names[k - 4] = (const char *)(uintptr_t)off; /* the value's offset, for now */
         }
     }
-    x->account = str[0];
-    x->mailbox = str[1];
-    x->host = str[2];
-    x->time_raw = str[3];
+    for (size_t k = 4; k < n; k++) {
+        x->values[k - 4] = x->names[k - 4];
+    }
     for (size_t i = 0; i < x->nfields; i++) {
         uint32_t name;
-        const char *v;
         if (mw_spill_read(r, &name, sizeof name) != MW_OK || name >= tab->n) {
             return MW_E_IO;
         }
         x->names[i] = mw_ptrtab_get(tab, name);
-        if (read_str(r, cur, end, sample_str(prev, 4 + i, x->names), &v) != MW_OK) {
-            return MW_E_IO;
+    }
+    if (mw_spill_read(r, area, alen) != MW_OK) {
+        return MW_E_IO;
+    }
+    for (size_t k = 0; k < n; k++) {
+        uint32_t off = k < 4 ? offs[k] : (uint32_t)(uintptr_t)x->values[k - 4];
+        const char *p = k < 4 ? NULL : "";
+        if (off == EMPTY_STR) {
+            p = "";
+        } else if (off != NO_STR) {
+            if (off >= alen || !memchr(area + off, '\0', alen - off)) {
+                return MW_E_IO;
+            }
+            p = area + off;
         }
-        x->values[i] = v ? v : "";
+        *sample_slot(x, k) = p;
     }
     return MW_OK;
 }
@@ -451,6 +434,7 @@ struct mw_sample *mw_sample_read(struct mw_pool *pool, struct mw_spill_reader *r
                                  const struct mw_sample *prev)
 {
     struct sample_head h;
+    (void)prev;
     if (mw_spill_read(r, &h, sizeof h) != MW_OK || h.file >= nfiles || h.nfields > 4096 ||
         h.strbytes > ((uint64_t)1 << 30) || h.source >= tab->n) {
         return NULL;
@@ -472,10 +456,11 @@ struct mw_sample *mw_sample_read(struct mw_pool *pool, struct mw_spill_reader *r
     x->nfields = h.nfields;
     x->names = (const char **)(void *)(x + 1);
     x->values = x->names + h.nfields + 1;
-    char *cur = (char *)(void *)(x->values + h.nfields + 1);
     x->names[h.nfields] = NULL;
     x->values[h.nfields] = NULL;
-    if (read_fields(x, prev, r, tab, &cur, (char *)x + bytes) != MW_OK) {
+    size_t alen;
+    char *area = sample_area(x, &alen);
+    if (alen != h.strbytes || read_strings(x, r, tab, area, alen) != MW_OK) {
         mw_pool_free(pool, x, bytes);
         return NULL;
     }
