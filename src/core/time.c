@@ -1,6 +1,6 @@
-/* core/time.c: parses every timestamp shape the sources meet (formats.md §10) into UTC
- * nanoseconds, resolves zone-less times in the configured zone, and formats times and bins.
- * IANA zones are resolved with the C library's tz database under a lock, with a small cache.
+/* core/time.c: parses every timestamp shape the sources meet (docs/formats/common.md, Time formats)
+ * into UTC nanoseconds, resolves zone-less times in the configured zone, and formats times and
+ * bins. IANA zones are resolved with the C library's tz database under a lock, with a small cache.
  * SPDX-License-Identifier: MIT */
 #include "core/time.h"
 
@@ -406,7 +406,8 @@ static bool parse_iso(const char *p, const char *end, struct civil *c)
 }
 
 /* US style: "M/D/YYYY[,] h:mm[:ss[.fff]] [AM|PM]" (Log Analytics portal CSV writes the comma,
- * Search-UnifiedAuditLog CSV does not; formats.md §10). Month first, as those exports are. */
+ * Search-UnifiedAuditLog CSV does not; docs/formats/common.md). Month first, as those exports are.
+ */
 static bool parse_us(const char *p, const char *end, struct civil *c)
 {
     if (!take_var_digits(&p, end, 2, &c->month) || p >= end || *p++ != '/' ||
@@ -446,7 +447,8 @@ static bool parse_us(const char *p, const char *end, struct civil *c)
     return take_zone_suffix(p, end, c);
 }
 
-/* Apache/nginx %t: "04/Mar/2025:10:15:32 +0100" (formats.md §10), brackets optional. */
+/* Apache/nginx %t: "04/Mar/2025:10:15:32 +0100" (docs/formats/common.md, Time formats), brackets
+ * optional. */
 static bool parse_clf(const char *p, const char *end, struct civil *c)
 {
     static const char months[12][4] = { "jan", "feb", "mar", "apr", "may", "jun",

@@ -1,9 +1,9 @@
 /* core/time.h: timestamps to UTC nanoseconds and back. Every format the sources meet is parsed
- * here (formats.md §10): ISO-8601 with or without zone and with 0-7 fraction digits, the
- * space-separated variant, US-style "M/D/YYYY h:mm:ss[.fff] AM/PM" with or without the comma
- * that Log Analytics writes, and epoch seconds. Timestamps without a zone use the default zone
- * given in struct mw_tz (UTC unless --input-timezone says otherwise).
- * SPDX-License-Identifier: MIT */
+ * here (docs/formats/common.md, Time formats): ISO-8601 with or without zone and with 0-7 fraction
+ * digits, the space-separated variant, US-style "M/D/YYYY h:mm:ss[.fff] AM/PM" with or without the
+ * comma that Log Analytics writes, and epoch seconds. Timestamps without a zone use the default
+ * zone given in struct mw_tz (UTC unless --input-timezone says otherwise). SPDX-License-Identifier:
+ * MIT */
 #ifndef MW_TIME_H
 #define MW_TIME_H
 

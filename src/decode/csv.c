@@ -1,7 +1,7 @@
-/* decode/csv.c: streaming RFC 4180 CSV reader over a struct mw_stream window (formats.md §0
- * "CSV dialect", §1.6), and header lookup by column name. Rows are cut by scanning with memchr;
- * cells are views into the window unless a "" escape forces a copy into the reader's arena.
- * SPDX-License-Identifier: MIT */
+/* decode/csv.c: streaming RFC 4180 CSV reader over a struct mw_stream window
+ * (docs/formats/common.md "CSV dialect", §1.6), and header lookup by column name. Rows are cut by
+ * scanning with memchr; cells are views into the window unless a "" escape forces a copy into the
+ * reader's arena. SPDX-License-Identifier: MIT */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -447,7 +447,7 @@ int mw_csv_next(struct mw_csv_reader *r, const struct mw_str **cells, size_t *nc
 }
 
 /* A header name without surrounding white space and without a trailing "[UTC]" (Log Analytics
- * exports name time columns "TimeGenerated [UTC]", formats.md §0 and the Sentinel samples). */
+ * exports name time columns "TimeGenerated [UTC]", docs/formats/common.md). */
 static struct mw_str header_key(struct mw_str s)
 {
     const struct mw_str utc = MW_STR_LIT("[UTC]");

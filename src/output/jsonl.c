@@ -1,6 +1,6 @@
 /* output/jsonl.c: the JSON Lines sink, one compact alert object per line in the stable key order
- * of DESIGN.md "Alert and incident schema" (a public contract SIEMs parse; never reorder keys).
- * SPDX-License-Identifier: MIT */
+ * of the JSON Lines schema in README.md and docs/architecture.md (a public contract SIEMs parse;
+ * never reorder keys). SPDX-License-Identifier: MIT */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>

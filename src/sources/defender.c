@@ -210,7 +210,7 @@ static const struct mw_logsource *logsource_of(const struct drow *r, struct mw_s
     if (ls) {
         return ls;
     }
-    /* formats.md §3.2: ActionType values of the two tables. File events are FileCreated,
+    /* docs/formats/defender.md: ActionType values of the two tables. File events are FileCreated,
      * FileModified, FileRenamed, FileDeleted, and on sensors that audit reads and copies also
      * FileRead and FileCopied: every File* action is a file event. */
     if (mw_str_ieq_c(r->action, "ProcessCreated") || r->has_process_cmd) {
@@ -277,7 +277,8 @@ static int finish(const struct drow *r, struct mw_str category, const struct mw_
             break;
         }
     }
-    /* formats.md §3.2: ReportId repeats; DeviceName + Timestamp + ReportId identify a row */
+    /* docs/formats/defender.md: ReportId repeats; DeviceName + Timestamp + ReportId identify a row
+     */
     struct mw_str dev = r->device_name.len ? r->device_name : r->device_id;
     if (r->report_id.len) {
         uint64_t h = mw_hash_lower(dev.ptr ? dev.ptr : "", dev.len, 0x64656600UL);
@@ -382,7 +383,7 @@ static int add_column(struct mw_sources_walk *w, struct drow *r, struct mw_str k
                 mw_event_add(w->ctx->event, id, s);
             }
             rc = MW_OK;
-            /* AdditionalFields is JSON text (formats.md §3.3) */
+            /* AdditionalFields is JSON text (docs/formats/defender.md) */
             if (addl && mw_sources_is_json_text(s) && mw_sources_proj_descend(w->proj, f, name)) {
                 struct mw_json_val inner;
                 if (mw_json_parse_value(s, &inner) == MW_OK) {
@@ -472,7 +473,7 @@ static struct mw_str string_member(struct mw_map_ctx *ctx, struct mw_str obj, co
     return MW_STR_NULL;
 }
 
-/* One streaming record {time, category, properties: {row}} (formats.md §3.3). */
+/* One streaming record {time, category, properties: {row}} (docs/formats/defender.md). */
 static int map_streamrec(struct def_state *st, struct mw_str rec, const struct mw_origin *origin,
                          struct mw_map_ctx *ctx, struct mw_diag *diag)
 {

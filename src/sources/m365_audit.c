@@ -13,7 +13,7 @@
 /* How a top-level key is treated. */
 enum kind {
     K_PLAIN,
-    K_TIME_CREATION, /* CreationTime: UTC without zone (formats.md §1.3) */
+    K_TIME_CREATION, /* CreationTime: UTC without zone (docs/formats/m365_audit.md, Times) */
     K_TIME_GENERATED,
     K_CREATION_DATE,
     K_TIMESTAMP,
@@ -23,9 +23,10 @@ enum kind {
     K_WORKLOAD,
     K_APPLICATION,
     K_IP,        /* a spelling of the client address: fills the canonical ClientIP */
-    K_NAMEVALUE, /* [{Name, Value}] arrays (formats.md §0) */
+    K_NAMEVALUE, /* [{Name, Value}] arrays (docs/formats/common.md) */
     K_MODPROPS,  /* [{Name, NewValue, OldValue}] */
-    K_JSONTEXT,  /* objects/arrays that Sentinel stores as JSON text (formats.md §2.3) */
+    K_JSONTEXT,  /* objects/arrays that Sentinel stores as JSON text (docs/formats/m365_audit.md,
+                    Shapes) */
     K_ENVELOPE,  /* AuditData / RawEventData: the UAL record inside a row */
 };
 
@@ -36,7 +37,7 @@ struct keyinfo {
     int rank;          /* preference among keys of the same kind (lower wins) */
 };
 
-/* formats.md §1.3, §1.4, §2.3 (Sentinel renames), §1.6/§1.7 (CSV columns). */
+/* docs/formats/m365_audit.md, Shapes: Sentinel renames and CSV columns. */
 static const struct keyinfo keys[] = {
     { "CreationTime", K_TIME_CREATION, NULL, 0 },
     { "TimeGenerated", K_TIME_GENERATED, NULL, 0 },
@@ -404,8 +405,8 @@ static void add_unique(struct mw_event *ev, int id, struct mw_str v)
     mw_event_add(ev, id, v);
 }
 
-/* formats.md §1.5 UpdateInboxRules: RuleActions is a JSON array as a string; forward/redirect
- * keys are not verified, so every address anywhere in the text is a recipient. */
+/* docs/formats/m365_audit.md, UpdateInboxRules: RuleActions is a JSON array as a string;
+ * forward/redirect keys are not verified, so every address anywhere in the text is a recipient. */
 static void map_rule_actions(struct mw_sources_walk *w, struct mw_str text)
 {
     struct mw_fieldtab *f = w->ctx->fields;
@@ -521,7 +522,8 @@ static int add_named(struct mw_sources_walk *w, struct mw_str prefix, struct mw_
         return MW_E_MALFORMED;
     }
     if (strip_smtp) {
-        s = mw_strip_smtp(s); /* formats.md §1.5: ForwardingSmtpAddress may carry smtp: */
+        s = mw_strip_smtp(
+                s); /* docs/formats/m365_audit.md: ForwardingSmtpAddress may carry smtp: */
     }
     if (id >= 0) {
         mw_event_add(w->ctx->event, id, s);
@@ -1169,7 +1171,7 @@ static int finish(struct m365_state *st, const struct rec_info *ri, const struct
         }
     }
     if (ri->id.len) {
-        /* formats.md §0: de-duplicate on the record's native id */
+        /* docs/formats/common.md: de-duplicate on the record's native id */
         uint64_t h = mw_hash(ri->id.ptr, ri->id.len, 0x6d77UL);
         int64_t t = ev->has_time ? ev->time_ns : 0;
         h = mw_hash(&t, sizeof t, h);
@@ -1338,7 +1340,8 @@ static int map_csv(struct m365_state *st, const struct mw_recview *rec, struct m
     size_t n = rec->ncells < st->ncols ? rec->ncells : st->ncols;
     bool secondary = false;
     if (st->primary_col >= 0 && (size_t)st->primary_col < n) {
-        /* formats.md §1.6: AuditData is the UAL record as JSON text in one cell */
+        /* docs/formats/m365_audit.md, Shapes: AuditData is the UAL record as JSON text in one cell
+         */
         struct mw_str cell = mw_str_trim(rec->cells[st->primary_col]);
         struct member *m = NULL;
         size_t mn = 0;

@@ -81,7 +81,7 @@ static bool is_ipv4(struct mw_str s)
 
 static struct mw_str strip_mapped_v4(struct mw_str s)
 {
-    /* formats.md §1.3: an IPv4-mapped IPv6 address names the IPv4 host */
+    /* docs/formats/common.md: an IPv4-mapped IPv6 address names the IPv4 host */
     static const struct mw_str pfx = MW_STR_LIT("::ffff:");
     if (mw_str_istarts(s, pfx)) {
         struct mw_str rest = mw_str_make(s.ptr + pfx.len, s.len - pfx.len);
@@ -99,7 +99,7 @@ struct mw_str mw_ip_normalize(struct mw_str ip)
         return ip;
     }
     if (s.ptr[0] == '[') {
-        /* "[2001:db8::1]:443" or "[2001:db8::1]" (formats.md §1.9.5) */
+        /* "[2001:db8::1]:443" or "[2001:db8::1]" (docs/formats/common.md) */
         const char *close = memchr(s.ptr, ']', s.len);
         if (!close) {
             return ip;
@@ -449,7 +449,8 @@ static bool json_inside(struct mw_stream *s, struct mw_diag *diag)
     return false;
 }
 
-/* Skips a PowerShell "#TYPE ..." first line (formats.md §1.7). Returns lines skipped (0/1). */
+/* Skips a PowerShell "#TYPE ..." first line (docs/formats/m365_audit.md). Returns lines skipped
+ * (0/1). */
 static int skip_type_line(struct mw_stream *s, uint64_t *lines, struct mw_diag *diag)
 {
     struct mw_str avail;

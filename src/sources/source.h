@@ -111,7 +111,7 @@ int mw_source_scan_file(const char *path, uint32_t file_id, const struct mw_sour
 
 /* ---- helpers shared by sources -------------------------------------------------------------- */
 
-/* ClientIP normalisation (formats.md §1.3, §1.9.5): "1.2.3.4:5678" -> "1.2.3.4",
+/* ClientIP normalisation (docs/formats/common.md, Client addresses): "1.2.3.4:5678" -> "1.2.3.4",
  * "[2001:db8::1]:443" -> "2001:db8::1", "::ffff:1.2.3.4" -> "1.2.3.4"; other text unchanged. */
 struct mw_str mw_ip_normalize(struct mw_str ip);
 /* "smtp:a@b" / "SMTP:a@b" -> "a@b". */

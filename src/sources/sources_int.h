@@ -49,7 +49,7 @@ int mw_sources_add_tree(struct mw_sources_walk *w, struct mw_str name,
                         const struct mw_json_val *val, unsigned depth);
 /* Builds "a.b" into buf (size MW_SOURCES_NAME_MAX); false when it does not fit. */
 bool mw_sources_join(char *buf, struct mw_str a, struct mw_str b, struct mw_str *out);
-/* Header cell without a trailing " [UTC]" (Log Analytics portal CSV, formats.md §2.2) and
+/* Header cell without a trailing " [UTC]" (Log Analytics portal CSV, docs/formats/common.md) and
  * surrounding spaces. */
 struct mw_str mw_sources_header_name(struct mw_str cell);
 /* True when the string looks like JSON text of an object or array ('{'..'}' or '['..']'). */

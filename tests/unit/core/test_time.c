@@ -1,4 +1,4 @@
-/* tests/unit/core/test_time.c: timestamp parsing for every shape in formats.md §10, zones,
+/* tests/unit/core/test_time.c: timestamp parsing for every shape in docs/formats/common.md, zones,
  * formatting, bins and Sigma timespans.
  * SPDX-License-Identifier: MIT */
 #include <setjmp.h>

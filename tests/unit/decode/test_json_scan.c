@@ -368,7 +368,7 @@ static void test_depth(void **state)
 
 /* ---- JSON inside strings ------------------------------------------------------------------- */
 
-/* formats.md §1: UAL AuditData carries Parameters as JSON text; decoded a second time. */
+/* docs/formats/common.md: UAL AuditData carries Parameters as JSON text; decoded a second time. */
 static const char ual_line[] =
         "{\"CreationTime\":\"2025-03-04T09:15:22\",\"Operation\":\"New-InboxRule\","
         "\"UserId\":\"alice@example.org\",\"Parameters\":\"[{\\\"Name\\\":\\\"Name\\\","

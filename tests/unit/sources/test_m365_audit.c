@@ -26,7 +26,8 @@ static const char *setmbx_api =
         "{\"Name\":\"ForwardingSmtpAddress\",\"Value\":\"smtp:drop@attacker.example\"},"
         "{\"Name\":\"DeliverToMailboxAndForward\",\"Value\":\"True\"}]}]\n";
 
-/* The same record as a Sentinel OfficeActivity query-API row (formats.md §2.3). */
+/* The same record as a Sentinel OfficeActivity query-API row (docs/formats/m365_audit.md, Shapes).
+ */
 static const char *setmbx_sentinel =
         "{\"TimeGenerated\":\"2025-03-04T09:40:02Z\",\"Operation\":\"Set-Mailbox\","
         "\"OfficeWorkload\":\"Exchange\",\"RecordType\":\"ExchangeAdmin\",\"UserType\":\"Regular\","
@@ -37,7 +38,7 @@ static const char *setmbx_sentinel =
         "example\\\"}]\",\"OfficeId\":\"a1b2c3d4-0000-4000-8000-000000000001\","
         "\"Type\":\"OfficeActivity\"}\n";
 
-/* The same record in a Purview CSV (8 columns, formats.md §1.6). */
+/* The same record in a Purview CSV (8 columns, docs/formats/m365_audit.md). */
 static const char *setmbx_purview =
         "RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,"
         "AssociatedAdminUnitsNames\r\n"
@@ -431,7 +432,8 @@ static void test_nested_and_modified_properties(void **state)
 static void test_sentinel_json_text_columns(void **state)
 {
     (void)state;
-    /* OfficeActivity stores Folders / OperationProperties as JSON text (formats.md §2.3) */
+    /* OfficeActivity stores Folders / OperationProperties as JSON text (docs/formats/m365_audit.md,
+     * Shapes) */
     const char *rec =
             "{\"TimeGenerated\":\"2021-08-02T13:32:07Z\",\"Operation\":\"MailItemsAccessed\","
             "\"OfficeWorkload\":\"Exchange\",\"Logon_Type\":\"Owner\",\"Client_IPAddress\":"
