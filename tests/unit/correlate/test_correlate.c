@@ -349,6 +349,9 @@ struct all {
 };
 
 static void row_add(char *out, size_t *len, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static void row_add(char *out, size_t *len, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
