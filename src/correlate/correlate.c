@@ -1112,6 +1112,17 @@ static void window_id(const struct mw_window *w, const char *rule_id, char out[2
     mw_buf_fini(&key);
 }
 
+/* A template rendered into a new heap string. */
+static char *render_owned(const struct mw_tpl *t, const struct render *r)
+{
+    struct mw_buf b;
+    mw_buf_init(&b, 4096);
+    render_tpl(t, r, &b);
+    char *out = mw_strdup(b.ptr ? b.ptr : "");
+    mw_buf_fini(&b);
+    return out;
+}
+
 static int emit_window(struct mw_correlator *c, const struct mw_window *w, mw_alert_fn *fn,
                        void *arg)
 {
@@ -1145,18 +1156,10 @@ static int emit_window(struct mw_correlator *c, const struct mw_window *w, mw_al
     size_t nr = 0;
     char **reasons = mw_calloc(cs->nreasons + 2, sizeof *reasons);
     if (cat && cat->reason.nparts) {
-        struct mw_buf b;
-        mw_buf_init(&b, 4096);
-        render_tpl(&cat->reason, &r, &b);
-        reasons[nr++] = mw_strdup(b.ptr ? b.ptr : "");
-        mw_buf_fini(&b);
+        reasons[nr++] = render_owned(&cat->reason, &r);
     }
     for (size_t i = 0; i < cs->nreasons; i++) {
-        struct mw_buf b;
-        mw_buf_init(&b, 4096);
-        render_tpl(&cs->reasons[i], &r, &b);
-        reasons[nr++] = mw_strdup(b.ptr ? b.ptr : "");
-        mw_buf_fini(&b);
+        reasons[nr++] = render_owned(&cs->reasons[i], &r);
     }
     a.reasons = (const char *const *)reasons;
     a.nreasons = nr;
