@@ -6,16 +6,6 @@
 
 #include "core/alloc.h"
 
-static inline uint64_t mix(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
-
 static inline uint64_t load64(const unsigned char *p)
 {
     uint64_t v;
@@ -67,7 +57,7 @@ static uint64_t hash_bytes(const unsigned char *p, size_t len, uint64_t seed, bo
         if (lower) {
             v = lower8(v);
         }
-        h = mix(h ^ v) * k;
+        h = mw_hash_mix(h ^ v) * k;
     }
     uint64_t tail = 0;
     size_t rest = len - i;
@@ -82,7 +72,7 @@ static uint64_t hash_bytes(const unsigned char *p, size_t len, uint64_t seed, bo
             tail = lower8(tail); /* zero bytes stay zero */
         }
     }
-    return mix(h ^ tail ^ k);
+    return mw_hash_mix(h ^ tail ^ k);
 }
 
 uint64_t mw_hash(const void *bytes, size_t len, uint64_t seed)
@@ -225,7 +215,7 @@ void mw_u64set_fini(struct mw_u64set *set)
 static uint64_t *u64_slot(const struct mw_u64set *set, uint64_t v)
 {
     size_t mask = set->nslots - 1;
-    for (size_t i = mix(v) & mask;; i = (i + 1) & mask) {
+    for (size_t i = mw_hash_mix(v) & mask;; i = (i + 1) & mask) {
         if (set->slots[i] == 0 || set->slots[i] == v) {
             return &set->slots[i];
         }

@@ -10,6 +10,18 @@
 
 #include "core/str.h"
 
+/* A bijective 64-bit mix (the murmur3 finalizer): spreads every input bit over the output, and
+ * two different inputs never give the same output. */
+static inline uint64_t mw_hash_mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
 uint64_t mw_hash(const void *bytes, size_t len, uint64_t seed);
 /* Hash of the ASCII-lowercased bytes, for case-insensitive keys. */
 uint64_t mw_hash_lower(const void *bytes, size_t len, uint64_t seed);

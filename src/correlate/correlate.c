@@ -1591,18 +1591,6 @@ static int merge_runs(struct mw_correlator *c)
 
 /* ---- feeding ------------------------------------------------------------------------------ */
 
-/* A bijective mix (the murmur3 finalizer), so that dropping the low bit of a fingerprint does
- * not pair up ids that differ only there. */
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
 static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f, bool dedup_here)
 {
     const struct mw_event *ev = f->event;
@@ -1620,7 +1608,9 @@ static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f
      * the first correlation of the rule, whose windows count the duplicates dropped. */
     uint64_t dkey = 0;
     if (dedup_here && ev->dedup) {
-        dkey = mix64(ev->dedup ^ ((uint64_t)(f->rule + 1) * 0x9e3779b97f4a7c15ULL)) & ~(uint64_t)1;
+        /* mixed, so that dropping the low bit does not pair ids that differ only there */
+        dkey = mw_hash_mix(ev->dedup ^ ((uint64_t)(f->rule + 1) * 0x9e3779b97f4a7c15ULL)) &
+               ~(uint64_t)1;
     }
     uint64_t fp = 0;
     for (size_t i = 0; i < c->ncorrs[f->rule]; i++) {

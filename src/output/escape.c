@@ -175,7 +175,22 @@ static bool is_bidi_control(uint32_t cp)
     return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
-static void term_escape_to(const struct esc_sink *o, const char *s, size_t len)
+/* Bytes shown as they are: printable ASCII; in a CSV cell not the quote (doubled), but TAB, CR
+ * and LF, which a quoted cell holds as data. */
+static bool keep_byte(unsigned char b, bool csv)
+{
+    if (b >= 0x20 && b < 0x7f) {
+        return !(csv && b == '"');
+    }
+    return csv && (b == '\t' || b == '\r' || b == '\n');
+}
+
+/* The one walk behind the terminal and CSV escapers. Shown as \xNN: C0 controls, DEL, C1
+ * controls (U+0080..U+009F, and raw 0x80..0x9f), every byte that is not UTF-8 (8-bit C1 CSI
+ * 0x9b among them), and a NUL of the input (core/str.h) as \x00. On a terminal, code points
+ * past U+00FF that must be escaped (bidirectional controls) are shown as \uXXXX; in CSV a quote
+ * is doubled. */
+static void escape_walk(const struct esc_sink *o, const char *s, size_t len, bool csv)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t run = 0;
@@ -185,28 +200,30 @@ static void term_escape_to(const struct esc_sink *o, const char *s, size_t len)
         unsigned char b = p[i];
         uint32_t cp = b;
         size_t n = 1;
-        if (b >= 0x20 && b < 0x7f) {
+        if (keep_byte(b, csv)) {
             i++;
             continue;
         }
         if (b >= 0x80) {
             n = utf8_seq(p + i, len - i, &cp);
-            if (n > 0 && cp >= 0xa0 && !is_bidi_control(cp)) {
+            if (n > 0 && cp >= 0xa0 && (csv || !is_bidi_control(cp))) {
                 i += n;
                 continue;
             }
         }
         put(o, s + run, i - run);
-        if (n == 0 && mw_is_nul_enc(p + i, len - i)) {
-            put(o, "\\x00", 4); /* core/str.h: a NUL of the input */
+        if (b == '"') {
+            put(o, "\"\"", 2); /* only a CSV cell escapes a quote */
+        } else if (n == 0 && mw_is_nul_enc(p + i, len - i)) {
+            put(o, "\\x00", 4);
             n = MW_NUL_ENC_LEN;
         } else if (n == 0) {
-            put_hex(o, "\\x", b, 2); /* invalid UTF-8 byte: 8-bit C1 CSI 0x9b lands here */
+            put_hex(o, "\\x", b, 2);
             n = 1;
         } else if (cp > 0xff) {
             put_hex(o, "\\u", cp, 4);
         } else {
-            put_hex(o, "\\x", cp, 2); /* C0, DEL, C1 (U+0080..U+009F) */
+            put_hex(o, "\\x", cp, 2);
         }
         i += n;
         run = i;
@@ -220,7 +237,7 @@ void mw_term_escape(FILE *out, const char *s, size_t len)
     if (!out || !s) {
         return;
     }
-    term_escape_to(&o, s, len);
+    escape_walk(&o, s, len, false);
 }
 
 void mw_term_escape_buf(struct mw_buf *buf, const char *s, size_t len)
@@ -229,7 +246,7 @@ void mw_term_escape_buf(struct mw_buf *buf, const char *s, size_t len)
     if (!buf || !s) {
         return;
     }
-    term_escape_to(&o, s, len);
+    escape_walk(&o, s, len, false);
 }
 
 /* ---- CSV ------------------------------------------------------------------------------------ */
@@ -237,50 +254,6 @@ void mw_term_escape_buf(struct mw_buf *buf, const char *s, size_t len)
 static bool csv_is_formula_start(unsigned char b)
 {
     return b == '=' || b == '+' || b == '-' || b == '@' || b == '\t' || b == '\r';
-}
-
-/* The cell's bytes, "" for a quote; shown as \xNN: C0 controls other than TAB, CR and LF (a
- * quoted cell holds those as data), DEL, C1 controls (U+0080..U+009F, and raw 0x80..0x9f),
- * every other byte that is not UTF-8, and a NUL of the input (core/str.h) as \x00. ESC, BEL
- * and CSI would otherwise act on a terminal that shows the file (cat, less -R, a pager). */
-static void csv_body(const struct esc_sink *o, const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t run = 0;
-    size_t i = 0;
-
-    while (i < len) {
-        unsigned char b = p[i];
-        uint32_t cp = b;
-        size_t n = 1;
-        bool nul = mw_is_nul_enc(p + i, len - i);
-        if ((b >= 0x20 && b < 0x7f && b != '"') || b == '\t' || b == '\r' || b == '\n') {
-            i++;
-            continue;
-        }
-        if (b >= 0x80 && !nul) {
-            n = utf8_seq(p + i, len - i, &cp);
-            if (n > 0 && cp >= 0xa0) {
-                i += n;
-                continue;
-            }
-        }
-        put(o, s + run, i - run);
-        if (b == '"') {
-            put(o, "\"\"", 2);
-        } else if (nul) {
-            put(o, "\\x00", 4);
-            n = MW_NUL_ENC_LEN;
-        } else if (n == 0) {
-            put_hex(o, "\\x", b, 2); /* not UTF-8 */
-            n = 1;
-        } else {
-            put_hex(o, "\\x", cp, 2); /* C0, DEL, C1 */
-        }
-        i += n;
-        run = i;
-    }
-    put(o, s + run, len - run);
 }
 
 void mw_csv_escape(FILE *out, const char *s, size_t len)
@@ -304,7 +277,7 @@ void mw_csv_escape(FILE *out, const char *s, size_t len)
     if (csv_is_formula_start(p[0])) {
         put(&o, "'", 1); /* spreadsheets then treat the cell as text, not a formula */
     }
-    csv_body(&o, s, len);
+    escape_walk(&o, s, len, true);
     if (quote) {
         put(&o, "\"", 1);
     }
