@@ -1,6 +1,6 @@
 #!/bin/sh
-# The real exports in ../shared/samples must parse with zero malformed records. Skips (exit 77)
-# with a message when the folder is not beside the clone.
+# The real exports in the samples folder (MW_SAMPLES_DIR) must parse with zero malformed records. Skips (exit 77)
+# with a message when the folder is absent.
 set -u
 dir=$1
 bin=$2

@@ -543,7 +543,7 @@ static const struct sample samples[] = {
     { "signinLogs.csv", 2, 12, 415, 2, 0, 0 },
 };
 
-#define SAMPLE_DIR MW_SOURCE_DIR "/../shared/samples/sentinel-training-lab"
+#define SAMPLE_DIR MW_SAMPLES_DIR "/sentinel-training-lab"
 
 static void test_samples(void **state)
 {

@@ -825,7 +825,7 @@ static void test_diff_generated(void **state)
 static void test_diff_samples(void **state)
 {
     (void)state;
-    const char *dir = MW_SOURCE_DIR "/../shared/samples/otrf-golden-saml-mail-access";
+    const char *dir = MW_SAMPLES_DIR "/otrf-golden-saml-mail-access";
     DIR *d = opendir(dir);
     if (!d) {
         print_message("samples absent (%s): skipped\n", dir);

@@ -1,5 +1,5 @@
 /* tests/unit/sources/test_registry.c: the source registry, IP / smtp: normalisation, the
- * per-file driver's error paths, and the real exports in ../shared/samples.
+ * per-file driver's error paths, and the real exports in MW_SAMPLES_DIR.
  * SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -154,7 +154,7 @@ static char samples_dir[512];
 static bool have_samples(void)
 {
     struct stat st;
-    snprintf(samples_dir, sizeof samples_dir, "%s/../shared/samples", MW_SOURCE_DIR);
+    snprintf(samples_dir, sizeof samples_dir, "%s", MW_SAMPLES_DIR);
     return stat(samples_dir, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
