@@ -52,6 +52,25 @@ static void line_end(const struct summary_ctx *c, const char *color)
 }
 
 /* Notice: the files left out of a directory walk, the first few by name and reason. */
+/* The first problems named, one per line, then how many more there were (none when the list
+ * is empty); note, when given, says where the rest are. */
+static void print_first(FILE *f, const char *const *first, size_t nfirst, uint64_t total,
+                        const char *note)
+{
+    for (size_t i = 0; first && i < nfirst; i++) {
+        fputs("  ", f);
+        put_text(f, first[i]);
+        fputc('\n', f);
+    }
+    if (total > nfirst && (nfirst > 0 || note)) {
+        fprintf(f, "  ... and %" PRIu64 " more", total - nfirst);
+        if (note) {
+            fprintf(f, " (%s)", note);
+        }
+        fputc('\n', f);
+    }
+}
+
 static void print_files_skipped(const struct summary_ctx *c, const struct mw_run_summary *s)
 {
     FILE *f = c->out;
@@ -61,15 +80,8 @@ static void print_files_skipped(const struct summary_ctx *c, const struct mw_run
     line_start(c, SUMMARY_YELLOW);
     fprintf(f, "Files skipped: %" PRIu64, s->files_skipped);
     line_end(c, SUMMARY_YELLOW);
-    for (size_t i = 0; s->skipped_first && i < s->nskipped_first; i++) {
-        fputs("  ", f);
-        put_text(f, s->skipped_first[i]);
-        fputc('\n', f);
-    }
-    if (s->files_skipped > s->nskipped_first) {
-        fprintf(f, "  ... and %" PRIu64 " more (%s)\n", s->files_skipped - s->nskipped_first,
+    print_first(f, s->skipped_first, s->nskipped_first, s->files_skipped,
                 s->skipped_all_named ? "named above" : "--verbose names them all");
-    }
 }
 
 static void print_input(const struct summary_ctx *c, const struct mw_run_summary *s)
@@ -122,14 +134,7 @@ static void print_skipped(const struct summary_ctx *c, const struct mw_run_summa
         fprintf(f, "Malformed records skipped: %" PRIu64, s->malformed);
         line_end(c, color);
     }
-    for (size_t i = 0; s->malformed_first && i < s->nmalformed_first; i++) {
-        fputs("  ", f);
-        put_text(f, s->malformed_first[i]);
-        fputc('\n', f);
-    }
-    if (s->malformed > s->nmalformed_first && s->nmalformed_first > 0) {
-        fprintf(f, "  ... and %" PRIu64 " more\n", s->malformed - s->nmalformed_first);
-    }
+    print_first(f, s->malformed_first, s->nmalformed_first, s->malformed, NULL);
     if (!c->notices_only && s->duplicates > 0) {
         fprintf(f, "Duplicate records dropped: %" PRIu64 "\n", s->duplicates);
     }
@@ -151,14 +156,7 @@ static void print_undated(const struct summary_ctx *c, const struct mw_run_summa
             s->undated_excluded ? "excluded by --since/--until"
                                 : "in no time window; alerts on them show no time");
     line_end(c, SUMMARY_YELLOW);
-    for (size_t i = 0; s->undated_first && i < s->nundated_first; i++) {
-        fputs("  ", f);
-        put_text(f, s->undated_first[i]);
-        fputc('\n', f);
-    }
-    if (s->undated > s->nundated_first && s->nundated_first > 0) {
-        fprintf(f, "  ... and %" PRIu64 " more\n", s->undated - s->nundated_first);
-    }
+    print_first(f, s->undated_first, s->nundated_first, s->undated, NULL);
 }
 
 static void print_alerts(const struct summary_ctx *c, const struct mw_run_summary *s)
