@@ -15,7 +15,8 @@
 
 #include "core/alloc.h"
 
-#define CHUNK ((size_t)1 << 20) /* read and decompress in pieces this big */
+#define CHUNK     ((size_t)1 << 20) /* read and decompress in pieces this big */
+#define CHUNK_MIN ((size_t)1 << 12) /* ... or this small, for a small regular file */
 
 struct mw_stream {
     int fd;
@@ -28,6 +29,7 @@ struct mw_stream {
 
     /* Raw bytes from the file: compressed input, or the sniffed head of a plain file. */
     unsigned char *in;
+    size_t chunk; /* piece size: CHUNK, less for a small regular file */
     size_t in_size, in_pos, in_len;
     bool in_eof;
 
@@ -241,7 +243,7 @@ static int decode_some(struct mw_stream *s, char *dst, size_t cap, size_t *got)
  * buffer, never past win_max (record cap + one chunk). */
 static void ensure_space(struct mw_stream *s)
 {
-    if (s->win_size - s->end >= CHUNK) {
+    if (s->win_size - s->end >= s->chunk) {
         return;
     }
     if (s->start > 0) {
@@ -250,10 +252,10 @@ static void ensure_space(struct mw_stream *s)
         s->start = 0;
         s->end = have;
     }
-    if (s->win_size - s->end < CHUNK && s->win_size < s->win_max) {
+    if (s->win_size - s->end < s->chunk && s->win_size < s->win_max) {
         size_t grow = s->win_size * 2;
-        if (grow < s->end + CHUNK) {
-            grow = s->end + CHUNK;
+        if (grow < s->end + s->chunk) {
+            grow = s->end + s->chunk;
         }
         if (grow > s->win_max) {
             grow = s->win_max;
@@ -382,7 +384,7 @@ static void sniff_bom(struct mw_stream *s)
     } else if (have >= 2 && b[0] == 0xFF && b[1] == 0xFE) {
         /* What was decoded so far is UTF-16 text: move it to the transcoding buffer. */
         size_t rest = have - 2;
-        s->u16_size = rest > CHUNK ? rest : CHUNK;
+        s->u16_size = rest > s->chunk ? rest : s->chunk;
         s->u16 = mw_malloc(s->u16_size);
         memcpy(s->u16, b + 2, rest);
         s->u16_pos = 0;
@@ -437,7 +439,12 @@ int mw_stream_open(struct mw_stream **out, const char *path, size_t record_cap,
         }
     }
 
-    s->in_size = CHUNK;
+    /* A small file needs no megabyte buffers (it is read in pieces all the same). */
+    s->chunk = CHUNK;
+    while (s->file_size > 0 && s->chunk > CHUNK_MIN && s->chunk / 4 > s->file_size) {
+        s->chunk /= 2;
+    }
+    s->in_size = s->chunk;
     s->in = mw_malloc(s->in_size);
     while (s->in_len < 4 && !s->in_eof) {
         ssize_t n = read_fd(s, s->in + s->in_len, s->in_size - s->in_len);
@@ -464,11 +471,11 @@ int mw_stream_open(struct mw_stream **out, const char *path, size_t record_cap,
         }
     }
 
-    s->win_max = s->record_cap + CHUNK;
+    s->win_max = s->record_cap + s->chunk;
     if (s->win_max < s->record_cap) {
         s->win_max = SIZE_MAX; /* overflow: a cap near SIZE_MAX means no practical cap */
     }
-    s->win_size = s->win_max < 2 * CHUNK ? s->win_max : 2 * CHUNK;
+    s->win_size = s->win_max < 2 * s->chunk ? s->win_max : 2 * s->chunk;
     s->win = mw_malloc(s->win_size);
     *out = s;
     return MW_OK;

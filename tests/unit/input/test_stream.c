@@ -279,6 +279,44 @@ static void test_gzip(void **state)
     mw_buf_fini(&comp);
 }
 
+/* A small file is read with small buffers, and a small gzip file that expands far past them
+ * (one line longer than the buffers, then many short ones) still reads back exactly. */
+static void test_small_file_buffers(void **state)
+{
+    (void)state;
+    char path[128];
+    write_file(tmp_path(path, sizeof path), "one\ntwo\n", 8);
+    size_t base = mw_alloc_current();
+    struct mw_stream *s = NULL;
+    struct mw_diag diag;
+    mw_diag_init(&diag);
+    assert_int_equal(mw_stream_open(&s, path, 0, &diag), MW_OK);
+    struct mw_buf out;
+    mw_buf_init(&out, 0);
+    assert_int_equal(read_all(s, &out, &diag, false), MW_DONE);
+    assert_int_equal(out.len, 8);
+    mw_buf_fini(&out);
+    assert_true(mw_alloc_current() - base < 65536); /* not the megabyte pieces of a big file */
+    mw_stream_close(s);
+
+    size_t n = 2 * MIB;
+    char *text = mw_malloc(n);
+    memset(text, 'a', 300000);
+    for (size_t i = 300000; i < n; i++) {
+        text[i] = (i % 50 == 0) ? '\n' : 'b';
+    }
+    struct mw_buf comp;
+    mw_buf_init(&comp, 0);
+    gzip_append(&comp, text, n);
+    assert_true(comp.len < 65536);
+    check_roundtrip(&comp, text, n, MW_COMP_GZIP);
+    mw_buf_reset(&comp);
+    zstd_append(&comp, text, n);
+    check_roundtrip(&comp, text, n, MW_COMP_ZSTD);
+    mw_buf_fini(&comp);
+    mw_free(text);
+}
+
 static void test_zstd(void **state)
 {
     (void)state;
@@ -808,6 +846,7 @@ int main(void)
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_gzip),
         cmocka_unit_test(test_zstd),
+        cmocka_unit_test(test_small_file_buffers),
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_corrupt),
         cmocka_unit_test(test_utf8_bom),
