@@ -46,15 +46,44 @@ void mw_pipeline_fini(struct mw_pipeline *p)
     mw_arena_fini(&p->arena);
 }
 
+void mw_pipeline_restart(struct mw_pipeline *p)
+{
+    struct mw_pipeline keep = *p;
+    mw_pipeline_fini(p);
+    mw_pipeline_init(p);
+    p->paths = keep.paths;
+    p->npaths = keep.npaths;
+    p->force = keep.force;
+    p->tz = keep.tz;
+    p->fields = keep.fields;
+    p->on_event = keep.on_event;
+    p->on_event_arg = keep.on_event_arg;
+    p->progress = keep.progress;
+    p->prefilters = keep.prefilters;
+    p->verbose = keep.verbose;
+    p->has_output = keep.has_output;
+    p->output_dev = keep.output_dev;
+    p->output_ino = keep.output_ino;
+    p->quiet_events = keep.quiet_events;
+}
+
+/* Whether a message belongs to the part a first reading already reported. */
+static bool quiet(const struct mw_pipeline *p)
+{
+    return p->events_seen < p->quiet_events;
+}
+
 static void add_error(struct mw_pipeline *p, const char *path, const char *msg)
 {
     p->failed = true;
     p->nerrors_total++;
     char line[600];
     snprintf(line, sizeof line, "%s: %s", path, msg);
-    fprintf(stderr, "%smailward: ", p->progress ? "\r\033[K" : "");
-    mw_term_escape(stderr, line, strlen(line)); /* file names and messages hold log text */
-    fputc('\n', stderr);
+    if (!quiet(p)) {
+        fprintf(stderr, "%smailward: ", p->progress ? "\r\033[K" : "");
+        mw_term_escape(stderr, line, strlen(line)); /* file names and messages hold log text */
+        fputc('\n', stderr);
+    }
     if (p->nerrors < MW_MAX_ERRORS) {
         p->errors[p->nerrors++] = mw_strdup(line);
     }
@@ -65,6 +94,9 @@ static void add_error(struct mw_pipeline *p, const char *path, const char *msg)
 static void add_warning(struct mw_pipeline *p, const char *path, const char *msg)
 {
     p->warnings++;
+    if (quiet(p)) {
+        return;
+    }
     fprintf(stderr, "%smailward: warning: ", p->progress ? "\r\033[K" : "");
     mw_term_escape(stderr, path, strlen(path));
     fputs(": ", stderr);
@@ -81,7 +113,7 @@ static void add_skip(void *arg, const char *path, const char *reason)
     snprintf(line, sizeof line, "%s: %s", path, reason);
     p->files_skipped++;
     p->path_files++;
-    if (p->verbose) {
+    if (p->verbose && !quiet(p)) {
         fprintf(stderr, "%smailward: skipped ", p->progress ? "\r\033[K" : "");
         mw_term_escape(stderr, line, strlen(line));
         fputc('\n', stderr);

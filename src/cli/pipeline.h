@@ -34,6 +34,9 @@ struct mw_pipeline {
     /* the --output file (st_dev, st_ino), left out of directory walks; has_output false: none */
     bool has_output;
     uint64_t output_dev, output_ino;
+    /* Messages stay off stderr until this many events were read: the part of a second reading
+     * (mw_pipeline_restart) that a first one already reported. */
+    uint64_t quiet_events;
 
     /* filled while running */
     struct mw_problems problems;
@@ -74,6 +77,9 @@ void mw_pipeline_fini(struct mw_pipeline *p);
  * Warnings (an empty input, a CSV header without the column its source needs) go to stderr
  * as they happen, whatever the summary options: they change what the result means. */
 int mw_pipeline_run(struct mw_pipeline *p);
+/* Forgets everything filled while running (counters, messages kept for the summary) and keeps
+ * what the caller set, for reading the same inputs again. */
+void mw_pipeline_restart(struct mw_pipeline *p);
 /* Seconds since an arbitrary start (monotonic). */
 double mw_now(void);
 

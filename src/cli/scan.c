@@ -48,8 +48,9 @@ static const char scan_help[] =
         "      --input-timezone TZ   zone of times whose format leaves it to the writer (CSV\n"
         "                            CreationDate; default UTC; e.g. Europe/Berlin or +01:00);\n"
         "                            times the format defines as UTC are never moved\n"
-        "      --max-lateness SPAN   accepted for compatibility; a tuning hint that never changes\n"
-        "                            results (alerts do not depend on the order of the input)\n"
+        "      --max-lateness SPAN   how long windows stay open at least before they may be\n"
+        "                            closed to save memory (default 2h); a tuning hint that never\n"
+        "                            changes results (alerts do not depend on input order)\n"
         "      --max-memory SIZE     memory for correlation windows before they are spilled to a\n"
         "                            temporary file in $TMPDIR (default 32M; e.g. 512K, 64M, 1G)\n"
         "      --no-color            no colours (also when NO_COLOR is set)\n"
@@ -107,6 +108,11 @@ struct scan_state {
     uint64_t *per_allowlist;
     int sink_rc;
     int sink_errno; /* errno of the first failed write */
+    /* Reading the inputs a second time (correlate.h mw_correlate_needs_rescan): */
+    uint64_t events;       /* events read in this reading */
+    uint64_t replay_until; /* events up to this one were handled by the first reading */
+    bool replaying;        /* the current event is one of them: its plain alerts stand */
+    bool reread;           /* the inputs were read twice */
 };
 
 static int usage_error(const char *fmt, ...) MW_PRINTF(1, 2);
@@ -302,6 +308,9 @@ static int write_alert(struct scan_state *st, const struct mw_alert *alert)
 static int on_alert(void *arg, const struct mw_alert *alert)
 {
     struct scan_state *st = arg;
+    if (st->replaying) {
+        return MW_OK; /* written (or counted as left out) by the first reading */
+    }
     if (!rule_selected(st->opt, alert->rule)) {
         return MW_OK;
     }
@@ -340,6 +349,7 @@ static int on_finding(void *arg, const struct mw_finding *f)
 static int on_event(void *arg, struct mw_event *ev)
 {
     struct scan_state *st = arg;
+    st->replaying = ++st->events <= st->replay_until;
     if (!ev->has_time && (st->has_since || st->has_until)) {
         return MW_OK; /* cannot be shown to be in range: counted as undated by the pipeline */
     }
@@ -350,6 +360,9 @@ static int on_event(void *arg, struct mw_event *ev)
     }
     int rc = mw_detect_event(st->rules, &st->scratch, ev, &st->match_arena, on_finding, st);
     mw_arena_reset(&st->match_arena);
+    if (rc == MW_OK && mw_correlate_needs_rescan(st->corr)) {
+        return MW_E_AGAIN; /* this event's plain alerts are out: stop after it */
+    }
     return rc;
 }
 
@@ -524,6 +537,7 @@ static void print_summary(struct scan_state *st, struct mw_pipeline *pl, double 
         .nmalformed_first = pl->problems.kept,
         .duplicates = mw_correlate_duplicates(st->corr),
         .out_of_range = st->out_of_range,
+        .reread = st->reread,
         .undated = pl->undated.count,
         .undated_first = undated,
         .nundated_first = pl->undated.kept,
@@ -670,6 +684,53 @@ static bool finish_output(struct scan_state *st, FILE *out)
     return ok;
 }
 
+/* A correlator for the scan; sweep: it may close windows early (the inputs can be read again). */
+static struct mw_correlator *new_correlator(const struct mw_ruleset *rs, const struct scan_opts *o,
+                                            bool sweep)
+{
+    struct mw_correlator *c = mw_correlator_create(rs);
+    mw_correlator_set_lateness(c, o->lateness_ns);
+    mw_correlator_set_budget(c, o->budget);
+    mw_correlator_allow_sweep(c, sweep);
+    return c;
+}
+
+/* Whether every input can be read a second time: files and directories (whose walk reads
+ * regular files only), not standard input, a pipe or a device. */
+static bool rereadable(char **paths, size_t npaths)
+{
+    for (size_t i = 0; i < npaths; i++) {
+        struct stat sb;
+        if (strcmp(paths[i], "-") == 0 || stat(paths[i], &sb) != 0 ||
+            !(S_ISREG(sb.st_mode) || S_ISDIR(sb.st_mode))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Records came out of time order after windows were closed early: reads every input again with
+ * a correlator that keeps (or spills) every window. The events the first reading got to keep
+ * their plain alerts and messages; everything counted is counted afresh. */
+static int read_again(struct scan_state *st, const struct scan_opts *o, struct mw_pipeline *pl,
+                      const struct mw_ruleset *rs)
+{
+    if (o->verbose) {
+        fputs("mailward scan: records out of time order after correlation windows were closed "
+              "to save memory: reading the inputs again\n",
+              stderr);
+    }
+    st->replay_until = st->events;
+    st->events = 0;
+    st->out_of_range = 0;
+    st->reread = true;
+    mw_correlator_destroy(st->corr);
+    st->corr = new_correlator(rs, o, false);
+    pl->quiet_events = st->replay_until;
+    mw_pipeline_restart(pl);
+    return mw_pipeline_run(pl);
+}
+
 static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeline *pl,
                     char **paths, size_t npaths)
 {
@@ -696,9 +757,7 @@ static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeli
     if (check_rules(o, rs) != 0) {
         goto out;
     }
-    st->corr = mw_correlator_create(rs);
-    mw_correlator_set_lateness(st->corr, o->lateness_ns);
-    mw_correlator_set_budget(st->corr, o->budget);
+    st->corr = new_correlator(rs, o, rereadable(paths, npaths));
     st->per_rule = mw_calloc(mw_ruleset_count(rs) + 1, sizeof *st->per_rule);
     st->per_allowlist =
             mw_calloc(mw_config_allowlist_count(st->config) + 1, sizeof *st->per_allowlist);
@@ -730,6 +789,10 @@ static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeli
     pl->progress = !o->no_progress && isatty(STDERR_FILENO) && !getenv("MW_TEST");
     double t0 = mw_now();
     int rc = mw_pipeline_run(pl);
+    if (rc == MW_E_AGAIN) {
+        rc = read_again(st, o, pl, rs);
+    }
+    st->replaying = false;
     if (rc == MW_OK) {
         rc = mw_correlate_finish(st->corr, on_alert, st);
     }

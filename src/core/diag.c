@@ -69,6 +69,8 @@ const char *mw_status_str(int status)
             return "bad configuration";
         case MW_E_TRUNCATED:
             return "truncated";
+        case MW_E_AGAIN:
+            return "to be read again";
         default:
             return "error";
     }

@@ -16,6 +16,7 @@ enum mw_status {
     MW_E_LIMIT = -4,     /* a configured bound was hit (line length, depth, fields) */
     MW_E_CONFIG = -5,    /* bad rule or option: report once, exit 2 */
     MW_E_TRUNCATED = -6, /* the input ended inside a record or a compressed frame */
+    MW_E_AGAIN = -7,     /* the input must be read again from the start (correlate.h) */
 };
 
 #if defined(__GNUC__)

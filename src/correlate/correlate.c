@@ -28,6 +28,11 @@
 #define RUN_BUF           (64u * 1024u) /* read buffer per run being merged */
 #define RUN_MAGIC         0x6d77636fu   /* starts every window record of a run */
 
+struct fifo {
+    struct mw_window *head;
+    struct mw_window **tail; /* &head when empty */
+};
+
 struct slot {
     uint64_t hash;
     struct mw_window *w; /* NULL: empty */
@@ -51,9 +56,10 @@ struct mw_correlator {
     size_t **corrs;         /* per base rule: the correlations that reference it */
     size_t *ncorrs;
     struct mw_pool pool;    /* all window memory */
-    struct mw_window *wins; /* open windows */
-    size_t nwins;
-    struct slot *slots; /* open windows by hash (linear probing) */
+    struct fifo *open;      /* per rule: its open windows, oldest first */
+    struct mw_window *done; /* windows closed early that alert (still open to records) */
+    size_t nwins;           /* in both */
+    struct slot *slots;     /* open windows by hash (linear probing) */
     size_t nslots;
     uint64_t *needed;      /* per rule: value fields whose sets are read (bit per field < 64) */
     uint64_t *judging;     /* per rule: value fields a MW_CAT_CONTAINS category looks at */
@@ -66,12 +72,22 @@ struct mw_correlator {
     size_t npaths;
     const char *path_src; /* the caller's string the newest copy was made from */
     uint32_t path_file;   /* and its file id */
-    int64_t lateness;     /* a hint only: results never depend on it */
+    int64_t lateness;     /* a hint only (sweeping): results never depend on it */
     size_t budget;        /* bytes of window state before a spill */
     struct mw_spill spill;
     struct mw_ptrtab names; /* field and source names in runs */
     uint64_t dups;          /* plain detections, and correlation windows once finished */
     uint64_t undated;
+    /* Closing windows early (mw_correlator_allow_sweep): */
+    bool sweep_ok;     /* the caller can read its input again */
+    bool swept;        /* the windows ending at or before horizon were closed */
+    bool conflict;     /* a record fell in a closed window: read the input again */
+    int64_t horizon;   /* set (swept) when a window was freed: it ended at or before this */
+    int64_t swept_to;  /* the latest horizon a sweep looked at */
+    int64_t watermark; /* latest time of a record put in a window */
+    int64_t maxlag;    /* most a record in a window came behind the watermark */
+    size_t sweep_at;   /* state bytes that start the next sweep */
+    uint64_t closed;   /* windows closed early (statistics) */
 };
 
 /* ---- helpers ------------------------------------------------------------------------------ */
@@ -414,21 +430,44 @@ struct mw_correlator *mw_correlator_create(const struct mw_ruleset *rs)
         }
     }
     c->judged = mw_calloc(JUDGE_SLOTS, sizeof *c->judged);
+    c->open = mw_calloc(c->nrules + 1, sizeof *c->open);
+    for (size_t i = 0; i < c->nrules; i++) {
+        c->open[i].tail = &c->open[i].head;
+    }
     mw_pool_init(&c->pool);
     mw_spill_init(&c->spill);
     c->lateness = MW_CORRELATE_LATENESS_DEFAULT;
+    c->watermark = INT64_MIN;
+    c->swept_to = INT64_MIN;
     c->budget = MW_CORRELATE_BUDGET_DEFAULT;
+    c->sweep_at = c->budget / 8;
     return c;
 }
 
 void mw_correlator_set_lateness(struct mw_correlator *c, int64_t ns)
 {
-    c->lateness = ns < 0 ? 0 : ns; /* kept for callers; no result depends on it */
+    c->lateness = ns < 0 ? 0 : ns; /* how far back windows stay open when sweeping (a hint) */
 }
 
 void mw_correlator_set_budget(struct mw_correlator *c, size_t bytes)
 {
     c->budget = bytes;
+    c->sweep_at = bytes / 8;
+}
+
+void mw_correlator_allow_sweep(struct mw_correlator *c, bool on)
+{
+    c->sweep_ok = on;
+}
+
+bool mw_correlate_needs_rescan(const struct mw_correlator *c)
+{
+    return c->conflict;
+}
+
+uint64_t mw_correlate_closed_early(const struct mw_correlator *c)
+{
+    return c->closed;
 }
 
 /* Returns the window's memory to the pool. */
@@ -448,19 +487,34 @@ static void window_free(struct mw_correlator *c, struct mw_window *w)
     mw_pool_free(&c->pool, w, w->bytes);
 }
 
-/* Drops every open window and the pool's memory. */
+/* Unlinks every window, open and done, into one list (table cleared). */
+static struct mw_window *unlink_windows(struct mw_correlator *c)
+{
+    struct mw_window *all = c->done;
+    for (size_t i = 0; i < c->nrules; i++) {
+        if (c->open[i].head) {
+            *c->open[i].tail = all;
+            all = c->open[i].head;
+        }
+        c->open[i].head = NULL;
+        c->open[i].tail = &c->open[i].head;
+    }
+    c->done = NULL;
+    mw_free(c->slots);
+    c->slots = NULL;
+    c->nwins = c->nslots = 0;
+    return all;
+}
+
+/* Drops every window and the pool's memory. */
 static void clear_state(struct mw_correlator *c)
 {
-    for (struct mw_window *w = c->wins, *next; w; w = next) {
+    for (struct mw_window *w = unlink_windows(c), *next; w; w = next) {
         next = w->next;
         window_free(c, w);
     }
-    mw_free(c->slots);
     mw_pool_fini(&c->pool);
     mw_pool_init(&c->pool);
-    c->wins = NULL;
-    c->slots = NULL;
-    c->nwins = c->nslots = 0;
 }
 
 void mw_correlator_destroy(struct mw_correlator *c)
@@ -486,6 +540,7 @@ void mw_correlator_destroy(struct mw_correlator *c)
     mw_free(c->seen);
     mw_free(c->corrs);
     mw_free(c->ncorrs);
+    mw_free(c->open);
     mw_free(c);
 }
 
@@ -719,9 +774,12 @@ static uint64_t window_hash(const struct mw_correlator *c, size_t rule, int64_t 
     return mw_hash(c->gbuf, glen, ((uint64_t)bin * 0x9e3779b97f4a7c15ULL) ^ rule);
 }
 
+/* The window of ev for rule, made when there is none (*made says so). */
 static struct mw_window *get_window(struct mw_correlator *c, size_t rule,
-                                    const struct mw_corr_spec *cs, const struct mw_event *ev)
+                                    const struct mw_corr_spec *cs, const struct mw_event *ev,
+                                    bool *made)
 {
+    *made = false;
     int64_t bin = mw_time_bin(ev->time_ns, cs->timespan_ns); /* KQL bin(), also before 1970 */
     size_t glen = build_group(c, cs, ev);
     uint64_t h = window_hash(c, rule, bin, glen);
@@ -736,8 +794,9 @@ static struct mw_window *get_window(struct mw_correlator *c, size_t rule,
         }
     }
     struct mw_window *w = window_new(c, rule, cs, bin, h, glen);
-    w->next = c->wins;
-    c->wins = w;
+    *made = true;
+    *c->open[rule].tail = w; /* w->next is NULL */
+    c->open[rule].tail = &w->next;
     c->nwins++;
     if (c->nwins * 2 > c->nslots) {
         slots_grow(c);
@@ -1225,17 +1284,13 @@ static struct mw_window **take_windows(struct mw_correlator *c, size_t *n)
 {
     struct mw_window **v = mw_malloc((c->nwins + 1) * sizeof *v);
     size_t k = 0;
-    for (struct mw_window *w = c->wins; w; w = w->next) {
+    for (struct mw_window *w = unlink_windows(c); w; w = w->next) {
         fps_compact(w);
         v[k++] = w;
     }
     if (k > 1) {
         qsort(v, k, sizeof *v, window_cmp);
     }
-    mw_free(c->slots);
-    c->slots = NULL;
-    c->wins = NULL;
-    c->nslots = c->nwins = 0;
     *n = k;
     return v;
 }
@@ -1589,6 +1644,103 @@ static int merge_runs(struct mw_correlator *c)
     return st; /* the pool keeps the open windows: not reset here */
 }
 
+/* ---- closing windows early ---------------------------------------------------------------- */
+
+/* End of a window that starts at bin (saturating). */
+static int64_t window_end(int64_t bin, const struct mw_corr_spec *cs)
+{
+    return bin > INT64_MAX - cs->timespan_ns ? INT64_MAX : bin + cs->timespan_ns;
+}
+
+/* Sorts w's fingerprints and counts its records, as finish would; returns the distinct
+ * fingerprints fed by the rule's first correlation (the duplicates are nfed minus those). */
+static uint64_t window_settle(struct mw_window *w)
+{
+    fps_compact(w);
+    uint64_t primary = 0;
+    for (uint32_t i = 0; i < w->nfps; i++) {
+        primary += w->fps[i] & 1u;
+    }
+    w->count = w->nplain + w->nfps;
+    return primary;
+}
+
+/* Takes w out of the table (linear probing: the entries after it move back to where a lookup
+ * finds them). */
+static void slot_remove(struct mw_correlator *c, const struct mw_window *w)
+{
+    size_t mask = c->nslots - 1;
+    size_t i = (size_t)w->hash & mask;
+    while (c->slots[i].w != w) {
+        i = (i + 1) & mask;
+    }
+    for (size_t j = (i + 1) & mask; c->slots[j].w; j = (j + 1) & mask) {
+        size_t home = (size_t)c->slots[j].hash & mask;
+        bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+        if (!stays) {
+            c->slots[i] = c->slots[j];
+            i = j;
+        }
+    }
+    c->slots[i].w = NULL;
+    c->slots[i].hash = 0;
+}
+
+/* Closes the oldest windows of every rule that end lateness or more before the latest record
+ * seen (lateness: --max-lateness, or twice the most a record came late so far when that is
+ * more), up to the first younger one: a window that alerts moves to the done list (finish
+ * emits it with the rest), any other is freed. A record that later falls in a closed window
+ * that is not in memory any more sets conflict: the caller reads its input again with
+ * sweeping off. Only before the first spill: a spilled part would make a window in memory look
+ * whole. */
+static void sweep_windows(struct mw_correlator *c)
+{
+    int64_t keep = c->maxlag > INT64_MAX / 2 ? INT64_MAX : c->maxlag + c->maxlag / 4;
+    keep = keep > c->lateness ? keep : c->lateness;
+    int64_t h = c->watermark < INT64_MIN + keep ? INT64_MIN : c->watermark - keep;
+    if (h <= c->swept_to) {
+        return; /* nothing more can close */
+    }
+    c->swept_to = h;
+    for (size_t rule = 0; rule < c->nrules; rule++) {
+        struct fifo *q = &c->open[rule];
+        const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, rule);
+        struct mw_window *w;
+        while ((w = q->head) != NULL && window_end(w->bin, cs) <= h) {
+            q->head = w->next;
+            if (!q->head) {
+                q->tail = &q->head;
+            }
+            uint64_t primary = window_settle(w);
+            if (window_fires(w, cs)) {
+                w->next = c->done;
+                c->done = w;
+                continue;
+            }
+            c->dups += w->nfed - primary;
+            slot_remove(c, w);
+            window_free(c, w);
+            c->nwins--;
+            c->closed++;
+            c->horizon = h; /* a record of a window closed here is gone */
+            c->swept = true;
+        }
+    }
+}
+
+/* Past the budget: close windows early when allowed, else (or when that freed less than a
+ * quarter of the budget) spill every open window. */
+static int over_budget(struct mw_correlator *c)
+{
+    if (c->sweep_ok && !c->spill.written) {
+        sweep_windows(c);
+        if (state_bytes(c) <= c->budget - c->budget / 4) {
+            return MW_OK;
+        }
+    }
+    return spill_windows(c);
+}
+
 /* ---- feeding ------------------------------------------------------------------------------ */
 
 static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f, bool dedup_here)
@@ -1598,11 +1750,26 @@ static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f
         c->undated++; /* never in a window: the caller reports undated records */
         return MW_OK;
     }
+    if (c->conflict) {
+        return MW_OK; /* the caller reads the input again */
+    }
+    if (c->nwins && state_bytes(c) > c->sweep_at && c->sweep_ok && !c->spill.written) {
+        sweep_windows(c); /* early, while the windows are still in the cache */
+        size_t left = state_bytes(c);
+        c->sweep_at = left < c->budget / 16 ? c->budget / 8 : left * 2;
+    }
     if (c->nwins && state_bytes(c) > c->budget) {
-        int st = spill_windows(c);
+        int st = over_budget(c);
         if (st < 0) {
             return st;
         }
+    }
+    if (ev->time_ns > c->watermark) {
+        c->watermark = ev->time_ns;
+    } else {
+        uint64_t lag = (uint64_t)c->watermark - (uint64_t)ev->time_ns; /* no overflow */
+        c->maxlag = lag > (uint64_t)c->maxlag ? (lag > INT64_MAX ? INT64_MAX : (int64_t)lag)
+                                              : c->maxlag;
     }
     /* The window's fingerprint of the record: its dedup id (per base rule), the low bit set in
      * the first correlation of the rule, whose windows count the duplicates dropped. */
@@ -1616,13 +1783,18 @@ static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f
     for (size_t i = 0; i < c->ncorrs[f->rule]; i++) {
         size_t rule = c->corrs[f->rule][i];
         const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, rule);
-        struct mw_window *w = get_window(c, rule, cs, ev);
+        bool made;
+        struct mw_window *w = get_window(c, rule, cs, ev, &made);
+        if (made && c->swept && window_end(w->bin, cs) <= c->horizon) {
+            c->conflict = true; /* the window may have been closed: its records are gone */
+            return MW_OK;
+        }
         if (dkey && !fps_room(c, w)) {
             int st = spill_windows(c);
             if (st < 0) {
                 return st;
             }
-            w = get_window(c, rule, cs, ev);
+            w = get_window(c, rule, cs, ev, &made); /* a new part of the key just spilled */
             (void)fps_room(c, w);
         }
         if (dkey) {

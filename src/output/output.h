@@ -52,8 +52,9 @@ struct mw_run_summary {
     uint64_t malformed;
     const char *const *malformed_first; /* "file:line: message", up to MW_PROBLEM_KEEP */
     size_t nmalformed_first;
-    uint64_t duplicates;               /* records dropped as duplicates */
-    uint64_t out_of_range;             /* events outside --since/--until */
+    uint64_t duplicates;   /* records dropped as duplicates */
+    uint64_t out_of_range; /* events outside --since/--until */
+    bool reread;           /* the inputs were read twice (records out of time order, correlate.h) */
     const struct mw_rule_count *rules; /* alerts per rule (only rules with alerts) */
     size_t nrules;
     uint64_t alerts;          /* alerts written */

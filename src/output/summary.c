@@ -138,6 +138,11 @@ static void print_skipped(const struct summary_ctx *c, const struct mw_run_summa
     if (!c->notices_only && s->duplicates > 0) {
         fprintf(f, "Duplicate records dropped: %" PRIu64 "\n", s->duplicates);
     }
+    if (!c->notices_only && s->reread) {
+        fputs("Read twice: records out of time order after correlation windows were closed to "
+              "save memory (a larger --max-memory avoids it)\n",
+              f);
+    }
     if (!c->notices_only && s->out_of_range > 0) {
         fprintf(f, "Events outside --since/--until: %" PRIu64 "\n", s->out_of_range);
     }

@@ -1,4 +1,4 @@
-# Generates the inputs of tests/e2e/bulk-access-{split-files,spilled,newest-first,shuffled}: 250
+# Generates the inputs of tests/e2e/bulk-access-{split-files,spilled,read-twice,newest-first,shuffled}: 250
 # MailItemsAccessed reads by alice in 09:00-09:30 and a day of background reads (5 accounts,
 # one read each 90 s, never 200 in a bin), both exports holding the whole background.
 import gzip, json, os, random
@@ -19,7 +19,7 @@ def by_time(rows, newest_first=False):
     return sorted(rows, key=lambda r: (r[0], r[1]), reverse=newest_first)
 here = os.path.dirname(os.path.abspath(__file__))
 up = os.path.dirname(here)
-for case in ("bulk-access-split-files", "bulk-access-spilled"):
+for case in ("bulk-access-split-files", "bulk-access-spilled", "bulk-access-read-twice"):
     write(os.path.join(up, case, "export-1.jsonl.gz"), by_time(bg + alice[:125]))
     write(os.path.join(up, case, "export-2.jsonl.gz"), by_time(bg + alice[125:], newest_first=True))
 write(os.path.join(up, "bulk-access-newest-first", "ual-newest-first.jsonl.gz"),

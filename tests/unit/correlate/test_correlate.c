@@ -2,8 +2,8 @@
  * records, 3 vs 4 IPs, IPv6 per /64, :00/:30 bins), duplicates, evidence cap, categories,
  * plain detections becoming alerts at once, alerts compared field by field whatever the order,
  * splitting and copies of the input and however often the windows were spilled, undated
- * findings kept out of windows, spill errors, and memory bounded by the budget. Uses the
- * built-in rules.
+ * findings kept out of windows, spill errors, memory bounded by the budget, and closing
+ * windows early (sweeping) with its rescan signal. Uses the built-in rules.
  * SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -723,6 +723,95 @@ static void test_memory_bounded(void **state)
     fx_fini(&w.fx);
 }
 
+/* Time of record k of the stream (as stream_record gives it). */
+static int64_t stream_time(int k)
+{
+    if (k < STREAM_BASE) {
+        return T0 + (int64_t)(k / 12) * 60 * SEC;
+    }
+    if (k < STREAM_BASE + 8 * 250) {
+        int b = (k - STREAM_BASE) / 250, i = (k - STREAM_BASE) % 250;
+        return T0 + (int64_t)b * 6 * 3600 * SEC + 600 * SEC + (i / 2) * SEC;
+    }
+    int b = (k - STREAM_BASE - 8 * 250) / 5, i = (k - STREAM_BASE - 8 * 250) % 5;
+    return T0 + (int64_t)b * 5 * 3600 * SEC + 120 * SEC + i * 60 * SEC;
+}
+
+static int by_time(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    int64_t tx = stream_time(x), ty = stream_time(y);
+    return tx < ty ? -1 : tx > ty ? 1 : (x > y) - (x < y);
+}
+
+/* Closing windows early (mw_correlator_allow_sweep) under a small budget: on the stream sorted
+ * by time it closes windows, spills nothing and gives the alerts of the exact run; a record
+ * that falls in a closed window asks for a rescan, one that falls in a closed window still in
+ * memory (it alerts) does not, and without sweeping nothing ever asks. */
+static void test_sweep_closes_windows_or_asks_for_rescan(void **state)
+{
+    (void)state;
+    static struct all ref;
+    static struct wfx w;
+    static int order[STREAM_N];
+    uint64_t dups, spills;
+    run_stream(&ref, FEED_SORTED, MW_CORRELATE_BUDGET_DEFAULT, &dups, &spills);
+    for (int k = 0; k < STREAM_N; k++) {
+        order[k] = k;
+    }
+    qsort(order, STREAM_N, sizeof order[0], by_time);
+
+    memset(&w, 0, sizeof w);
+    fx_init(&w.fx);
+    mw_correlator_set_budget(w.fx.c, 2 * 1024 * 1024);
+    mw_correlator_allow_sweep(w.fx.c, true);
+    for (int i = 0; i < STREAM_N; i++) {
+        stream_record(&w, order[i]);
+        assert_false(mw_correlate_needs_rescan(w.fx.c));
+    }
+    print_message("sorted, swept: %llu windows closed early, %llu runs spilled\n",
+                  (unsigned long long)mw_correlate_closed_early(w.fx.c),
+                  (unsigned long long)mw_correlate_spills(w.fx.c));
+    assert_true(mw_correlate_closed_early(w.fx.c) > 1000);
+    assert_int_equal(mw_correlate_spills(w.fx.c), 0);
+    /* The first burst (T0 + 10 min) alerts: closed, but in memory; one more record joins it. */
+    access_all(&w, "user03@example.org", "198.51.100.3", "Outlook", T0 + 700 * SEC, 999999);
+    assert_false(mw_correlate_needs_rescan(w.fx.c));
+    assert_int_equal(mw_correlate_finish(w.fx.c, on_alert_all, &w.all), MW_OK);
+    assert_int_equal(mw_correlate_duplicates(w.fx.c), 0);
+    assert_int_equal(w.all.n, ref.n);
+    assert_non_null(strstr(w.all.rows[0], "|281|HighVolumeAccess|user03@example.org|"));
+    for (int i = 1; i < ref.n; i++) {
+        assert_string_equal(w.all.rows[i], ref.rows[i]);
+    }
+    fx_fini(&w.fx);
+
+    /* A record of a quiet bin, freed when it closed, comes back: rescan. */
+    memset(&w, 0, sizeof w);
+    fx_init(&w.fx);
+    mw_correlator_set_budget(w.fx.c, 2 * 1024 * 1024);
+    mw_correlator_allow_sweep(w.fx.c, true);
+    for (int i = 0; i < STREAM_N; i++) {
+        stream_record(&w, order[i]);
+    }
+    assert_false(mw_correlate_needs_rescan(w.fx.c));
+    access_all(&w, "user01@example.org", "198.51.100.1", "Outlook", T0 + 60 * SEC, 999998);
+    assert_true(mw_correlate_needs_rescan(w.fx.c));
+    fx_fini(&w.fx);
+
+    /* The generator's order (bursts after two days of minutes) under the same budget: a rescan
+     * with sweeping, the exact alerts without it. */
+    memset(&w, 0, sizeof w);
+    fx_init(&w.fx);
+    mw_correlator_set_budget(w.fx.c, 2 * 1024 * 1024);
+    mw_correlator_allow_sweep(w.fx.c, true);
+    for (int k = 0; k < STREAM_N && !mw_correlate_needs_rescan(w.fx.c); k++) {
+        stream_record(&w, k);
+    }
+    assert_true(mw_correlate_needs_rescan(w.fx.c));
+    fx_fini(&w.fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -739,6 +828,7 @@ int main(void)
         cmocka_unit_test(test_undated_not_in_windows),
         cmocka_unit_test(test_spill_error_reported),
         cmocka_unit_test(test_memory_bounded),
+        cmocka_unit_test(test_sweep_closes_windows_or_asks_for_rescan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

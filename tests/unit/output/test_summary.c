@@ -57,6 +57,7 @@ static struct mw_run_summary full_summary(void)
     s.nmalformed_first = 2;
     s.duplicates = 2;
     s.out_of_range = 10;
+    s.reread = true;
     s.rules = rules;
     s.nrules = 2;
     s.alerts = 4;
@@ -84,6 +85,8 @@ static void test_full_summary_exact(void **state)
             "  ual.jsonl:40: bad \\x1b[2J escape\n"
             "  ... and 5 more\n"
             "Duplicate records dropped: 2\n"
+            "Read twice: records out of time order after correlation windows were closed to "
+            "save memory (a larger --max-memory avoids it)\n"
             "Events outside --since/--until: 10\n"
             "Alerts: 4\n"
             "       3  Inbox rule forwards mail outside the organisation\n"
