@@ -8,8 +8,12 @@
 # CPU time per target and exits 1 when any target failed.
 #
 # Budget per target, whichever comes first (environment):
-#   FUZZ_TIME=480       seconds (libFuzzer -max_total_time)
+#   FUZZ_TIME=480       seconds of wall time (libFuzzer -max_total_time)
 #   FUZZ_RUNS=10000000  executions (libFuzzer -runs)
+#   FUZZ_CPU=           seconds of CPU time (user + system; unset: no CPU cap). A watchdog
+#                       interrupts the fuzzer (SIGINT: it prints its stats and exits 72) when it
+#                       has used that much, so a busy machine still gives each target the same
+#                       work: FUZZ_CPU=3600 FUZZ_TIME=100000 is "one CPU-hour per target".
 # Other knobs: FUZZ_JOBS=2, FUZZ_TARGETS="csv time" (default: all), FUZZ_WORK=build/fuzz-campaign,
 #   FUZZ_MERGE=1 (0: keep the work corpus only), FUZZ_MAX_LEN (libFuzzer -max_len, default its own),
 #   FUZZ_SKIP_BUILD=1 (use the existing build/fuzz).
@@ -24,7 +28,22 @@ FUZZ_JOBS=${FUZZ_JOBS:-2}
 FUZZ_WORK=${FUZZ_WORK:-$ROOT/build/fuzz-campaign}
 FUZZ_MERGE=${FUZZ_MERGE:-1}
 FUZZ_MAX_LEN=${FUZZ_MAX_LEN:-}
+FUZZ_CPU=${FUZZ_CPU:-}
 BUILD=$ROOT/build/fuzz
+
+# Interrupts process $1 once it has used $2 CPU seconds (polls /proc every 5 s); touches $3 first.
+watch_cpu() {
+    hz=$(getconf CLK_TCK)
+    while kill -0 "$1" 2>/dev/null; do
+        ticks=$(awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0)
+        if [ "$ticks" -ge $(($2 * hz)) ]; then
+            : >"$3"
+            kill -INT "$1" 2>/dev/null || true
+            return 0
+        fi
+        sleep 5
+    done
+}
 
 # One target: fuzz_campaign.sh --one NAME (used through xargs -P below).
 run_one() {
@@ -38,10 +57,24 @@ run_one() {
     [ -n "$FUZZ_MAX_LEN" ] && maxlen="-max_len=$FUZZ_MAX_LEN"
     start=$(date +%s)
     status=ok
+    rm -f "$work/cpu_stop"
     # shellcheck disable=SC2086
     "$bin" -runs="$FUZZ_RUNS" -max_total_time="$FUZZ_TIME" -detect_leaks=1 -timeout=25 \
         -print_final_stats=1 -artifact_prefix="$work/artifacts/" $maxlen \
-        "$work/corpus" "$seeds" >"$work/fuzz.log" 2>&1 || status=FAILED
+        "$work/corpus" "$seeds" >"$work/fuzz.log" 2>&1 &
+    fpid=$!
+    wpid=""
+    if [ -n "$FUZZ_CPU" ]; then
+        watch_cpu "$fpid" "$FUZZ_CPU" "$work/cpu_stop" &
+        wpid=$!
+    fi
+    rc=0
+    wait "$fpid" || rc=$?
+    [ -n "$wpid" ] && { kill "$wpid" 2>/dev/null || true; wait "$wpid" 2>/dev/null || true; }
+    # 72: libFuzzer's exit status after the watchdog's SIGINT (the CPU budget is used up)
+    if [ "$rc" -ne 0 ] && ! { [ "$rc" -eq 72 ] && [ -f "$work/cpu_stop" ]; }; then
+        status=FAILED
+    fi
     secs=$(($(date +%s) - start))
     times >"$work/times" # user and system CPU seconds of the fuzzer (this shell's children)
     cpu=$(awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, b, "m"); sub("s", "", b[2]);
@@ -87,7 +120,7 @@ targets=${FUZZ_TARGETS:-$(for f in "$ROOT"/tests/fuzz/fuzz_*.c; do
     basename "$f" .c | sed 's/^fuzz_//'
 done)}
 mkdir -p "$FUZZ_WORK"
-echo "fuzz-campaign: budget ${FUZZ_RUNS} runs or ${FUZZ_TIME}s per target, $FUZZ_JOBS at a time" >&2
+echo "fuzz-campaign: budget ${FUZZ_RUNS} runs or ${FUZZ_TIME}s${FUZZ_CPU:+ or ${FUZZ_CPU} CPU s} per target, $FUZZ_JOBS at a time" >&2
 rc=0
 # shellcheck disable=SC2086
 printf '%s\n' $targets | xargs -P "$FUZZ_JOBS" -I{} sh "$0" --one {} || rc=1
