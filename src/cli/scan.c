@@ -731,6 +731,25 @@ static int read_again(struct scan_state *st, const struct scan_opts *o, struct m
     return mw_pipeline_run(pl);
 }
 
+/* Reads every input (twice when the correlator asks) and emits the correlation alerts. */
+static int scan_inputs(struct scan_state *st, const struct scan_opts *o, struct mw_pipeline *pl,
+                       const struct mw_ruleset *rs)
+{
+    int rc = mw_pipeline_run(pl);
+    if (rc == MW_E_AGAIN) {
+        rc = read_again(st, o, pl, rs);
+    }
+    st->replaying = false;
+    if (rc == MW_OK) {
+        rc = mw_correlate_finish(st->corr, on_alert, st);
+    }
+    if (mw_correlate_error(st->corr)) {
+        fprintf(stderr, "mailward scan: correlation spill failed: %s\n",
+                mw_correlate_error(st->corr));
+    }
+    return rc;
+}
+
 static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeline *pl,
                     char **paths, size_t npaths)
 {
@@ -788,18 +807,7 @@ static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeli
     pl->verbose = o->verbose;
     pl->progress = !o->no_progress && isatty(STDERR_FILENO) && !getenv("MW_TEST");
     double t0 = mw_now();
-    int rc = mw_pipeline_run(pl);
-    if (rc == MW_E_AGAIN) {
-        rc = read_again(st, o, pl, rs);
-    }
-    st->replaying = false;
-    if (rc == MW_OK) {
-        rc = mw_correlate_finish(st->corr, on_alert, st);
-    }
-    if (mw_correlate_error(st->corr)) {
-        fprintf(stderr, "mailward scan: correlation spill failed: %s\n",
-                mw_correlate_error(st->corr));
-    }
+    int rc = scan_inputs(st, o, pl, rs);
     bool written = finish_output(st, out);
     out = stdout;
     print_summary(st, pl, mw_now() - t0,

@@ -27,6 +27,8 @@
 #define MERGE_FANIN       64u  /* runs merged at once (more are merged into bigger runs first) */
 #define RUN_BUF           (64u * 1024u) /* read buffer per run being merged */
 #define RUN_MAGIC         0x6d77636fu   /* starts every window record of a run */
+#define SWEEP_FROM        8u /* sweeping starts once the state passes budget / SWEEP_FROM */
+#define SWEEP_EVERY       (300LL * 1000000000LL) /* then every 5 minutes of record time */
 
 struct fifo {
     struct mw_window *head;
@@ -79,15 +81,15 @@ struct mw_correlator {
     uint64_t dups;          /* plain detections, and correlation windows once finished */
     uint64_t undated;
     /* Closing windows early (mw_correlator_allow_sweep): */
-    bool sweep_ok;     /* the caller can read its input again */
-    bool swept;        /* the windows ending at or before horizon were closed */
-    bool conflict;     /* a record fell in a closed window: read the input again */
-    int64_t horizon;   /* set (swept) when a window was freed: it ended at or before this */
-    int64_t swept_to;  /* the latest horizon a sweep looked at */
-    int64_t watermark; /* latest time of a record put in a window */
-    int64_t maxlag;    /* most a record in a window came behind the watermark */
-    size_t sweep_at;   /* state bytes that start the next sweep */
-    uint64_t closed;   /* windows closed early (statistics) */
+    bool sweep_ok;      /* the caller can read its input again */
+    bool swept;         /* the windows ending at or before horizon were closed */
+    bool conflict;      /* a record fell in a closed window: read the input again */
+    int64_t horizon;    /* set (swept) when a window was freed: it ended at or before this */
+    int64_t swept_to;   /* the latest horizon a sweep looked at */
+    int64_t watermark;  /* latest time of a record put in a window */
+    int64_t maxlag;     /* most a record in a window came behind the watermark */
+    int64_t next_sweep; /* watermark of the next sweep */
+    uint64_t closed;    /* windows closed early (statistics) */
 };
 
 /* ---- helpers ------------------------------------------------------------------------------ */
@@ -440,7 +442,7 @@ struct mw_correlator *mw_correlator_create(const struct mw_ruleset *rs)
     c->watermark = INT64_MIN;
     c->swept_to = INT64_MIN;
     c->budget = MW_CORRELATE_BUDGET_DEFAULT;
-    c->sweep_at = c->budget / 8;
+    c->next_sweep = INT64_MIN;
     return c;
 }
 
@@ -452,7 +454,6 @@ void mw_correlator_set_lateness(struct mw_correlator *c, int64_t ns)
 void mw_correlator_set_budget(struct mw_correlator *c, size_t bytes)
 {
     c->budget = bytes;
-    c->sweep_at = bytes / 8;
 }
 
 void mw_correlator_allow_sweep(struct mw_correlator *c, bool on)
@@ -1695,7 +1696,7 @@ static void slot_remove(struct mw_correlator *c, const struct mw_window *w)
  * whole. */
 static void sweep_windows(struct mw_correlator *c)
 {
-    int64_t keep = c->maxlag > INT64_MAX / 2 ? INT64_MAX : c->maxlag + c->maxlag / 4;
+    int64_t keep = c->maxlag > INT64_MAX / 2 ? INT64_MAX : 2 * c->maxlag;
     keep = keep > c->lateness ? keep : c->lateness;
     int64_t h = c->watermark < INT64_MIN + keep ? INT64_MIN : c->watermark - keep;
     if (h <= c->swept_to) {
@@ -1741,6 +1742,34 @@ static int over_budget(struct mw_correlator *c)
     return spill_windows(c);
 }
 
+/* Before a record of time t goes into windows: closes windows early when it is time to, spills
+ * past the budget, and moves the watermark (or notes how late t is). */
+static int make_room(struct mw_correlator *c, int64_t t)
+{
+    if (c->sweep_ok && c->watermark >= c->next_sweep && !c->spill.written &&
+        state_bytes(c) > c->budget / SWEEP_FROM) {
+        /* Often, so that the windows stay few (and in the cache): a sweep only looks at the
+         * oldest windows of each rule, those it closes and one more. */
+        sweep_windows(c);
+        c->next_sweep =
+                c->watermark > INT64_MAX - SWEEP_EVERY ? INT64_MAX : c->watermark + SWEEP_EVERY;
+    }
+    if (c->nwins && state_bytes(c) > c->budget) {
+        int st = over_budget(c);
+        if (st < 0) {
+            return st;
+        }
+    }
+    if (t > c->watermark) {
+        c->watermark = t;
+    } else {
+        uint64_t lag = (uint64_t)c->watermark - (uint64_t)t; /* no overflow */
+        c->maxlag = lag > (uint64_t)c->maxlag ? (lag > INT64_MAX ? INT64_MAX : (int64_t)lag)
+                                              : c->maxlag;
+    }
+    return MW_OK;
+}
+
 /* ---- feeding ------------------------------------------------------------------------------ */
 
 static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f, bool dedup_here)
@@ -1753,23 +1782,9 @@ static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f
     if (c->conflict) {
         return MW_OK; /* the caller reads the input again */
     }
-    if (c->nwins && state_bytes(c) > c->sweep_at && c->sweep_ok && !c->spill.written) {
-        sweep_windows(c); /* early, while the windows are still in the cache */
-        size_t left = state_bytes(c);
-        c->sweep_at = left < c->budget / 16 ? c->budget / 8 : left * 2;
-    }
-    if (c->nwins && state_bytes(c) > c->budget) {
-        int st = over_budget(c);
-        if (st < 0) {
-            return st;
-        }
-    }
-    if (ev->time_ns > c->watermark) {
-        c->watermark = ev->time_ns;
-    } else {
-        uint64_t lag = (uint64_t)c->watermark - (uint64_t)ev->time_ns; /* no overflow */
-        c->maxlag = lag > (uint64_t)c->maxlag ? (lag > INT64_MAX ? INT64_MAX : (int64_t)lag)
-                                              : c->maxlag;
+    int st = make_room(c, ev->time_ns);
+    if (st < 0) {
+        return st;
     }
     /* The window's fingerprint of the record: its dedup id (per base rule), the low bit set in
      * the first correlation of the rule, whose windows count the duplicates dropped. */
@@ -1790,7 +1805,7 @@ static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f
             return MW_OK;
         }
         if (dkey && !fps_room(c, w)) {
-            int st = spill_windows(c);
+            st = spill_windows(c);
             if (st < 0) {
                 return st;
             }

@@ -98,12 +98,13 @@ uint64_t mw_correlate_undated(const struct mw_correlator *c);
  * temporary file ($TMPDIR or /tmp, unlinked at once) and freed; finish merges the runs. */
 #define MW_CORRELATE_BUDGET_DEFAULT ((size_t)32 * 1024 * 1024)
 void mw_correlator_set_budget(struct mw_correlator *c, size_t bytes);
-/* Closing windows early, for a caller that can read its input again (not stdin): past the
- * budget, before anything was spilled, every window that ends --max-lateness or more before the
- * latest record is closed (freed unless it alerts) instead of spilled, which keeps a
- * time-ordered input fast. A record that then falls in a closed window sets needs_rescan: the
- * caller must discard this correlator and read everything again with a new one that does not
- * sweep (the alerts of plain detections it emitted stand). Off by default. */
+/* Closing windows early, for a caller that can read its input again (not stdin): once the state
+ * passes an eighth of the budget, and until anything was spilled, every window that ends
+ * --max-lateness (or twice the most a record came late, when more) before the latest record is
+ * closed (freed unless it alerts), which keeps a time-ordered input fast and small. A record that
+ * then falls in a closed window sets needs_rescan: the caller must discard this correlator and read
+ * everything again with a new one that does not sweep (the alerts of plain detections it emitted
+ * stand). Off by default. */
 void mw_correlator_allow_sweep(struct mw_correlator *c, bool on);
 bool mw_correlate_needs_rescan(const struct mw_correlator *c);
 /* Windows closed early so far (statistics, tests). */
