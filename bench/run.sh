@@ -213,6 +213,7 @@ for kind in defender office; do
 done
 
 # ---- 3. the order property and the spill benchmark on the OfficeActivity corpus (order.sh) ----
+rm -f "$OUT/results/order.txt" # never print an earlier run's table as this run's
 if [ -n "$MW" ] && [ "${BENCH_ORDER:-1}" != 0 ]; then
     MAILWARD=$MW BENCH_NICE=$NICE BENCH_THREADS=$THREADS sh "$BENCH/order.sh" \
         "$OUT/office-$SIZE.jsonl" >"$OUT/results/order.txt" || status=1
