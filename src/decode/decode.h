@@ -169,4 +169,37 @@ int mw_csv_next(struct mw_csv_reader *r, const struct mw_str **cells, size_t *nc
  * matches "TimeGenerated"). The first match wins; -1 when absent. */
 int mw_csv_header_index(const struct mw_str *names, size_t n, const char *name);
 
+/* ---- the decoder table ------------------------------------------------------------------- */
+
+/* The containers a file can be framed as, one per decoder; the value indexes the table of
+ * mw_decoders_all() and is a bit of struct mw_source's `decoders` mask (MW_DECODER_BIT). */
+enum mw_container {
+    MW_CONT_JSON, /* JSON Lines, a JSON array, or concatenated JSON values */
+    MW_CONT_CSV,
+    MW_CONT_COUNT
+};
+
+#define MW_DECODER_BIT(c) (1u << (unsigned)(c))
+
+struct mw_decoder {
+    enum mw_container container;
+    const char *name;    /* "json", "csv" */
+    const char *summary; /* one line: the layouts it frames */
+    /* True when the stream (positioned at its start, white space before `first` still in
+     * place; `first` is the first byte that is not white space) holds this container. May
+     * fill the stream, never consumes from it. Decoders are asked in table order; the last
+     * one takes any text. */
+    bool (*sniff)(struct mw_stream *s, char first, struct mw_diag *diag);
+};
+
+/* All decoders, in the order they are asked (MW_CONT_COUNT of them, entry i has container i). */
+const struct mw_decoder *const *mw_decoders_all(size_t *n);
+const struct mw_decoder *mw_decoder_get(enum mw_container c);
+/* First non-space byte of the stream (spaces stay in place); *found false when the input holds
+ * only white space. */
+int mw_decode_first_byte(struct mw_stream *s, char *out, bool *found, struct mw_diag *diag);
+/* The decoder whose sniff takes the stream: MW_OK with *out set, or *out NULL when the input
+ * holds only white space; an I/O status when the first bytes could not be read. */
+int mw_decode_sniff(struct mw_stream *s, const struct mw_decoder **out, struct mw_diag *diag);
+
 #endif

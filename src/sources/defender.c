@@ -741,4 +741,5 @@ const struct mw_source mw_source_defender = {
     .open = defender_open,
     .map = defender_map,
     .close = defender_close,
+    .decoders = MW_DECODER_BIT(MW_CONT_JSON) | MW_DECODER_BIT(MW_CONT_CSV),
 };

@@ -1516,4 +1516,5 @@ const struct mw_source mw_source_m365_audit = {
     .open = m365_open,
     .map = m365_map,
     .close = m365_close,
+    .decoders = MW_DECODER_BIT(MW_CONT_JSON) | MW_DECODER_BIT(MW_CONT_CSV),
 };

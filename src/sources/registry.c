@@ -29,6 +29,11 @@ const struct mw_source *mw_source_find(const char *name)
     return NULL;
 }
 
+bool mw_source_uses(const struct mw_source *src, enum mw_container c)
+{
+    return src->decoders == 0 || (src->decoders & MW_DECODER_BIT(c)) != 0;
+}
+
 const struct mw_prefilter *mw_source_prefilter(const struct mw_map_ctx *ctx,
                                                const struct mw_source *src)
 {
@@ -377,77 +382,10 @@ static int counting_emit(void *arg, struct mw_event *ev)
     return ce->emit(ce->arg, ev);
 }
 
-#define SNIFF_SPACE_MAX 65536 /* white space looked through for the first byte */
-#define TYPE_LINE_MAX   65536 /* longest "#TYPE ..." line skipped */
-#define ARENA_KEEP      (256u * 1024u)
+#define TYPE_LINE_MAX 65536 /* longest "#TYPE ..." line skipped */
+#define ARENA_KEEP    (256u * 1024u)
 
-#define SNIFF_SAMPLE (1024u * 1024u) /* bytes looked through for JSON after a text start */
-#define PICK_TRIES   8               /* good JSON records tried for a source before giving up */
-
-/* First non-space byte of the stream (consumed spaces stay in place); *found false when the
- * input holds only white space. A NUL byte is a byte like any other here. */
-static int first_byte(struct mw_stream *s, char *out, bool *found, struct mw_diag *diag)
-{
-    size_t want = 256;
-    *found = false;
-    for (;;) {
-        struct mw_str avail;
-        int rc = mw_stream_fill(s, want, &avail, diag);
-        if (rc == MW_DONE) {
-            return MW_OK;
-        }
-        if (rc != MW_OK && rc != MW_E_LIMIT) {
-            return rc;
-        }
-        for (size_t i = 0; i < avail.len; i++) {
-            char c = avail.ptr[i];
-            if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-                *out = c;
-                *found = true;
-                return MW_OK;
-            }
-        }
-        if (avail.len < want || want >= SNIFF_SPACE_MAX || rc == MW_E_LIMIT) {
-            return MW_OK; /* only white space */
-        }
-        want *= 4;
-    }
-}
-
-static bool is_binary_byte(unsigned char c)
-{
-    return (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') || c == 0x7f;
-}
-
-/* A file that does not start with '{' or '[': JSON all the same when a line of its first
- * SNIFF_SAMPLE bytes is a JSON object (records after junk), or when those bytes are binary
- * (the JSON framer reports junk and finds records in it, or none: then the file is binary). */
-static bool json_inside(struct mw_stream *s, struct mw_diag *diag)
-{
-    struct mw_str av;
-    int rc = mw_stream_fill(s, SNIFF_SAMPLE, &av, diag);
-    if (rc != MW_OK && rc != MW_E_LIMIT) {
-        return false;
-    }
-    size_t bin = 0;
-    for (size_t i = 0; i < av.len; i++) {
-        bin += is_binary_byte((unsigned char)av.ptr[i]);
-    }
-    if (bin > 0 && (bin * 200 >= av.len || memchr(av.ptr, '\0', av.len))) {
-        return true; /* NUL bytes, or other control bytes making at least 0.5 % */
-    }
-    const char *p = av.ptr, *end = av.ptr + av.len;
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *eol = nl ? nl : end;
-        struct mw_json_val v;
-        if (*p == '{' && mw_json_parse_value(mw_str_make(p, (size_t)(eol - p)), &v) == MW_OK) {
-            return true;
-        }
-        p = nl ? nl + 1 : end;
-    }
-    return false;
-}
+#define PICK_TRIES 8 /* good JSON records tried for a source before giving up */
 
 /* Skips a PowerShell "#TYPE ..." first line (docs/formats/m365_audit.md). Returns lines skipped
  * (0/1). */
@@ -489,6 +427,9 @@ static const struct mw_source *pick(enum mw_container c, struct mw_str first,
     const struct mw_source *best = NULL;
     int best_score = 0;
     for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
+        if (!mw_source_uses(sources[i], c)) {
+            continue;
+        }
         int score = sources[i]->sniff(c, first, hdr);
         if (score > best_score) {
             best_score = score;
@@ -819,6 +760,18 @@ static int scan_csv(struct scan *sc, struct mw_stream *s, const struct mw_source
     return rc;
 }
 
+typedef int scan_fn(struct scan *sc, struct mw_stream *s, const struct mw_source *force,
+                    struct mw_diag *diag);
+
+/* The driver of each decoder of decode/decoders.c: frames its records and hands them to the
+ * source its first record(s) pick. */
+static scan_fn *const drivers[] = {
+    [MW_CONT_JSON] = scan_json,
+    [MW_CONT_CSV] = scan_csv,
+};
+
+_Static_assert(sizeof drivers / sizeof drivers[0] == MW_CONT_COUNT, "one driver per decoder");
+
 int mw_source_scan_file(const char *path, uint32_t file_id, const struct mw_source *force,
                         struct mw_map_ctx *ctx, struct mw_problems *problems,
                         struct mw_file_stats *stats, struct mw_diag *diag)
@@ -836,15 +789,11 @@ int mw_source_scan_file(const char *path, uint32_t file_id, const struct mw_sour
     inner.emit_arg = &ce;
     inner.prefiltered = 0;
     struct scan sc = { path, file_id, &inner, problems, stats, NULL, NULL, false };
-    char c = 0;
-    bool found = false;
-    rc = first_byte(s, &c, &found, diag);
-    if (rc == MW_OK && found) {
-        if (c == '{' || c == '[' || is_binary_byte((unsigned char)c) || json_inside(s, diag)) {
-            rc = scan_json(&sc, s, force, diag);
-        } else {
-            rc = scan_csv(&sc, s, force, diag);
-        }
+    const struct mw_decoder *dec = NULL;
+    rc = mw_decode_sniff(s, &dec, diag);
+    if (rc == MW_OK && dec) {
+        stats->decoder = dec;
+        rc = drivers[dec->container](&sc, s, force, diag);
     }
     if (rc < 0 && !diag->path) {
         diag->path = path;

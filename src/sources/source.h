@@ -1,6 +1,6 @@
 /* sources/source.h: owns meaning. One file per log source maps a record of its format to
  * events with canonical field names; registry.c sniffs which source a file is and drives the
- * framing (JSON Lines, JSON array, CSV) for it.
+ * framing for it with the decoder (decode/decode.h) whose container the file is.
  *
  * Ownership: events handed to the emit callback live in the batch arena (ctx->arena) and are
  * valid only during the callback.
@@ -18,10 +18,7 @@
 #include "event/event.h"
 #include "input/input.h"
 
-enum mw_container {
-    MW_CONT_JSON, /* JSON Lines, a JSON array, or concatenated JSON values */
-    MW_CONT_CSV,
-};
+/* enum mw_container (the decoders a file is framed with) lives in decode/decode.h. */
 
 /* A record as the container gives it. */
 struct mw_recview {
@@ -74,6 +71,10 @@ struct mw_source {
     int (*map)(void *state, const struct mw_recview *rec, struct mw_map_ctx *ctx,
                struct mw_diag *diag);
     void (*close)(void *state);
+    /* The decoders (decode/decode.h) whose records the source reads, as MW_DECODER_BIT(c)
+     * bits: the registry sniffs the container first and asks only the sources that use its
+     * decoder. 0 means every decoder. */
+    unsigned decoders;
 };
 
 extern const struct mw_source mw_source_m365_audit;
@@ -86,6 +87,8 @@ extern const struct mw_source mw_source_defender;
 /* All sources, in sniffing order (at most MW_MAX_SOURCES). */
 const struct mw_source *const *mw_sources_all(size_t *n);
 const struct mw_source *mw_source_find(const char *name);
+/* True when src reads records of decoder c (its `decoders` mask has c, or is 0). */
+bool mw_source_uses(const struct mw_source *src, enum mw_container c);
 /* The prefilter ctx holds for src's product, or NULL. */
 const struct mw_prefilter *mw_source_prefilter(const struct mw_map_ctx *ctx,
                                                const struct mw_source *src);
@@ -97,14 +100,18 @@ struct mw_file_stats {
     uint64_t events;                /* events emitted */
     uint64_t malformed;             /* records skipped as malformed or over a limit */
     uint64_t prefiltered;           /* records skipped by a prefilter (no rule could match) */
+
+    /* The decoder whose container the file is, NULL for an empty or unreadable file. */
+    const struct mw_decoder *decoder;
 };
 
-/* Reads one file: sniffs the container (first non-space byte '[' or '{' is JSON, anything else
- * CSV; a "#TYPE ..." first line is skipped), picks the source (`force` when non-NULL, else the
- * best sniff score above 0), frames records and maps them, calling ctx->emit per event. Every
- * malformed or oversize record is added to `problems` with file and line and skipped.
- * Returns MW_OK, MW_E_IO/MW_E_TRUNCATED after reporting what was readable (diag set), MW_E_CONFIG
- * when no source recognises the file (diag set), or a negative status returned by emit. */
+/* Reads one file: sniffs the container (mw_decode_sniff: first non-space byte '[' or '{' is
+ * JSON, anything else CSV; a "#TYPE ..." first line is skipped), picks the source (`force` when
+ * non-NULL, else the best sniff score above 0 among the sources that use that decoder), frames
+ * records and maps them, calling ctx->emit per event. Every malformed or oversize record is added
+ * to `problems` with file and line and skipped. Returns MW_OK, MW_E_IO/MW_E_TRUNCATED after
+ * reporting what was readable (diag set), MW_E_CONFIG when no source recognises the file (diag
+ * set), or a negative status returned by emit. */
 int mw_source_scan_file(const char *path, uint32_t file_id, const struct mw_source *force,
                         struct mw_map_ctx *ctx, struct mw_problems *problems,
                         struct mw_file_stats *stats, struct mw_diag *diag);

@@ -85,6 +85,32 @@ static void test_registry_lists(void **state)
     }
 }
 
+/* Sources declare their decoders; the driver says which decoder framed the file. */
+static void test_registry_decoders(void **state)
+{
+    (void)state;
+    assert_true(mw_source_uses(&mw_source_m365_audit, MW_CONT_JSON));
+    assert_true(mw_source_uses(&mw_source_m365_audit, MW_CONT_CSV));
+    struct mw_source only_json = mw_source_defender;
+    only_json.decoders = MW_DECODER_BIT(MW_CONT_JSON);
+    assert_true(mw_source_uses(&only_json, MW_CONT_JSON));
+    assert_false(mw_source_uses(&only_json, MW_CONT_CSV));
+    only_json.decoders = 0; /* a source that declares none reads every container */
+    assert_true(mw_source_uses(&only_json, MW_CONT_CSV));
+    struct cap c;
+    cap_init(&c, true);
+    assert_int_equal(cap_run(&c, "{\"Operation\":\"x\",\"CreationTime\":\"2025-01-01T00:00:00\","
+                                 "\"Workload\":\"Exchange\"}\n"),
+                     MW_OK);
+    assert_non_null(c.stats.decoder);
+    assert_string_equal(c.stats.decoder->name, "json");
+    assert_int_equal(cap_run(&c, "CreationDate,Operations,AuditData\n"), MW_OK);
+    assert_string_equal(c.stats.decoder->name, "csv");
+    assert_int_equal(cap_run(&c, ""), MW_OK);
+    assert_null(c.stats.decoder);
+    cap_fini(&c);
+}
+
 static void test_driver_errors(void **state)
 {
     (void)state;
@@ -538,12 +564,19 @@ static void test_namevalue_projection(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ip_normalize_table),    cmocka_unit_test(test_strip_smtp_table),
-        cmocka_unit_test(test_registry_lists),        cmocka_unit_test(test_driver_errors),
-        cmocka_unit_test(test_sniff_scores),          cmocka_unit_test(test_sample_office_activity),
-        cmocka_unit_test(test_sample_inbox_rule_csv), cmocka_unit_test(test_sample_otrf),
-        cmocka_unit_test(test_lazy_checked_lines),    cmocka_unit_test(test_first_good_records),
-        cmocka_unit_test(test_element_origins),       cmocka_unit_test(test_m365_key_positions),
+        cmocka_unit_test(test_ip_normalize_table),
+        cmocka_unit_test(test_strip_smtp_table),
+        cmocka_unit_test(test_registry_lists),
+        cmocka_unit_test(test_driver_errors),
+        cmocka_unit_test(test_registry_decoders),
+        cmocka_unit_test(test_sniff_scores),
+        cmocka_unit_test(test_sample_office_activity),
+        cmocka_unit_test(test_sample_inbox_rule_csv),
+        cmocka_unit_test(test_sample_otrf),
+        cmocka_unit_test(test_lazy_checked_lines),
+        cmocka_unit_test(test_first_good_records),
+        cmocka_unit_test(test_element_origins),
+        cmocka_unit_test(test_m365_key_positions),
         cmocka_unit_test(test_namevalue_projection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

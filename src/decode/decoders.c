@@ -1,0 +1,137 @@
+/* decode/decoders.c: the table of decoders (one per container: JSON, CSV) and the container
+ * sniffing that picks one for a stream. A new framer is one entry here and one driver in
+ * sources/registry.c.
+ * SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include "decode/decode.h"
+
+#define SNIFF_SPACE_MAX 65536           /* white space looked through for the first byte */
+#define SNIFF_SAMPLE    (1024u * 1024u) /* bytes looked through for JSON after a text start */
+
+int mw_decode_first_byte(struct mw_stream *s, char *out, bool *found, struct mw_diag *diag)
+{
+    size_t want = 256;
+    *found = false;
+    for (;;) {
+        struct mw_str avail;
+        int rc = mw_stream_fill(s, want, &avail, diag);
+        if (rc == MW_DONE) {
+            return MW_OK;
+        }
+        if (rc != MW_OK && rc != MW_E_LIMIT) {
+            return rc;
+        }
+        for (size_t i = 0; i < avail.len; i++) {
+            char c = avail.ptr[i];
+            if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+                *out = c;
+                *found = true;
+                return MW_OK;
+            }
+        }
+        if (avail.len < want || want >= SNIFF_SPACE_MAX || rc == MW_E_LIMIT) {
+            return MW_OK; /* only white space */
+        }
+        want *= 4;
+    }
+}
+
+static bool is_binary_byte(unsigned char c)
+{
+    return (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') || c == 0x7f;
+}
+
+/* A file that does not start with '{' or '[': JSON all the same when a line of its first
+ * SNIFF_SAMPLE bytes is a JSON object (records after junk), or when those bytes are binary
+ * (the JSON framer reports junk and finds records in it, or none: then the file is binary). */
+static bool json_inside(struct mw_stream *s, struct mw_diag *diag)
+{
+    struct mw_str av;
+    int rc = mw_stream_fill(s, SNIFF_SAMPLE, &av, diag);
+    if (rc != MW_OK && rc != MW_E_LIMIT) {
+        return false;
+    }
+    size_t bin = 0;
+    for (size_t i = 0; i < av.len; i++) {
+        bin += is_binary_byte((unsigned char)av.ptr[i]);
+    }
+    if (bin > 0 && (bin * 200 >= av.len || memchr(av.ptr, '\0', av.len))) {
+        return true; /* NUL bytes, or other control bytes making at least 0.5 % */
+    }
+    const char *p = av.ptr, *end = av.ptr + av.len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *eol = nl ? nl : end;
+        struct mw_json_val v;
+        if (*p == '{' && mw_json_parse_value(mw_str_make(p, (size_t)(eol - p)), &v) == MW_OK) {
+            return true;
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return false;
+}
+
+static bool json_sniff(struct mw_stream *s, char first, struct mw_diag *diag)
+{
+    return first == '{' || first == '[' || is_binary_byte((unsigned char)first) ||
+           json_inside(s, diag);
+}
+
+static bool csv_sniff(struct mw_stream *s, char first, struct mw_diag *diag)
+{
+    (void)s;
+    (void)first;
+    (void)diag;
+    return true; /* the last decoder: any text is read as rows */
+}
+
+static const struct mw_decoder json_decoder = {
+    .container = MW_CONT_JSON,
+    .name = "json",
+    .summary = "JSON Lines, a JSON array (or one per line), concatenated or pretty-printed values",
+    .sniff = json_sniff,
+};
+
+static const struct mw_decoder csv_decoder = {
+    .container = MW_CONT_CSV,
+    .name = "csv",
+    .summary = "RFC 4180 CSV with a header row (a PowerShell #TYPE line before it is skipped)",
+    .sniff = csv_sniff,
+};
+
+static const struct mw_decoder *const decoders[] = {
+    [MW_CONT_JSON] = &json_decoder,
+    [MW_CONT_CSV] = &csv_decoder,
+};
+
+_Static_assert(sizeof decoders / sizeof decoders[0] == MW_CONT_COUNT, "one decoder per container");
+
+const struct mw_decoder *const *mw_decoders_all(size_t *n)
+{
+    *n = MW_CONT_COUNT;
+    return decoders;
+}
+
+const struct mw_decoder *mw_decoder_get(enum mw_container c)
+{
+    return (unsigned)c < MW_CONT_COUNT ? decoders[c] : NULL;
+}
+
+int mw_decode_sniff(struct mw_stream *s, const struct mw_decoder **out, struct mw_diag *diag)
+{
+    char c = 0;
+    bool found = false;
+    *out = NULL;
+    int rc = mw_decode_first_byte(s, &c, &found, diag);
+    if (rc != MW_OK || !found) {
+        return rc;
+    }
+    for (size_t i = 0; i < MW_CONT_COUNT; i++) {
+        if (decoders[i]->sniff(s, c, diag)) {
+            *out = decoders[i];
+            break;
+        }
+    }
+    return MW_OK;
+}
