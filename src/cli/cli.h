@@ -22,4 +22,9 @@ int mw_cli_check_write(FILE *f, const char *cmd, const char *what, int err);
 /* The same for standard output. */
 int mw_cli_check_stdout(const char *cmd);
 
+/* The registered source names joined by ", " (cli/source_names.c). */
+const char *mw_cli_source_names(void);
+/* Prints the "-s, --source NAME" line of a help text, listing the registered sources. */
+void mw_cli_put_source_option(FILE *out);
+
 #endif

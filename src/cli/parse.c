@@ -17,8 +17,10 @@ static const char parse_help[] =
         "source and logsource, file, line and offset, the time in UTC and as written, and every\n"
         "field by the name rules use.\n"
         "\n"
-        "options:\n"
-        "  -s, --source NAME         read every file as source NAME (m365_audit, defender)\n"
+        "options:\n";
+
+/* after the --source line */
+static const char parse_help_tail[] =
         "      --input-timezone TZ   zone of times whose format leaves it to the writer\n"
         "                            (default UTC; UTC-defined times are never moved)\n"
         "  -h, --help                this text\n"
@@ -125,6 +127,8 @@ int mw_cmd_parse(int argc, char **argv)
                 break;
             case 'h':
                 fputs(parse_help, stdout);
+                mw_cli_put_source_option(stdout);
+                fputs(parse_help_tail, stdout);
                 return mw_cli_check_stdout("parse");
             case ':':
                 fprintf(stderr, "mailward parse: option '%s' needs a value\n", argv[optind - 1]);
@@ -150,8 +154,8 @@ int mw_cmd_parse(int argc, char **argv)
         status = MW_EXIT_ERROR;
     }
     if (source && !(pl.force = mw_source_find(source))) {
-        fprintf(stderr, "mailward parse: --source '%s' is not a source (m365_audit, defender)\n",
-                source);
+        fprintf(stderr, "mailward parse: --source '%s' is not a source (%s)\n", source,
+                mw_cli_source_names());
         status = MW_EXIT_ERROR;
     }
     if (status == MW_EXIT_CLEAN) {

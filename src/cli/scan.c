@@ -43,8 +43,10 @@ static const char scan_help[] =
         "  -r, --rules PATH          also load Sigma rules from PATH (file or directory; "
         "repeatable)\n"
         "      --no-builtin-rules    do not load the built-in rule pack\n"
-        "      --rule ID             only report alerts of rule ID (repeatable)\n"
-        "  -s, --source NAME         read every file as source NAME (m365_audit, defender)\n"
+        "      --rule ID             only report alerts of rule ID (repeatable)\n";
+
+/* after the --source line */
+static const char scan_help_tail[] =
         "      --input-timezone TZ   zone of times whose format leaves it to the writer (CSV\n"
         "                            CreationDate; default UTC; e.g. Europe/Berlin or +01:00);\n"
         "                            times the format defines as UTC are never moved\n"
@@ -248,6 +250,8 @@ static int parse_options(int argc, char **argv, struct scan_opts *o)
                 break;
             case 'h':
                 fputs(scan_help, stdout);
+                mw_cli_put_source_option(stdout);
+                fputs(scan_help_tail, stdout);
                 return mw_cli_check_stdout("scan") == MW_EXIT_CLEAN ? 1 : -1;
             case ':':
                 usage_error("option '%s' needs a value", argv[optind - 1]);
@@ -479,7 +483,8 @@ static int setup(struct scan_state *st, struct scan_opts *o, struct mw_pipeline 
     if (o->source) {
         pl->force = mw_source_find(o->source);
         if (!pl->force) {
-            return usage_error("--source '%s' is not a source (m365_audit, defender)", o->source);
+            return usage_error("--source '%s' is not a source (%s)", o->source,
+                               mw_cli_source_names());
         }
     }
     st->sink = mw_sink_find(o->format ? o->format : "table");

@@ -2,6 +2,7 @@
  * frames records (JSON or CSV) and hands them to a source; plus helpers the sources share
  * (IP and smtp: normalisation, JSON trees flattened into dotted field names).
  * SPDX-License-Identifier: MIT */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -27,6 +28,21 @@ const struct mw_source *mw_source_find(const char *name)
         }
     }
     return NULL;
+}
+
+size_t mw_sources_names(char *buf, size_t size)
+{
+    size_t need = 0;
+    if (size) {
+        buf[0] = '\0';
+    }
+    for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
+        const char *sep = i ? ", " : "";
+        int n = snprintf(buf && need < size ? buf + need : NULL, need < size ? size - need : 0,
+                         "%s%s", sep, sources[i]->name);
+        need += n > 0 ? (size_t)n : 0;
+    }
+    return need;
 }
 
 bool mw_source_uses(const struct mw_source *src, enum mw_container c)

@@ -87,6 +87,10 @@ extern const struct mw_source mw_source_defender;
 /* All sources, in sniffing order (at most MW_MAX_SOURCES). */
 const struct mw_source *const *mw_sources_all(size_t *n);
 const struct mw_source *mw_source_find(const char *name);
+/* The names of all sources in sniffing order, joined by ", ", into buf (NUL-terminated when
+ * size > 0, cut short when it does not fit). Returns the length the whole list needs, as
+ * snprintf does. Help texts and error messages list sources with it, never by hand. */
+size_t mw_sources_names(char *buf, size_t size);
 /* True when src reads records of decoder c (its `decoders` mask has c, or is 0). */
 bool mw_source_uses(const struct mw_source *src, enum mw_container c);
 /* The prefilter ctx holds for src's product, or NULL. */

@@ -70,9 +70,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .emit_arg = &sum,
     };
     (void)mw_source_scan_file(path, 0, NULL, &ctx, &problems, &stats, &diag);
-    /* forcing each source exercises mappings the sniffers would not pick */
-    (void)mw_source_scan_file(path, 0, &mw_source_defender, &ctx, &problems, &stats, &diag);
-    (void)mw_source_scan_file(path, 0, &mw_source_m365_audit, &ctx, &problems, &stats, &diag);
+    /* forcing each registered source exercises mappings the sniffers would not pick */
+    size_t nsources = 0;
+    const struct mw_source *const *sources = mw_sources_all(&nsources);
+    for (size_t i = 0; i < nsources; i++) {
+        (void)mw_source_scan_file(path, 0, sources[i], &ctx, &problems, &stats, &diag);
+    }
     mw_event_fini(&ev);
     mw_arena_fini(&arena);
     mw_fieldtab_fini(&fields);

@@ -85,6 +85,20 @@ static void test_registry_lists(void **state)
     }
 }
 
+/* The name list help texts and errors show comes from the registry. */
+static void test_registry_names(void **state)
+{
+    (void)state;
+    char buf[128];
+    size_t need = mw_sources_names(buf, sizeof buf);
+    assert_string_equal(buf, "m365_audit, defender");
+    assert_int_equal(need, strlen(buf));
+    char small[8];
+    assert_int_equal(mw_sources_names(small, sizeof small), need); /* cut short, still sized */
+    assert_string_equal(small, "m365_au");
+    assert_int_equal(mw_sources_names(NULL, 0), need);
+}
+
 /* Sources declare their decoders; the driver says which decoder framed the file. */
 static void test_registry_decoders(void **state)
 {
@@ -564,19 +578,13 @@ static void test_namevalue_projection(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ip_normalize_table),
-        cmocka_unit_test(test_strip_smtp_table),
-        cmocka_unit_test(test_registry_lists),
-        cmocka_unit_test(test_driver_errors),
-        cmocka_unit_test(test_registry_decoders),
-        cmocka_unit_test(test_sniff_scores),
-        cmocka_unit_test(test_sample_office_activity),
-        cmocka_unit_test(test_sample_inbox_rule_csv),
-        cmocka_unit_test(test_sample_otrf),
-        cmocka_unit_test(test_lazy_checked_lines),
-        cmocka_unit_test(test_first_good_records),
-        cmocka_unit_test(test_element_origins),
-        cmocka_unit_test(test_m365_key_positions),
+        cmocka_unit_test(test_ip_normalize_table),    cmocka_unit_test(test_strip_smtp_table),
+        cmocka_unit_test(test_registry_lists),        cmocka_unit_test(test_driver_errors),
+        cmocka_unit_test(test_registry_decoders),     cmocka_unit_test(test_registry_names),
+        cmocka_unit_test(test_sniff_scores),          cmocka_unit_test(test_sample_office_activity),
+        cmocka_unit_test(test_sample_inbox_rule_csv), cmocka_unit_test(test_sample_otrf),
+        cmocka_unit_test(test_lazy_checked_lines),    cmocka_unit_test(test_first_good_records),
+        cmocka_unit_test(test_element_origins),       cmocka_unit_test(test_m365_key_positions),
         cmocka_unit_test(test_namevalue_projection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
