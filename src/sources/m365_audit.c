@@ -1,44 +1,16 @@
 /* sources/m365_audit.c: maps Microsoft 365 Unified Audit Log records in every shape (Management
  * API JSON, Purview and Search-UnifiedAuditLog CSV with AuditData, Sentinel OfficeActivity JSON
- * and CSV, Defender CloudAppEvents with RawEventData) to UAL field names. Logsource m365/<service>
- * per record from Workload.
+ * and CSV, Defender CloudAppEvents with RawEventData) to UAL field names; logsource m365/<service>
+ * per record from Workload. Shape detection: m365_shape.c; per-file caches: m365_cache.c.
  * SPDX-License-Identifier: MIT */
 #include <string.h>
 
 #include "core/alloc.h"
 #include "core/hash.h"
-#include "sources/source.h"
-#include "sources/sources_int.h"
-
-/* How a top-level key is treated. */
-enum kind {
-    K_PLAIN,
-    K_TIME_CREATION, /* CreationTime: UTC without zone (docs/formats/m365_audit.md, Times) */
-    K_TIME_GENERATED,
-    K_CREATION_DATE,
-    K_TIMESTAMP,
-    K_START_TIME,
-    K_ID,
-    K_OP,
-    K_WORKLOAD,
-    K_APPLICATION,
-    K_IP,        /* a spelling of the client address: fills the canonical ClientIP */
-    K_NAMEVALUE, /* [{Name, Value}] arrays (docs/formats/common.md) */
-    K_MODPROPS,  /* [{Name, NewValue, OldValue}] */
-    K_JSONTEXT,  /* objects/arrays that Sentinel stores as JSON text (docs/formats/m365_audit.md,
-                    Shapes) */
-    K_ENVELOPE,  /* AuditData / RawEventData: the UAL record inside a row */
-};
-
-struct keyinfo {
-    const char *key;
-    enum kind kind;
-    const char *canon; /* canonical UAL name when the key is a rename, else NULL */
-    int rank;          /* preference among keys of the same kind (lower wins) */
-};
+#include "sources/m365_int.h"
 
 /* docs/formats/m365_audit.md, Shapes: Sentinel renames and CSV columns. */
-static const struct keyinfo keys[] = {
+const struct keyinfo mw_m365_keys[] = {
     { "CreationTime", K_TIME_CREATION, NULL, 0 },
     { "TimeGenerated", K_TIME_GENERATED, NULL, 0 },
     { "CreationDate", K_CREATION_DATE, NULL, 0 },
@@ -85,89 +57,15 @@ static const struct keyinfo keys[] = {
     { "UserIds", K_PLAIN, "UserId", 1 },
 };
 
-static const struct keyinfo plain_key = { NULL, K_PLAIN, NULL, 0 };
+const size_t mw_m365_nkeys = sizeof mw_m365_keys / sizeof mw_m365_keys[0];
+
+const struct keyinfo mw_m365_plain_key = { NULL, K_PLAIN, NULL, 0 };
 
 static const struct mw_logsource ls_exchange = { "m365", "exchange", NULL };
 static const struct mw_logsource ls_azuread = { "m365", "azuread", NULL };
 static const struct mw_logsource ls_sharepoint = { "m365", "sharepoint", NULL };
 static const struct mw_logsource ls_compliance = { "m365", "security_compliance", NULL };
 static const struct mw_logsource ls_general = { "m365", "general", NULL };
-
-struct col {
-    char *name; /* header cell as written, without " [UTC]" */
-    const struct keyinfo *ki;
-    int id;     /* canonical name's field id, -1 when not wanted */
-    int id_raw; /* raw name's id for renamed columns, else -1 */
-};
-
-/* A top-level key's class and field ids, cached per file so a record costs one hash per key. */
-struct keycache {
-    const struct keyinfo *ki;
-    int id;
-    int id_raw;
-    bool descend; /* some wanted name lies under the member's canonical name */
-};
-
-#define KEYCACHE_MAX 4096
-
-/* In front of the key cache: the facts of the keys last seen at each member position (the keys
- * of a file repeat in the same order on every record of one kind; a few kinds of records
- * interleave, hence a few ways per position), so a record costs one compare per key. */
-#define POSCACHE_MAX   128 /* positions cached, per level (record, envelope) */
-#define POSCACHE_WAYS  4   /* keys remembered per position */
-#define POSCACHE_NAME  64  /* longest key cached */
-#define POSCACHE_SLOTS (2 * POSCACHE_MAX * POSCACHE_WAYS)
-
-struct posslot {
-    char name[POSCACHE_NAME];
-    size_t len; /* 0: empty */
-    struct keycache kc;
-    unsigned next; /* way 0 only: the way replaced on the next miss */
-};
-
-/* Field ids of built names ("OperationProperties.MailAccessType"), direct-mapped: Name/Value
- * arrays repeat the same names record after record. */
-#define NAMECACHE_SLOTS 64
-#define NAMECACHE_NAME  96
-
-struct nameslot {
-    char name[NAMECACHE_NAME];
-    size_t len; /* 0: empty */
-    int id;
-};
-
-/* The wanted names under one prefix: "RuleCondition" for OperationProperties when a rule
- * asks for OperationProperties.RuleCondition. */
-#define SUBSETS_MAX 8
-
-struct subset {
-    char *prefix;
-    char **subs; /* next name components of wanted "prefix.sub[.more]" names */
-    size_t n;
-};
-
-struct m365_state {
-    struct subset subsets[SUBSETS_MAX];
-    size_t nsubsets;
-    const struct mw_fieldtab *subs_for;
-    uint32_t subs_count;
-    struct nameslot *names; /* [NAMECACHE_SLOTS], allocated on first use */
-    const struct mw_fieldtab *names_for;
-    uint32_t names_count;
-    struct mw_strmap keymap; /* key -> struct keyinfo * (case-sensitive) */
-    struct mw_strmap kcache; /* key -> struct keycache * (case-sensitive) */
-    const struct mw_fieldtab *kc_for;
-    uint32_t kc_count;
-    struct posslot *pos;   /* [POSCACHE_SLOTS], allocated on first use */
-    struct nvmemo *nvmemo; /* [NVMEMO_SLOTS], allocated on first use */
-    struct mw_sources_proj proj;
-    struct col *cols; /* CSV only */
-    size_t ncols;
-    int primary_col; /* AuditData / RawEventData column, -1 when none */
-    const struct mw_fieldtab *ids_for;
-    uint32_t ids_count;
-    bool ids_valid;
-};
 
 /* Per-record facts the mapping needs whatever the projection. */
 struct rec_info {
@@ -184,154 +82,6 @@ struct member {
 };
 
 #define MEMBERS_MAX 4096 /* top-level keys kept for one record */
-
-/* Byte equality of two short keys, 8 bytes at a time (no library call on the hot path). */
-static inline bool same_key(const char *a, const char *b, size_t n)
-{
-    /* Whole words; the last one may overlap the one before it (keys are 4-30 bytes). */
-    if (n >= 8) {
-        uint64_t x, y;
-        for (size_t i = 0; i + 8 < n; i += 8) {
-            memcpy(&x, a + i, 8);
-            memcpy(&y, b + i, 8);
-            if (x != y) {
-                return false;
-            }
-        }
-        memcpy(&x, a + n - 8, 8);
-        memcpy(&y, b + n - 8, 8);
-        return x == y;
-    }
-    if (n >= 4) {
-        uint32_t x0, y0, x1, y1;
-        memcpy(&x0, a, 4);
-        memcpy(&y0, b, 4);
-        memcpy(&x1, a + n - 4, 4);
-        memcpy(&y1, b + n - 4, 4);
-        return x0 == y0 && x1 == y1;
-    }
-    while (n--) {
-        if (*a++ != *b++) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static const struct keyinfo *classify(const struct m365_state *st, struct mw_str key)
-{
-    const struct keyinfo *ki = mw_strmap_get(&st->keymap, key);
-    return ki ? ki : &plain_key;
-}
-
-static void subsets_clear(struct m365_state *st)
-{
-    for (size_t i = 0; i < st->nsubsets; i++) {
-        for (size_t j = 0; j < st->subsets[i].n; j++) {
-            mw_free(st->subsets[i].subs[j]);
-        }
-        mw_free(st->subsets[i].subs);
-        mw_free(st->subsets[i].prefix);
-    }
-    st->nsubsets = 0;
-}
-
-/* The wanted components under prefix, or NULL when too many prefixes are asked about. */
-static const struct subset *subset_of(struct m365_state *st, const struct mw_fieldtab *f,
-                                      struct mw_str prefix)
-{
-    if (st->subs_for != f || st->subs_count != f->count) {
-        subsets_clear(st);
-        st->subs_for = f;
-        st->subs_count = f->count;
-    }
-    for (size_t i = 0; i < st->nsubsets; i++) {
-        if (mw_str_ieq_c(prefix, st->subsets[i].prefix)) {
-            return &st->subsets[i];
-        }
-    }
-    if (st->nsubsets == SUBSETS_MAX) {
-        return NULL;
-    }
-    struct subset *ss = &st->subsets[st->nsubsets++];
-    ss->prefix = mw_strndup(prefix.ptr, prefix.len);
-    ss->subs = NULL;
-    ss->n = 0;
-    for (uint32_t id = 0; id < f->count; id++) {
-        struct mw_str name = mw_str_c(f->names[id]);
-        if (name.len <= prefix.len + 1 || name.ptr[prefix.len] != '.' ||
-            !mw_str_istarts(name, prefix)) {
-            continue;
-        }
-        const char *sub = name.ptr + prefix.len + 1;
-        const char *dot = memchr(sub, '.', name.len - prefix.len - 1);
-        size_t len = dot ? (size_t)(dot - sub) : name.len - prefix.len - 1;
-        ss->subs = mw_realloc(ss->subs, (ss->n + 1) * sizeof *ss->subs);
-        ss->subs[ss->n++] = mw_strndup(sub, len);
-    }
-    return ss;
-}
-
-/* False only when the still escaped JSON text `raw` of a Name/Value member cannot yield a wanted
- * field: every field it yields is named prefix.<a string of the text>, so a wanted name's next
- * component must appear in it (\u escapes could hide one: then it may). */
-static bool may_yield_wanted(struct m365_state *st, const struct mw_fieldtab *f,
-                             struct mw_str prefix, struct mw_str raw)
-{
-    if (!st || f->open || mw_str_find(raw, MW_STR_LIT("\\u")) >= 0) {
-        return true;
-    }
-    const struct subset *ss = subset_of(st, f, prefix);
-    if (!ss) {
-        return true;
-    }
-    for (size_t i = 0; i < ss->n; i++) {
-        struct mw_str sub = mw_str_c(ss->subs[i]);
-        for (size_t j = 0; j < sub.len; j++) {
-            if (sub.ptr[j] == '"' || sub.ptr[j] == '\\' || (unsigned char)sub.ptr[j] < 0x20) {
-                return true; /* written escaped in the text: not searched for */
-            }
-        }
-        if (mw_str_icontains(raw, sub)) {
-            return true;
-        }
-    }
-    /* OperationProperties carries RuleActions (UpdateInboxRules) */
-    return mw_str_ieq_c(prefix, "OperationProperties") &&
-           mw_str_icontains(raw, MW_STR_LIT("RuleActions"));
-}
-
-/* mw_fieldtab_want(f, name) through the state's name cache (st may be NULL). */
-static int want_cached(struct m365_state *st, struct mw_fieldtab *f, struct mw_str name)
-{
-    if (!st || name.len == 0 || name.len > NAMECACHE_NAME) {
-        return mw_fieldtab_want(f, name);
-    }
-    /* ids only change meaning when a closed table gains names (open tables only grow) */
-    if (!st->names) {
-        st->names = mw_calloc(NAMECACHE_SLOTS, sizeof *st->names);
-    }
-    if (st->names_for != f || (!f->open && st->names_count != f->count)) {
-        for (size_t i = 0; i < NAMECACHE_SLOTS; i++) {
-            st->names[i].len = 0;
-        }
-        st->names_for = f;
-        st->names_count = f->count;
-    }
-    size_t h = name.len * 31u + (unsigned char)name.ptr[name.len - 1] * 7u +
-               (unsigned char)name.ptr[name.len / 2];
-    struct nameslot *ns = &st->names[h % NAMECACHE_SLOTS];
-    if (ns->len == name.len && memcmp(ns->name, name.ptr, name.len) == 0) {
-        return ns->id;
-    }
-    ns->id = mw_fieldtab_want(f, name);
-    memcpy(ns->name, name.ptr, name.len);
-    ns->len = name.len;
-    if (f->open) {
-        st->names_count = f->count;
-    }
-    return ns->id;
-}
 
 static void note_special(struct rec_info *ri, const struct keyinfo *ki, struct mw_str v)
 {
@@ -509,7 +259,7 @@ static int add_named(struct mw_sources_walk *w, struct mw_str prefix, struct mw_
     if (!mw_sources_join(buf, prefix, name, &full)) {
         return MW_OK;
     }
-    int id = want_cached(w->owner, w->ctx->fields, full);
+    int id = mw_m365_want_cached(w->owner, w->ctx->fields, full);
     bool is_rules = rule_actions && mw_str_ieq_c(name, "RuleActions");
     if (id < 0 && !is_rules) {
         return MW_OK;
@@ -640,153 +390,6 @@ static bool already_set(const struct mw_event *ev, int id)
 
 /* Maps one top-level member. id/id_raw: field ids of the canonical and raw names. secondary:
  * an envelope record was mapped already, so names it set are not added again. */
-/* ---- Name/Value text memo ------------------------------------------------------------------
- * The Name/Value JSON text of a member repeats across records (every MailItemsAccessed record
- * carries one of a few OperationProperties texts), and decoding it is a third of a record's
- * mapping. The fields one text yields depend only on its bytes, the member's name and the field
- * table, so they are remembered per file: a text seen again replays the fields without decoding.
- * Only what is exact is remembered: the text adds new fields only, within the value cap. */
-#define NVMEMO_SLOTS   64
-#define NVMEMO_TEXT    320
-#define NVMEMO_NAME    48
-#define NVMEMO_ENTRIES 8
-#define NVMEMO_BYTES   256
-#define NVMEMO_NULL    0xffffu
-
-struct nvmemo {
-    uint64_t hash; /* 0: empty */
-    const struct mw_fieldtab *tab;
-    uint32_t tab_count;
-    uint32_t nvalues; /* values the walk counted for the text */
-    uint16_t text_len, name_len;
-    char text[NVMEMO_TEXT]; /* the member's value as written (still escaped) */
-    char name[NVMEMO_NAME];
-    uint8_t n;
-    int ids[NVMEMO_ENTRIES];
-    uint16_t off[NVMEMO_ENTRIES];
-    uint16_t len[NVMEMO_ENTRIES]; /* NVMEMO_NULL: a null value */
-    char bytes[NVMEMO_BYTES];
-};
-
-/* Only picks the slot (a hit compares every byte), so a few words of the text do. */
-static uint64_t nvmemo_hash(struct mw_str name, struct mw_str raw)
-{
-    uint64_t h = (raw.len * 0x9e3779b97f4a7c15ULL) ^ (name.len << 7);
-    if (raw.len >= 16) {
-        uint64_t a, b, c;
-        memcpy(&a, raw.ptr, 8);
-        memcpy(&b, raw.ptr + raw.len - 8, 8);
-        memcpy(&c, raw.ptr + raw.len / 2 - 4, 8);
-        h ^= a * 0xff51afd7ed558ccdULL ^ b * 0xc4ceb9fe1a85ec53ULL ^ c;
-    } else {
-        h ^= mw_hash(raw.ptr, raw.len, 0x6e76);
-    }
-    if (name.len >= 8) {
-        uint64_t d;
-        memcpy(&d, name.ptr + name.len - 8, 8);
-        h ^= d * 0x2545f4914f6cdd1dULL;
-    }
-    h ^= h >> 29;
-    return h ? h : 1;
-}
-
-/* The memo slot for (name, raw) when the record may use the memo at all, else NULL. */
-static struct nvmemo *nvmemo_slot(struct mw_sources_walk *w, struct mw_str name, struct mw_str raw,
-                                  uint64_t *hash)
-{
-    struct m365_state *st = w->owner;
-    if (!st || w->ctx->fields->open || raw.len > NVMEMO_TEXT || name.len > NVMEMO_NAME) {
-        return NULL;
-    }
-    if (!st->nvmemo) {
-        st->nvmemo = mw_calloc(NVMEMO_SLOTS, sizeof *st->nvmemo);
-    }
-    *hash = nvmemo_hash(name, raw);
-    return &st->nvmemo[*hash & (NVMEMO_SLOTS - 1)];
-}
-
-static bool nvmemo_hit(const struct nvmemo *m, uint64_t hash, const struct mw_sources_walk *w,
-                       struct mw_str name, struct mw_str raw)
-{
-    return m->hash == hash && m->tab == w->ctx->fields && m->tab_count == w->ctx->fields->count &&
-           m->text_len == raw.len && m->name_len == name.len &&
-           w->nvalues + m->nvalues < MW_SOURCES_MAX_VALUES &&
-           memcmp(m->text, raw.ptr, raw.len) == 0 && memcmp(m->name, name.ptr, name.len) == 0;
-}
-
-static int nvmemo_replay(const struct nvmemo *m, struct mw_sources_walk *w)
-{
-    struct mw_event *ev = w->ctx->event;
-    for (uint8_t i = 0; i < m->n; i++) {
-        if (m->len[i] == NVMEMO_NULL) {
-            mw_event_set_null(ev, m->ids[i]);
-            continue;
-        }
-        /* a copy: the slot may be reused by a later member of the same record */
-        struct mw_str v = mw_arena_dup(w->ctx->arena, m->bytes + m->off[i], m->len[i]);
-        if (!v.ptr) {
-            return MW_E_NOMEM;
-        }
-        mw_event_add(ev, m->ids[i], v);
-    }
-    w->nvalues += m->nvalues;
-    return MW_OK;
-}
-
-static uint64_t values_held(const struct mw_event *ev, uint32_t nset)
-{
-    uint64_t sum = 0;
-    for (uint32_t i = 0; i < nset; i++) {
-        const struct mw_fieldval *fv = mw_event_get(ev, (int)ev->set_ids[i]);
-        sum += fv->n * 4u + fv->state;
-    }
-    return sum;
-}
-
-/* Remembers what decoding the text added, when it added new fields only and fits the slot. */
-static void nvmemo_store(struct nvmemo *m, uint64_t hash, const struct mw_sources_walk *w,
-                         struct mw_str name, struct mw_str raw, uint32_t nset0, uint64_t held0,
-                         uint32_t nvalues0)
-{
-    const struct mw_event *ev = w->ctx->event;
-    m->hash = 0;
-    if (values_held(ev, nset0) != held0 || w->nvalues >= MW_SOURCES_MAX_VALUES) {
-        return; /* it changed fields set before it, or hit the cap: not replayable */
-    }
-    size_t n = 0, used = 0;
-    for (uint32_t i = nset0; i < ev->nset; i++) {
-        int id = (int)ev->set_ids[i];
-        const struct mw_fieldval *fv = mw_event_get(ev, id);
-        uint32_t k = 0;
-        do {
-            if (n == NVMEMO_ENTRIES) {
-                return;
-            }
-            m->ids[n] = id;
-            if (fv->state != MW_VAL_PRESENT) {
-                m->len[n++] = NVMEMO_NULL;
-                break;
-            }
-            struct mw_str v = mw_fieldval_at(fv, k);
-            if (v.len > NVMEMO_BYTES - used) {
-                return;
-            }
-            memcpy(m->bytes + used, v.ptr, v.len);
-            m->off[n] = (uint16_t)used;
-            m->len[n++] = (uint16_t)v.len;
-            used += v.len;
-        } while (++k < fv->n);
-    }
-    m->n = (uint8_t)n;
-    m->tab = w->ctx->fields;
-    m->tab_count = w->ctx->fields->count;
-    m->nvalues = w->nvalues - nvalues0;
-    m->text_len = (uint16_t)raw.len;
-    m->name_len = (uint16_t)name.len;
-    memcpy(m->text, raw.ptr, raw.len);
-    memcpy(m->name, name.ptr, name.len);
-    m->hash = hash;
-}
 
 static int map_member(struct rec_info *ri, struct mw_sources_walk *w, const struct keyinfo *ki,
                       struct mw_str name, int id, int id_raw, const struct mw_json_val *val,
@@ -803,13 +406,13 @@ static int map_member(struct rec_info *ri, struct mw_sources_walk *w, const stru
     struct nvmemo *memo = NULL;
     uint64_t memo_hash = 0;
     if (is_str && ki->kind == K_NAMEVALUE && id < 0 && id_raw < 0 && !secondary) {
-        memo = nvmemo_slot(w, name, val->raw, &memo_hash);
-        if (memo && nvmemo_hit(memo, memo_hash, w, name, val->raw)) {
-            return nvmemo_replay(memo, w);
+        memo = mw_m365_nvmemo_slot(w, name, val->raw, &memo_hash);
+        if (memo && mw_m365_nvmemo_hit(memo, memo_hash, w, name, val->raw)) {
+            return mw_m365_nvmemo_replay(memo, w);
         }
     }
     if (is_str && (ki->kind == K_NAMEVALUE || ki->kind == K_MODPROPS) && id < 0 && id_raw < 0 &&
-        !may_yield_wanted(w->owner, w->ctx->fields, name, val->raw)) {
+        !mw_m365_may_yield_wanted(w->owner, w->ctx->fields, name, val->raw)) {
         return MW_OK; /* a Name/Value text without any wanted name: not decoded */
     }
     if (is_str && (ki->kind != K_PLAIN || id >= 0 || id_raw >= 0)) {
@@ -860,10 +463,11 @@ static int map_member(struct rec_info *ri, struct mw_sources_walk *w, const stru
                     return MW_OK;
                 }
                 uint32_t nset0 = ev->nset, nvalues0 = w->nvalues;
-                uint64_t held0 = memo ? values_held(ev, nset0) : 0;
+                uint64_t held0 = memo ? mw_m365_values_held(ev, nset0) : 0;
                 int rc = map_namevalue(w, name, text, ki->kind);
                 if (memo && rc == MW_OK) {
-                    nvmemo_store(memo, memo_hash, w, name, val->raw, nset0, held0, nvalues0);
+                    mw_m365_nvmemo_store(memo, memo_hash, w, name, val->raw, nset0, held0,
+                                         nvalues0);
                 }
                 /* JSON text that is not a Name/Value array stays a plain string */
                 return (is_str && rc == MW_E_MALFORMED) ? MW_OK : rc;
@@ -904,102 +508,6 @@ static int map_member(struct rec_info *ri, struct mw_sources_walk *w, const stru
     return mw_sources_add_value(w, id, val);
 }
 
-/* The member's canonical name and ids. */
-static void member_ids(struct mw_fieldtab *f, const struct keyinfo *ki, struct mw_str key,
-                       struct mw_str *name, int *id, int *id_raw)
-{
-    if (ki->canon) {
-        *name = mw_str_c(ki->canon);
-        *id = mw_fieldtab_want(f, *name);
-        *id_raw = mw_fieldtab_want(f, key);
-    } else {
-        *name = key;
-        *id = mw_fieldtab_want(f, key);
-        *id_raw = -1;
-    }
-}
-
-static void kcache_clear(struct m365_state *st)
-{
-    struct mw_str k;
-    void *v;
-    for (size_t it = 0; mw_strmap_next(&st->kcache, &it, &k, &v);) {
-        mw_free(v);
-    }
-    mw_strmap_fini(&st->kcache);
-    mw_strmap_init(&st->kcache, false);
-}
-
-static const struct keycache *key_lookup(struct m365_state *st, struct mw_fieldtab *f,
-                                         struct mw_str key, struct keycache *tmp)
-{
-    struct keycache *kc = mw_strmap_get(&st->kcache, key);
-    if (kc) {
-        return kc;
-    }
-    struct mw_str name;
-    tmp->ki = classify(st, key);
-    member_ids(f, tmp->ki, key, &name, &tmp->id, &tmp->id_raw);
-    tmp->descend = mw_sources_proj_descend(&st->proj, f, name);
-    if (st->kcache.count >= KEYCACHE_MAX) {
-        return tmp;
-    }
-    kc = mw_malloc(sizeof *kc);
-    *kc = *tmp;
-    mw_strmap_put(&st->kcache, key, kc);
-    return kc;
-}
-
-/* The cached facts of key, the member at position pos (level 0: the record, 1: its envelope). */
-static const struct keycache *key_at(struct m365_state *st, struct mw_fieldtab *f, unsigned level,
-                                     size_t pos, struct mw_str key, struct keycache *tmp)
-{
-    /* ids only change meaning when a closed table gains names (open tables only grow) */
-    if (st->kc_for != f || (!f->open && st->kc_count != f->count)) {
-        kcache_clear(st);
-        st->kc_for = f;
-        st->kc_count = f->count;
-        if (st->pos) {
-            for (size_t i = 0; i < POSCACHE_SLOTS; i++) {
-                st->pos[i].len = 0;
-            }
-        }
-    }
-    if (pos >= POSCACHE_MAX || key.len == 0 || key.len > POSCACHE_NAME) {
-        return key_lookup(st, f, key, tmp);
-    }
-    if (!st->pos) {
-        st->pos = mw_calloc(POSCACHE_SLOTS, sizeof *st->pos);
-    }
-    struct posslot *set = &st->pos[(level * POSCACHE_MAX + pos) * POSCACHE_WAYS];
-    for (unsigned w = 0; w < POSCACHE_WAYS; w++) {
-        if (set[w].len == key.len && same_key(set[w].name, key.ptr, key.len)) {
-            return &set[w].kc;
-        }
-    }
-    struct posslot *ps = &set[set[0].next];
-    set[0].next = (set[0].next + 1) % POSCACHE_WAYS;
-    ps->kc = *key_lookup(st, f, key, tmp);
-    memcpy(ps->name, key.ptr, key.len);
-    ps->len = key.len;
-    return &ps->kc;
-}
-
-/* The class of key at record position pos: the position cache when it holds key, else the
- * key table (without touching the field table, so open mode interns in mapping order). */
-static const struct keyinfo *class_at(const struct m365_state *st, size_t pos, struct mw_str key)
-{
-    if (st->pos && pos < POSCACHE_MAX && key.len) {
-        const struct posslot *set = &st->pos[pos * POSCACHE_WAYS];
-        for (unsigned w = 0; w < POSCACHE_WAYS; w++) {
-            if (set[w].len == key.len && same_key(set[w].name, key.ptr, key.len)) {
-                return set[w].kc.ki;
-            }
-        }
-    }
-    return classify(st, key);
-}
-
 static int map_json_members(struct m365_state *st, struct rec_info *ri, struct mw_sources_walk *w,
                             unsigned level, const struct member *m, size_t n, size_t skip,
                             bool secondary, bool have_kc)
@@ -1010,7 +518,7 @@ static int map_json_members(struct m365_state *st, struct rec_info *ri, struct m
         }
         struct keycache tmp;
         const struct keycache *kc =
-                have_kc ? &m[i].kc : key_at(st, w->ctx->fields, level, i, m[i].key, &tmp);
+                have_kc ? &m[i].kc : mw_m365_key_at(st, w->ctx->fields, level, i, m[i].key, &tmp);
         const struct keyinfo *ki = kc->ki;
         if (ki->kind == K_PLAIN && kc->id < 0 && kc->id_raw < 0 && m[i].val.type != MW_J_OBJECT &&
             m[i].val.type != MW_J_ARRAY) {
@@ -1124,7 +632,7 @@ static void fill_client_ip(struct m365_state *st, const struct rec_info *ri, str
     if (!ri->ip.len) {
         return;
     }
-    int id = want_cached(st, ctx->fields, MW_STR_LIT("ClientIP"));
+    int id = mw_m365_want_cached(st, ctx->fields, MW_STR_LIT("ClientIP"));
     if (id >= 0 && !mw_event_first(ctx->event, id).len) {
         mw_event_set(ctx->event, id, mw_ip_normalize(ri->ip));
     }
@@ -1139,7 +647,7 @@ static int finish(struct m365_state *st, const struct rec_info *ri, const struct
     ev->logsource = logsource_of(ri->workload);
     if (ri->op.len) {
         /* CloudAppEvents rows without RawEventData name the operation ActionType */
-        int id = want_cached(st, ctx->fields, MW_STR_LIT("Operation"));
+        int id = mw_m365_want_cached(st, ctx->fields, MW_STR_LIT("Operation"));
         if (id >= 0 && mw_event_get(ev, id)->state == MW_VAL_ABSENT) {
             mw_event_add(ev, id, ri->op);
         }
@@ -1261,10 +769,10 @@ int mw_m365_map_object(void *m365_state, struct mw_str object, const struct mw_o
         const struct keyinfo *ki;
         if (have_kc) {
             struct keycache tmp;
-            m[i].kc = *key_at(st, ctx->fields, 0, i, m[i].key, &tmp);
+            m[i].kc = *mw_m365_key_at(st, ctx->fields, 0, i, m[i].key, &tmp);
             ki = m[i].kc.ki;
         } else {
-            ki = class_at(st, i, m[i].key);
+            ki = mw_m365_class_at(st, i, m[i].key);
         }
         struct mw_str obj;
         if (ki->kind == K_ENVELOPE && ki->rank < env_rank &&
@@ -1313,21 +821,6 @@ int mw_m365_map_object(void *m365_state, struct mw_str object, const struct mw_o
 
 /* ---- CSV records --------------------------------------------------------------------------- */
 
-static void col_ids(struct m365_state *st, struct mw_fieldtab *f)
-{
-    if (st->ids_valid && st->ids_for == f && (f->open || st->ids_count == f->count)) {
-        return;
-    }
-    for (size_t i = 0; i < st->ncols; i++) {
-        struct col *c = &st->cols[i];
-        struct mw_str name;
-        member_ids(f, c->ki, mw_str_c(c->name), &name, &c->id, &c->id_raw);
-    }
-    st->ids_for = f;
-    st->ids_count = f->count;
-    st->ids_valid = true;
-}
-
 static int map_csv(struct m365_state *st, const struct mw_recview *rec, struct mw_map_ctx *ctx,
                    struct mw_diag *diag)
 {
@@ -1336,7 +829,7 @@ static int map_csv(struct m365_state *st, const struct mw_recview *rec, struct m
     int rc = MW_OK;
     mw_event_reset(ctx->event);
     rec_info_init(&ri);
-    col_ids(st, ctx->fields);
+    mw_m365_col_ids(st, ctx->fields);
     size_t n = rec->ncells < st->ncols ? rec->ncells : st->ncols;
     bool secondary = false;
     if (st->primary_col >= 0 && (size_t)st->primary_col < n) {
@@ -1386,116 +879,6 @@ static int map_csv(struct m365_state *st, const struct mw_recview *rec, struct m
 
 /* ---- the source ---------------------------------------------------------------------------- */
 
-static bool has_key(struct mw_str obj, const char *key, struct mw_json_val *out)
-{
-    struct mw_json_val v;
-    return mw_json_get(obj, key, out ? out : &v) == MW_OK;
-}
-
-static int m365_sniff(enum mw_container container, struct mw_str first,
-                      const struct mw_csv_header *hdr)
-{
-    if (container == MW_CONT_CSV) {
-        bool audit = false, wl = false, raw = false, cdate = false, ops = false;
-        for (size_t i = 0; hdr && i < hdr->n; i++) {
-            struct mw_str h = mw_sources_header_name(hdr->names[i]);
-            audit |= mw_str_eq_c(h, "AuditData");
-            wl |= mw_str_eq_c(h, "OfficeWorkload");
-            raw |= mw_str_eq_c(h, "RawEventData");
-            cdate |= mw_str_eq_c(h, "CreationDate");
-            ops |= mw_str_eq_c(h, "Operations") || mw_str_eq_c(h, "Operation");
-        }
-        if (audit || wl) {
-            return 90;
-        }
-        if (raw) {
-            return 80;
-        }
-        return (cdate && ops) ? 50 : 0;
-    }
-    struct mw_json_val v;
-    if (has_key(first, "AuditData", NULL) || has_key(first, "OfficeWorkload", NULL)) {
-        return 90;
-    }
-    if (has_key(first, "Type", &v) && v.type == MW_J_STRING &&
-        mw_str_eq_c(v.raw, "OfficeActivity")) {
-        return 90;
-    }
-    bool op = has_key(first, "Operation", NULL);
-    if (op && has_key(first, "CreationTime", NULL) && has_key(first, "Workload", NULL)) {
-        return 90;
-    }
-    if (has_key(first, "RawEventData", NULL)) {
-        return 80;
-    }
-    if (op && has_key(first, "RecordType", NULL) && has_key(first, "UserId", NULL)) {
-        return 60;
-    }
-    return 0;
-}
-
-static int m365_open(void **state, const struct mw_csv_header *hdr, struct mw_diag *diag)
-{
-    struct m365_state *st = mw_calloc(1, sizeof *st);
-    mw_strmap_init(&st->keymap, false);
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        mw_strmap_put(&st->keymap, mw_str_c(keys[i].key), (void *)&keys[i]);
-    }
-    mw_strmap_init(&st->kcache, false);
-    mw_sources_proj_init(&st->proj);
-    st->primary_col = -1;
-    if (hdr) {
-        int prim_rank = 1000;
-        st->ncols = hdr->n;
-        st->cols = mw_calloc(hdr->n ? hdr->n : 1, sizeof *st->cols);
-        for (size_t i = 0; i < hdr->n; i++) {
-            struct mw_str h = mw_sources_header_name(hdr->names[i]);
-            st->cols[i].name = mw_strndup(h.ptr ? h.ptr : "", h.len);
-            st->cols[i].ki = classify(st, h);
-            st->cols[i].id = st->cols[i].id_raw = -1;
-            if (st->cols[i].ki->kind == K_ENVELOPE && st->cols[i].ki->rank < prim_rank) {
-                st->primary_col = (int)i;
-                prim_rank = st->cols[i].ki->rank;
-            }
-        }
-        /* A Purview export without its AuditData column reads as rows without the record
-         * details (parameters, folders, client address): a warning, not zero events in silence.
-         * Sentinel OfficeActivity CSV carries those as flat columns next to `Operation`. */
-        bool flat = false;
-        for (size_t i = 0; i < hdr->n && st->primary_col < 0; i++) {
-            flat |= mw_str_eq_c(mw_str_c(st->cols[i].name), "Operation");
-        }
-        if (st->primary_col < 0 && !flat) {
-            mw_diag_set(diag, MW_OK,
-                        "CSV header has no AuditData column: rows are read without the audit "
-                        "record (parameters, folders, client address) the rules need");
-        }
-    }
-    *state = st;
-    return MW_OK;
-}
-
-static void m365_close(void *state)
-{
-    struct m365_state *st = state;
-    if (!st) {
-        return;
-    }
-    for (size_t i = 0; i < st->ncols; i++) {
-        mw_free(st->cols[i].name);
-    }
-    mw_free(st->cols);
-    kcache_clear(st);
-    mw_strmap_fini(&st->kcache);
-    mw_free(st->pos);
-    mw_free(st->nvmemo);
-    mw_free(st->names);
-    subsets_clear(st);
-    mw_sources_proj_fini(&st->proj);
-    mw_strmap_fini(&st->keymap);
-    mw_free(st);
-}
-
 static int m365_map(void *state, const struct mw_recview *rec, struct mw_map_ctx *ctx,
                     struct mw_diag *diag)
 {
@@ -1512,9 +895,9 @@ const struct mw_source mw_source_m365_audit = {
                "OfficeActivity, Defender CloudAppEvents",
     .product = "m365",
     .prefilter_field = "Operation",
-    .sniff = m365_sniff,
-    .open = m365_open,
+    .sniff = mw_m365_sniff,
+    .open = mw_m365_state_open,
     .map = m365_map,
-    .close = m365_close,
+    .close = mw_m365_state_close,
     .decoders = MW_DECODER_BIT(MW_CONT_JSON) | MW_DECODER_BIT(MW_CONT_CSV),
 };

@@ -1,0 +1,83 @@
+/* sources/m365_shape.c: which shape of the Unified Audit Log a file is (docs/formats/m365_audit.md,
+ * Shapes), told from a CSV header or the first good JSON record; the sniff score follows from
+ * the shape. Mapping does not depend on it: every shape goes through the same key table.
+ * SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include "sources/m365_int.h"
+
+static const int shape_scores[M365_SHAPE_COUNT] = {
+    [M365_SHAPE_NONE] = 0,           [M365_SHAPE_CSV_AUDITDATA] = 90,
+    [M365_SHAPE_CSV_SENTINEL] = 90,  [M365_SHAPE_CSV_CLOUDAPP] = 80,
+    [M365_SHAPE_CSV_FLAT] = 50,      [M365_SHAPE_JSON_ENVELOPE] = 90,
+    [M365_SHAPE_JSON_SENTINEL] = 90, [M365_SHAPE_JSON_API] = 90,
+    [M365_SHAPE_JSON_CLOUDAPP] = 80, [M365_SHAPE_JSON_LOOSE] = 60,
+};
+
+int mw_m365_shape_score(enum m365_shape shape)
+{
+    return (unsigned)shape < M365_SHAPE_COUNT ? shape_scores[shape] : 0;
+}
+
+enum m365_shape mw_m365_shape_csv(const struct mw_csv_header *hdr)
+{
+    bool audit = false, wl = false, raw = false, cdate = false, ops = false;
+    for (size_t i = 0; hdr && i < hdr->n; i++) {
+        struct mw_str h = mw_sources_header_name(hdr->names[i]);
+        audit |= mw_str_eq_c(h, "AuditData");
+        wl |= mw_str_eq_c(h, "OfficeWorkload");
+        raw |= mw_str_eq_c(h, "RawEventData");
+        cdate |= mw_str_eq_c(h, "CreationDate");
+        ops |= mw_str_eq_c(h, "Operations") || mw_str_eq_c(h, "Operation");
+    }
+    if (audit) {
+        return M365_SHAPE_CSV_AUDITDATA;
+    }
+    if (wl) {
+        return M365_SHAPE_CSV_SENTINEL;
+    }
+    if (raw) {
+        return M365_SHAPE_CSV_CLOUDAPP;
+    }
+    return (cdate && ops) ? M365_SHAPE_CSV_FLAT : M365_SHAPE_NONE;
+}
+
+static bool has_key(struct mw_str obj, const char *key, struct mw_json_val *out)
+{
+    struct mw_json_val v;
+    return mw_json_get(obj, key, out ? out : &v) == MW_OK;
+}
+
+enum m365_shape mw_m365_shape_json(struct mw_str first)
+{
+    struct mw_json_val v;
+    if (has_key(first, "AuditData", NULL)) {
+        return M365_SHAPE_JSON_ENVELOPE;
+    }
+    if (has_key(first, "OfficeWorkload", NULL)) {
+        return M365_SHAPE_JSON_SENTINEL;
+    }
+    if (has_key(first, "Type", &v) && v.type == MW_J_STRING &&
+        mw_str_eq_c(v.raw, "OfficeActivity")) {
+        return M365_SHAPE_JSON_SENTINEL;
+    }
+    bool op = has_key(first, "Operation", NULL);
+    if (op && has_key(first, "CreationTime", NULL) && has_key(first, "Workload", NULL)) {
+        return M365_SHAPE_JSON_API;
+    }
+    if (has_key(first, "RawEventData", NULL)) {
+        return M365_SHAPE_JSON_CLOUDAPP;
+    }
+    if (op && has_key(first, "RecordType", NULL) && has_key(first, "UserId", NULL)) {
+        return M365_SHAPE_JSON_LOOSE;
+    }
+    return M365_SHAPE_NONE;
+}
+
+int mw_m365_sniff(enum mw_container container, struct mw_str first, const struct mw_csv_header *hdr)
+{
+    if (container == MW_CONT_CSV) {
+        return mw_m365_shape_score(mw_m365_shape_csv(hdr));
+    }
+    return mw_m365_shape_score(mw_m365_shape_json(first));
+}
