@@ -155,6 +155,53 @@ static void add_unique(struct mw_event *ev, int id, struct mw_str v)
     mw_event_add(ev, id, v);
 }
 
+/* The ActionType (or Type) strings of the RuleActions array text. */
+static void rule_action_types(struct mw_sources_walk *w, int id_type, struct mw_str text)
+{
+    struct mw_json_iter it, io;
+    struct mw_json_val el, k, v;
+    if (mw_json_array_begin(&it, text) != MW_OK) {
+        return;
+    }
+    unsigned n = 0;
+    while (n++ < 1000 && mw_json_array_next(&it, &el) == MW_OK) {
+        if (el.type != MW_J_OBJECT || mw_json_object_begin(&io, el.raw) != MW_OK) {
+            continue;
+        }
+        while (mw_json_object_next(&io, &k, &v) == MW_OK) {
+            struct mw_str key, val;
+            if (v.type != MW_J_STRING || mw_json_string(&k, w->ctx->arena, &key) != MW_OK) {
+                continue;
+            }
+            if ((mw_str_ieq_c(key, "ActionType") || mw_str_ieq_c(key, "Type")) &&
+                mw_json_string(&v, w->ctx->arena, &val) == MW_OK) {
+                add_unique(w->ctx->event, id_type, val);
+            }
+        }
+    }
+}
+
+/* The next run of address characters from *i, without leading and trailing dots and quotes. */
+static struct mw_str next_token(struct mw_str text, size_t *i)
+{
+    while (*i < text.len && !addr_char(text.ptr[*i])) {
+        (*i)++;
+    }
+    size_t start = *i;
+    while (*i < text.len && addr_char(text.ptr[*i])) {
+        (*i)++;
+    }
+    struct mw_str t = mw_str_make(text.ptr + start, *i - start);
+    while (t.len && (t.ptr[0] == '.' || t.ptr[0] == '\'')) {
+        t.ptr++;
+        t.len--;
+    }
+    while (t.len && (t.ptr[t.len - 1] == '.' || t.ptr[t.len - 1] == '\'')) {
+        t.len--;
+    }
+    return t;
+}
+
 /* docs/formats/m365_audit.md, UpdateInboxRules: RuleActions is a JSON array as a string;
  * forward/redirect keys are not verified, so every address anywhere in the text is a recipient. */
 static void map_rule_actions(struct mw_sources_walk *w, struct mw_str text)
@@ -168,50 +215,15 @@ static void map_rule_actions(struct mw_sources_walk *w, struct mw_str text)
         mw_event_add(ev, id_raw, text);
     }
     if (id_type >= 0 && mw_sources_is_json_text(text)) {
-        struct mw_json_iter it, io;
-        struct mw_json_val el, k, v;
-        if (mw_json_array_begin(&it, text) == MW_OK) {
-            unsigned n = 0;
-            while (n++ < 1000 && mw_json_array_next(&it, &el) == MW_OK) {
-                if (el.type != MW_J_OBJECT || mw_json_object_begin(&io, el.raw) != MW_OK) {
-                    continue;
-                }
-                while (mw_json_object_next(&io, &k, &v) == MW_OK) {
-                    struct mw_str key, val;
-                    if (v.type != MW_J_STRING || mw_json_string(&k, w->ctx->arena, &key) != MW_OK) {
-                        continue;
-                    }
-                    if ((mw_str_ieq_c(key, "ActionType") || mw_str_ieq_c(key, "Type")) &&
-                        mw_json_string(&v, w->ctx->arena, &val) == MW_OK) {
-                        add_unique(ev, id_type, val);
-                    }
-                }
-            }
-        }
+        rule_action_types(w, id_type, text);
     }
-    if (id_rcpt >= 0) {
-        size_t i = 0;
-        unsigned found = 0;
-        while (i < text.len && found < 1000) {
-            while (i < text.len && !addr_char(text.ptr[i])) {
-                i++;
-            }
-            size_t start = i;
-            while (i < text.len && addr_char(text.ptr[i])) {
-                i++;
-            }
-            struct mw_str t = mw_str_make(text.ptr + start, i - start);
-            while (t.len && (t.ptr[0] == '.' || t.ptr[0] == '\'')) {
-                t.ptr++;
-                t.len--;
-            }
-            while (t.len && (t.ptr[t.len - 1] == '.' || t.ptr[t.len - 1] == '\'')) {
-                t.len--;
-            }
-            if (t.len && looks_like_address(t)) {
-                add_unique(ev, id_rcpt, mw_strip_smtp(t));
-                found++;
-            }
+    size_t i = 0;
+    unsigned found = 0;
+    while (id_rcpt >= 0 && i < text.len && found < 1000) {
+        struct mw_str t = next_token(text, &i);
+        if (t.len && looks_like_address(t)) {
+            add_unique(ev, id_rcpt, mw_strip_smtp(t));
+            found++;
         }
     }
 }
@@ -284,77 +296,116 @@ static int add_named(struct mw_sources_walk *w, struct mw_str prefix, struct mw_
     return MW_OK;
 }
 
+/* The flags of a Name/Value array: which prefix it is under and how it is written. */
+struct nvarray {
+    struct mw_str prefix;
+    enum kind kind;
+    bool params;  /* Parameters: values may carry smtp: */
+    bool opprops; /* OperationProperties: may carry RuleActions */
+};
+
+/* A string element: a PowerShell "@{Name=..; Value=..}" pair, else a value of the prefix. */
+static int nv_string(struct mw_sources_walk *w, const struct nvarray *nv,
+                     const struct mw_json_val *el)
+{
+    struct mw_str s, name, value;
+    if (mw_json_string(el, w->ctx->arena, &s) != MW_OK) {
+        return MW_E_MALFORMED;
+    }
+    if (parse_ps_hashtable(s, &name, &value)) {
+        struct mw_json_val sv = { MW_J_STRING, value, false };
+        return add_named(w, nv->prefix, name, &sv, nv->params, nv->opprops);
+    }
+    return mw_sources_add_value(w, mw_fieldtab_want(w->ctx->fields, nv->prefix), el);
+}
+
+/* The Name, Value (or NewValue) and OldValue members of an element object. */
+struct nvpair {
+    struct mw_json_val name, value, oldv;
+    bool has_name, has_old;
+};
+
+static int nv_members(struct mw_sources_walk *w, struct mw_str obj, struct nvpair *p)
+{
+    struct mw_json_iter io;
+    struct mw_json_val k, v;
+    int rc;
+    p->name = (struct mw_json_val){ MW_J_NULL, MW_STR_NULL, false };
+    p->value = p->oldv = p->name;
+    p->has_name = p->has_old = false;
+    if (mw_json_object_begin(&io, obj) != MW_OK) {
+        return MW_E_MALFORMED;
+    }
+    while ((rc = mw_json_object_next(&io, &k, &v)) == MW_OK) {
+        struct mw_str key;
+        if (mw_json_string(&k, w->ctx->arena, &key) != MW_OK) {
+            return MW_E_MALFORMED;
+        }
+        if (mw_str_ieq_c(key, "Name")) {
+            p->name = v;
+            p->has_name = v.type == MW_J_STRING;
+        } else if (mw_str_ieq_c(key, "Value") || mw_str_ieq_c(key, "NewValue")) {
+            p->value = v;
+        } else if (mw_str_ieq_c(key, "OldValue")) {
+            p->oldv = v;
+            p->has_old = true;
+        }
+    }
+    return rc == MW_DONE ? MW_OK : rc;
+}
+
+/* An object element: {Name, Value} to prefix.<Name> (and prefix.<Name>.OldValue for
+ * ModifiedProperties), any other object as a tree under the prefix. */
+static int nv_object(struct mw_sources_walk *w, const struct nvarray *nv,
+                     const struct mw_json_val *el)
+{
+    struct nvpair p;
+    int rc = nv_members(w, el->raw, &p);
+    if (rc != MW_OK) {
+        return rc;
+    }
+    if (!p.has_name) {
+        return mw_sources_add_tree(w, nv->prefix, el, 1);
+    }
+    struct mw_str nm;
+    if (mw_json_string(&p.name, w->ctx->arena, &nm) != MW_OK) {
+        return MW_E_MALFORMED;
+    }
+    rc = add_named(w, nv->prefix, nm, &p.value, nv->params && p.value.type == MW_J_STRING,
+                   nv->opprops);
+    if (rc == MW_OK && p.has_old && nv->kind == K_MODPROPS) {
+        char buf[MW_SOURCES_NAME_MAX];
+        struct mw_str full;
+        if (mw_sources_join(buf, nv->prefix, nm, &full)) {
+            rc = add_named(w, mw_str_make(buf, full.len), MW_STR_LIT("OldValue"), &p.oldv, false,
+                           false);
+        }
+    }
+    return rc;
+}
+
 /* Name/Value (or Name/NewValue/OldValue) array text to fields "prefix.<Name>". */
 static int map_namevalue(struct mw_sources_walk *w, struct mw_str prefix, struct mw_str text,
                          enum kind kind)
 {
-    struct mw_json_iter it, io;
-    struct mw_json_val el, k, v;
+    struct mw_json_iter it;
+    struct mw_json_val el;
     int rc;
     if (mw_json_array_begin(&it, text) != MW_OK) {
         return MW_E_MALFORMED;
     }
-    bool params = mw_str_ieq_c(prefix, "Parameters");
-    bool opprops = mw_str_ieq_c(prefix, "OperationProperties");
+    struct nvarray nv = { prefix, kind, mw_str_ieq_c(prefix, "Parameters"),
+                          mw_str_ieq_c(prefix, "OperationProperties") };
     while ((rc = mw_json_array_next(&it, &el)) == MW_OK) {
         if (w->nvalues >= MW_SOURCES_MAX_VALUES) {
             return MW_OK;
         }
         if (el.type == MW_J_STRING) {
-            struct mw_str s, name, value;
-            if (mw_json_string(&el, w->ctx->arena, &s) != MW_OK) {
-                return MW_E_MALFORMED;
-            }
-            if (parse_ps_hashtable(s, &name, &value)) {
-                struct mw_json_val sv = { MW_J_STRING, value, false };
-                rc = add_named(w, prefix, name, &sv, params, opprops);
-            } else {
-                rc = mw_sources_add_value(w, mw_fieldtab_want(w->ctx->fields, prefix), &el);
-            }
+            rc = nv_string(w, &nv, &el);
         } else if (el.type != MW_J_OBJECT) {
             rc = mw_sources_add_tree(w, prefix, &el, 1);
         } else {
-            struct mw_json_val name = { MW_J_NULL, MW_STR_NULL, false };
-            struct mw_json_val value = name, oldv = name;
-            bool has_name = false, has_old = false;
-            if (mw_json_object_begin(&io, el.raw) != MW_OK) {
-                return MW_E_MALFORMED;
-            }
-            while ((rc = mw_json_object_next(&io, &k, &v)) == MW_OK) {
-                struct mw_str key;
-                if (mw_json_string(&k, w->ctx->arena, &key) != MW_OK) {
-                    return MW_E_MALFORMED;
-                }
-                if (mw_str_ieq_c(key, "Name")) {
-                    name = v;
-                    has_name = v.type == MW_J_STRING;
-                } else if (mw_str_ieq_c(key, "Value") || mw_str_ieq_c(key, "NewValue")) {
-                    value = v;
-                } else if (mw_str_ieq_c(key, "OldValue")) {
-                    oldv = v;
-                    has_old = true;
-                }
-            }
-            if (rc != MW_DONE) {
-                return rc;
-            }
-            if (!has_name) {
-                rc = mw_sources_add_tree(w, prefix, &el, 1);
-            } else {
-                struct mw_str nm;
-                if (mw_json_string(&name, w->ctx->arena, &nm) != MW_OK) {
-                    return MW_E_MALFORMED;
-                }
-                rc = add_named(w, prefix, nm, &value, params && value.type == MW_J_STRING, opprops);
-                if (rc == MW_OK && has_old && kind == K_MODPROPS) {
-                    char buf[MW_SOURCES_NAME_MAX];
-                    struct mw_str full;
-                    if (mw_sources_join(buf, prefix, nm, &full)) {
-                        rc = add_named(w, mw_str_make(buf, full.len), MW_STR_LIT("OldValue"), &oldv,
-                                       false, false);
-                    }
-                }
-            }
+            rc = nv_object(w, &nv, &el);
         }
         if (rc != MW_OK) {
             return rc;
@@ -388,124 +439,170 @@ static bool already_set(const struct mw_event *ev, int id)
     return id >= 0 && mw_event_get(ev, id)->state != MW_VAL_ABSENT;
 }
 
-/* Maps one top-level member. id/id_raw: field ids of the canonical and raw names. secondary:
- * an envelope record was mapped already, so names it set are not added again. */
-
-static int map_member(struct rec_info *ri, struct mw_sources_walk *w, const struct keyinfo *ki,
-                      struct mw_str name, int id, int id_raw, const struct mw_json_val *val,
-                      bool secondary, int descend)
+/* True when some wanted name lies under name (descend: the cached answer, -1 when unknown). */
+static bool wants_under(struct mw_sources_walk *w, struct mw_str name, int descend)
 {
-    struct mw_event *ev = w->ctx->event;
-    struct mw_str s = MW_STR_NULL;
-    bool is_str = val->type == MW_J_STRING;
-    if (is_str && ki->kind == K_JSONTEXT && id < 0 && id_raw < 0 &&
-        !(descend >= 0 ? descend : mw_sources_proj_descend(w->proj, w->ctx->fields, name))) {
+    return descend >= 0 ? descend != 0 : mw_sources_proj_descend(w->proj, w->ctx->fields, name);
+}
+
+/* The Name/Value memo slot a member may use. */
+struct memo_use {
+    struct nvmemo *memo;
+    uint64_t hash;
+};
+
+/* For a string member no field id wants, before it is decoded: MW_DONE to map it, else the
+ * member's result (skipped, or replayed from the Name/Value memo). */
+static int member_shortcut(struct mw_sources_walk *w, const struct keyinfo *ki, struct mw_str name,
+                           const struct mw_json_val *val, bool secondary, int descend,
+                           struct memo_use *mu)
+{
+    if (ki->kind == K_JSONTEXT && !wants_under(w, name, descend)) {
         return MW_OK; /* JSON text nobody wants: not even unescaped */
     }
     /* A text decoded before replays its fields (decided by its bytes alone, so first). */
-    struct nvmemo *memo = NULL;
-    uint64_t memo_hash = 0;
-    if (is_str && ki->kind == K_NAMEVALUE && id < 0 && id_raw < 0 && !secondary) {
-        memo = mw_m365_nvmemo_slot(w, name, val->raw, &memo_hash);
-        if (memo && mw_m365_nvmemo_hit(memo, memo_hash, w, name, val->raw)) {
-            return mw_m365_nvmemo_replay(memo, w);
+    if (ki->kind == K_NAMEVALUE && !secondary) {
+        mu->memo = mw_m365_nvmemo_slot(w, name, val->raw, &mu->hash);
+        if (mu->memo && mw_m365_nvmemo_hit(mu->memo, mu->hash, w, name, val->raw)) {
+            return mw_m365_nvmemo_replay(mu->memo, w);
         }
     }
-    if (is_str && (ki->kind == K_NAMEVALUE || ki->kind == K_MODPROPS) && id < 0 && id_raw < 0 &&
+    if ((ki->kind == K_NAMEVALUE || ki->kind == K_MODPROPS) &&
         !mw_m365_may_yield_wanted(w->owner, w->ctx->fields, name, val->raw)) {
         return MW_OK; /* a Name/Value text without any wanted name: not decoded */
     }
-    if (is_str && (ki->kind != K_PLAIN || id >= 0 || id_raw >= 0)) {
-        if (mw_json_string(val, w->ctx->arena, &s) != MW_OK) {
-            return MW_E_MALFORMED;
-        }
+    return MW_DONE;
+}
+
+/* A Name/Value or ModifiedProperties member (text: the decoded string, or the array's text). */
+static int map_nv_member(struct mw_sources_walk *w, const struct keyinfo *ki, struct mw_str name,
+                         int id, const struct mw_json_val *val, struct mw_str text, int descend,
+                         const struct memo_use *mu)
+{
+    struct mw_event *ev = w->ctx->event;
+    bool is_str = val->type == MW_J_STRING;
+    if (val->type == MW_J_ARRAY && plain_strings(text)) {
+        /* Exchange item records: ModifiedProperties is a list of names (§1.4) */
+        return mw_sources_add_tree(w, name, val, 0);
     }
-    if (ki->kind != K_PLAIN && ki->kind <= K_IP && is_str) {
-        note_special(ri, ki, s);
+    if (id >= 0) {
+        mw_event_add(ev, id, text);
     }
-    if (id_raw >= 0) {
-        int rc = mw_sources_add_value(w, id_raw, val);
-        if (rc != MW_OK) {
-            return rc;
-        }
-    }
-    if (secondary && already_set(ev, id)) {
+    if (val->type != MW_J_ARRAY && !(is_str && is_array_text(text))) {
         return MW_OK;
     }
+    if (!wants_under(w, name, descend) &&
+        !(ki->kind == K_NAMEVALUE && mw_str_eq_c(name, "OperationProperties") &&
+          mw_sources_proj_descend(w->proj, w->ctx->fields, MW_STR_LIT("RuleActions")))) {
+        return MW_OK;
+    }
+    uint32_t nset0 = ev->nset, nvalues0 = w->nvalues;
+    uint64_t held0 = mu->memo ? mw_m365_values_held(ev, nset0) : 0;
+    int rc = map_namevalue(w, name, text, ki->kind);
+    if (mu->memo && rc == MW_OK) {
+        mw_m365_nvmemo_store(mu->memo, mu->hash, w, name, val->raw, nset0, held0, nvalues0);
+    }
+    /* JSON text that is not a Name/Value array stays a plain string */
+    return (is_str && rc == MW_E_MALFORMED) ? MW_OK : rc;
+}
+
+/* A member Sentinel stores as JSON text (s, decoded): the text, and its tree when wanted. */
+static int map_jsontext(struct mw_sources_walk *w, struct mw_str name, int id, struct mw_str s,
+                        int descend)
+{
+    if (id >= 0) {
+        mw_event_add(w->ctx->event, id, s);
+    }
+    if (mw_sources_is_json_text(s) && wants_under(w, name, descend)) {
+        struct mw_json_val inner;
+        if (mw_json_parse_value(s, &inner) == MW_OK &&
+            (inner.type == MW_J_OBJECT || inner.type == MW_J_ARRAY)) {
+            int rc = mw_sources_add_tree(w, name, &inner, 1);
+            return rc == MW_E_MALFORMED ? MW_OK : rc;
+        }
+    }
+    return MW_OK;
+}
+
+/* The member by its kind: its result, or MW_DONE when it maps as a plain value. */
+static int map_by_kind(struct mw_sources_walk *w, const struct keyinfo *ki, struct mw_str name,
+                       int id, const struct mw_json_val *val, struct mw_str s, int descend,
+                       const struct memo_use *mu)
+{
+    bool is_str = val->type == MW_J_STRING;
     switch (ki->kind) {
         case K_IP:
-            if (is_str) {
-                if (id >= 0) {
-                    mw_event_add(ev, id, mw_ip_normalize(s));
-                }
-                return MW_OK;
+            if (!is_str) {
+                break;
             }
-            break;
+            if (id >= 0) {
+                mw_event_add(w->ctx->event, id, mw_ip_normalize(s));
+            }
+            return MW_OK;
         case K_NAMEVALUE:
-        case K_MODPROPS: {
-            struct mw_str text = is_str ? s : val->raw;
+        case K_MODPROPS:
             if (val->type == MW_J_NULL) {
                 break;
             }
-            if (val->type == MW_J_ARRAY && plain_strings(text)) {
-                /* Exchange item records: ModifiedProperties is a list of names (§1.4) */
-                return mw_sources_add_tree(w, name, val, 0);
-            }
-            if (id >= 0) {
-                mw_event_add(ev, id, text);
-            }
-            if (val->type == MW_J_ARRAY || (is_str && is_array_text(text))) {
-                if (!(descend >= 0 ? descend
-                                   : mw_sources_proj_descend(w->proj, w->ctx->fields, name)) &&
-                    !(ki->kind == K_NAMEVALUE && mw_str_eq_c(name, "OperationProperties") &&
-                      mw_sources_proj_descend(w->proj, w->ctx->fields,
-                                              MW_STR_LIT("RuleActions")))) {
-                    return MW_OK;
-                }
-                uint32_t nset0 = ev->nset, nvalues0 = w->nvalues;
-                uint64_t held0 = memo ? mw_m365_values_held(ev, nset0) : 0;
-                int rc = map_namevalue(w, name, text, ki->kind);
-                if (memo && rc == MW_OK) {
-                    mw_m365_nvmemo_store(memo, memo_hash, w, name, val->raw, nset0, held0,
-                                         nvalues0);
-                }
-                /* JSON text that is not a Name/Value array stays a plain string */
-                return (is_str && rc == MW_E_MALFORMED) ? MW_OK : rc;
-            }
-            return MW_OK;
-        }
+            return map_nv_member(w, ki, name, id, val, is_str ? s : val->raw, descend, mu);
         case K_JSONTEXT:
-            if (is_str) {
-                if (id >= 0) {
-                    mw_event_add(ev, id, s);
-                }
-                if (mw_sources_is_json_text(s) &&
-                    (descend >= 0 ? descend
-                                  : mw_sources_proj_descend(w->proj, w->ctx->fields, name))) {
-                    struct mw_json_val inner;
-                    if (mw_json_parse_value(s, &inner) == MW_OK &&
-                        (inner.type == MW_J_OBJECT || inner.type == MW_J_ARRAY)) {
-                        int rc = mw_sources_add_tree(w, name, &inner, 1);
-                        return rc == MW_E_MALFORMED ? MW_OK : rc;
-                    }
-                }
-                return MW_OK;
+            if (!is_str) {
+                break;
             }
-            break;
+            return map_jsontext(w, name, id, s, descend);
         default:
             break;
     }
+    return MW_DONE;
+}
+
+/* A plain member: objects and arrays as trees, scalars under their id. */
+static int map_plain(struct mw_sources_walk *w, struct mw_str name, int id,
+                     const struct mw_json_val *val, struct mw_str s)
+{
     if (val->type == MW_J_OBJECT || val->type == MW_J_ARRAY) {
         return mw_sources_add_tree(w, name, val, 0);
     }
     if (id < 0) {
         return MW_OK;
     }
-    if (is_str) {
-        mw_event_add(ev, id, s);
+    if (val->type == MW_J_STRING) {
+        mw_event_add(w->ctx->event, id, s);
         return MW_OK;
     }
     return mw_sources_add_value(w, id, val);
+}
+
+/* Maps one top-level member. id/id_raw: field ids of the canonical and raw names. secondary:
+ * an envelope record was mapped already, so names it set are not added again. */
+static int map_member(struct rec_info *ri, struct mw_sources_walk *w, const struct keyinfo *ki,
+                      struct mw_str name, int id, int id_raw, const struct mw_json_val *val,
+                      bool secondary, int descend)
+{
+    struct mw_str s = MW_STR_NULL;
+    bool is_str = val->type == MW_J_STRING;
+    bool unwanted = id < 0 && id_raw < 0;
+    struct memo_use mu = { NULL, 0 };
+    int rc;
+    if (is_str && unwanted &&
+        (rc = member_shortcut(w, ki, name, val, secondary, descend, &mu)) != MW_DONE) {
+        return rc;
+    }
+    if (is_str && (ki->kind != K_PLAIN || !unwanted) &&
+        mw_json_string(val, w->ctx->arena, &s) != MW_OK) {
+        return MW_E_MALFORMED;
+    }
+    if (ki->kind != K_PLAIN && ki->kind <= K_IP && is_str) {
+        note_special(ri, ki, s);
+    }
+    if (id_raw >= 0 && (rc = mw_sources_add_value(w, id_raw, val)) != MW_OK) {
+        return rc;
+    }
+    if (secondary && already_set(w->ctx->event, id)) {
+        return MW_OK;
+    }
+    rc = map_by_kind(w, ki, name, id, val, s, descend, &mu);
+    return rc != MW_DONE ? rc : map_plain(w, name, id, val, s);
 }
 
 static int map_json_members(struct m365_state *st, struct rec_info *ri, struct mw_sources_walk *w,
@@ -738,33 +835,14 @@ static bool pf_record_pass(const struct mw_prefilter *pf, struct mw_map_ctx *ctx
     return pf_value(ctx, op, &v) && v.len && mw_prefilter_pass(pf, v);
 }
 
-int mw_m365_map_object(void *m365_state, struct mw_str object, const struct mw_origin *origin,
-                       struct mw_map_ctx *ctx, struct mw_diag *diag)
+/* Classifies the members (a closed field table: key facts looked up once here; an open one
+ * interns in mapping order, envelope first, so it only classifies) and returns the index of the
+ * best ranked envelope member holding a UAL object (*env_obj), or n when none does. */
+static size_t find_envelope(struct m365_state *st, struct mw_map_ctx *ctx, struct member *m,
+                            size_t n, bool have_kc, struct mw_str *env_obj)
 {
-    struct m365_state *st = m365_state;
-    struct mw_sources_walk w = { ctx, &st->proj, 0, st };
-    struct rec_info ri;
-    struct member *m = NULL;
-    size_t n = 0;
-    mw_event_reset(ctx->event);
-    rec_info_init(&ri);
-    int rc = collect(ctx, object, &m, &n, diag);
-    if (rc != MW_OK) {
-        return rc;
-    }
-    bool flat = true; /* no member is an object or array (their depth counts differently) */
-    for (size_t i = 0; i < n && flat; i++) {
-        flat = m[i].val.type != MW_J_OBJECT && m[i].val.type != MW_J_ARRAY;
-    }
-    if (flat) {
-        mw_sources_mark_checked(object); /* walked whole: checked as the framer checks */
-    }
-    /* A closed field table (scan) looks every key up once here; an open one (parse) interns
-     * in mapping order, envelope first, so it only classifies here. */
-    bool have_kc = !ctx->fields->open;
     size_t env = n;
     int env_rank = 1000;
-    struct mw_str env_obj = MW_STR_NULL;
     for (size_t i = 0; i < n; i++) {
         const struct keyinfo *ki;
         if (have_kc) {
@@ -779,24 +857,70 @@ int mw_m365_map_object(void *m365_state, struct mw_str object, const struct mw_o
             envelope_object(ctx, &m[i].val, &obj)) {
             env = i;
             env_rank = ki->rank;
-            env_obj = obj;
+            *env_obj = obj;
         }
     }
+    return env;
+}
+
+/* A record with an envelope: the UAL object inside first, then the other members for what it
+ * did not set. */
+static int map_enveloped(struct m365_state *st, struct rec_info *ri, struct mw_sources_walk *w,
+                         const struct member *m, size_t n, size_t env, struct mw_str env_obj,
+                         struct mw_diag *diag)
+{
+    struct mw_map_ctx *ctx = w->ctx;
+    struct member *em = NULL;
+    size_t en = 0;
+    int rc = collect(ctx, env_obj, &em, &en, diag);
+    if (rc == MW_OK) {
+        rc = map_json_members(st, ri, w, 1, em, en, en, false, false);
+    }
+    if (rc == MW_OK) {
+        /* the envelope's raw text stays available under its own name */
+        int id = mw_fieldtab_want(ctx->fields, m[env].key);
+        if (id >= 0) {
+            mw_event_add(ctx->event, id, env_obj);
+        }
+        rc = map_json_members(st, ri, w, 0, m, n, env, true, false);
+    }
+    return rc;
+}
+
+static bool all_scalars(const struct member *m, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (m[i].val.type == MW_J_OBJECT || m[i].val.type == MW_J_ARRAY) {
+            return false;
+        }
+    }
+    return true;
+}
+
+int mw_m365_map_object(void *m365_state, struct mw_str object, const struct mw_origin *origin,
+                       struct mw_map_ctx *ctx, struct mw_diag *diag)
+{
+    struct m365_state *st = m365_state;
+    struct mw_sources_walk w = { ctx, &st->proj, 0, st };
+    struct rec_info ri;
+    struct member *m = NULL;
+    size_t n = 0;
+    mw_event_reset(ctx->event);
+    rec_info_init(&ri);
+    int rc = collect(ctx, object, &m, &n, diag);
+    if (rc != MW_OK) {
+        return rc;
+    }
+    /* no member is an object or array (their depth counts differently) */
+    bool flat = all_scalars(m, n);
+    if (flat) {
+        mw_sources_mark_checked(object); /* walked whole: checked as the framer checks */
+    }
+    bool have_kc = !ctx->fields->open;
+    struct mw_str env_obj = MW_STR_NULL;
+    size_t env = find_envelope(st, ctx, m, n, have_kc, &env_obj);
     if (env < n) {
-        struct member *em = NULL;
-        size_t en = 0;
-        rc = collect(ctx, env_obj, &em, &en, diag);
-        if (rc == MW_OK) {
-            rc = map_json_members(st, &ri, &w, 1, em, en, en, false, false);
-        }
-        if (rc == MW_OK) {
-            /* the envelope's raw text stays available under its own name */
-            int id = mw_fieldtab_want(ctx->fields, m[env].key);
-            if (id >= 0) {
-                mw_event_add(ctx->event, id, env_obj);
-            }
-            rc = map_json_members(st, &ri, &w, 0, m, n, env, true, false);
-        }
+        rc = map_enveloped(st, &ri, &w, m, n, env, env_obj, diag);
     } else {
         const struct mw_prefilter *pf = mw_source_prefilter(ctx, &mw_source_m365_audit);
         if (have_kc && flat && pf && !pf_record_pass(pf, ctx, m, n)) {

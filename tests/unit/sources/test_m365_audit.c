@@ -10,6 +10,8 @@
 
 #include "sources_harness.h"
 
+#include "sources/m365_int.h"
+
 /* 2025-03-04T09:40:02Z */
 #define T_SETMBX 1741081202
 /* 2025-03-04T09:15:22Z */
@@ -728,11 +730,58 @@ static void test_namevalue_memo_replays_exactly(void **state)
     cap_fini(&c);
 }
 
+/* Shape detection (m365_shape.c) apart from mapping: each shape and the score it gives. */
+static enum m365_shape csv_shape(const char *const *names, size_t n)
+{
+    struct mw_str cells[8];
+    for (size_t i = 0; i < n; i++) {
+        cells[i] = mw_str_c(names[i]);
+    }
+    struct mw_csv_header hdr = { cells, n };
+    return mw_m365_shape_csv(&hdr);
+}
+
+static void test_shapes(void **state)
+{
+    (void)state;
+    static const char *const purview[] = { "CreationDate", "UserIds", "Operations", "AuditData" };
+    static const char *const sentinel[] = { "TimeGenerated [UTC]", "OfficeWorkload", "Operation" };
+    static const char *const cloudapp[] = { "Timestamp", "ActionType", "RawEventData" };
+    static const char *const flat[] = { "CreationDate", "Operations" };
+    static const char *const other[] = { "a", "b" };
+    assert_int_equal(csv_shape(purview, 4), M365_SHAPE_CSV_AUDITDATA);
+    assert_int_equal(csv_shape(sentinel, 3), M365_SHAPE_CSV_SENTINEL);
+    assert_int_equal(csv_shape(cloudapp, 3), M365_SHAPE_CSV_CLOUDAPP);
+    assert_int_equal(csv_shape(flat, 2), M365_SHAPE_CSV_FLAT);
+    assert_int_equal(csv_shape(other, 2), M365_SHAPE_NONE);
+    static const struct {
+        const char *json;
+        enum m365_shape shape;
+        int score;
+    } cases[] = {
+        { "{\"CreationTime\":\"x\",\"Operation\":\"y\",\"Workload\":\"Exchange\"}",
+          M365_SHAPE_JSON_API, 90 },
+        { "{\"Type\":\"OfficeActivity\"}", M365_SHAPE_JSON_SENTINEL, 90 },
+        { "{\"OfficeWorkload\":\"Exchange\"}", M365_SHAPE_JSON_SENTINEL, 90 },
+        { "{\"AuditData\":\"{}\"}", M365_SHAPE_JSON_ENVELOPE, 90 },
+        { "{\"RawEventData\":{}}", M365_SHAPE_JSON_CLOUDAPP, 80 },
+        { "{\"Operation\":\"y\",\"RecordType\":2,\"UserId\":\"u\"}", M365_SHAPE_JSON_LOOSE, 60 },
+        { "{\"DeviceName\":\"d\"}", M365_SHAPE_NONE, 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct mw_str rec = mw_str_c(cases[i].json);
+        assert_int_equal(mw_m365_shape_json(rec), cases[i].shape);
+        assert_int_equal(mw_m365_sniff(MW_CONT_JSON, rec, NULL), cases[i].score);
+    }
+    assert_int_equal(mw_m365_shape_score(M365_SHAPE_CSV_FLAT), 50);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_namevalue_memo_replays_exactly),
         cmocka_unit_test(test_api_json),
+        cmocka_unit_test(test_shapes),
         cmocka_unit_test(test_same_record_three_shapes),
         cmocka_unit_test(test_sentinel_renames),
         cmocka_unit_test(test_inbox_rule_table),
