@@ -527,7 +527,7 @@ static int map_signin(struct sg_state *st, struct mw_str obj, const struct envel
         }
     }
     if (rc != MW_DONE) {
-        return mw_diag_set(diag, rc, "malformed sign-in object");
+        return mw_diag_set(diag, rc, "sign-in object is not well-formed JSON");
     }
     return finish(&r, origin, ctx);
 }
@@ -597,7 +597,7 @@ static int map_json(struct sg_state *st, const struct mw_recview *rec, struct mw
         }
     }
     if (rc != MW_DONE) {
-        return mw_diag_set(diag, rc, "malformed JSON record");
+        return mw_diag_set(diag, rc, "sign-in record is not well-formed JSON");
     }
     return map_signin(st, rec->json, NULL, &rec->origin, ctx, diag);
 }
