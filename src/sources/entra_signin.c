@@ -682,21 +682,20 @@ static int sniff_json(struct mw_str first)
 
 static int sniff_csv(const struct mw_csv_header *hdr)
 {
-    bool date = false, reqid = false, portal = false, upn = false, result = false, app = false,
-         ip = false, signin_col = false;
+    bool date = false, reqid = false, upn = false, result = false, app = false, ip = false,
+         signin_col = false;
     for (size_t i = 0; hdr && i < hdr->n; i++) {
         char buf[128];
         struct mw_str h = header_norm(hdr->names[i], buf, sizeof buf);
         date |= mw_str_ieq_c(h, "Date (UTC)");
         reqid |= mw_str_ieq_c(h, "Request ID");
-        portal |= mw_str_ieq_c(h, "Client app") || mw_str_ieq_c(h, "Sign-in error code");
         upn |= mw_str_ieq_c(h, "UserPrincipalName");
         result |= mw_str_ieq_c(h, "ResultType");
         app |= mw_str_ieq_c(h, "ClientAppUsed") || mw_str_ieq_c(h, "AppDisplayName");
         ip |= mw_str_ieq_c(h, "IPAddress");
         signin_col |= mw_str_icontains(h, MW_STR_LIT("signin"));
     }
-    if (date && reqid && portal) {
+    if (date && reqid) {
         return 90; /* the admin center download */
     }
     if (upn && result && app && ip) {
