@@ -114,7 +114,6 @@ static const struct keydef keydefs[] = {
     { "City", "LocationDetails.city", K_CITY, F_PORTAL },
     { "State", "LocationDetails.state", K_STATE, F_PORTAL },
     { "sessionId", "SessionId", K_SESSION, 0 },
-    { "Session ID", "SessionId", K_SESSION, 0 },
     { "Type", NULL, K_TABLE, 0 },
     { "Category", NULL, K_TABLE, 0 },
     { "appliedConditionalAccessPolicies", "ConditionalAccessPolicies", K_PLAIN, F_DYN },
