@@ -199,8 +199,7 @@ static struct mw_str header_norm(struct mw_str cell, char *buf, size_t cap)
     return mw_str_make(buf, n);
 }
 
-/* ---- notes ------------------------------------------------------------------------------------
- */
+/* ---- notes ----------------------------------------------------------------------------------- */
 
 static void note(struct srow *r, unsigned kind, struct mw_str v)
 {
@@ -267,8 +266,7 @@ static struct mw_str member_text(struct mw_map_ctx *ctx, struct mw_str obj, cons
     return MW_STR_NULL;
 }
 
-/* ---- values -----------------------------------------------------------------------------------
- */
+/* ---- values ---------------------------------------------------------------------------------- */
 
 static void add_unique(struct mw_event *ev, int id, struct mw_str v)
 {
@@ -353,8 +351,7 @@ static int map_member(struct mw_sources_walk *w, struct srow *r, struct mw_str k
     return add_text(w, r, kd->kind, name, s, dyn || (kd->flags & F_DYN));
 }
 
-/* ---- the event --------------------------------------------------------------------------------
- */
+/* ---- the event ------------------------------------------------------------------------------- */
 
 /* docs/formats/entra_signin.md, Result: 0 is a success, 50074 and 50140 interrupt a sign-in
  * without failing it, any other code is a failure. */
@@ -485,8 +482,7 @@ static int finish(struct srow *r, const struct mw_origin *origin, struct mw_map_
     return ctx->emit(ctx->emit_arg, ev);
 }
 
-/* ---- JSON -------------------------------------------------------------------------------------
- */
+/* ---- JSON ------------------------------------------------------------------------------------ */
 
 /* The diagnostic-settings envelope around a sign-in (docs/formats/entra_signin.md, Shapes). */
 struct envelope {
@@ -601,8 +597,7 @@ static int map_json(struct sg_state *st, const struct mw_recview *rec, struct mw
     return map_signin(st, rec->json, NULL, &rec->origin, ctx, diag);
 }
 
-/* ---- CSV --------------------------------------------------------------------------------------
- */
+/* ---- CSV ------------------------------------------------------------------------------------- */
 
 static void col_ids(struct sg_state *st, struct mw_fieldtab *f)
 {
@@ -640,8 +635,7 @@ static int map_csv(struct sg_state *st, const struct mw_recview *rec, struct mw_
     return finish(&r, &rec->origin, ctx);
 }
 
-/* ---- the source -------------------------------------------------------------------------------
- */
+/* ---- the source ------------------------------------------------------------------------------ */
 
 static bool has_key(struct mw_str obj, const char *a, const char *b)
 {
