@@ -151,7 +151,8 @@ struct col {
 
 struct sg_state {
     struct mw_sources_proj proj;
-    struct col *cols; /* CSV only */
+    struct mw_strmap keys; /* JSON key -> struct keydef * (icase), portal names left out */
+    struct col *cols;      /* CSV only */
     size_t ncols;
     const struct mw_fieldtab *ids_for;
     uint32_t ids_count;
@@ -328,7 +329,9 @@ static int map_member(struct mw_sources_walk *w, struct srow *r, struct mw_str k
 {
     bool dyn;
     struct mw_str base = strip_type_suffix(key, &dyn);
-    const struct keydef *kd = lookup(base, false);
+    const struct sg_state *st = w->owner;
+    const struct keydef *kd = mw_strmap_get(&st->keys, base);
+    kd = kd ? kd : &plain_def;
     struct mw_str name = kd->canon ? mw_str_c(kd->canon) : base;
     if (v->type == MW_J_OBJECT || v->type == MW_J_ARRAY) {
         return add_object(w, r, kd->kind, name, v);
@@ -722,6 +725,12 @@ static int signin_open(void **state, const struct mw_csv_header *hdr, struct mw_
     (void)diag;
     struct sg_state *st = mw_calloc(1, sizeof *st);
     mw_sources_proj_init(&st->proj);
+    mw_strmap_init(&st->keys, true);
+    for (size_t i = 0; i < sizeof keydefs / sizeof keydefs[0]; i++) {
+        if (!(keydefs[i].flags & F_PORTAL)) {
+            mw_strmap_put(&st->keys, mw_str_c(keydefs[i].key), (void *)&keydefs[i]);
+        }
+    }
     if (hdr) {
         st->ncols = hdr->n;
         st->cols = mw_calloc(hdr->n ? hdr->n : 1, sizeof *st->cols);
@@ -752,6 +761,7 @@ static void signin_close(void *state)
         mw_free(st->cols[i].name);
     }
     mw_free(st->cols);
+    mw_strmap_fini(&st->keys);
     mw_sources_proj_fini(&st->proj);
     mw_free(st);
 }

@@ -25,6 +25,11 @@ for f in "$dir"/otrf-golden-saml-mail-access/OfficeActivityEvents.json \
     if [ "$n" -lt 1 ]; then
         echo "FAIL: parse $f gave no events"; fail=1
     fi
+    case $f in
+        */sign-in_*.csv|*/signinLogs.csv)
+            m=$("$bin" parse "$f" 2>/dev/null | grep -c '"source":"entra_signin"')
+            [ "$m" -eq "$n" ] || { echo "FAIL: $f: $m of $n events from entra_signin"; fail=1; } ;;
+    esac
     echo "$f: $n events"
 done
 exit $fail
