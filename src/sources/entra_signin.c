@@ -221,7 +221,7 @@ static void note(struct srow *r, unsigned kind, struct mw_str v)
             slot = &r->ip;
             break;
         case K_LOCATION:
-            slot = memchr(v.ptr, ',', v.len) ? &r->portal_loc : &r->country;
+            slot = v.len && memchr(v.ptr, ',', v.len) ? &r->portal_loc : &r->country;
             break;
         case K_CITY:
             slot = &r->city;
