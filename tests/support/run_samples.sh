@@ -12,7 +12,9 @@ fail=0
 for f in "$dir"/otrf-golden-saml-mail-access/OfficeActivityEvents.json \
          "$dir"/otrf-golden-saml-mail-access/Microsoft365DefenderEvents.json \
          "$dir"/sentinel-training-lab/office_activity.csv \
-         "$dir"/sentinel-training-lab/office_activity_inbox_rule.csv; do
+         "$dir"/sentinel-training-lab/office_activity_inbox_rule.csv \
+         "$dir"/sentinel-training-lab/signinLogs.csv \
+         "$dir"/sentinel-training-lab/sign-in_adelete.csv; do
     [ -f "$f" ] || { echo "missing sample $f"; fail=1; continue; }
     err=$("$bin" parse "$f" 2>&1 >/dev/null)
     rc=$?
@@ -23,6 +25,11 @@ for f in "$dir"/otrf-golden-saml-mail-access/OfficeActivityEvents.json \
     if [ "$n" -lt 1 ]; then
         echo "FAIL: parse $f gave no events"; fail=1
     fi
+    case $f in
+        */sign-in_*.csv|*/signinLogs.csv)
+            m=$("$bin" parse "$f" 2>/dev/null | grep -c '"source":"entra_signin"')
+            [ "$m" -eq "$n" ] || { echo "FAIL: $f: $m of $n events from entra_signin"; fail=1; } ;;
+    esac
     echo "$f: $n events"
 done
 exit $fail
