@@ -12,7 +12,9 @@ fail=0
 for f in "$dir"/otrf-golden-saml-mail-access/OfficeActivityEvents.json \
          "$dir"/otrf-golden-saml-mail-access/Microsoft365DefenderEvents.json \
          "$dir"/sentinel-training-lab/office_activity.csv \
-         "$dir"/sentinel-training-lab/office_activity_inbox_rule.csv; do
+         "$dir"/sentinel-training-lab/office_activity_inbox_rule.csv \
+         "$dir"/otrf-golden-saml-mail-access/AADAuditEvents.json \
+         "$dir"/sentinel-training-lab/AuditLogs_Hunting.csv; do
     [ -f "$f" ] || { echo "missing sample $f"; fail=1; continue; }
     err=$("$bin" parse "$f" 2>&1 >/dev/null)
     rc=$?
