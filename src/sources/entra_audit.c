@@ -696,6 +696,9 @@ static int map_object(struct ea_state *st, struct mw_str obj, const struct mw_or
     struct ea_rec r;
     memset(&r, 0, sizeof r);
     mw_event_reset(ctx->event);
+    if (mw_str_trim(obj).len == 0 || mw_str_trim(obj).ptr[0] != '{') {
+        return mw_diag_set(diag, MW_E_MALFORMED, "record is not a JSON object");
+    }
     bool diagrec = obj_get(ctx, obj, "properties", &props) && props.type == MW_J_OBJECT;
     if (diagrec) {
         vw.obj = props.raw;
