@@ -531,7 +531,7 @@ static void read_record(struct ea_rec *r, const struct ea_view *vw, const struct
 }
 
 /* Target 0 is the resource API for grants and app role assignments, the client app otherwise
- * (docs/formats/entra_audit.md, Consent, grant and credential activities). */
+ * (docs/formats/entra_audit.md, Operations). */
 static bool resource_first(struct mw_str op)
 {
     return mw_str_eq_c(op, "Add delegated permission grant") ||
@@ -669,8 +669,16 @@ static int flatten(struct mw_sources_walk *w, struct mw_str obj, bool fill)
                 continue;
             }
         }
-        bool nested = v.type == MW_J_STRING && is_nested_key(key);
-        if (nested && as_tree(w->ctx, &v, &tree)) {
+        bool nested = is_nested_key(key);
+        if (nested && v.type != MW_J_STRING && v.type != MW_J_NULL) {
+            /* the whole member as text too, as the AuditLogs column holds it (SigmaHQ rules
+             * match TargetResources|contains) */
+            rc = mw_sources_add_value(w, mw_fieldtab_want(w->ctx->fields, key), &v);
+        }
+        if (rc != MW_OK) {
+            return rc;
+        }
+        if (nested && v.type == MW_J_STRING && as_tree(w->ctx, &v, &tree)) {
             rc = mw_sources_add_value(w, mw_fieldtab_want(w->ctx->fields, key), &v);
             if (rc == MW_OK && mw_sources_proj_descend(w->proj, w->ctx->fields, key)) {
                 rc = mw_sources_add_tree(w, key, &tree, 1);
@@ -715,7 +723,7 @@ static int map_object(struct ea_state *st, struct mw_str obj, const struct mw_or
 }
 
 /* A Graph page {"value": [...]} or an Event Hubs message {"records": [...]}: each element is a
- * record, reported at its own line (docs/formats/entra_audit.md, Shapes). */
+ * record, reported at its own line (docs/formats/entra_audit.md, Shapes read). */
 static int map_wrapper(struct ea_state *st, const struct mw_json_val *arr, struct mw_str obj,
                        const struct mw_origin *origin, struct mw_map_ctx *ctx, struct mw_diag *diag)
 {
