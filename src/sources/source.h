@@ -80,6 +80,7 @@ struct mw_source {
 extern const struct mw_source mw_source_m365_audit;
 extern const struct mw_source mw_source_defender;
 extern const struct mw_source mw_source_entra_signin;
+extern const struct mw_source mw_source_entra_audit;
 
 /* ---- registry ------------------------------------------------------------------------------ */
 

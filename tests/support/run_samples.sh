@@ -14,7 +14,9 @@ for f in "$dir"/otrf-golden-saml-mail-access/OfficeActivityEvents.json \
          "$dir"/sentinel-training-lab/office_activity.csv \
          "$dir"/sentinel-training-lab/office_activity_inbox_rule.csv \
          "$dir"/sentinel-training-lab/signinLogs.csv \
-         "$dir"/sentinel-training-lab/sign-in_adelete.csv; do
+         "$dir"/sentinel-training-lab/sign-in_adelete.csv \
+         "$dir"/otrf-golden-saml-mail-access/AADAuditEvents.json \
+         "$dir"/sentinel-training-lab/AuditLogs_Hunting.csv; do
     [ -f "$f" ] || { echo "missing sample $f"; fail=1; continue; }
     err=$("$bin" parse "$f" 2>&1 >/dev/null)
     rc=$?

@@ -1,0 +1,899 @@
+/* sources/entra_audit.c: maps Entra ID directory audit records (Graph directoryAudit objects of
+ * the admin-center download and Graph pages, diagnostic-settings records, AuditLogs table rows in
+ * JSON and CSV) to logsource azure/auditlogs, and decodes modifiedProperties into the granted
+ * scopes, the app and the consent type (docs/formats/entra_audit.md).
+ * SPDX-License-Identifier: MIT */
+#include <stddef.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/hash.h"
+#include "sources/source.h"
+#include "sources/sources_int.h"
+
+static const struct mw_logsource ls_auditlogs = { "azure", "auditlogs", NULL };
+
+#define EA_SET_MAX  64 /* scopes or credentials kept per side of a change */
+#define EA_VALS_MAX 64 /* values of one decoded modified property */
+
+struct ea_state {
+    struct mw_sources_proj proj;
+    char **cols; /* CSV header names, without " [UTC]" */
+    size_t ncols;
+};
+
+/* Where a record's members are read: a JSON object, or a CSV row under the file's header. */
+struct ea_view {
+    struct mw_str obj; /* JSON: the object */
+    const struct ea_state *st;
+    const struct mw_recview *row; /* CSV: the row, else NULL */
+};
+
+struct ea_set {
+    struct mw_str v[EA_SET_MAX];
+    size_t n;
+};
+
+/* Facts of one record the canonical fields are built from. */
+struct ea_rec {
+    struct mw_str op, id, t_activity, t_generated, t_env, result, reason, corr;
+    struct mw_str upn, user_id, user_ip, app_name, app_spn, caller_ip;
+    struct mw_str sp_appid, sp_name, sp_objid, app_principal, prop_display, detail_appid, spn;
+    struct mw_str tgt_name[2], tgt_type[2], tgt_id[2];
+    struct mw_str consent_type, principal, on_behalf_all;
+    struct ea_set scopes_new, scopes_old, keys_new, keys_old;
+};
+
+/* ---- small helpers ------------------------------------------------------------------------- */
+
+static void set_add(struct ea_set *s, struct mw_str v)
+{
+    v = mw_str_trim(v);
+    if (!v.len || s->n >= EA_SET_MAX) {
+        return;
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        if (mw_str_ieq(s->v[i], v)) {
+            return;
+        }
+    }
+    s->v[s->n++] = v;
+}
+
+static bool set_has(const struct ea_set *s, struct mw_str v)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (mw_str_ieq(s->v[i], v)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Space-separated scopes ("Scope:  Mail.Read offline_access", docs/formats/entra_audit.md). */
+static void set_add_words(struct ea_set *s, struct mw_str text)
+{
+    size_t i = 0;
+    while (i < text.len) {
+        while (i < text.len && (text.ptr[i] == ' ' || text.ptr[i] == '\t')) {
+            i++;
+        }
+        size_t start = i;
+        while (i < text.len && text.ptr[i] != ' ' && text.ptr[i] != '\t') {
+            i++;
+        }
+        if (i > start) {
+            set_add(s, mw_str_make(text.ptr + start, i - start));
+        }
+    }
+}
+
+static void put(struct mw_map_ctx *ctx, const char *name, struct mw_str v)
+{
+    int id = mw_fieldtab_want(ctx->fields, mw_str_c(name));
+    if (id >= 0 && v.ptr && v.len) {
+        mw_event_set(ctx->event, id, v);
+    }
+}
+
+static void put_set(struct mw_map_ctx *ctx, const char *name, const struct ea_set *s,
+                    const struct ea_set *minus)
+{
+    int id = mw_fieldtab_want(ctx->fields, mw_str_c(name));
+    for (size_t i = 0; id >= 0 && i < s->n; i++) {
+        if (!minus || !set_has(minus, s->v[i])) {
+            mw_event_add(ctx->event, id, s->v[i]);
+        }
+    }
+}
+
+static struct mw_str first_of(struct mw_str a, struct mw_str b)
+{
+    return a.len ? a : b;
+}
+
+static bool is_nested_key(struct mw_str k)
+{
+    /* AuditLogs keeps these three members as JSON text (docs/formats/entra_audit.md) */
+    return mw_str_ieq_c(k, "InitiatedBy") || mw_str_ieq_c(k, "TargetResources") ||
+           mw_str_ieq_c(k, "AdditionalDetails");
+}
+
+/* A string value's text; MW_STR_NULL for null and for what is not a scalar. */
+static struct mw_str scalar(struct mw_map_ctx *ctx, const struct mw_json_val *v)
+{
+    struct mw_str s = MW_STR_NULL;
+    if (v->type == MW_J_STRING || v->type == MW_J_NUMBER || v->type == MW_J_TRUE ||
+        v->type == MW_J_FALSE) {
+        if (mw_json_string(v, ctx->arena, &s) != MW_OK) {
+            return MW_STR_NULL;
+        }
+    }
+    return s;
+}
+
+/* An object or array member, read through one level of JSON text when it is a string. */
+static bool as_tree(struct mw_map_ctx *ctx, const struct mw_json_val *v, struct mw_json_val *out)
+{
+    if (v->type == MW_J_OBJECT || v->type == MW_J_ARRAY) {
+        *out = *v;
+        return true;
+    }
+    struct mw_str s = v->type == MW_J_STRING ? scalar(ctx, v) : MW_STR_NULL;
+    return mw_sources_is_json_text(s) && mw_json_parse_value(s, out) == MW_OK &&
+           (out->type == MW_J_OBJECT || out->type == MW_J_ARRAY);
+}
+
+/* Member `key` (ASCII case-insensitive: Graph is camelCase, AuditLogs PascalCase). */
+static bool obj_get(struct mw_map_ctx *ctx, struct mw_str obj, const char *key,
+                    struct mw_json_val *out)
+{
+    struct mw_json_iter it;
+    struct mw_json_val k;
+    if (!obj.ptr || mw_json_object_begin(&it, obj) != MW_OK) {
+        return false;
+    }
+    while (mw_json_object_next(&it, &k, out) == MW_OK) {
+        struct mw_str name;
+        if (mw_json_string(&k, ctx->arena, &name) == MW_OK && mw_str_ieq_c(name, key)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool view_get(struct mw_map_ctx *ctx, const struct ea_view *vw, const char *key,
+                     struct mw_json_val *out)
+{
+    if (!vw->row) {
+        return obj_get(ctx, vw->obj, key, out);
+    }
+    size_t n = vw->row->ncells < vw->st->ncols ? vw->row->ncells : vw->st->ncols;
+    for (size_t i = 0; i < n; i++) {
+        if (mw_str_ieq_c(mw_str_c(vw->st->cols[i]), key) && vw->row->cells[i].len) {
+            out->type = MW_J_STRING;
+            out->raw = vw->row->cells[i];
+            out->escaped = false;
+            return true;
+        }
+    }
+    return false;
+}
+
+static struct mw_str view_str(struct mw_map_ctx *ctx, const struct ea_view *vw, const char *key)
+{
+    struct mw_json_val v;
+    return vw && view_get(ctx, vw, key, &v) ? mw_str_trim(scalar(ctx, &v)) : MW_STR_NULL;
+}
+
+static struct mw_str obj_str(struct mw_map_ctx *ctx, struct mw_str obj, const char *key)
+{
+    struct mw_json_val v;
+    return obj_get(ctx, obj, key, &v) ? mw_str_trim(scalar(ctx, &v)) : MW_STR_NULL;
+}
+
+/* ---- operation names ----------------------------------------------------------------------- */
+
+/* docs/formats/entra_audit.md, Operations: one spelling per operation, as Entra writes it. */
+static const char *const known_ops[][2] = {
+    { "Consent to application", NULL },
+    { "Add delegated permission grant", "Add OAuth2PermissionGrant" },
+    { "Remove delegated permission grant", NULL },
+    { "Add app role assignment to service principal", NULL },
+    { "Add app role assignment grant to user", NULL },
+    { "Add service principal", NULL },
+    { "Add service principal credentials", NULL },
+    { "Update application \xe2\x80\x93 Certificates and secrets management", NULL },
+};
+
+/* Length of a dash at p (ASCII hyphen, en dash, em dash), 0 when none. */
+static size_t dash_len(const char *p, size_t left)
+{
+    if (left >= 1 && p[0] == '-') {
+        return 1;
+    }
+    if (left >= 3 && (unsigned char)p[0] == 0xe2 && (unsigned char)p[1] == 0x80 &&
+        ((unsigned char)p[2] == 0x93 || (unsigned char)p[2] == 0x94)) {
+        return 3;
+    }
+    return 0;
+}
+
+/* ASCII case-insensitive equality with every dash the same. */
+static bool op_eq(struct mw_str a, const char *b)
+{
+    size_t i = 0, j = 0, blen = strlen(b);
+    while (i < a.len && j < blen) {
+        size_t da = dash_len(a.ptr + i, a.len - i), db = dash_len(b + j, blen - j);
+        if (da && db) {
+            i += da;
+            j += db;
+            continue;
+        }
+        char x = a.ptr[i], y = b[j];
+        x = (char)(x >= 'A' && x <= 'Z' ? x + 32 : x);
+        y = (char)(y >= 'A' && y <= 'Z' ? y + 32 : y);
+        if (x != y) {
+            return false;
+        }
+        i++;
+        j++;
+    }
+    return i == a.len && j == blen;
+}
+
+/* Trimmed, one trailing '.' dropped (the UAL spelling), and a known operation in its one
+ * spelling. */
+static struct mw_str op_normalize(struct mw_str raw)
+{
+    struct mw_str s = mw_str_trim(raw);
+    if (s.len && s.ptr[s.len - 1] == '.') {
+        s = mw_str_trim(mw_str_make(s.ptr, s.len - 1));
+    }
+    for (size_t i = 0; i < sizeof known_ops / sizeof known_ops[0]; i++) {
+        for (size_t k = 0; k < 2; k++) {
+            if (known_ops[i][k] && op_eq(s, known_ops[i][k])) {
+                return mw_str_c(known_ops[i][0]);
+            }
+        }
+    }
+    return s;
+}
+
+/* ---- modified properties ------------------------------------------------------------------- */
+
+/* A newValue/oldValue: a string holding JSON text (a quoted scalar or an array) or null
+ * (docs/formats/entra_audit.md, How values are written). Fills out[] with the values. */
+static size_t decode_values(struct mw_map_ctx *ctx, const struct mw_json_val *v, struct mw_str *out)
+{
+    struct mw_str s = scalar(ctx, v);
+    struct mw_str t = mw_str_trim(s);
+    struct mw_json_val inner, el;
+    struct mw_json_iter it;
+    if (!t.len) {
+        return 0;
+    }
+    if (mw_json_parse_value(t, &inner) != MW_OK ||
+        (inner.type != MW_J_STRING && inner.type != MW_J_ARRAY)) {
+        out[0] = t; /* plain text, as the UAL writes True */
+        return 1;
+    }
+    if (inner.type == MW_J_STRING) {
+        out[0] = mw_str_trim(scalar(ctx, &inner));
+        return out[0].len ? 1 : 0;
+    }
+    size_t n = 0;
+    if (mw_json_array_begin(&it, inner.raw) != MW_OK) {
+        return 0;
+    }
+    while (n < EA_VALS_MAX && mw_json_array_next(&it, &el) == MW_OK) {
+        struct mw_str e =
+                el.type == MW_J_OBJECT || el.type == MW_J_ARRAY ? el.raw : scalar(ctx, &el);
+        e = mw_str_trim(e);
+        if (e.len) {
+            out[n++] = e;
+        }
+    }
+    return n;
+}
+
+/* The text after `key` in a grant, up to the first of `ends` (or the grant's end), trimmed. */
+static struct mw_str grant_value(struct mw_str grant, const char *key, const char *end1)
+{
+    long at = mw_str_find(grant, mw_str_c(key));
+    if (at < 0) {
+        return MW_STR_NULL;
+    }
+    size_t start = (size_t)at + strlen(key);
+    struct mw_str rest = mw_str_make(grant.ptr + start, grant.len - start);
+    size_t len = rest.len;
+    long e = mw_str_find(rest, mw_str_c(end1));
+    if (e >= 0 && (size_t)e < len) {
+        len = (size_t)e;
+    }
+    const char *br = memchr(rest.ptr, ']', len);
+    if (br) {
+        len = (size_t)(br - rest.ptr);
+    }
+    return mw_str_trim(mw_str_make(rest.ptr, len));
+}
+
+/* One side of ConsentAction.Permissions: "[[Id: .., ConsentType: .., Scope:  a b, ..]]". */
+static void parse_grants(struct ea_rec *r, struct mw_str side, struct ea_set *scopes, bool after)
+{
+    static const struct mw_str mark = MW_STR_LIT("[Id:");
+    long at = mw_str_find(side, mark);
+    while (at >= 0) {
+        struct mw_str g = mw_str_make(side.ptr + at, side.len - (size_t)at);
+        struct mw_str tail = mw_str_make(g.ptr + mark.len, g.len - mark.len);
+        long next = mw_str_find(tail, mark);
+        if (next >= 0) {
+            g.len = mark.len + (size_t)next;
+        }
+        set_add_words(scopes, grant_value(g, "Scope:", ", CreatedDateTime"));
+        if (after && !r->consent_type.len) {
+            r->consent_type = grant_value(g, "ConsentType:", ",");
+            r->principal = grant_value(g, "PrincipalId:", ",");
+        }
+        at = next >= 0 ? at + (long)mark.len + next : -1;
+    }
+}
+
+static void parse_permissions(struct ea_rec *r, struct mw_str text)
+{
+    long arrow = mw_str_find(text, MW_STR_LIT("=>"));
+    if (arrow < 0) {
+        parse_grants(r, text, &r->scopes_new, true);
+        return;
+    }
+    parse_grants(r, mw_str_make(text.ptr, (size_t)arrow), &r->scopes_old, false);
+    parse_grants(r, mw_str_make(text.ptr + arrow + 2, text.len - (size_t)arrow - 2), &r->scopes_new,
+                 true);
+}
+
+/* Single-valued properties kept for the canonical fields: the first non-empty value wins. */
+static const struct {
+    const char *name;
+    size_t off;
+} scalar_props[] = {
+    { "DelegatedPermissionGrant.ConsentType", offsetof(struct ea_rec, consent_type) },
+    { "DelegatedPermissionGrant.PrincipalId", offsetof(struct ea_rec, principal) },
+    { "ConsentContext.OnBehalfOfAll", offsetof(struct ea_rec, on_behalf_all) },
+    { "ServicePrincipal.AppId", offsetof(struct ea_rec, sp_appid) },
+    { "ServicePrincipal.DisplayName", offsetof(struct ea_rec, sp_name) },
+    { "ServicePrincipal.ObjectID", offsetof(struct ea_rec, sp_objid) },
+    { "AppPrincipalId", offsetof(struct ea_rec, app_principal) },
+    { "DisplayName", offsetof(struct ea_rec, prop_display) },
+    { "TargetId.ServicePrincipalNames", offsetof(struct ea_rec, spn) },
+};
+
+/* Keeps what the canonical fields need from one decoded property. */
+static void note_prop(struct ea_rec *r, struct mw_str name, const struct mw_str *nv, size_t nn,
+                      const struct mw_str *ov, size_t no)
+{
+    if (mw_str_ieq_c(name, "ConsentAction.Permissions")) {
+        for (size_t i = 0; i < nn; i++) {
+            parse_permissions(r, nv[i]);
+        }
+        return;
+    }
+    bool scope = mw_str_ieq_c(name, "DelegatedPermissionGrant.Scope") ||
+                 mw_str_ieq_c(name, "AppRole.Value");
+    if (scope || mw_str_ieq_c(name, "KeyDescription")) {
+        for (size_t i = 0; i < nn; i++) {
+            scope ? set_add_words(&r->scopes_new, nv[i]) : set_add(&r->keys_new, nv[i]);
+        }
+        for (size_t i = 0; i < no; i++) {
+            scope ? set_add_words(&r->scopes_old, ov[i]) : set_add(&r->keys_old, ov[i]);
+        }
+        return;
+    }
+    for (size_t i = 0; nn && i < sizeof scalar_props / sizeof scalar_props[0]; i++) {
+        if (mw_str_ieq_c(name, scalar_props[i].name)) {
+            struct mw_str *dst = (struct mw_str *)((char *)r + scalar_props[i].off);
+            *dst = first_of(*dst, nv[0]);
+            return;
+        }
+    }
+}
+
+static void add_named(struct mw_map_ctx *ctx, const char *prefix, struct mw_str name,
+                      const char *suffix, const struct mw_str *vals, size_t n)
+{
+    char buf[MW_SOURCES_NAME_MAX];
+    size_t pl = strlen(prefix), sl = strlen(suffix);
+    if (!n || pl + name.len + sl >= sizeof buf) {
+        return;
+    }
+    memcpy(buf, prefix, pl);
+    memcpy(buf + pl, name.ptr, name.len);
+    memcpy(buf + pl + name.len, suffix, sl);
+    int id = mw_fieldtab_want(ctx->fields, mw_str_make(buf, pl + name.len + sl));
+    for (size_t i = 0; id >= 0 && i < n; i++) {
+        mw_event_add(ctx->event, id, vals[i]);
+    }
+}
+
+/* One {displayName, oldValue, newValue}: ModifiedProperties.<Name> (new), .OldValue, and the
+ * bare <Name> for dotted names (SigmaHQ's ConsentContext.IsAdminConsent). */
+static void map_prop(struct ea_rec *r, struct mw_str prop, struct mw_map_ctx *ctx)
+{
+    struct mw_str nv[EA_VALS_MAX], ov[EA_VALS_MAX];
+    struct mw_json_val v;
+    size_t nn = 0, no = 0;
+    struct mw_str name = obj_str(ctx, prop, "displayName");
+    if (!name.len) {
+        name = obj_str(ctx, prop, "Name"); /* the UAL spelling */
+    }
+    if (!name.len) {
+        return;
+    }
+    if (obj_get(ctx, prop, "newValue", &v)) {
+        nn = decode_values(ctx, &v, nv);
+    }
+    if (obj_get(ctx, prop, "oldValue", &v)) {
+        no = decode_values(ctx, &v, ov);
+    }
+    add_named(ctx, "ModifiedProperties.", name, "", nv, nn);
+    add_named(ctx, "ModifiedProperties.", name, ".OldValue", ov, no);
+    if (memchr(name.ptr, '.', name.len)) {
+        add_named(ctx, "", name, "", nv, nn);
+    }
+    note_prop(r, name, nv, nn, ov, no);
+}
+
+static void map_targets(struct ea_rec *r, const struct mw_json_val *arr, struct mw_map_ctx *ctx)
+{
+    struct mw_json_iter it, pit;
+    struct mw_json_val t, mp, p;
+    size_t i = 0;
+    if (mw_json_array_begin(&it, arr->raw) != MW_OK) {
+        return;
+    }
+    while (mw_json_array_next(&it, &t) == MW_OK) {
+        if (t.type != MW_J_OBJECT) {
+            continue;
+        }
+        if (i < 2) {
+            r->tgt_name[i] = obj_str(ctx, t.raw, "displayName");
+            r->tgt_type[i] = obj_str(ctx, t.raw, "type");
+            r->tgt_id[i] = obj_str(ctx, t.raw, "id");
+        }
+        i++;
+        if (!obj_get(ctx, t.raw, "modifiedProperties", &mp) || mp.type != MW_J_ARRAY ||
+            mw_json_array_begin(&pit, mp.raw) != MW_OK) {
+            continue;
+        }
+        while (mw_json_array_next(&pit, &p) == MW_OK) {
+            if (p.type == MW_J_OBJECT) {
+                map_prop(r, p.raw, ctx);
+            }
+        }
+    }
+}
+
+/* ---- the record ---------------------------------------------------------------------------- */
+
+static void read_actor(struct ea_rec *r, const struct ea_view *vw, struct mw_map_ctx *ctx)
+{
+    struct mw_json_val v, ib, who;
+    if (!view_get(ctx, vw, "initiatedBy", &v) || !as_tree(ctx, &v, &ib) || ib.type != MW_J_OBJECT) {
+        return;
+    }
+    if (obj_get(ctx, ib.raw, "user", &who) && who.type == MW_J_OBJECT) {
+        r->upn = obj_str(ctx, who.raw, "userPrincipalName");
+        r->user_id = obj_str(ctx, who.raw, "id");
+        r->user_ip = obj_str(ctx, who.raw, "ipAddress");
+    }
+    if (obj_get(ctx, ib.raw, "app", &who) && who.type == MW_J_OBJECT) {
+        r->app_name = obj_str(ctx, who.raw, "displayName");
+        r->app_spn = obj_str(ctx, who.raw, "servicePrincipalName");
+    }
+}
+
+static void read_details(struct ea_rec *r, const struct ea_view *vw, struct mw_map_ctx *ctx)
+{
+    struct mw_json_val v, arr, el;
+    struct mw_json_iter it;
+    if (!view_get(ctx, vw, "additionalDetails", &v) || !as_tree(ctx, &v, &arr) ||
+        arr.type != MW_J_ARRAY || mw_json_array_begin(&it, arr.raw) != MW_OK) {
+        return;
+    }
+    while (mw_json_array_next(&it, &el) == MW_OK) {
+        if (el.type == MW_J_OBJECT && mw_str_ieq_c(obj_str(ctx, el.raw, "key"), "AppId")) {
+            r->detail_appid = obj_str(ctx, el.raw, "value");
+        }
+    }
+}
+
+static void read_record(struct ea_rec *r, const struct ea_view *vw, const struct ea_view *env,
+                        struct mw_map_ctx *ctx)
+{
+    struct mw_json_val v, arr;
+    r->op = view_str(ctx, vw, "activityDisplayName");
+    r->op = first_of(r->op, view_str(ctx, vw, "OperationName"));
+    r->op = first_of(r->op, view_str(ctx, env, "operationName"));
+    r->op = op_normalize(r->op);
+    r->id = view_str(ctx, vw, "id");
+    r->t_activity = view_str(ctx, vw, "activityDateTime");
+    r->t_generated = view_str(ctx, vw, "TimeGenerated");
+    r->t_env = view_str(ctx, env, "time");
+    r->result = view_str(ctx, vw, "result");
+    r->reason = view_str(ctx, vw, "resultReason");
+    r->corr = first_of(view_str(ctx, vw, "correlationId"), view_str(ctx, env, "correlationId"));
+    r->caller_ip = view_str(ctx, env, "callerIpAddress");
+    read_actor(r, vw, ctx);
+    read_details(r, vw, ctx);
+    if (view_get(ctx, vw, "targetResources", &v) && as_tree(ctx, &v, &arr) &&
+        arr.type == MW_J_ARRAY) {
+        map_targets(r, &arr, ctx);
+    }
+}
+
+/* Target 0 is the resource API for grants and app role assignments, the client app otherwise
+ * (docs/formats/entra_audit.md, Operations). */
+static bool resource_first(struct mw_str op)
+{
+    return mw_str_eq_c(op, "Add delegated permission grant") ||
+           mw_str_eq_c(op, "Remove delegated permission grant") ||
+           mw_str_eq_c(op, "Add app role assignment to service principal");
+}
+
+static void put_app(const struct ea_rec *r, struct mw_map_ctx *ctx)
+{
+    if (resource_first(r->op)) {
+        put(ctx, "AppId", r->sp_appid);
+        put(ctx, "AppDisplayName", first_of(r->sp_name, r->tgt_name[1]));
+        put(ctx, "AppServicePrincipalId", first_of(r->sp_objid, r->tgt_id[1]));
+        put(ctx, "ResourceDisplayName", r->tgt_name[0]);
+        put(ctx, "ResourceAppId", r->detail_appid);
+        return;
+    }
+    struct mw_str app = first_of(r->sp_appid, r->app_principal);
+    app = first_of(app, r->detail_appid);
+    if (mw_str_eq_c(r->op, "Consent to application")) {
+        app = first_of(app, r->spn);
+    }
+    put(ctx, "AppId", app);
+    struct mw_str name = first_of(r->sp_name, r->prop_display);
+    if (mw_str_ieq_c(r->tgt_type[0], "ServicePrincipal")) {
+        put(ctx, "AppServicePrincipalId", first_of(r->sp_objid, r->tgt_id[0]));
+    }
+    if (mw_str_ieq_c(r->tgt_type[0], "ServicePrincipal") ||
+        mw_str_ieq_c(r->tgt_type[0], "Application")) {
+        name = first_of(name, r->tgt_name[0]);
+    }
+    put(ctx, "AppDisplayName", name);
+}
+
+static void put_canonical(const struct ea_rec *r, struct mw_map_ctx *ctx)
+{
+    put(ctx, "OperationName", r->op);
+    put(ctx, "ActivityDisplayName", r->op);
+    put(ctx, "properties.message", r->op);
+    put(ctx, "Status", r->result);
+    if (mw_str_ieq_c(r->result, "failure")) {
+        put(ctx, "failure_status_reason", r->reason);
+    }
+    put(ctx, "CorrelationId", r->corr);
+    struct mw_str actor = first_of(r->upn, r->app_name);
+    actor = first_of(actor, r->app_spn);
+    actor = first_of(actor, r->user_id);
+    put(ctx, "Actor", actor);
+    put(ctx, "ActorType",
+        r->upn.len || r->user_id.len ? mw_str_c("User")
+        : actor.len                  ? mw_str_c("App")
+                                     : MW_STR_NULL);
+    put(ctx, "UserId", first_of(r->upn, r->user_id));
+    struct mw_str ip = first_of(r->user_ip, r->caller_ip);
+    if (ip.len) {
+        put(ctx, "ClientIP", mw_ip_normalize(ip));
+    }
+    put_set(ctx, "Scopes", &r->scopes_new, NULL);
+    put_set(ctx, "ScopesAdded", &r->scopes_new, &r->scopes_old);
+    struct mw_str ct = r->consent_type;
+    if (!ct.len && r->on_behalf_all.len) {
+        ct = mw_str_ieq_c(r->on_behalf_all, "True") ? mw_str_c("AllPrincipals")
+                                                    : mw_str_c("Principal");
+    }
+    put(ctx, "ConsentType", ct);
+    put(ctx, "ConsentPrincipalId", r->principal);
+    put_set(ctx, "CredentialsAdded", &r->keys_new, &r->keys_old);
+    put_app(r, ctx);
+}
+
+static void set_time(const struct ea_rec *r, struct mw_event *ev)
+{
+    /* docs/formats/entra_audit.md, Times: every time is UTC, --input-timezone never applies */
+    const struct mw_str *cands[] = { &r->t_activity, &r->t_generated, &r->t_env };
+    for (size_t i = 0; i < 3; i++) {
+        int64_t ns;
+        if (!cands[i]->len) {
+            continue;
+        }
+        if (!ev->time_raw.ptr) {
+            ev->time_raw = *cands[i];
+        }
+        if (mw_time_parse(*cands[i], NULL, &ns) == MW_OK) {
+            ev->time_ns = ns;
+            ev->has_time = true;
+            ev->time_raw = *cands[i];
+            return;
+        }
+    }
+}
+
+static int finish(const struct ea_rec *r, const struct mw_origin *origin, struct mw_map_ctx *ctx)
+{
+    struct mw_event *ev = ctx->event;
+    ev->source = "entra_audit";
+    ev->origin = *origin;
+    ev->logsource = &ls_auditlogs;
+    put_canonical(r, ctx);
+    const struct mw_prefilter *pf = mw_source_prefilter(ctx, &mw_source_entra_audit);
+    if (pf && !mw_prefilter_event_pass(pf, ev)) {
+        ctx->prefiltered++;
+        return MW_OK;
+    }
+    set_time(r, ev);
+    /* docs/formats/entra_audit.md, Identity: the record id alone (its time is written with
+     * different precision by different shapes) */
+    if (r->id.len) {
+        uint64_t h = mw_hash_lower(r->id.ptr, r->id.len, 0x656e7472UL);
+        ev->dedup = h ? h : 1;
+    }
+    return ctx->emit(ctx->emit_arg, ev);
+}
+
+/* ---- flattening ---------------------------------------------------------------------------- */
+
+/* Adds every member of obj under its own name (JSON-text members decoded); with `fill`, only
+ * names the event does not have yet, and never `properties`. */
+static int flatten(struct mw_sources_walk *w, struct mw_str obj, bool fill)
+{
+    struct mw_json_iter it;
+    struct mw_json_val k, v, tree;
+    int rc;
+    if (mw_json_object_begin(&it, obj) != MW_OK) {
+        return MW_E_MALFORMED;
+    }
+    while ((rc = mw_json_object_next(&it, &k, &v)) == MW_OK) {
+        struct mw_str key;
+        if (mw_json_string(&k, w->ctx->arena, &key) != MW_OK) {
+            return MW_E_MALFORMED;
+        }
+        if (fill) {
+            int id = mw_fieldtab_want(w->ctx->fields, key);
+            if (mw_str_eq_c(key, "properties") ||
+                (id >= 0 && mw_event_get(w->ctx->event, id)->state != MW_VAL_ABSENT)) {
+                continue;
+            }
+        }
+        bool nested = is_nested_key(key);
+        if (nested && v.type != MW_J_STRING && v.type != MW_J_NULL) {
+            /* the whole member as text too, as the AuditLogs column holds it (SigmaHQ rules
+             * match TargetResources|contains) */
+            rc = mw_sources_add_value(w, mw_fieldtab_want(w->ctx->fields, key), &v);
+        }
+        if (rc != MW_OK) {
+            return rc;
+        }
+        if (nested && v.type == MW_J_STRING && as_tree(w->ctx, &v, &tree)) {
+            rc = mw_sources_add_value(w, mw_fieldtab_want(w->ctx->fields, key), &v);
+            if (rc == MW_OK && mw_sources_proj_descend(w->proj, w->ctx->fields, key)) {
+                rc = mw_sources_add_tree(w, key, &tree, 1);
+            }
+        } else {
+            rc = mw_sources_add_tree(w, key, &v, 0);
+        }
+        if (rc != MW_OK) {
+            return rc;
+        }
+    }
+    return rc == MW_DONE ? MW_OK : rc;
+}
+
+/* One record object: a directoryAudit object, an AuditLogs row, or a diagnostic record whose
+ * `properties` is the directoryAudit object. */
+static int map_object(struct ea_state *st, struct mw_str obj, const struct mw_origin *origin,
+                      struct mw_map_ctx *ctx, struct mw_diag *diag)
+{
+    struct mw_sources_walk w = { ctx, &st->proj, 0, st };
+    struct mw_json_val props;
+    struct ea_view vw = { obj, st, NULL }, env = { obj, st, NULL };
+    struct ea_rec r;
+    memset(&r, 0, sizeof r);
+    mw_event_reset(ctx->event);
+    if (mw_str_trim(obj).len == 0 || mw_str_trim(obj).ptr[0] != '{') {
+        return mw_diag_set(diag, MW_E_MALFORMED, "record is not a JSON object");
+    }
+    bool diagrec = obj_get(ctx, obj, "properties", &props) && props.type == MW_J_OBJECT;
+    if (diagrec) {
+        vw.obj = props.raw;
+    }
+    int rc = flatten(&w, vw.obj, false);
+    if (rc == MW_OK && diagrec) {
+        rc = flatten(&w, obj, true);
+    }
+    if (rc != MW_OK) {
+        return mw_diag_set(diag, rc, "malformed directory audit record");
+    }
+    read_record(&r, &vw, diagrec ? &env : NULL, ctx);
+    return finish(&r, origin, ctx);
+}
+
+/* A Graph page {"value": [...]} or an Event Hubs message {"records": [...]}: each element is a
+ * record, reported at its own line (docs/formats/entra_audit.md, Shapes read). */
+static int map_wrapper(struct ea_state *st, const struct mw_json_val *arr, struct mw_str obj,
+                       const struct mw_origin *origin, struct mw_map_ctx *ctx, struct mw_diag *diag)
+{
+    struct mw_json_iter it;
+    struct mw_json_val el;
+    struct mw_sources_pos pos;
+    int rc;
+    if (mw_json_array_begin(&it, arr->raw) != MW_OK) {
+        return mw_diag_set(diag, MW_E_MALFORMED, "wrapper array");
+    }
+    mw_sources_pos_init(&pos, obj, origin);
+    while ((rc = mw_json_array_next(&it, &el)) == MW_OK) {
+        struct mw_origin at;
+        if (el.type != MW_J_OBJECT) {
+            continue;
+        }
+        mw_sources_pos_at(&pos, origin, el.raw.ptr, &at);
+        rc = map_object(st, el.raw, &at, ctx, diag);
+        if (rc != MW_OK) {
+            return rc;
+        }
+    }
+    return rc == MW_DONE ? MW_OK : mw_diag_set(diag, rc, "malformed wrapper array");
+}
+
+static int map_json(struct ea_state *st, const struct mw_recview *rec, struct mw_map_ctx *ctx,
+                    struct mw_diag *diag)
+{
+    struct mw_json_val arr;
+    if ((mw_json_get(rec->json, "value", &arr) == MW_OK ||
+         mw_json_get(rec->json, "records", &arr) == MW_OK) &&
+        arr.type == MW_J_ARRAY) {
+        return map_wrapper(st, &arr, rec->json, &rec->origin, ctx, diag);
+    }
+    return map_object(st, rec->json, &rec->origin, ctx, diag);
+}
+
+/* An AuditLogs CSV row: each column under its name, the dynamic columns decoded. */
+static int map_csv(struct ea_state *st, const struct mw_recview *rec, struct mw_map_ctx *ctx,
+                   struct mw_diag *diag)
+{
+    struct mw_sources_walk w = { ctx, &st->proj, 0, st };
+    struct ea_view vw = { MW_STR_NULL, st, rec };
+    struct ea_rec r;
+    memset(&r, 0, sizeof r);
+    mw_event_reset(ctx->event);
+    size_t n = rec->ncells < st->ncols ? rec->ncells : st->ncols;
+    for (size_t i = 0; i < n; i++) {
+        struct mw_str name = mw_str_c(st->cols[i]), cell = rec->cells[i];
+        struct mw_json_val tree;
+        if (!cell.len) {
+            continue; /* an empty cell cannot tell empty from absent */
+        }
+        mw_event_add(ctx->event, mw_fieldtab_want(ctx->fields, name), cell);
+        struct mw_json_val sv = { MW_J_STRING, cell, false };
+        if (is_nested_key(name) && as_tree(ctx, &sv, &tree) &&
+            mw_sources_proj_descend(w.proj, ctx->fields, name)) {
+            int rc = mw_sources_add_tree(&w, name, &tree, 1);
+            if (rc != MW_OK) {
+                return mw_diag_set(diag, rc, "malformed %s column", st->cols[i]);
+            }
+        }
+    }
+    read_record(&r, &vw, NULL, ctx);
+    return finish(&r, &rec->origin, ctx);
+}
+
+/* ---- the source ---------------------------------------------------------------------------- */
+
+/* A directoryAudit object, an AuditLogs row or a diagnostic record of category AuditLogs. */
+static int sniff_object(struct mw_str obj)
+{
+    struct mw_json_val v;
+    if (mw_json_get(obj, "activityDisplayName", &v) == MW_OK &&
+        (mw_json_get(obj, "loggedByService", &v) == MW_OK ||
+         mw_json_get(obj, "initiatedBy", &v) == MW_OK)) {
+        return 90;
+    }
+    if (mw_json_get(obj, "ActivityDisplayName", &v) == MW_OK &&
+        (mw_json_get(obj, "LoggedByService", &v) == MW_OK ||
+         mw_json_get(obj, "InitiatedBy", &v) == MW_OK)) {
+        return 90;
+    }
+    if (mw_json_get(obj, "Type", &v) == MW_OK && v.type == MW_J_STRING &&
+        mw_str_eq_c(v.raw, "AuditLogs")) {
+        return 90;
+    }
+    if (mw_json_get(obj, "category", &v) == MW_OK && v.type == MW_J_STRING &&
+        mw_str_eq_c(v.raw, "AuditLogs") && mw_json_get(obj, "properties", &v) == MW_OK) {
+        return 90;
+    }
+    return 0;
+}
+
+static int entra_audit_sniff(enum mw_container container, struct mw_str first,
+                             const struct mw_csv_header *hdr)
+{
+    if (container == MW_CONT_CSV) {
+        bool act = false, svc = false, ib = false;
+        for (size_t i = 0; hdr && i < hdr->n; i++) {
+            struct mw_str h = mw_sources_header_name(hdr->names[i]);
+            act |= mw_str_eq_c(h, "ActivityDisplayName");
+            svc |= mw_str_eq_c(h, "LoggedByService");
+            ib |= mw_str_eq_c(h, "InitiatedBy") || mw_str_eq_c(h, "TargetResources");
+        }
+        return act && (svc || ib) ? 90 : 0;
+    }
+    struct mw_json_val arr, el;
+    struct mw_json_iter it;
+    if ((mw_json_get(first, "value", &arr) == MW_OK ||
+         mw_json_get(first, "records", &arr) == MW_OK) &&
+        arr.type == MW_J_ARRAY) {
+        if (mw_json_array_begin(&it, arr.raw) == MW_OK && mw_json_array_next(&it, &el) == MW_OK &&
+            el.type == MW_J_OBJECT) {
+            return sniff_object(el.raw);
+        }
+        return 0;
+    }
+    return sniff_object(first);
+}
+
+static int entra_audit_open(void **state, const struct mw_csv_header *hdr, struct mw_diag *diag)
+{
+    (void)diag;
+    struct ea_state *st = mw_calloc(1, sizeof *st);
+    mw_sources_proj_init(&st->proj);
+    if (hdr) {
+        st->ncols = hdr->n;
+        st->cols = mw_calloc(hdr->n ? hdr->n : 1, sizeof *st->cols);
+        for (size_t i = 0; i < hdr->n; i++) {
+            struct mw_str h = mw_sources_header_name(hdr->names[i]);
+            st->cols[i] = mw_strndup(h.ptr ? h.ptr : "", h.len);
+        }
+    }
+    *state = st;
+    return MW_OK;
+}
+
+static void entra_audit_close(void *state)
+{
+    struct ea_state *st = state;
+    if (!st) {
+        return;
+    }
+    for (size_t i = 0; i < st->ncols; i++) {
+        mw_free(st->cols[i]);
+    }
+    mw_free(st->cols);
+    mw_sources_proj_fini(&st->proj);
+    mw_free(st);
+}
+
+static int entra_audit_map(void *state, const struct mw_recview *rec, struct mw_map_ctx *ctx,
+                           struct mw_diag *diag)
+{
+    struct ea_state *st = state;
+    if (rec->container == MW_CONT_CSV) {
+        return map_csv(st, rec, ctx, diag);
+    }
+    return map_json(st, rec, ctx, diag);
+}
+
+const struct mw_source mw_source_entra_audit = {
+    .name = "entra_audit",
+    .summary = "Entra ID directory audit (admin-center JSON, Graph directoryAudits pages, "
+               "diagnostic-settings records, AuditLogs table JSON and CSV)",
+    .product = "azure",
+    .prefilter_field = "OperationName",
+    .sniff = entra_audit_sniff,
+    .open = entra_audit_open,
+    .map = entra_audit_map,
+    .close = entra_audit_close,
+};
