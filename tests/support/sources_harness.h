@@ -49,7 +49,7 @@ struct cap {
     struct mw_diag diag;
     int rc;
     /* handed to the sources, in mw_sources_all() order (NULL: none) */
-    const struct mw_prefilter *prefilters[2];
+    const struct mw_prefilter *prefilters[MW_MAX_SOURCES];
 };
 
 static inline void cap_copy(char *dst, size_t size, const char *src)
