@@ -73,6 +73,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* forcing each source exercises mappings the sniffers would not pick */
     (void)mw_source_scan_file(path, 0, &mw_source_defender, &ctx, &problems, &stats, &diag);
     (void)mw_source_scan_file(path, 0, &mw_source_m365_audit, &ctx, &problems, &stats, &diag);
+    (void)mw_source_scan_file(path, 0, &mw_source_exchange_admin_audit, &ctx, &problems, &stats,
+                              &diag);
+    /* held rows released in a --date-order */
+    ctx.date_order = size > 0 && (data[size - 1] & 1) ? MW_DATE_ORDER_DMY : MW_DATE_ORDER_MDY;
+    (void)mw_source_scan_file(path, 0, NULL, &ctx, &problems, &stats, &diag);
     mw_event_fini(&ev);
     mw_arena_fini(&arena);
     mw_fieldtab_fini(&fields);
