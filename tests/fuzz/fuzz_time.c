@@ -11,6 +11,18 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* A parsed time formatted and parsed back is the same time. */
+static void round_trip(int64_t ns)
+{
+    char out[32];
+    int n = mw_time_format(ns, out, sizeof out);
+    int64_t back = 0;
+    if (n <= 0 || (size_t)n >= sizeof out ||
+        mw_time_parse(mw_str_make(out, (size_t)n), NULL, &back) != MW_OK || back != ns) {
+        abort();
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct mw_str text = mw_str_make((const char *)data, size);
@@ -21,26 +33,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     int64_t ns = 0;
     if (mw_time_parse(text, &tz, &ns) == MW_OK) {
-        char out[32];
-        int n = mw_time_format(ns, out, sizeof out);
-        int64_t back = 0;
-        if (n <= 0 || (size_t)n >= sizeof out ||
-            mw_time_parse(mw_str_make(out, (size_t)n), NULL, &back) != MW_OK || back != ns) {
-            abort();
-        }
+        round_trip(ns);
         (void)mw_time_bin(ns, 3600 * MW_NS_PER_SEC);
     }
     /* culture-written dates in each order: a time read round-trips too */
     for (int o = MW_DATE_ORDER_UNKNOWN; o <= MW_DATE_ORDER_MDY; o++) {
         enum mw_date_order shows;
         if (mw_time_parse_culture(text, (enum mw_date_order)o, &tz, &ns, &shows) == MW_OK) {
-            char out[32];
-            int n = mw_time_format(ns, out, sizeof out);
-            int64_t back = 0;
-            if (n <= 0 || (size_t)n >= sizeof out ||
-                mw_time_parse(mw_str_make(out, (size_t)n), NULL, &back) != MW_OK || back != ns) {
-                abort();
-            }
+            round_trip(ns);
         }
     }
     int64_t span = 0;
