@@ -69,6 +69,9 @@ struct xa_state {
     uint64_t amb_line;    /* the first of them */
     uint64_t contradict;  /* rows whose own date shows the other order */
     uint64_t contradict_line;
+    uint64_t by_option;   /* ambiguous rows read in the --date-order order */
+    uint64_t option_line; /* the first of them */
+    enum mw_date_order option_order;
     uint64_t params_lost; /* rows whose CmdletParameters is a .NET type name */
     uint64_t lost_line;
 };
@@ -267,6 +270,9 @@ static void note_ambiguous(struct xa_state *st, uint64_t line, enum mw_date_orde
 {
     if (order == MW_DATE_ORDER_UNKNOWN && st->undated_amb++ == 0) {
         st->amb_line = line;
+    } else if (order != MW_DATE_ORDER_UNKNOWN && st->by_option++ == 0) {
+        st->option_line = line;
+        st->option_order = order;
     }
 }
 
@@ -360,7 +366,7 @@ static int xa_map(void *state, const struct mw_recview *rec, struct mw_map_ctx *
 /* The warning about the file's dates and parameters, empty when there is nothing to say. */
 static void file_warning(const struct xa_state *st, struct mw_diag *diag)
 {
-    char a[WARN_MAX] = "", b[WARN_MAX] = "", c[WARN_MAX] = "";
+    char a[WARN_MAX] = "", b[WARN_MAX] = "", c[WARN_MAX] = "", d[WARN_MAX] = "";
     if (st->undated_amb) {
         snprintf(a, sizeof a,
                  "%llu row(s) from line %llu: RunDate may be day or month first and the file "
@@ -374,14 +380,22 @@ static void file_warning(const struct xa_state *st, struct mw_diag *diag)
                  (unsigned long long)st->contradict, (unsigned long long)st->contradict_line,
                  (unsigned long long)st->order_line);
     }
+    if (st->by_option && st->order != MW_DATE_ORDER_UNKNOWN && st->order != st->option_order) {
+        /* more rows than are held back came before the row that showed the order */
+        snprintf(d, sizeof d,
+                 "%llu row(s) from line %llu: RunDate read in the --date-order order, which line "
+                 "%llu contradicts; ",
+                 (unsigned long long)st->by_option, (unsigned long long)st->option_line,
+                 (unsigned long long)st->order_line);
+    }
     if (st->params_lost) {
         snprintf(c, sizeof c,
                  "%llu row(s) from line %llu: CmdletParameters is a .NET type name, the export "
                  "lost the parameters; ",
                  (unsigned long long)st->params_lost, (unsigned long long)st->lost_line);
     }
-    if (a[0] || b[0] || c[0]) {
-        mw_diag_set(diag, MW_OK, "%s%s%s", a, b, c);
+    if (a[0] || b[0] || c[0] || d[0]) {
+        mw_diag_set(diag, MW_OK, "%s%s%s%s", a, d, b, c);
         size_t len = strlen(diag->msg);
         if (len >= 2 && diag->msg[len - 2] == ';') {
             diag->msg[len - 2] = '\0';

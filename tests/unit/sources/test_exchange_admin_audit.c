@@ -186,6 +186,15 @@ static void test_hold_bound(void **state)
     assert_int_equal(undated, 1500);
     assert_true(c.evs[1500].has_time);
     assert_non_null(strstr(c.diag.msg, "1500 row(s) from line 2"));
+    /* with --date-order dmy they are read day first, and the later row that shows month
+     * first is said to contradict it */
+    c.date_order = MW_DATE_ORDER_DMY;
+    assert_int_equal(cap_run_bytes(&c, b.ptr, b.len, NULL), MW_OK);
+    assert_int_equal(c.n, 1501);
+    assert_true(c.evs[0].has_time);
+    assert_int_equal(c.evs[0].time_ns, T_0304 + CAP_SEC(30 * 86400 - 47 * 60 - 33));
+    assert_non_null(strstr(c.diag.msg, "1500 row(s) from line 2: RunDate read in the "
+                                       "--date-order order, which line 1502 contradicts"));
     cap_fini(&c);
     mw_buf_fini(&b);
 }
