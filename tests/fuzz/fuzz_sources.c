@@ -1,5 +1,6 @@
 /* tests/fuzz/fuzz_sources.c: bytes -> temp file -> mw_source_scan_file with an open field table,
- * so sniffing, framing and both sources' mappings see arbitrary input.
+ * so sniffing, framing and every source's mapping (exchange_admin_audit also with a
+ * --date-order) see arbitrary input.
  * SPDX-License-Identifier: MIT */
 #include <stdint.h>
 #include <stdio.h>
