@@ -23,6 +23,8 @@ static const char parse_help[] =
 static const char parse_help_tail[] =
         "      --input-timezone TZ   zone of times whose format leaves it to the writer\n"
         "                            (default UTC; UTC-defined times are never moved)\n"
+        "      --date-order ORDER    dmy or mdy: day/month order of culture-written dates\n"
+        "                            (Exchange admin audit RunDate) when the file shows none\n"
         "  -h, --help                this text\n"
         "\n"
         "exit status: 0 read, 2 error (as for scan: an unreadable or unrecognised file, a\n"
@@ -102,18 +104,45 @@ static int print_event(void *arg, struct mw_event *ev)
     return ferror(stdout) ? MW_E_IO : MW_OK;
 }
 
+/* --input-timezone, --date-order and --source into the pipeline: MW_EXIT_CLEAN or, after saying
+ * what is wrong with each, MW_EXIT_ERROR. */
+static int input_options(struct mw_pipeline *pl, const char *source, const char *tz,
+                         const char *order)
+{
+    int status = MW_EXIT_CLEAN;
+    if (tz && mw_tz_parse(tz, &pl->tz) != MW_OK) {
+        fprintf(stderr, "mailward parse: --input-timezone '%s' is not a zone\n", tz);
+        status = MW_EXIT_ERROR;
+    }
+    if (order && mw_date_order_parse(order, &pl->date_order) != MW_OK) {
+        fprintf(stderr,
+                "mailward parse: --date-order '%s' is not an order (dmy: day first, mdy: month "
+                "first)\n",
+                order);
+        status = MW_EXIT_ERROR;
+    }
+    if (source && !(pl->force = mw_source_find(source))) {
+        fprintf(stderr, "mailward parse: --source '%s' is not a source (%s)\n", source,
+                mw_cli_source_names());
+        status = MW_EXIT_ERROR;
+    }
+    return status;
+}
+
 int mw_cmd_parse(int argc, char **argv)
 {
     enum {
-        O_TZ = 256
+        O_TZ = 256,
+        O_DATE_ORDER,
     };
     static const struct option longs[] = {
         { "source", required_argument, NULL, 's' },
         { "input-timezone", required_argument, NULL, O_TZ },
+        { "date-order", required_argument, NULL, O_DATE_ORDER },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *source = NULL, *tz = NULL;
+    const char *source = NULL, *tz = NULL, *order = NULL;
     opterr = 0;
     optind = 1;
     int c;
@@ -124,6 +153,9 @@ int mw_cmd_parse(int argc, char **argv)
                 break;
             case O_TZ:
                 tz = optarg;
+                break;
+            case O_DATE_ORDER:
+                order = optarg;
                 break;
             case 'h':
                 fputs(parse_help, stdout);
@@ -148,16 +180,7 @@ int mw_cmd_parse(int argc, char **argv)
     mw_fieldtab_init(&fields, true);
     struct mw_pipeline pl;
     mw_pipeline_init(&pl);
-    int status = MW_EXIT_CLEAN;
-    if (tz && mw_tz_parse(tz, &pl.tz) != MW_OK) {
-        fprintf(stderr, "mailward parse: --input-timezone '%s' is not a zone\n", tz);
-        status = MW_EXIT_ERROR;
-    }
-    if (source && !(pl.force = mw_source_find(source))) {
-        fprintf(stderr, "mailward parse: --source '%s' is not a source (%s)\n", source,
-                mw_cli_source_names());
-        status = MW_EXIT_ERROR;
-    }
+    int status = input_options(&pl, source, tz, order);
     if (status == MW_EXIT_CLEAN) {
         pl.paths = (const char *const *)(argv + optind);
         pl.npaths = (size_t)(argc - optind);

@@ -41,6 +41,9 @@ void mw_pipeline_fini(struct mw_pipeline *p)
     for (size_t i = 0; i < p->nskipped; i++) {
         mw_free(p->skipped[i]);
     }
+    for (size_t i = 0; i < p->ntruncated; i++) {
+        mw_free(p->truncated[i]);
+    }
     mw_free(p->per_source);
     mw_event_fini(&p->event);
     mw_arena_fini(&p->arena);
@@ -55,6 +58,7 @@ void mw_pipeline_restart(struct mw_pipeline *p)
     p->npaths = keep.npaths;
     p->force = keep.force;
     p->tz = keep.tz;
+    p->date_order = keep.date_order;
     p->fields = keep.fields;
     p->on_event = keep.on_event;
     p->on_event_arg = keep.on_event_arg;
@@ -203,6 +207,21 @@ static bool named_on_command_line(const struct mw_pipeline *p, const char *path)
     return false;
 }
 
+/* A file whose record count is a cap of its export (struct mw_source export_caps): kept for the
+ * summary's "Possibly truncated exports" notice. */
+static void add_truncated(struct mw_pipeline *p, const char *path,
+                          const struct mw_file_stats *stats)
+{
+    char line[600];
+    snprintf(line, sizeof line,
+             "%s: %llu records, a row cap of %s exports: later rows may be missing", path,
+             (unsigned long long)stats->capped, stats->source->name);
+    p->files_truncated++;
+    if (p->ntruncated < MW_SKIP_KEEP) {
+        p->truncated[p->ntruncated++] = mw_strdup(line);
+    }
+}
+
 /* After a file was read without error: says when it held nothing, when its source left
  * something out (diag holds a warning), and fails a --source that read nothing datable. */
 static void check_file(struct mw_pipeline *p, const char *path, const struct mw_file_stats *stats,
@@ -211,6 +230,9 @@ static void check_file(struct mw_pipeline *p, const char *path, const struct mw_
     char msg[400];
     if (diag->msg[0]) {
         add_warning(p, path, diag->msg);
+    }
+    if (stats->capped) {
+        add_truncated(p, path, stats);
     }
     if (stats->records == 0) {
         add_warning(p, path,
@@ -253,6 +275,7 @@ static int read_one(void *arg, const char *path, const struct mw_diag *error)
         .arena = &p->arena,
         .event = &p->event,
         .tz = &p->tz,
+        .date_order = p->date_order,
         .emit = count_event,
         .emit_arg = &ec,
         .prefilters = p->prefilters,

@@ -23,6 +23,7 @@ struct mw_pipeline {
     size_t npaths;
     const struct mw_source *force; /* --source */
     struct mw_tz tz;               /* --input-timezone */
+    enum mw_date_order date_order; /* --date-order (core/time.h), UNKNOWN when not given */
     struct mw_fieldtab *fields;
     mw_event_fn *on_event;
     void *on_event_arg;
@@ -46,6 +47,9 @@ struct mw_pipeline {
     uint64_t files_skipped; /* found in a directory and left out (no known format, hidden, ...) */
     char *skipped[MW_SKIP_KEEP]; /* "path: reason" of the first skipped files */
     size_t nskipped;
+    uint64_t files_truncated;             /* files whose record count is a known export cap */
+    char *truncated[MW_SKIP_KEEP];        /* "path: why" of the first of them */
+    size_t ntruncated;
     uint64_t records;                   /* records read from every input */
     uint64_t warnings;                  /* warnings printed (empty input, missing CSV column) */
     uint64_t bytes;                     /* on-disk bytes of the files read */

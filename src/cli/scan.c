@@ -50,6 +50,8 @@ static const char scan_help_tail[] =
         "      --input-timezone TZ   zone of times whose format leaves it to the writer (CSV\n"
         "                            CreationDate; default UTC; e.g. Europe/Berlin or +01:00);\n"
         "                            times the format defines as UTC are never moved\n"
+        "      --date-order ORDER    dmy or mdy: day/month order of culture-written dates\n"
+        "                            (Exchange admin audit RunDate) when the file shows none\n"
         "      --max-lateness SPAN   how long windows stay open at least before they may be\n"
         "                            closed to save memory (default 2h); a tuning hint that never\n"
         "                            changes results (alerts do not depend on input order)\n"
@@ -80,6 +82,7 @@ struct scan_opts {
     size_t nonly_rules;
     const char *source;
     const char *tz;
+    const char *date_order;
     const char *lateness;
     int64_t lateness_ns;
     const char *max_memory;
@@ -150,6 +153,7 @@ enum {
     O_NO_BUILTIN,
     O_RULE,
     O_TZ,
+    O_DATE_ORDER,
     O_LATENESS,
     O_MAX_MEMORY,
     O_NO_COLOR,
@@ -169,6 +173,7 @@ static const struct option scan_longs[] = {
     { "rule", required_argument, NULL, O_RULE },
     { "source", required_argument, NULL, 's' },
     { "input-timezone", required_argument, NULL, O_TZ },
+    { "date-order", required_argument, NULL, O_DATE_ORDER },
     { "max-lateness", required_argument, NULL, O_LATENESS },
     { "max-memory", required_argument, NULL, O_MAX_MEMORY },
     { "no-color", no_argument, NULL, O_NO_COLOR },
@@ -226,6 +231,9 @@ static int parse_options(int argc, char **argv, struct scan_opts *o)
                 break;
             case O_TZ:
                 o->tz = optarg;
+                break;
+            case O_DATE_ORDER:
+                o->date_order = optarg;
                 break;
             case O_LATENESS:
                 o->lateness = optarg;
@@ -431,6 +439,28 @@ static int report_diag(const char *what, const struct mw_diag *diag)
     return MW_EXIT_ERROR;
 }
 
+/* --input-timezone, --date-order and --source into the pipeline; returns 0 or an exit status. */
+static int input_options(const struct scan_opts *o, struct mw_pipeline *pl)
+{
+    if (o->tz && mw_tz_parse(o->tz, &pl->tz) != MW_OK) {
+        return usage_error("--input-timezone '%s' is not a zone (UTC, +01:00, Europe/Berlin)",
+                           o->tz);
+    }
+    if (o->date_order && mw_date_order_parse(o->date_order, &pl->date_order) != MW_OK) {
+        return usage_error("--date-order '%s' is not an order (dmy: day first, mdy: month "
+                           "first)",
+                           o->date_order);
+    }
+    if (o->source) {
+        pl->force = mw_source_find(o->source);
+        if (!pl->force) {
+            return usage_error("--source '%s' is not a source (%s)", o->source,
+                               mw_cli_source_names());
+        }
+    }
+    return 0;
+}
+
 /* Loads config, domains and time bounds; returns 0 or an exit status. */
 static int setup(struct scan_state *st, struct scan_opts *o, struct mw_pipeline *pl)
 {
@@ -476,16 +506,9 @@ static int setup(struct scan_state *st, struct scan_opts *o, struct mw_pipeline 
                            "optional K, M or G, e.g. 512K, 64M)",
                            o->max_memory);
     }
-    if (o->tz && mw_tz_parse(o->tz, &pl->tz) != MW_OK) {
-        return usage_error("--input-timezone '%s' is not a zone (UTC, +01:00, Europe/Berlin)",
-                           o->tz);
-    }
-    if (o->source) {
-        pl->force = mw_source_find(o->source);
-        if (!pl->force) {
-            return usage_error("--source '%s' is not a source (%s)", o->source,
-                               mw_cli_source_names());
-        }
+    int bad = input_options(o, pl);
+    if (bad) {
+        return bad;
     }
     st->sink = mw_sink_find(o->format ? o->format : "table");
     if (!st->sink) {
@@ -547,6 +570,9 @@ static void print_summary(struct scan_state *st, struct mw_pipeline *pl, double 
         .undated_first = undated,
         .nundated_first = pl->undated.kept,
         .undated_excluded = st->has_since || st->has_until,
+        .truncated = pl->files_truncated,
+        .truncated_first = (const char *const *)pl->truncated,
+        .ntruncated_first = pl->ntruncated,
         .rules = rc,
         .nrules = nrc,
         .alerts = st->alerts,

@@ -405,16 +405,10 @@ static bool parse_iso(const char *p, const char *end, struct civil *c)
     return take_zone_suffix(p, end, c);
 }
 
-/* US style: "M/D/YYYY[,] h:mm[:ss[.fff]] [AM|PM]" (Log Analytics portal CSV writes the comma,
- * Search-UnifiedAuditLog CSV does not; docs/formats/common.md). Month first, as those exports are.
- */
-static bool parse_us(const char *p, const char *end, struct civil *c)
+/* After a culture-written date: an optional ',', then spaces, a clock with 1-2 hour digits and an
+ * optional AM/PM designator, then an optional zone; or nothing (date only: midnight). */
+static bool take_local_clock(const char *p, const char *end, struct civil *c)
 {
-    if (!take_var_digits(&p, end, 2, &c->month) || p >= end || *p++ != '/' ||
-        !take_var_digits(&p, end, 2, &c->day) || p >= end || *p++ != '/' ||
-        !take_digits(&p, end, 4, &c->year)) {
-        return false;
-    }
     if (p == end) {
         return true;
     }
@@ -445,6 +439,60 @@ static bool parse_us(const char *p, const char *end, struct civil *c)
         p = q + 2;
     }
     return take_zone_suffix(p, end, c);
+}
+
+/* US style: "M/D/YYYY[,] h:mm[:ss[.fff]] [AM|PM]" (Log Analytics portal CSV writes the comma,
+ * Search-UnifiedAuditLog CSV does not; docs/formats/common.md). Month first, as those exports are.
+ */
+static bool parse_us(const char *p, const char *end, struct civil *c)
+{
+    if (!take_var_digits(&p, end, 2, &c->month) || p >= end || *p++ != '/' ||
+        !take_var_digits(&p, end, 2, &c->day) || p >= end || *p++ != '/' ||
+        !take_digits(&p, end, 4, &c->year)) {
+        return false;
+    }
+    return take_local_clock(p, end, c);
+}
+
+/* The date of a culture-written time (core/time.h mw_time_parse_culture): three numbers with one
+ * separator ('/', '.' or '-'), year first or last. Sets *shows; *ambiguous when the day/month
+ * order is needed, not given and not shown. */
+static bool parse_culture_date(const char **pp, const char *end, enum mw_date_order order,
+                               struct civil *c, enum mw_date_order *shows, bool *ambiguous)
+{
+    const char *p = *pp, *n1 = p;
+    int a = 0, b = 0, y = 0;
+    if (!take_var_digits(&p, end, 4, &a) || p >= end) {
+        return false;
+    }
+    size_t alen = (size_t)(p - n1);
+    char sep = *p++;
+    if ((sep != '/' && sep != '.' && sep != '-') || !take_var_digits(&p, end, 2, &b) || p >= end ||
+        *p++ != sep) {
+        return false;
+    }
+    if (alen == 4) { /* year first: year, month, day */
+        c->year = a;
+        c->month = b;
+        if (!take_var_digits(&p, end, 2, &c->day)) {
+            return false;
+        }
+        *pp = p;
+        return true;
+    }
+    if (alen > 2 || !take_digits(&p, end, 4, &y)) {
+        return false;
+    }
+    c->year = y;
+    *shows = a > 12 ? MW_DATE_ORDER_DMY : b > 12 ? MW_DATE_ORDER_MDY : MW_DATE_ORDER_UNKNOWN;
+    if (order == MW_DATE_ORDER_UNKNOWN) {
+        order = *shows;
+        *ambiguous = order == MW_DATE_ORDER_UNKNOWN;
+    }
+    c->day = order == MW_DATE_ORDER_MDY ? b : a;
+    c->month = order == MW_DATE_ORDER_MDY ? a : b;
+    *pp = p;
+    return true;
 }
 
 /* Apache/nginx %t: "04/Mar/2025:10:15:32 +0100" (docs/formats/common.md, Time formats), brackets
@@ -567,6 +615,51 @@ int mw_time_parse(struct mw_str text, const struct mw_tz *tz, int64_t *out_ns)
     }
     if (!ok) {
         return MW_E_MALFORMED;
+    }
+    return civil_to_ns(&c, tz, out_ns);
+}
+
+int mw_date_order_parse(const char *spec, enum mw_date_order *out)
+{
+    if (spec && strcmp(spec, "dmy") == 0) {
+        *out = MW_DATE_ORDER_DMY;
+        return MW_OK;
+    }
+    if (spec && strcmp(spec, "mdy") == 0) {
+        *out = MW_DATE_ORDER_MDY;
+        return MW_OK;
+    }
+    return MW_E_CONFIG;
+}
+
+int mw_time_parse_culture(struct mw_str text, enum mw_date_order order, const struct mw_tz *tz,
+                          int64_t *out_ns, enum mw_date_order *shows)
+{
+    enum mw_date_order seen = MW_DATE_ORDER_UNKNOWN;
+    bool ambiguous = false;
+    struct mw_str t = mw_str_trim(text);
+    if (shows) {
+        *shows = MW_DATE_ORDER_UNKNOWN;
+    }
+    if (!t.ptr || t.len < 8 || t.len > 64) {
+        return MW_E_MALFORMED;
+    }
+    const char *p = t.ptr, *end = t.ptr + t.len;
+    struct civil c;
+    memset(&c, 0, sizeof c);
+    if (!parse_culture_date(&p, end, order, &c, &seen, &ambiguous) ||
+        !take_local_clock(p, end, &c)) {
+        return MW_E_MALFORMED;
+    }
+    if (shows) {
+        *shows = seen;
+    }
+    if (ambiguous) {
+        /* well formed in either order: says nothing until the order is known */
+        struct civil other = c;
+        other.day = c.month;
+        other.month = c.day;
+        return civil_valid(&c) && civil_valid(&other) ? MW_DONE : MW_E_MALFORMED;
     }
     return civil_to_ns(&c, tz, out_ns);
 }

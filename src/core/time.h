@@ -34,6 +34,30 @@ void mw_tz_utc(struct mw_tz *out);
  * "2026-01-24T06:54:24.0000000Z "). tz may be NULL for UTC. Returns MW_OK or MW_E_MALFORMED. */
 int mw_time_parse(struct mw_str text, const struct mw_tz *tz, int64_t *out_ns);
 
+/* The order of day and month in a date written by a .NET culture (docs/formats/
+ * exchange_admin_audit.md, RunDate): "04/03/2025" is 4 March day first (en-GB, de-DE "04.03.2025")
+ * and 3 April month first (en-US "3/4/2025"). Year-first dates ("2025-03-04", ja-JP
+ * "2025/03/04") are always year, month, day. */
+enum mw_date_order {
+    MW_DATE_ORDER_UNKNOWN = 0,
+    MW_DATE_ORDER_DMY,
+    MW_DATE_ORDER_MDY,
+};
+
+/* Parses a date and time as a .NET culture writes DateTime.ToString() without a zone:
+ * "D/M/YYYY", "D.M.YYYY" or "D-M-YYYY" with day and month in `order`, or year first
+ * ("YYYY/M/D", "YYYY-MM-DD"); then an optional ',', a clock "H:mm[:ss[.fff]]" and an optional
+ * AM/PM designator ("AM", "pm", "a.m."); a zone written after it wins over tz. *shows (may be
+ * NULL) gets the order the text itself proves, a first number above 12 (DMY) or a second one
+ * (MDY), else MW_DATE_ORDER_UNKNOWN. With order MW_DATE_ORDER_UNKNOWN a date the text proves is
+ * read that way, and one it does not prove (both numbers 12 or less, "3/4/2025") returns
+ * MW_DONE: ambiguous, not read. MW_OK, MW_DONE or MW_E_MALFORMED. */
+int mw_time_parse_culture(struct mw_str text, enum mw_date_order order, const struct mw_tz *tz,
+                          int64_t *out_ns, enum mw_date_order *shows);
+
+/* "dmy" or "mdy" (--date-order); MW_E_CONFIG otherwise. */
+int mw_date_order_parse(const char *spec, enum mw_date_order *out);
+
 /* Days since 1970-01-01 for a proleptic Gregorian date, and the inverse. */
 int64_t mw_days_from_civil(int64_t y, unsigned m, unsigned d);
 

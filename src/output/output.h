@@ -73,6 +73,12 @@ struct mw_run_summary {
     const char *const *undated_first; /* "file:line: message", up to MW_PROBLEM_KEEP */
     size_t nundated_first;
     bool undated_excluded; /* --since/--until excluded them */
+
+    /* Files whose record count equals a known export cap: the export may have been cut there
+     * (a notice, printed even under --quiet). */
+    uint64_t truncated;
+    const char *const *truncated_first; /* "file: why", the first few */
+    size_t ntruncated_first;
 };
 
 struct mw_sink_ops {

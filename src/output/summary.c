@@ -164,6 +164,20 @@ static void print_undated(const struct summary_ctx *c, const struct mw_run_summa
     print_first(f, s->undated_first, s->nundated_first, s->undated, NULL);
 }
 
+/* Files that may hold only the first part of an export: what is missing was never scanned. */
+static void print_truncated(const struct summary_ctx *c, const struct mw_run_summary *s)
+{
+    FILE *f = c->out;
+    if (s->truncated == 0) {
+        return;
+    }
+    line_start(c, SUMMARY_YELLOW);
+    fprintf(f, "Possibly truncated exports: %" PRIu64 " (a row count equal to the export's cap)",
+            s->truncated);
+    line_end(c, SUMMARY_YELLOW);
+    print_first(f, s->truncated_first, s->ntruncated_first, s->truncated, NULL);
+}
+
 static void print_alerts(const struct summary_ctx *c, const struct mw_run_summary *s)
 {
     FILE *f = c->out;
@@ -214,6 +228,7 @@ void mw_summary_print_notices(FILE *out, const struct mw_run_summary *sum, bool 
     print_input(&c, sum);
     print_skipped(&c, sum);
     print_undated(&c, sum);
+    print_truncated(&c, sum);
     /* errors were printed as they happened */
 }
 
@@ -226,6 +241,7 @@ void mw_summary_print(FILE *out, const struct mw_run_summary *sum, bool color)
     print_input(&c, sum);
     print_skipped(&c, sum);
     print_undated(&c, sum);
+    print_truncated(&c, sum);
     print_alerts(&c, sum);
     print_errors(&c, sum);
 }

@@ -14,6 +14,7 @@ static const struct mw_source *const sources[] = {
     &mw_source_defender,
     &mw_source_entra_signin,
     &mw_source_entra_audit,
+    &mw_source_exchange_admin_audit,
 };
 
 const struct mw_source *const *mw_sources_all(size_t *n)
@@ -789,6 +790,32 @@ static scan_fn *const drivers[] = {
 };
 
 _Static_assert(sizeof drivers / sizeof drivers[0] == MW_CONT_COUNT, "one driver per decoder");
+/* After the last record: the source's finish (records it held back, a warning about the file in
+ * diag) and the export caps. */
+static int finish_file(struct scan *sc, struct mw_diag *diag)
+{
+    int rc = MW_OK;
+    if (sc->src->finish) {
+        struct mw_diag d;
+        mw_diag_init(&d);
+        rc = sc->src->finish(sc->state, sc->ctx, &d);
+        if (sc->ctx->arena->used_total > ARENA_KEEP) {
+            mw_arena_reset(sc->ctx->arena);
+        }
+        if (rc == MW_OK && d.msg[0] && !diag->msg[0]) {
+            *diag = d; /* a warning */
+        } else if (rc < 0) {
+            *diag = d;
+            diag->path = sc->path;
+        }
+    }
+    for (const uint64_t *cap = sc->src->export_caps; cap && *cap; cap++) {
+        if (sc->stats->records == *cap) {
+            sc->stats->capped = *cap;
+        }
+    }
+    return rc;
+}
 
 int mw_source_scan_file(const char *path, uint32_t file_id, const struct mw_source *force,
                         struct mw_map_ctx *ctx, struct mw_problems *problems,
@@ -812,6 +839,9 @@ int mw_source_scan_file(const char *path, uint32_t file_id, const struct mw_sour
     if (rc == MW_OK && dec) {
         stats->decoder = dec;
         rc = drivers[dec->container](&sc, s, force, diag);
+    }
+    if (rc >= 0 && sc.opened) {
+        rc = finish_file(&sc, diag);
     }
     if (rc < 0 && !diag->path) {
         diag->path = path;

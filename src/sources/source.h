@@ -42,6 +42,9 @@ struct mw_map_ctx {
     struct mw_arena *arena;     /* batch arena for unescaped strings */
     struct mw_event *event;     /* scratch event to fill (reset it per emitted event) */
     const struct mw_tz *tz;     /* --input-timezone: zone of fields the writer's zone decides */
+    /* --date-order: day/month order of culture-written dates whose file does not show it
+     * (core/time.h); MW_DATE_ORDER_UNKNOWN when not given */
+    enum mw_date_order date_order;
     mw_event_fn *emit;          /* call once per event the record yields */
     void *emit_arg;
     /* Exact prefilters from the rules (event/event.h), one per source in mw_sources_all()
@@ -75,12 +78,21 @@ struct mw_source {
      * bits: the registry sniffs the container first and asks only the sources that use its
      * decoder. 0 means every decoder. */
     unsigned decoders;
+    /* Optional (NULL: nothing to do): called once after the file's last record, before close,
+     * for records the source held back (exchange_admin_audit holds rows until their day/month
+     * order is known). Returns like map; a message left in diag with MW_OK is a warning about
+     * the file. */
+    int (*finish)(void *state, struct mw_map_ctx *ctx, struct mw_diag *diag);
+    /* Row counts at which a known export of the format stops, 0-terminated, or NULL: a file
+     * with exactly that many records may be truncated (struct mw_file_stats capped). */
+    const uint64_t *export_caps;
 };
 
 extern const struct mw_source mw_source_m365_audit;
 extern const struct mw_source mw_source_defender;
 extern const struct mw_source mw_source_entra_signin;
 extern const struct mw_source mw_source_entra_audit;
+extern const struct mw_source mw_source_exchange_admin_audit;
 
 /* ---- registry ------------------------------------------------------------------------------ */
 
@@ -109,6 +121,7 @@ struct mw_file_stats {
 
     /* The decoder whose container the file is, NULL for an empty or unreadable file. */
     const struct mw_decoder *decoder;
+    uint64_t capped; /* records == one of the source's export_caps: possibly truncated, else 0 */
 };
 
 /* Reads one file: sniffs the container (mw_decode_sniff: first non-space byte '[' or '{' is

@@ -1,5 +1,6 @@
 /* tests/fuzz/fuzz_sources.c: bytes -> temp file -> mw_source_scan_file with an open field table,
- * so sniffing, framing and both sources' mappings see arbitrary input.
+ * so sniffing, framing and every source's mapping (exchange_admin_audit also with a
+ * --date-order) see arbitrary input.
  * SPDX-License-Identifier: MIT */
 #include <stdint.h>
 #include <stdio.h>
@@ -76,6 +77,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < nsources; i++) {
         (void)mw_source_scan_file(path, 0, sources[i], &ctx, &problems, &stats, &diag);
     }
+    /* held rows released in a --date-order */
+    ctx.date_order = size > 0 && (data[size - 1] & 1) ? MW_DATE_ORDER_DMY : MW_DATE_ORDER_MDY;
+    (void)mw_source_scan_file(path, 0, NULL, &ctx, &problems, &stats, &diag);
     mw_event_fini(&ev);
     mw_arena_fini(&arena);
     mw_fieldtab_fini(&fields);

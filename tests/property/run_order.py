@@ -34,7 +34,7 @@ BULK_RULE = "ae7f6179-869b-4ed0-a130-14c1f930b327"
 # Options of `mailward scan` that take a value (the next argument), to tell inputs from values.
 VALUE_OPTS = {"-f", "--format", "-o", "--output", "--since", "--until", "--min-level", "-c",
               "--config", "--internal-domains", "-r", "--rules", "--rule", "-s", "--source",
-              "--input-timezone", "--max-lateness", "--max-memory", "--threads"}
+              "--input-timezone", "--date-order", "--max-lateness", "--max-memory", "--threads"}
 DROP_OPTS = {"--no-summary", "-q", "--quiet", "--no-color", "--no-progress"}
 # Golden cases whose inputs cannot meaningfully be reordered.
 SKIP_CASES = {
@@ -165,8 +165,10 @@ def read_records(path):
     recs = csv_records(text)
     if not recs:
         return None
-    return Records("csv", recs[1:], header=recs[0] if recs[0].endswith("\n") else recs[0] + "\n",
-                   gz=gz, ext=ext)
+    # a PowerShell "#TYPE ..." line stays in front of the header of every piece
+    nhead = 2 if recs[0].startswith("#TYPE") and len(recs) > 1 else 1
+    header = "".join(r if r.endswith("\n") else r + "\n" for r in recs[:nhead])
+    return Records("csv", recs[nhead:], header=header, gz=gz, ext=ext)
 
 
 # ---- running mailward -------------------------------------------------------------------------

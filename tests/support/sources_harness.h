@@ -48,6 +48,7 @@ struct cap {
     struct mw_file_stats stats;
     struct mw_diag diag;
     int rc;
+    enum mw_date_order date_order; /* --date-order handed to the sources */
     /* handed to the sources, in mw_sources_all() order (NULL: none) */
     const struct mw_prefilter *prefilters[MW_MAX_SOURCES];
 };
@@ -132,6 +133,7 @@ static inline int cap_run_path(struct cap *c, const char *path, const struct mw_
         .arena = &c->arena,
         .event = &c->ev,
         .tz = &c->tz,
+        .date_order = c->date_order,
         .emit = cap_emit,
         .emit_arg = c,
         .prefilters = c->prefilters,

@@ -338,13 +338,117 @@ static void test_timespan(void **state)
     }
 }
 
+/* ---- culture-written dates (docs/formats/exchange_admin_audit.md, RunDate) ---------------- */
+
+/* 2025-03-04T21:47:33Z is 1741124853 (1741079722 + 12:32:11). */
+#define T_0304 (1741124853 * S)
+
+struct culture_case {
+    const char *text;
+    enum mw_date_order order;
+    int want_rc;
+    int64_t want_ns;
+    enum mw_date_order want_shows;
+};
+
+static const struct culture_case culture_cases[] = {
+    /* the five cultures of the issue, all 4 March 2025 21:47:33 */
+    { "3/4/2025 9:47:33 PM", MW_DATE_ORDER_MDY, MW_OK, T_0304, MW_DATE_ORDER_UNKNOWN },
+    { "04/03/2025 21:47:33", MW_DATE_ORDER_DMY, MW_OK, T_0304, MW_DATE_ORDER_UNKNOWN },
+    { "04.03.2025 21:47:33", MW_DATE_ORDER_DMY, MW_OK, T_0304, MW_DATE_ORDER_UNKNOWN },
+    { "2025-03-04 21:47:33", MW_DATE_ORDER_UNKNOWN, MW_OK, T_0304, MW_DATE_ORDER_UNKNOWN },
+    { "2025/03/04 21:47:33", MW_DATE_ORDER_UNKNOWN, MW_OK, T_0304, MW_DATE_ORDER_UNKNOWN },
+    { "2025/3/4 21:47:33", MW_DATE_ORDER_MDY, MW_OK, T_0304, MW_DATE_ORDER_UNKNOWN },
+    { "4-3-2025 21:47:33", MW_DATE_ORDER_DMY, MW_OK, T_0304, MW_DATE_ORDER_UNKNOWN },
+    { "3/4/2025 9:47:33 pm", MW_DATE_ORDER_MDY, MW_OK, T_0304, MW_DATE_ORDER_UNKNOWN },
+    /* the same text in the other order is another day: 3 April */
+    { "3/4/2025 9:47:33 PM", MW_DATE_ORDER_DMY, MW_OK, T_0304 + 30LL * 86400 * S,
+      MW_DATE_ORDER_UNKNOWN },
+    /* no order given: ambiguous text is not read, text above 12 shows its order */
+    { "3/4/2025 9:47:33 PM", MW_DATE_ORDER_UNKNOWN, MW_DONE, 0, MW_DATE_ORDER_UNKNOWN },
+    { "04.03.2025 21:47:33", MW_DATE_ORDER_UNKNOWN, MW_DONE, 0, MW_DATE_ORDER_UNKNOWN },
+    { "3/14/2025 12:05:10 AM", MW_DATE_ORDER_UNKNOWN, MW_OK, T_0304 + 785857 * S,
+      MW_DATE_ORDER_MDY },
+    { "14/03/2025 21:47:33", MW_DATE_ORDER_UNKNOWN, MW_OK, T_0304 + 10LL * 86400 * S,
+      MW_DATE_ORDER_DMY },
+    /* a file's order that the row contradicts: month 14 */
+    { "3/14/2025 9:47:33 PM", MW_DATE_ORDER_DMY, MW_E_MALFORMED, 0, MW_DATE_ORDER_MDY },
+    /* a written zone wins */
+    { "04/03/2025 22:47:33 +01:00", MW_DATE_ORDER_DMY, MW_OK, T_0304, MW_DATE_ORDER_UNKNOWN },
+    /* not culture dates */
+    { "2025-03-04T21:47:33", MW_DATE_ORDER_DMY, MW_E_MALFORMED, 0, MW_DATE_ORDER_UNKNOWN },
+    { "3/4/25 9:47:33 PM", MW_DATE_ORDER_MDY, MW_E_MALFORMED, 0, MW_DATE_ORDER_UNKNOWN },
+    { "3/4.2025 9:47:33", MW_DATE_ORDER_MDY, MW_E_MALFORMED, 0, MW_DATE_ORDER_UNKNOWN },
+    { "13/13/2025 9:47:33", MW_DATE_ORDER_UNKNOWN, MW_E_MALFORMED, 0, MW_DATE_ORDER_DMY },
+    { "3/4/2025 13:47:33 PM", MW_DATE_ORDER_MDY, MW_E_MALFORMED, 0, MW_DATE_ORDER_UNKNOWN },
+    { "3/4/2025 9:47:33 PM x", MW_DATE_ORDER_MDY, MW_E_MALFORMED, 0, MW_DATE_ORDER_UNKNOWN },
+    { "31/02/2025 21:47:33", MW_DATE_ORDER_DMY, MW_E_MALFORMED, 0, MW_DATE_ORDER_DMY },
+    { "", MW_DATE_ORDER_DMY, MW_E_MALFORMED, 0, MW_DATE_ORDER_UNKNOWN },
+};
+
+static void test_parse_culture(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof culture_cases / sizeof culture_cases[0]; i++) {
+        const struct culture_case *c = &culture_cases[i];
+        int64_t ns = 0;
+        enum mw_date_order shows = MW_DATE_ORDER_MDY;
+        int rc = mw_time_parse_culture(mw_str_c(c->text), c->order, NULL, &ns, &shows);
+        if (rc != c->want_rc || (rc == MW_OK && ns != c->want_ns) ||
+            (rc != MW_E_MALFORMED && shows != c->want_shows)) {
+            print_error("case %zu '%s': rc %d ns %lld shows %d\n", i, c->text, rc, (long long)ns,
+                        (int)shows);
+            fail();
+        }
+    }
+}
+
+static void test_parse_culture_zone(void **state)
+{
+    (void)state;
+    struct mw_tz tz;
+    int64_t ns = 0;
+    /* a local time: 22:47:33 in Berlin in winter is 21:47:33Z, 13 March still winter */
+    assert_int_equal(mw_tz_parse("Europe/Berlin", &tz), MW_OK);
+    assert_int_equal(mw_time_parse_culture(mw_str_c("04.03.2025 22:47:33"), MW_DATE_ORDER_DMY, &tz,
+                                           &ns, NULL),
+                     MW_OK);
+    assert_int_equal(ns, T_0304);
+    assert_int_equal(mw_tz_parse("-05:00", &tz), MW_OK);
+    assert_int_equal(mw_time_parse_culture(mw_str_c("3/4/2025 4:47:33 PM"), MW_DATE_ORDER_MDY, &tz,
+                                           &ns, NULL),
+                     MW_OK);
+    assert_int_equal(ns, T_0304);
+}
+
+static void test_date_order_parse(void **state)
+{
+    (void)state;
+    enum mw_date_order o = MW_DATE_ORDER_UNKNOWN;
+    assert_int_equal(mw_date_order_parse("dmy", &o), MW_OK);
+    assert_int_equal(o, MW_DATE_ORDER_DMY);
+    assert_int_equal(mw_date_order_parse("mdy", &o), MW_OK);
+    assert_int_equal(o, MW_DATE_ORDER_MDY);
+    assert_int_equal(mw_date_order_parse("DMY", &o), MW_E_CONFIG);
+    assert_int_equal(mw_date_order_parse("ymd", &o), MW_E_CONFIG);
+    assert_int_equal(mw_date_order_parse("", &o), MW_E_CONFIG);
+    assert_int_equal(mw_date_order_parse(NULL, &o), MW_E_CONFIG);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_utc),  cmocka_unit_test(test_parse_rejects),
-        cmocka_unit_test(test_fixed_zone), cmocka_unit_test(test_iana_zone),
-        cmocka_unit_test(test_format),     cmocka_unit_test(test_days_from_civil),
-        cmocka_unit_test(test_bin),        cmocka_unit_test(test_timespan),
+        cmocka_unit_test(test_parse_utc),
+        cmocka_unit_test(test_parse_rejects),
+        cmocka_unit_test(test_fixed_zone),
+        cmocka_unit_test(test_iana_zone),
+        cmocka_unit_test(test_format),
+        cmocka_unit_test(test_days_from_civil),
+        cmocka_unit_test(test_bin),
+        cmocka_unit_test(test_timespan),
+        cmocka_unit_test(test_parse_culture),
+        cmocka_unit_test(test_parse_culture_zone),
+        cmocka_unit_test(test_date_order_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

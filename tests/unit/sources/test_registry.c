@@ -74,11 +74,12 @@ static void test_registry_lists(void **state)
     (void)state;
     size_t n = 0;
     const struct mw_source *const *all = mw_sources_all(&n);
-    assert_int_equal(n, 4);
+    assert_int_equal(n, 5);
     assert_ptr_equal(mw_source_find("m365_audit"), &mw_source_m365_audit);
     assert_ptr_equal(mw_source_find("defender"), &mw_source_defender);
     assert_ptr_equal(mw_source_find("entra_signin"), &mw_source_entra_signin);
     assert_ptr_equal(mw_source_find("entra_audit"), &mw_source_entra_audit);
+    assert_ptr_equal(mw_source_find("exchange_admin_audit"), &mw_source_exchange_admin_audit);
     assert_null(mw_source_find("nope"));
     assert_null(mw_source_find(NULL));
     for (size_t i = 0; i < n; i++) {
