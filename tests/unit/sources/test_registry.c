@@ -94,7 +94,8 @@ static void test_registry_names(void **state)
     (void)state;
     char buf[128];
     size_t need = mw_sources_names(buf, sizeof buf);
-    assert_string_equal(buf, "m365_audit, defender");
+    assert_string_equal(buf,
+                        "m365_audit, defender, entra_signin, entra_audit, exchange_admin_audit");
     assert_int_equal(need, strlen(buf));
     char small[8];
     assert_int_equal(mw_sources_names(small, sizeof small), need); /* cut short, still sized */
