@@ -698,7 +698,7 @@ static int flatten(struct mw_sources_walk *w, struct mw_str obj, bool fill)
 static int map_object(struct ea_state *st, struct mw_str obj, const struct mw_origin *origin,
                       struct mw_map_ctx *ctx, struct mw_diag *diag)
 {
-    struct mw_sources_walk w = { ctx, &st->proj, 0, st };
+    struct mw_sources_walk w = { ctx, &st->proj, 0, NULL };
     struct mw_json_val props;
     struct ea_view vw = { obj, st, NULL }, env = { obj, st, NULL };
     struct ea_rec r;
@@ -765,7 +765,7 @@ static int map_json(struct ea_state *st, const struct mw_recview *rec, struct mw
 static int map_csv(struct ea_state *st, const struct mw_recview *rec, struct mw_map_ctx *ctx,
                    struct mw_diag *diag)
 {
-    struct mw_sources_walk w = { ctx, &st->proj, 0, st };
+    struct mw_sources_walk w = { ctx, &st->proj, 0, NULL };
     struct ea_view vw = { MW_STR_NULL, st, rec };
     struct ea_rec r;
     memset(&r, 0, sizeof r);
