@@ -591,6 +591,7 @@ static void put_canonical(const struct ea_rec *r, struct mw_map_ctx *ctx)
     }
     put_set(ctx, "Scopes", &r->scopes_new, NULL);
     put_set(ctx, "ScopesAdded", &r->scopes_new, &r->scopes_old);
+    put_set(ctx, "ScopesRemoved", &r->scopes_old, &r->scopes_new);
     struct mw_str ct = r->consent_type;
     if (!ct.len && r->on_behalf_all.len) {
         ct = mw_str_ieq_c(r->on_behalf_all, "True") ? mw_str_c("AllPrincipals")

@@ -312,6 +312,26 @@ static void test_powershell_pascal_case(void **state)
     cap_fini(&c);
 }
 
+static void test_scopes_removed(void **state)
+{
+    (void)state;
+    const char *text =
+            "{\"id\":\"r1\",\"activityDisplayName\":\"Remove delegated permission grant\","
+            "\"loggedByService\":\"Core Directory\",\"targetResources\":[{\"displayName\":"
+            "\"Microsoft Graph\",\"modifiedProperties\":[{\"displayName\":"
+            "\"DelegatedPermissionGrant.Scope\",\"oldValue\":\"\\\" User.Read Mail.Read\\\"\","
+            "\"newValue\":\"\\\" User.Read\\\"\"}]}]}\n";
+    struct cap c;
+    cap_init(&c, true);
+    assert_int_equal(cap_run(&c, text), MW_OK);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(cap_count(&c, 0, "ScopesRemoved"), 1);
+    assert_string_equal(cap_get(&c, 0, "ScopesRemoved"), "Mail.Read");
+    assert_int_equal(cap_count(&c, 0, "ScopesAdded"), 0);
+    assert_string_equal(cap_get(&c, 0, "Scopes"), "User.Read");
+    cap_fini(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -325,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_closed_table),
         cmocka_unit_test(test_other_sources_keep_their_files),
         cmocka_unit_test(test_powershell_pascal_case),
+        cmocka_unit_test(test_scopes_removed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
