@@ -591,6 +591,7 @@ static void put_canonical(const struct ea_rec *r, struct mw_map_ctx *ctx)
     }
     put_set(ctx, "Scopes", &r->scopes_new, NULL);
     put_set(ctx, "ScopesAdded", &r->scopes_new, &r->scopes_old);
+    put_set(ctx, "ScopesRemoved", &r->scopes_old, &r->scopes_new);
     struct mw_str ct = r->consent_type;
     if (!ct.len && r->on_behalf_all.len) {
         ct = mw_str_ieq_c(r->on_behalf_all, "True") ? mw_str_c("AllPrincipals")
@@ -647,12 +648,34 @@ static int finish(const struct ea_rec *r, const struct mw_origin *origin, struct
 
 /* ---- flattening ---------------------------------------------------------------------------- */
 
-/* Adds every member of obj under its own name (JSON-text members decoded); with `fill`, only
- * names the event does not have yet, and never `properties`. */
+/* One member under its own name. InitiatedBy, TargetResources and AdditionalDetails are kept
+ * whole as text too (as the AuditLogs column holds them: SigmaHQ rules match
+ * TargetResources|contains) and flattened, from their JSON text when they are strings. */
+static int add_member(struct mw_sources_walk *w, struct mw_str key, const struct mw_json_val *v)
+{
+    struct mw_json_val tree;
+    if (!is_nested_key(key) || v->type == MW_J_NULL) {
+        return mw_sources_add_tree(w, key, v, 0);
+    }
+    int rc = mw_sources_add_value(w, mw_fieldtab_want(w->ctx->fields, key), v);
+    if (rc != MW_OK) {
+        return rc;
+    }
+    if (v->type != MW_J_STRING) {
+        return mw_sources_add_tree(w, key, v, 0);
+    }
+    if (as_tree(w->ctx, v, &tree) && mw_sources_proj_descend(w->proj, w->ctx->fields, key)) {
+        return mw_sources_add_tree(w, key, &tree, 1);
+    }
+    return MW_OK;
+}
+
+/* Adds every member of obj under its own name; with `fill`, only names the event does not have
+ * yet, and never `properties`. */
 static int flatten(struct mw_sources_walk *w, struct mw_str obj, bool fill)
 {
     struct mw_json_iter it;
-    struct mw_json_val k, v, tree;
+    struct mw_json_val k, v;
     int rc;
     if (mw_json_object_begin(&it, obj) != MW_OK) {
         return MW_E_MALFORMED;
@@ -669,23 +692,7 @@ static int flatten(struct mw_sources_walk *w, struct mw_str obj, bool fill)
                 continue;
             }
         }
-        bool nested = is_nested_key(key);
-        if (nested && v.type != MW_J_STRING && v.type != MW_J_NULL) {
-            /* the whole member as text too, as the AuditLogs column holds it (SigmaHQ rules
-             * match TargetResources|contains) */
-            rc = mw_sources_add_value(w, mw_fieldtab_want(w->ctx->fields, key), &v);
-        }
-        if (rc != MW_OK) {
-            return rc;
-        }
-        if (nested && v.type == MW_J_STRING && as_tree(w->ctx, &v, &tree)) {
-            rc = mw_sources_add_value(w, mw_fieldtab_want(w->ctx->fields, key), &v);
-            if (rc == MW_OK && mw_sources_proj_descend(w->proj, w->ctx->fields, key)) {
-                rc = mw_sources_add_tree(w, key, &tree, 1);
-            }
-        } else {
-            rc = mw_sources_add_tree(w, key, &v, 0);
-        }
+        rc = add_member(w, key, &v);
         if (rc != MW_OK) {
             return rc;
         }
@@ -698,7 +705,7 @@ static int flatten(struct mw_sources_walk *w, struct mw_str obj, bool fill)
 static int map_object(struct ea_state *st, struct mw_str obj, const struct mw_origin *origin,
                       struct mw_map_ctx *ctx, struct mw_diag *diag)
 {
-    struct mw_sources_walk w = { ctx, &st->proj, 0, st };
+    struct mw_sources_walk w = { ctx, &st->proj, 0, NULL };
     struct mw_json_val props;
     struct ea_view vw = { obj, st, NULL }, env = { obj, st, NULL };
     struct ea_rec r;
@@ -765,7 +772,7 @@ static int map_json(struct ea_state *st, const struct mw_recview *rec, struct mw
 static int map_csv(struct ea_state *st, const struct mw_recview *rec, struct mw_map_ctx *ctx,
                    struct mw_diag *diag)
 {
-    struct mw_sources_walk w = { ctx, &st->proj, 0, st };
+    struct mw_sources_walk w = { ctx, &st->proj, 0, NULL };
     struct ea_view vw = { MW_STR_NULL, st, rec };
     struct ea_rec r;
     memset(&r, 0, sizeof r);

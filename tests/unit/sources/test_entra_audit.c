@@ -287,6 +287,51 @@ static void test_other_sources_keep_their_files(void **state)
     cap_fini(&c);
 }
 
+static void test_powershell_pascal_case(void **state)
+{
+    (void)state;
+    /* Get-MgAuditLogDirectoryAudit | ConvertTo-Json writes the same members in PascalCase */
+    const char *text =
+            "[{\"ActivityDisplayName\":\"Add app role assignment to service principal\","
+            "\"ActivityDateTime\":\"2025-03-04T09:05:31Z\",\"Id\":\"p1\",\"LoggedByService\":"
+            "\"Core Directory\",\"Result\":\"success\",\"InitiatedBy\":{\"User\":{"
+            "\"UserPrincipalName\":\"bob@contoso.com\",\"IPAddress\":\"198.51.100.61\"}},"
+            "\"TargetResources\":[{\"DisplayName\":\"Microsoft Graph\",\"Type\":"
+            "\"ServicePrincipal\",\"ModifiedProperties\":[{\"DisplayName\":\"AppRole.Value\","
+            "\"OldValue\":null,\"NewValue\":\"\\\"Mail.Read\\\"\"}]}]}]\n";
+    struct cap c;
+    cap_init(&c, true);
+    assert_int_equal(cap_run(&c, text), MW_OK);
+    assert_ptr_equal(c.stats.source, &mw_source_entra_audit);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(cap_get(&c, 0, "Actor"), "bob@contoso.com");
+    assert_string_equal(cap_get(&c, 0, "ClientIP"), "198.51.100.61");
+    assert_string_equal(cap_get(&c, 0, "ScopesAdded"), "Mail.Read");
+    assert_string_equal(cap_get(&c, 0, "ResourceDisplayName"), "Microsoft Graph");
+    assert_string_equal(cap_get(&c, 0, "Status"), "success");
+    cap_fini(&c);
+}
+
+static void test_scopes_removed(void **state)
+{
+    (void)state;
+    const char *text =
+            "{\"id\":\"r1\",\"activityDisplayName\":\"Remove delegated permission grant\","
+            "\"loggedByService\":\"Core Directory\",\"targetResources\":[{\"displayName\":"
+            "\"Microsoft Graph\",\"modifiedProperties\":[{\"displayName\":"
+            "\"DelegatedPermissionGrant.Scope\",\"oldValue\":\"\\\" User.Read Mail.Read\\\"\","
+            "\"newValue\":\"\\\" User.Read\\\"\"}]}]}\n";
+    struct cap c;
+    cap_init(&c, true);
+    assert_int_equal(cap_run(&c, text), MW_OK);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(cap_count(&c, 0, "ScopesRemoved"), 1);
+    assert_string_equal(cap_get(&c, 0, "ScopesRemoved"), "Mail.Read");
+    assert_int_equal(cap_count(&c, 0, "ScopesAdded"), 0);
+    assert_string_equal(cap_get(&c, 0, "Scopes"), "User.Read");
+    cap_fini(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -299,6 +344,8 @@ int main(void)
         cmocka_unit_test(test_dedup_across_shapes),
         cmocka_unit_test(test_closed_table),
         cmocka_unit_test(test_other_sources_keep_their_files),
+        cmocka_unit_test(test_powershell_pascal_case),
+        cmocka_unit_test(test_scopes_removed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
