@@ -329,7 +329,7 @@ static int xa_map(void *state, const struct mw_recview *rec, struct mw_map_ctx *
     struct xa_state *st = state;
     (void)diag;
     if (rec->container != MW_CONT_CSV) {
-        return mw_diag_set(diag, MW_E_MALFORMED, "not a CSV row");
+        return mw_diag_set(diag, MW_E_MALFORMED, "exchange_admin_audit reads only CSV exports");
     }
     bool ambiguous = false;
     enum mw_date_order before = st->order;

@@ -840,8 +840,13 @@ int mw_source_scan_file(const char *path, uint32_t file_id, const struct mw_sour
         stats->decoder = dec;
         rc = drivers[dec->container](&sc, s, force, diag);
     }
-    if (rc >= 0 && sc.opened) {
-        rc = finish_file(&sc, diag);
+    if (sc.opened) {
+        /* also after a read error or a cut input: records held back are part of what was
+         * readable; the error stays the file's message */
+        struct mw_diag after;
+        mw_diag_init(&after);
+        int frc = finish_file(&sc, rc >= 0 ? diag : &after);
+        rc = rc >= 0 ? frc : rc;
     }
     if (rc < 0 && !diag->path) {
         diag->path = path;

@@ -153,6 +153,23 @@ static void test_order_unknown(void **state)
     cap_fini(&c);
 }
 
+/* A file cut inside a quoted cell: the rows held back before it still go out. */
+static void test_held_rows_of_cut_file(void **state)
+{
+    (void)state;
+    const char *text = HDR "\"3/4/2025 9:47:33 PM\",\"a\",\"Set-Mailbox\",\"x\",\"\",\"True\"\r\n"
+                           "\"3/4/2025 9:47:33 PM\",\"a\",\"Set-Mailbox\",\"x\",\"Identity=";
+    struct cap c;
+    cap_init(&c, true);
+    c.date_order = MW_DATE_ORDER_MDY;
+    assert_int_equal(cap_run(&c, text), MW_E_TRUNCATED);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.evs[0].line, 2);
+    assert_int_equal(c.evs[0].time_ns, T_0304);
+    assert_non_null(strstr(c.diag.msg, "quoted"));
+    cap_fini(&c);
+}
+
 /* More ambiguous rows than are held back: memory stays bounded, the rows still go out. */
 static void test_hold_bound(void **state)
 {
@@ -274,10 +291,15 @@ static void test_sniff(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fields_and_type_line), cmocka_unit_test(test_params_traps),
-        cmocka_unit_test(test_params_lost),          cmocka_unit_test(test_order_held_and_released),
-        cmocka_unit_test(test_order_unknown),        cmocka_unit_test(test_hold_bound),
-        cmocka_unit_test(test_caps_and_prefilter),   cmocka_unit_test(test_sniff),
+        cmocka_unit_test(test_fields_and_type_line),
+        cmocka_unit_test(test_params_traps),
+        cmocka_unit_test(test_params_lost),
+        cmocka_unit_test(test_order_held_and_released),
+        cmocka_unit_test(test_order_unknown),
+        cmocka_unit_test(test_held_rows_of_cut_file),
+        cmocka_unit_test(test_hold_bound),
+        cmocka_unit_test(test_caps_and_prefilter),
+        cmocka_unit_test(test_sniff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
