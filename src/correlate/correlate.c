@@ -1166,7 +1166,9 @@ static void window_id(const struct mw_window *w, const char *rule_id, char out[2
 {
     struct mw_buf key;
     mw_buf_init(&key, 0);
-    (void)mw_buf_printf(&key, "%zu|%lld|", w->rule, (long long)w->bin);
+    /* the rule by its id (make_id), never by its index: adding a rule must not change the ids
+     * of other rules' alerts */
+    (void)mw_buf_printf(&key, "%lld|", (long long)w->bin);
     (void)mw_buf_append(&key, w->group, strnlen(w->group, w->glen));
     make_id(out, rule_id, key.ptr ? key.ptr : "", key.len);
     mw_buf_fini(&key);
