@@ -18,6 +18,36 @@ static const struct mw_logsource ls_registry = { "windows", NULL, "registry_even
 static const struct mw_logsource ls_image = { "windows", NULL, "image_load" };
 static const struct mw_logsource ls_windows = { "windows", NULL, NULL };
 
+/* For `mailward formats`: the logsources above; CloudAppEvents rows carry m365_audit's. */
+static const struct mw_logsource logsources[] = {
+    { "windows", NULL, "file_event" },
+    { "windows", NULL, "process_creation" },
+    { "windows", NULL, "network_connection" },
+    { "windows", NULL, "registry_event" },
+    { "windows", NULL, "image_load" },
+    { "windows", NULL, NULL },
+    { "m365", NULL, NULL }, /* service by workload, as m365_audit */
+    { NULL, NULL, NULL },
+};
+
+/* docs/formats/defender.md, Rows and shapes. */
+static const struct mw_source_shape shapes[] = {
+    { "Advanced Hunting rows as JSON (Lines or array; Sentinel copies)",
+      "{\"Timestamp\":\"2025-03-04T10:01:58.7654321Z\",\"DeviceName\":\"ws01\",\"ActionType\":"
+      "\"FileCreated\",\"FolderPath\":\"C:\\\\Users\\\\a\\\\mail.pst\",...}" },
+    { "Advanced Hunting portal CSV", "Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,"
+                                     "InitiatingProcessCommandLine,..." },
+    { "Hunting API response", "{\"Schema\":[{\"Name\":\"Timestamp\",\"Type\":\"DateTime\"},...],"
+                              "\"Results\":[{...}]}" },
+    { "Streaming API records (Event Hubs / storage)",
+      "{\"records\":[{\"time\":\"...\",\"category\":\"AdvancedHunting-DeviceFileEvents\","
+      "\"properties\":{...}}]}" },
+    { "CloudAppEvents rows (mapped as m365_audit records)",
+      "{\"Timestamp\":\"...\",\"ActionType\":\"MailItemsAccessed\",\"Application\":"
+      "\"Microsoft Exchange Online\",\"RawEventData\":{...}}" },
+    { NULL, NULL },
+};
+
 struct dcol {
     char *name;
     int id;
@@ -742,4 +772,6 @@ const struct mw_source mw_source_defender = {
     .map = defender_map,
     .close = defender_close,
     .decoders = MW_DECODER_BIT(MW_CONT_JSON) | MW_DECODER_BIT(MW_CONT_CSV),
+    .logsources = logsources,
+    .shapes = shapes,
 };

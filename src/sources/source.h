@@ -52,6 +52,12 @@ struct mw_map_ctx {
     uint64_t prefiltered; /* records skipped by a prefilter */
 };
 
+/* A file shape a source recognises, for `mailward formats`. */
+struct mw_source_shape {
+    const char *name;    /* "Purview portal CSV" */
+    const char *example; /* a short example: the header row or the start of a first record */
+};
+
 struct mw_source {
     const char *name;    /* "m365_audit"; also the file name sources/m365_audit.c */
     const char *summary; /* one line for `mailward formats` */
@@ -75,6 +81,11 @@ struct mw_source {
      * bits: the registry sniffs the container first and asks only the sources that use its
      * decoder. 0 means every decoder. */
     unsigned decoders;
+    /* For `mailward formats`: the Sigma logsources the source's events carry, and the file
+     * shapes it recognises with an example of each. Each list ends with an entry whose first
+     * member is NULL; either may be NULL (nothing listed). */
+    const struct mw_logsource *logsources;
+    const struct mw_source_shape *shapes;
 };
 
 extern const struct mw_source mw_source_m365_audit;
