@@ -23,6 +23,9 @@ static const char parse_help[] =
 static const char parse_help_tail[] =
         "      --input-timezone TZ   zone of times whose format leaves it to the writer\n"
         "                            (default UTC; UTC-defined times are never moved)\n"
+        "      --explain             instead of events, say for each file which container and\n"
+        "                            source were detected and why (each source's sniff score),\n"
+        "                            every record that could not be read and why, and counts\n"
         "  -h, --help                this text\n"
         "\n"
         "exit status: 0 read, 2 error (as for scan: an unreadable or unrecognised file, a\n"
@@ -105,15 +108,18 @@ static int print_event(void *arg, struct mw_event *ev)
 int mw_cmd_parse(int argc, char **argv)
 {
     enum {
-        O_TZ = 256
+        O_TZ = 256,
+        O_EXPLAIN
     };
     static const struct option longs[] = {
         { "source", required_argument, NULL, 's' },
         { "input-timezone", required_argument, NULL, O_TZ },
+        { "explain", no_argument, NULL, O_EXPLAIN },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *source = NULL, *tz = NULL;
+    bool explain = false;
     opterr = 0;
     optind = 1;
     int c;
@@ -124,6 +130,9 @@ int mw_cmd_parse(int argc, char **argv)
                 break;
             case O_TZ:
                 tz = optarg;
+                break;
+            case O_EXPLAIN:
+                explain = true;
                 break;
             case 'h':
                 fputs(parse_help, stdout);
@@ -158,7 +167,9 @@ int mw_cmd_parse(int argc, char **argv)
                 mw_cli_source_names());
         status = MW_EXIT_ERROR;
     }
-    if (status == MW_EXIT_CLEAN) {
+    if (status == MW_EXIT_CLEAN && explain) {
+        status = mw_cli_explain(argv + optind, (size_t)(argc - optind), pl.force, &pl.tz);
+    } else if (status == MW_EXIT_CLEAN) {
         pl.paths = (const char *const *)(argv + optind);
         pl.npaths = (size_t)(argc - optind);
         pl.fields = &fields;

@@ -118,6 +118,12 @@ struct mw_file_stats {
 
     /* The decoder whose container the file is, NULL for an empty or unreadable file. */
     const struct mw_decoder *decoder;
+    /* The sniff score each source (mw_sources_all order) gave the record or CSV header that
+     * chose the source, or the last one tried when none did; -1 for a source that does not
+     * use the file's decoder. nscores is 0 when no source was asked (--source, no record). */
+    int scores[MW_MAX_SOURCES];
+    size_t nscores;
+    uint64_t sniff_line; /* line of that record or header */
 };
 
 /* Reads one file: sniffs the container (mw_decode_sniff: first non-space byte '[' or '{' is
