@@ -105,6 +105,33 @@ static int print_event(void *arg, struct mw_event *ev)
     return ferror(stdout) ? MW_E_IO : MW_OK;
 }
 
+/* Files skipped in directories and malformed records, on stderr. */
+static void report_skipped(const struct mw_pipeline *pl)
+{
+    if (pl->files_skipped) {
+        fprintf(stderr, "mailward parse: %llu file(s) skipped in directories:\n",
+                (unsigned long long)pl->files_skipped);
+        for (size_t i = 0; i < pl->nskipped; i++) {
+            fputs("  ", stderr);
+            mw_term_escape(stderr, pl->skipped[i], strlen(pl->skipped[i]));
+            fputc('\n', stderr);
+        }
+        if (pl->files_skipped > pl->nskipped) {
+            fprintf(stderr, "  ... and %llu more\n",
+                    (unsigned long long)(pl->files_skipped - pl->nskipped));
+        }
+    }
+    if (pl->problems.count) {
+        fprintf(stderr, "mailward parse: %llu malformed record(s) skipped:\n",
+                (unsigned long long)pl->problems.count);
+        for (unsigned i = 0; i < pl->problems.kept; i++) {
+            fputs("  ", stderr);
+            mw_term_escape(stderr, pl->problems.first[i], strlen(pl->problems.first[i]));
+            fputc('\n', stderr);
+        }
+    }
+}
+
 int mw_cmd_parse(int argc, char **argv)
 {
     enum {
@@ -175,28 +202,7 @@ int mw_cmd_parse(int argc, char **argv)
         pl.fields = &fields;
         pl.on_event = print_event;
         int rc = mw_pipeline_run(&pl);
-        if (pl.files_skipped) {
-            fprintf(stderr, "mailward parse: %llu file(s) skipped in directories:\n",
-                    (unsigned long long)pl.files_skipped);
-            for (size_t i = 0; i < pl.nskipped; i++) {
-                fputs("  ", stderr);
-                mw_term_escape(stderr, pl.skipped[i], strlen(pl.skipped[i]));
-                fputc('\n', stderr);
-            }
-            if (pl.files_skipped > pl.nskipped) {
-                fprintf(stderr, "  ... and %llu more\n",
-                        (unsigned long long)(pl.files_skipped - pl.nskipped));
-            }
-        }
-        if (pl.problems.count) {
-            fprintf(stderr, "mailward parse: %llu malformed record(s) skipped:\n",
-                    (unsigned long long)pl.problems.count);
-            for (unsigned i = 0; i < pl.problems.kept; i++) {
-                fputs("  ", stderr);
-                mw_term_escape(stderr, pl.problems.first[i], strlen(pl.problems.first[i]));
-                fputc('\n', stderr);
-            }
-        }
+        report_skipped(&pl);
         if (mw_cli_check_stdout("parse") != MW_EXIT_CLEAN || rc < 0 || pl.failed) {
             status = MW_EXIT_ERROR;
         }
