@@ -15,6 +15,7 @@ static const struct command commands[] = {
     { "scan", mw_cmd_scan, "hunt for email collection in logs (files, directories, - for stdin)" },
     { "parse", mw_cmd_parse, "print normalized events as JSON Lines (how mailward sees a log)" },
     { "rules", mw_cmd_rules, "list the loaded rules" },
+    { "formats", mw_cmd_formats, "list the log sources and file shapes mailward reads" },
 };
 
 static void usage(FILE *out)

@@ -14,6 +14,7 @@ enum mw_exit {
 int mw_cmd_scan(int argc, char **argv);
 int mw_cmd_parse(int argc, char **argv);
 int mw_cmd_rules(int argc, char **argv);
+int mw_cmd_formats(int argc, char **argv);
 
 /* Flushes f and checks that every write to it succeeded (err: an errno already seen, or 0).
  * On failure prints "mailward CMD: error writing WHAT: reason" once and returns
@@ -21,6 +22,11 @@ int mw_cmd_rules(int argc, char **argv);
 int mw_cli_check_write(FILE *f, const char *cmd, const char *what, int err);
 /* The same for standard output. */
 int mw_cli_check_stdout(const char *cmd);
+
+struct mw_source;
+struct mw_tz;
+/* `parse --explain` over the files named (cli/explain.c); returns the exit status. */
+int mw_cli_explain(char **paths, size_t n, const struct mw_source *force, const struct mw_tz *tz);
 
 /* The registered source names joined by ", " (cli/source_names.c). */
 const char *mw_cli_source_names(void);

@@ -25,6 +25,9 @@ static const char parse_help_tail[] =
         "                            (default UTC; UTC-defined times are never moved)\n"
         "      --date-order ORDER    dmy or mdy: day/month order of culture-written dates\n"
         "                            (Exchange admin audit RunDate) when the file shows none\n"
+        "      --explain             instead of events, say for each file which container and\n"
+        "                            source were detected and why (each source's sniff score),\n"
+        "                            every record that could not be read and why, and counts\n"
         "  -h, --help                this text\n"
         "\n"
         "exit status: 0 read, 2 error (as for scan: an unreadable or unrecognised file, a\n"
@@ -129,20 +132,50 @@ static int input_options(struct mw_pipeline *pl, const char *source, const char 
     return status;
 }
 
+/* Files skipped in directories and malformed records, on stderr. */
+static void report_skipped(const struct mw_pipeline *pl)
+{
+    if (pl->files_skipped) {
+        fprintf(stderr, "mailward parse: %llu file(s) skipped in directories:\n",
+                (unsigned long long)pl->files_skipped);
+        for (size_t i = 0; i < pl->nskipped; i++) {
+            fputs("  ", stderr);
+            mw_term_escape(stderr, pl->skipped[i], strlen(pl->skipped[i]));
+            fputc('\n', stderr);
+        }
+        if (pl->files_skipped > pl->nskipped) {
+            fprintf(stderr, "  ... and %llu more\n",
+                    (unsigned long long)(pl->files_skipped - pl->nskipped));
+        }
+    }
+    if (pl->problems.count) {
+        fprintf(stderr, "mailward parse: %llu malformed record(s) skipped:\n",
+                (unsigned long long)pl->problems.count);
+        for (unsigned i = 0; i < pl->problems.kept; i++) {
+            fputs("  ", stderr);
+            mw_term_escape(stderr, pl->problems.first[i], strlen(pl->problems.first[i]));
+            fputc('\n', stderr);
+        }
+    }
+}
+
 int mw_cmd_parse(int argc, char **argv)
 {
     enum {
         O_TZ = 256,
         O_DATE_ORDER,
+        O_EXPLAIN
     };
     static const struct option longs[] = {
         { "source", required_argument, NULL, 's' },
         { "input-timezone", required_argument, NULL, O_TZ },
         { "date-order", required_argument, NULL, O_DATE_ORDER },
+        { "explain", no_argument, NULL, O_EXPLAIN },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *source = NULL, *tz = NULL, *order = NULL;
+    bool explain = false;
     opterr = 0;
     optind = 1;
     int c;
@@ -156,6 +189,9 @@ int mw_cmd_parse(int argc, char **argv)
                 break;
             case O_DATE_ORDER:
                 order = optarg;
+                break;
+            case O_EXPLAIN:
+                explain = true;
                 break;
             case 'h':
                 fputs(parse_help, stdout);
@@ -181,34 +217,15 @@ int mw_cmd_parse(int argc, char **argv)
     struct mw_pipeline pl;
     mw_pipeline_init(&pl);
     int status = input_options(&pl, source, tz, order);
-    if (status == MW_EXIT_CLEAN) {
+    if (status == MW_EXIT_CLEAN && explain) {
+        status = mw_cli_explain(argv + optind, (size_t)(argc - optind), pl.force, &pl.tz);
+    } else if (status == MW_EXIT_CLEAN) {
         pl.paths = (const char *const *)(argv + optind);
         pl.npaths = (size_t)(argc - optind);
         pl.fields = &fields;
         pl.on_event = print_event;
         int rc = mw_pipeline_run(&pl);
-        if (pl.files_skipped) {
-            fprintf(stderr, "mailward parse: %llu file(s) skipped in directories:\n",
-                    (unsigned long long)pl.files_skipped);
-            for (size_t i = 0; i < pl.nskipped; i++) {
-                fputs("  ", stderr);
-                mw_term_escape(stderr, pl.skipped[i], strlen(pl.skipped[i]));
-                fputc('\n', stderr);
-            }
-            if (pl.files_skipped > pl.nskipped) {
-                fprintf(stderr, "  ... and %llu more\n",
-                        (unsigned long long)(pl.files_skipped - pl.nskipped));
-            }
-        }
-        if (pl.problems.count) {
-            fprintf(stderr, "mailward parse: %llu malformed record(s) skipped:\n",
-                    (unsigned long long)pl.problems.count);
-            for (unsigned i = 0; i < pl.problems.kept; i++) {
-                fputs("  ", stderr);
-                mw_term_escape(stderr, pl.problems.first[i], strlen(pl.problems.first[i]));
-                fputc('\n', stderr);
-            }
-        }
+        report_skipped(&pl);
         if (mw_cli_check_stdout("parse") != MW_EXIT_CLEAN || rc < 0 || pl.failed) {
             status = MW_EXIT_ERROR;
         }

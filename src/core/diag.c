@@ -43,6 +43,12 @@ void mw_diag_format(const struct mw_diag *diag, char *out, size_t size)
 void mw_problems_add(struct mw_problems *p, const char *path, uint64_t line, const char *msg)
 {
     p->count++;
+    if (p->on_add) {
+        char text[sizeof p->first[0]];
+        snprintf(text, sizeof text, "%s:%llu: %s", path ? path : "-", (unsigned long long)line,
+                 msg);
+        p->on_add(p->on_add_arg, text);
+    }
     if (p->kept < MW_PROBLEM_KEEP) {
         snprintf(p->first[p->kept], sizeof p->first[0], "%s:%llu: %s", path ? path : "-",
                  (unsigned long long)line, msg);

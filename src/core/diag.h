@@ -29,6 +29,10 @@ struct mw_problems {
     uint64_t count;
     unsigned kept;
     char first[MW_PROBLEM_KEEP][320]; /* "file:line: message" */
+    /* Optional: called with every problem's "file:line: message" as it is added (all of them,
+     * not only the first MW_PROBLEM_KEEP), e.g. for `parse --explain`. */
+    void (*on_add)(void *arg, const char *text);
+    void *on_add_arg;
 };
 
 void mw_problems_add(struct mw_problems *p, const char *path, uint64_t line, const char *msg);

@@ -18,6 +18,36 @@ static const struct mw_logsource ls_registry = { "windows", NULL, "registry_even
 static const struct mw_logsource ls_image = { "windows", NULL, "image_load" };
 static const struct mw_logsource ls_windows = { "windows", NULL, NULL };
 
+/* For `mailward formats`: the logsources above; CloudAppEvents rows carry m365_audit's. */
+static const struct mw_logsource logsources[] = {
+    { "windows", NULL, "file_event" },
+    { "windows", NULL, "process_creation" },
+    { "windows", NULL, "network_connection" },
+    { "windows", NULL, "registry_event" },
+    { "windows", NULL, "image_load" },
+    { "windows", NULL, NULL },
+    { "m365", NULL, NULL }, /* service by workload, as m365_audit */
+    { NULL, NULL, NULL },
+};
+
+/* docs/formats/defender.md, Rows and shapes. */
+static const struct mw_source_shape shapes[] = {
+    { "Advanced Hunting rows as JSON (Lines or array; Sentinel copies)",
+      "{\"Timestamp\":\"2025-03-04T10:01:58.7654321Z\",\"DeviceName\":\"ws01\",\"ActionType\":"
+      "\"FileCreated\",\"FolderPath\":\"C:\\\\Users\\\\a\\\\mail.pst\",...}" },
+    { "Advanced Hunting portal CSV", "Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,"
+                                     "InitiatingProcessCommandLine,..." },
+    { "Hunting API response", "{\"Schema\":[{\"Name\":\"Timestamp\",\"Type\":\"DateTime\"},...],"
+                              "\"Results\":[{...}]}" },
+    { "Streaming API records (Event Hubs / storage)",
+      "{\"records\":[{\"time\":\"...\",\"category\":\"AdvancedHunting-DeviceFileEvents\","
+      "\"properties\":{...}}]}" },
+    { "CloudAppEvents rows (mapped as m365_audit records)",
+      "{\"Timestamp\":\"...\",\"ActionType\":\"MailItemsAccessed\",\"Application\":"
+      "\"Microsoft Exchange Online\",\"RawEventData\":{...}}" },
+    { NULL, NULL },
+};
+
 struct dcol {
     char *name;
     int id;
@@ -352,11 +382,29 @@ static const struct keyslot *key_slot(struct def_state *st, struct mw_fieldtab *
     return tmp;
 }
 
+/* A string column under name: its value, and AdditionalFields' JSON text as fields
+ * (docs/formats/defender.md). */
+static int add_string(struct mw_sources_walk *w, struct mw_str name, int id, bool addl,
+                      struct mw_str s)
+{
+    if (id >= 0) {
+        mw_event_add(w->ctx->event, id, s);
+    }
+    if (addl && mw_sources_is_json_text(s) &&
+        mw_sources_proj_descend(w->proj, w->ctx->fields, name)) {
+        struct mw_json_val inner;
+        if (mw_json_parse_value(s, &inner) == MW_OK) {
+            int rc = mw_sources_add_tree(w, name, &inner, 1);
+            return rc == MW_E_MALFORMED ? MW_OK : rc;
+        }
+    }
+    return MW_OK;
+}
+
 /* Adds one column value (JSON) under key and its type-suffix-free alias. */
 static int add_column(struct mw_sources_walk *w, struct drow *r, struct mw_str key,
                       const struct keyslot *ks, const struct mw_json_val *v)
 {
-    struct mw_fieldtab *f = w->ctx->fields;
     struct mw_str alias = mw_str_make(key.ptr, ks->alias);
     struct mw_str s = MW_STR_NULL;
     int rc;
@@ -379,18 +427,7 @@ static int add_column(struct mw_sources_walk *w, struct drow *r, struct mw_str k
         if (v->type == MW_J_OBJECT || v->type == MW_J_ARRAY) {
             rc = mw_sources_add_tree(w, name, v, 0);
         } else if (v->type == MW_J_STRING) {
-            if (id >= 0) {
-                mw_event_add(w->ctx->event, id, s);
-            }
-            rc = MW_OK;
-            /* AdditionalFields is JSON text (docs/formats/defender.md) */
-            if (addl && mw_sources_is_json_text(s) && mw_sources_proj_descend(w->proj, f, name)) {
-                struct mw_json_val inner;
-                if (mw_json_parse_value(s, &inner) == MW_OK) {
-                    rc = mw_sources_add_tree(w, name, &inner, 1);
-                    rc = rc == MW_E_MALFORMED ? MW_OK : rc;
-                }
-            }
+            rc = add_string(w, name, id, addl, s);
         } else {
             rc = mw_sources_add_value(w, id, v);
         }
@@ -399,6 +436,30 @@ static int add_column(struct mw_sources_walk *w, struct drow *r, struct mw_str k
         }
     }
     return MW_OK;
+}
+
+/* For a top-level row: true with *restart set when a wrapper or CloudAppEvents key calls for
+ * reading the row another way; false when it maps as a table row. */
+static bool top_restart(const struct keyslot *ks, const struct mw_json_val *v,
+                        enum restart *restart)
+{
+    if (ks->top == TK_WRAPPER && v->type == MW_J_ARRAY) {
+        *restart = R_ENVELOPE;
+        return true;
+    }
+    if (ks->top == TK_PROPERTIES && v->type == MW_J_OBJECT) {
+        *restart = R_STREAMREC;
+        return true;
+    }
+    /* exports of several tables carry every column, mostly null: only a value marks a
+     * CloudAppEvents row */
+    bool filled = v->type == MW_J_OBJECT || (v->type == MW_J_STRING && v->raw.len) ||
+                  (v->type == MW_J_ARRAY && mw_str_trim(v->raw).len > 2);
+    if (filled && ks->top == TK_M365) {
+        *restart = R_M365;
+        return true;
+    }
+    return false;
 }
 
 /* Maps one row object. top: the object is a file record (not inside a wrapper), so wrapper and
@@ -428,23 +489,8 @@ static int map_row(struct def_state *st, struct mw_str row, struct mw_str catego
         }
         struct keyslot tmp;
         const struct keyslot *ks = key_slot(st, ctx->fields, pos++, key, &tmp);
-        if (top && ks->top != TK_NONE) {
-            if (ks->top == TK_WRAPPER && v.type == MW_J_ARRAY) {
-                *restart = R_ENVELOPE;
-                return MW_OK;
-            }
-            if (ks->top == TK_PROPERTIES && v.type == MW_J_OBJECT) {
-                *restart = R_STREAMREC;
-                return MW_OK;
-            }
-            /* exports of several tables carry every column, mostly null: only a value
-             * marks a CloudAppEvents row */
-            bool filled = v.type == MW_J_OBJECT || (v.type == MW_J_STRING && v.raw.len) ||
-                          (v.type == MW_J_ARRAY && mw_str_trim(v.raw).len > 2);
-            if (filled && ks->top == TK_M365) {
-                *restart = R_M365;
-                return MW_OK;
-            }
+        if (top && ks->top != TK_NONE && top_restart(ks, &v, restart)) {
+            return MW_OK;
         }
         rc = add_column(&w, &r, key, ks, &v);
         if (rc != MW_OK) {
@@ -606,43 +652,68 @@ static bool has_key(struct mw_str obj, const char *key)
     return mw_json_get(obj, key, &v) == MW_OK;
 }
 
+/* The columns (or keys) a row of the tables carries, for sniffing. */
+struct row_keys {
+    bool ts, dev, act, path, cmd;
+};
+
+static void csv_row_keys(const struct mw_csv_header *hdr, struct row_keys *k)
+{
+    for (size_t i = 0; hdr && i < hdr->n; i++) {
+        struct mw_str h = mw_sources_header_name(hdr->names[i]);
+        k->ts |= mw_str_eq_c(h, "Timestamp") || mw_str_eq_c(h, "TimeGenerated");
+        k->dev |= mw_str_eq_c(h, "DeviceName") || mw_str_eq_c(h, "DeviceId");
+        k->act |= mw_str_eq_c(h, "ActionType");
+        k->path |= mw_str_eq_c(h, "FolderPath");
+        k->cmd |= mw_str_eq_c(h, "ProcessCommandLine") ||
+                  mw_str_eq_c(h, "InitiatingProcessCommandLine");
+    }
+}
+
+/* A hunting-API or streaming-API wrapper: 95 (or 0 for a records[] of other categories);
+ * -1 when the record is not a wrapper. */
+static int json_wrapper_score(struct mw_str first)
+{
+    struct mw_json_val v;
+    if (mw_json_get(first, "records", &v) == MW_OK && v.type == MW_J_ARRAY) {
+        return mw_str_find(v.raw, MW_STR_LIT("\"AdvancedHunting-")) >= 0 ? 95 : 0;
+    }
+    if (has_key(first, "Schema") && has_key(first, "Results")) {
+        return 95;
+    }
+    if (mw_json_get(first, "category", &v) == MW_OK && v.type == MW_J_STRING &&
+        mw_str_istarts(v.raw, MW_STR_LIT("AdvancedHunting-"))) {
+        return 95;
+    }
+    return -1;
+}
+
+static void json_row_keys(struct mw_str first, struct row_keys *k)
+{
+    k->ts = has_key(first, "Timestamp") || has_key(first, "TimeGenerated");
+    k->dev = has_key(first, "DeviceName") || has_key(first, "DeviceId");
+    k->act = has_key(first, "ActionType");
+    k->path = has_key(first, "FolderPath");
+    k->cmd = has_key(first, "ProcessCommandLine") || has_key(first, "InitiatingProcessCommandLine");
+}
+
 static int defender_sniff(enum mw_container container, struct mw_str first,
                           const struct mw_csv_header *hdr)
 {
-    bool ts = false, dev = false, act = false, path = false, cmd = false;
+    struct row_keys k = { false, false, false, false, false };
     if (container == MW_CONT_CSV) {
-        for (size_t i = 0; hdr && i < hdr->n; i++) {
-            struct mw_str h = mw_sources_header_name(hdr->names[i]);
-            ts |= mw_str_eq_c(h, "Timestamp") || mw_str_eq_c(h, "TimeGenerated");
-            dev |= mw_str_eq_c(h, "DeviceName") || mw_str_eq_c(h, "DeviceId");
-            act |= mw_str_eq_c(h, "ActionType");
-            path |= mw_str_eq_c(h, "FolderPath");
-            cmd |= mw_str_eq_c(h, "ProcessCommandLine") ||
-                   mw_str_eq_c(h, "InitiatingProcessCommandLine");
-        }
+        csv_row_keys(hdr, &k);
     } else {
-        struct mw_json_val v;
-        if (mw_json_get(first, "records", &v) == MW_OK && v.type == MW_J_ARRAY) {
-            return mw_str_find(v.raw, MW_STR_LIT("\"AdvancedHunting-")) >= 0 ? 95 : 0;
+        int wrapper = json_wrapper_score(first);
+        if (wrapper >= 0) {
+            return wrapper;
         }
-        if (has_key(first, "Schema") && has_key(first, "Results")) {
-            return 95;
-        }
-        if (mw_json_get(first, "category", &v) == MW_OK && v.type == MW_J_STRING &&
-            mw_str_istarts(v.raw, MW_STR_LIT("AdvancedHunting-"))) {
-            return 95;
-        }
-        ts = has_key(first, "Timestamp") || has_key(first, "TimeGenerated");
-        dev = has_key(first, "DeviceName") || has_key(first, "DeviceId");
-        act = has_key(first, "ActionType");
-        path = has_key(first, "FolderPath");
-        cmd = has_key(first, "ProcessCommandLine") ||
-              has_key(first, "InitiatingProcessCommandLine");
+        json_row_keys(first, &k);
     }
-    if (!(ts && dev && act)) {
+    if (!(k.ts && k.dev && k.act)) {
         return 0;
     }
-    return (path || cmd) ? 85 : 70;
+    return (k.path || k.cmd) ? 85 : 70;
 }
 
 /* Columns the defender rules need, with another spelling of the same column or NULL. */
@@ -742,4 +813,6 @@ const struct mw_source mw_source_defender = {
     .map = defender_map,
     .close = defender_close,
     .decoders = MW_DECODER_BIT(MW_CONT_JSON) | MW_DECODER_BIT(MW_CONT_CSV),
+    .logsources = logsources,
+    .shapes = shapes,
 };

@@ -893,6 +893,24 @@ static int entra_audit_map(void *state, const struct mw_recview *rec, struct mw_
     return map_json(st, rec, ctx, diag);
 }
 
+/* For `mailward formats` (docs/formats/entra_audit.md). */
+static const struct mw_logsource formats_logsources[] = {
+    { "azure", "auditlogs", NULL },
+    { NULL, NULL, NULL },
+};
+
+static const struct mw_source_shape formats_shapes[] = {
+    { "Admin center JSON download (array of Graph directoryAudit objects)",
+      "[{\"id\":\"...\",\"activityDateTime\":\"...\",\"activityDisplayName\":\"Consent to "
+      "application\",...}]" },
+    { "Graph API page", "{\"value\":[{\"id\":\"...\",\"activityDisplayName\":...}]}" },
+    { "Diagnostic-settings records",
+      "{\"records\":[{\"time\":\"...\",\"category\":\"AuditLogs\",\"properties\":{...}}]}" },
+    { "AuditLogs table export (JSON or CSV)",
+      "TimeGenerated [UTC],OperationName,Result,InitiatedBy,TargetResources,..." },
+    { NULL, NULL },
+};
+
 const struct mw_source mw_source_entra_audit = {
     .name = "entra_audit",
     .summary = "Entra ID directory audit (admin-center JSON, Graph directoryAudits pages, "
@@ -903,4 +921,7 @@ const struct mw_source mw_source_entra_audit = {
     .open = entra_audit_open,
     .map = entra_audit_map,
     .close = entra_audit_close,
+    .decoders = MW_DECODER_BIT(MW_CONT_JSON) | MW_DECODER_BIT(MW_CONT_CSV),
+    .logsources = formats_logsources,
+    .shapes = formats_shapes,
 };

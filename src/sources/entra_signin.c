@@ -776,6 +776,26 @@ static int signin_map(void *state, const struct mw_recview *rec, struct mw_map_c
     return map_json(st, rec, ctx, diag);
 }
 
+/* For `mailward formats` (docs/formats/entra_signin.md). */
+static const struct mw_logsource formats_logsources[] = {
+    { "azure", "signinlogs", NULL },
+    { NULL, NULL, NULL },
+};
+
+static const struct mw_source_shape formats_shapes[] = {
+    { "Admin center JSON download (array of Graph signIn objects)",
+      "[{\"id\":\"...\",\"createdDateTime\":\"2025-03-04T09:47:33Z\",\"userPrincipalName\":...}]" },
+    { "Graph API page", "{\"@odata.context\":\"...\",\"value\":[{\"id\":\"...\","
+                        "\"createdDateTime\":...}],\"@odata.nextLink\":...}" },
+    { "Diagnostic-settings records",
+      "{\"records\":[{\"time\":\"...\",\"category\":\"SignInLogs\",\"properties\":{...}}]}" },
+    { "SigninLogs / AADNonInteractiveUserSignInLogs export (JSON or CSV)",
+      "TimeGenerated [UTC],UserPrincipalName,IPAddress,ResultType,AppDisplayName,..." },
+    { "Admin center CSV download",
+      "Date (UTC),Request ID,User agent,Correlation ID,User ID,User,Username,..." },
+    { NULL, NULL },
+};
+
 const struct mw_source mw_source_entra_signin = {
     .name = "entra_signin",
     .summary =
@@ -787,4 +807,7 @@ const struct mw_source mw_source_entra_signin = {
     .open = signin_open,
     .map = signin_map,
     .close = signin_close,
+    .decoders = MW_DECODER_BIT(MW_CONT_JSON) | MW_DECODER_BIT(MW_CONT_CSV),
+    .logsources = formats_logsources,
+    .shapes = formats_shapes,
 };

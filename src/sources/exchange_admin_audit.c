@@ -486,6 +486,19 @@ static void xa_close(void *state)
 /* docs/formats/exchange_admin_audit.md: -ResultSize 1,000 by default, 250,000 at most. */
 static const uint64_t xa_caps[] = { 1000, 250000, 0 };
 
+/* For `mailward formats` (docs/formats/exchange_admin_audit.md). */
+static const struct mw_logsource formats_logsources[] = {
+    { "m365", "exchange", NULL },
+    { NULL, NULL, NULL },
+};
+
+static const struct mw_source_shape formats_shapes[] = {
+    { "Search-AdminAuditLog | Export-Csv (with or without #TYPE)",
+      "\"RunDate\",\"Caller\",\"CmdletName\",\"CmdletParameters\",\"ObjectModified\",\"Succeeded\","
+      "..." },
+    { NULL, NULL },
+};
+
 const struct mw_source mw_source_exchange_admin_audit = {
     .name = "exchange_admin_audit",
     .summary = "Exchange Server admin audit log: Search-AdminAuditLog | Export-Csv",
@@ -497,4 +510,7 @@ const struct mw_source mw_source_exchange_admin_audit = {
     .close = xa_close,
     .finish = xa_finish,
     .export_caps = xa_caps,
+    .decoders = MW_DECODER_BIT(MW_CONT_CSV),
+    .logsources = formats_logsources,
+    .shapes = formats_shapes,
 };

@@ -67,6 +67,13 @@ static const struct mw_logsource ls_sharepoint = { "m365", "sharepoint", NULL };
 static const struct mw_logsource ls_compliance = { "m365", "security_compliance", NULL };
 static const struct mw_logsource ls_general = { "m365", "general", NULL };
 
+/* For `mailward formats`: the logsources above (logsource_of). */
+static const struct mw_logsource logsources[] = {
+    { "m365", "exchange", NULL },   { "m365", "azuread", NULL },
+    { "m365", "sharepoint", NULL }, { "m365", "security_compliance", NULL },
+    { "m365", "general", NULL },    { NULL, NULL, NULL },
+};
+
 /* Per-record facts the mapping needs whatever the projection. */
 struct rec_info {
     struct mw_str times[5]; /* by K_TIME_CREATION .. K_START_TIME order */
@@ -1024,4 +1031,6 @@ const struct mw_source mw_source_m365_audit = {
     .map = m365_map,
     .close = mw_m365_state_close,
     .decoders = MW_DECODER_BIT(MW_CONT_JSON) | MW_DECODER_BIT(MW_CONT_CSV),
+    .logsources = logsources,
+    .shapes = mw_m365_shapes,
 };

@@ -177,6 +177,8 @@ enum m365_shape {
     M365_SHAPE_COUNT
 };
 
+/* The shapes listed by `mailward formats`, with an example each. */
+extern const struct mw_source_shape mw_m365_shapes[];
 /* The shape of a JSON file from its first good record, of a CSV file from its header. */
 enum m365_shape mw_m365_shape_json(struct mw_str first);
 enum m365_shape mw_m365_shape_csv(const struct mw_csv_header *hdr);

@@ -81,3 +81,26 @@ int mw_m365_sniff(enum mw_container container, struct mw_str first, const struct
     }
     return mw_m365_shape_score(mw_m365_shape_json(first));
 }
+
+/* For `mailward formats` (docs/formats/m365_audit.md, Shapes). */
+const struct mw_source_shape mw_m365_shapes[] = {
+    { "Management Activity API JSON (JSON Lines, arrays, one blob per line)",
+      "{\"CreationTime\":\"2025-03-04T09:15:22\",\"Id\":\"...\",\"Operation\":"
+      "\"MailItemsAccessed\",\"RecordType\":50,\"UserId\":\"a@contoso.com\",\"Workload\":"
+      "\"Exchange\",...}" },
+    { "Purview portal CSV (AuditData column)",
+      "RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,"
+      "AssociatedAdminUnitsNames" },
+    { "Search-UnifiedAuditLog | Export-Csv (a #TYPE line first or not)",
+      "\"RecordType\",\"CreationDate\",\"UserIds\",\"Operations\",\"AuditData\",\"ResultIndex\","
+      "\"ResultCount\",\"Identity\",..." },
+    { "Sentinel OfficeActivity JSON rows",
+      "{\"TimeGenerated\":\"2025-03-04T09:40:02Z\",\"OfficeWorkload\":\"Exchange\","
+      "\"Operation\":\"MailItemsAccessed\",\"Type\":\"OfficeActivity\",...}" },
+    { "Sentinel OfficeActivity portal CSV",
+      "TimeGenerated [UTC],OfficeWorkload,Operation,UserId,Client_IPAddress,Parameters,..." },
+    { "Defender CloudAppEvents rows with RawEventData (JSON or CSV)",
+      "{\"Timestamp\":\"2025-03-04T09:15:22Z\",\"ActionType\":\"MailItemsAccessed\","
+      "\"RawEventData\":{...}}" },
+    { NULL, NULL },
+};

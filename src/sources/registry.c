@@ -440,16 +440,23 @@ static int skip_type_line(struct mw_stream *s, uint64_t *lines, struct mw_diag *
     }
 }
 
+/* The best sniff score above 0 among the sources that use decoder c; every score is kept in
+ * stats for `parse --explain`. */
 static const struct mw_source *pick(enum mw_container c, struct mw_str first,
-                                    const struct mw_csv_header *hdr)
+                                    const struct mw_csv_header *hdr, uint64_t line,
+                                    struct mw_file_stats *stats)
 {
     const struct mw_source *best = NULL;
     int best_score = 0;
-    for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
+    stats->nscores = 0;
+    stats->sniff_line = line;
+    for (size_t i = 0; i < sizeof sources / sizeof sources[0] && i < MW_MAX_SOURCES; i++) {
+        stats->scores[stats->nscores++] = -1;
         if (!mw_source_uses(sources[i], c)) {
             continue;
         }
         int score = sources[i]->sniff(c, first, hdr);
+        stats->scores[stats->nscores - 1] = score;
         if (score > best_score) {
             best_score = score;
             best = sources[i];
@@ -600,7 +607,7 @@ static void early_flush(struct scan *sc, struct picking *pk)
 static int choose_json_source(struct scan *sc, struct picking *pk, const struct mw_source *force,
                               struct mw_str text, uint64_t line, struct mw_diag *diag)
 {
-    sc->src = force ? force : pick(MW_CONT_JSON, text, NULL);
+    sc->src = force ? force : pick(MW_CONT_JSON, text, NULL, line, sc->stats);
     if (!sc->src) {
         if (pk->n == PICK_TRIES) {
             diag->path = sc->path;
@@ -739,7 +746,7 @@ static int scan_csv(struct scan *sc, struct mw_stream *s, const struct mw_source
         return rc;
     }
     struct mw_csv_header hdr = { cells, ncells };
-    sc->src = force ? force : pick(MW_CONT_CSV, MW_STR_NULL, &hdr);
+    sc->src = force ? force : pick(MW_CONT_CSV, MW_STR_NULL, &hdr, line, sc->stats);
     if (!sc->src) {
         mw_csv_reader_fini(&r);
         diag->path = sc->path;

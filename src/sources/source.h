@@ -55,6 +55,12 @@ struct mw_map_ctx {
     uint64_t prefiltered; /* records skipped by a prefilter */
 };
 
+/* A file shape a source recognises, for `mailward formats`. */
+struct mw_source_shape {
+    const char *name;    /* "Purview portal CSV" */
+    const char *example; /* a short example: the header row or the start of a first record */
+};
+
 struct mw_source {
     const char *name;    /* "m365_audit"; also the file name sources/m365_audit.c */
     const char *summary; /* one line for `mailward formats` */
@@ -86,6 +92,11 @@ struct mw_source {
     /* Row counts at which a known export of the format stops, 0-terminated, or NULL: a file
      * with exactly that many records may be truncated (struct mw_file_stats capped). */
     const uint64_t *export_caps;
+    /* For `mailward formats`: the Sigma logsources the source's events carry, and the file
+     * shapes it recognises with an example of each. Each list ends with an entry whose first
+     * member is NULL; either may be NULL (nothing listed). */
+    const struct mw_logsource *logsources;
+    const struct mw_source_shape *shapes;
 };
 
 extern const struct mw_source mw_source_m365_audit;
@@ -122,6 +133,12 @@ struct mw_file_stats {
     /* The decoder whose container the file is, NULL for an empty or unreadable file. */
     const struct mw_decoder *decoder;
     uint64_t capped; /* records == one of the source's export_caps: possibly truncated, else 0 */
+    /* The sniff score each source (mw_sources_all order) gave the record or CSV header that
+     * chose the source, or the last one tried when none did; -1 for a source that does not
+     * use the file's decoder. nscores is 0 when no source was asked (--source, no record). */
+    int scores[MW_MAX_SOURCES];
+    size_t nscores;
+    uint64_t sniff_line; /* line of that record or header */
 };
 
 /* Reads one file: sniffs the container (mw_decode_sniff: first non-space byte '[' or '{' is

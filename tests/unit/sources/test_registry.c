@@ -122,6 +122,10 @@ static void test_registry_decoders(void **state)
                      MW_OK);
     assert_non_null(c.stats.decoder);
     assert_string_equal(c.stats.decoder->name, "json");
+    assert_int_equal(c.stats.nscores, 5); /* every source's sniff score, for parse --explain */
+    assert_int_equal(c.stats.scores[0], 90);
+    assert_int_equal(c.stats.scores[1], 0);
+    assert_int_equal(c.stats.sniff_line, 1);
     assert_int_equal(cap_run(&c, "CreationDate,Operations,AuditData\n"), MW_OK);
     assert_string_equal(c.stats.decoder->name, "csv");
     assert_int_equal(cap_run(&c, ""), MW_OK);
