@@ -14,7 +14,9 @@
 #                       interrupts the fuzzer (SIGINT: it prints its stats and exits 72) when it
 #                       has used that much, so a busy machine still gives each target the same
 #                       work: FUZZ_CPU=3600 FUZZ_TIME=100000 is "one CPU-hour per target".
-# Other knobs: FUZZ_JOBS=2, FUZZ_TARGETS="csv time" (default: all), FUZZ_WORK=build/fuzz-campaign,
+# A timeout (FUZZ_TIMEOUT=25 wall seconds for one input) is kept only when the input alone times
+# out again; one that runs in time alone was a stall of a busy machine (status STALLED: the run
+# stopped early, nothing kept). Other knobs: FUZZ_JOBS=2, FUZZ_TARGETS="csv time" (default: all), FUZZ_WORK=build/fuzz-campaign,
 #   FUZZ_MERGE=1 (0: keep the work corpus only), FUZZ_MAX_LEN (libFuzzer -max_len, default its own),
 #   FUZZ_SKIP_BUILD=1 (use the existing build/fuzz).
 # Run it at idle priority on a shared machine: nice -n 19 make fuzz-campaign
@@ -29,6 +31,7 @@ FUZZ_WORK=${FUZZ_WORK:-$ROOT/build/fuzz-campaign}
 FUZZ_MERGE=${FUZZ_MERGE:-1}
 FUZZ_MAX_LEN=${FUZZ_MAX_LEN:-}
 FUZZ_CPU=${FUZZ_CPU:-}
+FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-25}
 BUILD=$ROOT/build/fuzz
 
 # Interrupts process $1 once it has used $2 CPU seconds (polls /proc every 5 s); touches $3 first.
@@ -59,7 +62,7 @@ run_one() {
     status=ok
     rm -f "$work/cpu_stop"
     # shellcheck disable=SC2086
-    "$bin" -runs="$FUZZ_RUNS" -max_total_time="$FUZZ_TIME" -detect_leaks=1 -timeout=25 \
+    "$bin" -runs="$FUZZ_RUNS" -max_total_time="$FUZZ_TIME" -detect_leaks=1 -timeout="$FUZZ_TIMEOUT" \
         -print_final_stats=1 -artifact_prefix="$work/artifacts/" $maxlen \
         "$work/corpus" "$seeds" >"$work/fuzz.log" 2>&1 &
     fpid=$!
@@ -83,6 +86,18 @@ run_one() {
     for a in "$work/artifacts"/crash-* "$work/artifacts"/leak-* "$work/artifacts"/timeout-* \
         "$work/artifacts"/oom-*; do
         [ -f "$a" ] || continue
+        case $(basename "$a") in
+            timeout-*)
+                # The timeout is wall time: on a busy machine an idle-priority fuzzer can wait
+                # longer than that for a core. Keep only a timeout that the input alone repeats.
+                if "$bin" -timeout="$FUZZ_TIMEOUT" "$a" >"$work/recheck.log" 2>&1; then
+                    echo "fuzz-campaign: $name: $(basename "$a") ran in time alone:" \
+                        "a stall of the busy machine, not kept (the run stopped there)" >&2
+                    status=STALLED
+                    continue
+                fi
+                ;;
+        esac
         cp "$a" "$seeds/"
         crashes=$((crashes + 1))
         echo "fuzz-campaign: $name: kept $(basename "$a") in tests/fuzz/corpus/$name/" >&2
@@ -95,13 +110,13 @@ run_one() {
     added=0
     if [ "$status" = ok ] && [ "$FUZZ_MERGE" = 1 ]; then
         before=$(find "$seeds" -type f | wc -l)
-        "$bin" -merge=1 -detect_leaks=1 -timeout=25 $maxlen "$seeds" "$work/corpus" \
+        "$bin" -merge=1 -detect_leaks=1 -timeout="$FUZZ_TIMEOUT" $maxlen "$seeds" "$work/corpus" \
             >"$work/merge.log" 2>&1 || status=FAILED
         added=$(($(find "$seeds" -type f | wc -l) - before))
     fi
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "${execs:-?}" "${cov:-?}" "${ft:-?}" \
         "$secs" "${cpu:-?}" "$crashes" "$added" >"$work/result.tsv"
-    [ "$status" = ok ] || tail -n 40 "$work/fuzz.log" >&2
+    [ "$status" = ok ] || [ "$status" = STALLED ] || tail -n 40 "$work/fuzz.log" >&2
     echo "fuzz-campaign: $name: $status, ${execs:-?} execs, cov ${cov:-?} ft ${ft:-?}," \
         "${secs}s (${cpu:-?} CPU s), $crashes crash(es), $added corpus file(s) added" >&2
     [ "$status" = ok ]
