@@ -47,8 +47,8 @@ struct mw_pipeline {
     uint64_t files_skipped; /* found in a directory and left out (no known format, hidden, ...) */
     char *skipped[MW_SKIP_KEEP]; /* "path: reason" of the first skipped files */
     size_t nskipped;
-    uint64_t files_truncated;             /* files whose record count is a known export cap */
-    char *truncated[MW_SKIP_KEEP];        /* "path: why" of the first of them */
+    uint64_t files_truncated;      /* files whose record count is a known export cap */
+    char *truncated[MW_SKIP_KEEP]; /* "path: why" of the first of them */
     size_t ntruncated;
     uint64_t records;                   /* records read from every input */
     uint64_t warnings;                  /* warnings printed (empty input, missing CSV column) */

@@ -10,10 +10,8 @@
 #include "sources/sources_int.h"
 
 static const struct mw_source *const sources[] = {
-    &mw_source_m365_audit,
-    &mw_source_defender,
-    &mw_source_entra_signin,
-    &mw_source_entra_audit,
+    &mw_source_m365_audit,           &mw_source_defender,
+    &mw_source_entra_signin,         &mw_source_entra_audit,
     &mw_source_exchange_admin_audit,
 };
 

@@ -45,7 +45,7 @@ struct mw_map_ctx {
     /* --date-order: day/month order of culture-written dates whose file does not show it
      * (core/time.h); MW_DATE_ORDER_UNKNOWN when not given */
     enum mw_date_order date_order;
-    mw_event_fn *emit;          /* call once per event the record yields */
+    mw_event_fn *emit; /* call once per event the record yields */
     void *emit_arg;
     /* Exact prefilters from the rules (event/event.h), one per source in mw_sources_all()
      * order, NULL when none: a source skips, without emitting it, a record whose events could
