@@ -889,16 +889,16 @@ static bool fps_room(struct mw_correlator *c, struct mw_window *w)
     return true;
 }
 
-/* Where a sample of (t, fp) goes in w's sorted sample, or -1 when it does not: past the cap,
- * or a copy of a record kept already (the same dedup id and time). Ties of records without an
- * id keep both, in the order they came (they show the same content). */
+/* Where a sample of (t, fp) goes in w's sorted sample, -1 when it does not (past the cap), or
+ * -2 - i when it is a copy of the record kept at i (the same dedup id and time). Ties of records
+ * without an id keep both, in the order they came (they show the same content). */
 static int sample_pos(const struct mw_window *w, int64_t t, uint64_t fp, bool ident)
 {
     size_t pos = w->nsamples;
     while (pos > 0) {
         int cmp = mw_sample_cmp(t, fp, w->samples[pos - 1]);
         if (cmp == 0 && ident && w->samples[pos - 1]->ident) {
-            return -1;
+            return -2 - (int)(pos - 1);
         }
         if (cmp >= 0) {
             break;
@@ -923,6 +923,18 @@ static void sample_put(struct mw_correlator *c, struct mw_window *w, size_t pos,
 
 /* The evidence sample keeps the MW_EVIDENCE_CAP records of the smallest (time, content
  * fingerprint); *fp is computed here when first needed (0: not yet). */
+/* s is a copy of the record kept at i: keeps whichever shows the smaller content, so the
+ * evidence does not depend on which copy came first; frees the other. */
+static void sample_copy(struct mw_correlator *c, struct mw_window *w, size_t i, struct mw_sample *s)
+{
+    if (mw_sample_content(s) < mw_sample_content(w->samples[i])) {
+        mw_sample_free(&c->pool, w->samples[i]);
+        w->samples[i] = s;
+    } else {
+        mw_sample_free(&c->pool, s);
+    }
+}
+
 static void window_sample(struct mw_correlator *c, struct mw_window *w, const struct mw_finding *f,
                           uint64_t *fp)
 {
@@ -934,7 +946,7 @@ static void window_sample(struct mw_correlator *c, struct mw_window *w, const st
         *fp = content_fp(ev);
     }
     int pos = sample_pos(w, ev->time_ns, *fp, ev->dedup != 0);
-    if (pos < 0) {
+    if (pos == -1) {
         return;
     }
     uint32_t idx;
@@ -942,7 +954,11 @@ static void window_sample(struct mw_correlator *c, struct mw_window *w, const st
     struct mw_sample *s = mw_sample_new(&c->pool, f, *fp, file);
     s->file_idx = idx;
     s->ident = ev->dedup != 0;
-    sample_put(c, w, (size_t)pos, s);
+    if (pos < -1) {
+        sample_copy(c, w, (size_t)(-2 - pos), s);
+    } else {
+        sample_put(c, w, (size_t)pos, s);
+    }
 }
 
 static void aggregate(struct mw_correlator *c, struct mw_window *w, const struct mw_corr_spec *cs,
@@ -994,8 +1010,10 @@ static void window_merge_samples(struct mw_correlator *c, struct mw_window *w,
     for (size_t i = 0; i < src->nsamples; i++) {
         struct mw_sample *s = src->samples[i];
         int pos = sample_pos(w, s->time_ns, s->fp, s->ident);
-        if (pos < 0) {
+        if (pos == -1) {
             mw_sample_free(&c->pool, s);
+        } else if (pos < -1) {
+            sample_copy(c, w, (size_t)(-2 - pos), s);
         } else {
             sample_put(c, w, (size_t)pos, s);
         }

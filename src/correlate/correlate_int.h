@@ -215,6 +215,9 @@ struct mw_sample {
 struct mw_sample *mw_sample_new(struct mw_pool *pool, const struct mw_finding *f, uint64_t fp,
                                 const char *file);
 void mw_sample_free(struct mw_pool *pool, struct mw_sample *s);
+/* A hash of what the sample shows (source, raw time, account, mailbox, host, fields): of two
+ * copies of one record (same dedup id and time) that differ, evidence keeps the smaller. */
+uint64_t mw_sample_content(const struct mw_sample *s);
 /* Order of evidence: time, then fingerprint (never where the record was read). */
 int mw_sample_cmp(int64_t time_ns, uint64_t fp, const struct mw_sample *b);
 /* A sample as a run writes it (names and source as indices into tab, the file as file_idx, the

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/hash.h"
 #include "correlate/correlate_int.h"
 
 /* ---- distinct-value sets ------------------------------------------------------------------ */
@@ -293,6 +294,25 @@ void mw_sample_free(struct mw_pool *pool, struct mw_sample *s)
     if (s) {
         mw_pool_free(pool, s, s->bytes);
     }
+}
+
+static uint64_t hash_opt(const char *s, uint64_t h)
+{
+    return s ? mw_hash(s, strlen(s) + 1, h) : mw_hash("", 0, h ^ 0x6e6f6e65);
+}
+
+uint64_t mw_sample_content(const struct mw_sample *s)
+{
+    uint64_t h = hash_opt(s->source, 0x73616d70);
+    h = hash_opt(s->time_raw, h);
+    h = hash_opt(s->account, h);
+    h = hash_opt(s->mailbox, h);
+    h = hash_opt(s->host, h);
+    for (size_t i = 0; i < s->nfields; i++) {
+        h = hash_opt(s->names[i], h);
+        h = hash_opt(s->values[i], h);
+    }
+    return h;
 }
 
 int mw_sample_cmp(int64_t time_ns, uint64_t fp, const struct mw_sample *b)

@@ -630,6 +630,45 @@ static void test_copies_and_old_records_join_their_window(void **state)
     fx_fini(&w.fx);
 }
 
+/* 201 reads in one bin; the first record (dedup id 1, 09:00:00) also comes as a copy that shows
+ * another user agent, before or after the others. */
+static void copies_run(struct all *out, bool copy_first, size_t budget)
+{
+    static struct wfx w;
+    memset(&w, 0, sizeof w);
+    fx_init(&w.fx);
+    mw_correlator_set_budget(w.fx.c, budget);
+    if (copy_first) {
+        access_all(&w, "copy@example.org", "198.51.100.9", "Outlook (copy)", T0, 1);
+    }
+    for (int i = 0; i < 201; i++) {
+        access_all(&w, "copy@example.org", "198.51.100.9", "Outlook", T0 + i * SEC,
+                   (uint64_t)i + 1);
+    }
+    if (!copy_first) {
+        access_all(&w, "copy@example.org", "198.51.100.9", "Outlook (copy)", T0, 1);
+    }
+    assert_int_equal(mw_correlate_finish(w.fx.c, on_alert_all, &w.all), MW_OK);
+    assert_int_equal(mw_correlate_duplicates(w.fx.c), 1);
+    *out = w.all;
+    fx_fini(&w.fx);
+}
+
+/* Two copies of one record that differ in what they show: the evidence keeps the same one
+ * whichever came first, spilled or not. */
+static void test_copies_that_differ_same_evidence(void **state)
+{
+    (void)state;
+    static struct all a, b, c;
+    copies_run(&a, false, MW_CORRELATE_BUDGET_DEFAULT);
+    copies_run(&b, true, MW_CORRELATE_BUDGET_DEFAULT);
+    copies_run(&c, true, 4 * 1024);
+    assert_int_equal(a.n, 1);
+    assert_non_null(strstr(a.rows[0], "|201|HighVolumeAccess|copy@example.org|"));
+    assert_same_alerts(&b, &a, "the copy first");
+    assert_same_alerts(&c, &a, "the copy first, spilled");
+}
+
 /* Findings without a time are counted and kept out of every window. */
 static void test_undated_not_in_windows(void **state)
 {
@@ -825,6 +864,7 @@ int main(void)
         cmocka_unit_test(test_order_and_split_do_not_change_alerts),
         cmocka_unit_test(test_values_past_cap_order_independent),
         cmocka_unit_test(test_copies_and_old_records_join_their_window),
+        cmocka_unit_test(test_copies_that_differ_same_evidence),
         cmocka_unit_test(test_undated_not_in_windows),
         cmocka_unit_test(test_spill_error_reported),
         cmocka_unit_test(test_memory_bounded),
