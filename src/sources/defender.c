@@ -98,9 +98,7 @@ struct def_state {
     void *m365; /* M365 mapper state for CloudAppEvents rows, opened on first use */
     struct dcol *cols;
     size_t ncols;
-    const struct mw_fieldtab *ids_for;
-    uint32_t ids_count;
-    bool ids_valid;
+    struct mw_colids_stamp ids; /* when cols[].id were looked up */
 };
 
 /* Facts about one row the mapping needs whatever the projection. */
@@ -600,15 +598,13 @@ static int map_json(struct def_state *st, const struct mw_recview *rec, struct m
 
 static void col_ids(struct def_state *st, struct mw_fieldtab *f)
 {
-    if (st->ids_valid && st->ids_for == f && (f->open || st->ids_count == f->count)) {
+    if (!mw_colids_stale(&st->ids, f)) {
         return;
     }
     for (size_t i = 0; i < st->ncols; i++) {
         st->cols[i].id = mw_fieldtab_want(f, mw_str_c(st->cols[i].name));
     }
-    st->ids_for = f;
-    st->ids_count = f->count;
-    st->ids_valid = true;
+    mw_colids_done(&st->ids, f);
 }
 
 static int map_csv(struct def_state *st, const struct mw_recview *rec, struct mw_map_ctx *ctx,

@@ -154,9 +154,7 @@ struct sg_state {
     struct mw_strmap keys; /* JSON key -> struct keydef * (icase), portal names left out */
     struct col *cols;      /* CSV only */
     size_t ncols;
-    const struct mw_fieldtab *ids_for;
-    uint32_t ids_count;
-    bool ids_valid;
+    struct mw_colids_stamp ids; /* when cols[].id were looked up */
 };
 
 /* ---- names ----------------------------------------------------------------------------------- */
@@ -604,15 +602,13 @@ static int map_json(struct sg_state *st, const struct mw_recview *rec, struct mw
 
 static void col_ids(struct sg_state *st, struct mw_fieldtab *f)
 {
-    if (st->ids_valid && st->ids_for == f && (f->open || st->ids_count == f->count)) {
+    if (!mw_colids_stale(&st->ids, f)) {
         return;
     }
     for (size_t i = 0; i < st->ncols; i++) {
         st->cols[i].id = mw_fieldtab_want(f, mw_str_c(st->cols[i].name));
     }
-    st->ids_for = f;
-    st->ids_count = f->count;
-    st->ids_valid = true;
+    mw_colids_done(&st->ids, f);
 }
 
 static int map_csv(struct sg_state *st, const struct mw_recview *rec, struct mw_map_ctx *ctx,

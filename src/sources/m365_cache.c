@@ -402,7 +402,7 @@ const struct keyinfo *mw_m365_class_at(const struct m365_state *st, size_t pos, 
 
 void mw_m365_col_ids(struct m365_state *st, struct mw_fieldtab *f)
 {
-    if (st->ids_valid && st->ids_for == f && (f->open || st->ids_count == f->count)) {
+    if (!mw_colids_stale(&st->ids, f)) {
         return;
     }
     for (size_t i = 0; i < st->ncols; i++) {
@@ -410,9 +410,7 @@ void mw_m365_col_ids(struct m365_state *st, struct mw_fieldtab *f)
         struct mw_str name;
         mw_m365_member_ids(f, c->ki, mw_str_c(c->name), &name, &c->id, &c->id_raw);
     }
-    st->ids_for = f;
-    st->ids_count = f->count;
-    st->ids_valid = true;
+    mw_colids_done(&st->ids, f);
 }
 
 int mw_m365_state_open(void **state, const struct mw_csv_header *hdr, struct mw_diag *diag)

@@ -110,10 +110,8 @@ struct m365_state {
     struct mw_sources_proj proj;
     struct col *cols; /* CSV only */
     size_t ncols;
-    int primary_col; /* AuditData / RawEventData column, -1 when none */
-    const struct mw_fieldtab *ids_for;
-    uint32_t ids_count;
-    bool ids_valid;
+    int primary_col;            /* AuditData / RawEventData column, -1 when none */
+    struct mw_colids_stamp ids; /* when cols[].id were looked up */
 };
 
 /* The key table (m365_audit.c, docs/formats/m365_audit.md, Shapes) and the class of any key

@@ -85,4 +85,30 @@ void mw_sources_pos_at(struct mw_sources_pos *pos, const struct mw_origin *base,
 int mw_m365_map_object(void *m365_state, struct mw_str object, const struct mw_origin *origin,
                        struct mw_map_ctx *ctx, struct mw_diag *diag);
 
+/* When a CSV file's column field ids were last looked up (the ids hold for one field table, and
+ * for a closed table only while it has not grown). */
+struct mw_colids_stamp {
+    const struct mw_fieldtab *tab;
+    uint32_t count;
+    bool valid;
+};
+
+/* True when the column ids must be looked up again for f; then marks them as looked up (the
+ * caller looks them up at once). */
+static inline bool mw_colids_stale(struct mw_colids_stamp *k, const struct mw_fieldtab *f)
+{
+    if (k->valid && k->tab == f && (f->open || k->count == f->count)) {
+        return false;
+    }
+    k->tab = f;
+    k->valid = true;
+    return true;
+}
+
+/* After the lookups (which may add names to an open table): the count they were made at. */
+static inline void mw_colids_done(struct mw_colids_stamp *k, const struct mw_fieldtab *f)
+{
+    k->count = f->count;
+}
+
 #endif
