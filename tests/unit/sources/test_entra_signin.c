@@ -161,8 +161,8 @@ static void test_sniff(void **state)
     }
     /* a UAL record, a Defender wrapper and a Graph page of something else are not sign-ins */
     static const char *const other[] = {
-        "{\"CreationTime\":\"x\",\"Operation\":\"UserLoggedIn\",\"Workload\":"
-        "\"AzureActiveDirectory\"}",
+        ("{\"CreationTime\":\"x\",\"Operation\":\"UserLoggedIn\",\"Workload\":"
+         "\"AzureActiveDirectory\"}"),
         "{\"records\":[{\"category\":\"AdvancedHunting-DeviceFileEvents\"}]}",
         "{\"value\":[{\"activityDateTime\":\"x\",\"activityDisplayName\":\"y\"}]}",
     };
