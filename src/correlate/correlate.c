@@ -171,27 +171,37 @@ static int hex_digit(char ch)
  * success. Anything else (an embedded IPv4 address, a stray colon) is left to inet_pton: this
  * only accepts text inet_pton accepts, with the same bytes. */
 #define NO_GAP SIZE_MAX
-static bool parse_ipv6_plain(const char *p, size_t len, unsigned char a[16])
+
+/* One group of 1-4 hex digits at p[*i] into *v; false when there is none or more than four. */
+static bool read_group(const char *p, size_t len, size_t *i, uint16_t *v)
 {
-    uint16_t g[8];
-    size_t ng = 0, gap = NO_GAP; /* gap: index of the group "::" stands before */
+    unsigned acc = 0, nd = 0;
+    int d;
+    while (*i < len && nd < 5 && (d = hex_digit(p[*i])) >= 0) {
+        acc = acc * 16 + (unsigned)d;
+        nd++;
+        (*i)++;
+    }
+    *v = (uint16_t)acc;
+    return nd > 0 && nd <= 4;
+}
+
+/* The groups g[0..ng) and where "::" stands (gap) into g[8], or false when they cannot make an
+ * address. */
+static bool split_groups(const char *p, size_t len, uint16_t g[8], size_t *ng, size_t *gap)
+{
     size_t i = 0;
+    *ng = 0;
+    *gap = NO_GAP;
     if (len >= 2 && p[0] == ':' && p[1] == ':') {
-        gap = 0;
+        *gap = 0;
         i = 2;
     }
     while (i < len) {
-        unsigned v = 0, nd = 0;
-        int d;
-        while (i < len && nd < 5 && (d = hex_digit(p[i])) >= 0) {
-            v = v * 16 + (unsigned)d;
-            nd++;
-            i++;
-        }
-        if (nd == 0 || nd > 4 || ng == 8) {
+        if (*ng == 8 || !read_group(p, len, &i, &g[*ng])) {
             return false;
         }
-        g[ng++] = (uint16_t)v;
+        (*ng)++;
         if (i == len) {
             break;
         }
@@ -200,14 +210,21 @@ static bool parse_ipv6_plain(const char *p, size_t len, unsigned char a[16])
         }
         i++;
         if (p[i] == ':') {
-            if (gap != NO_GAP) {
+            if (*gap != NO_GAP) {
                 return false;
             }
-            gap = ng;
+            *gap = *ng;
             i++;
         }
     }
-    if (gap == NO_GAP ? ng != 8 : ng > 7) {
+    return *gap == NO_GAP ? *ng == 8 : *ng <= 7;
+}
+
+static bool parse_ipv6_plain(const char *p, size_t len, unsigned char a[16])
+{
+    uint16_t g[8];
+    size_t ng, gap; /* gap: index of the group "::" stands before */
+    if (!split_groups(p, len, g, &ng, &gap)) {
         return false;
     }
     uint16_t out[8] = { 0 };
@@ -1203,6 +1220,56 @@ static char *render_owned(const struct mw_tpl *t, const struct render *r)
     return out;
 }
 
+/* The alert's reasons: the category's, then the rule's, rendered; the caller frees each and the
+ * array. *nr: how many. */
+static char **window_reasons(const struct mw_corr_spec *cs, const struct mw_corr_category *cat,
+                             const struct render *r, size_t *nr)
+{
+    char **reasons = mw_calloc(cs->nreasons + 2, sizeof *reasons);
+    *nr = 0;
+    if (cat && cat->reason.nparts) {
+        reasons[(*nr)++] = render_owned(&cat->reason, r);
+    }
+    for (size_t i = 0; i < cs->nreasons; i++) {
+        reasons[(*nr)++] = render_owned(&cs->reasons[i], r);
+    }
+    return reasons;
+}
+
+static bool vfield_grouped(const struct mw_corr_spec *cs, size_t i)
+{
+    for (size_t g = 0; g < cs->ngroup; g++) {
+        if (cs->group_ids[g] == (int)i) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The aggregates an alert reports: every value field that is neither a group key nor left
+ * unreported, with its distinct count and first values. lists[i] holds the value arrays the
+ * caller frees (one per value field). *naggs: how many. */
+static struct mw_agg_values *window_aggs(const struct mw_corr_spec *cs, const struct mw_window *w,
+                                         const char ***lists, size_t *naggs)
+{
+    struct mw_agg_values *aggs = mw_calloc(cs->nvfields + 1, sizeof *aggs);
+    *naggs = 0;
+    for (size_t i = 0; i < cs->nvfields; i++) {
+        const struct mw_corr_vfield *vf = &cs->vfields[i];
+        if (vfield_grouped(cs, i) || (!vf->report_cap && cs->cond.vfield != (int)i)) {
+            continue;
+        }
+        const struct mw_vset *v = &w->vsets[i];
+        lists[i] = vset_values(v);
+        aggs[*naggs].field = vf->name;
+        aggs[*naggs].distinct = v->count;
+        aggs[*naggs].values = lists[i];
+        aggs[*naggs].nvalues = v->ntop < vf->report_cap ? v->ntop : vf->report_cap;
+        (*naggs)++;
+    }
+    return aggs;
+}
+
 static int emit_window(struct mw_correlator *c, const struct mw_window *w, mw_alert_fn *fn,
                        void *arg)
 {
@@ -1234,13 +1301,7 @@ static int emit_window(struct mw_correlator *c, const struct mw_window *w, mw_al
     a.summary = summary.ptr ? summary.ptr : "";
 
     size_t nr = 0;
-    char **reasons = mw_calloc(cs->nreasons + 2, sizeof *reasons);
-    if (cat && cat->reason.nparts) {
-        reasons[nr++] = render_owned(&cat->reason, &r);
-    }
-    for (size_t i = 0; i < cs->nreasons; i++) {
-        reasons[nr++] = render_owned(&cs->reasons[i], &r);
-    }
+    char **reasons = window_reasons(cs, cat, &r, &nr);
     a.reasons = (const char *const *)reasons;
     a.nreasons = nr;
 
@@ -1249,33 +1310,13 @@ static int emit_window(struct mw_correlator *c, const struct mw_window *w, mw_al
     a.window_end_ns = w->bin + cs->timespan_ns;
     a.count = w->count;
     a.category = r.category;
-    struct mw_agg_values *aggs = mw_calloc(cs->nvfields + 1, sizeof *aggs);
     const char ***lists = mw_calloc(cs->nvfields + 1, sizeof *lists);
-    size_t naggs = 0;
-    for (size_t i = 0; i < cs->nvfields; i++) {
-        const struct mw_corr_vfield *vf = &cs->vfields[i];
-        bool grouped = false;
-        for (size_t g = 0; g < cs->ngroup; g++) {
-            grouped |= cs->group_ids[g] == (int)i;
-        }
-        if (grouped || (!vf->report_cap && cs->cond.vfield != (int)i)) {
-            continue;
-        }
-        const struct mw_vset *v = &w->vsets[i];
-        lists[i] = vset_values(v);
-        aggs[naggs].field = vf->name;
-        aggs[naggs].distinct = v->count;
-        aggs[naggs].values = lists[i];
-        aggs[naggs].nvalues = v->ntop < vf->report_cap ? v->ntop : vf->report_cap;
-        naggs++;
-    }
+    struct mw_agg_values *aggs = window_aggs(cs, w, lists, &a.naggs);
     a.aggs = aggs;
-    a.naggs = naggs;
 
     struct mw_evidence ev[MW_EVIDENCE_CAP];
     for (size_t i = 0; i < w->nsamples; i++) {
-        const struct mw_sample *s = w->samples[i];
-        ev[i] = sample_evidence(s);
+        ev[i] = sample_evidence(w->samples[i]);
     }
     a.evidence = ev;
     a.nevidence = w->nsamples;
