@@ -116,19 +116,11 @@ enum restart {
     R_M365,      /* a CloudAppEvents row */
 };
 
-/* Kusto type suffixes on Sentinel-exported column names ("ReportId_long"). */
-static const char *const type_suffixes[] = { "_string", "_long", "_dynamic",  "_int",
-                                             "_bool",   "_real", "_datetime", "_guid" };
-
+/* The name without a Kusto type suffix ("ReportId_long"), or MW_STR_NULL when it has none. */
 static struct mw_str strip_type_suffix(struct mw_str key)
 {
-    for (size_t i = 0; i < sizeof type_suffixes / sizeof type_suffixes[0]; i++) {
-        struct mw_str suf = mw_str_c(type_suffixes[i]);
-        if (key.len > suf.len && memcmp(key.ptr + key.len - suf.len, suf.ptr, suf.len) == 0) {
-            return mw_str_make(key.ptr, key.len - suf.len);
-        }
-    }
-    return MW_STR_NULL;
+    struct mw_str base = mw_sources_kusto_base(key, NULL);
+    return base.len == key.len ? MW_STR_NULL : base;
 }
 
 static enum note_kind note_kind(struct mw_str key)

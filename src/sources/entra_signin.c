@@ -127,10 +127,6 @@ static const struct keydef keydefs[] = {
 
 static const struct keydef plain_def = { NULL, NULL, K_PLAIN, 0 };
 
-/* Kusto type suffixes of Sentinel-exported column names ("DeviceDetail_dynamic"). */
-static const char *const type_suffixes[] = { "_dynamic", "_string", "_long",     "_int",
-                                             "_bool",    "_real",   "_datetime", "_guid" };
-
 /* Facts about one sign-in the canonical fields are made from. */
 struct srow {
     struct mw_str times[3]; /* K_TIME_CREATED, K_TIME_GENERATED, K_TIME_OTHER */
@@ -158,19 +154,6 @@ struct sg_state {
 };
 
 /* ---- names ----------------------------------------------------------------------------------- */
-
-static struct mw_str strip_type_suffix(struct mw_str key, bool *dyn)
-{
-    for (size_t i = 0; i < sizeof type_suffixes / sizeof type_suffixes[0]; i++) {
-        struct mw_str suf = mw_str_c(type_suffixes[i]);
-        if (key.len > suf.len && memcmp(key.ptr + key.len - suf.len, suf.ptr, suf.len) == 0) {
-            *dyn = i == 0;
-            return mw_str_make(key.ptr, key.len - suf.len);
-        }
-    }
-    *dyn = false;
-    return key;
-}
 
 static const struct keydef *lookup(struct mw_str key, bool portal)
 {
@@ -326,7 +309,7 @@ static int map_member(struct mw_sources_walk *w, struct srow *r, struct mw_str k
                       const struct mw_json_val *v)
 {
     bool dyn;
-    struct mw_str base = strip_type_suffix(key, &dyn);
+    struct mw_str base = mw_sources_kusto_base(key, &dyn);
     const struct sg_state *st = w->owner;
     const struct keydef *kd = mw_strmap_get(&st->keys, base);
     kd = kd ? kd : &plain_def;
@@ -734,7 +717,8 @@ static int signin_open(void **state, const struct mw_csv_header *hdr, struct mw_
         for (size_t i = 0; i < hdr->n; i++) {
             char buf[MW_SOURCES_NAME_MAX];
             bool dyn;
-            struct mw_str h = strip_type_suffix(header_norm(hdr->names[i], buf, sizeof buf), &dyn);
+            struct mw_str h =
+                    mw_sources_kusto_base(header_norm(hdr->names[i], buf, sizeof buf), &dyn);
             struct col *c = &st->cols[i];
             c->kd = lookup(h, portal);
             struct mw_str name = c->kd->canon ? mw_str_c(c->kd->canon) : h;

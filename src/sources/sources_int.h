@@ -54,6 +54,10 @@ bool mw_sources_join(char *buf, struct mw_str a, struct mw_str b, struct mw_str 
 struct mw_str mw_sources_header_name(struct mw_str cell);
 /* True when the string looks like JSON text of an object or array ('{'..'}' or '['..']'). */
 bool mw_sources_is_json_text(struct mw_str s);
+/* A Sentinel-exported column name without its Kusto type suffix ("ProcessId_string" ->
+ * "ProcessId"), or name itself when it has none; *dynamic (may be NULL) true for "_dynamic", a
+ * column whose values are JSON text. (sources_common.c) */
+struct mw_str mw_sources_kusto_base(struct mw_str name, bool *dynamic);
 
 /* ---- lazily checked records ------------------------------------------------------------- */
 
