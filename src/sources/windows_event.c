@@ -511,8 +511,23 @@ static void walk_init(struct win_walk *ww, struct win_state *st, struct mw_map_c
 
 /* ---- containers: table rows as JSON --------------------------------------------------------- */
 
+/* Rows wrapped by a Log Analytics data export to Event Hubs ({"records": [...]}) or a REST
+ * page ({"value": [...]}), docs/formats/windows_event.md, Shapes. */
+static const char *const wrapper_keys[] = { "records", "value", NULL };
+
 static int map_row(struct win_state *st, struct mw_str obj, const struct mw_origin *origin,
-                   struct mw_map_ctx *ctx, struct mw_diag *diag)
+                   bool top, struct mw_map_ctx *ctx, struct mw_diag *diag);
+
+static int map_element(void *arg, int key, struct mw_str el, const struct mw_origin *at,
+                       struct mw_map_ctx *ctx, struct mw_diag *diag)
+{
+    (void)key; /* records[] and value[] hold the same rows */
+    return map_row(arg, el, at, false, ctx, diag);
+}
+
+/* One row; top: a record of the file, which may be a wrapper of rows. */
+static int map_row(struct win_state *st, struct mw_str obj, const struct mw_origin *origin,
+                   bool top, struct mw_map_ctx *ctx, struct mw_diag *diag)
 {
     struct win_walk ww;
     struct mw_json_iter it;
@@ -526,6 +541,10 @@ static int map_row(struct win_state *st, struct mw_str obj, const struct mw_orig
         struct mw_str key;
         if (mw_json_string(&k, ctx->arena, &key) != MW_OK) {
             return mw_diag_set(diag, MW_E_MALFORMED, "bad escape in a key");
+        }
+        int wk = top ? mw_sources_wrapper_key(key, &v, wrapper_keys) : -1;
+        if (wk >= 0) {
+            return mw_sources_wrapper_each(obj, &v, wk, origin, map_element, st, ctx, diag);
         }
         rc = win_json(&ww, key, &v);
         if (rc != MW_OK) {
@@ -626,6 +645,12 @@ static int sniff_json(struct mw_str first)
     struct wnames n = { false, false, false, false, false };
     struct mw_json_iter it;
     struct mw_json_val k, v;
+    if (mw_sources_wrapper_find(first, wrapper_keys, &v) >= 0) {
+        if (!mw_sources_wrapper_first(&v, &k)) {
+            return 0;
+        }
+        first = k.raw; /* the first row decides */
+    }
     if (mw_json_object_begin(&it, first) != MW_OK) {
         return 0;
     }
@@ -693,7 +718,7 @@ static int windows_event_map(void *state, const struct mw_recview *rec, struct m
                              struct mw_diag *diag)
 {
     return rec->container == MW_CONT_CSV ? map_csv(state, rec, ctx, diag)
-                                         : map_row(state, rec->json, &rec->origin, ctx, diag);
+                                         : map_row(state, rec->json, &rec->origin, true, ctx, diag);
 }
 
 /* For `mailward formats` (docs/formats/windows_event.md). */
