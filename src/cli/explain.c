@@ -1,12 +1,14 @@
-/* cli/explain.c: `mailward parse --explain`: for each file, the container its decoder read, every
- * source's sniff score, the source that claimed the file and why (or why none did), every record
- * that could not be read with file:line and reason, and the counts (docs/cli/parse.md).
+/* cli/explain.c: `mailward parse --explain`: for each file (directories walked as scan walks
+ * them), the container its decoder read, every source's sniff score, the source that claimed the
+ * file and why (or why none did), every record that could not be read with file:line and reason,
+ * and the counts (docs/cli/parse.md).
  * SPDX-License-Identifier: MIT */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "core/alloc.h"
+#include "input/input.h"
 #include "output/output.h"
 #include "sources/source.h"
 
@@ -88,8 +90,10 @@ static void put_claim(const struct mw_file_stats *st, const struct mw_source *fo
     }
 }
 
-/* Explains one file; false when it could not be read or no source claimed it. */
-static bool explain_file(const char *path, const struct mw_source *force, struct mw_map_ctx *ctx)
+/* Explains one file; false when it could not be read or no source claimed it. in_dir: the file
+ * was found in a directory, where scan skips a file of no known format. */
+static bool explain_file(const char *path, const struct mw_source *force, struct mw_map_ctx *ctx,
+                         bool in_dir)
 {
     struct mw_problems problems;
     struct mw_file_stats st;
@@ -107,6 +111,9 @@ static bool explain_file(const char *path, const struct mw_source *force, struct
         put_scores(&st);
     }
     put_claim(&st, force, rc, &diag);
+    if (rc == MW_E_CONFIG && in_dir) {
+        fputs("  (found in a directory: scan skips it and goes on)\n", stdout);
+    }
     if (rc < 0 && rc != MW_E_CONFIG) {
         char msg[400];
         mw_diag_format(&diag, msg, sizeof msg);
@@ -118,7 +125,55 @@ static bool explain_file(const char *path, const struct mw_source *force, struct
     mw_free(bad.buf);
     printf("  records: %llu read, %llu events, %llu unreadable\n", (unsigned long long)st.records,
            (unsigned long long)st.events, (unsigned long long)st.malformed);
-    return rc >= 0 && st.source;
+    return (rc >= 0 && st.source) || (rc == MW_E_CONFIG && in_dir);
+}
+
+/* The walk over one command-line path. */
+struct explain_walk {
+    const struct mw_source *force;
+    struct mw_map_ctx *ctx;
+    const char *top; /* the path named on the command line */
+    uint64_t files;  /* files found under top */
+    uint64_t blocks; /* blocks printed, for the blank line between them */
+    bool ok;
+};
+
+static void put_block_start(struct explain_walk *ew, const char *path)
+{
+    if (ew->blocks++) {
+        putchar('\n');
+    }
+    put_escaped(path);
+    fputs(":\n", stdout);
+}
+
+static int explain_one(void *arg, const char *path, const struct mw_diag *error)
+{
+    struct explain_walk *ew = arg;
+    ew->files++;
+    if (error) {
+        put_block_start(ew, path);
+        fputs("  error: ", stdout);
+        put_escaped(error->msg[0] ? error->msg : mw_status_str(error->status));
+        putchar('\n');
+        ew->ok = false;
+        return MW_OK;
+    }
+    if (ew->blocks++) {
+        putchar('\n');
+    }
+    ew->ok &= explain_file(path, ew->force, ew->ctx, strcmp(path, ew->top) != 0);
+    return MW_OK;
+}
+
+/* What the walk leaves out of a directory (hidden names, symlinks out of the tree, ...). */
+static void explain_skip(void *arg, const char *path, const char *reason)
+{
+    struct explain_walk *ew = arg;
+    put_block_start(ew, path);
+    fputs("  skipped: ", stdout);
+    put_escaped(reason);
+    putchar('\n');
 }
 
 int mw_cli_explain(char **paths, size_t n, const struct mw_source *force, const struct mw_tz *tz)
@@ -136,13 +191,19 @@ int mw_cli_explain(char **paths, size_t n, const struct mw_source *force, const 
         .tz = tz,
         .emit = count_event,
     };
-    bool ok = true;
+    struct explain_walk ew = { force, &ctx, NULL, 0, 0, true };
     for (size_t i = 0; i < n; i++) {
-        if (i) {
-            putchar('\n');
+        ew.top = paths[i];
+        ew.files = 0;
+        (void)mw_input_walk_skips((const char *const *)(paths + i), 1, explain_one, explain_skip,
+                                  &ew);
+        if (ew.files == 0) {
+            put_block_start(&ew, paths[i]);
+            fputs("  empty directory: nothing was read\n", stdout);
+            ew.ok = false;
         }
-        ok &= explain_file(paths[i], force, &ctx);
     }
+    bool ok = ew.ok;
     mw_event_fini(&ev);
     mw_arena_fini(&arena);
     mw_fieldtab_fini(&fields);

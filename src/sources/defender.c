@@ -116,19 +116,11 @@ enum restart {
     R_M365,      /* a CloudAppEvents row */
 };
 
-/* Kusto type suffixes on Sentinel-exported column names ("ReportId_long"). */
-static const char *const type_suffixes[] = { "_string", "_long", "_dynamic",  "_int",
-                                             "_bool",   "_real", "_datetime", "_guid" };
-
+/* The name without a Kusto type suffix ("ReportId_long"), or MW_STR_NULL when it has none. */
 static struct mw_str strip_type_suffix(struct mw_str key)
 {
-    for (size_t i = 0; i < sizeof type_suffixes / sizeof type_suffixes[0]; i++) {
-        struct mw_str suf = mw_str_c(type_suffixes[i]);
-        if (key.len > suf.len && memcmp(key.ptr + key.len - suf.len, suf.ptr, suf.len) == 0) {
-            return mw_str_make(key.ptr, key.len - suf.len);
-        }
-    }
-    return MW_STR_NULL;
+    struct mw_str base = mw_sources_kusto_base(key, NULL);
+    return base.len == key.len ? MW_STR_NULL : base;
 }
 
 static enum note_kind note_kind(struct mw_str key)
@@ -530,41 +522,29 @@ static int map_streamrec(struct def_state *st, struct mw_str rec, const struct m
                    string_member(ctx, rec, "time"), origin, ctx, false, &rs, diag);
 }
 
+/* The streaming API's records[] and the hunting API's Results[] (docs/formats/defender.md). */
+static const char *const wrapper_keys[] = { "records", "Results", NULL };
+
+/* records[] (key 0) holds streaming records, Results[] (key 1) rows */
+static int map_element(void *arg, int key, struct mw_str el, const struct mw_origin *at,
+                       struct mw_map_ctx *ctx, struct mw_diag *diag)
+{
+    enum restart rs = R_NONE;
+    if (key == 0) {
+        return map_streamrec(arg, el, at, ctx, diag);
+    }
+    return map_row(arg, el, MW_STR_NULL, MW_STR_NULL, at, ctx, false, &rs, diag);
+}
+
 static int map_envelope(struct def_state *st, struct mw_str obj, const struct mw_origin *origin,
                         struct mw_map_ctx *ctx, struct mw_diag *diag)
 {
-    struct mw_json_val arr, el;
-    struct mw_json_iter it;
-    bool streaming = mw_json_get(obj, "records", &arr) == MW_OK && arr.type == MW_J_ARRAY;
-    if (!streaming && (mw_json_get(obj, "Results", &arr) != MW_OK || arr.type != MW_J_ARRAY)) {
+    struct mw_json_val arr;
+    int key = mw_sources_wrapper_find(obj, wrapper_keys, &arr);
+    if (key < 0) {
         return mw_diag_set(diag, MW_E_MALFORMED, "wrapper without records or Results");
     }
-    if (mw_json_array_begin(&it, arr.raw) != MW_OK) {
-        return mw_diag_set(diag, MW_E_MALFORMED, "wrapper array");
-    }
-    int rc;
-    struct mw_sources_pos pos;
-    mw_sources_pos_init(&pos, obj, origin);
-    while ((rc = mw_json_array_next(&it, &el)) == MW_OK) {
-        if (el.type != MW_J_OBJECT) {
-            continue;
-        }
-        enum restart rs = R_NONE;
-        struct mw_origin at; /* evidence points at the row, not at the wrapper */
-        mw_sources_pos_at(&pos, origin, el.raw.ptr, &at);
-        if (streaming) {
-            rc = map_streamrec(st, el.raw, &at, ctx, diag);
-        } else {
-            rc = map_row(st, el.raw, MW_STR_NULL, MW_STR_NULL, &at, ctx, false, &rs, diag);
-        }
-        if (rc != MW_OK) {
-            return rc;
-        }
-    }
-    if (rc != MW_DONE) {
-        return mw_diag_set(diag, rc, "malformed wrapper array");
-    }
-    return MW_OK;
+    return mw_sources_wrapper_each(obj, &arr, key, origin, map_element, st, ctx, diag);
 }
 
 static int map_json(struct def_state *st, const struct mw_recview *rec, struct mw_map_ctx *ctx,

@@ -731,39 +731,23 @@ static int map_object(struct ea_state *st, struct mw_str obj, const struct mw_or
 
 /* A Graph page {"value": [...]} or an Event Hubs message {"records": [...]}: each element is a
  * record, reported at its own line (docs/formats/entra_audit.md, Shapes read). */
-static int map_wrapper(struct ea_state *st, const struct mw_json_val *arr, struct mw_str obj,
-                       const struct mw_origin *origin, struct mw_map_ctx *ctx, struct mw_diag *diag)
+static const char *const wrapper_keys[] = { "value", "records", NULL };
+
+static int map_element(void *arg, int key, struct mw_str el, const struct mw_origin *at,
+                       struct mw_map_ctx *ctx, struct mw_diag *diag)
 {
-    struct mw_json_iter it;
-    struct mw_json_val el;
-    struct mw_sources_pos pos;
-    int rc;
-    if (mw_json_array_begin(&it, arr->raw) != MW_OK) {
-        return mw_diag_set(diag, MW_E_MALFORMED, "wrapper array");
-    }
-    mw_sources_pos_init(&pos, obj, origin);
-    while ((rc = mw_json_array_next(&it, &el)) == MW_OK) {
-        struct mw_origin at;
-        if (el.type != MW_J_OBJECT) {
-            continue;
-        }
-        mw_sources_pos_at(&pos, origin, el.raw.ptr, &at);
-        rc = map_object(st, el.raw, &at, ctx, diag);
-        if (rc != MW_OK) {
-            return rc;
-        }
-    }
-    return rc == MW_DONE ? MW_OK : mw_diag_set(diag, rc, "malformed wrapper array");
+    (void)key; /* value[] and records[] hold the same records */
+    return map_object(arg, el, at, ctx, diag);
 }
 
 static int map_json(struct ea_state *st, const struct mw_recview *rec, struct mw_map_ctx *ctx,
                     struct mw_diag *diag)
 {
     struct mw_json_val arr;
-    if ((mw_json_get(rec->json, "value", &arr) == MW_OK ||
-         mw_json_get(rec->json, "records", &arr) == MW_OK) &&
-        arr.type == MW_J_ARRAY) {
-        return map_wrapper(st, &arr, rec->json, &rec->origin, ctx, diag);
+    int key = mw_sources_wrapper_find(rec->json, wrapper_keys, &arr);
+    if (key >= 0) {
+        return mw_sources_wrapper_each(rec->json, &arr, key, &rec->origin, map_element, st, ctx,
+                                       diag);
     }
     return map_object(st, rec->json, &rec->origin, ctx, diag);
 }
@@ -839,15 +823,8 @@ static int entra_audit_sniff(enum mw_container container, struct mw_str first,
         return act && (svc || ib) ? 90 : 0;
     }
     struct mw_json_val arr, el;
-    struct mw_json_iter it;
-    if ((mw_json_get(first, "value", &arr) == MW_OK ||
-         mw_json_get(first, "records", &arr) == MW_OK) &&
-        arr.type == MW_J_ARRAY) {
-        if (mw_json_array_begin(&it, arr.raw) == MW_OK && mw_json_array_next(&it, &el) == MW_OK &&
-            el.type == MW_J_OBJECT) {
-            return sniff_object(el.raw);
-        }
-        return 0;
+    if (mw_sources_wrapper_find(first, wrapper_keys, &arr) >= 0) {
+        return mw_sources_wrapper_first(&arr, &el) ? sniff_object(el.raw) : 0;
     }
     return sniff_object(first);
 }

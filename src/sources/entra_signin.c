@@ -127,10 +127,6 @@ static const struct keydef keydefs[] = {
 
 static const struct keydef plain_def = { NULL, NULL, K_PLAIN, 0 };
 
-/* Kusto type suffixes of Sentinel-exported column names ("DeviceDetail_dynamic"). */
-static const char *const type_suffixes[] = { "_dynamic", "_string", "_long",     "_int",
-                                             "_bool",    "_real",   "_datetime", "_guid" };
-
 /* Facts about one sign-in the canonical fields are made from. */
 struct srow {
     struct mw_str times[3]; /* K_TIME_CREATED, K_TIME_GENERATED, K_TIME_OTHER */
@@ -158,19 +154,6 @@ struct sg_state {
 };
 
 /* ---- names ----------------------------------------------------------------------------------- */
-
-static struct mw_str strip_type_suffix(struct mw_str key, bool *dyn)
-{
-    for (size_t i = 0; i < sizeof type_suffixes / sizeof type_suffixes[0]; i++) {
-        struct mw_str suf = mw_str_c(type_suffixes[i]);
-        if (key.len > suf.len && memcmp(key.ptr + key.len - suf.len, suf.ptr, suf.len) == 0) {
-            *dyn = i == 0;
-            return mw_str_make(key.ptr, key.len - suf.len);
-        }
-    }
-    *dyn = false;
-    return key;
-}
 
 static const struct keydef *lookup(struct mw_str key, bool portal)
 {
@@ -326,7 +309,7 @@ static int map_member(struct mw_sources_walk *w, struct srow *r, struct mw_str k
                       const struct mw_json_val *v)
 {
     bool dyn;
-    struct mw_str base = strip_type_suffix(key, &dyn);
+    struct mw_str base = mw_sources_kusto_base(key, &dyn);
     const struct sg_state *st = w->owner;
     const struct keydef *kd = mw_strmap_get(&st->keys, base);
     kd = kd ? kd : &plain_def;
@@ -546,31 +529,17 @@ static int map_diag_record(struct sg_state *st, struct mw_str rec, const struct 
     return map_signin(st, props.raw, &env, origin, ctx, diag);
 }
 
-/* value[] of a Graph page or records[] of diagnostic settings: each element at its own line. */
-static int map_wrapper(struct sg_state *st, struct mw_str obj, struct mw_str arr, bool diagrec,
-                       const struct mw_origin *origin, struct mw_map_ctx *ctx, struct mw_diag *diag)
+/* value[] of a Graph page or records[] of diagnostic settings (docs/formats/entra_signin.md). */
+static const char *const wrapper_keys[] = { "value", "records", NULL };
+
+/* records[] (key 1) holds diagnostic records, value[] (key 0) sign-ins */
+static int map_element(void *arg, int key, struct mw_str el, const struct mw_origin *at,
+                       struct mw_map_ctx *ctx, struct mw_diag *diag)
 {
-    struct mw_json_iter it;
-    struct mw_json_val el;
-    int rc;
-    if (mw_json_array_begin(&it, arr) != MW_OK) {
-        return mw_diag_set(diag, MW_E_MALFORMED, "wrapper array");
+    if (key == 1) {
+        return map_diag_record(arg, el, at, ctx, diag);
     }
-    struct mw_sources_pos pos;
-    mw_sources_pos_init(&pos, obj, origin);
-    while ((rc = mw_json_array_next(&it, &el)) == MW_OK) {
-        if (el.type != MW_J_OBJECT) {
-            continue;
-        }
-        struct mw_origin at;
-        mw_sources_pos_at(&pos, origin, el.raw.ptr, &at);
-        rc = diagrec ? map_diag_record(st, el.raw, &at, ctx, diag)
-                     : map_signin(st, el.raw, NULL, &at, ctx, diag);
-        if (rc != MW_OK) {
-            return rc;
-        }
-    }
-    return rc == MW_DONE ? MW_OK : mw_diag_set(diag, rc, "malformed wrapper array");
+    return map_signin(arg, el, NULL, at, ctx, diag);
 }
 
 static int map_json(struct sg_state *st, const struct mw_recview *rec, struct mw_map_ctx *ctx,
@@ -584,9 +553,10 @@ static int map_json(struct sg_state *st, const struct mw_recview *rec, struct mw
     }
     /* one pass over the top-level keys for a wrapper or an envelope */
     while ((rc = mw_json_object_next(&it, &k, &v)) == MW_OK) {
-        if (v.type == MW_J_ARRAY &&
-            (mw_str_eq_c(k.raw, "value") || mw_str_eq_c(k.raw, "records"))) {
-            return map_wrapper(st, rec->json, v.raw, k.raw.ptr[0] == 'r', &rec->origin, ctx, diag);
+        int w = mw_sources_wrapper_key(k.raw, &v, wrapper_keys);
+        if (w >= 0) {
+            return mw_sources_wrapper_each(rec->json, &v, w, &rec->origin, map_element, st, ctx,
+                                           diag);
         }
         if (v.type == MW_J_OBJECT && mw_str_eq_c(k.raw, "properties")) {
             return map_diag_record(st, rec->json, &rec->origin, ctx, diag);
@@ -734,7 +704,8 @@ static int signin_open(void **state, const struct mw_csv_header *hdr, struct mw_
         for (size_t i = 0; i < hdr->n; i++) {
             char buf[MW_SOURCES_NAME_MAX];
             bool dyn;
-            struct mw_str h = strip_type_suffix(header_norm(hdr->names[i], buf, sizeof buf), &dyn);
+            struct mw_str h =
+                    mw_sources_kusto_base(header_norm(hdr->names[i], buf, sizeof buf), &dyn);
             struct col *c = &st->cols[i];
             c->kd = lookup(h, portal);
             struct mw_str name = c->kd->canon ? mw_str_c(c->kd->canon) : h;

@@ -54,6 +54,10 @@ bool mw_sources_join(char *buf, struct mw_str a, struct mw_str b, struct mw_str 
 struct mw_str mw_sources_header_name(struct mw_str cell);
 /* True when the string looks like JSON text of an object or array ('{'..'}' or '['..']'). */
 bool mw_sources_is_json_text(struct mw_str s);
+/* A Sentinel-exported column name without its Kusto type suffix ("ProcessId_string" ->
+ * "ProcessId"), or name itself when it has none; *dynamic (may be NULL) true for "_dynamic", a
+ * column whose values are JSON text. (sources_common.c) */
+struct mw_str mw_sources_kusto_base(struct mw_str name, bool *dynamic);
 
 /* ---- lazily checked records ------------------------------------------------------------- */
 
@@ -76,6 +80,38 @@ void mw_sources_pos_init(struct mw_sources_pos *pos, struct mw_str text,
                          const struct mw_origin *base);
 void mw_sources_pos_at(struct mw_sources_pos *pos, const struct mw_origin *base, const char *at,
                        struct mw_origin *out);
+
+/* ---- wrapper objects (sources_common.c) -------------------------------------------------- */
+
+/* Records wrapped in an array member of one object: Graph pages {"value": [...]}, diagnostic
+ * settings and Event Hubs messages {"records": [...]}, the hunting API {"Results": [...]}. `keys`
+ * lists the member names a source reads, NULL-ended ({ "value", "records", NULL }). */
+
+/* The index in keys of a member named key (raw, compared exactly) whose value is an array, else
+ * -1: for a source that already walks the object's members. */
+int mw_sources_wrapper_key(struct mw_str key, const struct mw_json_val *val,
+                           const char *const *keys);
+/* The first member of the object obj (in its order) that is such a wrapper: its index in keys,
+ * with the array in *arr; -1 when there is none or obj is not an object. */
+int mw_sources_wrapper_find(struct mw_str obj, const char *const *keys, struct mw_json_val *arr);
+/* The first object element of a wrapper array, for sniffing; false when it holds none. */
+bool mw_sources_wrapper_first(const struct mw_json_val *arr, struct mw_json_val *el);
+
+/* Maps one element of a wrapper array: key is the index in keys of the member it came from, then
+ * the element's JSON text and its origin. */
+typedef int mw_sources_element_fn(void *arg, int key, struct mw_str element,
+                                  const struct mw_origin *at, struct mw_map_ctx *ctx,
+                                  struct mw_diag *diag);
+/* Hands each object element of arr (member `key` of keys, as found by mw_sources_wrapper_key or
+ * _find) of the record obj read at origin, to fn, each with
+ * the line and offset where it starts; elements that are not objects are skipped. An element fn
+ * finds malformed (MW_E_MALFORMED, MW_E_LIMIT) does not stop the others; the wrapper is then one
+ * malformed record whose message counts them and names the first one's line and reason. Returns
+ * MW_OK, MW_E_MALFORMED (diag set; also for an array that is not well-formed), or fn's first
+ * other error status, which stops at once. */
+int mw_sources_wrapper_each(struct mw_str obj, const struct mw_json_val *arr, int key,
+                            const struct mw_origin *origin, mw_sources_element_fn *fn, void *arg,
+                            struct mw_map_ctx *ctx, struct mw_diag *diag);
 
 /* ---- M365 mapping shared with defender.c ------------------------------------------------- */
 

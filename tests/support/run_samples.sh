@@ -16,7 +16,8 @@ for f in "$dir"/otrf-golden-saml-mail-access/OfficeActivityEvents.json \
          "$dir"/sentinel-training-lab/signinLogs.csv \
          "$dir"/sentinel-training-lab/sign-in_adelete.csv \
          "$dir"/otrf-golden-saml-mail-access/AADAuditEvents.json \
-         "$dir"/sentinel-training-lab/AuditLogs_Hunting.csv; do
+         "$dir"/sentinel-training-lab/AuditLogs_Hunting.csv \
+         "$dir"/otrf-golden-saml-mail-access/WindowsEvents.json; do
     [ -f "$f" ] || { echo "missing sample $f"; fail=1; continue; }
     err=$("$bin" parse "$f" 2>&1 >/dev/null)
     rc=$?
@@ -31,6 +32,10 @@ for f in "$dir"/otrf-golden-saml-mail-access/OfficeActivityEvents.json \
         */sign-in_*.csv|*/signinLogs.csv)
             m=$("$bin" parse "$f" 2>/dev/null | grep -c '"source":"entra_signin"')
             [ "$m" -eq "$n" ] || { echo "FAIL: $f: $m of $n events from entra_signin"; fail=1; } ;;
+        */WindowsEvents.json)
+            m=$("$bin" parse "$f" 2>/dev/null | grep -c '"source":"windows_event"')
+            [ "$m" -eq 38 ] && [ "$n" -eq 38 ] ||
+                { echo "FAIL: $f: $m of $n events from windows_event, 38 expected"; fail=1; } ;;
     esac
     echo "$f: $n events"
 done
