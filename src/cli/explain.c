@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "core/alloc.h"
+#include "core/tzmap.h"
 #include "output/output.h"
 #include "sources/source.h"
 
@@ -121,7 +122,7 @@ static bool explain_file(const char *path, const struct mw_source *force, struct
     return rc >= 0 && st.source;
 }
 
-int mw_cli_explain(char **paths, size_t n, const struct mw_source *force, const struct mw_tz *tz)
+int mw_cli_explain(char **paths, size_t n, const struct mw_source *force, const struct mw_tzmap *tz)
 {
     struct mw_fieldtab fields;
     struct mw_arena arena;
@@ -133,7 +134,6 @@ int mw_cli_explain(char **paths, size_t n, const struct mw_source *force, const 
         .fields = &fields,
         .arena = &arena,
         .event = &ev,
-        .tz = tz,
         .emit = count_event,
     };
     bool ok = true;
@@ -141,6 +141,7 @@ int mw_cli_explain(char **paths, size_t n, const struct mw_source *force, const 
         if (i) {
             putchar('\n');
         }
+        ctx.tz = mw_tzmap_for(tz, paths[i]);
         ok &= explain_file(paths[i], force, &ctx);
     }
     mw_event_fini(&ev);

@@ -41,6 +41,7 @@ SKIP_CASES = {
     "truncated-gzip": "the input is a deliberately cut gzip stream",
     "walk-skipped-verbose": "its unrecognised files are skipped only inside a directory walk",
     "quiet-keeps-notices": "its unrecognised file is skipped only inside a directory walk",
+    "scan-input-timezone-globs": "its --input-timezone globs name input paths the copies do not keep",
 }
 EVIDENCE_PLACE = ("file", "line", "offset")
 # Documents that wrap their records: Defender streaming ("records"), hunting API ("Results"),
