@@ -99,6 +99,10 @@ struct def_state {
     struct dcol *cols;
     size_t ncols;
     struct mw_colids_stamp ids; /* when cols[].id were looked up */
+    /* For the export caps (def_file_caps): streaming records were read (no cap), or hunting API
+     * responses, and how many Results rows they held. */
+    bool streaming, hunting_api;
+    uint64_t api_rows;
 };
 
 /* Facts about one row the mapping needs whatever the projection. */
@@ -545,10 +549,13 @@ static int map_envelope(struct def_state *st, struct mw_str obj, const struct mw
     int rc;
     struct mw_sources_pos pos;
     mw_sources_pos_init(&pos, obj, origin);
+    st->streaming |= streaming;
+    st->hunting_api |= !streaming;
     while ((rc = mw_json_array_next(&it, &el)) == MW_OK) {
         if (el.type != MW_J_OBJECT) {
             continue;
         }
+        st->api_rows += !streaming;
         enum restart rs = R_NONE;
         struct mw_origin at; /* evidence points at the row, not at the wrapper */
         mw_sources_pos_at(&pos, origin, el.raw.ptr, &at);
@@ -798,6 +805,23 @@ static int defender_map(void *state, const struct mw_recview *rec, struct mw_map
     return map_json(st, rec, ctx, diag);
 }
 
+/* docs/formats/defender.md, Export truncation: Advanced Hunting returns at most 100,000 rows,
+ * in the portal export and in the hunting API's Results (whose rows are counted, the response
+ * being one record); streamed records have no cap. */
+static const uint64_t hunting_caps[] = { 100000, 0 };
+
+static const uint64_t *def_file_caps(void *state, uint64_t *rows)
+{
+    const struct def_state *st = state;
+    if (st->streaming) {
+        return NULL;
+    }
+    if (st->hunting_api) {
+        *rows = st->api_rows;
+    }
+    return hunting_caps;
+}
+
 const struct mw_source mw_source_defender = {
     .name = "defender",
     .summary = "Microsoft Defender XDR Advanced Hunting (DeviceFileEvents, DeviceProcessEvents, "
@@ -808,6 +832,7 @@ const struct mw_source mw_source_defender = {
     .open = defender_open,
     .map = defender_map,
     .close = defender_close,
+    .file_caps = def_file_caps,
     .decoders = MW_DECODER_BIT(MW_CONT_JSON) | MW_DECODER_BIT(MW_CONT_CSV),
     .logsources = logsources,
     .shapes = shapes,

@@ -814,8 +814,13 @@ static int finish_file(struct scan *sc, struct mw_diag *diag)
             diag->path = sc->path;
         }
     }
-    for (const uint64_t *cap = sc->src->export_caps; cap && *cap; cap++) {
-        if (sc->stats->records == *cap) {
+    const uint64_t *caps = sc->src->export_caps;
+    uint64_t rows = sc->stats->records;
+    if (sc->src->file_caps) {
+        caps = sc->src->file_caps(sc->state, &rows);
+    }
+    for (const uint64_t *cap = caps; cap && *cap; cap++) {
+        if (rows == *cap) {
             sc->stats->capped = *cap;
         }
     }

@@ -92,6 +92,12 @@ struct mw_source {
     /* Row counts at which a known export of the format stops, 0-terminated, or NULL: a file
      * with exactly that many records may be truncated (struct mw_file_stats capped). */
     const uint64_t *export_caps;
+    /* Optional, instead of export_caps for a source whose caps depend on the file's shape, or
+     * whose rows are not the records the decoder frames (the rows of one wrapper document):
+     * called after finish with the file's state, returns the caps of the file's shape
+     * (0-terminated, NULL: none); *rows comes in as the file's record count and may be set to
+     * the row count the caps are compared with. */
+    const uint64_t *(*file_caps)(void *state, uint64_t *rows);
     /* For `mailward formats`: the Sigma logsources the source's events carry, and the file
      * shapes it recognises with an example of each. Each list ends with an entry whose first
      * member is NULL; either may be NULL (nothing listed). */
