@@ -195,6 +195,10 @@ static void on_end(void *ud, const XML_Char *name)
 {
     struct mw_xml_reader *r = ud;
     (void)name;
+    if (r->depth >= 2 && r->depth - 2 < MW_XML_MAX_DEPTH && r->stack[r->depth - 2] >= 0) {
+        struct mw_xml_node *nd = &r->nodes[r->stack[r->depth - 2]];
+        nd->text = mw_str_trim(nd->text); /* trailing white space (indentation) too */
+    }
     if (r->depth == 2) {
         r->have = true;
         XML_StopParser(r->p, XML_TRUE); /* hand the record out, resume after it */

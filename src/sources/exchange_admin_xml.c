@@ -89,8 +89,8 @@ static uint64_t map_children(const struct mw_xml_rec *x, struct mw_map_ctx *ctx,
             }
             h = mw_hash(name.ptr, name.len, h);
             h = mw_hash(v.ptr ? v.ptr : "", v.len, h);
-        } else if (mw_str_eq_c(nd->name, "Property") &&
-                   mw_str_eq_c(parent, "ModifiedProperties") && name.len) {
+        } else if (mw_str_eq_c(nd->name, "Property") && mw_str_eq_c(parent, "ModifiedProperties") &&
+                   name.len) {
             add_named(ctx, MW_STR_LIT("ModifiedProperties.Name"), name);
             add_named(ctx, MW_STR_LIT("ModifiedProperties.OldValue"), attr_value(nd, "OldValue"));
             add_named(ctx, MW_STR_LIT("ModifiedProperties.NewValue"), attr_value(nd, "NewValue"));

@@ -806,8 +806,8 @@ static int xml_stopped(struct scan *sc, int rc, const struct mw_diag *d, uint64_
     diag->path = sc->path;
     diag->line = line;
     if (rc == MW_E_TRUNCATED) {
-        mw_diag_set(diag, rc, "%s; %llu record(s) read before it, the rest is not read",
-                    d->msg, (unsigned long long)sc->stats->records);
+        mw_diag_set(diag, rc, "%s; %llu record(s) read before it, the rest is not read", d->msg,
+                    (unsigned long long)sc->stats->records);
     }
     return rc;
 }
