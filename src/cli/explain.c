@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "core/alloc.h"
 #include "input/input.h"
+#include "core/tzmap.h"
 #include "output/output.h"
 #include "sources/source.h"
 
@@ -132,7 +133,8 @@ static bool explain_file(const char *path, const struct mw_source *force, struct
 struct explain_walk {
     const struct mw_source *force;
     struct mw_map_ctx *ctx;
-    const char *top; /* the path named on the command line */
+    const struct mw_tzmap *tz; /* the zone of each file, by --input-timezone */
+    const char *top;           /* the path named on the command line */
     uint64_t files;  /* files found under top */
     uint64_t blocks; /* blocks printed, for the blank line between them */
     bool ok;
@@ -162,6 +164,7 @@ static int explain_one(void *arg, const char *path, const struct mw_diag *error)
     if (ew->blocks++) {
         putchar('\n');
     }
+    ew->ctx->tz = mw_tzmap_for(ew->tz, path);
     ew->ok &= explain_file(path, ew->force, ew->ctx, strcmp(path, ew->top) != 0);
     return MW_OK;
 }
@@ -176,7 +179,7 @@ static void explain_skip(void *arg, const char *path, const char *reason)
     putchar('\n');
 }
 
-int mw_cli_explain(char **paths, size_t n, const struct mw_source *force, const struct mw_tz *tz)
+int mw_cli_explain(char **paths, size_t n, const struct mw_source *force, const struct mw_tzmap *tz)
 {
     struct mw_fieldtab fields;
     struct mw_arena arena;
@@ -188,10 +191,9 @@ int mw_cli_explain(char **paths, size_t n, const struct mw_source *force, const 
         .fields = &fields,
         .arena = &arena,
         .event = &ev,
-        .tz = tz,
         .emit = count_event,
     };
-    struct explain_walk ew = { force, &ctx, NULL, 0, 0, true };
+    struct explain_walk ew = { force, &ctx, tz, NULL, 0, 0, true };
     for (size_t i = 0; i < n; i++) {
         ew.top = paths[i];
         ew.files = 0;

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/pipeline.h"
 #include "core/time.h"
+#include "core/tzmap.h"
 #include "output/output.h"
 
 static const char parse_help[] =
@@ -22,7 +23,9 @@ static const char parse_help[] =
 /* after the --source line */
 static const char parse_help_tail[] =
         "      --input-timezone TZ   zone of times whose format leaves it to the writer\n"
-        "                            (default UTC; UTC-defined times are never moved)\n"
+        "                            (default UTC; UTC-defined times are never moved);\n"
+        "                            GLOB=TZ for the files GLOB matches (repeatable, the\n"
+        "                            first match wins; a bare TZ is for the other files)\n"
         "      --date-order ORDER    dmy or mdy: day/month order of culture-written dates\n"
         "                            (Exchange admin audit RunDate) when the file shows none\n"
         "      --explain             instead of events, say for each file which container and\n"
@@ -107,16 +110,32 @@ static int print_event(void *arg, struct mw_event *ev)
     return ferror(stdout) ? MW_E_IO : MW_OK;
 }
 
+#define TZ_MAX 64 /* --input-timezone options */
+
+struct parse_opts {
+    const char *source, *order;
+    const char *tzs[TZ_MAX];
+    size_t ntzs;
+    bool explain;
+};
+
 /* --input-timezone, --date-order and --source into the pipeline: MW_EXIT_CLEAN or, after saying
  * what is wrong with each, MW_EXIT_ERROR. */
-static int input_options(struct mw_pipeline *pl, const char *source, const char *tz,
-                         const char *order)
+static int input_options(struct mw_pipeline *pl, struct mw_tzmap *tzmap, const struct parse_opts *o)
 {
     int status = MW_EXIT_CLEAN;
-    if (tz && mw_tz_parse(tz, &pl->tz) != MW_OK) {
-        fprintf(stderr, "mailward parse: --input-timezone '%s' is not a zone\n", tz);
-        status = MW_EXIT_ERROR;
+    const char *source = o->source, *order = o->order;
+    for (size_t i = 0; i < o->ntzs; i++) {
+        struct mw_diag d;
+        mw_diag_init(&d);
+        if (mw_tzmap_add(tzmap, o->tzs[i], &d) != MW_OK) {
+            fputs("mailward parse: ", stderr);
+            mw_term_escape(stderr, d.msg, strlen(d.msg));
+            fputc('\n', stderr);
+            status = MW_EXIT_ERROR;
+        }
     }
+    pl->tz = tzmap;
     if (order && mw_date_order_parse(order, &pl->date_order) != MW_OK) {
         fprintf(stderr,
                 "mailward parse: --date-order '%s' is not an order (dmy: day first, mdy: month "
@@ -159,7 +178,8 @@ static void report_skipped(const struct mw_pipeline *pl)
     }
 }
 
-int mw_cmd_parse(int argc, char **argv)
+/* Reads the options into o: -1 to go on, else the exit status (help printed, or a bad option). */
+static int parse_args(int argc, char **argv, struct parse_opts *o)
 {
     enum {
         O_TZ = 256,
@@ -174,24 +194,26 @@ int mw_cmd_parse(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *source = NULL, *tz = NULL, *order = NULL;
-    bool explain = false;
     opterr = 0;
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, ":s:h", longs, NULL)) != -1) {
         switch (c) {
             case 's':
-                source = optarg;
+                o->source = optarg;
                 break;
             case O_TZ:
-                tz = optarg;
+                if (o->ntzs == TZ_MAX) {
+                    fputs("mailward parse: too many --input-timezone options\n", stderr);
+                    return MW_EXIT_ERROR;
+                }
+                o->tzs[o->ntzs++] = optarg;
                 break;
             case O_DATE_ORDER:
-                order = optarg;
+                o->order = optarg;
                 break;
             case O_EXPLAIN:
-                explain = true;
+                o->explain = true;
                 break;
             case 'h':
                 fputs(parse_help, stdout);
@@ -208,17 +230,30 @@ int mw_cmd_parse(int argc, char **argv)
                 return MW_EXIT_ERROR;
         }
     }
+    return -1;
+}
+
+int mw_cmd_parse(int argc, char **argv)
+{
+    struct parse_opts o;
+    memset(&o, 0, sizeof o);
+    int status = parse_args(argc, argv, &o);
+    if (status >= 0) {
+        return status;
+    }
     if (optind >= argc) {
         fputs("mailward parse: no input given: name files, directories, or - for stdin\n", stderr);
         return MW_EXIT_ERROR;
     }
     struct mw_fieldtab fields;
     mw_fieldtab_init(&fields, true);
+    struct mw_tzmap tzmap;
+    mw_tzmap_init(&tzmap);
     struct mw_pipeline pl;
     mw_pipeline_init(&pl);
-    int status = input_options(&pl, source, tz, order);
-    if (status == MW_EXIT_CLEAN && explain) {
-        status = mw_cli_explain(argv + optind, (size_t)(argc - optind), pl.force, &pl.tz);
+    status = input_options(&pl, &tzmap, &o);
+    if (status == MW_EXIT_CLEAN && o.explain) {
+        status = mw_cli_explain(argv + optind, (size_t)(argc - optind), pl.force, &tzmap);
     } else if (status == MW_EXIT_CLEAN) {
         pl.paths = (const char *const *)(argv + optind);
         pl.npaths = (size_t)(argc - optind);
@@ -237,6 +272,7 @@ int mw_cmd_parse(int argc, char **argv)
         }
     }
     mw_pipeline_fini(&pl);
+    mw_tzmap_fini(&tzmap);
     mw_fieldtab_fini(&fields);
     return status;
 }

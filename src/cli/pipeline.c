@@ -22,7 +22,6 @@ double mw_now(void)
 void mw_pipeline_init(struct mw_pipeline *p)
 {
     memset(p, 0, sizeof *p);
-    mw_tz_utc(&p->tz);
     size_t n;
     const struct mw_source *const *all = mw_sources_all(&n);
     p->per_source = mw_calloc(n ? n : 1, sizeof *p->per_source);
@@ -274,7 +273,7 @@ static int read_one(void *arg, const char *path, const struct mw_diag *error)
         .fields = p->fields,
         .arena = &p->arena,
         .event = &p->event,
-        .tz = &p->tz,
+        .tz = mw_tzmap_for(p->tz, path),
         .date_order = p->date_order,
         .emit = count_event,
         .emit_arg = &ec,

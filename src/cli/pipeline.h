@@ -10,6 +10,7 @@
 #include "core/arena.h"
 #include "core/diag.h"
 #include "core/time.h"
+#include "core/tzmap.h"
 #include "event/event.h"
 #include "output/output.h"
 #include "sources/source.h"
@@ -22,7 +23,7 @@ struct mw_pipeline {
     const char *const *paths;
     size_t npaths;
     const struct mw_source *force; /* --source */
-    struct mw_tz tz;               /* --input-timezone */
+    const struct mw_tzmap *tz;     /* --input-timezone (zone per file); NULL: UTC */
     enum mw_date_order date_order; /* --date-order (core/time.h), UNKNOWN when not given */
     struct mw_fieldtab *fields;
     mw_event_fn *on_event;

@@ -49,7 +49,9 @@ static const char scan_help[] =
 static const char scan_help_tail[] =
         "      --input-timezone TZ   zone of times whose format leaves it to the writer (CSV\n"
         "                            CreationDate; default UTC; e.g. Europe/Berlin or +01:00);\n"
-        "                            times the format defines as UTC are never moved\n"
+        "                            times the format defines as UTC are never moved;\n"
+        "                            GLOB=TZ for the files GLOB matches (repeatable, the\n"
+        "                            first match wins; a bare TZ is for the other files)\n"
         "      --date-order ORDER    dmy or mdy: day/month order of culture-written dates\n"
         "                            (Exchange admin audit RunDate) when the file shows none\n"
         "      --max-lateness SPAN   how long windows stay open at least before they may be\n"
@@ -81,7 +83,9 @@ struct scan_opts {
     const char *only_rules[MAX_LIST];
     size_t nonly_rules;
     const char *source;
-    const char *tz;
+    const char *tzs[MAX_LIST];
+    size_t ntzs;
+    struct mw_tzmap tzmap; /* built from tzs */
     const char *date_order;
     const char *lateness;
     int64_t lateness_ns;
@@ -230,7 +234,9 @@ static int parse_options(int argc, char **argv, struct scan_opts *o)
                 o->source = optarg;
                 break;
             case O_TZ:
-                o->tz = optarg;
+                if (add_to_list(o->tzs, &o->ntzs, optarg, "--input-timezone")) {
+                    return -1;
+                }
                 break;
             case O_DATE_ORDER:
                 o->date_order = optarg;
@@ -440,12 +446,16 @@ static int report_diag(const char *what, const struct mw_diag *diag)
 }
 
 /* --input-timezone, --date-order and --source into the pipeline; returns 0 or an exit status. */
-static int input_options(const struct scan_opts *o, struct mw_pipeline *pl)
+static int input_options(struct scan_opts *o, struct mw_pipeline *pl)
 {
-    if (o->tz && mw_tz_parse(o->tz, &pl->tz) != MW_OK) {
-        return usage_error("--input-timezone '%s' is not a zone (UTC, +01:00, Europe/Berlin)",
-                           o->tz);
+    for (size_t i = 0; i < o->ntzs; i++) {
+        struct mw_diag d;
+        mw_diag_init(&d);
+        if (mw_tzmap_add(&o->tzmap, o->tzs[i], &d) != MW_OK) {
+            return usage_error("%s", d.msg);
+        }
     }
+    pl->tz = &o->tzmap;
     if (o->date_order && mw_date_order_parse(o->date_order, &pl->date_order) != MW_OK) {
         return usage_error("--date-order '%s' is not an order (dmy: day first, mdy: month "
                            "first)",
@@ -872,6 +882,7 @@ int mw_cmd_scan(int argc, char **argv)
 {
     struct scan_opts o;
     memset(&o, 0, sizeof o);
+    mw_tzmap_init(&o.tzmap);
     int prc = parse_options(argc, argv, &o);
     if (prc) {
         return prc > 0 ? MW_EXIT_CLEAN : MW_EXIT_ERROR;
@@ -891,6 +902,7 @@ int mw_cmd_scan(int argc, char **argv)
         status = run_scan(&st, &o, &pl, argv + optind, (size_t)(argc - optind));
     }
     mw_pipeline_fini(&pl);
+    mw_tzmap_fini(&o.tzmap);
     mw_config_destroy(st.config);
     mw_arena_fini(&st.match_arena);
     if (getenv("MW_ALLOC_STATS")) {

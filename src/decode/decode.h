@@ -1,7 +1,8 @@
 /* decode/decode.h: generic syntax, no meaning. An on-demand JSON scanner that walks objects and
  * arrays without building a tree (values it is not asked about are skipped by scanning brackets
  * and quotes), a framer that cuts JSON Lines / JSON arrays / concatenated JSON values out of a
- * stream, and a streaming RFC 4180 CSV reader.
+ * stream, a streaming RFC 4180 CSV reader, and an XML reader (expat) that hands out each child
+ * element of the document element as one record.
  *
  * Ownership: struct mw_json_val views point into the text being scanned. Unescaped copies go to
  * the caller's arena and die with it. Records handed out by the framers and the CSV reader
@@ -169,6 +170,53 @@ int mw_csv_next(struct mw_csv_reader *r, const struct mw_str **cells, size_t *nc
  * matches "TimeGenerated"). The first match wins; -1 when absent. */
 int mw_csv_header_index(const struct mw_str *names, size_t n, const char *name);
 
+/* ---- XML ---------------------------------------------------------------------------------- */
+
+#define MW_XML_MAX_NODES 4096 /* elements in one record */
+#define MW_XML_MAX_DEPTH 32   /* nesting levels kept inside one record */
+#define MW_XML_TEXT_MAX  4096 /* character data kept per element */
+
+struct mw_xml_attr {
+    struct mw_str name, value; /* decoded (entities and character references resolved) */
+};
+
+/* One element of a record, in document order; nodes[0] is the record element itself. */
+struct mw_xml_node {
+    struct mw_str name;
+    const struct mw_xml_attr *attrs;
+    size_t nattrs;
+    struct mw_str text; /* character data directly inside, trimmed, at most MW_XML_TEXT_MAX */
+    int parent;         /* index of the parent node, -1 for the record element */
+    uint64_t line;      /* line of its start tag */
+};
+
+struct mw_xml_rec {
+    const struct mw_xml_node *nodes;
+    size_t n;
+};
+
+struct mw_xml_reader;
+
+/* A reader of the stream as one XML document (UTF-8: the stream has already transcoded UTF-16),
+ * parsed by expat with the input copied chunk by chunk, so memory stays bounded whatever the
+ * file's size. A document with a document type declaration is refused (entities and external
+ * DTDs are never needed by a log report), and expat's entity amplification protection is set
+ * as well. */
+int mw_xml_reader_create(struct mw_xml_reader **out, struct mw_stream *s, struct mw_diag *diag);
+void mw_xml_reader_destroy(struct mw_xml_reader *r); /* NULL-safe */
+/* Next record: a child element of the document element with everything inside it. Returns
+ * MW_OK, MW_DONE after the document, MW_E_LIMIT (a record with more than MW_XML_MAX_NODES
+ * elements, deeper than MW_XML_MAX_DEPTH, or bigger than the stream's record cap: skipped, the
+ * reader goes on), or MW_E_TRUNCATED when the XML is not well-formed (or cut short): diag says
+ * what and where, and the rest of the document cannot be read (MW_DONE follows); or an I/O
+ * status. *line_no / *offset locate the record's start tag. The record stays valid until the
+ * next call. */
+int mw_xml_next(struct mw_xml_reader *r, struct mw_xml_rec *out, uint64_t *line_no,
+                uint64_t *offset, struct mw_diag *diag);
+/* "Root/Record": the names of the document element and of the last record's element (what
+ * sources sniff an XML file on); empty before the first record. */
+struct mw_str mw_xml_record_path(const struct mw_xml_reader *r);
+
 /* ---- the decoder table ------------------------------------------------------------------- */
 
 /* The containers a file can be framed as, one per decoder; the value indexes the table of
@@ -176,6 +224,7 @@ int mw_csv_header_index(const struct mw_str *names, size_t n, const char *name);
 enum mw_container {
     MW_CONT_JSON, /* JSON Lines, a JSON array, or concatenated JSON values */
     MW_CONT_CSV,
+    MW_CONT_XML, /* one XML document whose document element's children are the records */
     MW_CONT_COUNT
 };
 
@@ -187,8 +236,8 @@ struct mw_decoder {
     const char *summary; /* one line: the layouts it frames */
     /* True when the stream (positioned at its start, white space before `first` still in
      * place; `first` is the first byte that is not white space) holds this container. May
-     * fill the stream, never consumes from it. Decoders are asked in table order; the last
-     * one takes any text. */
+     * fill the stream, never consumes from it. Decoders are asked in table order, except that
+     * the CSV decoder, which takes any text, is asked last. */
     bool (*sniff)(struct mw_stream *s, char first, struct mw_diag *diag);
 };
 

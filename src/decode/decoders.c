@@ -1,4 +1,4 @@
-/* decode/decoders.c: the table of decoders (one per container: JSON, CSV) and the container
+/* decode/decoders.c: the table of decoders (one per container: JSON, CSV, XML) and the container
  * sniffing that picks one for a stream. A new framer is one entry here and one driver in
  * sources/registry.c.
  * SPDX-License-Identifier: MIT */
@@ -86,6 +86,15 @@ static bool csv_sniff(struct mw_stream *s, char first, struct mw_diag *diag)
     return true; /* the last decoder: any text is read as rows */
 }
 
+/* An XML document starts with '<' ("<?xml", a comment or the document element), which neither
+ * a JSON log nor a CSV header does. */
+static bool xml_sniff(struct mw_stream *s, char first, struct mw_diag *diag)
+{
+    (void)s;
+    (void)diag;
+    return first == '<';
+}
+
 static const struct mw_decoder json_decoder = {
     .container = MW_CONT_JSON,
     .name = "json",
@@ -100,10 +109,24 @@ static const struct mw_decoder csv_decoder = {
     .sniff = csv_sniff,
 };
 
+static const struct mw_decoder xml_decoder = {
+    .container = MW_CONT_XML,
+    .name = "xml",
+    .summary = "one XML document whose document element's children are the records",
+    .sniff = xml_sniff,
+};
+
 static const struct mw_decoder *const decoders[] = {
     [MW_CONT_JSON] = &json_decoder,
     [MW_CONT_CSV] = &csv_decoder,
+    [MW_CONT_XML] = &xml_decoder,
 };
+
+/* The order decoders are asked in: CSV, which takes any text, comes last. */
+static const enum mw_container sniff_order[] = { MW_CONT_JSON, MW_CONT_XML, MW_CONT_CSV };
+
+_Static_assert(sizeof sniff_order / sizeof sniff_order[0] == MW_CONT_COUNT,
+               "every decoder is asked");
 
 _Static_assert(sizeof decoders / sizeof decoders[0] == MW_CONT_COUNT, "one decoder per container");
 
@@ -128,8 +151,9 @@ int mw_decode_sniff(struct mw_stream *s, const struct mw_decoder **out, struct m
         return rc;
     }
     for (size_t i = 0; i < MW_CONT_COUNT; i++) {
-        if (decoders[i]->sniff(s, c, diag)) {
-            *out = decoders[i];
+        const struct mw_decoder *d = decoders[sniff_order[i]];
+        if (d->sniff(s, c, diag)) {
+            *out = d;
             break;
         }
     }

@@ -99,6 +99,10 @@ struct def_state {
     struct dcol *cols;
     size_t ncols;
     struct mw_colids_stamp ids; /* when cols[].id were looked up */
+    /* For the export caps (def_file_caps): streaming records were read (no cap), or hunting API
+     * responses, and how many Results rows they held. */
+    bool streaming, hunting_api;
+    uint64_t api_rows;
 };
 
 /* Facts about one row the mapping needs whatever the projection. */
@@ -530,10 +534,12 @@ static int map_element(void *arg, int key, struct mw_str el, const struct mw_ori
                        struct mw_map_ctx *ctx, struct mw_diag *diag)
 {
     enum restart rs = R_NONE;
+    struct def_state *st = arg;
     if (key == 0) {
-        return map_streamrec(arg, el, at, ctx, diag);
+        return map_streamrec(st, el, at, ctx, diag);
     }
-    return map_row(arg, el, MW_STR_NULL, MW_STR_NULL, at, ctx, false, &rs, diag);
+    st->api_rows++;
+    return map_row(st, el, MW_STR_NULL, MW_STR_NULL, at, ctx, false, &rs, diag);
 }
 
 static int map_envelope(struct def_state *st, struct mw_str obj, const struct mw_origin *origin,
@@ -544,6 +550,8 @@ static int map_envelope(struct def_state *st, struct mw_str obj, const struct mw
     if (key < 0) {
         return mw_diag_set(diag, MW_E_MALFORMED, "wrapper without records or Results");
     }
+    st->streaming |= key == 0;
+    st->hunting_api |= key == 1;
     return mw_sources_wrapper_each(obj, &arr, key, origin, map_element, st, ctx, diag);
 }
 
@@ -778,6 +786,23 @@ static int defender_map(void *state, const struct mw_recview *rec, struct mw_map
     return map_json(st, rec, ctx, diag);
 }
 
+/* docs/formats/defender.md, Export truncation: Advanced Hunting returns at most 100,000 rows,
+ * in the portal export and in the hunting API's Results (whose rows are counted, the response
+ * being one record); streamed records have no cap. */
+static const uint64_t hunting_caps[] = { 100000, 0 };
+
+static const uint64_t *def_file_caps(void *state, uint64_t *rows)
+{
+    const struct def_state *st = state;
+    if (st->streaming) {
+        return NULL;
+    }
+    if (st->hunting_api) {
+        *rows = st->api_rows;
+    }
+    return hunting_caps;
+}
+
 const struct mw_source mw_source_defender = {
     .name = "defender",
     .summary = "Microsoft Defender XDR Advanced Hunting (DeviceFileEvents, DeviceProcessEvents, "
@@ -788,6 +813,7 @@ const struct mw_source mw_source_defender = {
     .open = defender_open,
     .map = defender_map,
     .close = defender_close,
+    .file_caps = def_file_caps,
     .decoders = MW_DECODER_BIT(MW_CONT_JSON) | MW_DECODER_BIT(MW_CONT_CSV),
     .logsources = logsources,
     .shapes = shapes,

@@ -20,6 +20,8 @@ struct ea_state {
     struct mw_sources_proj proj;
     char **cols; /* CSV header names, without " [UTC]" */
     size_t ncols;
+    bool download; /* the admin center JSON download (export caps), told from the first record */
+    bool shape_known;
 };
 
 /* Where a record's members are read: a JSON object, or a CSV row under the file's header. */
@@ -867,7 +869,25 @@ static int entra_audit_map(void *state, const struct mw_recview *rec, struct mw_
     if (rec->container == MW_CONT_CSV) {
         return map_csv(st, rec, ctx, diag);
     }
+    if (!st->shape_known) {
+        /* Graph directoryAudit objects as records, not in a value[] page or records[]
+         * wrapper: the admin center JSON download */
+        struct mw_json_val v;
+        st->shape_known = true;
+        st->download = mw_json_get(rec->json, "activityDateTime", &v) == MW_OK;
+    }
     return map_json(st, rec, ctx, diag);
+}
+
+/* docs/formats/entra_audit.md, Export truncation: the admin center download is unreliable
+ * above 250,000 records; Graph pages, diagnostic records and AuditLogs exports have no cap. */
+static const uint64_t download_caps[] = { 250000, 0 };
+
+static const uint64_t *entra_audit_file_caps(void *state, uint64_t *rows)
+{
+    const struct ea_state *st = state;
+    (void)rows;
+    return st->download ? download_caps : NULL;
 }
 
 /* For `mailward formats` (docs/formats/entra_audit.md). */
@@ -898,6 +918,7 @@ const struct mw_source mw_source_entra_audit = {
     .open = entra_audit_open,
     .map = entra_audit_map,
     .close = entra_audit_close,
+    .file_caps = entra_audit_file_caps,
     .decoders = MW_DECODER_BIT(MW_CONT_JSON) | MW_DECODER_BIT(MW_CONT_CSV),
     .logsources = formats_logsources,
     .shapes = formats_shapes,

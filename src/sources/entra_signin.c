@@ -151,6 +151,9 @@ struct sg_state {
     struct col *cols;      /* CSV only */
     size_t ncols;
     struct mw_colids_stamp ids; /* when cols[].id were looked up */
+    bool download;              /* an admin center download (export caps), told from the header
+                                 * or the first JSON record */
+    bool shape_known;
 };
 
 /* ---- names ----------------------------------------------------------------------------------- */
@@ -701,6 +704,8 @@ static int signin_open(void **state, const struct mw_csv_header *hdr, struct mw_
         st->ncols = hdr->n;
         st->cols = mw_calloc(hdr->n ? hdr->n : 1, sizeof *st->cols);
         bool portal = portal_header(hdr);
+        st->download = portal;
+        st->shape_known = true;
         for (size_t i = 0; i < hdr->n; i++) {
             char buf[MW_SOURCES_NAME_MAX];
             bool dyn;
@@ -740,7 +745,25 @@ static int signin_map(void *state, const struct mw_recview *rec, struct mw_map_c
     if (rec->container == MW_CONT_CSV) {
         return map_csv(st, rec, ctx, diag);
     }
+    if (!st->shape_known) {
+        /* Graph signIn objects as records, not in a value[] page or records[] wrapper: the
+         * admin center JSON download */
+        struct mw_json_val v;
+        st->shape_known = true;
+        st->download = mw_json_get(rec->json, "createdDateTime", &v) == MW_OK;
+    }
     return map_json(st, rec, ctx, diag);
+}
+
+/* docs/formats/entra_signin.md, Export truncation: the admin center download is reliable only
+ * up to 250,000 records; Graph pages, diagnostic records and table exports have no such cap. */
+static const uint64_t download_caps[] = { 250000, 0 };
+
+static const uint64_t *signin_file_caps(void *state, uint64_t *rows)
+{
+    const struct sg_state *st = state;
+    (void)rows;
+    return st->download ? download_caps : NULL;
 }
 
 /* For `mailward formats` (docs/formats/entra_signin.md). */
@@ -774,6 +797,7 @@ const struct mw_source mw_source_entra_signin = {
     .open = signin_open,
     .map = signin_map,
     .close = signin_close,
+    .file_caps = signin_file_caps,
     .decoders = MW_DECODER_BIT(MW_CONT_JSON) | MW_DECODER_BIT(MW_CONT_CSV),
     .logsources = formats_logsources,
     .shapes = formats_shapes,

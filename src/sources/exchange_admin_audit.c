@@ -1,7 +1,8 @@
 /* sources/exchange_admin_audit.c: maps the Exchange Server admin audit log exported with
  * `Search-AdminAuditLog | Export-Csv` to the field names of the UAL's Exchange admin records
  * (docs/formats/exchange_admin_audit.md), so the m365/exchange rules read both. RunDate rows whose
- * day/month order the file has not shown yet are held back, a bounded number of them.
+ * day/month order the file has not shown yet are held back, a bounded number of them. The XML
+ * report of New-AdminAuditLogSearch is mapped by exchange_admin_xml.c.
  * SPDX-License-Identifier: MIT */
 #include <stdio.h>
 #include <string.h>
@@ -74,6 +75,7 @@ struct xa_state {
     enum mw_date_order option_order;
     uint64_t params_lost; /* rows whose CmdletParameters is a .NET type name */
     uint64_t lost_line;
+    bool xml; /* the New-AdminAuditLogSearch XML report: no export cap */
 };
 
 /* ---- CmdletParameters ----------------------------------------------------------------------- */
@@ -327,9 +329,13 @@ static int xa_map(void *state, const struct mw_recview *rec, struct mw_map_ctx *
                   struct mw_diag *diag)
 {
     struct xa_state *st = state;
-    (void)diag;
+    if (rec->container == MW_CONT_XML) {
+        st->xml = true;
+        return mw_xa_map_xml(rec, ctx, diag);
+    }
     if (rec->container != MW_CONT_CSV) {
-        return mw_diag_set(diag, MW_E_MALFORMED, "exchange_admin_audit reads only CSV exports");
+        return mw_diag_set(diag, MW_E_MALFORMED,
+                           "exchange_admin_audit reads only CSV exports and the XML report");
     }
     bool ambiguous = false;
     enum mw_date_order before = st->order;
@@ -418,7 +424,10 @@ static int xa_finish(void *state, struct mw_map_ctx *ctx, struct mw_diag *diag)
 static int xa_sniff(enum mw_container container, struct mw_str first,
                     const struct mw_csv_header *hdr)
 {
-    (void)first;
+    if (container == MW_CONT_XML) {
+        /* docs/formats/exchange_admin_audit.md, XML report: <SearchResults><Event ...> */
+        return mw_str_ieq_c(first, "SearchResults/Event") ? 95 : 0;
+    }
     if (container != MW_CONT_CSV || !hdr) {
         return 0;
     }
@@ -483,8 +492,16 @@ static void xa_close(void *state)
     mw_free(st);
 }
 
-/* docs/formats/exchange_admin_audit.md: -ResultSize 1,000 by default, 250,000 at most. */
+/* docs/formats/exchange_admin_audit.md: -ResultSize 1,000 by default, 250,000 at most; the
+ * XML report has no cap the reference knows of. */
 static const uint64_t xa_caps[] = { 1000, 250000, 0 };
+
+static const uint64_t *xa_file_caps(void *state, uint64_t *rows)
+{
+    const struct xa_state *st = state;
+    (void)rows;
+    return st->xml ? NULL : xa_caps;
+}
 
 /* For `mailward formats` (docs/formats/exchange_admin_audit.md). */
 static const struct mw_logsource formats_logsources[] = {
@@ -496,12 +513,17 @@ static const struct mw_source_shape formats_shapes[] = {
     { "Search-AdminAuditLog | Export-Csv (with or without #TYPE)",
       "\"RunDate\",\"Caller\",\"CmdletName\",\"CmdletParameters\",\"ObjectModified\",\"Succeeded\","
       "..." },
+    { "New-AdminAuditLogSearch XML report",
+      "<SearchResults><Event Caller=\"...\" Cmdlet=\"Set-Mailbox\" ObjectModified=\"...\" "
+      "RunDate=\"2025-03-04T10:12:44+01:00\" ...><CmdletParameters><Parameter Name=\"...\" "
+      "Value=\"...\" />..." },
     { NULL, NULL },
 };
 
 const struct mw_source mw_source_exchange_admin_audit = {
     .name = "exchange_admin_audit",
-    .summary = "Exchange Server admin audit log: Search-AdminAuditLog | Export-Csv",
+    .summary = "Exchange Server admin audit log: Search-AdminAuditLog | Export-Csv, "
+               "New-AdminAuditLogSearch XML report",
     .product = "m365",
     .prefilter_field = "Operation",
     .sniff = xa_sniff,
@@ -509,8 +531,8 @@ const struct mw_source mw_source_exchange_admin_audit = {
     .map = xa_map,
     .close = xa_close,
     .finish = xa_finish,
-    .export_caps = xa_caps,
-    .decoders = MW_DECODER_BIT(MW_CONT_CSV),
+    .file_caps = xa_file_caps,
+    .decoders = MW_DECODER_BIT(MW_CONT_CSV) | MW_DECODER_BIT(MW_CONT_XML),
     .logsources = formats_logsources,
     .shapes = formats_shapes,
 };

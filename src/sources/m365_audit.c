@@ -1017,6 +1017,7 @@ static int m365_map(void *state, const struct mw_recview *rec, struct mw_map_ctx
     if (rec->container == MW_CONT_CSV) {
         return map_csv(st, rec, ctx, diag);
     }
+    mw_m365_note_json_shape(st, rec->json);
     return mw_m365_map_object(st, rec->json, &rec->origin, ctx, diag);
 }
 
@@ -1030,6 +1031,7 @@ const struct mw_source mw_source_m365_audit = {
     .open = mw_m365_state_open,
     .map = m365_map,
     .close = mw_m365_state_close,
+    .file_caps = mw_m365_file_caps,
     .decoders = MW_DECODER_BIT(MW_CONT_JSON) | MW_DECODER_BIT(MW_CONT_CSV),
     .logsources = logsources,
     .shapes = mw_m365_shapes,

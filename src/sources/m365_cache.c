@@ -425,6 +425,8 @@ int mw_m365_state_open(void **state, const struct mw_csv_header *hdr, struct mw_
     st->primary_col = -1;
     if (hdr) {
         int prim_rank = 1000;
+        st->shape = (unsigned char)mw_m365_shape_csv(hdr);
+        st->shape_known = true;
         st->ncols = hdr->n;
         st->cols = mw_calloc(hdr->n ? hdr->n : 1, sizeof *st->cols);
         for (size_t i = 0; i < hdr->n; i++) {
@@ -432,6 +434,7 @@ int mw_m365_state_open(void **state, const struct mw_csv_header *hdr, struct mw_
             st->cols[i].name = mw_strndup(h.ptr ? h.ptr : "", h.len);
             st->cols[i].ki = mw_m365_classify(st, h);
             st->cols[i].id = st->cols[i].id_raw = -1;
+            st->cmdlet |= mw_str_eq_c(h, "ResultIndex") || mw_str_eq_c(h, "ResultCount");
             if (st->cols[i].ki->kind == K_ENVELOPE && st->cols[i].ki->rank < prim_rank) {
                 st->primary_col = (int)i;
                 prim_rank = st->cols[i].ki->rank;

@@ -112,6 +112,12 @@ struct m365_state {
     size_t ncols;
     int primary_col;            /* AuditData / RawEventData column, -1 when none */
     struct mw_colids_stamp ids; /* when cols[].id were looked up */
+    /* The file's shape (enum m365_shape), from the CSV header or the first JSON record, and
+     * whether it carries Search-UnifiedAuditLog's own ResultIndex/ResultCount: its export caps
+     * (mw_m365_file_caps). */
+    unsigned char shape;
+    bool shape_known;
+    bool cmdlet;
 };
 
 /* The key table (m365_audit.c, docs/formats/m365_audit.md, Shapes) and the class of any key
@@ -182,6 +188,11 @@ enum m365_shape mw_m365_shape_json(struct mw_str first);
 enum m365_shape mw_m365_shape_csv(const struct mw_csv_header *hdr);
 /* How sure (0..100) the source is of a file of that shape. */
 int mw_m365_shape_score(enum m365_shape shape);
+/* The source's file_caps callback (struct mw_source): the export caps of the file's shape
+ * (docs/formats/m365_audit.md, Export truncation). */
+const uint64_t *mw_m365_file_caps(void *state, uint64_t *rows);
+/* Notes the shape of a JSON file from its first record (the first call only). */
+void mw_m365_note_json_shape(struct m365_state *st, struct mw_str first);
 /* The source's sniff callback: the score of the file's shape. */
 int mw_m365_sniff(enum mw_container container, struct mw_str first,
                   const struct mw_csv_header *hdr);

@@ -74,6 +74,43 @@ enum m365_shape mw_m365_shape_json(struct mw_str first)
     return M365_SHAPE_NONE;
 }
 
+void mw_m365_note_json_shape(struct m365_state *st, struct mw_str first)
+{
+    if (st->shape_known) {
+        return;
+    }
+    st->shape = (unsigned char)mw_m365_shape_json(first);
+    st->shape_known = true;
+    st->cmdlet = has_key(first, "ResultIndex", NULL) || has_key(first, "ResultCount", NULL);
+}
+
+/* docs/formats/m365_audit.md, Export truncation: the Purview portal exports at most 50,000
+ * rows; Search-UnifiedAuditLog returns at most 5,000 (one page, or ReturnNextPreviewPage) or
+ * 50,000 (ReturnLargeSet), and 10,000 when session commands are mixed. Its Export-Csv or
+ * ConvertTo-Json output cannot be told from the Purview export unless it kept the cmdlet's
+ * own ResultIndex/ResultCount, so an AuditData file is flagged at 5,000 and 50,000 and, with
+ * those, at 10,000 too. Defender Advanced Hunting returns at most 100,000 rows. The
+ * Management Activity API, Sentinel tables and flattened CSV have no cap of their own. */
+static const uint64_t caps_auditdata[] = { 5000, 50000, 0 };
+static const uint64_t caps_cmdlet[] = { 5000, 10000, 50000, 0 };
+static const uint64_t caps_hunting[] = { 100000, 0 };
+
+const uint64_t *mw_m365_file_caps(void *state, uint64_t *rows)
+{
+    const struct m365_state *st = state;
+    (void)rows; /* one row per record in every capped shape */
+    switch (st->shape) {
+        case M365_SHAPE_CSV_AUDITDATA:
+        case M365_SHAPE_JSON_ENVELOPE:
+            return st->cmdlet ? caps_cmdlet : caps_auditdata;
+        case M365_SHAPE_CSV_CLOUDAPP:
+        case M365_SHAPE_JSON_CLOUDAPP:
+            return caps_hunting;
+        default:
+            return NULL;
+    }
+}
+
 int mw_m365_sniff(enum mw_container container, struct mw_str first, const struct mw_csv_header *hdr)
 {
     if (container == MW_CONT_CSV) {

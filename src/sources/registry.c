@@ -784,6 +784,77 @@ static int scan_csv(struct scan *sc, struct mw_stream *s, const struct mw_source
     return rc;
 }
 
+/* Chooses the source of an XML file on its first record: MW_OK (open) or MW_E_CONFIG. */
+static int choose_xml_source(struct scan *sc, const struct mw_source *force, struct mw_str path,
+                             uint64_t line, struct mw_diag *diag)
+{
+    sc->src = force ? force : pick(MW_CONT_XML, path, NULL, line, sc->stats);
+    if (!sc->src) {
+        diag->path = sc->path;
+        diag->line = line;
+        return mw_diag_set(diag, MW_E_CONFIG, "no source recognises this XML (records <%.*s>)",
+                           (int)path.len, path.ptr);
+    }
+    return open_source(sc, NULL, diag);
+}
+
+/* After a fatal XML error: the error, and how much of the file was read before it. */
+static int xml_stopped(struct scan *sc, int rc, const struct mw_diag *d, uint64_t line,
+                       struct mw_diag *diag)
+{
+    *diag = *d;
+    diag->path = sc->path;
+    diag->line = line;
+    if (rc == MW_E_TRUNCATED) {
+        mw_diag_set(diag, rc, "%s; %llu record(s) read before it, the rest is not read", d->msg,
+                    (unsigned long long)sc->stats->records);
+    }
+    return rc;
+}
+
+static int scan_xml(struct scan *sc, struct mw_stream *s, const struct mw_source *force,
+                    struct mw_diag *diag)
+{
+    struct mw_xml_reader *r = NULL;
+    int rc = mw_xml_reader_create(&r, s, diag);
+    while (rc == MW_OK) {
+        struct mw_xml_rec x;
+        uint64_t line = 0, off = 0;
+        struct mw_diag d;
+        mw_diag_init(&d);
+        rc = mw_xml_next(r, &x, &line, &off, &d);
+        if (rc == MW_DONE) {
+            rc = MW_OK;
+            break;
+        }
+        if (rc == MW_E_LIMIT || rc == MW_E_MALFORMED) {
+            sc->stats->records++;
+            d.status = rc;
+            problem(sc, line, "XML record too large", &d);
+            rc = MW_OK;
+            continue;
+        }
+        if (rc != MW_OK) {
+            rc = xml_stopped(sc, rc, &d, line, diag);
+            break;
+        }
+        sc->stats->records++;
+        if (!sc->opened) {
+            rc = choose_xml_source(sc, force, mw_xml_record_path(r), line, diag);
+            if (rc != MW_OK) {
+                break;
+            }
+        }
+        struct mw_recview rec = { 0 };
+        rec.container = MW_CONT_XML;
+        rec.xml = &x;
+        rec.origin = (struct mw_origin){ sc->path, sc->file_id, line, off };
+        rc = map_record(sc, &rec, "malformed XML record");
+    }
+    mw_xml_reader_destroy(r);
+    return rc;
+}
+
 typedef int scan_fn(struct scan *sc, struct mw_stream *s, const struct mw_source *force,
                     struct mw_diag *diag);
 
@@ -792,6 +863,7 @@ typedef int scan_fn(struct scan *sc, struct mw_stream *s, const struct mw_source
 static scan_fn *const drivers[] = {
     [MW_CONT_JSON] = scan_json,
     [MW_CONT_CSV] = scan_csv,
+    [MW_CONT_XML] = scan_xml,
 };
 
 _Static_assert(sizeof drivers / sizeof drivers[0] == MW_CONT_COUNT, "one driver per decoder");
@@ -814,8 +886,13 @@ static int finish_file(struct scan *sc, struct mw_diag *diag)
             diag->path = sc->path;
         }
     }
-    for (const uint64_t *cap = sc->src->export_caps; cap && *cap; cap++) {
-        if (sc->stats->records == *cap) {
+    const uint64_t *caps = sc->src->export_caps;
+    uint64_t rows = sc->stats->records;
+    if (sc->src->file_caps) {
+        caps = sc->src->file_caps(sc->state, &rows);
+    }
+    for (const uint64_t *cap = caps; cap && *cap; cap++) {
+        if (rows == *cap) {
             sc->stats->capped = *cap;
         }
     }

@@ -26,6 +26,7 @@ struct mw_recview {
     struct mw_str json;         /* MW_CONT_JSON: the record's JSON text (an object) */
     const struct mw_str *cells; /* MW_CONT_CSV: the row's cells, unescaped */
     size_t ncells;
+    const struct mw_xml_rec *xml; /* MW_CONT_XML: the record element and what is inside it */
     struct mw_origin origin;
 };
 
@@ -69,7 +70,8 @@ struct mw_source {
     const char *product;
     const char *prefilter_field;
     /* How sure (0..100) the source is that a file is its format. For JSON `first` is the first
-     * record's text; for CSV it is the header row's cells (hdr). */
+     * record's text; for CSV it is the header row's cells (hdr); for XML `first` is the path
+     * "Root/Record" of the document element and the first record's element. */
     int (*sniff)(enum mw_container container, struct mw_str first, const struct mw_csv_header *hdr);
     /* Per-file state: called once per file before the first record; hdr is NULL for JSON.
      * May be NULL when the source keeps no state. */
@@ -92,6 +94,12 @@ struct mw_source {
     /* Row counts at which a known export of the format stops, 0-terminated, or NULL: a file
      * with exactly that many records may be truncated (struct mw_file_stats capped). */
     const uint64_t *export_caps;
+    /* Optional, instead of export_caps for a source whose caps depend on the file's shape, or
+     * whose rows are not the records the decoder frames (the rows of one wrapper document):
+     * called after finish with the file's state, returns the caps of the file's shape
+     * (0-terminated, NULL: none); *rows comes in as the file's record count and may be set to
+     * the row count the caps are compared with. */
+    const uint64_t *(*file_caps)(void *state, uint64_t *rows);
     /* For `mailward formats`: the Sigma logsources the source's events carry, and the file
      * shapes it recognises with an example of each. Each list ends with an entry whose first
      * member is NULL; either may be NULL (nothing listed). */

@@ -121,6 +121,13 @@ int mw_sources_wrapper_each(struct mw_str obj, const struct mw_json_val *arr, in
 int mw_m365_map_object(void *m365_state, struct mw_str object, const struct mw_origin *origin,
                        struct mw_map_ctx *ctx, struct mw_diag *diag);
 
+/* ---- exchange_admin_xml.c ------------------------------------------------------------------- */
+
+/* Maps one <Event> of the New-AdminAuditLogSearch XML report (rec->xml) to the event a
+ * Search-AdminAuditLog CSV row of the same cmdlet run gives; MW_E_MALFORMED for a record that
+ * is not an <Event> with a Cmdlet. */
+int mw_xa_map_xml(const struct mw_recview *rec, struct mw_map_ctx *ctx, struct mw_diag *diag);
+
 /* When a CSV file's column field ids were last looked up (the ids hold for one field table, and
  * for a closed table only while it has not grown). */
 struct mw_colids_stamp {
