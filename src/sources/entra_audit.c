@@ -621,8 +621,9 @@ static int add_member(struct mw_sources_walk *w, struct mw_str key, const struct
                       bool any_text)
 {
     struct mw_json_val tree;
-    if (any_text && mw_str_ieq_c(key, "ModifiedProperties")) {
-        return MW_OK; /* decoded by name (ual_modprops) */
+    if (any_text &&
+        (mw_str_ieq_c(key, "ModifiedProperties") || mw_str_ieq_c(key, "ExtendedProperties"))) {
+        return MW_OK; /* decoded by name (read_ual) */
     }
     bool text = is_nested_key(key) || (any_text && v->type == MW_J_STRING);
     if (!text || v->type == MW_J_NULL) {
@@ -850,6 +851,8 @@ static void read_ual(struct ea_rec *r, const struct mw_sources_view *vw, struct 
     struct mw_str user = mw_sources_view_str(ctx, vw, "UserId");
     if (user.len && memchr(user.ptr, '@', user.len)) {
         r->upn = user;
+    } else if (mw_str_istarts(user, MW_STR_LIT("ServicePrincipal_"))) {
+        r->app_spn = user; /* an app acted */
     } else {
         r->user_id = user;
     }
@@ -884,6 +887,7 @@ int mw_entra_audit_map_ual(const struct mw_sources_view *vw, struct mw_sources_p
     if (rc != MW_OK) {
         return diag->msg[0] ? rc : mw_diag_set(diag, rc, "malformed directory audit record");
     }
+    mw_sources_view_namevalue(&w, vw, "ExtendedProperties", NULL, NULL);
     read_ual(&r, vw, ctx);
     return finish(&r, source, origin, ctx);
 }

@@ -717,47 +717,24 @@ static int ual_flatten(struct mw_sources_walk *w, const struct mw_sources_view *
     return rc == MW_DONE ? MW_OK : rc;
 }
 
-/* One {Name, Value} of ExtendedProperties or DeviceProperties: under "<prefix>.<Name>", and the
- * names that carry sign-in facts noted. */
-static void ual_property(struct mw_sources_walk *w, struct srow *r, struct ual_extra *x,
-                         const char *prefix, struct mw_str obj)
-{
-    struct mw_map_ctx *ctx = w->ctx;
-    struct mw_str name = mw_sources_obj_str(ctx, obj, "Name");
-    struct mw_str value = mw_sources_obj_str(ctx, obj, "Value");
-    char buf[MW_SOURCES_NAME_MAX];
-    struct mw_str full;
-    if (!name.len) {
-        return;
-    }
-    if (value.len && mw_sources_join(buf, mw_str_c(prefix), name, &full)) {
-        mw_event_add(ctx->event, mw_fieldtab_want(ctx->fields, full), value);
-    }
-    if (mw_str_ieq_c(name, "UserAgent")) {
-        x->user_agent = value;
-    } else if (mw_str_ieq_c(name, "ErrorNumber") || mw_str_ieq_c(name, "ErrorCode")) {
-        note(r, K_ERROR, value);
-    } else if (mw_str_ieq_c(name, "SessionId")) {
-        note(r, K_SESSION, value);
-    } else if (mw_str_ieq_c(name, "ClientAppUsed")) {
-        x->client_app = value;
-    }
-}
+/* A UAL sign-in's facts, and the pairs of ExtendedProperties / DeviceProperties that carry
+ * sign-in facts. */
+struct ual_walk {
+    struct srow *r;
+    struct ual_extra *x;
+};
 
-static void ual_properties(struct mw_sources_walk *w, struct srow *r, struct ual_extra *x,
-                           const struct mw_sources_view *vw, const char *prefix)
+static void ual_property(void *arg, struct mw_str name, struct mw_str value)
 {
-    struct mw_json_val v, arr, el;
-    struct mw_json_iter it;
-    if (!mw_sources_view_get(w->ctx, vw, prefix, &v) || !mw_sources_as_tree(w->ctx, &v, &arr) ||
-        arr.type != MW_J_ARRAY || mw_json_array_begin(&it, arr.raw) != MW_OK) {
-        return;
-    }
-    unsigned n = 0;
-    while (n++ < 1000 && mw_json_array_next(&it, &el) == MW_OK) {
-        if (el.type == MW_J_OBJECT) {
-            ual_property(w, r, x, prefix, el.raw);
-        }
+    struct ual_walk *u = arg;
+    if (mw_str_ieq_c(name, "UserAgent")) {
+        u->x->user_agent = value;
+    } else if (mw_str_ieq_c(name, "ErrorNumber") || mw_str_ieq_c(name, "ErrorCode")) {
+        note(u->r, K_ERROR, value);
+    } else if (mw_str_ieq_c(name, "SessionId")) {
+        note(u->r, K_SESSION, value);
+    } else if (mw_str_ieq_c(name, "ClientAppUsed")) {
+        u->x->client_app = value;
     }
 }
 
@@ -830,8 +807,9 @@ int mw_entra_signin_map_ual(const struct mw_sources_view *vw, struct mw_sources_
     if (rc != MW_OK) {
         return mw_diag_set(diag, rc, "malformed sign-in record");
     }
-    ual_properties(&w, &r, &x, vw, "ExtendedProperties");
-    ual_properties(&w, &r, &x, vw, "DeviceProperties");
+    struct ual_walk u = { &r, &x };
+    mw_sources_view_namevalue(&w, vw, "ExtendedProperties", ual_property, &u);
+    mw_sources_view_namevalue(&w, vw, "DeviceProperties", ual_property, &u);
     r.times[0] = mw_sources_view_first(ctx, vw, ual_times);
     r.times[1] = mw_sources_view_str(ctx, vw, "TimeGenerated");
     r.id = mw_sources_view_first(ctx, vw, ual_ids);

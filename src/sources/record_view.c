@@ -95,3 +95,34 @@ struct mw_str mw_sources_view_first(struct mw_map_ctx *ctx, const struct mw_sour
     }
     return MW_STR_NULL;
 }
+
+void mw_sources_view_namevalue(struct mw_sources_walk *w, const struct mw_sources_view *vw,
+                               const char *prefix, mw_sources_nv_fn *fn, void *arg)
+{
+    struct mw_map_ctx *ctx = w->ctx;
+    struct mw_json_val v, arr, el;
+    struct mw_json_iter it;
+    if (!mw_sources_view_get(ctx, vw, prefix, &v) || !mw_sources_as_tree(ctx, &v, &arr) ||
+        arr.type != MW_J_ARRAY || mw_json_array_begin(&it, arr.raw) != MW_OK) {
+        return;
+    }
+    unsigned n = 0;
+    while (n++ < 1000 && mw_json_array_next(&it, &el) == MW_OK) {
+        if (el.type != MW_J_OBJECT) {
+            continue;
+        }
+        struct mw_str name = mw_sources_obj_str(ctx, el.raw, "Name");
+        struct mw_str value = mw_sources_obj_str(ctx, el.raw, "Value");
+        char buf[MW_SOURCES_NAME_MAX];
+        struct mw_str full;
+        if (!name.len) {
+            continue;
+        }
+        if (value.len && mw_sources_join(buf, mw_str_c(prefix), name, &full)) {
+            mw_event_add(ctx->event, mw_fieldtab_want(ctx->fields, full), value);
+        }
+        if (fn) {
+            fn(arg, name, value);
+        }
+    }
+}

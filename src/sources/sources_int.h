@@ -140,6 +140,12 @@ struct mw_str mw_sources_view_str(struct mw_map_ctx *ctx, const struct mw_source
 struct mw_str mw_sources_view_first(struct mw_map_ctx *ctx, const struct mw_sources_view *vw,
                                     const char *const *keys);
 
+/* A Name/Value array member of a view (or its JSON text), each pair under "<prefix>.<Name>";
+ * fn (may be NULL) is told each pair. */
+typedef void mw_sources_nv_fn(void *arg, struct mw_str name, struct mw_str value);
+void mw_sources_view_namevalue(struct mw_sources_walk *w, const struct mw_sources_view *vw,
+                               const char *prefix, mw_sources_nv_fn *fn, void *arg);
+
 /* ---- UAL records as azure logsources (entra_signin.c, entra_audit.c) -------------------- */
 
 /* docs/formats/m365_audit.md, Sign-ins and directory audit: a UAL record of workload
