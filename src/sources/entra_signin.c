@@ -676,12 +676,17 @@ struct ual_extra {
     struct mw_str app_id, app_name, user_agent, client_app;
 };
 
-/* Members decoded by name below rather than kept under their own names. */
-static bool ual_decoded(struct mw_str key)
+/* Members mapped by name below rather than kept under their own names: the account and the
+ * app, and the Name/Value arrays and AppAccessContext unless they are text (OfficeActivity
+ * keeps them as JSON text, kept as written too). */
+static bool ual_decoded(struct mw_str key, const struct mw_json_val *v)
 {
-    return mw_str_ieq_c(key, "ExtendedProperties") || mw_str_ieq_c(key, "DeviceProperties") ||
-           mw_str_ieq_c(key, "AppAccessContext") || mw_str_ieq_c(key, "UserId") ||
-           mw_str_ieq_c(key, "ApplicationId");
+    if (mw_str_ieq_c(key, "UserId") || mw_str_ieq_c(key, "ApplicationId")) {
+        return true;
+    }
+    return v->type != MW_J_STRING &&
+           (mw_str_ieq_c(key, "ExtendedProperties") || mw_str_ieq_c(key, "DeviceProperties") ||
+            mw_str_ieq_c(key, "AppAccessContext"));
 }
 
 /* Every other member (or cell) under its own name. */
@@ -695,7 +700,7 @@ static int ual_flatten(struct mw_sources_walk *w, const struct mw_sources_view *
         for (size_t i = 0; i < n; i++) {
             struct mw_json_val sv = { MW_J_STRING, vw->row->cells[i], false };
             struct mw_str key = mw_str_c(vw->cols[i] ? vw->cols[i] : "");
-            if (sv.raw.len && key.len && !ual_decoded(key) &&
+            if (sv.raw.len && key.len && !ual_decoded(key, &sv) &&
                 (rc = mw_sources_add_tree(w, key, &sv, 0)) != MW_OK) {
                 return rc;
             }
@@ -710,7 +715,7 @@ static int ual_flatten(struct mw_sources_walk *w, const struct mw_sources_view *
         if (mw_json_string(&k, w->ctx->arena, &key) != MW_OK) {
             return MW_E_MALFORMED;
         }
-        if (!ual_decoded(key) && (rc = mw_sources_add_tree(w, key, &v, 0)) != MW_OK) {
+        if (!ual_decoded(key, &v) && (rc = mw_sources_add_tree(w, key, &v, 0)) != MW_OK) {
             return rc;
         }
     }
