@@ -1,7 +1,7 @@
-/* sources/entra_audit.c: maps Entra ID directory audit records (Graph directoryAudit objects of
- * the admin-center download and Graph pages, diagnostic-settings records, AuditLogs table rows in
- * JSON and CSV) to logsource azure/auditlogs, and decodes modifiedProperties into the granted
- * scopes, the app and the consent type (docs/formats/entra_audit.md).
+/* sources/entra_audit.c: maps Entra ID directory audit records (Graph directoryAudit objects,
+ * diagnostic-settings records, AuditLogs rows in JSON and CSV, and the UAL's copies m365_audit
+ * hands over) to logsource azure/auditlogs, decoding modifiedProperties into the granted scopes,
+ * the app and the consent type (docs/formats/entra_audit.md).
  * SPDX-License-Identifier: MIT */
 #include <stddef.h>
 #include <string.h>

@@ -1,7 +1,7 @@
-/* sources/entra_signin.c: maps Entra ID sign-in logs (admin center JSON and CSV downloads, Graph
- * API pages, diagnostic-settings records, SigninLogs / AADNonInteractiveUserSignInLogs exports)
- * to SigninLogs column names, with canonical account, address, result and session fields.
- * Logsource azure/signinlogs. Facts: docs/formats/entra_signin.md.
+/* sources/entra_signin.c: maps Entra ID sign-ins (admin center downloads, Graph pages, diagnostic
+ * records, SigninLogs / AADNonInteractiveUserSignInLogs exports, and the UAL's UserLoggedIn /
+ * UserLoginFailed records m365_audit hands over) to SigninLogs names with canonical account,
+ * address, result and session fields. Logsource azure/signinlogs. docs/formats/entra_signin.md.
  * SPDX-License-Identifier: MIT */
 #include <stdio.h>
 #include <string.h>
