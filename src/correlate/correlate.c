@@ -925,6 +925,34 @@ static int sample_pos(const struct mw_window *w, int64_t t, uint64_t fp, bool id
     return pos < MW_EVIDENCE_CAP ? (int)pos : -1;
 }
 
+static int64_t second_of(int64_t t)
+{
+    return t / 1000000000 - (t < 0 && t % 1000000000 ? 1 : 0);
+}
+
+/* Two copies of one record from two logs (the same dedup id within the same second, the time
+ * written with different precision, as a sign-in in the Entra log and in the UAL): evidence
+ * keeps the earlier, whichever came first. True when (t, fp) is the later one (leave it out);
+ * else removes a later copy kept so far. */
+static bool later_copy(struct mw_correlator *c, struct mw_window *w, int64_t t, uint64_t fp,
+                       bool ident)
+{
+    for (size_t i = 0; ident && i < w->nsamples; i++) {
+        const struct mw_sample *k = w->samples[i];
+        if (!k->ident || k->fp != fp || k->time_ns == t || second_of(k->time_ns) != second_of(t)) {
+            continue;
+        }
+        if (t > k->time_ns) {
+            return true;
+        }
+        mw_sample_free(&c->pool, w->samples[i]);
+        memmove(&w->samples[i], &w->samples[i + 1], (w->nsamples - i - 1) * sizeof w->samples[0]);
+        w->nsamples--;
+        return false;
+    }
+    return false;
+}
+
 /* Puts s at pos of w's sample (which owns it then), dropping the last one past the cap. */
 static void sample_put(struct mw_correlator *c, struct mw_window *w, size_t pos,
                        struct mw_sample *s)
@@ -961,6 +989,9 @@ static void window_sample(struct mw_correlator *c, struct mw_window *w, const st
     }
     if (!*fp) {
         *fp = content_fp(ev);
+    }
+    if (later_copy(c, w, ev->time_ns, *fp, ev->dedup != 0)) {
+        return;
     }
     int pos = sample_pos(w, ev->time_ns, *fp, ev->dedup != 0);
     if (pos == -1) {
@@ -1026,7 +1057,9 @@ static void window_merge_samples(struct mw_correlator *c, struct mw_window *w,
 {
     for (size_t i = 0; i < src->nsamples; i++) {
         struct mw_sample *s = src->samples[i];
-        int pos = sample_pos(w, s->time_ns, s->fp, s->ident);
+        int pos = later_copy(c, w, s->time_ns, s->fp, s->ident)
+                          ? -1
+                          : sample_pos(w, s->time_ns, s->fp, s->ident);
         if (pos == -1) {
             mw_sample_free(&c->pool, s);
         } else if (pos < -1) {

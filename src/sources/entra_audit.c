@@ -1,7 +1,7 @@
-/* sources/entra_audit.c: maps Entra ID directory audit records (Graph directoryAudit objects of
- * the admin-center download and Graph pages, diagnostic-settings records, AuditLogs table rows in
- * JSON and CSV) to logsource azure/auditlogs, and decodes modifiedProperties into the granted
- * scopes, the app and the consent type (docs/formats/entra_audit.md).
+/* sources/entra_audit.c: maps Entra ID directory audit records (Graph directoryAudit objects,
+ * diagnostic-settings records, AuditLogs rows in JSON and CSV, and the UAL's copies m365_audit
+ * hands over) to logsource azure/auditlogs, decoding modifiedProperties into the granted scopes,
+ * the app and the consent type (docs/formats/entra_audit.md).
  * SPDX-License-Identifier: MIT */
 #include <stddef.h>
 #include <string.h>
@@ -22,13 +22,6 @@ struct ea_state {
     size_t ncols;
     bool download; /* the admin center JSON download (export caps), told from the first record */
     bool shape_known;
-};
-
-/* Where a record's members are read: a JSON object, or a CSV row under the file's header. */
-struct ea_view {
-    struct mw_str obj; /* JSON: the object */
-    const struct ea_state *st;
-    const struct mw_recview *row; /* CSV: the row, else NULL */
 };
 
 struct ea_set {
@@ -121,79 +114,6 @@ static bool is_nested_key(struct mw_str k)
            mw_str_ieq_c(k, "AdditionalDetails");
 }
 
-/* A string value's text; MW_STR_NULL for null and for what is not a scalar. */
-static struct mw_str scalar(struct mw_map_ctx *ctx, const struct mw_json_val *v)
-{
-    struct mw_str s = MW_STR_NULL;
-    if (v->type == MW_J_STRING || v->type == MW_J_NUMBER || v->type == MW_J_TRUE ||
-        v->type == MW_J_FALSE) {
-        if (mw_json_string(v, ctx->arena, &s) != MW_OK) {
-            return MW_STR_NULL;
-        }
-    }
-    return s;
-}
-
-/* An object or array member, read through one level of JSON text when it is a string. */
-static bool as_tree(struct mw_map_ctx *ctx, const struct mw_json_val *v, struct mw_json_val *out)
-{
-    if (v->type == MW_J_OBJECT || v->type == MW_J_ARRAY) {
-        *out = *v;
-        return true;
-    }
-    struct mw_str s = v->type == MW_J_STRING ? scalar(ctx, v) : MW_STR_NULL;
-    return mw_sources_is_json_text(s) && mw_json_parse_value(s, out) == MW_OK &&
-           (out->type == MW_J_OBJECT || out->type == MW_J_ARRAY);
-}
-
-/* Member `key` (ASCII case-insensitive: Graph is camelCase, AuditLogs PascalCase). */
-static bool obj_get(struct mw_map_ctx *ctx, struct mw_str obj, const char *key,
-                    struct mw_json_val *out)
-{
-    struct mw_json_iter it;
-    struct mw_json_val k;
-    if (!obj.ptr || mw_json_object_begin(&it, obj) != MW_OK) {
-        return false;
-    }
-    while (mw_json_object_next(&it, &k, out) == MW_OK) {
-        struct mw_str name;
-        if (mw_json_string(&k, ctx->arena, &name) == MW_OK && mw_str_ieq_c(name, key)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static bool view_get(struct mw_map_ctx *ctx, const struct ea_view *vw, const char *key,
-                     struct mw_json_val *out)
-{
-    if (!vw->row) {
-        return obj_get(ctx, vw->obj, key, out);
-    }
-    size_t n = vw->row->ncells < vw->st->ncols ? vw->row->ncells : vw->st->ncols;
-    for (size_t i = 0; i < n; i++) {
-        if (mw_str_ieq_c(mw_str_c(vw->st->cols[i]), key) && vw->row->cells[i].len) {
-            out->type = MW_J_STRING;
-            out->raw = vw->row->cells[i];
-            out->escaped = false;
-            return true;
-        }
-    }
-    return false;
-}
-
-static struct mw_str view_str(struct mw_map_ctx *ctx, const struct ea_view *vw, const char *key)
-{
-    struct mw_json_val v;
-    return vw && view_get(ctx, vw, key, &v) ? mw_str_trim(scalar(ctx, &v)) : MW_STR_NULL;
-}
-
-static struct mw_str obj_str(struct mw_map_ctx *ctx, struct mw_str obj, const char *key)
-{
-    struct mw_json_val v;
-    return obj_get(ctx, obj, key, &v) ? mw_str_trim(scalar(ctx, &v)) : MW_STR_NULL;
-}
-
 /* ---- operation names ----------------------------------------------------------------------- */
 
 /* docs/formats/entra_audit.md, Operations: one spelling per operation, as Entra writes it. */
@@ -268,7 +188,7 @@ static struct mw_str op_normalize(struct mw_str raw)
  * (docs/formats/entra_audit.md, How values are written). Fills out[] with the values. */
 static size_t decode_values(struct mw_map_ctx *ctx, const struct mw_json_val *v, struct mw_str *out)
 {
-    struct mw_str s = scalar(ctx, v);
+    struct mw_str s = mw_sources_scalar(ctx, v);
     struct mw_str t = mw_str_trim(s);
     struct mw_json_val inner, el;
     struct mw_json_iter it;
@@ -281,7 +201,7 @@ static size_t decode_values(struct mw_map_ctx *ctx, const struct mw_json_val *v,
         return 1;
     }
     if (inner.type == MW_J_STRING) {
-        out[0] = mw_str_trim(scalar(ctx, &inner));
+        out[0] = mw_str_trim(mw_sources_scalar(ctx, &inner));
         return out[0].len ? 1 : 0;
     }
     size_t n = 0;
@@ -289,8 +209,9 @@ static size_t decode_values(struct mw_map_ctx *ctx, const struct mw_json_val *v,
         return 0;
     }
     while (n < EA_VALS_MAX && mw_json_array_next(&it, &el) == MW_OK) {
-        struct mw_str e =
-                el.type == MW_J_OBJECT || el.type == MW_J_ARRAY ? el.raw : scalar(ctx, &el);
+        struct mw_str e = el.type == MW_J_OBJECT || el.type == MW_J_ARRAY
+                                  ? el.raw
+                                  : mw_sources_scalar(ctx, &el);
         e = mw_str_trim(e);
         if (e.len) {
             out[n++] = e;
@@ -423,17 +344,17 @@ static void map_prop(struct ea_rec *r, struct mw_str prop, struct mw_map_ctx *ct
     struct mw_str nv[EA_VALS_MAX], ov[EA_VALS_MAX];
     struct mw_json_val v;
     size_t nn = 0, no = 0;
-    struct mw_str name = obj_str(ctx, prop, "displayName");
+    struct mw_str name = mw_sources_obj_str(ctx, prop, "displayName");
     if (!name.len) {
-        name = obj_str(ctx, prop, "Name"); /* the UAL spelling */
+        name = mw_sources_obj_str(ctx, prop, "Name"); /* the UAL spelling */
     }
     if (!name.len) {
         return;
     }
-    if (obj_get(ctx, prop, "newValue", &v)) {
+    if (mw_sources_obj_get(ctx, prop, "newValue", &v)) {
         nn = decode_values(ctx, &v, nv);
     }
-    if (obj_get(ctx, prop, "oldValue", &v)) {
+    if (mw_sources_obj_get(ctx, prop, "oldValue", &v)) {
         no = decode_values(ctx, &v, ov);
     }
     add_named(ctx, "ModifiedProperties.", name, "", nv, nn);
@@ -457,12 +378,12 @@ static void map_targets(struct ea_rec *r, const struct mw_json_val *arr, struct 
             continue;
         }
         if (i < 2) {
-            r->tgt_name[i] = obj_str(ctx, t.raw, "displayName");
-            r->tgt_type[i] = obj_str(ctx, t.raw, "type");
-            r->tgt_id[i] = obj_str(ctx, t.raw, "id");
+            r->tgt_name[i] = mw_sources_obj_str(ctx, t.raw, "displayName");
+            r->tgt_type[i] = mw_sources_obj_str(ctx, t.raw, "type");
+            r->tgt_id[i] = mw_sources_obj_str(ctx, t.raw, "id");
         }
         i++;
-        if (!obj_get(ctx, t.raw, "modifiedProperties", &mp) || mp.type != MW_J_ARRAY ||
+        if (!mw_sources_obj_get(ctx, t.raw, "modifiedProperties", &mp) || mp.type != MW_J_ARRAY ||
             mw_json_array_begin(&pit, mp.raw) != MW_OK) {
             continue;
         }
@@ -476,57 +397,61 @@ static void map_targets(struct ea_rec *r, const struct mw_json_val *arr, struct 
 
 /* ---- the record ---------------------------------------------------------------------------- */
 
-static void read_actor(struct ea_rec *r, const struct ea_view *vw, struct mw_map_ctx *ctx)
+static void read_actor(struct ea_rec *r, const struct mw_sources_view *vw, struct mw_map_ctx *ctx)
 {
     struct mw_json_val v, ib, who;
-    if (!view_get(ctx, vw, "initiatedBy", &v) || !as_tree(ctx, &v, &ib) || ib.type != MW_J_OBJECT) {
+    if (!mw_sources_view_get(ctx, vw, "initiatedBy", &v) || !mw_sources_as_tree(ctx, &v, &ib) ||
+        ib.type != MW_J_OBJECT) {
         return;
     }
-    if (obj_get(ctx, ib.raw, "user", &who) && who.type == MW_J_OBJECT) {
-        r->upn = obj_str(ctx, who.raw, "userPrincipalName");
-        r->user_id = obj_str(ctx, who.raw, "id");
-        r->user_ip = obj_str(ctx, who.raw, "ipAddress");
+    if (mw_sources_obj_get(ctx, ib.raw, "user", &who) && who.type == MW_J_OBJECT) {
+        r->upn = mw_sources_obj_str(ctx, who.raw, "userPrincipalName");
+        r->user_id = mw_sources_obj_str(ctx, who.raw, "id");
+        r->user_ip = mw_sources_obj_str(ctx, who.raw, "ipAddress");
     }
-    if (obj_get(ctx, ib.raw, "app", &who) && who.type == MW_J_OBJECT) {
-        r->app_name = obj_str(ctx, who.raw, "displayName");
-        r->app_spn = obj_str(ctx, who.raw, "servicePrincipalName");
+    if (mw_sources_obj_get(ctx, ib.raw, "app", &who) && who.type == MW_J_OBJECT) {
+        r->app_name = mw_sources_obj_str(ctx, who.raw, "displayName");
+        r->app_spn = mw_sources_obj_str(ctx, who.raw, "servicePrincipalName");
     }
 }
 
-static void read_details(struct ea_rec *r, const struct ea_view *vw, struct mw_map_ctx *ctx)
+static void read_details(struct ea_rec *r, const struct mw_sources_view *vw, struct mw_map_ctx *ctx)
 {
     struct mw_json_val v, arr, el;
     struct mw_json_iter it;
-    if (!view_get(ctx, vw, "additionalDetails", &v) || !as_tree(ctx, &v, &arr) ||
-        arr.type != MW_J_ARRAY || mw_json_array_begin(&it, arr.raw) != MW_OK) {
+    if (!mw_sources_view_get(ctx, vw, "additionalDetails", &v) ||
+        !mw_sources_as_tree(ctx, &v, &arr) || arr.type != MW_J_ARRAY ||
+        mw_json_array_begin(&it, arr.raw) != MW_OK) {
         return;
     }
     while (mw_json_array_next(&it, &el) == MW_OK) {
-        if (el.type == MW_J_OBJECT && mw_str_ieq_c(obj_str(ctx, el.raw, "key"), "AppId")) {
-            r->detail_appid = obj_str(ctx, el.raw, "value");
+        if (el.type == MW_J_OBJECT &&
+            mw_str_ieq_c(mw_sources_obj_str(ctx, el.raw, "key"), "AppId")) {
+            r->detail_appid = mw_sources_obj_str(ctx, el.raw, "value");
         }
     }
 }
 
-static void read_record(struct ea_rec *r, const struct ea_view *vw, const struct ea_view *env,
-                        struct mw_map_ctx *ctx)
+static void read_record(struct ea_rec *r, const struct mw_sources_view *vw,
+                        const struct mw_sources_view *env, struct mw_map_ctx *ctx)
 {
     struct mw_json_val v, arr;
-    r->op = view_str(ctx, vw, "activityDisplayName");
-    r->op = first_of(r->op, view_str(ctx, vw, "OperationName"));
-    r->op = first_of(r->op, view_str(ctx, env, "operationName"));
+    r->op = mw_sources_view_str(ctx, vw, "activityDisplayName");
+    r->op = first_of(r->op, mw_sources_view_str(ctx, vw, "OperationName"));
+    r->op = first_of(r->op, mw_sources_view_str(ctx, env, "operationName"));
     r->op = op_normalize(r->op);
-    r->id = view_str(ctx, vw, "id");
-    r->t_activity = view_str(ctx, vw, "activityDateTime");
-    r->t_generated = view_str(ctx, vw, "TimeGenerated");
-    r->t_env = view_str(ctx, env, "time");
-    r->result = view_str(ctx, vw, "result");
-    r->reason = view_str(ctx, vw, "resultReason");
-    r->corr = first_of(view_str(ctx, vw, "correlationId"), view_str(ctx, env, "correlationId"));
-    r->caller_ip = view_str(ctx, env, "callerIpAddress");
+    r->id = mw_sources_view_str(ctx, vw, "id");
+    r->t_activity = mw_sources_view_str(ctx, vw, "activityDateTime");
+    r->t_generated = mw_sources_view_str(ctx, vw, "TimeGenerated");
+    r->t_env = mw_sources_view_str(ctx, env, "time");
+    r->result = mw_sources_view_str(ctx, vw, "result");
+    r->reason = mw_sources_view_str(ctx, vw, "resultReason");
+    r->corr = first_of(mw_sources_view_str(ctx, vw, "correlationId"),
+                       mw_sources_view_str(ctx, env, "correlationId"));
+    r->caller_ip = mw_sources_view_str(ctx, env, "callerIpAddress");
     read_actor(r, vw, ctx);
     read_details(r, vw, ctx);
-    if (view_get(ctx, vw, "targetResources", &v) && as_tree(ctx, &v, &arr) &&
+    if (mw_sources_view_get(ctx, vw, "targetResources", &v) && mw_sources_as_tree(ctx, &v, &arr) &&
         arr.type == MW_J_ARRAY) {
         map_targets(r, &arr, ctx);
     }
@@ -541,22 +466,31 @@ static bool resource_first(struct mw_str op)
            mw_str_eq_c(op, "Add app role assignment to service principal");
 }
 
-static void put_app(const struct ea_rec *r, struct mw_map_ctx *ctx)
+/* The app the record is about (the client app; for grants and app role assignments the app
+ * that received the permission). */
+static struct mw_str app_id_of(const struct ea_rec *r)
 {
     if (resource_first(r->op)) {
-        put(ctx, "AppId", r->sp_appid);
-        put(ctx, "AppDisplayName", first_of(r->sp_name, r->tgt_name[1]));
-        put(ctx, "AppServicePrincipalId", first_of(r->sp_objid, r->tgt_id[1]));
-        put(ctx, "ResourceDisplayName", r->tgt_name[0]);
-        put(ctx, "ResourceAppId", r->detail_appid);
-        return;
+        return r->sp_appid;
     }
     struct mw_str app = first_of(r->sp_appid, r->app_principal);
     app = first_of(app, r->detail_appid);
     if (mw_str_eq_c(r->op, "Consent to application")) {
         app = first_of(app, r->spn);
     }
-    put(ctx, "AppId", app);
+    return app;
+}
+
+static void put_app(const struct ea_rec *r, struct mw_map_ctx *ctx)
+{
+    put(ctx, "AppId", app_id_of(r));
+    if (resource_first(r->op)) {
+        put(ctx, "AppDisplayName", first_of(r->sp_name, r->tgt_name[1]));
+        put(ctx, "AppServicePrincipalId", first_of(r->sp_objid, r->tgt_id[1]));
+        put(ctx, "ResourceDisplayName", r->tgt_name[0]);
+        put(ctx, "ResourceAppId", r->detail_appid);
+        return;
+    }
     struct mw_str name = first_of(r->sp_name, r->prop_display);
     if (mw_str_ieq_c(r->tgt_type[0], "ServicePrincipal")) {
         put(ctx, "AppServicePrincipalId", first_of(r->sp_objid, r->tgt_id[0]));
@@ -626,10 +560,42 @@ static void set_time(const struct ea_rec *r, struct mw_event *ev)
     }
 }
 
-static int finish(const struct ea_rec *r, const struct mw_origin *origin, struct mw_map_ctx *ctx)
+/* An order-independent hash of a set, ASCII case folded. */
+static uint64_t set_hash(const struct ea_set *s, uint64_t seed)
+{
+    uint64_t sum = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        sum += mw_hash_mix(mw_hash_lower(s->v[i].ptr, s->v[i].len, seed));
+    }
+    return mw_hash(&sum, sizeof sum, seed);
+}
+
+/* docs/formats/entra_audit.md, Identity: the same change from the Entra log and from the UAL
+ * has one dedup id: actor (case-folded), operation, time to the second, result, app, granted
+ * scopes and credentials. Without actor or time, the record id. */
+static uint64_t dedup_key(const struct ea_rec *r, const struct mw_event *ev)
+{
+    struct mw_str actor = first_of(r->upn, r->user_id);
+    if (!actor.len || !ev->has_time || !r->op.len) {
+        return r->id.len ? mw_hash_lower(r->id.ptr, r->id.len, 0x656e7472UL) : 0;
+    }
+    int64_t sec = ev->time_ns / 1000000000;
+    sec -= ev->time_ns < 0 && ev->time_ns % 1000000000 ? 1 : 0;
+    struct mw_str app = app_id_of(r);
+    uint64_t h = mw_hash_lower(actor.ptr, actor.len, 0x64697261UL);
+    h = mw_hash_lower(r->op.ptr, r->op.len, h);
+    h = mw_hash(&sec, sizeof sec, h);
+    h = mw_hash_lower(r->result.ptr ? r->result.ptr : "", r->result.len, h);
+    h = mw_hash_lower(app.ptr ? app.ptr : "", app.len, h);
+    h = set_hash(&r->scopes_new, h);
+    return set_hash(&r->keys_new, h);
+}
+
+static int finish(const struct ea_rec *r, const char *source, const struct mw_origin *origin,
+                  struct mw_map_ctx *ctx)
 {
     struct mw_event *ev = ctx->event;
-    ev->source = "entra_audit";
+    ev->source = source;
     ev->origin = *origin;
     ev->logsource = &ls_auditlogs;
     put_canonical(r, ctx);
@@ -639,10 +605,8 @@ static int finish(const struct ea_rec *r, const struct mw_origin *origin, struct
         return MW_OK;
     }
     set_time(r, ev);
-    /* docs/formats/entra_audit.md, Identity: the record id alone (its time is written with
-     * different precision by different shapes) */
-    if (r->id.len) {
-        uint64_t h = mw_hash_lower(r->id.ptr, r->id.len, 0x656e7472UL);
+    uint64_t h = dedup_key(r, ev);
+    if (h || r->id.len) {
         ev->dedup = h ? h : 1;
     }
     return ctx->emit(ctx->emit_arg, ev);
@@ -650,13 +614,21 @@ static int finish(const struct ea_rec *r, const struct mw_origin *origin, struct
 
 /* ---- flattening ---------------------------------------------------------------------------- */
 
-/* One member under its own name. InitiatedBy, TargetResources and AdditionalDetails are kept
- * whole as text too (as the AuditLogs column holds them: SigmaHQ rules match
- * TargetResources|contains) and flattened, from their JSON text when they are strings. */
-static int add_member(struct mw_sources_walk *w, struct mw_str key, const struct mw_json_val *v)
+/* One member under its own name. InitiatedBy, TargetResources and AdditionalDetails (with
+ * any_text, every string holding JSON text: the UAL's Actor, Target and Name/Value arrays as
+ * OfficeActivity keeps them) are kept whole as text too (as the AuditLogs column holds them:
+ * SigmaHQ rules match TargetResources|contains) and flattened, from their JSON text when they
+ * are strings. */
+static int add_member(struct mw_sources_walk *w, struct mw_str key, const struct mw_json_val *v,
+                      bool any_text)
 {
     struct mw_json_val tree;
-    if (!is_nested_key(key) || v->type == MW_J_NULL) {
+    if (any_text &&
+        (mw_str_ieq_c(key, "ModifiedProperties") || mw_str_ieq_c(key, "ExtendedProperties"))) {
+        return MW_OK; /* decoded by name (read_ual) */
+    }
+    bool text = is_nested_key(key) || (any_text && v->type == MW_J_STRING);
+    if (!text || v->type == MW_J_NULL) {
         return mw_sources_add_tree(w, key, v, 0);
     }
     int rc = mw_sources_add_value(w, mw_fieldtab_want(w->ctx->fields, key), v);
@@ -666,15 +638,36 @@ static int add_member(struct mw_sources_walk *w, struct mw_str key, const struct
     if (v->type != MW_J_STRING) {
         return mw_sources_add_tree(w, key, v, 0);
     }
-    if (as_tree(w->ctx, v, &tree) && mw_sources_proj_descend(w->proj, w->ctx->fields, key)) {
-        return mw_sources_add_tree(w, key, &tree, 1);
+    if (mw_sources_as_tree(w->ctx, v, &tree) &&
+        mw_sources_proj_descend(w->proj, w->ctx->fields, key)) {
+        int trc = mw_sources_add_tree(w, key, &tree, 1);
+        return trc == MW_E_MALFORMED && any_text ? MW_OK : trc;
+    }
+    return MW_OK;
+}
+
+/* A CSV row: each non-empty cell under its column's name (an empty cell cannot tell empty from
+ * absent), JSON-text columns decoded as add_member does. */
+static int flatten_row(struct mw_sources_walk *w, const struct mw_sources_view *vw, bool any_text,
+                       struct mw_diag *diag)
+{
+    size_t n = vw->row->ncells < vw->ncols ? vw->row->ncells : vw->ncols;
+    for (size_t i = 0; i < n; i++) {
+        struct mw_json_val sv = { MW_J_STRING, vw->row->cells[i], false };
+        if (!sv.raw.len || !vw->cols[i]) {
+            continue;
+        }
+        int rc = add_member(w, mw_str_c(vw->cols[i]), &sv, any_text);
+        if (rc != MW_OK) {
+            return mw_diag_set(diag, rc, "malformed %s column", vw->cols[i]);
+        }
     }
     return MW_OK;
 }
 
 /* Adds every member of obj under its own name; with `fill`, only names the event does not have
- * yet, and never `properties`. */
-static int flatten(struct mw_sources_walk *w, struct mw_str obj, bool fill)
+ * yet, and never `properties`; any_text as add_member. */
+static int flatten(struct mw_sources_walk *w, struct mw_str obj, bool fill, bool any_text)
 {
     struct mw_json_iter it;
     struct mw_json_val k, v;
@@ -694,7 +687,7 @@ static int flatten(struct mw_sources_walk *w, struct mw_str obj, bool fill)
                 continue;
             }
         }
-        rc = add_member(w, key, &v);
+        rc = add_member(w, key, &v, any_text);
         if (rc != MW_OK) {
             return rc;
         }
@@ -709,26 +702,26 @@ static int map_object(struct ea_state *st, struct mw_str obj, const struct mw_or
 {
     struct mw_sources_walk w = { ctx, &st->proj, 0, NULL };
     struct mw_json_val props;
-    struct ea_view vw = { obj, st, NULL }, env = { obj, st, NULL };
+    struct mw_sources_view vw = { obj, NULL, NULL, 0 }, env = { obj, NULL, NULL, 0 };
     struct ea_rec r;
     memset(&r, 0, sizeof r);
     mw_event_reset(ctx->event);
     if (mw_str_trim(obj).len == 0 || mw_str_trim(obj).ptr[0] != '{') {
         return mw_diag_set(diag, MW_E_MALFORMED, "record is not a JSON object");
     }
-    bool diagrec = obj_get(ctx, obj, "properties", &props) && props.type == MW_J_OBJECT;
+    bool diagrec = mw_sources_obj_get(ctx, obj, "properties", &props) && props.type == MW_J_OBJECT;
     if (diagrec) {
         vw.obj = props.raw;
     }
-    int rc = flatten(&w, vw.obj, false);
+    int rc = flatten(&w, vw.obj, false, false);
     if (rc == MW_OK && diagrec) {
-        rc = flatten(&w, obj, true);
+        rc = flatten(&w, obj, true, false);
     }
     if (rc != MW_OK) {
         return mw_diag_set(diag, rc, "malformed directory audit record");
     }
     read_record(&r, &vw, diagrec ? &env : NULL, ctx);
-    return finish(&r, origin, ctx);
+    return finish(&r, "entra_audit", origin, ctx);
 }
 
 /* A Graph page {"value": [...]} or an Event Hubs message {"records": [...]}: each element is a
@@ -759,29 +752,130 @@ static int map_csv(struct ea_state *st, const struct mw_recview *rec, struct mw_
                    struct mw_diag *diag)
 {
     struct mw_sources_walk w = { ctx, &st->proj, 0, NULL };
-    struct ea_view vw = { MW_STR_NULL, st, rec };
+    struct mw_sources_view vw = { MW_STR_NULL, rec, (const char *const *)st->cols, st->ncols };
     struct ea_rec r;
     memset(&r, 0, sizeof r);
     mw_event_reset(ctx->event);
-    size_t n = rec->ncells < st->ncols ? rec->ncells : st->ncols;
-    for (size_t i = 0; i < n; i++) {
-        struct mw_str name = mw_str_c(st->cols[i]), cell = rec->cells[i];
-        struct mw_json_val tree;
-        if (!cell.len) {
-            continue; /* an empty cell cannot tell empty from absent */
+    int rc = flatten_row(&w, &vw, false, diag);
+    if (rc != MW_OK) {
+        return rc;
+    }
+    read_record(&r, &vw, NULL, ctx);
+    return finish(&r, "entra_audit", &rec->origin, ctx);
+}
+
+/* ---- UAL directory records ----------------------------------------------------------------- */
+
+bool mw_entra_audit_ual_op(struct mw_str op)
+{
+    struct mw_str n = op_normalize(op);
+    for (size_t i = 0; i < sizeof known_ops / sizeof known_ops[0]; i++) {
+        if (n.ptr == known_ops[i][0]) {
+            return true;
         }
-        mw_event_add(ctx->event, mw_fieldtab_want(ctx->fields, name), cell);
-        struct mw_json_val sv = { MW_J_STRING, cell, false };
-        if (is_nested_key(name) && as_tree(ctx, &sv, &tree) &&
-            mw_sources_proj_descend(w.proj, ctx->fields, name)) {
-            int rc = mw_sources_add_tree(&w, name, &tree, 1);
-            if (rc != MW_OK) {
-                return mw_diag_set(diag, rc, "malformed %s column", st->cols[i]);
+    }
+    return false;
+}
+
+/* ResultStatus as the directory log writes its result (docs/formats/m365_audit.md, Sign-ins and
+ * directory audit). */
+static struct mw_str ual_result(struct mw_str rs)
+{
+    if (mw_str_ieq_c(rs, "Success") || mw_str_ieq_c(rs, "Succeeded") || mw_str_ieq_c(rs, "True")) {
+        return mw_str_c("success");
+    }
+    if (mw_str_ieq_c(rs, "Failed") || mw_str_ieq_c(rs, "Failure") || mw_str_ieq_c(rs, "False")) {
+        return mw_str_c("failure");
+    }
+    return rs;
+}
+
+/* Target[] of {ID, Type}: "ServicePrincipal_<object id>" (or Application_, User_) names the
+ * object and its type, the first Type 1 entry its display name. */
+static void ual_targets(struct ea_rec *r, struct mw_map_ctx *ctx, const struct mw_json_val *arr)
+{
+    static const char *const types[] = { "ServicePrincipal", "Application", "User" };
+    struct mw_json_iter it;
+    struct mw_json_val el;
+    if (mw_json_array_begin(&it, arr->raw) != MW_OK) {
+        return;
+    }
+    while (mw_json_array_next(&it, &el) == MW_OK) {
+        struct mw_str id =
+                el.type == MW_J_OBJECT ? mw_sources_obj_str(ctx, el.raw, "ID") : MW_STR_NULL;
+        struct mw_str type = id.len ? mw_sources_obj_str(ctx, el.raw, "Type") : MW_STR_NULL;
+        for (size_t k = 0; id.len && k < sizeof types / sizeof types[0]; k++) {
+            size_t tl = strlen(types[k]);
+            if (!r->tgt_id[0].len && id.len > tl + 1 && id.ptr[tl] == '_' &&
+                mw_str_istarts(id, mw_str_c(types[k]))) {
+                r->tgt_id[0] = mw_str_make(id.ptr + tl + 1, id.len - tl - 1);
+                r->tgt_type[0] = mw_str_c(types[k]);
+            }
+        }
+        if (mw_str_eq_c(type, "1") && !r->tgt_name[0].len) {
+            r->tgt_name[0] = id;
+        }
+    }
+}
+
+static const char *const ual_ids[] = { "Id", "OfficeId", "RecordId", "Identity", NULL };
+static const char *const ual_ops[] = { "Operation", "Operations", "ActionType", NULL };
+static const char *const ual_ips[] = { "ActorIpAddress", "ClientIP", NULL };
+static const char *const ual_tgts[] = { "Target", "AADTarget", NULL };
+
+/* The facts of a UAL directory record (docs/formats/m365_audit.md, Sign-ins and directory
+ * audit): ModifiedProperties {Name, NewValue, OldValue} decode as modifiedProperties do. */
+static void read_ual(struct ea_rec *r, const struct mw_sources_view *vw, struct mw_map_ctx *ctx)
+{
+    struct mw_json_val v, arr, p;
+    struct mw_json_iter it;
+    r->op = op_normalize(mw_sources_view_first(ctx, vw, ual_ops));
+    r->id = mw_sources_view_first(ctx, vw, ual_ids);
+    r->t_activity = mw_sources_view_str(ctx, vw, "CreationTime");
+    r->t_generated = mw_sources_view_str(ctx, vw, "TimeGenerated");
+    r->result = ual_result(mw_sources_view_str(ctx, vw, "ResultStatus"));
+    struct mw_str user = mw_sources_view_str(ctx, vw, "UserId");
+    if (user.len && memchr(user.ptr, '@', user.len)) {
+        r->upn = user;
+    } else if (mw_str_istarts(user, MW_STR_LIT("ServicePrincipal_"))) {
+        r->app_spn = user; /* an app acted */
+    } else {
+        r->user_id = user;
+    }
+    r->user_ip = mw_sources_view_first(ctx, vw, ual_ips);
+    if (mw_sources_view_get(ctx, vw, "ModifiedProperties", &v) &&
+        mw_sources_as_tree(ctx, &v, &arr) && arr.type == MW_J_ARRAY &&
+        mw_json_array_begin(&it, arr.raw) == MW_OK) {
+        while (mw_json_array_next(&it, &p) == MW_OK) {
+            if (p.type == MW_J_OBJECT) {
+                map_prop(r, p.raw, ctx);
             }
         }
     }
-    read_record(&r, &vw, NULL, ctx);
-    return finish(&r, &rec->origin, ctx);
+    for (size_t i = 0; ual_tgts[i]; i++) {
+        if (mw_sources_view_get(ctx, vw, ual_tgts[i], &v) && mw_sources_as_tree(ctx, &v, &arr) &&
+            arr.type == MW_J_ARRAY) {
+            ual_targets(r, ctx, &arr);
+            break;
+        }
+    }
+}
+
+int mw_entra_audit_map_ual(const struct mw_sources_view *vw, struct mw_sources_proj *proj,
+                           const char *source, const struct mw_origin *origin,
+                           struct mw_map_ctx *ctx, struct mw_diag *diag)
+{
+    struct mw_sources_walk w = { ctx, proj, 0, NULL };
+    struct ea_rec r;
+    memset(&r, 0, sizeof r);
+    mw_event_reset(ctx->event);
+    int rc = vw->row ? flatten_row(&w, vw, true, diag) : flatten(&w, vw->obj, false, true);
+    if (rc != MW_OK) {
+        return diag->msg[0] ? rc : mw_diag_set(diag, rc, "malformed directory audit record");
+    }
+    mw_sources_view_namevalue(&w, vw, "ExtendedProperties", NULL, NULL);
+    read_ual(&r, vw, ctx);
+    return finish(&r, source, origin, ctx);
 }
 
 /* ---- the source ---------------------------------------------------------------------------- */

@@ -1,7 +1,7 @@
-/* sources/entra_signin.c: maps Entra ID sign-in logs (admin center JSON and CSV downloads, Graph
- * API pages, diagnostic-settings records, SigninLogs / AADNonInteractiveUserSignInLogs exports)
- * to SigninLogs column names, with canonical account, address, result and session fields.
- * Logsource azure/signinlogs. Facts: docs/formats/entra_signin.md.
+/* sources/entra_signin.c: maps Entra ID sign-ins (admin center downloads, Graph pages, diagnostic
+ * records, SigninLogs / AADNonInteractiveUserSignInLogs exports, and the UAL's UserLoggedIn /
+ * UserLoginFailed records m365_audit hands over) to SigninLogs names with canonical account,
+ * address, result and session fields. Logsource azure/signinlogs. docs/formats/entra_signin.md.
  * SPDX-License-Identifier: MIT */
 #include <stdio.h>
 #include <string.h>
@@ -436,10 +436,29 @@ static void fill_canonical(struct srow *r, struct mw_map_ctx *ctx)
     }
 }
 
-static int finish(struct srow *r, const struct mw_origin *origin, struct mw_map_ctx *ctx)
+/* docs/formats/entra_signin.md, Identity: one sign-in has one dedup id in the Entra log and in
+ * the UAL: account (case-folded), address, time to the second and result. Without them, the
+ * record's own id. */
+static uint64_t dedup_key(const struct srow *r, const struct mw_event *ev)
+{
+    struct mw_str ip = mw_ip_normalize(r->ip.len ? r->ip : r->env_ip);
+    const char *res = result_of(r);
+    if (r->upn.len && ip.len && ev->has_time && res) {
+        int64_t sec = ev->time_ns / 1000000000;
+        sec -= ev->time_ns < 0 && ev->time_ns % 1000000000 ? 1 : 0;
+        uint64_t h = mw_hash_lower(r->upn.ptr, r->upn.len, 0x7369676eUL);
+        h = mw_hash_lower(ip.ptr, ip.len, h);
+        h = mw_hash(&sec, sizeof sec, h);
+        return mw_hash(res, strlen(res), h);
+    }
+    return r->id.len ? mw_hash_lower(r->id.ptr, r->id.len, 0x656e7472UL) : 0;
+}
+
+static int finish(struct srow *r, const char *source, const struct mw_origin *origin,
+                  struct mw_map_ctx *ctx)
 {
     struct mw_event *ev = ctx->event;
-    ev->source = "entra_signin";
+    ev->source = source;
     ev->origin = *origin;
     ev->logsource = &ls_signin;
     fill_canonical(r, ctx);
@@ -461,9 +480,8 @@ static int finish(struct srow *r, const struct mw_origin *origin, struct mw_map_
             break;
         }
     }
-    if (r->id.len) {
-        /* docs/formats/entra_signin.md, Identity: id (Request ID) names one sign-in */
-        uint64_t h = mw_hash_lower(r->id.ptr, r->id.len, 0x656e7472UL);
+    uint64_t h = dedup_key(r, ev);
+    if (h || r->id.len) {
         ev->dedup = h ? h : 1;
     }
     return ctx->emit(ctx->emit_arg, ev);
@@ -511,7 +529,7 @@ static int map_signin(struct sg_state *st, struct mw_str obj, const struct envel
     if (rc != MW_DONE) {
         return mw_diag_set(diag, rc, "sign-in object is not well-formed JSON");
     }
-    return finish(&r, origin, ctx);
+    return finish(&r, "entra_signin", origin, ctx);
 }
 
 /* One diagnostic-settings record: {time, category, callerIpAddress, ..., properties: {signIn}}. */
@@ -604,7 +622,186 @@ static int map_csv(struct sg_state *st, const struct mw_recview *rec, struct mw_
             return mw_diag_set(diag, rc, "bad value in column %s", c->name);
         }
     }
-    return finish(&r, &rec->origin, ctx);
+    return finish(&r, "entra_signin", &rec->origin, ctx);
+}
+
+/* ---- UAL sign-ins ---------------------------------------------------------------------------- */
+
+bool mw_entra_signin_ual_op(struct mw_str op)
+{
+    op = mw_str_trim(op);
+    return mw_str_ieq_c(op, "UserLoggedIn") || mw_str_ieq_c(op, "UserLoginFailed");
+}
+
+/* docs/formats/entra_signin.md, Sign-ins from the audit log: LogonError names of AADSTS codes. */
+static const char *const logon_errors[][2] = {
+    { "InvalidUserNameOrPassword", "50126" },
+    { "UserStrongAuthClientAuthNRequiredInterrupt", "50074" },
+    { "KmsiInterrupt", "50140" },
+    { "UserStrongAuthClientAuthNRequired", "50076" },
+    { "IdsLocked", "50053" },
+    { "UserDisabled", "50057" },
+    { "UserAccountNotFound", "50034" },
+};
+
+/* What a UAL sign-in carries beyond the Entra notes. */
+struct ual_extra {
+    struct mw_str app_id, app_name, user_agent, client_app;
+};
+
+/* Members mapped by name below rather than kept under their own names: the account and the
+ * app, and the Name/Value arrays and AppAccessContext unless they are text (OfficeActivity
+ * keeps them as JSON text, kept as written too). */
+static bool ual_decoded(struct mw_str key, const struct mw_json_val *v)
+{
+    if (mw_str_ieq_c(key, "UserId") || mw_str_ieq_c(key, "ApplicationId")) {
+        return true;
+    }
+    return v->type != MW_J_STRING &&
+           (mw_str_ieq_c(key, "ExtendedProperties") || mw_str_ieq_c(key, "DeviceProperties") ||
+            mw_str_ieq_c(key, "AppAccessContext"));
+}
+
+/* Every other member (or cell) under its own name. */
+static int ual_flatten(struct mw_sources_walk *w, const struct mw_sources_view *vw)
+{
+    struct mw_json_iter it;
+    struct mw_json_val k, v;
+    int rc;
+    if (vw->row) {
+        size_t n = vw->row->ncells < vw->ncols ? vw->row->ncells : vw->ncols;
+        for (size_t i = 0; i < n; i++) {
+            struct mw_json_val sv = { MW_J_STRING, vw->row->cells[i], false };
+            struct mw_str key = mw_str_c(vw->cols[i] ? vw->cols[i] : "");
+            if (sv.raw.len && key.len && !ual_decoded(key, &sv) &&
+                (rc = mw_sources_add_tree(w, key, &sv, 0)) != MW_OK) {
+                return rc;
+            }
+        }
+        return MW_OK;
+    }
+    if (mw_json_object_begin(&it, vw->obj) != MW_OK) {
+        return MW_E_MALFORMED;
+    }
+    while ((rc = mw_json_object_next(&it, &k, &v)) == MW_OK) {
+        struct mw_str key;
+        if (mw_json_string(&k, w->ctx->arena, &key) != MW_OK) {
+            return MW_E_MALFORMED;
+        }
+        if (!ual_decoded(key, &v) && (rc = mw_sources_add_tree(w, key, &v, 0)) != MW_OK) {
+            return rc;
+        }
+    }
+    return rc == MW_DONE ? MW_OK : rc;
+}
+
+/* A UAL sign-in's facts, and the pairs of ExtendedProperties / DeviceProperties that carry
+ * sign-in facts. */
+struct ual_walk {
+    struct srow *r;
+    struct ual_extra *x;
+};
+
+static void ual_property(void *arg, struct mw_str name, struct mw_str value)
+{
+    struct ual_walk *u = arg;
+    if (mw_str_ieq_c(name, "UserAgent")) {
+        u->x->user_agent = value;
+    } else if (mw_str_ieq_c(name, "ErrorNumber") || mw_str_ieq_c(name, "ErrorCode")) {
+        note(u->r, K_ERROR, value);
+    } else if (mw_str_ieq_c(name, "SessionId")) {
+        note(u->r, K_SESSION, value);
+    } else if (mw_str_ieq_c(name, "ClientAppUsed")) {
+        u->x->client_app = value;
+    }
+}
+
+/* AppAccessContext: the session (AADSessionId) and the client app (docs/formats/m365_audit.md,
+ * Common fields), and the whole object under its name. */
+static int ual_app_context(struct mw_sources_walk *w, struct srow *r, struct ual_extra *x,
+                           const struct mw_sources_view *vw)
+{
+    struct mw_json_val v, obj;
+    if (!mw_sources_view_get(w->ctx, vw, "AppAccessContext", &v) ||
+        !mw_sources_as_tree(w->ctx, &v, &obj) || obj.type != MW_J_OBJECT) {
+        return MW_OK;
+    }
+    r->session = mw_sources_obj_str(w->ctx, obj.raw, "AADSessionId");
+    x->app_id = mw_sources_obj_str(w->ctx, obj.raw, "ClientAppId");
+    x->app_name = mw_sources_obj_str(w->ctx, obj.raw, "ClientAppName");
+    int rc = mw_sources_add_tree(w, MW_STR_LIT("AppAccessContext"), &obj, 0);
+    return rc == MW_E_MALFORMED ? MW_OK : rc;
+}
+
+static const char *const ual_times[] = { "CreationTime", NULL };
+static const char *const ual_ips[] = { "ClientIP", "ActorIpAddress", NULL };
+static const char *const ual_errors[] = { "ErrorNumber", "ErrorCode", NULL };
+static const char *const ual_ids[] = { "Id", "OfficeId", "RecordId", "Identity", NULL };
+static const char *const ual_ops[] = { "Operation", "Operations", "ActionType", NULL };
+
+/* The result: ErrorNumber / ErrorCode, else the code of LogonError, else ResultStatus, else the
+ * operation (docs/formats/entra_signin.md, Sign-ins from the audit log). */
+static void ual_result(struct srow *r, struct mw_map_ctx *ctx, const struct mw_sources_view *vw)
+{
+    struct mw_str logon = mw_sources_view_str(ctx, vw, "LogonError");
+    note(r, K_ERROR, mw_sources_view_first(ctx, vw, ual_errors));
+    for (size_t i = 0; !r->error.len && i < sizeof logon_errors / sizeof logon_errors[0]; i++) {
+        if (mw_str_ieq_c(logon, logon_errors[i][0])) {
+            r->error = mw_str_c(logon_errors[i][1]);
+        }
+    }
+    note(r, K_REASON, logon);
+    struct mw_str rs = mw_sources_view_str(ctx, vw, "ResultStatus");
+    struct mw_str op = mw_sources_view_first(ctx, vw, ual_ops);
+    if (mw_str_ieq_c(rs, "Success") || mw_str_ieq_c(rs, "Succeeded") || mw_str_ieq_c(rs, "True")) {
+        r->status_text = mw_str_c("Success");
+    } else if (mw_str_ieq_c(rs, "Failed") || mw_str_ieq_c(rs, "Failure") ||
+               mw_str_ieq_c(rs, "False")) {
+        r->status_text = mw_str_c("Failure");
+    } else {
+        r->status_text =
+                mw_str_ieq_c(op, "UserLoggedIn") ? mw_str_c("Success") : mw_str_c("Failure");
+    }
+    if (!r->error.len && mw_str_eq_c(r->status_text, "Success") &&
+        mw_str_ieq_c(op, "UserLoggedIn")) {
+        r->error = mw_str_c("0");
+    }
+}
+
+int mw_entra_signin_map_ual(const struct mw_sources_view *vw, struct mw_sources_proj *proj,
+                            const char *source, const struct mw_origin *origin,
+                            struct mw_map_ctx *ctx, struct mw_diag *diag)
+{
+    struct mw_sources_walk w = { ctx, proj, 0, NULL };
+    struct srow r;
+    struct ual_extra x;
+    memset(&r, 0, sizeof r);
+    memset(&x, 0, sizeof x);
+    mw_event_reset(ctx->event);
+    int rc = ual_flatten(&w, vw);
+    if (rc == MW_OK) {
+        rc = ual_app_context(&w, &r, &x, vw);
+    }
+    if (rc != MW_OK) {
+        return mw_diag_set(diag, rc, "malformed sign-in record");
+    }
+    struct ual_walk u = { &r, &x };
+    mw_sources_view_namevalue(&w, vw, "ExtendedProperties", ual_property, &u);
+    mw_sources_view_namevalue(&w, vw, "DeviceProperties", ual_property, &u);
+    r.times[0] = mw_sources_view_first(ctx, vw, ual_times);
+    r.times[1] = mw_sources_view_str(ctx, vw, "TimeGenerated");
+    r.id = mw_sources_view_first(ctx, vw, ual_ids);
+    r.ip = mw_sources_view_first(ctx, vw, ual_ips);
+    struct mw_str user = mw_sources_view_str(ctx, vw, "UserId");
+    r.upn = user.len && memchr(user.ptr, '@', user.len) ? user : MW_STR_NULL;
+    ual_result(&r, ctx, vw);
+    set_value(ctx, "UserPrincipalName", user);
+    struct mw_str app = mw_sources_view_str(ctx, vw, "ApplicationId");
+    set_value(ctx, "AppId", app.len ? app : x.app_id);
+    set_value(ctx, "AppDisplayName", x.app_name);
+    set_value(ctx, "UserAgent", x.user_agent);
+    set_value(ctx, "ClientAppUsed", x.client_app);
+    return finish(&r, source, origin, ctx);
 }
 
 /* ---- the source ------------------------------------------------------------------------------ */

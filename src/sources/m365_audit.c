@@ -67,11 +67,13 @@ static const struct mw_logsource ls_sharepoint = { "m365", "sharepoint", NULL };
 static const struct mw_logsource ls_compliance = { "m365", "security_compliance", NULL };
 static const struct mw_logsource ls_general = { "m365", "general", NULL };
 
-/* For `mailward formats`: the logsources above (logsource_of). */
+/* For `mailward formats`: the logsources above (logsource_of), and those of the sign-in and
+ * directory records (route_of). */
 static const struct mw_logsource logsources[] = {
     { "m365", "exchange", NULL },   { "m365", "azuread", NULL },
     { "m365", "sharepoint", NULL }, { "m365", "security_compliance", NULL },
-    { "m365", "general", NULL },    { NULL, NULL, NULL },
+    { "m365", "general", NULL },    { "azure", "signinlogs", NULL },
+    { "azure", "auditlogs", NULL }, { NULL, NULL, NULL },
 };
 
 /* Per-record facts the mapping needs whatever the projection. */
@@ -799,6 +801,68 @@ static void rec_info_init(struct rec_info *ri)
     ri->id_rank = ri->op_rank = ri->wl_rank = ri->ip_rank = 1000;
 }
 
+/* ---- sign-ins and directory records as azure logsources ----------------------------------- */
+
+/* The workload and operation a record names (its best ranked members), for routing. */
+struct route_hint {
+    struct mw_str wl, op;
+    int wl_rank, op_rank;
+};
+
+static void hint_note(struct route_hint *h, struct mw_map_ctx *ctx, const struct keyinfo *ki,
+                      const struct mw_json_val *v)
+{
+    bool wl = ki->kind == K_WORKLOAD || ki->kind == K_APPLICATION;
+    int *rank = wl ? &h->wl_rank : &h->op_rank;
+    struct mw_str s;
+    if ((!wl && ki->kind != K_OP) || v->type != MW_J_STRING || ki->rank >= *rank ||
+        mw_json_string(v, ctx->arena, &s) != MW_OK || !s.len) {
+        return;
+    }
+    *(wl ? &h->wl : &h->op) = s;
+    *rank = ki->rank;
+}
+
+/* docs/formats/m365_audit.md, Sign-ins and directory audit: 1 for a sign-in, 2 for a directory
+ * operation entra_audit reads, 0 for any other record. */
+static int route_of(struct mw_str wl, struct mw_str op)
+{
+    if (!op.len || !mw_str_ieq_c(mw_str_trim(wl), "AzureActiveDirectory")) {
+        return 0;
+    }
+    if (mw_entra_signin_ual_op(op)) {
+        return 1;
+    }
+    return mw_entra_audit_ual_op(op) ? 2 : 0;
+}
+
+/* The route of the UAL object inside an envelope (AuditData / RawEventData); the row's own
+ * operation, when it names one, must be a routed one too. */
+static int route_inner(struct mw_map_ctx *ctx, struct mw_str obj, struct mw_str outer_op)
+{
+    struct mw_json_val v;
+    struct mw_str wl = MW_STR_NULL, op = MW_STR_NULL;
+    if (outer_op.len && !mw_entra_signin_ual_op(outer_op) && !mw_entra_audit_ual_op(outer_op)) {
+        return 0;
+    }
+    if (mw_json_get(obj, "Workload", &v) == MW_OK && v.type == MW_J_STRING) {
+        wl = mw_sources_scalar(ctx, &v);
+    }
+    if (wl.len && mw_json_get(obj, "Operation", &v) == MW_OK && v.type == MW_J_STRING) {
+        op = mw_sources_scalar(ctx, &v);
+    }
+    return route_of(wl, op);
+}
+
+static int map_routed(struct m365_state *st, int route, const struct mw_sources_view *vw,
+                      const struct mw_origin *origin, struct mw_map_ctx *ctx, struct mw_diag *diag)
+{
+    if (route == 1) {
+        return mw_entra_signin_map_ual(vw, &st->proj, "m365_audit", origin, ctx, diag);
+    }
+    return mw_entra_audit_map_ual(vw, &st->proj, "m365_audit", origin, ctx, diag);
+}
+
 /* ---- JSON records -------------------------------------------------------------------------- */
 
 /* The value a member gives the prefilter's field: a string decoded, a number or boolean as its
@@ -846,7 +910,7 @@ static bool pf_record_pass(const struct mw_prefilter *pf, struct mw_map_ctx *ctx
  * interns in mapping order, envelope first, so it only classifies) and returns the index of the
  * best ranked envelope member holding a UAL object (*env_obj), or n when none does. */
 static size_t find_envelope(struct m365_state *st, struct mw_map_ctx *ctx, struct member *m,
-                            size_t n, bool have_kc, struct mw_str *env_obj)
+                            size_t n, bool have_kc, struct mw_str *env_obj, struct route_hint *hint)
 {
     size_t env = n;
     int env_rank = 1000;
@@ -859,6 +923,7 @@ static size_t find_envelope(struct m365_state *st, struct mw_map_ctx *ctx, struc
         } else {
             ki = mw_m365_class_at(st, i, m[i].key);
         }
+        hint_note(hint, ctx, ki, &m[i].val);
         struct mw_str obj;
         if (ki->kind == K_ENVELOPE && ki->rank < env_rank &&
             envelope_object(ctx, &m[i].val, &obj)) {
@@ -925,7 +990,13 @@ int mw_m365_map_object(void *m365_state, struct mw_str object, const struct mw_o
     }
     bool have_kc = !ctx->fields->open;
     struct mw_str env_obj = MW_STR_NULL;
-    size_t env = find_envelope(st, ctx, m, n, have_kc, &env_obj);
+    struct route_hint hint = { MW_STR_NULL, MW_STR_NULL, 1000, 1000 };
+    size_t env = find_envelope(st, ctx, m, n, have_kc, &env_obj, &hint);
+    int route = env < n ? route_inner(ctx, env_obj, hint.op) : route_of(hint.wl, hint.op);
+    if (route) {
+        struct mw_sources_view vw = { env < n ? env_obj : object, NULL, NULL, 0 };
+        return map_routed(st, route, &vw, origin, ctx, diag);
+    }
     if (env < n) {
         rc = map_enveloped(st, &ri, &w, m, n, env, env_obj, diag);
     } else {
@@ -952,6 +1023,40 @@ int mw_m365_map_object(void *m365_state, struct mw_str object, const struct mw_o
 
 /* ---- CSV records --------------------------------------------------------------------------- */
 
+/* The route of a row: from its workload and operation columns (Sentinel OfficeActivity), else
+ * from the UAL record in its AuditData cell. */
+static int csv_route(struct m365_state *st, const struct mw_recview *rec, size_t n,
+                     struct mw_map_ctx *ctx)
+{
+    struct route_hint hint = { MW_STR_NULL, MW_STR_NULL, 1000, 1000 };
+    for (size_t i = 0; i < n; i++) {
+        const struct keyinfo *ki = st->cols[i].ki;
+        if (ki->kind == K_WORKLOAD || ki->kind == K_APPLICATION || ki->kind == K_OP) {
+            struct mw_json_val v = { MW_J_STRING, mw_str_trim(rec->cells[i]), false };
+            hint_note(&hint, ctx, ki, &v);
+        }
+    }
+    if (hint.wl.len || st->primary_col < 0 || (size_t)st->primary_col >= n) {
+        return route_of(hint.wl, hint.op);
+    }
+    struct mw_str cell = mw_str_trim(rec->cells[st->primary_col]);
+    return cell.len && cell.ptr[0] == '{' ? route_inner(ctx, cell, hint.op) : 0;
+}
+
+/* A routed row: the UAL record of its AuditData cell, else the row's own columns. */
+static int map_csv_routed(struct m365_state *st, int route, const struct mw_recview *rec, size_t n,
+                          struct mw_map_ctx *ctx, struct mw_diag *diag)
+{
+    struct mw_str cell = st->primary_col >= 0 && (size_t)st->primary_col < n
+                                 ? mw_str_trim(rec->cells[st->primary_col])
+                                 : MW_STR_NULL;
+    struct mw_sources_view vw = { cell, NULL, NULL, 0 };
+    if (!cell.len || cell.ptr[0] != '{') {
+        vw = (struct mw_sources_view){ MW_STR_NULL, rec, st->colnames, st->ncols };
+    }
+    return map_routed(st, route, &vw, &rec->origin, ctx, diag);
+}
+
 static int map_csv(struct m365_state *st, const struct mw_recview *rec, struct mw_map_ctx *ctx,
                    struct mw_diag *diag)
 {
@@ -962,6 +1067,10 @@ static int map_csv(struct m365_state *st, const struct mw_recview *rec, struct m
     rec_info_init(&ri);
     mw_m365_col_ids(st, ctx->fields);
     size_t n = rec->ncells < st->ncols ? rec->ncells : st->ncols;
+    int route = csv_route(st, rec, n, ctx);
+    if (route) {
+        return map_csv_routed(st, route, rec, n, ctx, diag);
+    }
     bool secondary = false;
     if (st->primary_col >= 0 && (size_t)st->primary_col < n) {
         /* docs/formats/m365_audit.md, Shapes: AuditData is the UAL record as JSON text in one cell

@@ -429,9 +429,11 @@ int mw_m365_state_open(void **state, const struct mw_csv_header *hdr, struct mw_
         st->shape_known = true;
         st->ncols = hdr->n;
         st->cols = mw_calloc(hdr->n ? hdr->n : 1, sizeof *st->cols);
+        st->colnames = mw_calloc(hdr->n ? hdr->n : 1, sizeof *st->colnames);
         for (size_t i = 0; i < hdr->n; i++) {
             struct mw_str h = mw_sources_header_name(hdr->names[i]);
             st->cols[i].name = mw_strndup(h.ptr ? h.ptr : "", h.len);
+            st->colnames[i] = st->cols[i].name;
             st->cols[i].ki = mw_m365_classify(st, h);
             st->cols[i].id = st->cols[i].id_raw = -1;
             st->cmdlet |= mw_str_eq_c(h, "ResultIndex") || mw_str_eq_c(h, "ResultCount");
@@ -467,6 +469,7 @@ void mw_m365_state_close(void *state)
         mw_free(st->cols[i].name);
     }
     mw_free(st->cols);
+    mw_free(st->colnames);
     kcache_clear(st);
     mw_strmap_fini(&st->kcache);
     mw_free(st->pos);

@@ -110,6 +110,7 @@ struct m365_state {
     struct mw_sources_proj proj;
     struct col *cols; /* CSV only */
     size_t ncols;
+    const char **colnames;      /* CSV only: cols[].name, for sign-in and directory rows */
     int primary_col;            /* AuditData / RawEventData column, -1 when none */
     struct mw_colids_stamp ids; /* when cols[].id were looked up */
     /* The file's shape (enum m365_shape), from the CSV header or the first JSON record, and

@@ -154,4 +154,55 @@ static inline void mw_colids_done(struct mw_colids_stamp *k, const struct mw_fie
     k->count = f->count;
 }
 
+/* ---- records read by member name (record_view.c) ----------------------------------------- */
+
+/* A record whose members are read by name: a JSON object, or a CSV row under its header. */
+struct mw_sources_view {
+    struct mw_str obj;            /* the JSON object; unused for a row */
+    const struct mw_recview *row; /* the CSV row, NULL for an object */
+    const char *const *cols;      /* the row's header names (NULL entries never match) */
+    size_t ncols;
+};
+
+/* A scalar's text (strings decoded, numbers and booleans as written); MW_STR_NULL otherwise. */
+struct mw_str mw_sources_scalar(struct mw_map_ctx *ctx, const struct mw_json_val *v);
+/* An object or array value, read through one level of JSON text when it is a string. */
+bool mw_sources_as_tree(struct mw_map_ctx *ctx, const struct mw_json_val *v,
+                        struct mw_json_val *out);
+/* Member `key` of a JSON object, the key compared ASCII case-insensitively. */
+bool mw_sources_obj_get(struct mw_map_ctx *ctx, struct mw_str obj, const char *key,
+                        struct mw_json_val *out);
+struct mw_str mw_sources_obj_str(struct mw_map_ctx *ctx, struct mw_str obj, const char *key);
+/* Member or non-empty cell `key` of a view (NULL view: none); a cell reads as a string. */
+bool mw_sources_view_get(struct mw_map_ctx *ctx, const struct mw_sources_view *vw, const char *key,
+                         struct mw_json_val *out);
+/* Its scalar text, trimmed; MW_STR_NULL when absent. */
+struct mw_str mw_sources_view_str(struct mw_map_ctx *ctx, const struct mw_sources_view *vw,
+                                  const char *key);
+/* The first non-empty of keys (NULL-terminated). */
+struct mw_str mw_sources_view_first(struct mw_map_ctx *ctx, const struct mw_sources_view *vw,
+                                    const char *const *keys);
+
+/* A Name/Value array member of a view (or its JSON text), each pair under "<prefix>.<Name>";
+ * fn (may be NULL) is told each pair. */
+typedef void mw_sources_nv_fn(void *arg, struct mw_str name, struct mw_str value);
+void mw_sources_view_namevalue(struct mw_sources_walk *w, const struct mw_sources_view *vw,
+                               const char *prefix, mw_sources_nv_fn *fn, void *arg);
+
+/* ---- UAL records as azure logsources (entra_signin.c, entra_audit.c) -------------------- */
+
+/* docs/formats/m365_audit.md, Sign-ins and directory audit: a UAL record of workload
+ * AzureActiveDirectory whose operation is a sign-in (UserLoggedIn, UserLoginFailed) or one of
+ * the directory operations entra_audit reads becomes an azure/signinlogs or azure/auditlogs
+ * event with that source's canonical fields. source: the name the event carries (m365_audit,
+ * or defender for CloudAppEvents rows); proj: the caller's projection helper. */
+bool mw_entra_signin_ual_op(struct mw_str op);
+int mw_entra_signin_map_ual(const struct mw_sources_view *vw, struct mw_sources_proj *proj,
+                            const char *source, const struct mw_origin *origin,
+                            struct mw_map_ctx *ctx, struct mw_diag *diag);
+bool mw_entra_audit_ual_op(struct mw_str op);
+int mw_entra_audit_map_ual(const struct mw_sources_view *vw, struct mw_sources_proj *proj,
+                           const char *source, const struct mw_origin *origin,
+                           struct mw_map_ctx *ctx, struct mw_diag *diag);
+
 #endif

@@ -237,21 +237,125 @@ static void test_credentials_added(void **state)
 static void test_dedup_across_shapes(void **state)
 {
     (void)state;
-    /* the Graph object and its AuditLogs row: same id, time written with other precision */
-    const char *text = CONSENT_OBJ("Consent to application") "\n"
-                                                             "{\"Id\":\"Directory_6c1f_QK7PZ_"
-                                                             "41822319\",\"ActivityDisplayName\":"
-                                                             "\"Consent to application\","
-                                                             "\"LoggedByService\":\"Core "
-                                                             "Directory\",\"ActivityDateTime\":"
-                                                             "\"2025-03-04T08:58:10.447Z\","
-                                                             "\"Type\":\"AuditLogs\"}\n";
+    /* the Graph object and its diagnostic record: one dedup id; a record of another actor, or
+     * another second, is another change */
+    const char *text = CONSENT_OBJ(
+            "Consent to application") "\n"
+                                      "{\"time\":\"2025-03-04T08:58:11Z\","
+                                      "\"category\":\"AuditLogs\","
+                                      "\"properties\":" CONSENT_OBJ(
+                                              "Consent to application") "}\n"
+                                                                        "{"
+                                                                        "\"Id\":"
+                                                                        "\"Directory_"
+                                                                        "6c1f_QK7PZ_"
+                                                                        "41822319\","
+                                                                        "\"ActivityDisplayName\":"
+                                                                        "\"Consent to "
+                                                                        "application\","
+                                                                        "\"LoggedByService\":"
+                                                                        "\"Core "
+                                                                        "Directory\","
+                                                                        "\"ActivityDateTime\":"
+                                                                        "\"2025-03-04T08:58:"
+                                                                        "10.447Z\","
+                                                                        "\"Type\":"
+                                                                        "\"AuditLogs\"}\n";
     struct cap c;
     cap_init(&c, true);
     assert_int_equal(cap_run(&c, text), MW_OK);
-    assert_int_equal(c.n, 2);
+    assert_int_equal(c.n, 3);
     assert_true(c.evs[0].dedup != 0);
     assert_true(c.evs[0].dedup == c.evs[1].dedup);
+    /* without an actor the record is named by its id alone */
+    assert_true(c.evs[2].dedup != 0 && c.evs[2].dedup != c.evs[0].dedup);
+    cap_fini(&c);
+}
+
+/* The UAL copy of a delegated grant (Management Activity API shape, trailing period,
+ * ModifiedProperties Name/NewValue/OldValue unquoted, Target {ID, Type}): the auditlogs fields
+ * and scopes of the Entra record, and its dedup id. */
+#define UAL_GRANT(OP, SCOPE_NEW)                                                                   \
+    "{\"CreationTime\":\"2025-03-04T08:58:10\",\"Id\":\"ual-1\",\"Operation\":\"" OP "\","         \
+    "\"RecordType\":8,\"ResultStatus\":\"Success\",\"Workload\":\"AzureActiveDirectory\","         \
+    "\"UserId\":\"alice@contoso.com\",\"ClientIP\":\"192.0.2.44\",\"ModifiedProperties\":["        \
+    "{\"Name\":\"DelegatedPermissionGrant.Scope\",\"NewValue\":\"" SCOPE_NEW "\",\"OldValue\":"    \
+    "\" User.Read\"},{\"Name\":\"DelegatedPermissionGrant.ConsentType\",\"NewValue\":"             \
+    "\"\\\"AllPrincipals\\\"\",\"OldValue\":\"\"},{\"Name\":\"ServicePrincipal.ObjectID\","        \
+    "\"NewValue\":\"sp-1\",\"OldValue\":\"\"}],\"Target\":[{\"ID\":\"ServicePrincipal_r-1\","      \
+    "\"Type\":2},{\"ID\":\"ServicePrincipal\",\"Type\":2},{\"ID\":\"Microsoft "                    \
+    "Graph\",\"Type\":1}],"                                                                        \
+    "\"Actor\":[{\"ID\":\"alice@contoso.com\",\"Type\":5}]}"
+
+static void test_ual_directory_records(void **state)
+{
+    (void)state;
+    struct cap c;
+    cap_init(&c, true);
+    assert_int_equal(cap_run(&c, "[" UAL_GRANT("Add delegated permission grant.",
+                                               " User.Read Mail.Read") "]"),
+                     MW_OK);
+    assert_ptr_equal(c.stats.source, &mw_source_m365_audit);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.evs[0].source, "m365_audit");
+    assert_string_equal(c.evs[0].product, "azure");
+    assert_string_equal(c.evs[0].service, "auditlogs");
+    assert_string_equal(cap_get(&c, 0, "OperationName"), "Add delegated permission grant");
+    assert_string_equal(cap_get(&c, 0, "Status"), "success");
+    assert_string_equal(cap_get(&c, 0, "Actor"), "alice@contoso.com");
+    assert_string_equal(cap_get(&c, 0, "ClientIP"), "192.0.2.44");
+    assert_int_equal(cap_count(&c, 0, "ScopesAdded"), 1);
+    assert_string_equal(cap_get(&c, 0, "ScopesAdded"), "Mail.Read");
+    assert_string_equal(cap_get(&c, 0, "ConsentType"), "AllPrincipals");
+    assert_string_equal(cap_get(&c, 0, "AppServicePrincipalId"), "sp-1");
+    assert_string_equal(cap_get(&c, 0, "ResourceDisplayName"), "Microsoft Graph");
+    assert_string_equal(cap_get(&c, 0, "ModifiedProperties.DelegatedPermissionGrant.Scope"),
+                        "User.Read Mail.Read");
+    uint64_t ual = c.evs[0].dedup;
+    /* the Entra record of the same grant (another shape of time, quoted values) */
+    assert_int_equal(
+            cap_run(&c,
+                    "{\"id\":\"Directory_x\",\"activityDisplayName\":\"Add delegated permission "
+                    "grant\",\"loggedByService\":\"Core Directory\",\"result\":\"success\","
+                    "\"activityDateTime\":\"2025-03-04T08:58:10.3302Z\",\"initiatedBy\":{\"user\":"
+                    "{\"userPrincipalName\":\"Alice@Contoso.com\",\"ipAddress\":\"192.0.2.44\"}},"
+                    "\"targetResources\":[{\"id\":\"r-1\",\"displayName\":\"Microsoft Graph\","
+                    "\"type\":\"ServicePrincipal\",\"modifiedProperties\":[{\"displayName\":"
+                    "\"DelegatedPermissionGrant.Scope\",\"oldValue\":\"\\\" User.Read\\\"\","
+                    "\"newValue\":\"\\\" User.Read Mail.Read\\\"\"}]}]}\n"),
+            MW_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.evs[0].source, "entra_audit");
+    assert_true(ual != 0 && c.evs[0].dedup == ual);
+    /* the same operation with other scopes is another grant; spellings without the period, in
+     * a Sentinel OfficeActivity CSV with Target renamed AADTarget */
+    assert_int_equal(cap_run(&c, "[" UAL_GRANT("Add delegated permission grant",
+                                               " User.Read Mail.ReadWrite") "]"),
+                     MW_OK);
+    assert_true(c.evs[0].dedup != ual);
+    assert_int_equal(
+            cap_run(&c, "TimeGenerated [UTC],Operation,OfficeWorkload,UserId,"
+                        "ResultStatus,ModifiedProperties,AADTarget,OfficeId\n"
+                        "\"3/4/2025, 8:58:10.000 AM\",Consent to application.,"
+                        "AzureActiveDirectory,bob@contoso.com,Success,\"[{\"\"Name\"\":"
+                        "\"\"ConsentContext.OnBehalfOfAll\"\",\"\"NewValue\"\":\"\"True\"\"},"
+                        "{\"\"Name\"\":\"\"TargetId.ServicePrincipalNames\"\",\"\"NewValue\"\":"
+                        "\"\"app-9\"\"}]\",\"[{\"\"ID\"\":\"\"Mail Sync Pro\"\",\"\"Type\"\":1}]\","
+                        "off-1\n"),
+            MW_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.evs[0].service, "auditlogs");
+    assert_string_equal(cap_get(&c, 0, "OperationName"), "Consent to application");
+    assert_string_equal(cap_get(&c, 0, "ConsentType"), "AllPrincipals");
+    assert_string_equal(cap_get(&c, 0, "AppId"), "app-9");
+    assert_true(c.evs[0].has_time);
+    /* a directory operation entra_audit does not read stays an m365 record */
+    assert_int_equal(cap_run(&c, "{\"CreationTime\":\"2025-03-04T08:58:10\",\"Operation\":"
+                                 "\"Add user.\",\"RecordType\":8,\"Workload\":"
+                                 "\"AzureActiveDirectory\",\"UserId\":\"a@contoso.com\"}\n"),
+                     MW_OK);
+    assert_string_equal(c.evs[0].product, "m365");
+    assert_string_equal(c.evs[0].service, "azuread");
     cap_fini(&c);
 }
 
@@ -342,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_auditlogs_csv),
         cmocka_unit_test(test_credentials_added),
         cmocka_unit_test(test_dedup_across_shapes),
+        cmocka_unit_test(test_ual_directory_records),
         cmocka_unit_test(test_closed_table),
         cmocka_unit_test(test_other_sources_keep_their_files),
         cmocka_unit_test(test_powershell_pascal_case),

@@ -130,16 +130,126 @@ static void test_dedup_across_shapes(void **state)
     assert_int_equal(c.n, 1);
     assert_true(c.evs[0].dedup == a);
     assert_string_equal(c.evs[0].time_raw, "2025-03-04T08:55:03Z");
-    assert_int_equal(cap_run(&c, "Date (UTC),Request ID,Username,Client app\n"
-                                 "2025-03-04T08:55:03Z,f1f1-0001,alice@example.org,IMAP4\n"),
+    assert_int_equal(cap_run(&c, "Date (UTC),Request ID,Username,IP address,Status,Client app\n"
+                                 "2025-03-04T08:55:03Z,f1f1-0001,ALICE@example.org,198.51.100.23,"
+                                 "Success,IMAP4\n"),
                      MW_OK);
     assert_int_equal(c.n, 1);
     assert_true(c.evs[0].dedup == a);
-    /* another id is another sign-in */
-    graph_signin(rec, sizeof rec, "F1F1-0002", "0", "198.51.100.23");
+    /* without an address the sign-in is named by its id alone */
+    assert_int_equal(cap_run(&c, "Date (UTC),Request ID,Username,Client app\n"
+                                 "2025-03-04T08:55:03Z,f1f1-0001,alice@example.org,IMAP4\n"),
+                     MW_OK);
+    assert_true(c.evs[0].dedup != 0 && c.evs[0].dedup != a);
+    /* another result or another address is another sign-in */
+    graph_signin(rec, sizeof rec, "F1F1-0002", "50126", "198.51.100.23");
     snprintf(text, sizeof text, "[%s]", rec);
     assert_int_equal(cap_run(&c, text), MW_OK);
     assert_true(c.evs[0].dedup != a);
+    graph_signin(rec, sizeof rec, "F1F1-0003", "0", "198.51.100.24");
+    snprintf(text, sizeof text, "[%s]", rec);
+    assert_int_equal(cap_run(&c, text), MW_OK);
+    assert_true(c.evs[0].dedup != a);
+    cap_fini(&c);
+}
+
+/* UAL sign-in records in the Management Activity API shape: canonical sign-in fields, the
+ * LogonError name read as its code, 50074 an interrupt, and the dedup id of the Entra copy */
+#define UAL_FAILED                                                                                 \
+    "{\"CreationTime\":\"2025-03-04T08:55:03\",\"Id\":\"u-1\",\"Operation\":\"UserLoginFailed\","  \
+    "\"RecordType\":15,\"ResultStatus\":\"Failed\",\"Workload\":\"AzureActiveDirectory\","         \
+    "\"ClientIP\":\"198.51.100.23:50433\",\"UserId\":\"Alice@Example.org\",\"ApplicationId\":"     \
+    "\"app-1\",\"ExtendedProperties\":[{\"Name\":\"UserAgent\",\"Value\":\"curl/8\"},"             \
+    "{\"Name\":\"RequestType\",\"Value\":\"OAuth2:Token\"}],\"DeviceProperties\":[{\"Name\":"      \
+    "\"SessionId\",\"Value\":\"dev-sess\"}],\"AppAccessContext\":{\"AADSessionId\":\"sess-1\"},"   \
+    "\"LogonError\":\"InvalidUserNameOrPassword\"}"
+
+static void test_ual_signins(void **state)
+{
+    (void)state;
+    struct cap c;
+    cap_init(&c, true);
+    assert_int_equal(cap_run(&c, "[" UAL_FAILED "]"), MW_OK);
+    assert_ptr_equal(c.stats.source, &mw_source_m365_audit);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.evs[0].source, "m365_audit");
+    assert_string_equal(c.evs[0].product, "azure");
+    assert_string_equal(c.evs[0].service, "signinlogs");
+    assert_string_equal(cap_get(&c, 0, "UserPrincipalName"), "Alice@Example.org");
+    assert_int_equal(cap_count(&c, 0, "UserId"), 0);
+    assert_string_equal(cap_get(&c, 0, "IPAddress"), "198.51.100.23");
+    assert_string_equal(cap_get(&c, 0, "ClientIP"), "198.51.100.23");
+    assert_string_equal(cap_get(&c, 0, "AppId"), "app-1");
+    assert_string_equal(cap_get(&c, 0, "UserAgent"), "curl/8");
+    assert_string_equal(cap_get(&c, 0, "ExtendedProperties.RequestType"), "OAuth2:Token");
+    assert_string_equal(cap_get(&c, 0, "ResultType"), "50126");
+    assert_string_equal(cap_get(&c, 0, "ResultDescription"), "InvalidUserNameOrPassword");
+    assert_string_equal(cap_get(&c, 0, "Status"), "Failure");
+    assert_string_equal(cap_get(&c, 0, "AADSessionId"), "sess-1");
+    uint64_t ual = c.evs[0].dedup;
+    char rec[1024], text[1100];
+    graph_signin(rec, sizeof rec, "req-1", "50126", "198.51.100.23");
+    snprintf(text, sizeof text, "[%s]", rec);
+    assert_int_equal(cap_run(&c, text), MW_OK);
+    assert_true(ual != 0 && c.evs[0].dedup == ual);
+    /* ErrorNumber wins over LogonError; an interrupt; a success without a code is 0 */
+    assert_int_equal(cap_run(&c, "{\"CreationTime\":\"2025-03-04T08:55:04\",\"Operation\":"
+                                 "\"UserLoginFailed\",\"Workload\":\"AzureActiveDirectory\","
+                                 "\"UserId\":\"a@example.org\",\"RecordType\":15,\"ErrorNumber\":"
+                                 "\"50074\",\"LogonError\":\"Other\"}\n"
+                                 "{\"CreationTime\":\"2025-03-04T08:55:05\",\"Operation\":"
+                                 "\"UserLoggedIn\",\"Workload\":\"AzureActiveDirectory\","
+                                 "\"UserId\":\"a@example.org\",\"RecordType\":15,\"ResultStatus\":"
+                                 "\"Succeeded\"}\n"),
+                     MW_OK);
+    assert_int_equal(c.n, 2);
+    assert_string_equal(cap_get(&c, 0, "ResultType"), "50074");
+    assert_string_equal(cap_get(&c, 0, "Status"), "Interrupted");
+    assert_string_equal(cap_get(&c, 1, "ResultType"), "0");
+    assert_string_equal(cap_get(&c, 1, "Status"), "Success");
+    cap_fini(&c);
+}
+
+/* the same records in a Purview CSV (AuditData cell) and a Sentinel OfficeActivity CSV (flat
+ * columns, ExtendedProperties as JSON text) */
+static void test_ual_signins_csv(void **state)
+{
+    (void)state;
+    struct cap c;
+    cap_init(&c, true);
+    assert_int_equal(
+            cap_run(&c, "RecordId,CreationDate,RecordType,Operation,UserId,AuditData\n"
+                        "u-1,\"2025-03-04T08:55:03.0000000Z \",15,UserLoginFailed,"
+                        "alice@example.org,\"{\"\"CreationTime\"\":\"\"2025-03-04T08:55:03\"\","
+                        "\"\"Operation\"\":\"\"UserLoginFailed\"\",\"\"Workload\"\":"
+                        "\"\"AzureActiveDirectory\"\",\"\"UserId\"\":\"\"alice@example.org\"\","
+                        "\"\"ActorIpAddress\"\":\"\"198.51.100.23\"\",\"\"ErrorNumber\"\":"
+                        "\"\"50126\"\"}\"\n"),
+            MW_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.evs[0].service, "signinlogs");
+    assert_string_equal(cap_get(&c, 0, "ClientIP"), "198.51.100.23");
+    assert_string_equal(cap_get(&c, 0, "Status"), "Failure");
+    uint64_t purview = c.evs[0].dedup;
+    assert_int_equal(cap_run(&c,
+                             "TimeGenerated [UTC],Operation,OfficeWorkload,UserId,ClientIP,"
+                             "ResultStatus,ExtendedProperties,LogonError,RecordType\n"
+                             "\"3/4/2025, 8:55:03.000 AM\",UserLoginFailed,AzureActiveDirectory,"
+                             "alice@example.org,198.51.100.23,Failed,\"[{\"\"Name\"\":"
+                             "\"\"UserAgent\"\",\"\"Value\"\":\"\"curl/8\"\"}]\","
+                             "InvalidUserNameOrPassword,AzureActiveDirectoryStsLogon\n"),
+                     MW_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.evs[0].service, "signinlogs");
+    assert_string_equal(cap_get(&c, 0, "UserAgent"), "curl/8");
+    assert_string_equal(cap_get(&c, 0, "ResultType"), "50126");
+    assert_true(purview != 0 && c.evs[0].dedup == purview);
+    /* another workload's row is not a sign-in */
+    assert_int_equal(cap_run(&c, "TimeGenerated [UTC],Operation,OfficeWorkload,UserId,ClientIP\n"
+                                 "\"3/4/2025, 8:55:03.000 AM\",UserLoggedIn,Exchange,"
+                                 "alice@example.org,198.51.100.23\n"),
+                     MW_OK);
+    assert_string_equal(c.evs[0].product, "m365");
     cap_fini(&c);
 }
 
@@ -246,6 +356,8 @@ int main(void)
         cmocka_unit_test(test_sniff),
         cmocka_unit_test(test_portal_header_traps),
         cmocka_unit_test(test_non_interactive_table),
+        cmocka_unit_test(test_ual_signins),
+        cmocka_unit_test(test_ual_signins_csv),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

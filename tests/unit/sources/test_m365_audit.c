@@ -776,6 +776,50 @@ static void test_shapes(void **state)
     assert_int_equal(mw_m365_shape_score(M365_SHAPE_CSV_FLAT), 50);
 }
 
+/* Sign-in and directory records of workload AzureActiveDirectory leave m365 for the azure
+ * logsources in the envelope shapes too (AuditData as JSON text, CloudAppEvents RawEventData),
+ * and the m365 prefilter never drops them: their rules are azure rules. */
+static void test_azure_routing(void **state)
+{
+    (void)state;
+    const char *text =
+            "{\"CreationDate\":\"3/4/2025 9:20:41 AM\",\"Operations\":\"UserLoginFailed\","
+            "\"AuditData\":\"{\\\"CreationTime\\\":\\\"2025-03-04T09:20:41\\\",\\\"Operation\\\":"
+            "\\\"UserLoginFailed\\\",\\\"Workload\\\":\\\"AzureActiveDirectory\\\",\\\"UserId\\\":"
+            "\\\"a@example.org\\\",\\\"ClientIP\\\":\\\"192.0.2.1\\\",\\\"ErrorNumber\\\":"
+            "\\\"50126\\\"}\"}\n"
+            "{\"Timestamp\":\"2025-03-04T09:21:00Z\",\"ActionType\":\"Add delegated permission "
+            "grant.\",\"Application\":\"Microsoft 365\",\"RawEventData\":{\"CreationTime\":"
+            "\"2025-03-04T09:21:00\",\"Operation\":\"Add delegated permission grant.\","
+            "\"Workload\":\"AzureActiveDirectory\",\"UserId\":\"a@example.org\","
+            "\"ModifiedProperties\":[{\"Name\":\"DelegatedPermissionGrant.Scope\",\"NewValue\":"
+            "\"Mail.Read\",\"OldValue\":\"\"}]}}\n"
+            "{\"CreationTime\":\"2025-03-04T09:22:00\",\"Operation\":\"UserLoggedIn\","
+            "\"Workload\":\"AzureActiveDirectory\",\"UserId\":\"a@example.org\",\"RecordType\":15}"
+            "\n"
+            "{\"CreationTime\":\"2025-03-04T09:23:00\",\"Operation\":\"UserLoggedIn\","
+            "\"Workload\":\"Exchange\",\"UserId\":\"a@example.org\",\"RecordType\":15}\n";
+    struct cap c;
+    cap_init(&c, false);
+    int op = mw_fieldtab_intern(&c.fields, mw_str_c("Operation"));
+    mw_fieldtab_intern(&c.fields, mw_str_c("Status"));
+    mw_fieldtab_intern(&c.fields, mw_str_c("ScopesAdded"));
+    struct mw_str vals[] = { MW_STR_LIT("Set-Mailbox") };
+    struct mw_prefilter pf = { "m365", op, vals, 1 };
+    c.prefilters[0] = &pf; /* m365_audit is the first source */
+    assert_int_equal(cap_run(&c, text), MW_OK);
+    assert_int_equal(c.stats.malformed, 0);
+    assert_int_equal(c.n, 3);
+    assert_int_equal(c.stats.prefiltered, 1); /* the Exchange record only */
+    assert_string_equal(c.evs[0].service, "signinlogs");
+    assert_string_equal(cap_get(&c, 0, "Status"), "Failure");
+    assert_string_equal(c.evs[1].service, "auditlogs");
+    assert_string_equal(cap_get(&c, 1, "ScopesAdded"), "Mail.Read");
+    assert_string_equal(c.evs[2].service, "signinlogs");
+    assert_string_equal(cap_get(&c, 2, "Status"), "Success");
+    cap_fini(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -800,6 +844,7 @@ int main(void)
         cmocka_unit_test(test_client_ip_absent),
         cmocka_unit_test(test_malformed_lines_skipped),
         cmocka_unit_test(test_prefilter_skips),
+        cmocka_unit_test(test_azure_routing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
