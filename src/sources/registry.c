@@ -16,6 +16,7 @@ static const struct mw_source *const sources[] = {
     &mw_source_entra_audit,
     &mw_source_exchange_admin_audit,
     &mw_source_exchange_iis,
+    &mw_source_exchange_message_tracking,
 };
 
 const struct mw_source *const *mw_sources_all(size_t *n)

@@ -111,6 +111,7 @@ extern const struct mw_source mw_source_entra_signin;
 extern const struct mw_source mw_source_entra_audit;
 extern const struct mw_source mw_source_exchange_admin_audit;
 extern const struct mw_source mw_source_exchange_iis;
+extern const struct mw_source mw_source_exchange_message_tracking;
 
 /* ---- registry ------------------------------------------------------------------------------ */
 
