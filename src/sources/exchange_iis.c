@@ -217,7 +217,11 @@ static bool parse_day(struct mw_str date, int64_t *days)
         !two_digits(date.ptr + 8, &d) || mo < 1 || mo > 12 || d < 1 || d > 31) {
         return false;
     }
-    *days = mw_days_from_civil((int64_t)(y1 * 100u + y2), mo, d);
+    unsigned year = y1 * 100u + y2;
+    if (year < 1678 || year > 2261) {
+        return false; /* outside what ns since the epoch can hold in 64 bits */
+    }
+    *days = mw_days_from_civil((int64_t)year, mo, d);
     return true;
 }
 

@@ -115,6 +115,9 @@ static void put(struct mw_map_ctx *ctx, int id, struct mw_str v)
 /* A ';'-separated cell as one value per item, under each id >= 0 (smtp: prefixes dropped). */
 static void put_list(struct mw_map_ctx *ctx, int id1, int id2, struct mw_str v)
 {
+    if (!v.len) {
+        return; /* an absent cell: no pointer to walk */
+    }
     const char *p = v.ptr, *end = v.ptr + v.len;
     for (unsigned n = 0; p < end && n < LIST_MAX; n++) {
         const char *semi = memchr(p, ';', (size_t)(end - p));

@@ -73,12 +73,13 @@ static void test_canonical_fields(void **state)
             "2025-03-04 09:50:13.5 192.0.2.10 POST /Microsoft-Server-ActiveSync "
             "Cmd=Sync&User=bob&DeviceId=AB12&DeviceType=iPhone 443 bob@corp.example.org "
             "[2001:db8::1]:443 - - 200 0 0 7\r\n"
-            "2025-13-04 09:50:14 192.0.2.10 GET /owa/ - 443 svc 198.51.100.1:5 - - 200 0 0 1\r\n";
+            "2025-13-04 09:50:14 192.0.2.10 GET /owa/ - 443 svc 198.51.100.1:5 - - 200 0 0 1\r\n"
+            "9999-03-04 09:50:14 192.0.2.10 GET /owa/ - 443 - - - - 200 0 0 1\r\n";
     struct cap c;
     cap_init(&c, true);
     assert_int_equal(cap_run(&c, text), MW_OK);
     assert_ptr_equal(c.stats.source, &mw_source_exchange_iis);
-    assert_int_equal(c.n, 3);
+    assert_int_equal(c.n, 4);
     assert_string_equal(c.evs[0].source, "exchange_iis");
     assert_string_equal(c.evs[0].product, "windows");
     assert_string_equal(c.evs[0].category, "webserver");
@@ -108,6 +109,7 @@ static void test_canonical_fields(void **state)
     assert_string_equal(cap_get(&c, 2, "AccountName"), "svc");
     assert_null(cap_get(&c, 2, "AccountDomain"));
     assert_string_equal(cap_get(&c, 2, "ClientIP"), "198.51.100.1");
+    assert_false(c.evs[3].has_time); /* year 9999: past what ns since 1970 hold, undated */
     cap_fini(&c);
 }
 
