@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 # bench/gen_corpus.py -- deterministic JSON Lines corpus for the mailward benchmark.
 # Writes Defender DeviceFileEvents rows or Sentinel OfficeActivity rows (column names per
-# /work/shared/reference/formats.md sections 2.3 and 3.2) with planted T1114 incidents whose
+# docs/formats/defender.md and docs/formats/m365_audit.md) with planted T1114 incidents whose
 # finding counts are known, and writes those counts to OUT.expected.json.
 # SPDX-License-Identifier: MIT
-"""Usage: gen_corpus.py --kind defender|office|adminxml --size 1G [--seed N] --out FILE
+"""Usage: gen_corpus.py --kind defender|office|adminxml|iis|msgtrack --size 1G [--seed N] --out FILE
 
-adminxml: the New-AdminAuditLogSearch XML report of Exchange Server (reference section 6.2):
+adminxml: the New-AdminAuditLogSearch XML report of Exchange Server (docs/formats/exchange_admin_audit.md):
 <SearchResults> with one <Event> per cmdlet run, CmdletParameters and ModifiedProperties."""
 
 import argparse
@@ -650,20 +650,134 @@ class AdminXml(Common):
                 ts += rng.randint(0, 3)
         w.add("</SearchResults>")
         return {"forwarding": next_unit}
+# IIS W3C logs of an Exchange front end and Exchange message tracking logs
+# (docs/formats/exchange_iis.md, docs/formats/exchange_message_tracking.md): CRLF lines,
+# directives again after every simulated restart (every ~8 MB), the restart's #Fields line
+# naming another field set every other time. No rule reads these logs yet: no findings.
+
+IIS_FIELDS = ("date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip "
+              "cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken")
+IIS_FIELDS_XFF = IIS_FIELDS + " X-Forwarded-For"
+IIS_REQS = [
+    ("POST", "/EWS/Exchange.asmx", "-"),
+    ("POST", "/owa/service.svc", "action=GetItem&UA=0"),
+    ("POST", "/owa/service.svc", "action=FindItem&UA=0"),
+    ("POST", "/mapi/emsmdb/", "mailboxId=%s"),
+    ("POST", "/Microsoft-Server-ActiveSync/default.eas", "Cmd=Sync&User=%s&DeviceId=%s&DeviceType=iPhone"),
+    ("POST", "/Autodiscover/Autodiscover.xml", "-"),
+    ("GET", "/OAB/3f0a/oab.xml", "-"),
+    ("RPC_IN_DATA", "/rpc/rpcproxy.dll", "mbx01.contoso.example:6001"),
+    ("GET", "/ecp/default.aspx", "-"),
+]
+IIS_UAS = ["Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+AppleWebKit/537.36+(KHTML,+like+Gecko)",
+           "Microsoft+Office/16.0+(Windows+NT+10.0;+Microsoft+Outlook+16.0.17328)",
+           "Apple-iPhone15C2/2104.100", "ExchangeServicesClient/15.02", "python-requests/2.31.0",
+           "-"]
+RESTART_BYTES = 8 << 20
+
+
+class Iis(Common):
+    def directives(self, ts, xff):
+        day = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ts))
+        return ["#Software: Microsoft Internet Information Services 10.0\r", "#Version: 1.0\r",
+                "#Date: %s\r" % day, "#Fields: %s\r" % (IIS_FIELDS_XFF if xff else IIS_FIELDS)]
+
+    def line(self, ts, xff):
+        rng = self.rng
+        user = rng.choice(self.users)
+        method, stem, query = rng.choice(IIS_REQS)
+        if "%s" in query:
+            query = query % ((user, self.hexs(8)) if query.count("%s") == 2 else (user,))
+        who = ("CONTOSO\\" + user) if rng.random() < 0.5 else (user + "@" + DOMAIN)
+        if rng.random() < 0.05:
+            who = "-"
+        day = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ts))
+        cip = "198.51.100.%d" % rng.randrange(1, 255)
+        cells = [day, "192.0.2.10", method, stem, query, "443", who, cip, rng.choice(IIS_UAS),
+                 "-", rng.choice(["200", "200", "200", "401", "302"]), "0", "0",
+                 str(rng.randrange(1, 2000))]
+        if xff:
+            cells.append("203.0.113.%d" % rng.randrange(1, 255))
+        return " ".join(cells) + "\r"
+
+    def run(self, w, size):
+        ts, restarts, next_restart = BASE_EPOCH, 0, 0
+        while w.size() < size:
+            if w.size() >= next_restart:
+                for d in self.directives(ts, restarts % 2 == 1):
+                    w.add(d)
+                next_restart += RESTART_BYTES
+                restarts += 1
+            xff = restarts % 2 == 0
+            for _ in range(64):
+                w.add(self.line(ts, xff))
+                ts += 1 if self.rng.random() < 0.5 else 0
+        return {}
+
+
+MT_FIELDS = ("date-time,client-ip,client-hostname,server-ip,server-hostname,source-context,"
+             "connector-id,source,event-id,internal-message-id,message-id,network-message-id,"
+             "recipient-address,recipient-status,total-bytes,recipient-count,"
+             "related-recipient-address,reference,message-subject,sender-address,return-path,"
+             "message-info,directionality,tenant-id,original-client-ip,original-server-ip,"
+             "custom-data,transport-traffic-type,log-id,schema-version")
+MT_EVENTS = [("STOREDRIVER", "RECEIVE"), ("SMTP", "SEND"), ("STOREDRIVER", "DELIVER"),
+             ("ROUTING", "REDIRECT"), ("SMTP", "HAREDIRECT"), ("SMTP", "SENDEXTERNAL"),
+             ("AGENT", "AGENTINFO"), ("ROUTING", "RESOLVE")]
+
+
+class MsgTrack(Common):
+    def directives(self, ts):
+        when = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(ts))
+        return ["#Software: Microsoft Exchange Server\r", "#Version: 15.02.1544.004\r",
+                "#Log-Type: Message Tracking Log\r", "#Date: %s\r" % when,
+                "#Fields: %s\r" % MT_FIELDS]
+
+    def line(self, ts):
+        rng = self.rng
+        src, ev = rng.choice(MT_EVENTS)
+        sender = rng.choice(self.users) + "@" + DOMAIN
+        nrcpt = 1 if rng.random() < 0.8 else rng.randrange(2, 6)
+        rcpts = ";".join(rng.choice(self.users) + "@" + DOMAIN for _ in range(nrcpt))
+        status = ";".join(["250 2.1.5 Recipient OK"] * nrcpt) if ev == "DELIVER" else ""
+        subject = "\"%s %s, %s\"" % (rng.choice(DOC_WORDS).title(), rng.choice(DOC_WORDS),
+                                     rng.choice(DOC_WORDS))
+        when = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts)) + ".%03dZ" % rng.randrange(1000)
+        imid = str(73014440000 + rng.randrange(1 << 30))
+        cells = [when, "192.0.2.%d" % rng.randrange(1, 255), "MBX01", "192.0.2.30", "EDGE01",
+                 "08DC%s;250 2.0.0 OK" % self.hexs(8) if src == "SMTP" else "", "", src, ev,
+                 imid, "<%s@mbx01.%s>" % (self.hexs(16), DOMAIN), self.hexs(32), rcpts, status,
+                 str(rng.randrange(2000, 90000)), str(nrcpt), "", "", subject, sender, sender,
+                 "", "Originating", "", "192.0.2.%d" % rng.randrange(1, 255), "", "", "Email",
+                 "", "15.02.1544.004"]
+        return ",".join(cells) + "\r"
+
+    def run(self, w, size):
+        ts, next_restart = BASE_EPOCH, 0
+        while w.size() < size:
+            if w.size() >= next_restart:
+                for d in self.directives(ts):
+                    w.add(d)
+                next_restart += RESTART_BYTES
+            for _ in range(64):
+                w.add(self.line(ts))
+                ts += 1 if self.rng.random() < 0.5 else 0
+        return {}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--kind", choices=["defender", "office", "adminxml"], required=True)
+    ap.add_argument("--kind", choices=["defender", "office", "adminxml", "iis", "msgtrack"],
+                    required=True)
     ap.add_argument("--size", default="200M", help="target size, e.g. 50M, 1G")
     ap.add_argument("--seed", type=int, default=1114)
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     size = parse_size(args.size)
-    if args.kind == "adminxml":
-        gen = AdminXml(args.seed + 2)
-    else:
-        gen = Defender(args.seed) if args.kind == "defender" else Office(args.seed + 1)
+    gens = {"defender": lambda: Defender(args.seed), "office": lambda: Office(args.seed + 1),
+            "adminxml": lambda: AdminXml(args.seed + 2),
+            "iis": lambda: Iis(args.seed + 2), "msgtrack": lambda: MsgTrack(args.seed + 3)}
+    gen = gens[args.kind]()
     w = Writer(args.out, size)
     expected = gen.run(w, size)
     w.close()

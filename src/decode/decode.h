@@ -7,6 +7,7 @@
  * Ownership: struct mw_json_val views point into the text being scanned. Unescaped copies go to
  * the caller's arena and die with it. Records handed out by the framers and the CSV reader
  * point into the stream window and stay valid until the next call on that framer or reader.
+ * The W3C framer cuts directive-led logs (IIS, Exchange message tracking) into records.
  * SPDX-License-Identifier: MIT */
 #ifndef MW_DECODE_H
 #define MW_DECODE_H
@@ -216,15 +217,65 @@ int mw_xml_next(struct mw_xml_reader *r, struct mw_xml_rec *out, uint64_t *line_
 /* "Root/Record": the names of the document element and of the last record's element (what
  * sources sniff an XML file on); empty before the first record. */
 struct mw_str mw_xml_record_path(const struct mw_xml_reader *r);
+/* ---- W3C extended log ---------------------------------------------------------------------- */
+
+/* docs/formats/w3c.md: directive lines ("#Software:", "#Version:", "#Date:", "#Fields:", others
+ * read and ignored) and records whose cells are bound by name to the latest "#Fields:" line. */
+#define MW_W3C_MAX_FIELDS    1024 /* names one #Fields line may bind, cells one record may hold */
+#define MW_W3C_DIRECTIVE_MAX 128  /* bytes kept of a #Software / #Version / #Date value */
+
+struct mw_w3c_framer {
+    struct mw_line_reader lines;
+    /* ' ' (IIS: cells separated by white space, "-" written for empty) or ',' (Exchange
+     * message tracking: RFC 4180 cells on one line); decided by a #Fields line (a ',' in its
+     * names) or, in a file without one, by what ends the first record's first cell; 0 until
+     * then. */
+    char delim;
+    const struct mw_str *names; /* bound by the latest #Fields line; NULL before any */
+    size_t nnames;
+    uint32_t generation;  /* incremented by each #Fields line that binds names */
+    uint64_t fields_line; /* the line of that #Fields directive */
+    char software[MW_W3C_DIRECTIVE_MAX], version[MW_W3C_DIRECTIVE_MAX], date[MW_W3C_DIRECTIVE_MAX];
+    uint64_t directives; /* directive lines read */
+    struct mw_str text;  /* the raw line of the last record handed out */
+    /* private */
+    struct mw_str *cells;
+    struct mw_str *name_tab;
+    char *name_buf;
+    struct mw_arena unq; /* unescaped quoted cells of the current record */
+    struct mw_str rest;  /* what follows NUL padding on the current line, still to read */
+    uint64_t rest_line, rest_off;
+};
+
+void mw_w3c_framer_init(struct mw_w3c_framer *fr, struct mw_stream *s);
+void mw_w3c_framer_fini(struct mw_w3c_framer *fr);
+/* Next record: its cells (views into the stream window, or copies for quoted cells with ""
+ * escapes; a lone "-" is an empty cell in a space-separated log), valid until the next call.
+ * Directive lines and blank lines are consumed on the way. Returns MW_OK; MW_DONE; MW_E_MALFORMED
+ * (diag says why: a cell count other than the bound #Fields line's, a NUL byte inside a record,
+ * a broken quoted cell, NUL padding before the rest of a line, an empty #Fields line) for one
+ * line, after which the framer goes on at the next line; MW_E_LIMIT (a line longer than the
+ * record cap, more than MW_W3C_MAX_FIELDS cells or names); or an I/O status. *line_no and
+ * *offset locate the line (or the text after NUL padding) in every case. */
+int mw_w3c_next(struct mw_w3c_framer *fr, const struct mw_str **cells, size_t *ncells,
+                uint64_t *line_no, uint64_t *offset, struct mw_diag *diag);
+/* Index of the bound field called `name` (ASCII case-insensitive), or -1. */
+int mw_w3c_index(const struct mw_w3c_framer *fr, const char *name);
+/* True when the line is a W3C directive the framer knows ("#Software:", "#Fields:", ...). */
+bool mw_w3c_is_directive(struct mw_str line);
 
 /* ---- the decoder table ------------------------------------------------------------------- */
 
 /* The containers a file can be framed as, one per decoder; the value indexes the table of
  * mw_decoders_all() and is a bit of struct mw_source's `decoders` mask (MW_DECODER_BIT). */
 enum mw_container {
+    /* W3C extended log: directives, then records (docs/formats/w3c.md). Asked first: its sniff
+     * takes only a directive or dated first line, which JSON's would take as junk before
+     * records when NUL padding follows. */
+    MW_CONT_W3C,
     MW_CONT_JSON, /* JSON Lines, a JSON array, or concatenated JSON values */
-    MW_CONT_CSV,
-    MW_CONT_XML, /* one XML document whose document element's children are the records */
+    MW_CONT_CSV,  /* asked last: takes any text */
+    MW_CONT_XML,  /* one XML document whose document element's children are the records */
     MW_CONT_COUNT
 };
 

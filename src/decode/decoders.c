@@ -1,4 +1,4 @@
-/* decode/decoders.c: the table of decoders (one per container: JSON, CSV, XML) and the container
+/* decode/decoders.c: the table of decoders (one per container: W3C, JSON, CSV, XML) and the container
  * sniffing that picks one for a stream. A new framer is one entry here and one driver in
  * sources/registry.c.
  * SPDX-License-Identifier: MIT */
@@ -78,6 +78,46 @@ static bool json_sniff(struct mw_stream *s, char first, struct mw_diag *diag)
            json_inside(s, diag);
 }
 
+static bool is_digits(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9') {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* "YYYY-MM-DD hh:mm:ss" or "YYYY-MM-DDThh:mm:ss" at p: a record, not a CSV header row. */
+static bool starts_dated(const char *p, size_t n)
+{
+    return n >= 19 && is_digits(p, 4) && p[4] == '-' && is_digits(p + 5, 2) && p[7] == '-' &&
+           is_digits(p + 8, 2) && (p[10] == ' ' || p[10] == 'T') && is_digits(p + 11, 2) &&
+           p[13] == ':' && is_digits(p + 14, 2) && p[16] == ':' && is_digits(p + 17, 2);
+}
+
+/* docs/formats/w3c.md, Recognising a file: the first line is a W3C directive, or a dated
+ * record of a log whose directives were cut off (a CSV export always starts with a header). */
+static bool w3c_sniff(struct mw_stream *s, char first, struct mw_diag *diag)
+{
+    if (first != '#' && (first < '0' || first > '9')) {
+        return false;
+    }
+    struct mw_str av;
+    int rc = mw_stream_fill(s, 4096, &av, diag);
+    if (rc != MW_OK && rc != MW_E_LIMIT) {
+        return false;
+    }
+    const char *p = memchr(av.ptr, first, av.len);
+    if (!p) {
+        return false;
+    }
+    size_t n = av.len - (size_t)(p - av.ptr);
+    const char *nl = memchr(p, '\n', n);
+    n = nl ? (size_t)(nl - p) : n;
+    return first == '#' ? mw_w3c_is_directive(mw_str_make(p, n)) : starts_dated(p, n);
+}
+
 static bool csv_sniff(struct mw_stream *s, char first, struct mw_diag *diag)
 {
     (void)s;
@@ -116,14 +156,25 @@ static const struct mw_decoder xml_decoder = {
     .sniff = xml_sniff,
 };
 
+static const struct mw_decoder w3c_decoder = {
+    .container = MW_CONT_W3C,
+    .name = "w3c",
+    .summary = "W3C extended log: #Software/#Version/#Date/#Fields directives (again after each "
+               "restart), space- or comma-separated records",
+    .sniff = w3c_sniff,
+};
+
 static const struct mw_decoder *const decoders[] = {
+    [MW_CONT_W3C] = &w3c_decoder,
     [MW_CONT_JSON] = &json_decoder,
     [MW_CONT_CSV] = &csv_decoder,
     [MW_CONT_XML] = &xml_decoder,
 };
 
-/* The order decoders are asked in: CSV, which takes any text, comes last. */
-static const enum mw_container sniff_order[] = { MW_CONT_JSON, MW_CONT_XML, MW_CONT_CSV };
+/* The order decoders are asked in: W3C first (its sniff takes only a directive or dated first
+ * line, which JSON's would take as junk before records), CSV, which takes any text, last. */
+static const enum mw_container sniff_order[] = { MW_CONT_W3C, MW_CONT_JSON, MW_CONT_XML,
+                                                 MW_CONT_CSV };
 
 _Static_assert(sizeof sniff_order / sizeof sniff_order[0] == MW_CONT_COUNT,
                "every decoder is asked");

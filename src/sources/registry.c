@@ -1,5 +1,5 @@
 /* sources/registry.c: the list of all sources, format sniffing and the per-file driver that
- * frames records (JSON or CSV) and hands them to a source; plus helpers the sources share
+ * frames records (JSON, W3C or CSV) and hands them to a source; plus helpers the sources share
  * (IP and smtp: normalisation, JSON trees flattened into dotted field names).
  * SPDX-License-Identifier: MIT */
 #include <stdio.h>
@@ -10,9 +10,14 @@
 #include "sources/sources_int.h"
 
 static const struct mw_source *const sources[] = {
-    &mw_source_m365_audit,           &mw_source_defender,
-    &mw_source_entra_signin,         &mw_source_entra_audit,
-    &mw_source_exchange_admin_audit, &mw_source_windows_event,
+    &mw_source_m365_audit,
+    &mw_source_defender,
+    &mw_source_entra_signin,
+    &mw_source_entra_audit,
+    &mw_source_exchange_admin_audit,
+    &mw_source_windows_event,
+    &mw_source_exchange_iis,
+    &mw_source_exchange_message_tracking,
 };
 
 const struct mw_source *const *mw_sources_all(size_t *n)
@@ -712,6 +717,39 @@ static int scan_json(struct scan *sc, struct mw_stream *s, const struct mw_sourc
     return MW_OK;
 }
 
+/* What a framer's status st for one record means to the driver loop: REC_GOOD (count it and map
+ * it), REC_SKIP (a bad record: counted, reported with its line, skipped) or REC_END (the input
+ * is over: *rc is MW_OK, or the error, with diag set). */
+enum {
+    REC_GOOD,
+    REC_SKIP,
+    REC_END
+};
+
+static int take_record(struct scan *sc, int st, uint64_t line, struct mw_diag *d,
+                       const char *too_large, const char *bad, struct mw_diag *diag, int *rc)
+{
+    if (st == MW_DONE) {
+        *rc = MW_OK;
+        return REC_END;
+    }
+    if (st == MW_E_MALFORMED || st == MW_E_LIMIT) {
+        sc->stats->records++;
+        d->status = st;
+        problem(sc, line, st == MW_E_LIMIT ? too_large : bad, d);
+        return REC_SKIP;
+    }
+    if (st != MW_OK) {
+        *diag = *d;
+        diag->path = sc->path;
+        diag->line = line;
+        *rc = st;
+        return REC_END;
+    }
+    sc->stats->records++;
+    return REC_GOOD;
+}
+
 static int scan_csv(struct scan *sc, struct mw_stream *s, const struct mw_source *force,
                     struct mw_diag *diag)
 {
@@ -754,25 +792,14 @@ static int scan_csv(struct scan *sc, struct mw_stream *s, const struct mw_source
     rc = open_source(sc, &hdr, diag);
     while (rc == MW_OK) {
         mw_diag_init(&d);
-        rc = mw_csv_next(&r, &cells, &ncells, &line, &off, &d);
-        if (rc == MW_DONE) {
-            rc = MW_OK;
+        int st = mw_csv_next(&r, &cells, &ncells, &line, &off, &d);
+        int took = take_record(sc, st, line, &d, "CSV row too large", "malformed CSV", diag, &rc);
+        if (took == REC_END) {
             break;
         }
-        if (rc == MW_E_MALFORMED || rc == MW_E_LIMIT) {
-            sc->stats->records++;
-            d.status = rc;
-            problem(sc, line, rc == MW_E_LIMIT ? "CSV row too large" : "malformed CSV", &d);
-            rc = MW_OK;
+        if (took == REC_SKIP) {
             continue;
         }
-        if (rc != MW_OK) {
-            *diag = d;
-            diag->path = sc->path;
-            diag->line = line;
-            break;
-        }
-        sc->stats->records++;
         struct mw_recview rec = { 0 };
         rec.container = MW_CONT_CSV;
         rec.cells = cells;
@@ -855,12 +882,66 @@ static int scan_xml(struct scan *sc, struct mw_stream *s, const struct mw_source
     return rc;
 }
 
+/* Picks and opens the source on the first good W3C record. */
+static int choose_w3c_source(struct scan *sc, const struct mw_w3c_framer *fr,
+                             const struct mw_source *force, uint64_t line, struct mw_diag *diag)
+{
+    struct mw_csv_header hdr = { fr->names, fr->nnames };
+    const struct mw_csv_header *h = fr->names ? &hdr : NULL;
+    sc->src = force ? force : pick(MW_CONT_W3C, fr->text, h, line, sc->stats);
+    if (!sc->src) {
+        diag->path = sc->path;
+        diag->line = line;
+        return mw_diag_set(diag, MW_E_CONFIG, "no source recognises this W3C log%s%s",
+                           fr->software[0] ? " of " : "", fr->software);
+    }
+    return open_source(sc, h, diag);
+}
+
+static int scan_w3c(struct scan *sc, struct mw_stream *s, const struct mw_source *force,
+                    struct mw_diag *diag)
+{
+    struct mw_w3c_framer fr;
+    mw_w3c_framer_init(&fr, s);
+    int rc = MW_OK;
+    for (;;) {
+        const struct mw_str *cells;
+        size_t ncells;
+        uint64_t line = 0, off = 0;
+        struct mw_diag d;
+        mw_diag_init(&d);
+        int st = mw_w3c_next(&fr, &cells, &ncells, &line, &off, &d);
+        int took = take_record(sc, st, line, &d, "record too large", "malformed record", diag, &rc);
+        if (took == REC_END) {
+            break;
+        }
+        if (took == REC_SKIP) {
+            continue;
+        }
+        if (!sc->opened && (rc = choose_w3c_source(sc, &fr, force, line, diag)) != MW_OK) {
+            break;
+        }
+        struct mw_recview rec = { 0 };
+        rec.container = MW_CONT_W3C;
+        rec.cells = cells;
+        rec.ncells = ncells;
+        rec.w3c = &fr;
+        rec.origin = (struct mw_origin){ sc->path, sc->file_id, line, off };
+        if ((rc = map_record(sc, &rec, "malformed record")) != MW_OK) {
+            break;
+        }
+    }
+    mw_w3c_framer_fini(&fr);
+    return rc;
+}
+
 typedef int scan_fn(struct scan *sc, struct mw_stream *s, const struct mw_source *force,
                     struct mw_diag *diag);
 
 /* The driver of each decoder of decode/decoders.c: frames its records and hands them to the
  * source its first record(s) pick. */
 static scan_fn *const drivers[] = {
+    [MW_CONT_W3C] = scan_w3c,
     [MW_CONT_JSON] = scan_json,
     [MW_CONT_CSV] = scan_csv,
     [MW_CONT_XML] = scan_xml,

@@ -24,9 +24,13 @@
 struct mw_recview {
     enum mw_container container;
     struct mw_str json;         /* MW_CONT_JSON: the record's JSON text (an object) */
-    const struct mw_str *cells; /* MW_CONT_CSV: the row's cells, unescaped */
+    const struct mw_str *cells; /* MW_CONT_CSV, MW_CONT_W3C: the row's cells, unescaped */
     size_t ncells;
     const struct mw_xml_rec *xml; /* MW_CONT_XML: the record element and what is inside it */
+    /* MW_CONT_W3C: the framer, for the names its latest #Fields line bound (names, nnames,
+     * NULL before any: then the cells are in the source's standard order), their generation
+     * (changes when a #Fields line rebinds them) and the #Software/#Version/#Date values. */
+    const struct mw_w3c_framer *w3c;
     struct mw_origin origin;
 };
 
@@ -70,10 +74,13 @@ struct mw_source {
     const char *product;
     const char *prefilter_field;
     /* How sure (0..100) the source is that a file is its format. For JSON `first` is the first
-     * record's text; for CSV it is the header row's cells (hdr); for XML `first` is the path
-     * "Root/Record" of the document element and the first record's element. */
+     * record's text; for CSV it is the header row's cells (hdr); for W3C `first` is the first
+     * record's line and hdr the names its #Fields line bound (NULL in a file without one); for
+     * XML `first` is the path "Root/Record" of the document element and the first record's
+     * element. */
     int (*sniff)(enum mw_container container, struct mw_str first, const struct mw_csv_header *hdr);
-    /* Per-file state: called once per file before the first record; hdr is NULL for JSON.
+    /* Per-file state: called once per file before the first record; hdr is NULL for JSON (and
+     * for W3C without #Fields; W3C names may change later, see struct mw_recview).
      * May be NULL when the source keeps no state. */
     int (*open)(void **state, const struct mw_csv_header *hdr, struct mw_diag *diag);
     /* Maps one record to zero, one or many events through ctx->emit. Returns MW_OK, a negative
@@ -113,6 +120,8 @@ extern const struct mw_source mw_source_entra_signin;
 extern const struct mw_source mw_source_entra_audit;
 extern const struct mw_source mw_source_exchange_admin_audit;
 extern const struct mw_source mw_source_windows_event;
+extern const struct mw_source mw_source_exchange_iis;
+extern const struct mw_source mw_source_exchange_message_tracking;
 
 /* ---- registry ------------------------------------------------------------------------------ */
 
@@ -150,8 +159,9 @@ struct mw_file_stats {
     uint64_t sniff_line; /* line of that record or header */
 };
 
-/* Reads one file: sniffs the container (mw_decode_sniff: first non-space byte '[' or '{' is
- * JSON, anything else CSV; a "#TYPE ..." first line is skipped), picks the source (`force` when
+/* Reads one file: sniffs the container (mw_decode_sniff: a W3C directive or dated first line is
+ * W3C, first non-space byte '[' or '{' is JSON, anything else CSV; a "#TYPE ..." first line is
+ * skipped), picks the source (`force` when
  * non-NULL, else the best sniff score above 0 among the sources that use that decoder), frames
  * records and maps them, calling ctx->emit per event. Every malformed or oversize record is added
  * to `problems` with file and line and skipped. Returns MW_OK, MW_E_IO/MW_E_TRUNCATED after

@@ -204,5 +204,40 @@ bool mw_entra_audit_ual_op(struct mw_str op);
 int mw_entra_audit_map_ual(const struct mw_sources_view *vw, struct mw_sources_proj *proj,
                            const char *source, const struct mw_origin *origin,
                            struct mw_map_ctx *ctx, struct mw_diag *diag);
+/* ---- W3C columns ------------------------------------------------------------------------ */
+
+/* How a W3C source's columns are bound (docs/formats/w3c.md, Records): per column the index in
+ * the source's table of known names (-1 for others) and the field id of the column's own name,
+ * plus the ids of the source's canonical names. Rebound whenever the framer's #Fields generation
+ * or the field table changes. */
+struct mw_w3c_cols {
+    bool bound;
+    uint32_t gen;                   /* the framer's generation bound */
+    struct mw_colids_stamp stamp;   /* the field table the ids were looked up in */
+    const struct mw_w3c_framer *fr; /* the framer bound */
+    size_t n;
+    int known[MW_W3C_MAX_FIELDS];
+    int id[MW_W3C_MAX_FIELDS];
+    int canon[32]; /* ids of the source's canonical names, in its order */
+};
+
+/* The source's tables: names it knows (matched ASCII case-insensitively), the standard order of
+ * a file without #Fields, and the canonical names it adds (at most 32). */
+struct mw_w3c_layout {
+    const char *const *known;
+    size_t nknown;
+    const char *const *deflt;
+    size_t ndeflt;
+    const char *const *canon;
+    size_t ncanon;
+    const char *what; /* "the default IIS field set", for messages */
+};
+
+/* Binds c to the record's names (the layout's standard order when the file has no #Fields).
+ * MW_OK, or MW_E_MALFORMED (diag set) for a record of a file without #Fields whose cell count is
+ * not the standard order's. */
+int mw_w3c_cols_bind(struct mw_w3c_cols *c, const struct mw_w3c_layout *lay,
+                     const struct mw_recview *rec, struct mw_fieldtab *fields,
+                     struct mw_diag *diag);
 
 #endif

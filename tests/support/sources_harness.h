@@ -226,6 +226,20 @@ static inline bool cap_has(const struct cap *c, size_t i, const char *name, cons
     return false;
 }
 
+/* The index of src in the registry (prefilters are kept in that order), MW_MAX_SOURCES when it
+ * is not registered. */
+static inline size_t cap_source_index(const struct mw_source *src)
+{
+    size_t n = 0;
+    const struct mw_source *const *all = mw_sources_all(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (all[i] == src) {
+            return i;
+        }
+    }
+    return MW_MAX_SOURCES;
+}
+
 #define CAP_SEC(s) ((int64_t)(s)*MW_NS_PER_SEC)
 
 #endif

@@ -74,13 +74,16 @@ static void test_registry_lists(void **state)
     (void)state;
     size_t n = 0;
     const struct mw_source *const *all = mw_sources_all(&n);
-    assert_int_equal(n, 6);
+    assert_int_equal(n, 8);
     assert_ptr_equal(mw_source_find("m365_audit"), &mw_source_m365_audit);
     assert_ptr_equal(mw_source_find("defender"), &mw_source_defender);
     assert_ptr_equal(mw_source_find("entra_signin"), &mw_source_entra_signin);
     assert_ptr_equal(mw_source_find("entra_audit"), &mw_source_entra_audit);
     assert_ptr_equal(mw_source_find("exchange_admin_audit"), &mw_source_exchange_admin_audit);
     assert_ptr_equal(mw_source_find("windows_event"), &mw_source_windows_event);
+    assert_ptr_equal(mw_source_find("exchange_iis"), &mw_source_exchange_iis);
+    assert_ptr_equal(mw_source_find("exchange_message_tracking"),
+                     &mw_source_exchange_message_tracking);
     assert_null(mw_source_find("nope"));
     assert_null(mw_source_find(NULL));
     for (size_t i = 0; i < n; i++) {
@@ -93,10 +96,11 @@ static void test_registry_lists(void **state)
 static void test_registry_names(void **state)
 {
     (void)state;
-    char buf[128];
+    char buf[192];
     size_t need = mw_sources_names(buf, sizeof buf);
-    assert_string_equal(buf, "m365_audit, defender, entra_signin, entra_audit, "
-                             "exchange_admin_audit, windows_event");
+    assert_string_equal(buf,
+                        "m365_audit, defender, entra_signin, entra_audit, exchange_admin_audit, "
+                        "windows_event, exchange_iis, exchange_message_tracking");
     assert_int_equal(need, strlen(buf));
     char small[8];
     assert_int_equal(mw_sources_names(small, sizeof small), need); /* cut short, still sized */
@@ -123,7 +127,7 @@ static void test_registry_decoders(void **state)
                      MW_OK);
     assert_non_null(c.stats.decoder);
     assert_string_equal(c.stats.decoder->name, "json");
-    assert_int_equal(c.stats.nscores, 6); /* every source's sniff score, for parse --explain */
+    assert_int_equal(c.stats.nscores, 8); /* every source's sniff score, for parse --explain */
     assert_int_equal(c.stats.scores[0], 90);
     assert_int_equal(c.stats.scores[1], 0);
     assert_int_equal(c.stats.sniff_line, 1);
