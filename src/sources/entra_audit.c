@@ -13,8 +13,9 @@
 
 static const struct mw_logsource ls_auditlogs = { "azure", "auditlogs", NULL };
 
-#define EA_SET_MAX  64 /* scopes or credentials kept per side of a change */
-#define EA_VALS_MAX 64 /* values of one decoded modified property */
+#define EA_SET_MAX     64 /* scopes or credentials kept per side of a change */
+#define EA_VALS_MAX    64 /* values of one decoded modified property */
+#define EA_MEMBERS_MAX 96 /* top-level members indexed per record; more are read by scanning */
 
 struct ea_state {
     struct mw_sources_proj proj;
@@ -22,11 +23,31 @@ struct ea_state {
     size_t ncols;
 };
 
+/* One top-level member of a record object, with its value read as a tree (JSON text decoded)
+ * once it has been asked for. */
+struct ea_member {
+    struct mw_str key;
+    struct mw_json_val val;
+    struct mw_json_val tree;
+    signed char tree_state; /* 0: not tried yet, 1: tree holds it, -1: not a tree */
+};
+
+/* The members of one record object, read in one pass so that the record is scanned once, not
+ * once per field looked up. */
+struct ea_index {
+    struct ea_member m[EA_MEMBERS_MAX];
+    size_t n;
+    bool partial; /* more members than fit: `rest` goes on after m[n - 1] */
+    struct mw_json_iter rest;
+    int status; /* MW_OK, or the error that ended the walk (after the members in m) */
+};
+
 /* Where a record's members are read: a JSON object, or a CSV row under the file's header. */
 struct ea_view {
     struct mw_str obj; /* JSON: the object */
     const struct ea_state *st;
     const struct mw_recview *row; /* CSV: the row, else NULL */
+    struct ea_index *idx;         /* JSON: obj's members, when indexed */
 };
 
 struct ea_set {
@@ -162,9 +183,71 @@ static bool obj_get(struct mw_map_ctx *ctx, struct mw_str obj, const char *key,
     return false;
 }
 
+/* Reads obj's members into idx (as many as fit). MW_OK, or MW_E_MALFORMED when obj is not an
+ * object; a later error is kept in idx->status. */
+static int index_build(struct mw_map_ctx *ctx, struct mw_str obj, struct ea_index *idx)
+{
+    struct mw_json_val k, v;
+    int rc;
+    idx->n = 0;
+    idx->partial = false;
+    idx->status = MW_OK;
+    if (mw_json_object_begin(&idx->rest, obj) != MW_OK) {
+        idx->status = MW_E_MALFORMED;
+        return MW_E_MALFORMED;
+    }
+    while (idx->n < EA_MEMBERS_MAX && (rc = mw_json_object_next(&idx->rest, &k, &v)) == MW_OK) {
+        struct ea_member *m = &idx->m[idx->n];
+        if (mw_json_string(&k, ctx->arena, &m->key) != MW_OK) {
+            idx->status = MW_E_MALFORMED;
+            return MW_OK;
+        }
+        m->val = v;
+        m->tree_state = 0;
+        idx->n++;
+    }
+    if (idx->n == EA_MEMBERS_MAX) {
+        idx->partial = true;
+    } else if (rc != MW_DONE) {
+        idx->status = rc;
+    }
+    return MW_OK;
+}
+
+/* The first member named `key` (ASCII case-insensitive, as obj_get; exact with `exact`). */
+static struct ea_member *index_find(struct ea_index *idx, const char *key, bool exact)
+{
+    size_t klen = strlen(key);
+    for (size_t i = 0; i < idx->n; i++) {
+        struct mw_str k = idx->m[i].key;
+        if (k.len == klen && (exact ? memcmp(k.ptr, key, klen) == 0 : mw_str_ieq_c(k, key))) {
+            return &idx->m[i];
+        }
+    }
+    return NULL;
+}
+
+/* The member's value read as a tree, decoded once per record. */
+static bool member_tree(struct mw_map_ctx *ctx, struct ea_member *m, struct mw_json_val *out)
+{
+    if (m->tree_state == 0) {
+        m->tree_state = as_tree(ctx, &m->val, &m->tree) ? 1 : -1;
+    }
+    *out = m->tree;
+    return m->tree_state > 0;
+}
+
 static bool view_get(struct mw_map_ctx *ctx, const struct ea_view *vw, const char *key,
                      struct mw_json_val *out)
 {
+    if (!vw->row && vw->idx) {
+        struct ea_member *m = index_find(vw->idx, key, false);
+        if (m) {
+            *out = m->val;
+            return true;
+        }
+        return vw->idx->partial && obj_get(ctx, vw->obj, key, out);
+    }
     if (!vw->row) {
         return obj_get(ctx, vw->obj, key, out);
     }
@@ -186,10 +269,52 @@ static struct mw_str view_str(struct mw_map_ctx *ctx, const struct ea_view *vw, 
     return vw && view_get(ctx, vw, key, &v) ? mw_str_trim(scalar(ctx, &v)) : MW_STR_NULL;
 }
 
-static struct mw_str obj_str(struct mw_map_ctx *ctx, struct mw_str obj, const char *key)
+/* Member `key` read as a tree (through JSON text), decoded once per record when indexed. */
+static bool view_tree(struct mw_map_ctx *ctx, const struct ea_view *vw, const char *key,
+                      struct mw_json_val *out)
 {
     struct mw_json_val v;
-    return obj_get(ctx, obj, key, &v) ? mw_str_trim(scalar(ctx, &v)) : MW_STR_NULL;
+    if (!vw->row && vw->idx) {
+        struct ea_member *m = index_find(vw->idx, key, false);
+        if (m) {
+            return member_tree(ctx, m, out);
+        }
+    }
+    return view_get(ctx, vw, key, &v) && as_tree(ctx, &v, out);
+}
+
+/* Members keys[0..n) of obj in one pass over it (the first of each name, ASCII
+ * case-insensitive, as obj_get finds them); found[i] says which were there. */
+static void obj_pick(struct mw_map_ctx *ctx, struct mw_str obj, const char *const *keys, size_t n,
+                     struct mw_json_val *out, bool *found)
+{
+    struct mw_json_iter it;
+    struct mw_json_val k, v;
+    size_t left = n;
+    memset(found, 0, n * sizeof *found);
+    if (!obj.ptr || mw_json_object_begin(&it, obj) != MW_OK) {
+        return;
+    }
+    while (left && mw_json_object_next(&it, &k, &v) == MW_OK) {
+        struct mw_str name;
+        if (mw_json_string(&k, ctx->arena, &name) != MW_OK) {
+            continue;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (!found[i] && mw_str_ieq_c(name, keys[i])) {
+                out[i] = v;
+                found[i] = true;
+                left--;
+                break;
+            }
+        }
+    }
+}
+
+/* A picked member's trimmed text, as obj_str gives it. */
+static struct mw_str picked_str(struct mw_map_ctx *ctx, const struct mw_json_val *v, bool found)
+{
+    return found ? mw_str_trim(scalar(ctx, v)) : MW_STR_NULL;
 }
 
 /* ---- operation names ----------------------------------------------------------------------- */
@@ -418,21 +543,24 @@ static void add_named(struct mw_map_ctx *ctx, const char *prefix, struct mw_str 
  * bare <Name> for dotted names (SigmaHQ's ConsentContext.IsAdminConsent). */
 static void map_prop(struct ea_rec *r, struct mw_str prop, struct mw_map_ctx *ctx)
 {
+    static const char *const keys[] = { "displayName", "Name", "newValue", "oldValue" };
     struct mw_str nv[EA_VALS_MAX], ov[EA_VALS_MAX];
-    struct mw_json_val v;
+    struct mw_json_val v[4];
+    bool found[4];
     size_t nn = 0, no = 0;
-    struct mw_str name = obj_str(ctx, prop, "displayName");
+    obj_pick(ctx, prop, keys, 4, v, found);
+    struct mw_str name = picked_str(ctx, &v[0], found[0]);
     if (!name.len) {
-        name = obj_str(ctx, prop, "Name"); /* the UAL spelling */
+        name = picked_str(ctx, &v[1], found[1]); /* the UAL spelling */
     }
     if (!name.len) {
         return;
     }
-    if (obj_get(ctx, prop, "newValue", &v)) {
-        nn = decode_values(ctx, &v, nv);
+    if (found[2]) {
+        nn = decode_values(ctx, &v[2], nv);
     }
-    if (obj_get(ctx, prop, "oldValue", &v)) {
-        no = decode_values(ctx, &v, ov);
+    if (found[3]) {
+        no = decode_values(ctx, &v[3], ov);
     }
     add_named(ctx, "ModifiedProperties.", name, "", nv, nn);
     add_named(ctx, "ModifiedProperties.", name, ".OldValue", ov, no);
@@ -444,8 +572,10 @@ static void map_prop(struct ea_rec *r, struct mw_str prop, struct mw_map_ctx *ct
 
 static void map_targets(struct ea_rec *r, const struct mw_json_val *arr, struct mw_map_ctx *ctx)
 {
+    static const char *const keys[] = { "displayName", "type", "id", "modifiedProperties" };
     struct mw_json_iter it, pit;
-    struct mw_json_val t, mp, p;
+    struct mw_json_val t, p, v[4];
+    bool found[4];
     size_t i = 0;
     if (mw_json_array_begin(&it, arr->raw) != MW_OK) {
         return;
@@ -454,14 +584,14 @@ static void map_targets(struct ea_rec *r, const struct mw_json_val *arr, struct 
         if (t.type != MW_J_OBJECT) {
             continue;
         }
+        obj_pick(ctx, t.raw, keys, 4, v, found);
         if (i < 2) {
-            r->tgt_name[i] = obj_str(ctx, t.raw, "displayName");
-            r->tgt_type[i] = obj_str(ctx, t.raw, "type");
-            r->tgt_id[i] = obj_str(ctx, t.raw, "id");
+            r->tgt_name[i] = picked_str(ctx, &v[0], found[0]);
+            r->tgt_type[i] = picked_str(ctx, &v[1], found[1]);
+            r->tgt_id[i] = picked_str(ctx, &v[2], found[2]);
         }
         i++;
-        if (!obj_get(ctx, t.raw, "modifiedProperties", &mp) || mp.type != MW_J_ARRAY ||
-            mw_json_array_begin(&pit, mp.raw) != MW_OK) {
+        if (!found[3] || v[3].type != MW_J_ARRAY || mw_json_array_begin(&pit, v[3].raw) != MW_OK) {
             continue;
         }
         while (mw_json_array_next(&pit, &p) == MW_OK) {
@@ -476,32 +606,45 @@ static void map_targets(struct ea_rec *r, const struct mw_json_val *arr, struct 
 
 static void read_actor(struct ea_rec *r, const struct ea_view *vw, struct mw_map_ctx *ctx)
 {
-    struct mw_json_val v, ib, who;
-    if (!view_get(ctx, vw, "initiatedBy", &v) || !as_tree(ctx, &v, &ib) || ib.type != MW_J_OBJECT) {
+    static const char *const sides[] = { "user", "app" };
+    static const char *const ukeys[] = { "userPrincipalName", "id", "ipAddress" };
+    static const char *const akeys[] = { "displayName", "servicePrincipalName" };
+    struct mw_json_val ib, who[2], v[3];
+    bool has[2], found[3];
+    if (!view_tree(ctx, vw, "initiatedBy", &ib) || ib.type != MW_J_OBJECT) {
         return;
     }
-    if (obj_get(ctx, ib.raw, "user", &who) && who.type == MW_J_OBJECT) {
-        r->upn = obj_str(ctx, who.raw, "userPrincipalName");
-        r->user_id = obj_str(ctx, who.raw, "id");
-        r->user_ip = obj_str(ctx, who.raw, "ipAddress");
+    obj_pick(ctx, ib.raw, sides, 2, who, has);
+    if (has[0] && who[0].type == MW_J_OBJECT) {
+        obj_pick(ctx, who[0].raw, ukeys, 3, v, found);
+        r->upn = picked_str(ctx, &v[0], found[0]);
+        r->user_id = picked_str(ctx, &v[1], found[1]);
+        r->user_ip = picked_str(ctx, &v[2], found[2]);
     }
-    if (obj_get(ctx, ib.raw, "app", &who) && who.type == MW_J_OBJECT) {
-        r->app_name = obj_str(ctx, who.raw, "displayName");
-        r->app_spn = obj_str(ctx, who.raw, "servicePrincipalName");
+    if (has[1] && who[1].type == MW_J_OBJECT) {
+        obj_pick(ctx, who[1].raw, akeys, 2, v, found);
+        r->app_name = picked_str(ctx, &v[0], found[0]);
+        r->app_spn = picked_str(ctx, &v[1], found[1]);
     }
 }
 
 static void read_details(struct ea_rec *r, const struct ea_view *vw, struct mw_map_ctx *ctx)
 {
-    struct mw_json_val v, arr, el;
+    static const char *const keys[] = { "key", "value" };
+    struct mw_json_val arr, el, v[2];
+    bool found[2];
     struct mw_json_iter it;
-    if (!view_get(ctx, vw, "additionalDetails", &v) || !as_tree(ctx, &v, &arr) ||
-        arr.type != MW_J_ARRAY || mw_json_array_begin(&it, arr.raw) != MW_OK) {
+    if (!view_tree(ctx, vw, "additionalDetails", &arr) || arr.type != MW_J_ARRAY ||
+        mw_json_array_begin(&it, arr.raw) != MW_OK) {
         return;
     }
     while (mw_json_array_next(&it, &el) == MW_OK) {
-        if (el.type == MW_J_OBJECT && mw_str_ieq_c(obj_str(ctx, el.raw, "key"), "AppId")) {
-            r->detail_appid = obj_str(ctx, el.raw, "value");
+        if (el.type != MW_J_OBJECT) {
+            continue;
+        }
+        obj_pick(ctx, el.raw, keys, 2, v, found);
+        if (mw_str_ieq_c(picked_str(ctx, &v[0], found[0]), "AppId")) {
+            r->detail_appid = picked_str(ctx, &v[1], found[1]);
         }
     }
 }
@@ -509,7 +652,7 @@ static void read_details(struct ea_rec *r, const struct ea_view *vw, struct mw_m
 static void read_record(struct ea_rec *r, const struct ea_view *vw, const struct ea_view *env,
                         struct mw_map_ctx *ctx)
 {
-    struct mw_json_val v, arr;
+    struct mw_json_val arr;
     r->op = view_str(ctx, vw, "activityDisplayName");
     r->op = first_of(r->op, view_str(ctx, vw, "OperationName"));
     r->op = first_of(r->op, view_str(ctx, env, "operationName"));
@@ -524,8 +667,7 @@ static void read_record(struct ea_rec *r, const struct ea_view *vw, const struct
     r->caller_ip = view_str(ctx, env, "callerIpAddress");
     read_actor(r, vw, ctx);
     read_details(r, vw, ctx);
-    if (view_get(ctx, vw, "targetResources", &v) && as_tree(ctx, &v, &arr) &&
-        arr.type == MW_J_ARRAY) {
+    if (view_tree(ctx, vw, "targetResources", &arr) && arr.type == MW_J_ARRAY) {
         map_targets(r, &arr, ctx);
     }
 }
@@ -651,48 +793,62 @@ static int finish(const struct ea_rec *r, const struct mw_origin *origin, struct
 /* One member under its own name. InitiatedBy, TargetResources and AdditionalDetails are kept
  * whole as text too (as the AuditLogs column holds them: SigmaHQ rules match
  * TargetResources|contains) and flattened, from their JSON text when they are strings. */
-static int add_member(struct mw_sources_walk *w, struct mw_str key, const struct mw_json_val *v)
+static int add_member(struct mw_sources_walk *w, struct ea_member *m)
 {
     struct mw_json_val tree;
-    if (!is_nested_key(key) || v->type == MW_J_NULL) {
-        return mw_sources_add_tree(w, key, v, 0);
+    const struct mw_json_val *v = &m->val;
+    if (!is_nested_key(m->key) || v->type == MW_J_NULL) {
+        return mw_sources_add_tree(w, m->key, v, 0);
     }
-    int rc = mw_sources_add_value(w, mw_fieldtab_want(w->ctx->fields, key), v);
+    int rc = mw_sources_add_value(w, mw_fieldtab_want(w->ctx->fields, m->key), v);
     if (rc != MW_OK) {
         return rc;
     }
     if (v->type != MW_J_STRING) {
-        return mw_sources_add_tree(w, key, v, 0);
+        return mw_sources_add_tree(w, m->key, v, 0);
     }
-    if (as_tree(w->ctx, v, &tree) && mw_sources_proj_descend(w->proj, w->ctx->fields, key)) {
-        return mw_sources_add_tree(w, key, &tree, 1);
+    if (member_tree(w->ctx, m, &tree) && mw_sources_proj_descend(w->proj, w->ctx->fields, m->key)) {
+        return mw_sources_add_tree(w, m->key, &tree, 1);
     }
     return MW_OK;
 }
 
-/* Adds every member of obj under its own name; with `fill`, only names the event does not have
- * yet, and never `properties`. */
-static int flatten(struct mw_sources_walk *w, struct mw_str obj, bool fill)
+/* Adds member m under its own name; with `fill`, only a name the event does not have yet, and
+ * never `properties`. */
+static int flatten_one(struct mw_sources_walk *w, struct ea_member *m, bool fill)
 {
-    struct mw_json_iter it;
-    struct mw_json_val k, v;
-    int rc;
-    if (mw_json_object_begin(&it, obj) != MW_OK) {
-        return MW_E_MALFORMED;
+    if (fill) {
+        int id = mw_fieldtab_want(w->ctx->fields, m->key);
+        if (mw_str_eq_c(m->key, "properties") ||
+            (id >= 0 && mw_event_get(w->ctx->event, id)->state != MW_VAL_ABSENT)) {
+            return MW_OK;
+        }
     }
-    while ((rc = mw_json_object_next(&it, &k, &v)) == MW_OK) {
-        struct mw_str key;
-        if (mw_json_string(&k, w->ctx->arena, &key) != MW_OK) {
+    return add_member(w, m);
+}
+
+/* Adds every member of the indexed object under its own name (see flatten_one). */
+static int flatten(struct mw_sources_walk *w, struct ea_index *idx, bool fill)
+{
+    struct mw_json_val k;
+    struct ea_member extra;
+    int rc;
+    for (size_t i = 0; i < idx->n; i++) {
+        rc = flatten_one(w, &idx->m[i], fill);
+        if (rc != MW_OK) {
+            return rc;
+        }
+    }
+    if (!idx->partial) {
+        return idx->status;
+    }
+    struct mw_json_iter it = idx->rest; /* the members past the index */
+    while ((rc = mw_json_object_next(&it, &k, &extra.val)) == MW_OK) {
+        extra.tree_state = 0;
+        if (mw_json_string(&k, w->ctx->arena, &extra.key) != MW_OK) {
             return MW_E_MALFORMED;
         }
-        if (fill) {
-            int id = mw_fieldtab_want(w->ctx->fields, key);
-            if (mw_str_eq_c(key, "properties") ||
-                (id >= 0 && mw_event_get(w->ctx->event, id)->state != MW_VAL_ABSENT)) {
-                continue;
-            }
-        }
-        rc = add_member(w, key, &v);
+        rc = flatten_one(w, &extra, fill);
         if (rc != MW_OK) {
             return rc;
         }
@@ -702,25 +858,31 @@ static int flatten(struct mw_sources_walk *w, struct mw_str obj, bool fill)
 
 /* One record object: a directoryAudit object, an AuditLogs row, or a diagnostic record whose
  * `properties` is the directoryAudit object. */
-static int map_object(struct ea_state *st, struct mw_str obj, const struct mw_origin *origin,
-                      struct mw_map_ctx *ctx, struct mw_diag *diag)
+static int map_object(struct ea_state *st, struct mw_str obj, struct ea_index *idx,
+                      const struct mw_origin *origin, struct mw_map_ctx *ctx, struct mw_diag *diag)
 {
     struct mw_sources_walk w = { ctx, &st->proj, 0, NULL };
     struct mw_json_val props;
-    struct ea_view vw = { obj, st, NULL }, env = { obj, st, NULL };
+    struct ea_index inner;
+    struct ea_view vw = { obj, st, NULL, idx }, env = { obj, st, NULL, idx };
     struct ea_rec r;
     memset(&r, 0, sizeof r);
     mw_event_reset(ctx->event);
     if (mw_str_trim(obj).len == 0 || mw_str_trim(obj).ptr[0] != '{') {
         return mw_diag_set(diag, MW_E_MALFORMED, "record is not a JSON object");
     }
-    bool diagrec = obj_get(ctx, obj, "properties", &props) && props.type == MW_J_OBJECT;
+    bool diagrec = view_get(ctx, &env, "properties", &props) && props.type == MW_J_OBJECT;
+    int rc = MW_OK;
     if (diagrec) {
         vw.obj = props.raw;
+        vw.idx = &inner;
+        rc = index_build(ctx, props.raw, &inner);
     }
-    int rc = flatten(&w, vw.obj, false);
+    if (rc == MW_OK) {
+        rc = flatten(&w, vw.idx, false);
+    }
     if (rc == MW_OK && diagrec) {
-        rc = flatten(&w, obj, true);
+        rc = flatten(&w, idx, true);
     }
     if (rc != MW_OK) {
         return mw_diag_set(diag, rc, "malformed directory audit record");
@@ -748,7 +910,9 @@ static int map_wrapper(struct ea_state *st, const struct mw_json_val *arr, struc
             continue;
         }
         mw_sources_pos_at(&pos, origin, el.raw.ptr, &at);
-        rc = map_object(st, el.raw, &at, ctx, diag);
+        struct ea_index idx;
+        index_build(ctx, el.raw, &idx);
+        rc = map_object(st, el.raw, &idx, &at, ctx, diag);
         if (rc != MW_OK) {
             return rc;
         }
@@ -759,13 +923,24 @@ static int map_wrapper(struct ea_state *st, const struct mw_json_val *arr, struc
 static int map_json(struct ea_state *st, const struct mw_recview *rec, struct mw_map_ctx *ctx,
                     struct mw_diag *diag)
 {
+    struct ea_index idx;
+    struct ea_member *m;
     struct mw_json_val arr;
-    if ((mw_json_get(rec->json, "value", &arr) == MW_OK ||
-         mw_json_get(rec->json, "records", &arr) == MW_OK) &&
-        arr.type == MW_J_ARRAY) {
+    index_build(ctx, rec->json, &idx);
+    arr.type = MW_J_NULL;
+    /* as mw_json_get finds them: the exact name, the first of "value" and "records" present */
+    if (idx.partial) {
+        if (mw_json_get(rec->json, "value", &arr) != MW_OK &&
+            mw_json_get(rec->json, "records", &arr) != MW_OK) {
+            arr.type = MW_J_NULL;
+        }
+    } else if ((m = index_find(&idx, "value", true)) || (m = index_find(&idx, "records", true))) {
+        arr = m->val;
+    }
+    if (arr.type == MW_J_ARRAY) {
         return map_wrapper(st, &arr, rec->json, &rec->origin, ctx, diag);
     }
-    return map_object(st, rec->json, &rec->origin, ctx, diag);
+    return map_object(st, rec->json, &idx, &rec->origin, ctx, diag);
 }
 
 /* An AuditLogs CSV row: each column under its name, the dynamic columns decoded. */
@@ -773,7 +948,7 @@ static int map_csv(struct ea_state *st, const struct mw_recview *rec, struct mw_
                    struct mw_diag *diag)
 {
     struct mw_sources_walk w = { ctx, &st->proj, 0, NULL };
-    struct ea_view vw = { MW_STR_NULL, st, rec };
+    struct ea_view vw = { MW_STR_NULL, st, rec, NULL };
     struct ea_rec r;
     memset(&r, 0, sizeof r);
     mw_event_reset(ctx->event);
