@@ -17,9 +17,19 @@ static const struct mw_logsource ls_auditlogs = { "azure", "auditlogs", NULL };
 #define EA_VALS_MAX    64 /* values of one decoded modified property */
 #define EA_MEMBERS_MAX 96 /* top-level members indexed per record; more are read by scanning */
 
+/* The field id of the member at one position of the last records (records of one file put
+ * their members in the same order, so this saves a lookup per member). */
+struct ea_keyid {
+    char key[40];
+    unsigned char len; /* 0: empty slot */
+    int id;
+};
+
 struct ea_state {
     struct mw_sources_proj proj;
-    char **cols; /* CSV header names, without " [UTC]" */
+    struct ea_keyid keyids[EA_MEMBERS_MAX];
+    struct mw_colids_stamp ids; /* when keyids[] were looked up */
+    char **cols;                /* CSV header names, without " [UTC]" */
     size_t ncols;
 };
 
@@ -212,6 +222,21 @@ static int index_build(struct mw_map_ctx *ctx, struct mw_str obj, struct ea_inde
         idx->status = rc;
     }
     return MW_OK;
+}
+
+/* Every member read, none an object or an array: the walk checked the record as the JSON framer
+ * would (nested values count their depth differently, so records that have any are left to it). */
+static bool index_flat(const struct ea_index *idx)
+{
+    if (idx->partial || idx->status != MW_OK) {
+        return false;
+    }
+    for (size_t i = 0; i < idx->n; i++) {
+        if (idx->m[i].val.type == MW_J_OBJECT || idx->m[i].val.type == MW_J_ARRAY) {
+            return false;
+        }
+    }
+    return true;
 }
 
 /* The first member named `key` (ASCII case-insensitive, as obj_get; exact with `exact`). */
@@ -793,14 +818,35 @@ static int finish(const struct ea_rec *r, const struct mw_origin *origin, struct
 /* One member under its own name. InitiatedBy, TargetResources and AdditionalDetails are kept
  * whole as text too (as the AuditLogs column holds them: SigmaHQ rules match
  * TargetResources|contains) and flattened, from their JSON text when they are strings. */
-static int add_member(struct mw_sources_walk *w, struct ea_member *m)
+/* The field id of member m at position i of the record, from the cache when it names it. */
+static int member_id(struct mw_sources_walk *w, size_t i, const struct ea_member *m)
+{
+    struct ea_state *st = w->owner;
+    struct ea_keyid *c = i < EA_MEMBERS_MAX ? &st->keyids[i] : NULL;
+    if (c && c->len == m->key.len && memcmp(c->key, m->key.ptr, m->key.len) == 0) {
+        return c->id;
+    }
+    int id = mw_fieldtab_want(w->ctx->fields, m->key);
+    if (c && m->key.len > 0 && m->key.len <= sizeof c->key) {
+        memcpy(c->key, m->key.ptr, m->key.len);
+        c->len = (unsigned char)m->key.len;
+        c->id = id;
+    }
+    return id;
+}
+
+static int add_member(struct mw_sources_walk *w, size_t i, struct ea_member *m)
 {
     struct mw_json_val tree;
     const struct mw_json_val *v = &m->val;
+    if (v->type != MW_J_OBJECT && v->type != MW_J_ARRAY &&
+        (!is_nested_key(m->key) || v->type == MW_J_NULL)) {
+        return mw_sources_add_value(w, member_id(w, i, m), v); /* as mw_sources_add_tree does */
+    }
     if (!is_nested_key(m->key) || v->type == MW_J_NULL) {
         return mw_sources_add_tree(w, m->key, v, 0);
     }
-    int rc = mw_sources_add_value(w, mw_fieldtab_want(w->ctx->fields, m->key), v);
+    int rc = mw_sources_add_value(w, member_id(w, i, m), v);
     if (rc != MW_OK) {
         return rc;
     }
@@ -815,7 +861,7 @@ static int add_member(struct mw_sources_walk *w, struct ea_member *m)
 
 /* Adds member m under its own name; with `fill`, only a name the event does not have yet, and
  * never `properties`. */
-static int flatten_one(struct mw_sources_walk *w, struct ea_member *m, bool fill)
+static int flatten_one(struct mw_sources_walk *w, size_t i, struct ea_member *m, bool fill)
 {
     if (fill) {
         int id = mw_fieldtab_want(w->ctx->fields, m->key);
@@ -824,7 +870,7 @@ static int flatten_one(struct mw_sources_walk *w, struct ea_member *m, bool fill
             return MW_OK;
         }
     }
-    return add_member(w, m);
+    return add_member(w, i, m);
 }
 
 /* Adds every member of the indexed object under its own name (see flatten_one). */
@@ -832,13 +878,19 @@ static int flatten(struct mw_sources_walk *w, struct ea_index *idx, bool fill)
 {
     struct mw_json_val k;
     struct ea_member extra;
+    struct ea_state *st = w->owner;
     int rc;
+    if (mw_colids_stale(&st->ids, w->ctx->fields)) {
+        memset(st->keyids, 0, sizeof st->keyids);
+    }
     for (size_t i = 0; i < idx->n; i++) {
-        rc = flatten_one(w, &idx->m[i], fill);
+        rc = flatten_one(w, fill ? EA_MEMBERS_MAX : i, &idx->m[i], fill);
         if (rc != MW_OK) {
+            mw_colids_done(&st->ids, w->ctx->fields);
             return rc;
         }
     }
+    mw_colids_done(&st->ids, w->ctx->fields);
     if (!idx->partial) {
         return idx->status;
     }
@@ -848,7 +900,7 @@ static int flatten(struct mw_sources_walk *w, struct ea_index *idx, bool fill)
         if (mw_json_string(&k, w->ctx->arena, &extra.key) != MW_OK) {
             return MW_E_MALFORMED;
         }
-        rc = flatten_one(w, &extra, fill);
+        rc = flatten_one(w, EA_MEMBERS_MAX, &extra, fill);
         if (rc != MW_OK) {
             return rc;
         }
@@ -861,7 +913,7 @@ static int flatten(struct mw_sources_walk *w, struct ea_index *idx, bool fill)
 static int map_object(struct ea_state *st, struct mw_str obj, struct ea_index *idx,
                       const struct mw_origin *origin, struct mw_map_ctx *ctx, struct mw_diag *diag)
 {
-    struct mw_sources_walk w = { ctx, &st->proj, 0, NULL };
+    struct mw_sources_walk w = { ctx, &st->proj, 0, st };
     struct mw_json_val props;
     struct ea_index inner;
     struct ea_view vw = { obj, st, NULL, idx }, env = { obj, st, NULL, idx };
@@ -883,6 +935,9 @@ static int map_object(struct ea_state *st, struct mw_str obj, struct ea_index *i
     }
     if (rc == MW_OK && diagrec) {
         rc = flatten(&w, idx, true);
+    }
+    if (rc == MW_OK && !diagrec && index_flat(idx)) {
+        mw_sources_mark_checked(obj); /* walked whole: checked as the framer checks */
     }
     if (rc != MW_OK) {
         return mw_diag_set(diag, rc, "malformed directory audit record");

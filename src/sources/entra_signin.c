@@ -490,7 +490,16 @@ struct envelope {
     struct mw_str time, category, caller_ip, result_type, result_desc;
 };
 
-static int map_signin(struct sg_state *st, struct mw_str obj, const struct envelope *env,
+/* A top-level member that makes the record a wrapper or an envelope (map_json). */
+static bool is_container_key(struct mw_str key, const struct mw_json_val *v)
+{
+    return (v->type == MW_J_ARRAY && (mw_str_eq_c(key, "value") || mw_str_eq_c(key, "records"))) ||
+           (v->type == MW_J_OBJECT && mw_str_eq_c(key, "properties"));
+}
+
+/* Maps one sign-in object. With `top` (a record as the framer gave it), returns MW_DONE without
+ * mapping when a member shows the record is a wrapper or an envelope instead. */
+static int map_signin(struct sg_state *st, struct mw_str obj, const struct envelope *env, bool top,
                       const struct mw_origin *origin, struct mw_map_ctx *ctx, struct mw_diag *diag)
 {
     struct mw_sources_walk w = { ctx, &st->proj, 0, st };
@@ -513,6 +522,9 @@ static int map_signin(struct sg_state *st, struct mw_str obj, const struct envel
     }
     while ((rc = mw_json_object_next(&it, &k, &v)) == MW_OK) {
         struct mw_str key;
+        if (top && is_container_key(k.raw, &v)) {
+            return MW_DONE;
+        }
         if (mw_json_string(&k, ctx->arena, &key) != MW_OK) {
             return mw_diag_set(diag, MW_E_MALFORMED, "bad escape in a key");
         }
@@ -523,7 +535,9 @@ static int map_signin(struct sg_state *st, struct mw_str obj, const struct envel
         }
     }
     if (rc != MW_DONE) {
-        return mw_diag_set(diag, rc, "sign-in object is not well-formed JSON");
+        return mw_diag_set(diag, rc,
+                           top ? "sign-in record is not well-formed JSON"
+                               : "sign-in object is not well-formed JSON");
     }
     return finish(&r, origin, ctx);
 }
@@ -534,7 +548,7 @@ static int map_diag_record(struct sg_state *st, struct mw_str rec, const struct 
 {
     struct mw_json_val props;
     if (mw_json_get(rec, "properties", &props) != MW_OK || props.type != MW_J_OBJECT) {
-        return map_signin(st, rec, NULL, origin, ctx, diag);
+        return map_signin(st, rec, NULL, false, origin, ctx, diag);
     }
     struct envelope env = {
         member_text(ctx, rec, "time"),
@@ -543,7 +557,7 @@ static int map_diag_record(struct sg_state *st, struct mw_str rec, const struct 
         member_text(ctx, rec, "resultType"),
         member_text(ctx, rec, "resultDescription"),
     };
-    return map_signin(st, props.raw, &env, origin, ctx, diag);
+    return map_signin(st, props.raw, &env, false, origin, ctx, diag);
 }
 
 /* value[] of a Graph page or records[] of diagnostic settings: each element at its own line. */
@@ -565,7 +579,7 @@ static int map_wrapper(struct sg_state *st, struct mw_str obj, struct mw_str arr
         struct mw_origin at;
         mw_sources_pos_at(&pos, origin, el.raw.ptr, &at);
         rc = diagrec ? map_diag_record(st, el.raw, &at, ctx, diag)
-                     : map_signin(st, el.raw, NULL, &at, ctx, diag);
+                     : map_signin(st, el.raw, NULL, false, &at, ctx, diag);
         if (rc != MW_OK) {
             return rc;
         }
@@ -582,7 +596,13 @@ static int map_json(struct sg_state *st, const struct mw_recview *rec, struct mw
     if (mw_json_object_begin(&it, rec->json) != MW_OK) {
         return mw_diag_set(diag, MW_E_MALFORMED, "record is not a JSON object");
     }
-    /* one pass over the top-level keys for a wrapper or an envelope */
+    /* a plain sign-in (the common case) is mapped in the same pass that looks for a wrapper or
+     * an envelope; when it turns out to be one, the keys are read again from the start */
+    rc = map_signin(st, rec->json, NULL, true, &rec->origin, ctx, diag);
+    if (rc != MW_DONE) {
+        return rc;
+    }
+    mw_event_reset(ctx->event);
     while ((rc = mw_json_object_next(&it, &k, &v)) == MW_OK) {
         if (v.type == MW_J_ARRAY &&
             (mw_str_eq_c(k.raw, "value") || mw_str_eq_c(k.raw, "records"))) {
@@ -592,10 +612,8 @@ static int map_json(struct sg_state *st, const struct mw_recview *rec, struct mw
             return map_diag_record(st, rec->json, &rec->origin, ctx, diag);
         }
     }
-    if (rc != MW_DONE) {
-        return mw_diag_set(diag, rc, "sign-in record is not well-formed JSON");
-    }
-    return map_signin(st, rec->json, NULL, &rec->origin, ctx, diag);
+    return mw_diag_set(diag, rc == MW_DONE ? MW_E_MALFORMED : rc,
+                       "sign-in record is not well-formed JSON");
 }
 
 /* ---- CSV ------------------------------------------------------------------------------------- */
