@@ -157,6 +157,43 @@ static inline int escape_len(const char *p, const char *end)
 static const char *scan_string(const char *p, const char *end, bool *escaped)
 {
     bool esc = false;
+#if defined(__SSE2__)
+    /* 32 bytes at a time, every special byte of the block handled from one mask: JSON text kept
+     * in a string (Entra AuditLogs columns, UAL Parameters) escapes a quote every few bytes,
+     * and reloading the block after each escape is what cost the time there. */
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i bslash = _mm_set1_epi8('\\');
+    const __m128i ctl = _mm_set1_epi8(0x1f);
+    while (end - p >= 32) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
+        __m128i hx = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
+                                  _mm_cmpeq_epi8(_mm_min_epu8(x, ctl), x));
+        __m128i hy = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(y, quote), _mm_cmpeq_epi8(y, bslash)),
+                                  _mm_cmpeq_epi8(_mm_min_epu8(y, ctl), y));
+        uint32_t mask = (uint32_t)_mm_movemask_epi8(hx) | ((uint32_t)_mm_movemask_epi8(hy) << 16);
+        const char *next = p + 32;
+        while (mask) {
+            const char *s = p + __builtin_ctz(mask);
+            if (*s == '"') {
+                *escaped = esc;
+                return s;
+            }
+            int n = *s == '\\' ? escape_len(s, end) : 0;
+            if (n == 0) {
+                return NULL;
+            }
+            esc = true;
+            size_t skip = (size_t)(s + n - p); /* the escape's bytes are not specials */
+            if (skip >= 32) {
+                next = s + n;
+                break;
+            }
+            mask &= ~(uint32_t)0 << skip;
+        }
+        p = next;
+    }
+#endif
     for (;;) {
         p = find_special(p, end);
         if (p == end) {
