@@ -149,10 +149,25 @@ struct col {
     int id;
 };
 
+#define SG_KEYIDS 96 /* top-level member positions whose key facts are kept */
+
+/* What the key at one member position of the last records resolved to (records of one file put
+ * their members in the same order, so this saves two lookups per member). */
+struct sg_keyid {
+    char key[40];
+    size_t len;     /* 0: empty slot */
+    size_t baselen; /* the key without its type suffix */
+    bool dyn;
+    const struct keydef *kd;
+    int id; /* field id of the name the value goes to; -2: not looked up yet */
+};
+
 struct sg_state {
     struct mw_sources_proj proj;
-    struct mw_strmap keys; /* JSON key -> struct keydef * (icase), portal names left out */
-    struct col *cols;      /* CSV only */
+    struct sg_keyid keyids[SG_KEYIDS];
+    struct mw_colids_stamp key_ids; /* when keyids[].id were looked up */
+    struct mw_strmap keys;          /* JSON key -> struct keydef * (icase), portal names left out */
+    struct col *cols;               /* CSV only */
     size_t ncols;
     struct mw_colids_stamp ids; /* when cols[].id were looked up */
 };
@@ -304,7 +319,7 @@ static int add_object(struct mw_sources_walk *w, struct srow *r, unsigned kind, 
 
 /* One text value (a CSV cell or a decoded JSON string) under name. */
 static int add_text(struct mw_sources_walk *w, struct srow *r, unsigned kind, struct mw_str name,
-                    struct mw_str s, bool dyn)
+                    int id, struct mw_str s, bool dyn)
 {
     if (dyn && mw_sources_is_json_text(s)) {
         /* dynamic columns arrive as JSON text in exports (docs/formats/entra_signin.md) */
@@ -318,26 +333,53 @@ static int add_text(struct mw_sources_walk *w, struct srow *r, unsigned kind, st
     if (kind == K_STATUS || kind == K_LOCATION) {
         return MW_OK; /* written by finish() as canonical values */
     }
-    add_unique(w->ctx->event, mw_fieldtab_want(w->ctx->fields, name), s);
+    add_unique(w->ctx->event, id, s);
     return MW_OK;
 }
 
-static int map_member(struct mw_sources_walk *w, struct srow *r, struct mw_str key,
+/* The facts of the key of the member at position pos, from the cache when it holds that key
+ * (else in *tmp). */
+static struct sg_keyid *key_facts(struct sg_state *st, size_t pos, struct mw_str key,
+                                  struct sg_keyid *tmp)
+{
+    struct sg_keyid *c = pos < SG_KEYIDS ? &st->keyids[pos] : NULL;
+    if (c && c->len == key.len && key.len && memcmp(c->key, key.ptr, key.len) == 0) {
+        return c;
+    }
+    if (!c || key.len == 0 || key.len > sizeof c->key) {
+        c = tmp;
+    }
+    struct mw_str base = strip_type_suffix(key, &c->dyn);
+    const struct keydef *kd = mw_strmap_get(&st->keys, base);
+    c->kd = kd ? kd : &plain_def;
+    c->baselen = base.len;
+    c->id = -2;
+    c->len = 0;
+    if (c != tmp) {
+        memcpy(c->key, key.ptr, key.len);
+        c->len = key.len;
+    }
+    return c;
+}
+
+static int map_member(struct mw_sources_walk *w, struct srow *r, size_t pos, struct mw_str key,
                       const struct mw_json_val *v)
 {
-    bool dyn;
-    struct mw_str base = strip_type_suffix(key, &dyn);
-    const struct sg_state *st = w->owner;
-    const struct keydef *kd = mw_strmap_get(&st->keys, base);
-    kd = kd ? kd : &plain_def;
-    struct mw_str name = kd->canon ? mw_str_c(kd->canon) : base;
+    struct sg_keyid tmp;
+    struct sg_keyid *c = key_facts(w->owner, pos, key, &tmp);
+    const struct keydef *kd = c->kd;
+    struct mw_str name = kd->canon ? mw_str_c(kd->canon) : mw_str_make(key.ptr, c->baselen);
     if (v->type == MW_J_OBJECT || v->type == MW_J_ARRAY) {
         return add_object(w, r, kd->kind, name, v);
     }
+    if (v->type == MW_J_NULL && (kd->kind == K_STATUS || kd->kind == K_LOCATION)) {
+        return MW_OK;
+    }
+    if (c->id == -2) {
+        c->id = mw_fieldtab_want(w->ctx->fields, name);
+    }
     if (v->type == MW_J_NULL) {
-        if (kd->kind != K_STATUS && kd->kind != K_LOCATION) {
-            mw_event_set_null(w->ctx->event, mw_fieldtab_want(w->ctx->fields, name));
-        }
+        mw_event_set_null(w->ctx->event, c->id);
         return MW_OK;
     }
     struct mw_str s;
@@ -346,10 +388,10 @@ static int map_member(struct mw_sources_walk *w, struct srow *r, struct mw_str k
     }
     if (kd->kind == K_INTERACTIVE || v->type != MW_J_STRING) {
         note(r, kd->kind, s);
-        mw_event_add(w->ctx->event, mw_fieldtab_want(w->ctx->fields, name), s);
+        mw_event_add(w->ctx->event, c->id, s);
         return MW_OK;
     }
-    return add_text(w, r, kd->kind, name, s, dyn || (kd->flags & F_DYN));
+    return add_text(w, r, kd->kind, name, c->id, s, c->dyn || (kd->flags & F_DYN));
 }
 
 /* ---- the event ------------------------------------------------------------------------------- */
@@ -506,9 +548,14 @@ static int map_signin(struct sg_state *st, struct mw_str obj, const struct envel
     struct srow r;
     struct mw_json_iter it;
     struct mw_json_val k, v;
+    size_t pos = 0;
     int rc;
     memset(&r, 0, sizeof r);
     mw_event_reset(ctx->event);
+    if (mw_colids_stale(&st->key_ids, ctx->fields)) {
+        memset(st->keyids, 0, sizeof st->keyids); /* the field ids are for another table */
+    }
+    mw_colids_done(&st->key_ids, ctx->fields);
     if (env) {
         r.env_time = env->time;
         r.env_category = env->category;
@@ -528,7 +575,7 @@ static int map_signin(struct sg_state *st, struct mw_str obj, const struct envel
         if (mw_json_string(&k, ctx->arena, &key) != MW_OK) {
             return mw_diag_set(diag, MW_E_MALFORMED, "bad escape in a key");
         }
-        rc = map_member(&w, &r, key, &v);
+        rc = map_member(&w, &r, pos++, key, &v);
         if (rc != MW_OK) {
             return mw_diag_set(diag, rc, "bad value in member %.*s",
                                (int)(key.len > 64 ? 64 : key.len), key.ptr);
@@ -644,7 +691,7 @@ static int map_csv(struct sg_state *st, const struct mw_recview *rec, struct mw_
         if (cell.len == 0) {
             continue; /* an empty cell cannot tell empty from absent */
         }
-        int rc = add_text(&w, &r, c->kd->kind, mw_str_c(c->name), cell, c->dyn);
+        int rc = add_text(&w, &r, c->kd->kind, mw_str_c(c->name), c->id, cell, c->dyn);
         if (rc != MW_OK) {
             return mw_diag_set(diag, rc, "bad value in column %s", c->name);
         }
