@@ -654,6 +654,24 @@ class EntraCommon(Common):
     def iso_frac(self, ts, digits=7):
         return "%s.%0*dZ" % (self.clock.iso(ts), digits, self.rng.randrange(10 ** digits))
 
+    def run_units(self, w, size, rule, step_max):
+        """Background records 0..step_max seconds apart, a planted unit per UNIT_BYTES."""
+        rng = self.rng
+        units = max(1, size // UNIT_BYTES)
+        next_unit, ts = 0, BASE_EPOCH
+        expected = {rule: 0}
+        while w.size() < size:
+            if next_unit < units and w.size() >= next_unit * (size // units):
+                lines, exp = self.plant(ts, next_unit)
+                for line in lines:
+                    w.add(line)
+                expected[rule] += exp[rule]
+                next_unit += 1
+            for _ in range(64):
+                w.add(self.background(ts))
+                ts += rng.randint(0, step_max)
+        return expected
+
 
 class EntraSignin(EntraCommon):
     """SigninLogs rows (Log Analytics export, PascalCase, dynamic columns as JSON values or JSON
@@ -805,21 +823,7 @@ class EntraSignin(EntraCommon):
         return lines, {RULE_SIGNIN: hits}
 
     def run(self, w, size):
-        rng = self.rng
-        units = max(1, size // UNIT_BYTES)
-        next_unit, ts = 0, BASE_EPOCH
-        expected = {RULE_SIGNIN: 0}
-        while w.size() < size:
-            if next_unit < units and w.size() >= next_unit * (size // units):
-                lines, exp = self.plant(ts, next_unit)
-                for line in lines:
-                    w.add(line)
-                expected[RULE_SIGNIN] += exp[RULE_SIGNIN]
-                next_unit += 1
-            for _ in range(64):
-                w.add(self.background(ts))
-                ts += rng.randint(0, 3)
-        return expected
+        return self.run_units(w, size, RULE_SIGNIN, 3)
 
 
 class ArrayWriter(Writer):
@@ -1007,21 +1011,7 @@ class EntraAudit(EntraCommon):
         return lines, {RULE_CONSENT: 3}
 
     def run(self, w, size):
-        rng = self.rng
-        units = max(1, size // UNIT_BYTES)
-        next_unit, ts = 0, BASE_EPOCH
-        expected = {RULE_CONSENT: 0}
-        while w.size() < size:
-            if next_unit < units and w.size() >= next_unit * (size // units):
-                lines, exp = self.plant(ts, next_unit)
-                for line in lines:
-                    w.add(line)
-                expected[RULE_CONSENT] += exp[RULE_CONSENT]
-                next_unit += 1
-            for _ in range(64):
-                w.add(self.background(ts))
-                ts += rng.randint(0, 4)
-        return expected
+        return self.run_units(w, size, RULE_CONSENT, 4)
 
 
 EXADMIN_SERVERS = ["MBX01 (15.02.1544.004)", "MBX02 (15.02.1544.004)", "MBX03 (15.02.1258.012)"]
