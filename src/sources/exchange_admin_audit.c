@@ -48,6 +48,7 @@ struct col {
     char *name;
     enum col_kind kind;
     const char *canon;
+    int id, canon_id; /* field ids of name and canon, looked up once per field table */
 };
 
 struct held {
@@ -73,7 +74,8 @@ struct xa_state {
     uint64_t by_option;   /* ambiguous rows read in the --date-order order */
     uint64_t option_line; /* the first of them */
     enum mw_date_order option_order;
-    uint64_t params_lost; /* rows whose CmdletParameters is a .NET type name */
+    struct mw_colids_stamp ids; /* when cols[].id were looked up */
+    uint64_t params_lost;       /* rows whose CmdletParameters is a .NET type name */
     uint64_t lost_line;
     bool xml; /* the New-AdminAuditLogSearch XML report: no export cap */
 };
@@ -164,9 +166,21 @@ static bool map_params(struct mw_map_ctx *ctx, struct mw_str cell)
 
 /* ---- one row to an event ------------------------------------------------------------------ */
 
-static void add_named(struct mw_map_ctx *ctx, const char *name, struct mw_str v)
+static void col_ids(struct xa_state *st, struct mw_fieldtab *f)
 {
-    int id = mw_fieldtab_want(ctx->fields, mw_str_c(name));
+    if (!mw_colids_stale(&st->ids, f)) {
+        return;
+    }
+    for (size_t i = 0; i < st->ncols; i++) {
+        struct col *c = &st->cols[i];
+        c->id = mw_fieldtab_want(f, mw_str_c(c->name));
+        c->canon_id = c->canon ? mw_fieldtab_want(f, mw_str_c(c->canon)) : -1;
+    }
+    mw_colids_done(&st->ids, f);
+}
+
+static void add_id(struct mw_map_ctx *ctx, int id, struct mw_str v)
+{
     if (id >= 0) {
         mw_event_add(ctx->event, id, v);
     }
@@ -213,16 +227,15 @@ static int emit_row(struct xa_state *st, const struct mw_str *cells, size_t ncel
     ev->source = "exchange_admin_audit";
     ev->origin = *origin;
     ev->logsource = &ls_exchange;
+    col_ids(st, ctx->fields);
     for (size_t i = 0; i < n; i++) {
         const struct col *c = &st->cols[i];
         struct mw_str cell = cells[i];
         if (!cell.len) {
             continue; /* an empty cell cannot tell empty from absent */
         }
-        add_named(ctx, c->name, cell);
-        if (c->canon) {
-            add_named(ctx, c->canon, cell);
-        }
+        add_id(ctx, c->id, cell);
+        add_id(ctx, c->canon_id, cell);
         if (c->kind == C_RUNDATE) {
             set_time(ctx, cell, order);
         } else if (c->kind == C_PARAMS && !map_params(ctx, cell) && is_type_name(cell)) {

@@ -468,6 +468,47 @@ static void test_find_special_blocks(void **state)
     }
 }
 
+/* Escapes at every offset of the string scanner's 32-byte blocks, also straddling a block's end:
+ * the string ends at the first unescaped quote, a quote or backslash that is part of an escape
+ * never ends it, and a bad escape anywhere makes it malformed. */
+static void test_string_escape_blocks(void **state)
+{
+    (void)state;
+    static const char *const escs[] = { "\\\"", "\\\\", "\\u00e9", "\\n", "\\\\\\\"" };
+    char buf[160];
+    for (size_t at = 0; at < 72; at++) {
+        for (size_t e = 0; e < sizeof escs / sizeof escs[0]; e++) {
+            for (size_t tail = 0; tail < 40; tail += 13) {
+                size_t el = strlen(escs[e]), n = 0;
+                buf[n++] = '"';
+                memset(buf + n, 'a', at);
+                n += at;
+                memcpy(buf + n, escs[e], el);
+                n += el;
+                memset(buf + n, 'b', tail);
+                n += tail;
+                size_t body = n - 1;
+                buf[n++] = '"';
+                memcpy(buf + n, "xyz\"", 4); /* after the end: not part of the value */
+                struct mw_json_val v;
+                assert_int_equal(mw_json_parse_value(mw_str_make(buf, n), &v), MW_OK);
+                assert_int_equal(v.type, MW_J_STRING);
+                assert_true(v.escaped);
+                assert_int_equal(v.raw.len, body);
+                /* an escaped backslash right before the closing quote: the quote still ends it */
+                buf[n - 1] = '\\';
+                buf[n] = '\\';
+                buf[n + 1] = '"';
+                assert_int_equal(mw_json_parse_value(mw_str_make(buf, n + 2), &v), MW_OK);
+                assert_int_equal(v.raw.len, body + 2);
+                /* a bad escape in the same place */
+                buf[1 + at + 1] = 'x';
+                assert_int_equal(mw_json_parse_value(mw_str_make(buf, n + 2), &v), MW_E_MALFORMED);
+            }
+        }
+    }
+}
+
 static void test_get(void **state)
 {
     (void)state;
@@ -937,6 +978,7 @@ int main(void)
         cmocka_unit_test(test_get),
         cmocka_unit_test(test_vscan_line_break),
         cmocka_unit_test(test_find_special_blocks),
+        cmocka_unit_test(test_string_escape_blocks),
 #if defined(MW_HAVE_JANSSON)
         cmocka_unit_test(test_diff_generated),
         cmocka_unit_test(test_diff_samples),
