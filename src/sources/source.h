@@ -104,6 +104,7 @@ extern const struct mw_source mw_source_defender;
 extern const struct mw_source mw_source_entra_signin;
 extern const struct mw_source mw_source_entra_audit;
 extern const struct mw_source mw_source_exchange_admin_audit;
+extern const struct mw_source mw_source_graph_activity;
 
 /* ---- registry ------------------------------------------------------------------------------ */
 
