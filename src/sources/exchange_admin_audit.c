@@ -1,8 +1,8 @@
 /* sources/exchange_admin_audit.c: maps the Exchange Server admin audit log exported with
  * `Search-AdminAuditLog | Export-Csv` to the field names of the UAL's Exchange admin records
  * (docs/formats/exchange_admin_audit.md), so the m365/exchange rules read both. RunDate rows whose
- * day/month order the file has not shown yet are held back, a bounded number of them
- * (sources/culture_rows.c). SPDX-License-Identifier: MIT */
+ * day/month order is not shown yet are held back, a bounded number (sources/culture_rows.c).
+ * SPDX-License-Identifier: MIT */
 #include <stdio.h>
 #include <string.h>
 

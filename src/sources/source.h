@@ -105,6 +105,7 @@ extern const struct mw_source mw_source_entra_signin;
 extern const struct mw_source mw_source_entra_audit;
 extern const struct mw_source mw_source_exchange_admin_audit;
 extern const struct mw_source mw_source_graph_activity;
+extern const struct mw_source mw_source_exchange_message_trace;
 
 /* ---- registry ------------------------------------------------------------------------------ */
 
