@@ -79,7 +79,12 @@ static const struct keydef plain_def = { NULL, NULL, K_PLAIN };
 struct trow {
     struct mw_str time, toip, fromip, ocip, cip, dir, traceid, nmid, event;
     uint64_t rcpt_hash; /* of the recipients, in order */
+    const int *canon;   /* field ids of canon_names (struct mt_state) */
 };
+
+/* Fields the source writes itself, their ids looked up once per field table. */
+static const char *const canon_names[] = { "RecipientAddress", "Direction", "ClientIP" };
+enum { C_RCPT, C_DIR, C_CIP, C_COUNT };
 
 struct col {
     char *name;
@@ -95,13 +100,28 @@ struct mt_state {
     int col_time;
     struct mw_colids_stamp ids;
     struct mw_culture_rows dates; /* culture-written Received of Export-Csv */
+    int canon[C_COUNT];
+    struct mw_colids_stamp canon_ids;
 };
+
+/* Starts a row: the event reset, the canonical field ids current. */
+static void row_begin(struct mt_state *st, struct trow *r, struct mw_map_ctx *ctx)
+{
+    memset(r, 0, sizeof *r);
+    mw_event_reset(ctx->event);
+    if (mw_colids_stale(&st->canon_ids, ctx->fields)) {
+        for (size_t i = 0; i < C_COUNT; i++) {
+            st->canon[i] = mw_fieldtab_want(ctx->fields, mw_str_c(canon_names[i]));
+        }
+        mw_colids_done(&st->canon_ids, ctx->fields);
+    }
+    r->canon = st->canon;
+}
 
 /* ---- values ------------------------------------------------------------------------------ */
 
-static void set_value(struct mw_map_ctx *ctx, const char *name, struct mw_str v)
+static void set_value(struct mw_map_ctx *ctx, int id, struct mw_str v)
 {
-    int id = mw_fieldtab_want(ctx->fields, mw_str_c(name));
     if (id >= 0 && v.len) {
         mw_event_set(ctx->event, id, v);
     }
@@ -172,13 +192,39 @@ static struct mw_str status_of(struct mw_arena *a, struct mw_str v)
 
 static void note(struct trow *r, unsigned kind, struct mw_str v)
 {
-    struct mw_str *slots[] = {
-        [K_TIME] = &r->time,   [K_TOIP] = &r->toip, [K_FROMIP] = &r->fromip,   [K_OCIP] = &r->ocip,
-        [K_CIP] = &r->cip,     [K_DIR] = &r->dir,   [K_TRACEID] = &r->traceid, [K_NMID] = &r->nmid,
-        [K_EVENT] = &r->event, [K_SKIP] = NULL,
-    };
-    struct mw_str *slot = kind < sizeof slots / sizeof slots[0] ? slots[kind] : NULL;
-    if (slot && !slot->len) {
+    struct mw_str *slot;
+    switch (kind) {
+        case K_TIME:
+            slot = &r->time;
+            break;
+        case K_TOIP:
+            slot = &r->toip;
+            break;
+        case K_FROMIP:
+            slot = &r->fromip;
+            break;
+        case K_OCIP:
+            slot = &r->ocip;
+            break;
+        case K_CIP:
+            slot = &r->cip;
+            break;
+        case K_DIR:
+            slot = &r->dir;
+            break;
+        case K_TRACEID:
+            slot = &r->traceid;
+            break;
+        case K_NMID:
+            slot = &r->nmid;
+            break;
+        case K_EVENT:
+            slot = &r->event;
+            break;
+        default:
+            return;
+    }
+    if (!slot->len) {
         *slot = mw_str_trim(v);
     }
 }
@@ -287,9 +333,9 @@ static int finish(struct trow *r, const struct mw_origin *origin, struct mw_map_
     ev->source = "exchange_message_trace";
     ev->origin = *origin;
     ev->logsource = &ls_trace;
-    set_value(ctx, "Direction", direction(r));
+    set_value(ctx, r->canon[C_DIR], direction(r));
     struct mw_str cip = r->ocip.len ? r->ocip : r->cip.len ? r->cip : r->fromip;
-    set_value(ctx, "ClientIP", mw_ip_normalize(cip));
+    set_value(ctx, r->canon[C_CIP], mw_ip_normalize(cip));
     set_time(ev, r->time, culture, order);
     /* docs/formats/exchange_message_trace.md, Identity */
     struct mw_str key = r->traceid.len ? r->traceid : r->nmid;
@@ -345,8 +391,7 @@ static int map_object(struct mt_state *st, struct mw_str obj, const struct mw_or
     struct mw_json_val k, v;
     struct trow r;
     int rc;
-    memset(&r, 0, sizeof r);
-    mw_event_reset(ctx->event);
+    row_begin(st, &r, ctx);
     if (mw_json_object_begin(&it, obj) != MW_OK) {
         return mw_diag_set(diag, MW_E_MALFORMED, "message trace row is not a JSON object");
     }
@@ -364,6 +409,7 @@ static int map_object(struct mt_state *st, struct mw_str obj, const struct mw_or
     if (rc != MW_DONE) {
         return mw_diag_set(diag, rc, "message trace row is not well-formed JSON");
     }
+    mw_sources_mark_checked(obj); /* walked whole: checked as the framer checks */
     return finish(&r, origin, ctx, false, MW_DATE_ORDER_UNKNOWN);
 }
 
@@ -393,14 +439,25 @@ static int map_rows(struct mt_state *st, struct mw_str obj, struct mw_str arr,
     return rc == MW_DONE ? MW_OK : mw_diag_set(diag, rc, "malformed rows array");
 }
 
-/* The rows array of an OData or Graph response, if obj is one. */
+/* The rows array of an OData or Graph response (d.results or value), if obj is one: one pass
+ * over the top-level members. */
 static bool rows_of(struct mw_str obj, struct mw_json_val *arr)
 {
-    struct mw_json_val d;
-    if (mw_json_get(obj, "d", &d) == MW_OK && d.type == MW_J_OBJECT) {
-        return mw_json_get(d.raw, "results", arr) == MW_OK && arr->type == MW_J_ARRAY;
+    struct mw_json_iter it;
+    struct mw_json_val k, v;
+    if (mw_json_object_begin(&it, obj) != MW_OK) {
+        return false;
     }
-    return mw_json_get(obj, "value", arr) == MW_OK && arr->type == MW_J_ARRAY;
+    while (mw_json_object_next(&it, &k, &v) == MW_OK) {
+        if (v.type == MW_J_OBJECT && mw_str_eq_c(k.raw, "d")) {
+            return mw_json_get(v.raw, "results", arr) == MW_OK && arr->type == MW_J_ARRAY;
+        }
+        if (v.type == MW_J_ARRAY && mw_str_eq_c(k.raw, "value")) {
+            *arr = v;
+            return true;
+        }
+    }
+    return false;
 }
 
 /* ---- CSV --------------------------------------------------------------------------------- */
@@ -411,8 +468,7 @@ static int emit_row(void *arg, const struct mw_str *cells, size_t ncells,
 {
     struct mt_state *st = arg;
     struct trow r;
-    memset(&r, 0, sizeof r);
-    mw_event_reset(ctx->event);
+    row_begin(st, &r, ctx);
     if (mw_colids_stale(&st->ids, ctx->fields)) {
         for (size_t i = 0; i < st->ncols; i++) {
             st->cols[i].id = mw_fieldtab_want(ctx->fields, mw_str_c(st->cols[i].name));

@@ -92,12 +92,26 @@ struct col {
     int id;
 };
 
+#define GA_KEYS    48 /* members whose lookup is remembered by position */
+#define GA_KEY_MAX 40
+
+/* The key last seen at one member position, and what it was looked up to: the rows of one
+ * file repeat their keys in one order, so most members skip both hash lookups. */
+struct ga_key {
+    char key[GA_KEY_MAX];
+    size_t len; /* 0: nothing remembered */
+    const struct keydef *kd;
+    int id;
+};
+
 struct ga_state {
     struct mw_sources_proj proj;
     struct mw_strmap keys; /* key -> struct keydef * (icase) */
     struct col *cols;      /* CSV only */
     size_t ncols;
     struct mw_colids_stamp ids;
+    struct ga_key seen[GA_KEYS];
+    struct mw_colids_stamp seen_ids; /* when seen[].id were looked up */
 };
 
 /* ---- the request URI -------------------------------------------------------------------- */
@@ -370,21 +384,43 @@ static int finish(struct grow *r, const struct mw_origin *origin, struct mw_map_
 
 /* ---- JSON -------------------------------------------------------------------------------- */
 
-static int map_member(struct mw_sources_walk *w, struct grow *r, struct mw_str key,
-                      const struct mw_json_val *v)
+/* What member `pos` named key means, and its field id. */
+static const struct keydef *key_at(struct ga_state *st, size_t pos, struct mw_str key,
+                                   struct mw_fieldtab *f, int *id)
 {
-    const struct ga_state *st = w->owner;
+    struct ga_key *k = pos < GA_KEYS ? &st->seen[pos] : NULL;
+    if (k && k->len == key.len && key.len && memcmp(k->key, key.ptr, key.len) == 0) {
+        *id = k->id;
+        return k->kd;
+    }
     const struct keydef *kd = mw_strmap_get(&st->keys, key);
     kd = kd ? kd : &plain_def;
+    *id = mw_fieldtab_want(f, kd->key ? mw_str_c(kd->key) : key);
+    if (k && key.len <= GA_KEY_MAX) {
+        memcpy(k->key, key.ptr, key.len);
+        k->len = key.len;
+        k->kd = kd;
+        k->id = *id;
+    }
+    return kd;
+}
+
+static int map_member(struct mw_sources_walk *w, struct grow *r, size_t pos, struct mw_str key,
+                      const struct mw_json_val *v)
+{
+    int id;
+    const struct keydef *kd = key_at(w->owner, pos, key, w->ctx->fields, &id);
     struct mw_str name = kd->key ? mw_str_c(kd->key) : key;
     if (v->type == MW_J_OBJECT || v->type == MW_J_ARRAY) {
         return mw_sources_add_tree(w, name, v, 0);
     }
-    int id = mw_fieldtab_want(w->ctx->fields, name);
     if (v->type == MW_J_NULL) {
         /* null UserId / Scopes of app-only calls (docs/formats/graph_activity.md) */
         mw_event_set_null(w->ctx->event, id);
         return MW_OK;
+    }
+    if (id < 0 && kd->kind == K_PLAIN) {
+        return MW_OK; /* nobody asked for it and nothing is made from it */
     }
     struct mw_str s;
     if (mw_json_string(v, w->ctx->arena, &s) != MW_OK) {
@@ -396,8 +432,29 @@ static int map_member(struct mw_sources_walk *w, struct grow *r, struct mw_str k
     return MW_OK;
 }
 
-static int map_request(struct ga_state *st, struct mw_str obj, struct grow *r,
-                       const struct mw_origin *origin, struct mw_map_ctx *ctx, struct mw_diag *diag)
+/* What map_request found instead of a request (docs/formats/graph_activity.md, Shapes). */
+enum {
+    GA_FOUND_PROPS = 1,
+    GA_FOUND_RECORDS = 2
+};
+
+/* True when member key/v makes obj a wrapper or an envelope (`look`: GA_FOUND_* bits). */
+static int wrapper_member(unsigned look, struct mw_str rawkey, const struct mw_json_val *v)
+{
+    if ((look & GA_FOUND_PROPS) && v->type == MW_J_OBJECT && mw_str_eq_c(rawkey, "properties")) {
+        return GA_FOUND_PROPS;
+    }
+    if ((look & GA_FOUND_RECORDS) && v->type == MW_J_ARRAY && mw_str_eq_c(rawkey, "records")) {
+        return GA_FOUND_RECORDS;
+    }
+    return 0;
+}
+
+/* Maps the members of obj as one request, in one pass. A `properties` object or `records`
+ * array (as `look` allows) stops the walk: returns GA_FOUND_* with the value in *found. */
+static int map_request(struct ga_state *st, struct mw_str obj, struct grow *r, unsigned look,
+                       struct mw_json_val *found, const struct mw_origin *origin,
+                       struct mw_map_ctx *ctx, struct mw_diag *diag)
 {
     struct mw_sources_walk w = { ctx, &st->proj, 0, st };
     struct mw_json_iter it;
@@ -406,12 +463,21 @@ static int map_request(struct ga_state *st, struct mw_str obj, struct grow *r,
     if (mw_json_object_begin(&it, obj) != MW_OK) {
         return mw_diag_set(diag, MW_E_MALFORMED, "Graph activity record is not a JSON object");
     }
-    while ((rc = mw_json_object_next(&it, &k, &v)) == MW_OK) {
+    if (mw_colids_stale(&st->seen_ids, ctx->fields)) {
+        memset(st->seen, 0, sizeof st->seen);
+        mw_colids_done(&st->seen_ids, ctx->fields);
+    }
+    for (size_t pos = 0; (rc = mw_json_object_next(&it, &k, &v)) == MW_OK; pos++) {
+        int what = wrapper_member(look, k.raw, &v);
+        if (what) {
+            *found = v;
+            return what;
+        }
         struct mw_str key;
         if (mw_json_string(&k, ctx->arena, &key) != MW_OK) {
             return mw_diag_set(diag, MW_E_MALFORMED, "bad escape in a key");
         }
-        rc = map_member(&w, r, key, &v);
+        rc = map_member(&w, r, pos, key, &v);
         if (rc != MW_OK) {
             return mw_diag_set(diag, rc, "bad value in member %.*s",
                                (int)(key.len > 64 ? 64 : key.len), key.ptr);
@@ -420,30 +486,56 @@ static int map_request(struct ga_state *st, struct mw_str obj, struct grow *r,
     if (rc != MW_DONE) {
         return mw_diag_set(diag, rc, "Graph activity record is not well-formed JSON");
     }
+    mw_sources_mark_checked(obj); /* walked whole: checked as the framer checks */
     return finish(r, origin, ctx);
 }
 
-/* A table row, or a diagnostic record {time, category, ..., properties: {...}}. */
-static int map_object(struct ga_state *st, struct mw_str obj, const struct mw_origin *origin,
-                      struct mw_map_ctx *ctx, struct mw_diag *diag)
+/* The envelope members of a diagnostic record, in one pass. */
+static void read_envelope(struct grow *r, struct mw_str obj, struct mw_map_ctx *ctx)
 {
-    struct grow r;
-    struct mw_json_val props;
-    memset(&r, 0, sizeof r);
-    mw_event_reset(ctx->event);
-    if (mw_json_get(obj, "properties", &props) != MW_OK || props.type != MW_J_OBJECT) {
-        return map_request(st, obj, &r, origin, ctx, diag);
+    struct mw_json_iter it;
+    struct mw_json_val k, v;
+    if (mw_json_object_begin(&it, obj) != MW_OK) {
+        return;
     }
-    for (size_t i = 0; i < GA_ENV_KEYS; i++) {
-        struct mw_json_val v;
-        struct mw_str s = MW_STR_NULL;
-        if (mw_json_get(obj, env_keys[i], &v) == MW_OK &&
-            (v.type == MW_J_STRING || v.type == MW_J_NUMBER) &&
-            mw_json_string(&v, ctx->arena, &s) == MW_OK) {
-            r.env[i] = mw_str_trim(s);
+    while (mw_json_object_next(&it, &k, &v) == MW_OK) {
+        for (size_t i = 0; i < GA_ENV_KEYS; i++) {
+            struct mw_str s = MW_STR_NULL;
+            if (mw_str_eq_c(k.raw, env_keys[i]) &&
+                (v.type == MW_J_STRING || v.type == MW_J_NUMBER) &&
+                mw_json_string(&v, ctx->arena, &s) == MW_OK) {
+                r->env[i] = mw_str_trim(s);
+            }
         }
     }
-    return map_request(st, props.raw, &r, origin, ctx, diag);
+}
+
+static int map_records(struct ga_state *st, struct mw_str obj, struct mw_str arr,
+                       const struct mw_origin *origin, struct mw_map_ctx *ctx,
+                       struct mw_diag *diag);
+
+/* A table row, or a diagnostic record {time, category, ..., properties: {...}}; with
+ * `records`, also an Event Hubs message {"records": [...]}. */
+static int map_object(struct ga_state *st, struct mw_str obj, bool records,
+                      const struct mw_origin *origin, struct mw_map_ctx *ctx, struct mw_diag *diag)
+{
+    struct grow r;
+    struct mw_json_val found;
+    memset(&r, 0, sizeof r);
+    mw_event_reset(ctx->event);
+    unsigned look = GA_FOUND_PROPS | (records ? GA_FOUND_RECORDS : 0);
+    int rc = map_request(st, obj, &r, look, &found, origin, ctx, diag);
+    if (rc == GA_FOUND_RECORDS) {
+        return map_records(st, obj, found.raw, origin, ctx, diag);
+    }
+    if (rc != GA_FOUND_PROPS) {
+        return rc;
+    }
+    memset(&r, 0, sizeof r); /* an envelope: start again with its members set aside */
+    mw_event_reset(ctx->event);
+    read_envelope(&r, obj, ctx);
+    rc = map_request(st, found.raw, &r, 0, &found, origin, ctx, diag);
+    return rc > 0 ? MW_OK : rc;
 }
 
 /* records[] of diagnostic settings: each element at its own line. */
@@ -464,7 +556,7 @@ static int map_records(struct ga_state *st, struct mw_str obj, struct mw_str arr
             continue;
         }
         mw_sources_pos_at(&pos, origin, el.raw.ptr, &at);
-        rc = map_object(st, el.raw, &at, ctx, diag);
+        rc = map_object(st, el.raw, false, &at, ctx, diag);
         if (rc != MW_OK) {
             return rc;
         }
@@ -591,14 +683,10 @@ static int ga_map(void *state, const struct mw_recview *rec, struct mw_map_ctx *
                   struct mw_diag *diag)
 {
     struct ga_state *st = state;
-    struct mw_json_val arr;
     if (rec->container == MW_CONT_CSV) {
         return map_csv(st, rec, ctx);
     }
-    if (mw_json_get(rec->json, "records", &arr) == MW_OK && arr.type == MW_J_ARRAY) {
-        return map_records(st, rec->json, arr.raw, &rec->origin, ctx, diag);
-    }
-    return map_object(st, rec->json, &rec->origin, ctx, diag);
+    return map_object(st, rec->json, true, &rec->origin, ctx, diag);
 }
 
 /* For `mailward formats` (docs/formats/graph_activity.md). */
