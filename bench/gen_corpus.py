@@ -4,7 +4,7 @@
 # docs/formats/defender.md and docs/formats/m365_audit.md) with planted T1114 incidents whose
 # finding counts are known, and writes those counts to OUT.expected.json.
 # SPDX-License-Identifier: MIT
-"""Usage: gen_corpus.py --kind defender|office|adminxml|iis|msgtrack|entra_signin|
+"""Usage: gen_corpus.py --kind defender|office|adminxml|iis|msgtrack|graph|msgtrace|entra_signin|
 entra_signin_graph|entra_audit|exchange_admin_audit --size 1G [--seed N] --out FILE
 
 adminxml: the New-AdminAuditLogSearch XML report of Exchange Server (docs/formats/exchange_admin_audit.md):
@@ -1339,26 +1339,118 @@ def part1_kinds():
         "entra_audit": (lambda s: EntraAudit(s + 3), Writer),
         "exchange_admin_audit": (lambda s: ExchangeAdminAudit(s + 4), Writer),
     }
+# Speed corpora of the newer sources (no planted findings): MicrosoftGraphActivityLogs rows as
+# JSON Lines (docs/formats/graph_activity.md) and Get-MessageTraceV2 | Export-Csv in the en-US
+# culture (docs/formats/exchange_message_trace.md).
+
+GRAPH_PATHS = ("/users/%s/messages", "/users/%s/mailFolders/inbox/messages", "/me/messages",
+               "/me/mailFolders/sentitems/messages", "/users/%s/messages/AAMkAG%s/$value",
+               "/users/%s", "/groups/%s/members", "/me/events", "/$batch")
+
+
+class Graph(Common):
+    def __init__(self, seed):
+        Common.__init__(self, seed)
+        self.apps = [self.guid() for _ in range(40)]
+        self.uids = [self.guid() for _ in range(len(self.users))]
+
+    def background(self, ts):
+        rng = self.rng
+        i = rng.randrange(len(self.users))
+        upn = "%s@%s" % (self.users[i], DOMAIN)
+        path = rng.choice(GRAPH_PATHS)
+        if "%s" in path:
+            path = path % ((upn,) if path.count("%s") == 1 else (upn, self.hexs(24)))
+        app_only = rng.random() < 0.2
+        rid = self.guid()
+        query = "?$top=%d&$select=subject,from,receivedDateTime" % rng.choice((10, 50, 1000)) \
+            if "messages" in path else ""
+        return ('{"TimeGenerated":"%s.%07dZ","RequestId":"%s","OperationId":"%s",'
+                '"ClientRequestId":"%s","ApiVersion":"v1.0","RequestMethod":"%s",'
+                '"RequestUri":"https://graph.microsoft.com/v1.0%s%s","ResponseStatusCode":%d,'
+                '"ResponseSizeBytes":%d,"DurationMs":%d,"AppId":"%s","ServicePrincipalId":"%s",'
+                '"UserId":%s,"IPAddress":"%s","UserAgent":"%s","Scopes":%s,"Roles":%s,'
+                '"Wids":"b79fbf4d-3ef9-4689-8143-76b194e85509","TokenIssuedAt":"%s.0000000Z",'
+                '"SignInActivityId":"%s","ClientAuthMethod":%d,"IdentityProvider":'
+                '"https://sts.windows.net/11111111-2222-3333-4444-555555555555/",'
+                '"Location":"West Europe","AadTenantId":"11111111-2222-3333-4444-555555555555",'
+                '"Type":"MicrosoftGraphActivityLogs"}') % (
+            self.clock.iso(ts), rng.randrange(10000000), rid, rid, self.guid(),
+            "GET" if rng.random() < 0.9 else "POST", path, query,
+            rng.choice((200, 200, 200, 200, 404, 403, 429)), rng.randrange(200000),
+            rng.randrange(1000000), rng.choice(self.apps), self.guid() if app_only else "",
+            "null" if app_only else '"%s"' % self.uids[i],
+            "203.0.113.%d" % rng.randrange(256) if rng.random() < 0.8
+            else "2001:db8::%x" % rng.randrange(65536), rng.choice(UAS),
+            "null" if app_only else '"Mail.Read Mail.ReadWrite offline_access User.Read"',
+            '"Mail.Read User.Read.All"' if app_only else "null",
+            self.clock.iso(ts - 300), self.hexs(22), rng.randrange(3))
+
+    def run(self, w, size):
+        ts = BASE_EPOCH
+        while w.size() < size:
+            for _ in range(256):
+                w.add(self.background(ts))
+                ts += self.rng.random() < 0.5
+        return {}
+
+
+STATUSES = ("Delivered",) * 8 + ("FilteredAsSpam", "Failed", "Expanded", "Pending")
+
+
+class MessageTrace(Common):
+    def us_date(self, sec):
+        t = time.gmtime(sec)
+        hour = t.tm_hour % 12 or 12
+        return "%d/%d/%d %d:%02d:%02d %s" % (t.tm_mon, t.tm_mday, t.tm_year, hour, t.tm_min,
+                                            t.tm_sec, "AM" if t.tm_hour < 12 else "PM")
+
+    def background(self, ts):
+        rng = self.rng
+        sender = "%s@%s" % (rng.choice(self.users), DOMAIN)
+        outbound = rng.random() < 0.5
+        rcpt = "%s@example.org" % self.hexs(6) if outbound else \
+            "%s@%s" % (rng.choice(self.users), DOMAIN)
+        subject = rng.choice(("Q1 payroll, final", "Re: lunch", 'Invoice ""March""', "FW: deck",
+                              "Status report"))
+        return '"%s","%s","%s","%s","%s","%s","%s","%d","<%s@MBX01.%s>","%s"' % (
+            self.us_date(ts), sender, rcpt, subject, rng.choice(STATUSES),
+            "203.0.113.%d" % rng.randrange(256) if outbound else "",
+            "" if outbound else "198.51.100.%d" % rng.randrange(256),
+            rng.randrange(1000, 5000000), self.hexs(16), DOMAIN, self.guid())
+
+    def run(self, w, size):
+        w.add('"Received","SenderAddress","RecipientAddress","Subject","Status","ToIP","FromIP",'
+              '"Size","MessageId","MessageTraceId"')
+        ts = BASE_EPOCH + 13 * 86400  # a day above 12 early: the file shows its order
+        while w.size() < size:
+            for _ in range(256):
+                w.add(self.background(ts))
+                ts += self.rng.random() < 0.3
+        return {}
+
+
+# kind -> factory(seed); the kinds of part1_kinds() also name their writer.
+KINDS = {"defender": lambda seed: Defender(seed), "office": lambda seed: Office(seed + 1),
+         "adminxml": lambda seed: AdminXml(seed + 2), "iis": lambda seed: Iis(seed + 2),
+         "msgtrack": lambda seed: MsgTrack(seed + 3),
+         "graph": lambda seed: Graph(seed + 2), "msgtrace": lambda seed: MessageTrace(seed + 3)}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     kinds = part1_kinds()
-    ap.add_argument("--kind", choices=["defender", "office", "adminxml", "iis", "msgtrack"] +
-                    sorted(kinds), required=True)
+    ap.add_argument("--kind", choices=sorted(KINDS) + sorted(kinds), required=True)
     ap.add_argument("--size", default="200M", help="target size, e.g. 50M, 1G")
     ap.add_argument("--seed", type=int, default=1114)
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     size = parse_size(args.size)
-    gens = {"defender": lambda: Defender(args.seed), "office": lambda: Office(args.seed + 1),
-            "adminxml": lambda: AdminXml(args.seed + 2),
-            "iis": lambda: Iis(args.seed + 2), "msgtrack": lambda: MsgTrack(args.seed + 3)}
     if args.kind in kinds:
         factory, writer = kinds[args.kind]
         gen, w = factory(args.seed), writer(args.out, size)
     else:
-        gen, w = gens[args.kind](), Writer(args.out, size)
+        gen, w = KINDS[args.kind](args.seed), Writer(args.out, size)
     expected = gen.run(w, size)
     w.close()
     exp = {"kind": args.kind, "bytes": w.total, "seed": args.seed,

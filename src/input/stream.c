@@ -370,23 +370,33 @@ static void produce(struct mw_stream *s)
     }
 }
 
-/* Looks at the first decoded bytes: skips a UTF-8 BOM, switches to UTF-16LE on FF FE. */
+/* Two ASCII characters written as UTF-16LE: "d\0a\0" (the message-trace historical CSVs come
+ * UTF-16LE without a BOM, docs/formats/exchange_message_trace.md). */
+static bool utf16le_ascii(const unsigned char *b, size_t have)
+{
+    return have >= 4 && b[0] >= 0x09 && b[0] < 0x80 && b[1] == 0 && b[2] >= 0x09 && b[2] < 0x80 &&
+           b[3] == 0;
+}
+
+/* Looks at the first decoded bytes: skips a UTF-8 BOM, switches to UTF-16LE on FF FE, or on
+ * ASCII text written as UTF-16LE without a BOM. */
 static void sniff_bom(struct mw_stream *s)
 {
     s->sniffed = true;
-    while (s->end - s->start < 3 && !s->text_eof) {
+    while (s->end - s->start < 4 && !s->text_eof) {
         produce(s);
     }
     const unsigned char *b = (const unsigned char *)s->win + s->start;
     size_t have = s->end - s->start;
+    bool bom16 = have >= 2 && b[0] == 0xFF && b[1] == 0xFE;
     if (have >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) {
         s->start += 3;
-    } else if (have >= 2 && b[0] == 0xFF && b[1] == 0xFE) {
+    } else if (bom16 || utf16le_ascii(b, have)) {
         /* What was decoded so far is UTF-16 text: move it to the transcoding buffer. */
-        size_t rest = have - 2;
+        size_t skip = bom16 ? 2 : 0, rest = have - skip;
         s->u16_size = rest > s->chunk ? rest : s->chunk;
         s->u16 = mw_malloc(s->u16_size);
-        memcpy(s->u16, b + 2, rest);
+        memcpy(s->u16, b + skip, rest);
         s->u16_pos = 0;
         s->u16_len = rest;
         s->start = s->end = 0;

@@ -1,8 +1,8 @@
 /* sources/exchange_admin_audit.c: maps the Exchange Server admin audit log exported with
  * `Search-AdminAuditLog | Export-Csv` to the field names of the UAL's Exchange admin records
  * (docs/formats/exchange_admin_audit.md), so the m365/exchange rules read both. RunDate rows whose
- * day/month order the file has not shown yet are held back, a bounded number of them. The XML
- * report of New-AdminAuditLogSearch is mapped by exchange_admin_xml.c.
+ * day/month order is not shown yet are held back, a bounded number (sources/culture_rows.c). The
+ * XML report of New-AdminAuditLogSearch is mapped by exchange_admin_xml.c.
  * SPDX-License-Identifier: MIT */
 #include <stdio.h>
 #include <string.h>
@@ -38,11 +38,8 @@ static const struct {
 
 static const struct mw_logsource ls_exchange = { "m365", "exchange", NULL };
 
-/* Rows held back until the file shows its day/month order: at most this many, and bytes. */
-#define HOLD_ROWS  1000
-#define HOLD_BYTES (4u * 1024u * 1024u)
 #define PARAMS_MAX 1000 /* parameters read from one CmdletParameters cell */
-#define WARN_MAX   240
+#define WARN_MAX   MW_CULTURE_WARN_MAX
 
 struct col {
     char *name;
@@ -51,31 +48,13 @@ struct col {
     int id, canon_id; /* field ids of name and canon, looked up once per field table */
 };
 
-struct held {
-    struct mw_str *cells; /* into buf */
-    size_t ncells;
-    char *buf;
-    struct mw_origin origin;
-};
-
 struct xa_state {
     struct col *cols;
     size_t ncols;
     int col_date, col_cmdlet;
-    enum mw_date_order order; /* shown by the file, UNKNOWN until a row shows it */
-    uint64_t order_line;      /* the row that showed it */
-    struct held held[HOLD_ROWS];
-    size_t nheld, held_bytes;
-    bool overflow;        /* HOLD_ROWS/HOLD_BYTES reached while the order was unknown */
-    uint64_t undated_amb; /* ambiguous rows emitted undated */
-    uint64_t amb_line;    /* the first of them */
-    uint64_t contradict;  /* rows whose own date shows the other order */
-    uint64_t contradict_line;
-    uint64_t by_option;   /* ambiguous rows read in the --date-order order */
-    uint64_t option_line; /* the first of them */
-    enum mw_date_order option_order;
-    struct mw_colids_stamp ids; /* when cols[].id were looked up */
-    uint64_t params_lost;       /* rows whose CmdletParameters is a .NET type name */
+    struct mw_culture_rows dates; /* RunDate day/month order, rows held back */
+    struct mw_colids_stamp ids;   /* when cols[].id were looked up */
+    uint64_t params_lost;         /* rows whose CmdletParameters is a .NET type name */
     uint64_t lost_line;
     bool xml; /* the New-AdminAuditLogSearch XML report: no export cap */
 };
@@ -217,10 +196,11 @@ static void set_time(struct mw_map_ctx *ctx, struct mw_str date, enum mw_date_or
 }
 
 /* Emits one row; order MW_DATE_ORDER_UNKNOWN leaves an ambiguous date undated. */
-static int emit_row(struct xa_state *st, const struct mw_str *cells, size_t ncells,
+static int emit_row(void *arg, const struct mw_str *cells, size_t ncells,
                     const struct mw_origin *origin, struct mw_map_ctx *ctx,
                     enum mw_date_order order)
 {
+    struct xa_state *st = arg;
     struct mw_event *ev = ctx->event;
     size_t n = ncells < st->ncols ? ncells : st->ncols;
     mw_event_reset(ev);
@@ -248,94 +228,11 @@ static int emit_row(struct xa_state *st, const struct mw_str *cells, size_t ncel
     return ctx->emit(ctx->emit_arg, ev);
 }
 
-/* ---- rows held back until the order is known ---------------------------------------------- */
-
-static void held_free(struct held *h)
-{
-    mw_free(h->cells);
-    mw_free(h->buf);
-    h->cells = NULL;
-    h->buf = NULL;
-}
-
-static void hold(struct xa_state *st, const struct mw_recview *rec)
-{
-    size_t n = rec->ncells < st->ncols ? rec->ncells : st->ncols, bytes = 0;
-    for (size_t i = 0; i < n; i++) {
-        bytes += rec->cells[i].len;
-    }
-    struct held *h = &st->held[st->nheld++];
-    h->buf = mw_malloc(bytes ? bytes : 1);
-    h->cells = mw_calloc(n ? n : 1, sizeof *h->cells);
-    h->ncells = n;
-    h->origin = rec->origin; /* its path lives as long as the file is read */
-    size_t off = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (rec->cells[i].len) {
-            memcpy(h->buf + off, rec->cells[i].ptr, rec->cells[i].len);
-        }
-        h->cells[i] = mw_str_make(h->buf + off, rec->cells[i].len);
-        off += rec->cells[i].len;
-    }
-    st->held_bytes += bytes + n * sizeof *h->cells;
-}
-
-/* Counts an ambiguous row that goes out in `order` (UNKNOWN: undated). */
-static void note_ambiguous(struct xa_state *st, uint64_t line, enum mw_date_order order)
-{
-    if (order == MW_DATE_ORDER_UNKNOWN && st->undated_amb++ == 0) {
-        st->amb_line = line;
-    } else if (order != MW_DATE_ORDER_UNKNOWN && st->by_option++ == 0) {
-        st->option_line = line;
-        st->option_order = order;
-    }
-}
-
-/* Emits every held row in `order` (the file's, or --date-order, or UNKNOWN: undated). */
-static int release(struct xa_state *st, struct mw_map_ctx *ctx, enum mw_date_order order)
-{
-    int rc = MW_OK;
-    size_t i = 0;
-    for (; i < st->nheld && rc >= 0; i++) {
-        struct held *h = &st->held[i];
-        if (order != st->order || st->order == MW_DATE_ORDER_UNKNOWN) {
-            note_ambiguous(st, h->origin.line, order);
-        }
-        rc = emit_row(st, h->cells, h->ncells, &h->origin, ctx, order);
-        held_free(h);
-    }
-    for (; i < st->nheld; i++) {
-        held_free(&st->held[i]);
-    }
-    st->nheld = 0;
-    st->held_bytes = 0;
-    return rc < 0 ? rc : MW_OK;
-}
-
 /* ---- the source ----------------------------------------------------------------------------- */
 
 static struct mw_str cell_at(const struct mw_recview *rec, int col)
 {
     return (col >= 0 && (size_t)col < rec->ncells) ? mw_str_trim(rec->cells[col]) : MW_STR_NULL;
-}
-
-/* What the row's RunDate says about the file's order; records a row contradicting it. */
-static void learn_order(struct xa_state *st, struct mw_str date, uint64_t line, bool *ambiguous,
-                        const struct mw_tz *tz)
-{
-    enum mw_date_order shows = MW_DATE_ORDER_UNKNOWN;
-    int64_t ns;
-    int rc = mw_time_parse_culture(date, MW_DATE_ORDER_UNKNOWN, tz, &ns, &shows);
-    *ambiguous = rc == MW_DONE;
-    if (shows == MW_DATE_ORDER_UNKNOWN) {
-        return;
-    }
-    if (st->order == MW_DATE_ORDER_UNKNOWN) {
-        st->order = shows;
-        st->order_line = line;
-    } else if (shows != st->order && st->contradict++ == 0) {
-        st->contradict_line = line;
-    }
 }
 
 static int xa_map(void *state, const struct mw_recview *rec, struct mw_map_ctx *ctx,
@@ -351,70 +248,32 @@ static int xa_map(void *state, const struct mw_recview *rec, struct mw_map_ctx *
                            "exchange_admin_audit reads only CSV exports and the XML report");
     }
     bool ambiguous = false;
-    enum mw_date_order before = st->order;
-    learn_order(st, cell_at(rec, st->col_date), rec->origin.line, &ambiguous, ctx->tz);
-    if (before == MW_DATE_ORDER_UNKNOWN && st->order != MW_DATE_ORDER_UNKNOWN) {
-        int rc = release(st, ctx, st->order); /* the held rows come first, in line order */
-        if (rc != MW_OK) {
-            return rc;
-        }
+    int rc = mw_culture_learn(&st->dates, cell_at(rec, st->col_date), rec->origin.line, ctx,
+                              &ambiguous);
+    if (rc != MW_OK) {
+        return rc;
     }
     const struct mw_prefilter *pf = mw_source_prefilter(ctx, &mw_source_exchange_admin_audit);
     if (pf && !mw_prefilter_pass(pf, cell_at(rec, st->col_cmdlet))) {
         ctx->prefiltered++; /* no rule of the product can match it: not held, not dated */
         return MW_OK;
     }
-    if (!ambiguous || st->order != MW_DATE_ORDER_UNKNOWN) {
-        return emit_row(st, rec->cells, rec->ncells, &rec->origin, ctx, st->order);
-    }
-    if (!st->overflow && st->nheld < HOLD_ROWS && st->held_bytes < HOLD_BYTES) {
-        hold(st, rec);
-        return MW_OK;
-    }
-    if (!st->overflow) {
-        st->overflow = true;
-        int rc = release(st, ctx, ctx->date_order);
-        if (rc != MW_OK) {
-            return rc;
-        }
-    }
-    note_ambiguous(st, rec->origin.line, ctx->date_order);
-    return emit_row(st, rec->cells, rec->ncells, &rec->origin, ctx, ctx->date_order);
+    return mw_culture_take(&st->dates, rec, st->ncols, ambiguous, ctx);
 }
 
 /* The warning about the file's dates and parameters, empty when there is nothing to say. */
 static void file_warning(const struct xa_state *st, struct mw_diag *diag)
 {
-    char a[WARN_MAX] = "", b[WARN_MAX] = "", c[WARN_MAX] = "", d[WARN_MAX] = "";
-    if (st->undated_amb) {
-        snprintf(a, sizeof a,
-                 "%llu row(s) from line %llu: RunDate may be day or month first and the file "
-                 "shows neither, left undated (give --date-order); ",
-                 (unsigned long long)st->undated_amb, (unsigned long long)st->amb_line);
-    }
-    if (st->contradict) {
-        snprintf(b, sizeof b,
-                 "%llu row(s) from line %llu: RunDate in the other day/month order than line "
-                 "%llu, left undated; ",
-                 (unsigned long long)st->contradict, (unsigned long long)st->contradict_line,
-                 (unsigned long long)st->order_line);
-    }
-    if (st->by_option && st->order != MW_DATE_ORDER_UNKNOWN && st->order != st->option_order) {
-        /* more rows than are held back came before the row that showed the order */
-        snprintf(d, sizeof d,
-                 "%llu row(s) from line %llu: RunDate read in the --date-order order, which line "
-                 "%llu contradicts; ",
-                 (unsigned long long)st->by_option, (unsigned long long)st->option_line,
-                 (unsigned long long)st->order_line);
-    }
+    char a[3 * WARN_MAX] = "", c[WARN_MAX] = "";
+    mw_culture_warning(&st->dates, "RunDate", a, sizeof a);
     if (st->params_lost) {
         snprintf(c, sizeof c,
                  "%llu row(s) from line %llu: CmdletParameters is a .NET type name, the export "
                  "lost the parameters; ",
                  (unsigned long long)st->params_lost, (unsigned long long)st->lost_line);
     }
-    if (a[0] || b[0] || c[0] || d[0]) {
-        mw_diag_set(diag, MW_OK, "%s%s%s%s", a, d, b, c);
+    if (a[0] || c[0]) {
+        mw_diag_set(diag, MW_OK, "%s%s", a, c);
         size_t len = strlen(diag->msg);
         if (len >= 2 && diag->msg[len - 2] == ';') {
             diag->msg[len - 2] = '\0';
@@ -426,7 +285,7 @@ static int xa_finish(void *state, struct mw_map_ctx *ctx, struct mw_diag *diag)
 {
     struct xa_state *st = state;
     /* the file never showed its order: --date-order, else undated and said so */
-    int rc = release(st, ctx, ctx->date_order);
+    int rc = mw_culture_finish(&st->dates, ctx);
     if (rc != MW_OK) {
         return rc;
     }
@@ -462,6 +321,7 @@ static int xa_open(void **state, const struct mw_csv_header *hdr, struct mw_diag
 {
     struct xa_state *st = mw_calloc(1, sizeof *st);
     st->col_date = st->col_cmdlet = -1;
+    mw_culture_init(&st->dates, emit_row, st);
     size_t n = hdr ? hdr->n : 0;
     st->ncols = n;
     st->cols = mw_calloc(n ? n : 1, sizeof *st->cols);
@@ -495,9 +355,7 @@ static void xa_close(void *state)
     if (!st) {
         return;
     }
-    for (size_t i = 0; i < st->nheld; i++) {
-        held_free(&st->held[i]);
-    }
+    mw_culture_fini(&st->dates);
     for (size_t i = 0; i < st->ncols; i++) {
         mw_free(st->cols[i].name);
     }

@@ -18,6 +18,8 @@ static const struct mw_source *const sources[] = {
     &mw_source_windows_event,
     &mw_source_exchange_iis,
     &mw_source_exchange_message_tracking,
+    &mw_source_graph_activity,
+    &mw_source_exchange_message_trace,
 };
 
 const struct mw_source *const *mw_sources_all(size_t *n)

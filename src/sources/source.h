@@ -122,6 +122,8 @@ extern const struct mw_source mw_source_exchange_admin_audit;
 extern const struct mw_source mw_source_windows_event;
 extern const struct mw_source mw_source_exchange_iis;
 extern const struct mw_source mw_source_exchange_message_tracking;
+extern const struct mw_source mw_source_graph_activity;
+extern const struct mw_source mw_source_exchange_message_trace;
 
 /* ---- registry ------------------------------------------------------------------------------ */
 

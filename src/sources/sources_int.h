@@ -239,5 +239,60 @@ struct mw_w3c_layout {
 int mw_w3c_cols_bind(struct mw_w3c_cols *c, const struct mw_w3c_layout *lay,
                      const struct mw_recview *rec, struct mw_fieldtab *fields,
                      struct mw_diag *diag);
+/* ---- culture-written dates (sources/culture_rows.c) --------------------------------------- */
+
+/* Rows held back until the file shows its day/month order: at most this many, and bytes. */
+#define MW_CULTURE_HOLD_ROWS  1000
+#define MW_CULTURE_HOLD_BYTES (4u * 1024u * 1024u)
+#define MW_CULTURE_WARN_MAX   240
+
+/* Emits one CSV row with its culture dates read in `order` (MW_DATE_ORDER_UNKNOWN: an
+ * ambiguous date is left undated). Returns like mw_source.map. */
+typedef int mw_culture_emit_fn(void *arg, const struct mw_str *cells, size_t ncells,
+                               const struct mw_origin *origin, struct mw_map_ctx *ctx,
+                               enum mw_date_order order);
+
+struct mw_culture_held {
+    struct mw_str *cells; /* into buf */
+    size_t ncells;
+    char *buf;
+    struct mw_origin origin;
+};
+
+/* Per-file state of a CSV source whose date column a .NET culture wrote. */
+struct mw_culture_rows {
+    mw_culture_emit_fn *emit;
+    void *arg;
+    enum mw_date_order order; /* shown by the file, UNKNOWN until a row shows it */
+    uint64_t order_line;      /* the row that showed it */
+    struct mw_culture_held held[MW_CULTURE_HOLD_ROWS];
+    size_t nheld, held_bytes;
+    bool overflow;        /* the hold bound was reached while the order was unknown */
+    uint64_t undated_amb; /* ambiguous rows emitted undated */
+    uint64_t amb_line;    /* the first of them */
+    uint64_t contradict;  /* rows whose own date shows the other order */
+    uint64_t contradict_line;
+    uint64_t by_option;   /* ambiguous rows read in the --date-order order */
+    uint64_t option_line; /* the first of them */
+    enum mw_date_order option_order;
+};
+
+void mw_culture_init(struct mw_culture_rows *cr, mw_culture_emit_fn *emit, void *arg);
+void mw_culture_fini(struct mw_culture_rows *cr);
+/* What the row's date (at `line`) says about the file's order; when it is the first to show it,
+ * the held rows go out first. *ambiguous: the date does not show the order itself. Returns MW_OK
+ * or a negative status from emit. */
+int mw_culture_learn(struct mw_culture_rows *cr, struct mw_str date, uint64_t line,
+                     struct mw_map_ctx *ctx, bool *ambiguous);
+/* Emits the row (its first ncols cells kept when held), or holds it while its date is
+ * ambiguous and the order unknown; past the hold bound, rows go out in the --date-order order. */
+int mw_culture_take(struct mw_culture_rows *cr, const struct mw_recview *rec, size_t ncols,
+                    bool ambiguous, struct mw_map_ctx *ctx);
+/* After the file's last row: the held rows go out in the --date-order order, else undated. */
+int mw_culture_finish(struct mw_culture_rows *cr, struct mw_map_ctx *ctx);
+/* The warning about the file's dates in `column` ("RunDate"), each part ending "; ", into buf;
+ * returns its length (0: nothing to say). */
+size_t mw_culture_warning(const struct mw_culture_rows *cr, const char *column, char *buf,
+                          size_t size);
 
 #endif

@@ -535,6 +535,34 @@ static void test_utf16le(void **state)
     mw_buf_fini(&raw);
 }
 
+/* ASCII written as UTF-16LE without a BOM is transcoded; a NUL-led or one-character file and
+ * text whose second unit is not ASCII are read as bytes. */
+static void test_utf16le_no_bom(void **state)
+{
+    (void)state;
+    char path[128];
+    struct mw_buf out;
+    mw_buf_init(&out, 0);
+    struct mw_diag diag;
+    mw_diag_init(&diag);
+    write_file(tmp_path(path, sizeof path), "d\0a\0t\0e\0\r\0\n\0", 12);
+    assert_int_equal(read_path(path, 0, &out, &diag, false), MW_DONE);
+    assert_int_equal(out.len, 6);
+    assert_memory_equal(out.ptr, "date\r\n", 6);
+    static const struct {
+        const char *bytes;
+        size_t n;
+    } as_is[] = { { "\0a\0b", 4 }, { "a\0", 2 }, { "a\0\xE9\0", 4 }, { "a\0b\x01", 4 } };
+    for (size_t i = 0; i < sizeof as_is / sizeof as_is[0]; i++) {
+        mw_buf_reset(&out);
+        write_file(tmp_path(path, sizeof path), as_is[i].bytes, as_is[i].n);
+        assert_int_equal(read_path(path, 0, &out, &diag, false), MW_DONE);
+        assert_int_equal(out.len, as_is[i].n);
+        assert_memory_equal(out.ptr, as_is[i].bytes, as_is[i].n);
+    }
+    mw_buf_fini(&out);
+}
+
 /* More than a chunk of UTF-16: surrogate pairs and 3-byte sequences straddle the boundaries. */
 static void test_utf16le_big(void **state)
 {
@@ -851,6 +879,7 @@ int main(void)
         cmocka_unit_test(test_corrupt),
         cmocka_unit_test(test_utf8_bom),
         cmocka_unit_test(test_utf16le),
+        cmocka_unit_test(test_utf16le_no_bom),
         cmocka_unit_test(test_utf16le_big),
         cmocka_unit_test(test_record_cap),
         cmocka_unit_test(test_chunk_boundaries),

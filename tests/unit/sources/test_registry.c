@@ -74,7 +74,7 @@ static void test_registry_lists(void **state)
     (void)state;
     size_t n = 0;
     const struct mw_source *const *all = mw_sources_all(&n);
-    assert_int_equal(n, 8);
+    assert_int_equal(n, 10);
     assert_ptr_equal(mw_source_find("m365_audit"), &mw_source_m365_audit);
     assert_ptr_equal(mw_source_find("defender"), &mw_source_defender);
     assert_ptr_equal(mw_source_find("entra_signin"), &mw_source_entra_signin);
@@ -84,6 +84,8 @@ static void test_registry_lists(void **state)
     assert_ptr_equal(mw_source_find("exchange_iis"), &mw_source_exchange_iis);
     assert_ptr_equal(mw_source_find("exchange_message_tracking"),
                      &mw_source_exchange_message_tracking);
+    assert_ptr_equal(mw_source_find("graph_activity"), &mw_source_graph_activity);
+    assert_ptr_equal(mw_source_find("exchange_message_trace"), &mw_source_exchange_message_trace);
     assert_null(mw_source_find("nope"));
     assert_null(mw_source_find(NULL));
     for (size_t i = 0; i < n; i++) {
@@ -96,11 +98,12 @@ static void test_registry_lists(void **state)
 static void test_registry_names(void **state)
 {
     (void)state;
-    char buf[192];
+    char buf[256];
     size_t need = mw_sources_names(buf, sizeof buf);
     assert_string_equal(buf,
                         "m365_audit, defender, entra_signin, entra_audit, exchange_admin_audit, "
-                        "windows_event, exchange_iis, exchange_message_tracking");
+                        "windows_event, exchange_iis, exchange_message_tracking, graph_activity, "
+                        "exchange_message_trace");
     assert_int_equal(need, strlen(buf));
     char small[8];
     assert_int_equal(mw_sources_names(small, sizeof small), need); /* cut short, still sized */
@@ -127,7 +130,7 @@ static void test_registry_decoders(void **state)
                      MW_OK);
     assert_non_null(c.stats.decoder);
     assert_string_equal(c.stats.decoder->name, "json");
-    assert_int_equal(c.stats.nscores, 8); /* every source's sniff score, for parse --explain */
+    assert_int_equal(c.stats.nscores, 10); /* every source's sniff score, for parse --explain */
     assert_int_equal(c.stats.scores[0], 90);
     assert_int_equal(c.stats.scores[1], 0);
     assert_int_equal(c.stats.sniff_line, 1);
