@@ -4,6 +4,7 @@
  * records completed during a chunk are queued in a batch and handed out one by one, so memory
  * holds one chunk's records plus the record in progress. A <!DOCTYPE> is refused.
  * SPDX-License-Identifier: MIT */
+#define _GNU_SOURCE /* memrchr */
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@
 #include "core/alloc.h"
 #include "decode/decode.h"
 
-#define CHUNK         (32u * 1024u) /* bytes handed to the parser at a time */
+#define CHUNK         (64u * 1024u) /* bytes handed to the parser at a time */
 #define DOC_DEPTH_MAX 256           /* nesting of the whole document (libxml2's own default) */
 #define NAME_MAX_KEPT 64            /* of the document and record element names */
 #define DICT_LIMIT    (1u << 20)    /* bytes of distinct names the parser may intern */
@@ -26,8 +27,16 @@ struct queued {
     char name[NAME_MAX_KEPT];
 };
 
+#define NAME_CACHE 64
+
+struct name_len {
+    const xmlChar *p;
+    size_t len;
+};
+
 struct mw_xml_reader {
     struct mw_stream *stream;
+    struct name_len names[NAME_CACHE]; /* lengths of dictionary names, by address */
     xmlParserCtxtPtr ctxt;
     struct mw_arena arena[2]; /* the batch's names, values and text; [cur] is in use */
     unsigned cur;
@@ -105,15 +114,27 @@ static struct mw_str keep_value(struct mw_xml_reader *r, const xmlChar *s, const
     return mw_str_make(p, o);
 }
 
+/* Names come from the parser's dictionary, which keeps every string as long as the parser
+ * lives: they are viewed there, and the lengths of recent ones are cached by address. */
+static size_t name_len(struct mw_xml_reader *r, const xmlChar *s)
+{
+    struct name_len *c = &r->names[((uintptr_t)s >> 3) % NAME_CACHE];
+    if (c->p != s) {
+        c->p = s;
+        c->len = strlen((const char *)s);
+    }
+    return c->len;
+}
+
 /* "prefix:local" as written (namespaces are not resolved), or local. */
 static struct mw_str keep_qname(struct mw_xml_reader *r, const xmlChar *prefix,
                                 const xmlChar *local)
 {
-    size_t ll = strlen((const char *)local);
+    size_t ll = name_len(r, local);
     if (!prefix) {
-        return keep(r, (const char *)local, ll);
+        return mw_str_make((const char *)local, ll); /* viewed in the dictionary, not copied */
     }
-    size_t pl = strlen((const char *)prefix);
+    size_t pl = name_len(r, prefix);
     char *p = alloc(r, pl + 1 + ll, 1);
     if (!p) {
         return MW_STR_NULL;
@@ -128,9 +149,11 @@ static void copy_name(char *dst, const xmlChar *prefix, const xmlChar *local)
 {
     if (prefix) {
         snprintf(dst, NAME_MAX_KEPT, "%s:%s", (const char *)prefix, (const char *)local);
-    } else {
-        snprintf(dst, NAME_MAX_KEPT, "%s", (const char *)local);
+        return;
     }
+    size_t len = strnlen((const char *)local, NAME_MAX_KEPT - 1); /* once per record: no printf */
+    memcpy(dst, local, len);
+    dst[len] = '\0';
 }
 
 /* ---- the batch ------------------------------------------------------------------------------- */
@@ -199,13 +222,14 @@ static void enqueue(struct mw_xml_reader *r)
 static uint64_t tag_line(const struct mw_xml_reader *r, uint64_t *off)
 {
     const xmlParserInput *in = r->ctxt->input;
-    const xmlChar *p = in->cur;
+    const xmlChar *lt = memrchr(in->base, '<', (size_t)(in->cur - in->base));
+    const xmlChar *p = lt ? lt : in->base;
     long line = in->line;
-    while (p > in->base && *p != '<') {
-        line -= *p == '\n';
-        p--;
+    while ((p = memchr(p, '\n', (size_t)(in->cur - p))) != NULL) {
+        line--;
+        p++;
     }
-    *off = (uint64_t)in->consumed + (uint64_t)(p - in->base);
+    *off = (uint64_t)in->consumed + (uint64_t)((lt ? lt : in->base) - in->base);
     return line > 0 ? (uint64_t)line : 1;
 }
 
@@ -505,8 +529,11 @@ static int take(struct mw_xml_reader *r, struct mw_xml_rec *out, uint64_t *line_
                 uint64_t *offset, struct mw_diag *diag)
 {
     const struct queued *e = &r->q[r->qhead++];
-    snprintf(r->path, sizeof r->path, "%s/%s", r->root, e->name);
-    out->nodes = r->nodes + e->first;
+    size_t rl = strlen(r->root), nl = strlen(e->name); /* both < NAME_MAX_KEPT */
+    memcpy(r->path, r->root, rl);
+    r->path[rl] = '/';
+    memcpy(r->path + rl + 1, e->name, nl + 1);
+    out->nodes = r->nodes ? r->nodes + e->first : NULL;
     out->n = e->n;
     *line_no = e->line;
     *offset = e->off;
