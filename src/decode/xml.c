@@ -177,7 +177,9 @@ static void batch_reset(struct mw_xml_reader *r)
     struct mw_arena *a = &r->arena[to];
     mw_arena_reset(a);
     size_t k = r->n - r->rec_first;
-    memmove(r->nodes, r->nodes + r->rec_first, k * sizeof *r->nodes);
+    if (k) {
+        memmove(r->nodes, r->nodes + r->rec_first, k * sizeof *r->nodes);
+    }
     for (size_t i = 0; i < k; i++) {
         struct mw_xml_node *nd = &r->nodes[i];
         nd->name = move_str(a, nd->name);
