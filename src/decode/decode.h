@@ -1,7 +1,7 @@
 /* decode/decode.h: generic syntax, no meaning. An on-demand JSON scanner that walks objects and
  * arrays without building a tree (values it is not asked about are skipped by scanning brackets
  * and quotes), a framer that cuts JSON Lines / JSON arrays / concatenated JSON values out of a
- * stream, a streaming RFC 4180 CSV reader, and an XML reader (expat) that hands out each child
+ * stream, a streaming RFC 4180 CSV reader, and an XML reader (libxml2) that hands out each child
  * element of the document element as one record.
  *
  * Ownership: struct mw_json_val views point into the text being scanned. Unescaped copies go to
@@ -198,11 +198,12 @@ struct mw_xml_rec {
 
 struct mw_xml_reader;
 
-/* A reader of the stream as one XML document (UTF-8: the stream has already transcoded UTF-16),
- * parsed by expat with the input copied chunk by chunk, so memory stays bounded whatever the
- * file's size. A document with a document type declaration is refused (entities and external
- * DTDs are never needed by a log report), and expat's entity amplification protection is set
- * as well. */
+/* A reader of the stream as one XML document (UTF-8: the stream has already transcoded UTF-16;
+ * another declared encoding such as ISO-8859-1 is decoded by libxml2), parsed by libxml2's SAX2
+ * push parser a chunk at a time; the records a chunk completes are queued and handed out one by
+ * one, so memory stays bounded whatever the file's size. A document with a document type
+ * declaration is refused (entities and external DTDs are never needed by a log report), and
+ * libxml2's own size limits are kept (no XML_PARSE_HUGE). */
 int mw_xml_reader_create(struct mw_xml_reader **out, struct mw_stream *s, struct mw_diag *diag);
 void mw_xml_reader_destroy(struct mw_xml_reader *r); /* NULL-safe */
 /* Next record: a child element of the document element with everything inside it. Returns

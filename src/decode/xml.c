@@ -1,186 +1,303 @@
-/* decode/xml.c: one XML document read with expat as a series of records, each a child element
- * of the document element (the Exchange admin audit report's <Event>, docs/formats/
- * exchange_admin_audit.md). The input goes to expat chunk by chunk; the parser is suspended at
- * the end of each record, so one record at a time is held, and expat's own allocations are
- * counted against a budget. A document type declaration (entities, external DTDs) is refused.
+/* decode/xml.c: one XML document read with libxml2's SAX2 push parser as a series of records,
+ * each a child element of the document element (the Exchange admin audit report's <Event>,
+ * docs/formats/exchange_admin_audit.md). The input goes to the parser CHUNK bytes at a time; the
+ * records completed during a chunk are queued in a batch and handed out one by one, so memory
+ * holds one chunk's records plus the record in progress. A <!DOCTYPE> is refused.
  * SPDX-License-Identifier: MIT */
-/* Debian's libexpat is built with DTD support (XML_DTD), which declares the entity expansion
- * limits below; the header only declares them when XML_DTD is defined. */
-#ifndef XML_DTD
-#define XML_DTD 1
-#endif
-#include <expat.h>
+#define _GNU_SOURCE /* memrchr */
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 
 #include "core/alloc.h"
 #include "decode/decode.h"
 
-#define CHUNK         (64u * 1024u)         /* bytes handed to expat at a time */
-#define EXPAT_BUDGET  (64u * 1024u * 1024u) /* expat's own memory (its buffer, names) */
-#define NAME_MAX_KEPT 64                    /* of the document and record element names */
+#define CHUNK         (64u * 1024u) /* bytes handed to the parser at a time */
+#define DOC_DEPTH_MAX 256           /* nesting of the whole document (libxml2's own default) */
+#define NAME_MAX_KEPT 64            /* of the document and record element names */
+#define DICT_LIMIT    (1u << 20)    /* bytes of distinct names the parser may intern */
+
+/* A record completed during the current chunk, waiting to be handed out. */
+struct queued {
+    size_t first, n; /* its nodes in the batch */
+    uint64_t line, off;
+    const char *why; /* NULL, or why it is skipped (MW_E_LIMIT) */
+    char name[NAME_MAX_KEPT];
+};
+
+#define NAME_CACHE 64
+
+struct name_len {
+    const xmlChar *p;
+    size_t len;
+};
 
 struct mw_xml_reader {
     struct mw_stream *stream;
-    XML_Parser p;
-    struct mw_arena arena; /* the current record's names, values and text */
-    struct mw_xml_node *nodes;
-    size_t n, cap;
-    int stack[MW_XML_MAX_DEPTH]; /* node index per nesting level in the record, -1: not kept */
+    struct name_len names[NAME_CACHE]; /* lengths of dictionary names, by address */
+    xmlParserCtxtPtr ctxt;
+    struct mw_arena arena[2]; /* the batch's names, values and text; [cur] is in use */
+    unsigned cur;
+    size_t rec_base;           /* bytes of arena[cur] used before the record in progress */
+    size_t cap;                /* the stream's record cap: bytes one record may take */
+    struct mw_xml_node *nodes; /* the batch's nodes, record after record */
+    size_t n, ncap;
+    size_t rec_first; /* first node of the record in progress */
+    struct queued *q; /* records completed, handed out from qhead */
+    size_t qn, qcap, qhead;
+    int stack[MW_XML_MAX_DEPTH]; /* node per nesting level in the record (relative), -1: not kept */
     unsigned depth;              /* 0 outside the document element, 1 inside it, 2 in a record */
     char root[NAME_MAX_KEPT], rec[NAME_MAX_KEPT];
     char path[2 * NAME_MAX_KEPT + 2];
     uint64_t rec_line, rec_off;
-    int rec_status; /* MW_OK, or MW_E_LIMIT for the record being read */
-    char rec_why[160];
-    bool have;      /* a whole record is waiting */
-    bool suspended; /* expat stopped at its end, to be resumed */
-    bool last;      /* the final chunk was handed to expat */
-    bool done;      /* nothing more to read */
-    bool refused;   /* stopped by us (entity declaration) */
-    size_t mem;     /* bytes expat holds */
+    const char *rec_why; /* NULL, or why the record in progress is skipped */
+    uint64_t stop_line;  /* where the parser was stopped by us */
+    bool last;           /* the end of the input was handed to the parser */
+    bool done;           /* nothing more to read */
+    bool failed;         /* a fatal error waits to be reported after the queued records */
+    bool refused;        /* stopped by us at a <!DOCTYPE> */
+    bool too_deep;       /* stopped by us: nested deeper than DOC_DEPTH_MAX */
 };
 
-/* ---- expat's memory, counted ---------------------------------------------------------------- */
-
-static _Thread_local struct mw_xml_reader *mem_owner; /* set around every expat call */
-
-#define MEM_HDR 16 /* the size of a block, before it (keeps 16-byte alignment) */
-
-static void *mem_malloc(size_t size)
-{
-    struct mw_xml_reader *r = mem_owner;
-    if (r && r->mem + size > EXPAT_BUDGET) {
-        return NULL; /* expat reports "out of memory": the document stops there */
-    }
-    unsigned char *b = malloc(size + MEM_HDR);
-    if (!b) {
-        return NULL;
-    }
-    memcpy(b, &size, sizeof size);
-    if (r) {
-        r->mem += size;
-    }
-    return b + MEM_HDR;
-}
-
-static void mem_free(void *ptr)
-{
-    if (!ptr) {
-        return;
-    }
-    unsigned char *b = (unsigned char *)ptr - MEM_HDR;
-    size_t size;
-    memcpy(&size, b, sizeof size);
-    if (mem_owner && mem_owner->mem >= size) {
-        mem_owner->mem -= size;
-    }
-    free(b);
-}
-
-static void *mem_realloc(void *ptr, size_t size)
-{
-    if (!ptr) {
-        return mem_malloc(size);
-    }
-    void *n = mem_malloc(size);
-    if (!n) {
-        return NULL;
-    }
-    unsigned char *b = (unsigned char *)ptr - MEM_HDR;
-    size_t old;
-    memcpy(&old, b, sizeof old);
-    memcpy(n, ptr, old < size ? old : size);
-    mem_free(ptr);
-    return n;
-}
-
-static const XML_Memory_Handling_Suite mem_suite = { mem_malloc, mem_realloc, mem_free };
-
-/* ---- handlers ------------------------------------------------------------------------------- */
+/* ---- the record's memory -----------------------------------------------------------------------
+ */
 
 static void limit(struct mw_xml_reader *r, const char *why)
 {
-    if (r->rec_status == MW_OK) {
-        r->rec_status = MW_E_LIMIT;
-        snprintf(r->rec_why, sizeof r->rec_why, "%s", why);
+    if (!r->rec_why) {
+        r->rec_why = why;
     }
+}
+
+/* Memory for the record in progress, within the record cap (NULL past it). */
+static void *alloc(struct mw_xml_reader *r, size_t size, size_t align)
+{
+    struct mw_arena *a = &r->arena[r->cur];
+    if (a->used_total - r->rec_base + size > r->cap) {
+        limit(r, "record bigger than the record cap");
+        return NULL;
+    }
+    return mw_arena_alloc(a, size, align);
 }
 
 static struct mw_str keep(struct mw_xml_reader *r, const char *s, size_t len)
 {
-    struct mw_str out = mw_arena_dup(&r->arena, s, len);
-    if (!out.ptr && len) {
-        limit(r, "record bigger than the record cap");
+    char *p = len ? alloc(r, len, 1) : NULL;
+    if (p) {
+        memcpy(p, s, len);
     }
-    return out;
+    return p ? mw_str_make(p, len) : MW_STR_NULL;
 }
 
-static void copy_name(char *dst, const char *name)
+/* An attribute value as libxml2's SAX2 gives it: entities are replaced, except that an '&'
+ * (from &amp; or &#38;) stays written as "&#38;" (it leaves them for a tree builder; without
+ * a DTD no other entity exists). Decoded here, so every '&' starts such a reference. */
+static struct mw_str keep_value(struct mw_xml_reader *r, const xmlChar *s, const xmlChar *end)
 {
-    snprintf(dst, NAME_MAX_KEPT, "%s", name);
+    size_t len = (size_t)(end - s);
+    if (!memchr(s, '&', len)) {
+        return keep(r, (const char *)s, len);
+    }
+    char *p = alloc(r, len, 1);
+    if (!p) {
+        return MW_STR_NULL;
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        p[o++] = (char)s[i];
+        if (s[i] == '&' && i + 4 < len && memcmp(s + i + 1, "#38;", 4) == 0) {
+            i += 4;
+        }
+    }
+    return mw_str_make(p, o);
 }
 
-static void begin_record(struct mw_xml_reader *r, const XML_Char *name)
+/* Names come from the parser's dictionary, which keeps every string as long as the parser
+ * lives: they are viewed there, and the lengths of recent ones are cached by address. */
+static size_t name_len(struct mw_xml_reader *r, const xmlChar *s)
 {
-    mw_arena_reset(&r->arena);
-    r->n = 0;
-    r->rec_status = MW_OK;
-    r->rec_why[0] = '\0';
-    r->rec_line = (uint64_t)XML_GetCurrentLineNumber(r->p);
-    long long at = (long long)XML_GetCurrentByteIndex(r->p);
-    r->rec_off = at > 0 ? (uint64_t)at : 0;
-    copy_name(r->rec, name);
+    struct name_len *c = &r->names[((uintptr_t)s >> 3) % NAME_CACHE];
+    if (c->p != s) {
+        c->p = s;
+        c->len = strlen((const char *)s);
+    }
+    return c->len;
 }
 
-/* Adds the element as a node of the record; its index, or -1 when it is not kept. */
-static int add_node(struct mw_xml_reader *r, const XML_Char *name, const XML_Char **atts,
-                    int parent)
+/* "prefix:local" as written (namespaces are not resolved), or local. */
+static struct mw_str keep_qname(struct mw_xml_reader *r, const xmlChar *prefix,
+                                const xmlChar *local)
 {
-    if (r->n >= MW_XML_MAX_NODES) {
+    size_t ll = name_len(r, local);
+    if (!prefix) {
+        return mw_str_make((const char *)local, ll); /* viewed in the dictionary, not copied */
+    }
+    size_t pl = name_len(r, prefix);
+    char *p = alloc(r, pl + 1 + ll, 1);
+    if (!p) {
+        return MW_STR_NULL;
+    }
+    memcpy(p, prefix, pl);
+    p[pl] = ':';
+    memcpy(p + pl + 1, local, ll);
+    return mw_str_make(p, pl + 1 + ll);
+}
+
+static void copy_name(char *dst, const xmlChar *prefix, const xmlChar *local)
+{
+    if (prefix) {
+        snprintf(dst, NAME_MAX_KEPT, "%s:%s", (const char *)prefix, (const char *)local);
+        return;
+    }
+    size_t len = strnlen((const char *)local, NAME_MAX_KEPT - 1); /* once per record: no printf */
+    memcpy(dst, local, len);
+    dst[len] = '\0';
+}
+
+/* ---- the batch ------------------------------------------------------------------------------- */
+
+static struct mw_str move_str(struct mw_arena *a, struct mw_str s)
+{
+    return s.len ? mw_arena_dup(a, s.ptr, s.len) : s;
+}
+
+/* Empties the batch once every queued record was handed out. A record in progress moves to the
+ * front: its nodes to the start of the array, its bytes to the other arena. */
+static void batch_reset(struct mw_xml_reader *r)
+{
+    r->qn = r->qhead = 0;
+    if (r->depth < 2) {
+        mw_arena_reset(&r->arena[r->cur]);
+        r->n = r->rec_first = r->rec_base = 0;
+        return;
+    }
+    unsigned to = !r->cur;
+    struct mw_arena *a = &r->arena[to];
+    mw_arena_reset(a);
+    size_t k = r->n - r->rec_first;
+    if (k) {
+        memmove(r->nodes, r->nodes + r->rec_first, k * sizeof *r->nodes);
+    }
+    for (size_t i = 0; i < k; i++) {
+        struct mw_xml_node *nd = &r->nodes[i];
+        nd->name = move_str(a, nd->name);
+        nd->text = move_str(a, nd->text);
+        if (nd->nattrs) {
+            struct mw_xml_attr *at =
+                    mw_arena_alloc(a, nd->nattrs * sizeof *at, _Alignof(struct mw_xml_attr));
+            for (size_t j = 0; j < nd->nattrs; j++) {
+                at[j].name = move_str(a, nd->attrs[j].name);
+                at[j].value = move_str(a, nd->attrs[j].value);
+            }
+            nd->attrs = at;
+        }
+    }
+    mw_arena_reset(&r->arena[r->cur]);
+    r->cur = to;
+    r->n = k;
+    r->rec_first = 0;
+    r->rec_base = 0;
+}
+
+static void enqueue(struct mw_xml_reader *r)
+{
+    if (r->qn == r->qcap) {
+        r->qcap = r->qcap ? r->qcap * 2 : 64;
+        r->q = mw_realloc(r->q, r->qcap * sizeof *r->q);
+    }
+    struct queued *e = &r->q[r->qn++];
+    e->first = r->rec_first;
+    e->n = r->n - r->rec_first;
+    e->line = r->rec_line;
+    e->off = r->rec_off;
+    e->why = r->rec_why;
+    memcpy(e->name, r->rec, sizeof e->name);
+    r->rec_first = r->n;
+}
+
+/* ---- handlers ------------------------------------------------------------------------------- */
+
+/* Line and offset of the start tag being reported: the parser stands at its '>' (or "/>"), and
+ * the tag, which holds no '<', is still in its buffer. */
+static uint64_t tag_line(const struct mw_xml_reader *r, uint64_t *off)
+{
+    const xmlParserInput *in = r->ctxt->input;
+    const xmlChar *lt = memrchr(in->base, '<', (size_t)(in->cur - in->base));
+    const xmlChar *p = lt ? lt : in->base;
+    long line = in->line;
+    while ((p = memchr(p, '\n', (size_t)(in->cur - p))) != NULL) {
+        line--;
+        p++;
+    }
+    *off = (uint64_t)in->consumed + (uint64_t)((lt ? lt : in->base) - in->base);
+    return line > 0 ? (uint64_t)line : 1;
+}
+
+static void begin_record(struct mw_xml_reader *r, const xmlChar *prefix, const xmlChar *local)
+{
+    r->rec_first = r->n;
+    r->rec_base = r->arena[r->cur].used_total;
+    r->rec_why = NULL;
+    copy_name(r->rec, prefix, local);
+}
+
+/* Adds the element as a node of the record; its index in the record, or -1 when not kept. */
+static int add_node(struct mw_xml_reader *r, const xmlChar *prefix, const xmlChar *local,
+                    int nattrs, const xmlChar **attrs, int parent, uint64_t line)
+{
+    if (r->n - r->rec_first >= MW_XML_MAX_NODES) {
         limit(r, "record with more elements than the 4096 read per record");
         return -1;
     }
-    if (r->n == r->cap) {
-        r->cap = r->cap ? r->cap * 2 : 32;
-        r->nodes = mw_realloc(r->nodes, r->cap * sizeof *r->nodes);
-    }
-    size_t na = 0;
-    while (atts[2 * na]) {
-        na++;
-    }
     struct mw_xml_attr *a = NULL;
+    size_t na = nattrs > 0 ? (size_t)nattrs : 0;
     if (na) {
-        a = mw_arena_alloc(&r->arena, na * sizeof *a, _Alignof(struct mw_xml_attr));
+        a = alloc(r, na * sizeof *a, _Alignof(struct mw_xml_attr));
         if (!a) {
-            limit(r, "record bigger than the record cap");
             return -1;
         }
         for (size_t i = 0; i < na; i++) {
-            a[i].name = keep(r, atts[2 * i], strlen(atts[2 * i]));
-            a[i].value = keep(r, atts[2 * i + 1], strlen(atts[2 * i + 1]));
+            const xmlChar **at = attrs + 5 * i; /* local, prefix, URI, value, value end */
+            a[i].name = keep_qname(r, at[1], at[0]);
+            a[i].value = keep_value(r, at[3], at[4]);
         }
     }
+    if (r->n == r->ncap) {
+        r->ncap = r->ncap ? r->ncap * 2 : 256;
+        r->nodes = mw_realloc(r->nodes, r->ncap * sizeof *r->nodes);
+    }
     struct mw_xml_node *nd = &r->nodes[r->n];
-    nd->name = keep(r, name, strlen(name));
+    nd->name = keep_qname(r, prefix, local);
     nd->attrs = a;
     nd->nattrs = na;
     nd->text = MW_STR_NULL;
     nd->parent = parent;
-    nd->line = (uint64_t)XML_GetCurrentLineNumber(r->p);
-    return (int)r->n++;
+    nd->line = line;
+    return (int)(r->n++ - r->rec_first);
 }
 
-static void on_start(void *ud, const XML_Char *name, const XML_Char **atts)
+static void stop(struct mw_xml_reader *r, bool *why)
+{
+    *why = true;
+    r->stop_line = (uint64_t)r->ctxt->input->line;
+    xmlStopParser(r->ctxt);
+}
+
+static void on_start(void *ud, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri,
+                     int nb_ns, const xmlChar **ns, int nattrs, int ndefaulted,
+                     const xmlChar **attrs)
 {
     struct mw_xml_reader *r = ud;
-    r->depth++;
-    if (r->depth == 1) {
-        copy_name(r->root, name);
+    (void)uri, (void)nb_ns, (void)ns, (void)ndefaulted;
+    if (++r->depth > DOC_DEPTH_MAX) {
+        stop(r, &r->too_deep);
         return;
     }
-    if (r->depth == 2) {
-        begin_record(r, name);
+    if (r->depth == 1) {
+        copy_name(r->root, prefix, local);
+        return;
     }
     unsigned level = r->depth - 2; /* 0: the record element */
     if (level >= MW_XML_MAX_DEPTH) {
@@ -188,27 +305,36 @@ static void on_start(void *ud, const XML_Char *name, const XML_Char **atts)
         return;
     }
     int parent = level ? r->stack[level - 1] : -1;
-    r->stack[level] = (level && parent < 0) ? -1 : add_node(r, name, atts, parent);
+    if (level && parent < 0) {
+        r->stack[level] = -1;
+        return;
+    }
+    uint64_t off, line = tag_line(r, &off);
+    if (level == 0) {
+        begin_record(r, prefix, local);
+        r->rec_line = line;
+        r->rec_off = off;
+    }
+    r->stack[level] = add_node(r, prefix, local, nattrs, attrs, parent, line);
 }
 
-static void on_end(void *ud, const XML_Char *name)
+static void on_end(void *ud, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri)
 {
     struct mw_xml_reader *r = ud;
-    (void)name;
+    (void)local, (void)prefix, (void)uri;
     if (r->depth >= 2 && r->depth - 2 < MW_XML_MAX_DEPTH && r->stack[r->depth - 2] >= 0) {
-        struct mw_xml_node *nd = &r->nodes[r->stack[r->depth - 2]];
+        struct mw_xml_node *nd = &r->nodes[r->rec_first + (size_t)r->stack[r->depth - 2]];
         nd->text = mw_str_trim(nd->text); /* trailing white space (indentation) too */
     }
     if (r->depth == 2) {
-        r->have = true;
-        XML_StopParser(r->p, XML_TRUE); /* hand the record out, resume after it */
+        enqueue(r);
     }
     if (r->depth > 0) {
         r->depth--;
     }
 }
 
-static void on_text(void *ud, const XML_Char *s, int len)
+static void on_text(void *ud, const xmlChar *s, int len)
 {
     struct mw_xml_reader *r = ud;
     if (r->depth < 2 || r->depth - 2 >= MW_XML_MAX_DEPTH) {
@@ -218,8 +344,8 @@ static void on_text(void *ud, const XML_Char *s, int len)
     if (idx < 0 || len <= 0) {
         return;
     }
-    struct mw_xml_node *nd = &r->nodes[idx];
-    struct mw_str add = mw_str_make(s, (size_t)len);
+    struct mw_xml_node *nd = &r->nodes[r->rec_first + (size_t)idx];
+    struct mw_str add = mw_str_make((const char *)s, (size_t)len);
     if (!nd->text.len) {
         add = mw_str_trim(add); /* leading white space (indentation) is not kept */
     }
@@ -230,9 +356,8 @@ static void on_text(void *ud, const XML_Char *s, int len)
     if (nd->text.len + take > MW_XML_TEXT_MAX) {
         take = MW_XML_TEXT_MAX - nd->text.len;
     }
-    char *buf = mw_arena_alloc(&r->arena, nd->text.len + take, 1);
+    char *buf = alloc(r, nd->text.len + take, 1);
     if (!buf) {
-        limit(r, "record bigger than the record cap");
         return;
     }
     if (nd->text.len) {
@@ -242,53 +367,68 @@ static void on_text(void *ud, const XML_Char *s, int len)
     nd->text = mw_str_make(buf, nd->text.len + take);
 }
 
-static void on_doctype(void *ud, const XML_Char *name, const XML_Char *system_id,
-                       const XML_Char *public_id, int has_internal_subset)
+static void on_doctype(void *ud, const xmlChar *name, const xmlChar *external_id,
+                       const xmlChar *system_id)
 {
     struct mw_xml_reader *r = ud;
-    (void)name, (void)system_id, (void)public_id, (void)has_internal_subset;
-    r->refused = true;
-    XML_StopParser(r->p, XML_FALSE);
+    (void)name, (void)external_id, (void)system_id;
+    stop(r, &r->refused);
 }
 
-static void on_entity_decl(void *ud, const XML_Char *name, int is_param, const XML_Char *value,
-                           int value_len, const XML_Char *base, const XML_Char *system_id,
-                           const XML_Char *public_id, const XML_Char *notation)
+static void on_entity_decl(void *ud, const xmlChar *name, int type, const xmlChar *public_id,
+                           const xmlChar *system_id, xmlChar *content)
 {
     struct mw_xml_reader *r = ud;
-    (void)name, (void)is_param, (void)value, (void)value_len, (void)base, (void)system_id;
-    (void)public_id, (void)notation;
-    r->refused = true;
-    XML_StopParser(r->p, XML_FALSE);
+    (void)name, (void)type, (void)public_id, (void)system_id, (void)content;
+    stop(r, &r->refused);
+}
+
+static void on_error(void *ud, xmlErrorPtr err)
+{
+    (void)ud, (void)err; /* kept by the parser (xmlCtxtGetLastError), reported by fatal() */
 }
 
 /* ---- the reader ------------------------------------------------------------------------------ */
 
+static once_flag init_once = ONCE_FLAG_INIT;
+
 int mw_xml_reader_create(struct mw_xml_reader **out, struct mw_stream *s, struct mw_diag *diag)
 {
+    call_once(&init_once, xmlInitParser); /* libxml2's global state, set up once */
     struct mw_xml_reader *r = mw_calloc(1, sizeof *r);
     r->stream = s;
-    mem_owner = r;
-    /* the stream hands out UTF-8 whatever the file's encoding declaration says */
-    r->p = XML_ParserCreate_MM("UTF-8", &mem_suite, NULL);
-    mem_owner = NULL;
-    if (!r->p) {
+    xmlSAXHandler sax;
+    memset(&sax, 0, sizeof sax);
+    sax.initialized = XML_SAX2_MAGIC;
+    sax.startElementNs = on_start;
+    sax.endElementNs = on_end;
+    sax.characters = on_text;
+    sax.cdataBlock = on_text;
+    sax.ignorableWhitespace = on_text;
+    sax.internalSubset = on_doctype;
+    sax.externalSubset = on_doctype;
+    sax.entityDecl = on_entity_decl;
+    sax.serror = on_error;
+    r->ctxt = xmlCreatePushParserCtxt(&sax, r, NULL, 0, NULL);
+    if (!r->ctxt) {
         mw_free(r);
         *out = NULL;
         return mw_diag_set(diag, MW_E_NOMEM, "cannot create the XML parser");
     }
-    XML_SetUserData(r->p, r);
-    XML_SetElementHandler(r->p, on_start, on_end);
-    XML_SetCharacterDataHandler(r->p, on_text);
-    XML_SetStartDoctypeDeclHandler(r->p, on_doctype);
-    XML_SetEntityDeclHandler(r->p, on_entity_decl);
-    XML_SetParamEntityParsing(r->p, XML_PARAM_ENTITY_PARSING_NEVER);
-#if XML_MAJOR_VERSION > 2 || (XML_MAJOR_VERSION == 2 && XML_MINOR_VERSION >= 4)
-    /* expat >= 2.4: refuse entity expansion past 10x the input once 64 KiB were expanded */
-    XML_SetBillionLaughsAttackProtectionMaximumAmplification(r->p, 10.0f);
-    XML_SetBillionLaughsAttackProtectionActivationThreshold(r->p, 64u * 1024u);
-#endif
-    mw_arena_init(&r->arena, 16 * 1024, mw_stream_record_cap(s));
+    /* No network, no DTD loading, no entity substitution, and libxml2's limits kept (no
+     * XML_PARSE_HUGE): a name, a text or attribute run, a tag waiting for its '>' and the
+     * names seen are capped (about 10 MB each), so its memory is bounded. */
+    xmlCtxtUseOptions(r->ctxt, XML_PARSE_NONET);
+    /* A report has a few dozen distinct names; libxml2's default allows 10 MB of them, whose
+     * entries would take tens of MB more (and its 2.9 hashing slows down as they grow). */
+    xmlDictSetLimit(r->ctxt->dict, DICT_LIMIT);
+    /* The stream hands out UTF-8 (a UTF-16 file is transcoded, yet still declares utf-16): with
+     * an encoding set, that label is not taken for a mismatch; other labels (ISO-8859-1,
+     * windows-1252) still switch the decoder. */
+    r->ctxt->encoding = xmlStrdup(BAD_CAST "UTF-8");
+    r->cap = mw_stream_record_cap(s);
+    mw_arena_init(&r->arena[0], 16 * 1024, 0);
+    mw_arena_init(&r->arena[1], 16 * 1024, 0);
     *out = r;
     return MW_OK;
 }
@@ -298,11 +438,11 @@ void mw_xml_reader_destroy(struct mw_xml_reader *r)
     if (!r) {
         return;
     }
-    mem_owner = r;
-    XML_ParserFree(r->p);
-    mem_owner = NULL;
-    mw_arena_fini(&r->arena);
+    xmlFreeParserCtxt(r->ctxt);
+    mw_arena_fini(&r->arena[0]);
+    mw_arena_fini(&r->arena[1]);
     mw_free(r->nodes);
+    mw_free(r->q);
     mw_free(r);
 }
 
@@ -311,58 +451,97 @@ struct mw_str mw_xml_record_path(const struct mw_xml_reader *r)
     return mw_str_c(r->path);
 }
 
-/* Hands the next chunk of the stream to expat. */
-static enum XML_Status feed(struct mw_xml_reader *r, int *io, struct mw_diag *diag)
+/* Hands the next chunk of the stream (or the end of it) to the parser. */
+static int feed(struct mw_xml_reader *r, struct mw_diag *diag)
 {
     struct mw_str avail;
     int rc = mw_stream_fill(r->stream, CHUNK, &avail, diag);
     if (rc != MW_OK && rc != MW_DONE && rc != MW_E_LIMIT) {
-        *io = rc;
-        return XML_STATUS_ERROR;
+        return rc;
     }
     size_t len = rc == MW_DONE ? 0 : (avail.len < CHUNK ? avail.len : CHUNK);
     r->last = len == 0;
-    void *buf = XML_GetBuffer(r->p, (int)(len ? len : 1));
-    if (!buf) {
-        return XML_STATUS_ERROR;
-    }
+    xmlParseChunk(r->ctxt, len ? avail.ptr : NULL, (int)len, r->last);
     if (len) {
-        memcpy(buf, avail.ptr, len);
         mw_stream_consume(r->stream, len);
     }
-    return XML_ParseBuffer(r->p, (int)len, r->last);
+    if (r->refused || r->too_deep || !r->ctxt->wellFormed || r->ctxt->disableSAX) {
+        r->failed = true;
+    } else if (r->last) {
+        r->done = true;
+    }
+    return MW_OK;
 }
 
-/* The document cannot be read on: what expat (or the refusal) says, and where. */
+/* What is wrong, in words: libxml2's message, except at the end of the input, where it says
+ * "Extra content at the end of the document" whatever is missing. */
+static void describe(const struct mw_xml_reader *r, const xmlError *e, char *msg, size_t size)
+{
+    if (e && e->code == XML_ERR_DOCUMENT_END && r->depth > 0) {
+        snprintf(msg, size, "the file ends before <%s> is closed (cut short)", r->root);
+        return;
+    }
+    if (e && e->code == XML_ERR_DOCUMENT_END && !r->root[0]) {
+        snprintf(msg, size, "no document element (not XML, or cut short)");
+        return;
+    }
+    if (xmlDictGetUsage(r->ctxt->dict) + 256 > DICT_LIMIT) {
+        snprintf(msg, size, "more than %u KiB of distinct element and attribute names",
+                 DICT_LIMIT >> 10);
+        return;
+    }
+    if (e && e->message && strstr(e->message, "Huge input lookup")) {
+        snprintf(msg, size, "a tag or text run longer than the parser's 10 MB limit");
+        return;
+    }
+    snprintf(msg, size, "%s", e && e->message ? e->message : "error");
+    for (char *p = msg; *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+            *p = p[1] ? ' ' : '\0'; /* the trailing newline dropped, controls blanked */
+        }
+    }
+}
+
+/* The document cannot be read on: what libxml2 (or our refusal) says, and where. */
 static int fatal(struct mw_xml_reader *r, uint64_t *line_no, struct mw_diag *diag)
 {
+    r->failed = false;
     r->done = true;
-    *line_no = (uint64_t)XML_GetCurrentLineNumber(r->p);
+    *line_no = r->stop_line;
     if (r->refused) {
         return mw_diag_set(diag, MW_E_TRUNCATED,
                            "XML with a <!DOCTYPE> (entities, DTD), which a log report never "
                            "has: refused, no entity is expanded");
     }
-    enum XML_Error e = XML_GetErrorCode(r->p);
-    return mw_diag_set(diag, MW_E_TRUNCATED, "XML not well-formed at line %llu, column %llu: %s",
-                       (unsigned long long)*line_no,
-                       (unsigned long long)XML_GetCurrentColumnNumber(r->p) + 1,
-                       XML_ErrorString(e) ? XML_ErrorString(e) : "error");
+    if (r->too_deep) {
+        return mw_diag_set(diag, MW_E_TRUNCATED,
+                           "XML nested deeper than %d levels at line %llu: not read on",
+                           DOC_DEPTH_MAX, (unsigned long long)r->stop_line);
+    }
+    const xmlError *e = xmlCtxtGetLastError(r->ctxt);
+    char msg[160];
+    describe(r, e, msg, sizeof msg);
+    *line_no = e && e->line > 0 ? (uint64_t)e->line : 0;
+    return mw_diag_set(diag, MW_E_TRUNCATED, "XML not well-formed at line %llu, column %d: %s",
+                       (unsigned long long)*line_no, e && e->int2 > 0 ? e->int2 : 1, msg);
 }
 
-/* Hands out the waiting record. */
+/* Hands out the next queued record. */
 static int take(struct mw_xml_reader *r, struct mw_xml_rec *out, uint64_t *line_no,
                 uint64_t *offset, struct mw_diag *diag)
 {
-    r->have = false;
-    snprintf(r->path, sizeof r->path, "%s/%s", r->root, r->rec);
-    out->nodes = r->nodes;
-    out->n = r->n;
-    *line_no = r->rec_line;
-    *offset = r->rec_off;
-    if (r->rec_status != MW_OK) {
+    const struct queued *e = &r->q[r->qhead++];
+    size_t rl = strlen(r->root), nl = strlen(e->name); /* both < NAME_MAX_KEPT */
+    memcpy(r->path, r->root, rl);
+    r->path[rl] = '/';
+    memcpy(r->path + rl + 1, e->name, nl + 1);
+    out->nodes = r->nodes ? r->nodes + e->first : NULL;
+    out->n = e->n;
+    *line_no = e->line;
+    *offset = e->off;
+    if (e->why) {
         out->n = 0;
-        return mw_diag_set(diag, r->rec_status, "%s", r->rec_why);
+        return mw_diag_set(diag, MW_E_LIMIT, "%s", e->why);
     }
     return MW_OK;
 }
@@ -373,32 +552,20 @@ int mw_xml_next(struct mw_xml_reader *r, struct mw_xml_rec *out, uint64_t *line_
     out->nodes = NULL;
     out->n = 0;
     for (;;) {
-        if (r->have) {
+        if (r->qhead < r->qn) {
             return take(r, out, line_no, offset, diag);
+        }
+        if (r->failed) {
+            return fatal(r, line_no, diag);
         }
         if (r->done) {
             return MW_DONE;
         }
-        int io = MW_OK;
-        mem_owner = r;
-        enum XML_Status st;
-        if (r->suspended) {
-            r->suspended = false;
-            st = XML_ResumeParser(r->p);
-        } else {
-            st = feed(r, &io, diag);
-        }
-        mem_owner = NULL;
-        if (io != MW_OK) {
+        batch_reset(r);
+        int rc = feed(r, diag);
+        if (rc != MW_OK) {
             r->done = true;
-            return io;
-        }
-        if (st == XML_STATUS_SUSPENDED) {
-            r->suspended = true;
-        } else if (st == XML_STATUS_ERROR) {
-            return fatal(r, line_no, diag);
-        } else if (r->last) {
-            r->done = true;
+            return rc;
         }
     }
 }

@@ -190,13 +190,14 @@ static void test_fatal(void **state)
 {
     (void)state;
     static const struct bad_case cases[] = {
-        { "<R>\n<E a=\"1\"/>\n<E>\n<P>\n</E>\n</R>\n", 1, "mismatched tag" },
-        { "<R>\n<E a=\"1\"/>\n<E b=\"2", 1, "not well-formed" },
-        { "<R>\n<E a=\"1\"/>\n", 1, "not well-formed" },
-        { "<R><E a=\"&nope;\"/></R>", 0, "undefined entity" },
-        { "<R><E a=\"1\" a=\"2\"/></R>", 0, "duplicate attribute" },
-        { "<R/><R/>", 0, "junk after document element" },
-        { "<", 0, "not well-formed" },
+        { "<R>\n<E a=\"1\"/>\n<E>\n<P>\n</E>\n</R>\n", 1,
+          "Opening and ending tag mismatch: P line 4 and E" },
+        { "<R>\n<E a=\"1\"/>\n<E b=\"2", 1, "line 3, column 8: Couldn't find end of Start Tag E" },
+        { "<R>\n<E a=\"1\"/>\n", 1, "ends before <R> is closed (cut short)" },
+        { "<R><E a=\"&nope;\"/></R>", 0, "Entity 'nope' not defined" },
+        { "<R><E a=\"1\" a=\"2\"/></R>", 0, "Attribute a redefined" },
+        { "<R/><R/>", 0, "Extra content at the end of the document" },
+        { "<", 0, "no document element" },
         { "<?xml version=\"1.0\"?>\n<!DOCTYPE R [<!ENTITY a \"aaaa\"><!ENTITY b \"&a;&a;&a;\">]>\n"
           "<R><E v=\"&b;\"/></R>",
           0, "<!DOCTYPE>" },
@@ -255,12 +256,75 @@ static void test_empty_and_utf16(void **state)
     close_xr(&x);
 }
 
+/* What libxml2 brings: a declared ISO-8859-1 file is decoded, "&amp;#38;" stays the text
+ * "&#38;", and a document nested deeper than 256 levels stops (its memory stays bounded). */
+static void test_latin1_escapes_depth(void **state)
+{
+    (void)state;
+    struct xr x;
+    struct mw_xml_rec rec;
+    uint64_t line = 0, off = 0;
+    struct mw_diag d;
+    open_text(&x, "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n"
+                  "<R><E c=\"caf\xe9\" v=\"&amp;#38; &#38;&amp;\">na\xefve</E></R>\n");
+    assert_int_equal(next(&x, &rec, &line, &off, &d), MW_OK);
+    assert_string_equal(attr(&rec.nodes[0], "c"), "caf\xc3\xa9");
+    assert_string_equal(attr(&rec.nodes[0], "v"), "&#38; &&");
+    assert_true(mw_str_eq_c(rec.nodes[0].text, "na\xc3\xafve"));
+    assert_int_equal(next(&x, &rec, &line, &off, &d), MW_DONE);
+    close_xr(&x);
+    size_t cap = 64u * 1024u, len = 0;
+    char *buf = mw_malloc(cap);
+    len += (size_t)snprintf(buf + len, cap - len, "<R><E ok=\"1\"/>\n<E>");
+    for (int i = 0; i < 3000; i++) {
+        len += (size_t)snprintf(buf + len, cap - len, "<d>");
+    }
+    open_bytes(&x, buf, len);
+    assert_int_equal(next(&x, &rec, &line, &off, &d), MW_OK);
+    assert_int_equal(next(&x, &rec, &line, &off, &d), MW_E_TRUNCATED);
+    assert_non_null(strstr(d.msg, "nested deeper than 256 levels at line 2"));
+    assert_int_equal(next(&x, &rec, &line, &off, &d), MW_DONE);
+    close_xr(&x);
+    mw_free(buf);
+}
+
+/* libxml2's name dictionary is capped: a flood of distinct names stops the file, said so. */
+static void test_name_flood(void **state)
+{
+    (void)state;
+    size_t cap = 4u << 20, len = 0;
+    char *buf = mw_malloc(cap);
+    len += (size_t)snprintf(buf + len, cap - len, "<R>\n");
+    for (int i = 0; i < 40000; i++) {
+        len += (size_t)snprintf(buf + len, cap - len, "<E a%048d=\"1\"/>\n",
+                                i); /* 50-byte distinct names */
+    }
+    len += (size_t)snprintf(buf + len, cap - len, "</R>\n");
+    struct xr x;
+    open_bytes(&x, buf, len);
+    struct mw_xml_rec rec;
+    uint64_t line = 0, off = 0;
+    struct mw_diag d;
+    int rc;
+    unsigned good = 0;
+    while ((rc = next(&x, &rec, &line, &off, &d)) == MW_OK) {
+        good++;
+    }
+    assert_int_equal(rc, MW_E_TRUNCATED);
+    assert_non_null(strstr(d.msg, "KiB of distinct element and attribute names"));
+    assert_true(good > 10000 && good < 40000);
+    assert_int_equal(next(&x, &rec, &line, &off, &d), MW_DONE);
+    close_xr(&x);
+    mw_free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_records),         cmocka_unit_test(test_across_chunks),
         cmocka_unit_test(test_record_limits),   cmocka_unit_test(test_fatal),
-        cmocka_unit_test(test_empty_and_utf16),
+        cmocka_unit_test(test_empty_and_utf16), cmocka_unit_test(test_latin1_escapes_depth),
+        cmocka_unit_test(test_name_flood),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
