@@ -71,6 +71,7 @@ int mw_sources_index_build(struct mw_map_ctx *ctx, struct mw_str obj, struct mw_
     idx->n = 0;
     idx->partial = false;
     idx->status = MW_OK;
+    memset(&idx->rest, 0, sizeof idx->rest); /* a walk past the members finds none */
     if (!obj.ptr || mw_json_object_begin(&idx->rest, obj) != MW_OK) {
         idx->status = MW_E_MALFORMED;
         return MW_E_MALFORMED;
