@@ -16,9 +16,19 @@ static const struct mw_logsource ls_auditlogs = { "azure", "auditlogs", NULL };
 #define EA_SET_MAX  64 /* scopes or credentials kept per side of a change */
 #define EA_VALS_MAX 64 /* values of one decoded modified property */
 
+/* The field id of the member at one position of the last records (records of one file put
+ * their members in the same order, so this saves a lookup per member). */
+struct ea_keyid {
+    char key[40];
+    unsigned char len; /* 0: empty slot */
+    int id;
+};
+
 struct ea_state {
     struct mw_sources_proj proj;
-    char **cols; /* CSV header names, without " [UTC]" */
+    struct ea_keyid keyids[MW_SOURCES_INDEX_MAX];
+    struct mw_colids_stamp ids; /* when keyids[] were looked up */
+    char **cols;                /* CSV header names, without " [UTC]" */
     size_t ncols;
     bool download; /* the admin center JSON download (export caps), told from the first record */
     bool shape_known;
@@ -105,6 +115,40 @@ static void put_set(struct mw_map_ctx *ctx, const char *name, const struct ea_se
 static struct mw_str first_of(struct mw_str a, struct mw_str b)
 {
     return a.len ? a : b;
+}
+
+/* Members keys[0..n) of obj in one pass over it (the first of each name, ASCII
+ * case-insensitive, as mw_sources_obj_get finds them); found[i] says which were there. */
+static void obj_pick(struct mw_map_ctx *ctx, struct mw_str obj, const char *const *keys, size_t n,
+                     struct mw_json_val *out, bool *found)
+{
+    struct mw_json_iter it;
+    struct mw_json_val k, v;
+    size_t left = n;
+    memset(found, 0, n * sizeof *found);
+    if (!obj.ptr || mw_json_object_begin(&it, obj) != MW_OK) {
+        return;
+    }
+    while (left && mw_json_object_next(&it, &k, &v) == MW_OK) {
+        struct mw_str name;
+        if (mw_json_string(&k, ctx->arena, &name) != MW_OK) {
+            continue;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (!found[i] && mw_str_ieq_c(name, keys[i])) {
+                out[i] = v;
+                found[i] = true;
+                left--;
+                break;
+            }
+        }
+    }
+}
+
+/* A picked member's trimmed text, as mw_sources_obj_str gives it. */
+static struct mw_str picked_str(struct mw_map_ctx *ctx, const struct mw_json_val *v, bool found)
+{
+    return found ? mw_str_trim(mw_sources_scalar(ctx, v)) : MW_STR_NULL;
 }
 
 static bool is_nested_key(struct mw_str k)
@@ -341,21 +385,24 @@ static void add_named(struct mw_map_ctx *ctx, const char *prefix, struct mw_str 
  * bare <Name> for dotted names (SigmaHQ's ConsentContext.IsAdminConsent). */
 static void map_prop(struct ea_rec *r, struct mw_str prop, struct mw_map_ctx *ctx)
 {
+    static const char *const keys[] = { "displayName", "Name", "newValue", "oldValue" };
     struct mw_str nv[EA_VALS_MAX], ov[EA_VALS_MAX];
-    struct mw_json_val v;
+    struct mw_json_val v[4];
+    bool found[4];
     size_t nn = 0, no = 0;
-    struct mw_str name = mw_sources_obj_str(ctx, prop, "displayName");
+    obj_pick(ctx, prop, keys, 4, v, found);
+    struct mw_str name = picked_str(ctx, &v[0], found[0]);
     if (!name.len) {
-        name = mw_sources_obj_str(ctx, prop, "Name"); /* the UAL spelling */
+        name = picked_str(ctx, &v[1], found[1]); /* the UAL spelling */
     }
     if (!name.len) {
         return;
     }
-    if (mw_sources_obj_get(ctx, prop, "newValue", &v)) {
-        nn = decode_values(ctx, &v, nv);
+    if (found[2]) {
+        nn = decode_values(ctx, &v[2], nv);
     }
-    if (mw_sources_obj_get(ctx, prop, "oldValue", &v)) {
-        no = decode_values(ctx, &v, ov);
+    if (found[3]) {
+        no = decode_values(ctx, &v[3], ov);
     }
     add_named(ctx, "ModifiedProperties.", name, "", nv, nn);
     add_named(ctx, "ModifiedProperties.", name, ".OldValue", ov, no);
@@ -367,8 +414,10 @@ static void map_prop(struct ea_rec *r, struct mw_str prop, struct mw_map_ctx *ct
 
 static void map_targets(struct ea_rec *r, const struct mw_json_val *arr, struct mw_map_ctx *ctx)
 {
+    static const char *const keys[] = { "displayName", "type", "id", "modifiedProperties" };
     struct mw_json_iter it, pit;
-    struct mw_json_val t, mp, p;
+    struct mw_json_val t, p, v[4];
+    bool found[4];
     size_t i = 0;
     if (mw_json_array_begin(&it, arr->raw) != MW_OK) {
         return;
@@ -377,14 +426,14 @@ static void map_targets(struct ea_rec *r, const struct mw_json_val *arr, struct 
         if (t.type != MW_J_OBJECT) {
             continue;
         }
+        obj_pick(ctx, t.raw, keys, 4, v, found);
         if (i < 2) {
-            r->tgt_name[i] = mw_sources_obj_str(ctx, t.raw, "displayName");
-            r->tgt_type[i] = mw_sources_obj_str(ctx, t.raw, "type");
-            r->tgt_id[i] = mw_sources_obj_str(ctx, t.raw, "id");
+            r->tgt_name[i] = picked_str(ctx, &v[0], found[0]);
+            r->tgt_type[i] = picked_str(ctx, &v[1], found[1]);
+            r->tgt_id[i] = picked_str(ctx, &v[2], found[2]);
         }
         i++;
-        if (!mw_sources_obj_get(ctx, t.raw, "modifiedProperties", &mp) || mp.type != MW_J_ARRAY ||
-            mw_json_array_begin(&pit, mp.raw) != MW_OK) {
+        if (!found[3] || v[3].type != MW_J_ARRAY || mw_json_array_begin(&pit, v[3].raw) != MW_OK) {
             continue;
         }
         while (mw_json_array_next(&pit, &p) == MW_OK) {
@@ -399,35 +448,45 @@ static void map_targets(struct ea_rec *r, const struct mw_json_val *arr, struct 
 
 static void read_actor(struct ea_rec *r, const struct mw_sources_view *vw, struct mw_map_ctx *ctx)
 {
-    struct mw_json_val v, ib, who;
-    if (!mw_sources_view_get(ctx, vw, "initiatedBy", &v) || !mw_sources_as_tree(ctx, &v, &ib) ||
-        ib.type != MW_J_OBJECT) {
+    static const char *const sides[] = { "user", "app" };
+    static const char *const ukeys[] = { "userPrincipalName", "id", "ipAddress" };
+    static const char *const akeys[] = { "displayName", "servicePrincipalName" };
+    struct mw_json_val ib, who[2], v[3];
+    bool has[2], found[3];
+    if (!mw_sources_view_tree(ctx, vw, "initiatedBy", &ib) || ib.type != MW_J_OBJECT) {
         return;
     }
-    if (mw_sources_obj_get(ctx, ib.raw, "user", &who) && who.type == MW_J_OBJECT) {
-        r->upn = mw_sources_obj_str(ctx, who.raw, "userPrincipalName");
-        r->user_id = mw_sources_obj_str(ctx, who.raw, "id");
-        r->user_ip = mw_sources_obj_str(ctx, who.raw, "ipAddress");
+    obj_pick(ctx, ib.raw, sides, 2, who, has);
+    if (has[0] && who[0].type == MW_J_OBJECT) {
+        obj_pick(ctx, who[0].raw, ukeys, 3, v, found);
+        r->upn = picked_str(ctx, &v[0], found[0]);
+        r->user_id = picked_str(ctx, &v[1], found[1]);
+        r->user_ip = picked_str(ctx, &v[2], found[2]);
     }
-    if (mw_sources_obj_get(ctx, ib.raw, "app", &who) && who.type == MW_J_OBJECT) {
-        r->app_name = mw_sources_obj_str(ctx, who.raw, "displayName");
-        r->app_spn = mw_sources_obj_str(ctx, who.raw, "servicePrincipalName");
+    if (has[1] && who[1].type == MW_J_OBJECT) {
+        obj_pick(ctx, who[1].raw, akeys, 2, v, found);
+        r->app_name = picked_str(ctx, &v[0], found[0]);
+        r->app_spn = picked_str(ctx, &v[1], found[1]);
     }
 }
 
 static void read_details(struct ea_rec *r, const struct mw_sources_view *vw, struct mw_map_ctx *ctx)
 {
-    struct mw_json_val v, arr, el;
+    static const char *const keys[] = { "key", "value" };
+    struct mw_json_val arr, el, v[2];
+    bool found[2];
     struct mw_json_iter it;
-    if (!mw_sources_view_get(ctx, vw, "additionalDetails", &v) ||
-        !mw_sources_as_tree(ctx, &v, &arr) || arr.type != MW_J_ARRAY ||
+    if (!mw_sources_view_tree(ctx, vw, "additionalDetails", &arr) || arr.type != MW_J_ARRAY ||
         mw_json_array_begin(&it, arr.raw) != MW_OK) {
         return;
     }
     while (mw_json_array_next(&it, &el) == MW_OK) {
-        if (el.type == MW_J_OBJECT &&
-            mw_str_ieq_c(mw_sources_obj_str(ctx, el.raw, "key"), "AppId")) {
-            r->detail_appid = mw_sources_obj_str(ctx, el.raw, "value");
+        if (el.type != MW_J_OBJECT) {
+            continue;
+        }
+        obj_pick(ctx, el.raw, keys, 2, v, found);
+        if (mw_str_ieq_c(picked_str(ctx, &v[0], found[0]), "AppId")) {
+            r->detail_appid = picked_str(ctx, &v[1], found[1]);
         }
     }
 }
@@ -435,7 +494,7 @@ static void read_details(struct ea_rec *r, const struct mw_sources_view *vw, str
 static void read_record(struct ea_rec *r, const struct mw_sources_view *vw,
                         const struct mw_sources_view *env, struct mw_map_ctx *ctx)
 {
-    struct mw_json_val v, arr;
+    struct mw_json_val arr;
     r->op = mw_sources_view_str(ctx, vw, "activityDisplayName");
     r->op = first_of(r->op, mw_sources_view_str(ctx, vw, "OperationName"));
     r->op = first_of(r->op, mw_sources_view_str(ctx, env, "operationName"));
@@ -451,8 +510,7 @@ static void read_record(struct ea_rec *r, const struct mw_sources_view *vw,
     r->caller_ip = mw_sources_view_str(ctx, env, "callerIpAddress");
     read_actor(r, vw, ctx);
     read_details(r, vw, ctx);
-    if (mw_sources_view_get(ctx, vw, "targetResources", &v) && mw_sources_as_tree(ctx, &v, &arr) &&
-        arr.type == MW_J_ARRAY) {
+    if (mw_sources_view_tree(ctx, vw, "targetResources", &arr) && arr.type == MW_J_ARRAY) {
         map_targets(r, &arr, ctx);
     }
 }
@@ -614,31 +672,54 @@ static int finish(const struct ea_rec *r, const char *source, const struct mw_or
 
 /* ---- flattening ---------------------------------------------------------------------------- */
 
+/* The field id of member m at position pos of the record, from the cache when it names it
+ * (pos MW_SOURCES_INDEX_MAX, or no per-file state: not cached). */
+static int member_id(struct mw_sources_walk *w, size_t pos, const struct mw_sources_member *m)
+{
+    struct ea_state *st = w->owner;
+    struct ea_keyid *c = st && pos < MW_SOURCES_INDEX_MAX ? &st->keyids[pos] : NULL;
+    if (c && c->len == m->key.len && memcmp(c->key, m->key.ptr, m->key.len) == 0) {
+        return c->id;
+    }
+    int id = mw_fieldtab_want(w->ctx->fields, m->key);
+    if (c && m->key.len > 0 && m->key.len <= sizeof c->key) {
+        memcpy(c->key, m->key.ptr, m->key.len);
+        c->len = (unsigned char)m->key.len;
+        c->id = id;
+    }
+    return id;
+}
+
 /* One member under its own name. InitiatedBy, TargetResources and AdditionalDetails (with
  * any_text, every string holding JSON text: the UAL's Actor, Target and Name/Value arrays as
  * OfficeActivity keeps them) are kept whole as text too (as the AuditLogs column holds them:
- * SigmaHQ rules match TargetResources|contains) and flattened, from their JSON text when they
- * are strings. */
-static int add_member(struct mw_sources_walk *w, struct mw_str key, const struct mw_json_val *v,
+ * SigmaHQ rules match TargetResources|contains) and flattened, from their JSON text (decoded
+ * once per record) when they are strings. pos: the member's position, for member_id. */
+static int add_member(struct mw_sources_walk *w, size_t pos, struct mw_sources_member *m,
                       bool any_text)
 {
     struct mw_json_val tree;
+    const struct mw_json_val *v = &m->val;
+    struct mw_str key = m->key;
     if (any_text &&
         (mw_str_ieq_c(key, "ModifiedProperties") || mw_str_ieq_c(key, "ExtendedProperties"))) {
         return MW_OK; /* decoded by name (read_ual) */
     }
     bool text = is_nested_key(key) || (any_text && v->type == MW_J_STRING);
+    if (v->type != MW_J_OBJECT && v->type != MW_J_ARRAY && (!text || v->type == MW_J_NULL)) {
+        return mw_sources_add_value(w, member_id(w, pos, m), v); /* as mw_sources_add_tree */
+    }
     if (!text || v->type == MW_J_NULL) {
         return mw_sources_add_tree(w, key, v, 0);
     }
-    int rc = mw_sources_add_value(w, mw_fieldtab_want(w->ctx->fields, key), v);
+    int rc = mw_sources_add_value(w, member_id(w, pos, m), v);
     if (rc != MW_OK) {
         return rc;
     }
     if (v->type != MW_J_STRING) {
         return mw_sources_add_tree(w, key, v, 0);
     }
-    if (mw_sources_as_tree(w->ctx, v, &tree) &&
+    if (mw_sources_member_tree(w->ctx, m, &tree) &&
         mw_sources_proj_descend(w->proj, w->ctx->fields, key)) {
         int trc = mw_sources_add_tree(w, key, &tree, 1);
         return trc == MW_E_MALFORMED && any_text ? MW_OK : trc;
@@ -653,11 +734,16 @@ static int flatten_row(struct mw_sources_walk *w, const struct mw_sources_view *
 {
     size_t n = vw->row->ncells < vw->ncols ? vw->row->ncells : vw->ncols;
     for (size_t i = 0; i < n; i++) {
-        struct mw_json_val sv = { MW_J_STRING, vw->row->cells[i], false };
-        if (!sv.raw.len || !vw->cols[i]) {
+        struct mw_sources_member m = { MW_STR_NULL,
+                                       MW_STR_NULL,
+                                       { MW_J_STRING, vw->row->cells[i], false },
+                                       { MW_J_NULL, MW_STR_NULL, false },
+                                       0 };
+        if (!m.val.raw.len || !vw->cols[i]) {
             continue;
         }
-        int rc = add_member(w, mw_str_c(vw->cols[i]), &sv, any_text);
+        m.key = mw_str_c(vw->cols[i]);
+        int rc = add_member(w, MW_SOURCES_INDEX_MAX, &m, any_text);
         if (rc != MW_OK) {
             return mw_diag_set(diag, rc, "malformed %s column", vw->cols[i]);
         }
@@ -665,60 +751,73 @@ static int flatten_row(struct mw_sources_walk *w, const struct mw_sources_view *
     return MW_OK;
 }
 
-/* Adds every member of obj under its own name; with `fill`, only names the event does not have
- * yet, and never `properties`; any_text as add_member. */
-static int flatten(struct mw_sources_walk *w, struct mw_str obj, bool fill, bool any_text)
+/* Adds every member of the indexed object under its own name; with `fill`, only names the event
+ * does not have yet, and never `properties`; any_text as add_member. */
+static int flatten(struct mw_sources_walk *w, struct mw_sources_index *idx, bool fill,
+                   bool any_text)
 {
-    struct mw_json_iter it;
-    struct mw_json_val k, v;
+    struct mw_sources_index_walk iw;
+    struct mw_sources_member *m;
+    struct ea_state *st = w->owner;
     int rc;
-    if (mw_json_object_begin(&it, obj) != MW_OK) {
-        return MW_E_MALFORMED;
+    if (st && mw_colids_stale(&st->ids, w->ctx->fields)) {
+        memset(st->keyids, 0, sizeof st->keyids);
     }
-    while ((rc = mw_json_object_next(&it, &k, &v)) == MW_OK) {
-        struct mw_str key;
-        if (mw_json_string(&k, w->ctx->arena, &key) != MW_OK) {
-            return MW_E_MALFORMED;
+    mw_sources_index_walk_begin(&iw, idx);
+    while ((rc = mw_sources_index_next(w->ctx, &iw, &m)) == MW_OK) {
+        if (!m->key.ptr) {
+            rc = MW_E_MALFORMED;
+            break;
         }
         if (fill) {
-            int id = mw_fieldtab_want(w->ctx->fields, key);
-            if (mw_str_eq_c(key, "properties") ||
+            int id = mw_fieldtab_want(w->ctx->fields, m->key);
+            if (mw_str_eq_c(m->key, "properties") ||
                 (id >= 0 && mw_event_get(w->ctx->event, id)->state != MW_VAL_ABSENT)) {
                 continue;
             }
         }
-        rc = add_member(w, key, &v, any_text);
+        rc = add_member(w, fill ? MW_SOURCES_INDEX_MAX : iw.i - 1, m, any_text);
         if (rc != MW_OK) {
-            return rc;
+            break;
         }
+    }
+    if (st) {
+        mw_colids_done(&st->ids, w->ctx->fields);
     }
     return rc == MW_DONE ? MW_OK : rc;
 }
 
-/* One record object: a directoryAudit object, an AuditLogs row, or a diagnostic record whose
- * `properties` is the directoryAudit object. */
-static int map_object(struct ea_state *st, struct mw_str obj, const struct mw_origin *origin,
-                      struct mw_map_ctx *ctx, struct mw_diag *diag)
+/* One record object, its members in idx: a directoryAudit object, an AuditLogs row, or a
+ * diagnostic record whose `properties` is the directoryAudit object. */
+static int map_object(struct ea_state *st, struct mw_str obj, struct mw_sources_index *idx,
+                      const struct mw_origin *origin, struct mw_map_ctx *ctx, struct mw_diag *diag)
 {
-    struct mw_sources_walk w = { ctx, &st->proj, 0, NULL };
+    struct mw_sources_walk w = { ctx, &st->proj, 0, st };
     struct mw_json_val props;
-    struct mw_sources_view vw = { obj, NULL, NULL, 0 }, env = { obj, NULL, NULL, 0 };
+    struct mw_sources_index inner;
+    struct mw_sources_view vw = { obj, NULL, NULL, 0, idx }, env = { obj, NULL, NULL, 0, idx };
     struct ea_rec r;
     memset(&r, 0, sizeof r);
     mw_event_reset(ctx->event);
     if (mw_str_trim(obj).len == 0 || mw_str_trim(obj).ptr[0] != '{') {
         return mw_diag_set(diag, MW_E_MALFORMED, "record is not a JSON object");
     }
-    bool diagrec = mw_sources_obj_get(ctx, obj, "properties", &props) && props.type == MW_J_OBJECT;
+    bool diagrec =
+            mw_sources_view_get(ctx, &env, "properties", &props) && props.type == MW_J_OBJECT;
     if (diagrec) {
         vw.obj = props.raw;
+        vw.idx = &inner;
+        mw_sources_index_build(ctx, props.raw, &inner);
     }
-    int rc = flatten(&w, vw.obj, false, false);
+    int rc = flatten(&w, vw.idx, false, false);
     if (rc == MW_OK && diagrec) {
-        rc = flatten(&w, obj, true, false);
+        rc = flatten(&w, idx, true, false);
     }
     if (rc != MW_OK) {
         return mw_diag_set(diag, rc, "malformed directory audit record");
+    }
+    if (!diagrec && mw_sources_index_flat(idx)) {
+        mw_sources_mark_checked(obj); /* walked whole: checked as the framer checks */
     }
     read_record(&r, &vw, diagrec ? &env : NULL, ctx);
     return finish(&r, "entra_audit", origin, ctx);
@@ -731,20 +830,24 @@ static const char *const wrapper_keys[] = { "value", "records", NULL };
 static int map_element(void *arg, int key, struct mw_str el, const struct mw_origin *at,
                        struct mw_map_ctx *ctx, struct mw_diag *diag)
 {
+    struct mw_sources_index idx;
     (void)key; /* value[] and records[] hold the same records */
-    return map_object(arg, el, at, ctx, diag);
+    mw_sources_index_build(ctx, el, &idx);
+    return map_object(arg, el, &idx, at, ctx, diag);
 }
 
 static int map_json(struct ea_state *st, const struct mw_recview *rec, struct mw_map_ctx *ctx,
                     struct mw_diag *diag)
 {
+    struct mw_sources_index idx;
     struct mw_json_val arr;
-    int key = mw_sources_wrapper_find(rec->json, wrapper_keys, &arr);
+    mw_sources_index_build(ctx, rec->json, &idx);
+    int key = mw_sources_index_wrapper(&idx, wrapper_keys, &arr);
     if (key >= 0) {
         return mw_sources_wrapper_each(rec->json, &arr, key, &rec->origin, map_element, st, ctx,
                                        diag);
     }
-    return map_object(st, rec->json, &rec->origin, ctx, diag);
+    return map_object(st, rec->json, &idx, &rec->origin, ctx, diag);
 }
 
 /* An AuditLogs CSV row: each column under its name, the dynamic columns decoded. */
@@ -752,7 +855,8 @@ static int map_csv(struct ea_state *st, const struct mw_recview *rec, struct mw_
                    struct mw_diag *diag)
 {
     struct mw_sources_walk w = { ctx, &st->proj, 0, NULL };
-    struct mw_sources_view vw = { MW_STR_NULL, rec, (const char *const *)st->cols, st->ncols };
+    struct mw_sources_view vw = { MW_STR_NULL, rec, (const char *const *)st->cols, st->ncols,
+                                  NULL };
     struct ea_rec r;
     memset(&r, 0, sizeof r);
     mw_event_reset(ctx->event);
@@ -827,7 +931,7 @@ static const char *const ual_tgts[] = { "Target", "AADTarget", NULL };
  * audit): ModifiedProperties {Name, NewValue, OldValue} decode as modifiedProperties do. */
 static void read_ual(struct ea_rec *r, const struct mw_sources_view *vw, struct mw_map_ctx *ctx)
 {
-    struct mw_json_val v, arr, p;
+    struct mw_json_val arr, p;
     struct mw_json_iter it;
     r->op = op_normalize(mw_sources_view_first(ctx, vw, ual_ops));
     r->id = mw_sources_view_first(ctx, vw, ual_ids);
@@ -843,8 +947,7 @@ static void read_ual(struct ea_rec *r, const struct mw_sources_view *vw, struct 
         r->user_id = user;
     }
     r->user_ip = mw_sources_view_first(ctx, vw, ual_ips);
-    if (mw_sources_view_get(ctx, vw, "ModifiedProperties", &v) &&
-        mw_sources_as_tree(ctx, &v, &arr) && arr.type == MW_J_ARRAY &&
+    if (mw_sources_view_tree(ctx, vw, "ModifiedProperties", &arr) && arr.type == MW_J_ARRAY &&
         mw_json_array_begin(&it, arr.raw) == MW_OK) {
         while (mw_json_array_next(&it, &p) == MW_OK) {
             if (p.type == MW_J_OBJECT) {
@@ -853,8 +956,7 @@ static void read_ual(struct ea_rec *r, const struct mw_sources_view *vw, struct 
         }
     }
     for (size_t i = 0; ual_tgts[i]; i++) {
-        if (mw_sources_view_get(ctx, vw, ual_tgts[i], &v) && mw_sources_as_tree(ctx, &v, &arr) &&
-            arr.type == MW_J_ARRAY) {
+        if (mw_sources_view_tree(ctx, vw, ual_tgts[i], &arr) && arr.type == MW_J_ARRAY) {
             ual_targets(r, ctx, &arr);
             break;
         }
@@ -866,10 +968,13 @@ int mw_entra_audit_map_ual(const struct mw_sources_view *vw, struct mw_sources_p
                            struct mw_map_ctx *ctx, struct mw_diag *diag)
 {
     struct mw_sources_walk w = { ctx, proj, 0, NULL };
+    struct mw_sources_view copy;
+    struct mw_sources_index idx;
     struct ea_rec r;
     memset(&r, 0, sizeof r);
     mw_event_reset(ctx->event);
-    int rc = vw->row ? flatten_row(&w, vw, true, diag) : flatten(&w, vw->obj, false, true);
+    vw = mw_sources_view_indexed(ctx, vw, &copy, &idx);
+    int rc = vw->row ? flatten_row(&w, vw, true, diag) : flatten(&w, vw->idx, false, true);
     if (rc != MW_OK) {
         return diag->msg[0] ? rc : mw_diag_set(diag, rc, "malformed directory audit record");
     }

@@ -786,9 +786,8 @@ static void ual_property(void *arg, struct mw_str name, struct mw_str value)
 static int ual_app_context(struct mw_sources_walk *w, struct srow *r, struct ual_extra *x,
                            const struct mw_sources_view *vw)
 {
-    struct mw_json_val v, obj;
-    if (!mw_sources_view_get(w->ctx, vw, "AppAccessContext", &v) ||
-        !mw_sources_as_tree(w->ctx, &v, &obj) || obj.type != MW_J_OBJECT) {
+    struct mw_json_val obj;
+    if (!mw_sources_view_tree(w->ctx, vw, "AppAccessContext", &obj) || obj.type != MW_J_OBJECT) {
         return MW_OK;
     }
     r->session = mw_sources_obj_str(w->ctx, obj.raw, "AADSessionId");
@@ -838,11 +837,14 @@ int mw_entra_signin_map_ual(const struct mw_sources_view *vw, struct mw_sources_
                             struct mw_map_ctx *ctx, struct mw_diag *diag)
 {
     struct mw_sources_walk w = { ctx, proj, 0, NULL };
+    struct mw_sources_view copy;
+    struct mw_sources_index idx;
     struct srow r;
     struct ual_extra x;
     memset(&r, 0, sizeof r);
     memset(&x, 0, sizeof x);
     mw_event_reset(ctx->event);
+    vw = mw_sources_view_indexed(ctx, vw, &copy, &idx); /* a dozen members read by name */
     int rc = ual_flatten(&w, vw);
     if (rc == MW_OK) {
         rc = ual_app_context(&w, &r, &x, vw);

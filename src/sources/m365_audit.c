@@ -994,7 +994,7 @@ int mw_m365_map_object(void *m365_state, struct mw_str object, const struct mw_o
     size_t env = find_envelope(st, ctx, m, n, have_kc, &env_obj, &hint);
     int route = env < n ? route_inner(ctx, env_obj, hint.op) : route_of(hint.wl, hint.op);
     if (route) {
-        struct mw_sources_view vw = { env < n ? env_obj : object, NULL, NULL, 0 };
+        struct mw_sources_view vw = { env < n ? env_obj : object, NULL, NULL, 0, NULL };
         return map_routed(st, route, &vw, origin, ctx, diag);
     }
     if (env < n) {
@@ -1050,9 +1050,9 @@ static int map_csv_routed(struct m365_state *st, int route, const struct mw_recv
     struct mw_str cell = st->primary_col >= 0 && (size_t)st->primary_col < n
                                  ? mw_str_trim(rec->cells[st->primary_col])
                                  : MW_STR_NULL;
-    struct mw_sources_view vw = { cell, NULL, NULL, 0 };
+    struct mw_sources_view vw = { cell, NULL, NULL, 0, NULL };
     if (!cell.len || cell.ptr[0] != '{') {
-        vw = (struct mw_sources_view){ MW_STR_NULL, rec, st->colnames, st->ncols };
+        vw = (struct mw_sources_view){ MW_STR_NULL, rec, st->colnames, st->ncols, NULL };
     }
     return map_routed(st, route, &vw, &rec->origin, ctx, diag);
 }

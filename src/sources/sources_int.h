@@ -156,13 +156,67 @@ static inline void mw_colids_done(struct mw_colids_stamp *k, const struct mw_fie
 
 /* ---- records read by member name (record_view.c) ----------------------------------------- */
 
+#define MW_SOURCES_INDEX_MAX 96 /* members an index holds; more are read by scanning on */
+
+/* One member of an indexed object; its value read as a tree (JSON text decoded) once asked. */
+struct mw_sources_member {
+    struct mw_str key;    /* decoded; NULL when the name could not be decoded */
+    struct mw_str rawkey; /* as written, escapes kept */
+    struct mw_json_val val;
+    struct mw_json_val tree;
+    signed char tree_state; /* 0: not tried, 1: tree holds it, -1: not a tree */
+};
+
+/* The members of one JSON object read in one pass, so that a record read by many names is
+ * scanned once, not once per name. */
+struct mw_sources_index {
+    struct mw_sources_member m[MW_SOURCES_INDEX_MAX];
+    size_t n;
+    bool partial; /* more members than fit: `rest` goes on after m[n - 1] */
+    struct mw_json_iter rest;
+    int status; /* MW_OK, or the error that ended the walk (after the members in m) */
+};
+
 /* A record whose members are read by name: a JSON object, or a CSV row under its header. */
 struct mw_sources_view {
     struct mw_str obj;            /* the JSON object; unused for a row */
     const struct mw_recview *row; /* the CSV row, NULL for an object */
     const char *const *cols;      /* the row's header names (NULL entries never match) */
     size_t ncols;
+    struct mw_sources_index *idx; /* obj's members when indexed (mw_sources_index_build), or NULL */
 };
+
+/* Reads obj's members into idx (as many as fit). MW_OK, or MW_E_MALFORMED when obj is not an
+ * object; a later error is kept in idx->status. */
+int mw_sources_index_build(struct mw_map_ctx *ctx, struct mw_str obj, struct mw_sources_index *idx);
+/* The first member named key, ASCII case-insensitively (as mw_sources_obj_get), in the index
+ * only; NULL when not there. */
+struct mw_sources_member *mw_sources_index_find(struct mw_sources_index *idx, const char *key);
+/* Every member read, none an object or an array, no error (see mw_sources_mark_checked). */
+bool mw_sources_index_flat(const struct mw_sources_index *idx);
+/* As mw_sources_wrapper_find, from the index. */
+int mw_sources_index_wrapper(const struct mw_sources_index *idx, const char *const *keys,
+                             struct mw_json_val *arr);
+/* Every member of an indexed object in order, those past the index too. */
+struct mw_sources_index_walk {
+    struct mw_sources_index *idx;
+    size_t i;                       /* position of the next member */
+    struct mw_json_iter rest;       /* past the index */
+    struct mw_sources_member extra; /* a member past the index */
+};
+void mw_sources_index_walk_begin(struct mw_sources_index_walk *w, struct mw_sources_index *idx);
+/* MW_OK with *m the member at position w->i - 1 (its key NULL when the name could not be
+ * decoded), MW_DONE after the last, or the error that ended the object. */
+int mw_sources_index_next(struct mw_map_ctx *ctx, struct mw_sources_index_walk *w,
+                          struct mw_sources_member **m);
+/* vw itself when it is a row or already indexed; else *copy, vw with its object indexed in idx. */
+const struct mw_sources_view *mw_sources_view_indexed(struct mw_map_ctx *ctx,
+                                                      const struct mw_sources_view *vw,
+                                                      struct mw_sources_view *copy,
+                                                      struct mw_sources_index *idx);
+/* The member's value as mw_sources_as_tree reads it, decoded once per index. */
+bool mw_sources_member_tree(struct mw_map_ctx *ctx, struct mw_sources_member *m,
+                            struct mw_json_val *out);
 
 /* A scalar's text (strings decoded, numbers and booleans as written); MW_STR_NULL otherwise. */
 struct mw_str mw_sources_scalar(struct mw_map_ctx *ctx, const struct mw_json_val *v);
@@ -179,6 +233,9 @@ bool mw_sources_view_get(struct mw_map_ctx *ctx, const struct mw_sources_view *v
 /* Its scalar text, trimmed; MW_STR_NULL when absent. */
 struct mw_str mw_sources_view_str(struct mw_map_ctx *ctx, const struct mw_sources_view *vw,
                                   const char *key);
+/* Member `key` read as mw_sources_as_tree reads it; decoded once per record when indexed. */
+bool mw_sources_view_tree(struct mw_map_ctx *ctx, const struct mw_sources_view *vw, const char *key,
+                          struct mw_json_val *out);
 /* The first non-empty of keys (NULL-terminated). */
 struct mw_str mw_sources_view_first(struct mw_map_ctx *ctx, const struct mw_sources_view *vw,
                                     const char *const *keys);
