@@ -4,7 +4,7 @@
 # docs/formats/defender.md and docs/formats/m365_audit.md) with planted T1114 incidents whose
 # finding counts are known, and writes those counts to OUT.expected.json.
 # SPDX-License-Identifier: MIT
-"""Usage: gen_corpus.py --kind defender|office|adminxml|iis|msgtrack|graph|msgtrace|entra_signin|
+"""Usage: gen_corpus.py --kind defender|office|adminxml|iis|msgtrack|graph|msgtrace|winevent|entra_signin|
 entra_signin_graph|entra_audit|exchange_admin_audit --size 1G [--seed N] --out FILE
 
 adminxml: the New-AdminAuditLogSearch XML report of Exchange Server (docs/formats/exchange_admin_audit.md):
@@ -1395,6 +1395,58 @@ class Graph(Common):
         return {}
 
 
+class WinEvent(Common):
+    """Sentinel SecurityEvent and Event table rows as JSON Lines (docs/formats/windows_event.md):
+    4624 logons, 4663 object access, Sysmon 1/11 rows; no rule reads them yet: no findings."""
+
+    def row(self, ts):
+        rng = self.rng
+        user = rng.choice(self.users)
+        host = "WS%04d.corp.example.org" % rng.randrange(500)
+        t = "%s.%03dZ" % (self.clock.iso(ts), rng.randrange(1000))
+        head = ('{"TenantId":"11111111-2222-3333-4444-555555555555","SourceSystem":"OpsManager",'
+                '"TimeGenerated":"%s","Computer":"%s",' % (t, host))
+        pick = rng.random()
+        if pick < 0.6:
+            return head + (
+                '"EventID":4624,"Type":"SecurityEvent","EventSourceName":'
+                '"Microsoft-Windows-Security-Auditing","Channel":"Security","Task":12544,'
+                '"Level":"8","Activity":"4624 - An account was successfully logged on.",'
+                '"Account":"CORP\\\\%s","AccountType":"User","AuthenticationPackageName":"Kerberos",'
+                '"IpAddress":"10.%d.%d.%d","IpPort":"%d","LogonProcessName":"Kerberos",'
+                '"LogonType":"3","LogonTypeName":"3 - Network","ProcessId_string":"0x0",'
+                '"LogonGuid_string":"%s","SubjectUserSid":"S-1-0-0","SubjectUserName":"-",'
+                '"SubjectDomainName":"-","TargetUserName":"%s","TargetDomainName":"CORP",'
+                '"TargetLogonId":"0x%x","WorkstationName":"-","EventOriginId":"%s"}') % (
+                user, rng.randrange(256), rng.randrange(256), rng.randrange(256),
+                rng.randrange(49152, 65536), self.guid(), user, rng.getrandbits(32), self.guid())
+        if pick < 0.8:
+            return head + (
+                '"EventID":4663,"Type":"SecurityEvent","EventSourceName":'
+                '"Microsoft-Windows-Security-Auditing","Channel":"Security","Task":12800,'
+                '"Activity":"4663 - An attempt was made to access an object.",'
+                '"Account":"CORP\\\\%s","SubjectUserName":"%s","SubjectDomainName":"CORP",'
+                '"ObjectType":"File","ObjectName":"C:\\\\Users\\\\%s\\\\Documents\\\\%s.docx",'
+                '"AccessList":"%%%%4416","ProcessName":"C:\\\\Windows\\\\explorer.exe",'
+                '"EventOriginId":"%s"}') % (user, user, user, self.hexs(8), self.guid())
+        return head + (
+            '"Source":"Microsoft-Windows-Sysmon","EventLog":"Microsoft-Windows-Sysmon/Operational",'
+            '"EventID":11,"Type":"Event","EventLevelName":"Information",'
+            '"UserName":"CORP\\\\%s","RenderedDescription":"File created",'
+            '"Image":"C:\\\\Program Files\\\\Microsoft Office\\\\root\\\\Office16\\\\WINWORD.EXE",'
+            '"TargetFilename":"C:\\\\Users\\\\%s\\\\AppData\\\\Local\\\\Temp\\\\%s.tmp",'
+            '"ProcessGuid":"{%s}","ProcessId_dynamic":"%d","UtcTime":"%s","RuleName":"-"}') % (
+            user, user, self.hexs(8), self.guid(), rng.randrange(65536), t)
+
+    def run(self, w, size):
+        ts = BASE_EPOCH
+        while w.size() < size:
+            for _ in range(256):
+                w.add(self.row(ts))
+                ts += self.rng.random() < 0.3
+        return {}
+
+
 STATUSES = ("Delivered",) * 8 + ("FilteredAsSpam", "Failed", "Expanded", "Pending")
 
 
@@ -1434,7 +1486,8 @@ class MessageTrace(Common):
 KINDS = {"defender": lambda seed: Defender(seed), "office": lambda seed: Office(seed + 1),
          "adminxml": lambda seed: AdminXml(seed + 2), "iis": lambda seed: Iis(seed + 2),
          "msgtrack": lambda seed: MsgTrack(seed + 3),
-         "graph": lambda seed: Graph(seed + 2), "msgtrace": lambda seed: MessageTrace(seed + 3)}
+         "graph": lambda seed: Graph(seed + 2), "msgtrace": lambda seed: MessageTrace(seed + 3),
+         "winevent": lambda seed: WinEvent(seed + 5)}
 
 
 def main():

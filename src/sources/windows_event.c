@@ -101,12 +101,27 @@ struct wcol {
     int id, alias_id;
 };
 
+#define WIN_POS_MAX 64 /* member positions of a JSON row whose key facts are kept */
+
+/* What the key of a JSON row's member at one position resolved to: rows of one export put
+ * their columns in the same order, so this saves the suffix test, the key table lookup and two
+ * field-id lookups per member. */
+struct wpos {
+    char key[48];
+    size_t len; /* 0: empty slot */
+    bool dyn;   /* a Kusto dynamic column or EventData: a string may be JSON text */
+    unsigned kind;
+    int id, base_id; /* field ids of the name and of its name without the suffix (-1: none) */
+};
+
 struct win_state {
     struct mw_sources_proj proj;
     struct mw_strmap keys; /* name -> struct wkey * (icase) */
     struct wcol *cols;
     size_t ncols;
     struct mw_colids_stamp ids;
+    struct wpos pos[WIN_POS_MAX];
+    struct mw_colids_stamp pos_ids; /* when pos[].id were looked up */
 };
 
 struct win_walk {
@@ -209,8 +224,35 @@ static int win_cell(struct win_walk *ww, struct mw_str name, struct mw_str v, bo
     return MW_OK;
 }
 
-/* One member of a JSON row. */
-static int win_json(struct win_walk *ww, struct mw_str name, const struct mw_json_val *v)
+/* The facts of the key of the member at position pos, from the cache when it holds that key
+ * (else computed into *tmp). */
+static const struct wpos *pos_facts(struct win_state *st, size_t pos, struct mw_str key,
+                                    struct mw_fieldtab *f, struct wpos *tmp)
+{
+    struct wpos *c = pos < WIN_POS_MAX ? &st->pos[pos] : NULL;
+    if (c && c->len == key.len && key.len && memcmp(c->key, key.ptr, key.len) == 0) {
+        return c;
+    }
+    if (!c || key.len == 0 || key.len > sizeof c->key) {
+        c = tmp;
+    }
+    bool dyn;
+    struct mw_str base = mw_sources_kusto_base(key, &dyn);
+    c->kind = kind_of(st, base);
+    c->dyn = dyn || c->kind == WK_EVENTDATA;
+    c->id = mw_fieldtab_want(f, key);
+    c->base_id = base.len != key.len ? mw_fieldtab_want(f, base) : -1;
+    c->len = 0;
+    if (c != tmp) {
+        memcpy(c->key, key.ptr, key.len);
+        c->len = key.len;
+    }
+    return c;
+}
+
+/* One member of a JSON row, at position pos. */
+static int win_json(struct win_walk *ww, size_t pos, struct mw_str name,
+                    const struct mw_json_val *v)
 {
     if (v->type == MW_J_OBJECT || v->type == MW_J_ARRAY) {
         return win_tree(ww, name, v);
@@ -222,10 +264,20 @@ static int win_json(struct win_walk *ww, struct mw_str name, const struct mw_jso
     if (mw_json_string(v, ww->w.ctx->arena, &s) != MW_OK) {
         return MW_E_MALFORMED;
     }
-    bool dyn;
-    struct mw_str base = mw_sources_kusto_base(name, &dyn);
-    dyn |= kind_of(ww->st, base) == WK_EVENTDATA;
-    return win_cell(ww, name, s, dyn && v->type == MW_J_STRING);
+    struct wpos tmp;
+    const struct wpos *c = pos_facts(ww->st, pos, name, ww->w.ctx->fields, &tmp);
+    if (c->dyn && v->type == MW_J_STRING && mw_sources_is_json_text(s)) {
+        return win_cell(ww, name, s, true);
+    }
+    /* as win_text, with the ids looked up once per position */
+    note(&ww->r, c->kind, s);
+    if (c->id >= 0) {
+        mw_event_add(ww->w.ctx->event, c->id, s);
+    }
+    if (c->base_id >= 0) {
+        mw_event_add(ww->w.ctx->event, c->base_id, s);
+    }
+    return MW_OK;
 }
 
 /* ---- canonical fields ----------------------------------------------------------------------- */
@@ -533,7 +585,12 @@ static int map_row(struct win_state *st, struct mw_str obj, const struct mw_orig
     struct mw_json_iter it;
     struct mw_json_val k, v;
     int rc;
+    size_t pos = 0;
     walk_init(&ww, st, ctx);
+    if (mw_colids_stale(&st->pos_ids, ctx->fields)) {
+        memset(st->pos, 0, sizeof st->pos); /* the ids are for another field table */
+    }
+    mw_colids_done(&st->pos_ids, ctx->fields);
     if (mw_json_object_begin(&it, obj) != MW_OK) {
         return mw_diag_set(diag, MW_E_MALFORMED, "event is not a JSON object");
     }
@@ -546,7 +603,7 @@ static int map_row(struct win_state *st, struct mw_str obj, const struct mw_orig
         if (wk >= 0) {
             return mw_sources_wrapper_each(obj, &v, wk, origin, map_element, st, ctx, diag);
         }
-        rc = win_json(&ww, key, &v);
+        rc = win_json(&ww, pos++, key, &v);
         if (rc != MW_OK) {
             return mw_diag_set(diag, rc, "bad value in member %.*s",
                                (int)(key.len > 64 ? 64 : key.len), key.ptr);
