@@ -8,8 +8,8 @@
 
 #include "cli/cli.h"
 #include "core/alloc.h"
-#include "input/input.h"
 #include "core/tzmap.h"
+#include "input/input.h"
 #include "output/output.h"
 #include "sources/source.h"
 
@@ -135,8 +135,8 @@ struct explain_walk {
     struct mw_map_ctx *ctx;
     const struct mw_tzmap *tz; /* the zone of each file, by --input-timezone */
     const char *top;           /* the path named on the command line */
-    uint64_t files;  /* files found under top */
-    uint64_t blocks; /* blocks printed, for the blank line between them */
+    uint64_t files;            /* files found under top */
+    uint64_t blocks;           /* blocks printed, for the blank line between them */
     bool ok;
 };
 

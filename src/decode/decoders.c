@@ -1,5 +1,5 @@
-/* decode/decoders.c: the table of decoders (one per container: W3C, JSON, CSV, XML) and the container
- * sniffing that picks one for a stream. A new framer is one entry here and one driver in
+/* decode/decoders.c: the table of decoders (one per container: W3C, JSON, CSV, XML) and the
+ * container sniffing that picks one for a stream. A new framer is one entry here and one driver in
  * sources/registry.c.
  * SPDX-License-Identifier: MIT */
 #include <string.h>

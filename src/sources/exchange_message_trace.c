@@ -84,7 +84,12 @@ struct trow {
 
 /* Fields the source writes itself, their ids looked up once per field table. */
 static const char *const canon_names[] = { "RecipientAddress", "Direction", "ClientIP" };
-enum { C_RCPT, C_DIR, C_CIP, C_COUNT };
+enum {
+    C_RCPT,
+    C_DIR,
+    C_CIP,
+    C_COUNT
+};
 
 struct col {
     char *name;

@@ -10,16 +10,11 @@
 #include "sources/sources_int.h"
 
 static const struct mw_source *const sources[] = {
-    &mw_source_m365_audit,
-    &mw_source_defender,
-    &mw_source_entra_signin,
-    &mw_source_entra_audit,
-    &mw_source_exchange_admin_audit,
-    &mw_source_windows_event,
-    &mw_source_exchange_iis,
-    &mw_source_exchange_message_tracking,
-    &mw_source_graph_activity,
-    &mw_source_exchange_message_trace,
+    &mw_source_m365_audit,           &mw_source_defender,
+    &mw_source_entra_signin,         &mw_source_entra_audit,
+    &mw_source_exchange_admin_audit, &mw_source_windows_event,
+    &mw_source_exchange_iis,         &mw_source_exchange_message_tracking,
+    &mw_source_graph_activity,       &mw_source_exchange_message_trace,
 };
 
 const struct mw_source *const *mw_sources_all(size_t *n)

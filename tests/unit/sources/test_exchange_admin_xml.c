@@ -133,7 +133,8 @@ static void test_bad_events(void **state)
     struct cap c;
     cap_init(&c, true);
     assert_int_equal(cap_run(&c, text), MW_E_TRUNCATED);
-    assert_non_null(strstr(c.diag.msg, "Opening and ending tag mismatch: Unclosed line 7 and Event"));
+    assert_non_null(
+            strstr(c.diag.msg, "Opening and ending tag mismatch: Unclosed line 7 and Event"));
     assert_non_null(strstr(c.diag.msg, "4 record(s) read before it"));
     assert_int_equal(c.diag.line, 7);
     assert_int_equal(c.n, 2);
