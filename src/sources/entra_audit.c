@@ -21,11 +21,82 @@ static const struct mw_logsource ls_auditlogs = { "azure", "auditlogs", NULL };
 struct ea_keyid {
     char key[40];
     unsigned char len; /* 0: empty slot */
+    bool nested;       /* is_nested_key */
+    bool by_name;      /* ModifiedProperties or ExtendedProperties: decoded by name */
     int id;
+};
+
+/* The canonical fields a record is given (put_canonical, put_app), by index into canon_names. */
+enum ea_field {
+    EA_F_APP_ID,
+    EA_F_APP_NAME,
+    EA_F_APP_SP_ID,
+    EA_F_RESOURCE_NAME,
+    EA_F_RESOURCE_APP_ID,
+    EA_F_OPERATION,
+    EA_F_ACTIVITY,
+    EA_F_MESSAGE,
+    EA_F_STATUS,
+    EA_F_FAILURE_REASON,
+    EA_F_CORRELATION,
+    EA_F_ACTOR,
+    EA_F_ACTOR_TYPE,
+    EA_F_USER_ID,
+    EA_F_CLIENT_IP,
+    EA_F_SCOPES,
+    EA_F_SCOPES_ADDED,
+    EA_F_SCOPES_REMOVED,
+    EA_F_CONSENT_TYPE,
+    EA_F_CONSENT_PRINCIPAL,
+    EA_F_CREDENTIALS_ADDED,
+    EA_F_COUNT
+};
+
+static const char *const canon_names[EA_F_COUNT] = {
+    [EA_F_APP_ID] = "AppId",
+    [EA_F_APP_NAME] = "AppDisplayName",
+    [EA_F_APP_SP_ID] = "AppServicePrincipalId",
+    [EA_F_RESOURCE_NAME] = "ResourceDisplayName",
+    [EA_F_RESOURCE_APP_ID] = "ResourceAppId",
+    [EA_F_OPERATION] = "OperationName",
+    [EA_F_ACTIVITY] = "ActivityDisplayName",
+    [EA_F_MESSAGE] = "properties.message",
+    [EA_F_STATUS] = "Status",
+    [EA_F_FAILURE_REASON] = "failure_status_reason",
+    [EA_F_CORRELATION] = "CorrelationId",
+    [EA_F_ACTOR] = "Actor",
+    [EA_F_ACTOR_TYPE] = "ActorType",
+    [EA_F_USER_ID] = "UserId",
+    [EA_F_CLIENT_IP] = "ClientIP",
+    [EA_F_SCOPES] = "Scopes",
+    [EA_F_SCOPES_ADDED] = "ScopesAdded",
+    [EA_F_SCOPES_REMOVED] = "ScopesRemoved",
+    [EA_F_CONSENT_TYPE] = "ConsentType",
+    [EA_F_CONSENT_PRINCIPAL] = "ConsentPrincipalId",
+    [EA_F_CREDENTIALS_ADDED] = "CredentialsAdded",
+};
+
+/* The field ids of one modified property's name (ModifiedProperties.<Name>, its .OldValue and
+ * the bare dotted <Name>), kept per file: records of one file name the same few properties. */
+#define EA_PROPIDS 64 /* slots; a name hashes to one, a collision looks the name up again */
+struct ea_propid {
+    char name[48];
+    unsigned char len; /* 0: empty slot */
+    int id_new, id_old, id_bare;
+};
+
+#define EA_ID_UNKNOWN (-2) /* a canon[] entry not looked up yet */
+
+/* Field ids looked up once per field table instead of once per record (map_prop, put). */
+struct ea_ids {
+    struct mw_colids_stamp stamp;
+    int canon[EA_F_COUNT];
+    struct ea_propid props[EA_PROPIDS];
 };
 
 struct ea_state {
     struct mw_sources_proj proj;
+    struct ea_ids ids_cache;
     struct ea_keyid keyids[MW_SOURCES_INDEX_MAX];
     struct mw_colids_stamp ids; /* when keyids[] were looked up */
     char **cols;                /* CSV header names, without " [UTC]" */
@@ -47,6 +118,7 @@ struct ea_rec {
     struct mw_str tgt_name[2], tgt_type[2], tgt_id[2];
     struct mw_str consent_type, principal, on_behalf_all;
     struct ea_set scopes_new, scopes_old, keys_new, keys_old;
+    struct ea_ids *ids; /* the file's cache; NULL: look names up */
 };
 
 /* ---- small helpers ------------------------------------------------------------------------- */
@@ -93,18 +165,43 @@ static void set_add_words(struct ea_set *s, struct mw_str text)
     }
 }
 
-static void put(struct mw_map_ctx *ctx, const char *name, struct mw_str v)
+/* ids ready for the field table of ctx: looked up again when the table changed. */
+static struct ea_ids *ids_ready(struct ea_ids *ids, struct mw_map_ctx *ctx)
 {
-    int id = mw_fieldtab_want(ctx->fields, mw_str_c(name));
-    if (id >= 0 && v.ptr && v.len) {
+    if (ids && mw_colids_stale(&ids->stamp, ctx->fields)) {
+        for (size_t i = 0; i < EA_F_COUNT; i++) {
+            ids->canon[i] = EA_ID_UNKNOWN; /* looked up at first use: an open table (parse)
+                                            * then names fields in the order records set them */
+        }
+        memset(ids->props, 0, sizeof ids->props);
+        mw_colids_done(&ids->stamp, ctx->fields);
+    }
+    return ids;
+}
+
+static int canon_id(const struct ea_rec *r, struct mw_map_ctx *ctx, enum ea_field f)
+{
+    if (!r->ids) {
+        return mw_fieldtab_want(ctx->fields, mw_str_c(canon_names[f]));
+    }
+    if (r->ids->canon[f] == EA_ID_UNKNOWN) {
+        r->ids->canon[f] = mw_fieldtab_want(ctx->fields, mw_str_c(canon_names[f]));
+    }
+    return r->ids->canon[f];
+}
+
+static void put(const struct ea_rec *r, struct mw_map_ctx *ctx, enum ea_field f, struct mw_str v)
+{
+    int id = v.ptr && v.len ? canon_id(r, ctx, f) : -1;
+    if (id >= 0) {
         mw_event_set(ctx->event, id, v);
     }
 }
 
-static void put_set(struct mw_map_ctx *ctx, const char *name, const struct ea_set *s,
-                    const struct ea_set *minus)
+static void put_set(const struct ea_rec *r, struct mw_map_ctx *ctx, enum ea_field f,
+                    const struct ea_set *s, const struct ea_set *minus)
 {
-    int id = mw_fieldtab_want(ctx->fields, mw_str_c(name));
+    int id = s->n ? canon_id(r, ctx, f) : -1;
     for (size_t i = 0; id >= 0 && i < s->n; i++) {
         if (!minus || !set_has(minus, s->v[i])) {
             mw_event_add(ctx->event, id, s->v[i]);
@@ -119,7 +216,7 @@ static struct mw_str first_of(struct mw_str a, struct mw_str b)
 
 /* Members keys[0..n) of obj in one pass over it (the first of each name, ASCII
  * case-insensitive, as mw_sources_obj_get finds them); found[i] says which were there. */
-static void obj_pick(struct mw_map_ctx *ctx, struct mw_str obj, const char *const *keys, size_t n,
+static void obj_pick(struct mw_map_ctx *ctx, struct mw_str obj, const struct mw_str *keys, size_t n,
                      struct mw_json_val *out, bool *found)
 {
     struct mw_json_iter it;
@@ -135,7 +232,7 @@ static void obj_pick(struct mw_map_ctx *ctx, struct mw_str obj, const char *cons
             continue;
         }
         for (size_t i = 0; i < n; i++) {
-            if (!found[i] && mw_str_ieq_c(name, keys[i])) {
+            if (!found[i] && name.len == keys[i].len && mw_str_ieq(name, keys[i])) {
                 out[i] = v;
                 found[i] = true;
                 left--;
@@ -364,18 +461,57 @@ static void note_prop(struct ea_rec *r, struct mw_str name, const struct mw_str 
     }
 }
 
-static void add_named(struct mw_map_ctx *ctx, const char *prefix, struct mw_str name,
-                      const char *suffix, const struct mw_str *vals, size_t n)
+/* The id of field <prefix><name><suffix>, or -1. */
+static int named_id(struct mw_map_ctx *ctx, const char *prefix, struct mw_str name,
+                    const char *suffix)
 {
     char buf[MW_SOURCES_NAME_MAX];
     size_t pl = strlen(prefix), sl = strlen(suffix);
-    if (!n || pl + name.len + sl >= sizeof buf) {
-        return;
+    if (pl + name.len + sl >= sizeof buf) {
+        return -1;
     }
     memcpy(buf, prefix, pl);
     memcpy(buf + pl, name.ptr, name.len);
     memcpy(buf + pl + name.len, suffix, sl);
-    int id = mw_fieldtab_want(ctx->fields, mw_str_make(buf, pl + name.len + sl));
+    return mw_fieldtab_want(ctx->fields, mw_str_make(buf, pl + name.len + sl));
+}
+
+/* The ids of property `name` (not empty) that has nn new and no old values, from the file's cache
+ * when it holds them. An open table (parse) is not cached, and names only the fields that get a
+ * value, in the order they get one. */
+static void prop_ids(const struct ea_rec *r, struct mw_map_ctx *ctx, struct mw_str name,
+                     size_t nn, size_t no, struct ea_propid *out)
+{
+    struct ea_propid *slot = NULL;
+    if (ctx->fields->open) {
+        out->id_new = nn ? named_id(ctx, "ModifiedProperties.", name, "") : -1;
+        out->id_old = no ? named_id(ctx, "ModifiedProperties.", name, ".OldValue") : -1;
+        out->id_bare = nn && memchr(name.ptr, '.', name.len) ? named_id(ctx, "", name, "") : -1;
+        return;
+    }
+    if (r->ids && name.len <= sizeof slot->name) {
+        size_t h = name.len * 31u + (unsigned char)name.ptr[name.len - 1] * 7u +
+                   (unsigned char)name.ptr[name.len / 2];
+        slot = &r->ids->props[h % EA_PROPIDS];
+        if (slot->len == name.len && memcmp(slot->name, name.ptr, name.len) == 0) {
+            *out = *slot;
+            return;
+        }
+    }
+    out->id_new = named_id(ctx, "ModifiedProperties.", name, "");
+    out->id_old = named_id(ctx, "ModifiedProperties.", name, ".OldValue");
+    out->id_bare = memchr(name.ptr, '.', name.len) ? named_id(ctx, "", name, "") : -1;
+    if (slot) {
+        memcpy(slot->name, name.ptr, name.len);
+        slot->len = (unsigned char)name.len;
+        slot->id_new = out->id_new;
+        slot->id_old = out->id_old;
+        slot->id_bare = out->id_bare;
+    }
+}
+
+static void add_vals(struct mw_map_ctx *ctx, int id, const struct mw_str *vals, size_t n)
+{
     for (size_t i = 0; id >= 0 && i < n; i++) {
         mw_event_add(ctx->event, id, vals[i]);
     }
@@ -385,7 +521,8 @@ static void add_named(struct mw_map_ctx *ctx, const char *prefix, struct mw_str 
  * bare <Name> for dotted names (SigmaHQ's ConsentContext.IsAdminConsent). */
 static void map_prop(struct ea_rec *r, struct mw_str prop, struct mw_map_ctx *ctx)
 {
-    static const char *const keys[] = { "displayName", "Name", "newValue", "oldValue" };
+    static const struct mw_str keys[] = { MW_STR_LIT("displayName"), MW_STR_LIT("Name"),
+                                          MW_STR_LIT("newValue"), MW_STR_LIT("oldValue") };
     struct mw_str nv[EA_VALS_MAX], ov[EA_VALS_MAX];
     struct mw_json_val v[4];
     bool found[4];
@@ -404,17 +541,18 @@ static void map_prop(struct ea_rec *r, struct mw_str prop, struct mw_map_ctx *ct
     if (found[3]) {
         no = decode_values(ctx, &v[3], ov);
     }
-    add_named(ctx, "ModifiedProperties.", name, "", nv, nn);
-    add_named(ctx, "ModifiedProperties.", name, ".OldValue", ov, no);
-    if (memchr(name.ptr, '.', name.len)) {
-        add_named(ctx, "", name, "", nv, nn);
-    }
+    struct ea_propid ids;
+    prop_ids(r, ctx, name, nn, no, &ids);
+    add_vals(ctx, ids.id_new, nv, nn);
+    add_vals(ctx, ids.id_old, ov, no);
+    add_vals(ctx, ids.id_bare, nv, nn); /* dotted names only */
     note_prop(r, name, nv, nn, ov, no);
 }
 
 static void map_targets(struct ea_rec *r, const struct mw_json_val *arr, struct mw_map_ctx *ctx)
 {
-    static const char *const keys[] = { "displayName", "type", "id", "modifiedProperties" };
+    static const struct mw_str keys[] = { MW_STR_LIT("displayName"), MW_STR_LIT("type"),
+                                          MW_STR_LIT("id"), MW_STR_LIT("modifiedProperties") };
     struct mw_json_iter it, pit;
     struct mw_json_val t, p, v[4];
     bool found[4];
@@ -448,9 +586,11 @@ static void map_targets(struct ea_rec *r, const struct mw_json_val *arr, struct 
 
 static void read_actor(struct ea_rec *r, const struct mw_sources_view *vw, struct mw_map_ctx *ctx)
 {
-    static const char *const sides[] = { "user", "app" };
-    static const char *const ukeys[] = { "userPrincipalName", "id", "ipAddress" };
-    static const char *const akeys[] = { "displayName", "servicePrincipalName" };
+    static const struct mw_str sides[] = { MW_STR_LIT("user"), MW_STR_LIT("app") };
+    static const struct mw_str ukeys[] = { MW_STR_LIT("userPrincipalName"), MW_STR_LIT("id"),
+                                           MW_STR_LIT("ipAddress") };
+    static const struct mw_str akeys[] = { MW_STR_LIT("displayName"),
+                                           MW_STR_LIT("servicePrincipalName") };
     struct mw_json_val ib, who[2], v[3];
     bool has[2], found[3];
     if (!mw_sources_view_tree(ctx, vw, "initiatedBy", &ib) || ib.type != MW_J_OBJECT) {
@@ -472,7 +612,7 @@ static void read_actor(struct ea_rec *r, const struct mw_sources_view *vw, struc
 
 static void read_details(struct ea_rec *r, const struct mw_sources_view *vw, struct mw_map_ctx *ctx)
 {
-    static const char *const keys[] = { "key", "value" };
+    static const struct mw_str keys[] = { MW_STR_LIT("key"), MW_STR_LIT("value") };
     struct mw_json_val arr, el, v[2];
     bool found[2];
     struct mw_json_iter it;
@@ -541,59 +681,59 @@ static struct mw_str app_id_of(const struct ea_rec *r)
 
 static void put_app(const struct ea_rec *r, struct mw_map_ctx *ctx)
 {
-    put(ctx, "AppId", app_id_of(r));
+    put(r, ctx, EA_F_APP_ID, app_id_of(r));
     if (resource_first(r->op)) {
-        put(ctx, "AppDisplayName", first_of(r->sp_name, r->tgt_name[1]));
-        put(ctx, "AppServicePrincipalId", first_of(r->sp_objid, r->tgt_id[1]));
-        put(ctx, "ResourceDisplayName", r->tgt_name[0]);
-        put(ctx, "ResourceAppId", r->detail_appid);
+        put(r, ctx, EA_F_APP_NAME, first_of(r->sp_name, r->tgt_name[1]));
+        put(r, ctx, EA_F_APP_SP_ID, first_of(r->sp_objid, r->tgt_id[1]));
+        put(r, ctx, EA_F_RESOURCE_NAME, r->tgt_name[0]);
+        put(r, ctx, EA_F_RESOURCE_APP_ID, r->detail_appid);
         return;
     }
     struct mw_str name = first_of(r->sp_name, r->prop_display);
     if (mw_str_ieq_c(r->tgt_type[0], "ServicePrincipal")) {
-        put(ctx, "AppServicePrincipalId", first_of(r->sp_objid, r->tgt_id[0]));
+        put(r, ctx, EA_F_APP_SP_ID, first_of(r->sp_objid, r->tgt_id[0]));
     }
     if (mw_str_ieq_c(r->tgt_type[0], "ServicePrincipal") ||
         mw_str_ieq_c(r->tgt_type[0], "Application")) {
         name = first_of(name, r->tgt_name[0]);
     }
-    put(ctx, "AppDisplayName", name);
+    put(r, ctx, EA_F_APP_NAME, name);
 }
 
 static void put_canonical(const struct ea_rec *r, struct mw_map_ctx *ctx)
 {
-    put(ctx, "OperationName", r->op);
-    put(ctx, "ActivityDisplayName", r->op);
-    put(ctx, "properties.message", r->op);
-    put(ctx, "Status", r->result);
+    put(r, ctx, EA_F_OPERATION, r->op);
+    put(r, ctx, EA_F_ACTIVITY, r->op);
+    put(r, ctx, EA_F_MESSAGE, r->op);
+    put(r, ctx, EA_F_STATUS, r->result);
     if (mw_str_ieq_c(r->result, "failure")) {
-        put(ctx, "failure_status_reason", r->reason);
+        put(r, ctx, EA_F_FAILURE_REASON, r->reason);
     }
-    put(ctx, "CorrelationId", r->corr);
+    put(r, ctx, EA_F_CORRELATION, r->corr);
     struct mw_str actor = first_of(r->upn, r->app_name);
     actor = first_of(actor, r->app_spn);
     actor = first_of(actor, r->user_id);
-    put(ctx, "Actor", actor);
-    put(ctx, "ActorType",
+    put(r, ctx, EA_F_ACTOR, actor);
+    put(r, ctx, EA_F_ACTOR_TYPE,
         r->upn.len || r->user_id.len ? mw_str_c("User")
         : actor.len                  ? mw_str_c("App")
                                      : MW_STR_NULL);
-    put(ctx, "UserId", first_of(r->upn, r->user_id));
+    put(r, ctx, EA_F_USER_ID, first_of(r->upn, r->user_id));
     struct mw_str ip = first_of(r->user_ip, r->caller_ip);
     if (ip.len) {
-        put(ctx, "ClientIP", mw_ip_normalize(ip));
+        put(r, ctx, EA_F_CLIENT_IP, mw_ip_normalize(ip));
     }
-    put_set(ctx, "Scopes", &r->scopes_new, NULL);
-    put_set(ctx, "ScopesAdded", &r->scopes_new, &r->scopes_old);
-    put_set(ctx, "ScopesRemoved", &r->scopes_old, &r->scopes_new);
+    put_set(r, ctx, EA_F_SCOPES, &r->scopes_new, NULL);
+    put_set(r, ctx, EA_F_SCOPES_ADDED, &r->scopes_new, &r->scopes_old);
+    put_set(r, ctx, EA_F_SCOPES_REMOVED, &r->scopes_old, &r->scopes_new);
     struct mw_str ct = r->consent_type;
     if (!ct.len && r->on_behalf_all.len) {
         ct = mw_str_ieq_c(r->on_behalf_all, "True") ? mw_str_c("AllPrincipals")
                                                     : mw_str_c("Principal");
     }
-    put(ctx, "ConsentType", ct);
-    put(ctx, "ConsentPrincipalId", r->principal);
-    put_set(ctx, "CredentialsAdded", &r->keys_new, &r->keys_old);
+    put(r, ctx, EA_F_CONSENT_TYPE, ct);
+    put(r, ctx, EA_F_CONSENT_PRINCIPAL, r->principal);
+    put_set(r, ctx, EA_F_CREDENTIALS_ADDED, &r->keys_new, &r->keys_old);
     put_app(r, ctx);
 }
 
@@ -672,22 +812,27 @@ static int finish(const struct ea_rec *r, const char *source, const struct mw_or
 
 /* ---- flattening ---------------------------------------------------------------------------- */
 
-/* The field id of member m at position pos of the record, from the cache when it names it
- * (pos MW_SOURCES_INDEX_MAX, or no per-file state: not cached). */
-static int member_id(struct mw_sources_walk *w, size_t pos, const struct mw_sources_member *m)
+/* What add_member needs of member m's name at position pos of the record, from the cache when
+ * it names it (pos MW_SOURCES_INDEX_MAX, or no per-file state: not cached). */
+static void member_key(struct mw_sources_walk *w, size_t pos, const struct mw_sources_member *m,
+                       struct ea_keyid *out)
 {
     struct ea_state *st = w->owner;
     struct ea_keyid *c = st && pos < MW_SOURCES_INDEX_MAX ? &st->keyids[pos] : NULL;
-    if (c && c->len == m->key.len && memcmp(c->key, m->key.ptr, m->key.len) == 0) {
-        return c->id;
+    struct mw_str key = m->key;
+    if (c && c->len == key.len && memcmp(c->key, key.ptr, key.len) == 0) {
+        *out = *c;
+        return;
     }
-    int id = mw_fieldtab_want(w->ctx->fields, m->key);
-    if (c && m->key.len > 0 && m->key.len <= sizeof c->key) {
-        memcpy(c->key, m->key.ptr, m->key.len);
-        c->len = (unsigned char)m->key.len;
-        c->id = id;
+    out->id = mw_fieldtab_want(w->ctx->fields, key);
+    out->nested = is_nested_key(key);
+    out->by_name =
+            mw_str_ieq_c(key, "ModifiedProperties") || mw_str_ieq_c(key, "ExtendedProperties");
+    if (c && key.len > 0 && key.len <= sizeof c->key) {
+        *c = *out;
+        memcpy(c->key, key.ptr, key.len);
+        c->len = (unsigned char)key.len;
     }
-    return id;
 }
 
 /* One member under its own name. InitiatedBy, TargetResources and AdditionalDetails (with
@@ -701,18 +846,19 @@ static int add_member(struct mw_sources_walk *w, size_t pos, struct mw_sources_m
     struct mw_json_val tree;
     const struct mw_json_val *v = &m->val;
     struct mw_str key = m->key;
-    if (any_text &&
-        (mw_str_ieq_c(key, "ModifiedProperties") || mw_str_ieq_c(key, "ExtendedProperties"))) {
+    struct ea_keyid k;
+    member_key(w, pos, m, &k);
+    if (any_text && k.by_name) {
         return MW_OK; /* decoded by name (read_ual) */
     }
-    bool text = is_nested_key(key) || (any_text && v->type == MW_J_STRING);
+    bool text = k.nested || (any_text && v->type == MW_J_STRING);
     if (v->type != MW_J_OBJECT && v->type != MW_J_ARRAY && (!text || v->type == MW_J_NULL)) {
-        return mw_sources_add_value(w, member_id(w, pos, m), v); /* as mw_sources_add_tree */
+        return mw_sources_add_value(w, k.id, v); /* as mw_sources_add_tree */
     }
     if (!text || v->type == MW_J_NULL) {
         return mw_sources_add_tree(w, key, v, 0);
     }
-    int rc = mw_sources_add_value(w, member_id(w, pos, m), v);
+    int rc = mw_sources_add_value(w, k.id, v);
     if (rc != MW_OK) {
         return rc;
     }
@@ -798,6 +944,7 @@ static int map_object(struct ea_state *st, struct mw_str obj, struct mw_sources_
     struct mw_sources_view vw = { obj, NULL, NULL, 0, idx }, env = { obj, NULL, NULL, 0, idx };
     struct ea_rec r;
     memset(&r, 0, sizeof r);
+    r.ids = ids_ready(&st->ids_cache, ctx);
     mw_event_reset(ctx->event);
     if (mw_str_trim(obj).len == 0 || mw_str_trim(obj).ptr[0] != '{') {
         return mw_diag_set(diag, MW_E_MALFORMED, "record is not a JSON object");
@@ -859,6 +1006,7 @@ static int map_csv(struct ea_state *st, const struct mw_recview *rec, struct mw_
                                   NULL };
     struct ea_rec r;
     memset(&r, 0, sizeof r);
+    r.ids = ids_ready(&st->ids_cache, ctx);
     mw_event_reset(ctx->event);
     int rc = flatten_row(&w, &vw, false, diag);
     if (rc != MW_OK) {

@@ -99,7 +99,7 @@ struct mw_sources_member *mw_sources_index_find(struct mw_sources_index *idx, co
     size_t klen = strlen(key);
     for (size_t i = 0; i < idx->n; i++) {
         struct mw_str k = idx->m[i].key;
-        if (k.len == klen && k.ptr && mw_str_ieq_c(k, key)) {
+        if (k.len == klen && k.ptr && mw_str_ieq(k, mw_str_make(key, klen))) {
             return &idx->m[i];
         }
     }

@@ -325,6 +325,43 @@ static void test_string_arena_limit(void **state)
     mw_arena_fini(&a);
 }
 
+static void test_string_escapes_at_every_offset(void **state)
+{
+    (void)state;
+    /* Escapes at each offset of 16-byte blocks, between runs of every length up to 40: what
+     * unescape copies a block at a time must come out byte for byte. */
+    struct mw_arena a;
+    mw_arena_init(&a, 1 << 20, 0);
+    for (size_t run = 0; run <= 40; run++) {
+        for (size_t at = 0; at <= 40; at++) {
+            char text[256], want[256];
+            size_t n = 0, w = 0;
+            text[n++] = '"';
+            for (size_t i = 0; i < at; i++) {
+                text[n++] = want[w++] = (char)('a' + i % 26);
+            }
+            const char *esc[] = { "\\\"", "\\\\", "\\n", "\\u00e9" };
+            const char *out[] = { "\"", "\\", "\n", "\xc3\xa9" };
+            size_t k = (run + at) % 4;
+            memcpy(text + n, esc[k], strlen(esc[k]));
+            n += strlen(esc[k]);
+            memcpy(want + w, out[k], strlen(out[k]));
+            w += strlen(out[k]);
+            for (size_t i = 0; i < run; i++) {
+                text[n++] = want[w++] = (char)('A' + i % 26);
+            }
+            text[n++] = '"';
+            struct mw_json_val v;
+            struct mw_str s;
+            assert_int_equal(mw_json_parse_value(mw_str_make(text, n), &v), MW_OK);
+            assert_int_equal(mw_json_string(&v, &a, &s), MW_OK);
+            assert_int_equal(s.len, w);
+            assert_memory_equal(s.ptr, want, w);
+        }
+    }
+    mw_arena_fini(&a);
+}
+
 /* ---- depth --------------------------------------------------------------------------------- */
 
 static char *brackets(size_t open, size_t close, const char *prefix)
@@ -973,6 +1010,7 @@ int main(void)
         cmocka_unit_test(test_value_views),
         cmocka_unit_test(test_nul_escape_encoded),
         cmocka_unit_test(test_string_arena_limit),
+        cmocka_unit_test(test_string_escapes_at_every_offset),
         cmocka_unit_test(test_depth),
         cmocka_unit_test(test_json_in_string),
         cmocka_unit_test(test_get),

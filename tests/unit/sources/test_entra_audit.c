@@ -377,6 +377,52 @@ static void test_closed_table(void **state)
     cap_fini(&c);
 }
 
+/* A directory change of one target with the given modifiedProperties entries. */
+#define PROPS_OBJ(OP, PROPS)                                                                       \
+    "{\"id\":\"d-1\",\"activityDisplayName\":\"" OP "\",\"loggedByService\":\"Core Directory\","   \
+    "\"activityDateTime\":\"2025-03-04T08:58:10Z\",\"result\":\"success\","                        \
+    "\"targetResources\":[{\"id\":\"t-1\",\"type\":\"ServicePrincipal\","                          \
+    "\"modifiedProperties\":[" PROPS "]}]}\n"
+#define PROP(NAME, OLD, NEW)                                                                       \
+    "{\"displayName\":\"" NAME "\",\"oldValue\":" OLD ",\"newValue\":" NEW "}"
+
+static void test_field_ids_kept_per_file(void **state)
+{
+    (void)state;
+    /* The ids of the canonical fields and of each property name are looked up once per file.
+     * XProp.aa1 and YProp.aa1 share a slot of the property cache (same length, middle and last
+     * byte), so each record must still find its own names' fields, in any order. */
+    struct cap c;
+    cap_init(&c, false);
+    mw_fieldtab_intern(&c.fields, mw_str_c("XProp.aa1"));
+    mw_fieldtab_intern(&c.fields, mw_str_c("ModifiedProperties.YProp.aa1"));
+    mw_fieldtab_intern(&c.fields, mw_str_c("ModifiedProperties.XProp.aa1.OldValue"));
+    mw_fieldtab_intern(&c.fields, mw_str_c("OperationName"));
+    mw_fieldtab_intern(&c.fields, mw_str_c("Status"));
+    const char *text = PROPS_OBJ("Update application",
+                                 PROP("XProp.aa1", "null", "\"\\\"x1\\\"\"") "," PROP(
+                                         "YProp.aa1", "null", "\"\\\"y1\\\"\""))
+            PROPS_OBJ("Update service principal",
+                      PROP("YProp.aa1", "null", "\"\\\"y2\\\"\"") "," PROP("XProp.aa1", "null",
+                                                                           "\"\\\"x2\\\"\""))
+                    PROPS_OBJ("Update application", PROP("XProp.aa1", "\"\\\"xo\\\"\"", "null"));
+    assert_int_equal(cap_run(&c, text), MW_OK);
+    assert_int_equal(c.n, 3);
+    assert_string_equal(cap_get(&c, 0, "XProp.aa1"), "x1");
+    assert_string_equal(cap_get(&c, 0, "ModifiedProperties.YProp.aa1"), "y1");
+    assert_string_equal(cap_get(&c, 1, "XProp.aa1"), "x2");
+    assert_string_equal(cap_get(&c, 1, "ModifiedProperties.YProp.aa1"), "y2");
+    assert_null(cap_get(&c, 2, "XProp.aa1"));
+    assert_string_equal(cap_get(&c, 2, "ModifiedProperties.XProp.aa1.OldValue"), "xo");
+    for (size_t i = 0; i < 3; i++) {
+        assert_string_equal(cap_get(&c, i, "Status"), "success");
+    }
+    assert_string_equal(cap_get(&c, 1, "OperationName"), "Update service principal");
+    assert_int_equal(c.evs[0].nvals, 4);
+    assert_int_equal(c.evs[2].nvals, 3);
+    cap_fini(&c);
+}
+
 static void test_other_sources_keep_their_files(void **state)
 {
     (void)state;
@@ -448,6 +494,7 @@ int main(void)
         cmocka_unit_test(test_dedup_across_shapes),
         cmocka_unit_test(test_ual_directory_records),
         cmocka_unit_test(test_closed_table),
+        cmocka_unit_test(test_field_ids_kept_per_file),
         cmocka_unit_test(test_other_sources_keep_their_files),
         cmocka_unit_test(test_powershell_pascal_case),
         cmocka_unit_test(test_scopes_removed),
