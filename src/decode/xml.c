@@ -18,6 +18,7 @@
 #define DOC_DEPTH_MAX 256           /* nesting of the whole document (libxml2's own default) */
 #define NAME_MAX_KEPT 64            /* of the document and record element names */
 #define DICT_LIMIT    (1u << 20)    /* bytes of distinct names the parser may intern */
+#define NO_MARK       UINT64_MAX
 
 /* A record completed during the current chunk, waiting to be handed out. */
 struct queued {
@@ -52,6 +53,8 @@ struct mw_xml_reader {
     char root[NAME_MAX_KEPT], rec[NAME_MAX_KEPT];
     char path[2 * NAME_MAX_KEPT + 2];
     uint64_t rec_line, rec_off;
+    uint64_t mark_off;   /* offset where the parser stood after the last event, or NO_MARK */
+    uint64_t mark_line;  /* its line there */
     const char *rec_why; /* NULL, or why the record in progress is skipped */
     uint64_t stop_line;  /* where the parser was stopped by us */
     bool last;           /* the end of the input was handed to the parser */
@@ -82,27 +85,29 @@ static void *alloc(struct mw_xml_reader *r, size_t size, size_t align)
     return mw_arena_alloc(a, size, align);
 }
 
-static struct mw_str keep(struct mw_xml_reader *r, const char *s, size_t len)
+/* Whether [s, end) lies in the parser's input buffer (compared as addresses: the value may be
+ * in a buffer of libxml2's own). */
+static bool in_input(const xmlParserInput *in, const xmlChar *s, const xmlChar *end)
 {
-    char *p = len ? alloc(r, len, 1) : NULL;
-    if (p) {
-        memcpy(p, s, len);
-    }
-    return p ? mw_str_make(p, len) : MW_STR_NULL;
+    uintptr_t b = (uintptr_t)in->base, e = (uintptr_t)in->end;
+    return (uintptr_t)s >= b && (uintptr_t)end <= e;
 }
 
-/* An attribute value as libxml2's SAX2 gives it: entities are replaced, except that an '&'
- * (from &amp; or &#38;) stays written as "&#38;" (it leaves them for a tree builder; without
- * a DTD no other entity exists). Decoded here, so every '&' starts such a reference. */
-static struct mw_str keep_value(struct mw_xml_reader *r, const xmlChar *s, const xmlChar *end)
+/* An attribute value as libxml2's SAX2 gives it, copied to p: entities are replaced, except that
+ * an '&' (from &amp; or &#38;) stays written as "&#38;" (it leaves them for a tree builder;
+ * without a DTD no other entity exists), decoded here, so every '&' starts such a reference.
+ * A value written without any reference is handed out straight from the input buffer, and only
+ * then (its fast path stops at the first '&'): such a value is copied as it is. */
+static struct mw_str copy_value(char *p, const xmlParserInput *in, const xmlChar *s,
+                                const xmlChar *end)
 {
     size_t len = (size_t)(end - s);
-    if (!memchr(s, '&', len)) {
-        return keep(r, (const char *)s, len);
-    }
-    char *p = alloc(r, len, 1);
-    if (!p) {
+    if (!len) {
         return MW_STR_NULL;
+    }
+    if (in_input(in, s, end)) {
+        memcpy(p, s, len);
+        return mw_str_make(p, len);
     }
     size_t o = 0;
     for (size_t i = 0; i < len; i++) {
@@ -116,7 +121,7 @@ static struct mw_str keep_value(struct mw_xml_reader *r, const xmlChar *s, const
 
 /* Names come from the parser's dictionary, which keeps every string as long as the parser
  * lives: they are viewed there, and the lengths of recent ones are cached by address. */
-static size_t name_len(struct mw_xml_reader *r, const xmlChar *s)
+static inline size_t name_len(struct mw_xml_reader *r, const xmlChar *s)
 {
     struct name_len *c = &r->names[((uintptr_t)s >> 3) % NAME_CACHE];
     if (c->p != s) {
@@ -126,15 +131,11 @@ static size_t name_len(struct mw_xml_reader *r, const xmlChar *s)
     return c->len;
 }
 
-/* "prefix:local" as written (namespaces are not resolved), or local. */
-static struct mw_str keep_qname(struct mw_xml_reader *r, const xmlChar *prefix,
-                                const xmlChar *local)
+/* "prefix:local" as written (namespaces are not resolved). */
+static struct mw_str keep_prefixed(struct mw_xml_reader *r, const xmlChar *prefix,
+                                   const xmlChar *local)
 {
-    size_t ll = name_len(r, local);
-    if (!prefix) {
-        return mw_str_make((const char *)local, ll); /* viewed in the dictionary, not copied */
-    }
-    size_t pl = name_len(r, prefix);
+    size_t ll = name_len(r, local), pl = name_len(r, prefix);
     char *p = alloc(r, pl + 1 + ll, 1);
     if (!p) {
         return MW_STR_NULL;
@@ -143,6 +144,16 @@ static struct mw_str keep_qname(struct mw_xml_reader *r, const xmlChar *prefix,
     p[pl] = ':';
     memcpy(p + pl + 1, local, ll);
     return mw_str_make(p, pl + 1 + ll);
+}
+
+/* The name as written: local alone is viewed in the dictionary, not copied. */
+static inline struct mw_str keep_qname(struct mw_xml_reader *r, const xmlChar *prefix,
+                                       const xmlChar *local)
+{
+    if (MW_LIKELY(!prefix)) {
+        return mw_str_make((const char *)local, name_len(r, local));
+    }
+    return keep_prefixed(r, prefix, local);
 }
 
 static void copy_name(char *dst, const xmlChar *prefix, const xmlChar *local)
@@ -219,11 +230,31 @@ static void enqueue(struct mw_xml_reader *r)
 
 /* ---- handlers ------------------------------------------------------------------------------- */
 
+/* Notes where the parser stands after an event, and its line there: the next construct starts
+ * at that offset. */
+static void mark(struct mw_xml_reader *r, const xmlChar *at)
+{
+    const xmlParserInput *in = r->ctxt->input;
+    r->mark_off = (uint64_t)in->consumed + (uint64_t)(at - in->base);
+    r->mark_line = in->line > 0 ? (uint64_t)in->line : 1;
+}
+
 /* Line and offset of the start tag being reported: the parser stands at its '>' (or "/>"), and
- * the tag, which holds no '<', is still in its buffer. */
+ * the tag, which holds no '<', is still in its buffer. Every construct before it that is not a
+ * start tag ends with an event that marks where it ends (text, end tag), or starts with "<!" or
+ * "<?" (comment, processing instruction: no event): when the mark is at a '<' that starts a
+ * tag, that '<' is this tag's, and the mark's line is its line. Else the buffer is searched. */
 static uint64_t tag_line(const struct mw_xml_reader *r, uint64_t *off)
 {
     const xmlParserInput *in = r->ctxt->input;
+    uint64_t at = (uint64_t)in->consumed, seen = (uint64_t)(in->cur - in->base);
+    if (r->mark_off != NO_MARK && r->mark_off >= at && r->mark_off - at < seen) {
+        const xmlChar *m = in->base + (r->mark_off - at);
+        if (m[0] == '<' && m[1] != '/' && m[1] != '!' && m[1] != '?') {
+            *off = r->mark_off;
+            return r->mark_line;
+        }
+    }
     const xmlChar *lt = memrchr(in->base, '<', (size_t)(in->cur - in->base));
     const xmlChar *p = lt ? lt : in->base;
     long line = in->line;
@@ -243,6 +274,28 @@ static void begin_record(struct mw_xml_reader *r, const xmlChar *prefix, const x
     copy_name(r->rec, prefix, local);
 }
 
+/* The element's attributes: their array and values in one piece of the record's memory. */
+static struct mw_xml_attr *keep_attrs(struct mw_xml_reader *r, size_t na, const xmlChar **attrs)
+{
+    size_t bytes = na * sizeof(struct mw_xml_attr);
+    for (size_t i = 0; i < na; i++) {
+        bytes += (size_t)(attrs[5 * i + 4] - attrs[5 * i + 3]);
+    }
+    struct mw_xml_attr *a = alloc(r, bytes, _Alignof(struct mw_xml_attr));
+    if (!a) {
+        return NULL;
+    }
+    char *p = (char *)(a + na);
+    const xmlParserInput *in = r->ctxt->input;
+    for (size_t i = 0; i < na; i++) {
+        const xmlChar **at = attrs + 5 * i; /* local, prefix, URI, value, value end */
+        a[i].name = keep_qname(r, at[1], at[0]);
+        a[i].value = copy_value(p, in, at[3], at[4]);
+        p += a[i].value.len;
+    }
+    return a;
+}
+
 /* Adds the element as a node of the record; its index in the record, or -1 when not kept. */
 static int add_node(struct mw_xml_reader *r, const xmlChar *prefix, const xmlChar *local,
                     int nattrs, const xmlChar **attrs, int parent, uint64_t line)
@@ -253,16 +306,8 @@ static int add_node(struct mw_xml_reader *r, const xmlChar *prefix, const xmlCha
     }
     struct mw_xml_attr *a = NULL;
     size_t na = nattrs > 0 ? (size_t)nattrs : 0;
-    if (na) {
-        a = alloc(r, na * sizeof *a, _Alignof(struct mw_xml_attr));
-        if (!a) {
-            return -1;
-        }
-        for (size_t i = 0; i < na; i++) {
-            const xmlChar **at = attrs + 5 * i; /* local, prefix, URI, value, value end */
-            a[i].name = keep_qname(r, at[1], at[0]);
-            a[i].value = keep_value(r, at[3], at[4]);
-        }
+    if (na && !(a = keep_attrs(r, na, attrs))) {
+        return -1;
     }
     if (r->n == r->ncap) {
         r->ncap = r->ncap ? r->ncap * 2 : 256;
@@ -285,12 +330,9 @@ static void stop(struct mw_xml_reader *r, bool *why)
     xmlStopParser(r->ctxt);
 }
 
-static void on_start(void *ud, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri,
-                     int nb_ns, const xmlChar **ns, int nattrs, int ndefaulted,
-                     const xmlChar **attrs)
+static void start_element(struct mw_xml_reader *r, const xmlChar *local, const xmlChar *prefix,
+                          int nattrs, const xmlChar **attrs)
 {
-    struct mw_xml_reader *r = ud;
-    (void)uri, (void)nb_ns, (void)ns, (void)ndefaulted;
     if (++r->depth > DOC_DEPTH_MAX) {
         stop(r, &r->too_deep);
         return;
@@ -318,13 +360,30 @@ static void on_start(void *ud, const xmlChar *local, const xmlChar *prefix, cons
     r->stack[level] = add_node(r, prefix, local, nattrs, attrs, parent, line);
 }
 
+static void on_start(void *ud, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri,
+                     int nb_ns, const xmlChar **ns, int nattrs, int ndefaulted,
+                     const xmlChar **attrs)
+{
+    struct mw_xml_reader *r = ud;
+    (void)uri, (void)nb_ns, (void)ns, (void)ndefaulted;
+    start_element(r, local, prefix, nattrs, attrs);
+    const xmlChar *cur = r->ctxt->input->cur;
+    if (*cur == '>') {
+        mark(r, cur + 1); /* the '>' is consumed after the event */
+    } else {
+        r->mark_off = NO_MARK; /* "/>": the end event marks */
+    }
+}
+
 static void on_end(void *ud, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri)
 {
     struct mw_xml_reader *r = ud;
     (void)local, (void)prefix, (void)uri;
     if (r->depth >= 2 && r->depth - 2 < MW_XML_MAX_DEPTH && r->stack[r->depth - 2] >= 0) {
         struct mw_xml_node *nd = &r->nodes[r->rec_first + (size_t)r->stack[r->depth - 2]];
-        nd->text = mw_str_trim(nd->text); /* trailing white space (indentation) too */
+        if (nd->text.len) {
+            nd->text = mw_str_trim(nd->text); /* trailing white space (indentation) too */
+        }
     }
     if (r->depth == 2) {
         enqueue(r);
@@ -332,11 +391,16 @@ static void on_end(void *ud, const xmlChar *local, const xmlChar *prefix, const 
     if (r->depth > 0) {
         r->depth--;
     }
+    mark(r, r->ctxt->input->cur); /* past the end tag's '>' (or "/>") */
 }
 
-static void on_text(void *ud, const xmlChar *s, int len)
+static bool is_blank(xmlChar c)
 {
-    struct mw_xml_reader *r = ud;
+    return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
+
+static void add_text(struct mw_xml_reader *r, const xmlChar *s, int len)
+{
     if (r->depth < 2 || r->depth - 2 >= MW_XML_MAX_DEPTH) {
         return;
     }
@@ -347,6 +411,10 @@ static void on_text(void *ud, const xmlChar *s, int len)
     struct mw_xml_node *nd = &r->nodes[r->rec_first + (size_t)idx];
     struct mw_str add = mw_str_make((const char *)s, (size_t)len);
     if (!nd->text.len) {
+        while (add.len && is_blank((xmlChar)add.ptr[0])) { /* most runs are indentation */
+            add.ptr++;
+            add.len--;
+        }
         add = mw_str_trim(add); /* leading white space (indentation) is not kept */
     }
     if (!add.len || nd->text.len >= MW_XML_TEXT_MAX) {
@@ -365,6 +433,27 @@ static void on_text(void *ud, const xmlChar *s, int len)
     }
     memcpy(buf + nd->text.len, add.ptr, take);
     nd->text = mw_str_make(buf, nd->text.len + take);
+}
+
+/* Text read as it is written is handed out from the input buffer once the parser has moved to
+ * its end (and counted its lines): where it ends is where the parser stands. */
+static void on_text(void *ud, const xmlChar *s, int len)
+{
+    struct mw_xml_reader *r = ud;
+    add_text(r, s, len);
+    if (len >= 0 && in_input(r->ctxt->input, s, s + len)) {
+        mark(r, s + len);
+    } else {
+        r->mark_off = NO_MARK; /* rewritten text (references, line ends): where is not known */
+    }
+}
+
+/* A CDATA section is handed out before the parser moves past it. */
+static void on_cdata(void *ud, const xmlChar *s, int len)
+{
+    struct mw_xml_reader *r = ud;
+    add_text(r, s, len);
+    r->mark_off = NO_MARK;
 }
 
 static void on_doctype(void *ud, const xmlChar *name, const xmlChar *external_id,
@@ -403,7 +492,7 @@ int mw_xml_reader_create(struct mw_xml_reader **out, struct mw_stream *s, struct
     sax.startElementNs = on_start;
     sax.endElementNs = on_end;
     sax.characters = on_text;
-    sax.cdataBlock = on_text;
+    sax.cdataBlock = on_cdata;
     sax.ignorableWhitespace = on_text;
     sax.internalSubset = on_doctype;
     sax.externalSubset = on_doctype;
@@ -427,6 +516,7 @@ int mw_xml_reader_create(struct mw_xml_reader **out, struct mw_stream *s, struct
      * windows-1252) still switch the decoder. */
     r->ctxt->encoding = xmlStrdup(BAD_CAST "UTF-8");
     r->cap = mw_stream_record_cap(s);
+    r->mark_off = NO_MARK;
     mw_arena_init(&r->arena[0], 16 * 1024, 0);
     mw_arena_init(&r->arena[1], 16 * 1024, 0);
     *out = r;
@@ -464,6 +554,10 @@ static int feed(struct mw_xml_reader *r, struct mw_diag *diag)
     xmlParseChunk(r->ctxt, len ? avail.ptr : NULL, (int)len, r->last);
     if (len) {
         mw_stream_consume(r->stream, len);
+        /* The parser drops what it has read from the front of its buffer (moving the rest to the
+         * front) when it starts parsing: here, while only the unfinished tail remains, rather
+         * than after the next chunk is added, which would move that chunk too. */
+        xmlParseChunk(r->ctxt, NULL, 0, 0);
     }
     if (r->refused || r->too_deep || !r->ctxt->wellFormed || r->ctxt->disableSAX) {
         r->failed = true;

@@ -57,6 +57,7 @@ struct xa_state {
     uint64_t params_lost;         /* rows whose CmdletParameters is a .NET type name */
     uint64_t lost_line;
     bool xml; /* the New-AdminAuditLogSearch XML report: no export cap */
+    struct mw_xa_xml_ids xml_ids;
 };
 
 /* ---- CmdletParameters ----------------------------------------------------------------------- */
@@ -241,7 +242,7 @@ static int xa_map(void *state, const struct mw_recview *rec, struct mw_map_ctx *
     struct xa_state *st = state;
     if (rec->container == MW_CONT_XML) {
         st->xml = true;
-        return mw_xa_map_xml(rec, ctx, diag);
+        return mw_xa_map_xml(&st->xml_ids, rec, ctx, diag);
     }
     if (rec->container != MW_CONT_CSV) {
         return mw_diag_set(diag, MW_E_MALFORMED,

@@ -123,10 +123,14 @@ int mw_m365_map_object(void *m365_state, struct mw_str object, const struct mw_o
 
 /* ---- exchange_admin_xml.c ------------------------------------------------------------------- */
 
+struct mw_xa_xml_ids;
+
 /* Maps one <Event> of the New-AdminAuditLogSearch XML report (rec->xml) to the event a
  * Search-AdminAuditLog CSV row of the same cmdlet run gives; MW_E_MALFORMED for a record that
- * is not an <Event> with a Cmdlet. */
-int mw_xa_map_xml(const struct mw_recview *rec, struct mw_map_ctx *ctx, struct mw_diag *diag);
+ * is not an <Event> with a Cmdlet. ids: the file's field ids, kept from record to record
+ * (zeroed before the first). */
+int mw_xa_map_xml(struct mw_xa_xml_ids *ids, const struct mw_recview *rec, struct mw_map_ctx *ctx,
+                  struct mw_diag *diag);
 
 /* When a CSV file's column field ids were last looked up (the ids hold for one field table, and
  * for a closed table only while it has not grown). */
@@ -153,6 +157,26 @@ static inline void mw_colids_done(struct mw_colids_stamp *k, const struct mw_fie
 {
     k->count = f->count;
 }
+
+/* The field ids of the XML report's names (exchange_admin_xml.c), looked up once per field
+ * table: the Event attributes it knows, and the last names of other attributes and of
+ * parameters (Parameters.<Name>), matched by their bytes. */
+#define MW_XA_XML_KNOWN 5
+#define MW_XA_XML_NAMES 16
+
+struct mw_xa_xml_name {
+    char name[40];
+    size_t len; /* 0: empty slot */
+    int id;
+};
+
+struct mw_xa_xml_ids {
+    struct mw_colids_stamp stamp;
+    int known[MW_XA_XML_KNOWN], canon[MW_XA_XML_KNOWN];
+    int prop[3]; /* ModifiedProperties.Name, .OldValue, .NewValue */
+    struct mw_xa_xml_name other[MW_XA_XML_NAMES], param[MW_XA_XML_NAMES];
+    unsigned next_other, next_param; /* slot to fill next */
+};
 
 /* ---- records read by member name (record_view.c) ----------------------------------------- */
 

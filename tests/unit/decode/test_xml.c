@@ -318,13 +318,118 @@ static void test_name_flood(void **state)
     mw_free(buf);
 }
 
+/* What goes before record k: each way a start tag can follow something else. */
+static const char *const preludes[] = {
+    "\n  ",             /* indentation */
+    "<!-- c -->",       /* a comment, no event */
+    "<?pi x?>",         /* a processing instruction, no event */
+    "",                 /* right after the previous end tag */
+    "x&amp;y&#65;",     /* text with references: rewritten by the parser */
+    "<![CDATA[a<b ]]>", /* a CDATA section holding a '<' */
+    "\r\n \t",          /* CRLF and a tab */
+    "\xc3\xa9\n ",      /* non-ASCII text */
+};
+
+/* Appends record k: a one- or multi-line start tag, children with text, a CDATA section and
+ * references, or an empty element; pad bytes in an attribute move the chunk boundaries. */
+static size_t put_record(char *buf, size_t cap, int k, int pad)
+{
+    size_t len =
+            (size_t)snprintf(buf, cap, "%s<E id=\"%d\" v=\"a&amp;b\"%s p=\"%*s\"", preludes[k % 8],
+                             k, k % 3 == 0 ? "\n   w=\"1\"" : "", (k * 37 + pad) % 300, "");
+    if (k % 5 == 4) {
+        return len + (size_t)snprintf(buf + len, cap - len, "/>");
+    }
+    return len + (size_t)snprintf(buf + len, cap - len,
+                                  ">\n    <C id=\"%d.1\">t<![CDATA[<x>]]>&lt;</C><!-- n -->"
+                                  "<C id=\"%d.2\"\n/>%s</E>",
+                                  k, k, k % 2 ? "\n  " : "");
+}
+
+/* A place in the document: a byte offset and its line (1-based), moved forward only. */
+struct place {
+    const char *doc;
+    size_t off;
+    uint64_t line;
+};
+
+/* Moves to the next occurrence of tag. */
+static void find(struct place *p, const char *tag)
+{
+    const char *at = strstr(p->doc + p->off, tag);
+    assert_non_null(at);
+    for (const char *c = p->doc + p->off; c < at; c++) {
+        p->line += *c == '\n';
+    }
+    p->off = (size_t)(at - p->doc);
+}
+
+/* Checks record k and its children against where their start tags are in the document. */
+static void check_record(struct place *p, const struct mw_xml_rec *rec, int k, uint64_t line,
+                         uint64_t off)
+{
+    char tag[48];
+    snprintf(tag, sizeof tag, "<E id=\"%d\"", k);
+    find(p, tag);
+    assert_int_equal(off, p->off);
+    assert_int_equal(line, p->line);
+    assert_string_equal(attr(&rec->nodes[0], "v"), "a&b");
+    assert_int_equal(rec->n, k % 5 == 4 ? 1 : 3);
+    for (size_t i = 1; i < rec->n; i++) {
+        snprintf(tag, sizeof tag, "<C id=\"%d.%zu\"", k, i);
+        find(p, tag);
+        assert_int_equal(rec->nodes[i].line, p->line);
+    }
+    if (rec->n > 1) {
+        assert_true(mw_str_eq_c(rec->nodes[1].text, "t<x><"));
+    }
+}
+
+/* Reads the document's nrec records, each checked against where its tags are. */
+static void check_document(const char *doc, size_t len, int nrec)
+{
+    struct xr x;
+    open_bytes(&x, doc, len);
+    struct place p = { doc, 0, 1 };
+    struct mw_diag d;
+    for (int k = 0; k < nrec; k++) {
+        struct mw_xml_rec rec;
+        uint64_t line = 0, off = 0;
+        assert_int_equal(next(&x, &rec, &line, &off, &d), MW_OK);
+        check_record(&p, &rec, k, line, off);
+    }
+    struct mw_xml_rec end;
+    uint64_t end_line, end_off;
+    assert_int_equal(next(&x, &end, &end_line, &end_off, &d), MW_DONE);
+    close_xr(&x);
+}
+
+/* Lines and offsets of records and their elements after every kind of construct, with the
+ * chunk boundaries moved through a record's bytes (inside tags, comments, CDATA, references). */
+static void test_positions(void **state)
+{
+    (void)state;
+    size_t cap = 256u << 10;
+    char *doc = mw_malloc(cap);
+    for (int pad = 0; pad < 300; pad += 7) {
+        size_t len = (size_t)snprintf(doc, cap, "<?xml version=\"1.0\"?>\n<R>");
+        int nrec = 0;
+        while (len < 140000) {
+            len += put_record(doc + len, cap - len, nrec++, pad);
+        }
+        len += (size_t)snprintf(doc + len, cap - len, "\n</R>\n");
+        check_document(doc, len, nrec);
+    }
+    mw_free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_records),         cmocka_unit_test(test_across_chunks),
         cmocka_unit_test(test_record_limits),   cmocka_unit_test(test_fatal),
         cmocka_unit_test(test_empty_and_utf16), cmocka_unit_test(test_latin1_escapes_depth),
-        cmocka_unit_test(test_name_flood),
+        cmocka_unit_test(test_name_flood),      cmocka_unit_test(test_positions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -188,6 +188,79 @@ static void test_prefilter_and_no_cap(void **state)
     mw_buf_fini(&b);
 }
 
+#define LONG_NAME "AParameterNameLongerThanTheFortyBytesKeptPerName"
+
+/* A report of 3 events, each with 20 other attributes and 20 parameters (the second event's in
+ * reverse order) and a parameter whose name is too long to be kept by the name cache. */
+static void many_names(struct mw_buf *b)
+{
+    assert_int_equal(mw_buf_append_str(b, mw_str_c(HEAD)), MW_OK);
+    for (int e = 0; e < 3; e++) {
+        assert_int_equal(mw_buf_printf(b, "<Event Cmdlet=\"Set-Mailbox\""), MW_OK);
+        for (int i = 0; i < 20; i++) {
+            assert_int_equal(mw_buf_printf(b, " A%02d=\"a%d-%d\"", i, e, i), MW_OK);
+        }
+        assert_int_equal(mw_buf_printf(b, "><CmdletParameters>"), MW_OK);
+        for (int k = 0; k < 20; k++) {
+            int i = e == 1 ? 19 - k : k;
+            assert_int_equal(
+                    mw_buf_printf(b, "<Parameter Name=\"P%02d\" Value=\"p%d-%d\"/>", i, e, i),
+                    MW_OK);
+        }
+        assert_int_equal(mw_buf_printf(b,
+                                       "<Parameter Name=\"" LONG_NAME "\" Value=\"l%d\"/>"
+                                       "</CmdletParameters></Event>\n",
+                                       e),
+                         MW_OK);
+    }
+    assert_int_equal(mw_buf_append_str(b, mw_str_c(TAIL)), MW_OK);
+}
+
+static void check_many(const struct cap *c, bool open)
+{
+    char name[64], want[32];
+    assert_int_equal(c->n, 3);
+    for (int e = 0; e < 3; e++) {
+        for (int i = 0; i < 20; i++) {
+            bool kept = open || i == 3;
+            snprintf(name, sizeof name, "Parameters.P%02d", i);
+            snprintf(want, sizeof want, "p%d-%d", e, i);
+            assert_true(kept ? cap_has(c, (size_t)e, name, want) : !cap_get(c, (size_t)e, name));
+            snprintf(name, sizeof name, "A%02d", i);
+            snprintf(want, sizeof want, "a%d-%d", e, i);
+            assert_true(kept ? cap_has(c, (size_t)e, name, want) : !cap_get(c, (size_t)e, name));
+        }
+        snprintf(want, sizeof want, "l%d", e);
+        assert_true(open ? cap_has(c, (size_t)e, "Parameters." LONG_NAME, want)
+                         : !cap_get(c, (size_t)e, "Parameters." LONG_NAME));
+        assert_string_equal(cap_get(c, (size_t)e, "Operation"), "Set-Mailbox");
+    }
+}
+
+/* More attribute and parameter names than the per-file name cache keeps, in changing order:
+ * every value lands under its own name, with every field kept (parse) and with only the fields
+ * rules want (scan). */
+static void test_many_names(void **state)
+{
+    (void)state;
+    struct mw_buf b;
+    mw_buf_init(&b, 0);
+    many_names(&b);
+    for (int open = 1; open >= 0; open--) {
+        struct cap c;
+        cap_init(&c, open);
+        if (!open) {
+            mw_fieldtab_intern(&c.fields, mw_str_c("Operation"));
+            mw_fieldtab_intern(&c.fields, mw_str_c("Parameters.P03"));
+            mw_fieldtab_intern(&c.fields, mw_str_c("A03"));
+        }
+        assert_int_equal(cap_run_bytes(&c, b.ptr, b.len, NULL), MW_OK);
+        check_many(&c, open);
+        cap_fini(&c);
+    }
+    mw_buf_fini(&b);
+}
+
 static void test_sniff(void **state)
 {
     (void)state;
@@ -211,6 +284,7 @@ int main(void)
         cmocka_unit_test(test_bad_events),
         cmocka_unit_test(test_prefilter_and_no_cap),
         cmocka_unit_test(test_sniff),
+        cmocka_unit_test(test_many_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
