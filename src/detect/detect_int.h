@@ -21,6 +21,9 @@
 #define MW_RULE_VALUES_MAX 4096            /* values in one field condition */
 #define MW_COND_DEPTH_MAX  64              /* nesting of a condition expression */
 #define MW_COND_LEN_MAX    4096            /* characters of a condition expression */
+/* The field a keyword selection (a list of strings without a field) searches: the free text of a
+ * log line, as the syslog source names it (docs/rules.md, Keywords). */
+#define MW_KEYWORD_FIELD "message"
 
 /* ---- Unicode case folding (casefold.c) ----------------------------------------------------- */
 
