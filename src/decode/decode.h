@@ -220,6 +220,21 @@ int mw_xml_next(struct mw_xml_reader *r, struct mw_xml_rec *out, uint64_t *line_
 /* "Root/Record": the names of the document element and of the last record's element (what
  * sources sniff an XML file on); empty before the first record. */
 struct mw_str mw_xml_record_path(const struct mw_xml_reader *r);
+/* ---- lines of the line-framed decoders ------------------------------------------------------ */
+
+struct mw_padded_lines {
+    struct mw_line_reader lines;
+    struct mw_str rest; /* private: what follows NUL padding on the current line, still to read */
+    uint64_t rest_line, rest_off;
+};
+
+void mw_padded_lines_init(struct mw_padded_lines *pl, struct mw_stream *s);
+/* Next line, as mw_line_next; a line whose first byte after blanks is NUL gives MW_E_MALFORMED
+ * ("N NUL bytes of padding skipped", *line_no and *offset locating it), and the text after the
+ * NUL bytes comes next as a line of its own (same line number, its own offset). */
+int mw_padded_line_next(struct mw_padded_lines *pl, struct mw_str *line, uint64_t *line_no,
+                        uint64_t *offset, struct mw_diag *diag);
+
 /* ---- W3C extended log ---------------------------------------------------------------------- */
 
 /* docs/formats/w3c.md: directive lines ("#Software:", "#Version:", "#Date:", "#Fields:", others
@@ -228,7 +243,7 @@ struct mw_str mw_xml_record_path(const struct mw_xml_reader *r);
 #define MW_W3C_DIRECTIVE_MAX 128  /* bytes kept of a #Software / #Version / #Date value */
 
 struct mw_w3c_framer {
-    struct mw_line_reader lines;
+    struct mw_padded_lines lines;
     /* ' ' (IIS: cells separated by white space, "-" written for empty) or ',' (Exchange
      * message tracking: RFC 4180 cells on one line); decided by a #Fields line (a ',' in its
      * names) or, in a file without one, by what ends the first record's first cell; 0 until
@@ -246,8 +261,6 @@ struct mw_w3c_framer {
     struct mw_str *name_tab;
     char *name_buf;
     struct mw_arena unq; /* unescaped quoted cells of the current record */
-    struct mw_str rest;  /* what follows NUL padding on the current line, still to read */
-    uint64_t rest_line, rest_off;
 };
 
 void mw_w3c_framer_init(struct mw_w3c_framer *fr, struct mw_stream *s);
@@ -290,7 +303,7 @@ struct mw_syslog_rec {
 };
 
 struct mw_syslog_framer {
-    struct mw_line_reader lines;
+    struct mw_padded_lines lines;
     const struct mw_tz *tz; /* the zone of local times (RFC 3164, ISO without offset); NULL: UTC */
     /* The year of the first RFC 3164 line when the caller knows it (a later --year option), 0
      * when not: then it is inferred from ref_ns. */
@@ -305,8 +318,6 @@ struct mw_syslog_framer {
     char last_stamp[16];      /* the last RFC 3164 stamp converted ... */
     int last_stamp_year;      /* ... in this year ... */
     int64_t last_stamp_ns;    /* ... to this time */
-    struct mw_str rest;       /* what follows NUL padding on the current line, still to read */
-    uint64_t rest_line, rest_off;
 };
 
 /* ref_ns as described above; tz may be NULL (UTC); year 0 when not given. */

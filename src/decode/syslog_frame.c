@@ -511,7 +511,7 @@ void mw_syslog_framer_init(struct mw_syslog_framer *fr, struct mw_stream *s, con
                            int year, int64_t ref_ns)
 {
     memset(fr, 0, sizeof *fr);
-    mw_line_reader_init(&fr->lines, s);
+    mw_padded_lines_init(&fr->lines, s);
     fr->tz = tz;
     fr->year = year;
     fr->ref_ns = ref_ns;
@@ -527,42 +527,18 @@ static bool blank(struct mw_str line)
     return true;
 }
 
-/* The next line to read: the rest of a line after NUL padding, or the next line. */
-static int next_line(struct mw_syslog_framer *fr, struct mw_str *line, uint64_t *line_no,
-                     uint64_t *offset, struct mw_diag *diag)
-{
-    if (fr->rest.ptr) {
-        *line = fr->rest;
-        *line_no = fr->rest_line;
-        *offset = fr->rest_off;
-        fr->rest = MW_STR_NULL;
-        return MW_OK;
-    }
-    return mw_line_next(&fr->lines, line, line_no, offset, diag);
-}
-
 int mw_syslog_next(struct mw_syslog_framer *fr, struct mw_syslog_rec *out, uint64_t *line_no,
                    uint64_t *offset, struct mw_diag *diag)
 {
     for (;;) {
         struct mw_str line;
-        int rc = next_line(fr, &line, line_no, offset, diag);
+        /* docs/formats/syslog.md, Traps: NUL padding left by a crash, then the rest */
+        int rc = mw_padded_line_next(&fr->lines, &line, line_no, offset, diag);
         if (rc != MW_OK) {
             return rc;
         }
         if (blank(line)) {
             continue;
-        }
-        if (line.ptr[0] == '\0') {
-            /* docs/formats/syslog.md, Traps: NUL padding left by a crash, then the next line */
-            size_t k = 0;
-            while (k < line.len && line.ptr[k] == '\0') {
-                k++;
-            }
-            fr->rest = k < line.len ? mw_str_make(line.ptr + k, line.len - k) : MW_STR_NULL;
-            fr->rest_line = *line_no;
-            fr->rest_off = *offset + k;
-            return mw_diag_set(diag, MW_E_MALFORMED, "%zu NUL bytes of padding skipped", k);
         }
         if (memchr(line.ptr, '\0', line.len)) {
             return mw_diag_set(diag, MW_E_MALFORMED, "NUL byte inside the line");
