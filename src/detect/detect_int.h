@@ -63,6 +63,9 @@ struct mw_mval {
     char *text; /* unescaped literal / glob pattern / regex */
     size_t len;
     uint8_t *wild; /* MW_M_GLOB: per byte of text, 0 literal, '*' or '?' */
+    /* MW_M_GLOB: the longest run of ASCII literal bytes in text (lit_len 0: none), which a
+     * subject must contain before the glob is tried */
+    size_t lit_off, lit_len;
     pcre2_code *re;
     bool exists; /* MW_M_EXISTS */
 };

@@ -186,6 +186,16 @@ static void test_modifiers_and_values(void **state)
         { "s: [foo, 'ba?r']", { "Message=a bazr b", NULL }, 1 },
         { "s: [foo, 'ba?r']", { "message=nothing", NULL }, 0 },
         { "s: [foo]", { "A=foo", NULL }, 0 }, /* only the message is searched */
+        /* a glob's longest literal run is looked for first; the glob still decides */
+        { "s: ['SASL * authentication failed']",
+          { "message=x SASL LOGIN Authentication failed: y", NULL },
+          1 },
+        { "s: ['SASL * authentication failed']",
+          { "message=authentication failed, SASL", NULL },
+          0 },
+        { "s: ['SASL * authentication failed']", { "message=SASL LOGIN", NULL }, 0 },
+        { "s: {A|cased: 'a*Bcd*e'}", { "A=aXBcdYe", NULL }, 1 },
+        { "s: {A|cased: 'a*Bcd*e'}", { "A=aXbcdYe", NULL }, 0 },
         { "s: {A|cased: Foo}", { "A=foo", NULL }, 0 },
         { "s: {A|cased: Foo}", { "A=Foo", NULL }, 1 },
         { "s: {A|contains: oba}", { "A=FOOBAR", NULL }, 1 },
