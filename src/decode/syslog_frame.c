@@ -280,6 +280,9 @@ static int split_line(struct mw_str line, struct mw_syslog_rec *out, bool *tagge
     out->pri = -1;
     out->text = line;
     *tagged = false;
+    if (!line.ptr) {
+        return mw_diag_set(diag, MW_E_MALFORMED, "no syslog timestamp at the start of the line");
+    }
     const char *p = line.ptr, *end = line.ptr + line.len;
     if (p < end && *p == '<' && !take_pri(&p, end, &out->pri)) {
         return mw_diag_set(diag, MW_E_MALFORMED, "bad <PRI> (1 to 3 digits, 0 to 191)");
@@ -323,7 +326,7 @@ void mw_syslog_sd_begin(struct mw_syslog_sd_iter *it, struct mw_str sd)
 {
     memset(it, 0, sizeof *it);
     it->p = sd.ptr;
-    it->end = sd.ptr + sd.len;
+    it->end = sd.ptr ? sd.ptr + sd.len : NULL; /* no structured data: nothing to walk */
 }
 
 /* A quoted PARAM-VALUE at it->p (on '"'), unescaped when it holds a backslash escape. */

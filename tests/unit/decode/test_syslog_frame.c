@@ -184,6 +184,11 @@ static void test_rfc5424(void **state)
     assert_part(id, "meta");
     assert_part(value, "7");
     assert_int_equal(mw_syslog_sd_next(&it, &arena, &id, &name, &value), MW_DONE);
+    mw_syslog_sd_begin(&it, MW_STR_NULL); /* a line without structured data */
+    assert_int_equal(mw_syslog_sd_next(&it, &arena, &id, &name, &value), MW_DONE);
+    mw_syslog_sd_begin(&it, mw_str_c("[a x=\"1\"] junk"));
+    assert_int_equal(mw_syslog_sd_next(&it, &arena, &id, &name, &value), MW_OK);
+    assert_int_equal(mw_syslog_sd_next(&it, &arena, &id, &name, &value), MW_E_MALFORMED);
     mw_arena_fini(&arena);
     /* every nil value: no time (an undated record), empty parts */
     assert_int_equal(next(&fx), MW_OK);
