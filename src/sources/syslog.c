@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/hash.h"
 #include "sources/source.h"
 #include "sources/sources_int.h"
 
@@ -148,6 +149,19 @@ static void map_generic(const struct sl_state *st, const struct mw_syslog_rec *r
     }
 }
 
+/* docs/formats/syslog.md, Duplicates: a line's identity is its time and its bytes around the
+ * timestamp (PRI, host, TAG, structured data, message), so the same line read twice (a file
+ * given twice, overlapping rotated copies) is one record, whatever order the lines come in. */
+static uint64_t line_key(const struct mw_syslog_rec *r)
+{
+    size_t before = (size_t)(r->stamp.ptr - r->text.ptr);
+    size_t after = before + r->stamp.len;
+    uint64_t h = mw_hash(r->text.ptr, before, 0x7379736c6f67);
+    h = mw_hash(&r->time_ns, sizeof r->time_ns, h);
+    h = mw_hash(r->text.ptr + after, r->text.len - after, h);
+    return h ? h : 1;
+}
+
 static int sl_map(void *state, const struct mw_recview *rec, struct mw_map_ctx *ctx,
                   struct mw_diag *diag)
 {
@@ -162,6 +176,7 @@ static int sl_map(void *state, const struct mw_recview *rec, struct mw_map_ctx *
     ev->source = "syslog";
     ev->origin = rec->origin;
     ev->logsource = &ls_syslog;
+    ev->dedup = line_key(r);
     map_generic(st, r, ctx);
     if (r->sd.len && st->want_sd) {
         int rc = map_sd(st, r->sd, ctx, diag);

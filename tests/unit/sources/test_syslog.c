@@ -61,6 +61,28 @@ static void test_fields(void **state)
     cap_fini(&c);
 }
 
+/* The same line twice is one record (docs/formats/syslog.md, Duplicates): its key is its time
+ * and its bytes around the timestamp, so a line of another second or host differs. */
+static void test_dedup_key(void **state)
+{
+    (void)state;
+    struct cap c;
+    cap_init(&c, true);
+    assert_int_equal(cap_run(&c, "2025-03-04T09:50:01Z h a[1]: x\n"
+                                 "2025-03-04T09:50:01Z h a[1]: x\n"
+                                 "2025-03-04T09:50:02Z h a[1]: x\n"
+                                 "2025-03-04T09:50:01Z g a[1]: x\n"
+                                 "2025-03-04T10:50:01+01:00 h a[1]: x\n"),
+                     MW_OK);
+    assert_int_equal(c.n, 5);
+    assert_int_not_equal(c.evs[0].dedup, 0);
+    assert_int_equal(c.evs[0].dedup, c.evs[1].dedup);
+    assert_int_not_equal(c.evs[0].dedup, c.evs[2].dedup);
+    assert_int_not_equal(c.evs[0].dedup, c.evs[3].dedup);
+    assert_int_equal(c.evs[0].dedup, c.evs[4].dedup); /* the same instant written in +01:00 */
+    cap_fini(&c);
+}
+
 /* Under projection only wanted names are kept, structured data too. */
 static void test_projection(void **state)
 {
@@ -116,9 +138,8 @@ static void test_other_container(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fields),
-        cmocka_unit_test(test_projection),
-        cmocka_unit_test(test_mtime_year),
+        cmocka_unit_test(test_fields),          cmocka_unit_test(test_projection),
+        cmocka_unit_test(test_dedup_key),       cmocka_unit_test(test_mtime_year),
         cmocka_unit_test(test_other_container),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
