@@ -164,9 +164,9 @@ struct mw_file_stats {
     uint64_t sniff_line; /* line of that record or header */
 };
 
-/* Reads one file: sniffs the container (mw_decode_sniff: a W3C directive or dated first line is
- * W3C, first non-space byte '[' or '{' is JSON, anything else CSV; a "#TYPE ..." first line is
- * skipped), picks the source (`force` when
+/* Reads one file: sniffs the container (mw_decode_sniff: first lines that are syslog lines are
+ * syslog, a W3C directive or dated first line is W3C, first non-space byte '[' or '{' is JSON,
+ * '<' XML, anything else CSV; a "#TYPE ..." first line is skipped), picks the source (`force` when
  * non-NULL, else the best sniff score above 0 among the sources that use that decoder), frames
  * records and maps them, calling ctx->emit per event. Every malformed or oversize record is added
  * to `problems` with file and line and skipped. Returns MW_OK, MW_E_IO/MW_E_TRUNCATED after
