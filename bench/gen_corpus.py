@@ -5,7 +5,7 @@
 # finding counts are known, and writes those counts to OUT.expected.json.
 # SPDX-License-Identifier: MIT
 """Usage: gen_corpus.py --kind defender|office|adminxml|iis|msgtrack|graph|msgtrace|winevent|entra_signin|
-entra_signin_graph|entra_audit|exchange_admin_audit --size 1G [--seed N] --out FILE
+entra_signin_graph|entra_audit|exchange_admin_audit|syslog --size 1G [--seed N] --out FILE
 
 adminxml: the New-AdminAuditLogSearch XML report of Exchange Server (docs/formats/exchange_admin_audit.md):
 <SearchResults> with one <Event> per cmdlet run, CmdletParameters and ModifiedProperties."""
@@ -1482,12 +1482,86 @@ class MessageTrace(Common):
         return {}
 
 
+# ---------------------------------------------------------------------------------------------
+# Syslog (docs/formats/syslog.md): Postfix, Dovecot and sshd lines of a mail server, mixed RFC
+# 3164 (rsyslog traditional, some with <PRI>), rsyslog ISO-8601 and RFC 5424 lines.
+
+SYSLOG_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+class Syslog(Common):
+    def message(self, ts):
+        rng = self.rng
+        user = rng.choice(self.users) + "@" + DOMAIN
+        ip = "198.51.100.%d" % rng.randrange(1, 255)
+        qid = "%010X" % rng.getrandbits(40)
+        pid = rng.randrange(1000, 60000)
+        kind = rng.randrange(8)
+        if kind == 0:
+            return "postfix/smtpd", pid, "connect from unknown[%s]" % ip
+        if kind == 1:
+            return "postfix/smtpd", pid, ("%s: client=unknown[%s], sasl_method=PLAIN, "
+                                          "sasl_username=%s" % (qid, ip, user))
+        if kind == 2:
+            return "postfix/qmgr", pid, "%s: from=<%s>, size=%d, nrcpt=1 (queue active)" % (
+                qid, user, rng.randrange(2000, 90000))
+        if kind == 3:
+            return "postfix/smtp", pid, ("%s: to=<%s>, relay=mx.example.net[203.0.113.%d]:25, "
+                                         "delay=1.2, delays=0.1/0/0.5/0.6, dsn=2.0.0, status=sent "
+                                         "(250 2.0.0 Ok: queued as %s)" % (
+                                             qid, rng.choice(self.users) + "@example.net",
+                                             rng.randrange(1, 255), "%010X" % rng.getrandbits(40)))
+        if kind == 4:
+            return "dovecot", None, ("imap-login: Login: user=<%s>, method=PLAIN, rip=%s, "
+                                     "lip=192.0.2.25, mpid=%d, TLS, session=<%s>" % (
+                                         user, ip, pid, self.hexs(16)))
+        if kind == 5:
+            return "dovecot", None, ("imap(%s)<%d><%s>: Disconnected: Logged out in=%d out=%d "
+                                     "deleted=0 expunged=0 trashed=0 hdr_count=%d hdr_bytes=%d "
+                                     "body_count=%d body_bytes=%d" % (
+                                         user, pid, self.hexs(16), rng.randrange(100, 5000),
+                                         rng.randrange(1000, 1 << 28), rng.randrange(100),
+                                         rng.randrange(1 << 20), rng.randrange(100),
+                                         rng.randrange(1 << 24)))
+        if kind == 6:
+            return "sshd", pid, "Accepted publickey for %s from %s port %d ssh2" % (
+                rng.choice(self.users), ip, rng.randrange(1024, 65535))
+        return "sshd", pid, "Failed password for invalid user admin from %s port %d ssh2" % (
+            ip, rng.randrange(1024, 65535))
+
+    def line(self, ts):
+        rng = self.rng
+        app, pid, msg = self.message(ts)
+        tm = time.gmtime(ts)
+        shape = rng.random()
+        if shape < 0.1:
+            return "<%d>1 %s.%06d+01:00 mx1.%s %s %s - - %s" % (
+                2 * 8 + 6, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts + 3600)),
+                rng.randrange(1000000), DOMAIN, app, pid if pid else "-", msg)
+        tag = "%s[%d]" % (app, pid) if pid else app
+        if shape < 0.4:
+            return "%s.%06d+01:00 mx1 %s: %s" % (
+                time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts + 3600)),
+                rng.randrange(1000000), tag, msg)
+        pri = "<22>" if shape < 0.45 else ""
+        return "%s%s %2d %s mx1 %s: %s" % (pri, SYSLOG_MONTHS[tm.tm_mon - 1], tm.tm_mday,
+                                          time.strftime("%H:%M:%S", tm), tag, msg)
+
+    def run(self, w, size):
+        ts = BASE_EPOCH
+        while w.size() < size:
+            for _ in range(64):
+                w.add(self.line(ts))
+                ts += 1 if self.rng.random() < 0.3 else 0
+        return {}
+
+
 # kind -> factory(seed); the kinds of part1_kinds() also name their writer.
 KINDS = {"defender": lambda seed: Defender(seed), "office": lambda seed: Office(seed + 1),
          "adminxml": lambda seed: AdminXml(seed + 2), "iis": lambda seed: Iis(seed + 2),
          "msgtrack": lambda seed: MsgTrack(seed + 3),
          "graph": lambda seed: Graph(seed + 2), "msgtrace": lambda seed: MessageTrace(seed + 3),
-         "winevent": lambda seed: WinEvent(seed + 5)}
+         "winevent": lambda seed: WinEvent(seed + 5), "syslog": lambda seed: Syslog(seed + 6)}
 
 
 def main():

@@ -7,7 +7,8 @@
  * Ownership: struct mw_json_val views point into the text being scanned. Unescaped copies go to
  * the caller's arena and die with it. Records handed out by the framers and the CSV reader
  * point into the stream window and stay valid until the next call on that framer or reader.
- * The W3C framer cuts directive-led logs (IIS, Exchange message tracking) into records.
+ * The W3C framer cuts directive-led logs (IIS, Exchange message tracking) into records, the
+ * syslog framer cuts syslog files (RFC 3164, RFC 5424, rsyslog ISO) into header parts and message.
  * SPDX-License-Identifier: MIT */
 #ifndef MW_DECODE_H
 #define MW_DECODE_H
@@ -19,6 +20,7 @@
 #include "core/arena.h"
 #include "core/diag.h"
 #include "core/str.h"
+#include "core/time.h"
 #include "input/input.h"
 
 /* ---- JSON scanner ------------------------------------------------------------------------ */
@@ -218,6 +220,21 @@ int mw_xml_next(struct mw_xml_reader *r, struct mw_xml_rec *out, uint64_t *line_
 /* "Root/Record": the names of the document element and of the last record's element (what
  * sources sniff an XML file on); empty before the first record. */
 struct mw_str mw_xml_record_path(const struct mw_xml_reader *r);
+/* ---- lines of the line-framed decoders ------------------------------------------------------ */
+
+struct mw_padded_lines {
+    struct mw_line_reader lines;
+    struct mw_str rest; /* private: what follows NUL padding on the current line, still to read */
+    uint64_t rest_line, rest_off;
+};
+
+void mw_padded_lines_init(struct mw_padded_lines *pl, struct mw_stream *s);
+/* Next line, as mw_line_next; a line whose first byte after blanks is NUL gives MW_E_MALFORMED
+ * ("N NUL bytes of padding skipped", *line_no and *offset locating it), and the text after the
+ * NUL bytes comes next as a line of its own (same line number, its own offset). */
+int mw_padded_line_next(struct mw_padded_lines *pl, struct mw_str *line, uint64_t *line_no,
+                        uint64_t *offset, struct mw_diag *diag);
+
 /* ---- W3C extended log ---------------------------------------------------------------------- */
 
 /* docs/formats/w3c.md: directive lines ("#Software:", "#Version:", "#Date:", "#Fields:", others
@@ -226,7 +243,7 @@ struct mw_str mw_xml_record_path(const struct mw_xml_reader *r);
 #define MW_W3C_DIRECTIVE_MAX 128  /* bytes kept of a #Software / #Version / #Date value */
 
 struct mw_w3c_framer {
-    struct mw_line_reader lines;
+    struct mw_padded_lines lines;
     /* ' ' (IIS: cells separated by white space, "-" written for empty) or ',' (Exchange
      * message tracking: RFC 4180 cells on one line); decided by a #Fields line (a ',' in its
      * names) or, in a file without one, by what ends the first record's first cell; 0 until
@@ -244,8 +261,6 @@ struct mw_w3c_framer {
     struct mw_str *name_tab;
     char *name_buf;
     struct mw_arena unq; /* unescaped quoted cells of the current record */
-    struct mw_str rest;  /* what follows NUL padding on the current line, still to read */
-    uint64_t rest_line, rest_off;
 };
 
 void mw_w3c_framer_init(struct mw_w3c_framer *fr, struct mw_stream *s);
@@ -265,6 +280,78 @@ int mw_w3c_index(const struct mw_w3c_framer *fr, const char *name);
 /* True when the line is a W3C directive the framer knows ("#Software:", "#Fields:", ...). */
 bool mw_w3c_is_directive(struct mw_str line);
 
+/* ---- syslog ------------------------------------------------------------------------------- */
+
+/* docs/formats/syslog.md: one record per line, in one of three shapes. */
+enum mw_syslog_shape {
+    MW_SYSLOG_3164, /* [<PRI>]Mmm dd hh:mm:ss HOST TAG[PID]: MSG (no year, local time) */
+    MW_SYSLOG_5424, /* <PRI>1 TIMESTAMP HOST APP PROCID MSGID SD [MSG] */
+    MW_SYSLOG_ISO,  /* [<PRI>]2025-03-04T09:50:01.123456+01:00 HOST TAG[PID]: MSG (rsyslog) */
+};
+
+struct mw_syslog_rec {
+    enum mw_syslog_shape shape;
+    int pri;             /* 0..191, -1 when the line has no <PRI> */
+    int64_t time_ns;     /* UTC ns; MW_TIME_NONE for an RFC 5424 nil ("-") timestamp */
+    struct mw_str stamp; /* the timestamp as written */
+    /* Views into the line; empty when absent or nil ("-"). RFC 3164 and ISO lines: app and pid
+     * come from the TAG ("postfix/smtpd[4101]:"), msgid and sd are empty. */
+    struct mw_str host, app, procid, msgid;
+    struct mw_str sd;   /* RFC 5424 structured data as written: "[id k=\"v\"]..." */
+    struct mw_str msg;  /* the message (a UTF-8 BOM before it removed) */
+    struct mw_str text; /* the whole line (CR and LF removed) */
+};
+
+struct mw_syslog_framer {
+    struct mw_padded_lines lines;
+    const struct mw_tz *tz; /* the zone of local times (RFC 3164, ISO without offset); NULL: UTC */
+    /* The year of the first RFC 3164 line when the caller knows it (a later --year option), 0
+     * when not: then it is inferred from ref_ns. */
+    int year;
+    /* The file's modification time (the current time for a stream that is not a file), UTC ns:
+     * the first RFC 3164 line takes the latest year that does not put it more than a day after
+     * this time. */
+    int64_t ref_ns;
+    uint64_t rollovers; /* December-to-January steps that moved RFC 3164 lines to a new year */
+    /* private */
+    int cur_year, last_month; /* year and month of the latest dated line; 0 before any */
+    char last_stamp[16];      /* the last RFC 3164 stamp converted ... */
+    int last_stamp_year;      /* ... in this year ... */
+    int64_t last_stamp_ns;    /* ... to this time */
+};
+
+/* ref_ns as described above; tz may be NULL (UTC); year 0 when not given. */
+void mw_syslog_framer_init(struct mw_syslog_framer *fr, struct mw_stream *s, const struct mw_tz *tz,
+                           int year, int64_t ref_ns);
+/* Next record, one line (blank lines are skipped; continuation lines are not joined). Returns
+ * MW_OK, MW_DONE, MW_E_MALFORMED for one line (diag says why: no timestamp that can be read, no
+ * host, a NUL byte, NUL padding before the rest of a line, unclosed structured data), after which
+ * the framer goes on at the next line; MW_E_LIMIT (a line longer than the record cap, skipped);
+ * or an I/O status. *line_no and *offset locate the line in every case. The record's views stay
+ * valid until the next call. */
+int mw_syslog_next(struct mw_syslog_framer *fr, struct mw_syslog_rec *out, uint64_t *line_no,
+                   uint64_t *offset, struct mw_diag *diag);
+/* Splits one line (no LF) without converting its time: MW_OK with out's views set (time_ns
+ * left 0), or MW_E_MALFORMED with diag (may be NULL) saying why. */
+int mw_syslog_split(struct mw_str line, struct mw_syslog_rec *out, struct mw_diag *diag);
+/* True when the line is syslog-shaped for sniffing: an RFC 5424 header, or a timestamp, a host
+ * and a TAG ended by ':' (what the syslog decoder's sniff counts). */
+bool mw_syslog_is_line(struct mw_str line);
+
+/* The parameters of RFC 5424 structured data, one by one. */
+struct mw_syslog_sd_iter {
+    const char *p, *end;
+    struct mw_str id; /* SD-ID of the element being read */
+    bool in_elem;
+};
+void mw_syslog_sd_begin(struct mw_syslog_sd_iter *it, struct mw_str sd);
+/* Next parameter: its element's SD-ID, its name and its value with the \" \\ \] escapes
+ * removed (a view when it has none, else a copy in arena). MW_OK, MW_DONE, or MW_E_MALFORMED
+ * (not well-formed; MW_E_NOMEM past the arena's limit). An element without parameters yields
+ * nothing. */
+int mw_syslog_sd_next(struct mw_syslog_sd_iter *it, struct mw_arena *arena, struct mw_str *id,
+                      struct mw_str *name, struct mw_str *value);
+
 /* ---- the decoder table ------------------------------------------------------------------- */
 
 /* The containers a file can be framed as, one per decoder; the value indexes the table of
@@ -277,6 +364,9 @@ enum mw_container {
     MW_CONT_JSON, /* JSON Lines, a JSON array, or concatenated JSON values */
     MW_CONT_CSV,  /* asked last: takes any text */
     MW_CONT_XML,  /* one XML document whose document element's children are the records */
+    /* syslog lines (docs/formats/syslog.md). Asked before every other decoder: an RFC 5424 line
+     * starts with '<' (XML's sniff) and an rsyslog ISO line with a date (W3C's). */
+    MW_CONT_SYSLOG,
     MW_CONT_COUNT
 };
 

@@ -1,4 +1,4 @@
-/* decode/decoders.c: the table of decoders (one per container: W3C, JSON, CSV, XML) and the
+/* decode/decoders.c: the table of decoders (one per container: W3C, JSON, CSV, XML, syslog) and the
  * container sniffing that picks one for a stream. A new framer is one entry here and one driver in
  * sources/registry.c.
  * SPDX-License-Identifier: MIT */
@@ -135,6 +135,67 @@ static bool xml_sniff(struct mw_stream *s, char first, struct mw_diag *diag)
     return first == '<';
 }
 
+#define SYSLOG_SNIFF_BYTES 16384 /* bytes looked through for the first lines */
+#define SYSLOG_SNIFF_LINES 8
+
+/* The next line of av at *p, blank lines skipped: false when there is none, or when it is cut by
+ * the end of what was read while more input follows (`whole` false). */
+static bool sniff_line(struct mw_str av, size_t *p, bool whole, struct mw_str *line)
+{
+    while (*p < av.len) {
+        const char *s = av.ptr + *p;
+        const char *nl = memchr(s, '\n', av.len - *p);
+        if (!nl && !whole) {
+            return false;
+        }
+        size_t n = nl ? (size_t)(nl - s) : av.len - *p;
+        *p += n + (nl ? 1 : 0);
+        while (n && (s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t')) {
+            n--;
+        }
+        if (n) {
+            *line = mw_str_make(s, n);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* docs/formats/syslog.md, Recognising a file: the first non-blank line and three in four of the
+ * first SYSLOG_SNIFF_LINES are syslog lines with a TAG ended by ':' or an RFC 5424 header. */
+static bool syslog_sniff(struct mw_stream *s, char first, struct mw_diag *diag)
+{
+    bool letter = (first >= 'A' && first <= 'Z') || (first >= 'a' && first <= 'z');
+    if (first != '<' && !letter && (first < '0' || first > '9')) {
+        return false;
+    }
+    struct mw_str av;
+    int rc = mw_stream_fill(s, SYSLOG_SNIFF_BYTES, &av, diag);
+    if (rc != MW_OK && rc != MW_E_LIMIT) {
+        return false;
+    }
+    bool whole = rc == MW_OK && av.len < SYSLOG_SNIFF_BYTES;
+    size_t pos = 0, n = 0, good = 0;
+    struct mw_str line;
+    while (n < SYSLOG_SNIFF_LINES && sniff_line(av, &pos, whole, &line)) {
+        bool ok = mw_syslog_is_line(line);
+        if (n == 0 && !ok) {
+            return false;
+        }
+        n++;
+        good += ok;
+    }
+    return n > 0 && good * 4 >= n * 3;
+}
+
+static const struct mw_decoder syslog_decoder = {
+    .container = MW_CONT_SYSLOG,
+    .name = "syslog",
+    .summary = "syslog lines: RFC 3164 (as rsyslog and syslog-ng write files), RFC 5424, "
+               "rsyslog's ISO-8601 high-precision file format",
+    .sniff = syslog_sniff,
+};
+
 static const struct mw_decoder json_decoder = {
     .container = MW_CONT_JSON,
     .name = "json",
@@ -165,16 +226,16 @@ static const struct mw_decoder w3c_decoder = {
 };
 
 static const struct mw_decoder *const decoders[] = {
-    [MW_CONT_W3C] = &w3c_decoder,
-    [MW_CONT_JSON] = &json_decoder,
-    [MW_CONT_CSV] = &csv_decoder,
-    [MW_CONT_XML] = &xml_decoder,
+    [MW_CONT_W3C] = &w3c_decoder, [MW_CONT_JSON] = &json_decoder,     [MW_CONT_CSV] = &csv_decoder,
+    [MW_CONT_XML] = &xml_decoder, [MW_CONT_SYSLOG] = &syslog_decoder,
 };
 
-/* The order decoders are asked in: W3C first (its sniff takes only a directive or dated first
- * line, which JSON's would take as junk before records), CSV, which takes any text, last. */
-static const enum mw_container sniff_order[] = { MW_CONT_W3C, MW_CONT_JSON, MW_CONT_XML,
-                                                 MW_CONT_CSV };
+/* The order decoders are asked in: syslog first (its sniff takes only files whose first lines are
+ * syslog lines, which W3C's would take for dated records and XML's for markup when they start with
+ * '<'), then W3C (its sniff takes only a directive or dated first line, which JSON's would take as
+ * junk before records), CSV, which takes any text, last. */
+static const enum mw_container sniff_order[] = { MW_CONT_SYSLOG, MW_CONT_W3C, MW_CONT_JSON,
+                                                 MW_CONT_XML, MW_CONT_CSV };
 
 _Static_assert(sizeof sniff_order / sizeof sniff_order[0] == MW_CONT_COUNT,
                "every decoder is asked");

@@ -14,7 +14,7 @@
 void mw_w3c_framer_init(struct mw_w3c_framer *fr, struct mw_stream *s)
 {
     memset(fr, 0, sizeof *fr);
-    mw_line_reader_init(&fr->lines, s);
+    mw_padded_lines_init(&fr->lines, s);
     fr->cells = mw_calloc(MW_W3C_MAX_FIELDS, sizeof *fr->cells);
     mw_arena_init(&fr->unq, 16u * 1024u, 0);
 }
@@ -307,20 +307,6 @@ static int record(struct mw_w3c_framer *fr, struct mw_str line, size_t *ncells,
     return MW_OK;
 }
 
-/* The next line to read: the rest of a line after NUL padding, or the next line. */
-static int next_line(struct mw_w3c_framer *fr, struct mw_str *line, uint64_t *line_no,
-                     uint64_t *offset, struct mw_diag *diag)
-{
-    if (fr->rest.ptr) {
-        *line = fr->rest;
-        *line_no = fr->rest_line;
-        *offset = fr->rest_off;
-        fr->rest = MW_STR_NULL;
-        return MW_OK;
-    }
-    return mw_line_next(&fr->lines, line, line_no, offset, diag);
-}
-
 int mw_w3c_next(struct mw_w3c_framer *fr, const struct mw_str **cells, size_t *ncells,
                 uint64_t *line_no, uint64_t *offset, struct mw_diag *diag)
 {
@@ -331,24 +317,14 @@ int mw_w3c_next(struct mw_w3c_framer *fr, const struct mw_str **cells, size_t *n
     }
     for (;;) {
         struct mw_str line;
-        int rc = next_line(fr, &line, line_no, offset, diag);
+        /* docs/formats/w3c.md, Traps: NUL padding, then the rest of the line */
+        int rc = mw_padded_line_next(&fr->lines, &line, line_no, offset, diag);
         if (rc != MW_OK) {
             return rc;
         }
         line = trim_blanks(line);
         if (line.len == 0) {
             continue;
-        }
-        if (line.ptr[0] == '\0') {
-            /* docs/formats/w3c.md, Traps: NUL padding, then the rest of the line */
-            size_t k = 0;
-            while (k < line.len && line.ptr[k] == '\0') {
-                k++;
-            }
-            fr->rest = k < line.len ? mw_str_make(line.ptr + k, line.len - k) : MW_STR_NULL;
-            fr->rest_line = *line_no;
-            fr->rest_off = *offset + k;
-            return mw_diag_set(diag, MW_E_MALFORMED, "%zu NUL bytes of padding skipped", k);
         }
         if (line.ptr[0] == '#') {
             rc = directive(fr, line, *line_no, diag);

@@ -21,6 +21,9 @@
 #define MW_RULE_VALUES_MAX 4096            /* values in one field condition */
 #define MW_COND_DEPTH_MAX  64              /* nesting of a condition expression */
 #define MW_COND_LEN_MAX    4096            /* characters of a condition expression */
+/* The field a keyword selection (a list of strings without a field) searches: the free text of a
+ * log line, as the syslog source names it (docs/rules.md, Keywords). */
+#define MW_KEYWORD_FIELD "message"
 
 /* ---- Unicode case folding (casefold.c) ----------------------------------------------------- */
 
@@ -60,6 +63,9 @@ struct mw_mval {
     char *text; /* unescaped literal / glob pattern / regex */
     size_t len;
     uint8_t *wild; /* MW_M_GLOB: per byte of text, 0 literal, '*' or '?' */
+    /* MW_M_GLOB: the longest run of ASCII literal bytes in text (lit_len 0: none), which a
+     * subject must contain before the glob is tried */
+    size_t lit_off, lit_len;
     pcre2_code *re;
     bool exists; /* MW_M_EXISTS */
 };

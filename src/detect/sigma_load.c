@@ -358,6 +358,45 @@ static int parse_map(struct ld *ld, const yaml_node_t *map, struct mw_selmap *ou
     return MW_OK;
 }
 
+/* A keyword selection (a list of strings without a field): any of them in the event's free text,
+ * read as `message|contains: [...]` (docs/rules.md, Keywords). */
+static int parse_keywords(struct ld *ld, const yaml_node_t *v, struct mw_selection *sel)
+{
+    size_t nv = seq_len(v);
+    if (nv > MW_RULE_VALUES_MAX || ld->values + nv > VALUES_BUDGET) {
+        return fail(ld, v, "too many values");
+    }
+    ld->values += nv;
+    sel->maps = mw_calloc(1, sizeof *sel->maps);
+    sel->nmaps = 1;
+    struct mw_selmap *m = &sel->maps[0];
+    m->conds = mw_calloc(1, sizeof *m->conds);
+    struct mw_rawval *raw = mw_calloc(nv, sizeof *raw);
+    int st = MW_OK;
+    for (size_t j = 0; j < nv && st == MW_OK; j++) {
+        yaml_node_t *item = seq_at(ld, v, j);
+        if (!is_scalar(item) || is_null(item)) {
+            st = fail(ld, item ? item : v,
+                      "a keyword list in '%s' holds only strings (a list of maps is an OR of "
+                      "field maps)",
+                      sel->name);
+        } else {
+            raw[j].text = (const char *)item->data.scalar.value;
+            raw[j].len = item->data.scalar.length;
+        }
+    }
+    if (st == MW_OK) {
+        st = mw_fcond_compile(&m->conds[0], mw_str_c(MW_KEYWORD_FIELD "|contains"), raw, nv,
+                              ld->rs->fields, ld->err, sizeof ld->err);
+        m->nconds = 1;
+        if (st < 0) {
+            st = fail(ld, v, "%s", ld->err);
+        }
+    }
+    mw_free(raw);
+    return st;
+}
+
 static int parse_selection(struct ld *ld, const yaml_node_t *k, const yaml_node_t *v,
                            struct mw_selection *sel)
 {
@@ -367,6 +406,9 @@ static int parse_selection(struct ld *ld, const yaml_node_t *k, const yaml_node_
         sel->nmaps = 1;
         return parse_map(ld, v, &sel->maps[0]);
     }
+    if (v && v->type == YAML_SEQUENCE_NODE && seq_len(v) > 0 && is_scalar(seq_at(ld, v, 0))) {
+        return parse_keywords(ld, v, sel);
+    }
     if (v && v->type == YAML_SEQUENCE_NODE && seq_len(v) > 0) {
         size_t n = seq_len(v);
         sel->maps = mw_calloc(n, sizeof *sel->maps);
@@ -374,8 +416,8 @@ static int parse_selection(struct ld *ld, const yaml_node_t *k, const yaml_node_
             yaml_node_t *item = seq_at(ld, v, i);
             if (!item || item->type != YAML_MAPPING_NODE) {
                 return fail(ld, item ? item : v,
-                            "keyword selections (lists of values without a field) are not "
-                            "supported in '%s'",
+                            "a list of maps in '%s' holds only maps (a keyword list holds only "
+                            "strings)",
                             sel->name);
             }
             sel->nmaps = i + 1;
@@ -386,9 +428,7 @@ static int parse_selection(struct ld *ld, const yaml_node_t *k, const yaml_node_
         }
         return MW_OK;
     }
-    return fail(ld, v ? v : k,
-                "selection '%s' must be a map or a list of maps (keyword selections are not "
-                "supported)",
+    return fail(ld, v ? v : k, "selection '%s' must be a map, a list of maps or a list of keywords",
                 sel->name);
 }
 

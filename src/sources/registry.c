@@ -1,20 +1,28 @@
 /* sources/registry.c: the list of all sources, format sniffing and the per-file driver that
- * frames records (JSON, W3C or CSV) and hands them to a source; plus helpers the sources share
- * (IP and smtp: normalisation, JSON trees flattened into dotted field names).
+ * frames records (JSON, W3C, CSV, XML or syslog) and hands them to a source; plus helpers the
+ * sources share (IP and smtp: normalisation, JSON trees flattened into dotted field names).
  * SPDX-License-Identifier: MIT */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "core/alloc.h"
 #include "sources/source.h"
 #include "sources/sources_int.h"
 
 static const struct mw_source *const sources[] = {
-    &mw_source_m365_audit,           &mw_source_defender,
-    &mw_source_entra_signin,         &mw_source_entra_audit,
-    &mw_source_exchange_admin_audit, &mw_source_windows_event,
-    &mw_source_exchange_iis,         &mw_source_exchange_message_tracking,
-    &mw_source_graph_activity,       &mw_source_exchange_message_trace,
+    &mw_source_m365_audit,
+    &mw_source_defender,
+    &mw_source_entra_signin,
+    &mw_source_entra_audit,
+    &mw_source_exchange_admin_audit,
+    &mw_source_windows_event,
+    &mw_source_exchange_iis,
+    &mw_source_exchange_message_tracking,
+    &mw_source_graph_activity,
+    &mw_source_exchange_message_trace,
+    &mw_source_syslog,
 };
 
 const struct mw_source *const *mw_sources_all(size_t *n)
@@ -932,16 +940,74 @@ static int scan_w3c(struct scan *sc, struct mw_stream *s, const struct mw_source
     return rc;
 }
 
+/* docs/formats/syslog.md, Year: the file's modification time, or the current time for stdin or a
+ * path that cannot be stat()ed. */
+static int64_t syslog_ref_ns(const char *path)
+{
+    struct stat st;
+    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+        return (int64_t)st.st_mtim.tv_sec * MW_NS_PER_SEC + st.st_mtim.tv_nsec;
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (int64_t)now.tv_sec * MW_NS_PER_SEC + now.tv_nsec;
+}
+
+/* Picks and opens the source on the first good syslog line. */
+static int choose_syslog_source(struct scan *sc, const struct mw_syslog_rec *r,
+                                const struct mw_source *force, uint64_t line, struct mw_diag *diag)
+{
+    sc->src = force ? force : pick(MW_CONT_SYSLOG, r->text, NULL, line, sc->stats);
+    if (!sc->src) {
+        diag->path = sc->path;
+        diag->line = line;
+        return mw_diag_set(diag, MW_E_CONFIG, "no source recognises this syslog file");
+    }
+    return open_source(sc, NULL, diag);
+}
+
+static int scan_syslog(struct scan *sc, struct mw_stream *s, const struct mw_source *force,
+                       struct mw_diag *diag)
+{
+    struct mw_syslog_framer fr;
+    mw_syslog_framer_init(&fr, s, sc->ctx->tz, 0, syslog_ref_ns(sc->path));
+    int rc = MW_OK;
+    for (;;) {
+        struct mw_syslog_rec r;
+        uint64_t line = 0, off = 0;
+        struct mw_diag d;
+        mw_diag_init(&d);
+        int st = mw_syslog_next(&fr, &r, &line, &off, &d);
+        int took =
+                take_record(sc, st, line, &d, "line too long", "malformed syslog line", diag, &rc);
+        if (took == REC_END) {
+            break;
+        }
+        if (took == REC_SKIP) {
+            continue;
+        }
+        if (!sc->opened && (rc = choose_syslog_source(sc, &r, force, line, diag)) != MW_OK) {
+            break;
+        }
+        struct mw_recview rec = { 0 };
+        rec.container = MW_CONT_SYSLOG;
+        rec.syslog = &r;
+        rec.origin = (struct mw_origin){ sc->path, sc->file_id, line, off };
+        if ((rc = map_record(sc, &rec, "malformed syslog line")) != MW_OK) {
+            break;
+        }
+    }
+    return rc;
+}
+
 typedef int scan_fn(struct scan *sc, struct mw_stream *s, const struct mw_source *force,
                     struct mw_diag *diag);
 
 /* The driver of each decoder of decode/decoders.c: frames its records and hands them to the
  * source its first record(s) pick. */
 static scan_fn *const drivers[] = {
-    [MW_CONT_W3C] = scan_w3c,
-    [MW_CONT_JSON] = scan_json,
-    [MW_CONT_CSV] = scan_csv,
-    [MW_CONT_XML] = scan_xml,
+    [MW_CONT_W3C] = scan_w3c, [MW_CONT_JSON] = scan_json,     [MW_CONT_CSV] = scan_csv,
+    [MW_CONT_XML] = scan_xml, [MW_CONT_SYSLOG] = scan_syslog,
 };
 
 _Static_assert(sizeof drivers / sizeof drivers[0] == MW_CONT_COUNT, "one driver per decoder");

@@ -31,6 +31,8 @@ struct mw_recview {
      * NULL before any: then the cells are in the source's standard order), their generation
      * (changes when a #Fields line rebinds them) and the #Software/#Version/#Date values. */
     const struct mw_w3c_framer *w3c;
+    /* MW_CONT_SYSLOG: the line split into its parts, its time converted (decode/decode.h) */
+    const struct mw_syslog_rec *syslog;
     struct mw_origin origin;
 };
 
@@ -77,7 +79,7 @@ struct mw_source {
      * record's text; for CSV it is the header row's cells (hdr); for W3C `first` is the first
      * record's line and hdr the names its #Fields line bound (NULL in a file without one); for
      * XML `first` is the path "Root/Record" of the document element and the first record's
-     * element. */
+     * element; for syslog `first` is the first good line. */
     int (*sniff)(enum mw_container container, struct mw_str first, const struct mw_csv_header *hdr);
     /* Per-file state: called once per file before the first record; hdr is NULL for JSON (and
      * for W3C without #Fields; W3C names may change later, see struct mw_recview).
@@ -124,6 +126,7 @@ extern const struct mw_source mw_source_exchange_iis;
 extern const struct mw_source mw_source_exchange_message_tracking;
 extern const struct mw_source mw_source_graph_activity;
 extern const struct mw_source mw_source_exchange_message_trace;
+extern const struct mw_source mw_source_syslog;
 
 /* ---- registry ------------------------------------------------------------------------------ */
 
@@ -161,9 +164,9 @@ struct mw_file_stats {
     uint64_t sniff_line; /* line of that record or header */
 };
 
-/* Reads one file: sniffs the container (mw_decode_sniff: a W3C directive or dated first line is
- * W3C, first non-space byte '[' or '{' is JSON, anything else CSV; a "#TYPE ..." first line is
- * skipped), picks the source (`force` when
+/* Reads one file: sniffs the container (mw_decode_sniff: first lines that are syslog lines are
+ * syslog, a W3C directive or dated first line is W3C, first non-space byte '[' or '{' is JSON,
+ * '<' XML, anything else CSV; a "#TYPE ..." first line is skipped), picks the source (`force` when
  * non-NULL, else the best sniff score above 0 among the sources that use that decoder), frames
  * records and maps them, calling ctx->emit per event. Every malformed or oversize record is added
  * to `problems` with file and line and skipped. Returns MW_OK, MW_E_IO/MW_E_TRUNCATED after

@@ -1,5 +1,5 @@
 /* tests/unit/decode/test_decoders.c: the decoder table (one decoder per container, in order)
- * and the container sniffing that picks a decoder for a stream.
+ * and the container sniffing that picks a decoder for a stream (syslog before XML and W3C).
  * SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,6 +32,7 @@ static void test_table(void **state)
     }
     assert_string_equal(mw_decoder_get(MW_CONT_JSON)->name, "json");
     assert_string_equal(mw_decoder_get(MW_CONT_CSV)->name, "csv");
+    assert_string_equal(mw_decoder_get(MW_CONT_SYSLOG)->name, "syslog");
     assert_null(mw_decoder_get(MW_CONT_COUNT));
 }
 
@@ -64,6 +65,42 @@ static void test_sniff(void **state)
     assert_string_equal(sniffed("a,b\n1,2\n", 8), "csv");
     assert_string_equal(sniffed("#TYPE x\n\"a\",\"b\"\n", 16), "csv");
     assert_string_equal(sniffed(" \r\n\t", 4), "");
+}
+
+/* Syslog is asked first and takes only files whose first lines are syslog lines
+ * (docs/formats/syslog.md, Recognising a file). */
+static void test_sniff_syslog(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *want;
+    } cases[] = {
+        { "Mar  4 09:50:01 mx1 postfix/smtpd[4101]: connect from x\n", "syslog" },
+        { "\n\n<22>Mar  4 09:50:01 mx1 dovecot: imap-login: Login\r\n", "syslog" },
+        { "<165>1 2025-03-04T10:10:03.123456+01:00 mx1 app - ID47 - msg\n", "syslog" },
+        { "2025-03-04T09:50:01.123456+01:00 mx1 sshd[7]: Accepted\n", "syslog" },
+        /* three in four of the first eight lines */
+        { "Mar  4 09:50:01 h a: 1\nMar  4 09:50:01 h a: 2\n\tcontinued\nMar  4 09:50:02 h a: 3\n",
+          "syslog" },
+        { "Mar  4 09:50:01 h a: 1\njunk\njunk\nMar  4 09:50:02 h a: 3\n", "csv" },
+        { "junk\nMar  4 09:50:01 h a: 1\nMar  4 09:50:02 h a: 3\n", "csv" }, /* first line */
+        /* what other decoders take stays theirs */
+        { "<?xml version=\"1.0\"?>\n<Root/>\n", "xml" },
+        { "<Root><Event/></Root>\n", "xml" },
+        { "2025-03-04 09:50:12 192.0.2.10 POST /EWS/Exchange.asmx - 443 x 198.51.100.2 ua - 200 0 "
+          "0 1\n",
+          "w3c" },
+        { "2025-03-04T09:41:07.512Z,10.0.0.1,mx,,,SMTP,,SMTP,RECEIVE\n", "w3c" },
+        { "Mar,Apr\n1,2\n", "csv" },
+        { "Mar  4 09:50:01 mx1\n", "csv" }, /* no TAG */
+        { "<13>junk\n", "xml" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *got = sniffed(cases[i].text, strlen(cases[i].text));
+        if (strcmp(got, cases[i].want) != 0) {
+            fail_msg("case %zu: %s, want %s", i, got, cases[i].want);
+        }
+    }
     assert_string_equal(sniffed("", 0), "");
 }
 
@@ -72,6 +109,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_sniff),
+        cmocka_unit_test(test_sniff_syslog),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

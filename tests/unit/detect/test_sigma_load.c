@@ -114,8 +114,13 @@ static void test_errors(void **state)
           "t.yml:7: unknown selection 't'" },
         { HEAD "detection:\n  s:\n    A: x\n  condition: s and (s\n", "t.yml:7: bad condition" },
         { HEAD "detection:\n  s:\n    A: x\n  condition: s s\n", "t.yml:7: bad condition" },
-        { HEAD "detection:\n  s:\n    - foo\n    - bar\n  condition: s\n",
-          "t.yml:6: keyword selections" },
+        /* a keyword list holds only strings, a list of maps only maps (docs/rules.md) */
+        { HEAD "detection:\n  s:\n    - foo\n    - {A: x}\n  condition: s\n",
+          "t.yml:7: a keyword list in 's' holds only strings" },
+        { HEAD "detection:\n  s:\n    - {A: x}\n    - bar\n  condition: s\n",
+          "t.yml:7: a list of maps in 's' holds only maps" },
+        { HEAD "detection:\n  s:\n    - foo\n    - ~\n  condition: s\n",
+          "t.yml:7: a keyword list in 's' holds only strings" },
         { HEAD "detection:\n  s:\n    A|re: '(['\n  condition: s\n", "bad regular expression" },
         { HEAD "detection:\n  s:\n    A|contains|i: x\n  condition: s\n",
           "t.yml:6: modifiers i, m and s of 'A' need re" },
@@ -176,6 +181,21 @@ static void test_modifiers_and_values(void **state)
     static const struct match_case cases[] = {
         { "s: {A: Foo}", { "A=foo", NULL }, 1 }, /* case-insensitive default */
         { "s: {A: Foo}", { "A=foox", NULL }, 0 },
+        /* keywords: any of them inside the event's message, wildcards as in values */
+        { "s: [foo, 'ba?r']", { "message=x FOO y", NULL }, 1 },
+        { "s: [foo, 'ba?r']", { "Message=a bazr b", NULL }, 1 },
+        { "s: [foo, 'ba?r']", { "message=nothing", NULL }, 0 },
+        { "s: [foo]", { "A=foo", NULL }, 0 }, /* only the message is searched */
+        /* a glob's longest literal run is looked for first; the glob still decides */
+        { "s: ['SASL * authentication failed']",
+          { "message=x SASL LOGIN Authentication failed: y", NULL },
+          1 },
+        { "s: ['SASL * authentication failed']",
+          { "message=authentication failed, SASL", NULL },
+          0 },
+        { "s: ['SASL * authentication failed']", { "message=SASL LOGIN", NULL }, 0 },
+        { "s: {A|cased: 'a*Bcd*e'}", { "A=aXBcdYe", NULL }, 1 },
+        { "s: {A|cased: 'a*Bcd*e'}", { "A=aXbcdYe", NULL }, 0 },
         { "s: {A|cased: Foo}", { "A=foo", NULL }, 0 },
         { "s: {A|cased: Foo}", { "A=Foo", NULL }, 1 },
         { "s: {A|contains: oba}", { "A=FOOBAR", NULL }, 1 },

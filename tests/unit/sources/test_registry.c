@@ -74,7 +74,7 @@ static void test_registry_lists(void **state)
     (void)state;
     size_t n = 0;
     const struct mw_source *const *all = mw_sources_all(&n);
-    assert_int_equal(n, 10);
+    assert_int_equal(n, 11);
     assert_ptr_equal(mw_source_find("m365_audit"), &mw_source_m365_audit);
     assert_ptr_equal(mw_source_find("defender"), &mw_source_defender);
     assert_ptr_equal(mw_source_find("entra_signin"), &mw_source_entra_signin);
@@ -86,6 +86,7 @@ static void test_registry_lists(void **state)
                      &mw_source_exchange_message_tracking);
     assert_ptr_equal(mw_source_find("graph_activity"), &mw_source_graph_activity);
     assert_ptr_equal(mw_source_find("exchange_message_trace"), &mw_source_exchange_message_trace);
+    assert_ptr_equal(mw_source_find("syslog"), &mw_source_syslog);
     assert_null(mw_source_find("nope"));
     assert_null(mw_source_find(NULL));
     for (size_t i = 0; i < n; i++) {
@@ -103,7 +104,7 @@ static void test_registry_names(void **state)
     assert_string_equal(buf,
                         "m365_audit, defender, entra_signin, entra_audit, exchange_admin_audit, "
                         "windows_event, exchange_iis, exchange_message_tracking, graph_activity, "
-                        "exchange_message_trace");
+                        "exchange_message_trace, syslog");
     assert_int_equal(need, strlen(buf));
     char small[8];
     assert_int_equal(mw_sources_names(small, sizeof small), need); /* cut short, still sized */
@@ -130,12 +131,18 @@ static void test_registry_decoders(void **state)
                      MW_OK);
     assert_non_null(c.stats.decoder);
     assert_string_equal(c.stats.decoder->name, "json");
-    assert_int_equal(c.stats.nscores, 10); /* every source's sniff score, for parse --explain */
+    assert_int_equal(c.stats.nscores, 11); /* every source's sniff score, for parse --explain */
     assert_int_equal(c.stats.scores[0], 90);
     assert_int_equal(c.stats.scores[1], 0);
     assert_int_equal(c.stats.sniff_line, 1);
     assert_int_equal(cap_run(&c, "CreationDate,Operations,AuditData\n"), MW_OK);
     assert_string_equal(c.stats.decoder->name, "csv");
+    assert_int_equal(cap_run(&c, "Mar  4 09:50:01 mx1 sshd[7]: Accepted password for root\n"),
+                     MW_OK);
+    assert_string_equal(c.stats.decoder->name, "syslog");
+    assert_ptr_equal(c.stats.source, &mw_source_syslog);
+    assert_int_equal(c.stats.scores[10], 50);
+    assert_int_equal(c.stats.scores[0], -1); /* m365_audit does not read syslog lines */
     assert_int_equal(cap_run(&c, ""), MW_OK);
     assert_null(c.stats.decoder);
     cap_fini(&c);
