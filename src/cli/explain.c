@@ -18,15 +18,27 @@ static void put_escaped(const char *s)
     mw_term_escape(stdout, s, strlen(s));
 }
 
-/* Every unreadable record's "file:line: message", kept to be printed after the source. */
+/* Unreadable records listed per file; the rest are counted (memory stays bounded whatever the
+ * file holds, docs/cli/parse.md). */
+#define EXPLAIN_LIST_MAX 10000
+
+/* The first EXPLAIN_LIST_MAX unreadable records' "file:line: message", kept to be printed after
+ * the source; `more` counts the others. */
 struct lines {
     char *buf; /* NUL-separated */
     size_t len, cap;
+    size_t kept;
+    unsigned long long more;
 };
 
 static void keep_problem(void *arg, const char *text)
 {
     struct lines *l = arg;
+    if (l->kept >= EXPLAIN_LIST_MAX) {
+        l->more++;
+        return;
+    }
+    l->kept++;
     size_t n = strlen(text) + 1;
     if (l->len + n > l->cap) {
         l->cap = (l->len + n) * 2;
@@ -45,6 +57,9 @@ static void put_problems(const struct lines *l)
         fputs("    ", stdout);
         put_escaped(l->buf + at);
         putchar('\n');
+    }
+    if (l->more) {
+        printf("    ... and %llu more, not listed (the first %d are)\n", l->more, EXPLAIN_LIST_MAX);
     }
 }
 
@@ -99,7 +114,7 @@ static bool explain_file(const char *path, const struct mw_source *force, struct
     struct mw_problems problems;
     struct mw_file_stats st;
     struct mw_diag diag;
-    struct lines bad = { NULL, 0, 0 };
+    struct lines bad = { NULL, 0, 0, 0, 0 };
     memset(&problems, 0, sizeof problems);
     problems.on_add = keep_problem;
     problems.on_add_arg = &bad;

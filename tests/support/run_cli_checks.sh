@@ -4,7 +4,8 @@
 # input (by device and inode) exits 2 and leaves the input untouched; `-o -` is standard output;
 # every command exits 2 with a message when its output is /dev/full; with SIGPIPE ignored a
 # closed pipe stops the scan at once with one message; symlinks out of the directory given or
-# in a loop are skipped and named, never followed; `parse` and `scan` agree on exit status.
+# in a loop are skipped and named, never followed; `parse` and `scan` agree on exit status;
+# `parse --explain` lists at most 10,000 unreadable records of a file and counts the rest.
 # Usage: run_cli_checks.sh MAILWARD_BINARY
 set -u
 bin=$1
@@ -115,6 +116,24 @@ for args in malformed-only.jsonl unknown.csv cut.jsonl.gz missing.jsonl empty.js
     case $args in logs/ual.jsonl) want=0 ;; *) want=2 ;; esac
     [ $p -eq $want ] || bad "$args: parse exits $p, want $want"
 done
+
+# 7. parse --explain lists the first 10,000 unreadable records of a file and counts the rest
+{
+    line e1
+    i=0
+    while [ $i -lt 10003 ]; do
+        echo '{"CreationTime":'
+        i=$((i + 1))
+    done
+} >many-bad.jsonl
+"$bin" parse --explain many-bad.jsonl >out 2>err
+expect "parse --explain many-bad.jsonl" 0 $?
+n=$(grep -c '^    many-bad.jsonl:[0-9]*: ' out)
+[ "$n" -eq 10000 ] || bad "parse --explain: $n unreadable records listed, want 10000"
+grep -q '^    \.\.\. and 3 more, not listed (the first 10000 are)$' out ||
+    bad "parse --explain: no line for the 3 records past the list: $(tail -n 3 out)"
+grep -q '^  records: 10004 read, 1 events, 10003 unreadable$' out ||
+    bad "parse --explain: counts: $(tail -n 1 out)"
 
 [ $fail -eq 0 ] && echo "cli checks: all pass"
 exit $fail
