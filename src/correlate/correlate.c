@@ -55,6 +55,7 @@ struct mw_correlator {
     const struct mw_ruleset *rs;
     size_t nrules;
     struct mw_u64set *seen; /* per plain detection rule: dedup fingerprints */
+    struct mw_held held;    /* plain alerts waiting for copies from another log */
     size_t **corrs;         /* per base rule: the correlations that reference it */
     size_t *ncorrs;
     struct mw_pool pool;    /* all window memory */
@@ -93,16 +94,6 @@ struct mw_correlator {
 };
 
 /* ---- helpers ------------------------------------------------------------------------------ */
-
-static char *dup_view(struct mw_str s)
-{
-    return mw_strndup(s.ptr ? s.ptr : "", s.len);
-}
-
-static char *dup_opt(struct mw_str s)
-{
-    return s.len ? dup_view(s) : NULL;
-}
 
 /* The correlator's copy of ev's path (the newest one is reused while records of one file
  * arrive; the same text is copied once even when its file id changes); *idx is its index. */
@@ -524,9 +515,10 @@ static struct mw_window *unlink_windows(struct mw_correlator *c)
     return all;
 }
 
-/* Drops every window and the pool's memory. */
+/* Drops every window, every held alert and the pool's memory. */
 static void clear_state(struct mw_correlator *c)
 {
+    mw_held_fini(&c->held, &c->pool);
     for (struct mw_window *w = unlink_windows(c), *next; w; w = next) {
         next = w->next;
         window_free(c, w);
@@ -619,63 +611,47 @@ static struct mw_evidence sample_evidence(const struct mw_sample *s)
     return e;
 }
 
-static int emit_detection(struct mw_correlator *c, const struct mw_finding *f, mw_alert_fn *fn,
-                          void *arg)
+/* The identity of a record under one rule (the key of held alerts). */
+static uint64_t rule_key(const struct mw_finding *f)
+{
+    return mw_hash_mix(f->event->dedup ^ ((uint64_t)(f->rule + 1) * 0x9e3779b97f4a7c15ULL));
+}
+
+static struct mw_plain *plain_of(struct mw_correlator *c, const struct mw_finding *f)
 {
     const struct mw_event *ev = f->event;
-    struct mw_alert a;
-    memset(&a, 0, sizeof a);
+    char id[24];
     if (ev->dedup) {
-        make_id(a.id, f->info->id, &ev->dedup, sizeof ev->dedup);
+        make_id(id, f->info->id, &ev->dedup, sizeof ev->dedup);
     } else {
         char buf[64];
         const char *p = ev->origin.path ? ev->origin.path : "";
         uint64_t h = mw_hash(p, strlen(p), 0);
         int n = snprintf(buf, sizeof buf, "%llx:%llu", (unsigned long long)h,
                          (unsigned long long)ev->origin.offset);
-        make_id(a.id, f->info->id, buf, (size_t)n);
+        make_id(id, f->info->id, buf, (size_t)n);
     }
     uint32_t idx;
-    struct mw_sample *s = mw_sample_new(&c->pool, f, ev->dedup, record_path(c, ev, &idx));
-    char *summary = dup_view(f->summary);
-    char *ip = dup_opt(f->source_ip);
-    const char **reasons = mw_calloc(f->nreasons + 1, sizeof *reasons);
-    for (size_t i = 0; i < f->nreasons; i++) {
-        reasons[i] = dup_view(f->reasons[i]);
+    return mw_plain_new(&c->pool, f, id, record_path(c, ev, &idx));
+}
+
+/* A plain detection's alert: written at once, or held while a copy of the record may still come
+ * from another log (ev->dedup_cross); insert false for a later copy (only a held alert can be
+ * replaced by it). */
+static int emit_detection(struct mw_correlator *c, const struct mw_finding *f, bool insert,
+                          mw_alert_fn *fn, void *arg)
+{
+    struct mw_plain *p = plain_of(c, f);
+    if (!f->event->dedup_cross) {
+        int st = mw_plain_emit(p, fn, arg);
+        mw_plain_free(&c->pool, p);
+        return st;
     }
-    const char **dests = mw_calloc(f->ndestinations + 1, sizeof *dests);
-    for (size_t i = 0; i < f->ndestinations; i++) {
-        dests[i] = dup_view(f->destinations[i]);
+    int st = MW_OK;
+    if (insert && c->held.n >= MW_HELD_MAX) {
+        st = mw_held_flush(&c->held, &c->pool, fn, arg);
     }
-    struct mw_evidence evd = sample_evidence(s);
-    a.rule = f->info;
-    a.level = f->level;
-    a.first_ns = a.last_ns = ev->time_ns;
-    a.account = s->account;
-    a.mailbox = s->mailbox;
-    a.host = s->host;
-    a.source_ips = (const char *const *)&ip;
-    a.nsource_ips = ip ? 1 : 0;
-    a.summary = summary;
-    a.reasons = reasons;
-    a.nreasons = f->nreasons;
-    a.destinations = dests;
-    a.ndestinations = f->ndestinations;
-    a.evidence = &evd;
-    a.nevidence = 1;
-    a.evidence_total = 1;
-    int st = fn(arg, &a);
-    for (size_t i = 0; i < f->nreasons; i++) {
-        mw_free((char *)reasons[i]);
-    }
-    mw_free(reasons);
-    for (size_t i = 0; i < f->ndestinations; i++) {
-        mw_free((char *)dests[i]);
-    }
-    mw_free(dests);
-    mw_free(ip);
-    mw_free(summary);
-    mw_sample_free(&c->pool, s);
+    mw_held_put(&c->held, &c->pool, rule_key(f), p, insert);
     return st;
 }
 
@@ -1929,7 +1905,7 @@ int mw_correlate_add(struct mw_correlator *c, const struct mw_finding *f, mw_ale
     bool global = plain || !c->ncorrs[f->rule];
     if (global && ev->dedup && !mw_u64set_add(&c->seen[f->rule], ev->dedup)) {
         c->dups++;
-        return MW_OK;
+        return plain && ev->dedup_cross ? emit_detection(c, f, false, fn, arg) : MW_OK;
     }
     if (c->ncorrs[f->rule]) {
         int st = correlate_finding(c, f, !global);
@@ -1938,14 +1914,17 @@ int mw_correlate_add(struct mw_correlator *c, const struct mw_finding *f, mw_ale
         }
     }
     if (plain) {
-        return emit_detection(c, f, fn, arg);
+        return emit_detection(c, f, true, fn, arg);
     }
     return MW_OK;
 }
 
 int mw_correlate_finish(struct mw_correlator *c, mw_alert_fn *fn, void *arg)
 {
-    int st = c->spill.failed ? MW_E_IO : MW_OK;
+    int st = mw_held_flush(&c->held, &c->pool, fn, arg);
+    if (st == MW_OK && c->spill.failed) {
+        st = MW_E_IO;
+    }
     while (st == MW_OK && c->spill.nruns + 1 > MERGE_FANIN) {
         st = merge_runs(c);
     }

@@ -259,4 +259,47 @@ struct mw_window {
     char *group; /* lower-cased group values joined with 0x1f; same allocation */
 };
 
+/* ---- plain alerts and copies from two logs (plain.c) -------------------------------------- */
+
+/* A plain detection's alert in memory of its own. */
+struct mw_plain {
+    char id[24];
+    const struct mw_rule_info *info;
+    int level;
+    int64_t time_ns;
+    uint64_t content; /* mw_sample_content of s */
+    char *summary;
+    char *ip; /* NULL: none */
+    char **reasons, **dests;
+    size_t nreasons, ndests;
+    struct mw_sample *s;
+};
+
+struct mw_plain *mw_plain_new(struct mw_pool *pool, const struct mw_finding *f, const char *id,
+                              const char *file);
+void mw_plain_free(struct mw_pool *pool, struct mw_plain *p);
+int mw_plain_emit(const struct mw_plain *p, mw_alert_fn *fn, void *arg);
+
+/* Plain alerts held by key (the record's identity per rule) until the end of the input, or until
+ * the table is full: of the copies of one record the one with the earliest time, then the smallest
+ * content, is kept. */
+#define MW_HELD_MAX 8192 /* alerts held; a full table is written out and emptied */
+struct mw_held {
+    struct mw_plain **v;
+    uint64_t *keys;
+    size_t n, cap;
+    uint32_t *slots; /* index + 1 into v, 0: empty (linear probing) */
+    size_t nslots;
+};
+
+void mw_held_init(struct mw_held *h);
+/* Frees every held alert without writing it. */
+void mw_held_fini(struct mw_held *h, struct mw_pool *pool);
+/* Takes p: kept under key when no copy is held (with insert; without, its alert was written
+ * already and p is dropped) or when it comes before the held copy, else freed. */
+void mw_held_put(struct mw_held *h, struct mw_pool *pool, uint64_t key, struct mw_plain *p,
+                 bool insert);
+/* Writes every held alert (by time, content, id) to fn and empties the table. */
+int mw_held_flush(struct mw_held *h, struct mw_pool *pool, mw_alert_fn *fn, void *arg);
+
 #endif

@@ -109,6 +109,7 @@ void mw_event_reset(struct mw_event *ev)
     ev->logsource = NULL;
     memset(&ev->origin, 0, sizeof ev->origin);
     ev->dedup = 0;
+    ev->dedup_cross = false;
 }
 
 static struct mw_fieldval *slot(struct mw_event *ev, int id)

@@ -70,6 +70,9 @@ struct mw_event {
     const struct mw_logsource *logsource;
     struct mw_origin origin;
     uint64_t dedup; /* fingerprint of the record's identity (Id + time + operation), 0: none */
+    /* dedup is shared by a copy of the record in another log (a sign-in or directory change in
+     * the Entra log and in the audit log): a plain alert waits for every copy to be read */
+    bool dedup_cross;
 
     struct mw_arena *arena;
     struct mw_fieldtab *fields;

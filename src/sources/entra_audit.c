@@ -806,6 +806,7 @@ static int finish(const struct ea_rec *r, const char *source, const struct mw_or
     uint64_t h = dedup_key(r, ev);
     if (h || r->id.len) {
         ev->dedup = h ? h : 1;
+        ev->dedup_cross = true; /* the same change in the Entra log and the UAL */
     }
     return ctx->emit(ctx->emit_arg, ev);
 }

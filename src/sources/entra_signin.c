@@ -525,6 +525,7 @@ static int finish(struct srow *r, const char *source, const struct mw_origin *or
     uint64_t h = dedup_key(r, ev);
     if (h || r->id.len) {
         ev->dedup = h ? h : 1;
+        ev->dedup_cross = true; /* the same sign-in in the Entra log and the UAL */
     }
     return ctx->emit(ctx->emit_arg, ev);
 }

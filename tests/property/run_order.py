@@ -42,11 +42,6 @@ SKIP_CASES = {
     "walk-skipped-verbose": "its unrecognised files are skipped only inside a directory walk",
     "quiet-keeps-notices": "its unrecognised file is skipped only inside a directory walk",
     "scan-input-timezone-globs": "its --input-timezone globs name input paths the copies do not keep",
-    # Known limit (docs/cli/correlation.md, De-duplication): a plain rule's alert is written
-    # when the first copy of a record arrives, and the Entra and UAL copies of one grant show
-    # their time with different precision, so the alert's time and evidence come from
-    # whichever copy is read first. Alert count and id do not depend on the order.
-    "ual-consent-cross-log": "a plain rule's alert shows the first of two cross-log copies",
 }
 EVIDENCE_PLACE = ("file", "line", "offset")
 # Documents that wrap their records: Defender streaming ("records"), hunting API ("Results"),
