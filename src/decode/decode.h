@@ -116,7 +116,8 @@ int mw_json_framer_init(struct mw_json_framer *fr, struct mw_stream *s, struct m
 /* Next record: one JSON value (object in practice). Returns MW_OK, MW_DONE, MW_E_MALFORMED (a
  * bad record or a stretch of junk, reported once; see below), MW_E_LIMIT (a value bigger than
  * the stream's record cap: skipped without being buffered), MW_E_TRUNCATED (input ended inside
- * a value) or an I/O status. *line_no / *offset locate the record's (or junk's) first byte.
+ * a value, or compressed input is cut short or corrupt; the input is over: the next call returns
+ * MW_DONE) or an I/O status. *line_no / *offset locate the record's (or junk's) first byte.
  * Resynchronisation: in JSON Lines a bad line ends at its LF; a line whose first non-blank byte
  * is a '{' that cannot stand where it is (an object key or a ',' was expected) ends the value
  * before it as cut short, in every layout; after another broken top-level value, or junk, the

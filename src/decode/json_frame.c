@@ -834,8 +834,8 @@ int mw_json_framer_next(struct mw_json_framer *fr, struct mw_str *out, uint64_t 
                 rc = next_in_array(fr, out, line_no, offset, diag);
                 break;
         }
-        if (rc == MW_DONE) {
-            fr->state = FS_END;
+        if (rc == MW_DONE || rc == MW_E_TRUNCATED) {
+            fr->state = FS_END; /* the input is over: the next call returns MW_DONE */
         }
         if (rc != AGAIN) {
             return rc;

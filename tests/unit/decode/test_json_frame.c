@@ -542,6 +542,34 @@ static void test_lazy_lines(void **state)
     unlink(path);
 }
 
+static void test_truncated_gzip_ends_the_input(void **state)
+{
+    (void)state;
+    /* A gzip header followed by data that is not deflate (found by fuzz_json_frame): the
+     * framer reports the cut-short input once, then the input is over for every later call. */
+    static const unsigned char bytes[] = { 0x1f, 0x8b, 0x08, 0x00, '}', '"', 'a', ':', '\r',
+                                           '\n', '{',  '[',  '[',  '[', '[', '{', '[', '[' };
+    char path[256];
+    temp_path(path, sizeof path);
+    write_file(path, bytes, sizeof bytes);
+    struct framed f;
+    frame_open(&f, path, 16);
+    struct mw_str rec;
+    uint64_t line, off;
+    int rc;
+    int truncated = 0;
+    for (int i = 0;
+         i < 10 && (rc = mw_json_framer_next(&f.fr, &rec, &line, &off, &f.diag)) != MW_DONE; i++) {
+        assert_true(rc == MW_E_MALFORMED || rc == MW_E_TRUNCATED);
+        truncated += rc == MW_E_TRUNCATED;
+    }
+    assert_int_equal(rc, MW_DONE);
+    assert_int_equal(truncated, 1);
+    assert_int_equal(mw_json_framer_next(&f.fr, &rec, &line, &off, &f.diag), MW_DONE);
+    mw_stream_close(f.s);
+    remove(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -551,6 +579,7 @@ int main(void)
         cmocka_unit_test(test_big_line_small_cap),
         cmocka_unit_test(test_big_element_small_cap),
         cmocka_unit_test(test_lazy_lines),
+        cmocka_unit_test(test_truncated_gzip_ends_the_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
