@@ -479,8 +479,8 @@ static int named_id(struct mw_map_ctx *ctx, const char *prefix, struct mw_str na
 /* The ids of property `name` (not empty) that has nn new and no old values, from the file's cache
  * when it holds them. An open table (parse) is not cached, and names only the fields that get a
  * value, in the order they get one. */
-static void prop_ids(const struct ea_rec *r, struct mw_map_ctx *ctx, struct mw_str name,
-                     size_t nn, size_t no, struct ea_propid *out)
+static void prop_ids(const struct ea_rec *r, struct mw_map_ctx *ctx, struct mw_str name, size_t nn,
+                     size_t no, struct ea_propid *out)
 {
     struct ea_propid *slot = NULL;
     if (ctx->fields->open) {
