@@ -593,24 +593,6 @@ static size_t state_bytes(const struct mw_correlator *c)
 
 /* ---- plain detections --------------------------------------------------------------------- */
 
-/* An evidence record of an alert, viewing a kept sample. */
-static struct mw_evidence sample_evidence(const struct mw_sample *s)
-{
-    struct mw_evidence e = {
-        .file = s->file,
-        .line = s->line,
-        .offset = s->offset,
-        .source = s->source,
-        .time_ns = s->time_ns,
-        .has_time = s->has_time,
-        .time_raw = s->time_raw,
-        .names = s->names,
-        .values = s->values,
-        .nfields = s->nfields,
-    };
-    return e;
-}
-
 /* The identity of a record under one rule (the key of held alerts). */
 static uint64_t rule_key(const struct mw_finding *f)
 {
@@ -1325,7 +1307,7 @@ static int emit_window(struct mw_correlator *c, const struct mw_window *w, mw_al
 
     struct mw_evidence ev[MW_EVIDENCE_CAP];
     for (size_t i = 0; i < w->nsamples; i++) {
-        ev[i] = sample_evidence(w->samples[i]);
+        ev[i] = mw_sample_evidence(w->samples[i]);
     }
     a.evidence = ev;
     a.nevidence = w->nsamples;

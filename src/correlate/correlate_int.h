@@ -215,6 +215,8 @@ struct mw_sample {
 struct mw_sample *mw_sample_new(struct mw_pool *pool, const struct mw_finding *f, uint64_t fp,
                                 const char *file);
 void mw_sample_free(struct mw_pool *pool, struct mw_sample *s);
+/* An evidence record of an alert, viewing the sample. */
+struct mw_evidence mw_sample_evidence(const struct mw_sample *s);
 /* A hash of what the sample shows (source, raw time, account, mailbox, host, fields): of two
  * copies of one record (same dedup id and time) that differ, evidence keeps the smaller. */
 uint64_t mw_sample_content(const struct mw_sample *s);

@@ -63,18 +63,7 @@ void mw_plain_free(struct mw_pool *pool, struct mw_plain *p)
 int mw_plain_emit(const struct mw_plain *p, mw_alert_fn *fn, void *arg)
 {
     const struct mw_sample *s = p->s;
-    struct mw_evidence evd = {
-        .file = s->file,
-        .line = s->line,
-        .offset = s->offset,
-        .source = s->source,
-        .time_ns = s->time_ns,
-        .has_time = s->has_time,
-        .time_raw = s->time_raw,
-        .names = s->names,
-        .values = s->values,
-        .nfields = s->nfields,
-    };
+    struct mw_evidence evd = mw_sample_evidence(s);
     const char *ip = p->ip;
     struct mw_alert a;
     memset(&a, 0, sizeof a);

@@ -289,6 +289,23 @@ struct mw_sample *mw_sample_new(struct mw_pool *pool, const struct mw_finding *f
     return s;
 }
 
+struct mw_evidence mw_sample_evidence(const struct mw_sample *s)
+{
+    struct mw_evidence e = {
+        .file = s->file,
+        .line = s->line,
+        .offset = s->offset,
+        .source = s->source,
+        .time_ns = s->time_ns,
+        .has_time = s->has_time,
+        .time_raw = s->time_raw,
+        .names = s->names,
+        .values = s->values,
+        .nfields = s->nfields,
+    };
+    return e;
+}
+
 void mw_sample_free(struct mw_pool *pool, struct mw_sample *s)
 {
     if (s) {
