@@ -3,7 +3,10 @@
 # make that rule fire (at least one alert of it), every file named nomatch.* must not.
 # When a file <name>.count exists beside match file <name>, exactly that many alerts of the rule
 # must come out (one per matching record for detections, one per window for correlations).
-# Extra scan options may be given in a file named `options` (one line).
+# When a file <name>.levels exists beside match file <name>, the levels of the rule's alerts,
+# one per line (informational, low, medium, high, critical), sorted, must equal its sorted lines.
+# Scans run with `--min-level informational` (so informational findings count) unless the
+# `options` file (extra scan options, one line) gives its own --min-level.
 # Every run is checked whole: the rule id must be one `mailward rules list` shows, a match file
 # must exit 1 (alerts) and a nomatch file 0 (no alerts), with nothing on stderr (a crash, an
 # error, a malformed or unreadable record all fail the case), and every alert must be of the rule.
@@ -16,6 +19,7 @@ cd "$case_dir" || exit 2
 rule=$(tr -d ' \n' <rule)
 opts=""
 [ -f options ] && opts=$(cat options)
+case " $opts " in *" --min-level"*) ;; *) opts="--min-level informational $opts" ;; esac
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 fail=0
@@ -30,7 +34,7 @@ fi
 ran=0
 for f in match.* nomatch.*; do
     [ -f "$f" ] || continue
-    case $f in *.count) continue ;; esac
+    case $f in *.count | *.levels) continue ;; esac
     ran=$((ran + 1))
     LC_ALL=C TZ=UTC sh -c "exec \"\$0\" scan --no-summary --format jsonl --rule \"$rule\" $opts \"$f\"" \
         "$bin" >"$tmp/out" 2>"$tmp/err"
@@ -53,6 +57,16 @@ for f in match.* nomatch.*; do
             c="${f%.*}.count"
             if [ -f "$c" ] && [ "$n" -ne "$(cat "$c")" ]; then
                 echo "FAIL: $f fired rule $rule $n time(s), expected $(cat "$c")"; fail=1
+            fi
+            l="${f%.*}.levels"
+            if [ -f "$l" ]; then
+                grep '"kind":"alert"' "$tmp/out" | sed -n 's/.*,"level":"\([a-z]*\)".*/\1/p' \
+                    | sort >"$tmp/got"
+                sort "$l" | grep -v '^$' >"$tmp/want"
+                if ! cmp -s "$tmp/got" "$tmp/want"; then
+                    echo "FAIL: $f: levels of the alerts differ from $l (expected, then got):"
+                    tr '\n' ' ' <"$tmp/want"; echo; tr '\n' ' ' <"$tmp/got"; echo; fail=1
+                fi
             fi ;;
         nomatch.*) if [ "$n" -ne 0 ]; then echo "FAIL: $f fired rule $rule $n time(s)"; fail=1; fi ;;
     esac

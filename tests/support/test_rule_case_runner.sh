@@ -1,6 +1,6 @@
 #!/bin/sh
 # Checks run_rule_case.sh itself on the cases in rule_case_selftest/: a good case passes; a
-# misspelt rule id, an unreadable nomatch file and a binary that crashes each fail the case
+# misspelt rule id, alert levels other than match.levels says, an unreadable nomatch file and a binary that crashes each fail the case
 # (the runner used to count alerts only, so all three passed).
 # Usage: test_rule_case_runner.sh MAILWARD_BINARY
 set -u
@@ -31,6 +31,7 @@ EOF2
 chmod +x "$tmp/crashing"
 
 expect good "$bin" 0 ""
+expect wrong-levels "$bin" 1 "levels of the alerts differ from match.levels"
 expect misspelt-id "$bin" 1 "no loaded rule has the id"
 expect garbage-nomatch "$bin" 1 "nomatch.jsonl: \(exit status\|unexpected stderr\)"
 expect crash "$tmp/crashing" 1 "nomatch.jsonl: exit status 139, expected 0"
