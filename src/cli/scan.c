@@ -57,6 +57,9 @@ static const char scan_help_tail[] =
         "      --max-lateness SPAN   how long windows stay open at least before they may be\n"
         "                            closed to save memory (default 2h); a tuning hint that never\n"
         "                            changes results (alerts do not depend on input order)\n"
+        "      --learning-period SPAN  history an account needs before new_value and baseline\n"
+        "                            rules judge it (default: config learning_period, else\n"
+        "                            each rule's own, else 3d; e.g. 12h, 7d)\n"
         "      --max-memory SIZE     memory for correlation windows before they are spilled to a\n"
         "                            temporary file in $TMPDIR (default 32M; e.g. 512K, 64M, 1G)\n"
         "      --no-color            no colours (also when NO_COLOR is set)\n"
@@ -91,6 +94,8 @@ struct scan_opts {
     int64_t lateness_ns;
     const char *max_memory;
     size_t budget;
+    const char *learning; /* --learning-period */
+    int64_t learning_ns;  /* -1: the config's, else each rule's */
     bool no_builtin;
     bool no_color;
     bool no_progress;
@@ -160,6 +165,7 @@ enum {
     O_DATE_ORDER,
     O_LATENESS,
     O_MAX_MEMORY,
+    O_LEARNING,
     O_NO_COLOR,
     O_NO_PROGRESS,
     O_NO_SUMMARY,
@@ -180,6 +186,7 @@ static const struct option scan_longs[] = {
     { "date-order", required_argument, NULL, O_DATE_ORDER },
     { "max-lateness", required_argument, NULL, O_LATENESS },
     { "max-memory", required_argument, NULL, O_MAX_MEMORY },
+    { "learning-period", required_argument, NULL, O_LEARNING },
     { "no-color", no_argument, NULL, O_NO_COLOR },
     { "no-progress", no_argument, NULL, O_NO_PROGRESS },
     { "no-summary", no_argument, NULL, O_NO_SUMMARY },
@@ -246,6 +253,9 @@ static int parse_options(int argc, char **argv, struct scan_opts *o)
                 break;
             case O_MAX_MEMORY:
                 o->max_memory = optarg;
+                break;
+            case O_LEARNING:
+                o->learning = optarg;
                 break;
             case O_NO_COLOR:
                 o->no_color = true;
@@ -471,6 +481,19 @@ static int input_options(struct scan_opts *o, struct mw_pipeline *pl)
     return 0;
 }
 
+/* The learning period of the history rules: --learning-period, else the config's, else -1
+ * (each rule's own). Nonzero after a usage error. */
+static int learning_option(struct scan_opts *o, const struct mw_config *cfg)
+{
+    o->learning_ns = mw_config_learning(cfg);
+    if (o->learning && (mw_timespan_parse(mw_str_c(o->learning), &o->learning_ns) != MW_OK ||
+                        o->learning_ns <= 0)) {
+        return usage_error("--learning-period '%s' is not a time span (e.g. 12h, 3d, 7d)",
+                           o->learning);
+    }
+    return 0;
+}
+
 /* Loads config, domains and time bounds; returns 0 or an exit status. */
 static int setup(struct scan_state *st, struct scan_opts *o, struct mw_pipeline *pl)
 {
@@ -509,6 +532,9 @@ static int setup(struct scan_state *st, struct scan_opts *o, struct mw_pipeline 
     if (o->lateness && mw_timespan_parse(mw_str_c(o->lateness), &o->lateness_ns) != MW_OK) {
         return usage_error("--max-lateness '%s' is not a time span (e.g. 30m, 2h, 1d)",
                            o->lateness);
+    }
+    if (learning_option(o, st->config)) {
+        return MW_EXIT_ERROR;
     }
     o->budget = MW_CORRELATE_BUDGET_DEFAULT;
     if (o->max_memory && parse_size(o->max_memory, &o->budget) != 0) {
@@ -732,6 +758,7 @@ static struct mw_correlator *new_correlator(const struct mw_ruleset *rs, const s
     struct mw_correlator *c = mw_correlator_create(rs);
     mw_correlator_set_lateness(c, o->lateness_ns);
     mw_correlator_set_budget(c, o->budget);
+    mw_correlator_set_learning(c, o->learning_ns);
     mw_correlator_allow_sweep(c, sweep);
     return c;
 }
@@ -839,8 +866,8 @@ static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeli
     for (size_t i = 0; i < nsources && i < MW_MAX_SOURCES && !pl->force; i++) {
         /* no prefilter under --source, so scan sees the events parse shows */
         if (sources[i]->product && sources[i]->prefilter_field &&
-            mw_prefilter_build(rs, sources[i]->product, sources[i]->prefilter_field,
-                               &prefilters[i]) != MW_OK) {
+            mw_prefilter_build_ls(rs, sources[i]->product, sources[i]->prefilter_field,
+                                  sources[i]->logsources, &prefilters[i]) != MW_OK) {
             prefilters[i] = NULL; /* no prefilter: every record is mapped */
         }
     }

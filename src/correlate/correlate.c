@@ -15,6 +15,7 @@
 #include "core/time.h"
 #include "correlate/correlate.h"
 #include "correlate/correlate_int.h"
+#include "correlate/history.h"
 #include "detect/corr_spec.h"
 
 #define DISTINCT_CAP      1024u /* distinct values counted per field and window (exact) */
@@ -91,6 +92,9 @@ struct mw_correlator {
     int64_t maxlag;     /* most a record in a window came behind the watermark */
     int64_t next_sweep; /* watermark of the next sweep */
     uint64_t closed;    /* windows closed early (statistics) */
+
+    /* new_value and baseline correlations (history.c) */
+    struct mw_hist *hist;
 };
 
 /* ---- helpers ------------------------------------------------------------------------------ */
@@ -451,7 +455,18 @@ struct mw_correlator *mw_correlator_create(const struct mw_ruleset *rs)
     c->swept_to = INT64_MIN;
     c->budget = MW_CORRELATE_BUDGET_DEFAULT;
     c->next_sweep = INT64_MIN;
+    c->hist = mw_hist_create();
     return c;
+}
+
+void mw_correlator_set_learning(struct mw_correlator *c, int64_t ns)
+{
+    mw_hist_set_learning(c->hist, ns);
+}
+
+size_t mw_correlate_history_bytes(const struct mw_correlator *c)
+{
+    return mw_hist_bytes(c->hist);
 }
 
 void mw_correlator_set_lateness(struct mw_correlator *c, int64_t ns)
@@ -518,6 +533,10 @@ static struct mw_window *unlink_windows(struct mw_correlator *c)
 /* Drops every window, every held alert and the pool's memory. */
 static void clear_state(struct mw_correlator *c)
 {
+    int64_t learning = mw_hist_learning(c->hist);
+    mw_hist_destroy(c->hist, &c->pool);
+    c->hist = mw_hist_create();
+    mw_hist_set_learning(c->hist, learning);
     mw_held_fini(&c->held, &c->pool);
     for (struct mw_window *w = unlink_windows(c), *next; w; w = next) {
         next = w->next;
@@ -533,6 +552,7 @@ void mw_correlator_destroy(struct mw_correlator *c)
         return;
     }
     clear_state(c);
+    mw_hist_destroy(c->hist, &c->pool);
     mw_spill_fini(&c->spill);
     mw_ptrtab_fini(&c->names);
     for (size_t i = 0; i < c->nrules; i++) {
@@ -1094,21 +1114,6 @@ static void append_set(struct mw_buf *b, const struct mw_vset *v, size_t cap)
     }
 }
 
-/* Group value g of the window (the lower-cased key part). */
-static void append_group(struct mw_buf *b, const struct mw_window *w, size_t g)
-{
-    const char *p = w->group;
-    const char *end = w->group + w->glen;
-    for (size_t i = 0; i < g && p; i++) {
-        p = memchr(p, GROUP_SEP, (size_t)(end - p));
-        p = p ? p + 1 : NULL;
-    }
-    if (p) {
-        const char *e = memchr(p, GROUP_SEP, (size_t)(end - p));
-        (void)mw_buf_append(b, p, e ? (size_t)(e - p) : (size_t)(end - p));
-    }
-}
-
 static void render_tpl(const struct mw_tpl *t, const struct render *r, struct mw_buf *b)
 {
     for (size_t i = 0; i < t->nparts; i++) {
@@ -1141,20 +1146,16 @@ static void render_tpl(const struct mw_tpl *t, const struct render *r, struct mw
                     g++;
                 }
                 if (g < r->cs->ngroup) {
-                    append_group(b, r->w, g);
+                    mw_group_append(b, r->w->group, r->w->glen, g);
                 } else {
                     append_set(b, &r->w->vsets[p->arg], VALUES_KEEP);
                 }
                 break;
             }
             case MW_TPL_ACCOUNT:
-                s = r->first ? r->first->account : NULL;
-                break;
             case MW_TPL_MAILBOX:
-                s = r->first ? (r->first->mailbox ? r->first->mailbox : r->first->account) : NULL;
-                break;
             case MW_TPL_HOST:
-                s = r->first ? r->first->host : NULL;
+                s = mw_sample_tpl(r->first, p->kind);
                 break;
             default:
                 break;
@@ -1824,6 +1825,26 @@ static int make_room(struct mw_correlator *c, int64_t t)
 
 /* ---- feeding ------------------------------------------------------------------------------ */
 
+/* A finding of a history correlation's base rule (history.c). */
+static void history_finding(struct mw_correlator *c, size_t rule, const struct mw_corr_spec *cs,
+                            const struct mw_finding *f)
+{
+    struct mw_hist_rec r;
+    memset(&r, 0, sizeof r);
+    r.rule = rule;
+    while (r.base < cs->nbases && cs->bases[r.base] != f->rule) {
+        r.base++;
+    }
+    r.glen = build_group(c, cs, f->event);
+    r.group = c->gbuf;
+    if (cs->hist->vfield >= 0) {
+        (void)vfield_values(&cs->vfields[cs->hist->vfield], f->event, &r.value, 1);
+    }
+    r.fp = content_fp(f->event);
+    r.file = record_path(c, f->event, &r.file_idx);
+    mw_hist_add(c->hist, &c->pool, cs, f, &r);
+}
+
 static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f, bool dedup_here)
 {
     const struct mw_event *ev = f->event;
@@ -1850,6 +1871,10 @@ static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f
     for (size_t i = 0; i < c->ncorrs[f->rule]; i++) {
         size_t rule = c->corrs[f->rule][i];
         const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, rule);
+        if (cs->hist) {
+            history_finding(c, rule, cs, f);
+            continue;
+        }
         bool made;
         struct mw_window *w = get_window(c, rule, cs, ev, &made);
         if (made && c->swept && window_end(w->bin, cs) <= c->horizon) {
@@ -1918,6 +1943,9 @@ int mw_correlate_finish(struct mw_correlator *c, mw_alert_fn *fn, void *arg)
     }
     close_sources(c, src, n);
     mw_free(mem);
+    if (st == MW_OK) {
+        st = mw_hist_finish(c->hist, &c->pool, c->rs, fn, arg);
+    }
     mw_spill_drop_runs(&c->spill, c->spill.nruns);
     clear_state(c);
     return st;

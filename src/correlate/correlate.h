@@ -114,6 +114,14 @@ uint64_t mw_correlate_spills(const struct mw_correlator *c);
 /* What went wrong with the spill file, or NULL. */
 const char *mw_correlate_error(const struct mw_correlator *c);
 
+/* The learning period of every new_value and baseline correlation (--learning-period, config
+ * `learning_period`; docs/rules.md, History correlations); negative: each rule's own `learning`,
+ * else 3 days. */
+void mw_correlator_set_learning(struct mw_correlator *c, int64_t ns);
+/* Bytes of that history state: bounded per group (max_values, max_windows), not by the budget,
+ * and never spilled (statistics, tests). */
+size_t mw_correlate_history_bytes(const struct mw_correlator *c);
+
 /* Lateness is kept for callers (`--max-lateness`) as a tuning hint and no longer changes any
  * result: windows are never closed early, so no record is ever late and mw_correlate_late is
  * always 0. */

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/str.h"
+#include "detect/hist_spec.h"
 
 /* ---- templates ---------------------------------------------------------------------------- */
 
@@ -46,6 +47,8 @@ struct mw_tpl {
 enum mw_corr_type {
     MW_CORR_EVENT_COUNT,
     MW_CORR_VALUE_COUNT,
+    MW_CORR_NEW_VALUE, /* detect/hist_spec.h */
+    MW_CORR_BASELINE,
 };
 
 enum mw_cmp {
@@ -109,6 +112,7 @@ struct mw_corr_spec {
     struct mw_tpl summary; /* may be empty */
     struct mw_tpl *reasons;
     size_t nreasons;
+    struct mw_hist_spec *hist; /* new_value, baseline: detect/hist_spec.h */
 };
 
 #endif

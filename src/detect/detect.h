@@ -129,6 +129,11 @@ int mw_detect_event(const struct mw_ruleset *rs, struct mw_detect_scratch *scrat
  * looked up in the ruleset's field table; MW_OK in every case but bad arguments. */
 int mw_prefilter_build(const struct mw_ruleset *rs, const char *product, const char *field,
                        struct mw_prefilter **out);
+/* The same for a source whose events carry only the logsources of the list ls (ended by an entry
+ * whose product is NULL; NULL: any): rules whose service or category none of them has are left
+ * out, so a rule for another source of the product does not take the source's prefilter away. */
+int mw_prefilter_build_ls(const struct mw_ruleset *rs, const char *product, const char *field,
+                          const struct mw_logsource *ls, struct mw_prefilter **out);
 void mw_prefilter_destroy(struct mw_prefilter *pf);
 
 #endif

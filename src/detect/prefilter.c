@@ -153,8 +153,33 @@ static bool product_sees(const struct mw_rule *r, const char *product)
     return !r->product || mw_str_ieq(mw_str_c(r->product), mw_str_c(product));
 }
 
+/* Whether a rule's service or category is one of the listed logsources' (NULL list: any). A
+ * rule that names a service or category matches only events that carry it (detect.c), so a rule
+ * whose part no listed logsource has never sees the source's events. */
+static bool listed(const struct mw_rule *r, const struct mw_logsource *ls)
+{
+    if (!ls || (!r->service && !r->category)) {
+        return true;
+    }
+    for (; ls->product; ls++) {
+        bool svc = !r->service || (ls->service && mw_str_ieq_c(mw_str_c(r->service), ls->service));
+        bool cat =
+                !r->category || (ls->category && mw_str_ieq_c(mw_str_c(r->category), ls->category));
+        if (svc && cat) {
+            return true;
+        }
+    }
+    return false;
+}
+
 int mw_prefilter_build(const struct mw_ruleset *rs, const char *product, const char *field,
                        struct mw_prefilter **out)
+{
+    return mw_prefilter_build_ls(rs, product, field, NULL, out);
+}
+
+int mw_prefilter_build_ls(const struct mw_ruleset *rs, const char *product, const char *field,
+                          const struct mw_logsource *ls, struct mw_prefilter **out)
 {
     if (!out || !rs || !product || !field) {
         return MW_E_CONFIG;
@@ -168,7 +193,7 @@ int mw_prefilter_build(const struct mw_ruleset *rs, const char *product, const c
     bool any = false;
     for (size_t i = 0; i < rs->nrules && all.ok; i++) {
         const struct mw_rule *r = &rs->rules[i];
-        if (r->corr || !r->cond || !product_sees(r, product)) {
+        if (r->corr || !r->cond || !product_sees(r, product) || !listed(r, ls)) {
             continue;
         }
         any = true;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <yaml.h>
@@ -693,6 +694,8 @@ struct vfctx {
     struct ld *ld;
     struct mw_corr_spec *cs;
     const yaml_node_t *coalesce; /* mailward.coalesce map or NULL */
+    char *const *refs;           /* the correlation's `rules` as written */
+    size_t nrefs;
 };
 
 /* Index of the value field `name`, added on first use (a coalesce name or a real field). */
@@ -801,6 +804,10 @@ static int parse_type(struct ld *ld, const yaml_node_t *n, int *out)
         *out = MW_CORR_EVENT_COUNT;
     } else if (mw_str_eq_c(t, "value_count")) {
         *out = MW_CORR_VALUE_COUNT;
+    } else if (mw_str_eq_c(t, "new_value")) {
+        *out = MW_CORR_NEW_VALUE;
+    } else if (mw_str_eq_c(t, "baseline")) {
+        *out = MW_CORR_BASELINE;
     } else {
         return fail(ld, n ? n : NULL, "unsupported correlation type '%.*s'",
                     (int)(t.len > 40 ? 40 : t.len), t.ptr ? t.ptr : "");
@@ -874,6 +881,117 @@ static int parse_categories(struct ld *ld, const yaml_node_t *n, struct vfctx *v
     return MW_OK;
 }
 
+/* ---- history correlations (new_value, baseline) ------------------------------------------- */
+
+/* A non-negative number (whole or decimal) of at most 1e12. */
+static int get_number(struct ld *ld, const yaml_node_t *n, double *out)
+{
+    struct mw_str s = scalar(n);
+    char buf[32];
+    if (!s.len || s.len >= sizeof buf) {
+        return fail(ld, n, "expected a number");
+    }
+    memcpy(buf, s.ptr, s.len);
+    buf[s.len] = '\0';
+    char *end = NULL;
+    double v = strtod(buf, &end);
+    if (!end || *end || !(v >= 0 && v <= 1e12) || buf[0] < '0' || buf[0] > '9') {
+        return fail(ld, n, "expected a number");
+    }
+    *out = v;
+    return MW_OK;
+}
+
+/* `when`: names of some of the correlation's `rules`, as bits of their positions. */
+static int parse_hist_when(struct ld *ld, const yaml_node_t *v, struct vfctx *vc)
+{
+    struct mw_str names[LIST_MAX];
+    size_t n = 0;
+    int st = get_names(ld, v, "when", names, LIST_MAX, &n);
+    for (size_t i = 0; st == MW_OK && i < n; i++) {
+        size_t k = 0;
+        while (k < vc->nrefs && k < 64 && !mw_str_eq_c(names[i], vc->refs[k])) {
+            k++;
+        }
+        if (k >= vc->nrefs || k >= 64) {
+            return fail(ld, v, "'when' names a rule that is not in the correlation's 'rules'");
+        }
+        vc->cs->hist->when_mask |= (uint64_t)1 << k;
+    }
+    return st;
+}
+
+/* max_values, max_windows: 1 to 65536. */
+static int get_bound(struct ld *ld, const yaml_node_t *v, uint32_t *out)
+{
+    uint64_t u = 0;
+    int st = get_u64(ld, v, &u);
+    if (st == MW_OK && (u < 1 || u > 65536)) {
+        st = fail(ld, v, "must be 1 to 65536");
+    }
+    *out = (uint32_t)u;
+    return st;
+}
+
+/* One key of a history correlation's mailward block: MW_OK, an error, or 1 when key is not a
+ * history key. */
+static int parse_hist_key(struct ld *ld, const yaml_node_t *k, const yaml_node_t *v,
+                          struct vfctx *vc)
+{
+    struct mw_hist_spec *h = vc->cs->hist;
+    struct mw_str key = scalar(k);
+    bool nv = vc->cs->type == MW_CORR_NEW_VALUE;
+    int st = MW_OK;
+    if (mw_str_eq_c(key, "learning")) {
+        if (!is_scalar(v) || timespan_parse(scalar(v), &h->learning_ns) < 0) {
+            st = fail(ld, v ? v : k, "'learning' must be a time span such as 3d");
+        }
+    } else if (mw_str_eq_c(key, "short_history")) {
+        h->short_report = mw_str_eq_c(scalar(v), "report");
+        if (!h->short_report && !mw_str_eq_c(scalar(v), "skip")) {
+            st = fail(ld, v ? v : k, "'short_history' must be report or skip");
+        }
+    } else if (nv && mw_str_eq_c(key, "when")) {
+        st = parse_hist_when(ld, v, vc);
+    } else if (mw_str_eq_c(key, nv ? "max_values" : "max_windows")) {
+        st = get_bound(ld, v, nv ? &h->max_values : &h->max_windows);
+    } else if (!nv && mw_str_eq_c(key, "k")) {
+        st = get_number(ld, v, &h->k);
+    } else if (!nv && mw_str_eq_c(key, "min")) {
+        st = get_number(ld, v, &h->min_volume);
+    } else {
+        return 1;
+    }
+    return st;
+}
+
+/* The correlation part of a history rule: `field` (required by new_value: the value tracked;
+ * baseline: summed instead of counting records); `timespan` (baseline: the window, required;
+ * new_value: how soon after its first sighting a `when` record still counts, default 1h). */
+static int parse_hist_corr(struct ld *ld, const yaml_node_t *c, struct vfctx *vc)
+{
+    struct mw_corr_spec *cs = vc->cs;
+    struct mw_hist_spec *h = mw_calloc(1, sizeof *h);
+    cs->hist = h;
+    h->vfield = -1;
+    h->max_values = MW_HIST_VALUES_DEFAULT;
+    h->max_windows = MW_HIST_WINDOWS_DEFAULT;
+    h->k = 3.0;
+    h->short_report = true;
+    yaml_node_t *f = map_get(ld, c, "field");
+    if (f && (!is_scalar(f) || (h->vfield = vfield_get(vc, scalar(f))) < 0)) {
+        return fail(ld, f, "bad field");
+    }
+    if (cs->type == MW_CORR_NEW_VALUE && h->vfield < 0) {
+        return fail(ld, c, "new_value needs a 'field'");
+    }
+    if (cs->type == MW_CORR_NEW_VALUE && !map_get(ld, c, "timespan")) {
+        cs->timespan_ns = 3600LL * MW_NS_PER_SEC;
+        cs->timespan_text = mw_strdup("1h");
+    }
+    return MW_OK;
+}
+
 static int parse_corr_ext(struct ld *ld, const yaml_node_t *mw, struct vfctx *vc)
 {
     struct mw_corr_spec *cs = vc->cs;
@@ -940,6 +1058,8 @@ static int parse_corr_ext(struct ld *ld, const yaml_node_t *mw, struct vfctx *vc
             st = compile_tpl(ld, v, &cs->summary, true, vfield_get, vc);
         } else if (mw_str_eq_c(key, "reasons")) {
             st = compile_tpls(ld, v, &cs->reasons, &cs->nreasons, true, vfield_get, vc);
+        } else if (cs->hist && (st = parse_hist_key(ld, k, v, vc)) <= 0) {
+            /* a history key (or its error) */
         } else {
             st = fail(ld, k, "unknown key '%.*s' in the mailward block",
                       (int)(key.len > 60 ? 60 : key.len), key.ptr ? key.ptr : "");
@@ -967,7 +1087,7 @@ static int parse_correlation(struct ld *ld, const yaml_node_t *root, const yaml_
         return fail(ld, mw, "'mailward' must be a map");
     }
     yaml_node_t *co = mw && mw->type == YAML_MAPPING_NODE ? map_get(ld, mw, "coalesce") : NULL;
-    struct vfctx vc = { ld, cs, (co && co->type == YAML_MAPPING_NODE) ? co : NULL };
+    struct vfctx vc = { ld, cs, (co && co->type == YAML_MAPPING_NODE) ? co : NULL, NULL, 0 };
 
     int st = parse_type(ld, map_get(ld, c, "type") ? map_get(ld, c, "type") : c, &cs->type);
     if (st < 0) {
@@ -990,6 +1110,12 @@ static int parse_correlation(struct ld *ld, const yaml_node_t *root, const yaml_
         r->refs[i] = dup_str(names[i]);
     }
     r->nrefs = n;
+    vc.refs = r->refs;
+    vc.nrefs = n;
+    bool hist = cs->type == MW_CORR_NEW_VALUE || cs->type == MW_CORR_BASELINE;
+    if (hist && (st = parse_hist_corr(ld, c, &vc)) < 0) {
+        return st;
+    }
     yaml_node_t *gb = map_get(ld, c, "group-by");
     if (gb && !is_null(gb)) {
         if ((st = get_names(ld, gb, "group-by", names, LIST_MAX, &n)) < 0) {
@@ -1005,14 +1131,18 @@ static int parse_correlation(struct ld *ld, const yaml_node_t *root, const yaml_
         cs->ngroup = n;
     }
     yaml_node_t *ts = map_get(ld, c, "timespan");
-    if (!is_scalar(ts) || timespan_parse(scalar(ts), &cs->timespan_ns) < 0) {
+    if (!cs->timespan_text &&
+        (!is_scalar(ts) || timespan_parse(scalar(ts), &cs->timespan_ns) < 0)) {
         return fail(ld, ts ? ts : c, "correlation needs a 'timespan' such as 30m");
     }
-    cs->timespan_text = dup_str(scalar(ts));
+    if (!cs->timespan_text) {
+        cs->timespan_text = dup_str(scalar(ts));
+    }
     yaml_node_t *gen = map_get(ld, c, "generate");
     r->generate = gen && mw_str_ieq_c(scalar(gen), "true");
-    st = parse_cmp(ld, map_get(ld, c, "condition"), &vc, "field", map_get(ld, c, "field"),
-                   cs->type == MW_CORR_VALUE_COUNT, &cs->cond);
+    st = hist ? MW_OK
+              : parse_cmp(ld, map_get(ld, c, "condition"), &vc, "field", map_get(ld, c, "field"),
+                          cs->type == MW_CORR_VALUE_COUNT, &cs->cond);
     if (st < 0) {
         return st;
     }
@@ -1074,6 +1204,7 @@ static void rule_free(struct mw_rule *r)
             mw_tpl_free(&cs->reasons[i]);
         }
         mw_free(cs->reasons);
+        mw_free(cs->hist);
         mw_free(cs);
     }
     memset(r, 0, sizeof *r);

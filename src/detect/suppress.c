@@ -44,6 +44,7 @@ struct mw_config {
     struct strlist domains;
     struct allowlist *lists;
     size_t nlists;
+    int64_t learning; /* learning_period; 0: not given */
 };
 
 static void strlist_add(struct strlist *l, const char *s, size_t len)
@@ -377,6 +378,23 @@ static int load_allowlist(struct loader *ld, struct mw_config *cfg, yaml_node_t 
     return MW_OK;
 }
 
+/* learning_period: a time span such as 7d (docs/rules.md, History correlations). */
+static int load_learning(struct loader *ld, yaml_node_t *v, struct mw_config *cfg)
+{
+    const char *text = scalar(v);
+    int64_t ns = 0;
+    if (!text || mw_timespan_parse(mw_str_c(text), &ns) != MW_OK || ns <= 0) {
+        return fail_at(ld, v, "%s", "learning_period must be a time span such as 3d or 12h");
+    }
+    cfg->learning = ns;
+    return MW_OK;
+}
+
+int64_t mw_config_learning(const struct mw_config *cfg)
+{
+    return cfg->learning > 0 ? cfg->learning : -1;
+}
+
 static int load_root(struct loader *ld, struct mw_config *cfg)
 {
     yaml_node_t *root = yaml_document_get_root_node(&ld->doc);
@@ -402,8 +420,11 @@ static int load_root(struct loader *ld, struct mw_config *cfg)
                  rc == MW_OK && it < v->data.sequence.items.top; it++) {
                 rc = load_allowlist(ld, cfg, yaml_document_get_node(&ld->doc, *it));
             }
+        } else if (key && !strcmp(key, "learning_period")) {
+            rc = load_learning(ld, v, cfg);
         } else {
-            rc = fail_at(ld, k, "unknown key '%s' (internal_domains, allowlists)", key ? key : "?");
+            rc = fail_at(ld, k, "unknown key '%s' (internal_domains, allowlists, learning_period)",
+                         key ? key : "?");
         }
         if (rc != MW_OK) {
             return rc;

@@ -28,6 +28,9 @@ void mw_config_destroy(struct mw_config *cfg);
 int mw_config_add_domains(struct mw_config *cfg, const char *list, struct mw_diag *diag);
 const char *const *mw_config_domains(const struct mw_config *cfg, size_t *n);
 
+/* The config's learning_period in nanoseconds, or -1 when it names none. */
+int64_t mw_config_learning(const struct mw_config *cfg);
+
 size_t mw_config_allowlist_count(const struct mw_config *cfg);
 const char *mw_config_allowlist_name(const struct mw_config *cfg, size_t i);
 
