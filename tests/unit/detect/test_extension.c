@@ -30,6 +30,10 @@ struct hit {
 static int on_finding(void *arg, const struct mw_finding *f)
 {
     struct hit *h = arg;
+    if (!f->info->generates_alerts && f->info->name &&
+        !strncmp(f->info->name, "mailward_hist_", 14)) {
+        return MW_OK; /* history of a new_value or baseline correlation (docs/rules.md, History) */
+    }
     h->n++;
     snprintf(h->title, sizeof h->title, "%s", f->info->title);
     h->level = f->level;
