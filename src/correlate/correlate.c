@@ -1840,8 +1840,10 @@ static void history_finding(struct mw_correlator *c, size_t rule, const struct m
     if (cs->hist->vfield >= 0) {
         (void)vfield_values(&cs->vfields[cs->hist->vfield], f->event, &r.value, 1);
     }
-    r.fp = content_fp(f->event);
-    r.file = record_path(c, f->event, &r.file_idx);
+    if (cs->type == MW_CORR_NEW_VALUE) { /* a baseline keeps no evidence records */
+        r.fp = content_fp(f->event);
+        r.file = record_path(c, f->event, &r.file_idx);
+    }
     mw_hist_add(c->hist, &c->pool, cs, f, &r);
 }
 
