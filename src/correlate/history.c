@@ -631,7 +631,9 @@ static int judge_values(struct mw_hist *h, struct judged *j, mw_alert_fn *fn, vo
     int64_t learn = learning_of(h, cs);
     char have[32], need[32], ft[32];
     span_text(learn, need, sizeof need);
-    qsort(g->vals, g->nvals, sizeof *g->vals, val_cmp);
+    if (g->nvals > 1) {
+        qsort(g->vals, g->nvals, sizeof *g->vals, val_cmp);
+    }
     const char *field = cs->vfields[cs->hist->vfield].name;
     for (uint32_t i = 0; i < g->nvals; i++) {
         const struct hist_val *v = &g->vals[i];
