@@ -194,6 +194,7 @@ struct mw_rule {
     uint64_t line;
 };
 
+struct mw_dispatch;
 struct mw_ruleset {
     struct mw_rule *rules;
     size_t nrules;
@@ -201,11 +202,28 @@ struct mw_ruleset {
     struct mw_fieldtab *fields;
     char **domains; /* internal domains (lowercase) */
     size_t ndomains;
-    struct mw_strmap ids; /* id -> index + 1 */
+    struct mw_strmap ids;         /* id -> index + 1 */
+    struct mw_dispatch *dispatch; /* which rules an event can match (dispatch.c); NULL: all */
 };
 
 /* Extension applied to a matching event: fills the finding (extension.c). */
 int mw_ext_apply(const struct mw_ruleset *rs, const struct mw_rule *rule, struct mw_cond_ctx *cctx,
                  struct mw_arena *arena, struct mw_finding *f);
+
+/* ---- rule dispatch (dispatch.c, prefilter.c) ------------------------------------------------ */
+/* True when every match of detection rule r requires field `field` to equal (ASCII
+ * case-insensitively) one of *vals (an allocated array of views of the rule's literals, *n of
+ * them; 0 when the rule can never match). False, with nothing allocated, otherwise. */
+bool mw_prefilter_rule_pins(const struct mw_rule *r, int field, struct mw_str **vals, size_t *n);
+
+/* Builds rs->dispatch from the loaded rules: for up to MW_DISPATCH_KEYS fields that pin many
+ * rules (Operation, EventID, ActionType, ...), a map from each pinned value to the rules that
+ * require it, and the list of rules no chosen field pins. */
+#define MW_DISPATCH_KEYS 8
+void mw_dispatch_build(struct mw_ruleset *rs);
+void mw_dispatch_free(struct mw_dispatch *d);
+/* Sets in bits (rs->nrules bits, zeroed by the caller; false when the ruleset has no dispatch)
+ * every rule that could match ev: a superset of the rules whose condition holds. */
+bool mw_dispatch_candidates(const struct mw_ruleset *rs, const struct mw_event *ev, uint64_t *bits);
 
 #endif

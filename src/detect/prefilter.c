@@ -204,3 +204,20 @@ void mw_prefilter_destroy(struct mw_prefilter *pf)
     mw_free(pf->vals);
     mw_free(pf);
 }
+
+bool mw_prefilter_rule_pins(const struct mw_rule *r, int field, struct mw_str **vals, size_t *n)
+{
+    *vals = NULL;
+    *n = 0;
+    if (!r->cond || r->corr) {
+        return false;
+    }
+    struct vset s = from_cond(r, r->cond, field, 0);
+    if (!s.ok) {
+        vset_free(&s);
+        return false;
+    }
+    *vals = s.v;
+    *n = s.n;
+    return true;
+}

@@ -1316,6 +1316,7 @@ int mw_ruleset_load(struct mw_ruleset **out, const char *const *dirs, size_t ndi
         mw_ruleset_destroy(rs);
         return st;
     }
+    mw_dispatch_build(rs);
     *out = rs;
     return MW_OK;
 }
@@ -1333,6 +1334,7 @@ int mw_ruleset_load_text(struct mw_ruleset **out, const char *path, const char *
         mw_ruleset_destroy(rs);
         return st;
     }
+    mw_dispatch_build(rs);
     *out = rs;
     return MW_OK;
 }
@@ -1351,6 +1353,7 @@ void mw_ruleset_destroy(struct mw_ruleset *rs)
     }
     mw_free(rs->domains);
     mw_strmap_fini(&rs->ids);
+    mw_dispatch_free(rs->dispatch);
     mw_free(rs);
 }
 
