@@ -236,7 +236,9 @@ static void test_builtin(void **state)
     assert_false(mw_prefilter_pass(m, mw_str_c("Send")));
     assert_false(mw_prefilter_pass(m, mw_str_c("MailboxLogin")));
     assert_true(mw_prefilter_pass(w, mw_str_c("FileCopied")));
-    assert_false(mw_prefilter_pass(w, mw_str_c("FileDeleted")));
+    assert_true(mw_prefilter_pass(w, mw_str_c("ProcessCreated")));
+    assert_false(mw_prefilter_pass(w, mw_str_c("RegistryValueSet")));
+    assert_false(mw_prefilter_pass(w, mw_str_c("ImageLoaded")));
     mw_prefilter_destroy(m);
     mw_prefilter_destroy(w);
     mw_ruleset_destroy(rs);
