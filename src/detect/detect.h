@@ -129,6 +129,12 @@ int mw_detect_event(const struct mw_ruleset *rs, struct mw_detect_scratch *scrat
  * looked up in the ruleset's field table; MW_OK in every case but bad arguments. */
 int mw_prefilter_build(const struct mw_ruleset *rs, const char *product, const char *field,
                        struct mw_prefilter **out);
+/* The same for a source whose events carry only the logsources of `seen` (ended by an entry with
+ * a NULL product; NULL: any): rules that name a service or category none of them has cannot see
+ * the source's events and do not count (a Sysmon rule does not stop the Defender prefilter). */
+int mw_prefilter_build_for(const struct mw_ruleset *rs, const char *product,
+                           const struct mw_logsource *seen, const char *field,
+                           struct mw_prefilter **out);
 void mw_prefilter_destroy(struct mw_prefilter *pf);
 
 #endif

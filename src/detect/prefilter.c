@@ -148,13 +148,41 @@ static struct vset from_cond(const struct mw_rule *r, const struct mw_cond *c, i
     }
 }
 
-static bool product_sees(const struct mw_rule *r, const char *product)
+static bool part_sees(const char *rule_part, const char *ls_part)
 {
-    return !r->product || mw_str_ieq(mw_str_c(r->product), mw_str_c(product));
+    return !rule_part || (ls_part && mw_str_ieq(mw_str_c(rule_part), mw_str_c(ls_part)));
+}
+
+/* A rule sees a source's events when it names no product or the source's one and, given the
+ * logsources the source's events carry (`seen`, ended by a NULL product), when one of them of
+ * that product has the service and category the rule names: a logsource without a service or
+ * category stands for events that never carry one, so a `service: sysmon` rule cannot see them. */
+static bool rule_sees(const struct mw_rule *r, const char *product, const struct mw_logsource *seen)
+{
+    if (!part_sees(r->product, product)) {
+        return false;
+    }
+    if (!seen) {
+        return true;
+    }
+    for (const struct mw_logsource *ls = seen; ls->product; ls++) {
+        if (mw_str_ieq(mw_str_c(ls->product), mw_str_c(product)) &&
+            part_sees(r->service, ls->service) && part_sees(r->category, ls->category)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 int mw_prefilter_build(const struct mw_ruleset *rs, const char *product, const char *field,
                        struct mw_prefilter **out)
+{
+    return mw_prefilter_build_for(rs, product, NULL, field, out);
+}
+
+int mw_prefilter_build_for(const struct mw_ruleset *rs, const char *product,
+                           const struct mw_logsource *seen, const char *field,
+                           struct mw_prefilter **out)
 {
     if (!out || !rs || !product || !field) {
         return MW_E_CONFIG;
@@ -168,7 +196,7 @@ int mw_prefilter_build(const struct mw_ruleset *rs, const char *product, const c
     bool any = false;
     for (size_t i = 0; i < rs->nrules && all.ok; i++) {
         const struct mw_rule *r = &rs->rules[i];
-        if (r->corr || !r->cond || !product_sees(r, product)) {
+        if (r->corr || !r->cond || !rule_sees(r, product, seen)) {
             continue;
         }
         any = true;

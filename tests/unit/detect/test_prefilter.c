@@ -170,7 +170,50 @@ static void test_cases(void **state)
     }
 }
 
-/* The built-in pack: every m365 rule pins Operation, the windows rule pins ActionType. */
+/* What the Defender source's events carry (src/sources/defender.c): no service ever. */
+static const struct mw_logsource defender_ls[] = {
+    { "windows", NULL, "file_event" },
+    { "windows", NULL, "process_creation" },
+    { "windows", NULL, "network_connection" },
+    { "windows", NULL, NULL },
+    { NULL, NULL, NULL },
+};
+
+/* Rules that name a service or category the source's events never carry do not count: a Sysmon
+ * rule keeps the Defender prefilter; without the source's logsources it does not. */
+static void test_logsources(void **state)
+{
+    (void)state;
+    static const char text[] =
+            "title: d\nid: 00000000-0000-4000-8000-000000000001\nlogsource:\n  product: windows\n"
+            "  category: file_event\ndetection:\n  a:\n    ActionType: FileRead\n  condition: a\n"
+            "---\ntitle: s\nid: 00000000-0000-4000-8000-000000000002\nlogsource:\n"
+            "  product: windows\n  service: sysmon\ndetection:\n  a:\n    EventID: 11\n"
+            "  condition: a\n"
+            "---\ntitle: p\nid: 00000000-0000-4000-8000-000000000003\nlogsource:\n"
+            "  product: windows\n  category: ps_script\ndetection:\n  a:\n    EventID: 4104\n"
+            "  condition: a\n";
+    struct mw_fieldtab f;
+    mw_fieldtab_init(&f, false);
+    struct mw_ruleset *rs = NULL;
+    struct mw_diag d;
+    mw_diag_init(&d);
+    assert_int_equal(mw_ruleset_load_text(&rs, "t.yml", text, strlen(text), &f, &d), MW_OK);
+    struct mw_prefilter *pf = NULL;
+    assert_int_equal(mw_prefilter_build(rs, "windows", "ActionType", &pf), MW_OK);
+    assert_null(pf);
+    assert_int_equal(mw_prefilter_build_for(rs, "windows", defender_ls, "ActionType", &pf), MW_OK);
+    assert_non_null(pf);
+    assert_int_equal(pf->n, 1);
+    assert_true(mw_prefilter_pass(pf, mw_str_c("FileRead")));
+    assert_false(mw_prefilter_pass(pf, mw_str_c("FileCreated")));
+    mw_prefilter_destroy(pf);
+    mw_ruleset_destroy(rs);
+    mw_fieldtab_fini(&f);
+}
+
+/* The built-in pack: every m365 rule pins Operation, every rule that can see a Defender event
+ * pins ActionType. */
 static void test_builtin(void **state)
 {
     (void)state;
@@ -182,7 +225,7 @@ static void test_builtin(void **state)
     assert_int_equal(mw_ruleset_load(&rs, NULL, 0, false, &f, &d), MW_OK);
     struct mw_prefilter *m = NULL, *w = NULL;
     assert_int_equal(mw_prefilter_build(rs, "m365", "Operation", &m), MW_OK);
-    assert_int_equal(mw_prefilter_build(rs, "windows", "ActionType", &w), MW_OK);
+    assert_int_equal(mw_prefilter_build_for(rs, "windows", defender_ls, "ActionType", &w), MW_OK);
     assert_non_null(m);
     assert_non_null(w);
     const char *ops[] = { "MailItemsAccessed", "MessageBind",      "FolderBind", "New-InboxRule",
@@ -193,7 +236,9 @@ static void test_builtin(void **state)
     assert_false(mw_prefilter_pass(m, mw_str_c("Send")));
     assert_false(mw_prefilter_pass(m, mw_str_c("MailboxLogin")));
     assert_true(mw_prefilter_pass(w, mw_str_c("FileCopied")));
-    assert_false(mw_prefilter_pass(w, mw_str_c("FileDeleted")));
+    assert_true(mw_prefilter_pass(w, mw_str_c("ProcessCreated")));
+    assert_false(mw_prefilter_pass(w, mw_str_c("RegistryValueSet")));
+    assert_false(mw_prefilter_pass(w, mw_str_c("ImageLoaded")));
     mw_prefilter_destroy(m);
     mw_prefilter_destroy(w);
     mw_ruleset_destroy(rs);
@@ -231,6 +276,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),
+        cmocka_unit_test(test_logsources),
         cmocka_unit_test(test_builtin),
         cmocka_unit_test(test_event_pass),
     };
