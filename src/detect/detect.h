@@ -129,6 +129,14 @@ int mw_detect_event(const struct mw_ruleset *rs, struct mw_detect_scratch *scrat
  * looked up in the ruleset's field table; MW_OK in every case but bad arguments. */
 int mw_prefilter_build(const struct mw_ruleset *rs, const char *product, const char *field,
                        struct mw_prefilter **out);
+/* As mw_prefilter_build, but a rule of `product` counts only when it can match one of the
+ * logsources the source lists (lss, ended by an entry with a NULL product; NULL: every rule of
+ * the product counts): a rule naming a service or category that no listed logsource of the
+ * product carries never sees the source's events, so it does not take the prefilter away (a
+ * PowerShell 4104 rule and the Defender file-event rules share `product: windows`). */
+int mw_prefilter_build_for(const struct mw_ruleset *rs, const char *product,
+                           const struct mw_logsource *lss, const char *field,
+                           struct mw_prefilter **out);
 void mw_prefilter_destroy(struct mw_prefilter *pf);
 
 #endif

@@ -153,8 +153,35 @@ static bool product_sees(const struct mw_rule *r, const char *product)
     return !r->product || mw_str_ieq(mw_str_c(r->product), mw_str_c(product));
 }
 
+/* A part of a rule's logsource (NULL: any) against a listed logsource's (NULL: the events carry
+ * none). */
+static bool part_fits(const char *rule, const char *listed)
+{
+    return !rule || (listed && mw_str_ieq(mw_str_c(rule), mw_str_c(listed)));
+}
+
+/* Rule r can match an event of one of the listed logsources of product. */
+static bool listed_sees(const struct mw_rule *r, const char *product,
+                        const struct mw_logsource *lss)
+{
+    for (; lss && lss->product; lss++) {
+        if (mw_str_ieq(mw_str_c(lss->product), mw_str_c(product)) &&
+            part_fits(r->service, lss->service) && part_fits(r->category, lss->category)) {
+            return true;
+        }
+    }
+    return !lss;
+}
+
 int mw_prefilter_build(const struct mw_ruleset *rs, const char *product, const char *field,
                        struct mw_prefilter **out)
+{
+    return mw_prefilter_build_for(rs, product, NULL, field, out);
+}
+
+int mw_prefilter_build_for(const struct mw_ruleset *rs, const char *product,
+                           const struct mw_logsource *lss, const char *field,
+                           struct mw_prefilter **out)
 {
     if (!out || !rs || !product || !field) {
         return MW_E_CONFIG;
@@ -168,7 +195,7 @@ int mw_prefilter_build(const struct mw_ruleset *rs, const char *product, const c
     bool any = false;
     for (size_t i = 0; i < rs->nrules && all.ok; i++) {
         const struct mw_rule *r = &rs->rules[i];
-        if (r->corr || !r->cond || !product_sees(r, product)) {
+        if (r->corr || !r->cond || !product_sees(r, product) || !listed_sees(r, product, lss)) {
             continue;
         }
         any = true;

@@ -170,6 +170,44 @@ static void test_cases(void **state)
     }
 }
 
+/* The logsources the Defender source lists for product windows (src/sources/defender.c). */
+static const struct mw_logsource defender_ls[] = {
+    { "windows", NULL, "file_event" },
+    { "windows", NULL, "process_creation" },
+    { "windows", NULL, NULL },
+    { NULL, NULL, NULL },
+};
+
+/* A rule for a logsource the source never carries (a PowerShell script-block rule beside a
+ * file-event rule, both `product: windows`) takes the whole product's prefilter away unless
+ * the source's logsources are given; with them only the file-event rule counts. */
+static void test_listed_logsources(void **state)
+{
+    (void)state;
+    static const char yaml[] =
+            HDR("windows") "  category: file_event\ndetection:\n  a:\n    ActionType: FileCopied\n"
+                           "  condition: a\n---\n"
+                           "title: p\nid: 00000000-0000-4000-8000-000000000002\nlogsource:\n"
+                           "  product: windows\n  category: ps_script\ndetection:\n"
+                           "  a:\n    ScriptBlockText|contains: Set-Mailbox\n  condition: a\n";
+    struct mw_fieldtab f;
+    mw_fieldtab_init(&f, false);
+    struct mw_ruleset *rs = NULL;
+    struct mw_diag d;
+    mw_diag_init(&d);
+    assert_int_equal(mw_ruleset_load_text(&rs, "t.yml", yaml, sizeof yaml - 1, &f, &d), MW_OK);
+    struct mw_prefilter *pf = NULL;
+    assert_int_equal(mw_prefilter_build(rs, "windows", "ActionType", &pf), MW_OK);
+    assert_null(pf);
+    assert_int_equal(mw_prefilter_build_for(rs, "windows", defender_ls, "ActionType", &pf), MW_OK);
+    assert_non_null(pf);
+    assert_int_equal(pf->n, 1);
+    assert_true(mw_prefilter_pass(pf, mw_str_c("FileCopied")));
+    mw_prefilter_destroy(pf);
+    mw_ruleset_destroy(rs);
+    mw_fieldtab_fini(&f);
+}
+
 /* The built-in pack: every m365 rule pins Operation, the windows rule pins ActionType. */
 static void test_builtin(void **state)
 {
@@ -182,7 +220,8 @@ static void test_builtin(void **state)
     assert_int_equal(mw_ruleset_load(&rs, NULL, 0, false, &f, &d), MW_OK);
     struct mw_prefilter *m = NULL, *w = NULL;
     assert_int_equal(mw_prefilter_build(rs, "m365", "Operation", &m), MW_OK);
-    assert_int_equal(mw_prefilter_build(rs, "windows", "ActionType", &w), MW_OK);
+    /* Windows rules of other logsources (PowerShell 4104) do not take Defender's away. */
+    assert_int_equal(mw_prefilter_build_for(rs, "windows", defender_ls, "ActionType", &w), MW_OK);
     assert_non_null(m);
     assert_non_null(w);
     const char *ops[] = { "MailItemsAccessed", "MessageBind",      "FolderBind", "New-InboxRule",
@@ -232,6 +271,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_builtin),
+        cmocka_unit_test(test_listed_logsources),
         cmocka_unit_test(test_event_pass),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
