@@ -791,6 +791,14 @@ static int scan_inputs(struct scan_state *st, const struct scan_opts *o, struct 
     return rc;
 }
 
+/* The rules' `expand` conditions take the config's placeholder lists (docs/rules.md). */
+static int expand_placeholders(struct scan_state *st, struct mw_ruleset *rs, struct mw_diag *diag)
+{
+    size_t nph;
+    const struct mw_placeholder *ph = mw_config_placeholders(st->config, &nph);
+    return mw_ruleset_expand(rs, ph, nph, diag);
+}
+
 static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeline *pl,
                     char **paths, size_t npaths)
 {
@@ -813,6 +821,10 @@ static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeli
     const char *const *domains = mw_config_domains(st->config, &ndomains);
     struct mw_detect_options dopt = { domains, ndomains };
     mw_ruleset_set_options(rs, &dopt);
+    if (expand_placeholders(st, rs, &diag) != MW_OK) {
+        report_diag("", &diag);
+        goto out;
+    }
     st->rules = rs;
     if (check_rules(o, rs) != 0) {
         goto out;

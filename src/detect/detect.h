@@ -65,6 +65,20 @@ void mw_ruleset_destroy(struct mw_ruleset *rs);
 size_t mw_ruleset_count(const struct mw_ruleset *rs);
 const struct mw_rule_info *mw_ruleset_info(const struct mw_ruleset *rs, size_t i);
 void mw_ruleset_set_options(struct mw_ruleset *rs, const struct mw_detect_options *opt);
+
+/* A named list of values for Sigma placeholders (`Field|expand: '%name%'`), from the config's
+ * `placeholders:` (docs/rules.md, Placeholders). */
+struct mw_placeholder {
+    const char *name;
+    const char *const *values;
+    size_t nvalues;
+};
+
+/* Expands every `expand` field condition of the ruleset with the given lists (expand.c). Call
+ * once after loading, before matching or building prefilters; without the call such conditions
+ * match nothing. MW_E_CONFIG with diag naming the rule when an expansion has too many values. */
+int mw_ruleset_expand(struct mw_ruleset *rs, const struct mw_placeholder *ph, size_t nph,
+                      struct mw_diag *diag);
 /* The compiled correlation of rule i (detect/corr_spec.h), NULL for detection rules. */
 struct mw_corr_spec;
 const struct mw_corr_spec *mw_ruleset_corr(const struct mw_ruleset *rs, size_t i);

@@ -81,7 +81,23 @@ struct mw_fcond {
      * without comparing bytes. */
     bool eq_only;
     uint64_t eq_lens;
+    /* `expand` (Sigma placeholders, expand.c): the values as written, each with one %name%,
+     * and the other modifiers; vals stay empty (matching nothing) until mw_fcond_expand. */
+    struct mw_fexpand *xp;
 };
+
+struct mw_fexpand {
+    unsigned mods;
+    char **texts;
+    size_t *lens;
+    size_t n;
+};
+
+/* Replaces fc's values with its `expand` values, each %name% replaced by every value of the
+ * placeholder of that name (ph; a name not given is an empty list), compiled with fc's other
+ * modifiers. MW_OK when fc has no `expand`; MW_E_CONFIG with err past MW_RULE_VALUES_MAX. */
+int mw_fcond_expand(struct mw_fcond *fc, const struct mw_placeholder *ph, size_t nph, char *err,
+                    size_t errsize);
 
 /* A map: AND of its field conditions. */
 struct mw_selmap {

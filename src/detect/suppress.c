@@ -44,6 +44,8 @@ struct mw_config {
     struct strlist domains;
     struct allowlist *lists;
     size_t nlists;
+    struct mw_placeholder *ph; /* placeholders: name -> values (strings owned here) */
+    size_t nph;
 };
 
 static void strlist_add(struct strlist *l, const char *s, size_t len)
@@ -58,6 +60,24 @@ static void strlist_free(struct strlist *l)
         mw_free(l->v[i]);
     }
     mw_free(l->v);
+}
+
+static void placeholders_free(struct mw_config *cfg)
+{
+    for (size_t i = 0; i < cfg->nph; i++) {
+        for (size_t k = 0; k < cfg->ph[i].nvalues; k++) {
+            mw_free((void *)(uintptr_t)cfg->ph[i].values[k]);
+        }
+        mw_free((void *)(uintptr_t)cfg->ph[i].values);
+        mw_free((void *)(uintptr_t)cfg->ph[i].name);
+    }
+    mw_free(cfg->ph);
+}
+
+const struct mw_placeholder *mw_config_placeholders(const struct mw_config *cfg, size_t *n)
+{
+    *n = cfg->nph;
+    return cfg->ph;
 }
 
 struct mw_config *mw_config_create_empty(void)
@@ -82,6 +102,7 @@ void mw_config_destroy(struct mw_config *cfg)
         mw_free(a->windows);
     }
     mw_free(cfg->lists);
+    placeholders_free(cfg);
     mw_free(cfg);
 }
 
@@ -377,6 +398,49 @@ static int load_allowlist(struct loader *ld, struct mw_config *cfg, yaml_node_t 
     return MW_OK;
 }
 
+static int add_ph_value(struct loader *ld, yaml_node_t *n, void *arg)
+{
+    struct mw_placeholder *p = arg;
+    const char *s = scalar(n);
+    if (!s || !*s) {
+        return fail_at(ld, n, "placeholder '%s' holds non-empty text values", p->name);
+    }
+    const char **v = mw_realloc((void *)(uintptr_t)p->values, (p->nvalues + 1) * sizeof *v);
+    v[p->nvalues++] = mw_strdup(s);
+    p->values = v;
+    return MW_OK;
+}
+
+/* placeholders: {name: [values]} for the rules' `expand` conditions (docs/rules.md). */
+static int load_placeholders(struct loader *ld, struct mw_config *cfg, yaml_node_t *n)
+{
+    if (n->type != YAML_MAPPING_NODE) {
+        return fail_at(ld, n, "%s", "placeholders must be a mapping of names to lists");
+    }
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(&ld->doc, p->key);
+        const char *name = scalar(k);
+        if (!name || !*name) {
+            return fail_at(ld, k, "%s", "a placeholder name is text");
+        }
+        for (size_t i = 0; i < cfg->nph; i++) {
+            if (!strcmp(cfg->ph[i].name, name)) {
+                return fail_at(ld, k, "placeholder '%s' is given twice", name);
+            }
+        }
+        cfg->ph = mw_realloc(cfg->ph, (cfg->nph + 1) * sizeof *cfg->ph);
+        struct mw_placeholder *ph = &cfg->ph[cfg->nph++];
+        memset(ph, 0, sizeof *ph);
+        ph->name = mw_strdup(name);
+        int rc =
+                each_scalar(ld, yaml_document_get_node(&ld->doc, p->value), name, add_ph_value, ph);
+        if (rc != MW_OK) {
+            return rc;
+        }
+    }
+    return MW_OK;
+}
+
 static int load_root(struct loader *ld, struct mw_config *cfg)
 {
     yaml_node_t *root = yaml_document_get_root_node(&ld->doc);
@@ -402,8 +466,11 @@ static int load_root(struct loader *ld, struct mw_config *cfg)
                  rc == MW_OK && it < v->data.sequence.items.top; it++) {
                 rc = load_allowlist(ld, cfg, yaml_document_get_node(&ld->doc, *it));
             }
+        } else if (key && !strcmp(key, "placeholders")) {
+            rc = load_placeholders(ld, cfg, v);
         } else {
-            rc = fail_at(ld, k, "unknown key '%s' (internal_domains, allowlists)", key ? key : "?");
+            rc = fail_at(ld, k, "unknown key '%s' (internal_domains, allowlists, placeholders)",
+                         key ? key : "?");
         }
         if (rc != MW_OK) {
             return rc;

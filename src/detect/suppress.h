@@ -15,6 +15,7 @@
 
 #include "core/diag.h"
 #include "correlate/correlate.h"
+#include "detect/detect.h"
 
 struct mw_config;
 
@@ -27,6 +28,9 @@ void mw_config_destroy(struct mw_config *cfg);
 /* Adds internal domains from a comma-separated list ("example.org,example.com"). */
 int mw_config_add_domains(struct mw_config *cfg, const char *list, struct mw_diag *diag);
 const char *const *mw_config_domains(const struct mw_config *cfg, size_t *n);
+
+/* The config's `placeholders:` lists (valid while cfg lives), for mw_ruleset_expand. */
+const struct mw_placeholder *mw_config_placeholders(const struct mw_config *cfg, size_t *n);
 
 size_t mw_config_allowlist_count(const struct mw_config *cfg);
 const char *mw_config_allowlist_name(const struct mw_config *cfg, size_t i);

@@ -30,6 +30,9 @@ struct hit {
 static int on_finding(void *arg, const struct mw_finding *f)
 {
     struct hit *h = arg;
+    if (!f->info->generates_alerts) {
+        return MW_OK; /* base rules of correlations (counted, never shown) */
+    }
     h->n++;
     snprintf(h->title, sizeof h->title, "%s", f->info->title);
     h->level = f->level;
