@@ -839,8 +839,8 @@ static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeli
     for (size_t i = 0; i < nsources && i < MW_MAX_SOURCES && !pl->force; i++) {
         /* no prefilter under --source, so scan sees the events parse shows */
         if (sources[i]->product && sources[i]->prefilter_field &&
-            mw_prefilter_build(rs, sources[i]->product, sources[i]->prefilter_field,
-                               &prefilters[i]) != MW_OK) {
+            mw_prefilter_build_ls(rs, sources[i]->product, sources[i]->logsources,
+                                  sources[i]->prefilter_field, &prefilters[i]) != MW_OK) {
             prefilters[i] = NULL; /* no prefilter: every record is mapped */
         }
     }

@@ -129,6 +129,12 @@ int mw_detect_event(const struct mw_ruleset *rs, struct mw_detect_scratch *scrat
  * looked up in the ruleset's field table; MW_OK in every case but bad arguments. */
 int mw_prefilter_build(const struct mw_ruleset *rs, const char *product, const char *field,
                        struct mw_prefilter **out);
+/* The same, counting only the rules that some logsource of `ls` (the source's logsources,
+ * ending with a NULL product) could match: a rule naming a service or category the source
+ * never gives its events does not take the prefilter away. */
+int mw_prefilter_build_ls(const struct mw_ruleset *rs, const char *product,
+                          const struct mw_logsource *ls, const char *field,
+                          struct mw_prefilter **out);
 void mw_prefilter_destroy(struct mw_prefilter *pf);
 
 #endif

@@ -153,8 +153,37 @@ static bool product_sees(const struct mw_rule *r, const char *product)
     return !r->product || mw_str_ieq(mw_str_c(r->product), mw_str_c(product));
 }
 
+static bool part_fits(const char *want, const char *have)
+{
+    return !want || (have && mw_str_ieq(mw_str_c(want), mw_str_c(have)));
+}
+
+/* True when some logsource of the list (ending with a NULL product) could carry an event the
+ * rule matches: its product, and every service or category the rule names, are the same. A
+ * NULL list says nothing and lets every rule of the product in. */
+static bool logsources_see(const struct mw_rule *r, const struct mw_logsource *ls)
+{
+    if (!ls) {
+        return true;
+    }
+    for (; ls->product; ls++) {
+        if (part_fits(r->product, ls->product) && part_fits(r->service, ls->service) &&
+            part_fits(r->category, ls->category)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 int mw_prefilter_build(const struct mw_ruleset *rs, const char *product, const char *field,
                        struct mw_prefilter **out)
+{
+    return mw_prefilter_build_ls(rs, product, NULL, field, out);
+}
+
+int mw_prefilter_build_ls(const struct mw_ruleset *rs, const char *product,
+                          const struct mw_logsource *ls, const char *field,
+                          struct mw_prefilter **out)
 {
     if (!out || !rs || !product || !field) {
         return MW_E_CONFIG;
@@ -168,7 +197,7 @@ int mw_prefilter_build(const struct mw_ruleset *rs, const char *product, const c
     bool any = false;
     for (size_t i = 0; i < rs->nrules && all.ok; i++) {
         const struct mw_rule *r = &rs->rules[i];
-        if (r->corr || !r->cond || !product_sees(r, product)) {
+        if (r->corr || !r->cond || !product_sees(r, product) || !logsources_see(r, ls)) {
             continue;
         }
         any = true;

@@ -170,7 +170,8 @@ static void test_cases(void **state)
     }
 }
 
-/* The built-in pack: every m365 rule pins Operation, the windows rule pins ActionType. */
+/* The built-in pack: every m365 rule pins Operation, every windows rule Defender's events can
+ * match pins ActionType. */
 static void test_builtin(void **state)
 {
     (void)state;
@@ -182,7 +183,15 @@ static void test_builtin(void **state)
     assert_int_equal(mw_ruleset_load(&rs, NULL, 0, false, &f, &d), MW_OK);
     struct mw_prefilter *m = NULL, *w = NULL;
     assert_int_equal(mw_prefilter_build(rs, "m365", "Operation", &m), MW_OK);
-    assert_int_equal(mw_prefilter_build(rs, "windows", "ActionType", &w), MW_OK);
+    /* Defender's logsources: the pack's rules for Sysmon, Security, PowerShell and IIS events
+     * (windows with a service or category Defender never gives) leave its prefilter alone. */
+    static const struct mw_logsource defender_ls[] = {
+        { "windows", NULL, "file_event" },
+        { "windows", NULL, "process_creation" },
+        { "windows", NULL, NULL },
+        { NULL, NULL, NULL },
+    };
+    assert_int_equal(mw_prefilter_build_ls(rs, "windows", defender_ls, "ActionType", &w), MW_OK);
     assert_non_null(m);
     assert_non_null(w);
     const char *ops[] = { "MailItemsAccessed", "MessageBind",      "FolderBind", "New-InboxRule",
@@ -191,7 +200,8 @@ static void test_builtin(void **state)
         assert_true(mw_prefilter_pass(m, mw_str_c(ops[i])));
     }
     assert_false(mw_prefilter_pass(m, mw_str_c("Send")));
-    assert_false(mw_prefilter_pass(m, mw_str_c("MailboxLogin")));
+    assert_true(mw_prefilter_pass(m, mw_str_c("MailboxLogin")));
+    assert_false(mw_prefilter_pass(m, mw_str_c("MailboxLogout")));
     assert_true(mw_prefilter_pass(w, mw_str_c("FileCopied")));
     assert_false(mw_prefilter_pass(w, mw_str_c("FileDeleted")));
     mw_prefilter_destroy(m);
