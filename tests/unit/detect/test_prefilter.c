@@ -242,7 +242,8 @@ static void test_builtin(void **state)
         assert_true(mw_prefilter_pass(m, mw_str_c(ops[i])));
     }
     assert_false(mw_prefilter_pass(m, mw_str_c("Send")));
-    assert_false(mw_prefilter_pass(m, mw_str_c("MailboxLogin")));
+    assert_true(mw_prefilter_pass(m, mw_str_c("MailboxLogin")));
+    assert_false(mw_prefilter_pass(m, mw_str_c("MailboxLogout")));
     assert_true(mw_prefilter_pass(w, mw_str_c("FileCopied")));
     assert_true(mw_prefilter_pass(w, mw_str_c("ProcessCreated")));
     assert_false(mw_prefilter_pass(w, mw_str_c("RegistryValueSet")));
