@@ -35,5 +35,6 @@ int mw_ruleset_expand(struct mw_ruleset *rs, const struct mw_placeholder *ph, si
             return mw_diag_set(diag, MW_E_CONFIG, "rule %s: %s", r->info.id, err);
         }
     }
+    mw_dispatch_build(rs); /* the expanded values pin differently */
     return MW_OK;
 }
