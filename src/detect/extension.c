@@ -9,6 +9,7 @@
 #include "detect/detect_int.h"
 
 #define DEST_MAX   64    /* destinations kept per finding */
+#define DEST_LEN   508u  /* bytes of one destination shown */
 #define RENDER_CAP 4096u /* bytes of one rendered template */
 
 /* ---- templates ---------------------------------------------------------------------------- */
@@ -394,6 +395,9 @@ struct dest_tok {
 static struct dest_tok classify_dest(struct mw_str tok)
 {
     tok = mw_str_trim(tok);
+    if (!tok.len) {
+        return (struct dest_tok){ DEST_NAME, MW_STR_NULL };
+    }
     struct mw_str inner = tok, name = MW_STR_NULL;
     const char *open = NULL;
     char close = 0;
@@ -427,8 +431,9 @@ static struct dest_tok classify_dest(struct mw_str tok)
 }
 
 struct dests {
-    char seen[DEST_MAX][128];
+    char seen[DEST_MAX][DEST_LEN + 4];
     size_t n;
+    bool more; /* past DEST_MAX: the list says so, so no allow list can approve it whole */
 };
 
 static bool dest_seen(struct dests *d, struct mw_str lower)
@@ -442,6 +447,8 @@ static bool dest_seen(struct dests *d, struct mw_str lower)
         memcpy(d->seen[d->n], lower.ptr, lower.len);
         d->seen[d->n][lower.len] = '\0';
         d->n++;
+    } else {
+        d->more = true;
     }
     return false;
 }
@@ -458,22 +465,28 @@ static void list_add(struct mw_buf *b, struct mw_str s)
 static void add_dest(const struct mw_ruleset *rs, struct render_ctx *rc, struct mw_cond_ctx *cctx,
                      struct dests *seen, struct mw_str tok, bool recipient_field)
 {
-    char lower[128];
+    char lower[DEST_LEN + 4];
     struct dest_tok d = classify_dest(tok);
-    if (!d.shown.len || d.shown.len >= sizeof lower) {
+    if (!d.shown.len) {
         return;
     }
-    for (size_t c = 0; c < d.shown.len; c++) {
+    /* judged whole; shown and listed cut to DEST_LEN bytes with "..." (never approved whole) */
+    size_t len = d.shown.len > DEST_LEN ? DEST_LEN : d.shown.len;
+    for (size_t c = 0; c < len; c++) {
         lower[c] = mw_ascii_lower(d.shown.ptr[c]);
     }
-    struct mw_str addr = mw_str_make(lower, d.shown.len);
+    if (len < d.shown.len) {
+        memcpy(lower + len, "...", 3);
+        len += 3;
+    }
+    struct mw_str addr = mw_str_make(lower, len);
     if (dest_seen(seen, addr)) {
         return;
     }
     const char *what = " (unresolved)";
     if (d.kind == DEST_SMTP) {
         rc->smtp = true;
-        bool internal = is_internal(rs, addr, rc->account);
+        bool internal = is_internal(rs, d.shown, rc->account);
         what = internal ? " (internal)" : " (external)";
         list_add(internal ? &rc->internal : &rc->external, addr);
         cctx->external |= !internal;
@@ -519,6 +532,7 @@ static void collect_dests(const struct mw_ruleset *rs, const struct mw_ext *ext,
                           struct render_ctx *rc, struct mw_cond_ctx *cctx, struct dests *seen_out)
 {
     seen_out->n = 0;
+    seen_out->more = false;
     const struct mw_fieldlist *lists[2] = { &ext->dest, &ext->recip };
     for (size_t l = 0; l < 2; l++) {
         for (size_t f = 0; f < lists[l]->n; f++) {
@@ -533,18 +547,24 @@ static void collect_dests(const struct mw_ruleset *rs, const struct mw_ext *ext,
 /* The destinations collected for the finding, copied into the arena. */
 static int fill_destinations(const struct dests *d, struct mw_arena *arena, struct mw_finding *f)
 {
-    struct mw_str *out = mw_arena_alloc(arena, (d->n + 1) * sizeof *out, _Alignof(struct mw_str));
+    struct mw_str *out = mw_arena_alloc(arena, (d->n + 2) * sizeof *out, _Alignof(struct mw_str));
     if (!out) {
         return MW_E_NOMEM;
     }
+    size_t n = 0;
     for (size_t i = 0; i < d->n; i++) {
-        out[i] = mw_arena_dup(arena, d->seen[i], strlen(d->seen[i]));
+        out[n++] = mw_arena_dup(arena, d->seen[i], strlen(d->seen[i]));
+    }
+    if (d->more) {
+        out[n++] = mw_arena_dup(arena, "(more destinations)", 19);
+    }
+    for (size_t i = 0; i < n; i++) {
         if (!out[i].ptr) {
             return MW_E_NOMEM;
         }
     }
     f->destinations = out;
-    f->ndestinations = d->n;
+    f->ndestinations = n;
     return MW_OK;
 }
 

@@ -51,6 +51,14 @@ static int on_finding(void *arg, const struct mw_finding *f)
     return MW_OK;
 }
 
+#define LONG_LOCAL                                                                                 \
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+    "aaaaaaaaaaaa"                                                                                 \
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+    "aaaaaaaaaaaa"                                                                                 \
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+    "aaaaaaaaaaaa"
+
 struct ext_case {
     const struct mw_logsource *ls;
     const char *domains; /* internal domains, "" for none */
@@ -99,6 +107,14 @@ static void test_builtin_rules(void **state)
           1,
           MW_LEVEL_LOW,
           "forwarding to bob smith (unresolved)" },
+        /* an address longer than the shown part is still judged whole: external */
+        { &ls_m365,
+          "example.org",
+          { "Operation=New-InboxRule", "UserId=alice@example.org", "Parameters.Name=n",
+            "Parameters.ForwardTo=" LONG_LOCAL LONG_LOCAL "@attacker.example", NULL },
+          1,
+          MW_LEVEL_HIGH,
+          NULL },
         /* a name in angle brackets and an external address in one value */
         { &ls_m365,
           "",
