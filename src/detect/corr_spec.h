@@ -14,19 +14,23 @@
 /* ---- templates ---------------------------------------------------------------------------- */
 
 enum mw_tpl_kind {
-    MW_TPL_TEXT,      /* literal text */
-    MW_TPL_FIELD,     /* {Field.Name}: the event's values joined with ", " */
-    MW_TPL_ACCOUNT,   /* {account} */
-    MW_TPL_MAILBOX,   /* {mailbox} */
-    MW_TPL_HOST,      /* {host} */
-    MW_TPL_SOURCE_IP, /* {source_ip} */
-    MW_TPL_DESTS,     /* {mw.destinations} */
-    MW_TPL_EXTERNAL,  /* {mw.external} */
-    MW_TPL_COUNT,     /* {count} (correlation) */
-    MW_TPL_CATEGORY,  /* {category} (correlation) */
-    MW_TPL_DISTINCT,  /* {distinct.FIELD} (correlation): arg is a value-field index */
-    MW_TPL_VALUES,    /* {values.FIELD} (correlation): arg is a value-field index */
-    MW_TPL_TIMESPAN,  /* {timespan} (correlation) */
+    MW_TPL_TEXT,       /* literal text */
+    MW_TPL_FIELD,      /* {Field.Name}: the event's values joined with ", " */
+    MW_TPL_ACCOUNT,    /* {account} */
+    MW_TPL_MAILBOX,    /* {mailbox} */
+    MW_TPL_HOST,       /* {host} */
+    MW_TPL_SOURCE_IP,  /* {source_ip} */
+    MW_TPL_DESTS,      /* {mw.destinations} */
+    MW_TPL_EXTERNAL,   /* {mw.external} */
+    MW_TPL_COUNT,      /* {count} (correlation) */
+    MW_TPL_CATEGORY,   /* {category} (correlation) */
+    MW_TPL_DISTINCT,   /* {distinct.FIELD} (correlation): arg is a value-field index */
+    MW_TPL_VALUES,     /* {values.FIELD} (correlation): arg is a value-field index */
+    MW_TPL_TIMESPAN,   /* {timespan} (correlation) */
+    MW_TPL_INTERNAL,   /* {mw.internal} */
+    MW_TPL_UNRESOLVED, /* {mw.unresolved} */
+    MW_TPL_ALT,        /* one field of {A|B|"text"}: arg is its id */
+    MW_TPL_ALT_END,    /* ends {A|B|"text"}: text is the fallback */
 };
 
 struct mw_tpl_part {

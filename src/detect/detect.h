@@ -49,6 +49,9 @@ struct mw_ruleset;
 struct mw_detect_options {
     const char *const *internal_domains; /* lowercase, no leading '@' */
     size_t ninternal_domains;
+    /* The domains are inferred from the whole input (cli/held.c): a finding with an SMTP
+     * destination is marked provisional, to be judged again once they are known. */
+    bool infer_domains;
 };
 
 /* Loads the built-in pack (compiled into the binary) unless `no_builtin`, then every *.yml /
@@ -106,6 +109,9 @@ struct mw_finding {
     /* Where mail goes (T1114.003): addresses lower-cased, recipient objects as written. */
     const struct mw_str *destinations;
     size_t ndestinations;
+    /* Judged with domains not yet known (mw_detect_options.infer_domains): the caller holds the
+     * event and matches it again at the end of the input. */
+    bool provisional;
 };
 
 typedef int mw_finding_fn(void *arg, const struct mw_finding *finding);

@@ -138,8 +138,10 @@ enum mw_cop {
     MW_C_CONST, /* `1 of` over nothing never happens: loader rejects; kept for `all of` {} */
 };
 
-#define MW_SEL_EXTERNAL  (-2) /* mw.external */
-#define MW_SEL_RECIPIENT (-3) /* mw.recipient_object */
+#define MW_SEL_EXTERNAL   (-2) /* mw.external */
+#define MW_SEL_RECIPIENT  (-3) /* mw.recipient_object */
+#define MW_SEL_INTERNAL   (-4) /* mw.internal */
+#define MW_SEL_UNRESOLVED (-5) /* mw.unresolved */
 
 struct mw_cond {
     int op;
@@ -156,9 +158,11 @@ void mw_cond_free(struct mw_cond *c);
 struct mw_cond_ctx {
     const struct mw_selection *sels;
     const struct mw_event *ev;
-    int8_t *memo; /* per selection: -1 unknown, 0, 1 */
-    bool external;
-    bool recipient;
+    int8_t *memo;    /* per selection: -1 unknown, 0, 1 */
+    bool external;   /* an SMTP destination outside the organisation */
+    bool recipient;  /* an unresolved destination in a recipient field */
+    bool internal;   /* an SMTP destination inside it, or an Exchange DN */
+    bool unresolved; /* a display name or identity */
 };
 bool mw_cond_eval(const struct mw_cond *c, struct mw_cond_ctx *ctx);
 
@@ -218,6 +222,7 @@ struct mw_ruleset {
     struct mw_fieldtab *fields;
     char **domains; /* internal domains (lowercase) */
     size_t ndomains;
+    bool infer_domains; /* domains are inferred: findings with SMTP destinations are provisional */
     struct mw_strmap ids;         /* id -> index + 1 */
     struct mw_dispatch *dispatch; /* which rules an event can match (dispatch.c); NULL: all */
 };

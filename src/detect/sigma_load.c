@@ -1380,6 +1380,7 @@ void mw_ruleset_set_options(struct mw_ruleset *rs, const struct mw_detect_option
     mw_free(rs->domains);
     rs->domains = NULL;
     rs->ndomains = 0;
+    rs->infer_domains = opt && opt->infer_domains;
     if (!opt || !opt->ninternal_domains) {
         return;
     }

@@ -38,6 +38,7 @@ struct allowlist {
     size_t nranges;
     struct window *windows;
     size_t nwindows;
+    bool lower; /* action: informational (keep the alert at that level) rather than suppress */
 };
 
 struct mw_config {
@@ -155,6 +156,11 @@ const char *const *mw_config_domains(const struct mw_config *cfg, size_t *n)
 size_t mw_config_allowlist_count(const struct mw_config *cfg)
 {
     return cfg->nlists;
+}
+
+bool mw_config_allowlist_lowers(const struct mw_config *cfg, size_t i)
+{
+    return i < cfg->nlists && cfg->lists[i].lower;
 }
 
 const char *mw_config_allowlist_name(const struct mw_config *cfg, size_t i)
@@ -342,6 +348,21 @@ static int add_window(struct loader *ld, yaml_node_t *n, void *arg)
     return MW_OK;
 }
 
+/* `action: suppress` (the default: the alert is not written) or `action: informational` (it
+ * is written at level informational, with a reason naming the allow list). */
+static int parse_action(struct loader *ld, yaml_node_t *v, struct allowlist *a)
+{
+    const char *s = scalar(v);
+    if (s && !strcmp(s, "suppress")) {
+        a->lower = false;
+    } else if (s && !strcmp(s, "informational")) {
+        a->lower = true;
+    } else {
+        return fail_at(ld, v, "action '%s' is not suppress or informational", s ? s : "?");
+    }
+    return MW_OK;
+}
+
 static int load_allowlist(struct loader *ld, struct mw_config *cfg, yaml_node_t *n)
 {
     if (n->type != YAML_MAPPING_NODE) {
@@ -366,6 +387,12 @@ static int load_allowlist(struct loader *ld, struct mw_config *cfg, yaml_node_t 
             a->name = mw_strdup(scalar(v));
             continue;
         }
+        if (!strcmp(key, "action")) {
+            if ((rc = parse_action(ld, v, a)) != MW_OK) {
+                return rc;
+            }
+            continue;
+        }
         criteria = true;
         if (!strcmp(key, "accounts")) {
             rc = each_scalar(ld, v, key, add_str, &a->accounts);
@@ -381,7 +408,7 @@ static int load_allowlist(struct loader *ld, struct mw_config *cfg, yaml_node_t 
             rc = each_scalar(ld, v, key, add_window, a);
         } else {
             return fail_at(ld, k,
-                           "unknown allow list key '%s' (name, accounts, processes, "
+                           "unknown allow list key '%s' (name, action, accounts, processes, "
                            "destinations, ip_ranges, time_windows, rules)",
                            key);
         }

@@ -315,10 +315,9 @@ static void test_detection_alert_is_immediate(void **state)
     mw_event_reset(&fx.ev);
     fx.ev.logsource = &ls_m365;
     fx.ev.dedup = 77;
-    set(&fx, "Operation", "New-InboxRule");
+    set(&fx, "Operation", "Set-Mailbox"); /* one rule only (New-InboxRule raises two) */
     set(&fx, "UserId", "alice@example.org");
-    set(&fx, "Parameters.ForwardTo", "smtp:drop@attacker.example");
-    set(&fx, "Parameters.Name", ".");
+    set(&fx, "Parameters.ForwardingSmtpAddress", "smtp:drop@attacker.example");
     assert_int_equal(mw_detect_event(fx.rs, &(struct mw_detect_scratch){ 0 }, &fx.ev, &fx.arena,
                                      on_finding, &fx),
                      MW_OK);
