@@ -246,6 +246,8 @@ struct mw_window {
     uint64_t nplain;   /* records counted without a fingerprint (each counts) */
     uint64_t nfed;     /* records fed with a fingerprint whose copies this window counts */
     uint64_t count;    /* at finish: nplain + distinct fingerprints */
+    uint64_t plainsum, plainexc; /* value_sum of the records without a fingerprint */
+    uint64_t sum, excepted;      /* at finish: the value_sum and the records kept out of it */
     int64_t first, last;
     uint64_t *fps; /* fingerprints of the records (low bit: counted as duplicates here) */
     uint32_t nfps, capfps;
@@ -303,5 +305,23 @@ void mw_held_put(struct mw_held *h, struct mw_pool *pool, uint64_t key, struct m
                  bool insert);
 /* Writes every held alert (by time, content, id) to fn and empties the table. */
 int mw_held_flush(struct mw_held *h, struct mw_pool *pool, mw_alert_fn *fn, void *arg);
+
+/* ---- value_sum (sum.c) -------------------------------------------------------------------- */
+
+/* In a window of a correlation with a sum, a record's fingerprint holds its weight: bit 0 the
+ * primary flag, bits 1..42 its identity, bits 43..62 the weight (at most MW_SUM_WEIGHT_MAX),
+ * bit 63 "kept out of the sum" (sum_except). Copies of a record carry the same weight, so the
+ * distinct fingerprints of a window add every record once. */
+#define MW_SUM_SHIFT      43
+#define MW_SUM_WEIGHT_MAX ((UINT64_C(1) << 20) - 1)
+
+struct mw_corr_spec;
+/* What ev adds to cs's sum: its sum field as a whole number (capped), 1 when it has none or it
+ * is not a number; 0 with *excepted set when its sum_except field has one of the values. */
+uint64_t mw_sum_weight(const struct mw_corr_spec *cs, const struct mw_event *ev, bool *excepted);
+/* A record's fingerprint (dkey: its dedup key, bit 0 clear) in a window with a sum. */
+uint64_t mw_sum_fp(uint64_t dkey, uint64_t weight, bool excepted);
+/* Adds what fingerprint fp stands for to *sum or *excepted. */
+void mw_sum_add_fp(uint64_t fp, uint64_t *sum, uint64_t *excepted);
 
 #endif

@@ -27,6 +27,8 @@ enum mw_tpl_kind {
     MW_TPL_DISTINCT,  /* {distinct.FIELD} (correlation): arg is a value-field index */
     MW_TPL_VALUES,    /* {values.FIELD} (correlation): arg is a value-field index */
     MW_TPL_TIMESPAN,  /* {timespan} (correlation) */
+    MW_TPL_SUM,       /* {sum} (correlation): the window's value_sum */
+    MW_TPL_EXCEPTED,  /* {excepted} (correlation): records kept out of the sum */
 };
 
 struct mw_tpl_part {
@@ -46,6 +48,7 @@ struct mw_tpl {
 enum mw_corr_type {
     MW_CORR_EVENT_COUNT,
     MW_CORR_VALUE_COUNT,
+    MW_CORR_VALUE_SUM,
 };
 
 enum mw_cmp {
@@ -61,6 +64,7 @@ struct mw_corr_cond {
     int vfield;
     int cmp; /* enum mw_cmp */
     uint64_t n;
+    bool sum; /* compares the window's value_sum (vfield is -1) */
 };
 
 /* A field whose distinct values the correlation tracks: a real field or a coalesce of several
@@ -109,6 +113,16 @@ struct mw_corr_spec {
     struct mw_tpl summary; /* may be empty */
     struct mw_tpl *reasons;
     size_t nreasons;
+    /* value_sum (docs/rules.md, "Sums"): the event field summed per window (-1: none); records
+     * whose except_field has one of except_values are kept out of the sum and counted apart. */
+    int sum_field;
+    int except_field; /* -1: none */
+    char **except_values;
+    size_t nexcept;
+    /* Reasons added when the condition (cond_reason) or any[i] (any_reasons[i]) holds; may be
+     * empty templates. any_reasons has nany entries (or is NULL). */
+    struct mw_tpl cond_reason;
+    struct mw_tpl *any_reasons;
 };
 
 #endif
