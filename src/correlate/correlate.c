@@ -391,6 +391,11 @@ static uint64_t needed_fields(const struct mw_corr_spec *cs)
             mask &= ~((uint64_t)1 << cs->group_ids[g]);
         }
     }
+    for (size_t i = 0; cs->alias_vf && i < cs->ngroup * cs->nbases; i++) {
+        if (cs->alias_vf[i] >= 0 && cs->alias_vf[i] < 64) {
+            mask &= ~((uint64_t)1 << cs->alias_vf[i]); /* a group key, as the group-by */
+        }
+    }
     mask_set(&mask, cs->cond.vfield);
     for (size_t i = 0; i < cs->nany; i++) {
         mask_set(&mask, cs->any[i].vfield);
@@ -686,8 +691,15 @@ static void slots_grow(struct mw_correlator *c)
 }
 
 /* The group key of ev for cs, lower-cased, into c->gbuf; returns its length. */
+/* The value field base rule k (of cs's) groups on for group-by field g: its alias, if any. */
+static const struct mw_corr_vfield *group_vfield(const struct mw_corr_spec *cs, size_t g, size_t k)
+{
+    int vf = cs->alias_vf && k < cs->nbases ? cs->alias_vf[g * cs->nbases + k] : -1;
+    return &cs->vfields[vf >= 0 ? vf : cs->group_ids[g]];
+}
+
 static size_t build_group(struct mw_correlator *c, const struct mw_corr_spec *cs,
-                          const struct mw_event *ev)
+                          const struct mw_event *ev, size_t base)
 {
     size_t need = cs->ngroup * (VALUE_MAX + 1) + 1;
     if (need > c->gcap) {
@@ -697,7 +709,7 @@ static size_t build_group(struct mw_correlator *c, const struct mw_corr_spec *cs
     size_t len = 0;
     for (size_t g = 0; g < cs->ngroup; g++) {
         struct mw_str v[1] = { MW_STR_NULL };
-        size_t n = vfield_values(&cs->vfields[cs->group_ids[g]], ev, v, 1);
+        size_t n = vfield_values(group_vfield(cs, g, base), ev, v, 1);
         if (g) {
             c->gbuf[len++] = GROUP_SEP;
         }
@@ -720,7 +732,8 @@ static struct mw_window *window_new(struct mw_correlator *c, size_t rule,
                                     size_t glen)
 {
     size_t gbytes = (glen + 1 + 7u) & ~(size_t)7u;
-    size_t head = sizeof(struct mw_window) + cs->nvfields * sizeof(struct mw_vset) + gbytes;
+    size_t head = sizeof(struct mw_window) + cs->nvfields * sizeof(struct mw_vset) + gbytes +
+                  mw_temporal_bytes(cs);
     /* The region gets the rest of the pool block too (the class's rounding is free). */
     size_t bytes = mw_pool_block_size(head + WINDOW_REGION);
     struct mw_window *w = mw_pool_alloc(&c->pool, bytes);
@@ -741,6 +754,7 @@ static struct mw_window *window_new(struct mw_correlator *c, size_t rule,
     }
     w->group = (char *)(void *)(w->vsets + cs->nvfields);
     memcpy(w->group, c->gbuf, glen + 1);
+    mw_temporal_init(w, cs, mw_temporal(cs) ? (int64_t *)(void *)(w->group + gbytes) : NULL);
     w->glen = glen;
     return w;
 }
@@ -753,11 +767,11 @@ static uint64_t window_hash(const struct mw_correlator *c, size_t rule, int64_t 
 /* The window of ev for rule, made when there is none (*made says so). */
 static struct mw_window *get_window(struct mw_correlator *c, size_t rule,
                                     const struct mw_corr_spec *cs, const struct mw_event *ev,
-                                    bool *made)
+                                    size_t base, bool *made)
 {
     *made = false;
     int64_t bin = mw_time_bin(ev->time_ns, cs->timespan_ns); /* KQL bin(), also before 1970 */
-    size_t glen = build_group(c, cs, ev);
+    size_t glen = build_group(c, cs, ev, base);
     uint64_t h = window_hash(c, rule, bin, glen);
     if (c->nslots) {
         size_t mask = c->nslots - 1;
@@ -1009,6 +1023,9 @@ static void window_merge(struct mw_window *w, const struct mw_corr_spec *cs,
         mw_vset_merge(&w->vsets[i], &w->mem, &src->vsets[i], DISTINCT_CAP);
     }
     mw_vset_merge(&w->ips, &w->mem, &src->ips, 0);
+    if (w->ttimes) {
+        mw_temporal_merge(w, cs, src);
+    }
 }
 
 /* Moves the evidence samples of src into w's (keeping the smallest). */
@@ -1059,6 +1076,9 @@ static uint64_t cond_value(const struct mw_window *w, const struct mw_corr_cond 
 
 static bool window_fires(const struct mw_window *w, const struct mw_corr_spec *cs)
 {
+    if (w->ttimes) {
+        return mw_temporal_fires(w, cs);
+    }
     if (cmp_holds(cs->cond.cmp, cond_value(w, &cs->cond), cs->cond.n)) {
         return true;
     }
@@ -1398,6 +1418,7 @@ static void write_window(struct mw_correlator *c, const struct mw_window *w)
         mw_vset_write(&w->vsets[i], s);
     }
     mw_vset_write(&w->ips, s);
+    mw_temporal_write(w, cs, s);
     /* The samples as a block with its length first: the merge skips them for windows that do
      * not alert and reads them back only for those that do. */
     uint64_t at = mw_spill_reserve(s);
@@ -1417,8 +1438,8 @@ static int read_window_body(struct mw_spill_reader *r, struct mw_window *w,
         }
     }
     uint64_t sbytes;
-    if (mw_vset_read(&w->ips, &w->mem, r, 0) != MW_OK || nsamples > MW_EVIDENCE_CAP ||
-        mw_spill_read(r, &sbytes, sizeof sbytes) != MW_OK) {
+    if (mw_vset_read(&w->ips, &w->mem, r, 0) != MW_OK || mw_temporal_read(w, cs, r) != MW_OK ||
+        nsamples > MW_EVIDENCE_CAP || mw_spill_read(r, &sbytes, sizeof sbytes) != MW_OK) {
         return MW_E_IO;
     }
     w->spending = nsamples;
@@ -1897,7 +1918,11 @@ static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f
         size_t rule = c->corrs[f->rule][i];
         const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, rule);
         bool made;
-        struct mw_window *w = get_window(c, rule, cs, ev, &made);
+        size_t base;
+        if (!mw_temporal_take(cs, ev, f->rule, &base)) {
+            continue;
+        }
+        struct mw_window *w = get_window(c, rule, cs, ev, base, &made);
         if (made && c->swept && window_end(w->bin, cs) <= c->horizon) {
             c->conflict = true; /* the window may have been closed: its records are gone */
             return MW_OK;
@@ -1907,7 +1932,7 @@ static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f
             if (st < 0) {
                 return st;
             }
-            w = get_window(c, rule, cs, ev, &made); /* a new part of the key just spilled */
+            w = get_window(c, rule, cs, ev, base, &made); /* a new part just spilled */
             (void)fps_room(c, w);
         }
         bool exc = false;
@@ -1922,6 +1947,7 @@ static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f
             w->plainexc += exc;
         }
         aggregate(c, w, cs, f, &fp);
+        mw_temporal_add(w, cs, base, ev->time_ns);
     }
     return MW_OK;
 }

@@ -49,7 +49,11 @@ enum mw_corr_type {
     MW_CORR_EVENT_COUNT,
     MW_CORR_VALUE_COUNT,
     MW_CORR_VALUE_SUM,
+    MW_CORR_TEMPORAL,         /* the base rules all match in one window (docs/rules.md) */
+    MW_CORR_TEMPORAL_ORDERED, /* and in the order the rules are listed */
 };
+
+#define MW_TEMPORAL_RULES_MAX 16 /* base rules of a temporal correlation */
 
 enum mw_cmp {
     MW_CMP_GT,
@@ -123,6 +127,9 @@ struct mw_corr_spec {
      * empty templates. any_reasons has nany entries (or is NULL). */
     struct mw_tpl cond_reason;
     struct mw_tpl *any_reasons;
+    /* Sigma `aliases`: alias_vf[g * nbases + k] is the value field base rule k groups on for
+     * group-by field g, -1 for the group-by field itself (NULL: no aliases). */
+    int *alias_vf;
 };
 
 #endif

@@ -803,6 +803,10 @@ static int parse_type(struct ld *ld, const yaml_node_t *n, int *out)
         *out = MW_CORR_VALUE_COUNT;
     } else if (mw_str_eq_c(t, "value_sum")) {
         *out = MW_CORR_VALUE_SUM;
+    } else if (mw_str_eq_c(t, "temporal")) {
+        *out = MW_CORR_TEMPORAL;
+    } else if (mw_str_eq_c(t, "temporal_ordered")) {
+        *out = MW_CORR_TEMPORAL_ORDERED;
     } else {
         return fail(ld, n ? n : NULL, "unsupported correlation type '%.*s'",
                     (int)(t.len > 40 ? 40 : t.len), t.ptr ? t.ptr : "");
@@ -859,6 +863,66 @@ static int parse_sum_except(struct ld *ld, const yaml_node_t *n, struct mw_corr_
     }
     cs->nexcept = nv;
     return MW_OK;
+}
+
+/* Sigma `aliases` of a correlation: {alias: {rule name or id: field}}, where alias is a
+ * group-by field; the rule groups on its own field for it. */
+static int parse_aliases(struct ld *ld, const yaml_node_t *n, struct vfctx *vc, struct mw_rule *r)
+{
+    struct mw_corr_spec *cs = vc->cs;
+    if (n->type != YAML_MAPPING_NODE) {
+        return fail(ld, n, "'aliases' must be a map of group-by field: {rule: field}");
+    }
+    cs->alias_vf = mw_malloc((cs->ngroup * r->nrefs + 1) * sizeof *cs->alias_vf);
+    for (size_t i = 0; i < cs->ngroup * r->nrefs; i++) {
+        cs->alias_vf[i] = -1;
+    }
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = node_at(ld, p->key), *v = node_at(ld, p->value);
+        size_t g = 0;
+        while (g < cs->ngroup && !mw_str_ieq_c(scalar(k), cs->vfields[cs->group_ids[g]].name)) {
+            g++;
+        }
+        if (g == cs->ngroup || !v || v->type != YAML_MAPPING_NODE) {
+            return fail(ld, k, "an alias must be a group-by field mapped to {rule: field}");
+        }
+        for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top;
+             q++) {
+            yaml_node_t *rk = node_at(ld, q->key), *fv = node_at(ld, q->value);
+            size_t b = 0;
+            while (b < r->nrefs && !mw_str_eq_c(scalar(rk), r->refs[b])) {
+                b++;
+            }
+            int vf = b < r->nrefs && is_scalar(fv) ? vfield_get(vc, scalar(fv)) : -1;
+            if (vf < 0) {
+                return fail(ld, rk, "an alias names a rule of the correlation and a field");
+            }
+            cs->alias_vf[g * r->nrefs + b] = vf;
+        }
+    }
+    return MW_OK;
+}
+
+/* Temporal correlations count the base rules seen in a window: without a condition, all of
+ * them; at most MW_TEMPORAL_RULES_MAX rules. */
+static int parse_temporal(struct ld *ld, const yaml_node_t *c, struct vfctx *vc, struct mw_rule *r)
+{
+    struct mw_corr_spec *cs = vc->cs;
+    yaml_node_t *cond = map_get(ld, c, "condition");
+    if (r->nrefs > MW_TEMPORAL_RULES_MAX) {
+        return fail(ld, c, "a temporal correlation takes at most %d rules", MW_TEMPORAL_RULES_MAX);
+    }
+    int st = MW_OK;
+    if (cond && cs->type == MW_CORR_TEMPORAL) {
+        st = parse_cmp(ld, cond, vc, NULL, NULL, false, &cs->cond);
+    } else {
+        cs->cond = (struct mw_corr_cond){ -1, MW_CMP_GTE, r->nrefs, false };
+    }
+    yaml_node_t *al = map_get(ld, c, "aliases");
+    if (st == MW_OK && al && !is_null(al)) {
+        st = parse_aliases(ld, al, vc, r);
+    }
+    return st;
 }
 
 /* One entry of `any`: a condition with its own type and an optional reason. */
@@ -1084,8 +1148,12 @@ static int parse_correlation(struct ld *ld, const yaml_node_t *root, const yaml_
     cs->timespan_text = dup_str(scalar(ts));
     yaml_node_t *gen = map_get(ld, c, "generate");
     r->generate = gen && mw_str_ieq_c(scalar(gen), "true");
-    st = parse_cmp(ld, map_get(ld, c, "condition"), &vc, "field", map_get(ld, c, "field"),
-                   cs->type == MW_CORR_VALUE_COUNT, &cs->cond);
+    if (cs->type == MW_CORR_TEMPORAL || cs->type == MW_CORR_TEMPORAL_ORDERED) {
+        st = parse_temporal(ld, c, &vc, r);
+    } else {
+        st = parse_cmp(ld, map_get(ld, c, "condition"), &vc, "field", map_get(ld, c, "field"),
+                       cs->type == MW_CORR_VALUE_COUNT, &cs->cond);
+    }
     if (st == MW_OK && cs->type == MW_CORR_VALUE_SUM) {
         st = parse_sum_field(ld, map_get(ld, c, "condition"), map_get(ld, c, "field"), cs,
                              &cs->cond);
@@ -1160,6 +1228,7 @@ static void rule_free(struct mw_rule *r)
             mw_tpl_free(&cs->any_reasons[i]);
         }
         mw_free(cs->any_reasons);
+        mw_free(cs->alias_vf);
         mw_free(cs);
     }
     memset(r, 0, sizeof *r);

@@ -190,7 +190,7 @@ static void test_builtin(void **state)
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         assert_true(mw_prefilter_pass(m, mw_str_c(ops[i])));
     }
-    assert_false(mw_prefilter_pass(m, mw_str_c("Send")));
+    assert_false(mw_prefilter_pass(m, mw_str_c("SoftDelete")));
     assert_false(mw_prefilter_pass(m, mw_str_c("MailboxLogin")));
     assert_true(mw_prefilter_pass(w, mw_str_c("FileCopied")));
     assert_false(mw_prefilter_pass(w, mw_str_c("FileDeleted")));

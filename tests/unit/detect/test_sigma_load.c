@@ -143,7 +143,7 @@ static void test_errors(void **state)
         { "title: c\nid: c1\ncorrelation:\n  type: event_count\n  rules: [nope]\n  timespan: 1h\n"
           "  condition: {gt: 1}\n",
           "t.yml:4: unknown rule in correlation rule 'nope'" },
-        { "title: c\nid: c1\ncorrelation:\n  type: temporal\n  rules: [x]\n",
+        { "title: c\nid: c1\ncorrelation:\n  type: value_avg\n  rules: [x]\n",
           "t.yml:4: unsupported" },
         { HEAD "detection: {s: {A: x}, condition: s}\nlevel: severe\n", "t.yml:5: unknown level" },
         { "title: [unclosed\n", "t.yml:2: YAML error" },
