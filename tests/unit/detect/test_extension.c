@@ -30,6 +30,10 @@ struct hit {
 static int on_finding(void *arg, const struct mw_finding *f)
 {
     struct hit *h = arg;
+    if (!f->info->generates_alerts && f->info->level == MW_LEVEL_INFORMATIONAL &&
+        strstr(f->info->title, "(base of") && !strstr(f->info->title, "bulk mailbox access")) {
+        return MW_OK; /* base rules of the pack's chains (temporal correlations) */
+    }
     h->n++;
     snprintf(h->title, sizeof h->title, "%s", f->info->title);
     h->level = f->level;
