@@ -54,6 +54,8 @@ enum mw_mkind {
     MW_M_RE,     /* PCRE2 */
     MW_M_NULL,   /* null: absent or null */
     MW_M_EXISTS, /* exists: true / false */
+    /* fieldref: equals a value of another field of the event */
+    MW_M_FIELDREF,
 };
 
 struct mw_mval {
@@ -68,6 +70,7 @@ struct mw_mval {
     size_t lit_off, lit_len;
     pcre2_code *re;
     bool exists; /* MW_M_EXISTS */
+    int ref;     /* MW_M_FIELDREF: the referenced field's id */
 };
 
 /* One `field|modifiers: values` entry: OR over values, or AND with |all. */

@@ -88,6 +88,8 @@ static int placeholder(struct mw_tpl *t, struct mw_str name, bool corr, mw_vfiel
         { "count", MW_TPL_COUNT, true },
         { "category", MW_TPL_CATEGORY, true },
         { "timespan", MW_TPL_TIMESPAN, true },
+        { "sum", MW_TPL_SUM, true },
+        { "excepted", MW_TPL_EXCEPTED, true },
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
         if (mw_str_eq_c(name, fixed[i].name)) {

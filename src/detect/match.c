@@ -23,6 +23,7 @@ enum {
     MOD_RE_M = 1 << 9,
     MOD_RE_S = 1 << 10,
     MOD_EXPAND = 1 << 11,
+    MOD_FIELDREF = 1 << 12,
 };
 
 static const struct {
@@ -41,6 +42,7 @@ static const struct {
     { "m", MOD_RE_M },
     { "s", MOD_RE_S },
     { "expand", MOD_EXPAND },
+    { "fieldref", MOD_FIELDREF },
 };
 
 static void *re_malloc(size_t size, void *data)
@@ -225,6 +227,33 @@ static int compile_value(struct mw_mval *mv, unsigned mods, const struct mw_rawv
     return MW_OK;
 }
 
+/* A `fieldref` value: the name of another field of the same event (Sigma's modifiers appendix);
+ * only `cased` (and `all`) may go with it. */
+static int compile_fieldref(struct mw_mval *mv, unsigned mods, const struct mw_rawval *rv,
+                            struct mw_fieldtab *fields, char *err, size_t errsize)
+{
+    memset(mv, 0, sizeof *mv);
+    mv->cased = (mods & MOD_CASED) != 0;
+    if (mods & ~(MOD_FIELDREF | MOD_CASED | MOD_ALL)) {
+        snprintf(err, errsize, "fieldref goes only with cased and all");
+        return MW_E_CONFIG;
+    }
+    struct mw_str name = rv->text ? mw_str_trim(mw_str_make(rv->text, rv->len)) : MW_STR_NULL;
+    if (!name.len) {
+        snprintf(err, errsize, "fieldref needs a field name");
+        return MW_E_CONFIG;
+    }
+    mv->kind = MW_M_FIELDREF;
+    mv->text = mw_strndup(name.ptr, name.len);
+    mv->len = name.len;
+    mv->ref = mw_fieldtab_intern(fields, name);
+    if (mv->ref < 0) {
+        snprintf(err, errsize, "too many field names");
+        return MW_E_CONFIG;
+    }
+    return MW_OK;
+}
+
 /* The modifiers after the field name (key from offset bar): known names only, and the re
  * sub-modifiers i, m, s only with re. */
 static int parse_modifiers(struct mw_str key, size_t bar, struct mw_str name, unsigned *out,
@@ -366,7 +395,9 @@ int mw_fcond_compile(struct mw_fcond *fc, struct mw_str key, const struct mw_raw
     fc->vals = mw_calloc(nvals, sizeof *fc->vals);
     for (size_t i = 0; i < nvals; i++) {
         fc->nvals = i + 1;
-        st = compile_value(&fc->vals[i], mods, &vals[i], err, errsize);
+        st = (mods & MOD_FIELDREF)
+                     ? compile_fieldref(&fc->vals[i], mods, &vals[i], fields, err, errsize)
+                     : compile_value(&fc->vals[i], mods, &vals[i], err, errsize);
         if (st < 0) {
             return st;
         }
@@ -634,6 +665,28 @@ static bool eq_any(const struct mw_fcond *fc, const struct mw_fieldval *fv)
     return false;
 }
 
+/* fieldref: some value of the field equals some value of the referenced field (case-insensitive
+ * unless cased); an absent or null side never matches. */
+static bool fieldref_match(const struct mw_mval *mv, const struct mw_fieldval *fv,
+                           const struct mw_event *ev)
+{
+    const struct mw_fieldval *rf = mw_event_get(ev, mv->ref);
+    if (fv->state != MW_VAL_PRESENT || rf->state != MW_VAL_PRESENT) {
+        return false;
+    }
+    for (uint32_t i = 0; i < fv->n; i++) {
+        struct mw_str a = mw_fieldval_at(fv, i);
+        for (uint32_t k = 0; k < rf->n; k++) {
+            struct mw_str b = mw_fieldval_at(rf, k);
+            if (a.len == b.len &&
+                (mv->cased ? mw_str_eq(a, b) : mw_fold_eq_n(a.ptr, b.ptr, a.len))) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 bool mw_fcond_match(const struct mw_fcond *fc, const struct mw_event *ev)
 {
     const struct mw_fieldval *fv = mw_event_get(ev, fc->field);
@@ -644,7 +697,8 @@ bool mw_fcond_match(const struct mw_fcond *fc, const struct mw_event *ev)
         return eq_any(fc, fv);
     }
     for (size_t i = 0; i < fc->nvals; i++) {
-        bool m = mval_match(&fc->vals[i], fv);
+        bool m = fc->vals[i].kind == MW_M_FIELDREF ? fieldref_match(&fc->vals[i], fv, ev)
+                                                   : mval_match(&fc->vals[i], fv);
         if (fc->all && !m) {
             return false;
         }
