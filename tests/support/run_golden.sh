@@ -17,7 +17,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 if [ -f setup ]; then
     cp -R "$case_dir/." "$out/case" && cd "$out/case" || { echo "setup failed"; exit 2; }
-    MW_SAMPLES_DIR=${MW_SAMPLES_DIR:-$case_dir/../../../../shared/samples} sh ./setup
+    MW_SAMPLES_DIR=${MW_SAMPLES_DIR:-} sh ./setup
     rc=$?
     [ $rc -eq 77 ] && exit 77
     [ $rc -eq 0 ] || { echo "setup failed"; exit 2; }

@@ -161,9 +161,9 @@ static void test_count_boundary(void **state)
             assert_int_equal(fx.got.nevidence[0], MW_EVIDENCE_CAP);
             assert_int_equal(fx.got.evidence_total[0], 201);
             assert_int_equal(fx.got.first[0], T0);
-            assert_non_null(
-                    strstr(fx.got.summary[0], "alice@example.org: 201 mailbox access records in 30m, "
-                                                  "201 items read (bind) and 0 folders"));
+            assert_non_null(strstr(fx.got.summary[0],
+                                   "alice@example.org: 201 mailbox access records in 30m, "
+                                   "201 items read (bind) and 0 folders"));
         }
         fx_fini(&fx);
     }
