@@ -16,6 +16,7 @@
 #include "core/alloc.h"
 #include "correlate/correlate.h"
 #include "detect/detect.h"
+#include "detect/domain_infer.h"
 #include "detect/suppress.h"
 #include "output/output.h"
 
@@ -35,11 +36,13 @@ static const char scan_help[] =
         "      --since TIME          ignore events before TIME (e.g. 2025-03-04T00:00:00Z)\n"
         "      --until TIME          ignore events at or after TIME\n"
         "      --min-level LEVEL     only alerts of LEVEL or above (informational, low, medium,\n"
-        "                            high, critical)\n"
+        "                            high, critical; default low: informational findings, the\n"
+        "                            timeline context, are counted but not shown)\n"
         "  -c, --config FILE         YAML config: internal_domains and allowlists\n"
         "      --internal-domains L  comma-separated domains of the organisation, to tell "
         "internal\n"
-        "                            from external forwarding (default: the actor's own domain)\n"
+        "                            from external forwarding (default: inferred from the\n"
+        "                            tenant's mailbox owners and member sign-ins)\n"
         "  -r, --rules PATH          also load Sigma rules from PATH (file or directory; "
         "repeatable)\n"
         "      --no-builtin-rules    do not load the built-in rule pack\n"
@@ -127,6 +130,15 @@ struct scan_state {
     uint64_t replay_until; /* events up to this one were handled by the first reading */
     bool replaying;        /* the current event is one of them: its plain alerts stand */
     bool reread;           /* the inputs were read twice */
+    /* Internal domains inferred from the input (no --internal-domains, no internal_domains):
+     * alerts that depend on them are held to the end (detect/domain_infer.h). */
+    struct mw_domain_infer *infer; /* NULL: domains given */
+    struct mw_held_events *held;
+    struct mw_ruleset *mrules; /* the ruleset, to give it the inferred domains */
+    uint64_t judged;           /* held findings judged with inferred domains */
+    uint64_t judged_early;     /* of them, judged before the end (budget) */
+    uint64_t domains_unknown;  /* of them, judged when no domain could be inferred */
+    uint64_t *per_lowered;     /* alerts lowered to informational per allow list */
 };
 
 static int usage_error(const char *fmt, ...) MW_PRINTF(1, 2);
@@ -333,6 +345,9 @@ static int write_alert(struct scan_state *st, const struct mw_alert *alert)
     return rc;
 }
 
+static int lowered_alert(struct scan_state *st, const struct mw_alert *alert, size_t list);
+static int shown_alert(struct scan_state *st, const struct mw_alert *alert);
+
 static int on_alert(void *arg, const struct mw_alert *alert)
 {
     struct scan_state *st = arg;
@@ -343,10 +358,42 @@ static int on_alert(void *arg, const struct mw_alert *alert)
         return MW_OK;
     }
     long sup = mw_config_suppresses(st->config, alert);
+    if (sup >= 0 && mw_config_allowlist_lowers(st->config, (size_t)sup) &&
+        alert->level > MW_LEVEL_INFORMATIONAL) {
+        st->per_lowered[sup]++;
+        return lowered_alert(st, alert, (size_t)sup);
+    }
     if (sup >= 0) {
         st->per_allowlist[sup]++;
         return MW_OK;
     }
+    return shown_alert(st, alert);
+}
+
+/* An alert an allow list with `action: informational` names: written at that level, with a
+ * reason naming the list. */
+static int lowered_alert(struct scan_state *st, const struct mw_alert *alert, size_t list)
+{
+    char why[300];
+    snprintf(why, sizeof why, "allow list '%s' names it: lowered from %s to informational",
+             mw_config_allowlist_name(st->config, list), mw_level_name(alert->level));
+    struct mw_alert a = *alert;
+    const char **reasons = mw_calloc(alert->nreasons + 2, sizeof *reasons);
+    for (size_t i = 0; i < alert->nreasons; i++) {
+        reasons[i] = alert->reasons[i];
+    }
+    reasons[alert->nreasons] = why;
+    a.reasons = reasons;
+    a.nreasons = alert->nreasons + 1;
+    a.level = MW_LEVEL_INFORMATIONAL;
+    int rc = shown_alert(st, &a);
+    mw_free(reasons);
+    return rc;
+}
+
+/* Writes the alert unless it is below --min-level. */
+static int shown_alert(struct scan_state *st, const struct mw_alert *alert)
+{
     if (alert->level < st->min_level) {
         st->below_min++;
         return MW_OK;
@@ -368,9 +415,51 @@ static int on_alert(void *arg, const struct mw_alert *alert)
     return MW_OK;
 }
 
+/* A held finding matched again with the domains inferred (so far, or from the whole input). */
+static int on_judged(void *arg, const struct mw_finding *f)
+{
+    struct scan_state *st = arg;
+    size_t n;
+    (void)mw_domain_infer_domains(st->infer, &n);
+    st->judged++;
+    st->domains_unknown += n == 0;
+    return mw_correlate_add(st->corr, f, on_alert, st);
+}
+
+/* Judges every held finding with the domains inferred so far, then goes back to holding
+ * (final: the input is over). */
+static int judge_held(struct scan_state *st, bool final)
+{
+    size_t n;
+    const char *const *domains = mw_domain_infer_domains(st->infer, &n);
+    struct mw_detect_options opt = { domains, n, false };
+    mw_ruleset_set_options(st->mrules, &opt);
+    struct mw_arena arena;
+    mw_arena_init(&arena, 64 * 1024, 64u * 1024 * 1024);
+    uint64_t before = st->judged;
+    int rc = mw_held_events_replay(st->held, st->rules, &st->scratch, &arena, on_judged, st);
+    mw_arena_fini(&arena);
+    if (!final) {
+        st->judged_early += st->judged - before;
+        struct mw_detect_options infer = { NULL, 0, true };
+        mw_ruleset_set_options(st->mrules, &infer);
+    }
+    return rc;
+}
+
 static int on_finding(void *arg, const struct mw_finding *f)
 {
     struct scan_state *st = arg;
+    if (f->provisional && st->infer) {
+        /* its level depends on domains inferred from the whole input: judged at the end */
+        if (mw_held_events_add(st->held, f)) {
+            return MW_OK;
+        }
+        int rc = judge_held(st, false);
+        if (rc < 0 || mw_held_events_add(st->held, f)) {
+            return rc < 0 ? rc : MW_OK;
+        }
+    }
     return mw_correlate_add(st->corr, f, on_alert, st);
 }
 
@@ -378,6 +467,9 @@ static int on_event(void *arg, struct mw_event *ev)
 {
     struct scan_state *st = arg;
     st->replaying = ++st->events <= st->replay_until;
+    if (st->infer) {
+        mw_domain_infer_observe(st->infer, ev);
+    }
     if (!ev->has_time && (st->has_since || st->has_until)) {
         return MW_OK; /* cannot be shown to be in range: counted as undated by the pipeline */
     }
@@ -520,6 +612,7 @@ static int setup(struct scan_state *st, struct scan_opts *o, struct mw_pipeline 
     }
     st->has_since = o->since != NULL;
     st->has_until = o->until != NULL;
+    st->min_level = MW_LEVEL_LOW; /* informational findings are timeline context */
     if (o->min_level) {
         st->min_level = mw_level_parse(o->min_level);
         if (st->min_level < 0) {
@@ -555,6 +648,55 @@ static int setup(struct scan_state *st, struct scan_opts *o, struct mw_pipeline 
 
 /* The closing summary; notices_only (--quiet, --no-summary): only its lines that change what
  * the result means (output.h mw_summary_print_notices). */
+struct summary_extras {
+    char **domains; /* "contoso.com inferred from 12 mailbox owners" */
+    size_t ndomains;
+    struct mw_suppress_count *lowered;
+};
+
+/* The summary's lines on inferred domains and on alerts lowered by allow lists. */
+static void add_extras(const struct scan_state *st, struct mw_run_summary *sum,
+                       struct summary_extras *ex)
+{
+    memset(ex, 0, sizeof *ex);
+    size_t n = 0;
+    const char *const *names = st->infer ? mw_domain_infer_domains(st->infer, &n) : NULL;
+    if (st->judged > st->domains_unknown) {
+        ex->domains = mw_calloc(n + 1, sizeof *ex->domains);
+        for (size_t i = 0; i < n; i++) {
+            char why[200];
+            mw_domain_infer_why(st->infer, i, why, sizeof why);
+            size_t len = strlen(names[i]) + strlen(why) + 32;
+            ex->domains[i] = mw_malloc(len);
+            snprintf(ex->domains[i], len, "%s inferred from %s", names[i], why);
+        }
+        ex->ndomains = n;
+    }
+    size_t nlists = mw_config_allowlist_count(st->config), nl = 0;
+    ex->lowered = mw_calloc(nlists + 1, sizeof *ex->lowered);
+    for (size_t i = 0; i < nlists; i++) {
+        if (st->per_lowered[i]) {
+            ex->lowered[nl].allowlist = mw_config_allowlist_name(st->config, i);
+            ex->lowered[nl++].alerts = st->per_lowered[i];
+        }
+    }
+    sum->inferred_domains = (const char *const *)ex->domains;
+    sum->ninferred_domains = ex->ndomains;
+    sum->domains_unknown = st->domains_unknown;
+    sum->judged_early = st->judged_early;
+    sum->lowered = ex->lowered;
+    sum->nlowered = nl;
+}
+
+static void free_extras(struct summary_extras *ex)
+{
+    for (size_t i = 0; i < ex->ndomains; i++) {
+        mw_free(ex->domains[i]);
+    }
+    mw_free(ex->domains);
+    mw_free(ex->lowered);
+}
+
 static void print_summary(struct scan_state *st, struct mw_pipeline *pl, double seconds, bool color,
                           bool notices_only)
 {
@@ -621,11 +763,14 @@ static void print_summary(struct scan_state *st, struct mw_pipeline *pl, double 
         .nskipped_first = pl->nskipped,
         .skipped_all_named = pl->verbose,
     };
+    struct summary_extras ex;
+    add_extras(st, &sum, &ex);
     if (notices_only) {
         mw_summary_print_notices(stderr, &sum, color);
     } else {
         mw_summary_print(stderr, &sum, color);
     }
+    free_extras(&ex);
     mw_free(rc);
     mw_free(sc);
 }
@@ -792,6 +937,10 @@ static int read_again(struct scan_state *st, const struct scan_opts *o, struct m
     st->events = 0;
     st->out_of_range = 0;
     st->reread = true;
+    if (st->infer) {
+        mw_domain_infer_reset(st->infer);
+        mw_held_events_clear(st->held);
+    }
     mw_correlator_destroy(st->corr);
     st->corr = new_correlator(rs, o, false);
     pl->quiet_events = st->replay_until;
@@ -808,6 +957,9 @@ static int scan_inputs(struct scan_state *st, const struct scan_opts *o, struct 
         rc = read_again(st, o, pl, rs);
     }
     st->replaying = false;
+    if (rc == MW_OK && st->infer) {
+        rc = judge_held(st, true);
+    }
     if (rc == MW_OK) {
         rc = mw_correlate_finish(st->corr, on_alert, st);
     }
@@ -816,6 +968,14 @@ static int scan_inputs(struct scan_state *st, const struct scan_opts *o, struct 
                 mw_correlate_error(st->corr));
     }
     return rc;
+}
+
+/* The rules' `expand` conditions take the config's placeholder lists (docs/rules.md). */
+static int expand_placeholders(struct scan_state *st, struct mw_ruleset *rs, struct mw_diag *diag)
+{
+    size_t nph;
+    const struct mw_placeholder *ph = mw_config_placeholders(st->config, &nph);
+    return mw_ruleset_expand(rs, ph, nph, diag);
 }
 
 static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeline *pl,
@@ -838,9 +998,18 @@ static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeli
     }
     size_t ndomains;
     const char *const *domains = mw_config_domains(st->config, &ndomains);
-    struct mw_detect_options dopt = { domains, ndomains };
+    struct mw_detect_options dopt = { domains, ndomains, ndomains == 0 };
     mw_ruleset_set_options(rs, &dopt);
+    if (expand_placeholders(st, rs, &diag) != MW_OK) {
+        report_diag("", &diag);
+        goto out;
+    }
     st->rules = rs;
+    st->mrules = rs;
+    if (ndomains == 0) {
+        st->infer = mw_domain_infer_create(&fields);
+        st->held = mw_held_events_create(&fields);
+    }
     if (check_rules(o, rs) != 0) {
         goto out;
     }
@@ -848,6 +1017,7 @@ static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeli
     st->per_rule = mw_calloc(mw_ruleset_count(rs) + 1, sizeof *st->per_rule);
     st->per_allowlist =
             mw_calloc(mw_config_allowlist_count(st->config) + 1, sizeof *st->per_allowlist);
+    st->per_lowered = mw_calloc(mw_config_allowlist_count(st->config) + 1, sizeof *st->per_lowered);
     if (open_output(o, pl, paths, npaths, &out) != 0) {
         goto out;
     }
@@ -866,8 +1036,8 @@ static int run_scan(struct scan_state *st, struct scan_opts *o, struct mw_pipeli
     for (size_t i = 0; i < nsources && i < MW_MAX_SOURCES && !pl->force; i++) {
         /* no prefilter under --source, so scan sees the events parse shows */
         if (sources[i]->product && sources[i]->prefilter_field &&
-            mw_prefilter_build_ls(rs, sources[i]->product, sources[i]->prefilter_field,
-                                  sources[i]->logsources, &prefilters[i]) != MW_OK) {
+            mw_prefilter_build_for(rs, sources[i]->product, sources[i]->logsources,
+                                   sources[i]->prefilter_field, &prefilters[i]) != MW_OK) {
             prefilters[i] = NULL; /* no prefilter: every record is mapped */
         }
     }
@@ -902,6 +1072,9 @@ out:
     mw_fieldtab_fini(&fields);
     mw_free(st->per_rule);
     mw_free(st->per_allowlist);
+    mw_free(st->per_lowered);
+    mw_held_events_destroy(st->held);
+    mw_domain_infer_destroy(st->infer);
     return status;
 }
 

@@ -395,6 +395,11 @@ static uint64_t needed_fields(const struct mw_corr_spec *cs)
             mask &= ~((uint64_t)1 << cs->group_ids[g]);
         }
     }
+    for (size_t i = 0; cs->alias_vf && i < cs->ngroup * cs->nbases; i++) {
+        if (cs->alias_vf[i] >= 0 && cs->alias_vf[i] < 64) {
+            mask &= ~((uint64_t)1 << cs->alias_vf[i]); /* a group key, as the group-by */
+        }
+    }
     mask_set(&mask, cs->cond.vfield);
     for (size_t i = 0; i < cs->nany; i++) {
         mask_set(&mask, cs->any[i].vfield);
@@ -706,8 +711,15 @@ static void slots_grow(struct mw_correlator *c)
 }
 
 /* The group key of ev for cs, lower-cased, into c->gbuf; returns its length. */
+/* The value field base rule k (of cs's) groups on for group-by field g: its alias, if any. */
+static const struct mw_corr_vfield *group_vfield(const struct mw_corr_spec *cs, size_t g, size_t k)
+{
+    int vf = cs->alias_vf && k < cs->nbases ? cs->alias_vf[g * cs->nbases + k] : -1;
+    return &cs->vfields[vf >= 0 ? vf : cs->group_ids[g]];
+}
+
 static size_t build_group(struct mw_correlator *c, const struct mw_corr_spec *cs,
-                          const struct mw_event *ev)
+                          const struct mw_event *ev, size_t base)
 {
     size_t need = cs->ngroup * (VALUE_MAX + 1) + 1;
     if (need > c->gcap) {
@@ -717,7 +729,7 @@ static size_t build_group(struct mw_correlator *c, const struct mw_corr_spec *cs
     size_t len = 0;
     for (size_t g = 0; g < cs->ngroup; g++) {
         struct mw_str v[1] = { MW_STR_NULL };
-        size_t n = vfield_values(&cs->vfields[cs->group_ids[g]], ev, v, 1);
+        size_t n = vfield_values(group_vfield(cs, g, base), ev, v, 1);
         if (g) {
             c->gbuf[len++] = GROUP_SEP;
         }
@@ -740,7 +752,8 @@ static struct mw_window *window_new(struct mw_correlator *c, size_t rule,
                                     size_t glen)
 {
     size_t gbytes = (glen + 1 + 7u) & ~(size_t)7u;
-    size_t head = sizeof(struct mw_window) + cs->nvfields * sizeof(struct mw_vset) + gbytes;
+    size_t head = sizeof(struct mw_window) + cs->nvfields * sizeof(struct mw_vset) + gbytes +
+                  mw_temporal_bytes(cs);
     /* The region gets the rest of the pool block too (the class's rounding is free). */
     size_t bytes = mw_pool_block_size(head + WINDOW_REGION);
     struct mw_window *w = mw_pool_alloc(&c->pool, bytes);
@@ -761,6 +774,7 @@ static struct mw_window *window_new(struct mw_correlator *c, size_t rule,
     }
     w->group = (char *)(void *)(w->vsets + cs->nvfields);
     memcpy(w->group, c->gbuf, glen + 1);
+    mw_temporal_init(w, cs, mw_temporal(cs) ? (int64_t *)(void *)(w->group + gbytes) : NULL);
     w->glen = glen;
     return w;
 }
@@ -773,11 +787,11 @@ static uint64_t window_hash(const struct mw_correlator *c, size_t rule, int64_t 
 /* The window of ev for rule, made when there is none (*made says so). */
 static struct mw_window *get_window(struct mw_correlator *c, size_t rule,
                                     const struct mw_corr_spec *cs, const struct mw_event *ev,
-                                    bool *made)
+                                    size_t base, bool *made)
 {
     *made = false;
     int64_t bin = mw_time_bin(ev->time_ns, cs->timespan_ns); /* KQL bin(), also before 1970 */
-    size_t glen = build_group(c, cs, ev);
+    size_t glen = build_group(c, cs, ev, base);
     uint64_t h = window_hash(c, rule, bin, glen);
     if (c->nslots) {
         size_t mask = c->nslots - 1;
@@ -987,13 +1001,17 @@ static void window_sample(struct mw_correlator *c, struct mw_window *w, const st
     }
 }
 
+static void window_times(struct mw_window *w, int64_t t)
+{
+    w->first = t < w->first ? t : w->first;
+    w->last = t > w->last ? t : w->last;
+}
+
 static void aggregate(struct mw_correlator *c, struct mw_window *w, const struct mw_corr_spec *cs,
                       const struct mw_finding *f, uint64_t *fp)
 {
     const struct mw_event *ev = f->event;
-    int64_t t = ev->time_ns;
-    w->first = t < w->first ? t : w->first;
-    w->last = t > w->last ? t : w->last;
+    window_times(w, ev->time_ns);
     struct mw_str vals[16];
     uint64_t needed = c->needed[w->rule];
     for (size_t i = 0; i < cs->nvfields; i++) {
@@ -1020,6 +1038,8 @@ static void window_merge(struct mw_window *w, const struct mw_corr_spec *cs,
 {
     w->catflags |= src->catflags;
     w->nplain += src->nplain;
+    w->plainsum += src->plainsum;
+    w->plainexc += src->plainexc;
     w->nfed += src->nfed;
     w->first = src->first < w->first ? src->first : w->first;
     w->last = src->last > w->last ? src->last : w->last;
@@ -1027,6 +1047,9 @@ static void window_merge(struct mw_window *w, const struct mw_corr_spec *cs,
         mw_vset_merge(&w->vsets[i], &w->mem, &src->vsets[i], DISTINCT_CAP);
     }
     mw_vset_merge(&w->ips, &w->mem, &src->ips, 0);
+    if (w->ttimes) {
+        mw_temporal_merge(w, cs, src);
+    }
 }
 
 /* Moves the evidence samples of src into w's (keeping the smallest). */
@@ -1069,11 +1092,29 @@ static bool cmp_holds(int cmp, uint64_t have, uint64_t n)
 
 static uint64_t cond_value(const struct mw_window *w, const struct mw_corr_cond *cc)
 {
+    if (cc->sum) {
+        return w->sum;
+    }
     return cc->vfield < 0 ? w->count : (uint64_t)w->vsets[cc->vfield].count;
+}
+
+/* A baseline correlation's window, settled: its volume goes to the history (history.c). */
+static void hist_window(struct mw_correlator *c, const struct mw_window *w,
+                        const struct mw_corr_spec *cs)
+{
+    struct mw_hist_win hw = { w->rule, w->group, w->glen, w->bin, 0, w->count, w->first, w->last };
+    hw.volume = cs->sum_field >= 0 ? (double)w->sum : (double)w->count;
+    mw_hist_window(c->hist, cs, &hw);
 }
 
 static bool window_fires(const struct mw_window *w, const struct mw_corr_spec *cs)
 {
+    if (cs->hist) {
+        return false; /* a baseline's windows go to its history (hist_window) */
+    }
+    if (w->ttimes) {
+        return mw_temporal_fires(w, cs);
+    }
     if (cmp_holds(cs->cond.cmp, cond_value(w, &cs->cond), cs->cond.n)) {
         return true;
     }
@@ -1131,6 +1172,12 @@ static void render_tpl(const struct mw_tpl *t, const struct render *r, struct mw
                 break;
             case MW_TPL_TIMESPAN:
                 s = r->cs->timespan_text;
+                break;
+            case MW_TPL_SUM:
+            case MW_TPL_EXCEPTED:
+                (void)mw_buf_printf(
+                        b, "%llu",
+                        (unsigned long long)(p->kind == MW_TPL_SUM ? r->w->sum : r->w->excepted));
                 break;
             case MW_TPL_DISTINCT:
                 (void)mw_buf_printf(b, "%u", (unsigned)r->w->vsets[p->arg].count);
@@ -1212,16 +1259,36 @@ static char *render_owned(const struct mw_tpl *t, const struct render *r)
     return out;
 }
 
-/* The alert's reasons: the category's, then the rule's, rendered; the caller frees each and the
+/* The reasons of the conditions that hold (condition_reason, any[].reason), rendered into out;
+ * returns how many. */
+static size_t cond_reasons(const struct mw_corr_spec *cs, const struct render *r, char **out)
+{
+    size_t n = 0;
+    if (cs->cond_reason.nparts &&
+        cmp_holds(cs->cond.cmp, cond_value(r->w, &cs->cond), cs->cond.n)) {
+        out[n++] = render_owned(&cs->cond_reason, r);
+    }
+    for (size_t i = 0; cs->any_reasons && i < cs->nany; i++) {
+        if (cs->any_reasons[i].nparts &&
+            cmp_holds(cs->any[i].cmp, cond_value(r->w, &cs->any[i]), cs->any[i].n)) {
+            out[n++] = render_owned(&cs->any_reasons[i], r);
+        }
+    }
+    return n;
+}
+
+/* The alert's reasons: the category's, then those of the conditions that hold, then the
+ * rule's, rendered; the caller frees each and the
  * array. *nr: how many. */
 static char **window_reasons(const struct mw_corr_spec *cs, const struct mw_corr_category *cat,
                              const struct render *r, size_t *nr)
 {
-    char **reasons = mw_calloc(cs->nreasons + 2, sizeof *reasons);
+    char **reasons = mw_calloc(cs->nreasons + cs->nany + 3, sizeof *reasons);
     *nr = 0;
     if (cat && cat->reason.nparts) {
         reasons[(*nr)++] = render_owned(&cat->reason, r);
     }
+    *nr += cond_reasons(cs, r, reasons + *nr);
     for (size_t i = 0; i < cs->nreasons; i++) {
         reasons[(*nr)++] = render_owned(&cs->reasons[i], r);
     }
@@ -1356,8 +1423,9 @@ static void write_window(struct mw_correlator *c, const struct mw_window *w)
     const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, w->rule);
     struct mw_spill *s = &c->spill;
     uint32_t magic = RUN_MAGIC;
-    uint64_t head[7] = { w->rule, (uint64_t)w->bin,   w->glen,          w->nplain,
-                         w->nfed, (uint64_t)w->first, (uint64_t)w->last };
+    uint64_t head[9] = { w->rule,           (uint64_t)w->bin, w->glen,
+                         w->nplain,         w->nfed,          (uint64_t)w->first,
+                         (uint64_t)w->last, w->plainsum,      w->plainexc };
     uint32_t tail[2] = { w->catflags, (uint32_t)w->nsamples };
     mw_spill_write(s, &magic, sizeof magic);
     mw_spill_write(s, head, sizeof head);
@@ -1367,6 +1435,7 @@ static void write_window(struct mw_correlator *c, const struct mw_window *w)
         mw_vset_write(&w->vsets[i], s);
     }
     mw_vset_write(&w->ips, s);
+    mw_temporal_write(w, cs, s);
     /* The samples as a block with its length first: the merge skips them for windows that do
      * not alert and reads them back only for those that do. */
     uint64_t at = mw_spill_reserve(s);
@@ -1386,8 +1455,8 @@ static int read_window_body(struct mw_spill_reader *r, struct mw_window *w,
         }
     }
     uint64_t sbytes;
-    if (mw_vset_read(&w->ips, &w->mem, r, 0) != MW_OK || nsamples > MW_EVIDENCE_CAP ||
-        mw_spill_read(r, &sbytes, sizeof sbytes) != MW_OK) {
+    if (mw_vset_read(&w->ips, &w->mem, r, 0) != MW_OK || mw_temporal_read(w, cs, r) != MW_OK ||
+        nsamples > MW_EVIDENCE_CAP || mw_spill_read(r, &sbytes, sizeof sbytes) != MW_OK) {
         return MW_E_IO;
     }
     w->spending = nsamples;
@@ -1429,7 +1498,7 @@ static int read_window(struct mw_correlator *c, struct mw_spill_reader *r, struc
         return MW_DONE;
     }
     uint32_t magic, tail[2];
-    uint64_t head[7];
+    uint64_t head[9];
     if (mw_spill_read(r, &magic, sizeof magic) != MW_OK || magic != RUN_MAGIC ||
         mw_spill_read(r, head, sizeof head) != MW_OK || head[0] >= c->nrules ||
         !mw_ruleset_corr(c->rs, head[0])) {
@@ -1454,6 +1523,8 @@ static int read_window(struct mw_correlator *c, struct mw_spill_reader *r, struc
     w->nfed = head[4];
     w->first = (int64_t)head[5];
     w->last = (int64_t)head[6];
+    w->plainsum = head[7];
+    w->plainexc = head[8];
     w->catflags = tail[0];
     if (read_window_body(r, w, cs, tail[1]) != MW_OK) {
         window_free(c, w);
@@ -1542,10 +1613,14 @@ static void src_close(struct mw_correlator *c, struct msrc *s)
 }
 
 /* Merges the sorted fingerprint streams of sources eq[0..k): *distinct fingerprints in all,
- * *dropped copies counted as duplicates here; written to the output run when out is set. */
+ * *dropped copies counted as duplicates here; written to the output run when out is set. The
+ * value_sum of w (the merged window) is set too. */
 static void merge_fps(struct mw_correlator *c, struct msrc *src, const size_t *eq, size_t k,
-                      bool out, uint64_t *distinct, uint64_t *primary)
+                      bool out, uint64_t *distinct, uint64_t *primary, struct mw_window *w)
 {
+    bool sums = mw_ruleset_corr(c->rs, w->rule)->sum_field >= 0; /* else no weights */
+    w->sum = w->plainsum;
+    w->excepted = w->plainexc;
     *distinct = *primary = 0;
     for (size_t j = 0; j < k; j++) {
         src[eq[j]].head = src_fp(&src[eq[j]]);
@@ -1561,6 +1636,9 @@ static void merge_fps(struct mw_correlator *c, struct msrc *src, const size_t *e
         }
         (*distinct)++;
         *primary += min & 1u;
+        if (sums) {
+            mw_sum_add_fp(min, &w->sum, &w->excepted);
+        }
         if (out) {
             mw_spill_write(&c->spill, &min, sizeof min);
         }
@@ -1609,6 +1687,23 @@ static int merge_samples(struct mw_correlator *c, struct msrc *src, const size_t
     return MW_OK;
 }
 
+/* A whole window (the merge of eq[0..k)): to its baseline's history, or emitted when it fires. */
+static int judge_merged(struct mw_correlator *c, struct msrc *src, const size_t *eq, size_t k,
+                        mw_alert_fn *fn, void *arg)
+{
+    struct mw_window *w = src[eq[0]].cur;
+    const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, w->rule);
+    if (cs->type == MW_CORR_BASELINE) {
+        hist_window(c, w, cs);
+        return MW_OK;
+    }
+    if (window_fires(w, cs) && merge_samples(c, src, eq, k) == MW_OK) {
+        int st = emit_window(c, w, fn, arg);
+        return st < 0 ? st : MW_OK;
+    }
+    return MW_OK;
+}
+
 /* k-way merge of the sources: windows of one key are merged, then written to the output run
  * (out) or judged and emitted, in (rule, bin, group) order. */
 static int merge_sources(struct mw_correlator *c, struct msrc *src, size_t n, bool out,
@@ -1630,12 +1725,10 @@ static int merge_sources(struct mw_correlator *c, struct msrc *src, size_t n, bo
             write_window(c, w);
         }
         uint64_t distinct, primary;
-        merge_fps(c, src, eq, k, out, &distinct, &primary);
+        merge_fps(c, src, eq, k, out, &distinct, &primary, w);
         w->count = w->nplain + distinct;
-        if (!out && !c->spill.failed && window_fires(w, cs) &&
-            merge_samples(c, src, eq, k) == MW_OK) {
-            st = emit_window(c, w, fn, arg);
-            st = st < 0 ? st : MW_OK;
+        if (!out && !c->spill.failed) {
+            st = judge_merged(c, src, eq, k, fn, arg);
         }
         if (c->spill.failed) {
             st = MW_E_IO;
@@ -1708,12 +1801,17 @@ static int64_t window_end(int64_t bin, const struct mw_corr_spec *cs)
 
 /* Sorts w's fingerprints and counts its records, as finish would; returns the distinct
  * fingerprints fed by the rule's first correlation (the duplicates are nfed minus those). */
-static uint64_t window_settle(struct mw_window *w)
+static uint64_t window_settle(struct mw_window *w, const struct mw_corr_spec *cs)
 {
     fps_compact(w);
     uint64_t primary = 0;
+    w->sum = w->plainsum;
+    w->excepted = w->plainexc;
     for (uint32_t i = 0; i < w->nfps; i++) {
         primary += w->fps[i] & 1u;
+        if (cs->sum_field >= 0) {
+            mw_sum_add_fp(w->fps[i], &w->sum, &w->excepted);
+        }
     }
     w->count = w->nplain + w->nfps;
     return primary;
@@ -1765,7 +1863,10 @@ static void sweep_windows(struct mw_correlator *c)
             if (!q->head) {
                 q->tail = &q->head;
             }
-            uint64_t primary = window_settle(w);
+            uint64_t primary = window_settle(w, cs);
+            if (cs->type == MW_CORR_BASELINE) {
+                hist_window(c, w, cs);
+            }
             if (window_fires(w, cs)) {
                 w->next = c->done;
                 c->done = w;
@@ -1825,7 +1926,7 @@ static int make_room(struct mw_correlator *c, int64_t t)
 
 /* ---- feeding ------------------------------------------------------------------------------ */
 
-/* A finding of a history correlation's base rule (history.c). */
+/* A finding of a new_value correlation's base rule (history.c). */
 static void history_finding(struct mw_correlator *c, size_t rule, const struct mw_corr_spec *cs,
                             const struct mw_finding *f)
 {
@@ -1835,17 +1936,14 @@ static void history_finding(struct mw_correlator *c, size_t rule, const struct m
     while (r.base < cs->nbases && cs->bases[r.base] != f->rule) {
         r.base++;
     }
-    r.glen = build_group(c, cs, f->event);
+    r.glen = build_group(c, cs, f->event, r.base);
     r.group = c->gbuf;
-    if (cs->hist->vfield >= 0) {
-        (void)vfield_values(&cs->vfields[cs->hist->vfield], f->event, &r.value, 1);
-    }
-    if (cs->type == MW_CORR_NEW_VALUE) { /* a baseline keeps no evidence records */
-        r.fp = content_fp(f->event);
-        r.file = record_path(c, f->event, &r.file_idx);
-    }
+    (void)vfield_values(&cs->vfields[cs->hist->vfield], f->event, &r.value, 1);
+    r.fp = content_fp(f->event);
+    r.file = record_path(c, f->event, &r.file_idx);
     mw_hist_add(c->hist, &c->pool, cs, f, &r);
 }
+
 
 static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f, bool dedup_here)
 {
@@ -1873,12 +1971,16 @@ static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f
     for (size_t i = 0; i < c->ncorrs[f->rule]; i++) {
         size_t rule = c->corrs[f->rule][i];
         const struct mw_corr_spec *cs = mw_ruleset_corr(c->rs, rule);
-        if (cs->hist) {
+        if (cs->type == MW_CORR_NEW_VALUE) {
             history_finding(c, rule, cs, f);
             continue;
         }
         bool made;
-        struct mw_window *w = get_window(c, rule, cs, ev, &made);
+        size_t base;
+        if (!mw_temporal_take(cs, ev, f->rule, &base)) {
+            continue;
+        }
+        struct mw_window *w = get_window(c, rule, cs, ev, base, &made);
         if (made && c->swept && window_end(w->bin, cs) <= c->horizon) {
             c->conflict = true; /* the window may have been closed: its records are gone */
             return MW_OK;
@@ -1888,17 +1990,26 @@ static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f
             if (st < 0) {
                 return st;
             }
-            w = get_window(c, rule, cs, ev, &made); /* a new part of the key just spilled */
+            w = get_window(c, rule, cs, ev, base, &made); /* a new part just spilled */
             (void)fps_room(c, w);
         }
+        bool exc = false;
+        uint64_t weight = cs->sum_field >= 0 ? mw_sum_weight(cs, ev, &exc) : 0;
         if (dkey) {
-            uint64_t k = dkey | (i == 0);
+            uint64_t k = (cs->sum_field >= 0 ? mw_sum_fp(dkey, weight, exc) : dkey) | (i == 0);
             w->fps[w->nfps++] = k ? k : 2;
             w->nfed += i == 0;
         } else {
             w->nplain++;
+            w->plainsum += weight;
+            w->plainexc += exc;
         }
-        aggregate(c, w, cs, f, &fp);
+        if (cs->type == MW_CORR_BASELINE) {
+            window_times(w, ev->time_ns); /* its volume only: a baseline keeps no evidence */
+        } else {
+            aggregate(c, w, cs, f, &fp);
+        }
+        mw_temporal_add(w, cs, base, ev->time_ns);
     }
     return MW_OK;
 }

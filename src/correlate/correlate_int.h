@@ -246,6 +246,10 @@ struct mw_window {
     uint64_t nplain;   /* records counted without a fingerprint (each counts) */
     uint64_t nfed;     /* records fed with a fingerprint whose copies this window counts */
     uint64_t count;    /* at finish: nplain + distinct fingerprints */
+    uint64_t plainsum, plainexc; /* value_sum of the records without a fingerprint */
+    uint64_t sum, excepted;      /* at finish: the value_sum and the records kept out of it */
+    uint32_t tmask;              /* temporal: base rules seen (bit per base rule) */
+    int64_t *ttimes;             /* temporal: first and last time per base rule; same allocation */
     int64_t first, last;
     uint64_t *fps; /* fingerprints of the records (low bit: counted as duplicates here) */
     uint32_t nfps, capfps;
@@ -303,5 +307,48 @@ void mw_held_put(struct mw_held *h, struct mw_pool *pool, uint64_t key, struct m
                  bool insert);
 /* Writes every held alert (by time, content, id) to fn and empties the table. */
 int mw_held_flush(struct mw_held *h, struct mw_pool *pool, mw_alert_fn *fn, void *arg);
+
+/* ---- value_sum (sum.c) -------------------------------------------------------------------- */
+
+/* In a window of a correlation with a sum, a record's fingerprint holds its weight: bit 0 the
+ * primary flag, bits 1..42 its identity, bits 43..62 the weight (at most MW_SUM_WEIGHT_MAX),
+ * bit 63 "kept out of the sum" (sum_except). Copies of a record carry the same weight, so the
+ * distinct fingerprints of a window add every record once. */
+#define MW_SUM_SHIFT      43
+#define MW_SUM_WEIGHT_MAX ((UINT64_C(1) << 20) - 1)
+
+struct mw_corr_spec;
+/* What ev adds to cs's sum: its sum field as a whole number (capped), 1 when it has none or it
+ * is not a number; 0 with *excepted set when its sum_except field has one of the values. */
+uint64_t mw_sum_weight(const struct mw_corr_spec *cs, const struct mw_event *ev, bool *excepted);
+/* A record's fingerprint (dkey: its dedup key, bit 0 clear) in a window with a sum. */
+uint64_t mw_sum_fp(uint64_t dkey, uint64_t weight, bool excepted);
+/* Adds what fingerprint fp stands for to *sum or *excepted. */
+void mw_sum_add_fp(uint64_t fp, uint64_t *sum, uint64_t *excepted);
+
+/* ---- temporal correlations (temporal.c) --------------------------------------------------- */
+
+bool mw_temporal(const struct mw_corr_spec *cs); /* temporal or temporal_ordered */
+/* Bytes of a window's temporal state (0 for other types), and setting it up in times. */
+size_t mw_temporal_bytes(const struct mw_corr_spec *cs);
+void mw_temporal_init(struct mw_window *w, const struct mw_corr_spec *cs, int64_t *times);
+/* Position of ruleset index rule among cs's base rules (nbases when it is none). */
+size_t mw_temporal_base(const struct mw_corr_spec *cs, size_t rule);
+/* ev has a value for every group-by field (or its alias for base rule base): a chain needs the
+ * key its records share, so a record without one is left out. */
+bool mw_temporal_keyed(const struct mw_corr_spec *cs, const struct mw_event *ev, size_t base);
+/* Notes a record of base rule base at t (nothing for other correlation types). */
+void mw_temporal_add(struct mw_window *w, const struct mw_corr_spec *cs, size_t base, int64_t t);
+/* Whether ev (of ruleset rule index rule) goes into cs's windows: always, except a temporal
+ * record without its key (mw_temporal_keyed); *base is the rule's position among cs's rules. */
+bool mw_temporal_take(const struct mw_corr_spec *cs, const struct mw_event *ev, size_t rule,
+                      size_t *base);
+void mw_temporal_merge(struct mw_window *w, const struct mw_corr_spec *cs,
+                       const struct mw_window *src);
+bool mw_temporal_fires(const struct mw_window *w, const struct mw_corr_spec *cs);
+/* The state as a run writes it, and read back (MW_OK or MW_E_IO). */
+void mw_temporal_write(const struct mw_window *w, const struct mw_corr_spec *cs,
+                       struct mw_spill *s);
+int mw_temporal_read(struct mw_window *w, const struct mw_corr_spec *cs, struct mw_spill_reader *r);
 
 #endif

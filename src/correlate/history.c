@@ -15,14 +15,12 @@
 #include "core/time.h"
 
 #define GROUP_SEP '\x1f'
-#define NUM_MAX   40 /* bytes of a number summed by baseline */
 #define NO_TIME   INT64_MAX
 
 struct hist_val {
     uint64_t key; /* hash of the lower-cased value */
     int64_t first, last;
     int64_t trig; /* earliest `when` record (NO_TIME: none) */
-    uint64_t count;
     char *value;               /* as the earliest record wrote it */
     char *first_ip, *trig_ip;  /* the source IPs of first_s and trig_s (NULL: none) */
     struct mw_sample *first_s; /* the earliest record (time, fingerprint) */
@@ -53,13 +51,6 @@ struct hist_group {
 struct mw_hist {
     struct hist_group **slots;
     size_t nslots, n;
-    /* Dedup ids of the records seen, so a copy from an overlapping export counts once; the
-     * decision is kept for the findings of one event, which come one after the other. */
-    struct mw_u64set seen;
-    const struct mw_event *last_ev; /* the event object, its record's dedup id and place */
-    uint64_t last_dedup, last_offset;
-    const char *last_path;
-    bool last_dup;
     int64_t learning; /* < 0: per rule */
     size_t bytes;
 };
@@ -68,7 +59,6 @@ struct mw_hist *mw_hist_create(void)
 {
     struct mw_hist *h = mw_calloc(1, sizeof *h);
     h->learning = -1;
-    mw_u64set_init(&h->seen);
     return h;
 }
 
@@ -130,16 +120,12 @@ static void clear(struct mw_hist *h, struct mw_pool *pool)
     h->slots = NULL;
     h->nslots = h->n = 0;
     h->bytes = 0;
-    mw_u64set_fini(&h->seen);
-    mw_u64set_init(&h->seen);
-    h->last_ev = NULL;
 }
 
 void mw_hist_destroy(struct mw_hist *h, struct mw_pool *pool)
 {
     if (h) {
         clear(h, pool);
-        mw_u64set_fini(&h->seen);
         mw_free(h);
     }
 }
@@ -155,14 +141,13 @@ static void slot_put(struct hist_group **slots, size_t nslots, struct hist_group
     slots[k] = g;
 }
 
-static struct hist_group *get_group(struct mw_hist *h, const struct mw_hist_rec *r)
+static struct hist_group *get_group(struct mw_hist *h, size_t rule, const char *key, size_t klen)
 {
-    uint64_t hash = mw_hash(r->group, r->glen, (uint64_t)r->rule * 0x9e3779b97f4a7c15ULL);
+    uint64_t hash = mw_hash(key, klen, (uint64_t)rule * 0x9e3779b97f4a7c15ULL);
     for (size_t k = h->nslots ? (size_t)hash & (h->nslots - 1) : 0; h->nslots && h->slots[k];
          k = (k + 1) & (h->nslots - 1)) {
         struct hist_group *g = h->slots[k];
-        if (g->hash == hash && g->rule == r->rule && g->klen == r->glen &&
-            memcmp(g->key, r->group, r->glen) == 0) {
+        if (g->hash == hash && g->rule == rule && g->klen == klen && memcmp(g->key, key, klen) == 0) {
             return g;
         }
     }
@@ -180,16 +165,16 @@ static struct hist_group *get_group(struct mw_hist *h, const struct mw_hist_rec 
     }
     struct hist_group *g = mw_calloc(1, sizeof *g);
     g->hash = hash;
-    g->rule = r->rule;
-    g->key = mw_malloc(r->glen + 1);
-    memcpy(g->key, r->group, r->glen);
-    g->key[r->glen] = '\0';
-    g->klen = r->glen;
+    g->rule = rule;
+    g->key = mw_malloc(klen + 1);
+    memcpy(g->key, key, klen);
+    g->key[klen] = '\0';
+    g->klen = klen;
     g->first = INT64_MAX;
     g->last = INT64_MIN;
     slot_put(h->slots, h->nslots, g);
     h->n++;
-    h->bytes += sizeof *g + r->glen + 1;
+    h->bytes += sizeof *g + klen + 1;
     return g;
 }
 
@@ -254,6 +239,28 @@ static struct hist_val *val_slot(struct mw_hist *h, struct mw_pool *pool, struct
     return v;
 }
 
+static int str_cmp(struct mw_str a, const char *b)
+{
+    size_t blen = b ? strlen(b) : 0;
+    int c = memcmp(a.ptr, b ? b : "", a.len < blen ? a.len : blen);
+    return c ? c : (a.len < blen ? -1 : (a.len > blen ? 1 : 0));
+}
+
+/* A sighting at t (<= the value's first) becomes the first: an earlier one, or at the same time
+ * the smaller spelling of the value, then the smaller address, so that the value and address
+ * shown do not depend on the order of the input. */
+static bool first_wins(const struct hist_val *v, int64_t t, struct mw_str value, struct mw_str ip)
+{
+    if (t < v->first || !v->value) {
+        return true;
+    }
+    int c = str_cmp(value, v->value);
+    if (c) {
+        return c < 0;
+    }
+    return ip.len && (!v->first_ip || str_cmp(ip, v->first_ip) < 0);
+}
+
 static void add_value(struct mw_hist *h, struct mw_pool *pool, const struct mw_corr_spec *cs,
                       struct hist_group *g, const struct mw_finding *f, const struct mw_hist_rec *r)
 {
@@ -264,18 +271,20 @@ static void add_value(struct mw_hist *h, struct mw_pool *pool, const struct mw_c
         return;
     }
     size_t before = val_bytes(v);
-    v->count++;
     v->last = t > v->last ? t : v->last;
-    if (earlier(t, r->fp, v->first_s)) {
+    /* With `when` rules only a `when` record can be reported: the first sighting is kept as a
+     * time and an address, not as a record (the value's history costs no evidence). */
+    bool keep_first = cs->hist->when_mask == 0;
+    if (t <= v->first && first_wins(v, t, r->value, f->source_ip)) {
         v->first = t;
         mw_free(v->value);
-        v->value = mw_malloc(r->value.len + 1);
-        memcpy(v->value, r->value.ptr, r->value.len);
-        v->value[r->value.len] = '\0';
-        mw_sample_free(pool, v->first_s);
-        v->first_s = sample_of(pool, f, r);
+        v->value = mw_strndup(r->value.ptr, r->value.len);
         mw_free(v->first_ip);
         v->first_ip = ip_of(f);
+    }
+    if (keep_first && t <= v->first && earlier(t, r->fp, v->first_s)) {
+        mw_sample_free(pool, v->first_s);
+        v->first_s = sample_of(pool, f, r);
     }
     bool when = r->base < 64 && (cs->hist->when_mask >> r->base) & 1u;
     if (when && earlier(t, r->fp, v->trig_s)) {
@@ -290,31 +299,19 @@ static void add_value(struct mw_hist *h, struct mw_pool *pool, const struct mw_c
 
 /* ---- baseline ----------------------------------------------------------------------------- */
 
-/* The amount a record adds: 1, or the field's number (a record without one counts 1). */
-static double amount(const struct mw_corr_spec *cs, struct mw_str v)
+void mw_hist_window(struct mw_hist *h, const struct mw_corr_spec *cs, const struct mw_hist_win *w)
 {
-    if (cs->hist->vfield < 0 || !v.len || v.len >= NUM_MAX) {
-        return 1.0;
-    }
-    char buf[NUM_MAX];
-    memcpy(buf, v.ptr, v.len);
-    buf[v.len] = '\0';
-    char *end = NULL;
-    double d = strtod(buf, &end);
-    return (end && !*end && d >= 0 && d < 1e15 && buf[0] >= '0' && buf[0] <= '9') ? d : 1.0;
-}
-
-static void add_window(struct mw_hist *h, const struct mw_corr_spec *cs, struct hist_group *g,
-                       const struct mw_finding *f, const struct mw_hist_rec *r)
-{
-    int64_t bin = mw_time_bin(f->event->time_ns, cs->timespan_ns) / cs->timespan_ns;
+    struct hist_group *g = get_group(h, w->rule, w->group, w->glen);
+    g->first = w->first < g->first ? w->first : g->first;
+    g->last = w->last > g->last ? w->last : g->last;
+    int64_t bin = w->bin / cs->timespan_ns;
     if (bin < INT32_MIN || bin > INT32_MAX || (g->dropped && bin <= g->dropped_to)) {
         return; /* older than every window kept: the same whatever the order (docs) */
     }
     int32_t idx = (int32_t)bin;
     uint32_t lo = 0, hi = g->nbins;
     if (g->nbins && g->bins[g->nbins - 1].idx < idx) {
-        lo = g->nbins; /* the common case: a time-ordered input */
+        lo = g->nbins; /* the common case: windows in time order */
     }
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
@@ -335,9 +332,10 @@ static void add_window(struct mw_hist *h, const struct mw_corr_spec *cs, struct 
         g->bins[lo] = (struct hist_bin){ idx, 0, 0 };
         g->nbins++;
     }
-    struct hist_bin *b = &g->bins[lo];
-    b->n += b->n < UINT32_MAX;
-    b->sum += amount(cs, r->value);
+    struct hist_bin *b = &g->bins[lo]; /* a window comes once (its parts are merged before) */
+    uint64_t n = b->n + w->records;
+    b->n = n < UINT32_MAX ? (uint32_t)n : UINT32_MAX;
+    b->sum += w->volume;
     if (g->nbins > cs->hist->max_windows) {
         g->dropped = true;
         g->dropped_to = g->bins[0].idx;
@@ -349,26 +347,14 @@ static void add_window(struct mw_hist *h, const struct mw_corr_spec *cs, struct 
 void mw_hist_add(struct mw_hist *h, struct mw_pool *pool, const struct mw_corr_spec *cs,
                  const struct mw_finding *f, const struct mw_hist_rec *r)
 {
-    const struct mw_event *ev = f->event;
-    if (ev != h->last_ev || ev->dedup != h->last_dedup || ev->origin.offset != h->last_offset ||
-        ev->origin.path != h->last_path) {
-        h->last_ev = ev;
-        h->last_dedup = ev->dedup;
-        h->last_offset = ev->origin.offset;
-        h->last_path = ev->origin.path;
-        h->last_dup = ev->dedup && !mw_u64set_add(&h->seen, ev->dedup);
-        h->bytes += ev->dedup && !h->last_dup ? 2 * sizeof(uint64_t) : 0;
+    if (cs->type != MW_CORR_NEW_VALUE) {
+        return; /* a baseline is fed its windows (mw_hist_window) */
     }
-    if (h->last_dup) {
-        return; /* a copy of a record already counted */
-    }
-    struct hist_group *g = get_group(h, r);
-    int64_t t = ev->time_ns;
+    struct hist_group *g = get_group(h, r->rule, r->group, r->glen);
+    int64_t t = f->event->time_ns;
     g->first = t < g->first ? t : g->first;
     g->last = t > g->last ? t : g->last;
-    if (cs->type == MW_CORR_BASELINE) {
-        add_window(h, cs, g, f, r);
-    } else if (r->value.len) {
+    if (r->value.len) {
         add_value(h, pool, cs, g, f, r);
     }
 }
@@ -532,6 +518,31 @@ static void render(const struct mw_tpl *t, const struct judged *j, struct mw_buf
     }
 }
 
+/* The alert's times, and for new_value its evidence and value. */
+static void alert_span(const struct judged *j, struct mw_alert *a, struct mw_evidence *ev,
+                       struct mw_agg_values *agg, const char **vals)
+{
+    if (j->v) {
+        a->first_ns = j->v->first;
+        a->last_ns = j->v->trig != NO_TIME ? j->v->trig : j->v->last;
+        if (j->v->first_s) {
+            ev[a->nevidence++] = mw_sample_evidence(j->v->first_s);
+        }
+        if (j->v->trig_s && (!j->v->first_s || j->v->trig_s->fp != j->v->first_s->fp)) {
+            ev[a->nevidence++] = mw_sample_evidence(j->v->trig_s);
+        }
+        vals[0] = j->v->value;
+        *agg = (struct mw_agg_values){ j->cs->vfields[j->cs->hist->vfield].name, 1, vals, 1 };
+        a->aggs = agg;
+        a->naggs = 1;
+    } else {
+        a->first_ns = (int64_t)j->b->idx * j->cs->timespan_ns;
+        a->last_ns = a->first_ns + j->cs->timespan_ns - 1;
+    }
+    a->window_start_ns = j->v ? j->v->first : a->first_ns;
+    a->window_end_ns = j->v ? a->last_ns : a->first_ns + j->cs->timespan_ns;
+}
+
 static int emit(const struct judged *j, mw_alert_fn *fn, void *arg)
 {
     struct mw_alert a;
@@ -554,23 +565,7 @@ static int emit(const struct judged *j, mw_alert_fn *fn, void *arg)
     struct mw_evidence ev[2];
     struct mw_agg_values agg;
     const char *vals[1];
-    if (j->v) {
-        a.first_ns = j->v->first;
-        a.last_ns = j->v->trig != NO_TIME ? j->v->trig : j->v->last;
-        ev[a.nevidence++] = mw_sample_evidence(j->v->first_s);
-        if (j->v->trig_s && j->v->trig_s->fp != j->v->first_s->fp) {
-            ev[a.nevidence++] = mw_sample_evidence(j->v->trig_s);
-        }
-        vals[0] = j->v->value;
-        agg = (struct mw_agg_values){ j->cs->vfields[j->cs->hist->vfield].name, 1, vals, 1 };
-        a.aggs = &agg;
-        a.naggs = 1;
-    } else {
-        a.first_ns = (int64_t)j->b->idx * j->cs->timespan_ns;
-        a.last_ns = a.first_ns + j->cs->timespan_ns - 1;
-    }
-    a.window_start_ns = j->v ? j->v->first : a.first_ns;
-    a.window_end_ns = j->v ? a.last_ns : a.first_ns + j->cs->timespan_ns;
+    alert_span(j, &a, ev, &agg, vals);
     a.evidence = ev;
     struct mw_buf summary;
     mw_buf_init(&summary, 512);
@@ -647,7 +642,7 @@ static int judge_values(struct mw_hist *h, struct judged *j, mw_alert_fn *fn, vo
         j->v = v;
         j->shown = v->trig_s ? v->trig_s : v->first_s;
         j->ip = v->trig_s ? v->trig_ip : v->first_ip;
-        j->count = v->count;
+        j->count = (v->first_s != NULL) + (v->trig_s && (!v->first_s || v->trig_s->fp != v->first_s->fp));
         if (before >= learn) {
             j->category = "NewValue";
             j->level = j->info->level;

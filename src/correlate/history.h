@@ -15,7 +15,7 @@
 
 struct mw_hist;
 
-/* One finding of a history correlation's base rule, as the correlator prepared it. */
+/* One finding of a new_value correlation's base rule, as the correlator prepared it. */
 struct mw_hist_rec {
     size_t rule;       /* the correlation's index */
     size_t base;       /* position of the finding's rule in the correlation's `rules` */
@@ -27,6 +27,18 @@ struct mw_hist_rec {
     uint32_t file_idx;
 };
 
+/* One finished window of a baseline correlation: the correlator's windows count or sum its
+ * records, copies from overlapping exports once. */
+struct mw_hist_win {
+    size_t rule;
+    const char *group; /* lower-cased group key */
+    size_t glen;
+    int64_t bin;     /* window start (ns) */
+    double volume;   /* the window's value_sum, or its records */
+    uint64_t records;
+    int64_t first, last; /* times of its first and last record */
+};
+
 struct mw_hist *mw_hist_create(void);
 /* Frees the state; samples go back to pool. */
 void mw_hist_destroy(struct mw_hist *h, struct mw_pool *pool);
@@ -36,6 +48,8 @@ void mw_hist_set_learning(struct mw_hist *h, int64_t ns);
 int64_t mw_hist_learning(const struct mw_hist *h);
 void mw_hist_add(struct mw_hist *h, struct mw_pool *pool, const struct mw_corr_spec *cs,
                  const struct mw_finding *f, const struct mw_hist_rec *r);
+/* A baseline correlation's finished window. */
+void mw_hist_window(struct mw_hist *h, const struct mw_corr_spec *cs, const struct mw_hist_win *w);
 /* Judges every group and emits the alerts, in (rule, group, time) order; then clears. */
 int mw_hist_finish(struct mw_hist *h, struct mw_pool *pool, const struct mw_ruleset *rs,
                    mw_alert_fn *fn, void *arg);

@@ -132,6 +132,12 @@ static int lookup(struct parser *p, struct mw_str name)
     if (p->pseudo && mw_str_eq_c(name, "mw.recipient_object")) {
         return MW_SEL_RECIPIENT;
     }
+    if (p->pseudo && mw_str_eq_c(name, "mw.internal")) {
+        return MW_SEL_INTERNAL;
+    }
+    if (p->pseudo && mw_str_eq_c(name, "mw.unresolved")) {
+        return MW_SEL_UNRESOLVED;
+    }
     return -1;
 }
 
@@ -335,6 +341,12 @@ bool mw_cond_eval(const struct mw_cond *c, struct mw_cond_ctx *ctx)
             }
             if (c->sel == MW_SEL_RECIPIENT) {
                 return ctx->recipient;
+            }
+            if (c->sel == MW_SEL_INTERNAL) {
+                return ctx->internal;
+            }
+            if (c->sel == MW_SEL_UNRESOLVED) {
+                return ctx->unresolved;
             }
             if (ctx->memo[c->sel] < 0) {
                 ctx->memo[c->sel] = (int8_t)mw_selection_match(&ctx->sels[c->sel], ctx->ev);

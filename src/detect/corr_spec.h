@@ -15,19 +15,25 @@
 /* ---- templates ---------------------------------------------------------------------------- */
 
 enum mw_tpl_kind {
-    MW_TPL_TEXT,      /* literal text */
-    MW_TPL_FIELD,     /* {Field.Name}: the event's values joined with ", " */
-    MW_TPL_ACCOUNT,   /* {account} */
-    MW_TPL_MAILBOX,   /* {mailbox} */
-    MW_TPL_HOST,      /* {host} */
-    MW_TPL_SOURCE_IP, /* {source_ip} */
-    MW_TPL_DESTS,     /* {mw.destinations} */
-    MW_TPL_EXTERNAL,  /* {mw.external} */
-    MW_TPL_COUNT,     /* {count} (correlation) */
-    MW_TPL_CATEGORY,  /* {category} (correlation) */
-    MW_TPL_DISTINCT,  /* {distinct.FIELD} (correlation): arg is a value-field index */
-    MW_TPL_VALUES,    /* {values.FIELD} (correlation): arg is a value-field index */
-    MW_TPL_TIMESPAN,  /* {timespan} (correlation) */
+    MW_TPL_TEXT,       /* literal text */
+    MW_TPL_FIELD,      /* {Field.Name}: the event's values joined with ", " */
+    MW_TPL_ACCOUNT,    /* {account} */
+    MW_TPL_MAILBOX,    /* {mailbox} */
+    MW_TPL_HOST,       /* {host} */
+    MW_TPL_SOURCE_IP,  /* {source_ip} */
+    MW_TPL_DESTS,      /* {mw.destinations} */
+    MW_TPL_EXTERNAL,   /* {mw.external} */
+    MW_TPL_COUNT,      /* {count} (correlation) */
+    MW_TPL_CATEGORY,   /* {category} (correlation) */
+    MW_TPL_DISTINCT,   /* {distinct.FIELD} (correlation): arg is a value-field index */
+    MW_TPL_VALUES,     /* {values.FIELD} (correlation): arg is a value-field index */
+    MW_TPL_TIMESPAN,   /* {timespan} (correlation) */
+    MW_TPL_INTERNAL,   /* {mw.internal} */
+    MW_TPL_UNRESOLVED, /* {mw.unresolved} */
+    MW_TPL_ALT,        /* one field of {A|B|"text"}: arg is its id */
+    MW_TPL_ALT_END,    /* ends {A|B|"text"}: text is the fallback */
+    MW_TPL_SUM,        /* {sum} (correlation): the window's value_sum */
+    MW_TPL_EXCEPTED,   /* {excepted} (correlation): records kept out of the sum */
 };
 
 struct mw_tpl_part {
@@ -47,9 +53,14 @@ struct mw_tpl {
 enum mw_corr_type {
     MW_CORR_EVENT_COUNT,
     MW_CORR_VALUE_COUNT,
-    MW_CORR_NEW_VALUE, /* detect/hist_spec.h */
+    MW_CORR_VALUE_SUM,
+    MW_CORR_TEMPORAL,         /* the base rules all match in one window (docs/rules.md) */
+    MW_CORR_TEMPORAL_ORDERED, /* and in the order the rules are listed */
+    MW_CORR_NEW_VALUE,        /* detect/hist_spec.h */
     MW_CORR_BASELINE,
 };
+
+#define MW_TEMPORAL_RULES_MAX 16 /* base rules of a temporal correlation */
 
 enum mw_cmp {
     MW_CMP_GT,
@@ -64,6 +75,7 @@ struct mw_corr_cond {
     int vfield;
     int cmp; /* enum mw_cmp */
     uint64_t n;
+    bool sum; /* compares the window's value_sum (vfield is -1) */
 };
 
 /* A field whose distinct values the correlation tracks: a real field or a coalesce of several
@@ -113,6 +125,19 @@ struct mw_corr_spec {
     struct mw_tpl *reasons;
     size_t nreasons;
     struct mw_hist_spec *hist; /* new_value, baseline: detect/hist_spec.h */
+    /* value_sum (docs/rules.md, "Sums"): the event field summed per window (-1: none); records
+     * whose except_field has one of except_values are kept out of the sum and counted apart. */
+    int sum_field;
+    int except_field; /* -1: none */
+    char **except_values;
+    size_t nexcept;
+    /* Reasons added when the condition (cond_reason) or any[i] (any_reasons[i]) holds; may be
+     * empty templates. any_reasons has nany entries (or is NULL). */
+    struct mw_tpl cond_reason;
+    struct mw_tpl *any_reasons;
+    /* Sigma `aliases`: alias_vf[g * nbases + k] is the value field base rule k groups on for
+     * group-by field g, -1 for the group-by field itself (NULL: no aliases). */
+    int *alias_vf;
 };
 
 #endif

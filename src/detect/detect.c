@@ -57,39 +57,61 @@ static uint64_t logsource_rules(const struct mw_ruleset *rs, struct mw_detect_sc
     return match;
 }
 
+/* Tries rule i on ev; calls fn when it matches. */
+static int try_rule(const struct mw_ruleset *rs, size_t i, const struct mw_event *ev,
+                    struct mw_arena *arena, mw_finding_fn *fn, void *arg)
+{
+    int8_t memo[1024];
+    const struct mw_rule *r = &rs->rules[i];
+    if (r->corr || !r->cond) {
+        return MW_OK;
+    }
+    memset(memo, -1, r->nsels <= sizeof memo ? r->nsels : sizeof memo);
+    struct mw_cond_ctx cctx = { .sels = r->sels, .ev = ev, .memo = memo };
+    if (!mw_cond_eval(r->cond, &cctx)) {
+        return MW_OK;
+    }
+    struct mw_finding f;
+    memset(&f, 0, sizeof f);
+    f.rule = i;
+    f.info = &r->info;
+    f.event = ev;
+    int st = mw_ext_apply(rs, r, &cctx, arena, &f);
+    return st < 0 ? st : fn(arg, &f);
+}
+
+/* Candidate bitsets up to this many rules live on the stack; larger rulesets try every rule. */
+#define CAND_WORDS 64
+
 int mw_detect_event(const struct mw_ruleset *rs, struct mw_detect_scratch *scratch,
                     const struct mw_event *ev, struct mw_arena *arena, mw_finding_fn *fn, void *arg)
 {
-    int8_t memo[1024];
     const struct mw_logsource *ls = ev->logsource;
     if (!ls) {
         return MW_OK;
     }
     bool small = rs->nrules <= 64;
     uint64_t takes = small ? logsource_rules(rs, scratch, ls) : 0;
+    uint64_t cand[CAND_WORDS];
+    size_t words = (rs->nrules + 63) / 64;
+    bool indexed = words <= CAND_WORDS;
+    if (indexed) {
+        memset(cand, 0, words * sizeof *cand);
+        indexed = mw_dispatch_candidates(rs, ev, cand);
+    }
     for (size_t i = 0; i < rs->nrules; i++) {
-        const struct mw_rule *r = &rs->rules[i];
-        if (small ? !((takes >> i) & 1u) : !logsource_match(r, ls)) {
+        if (indexed) {
+            uint64_t w = cand[i / 64] >> (i % 64);
+            if (!w) {
+                i |= 63; /* no candidate left in this word */
+                continue;
+            }
+            i += (size_t)__builtin_ctzll(w);
+        }
+        if (small ? !((takes >> i) & 1u) : !logsource_match(&rs->rules[i], ls)) {
             continue;
         }
-        if (r->corr || !r->cond) {
-            continue;
-        }
-        memset(memo, -1, r->nsels <= sizeof memo ? r->nsels : sizeof memo);
-        struct mw_cond_ctx cctx = { .sels = r->sels, .ev = ev, .memo = memo };
-        if (!mw_cond_eval(r->cond, &cctx)) {
-            continue;
-        }
-        struct mw_finding f;
-        memset(&f, 0, sizeof f);
-        f.rule = i;
-        f.info = &r->info;
-        f.event = ev;
-        int st = mw_ext_apply(rs, r, &cctx, arena, &f);
-        if (st < 0) {
-            return st;
-        }
-        st = fn(arg, &f);
+        int st = try_rule(rs, i, ev, arena, fn, arg);
         if (st < 0) {
             return st;
         }

@@ -49,6 +49,9 @@ struct mw_ruleset;
 struct mw_detect_options {
     const char *const *internal_domains; /* lowercase, no leading '@' */
     size_t ninternal_domains;
+    /* The domains are inferred from the whole input (cli/held.c): a finding with an SMTP
+     * destination is marked provisional, to be judged again once they are known. */
+    bool infer_domains;
 };
 
 /* Loads the built-in pack (compiled into the binary) unless `no_builtin`, then every *.yml /
@@ -65,6 +68,20 @@ void mw_ruleset_destroy(struct mw_ruleset *rs);
 size_t mw_ruleset_count(const struct mw_ruleset *rs);
 const struct mw_rule_info *mw_ruleset_info(const struct mw_ruleset *rs, size_t i);
 void mw_ruleset_set_options(struct mw_ruleset *rs, const struct mw_detect_options *opt);
+
+/* A named list of values for Sigma placeholders (`Field|expand: '%name%'`), from the config's
+ * `placeholders:` (docs/rules.md, Placeholders). */
+struct mw_placeholder {
+    const char *name;
+    const char *const *values;
+    size_t nvalues;
+};
+
+/* Expands every `expand` field condition of the ruleset with the given lists (expand.c). Call
+ * once after loading, before matching or building prefilters; without the call such conditions
+ * match nothing. MW_E_CONFIG with diag naming the rule when an expansion has too many values. */
+int mw_ruleset_expand(struct mw_ruleset *rs, const struct mw_placeholder *ph, size_t nph,
+                      struct mw_diag *diag);
 /* The compiled correlation of rule i (detect/corr_spec.h), NULL for detection rules. */
 struct mw_corr_spec;
 const struct mw_corr_spec *mw_ruleset_corr(const struct mw_ruleset *rs, size_t i);
@@ -92,6 +109,9 @@ struct mw_finding {
     /* Where mail goes (T1114.003): addresses lower-cased, recipient objects as written. */
     const struct mw_str *destinations;
     size_t ndestinations;
+    /* Judged with domains not yet known (mw_detect_options.infer_domains): the caller holds the
+     * event and matches it again at the end of the input. */
+    bool provisional;
 };
 
 typedef int mw_finding_fn(void *arg, const struct mw_finding *finding);
@@ -129,11 +149,12 @@ int mw_detect_event(const struct mw_ruleset *rs, struct mw_detect_scratch *scrat
  * looked up in the ruleset's field table; MW_OK in every case but bad arguments. */
 int mw_prefilter_build(const struct mw_ruleset *rs, const char *product, const char *field,
                        struct mw_prefilter **out);
-/* The same for a source whose events carry only the logsources of the list ls (ended by an entry
- * whose product is NULL; NULL: any): rules whose service or category none of them has are left
- * out, so a rule for another source of the product does not take the source's prefilter away. */
-int mw_prefilter_build_ls(const struct mw_ruleset *rs, const char *product, const char *field,
-                          const struct mw_logsource *ls, struct mw_prefilter **out);
+/* The same for a source whose events carry only the logsources of `seen` (ended by an entry with
+ * a NULL product; NULL: any): rules that name a service or category none of them has cannot see
+ * the source's events and do not count (a Sysmon rule does not stop the Defender prefilter). */
+int mw_prefilter_build_for(const struct mw_ruleset *rs, const char *product,
+                           const struct mw_logsource *seen, const char *field,
+                           struct mw_prefilter **out);
 void mw_prefilter_destroy(struct mw_prefilter *pf);
 
 #endif

@@ -54,6 +54,8 @@ enum mw_mkind {
     MW_M_RE,     /* PCRE2 */
     MW_M_NULL,   /* null: absent or null */
     MW_M_EXISTS, /* exists: true / false */
+    /* fieldref: equals a value of another field of the event */
+    MW_M_FIELDREF,
 };
 
 struct mw_mval {
@@ -68,6 +70,7 @@ struct mw_mval {
     size_t lit_off, lit_len;
     pcre2_code *re;
     bool exists; /* MW_M_EXISTS */
+    int ref;     /* MW_M_FIELDREF: the referenced field's id */
 };
 
 /* One `field|modifiers: values` entry: OR over values, or AND with |all. */
@@ -81,7 +84,23 @@ struct mw_fcond {
      * without comparing bytes. */
     bool eq_only;
     uint64_t eq_lens;
+    /* `expand` (Sigma placeholders, expand.c): the values as written, each with one %name%,
+     * and the other modifiers; vals stay empty (matching nothing) until mw_fcond_expand. */
+    struct mw_fexpand *xp;
 };
+
+struct mw_fexpand {
+    unsigned mods;
+    char **texts;
+    size_t *lens;
+    size_t n;
+};
+
+/* Replaces fc's values with its `expand` values, each %name% replaced by every value of the
+ * placeholder of that name (ph; a name not given is an empty list), compiled with fc's other
+ * modifiers. MW_OK when fc has no `expand`; MW_E_CONFIG with err past MW_RULE_VALUES_MAX. */
+int mw_fcond_expand(struct mw_fcond *fc, const struct mw_placeholder *ph, size_t nph, char *err,
+                    size_t errsize);
 
 /* A map: AND of its field conditions. */
 struct mw_selmap {
@@ -122,8 +141,10 @@ enum mw_cop {
     MW_C_CONST, /* `1 of` over nothing never happens: loader rejects; kept for `all of` {} */
 };
 
-#define MW_SEL_EXTERNAL  (-2) /* mw.external */
-#define MW_SEL_RECIPIENT (-3) /* mw.recipient_object */
+#define MW_SEL_EXTERNAL   (-2) /* mw.external */
+#define MW_SEL_RECIPIENT  (-3) /* mw.recipient_object */
+#define MW_SEL_INTERNAL   (-4) /* mw.internal */
+#define MW_SEL_UNRESOLVED (-5) /* mw.unresolved */
 
 struct mw_cond {
     int op;
@@ -140,9 +161,11 @@ void mw_cond_free(struct mw_cond *c);
 struct mw_cond_ctx {
     const struct mw_selection *sels;
     const struct mw_event *ev;
-    int8_t *memo; /* per selection: -1 unknown, 0, 1 */
-    bool external;
-    bool recipient;
+    int8_t *memo;    /* per selection: -1 unknown, 0, 1 */
+    bool external;   /* an SMTP destination outside the organisation */
+    bool recipient;  /* an unresolved destination in a recipient field */
+    bool internal;   /* an SMTP destination inside it, or an Exchange DN */
+    bool unresolved; /* a display name or identity */
 };
 bool mw_cond_eval(const struct mw_cond *c, struct mw_cond_ctx *ctx);
 
@@ -194,6 +217,7 @@ struct mw_rule {
     uint64_t line;
 };
 
+struct mw_dispatch;
 struct mw_ruleset {
     struct mw_rule *rules;
     size_t nrules;
@@ -201,11 +225,29 @@ struct mw_ruleset {
     struct mw_fieldtab *fields;
     char **domains; /* internal domains (lowercase) */
     size_t ndomains;
-    struct mw_strmap ids; /* id -> index + 1 */
+    bool infer_domains; /* domains are inferred: findings with SMTP destinations are provisional */
+    struct mw_strmap ids;         /* id -> index + 1 */
+    struct mw_dispatch *dispatch; /* which rules an event can match (dispatch.c); NULL: all */
 };
 
 /* Extension applied to a matching event: fills the finding (extension.c). */
 int mw_ext_apply(const struct mw_ruleset *rs, const struct mw_rule *rule, struct mw_cond_ctx *cctx,
                  struct mw_arena *arena, struct mw_finding *f);
+
+/* ---- rule dispatch (dispatch.c, prefilter.c) ------------------------------------------------ */
+/* True when every match of detection rule r requires field `field` to equal (ASCII
+ * case-insensitively) one of *vals (an allocated array of views of the rule's literals, *n of
+ * them; 0 when the rule can never match). False, with nothing allocated, otherwise. */
+bool mw_prefilter_rule_pins(const struct mw_rule *r, int field, struct mw_str **vals, size_t *n);
+
+/* Builds rs->dispatch from the loaded rules: for up to MW_DISPATCH_KEYS fields that pin many
+ * rules (Operation, EventID, ActionType, ...), a map from each pinned value to the rules that
+ * require it, and the list of rules no chosen field pins. */
+#define MW_DISPATCH_KEYS 8
+void mw_dispatch_build(struct mw_ruleset *rs);
+void mw_dispatch_free(struct mw_dispatch *d);
+/* Sets in bits (rs->nrules bits, zeroed by the caller; false when the ruleset has no dispatch)
+ * every rule that could match ev: a superset of the rules whose condition holds. */
+bool mw_dispatch_candidates(const struct mw_ruleset *rs, const struct mw_event *ev, uint64_t *bits);
 
 #endif

@@ -9,6 +9,7 @@
 #include "detect/detect_int.h"
 
 #define DEST_MAX   64    /* destinations kept per finding */
+#define DEST_LEN   508u  /* bytes of one destination shown */
 #define RENDER_CAP 4096u /* bytes of one rendered template */
 
 /* ---- templates ---------------------------------------------------------------------------- */
@@ -33,6 +34,41 @@ static void add_part(struct mw_tpl *t, int kind, const char *text, size_t len, i
     p->arg = arg;
 }
 
+/* {A|B|"text"}: the first of the fields with a non-blank value, else the text (may be empty). */
+static int alternatives(struct mw_tpl *t, struct mw_str name, struct mw_fieldtab *fields, char *err,
+                        size_t errsize)
+{
+    size_t start = 0;
+    for (size_t i = 0; i <= name.len; i++) {
+        if (i < name.len && name.ptr[i] != '|') {
+            continue;
+        }
+        struct mw_str alt = mw_str_trim(mw_str_make(name.ptr + start, i - start));
+        start = i + 1;
+        bool last = i == name.len;
+        if (alt.len >= 2 && alt.ptr[0] == '"' && alt.ptr[alt.len - 1] == '"' && last) {
+            add_part(t, MW_TPL_ALT_END, alt.ptr + 1, alt.len - 2, -1);
+            return MW_OK;
+        }
+        bool quote = alt.len >= 2 && alt.ptr[0] == '\'' && alt.ptr[alt.len - 1] == '\'';
+        if (quote) {
+            alt = mw_str_make(alt.ptr + 1, alt.len - 2); /* 'Field': its value in quotes */
+        }
+        int id = alt.len && alt.ptr[0] != '"' && !mw_str_istarts(alt, MW_STR_LIT("mw."))
+                         ? mw_fieldtab_intern(fields, alt)
+                         : -1;
+        if (id < 0) {
+            snprintf(err, errsize,
+                     "bad alternative '%.*s' in template (expected {Field|Field|\"text\"})",
+                     (int)(alt.len > 60 ? 60 : alt.len), alt.ptr);
+            return MW_E_CONFIG;
+        }
+        add_part(t, MW_TPL_ALT, NULL, quote, id);
+    }
+    add_part(t, MW_TPL_ALT_END, "", 0, -1);
+    return MW_OK;
+}
+
 static int placeholder(struct mw_tpl *t, struct mw_str name, bool corr, mw_vfield_fn *vf,
                        void *vfarg, struct mw_fieldtab *fields, char *err, size_t errsize)
 {
@@ -47,9 +83,13 @@ static int placeholder(struct mw_tpl *t, struct mw_str name, bool corr, mw_vfiel
         { "source_ip", MW_TPL_SOURCE_IP, false },
         { "mw.destinations", MW_TPL_DESTS, false },
         { "mw.external", MW_TPL_EXTERNAL, false },
+        { "mw.internal", MW_TPL_INTERNAL, false },
+        { "mw.unresolved", MW_TPL_UNRESOLVED, false },
         { "count", MW_TPL_COUNT, true },
         { "category", MW_TPL_CATEGORY, true },
         { "timespan", MW_TPL_TIMESPAN, true },
+        { "sum", MW_TPL_SUM, true },
+        { "excepted", MW_TPL_EXCEPTED, true },
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
         if (mw_str_eq_c(name, fixed[i].name)) {
@@ -123,8 +163,10 @@ int mw_tpl_compile(struct mw_tpl *t, struct mw_str text, bool corr, mw_vfield_fn
             add_part(t, MW_TPL_TEXT, buf.ptr, buf.len, -1);
             mw_buf_reset(&buf);
         }
-        st = placeholder(t, mw_str_trim(mw_str_make(text.ptr + i + 1, end - i - 1)), corr, vf,
-                         vfarg, fields, err, errsize);
+        struct mw_str name = mw_str_trim(mw_str_make(text.ptr + i + 1, end - i - 1));
+        st = !corr && memchr(name.ptr, '|', name.len)
+                     ? alternatives(t, name, fields, err, errsize)
+                     : placeholder(t, name, corr, vf, vfarg, fields, err, errsize);
         i = end + 1;
     }
     (void)lit;
@@ -163,8 +205,11 @@ void mw_ext_free(struct mw_ext *ext)
 struct render_ctx {
     const struct mw_event *ev;
     struct mw_str account, mailbox, host, source_ip;
-    struct mw_buf dests;    /* "a@x (external), recipient Bob (must be checked)" */
-    struct mw_buf external; /* external addresses only */
+    struct mw_buf dests;      /* "a@x (external), bob smith (unresolved)" */
+    struct mw_buf external;   /* SMTP addresses outside the organisation */
+    struct mw_buf internal;   /* SMTP addresses inside it and Exchange DNs */
+    struct mw_buf unresolved; /* display names and identities */
+    bool smtp;                /* some destination is an SMTP address */
 };
 
 static void append_values(struct mw_buf *out, const struct mw_fieldval *fv)
@@ -180,8 +225,21 @@ static void append_values(struct mw_buf *out, const struct mw_fieldval *fv)
     }
 }
 
+/* The first non-blank value of a field, or an empty string. */
+static struct mw_str first_value(const struct mw_fieldval *fv)
+{
+    for (uint32_t k = 0; fv->state == MW_VAL_PRESENT && k < fv->n; k++) {
+        struct mw_str v = mw_str_trim(mw_fieldval_at(fv, k));
+        if (v.len) {
+            return v;
+        }
+    }
+    return mw_str_make("", 0);
+}
+
 static void render(const struct mw_tpl *t, const struct render_ctx *rc, struct mw_buf *out)
 {
+    bool alt_done = false; /* a value of the current {a|b|"text"} was written */
     for (size_t i = 0; i < t->nparts; i++) {
         const struct mw_tpl_part *p = &t->parts[i];
         switch (p->kind) {
@@ -208,6 +266,29 @@ static void render(const struct mw_tpl *t, const struct render_ctx *rc, struct m
                 break;
             case MW_TPL_EXTERNAL:
                 (void)mw_buf_append_str(out, mw_buf_str(&rc->external));
+                break;
+            case MW_TPL_INTERNAL:
+                (void)mw_buf_append_str(out, mw_buf_str(&rc->internal));
+                break;
+            case MW_TPL_UNRESOLVED:
+                (void)mw_buf_append_str(out, mw_buf_str(&rc->unresolved));
+                break;
+            case MW_TPL_ALT:
+                if (!alt_done) {
+                    struct mw_str v = first_value(mw_event_get(rc->ev, p->arg));
+                    alt_done = v.len > 0;
+                    if (alt_done) {
+                        (void)mw_buf_append(out, "'", p->len);
+                        (void)mw_buf_append_str(out, v);
+                        (void)mw_buf_append(out, "'", p->len);
+                    }
+                }
+                break;
+            case MW_TPL_ALT_END:
+                if (!alt_done) {
+                    (void)mw_buf_append(out, p->text, p->len);
+                }
+                alt_done = false;
                 break;
             default:
                 break;
@@ -281,36 +362,80 @@ static bool is_internal(const struct mw_ruleset *rs, struct mw_str addr, struct 
         }
         return false;
     }
-    /* No configured domains: the acting account's own domain is the organisation. */
+    /* No configured or inferred domains: the acting account's own domain is the organisation. */
     return domain_within(dom, domain_of(account));
 }
 
-/* One address token: trimmed, "smtp:" dropped, "Name [SMTP:x@y]" reduced to x@y. */
-static struct mw_str clean_address(struct mw_str tok)
+static struct mw_str strip_quotes(struct mw_str s)
+{
+    s = mw_str_trim(s);
+    while (s.len && (s.ptr[0] == '"' || s.ptr[0] == '\'')) {
+        s.ptr++;
+        s.len--;
+    }
+    while (s.len && (s.ptr[s.len - 1] == '"' || s.ptr[s.len - 1] == '\'')) {
+        s.len--;
+    }
+    return mw_str_trim(s);
+}
+
+/* What a destination token is: an SMTP address, an Exchange legacy DN (a recipient of the
+ * organisation) or a bare name (a display name or identity nobody resolved). */
+enum dest_kind {
+    DEST_SMTP,
+    DEST_EXDN,
+    DEST_NAME
+};
+
+struct dest_tok {
+    enum dest_kind kind;
+    struct mw_str shown; /* address, display name or DN */
+};
+
+/* '"Bob Smith" [EX:/o=...]', 'Bob <bob@x.example>', 'smtp:bob@x.example', 'ex:/o=...',
+ * 'bob@x.example' or 'Bob Smith'. */
+static struct dest_tok classify_dest(struct mw_str tok)
 {
     tok = mw_str_trim(tok);
-    long at = mw_str_ifind(tok, MW_STR_LIT("smtp:"));
-    if (at >= 0) {
-        tok = mw_str_make(tok.ptr + at + 5, tok.len - (size_t)at - 5);
-        const char *close = memchr(tok.ptr, ']', tok.len);
-        if (close) {
-            tok.len = (size_t)(close - tok.ptr);
+    if (!tok.len) {
+        return (struct dest_tok){ DEST_NAME, MW_STR_NULL };
+    }
+    struct mw_str inner = tok, name = MW_STR_NULL;
+    const char *open = NULL;
+    char close = 0;
+    for (size_t i = 0; i < tok.len && !open; i++) {
+        if (tok.ptr[i] == '[' || tok.ptr[i] == '<') {
+            open = tok.ptr + i;
+            close = tok.ptr[i] == '[' ? ']' : '>';
         }
     }
-    tok = mw_str_trim(tok);
-    while (tok.len && (tok.ptr[0] == '"' || tok.ptr[0] == '\'')) {
-        tok.ptr++;
-        tok.len--;
+    if (open && tok.ptr[tok.len - 1] == close) {
+        name = strip_quotes(mw_str_make(tok.ptr, (size_t)(open - tok.ptr)));
+        inner = mw_str_make(open + 1, tok.len - (size_t)(open - tok.ptr) - 2);
     }
-    while (tok.len && (tok.ptr[tok.len - 1] == '"' || tok.ptr[tok.len - 1] == '\'')) {
-        tok.len--;
+    inner = strip_quotes(inner);
+    bool smtp_prefix = mw_str_istarts(inner, MW_STR_LIT("smtp:"));
+    if (smtp_prefix) {
+        inner = strip_quotes(mw_str_make(inner.ptr + 5, inner.len - 5));
     }
-    return tok;
+    struct dest_tok d = { DEST_NAME, strip_quotes(tok) };
+    if (mw_str_istarts(inner, MW_STR_LIT("ex:")) || mw_str_istarts(inner, MW_STR_LIT("/o="))) {
+        d.kind = DEST_EXDN;
+        d.shown = name.len ? name : inner;
+    } else if (memchr(inner.ptr, '@', inner.len) && !memchr(inner.ptr, ' ', inner.len) &&
+               domain_of(inner).len) {
+        d.kind = DEST_SMTP;
+        d.shown = inner;
+    } else if (open && name.len) {
+        d.shown = name;
+    }
+    return d;
 }
 
 struct dests {
-    char seen[DEST_MAX][128];
+    char seen[DEST_MAX][DEST_LEN + 4];
     size_t n;
+    bool more; /* past DEST_MAX: the list says so, so no allow list can approve it whole */
 };
 
 static bool dest_seen(struct dests *d, struct mw_str lower)
@@ -324,66 +449,99 @@ static bool dest_seen(struct dests *d, struct mw_str lower)
         memcpy(d->seen[d->n], lower.ptr, lower.len);
         d->seen[d->n][lower.len] = '\0';
         d->n++;
+    } else {
+        d->more = true;
     }
     return false;
+}
+
+static void list_add(struct mw_buf *b, struct mw_str s)
+{
+    if (b->len) {
+        (void)mw_buf_append(b, ", ", 2);
+    }
+    (void)mw_buf_append_str(b, s);
+}
+
+/* Judges one destination token and adds it to the lists and flags of the finding. */
+static void add_dest(const struct mw_ruleset *rs, struct render_ctx *rc, struct mw_cond_ctx *cctx,
+                     struct dests *seen, struct mw_str tok, bool recipient_field)
+{
+    char lower[DEST_LEN + 4];
+    struct dest_tok d = classify_dest(tok);
+    if (!d.shown.len) {
+        return;
+    }
+    /* judged whole; shown and listed cut to DEST_LEN bytes with "..." (never approved whole) */
+    size_t len = d.shown.len > DEST_LEN ? DEST_LEN : d.shown.len;
+    for (size_t c = 0; c < len; c++) {
+        lower[c] = mw_ascii_lower(d.shown.ptr[c]);
+    }
+    if (len < d.shown.len) {
+        memcpy(lower + len, "...", 3);
+        len += 3;
+    }
+    struct mw_str addr = mw_str_make(lower, len);
+    if (dest_seen(seen, addr)) {
+        return;
+    }
+    const char *what = " (unresolved)";
+    if (d.kind == DEST_SMTP) {
+        rc->smtp = true;
+        bool internal = is_internal(rs, d.shown, rc->account);
+        what = internal ? " (internal)" : " (external)";
+        list_add(internal ? &rc->internal : &rc->external, addr);
+        cctx->external |= !internal;
+        cctx->internal |= internal;
+    } else if (d.kind == DEST_EXDN) {
+        what = " (internal: Exchange DN)";
+        list_add(&rc->internal, addr);
+        cctx->internal = true;
+    } else {
+        list_add(&rc->unresolved, addr);
+        cctx->unresolved = true;
+        cctx->recipient |= recipient_field;
+    }
+    list_add(&rc->dests, addr);
+    (void)mw_buf_append_str(&rc->dests, mw_str_c(what));
+}
+
+/* Calls add_dest for each token of v: split on ';' and ',' outside quotes and brackets. */
+static void split_dests(const struct mw_ruleset *rs, struct render_ctx *rc,
+                        struct mw_cond_ctx *cctx, struct dests *seen, struct mw_str v,
+                        bool recipient_field)
+{
+    size_t start = 0;
+    int depth = 0;
+    bool quoted = false;
+    for (size_t i = 0; i <= v.len; i++) {
+        char c = i < v.len ? v.ptr[i] : ';';
+        if (c == '"') {
+            quoted = !quoted;
+        } else if (!quoted && (c == '[' || c == '<')) {
+            depth++;
+        } else if (!quoted && (c == ']' || c == '>') && depth > 0) {
+            depth--;
+        }
+        if ((c == ';' || c == ',') && ((!quoted && depth == 0) || i == v.len)) {
+            add_dest(rs, rc, cctx, seen, mw_str_make(v.ptr + start, i - start), recipient_field);
+            start = i + 1;
+        }
+    }
 }
 
 static void collect_dests(const struct mw_ruleset *rs, const struct mw_ext *ext,
                           struct render_ctx *rc, struct mw_cond_ctx *cctx, struct dests *seen_out)
 {
     seen_out->n = 0;
-    char lower[128];
-    for (size_t f = 0; f < ext->dest.n; f++) {
-        const struct mw_fieldval *fv = mw_event_get(rc->ev, ext->dest.ids[f]);
-        for (uint32_t k = 0; fv->state == MW_VAL_PRESENT && k < fv->n; k++) {
-            struct mw_str v = mw_fieldval_at(fv, k);
-            size_t start = 0;
-            for (size_t i = 0; i <= v.len; i++) {
-                if (i < v.len && v.ptr[i] != ';' && v.ptr[i] != ',') {
-                    continue;
-                }
-                struct mw_str tok = clean_address(mw_str_make(v.ptr + start, i - start));
-                start = i + 1;
-                if (!tok.len || tok.len >= sizeof lower) {
-                    continue;
-                }
-                for (size_t c = 0; c < tok.len; c++) {
-                    lower[c] = mw_ascii_lower(tok.ptr[c]);
-                }
-                struct mw_str addr = mw_str_make(lower, tok.len);
-                if (dest_seen(seen_out, addr)) {
-                    continue;
-                }
-                bool internal = is_internal(rs, addr, rc->account);
-                if (rc->dests.len) {
-                    (void)mw_buf_append(&rc->dests, ", ", 2);
-                }
-                (void)mw_buf_append_str(&rc->dests, addr);
-                if (!internal) {
-                    (void)mw_buf_append_str(&rc->dests, MW_STR_LIT(" (external)"));
-                    if (rc->external.len) {
-                        (void)mw_buf_append(&rc->external, ", ", 2);
-                    }
-                    (void)mw_buf_append_str(&rc->external, addr);
-                    cctx->external = true;
-                }
+    seen_out->more = false;
+    const struct mw_fieldlist *lists[2] = { &ext->dest, &ext->recip };
+    for (size_t l = 0; l < 2; l++) {
+        for (size_t f = 0; f < lists[l]->n; f++) {
+            const struct mw_fieldval *fv = mw_event_get(rc->ev, lists[l]->ids[f]);
+            for (uint32_t k = 0; fv->state == MW_VAL_PRESENT && k < fv->n; k++) {
+                split_dests(rs, rc, cctx, seen_out, mw_fieldval_at(fv, k), l == 1);
             }
-        }
-    }
-    for (size_t f = 0; f < ext->recip.n; f++) {
-        const struct mw_fieldval *fv = mw_event_get(rc->ev, ext->recip.ids[f]);
-        for (uint32_t k = 0; fv->state == MW_VAL_PRESENT && k < fv->n; k++) {
-            struct mw_str v = mw_str_trim(mw_fieldval_at(fv, k));
-            if (!v.len) {
-                continue;
-            }
-            if (rc->dests.len) {
-                (void)mw_buf_append(&rc->dests, ", ", 2);
-            }
-            (void)mw_buf_printf(&rc->dests, "recipient %.*s (must be checked)",
-                                (int)(v.len > 200 ? 200 : v.len), v.ptr);
-            cctx->recipient = true;
-            (void)dest_seen(seen_out, v);
         }
     }
 }
@@ -391,18 +549,24 @@ static void collect_dests(const struct mw_ruleset *rs, const struct mw_ext *ext,
 /* The destinations collected for the finding, copied into the arena. */
 static int fill_destinations(const struct dests *d, struct mw_arena *arena, struct mw_finding *f)
 {
-    struct mw_str *out = mw_arena_alloc(arena, (d->n + 1) * sizeof *out, _Alignof(struct mw_str));
+    struct mw_str *out = mw_arena_alloc(arena, (d->n + 2) * sizeof *out, _Alignof(struct mw_str));
     if (!out) {
         return MW_E_NOMEM;
     }
+    size_t n = 0;
     for (size_t i = 0; i < d->n; i++) {
-        out[i] = mw_arena_dup(arena, d->seen[i], strlen(d->seen[i]));
+        out[n++] = mw_arena_dup(arena, d->seen[i], strlen(d->seen[i]));
+    }
+    if (d->more) {
+        out[n++] = mw_arena_dup(arena, "(more destinations)", 19);
+    }
+    for (size_t i = 0; i < n; i++) {
         if (!out[i].ptr) {
             return MW_E_NOMEM;
         }
     }
     f->destinations = out;
-    f->ndestinations = d->n;
+    f->ndestinations = n;
     return MW_OK;
 }
 
@@ -494,8 +658,9 @@ int mw_ext_apply(const struct mw_ruleset *rs, const struct mw_rule *rule, struct
     }
     mw_buf_init(&rc.dests, RENDER_CAP);
     mw_buf_init(&rc.external, RENDER_CAP);
-    cctx->external = false;
-    cctx->recipient = false;
+    mw_buf_init(&rc.internal, RENDER_CAP);
+    mw_buf_init(&rc.unresolved, RENDER_CAP);
+    cctx->external = cctx->internal = cctx->unresolved = cctx->recipient = false;
     struct dests seen;
     collect_dests(rs, ext, &rc, cctx, &seen);
 
@@ -547,7 +712,11 @@ int mw_ext_apply(const struct mw_ruleset *rs, const struct mw_rule *rule, struct
     if (st == MW_OK) {
         st = fill_destinations(&seen, arena, f);
     }
+    /* Inferred domains are known only at the end of the input: judged again then. */
+    f->provisional = rs->infer_domains && rc.smtp;
     mw_buf_fini(&rc.dests);
     mw_buf_fini(&rc.external);
+    mw_buf_fini(&rc.internal);
+    mw_buf_fini(&rc.unresolved);
     return st;
 }

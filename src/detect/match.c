@@ -22,6 +22,8 @@ enum {
     MOD_RE_I = 1 << 8, /* re sub-modifiers: caseless, multi-line, dot matches newline */
     MOD_RE_M = 1 << 9,
     MOD_RE_S = 1 << 10,
+    MOD_EXPAND = 1 << 11,
+    MOD_FIELDREF = 1 << 12,
 };
 
 static const struct {
@@ -39,6 +41,8 @@ static const struct {
     { "i", MOD_RE_I },
     { "m", MOD_RE_M },
     { "s", MOD_RE_S },
+    { "expand", MOD_EXPAND },
+    { "fieldref", MOD_FIELDREF },
 };
 
 static void *re_malloc(size_t size, void *data)
@@ -223,6 +227,33 @@ static int compile_value(struct mw_mval *mv, unsigned mods, const struct mw_rawv
     return MW_OK;
 }
 
+/* A `fieldref` value: the name of another field of the same event (Sigma's modifiers appendix);
+ * only `cased` (and `all`) may go with it. */
+static int compile_fieldref(struct mw_mval *mv, unsigned mods, const struct mw_rawval *rv,
+                            struct mw_fieldtab *fields, char *err, size_t errsize)
+{
+    memset(mv, 0, sizeof *mv);
+    mv->cased = (mods & MOD_CASED) != 0;
+    if (mods & ~(MOD_FIELDREF | MOD_CASED | MOD_ALL)) {
+        snprintf(err, errsize, "fieldref goes only with cased and all");
+        return MW_E_CONFIG;
+    }
+    struct mw_str name = rv->text ? mw_str_trim(mw_str_make(rv->text, rv->len)) : MW_STR_NULL;
+    if (!name.len) {
+        snprintf(err, errsize, "fieldref needs a field name");
+        return MW_E_CONFIG;
+    }
+    mv->kind = MW_M_FIELDREF;
+    mv->text = mw_strndup(name.ptr, name.len);
+    mv->len = name.len;
+    mv->ref = mw_fieldtab_intern(fields, name);
+    if (mv->ref < 0) {
+        snprintf(err, errsize, "too many field names");
+        return MW_E_CONFIG;
+    }
+    return MW_OK;
+}
+
 /* The modifiers after the field name (key from offset bar): known names only, and the re
  * sub-modifiers i, m, s only with re. */
 static int parse_modifiers(struct mw_str key, size_t bar, struct mw_str name, unsigned *out,
@@ -260,6 +291,61 @@ static int parse_modifiers(struct mw_str key, size_t bar, struct mw_str name, un
         return MW_E_CONFIG;
     }
     *out = mods;
+    return MW_OK;
+}
+
+static bool name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
+}
+
+/* The %name% of an `expand` value: its offset and length (without the percent signs), or false
+ * when the value holds none or more than one. */
+static bool find_placeholder(const char *s, size_t n, size_t *off, size_t *len)
+{
+    size_t found = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '%') {
+            continue;
+        }
+        size_t j = i + 1;
+        while (j < n && name_char(s[j])) {
+            j++;
+        }
+        if (j < n && s[j] == '%' && j > i + 1) {
+            *off = i + 1;
+            *len = j - i - 1;
+            found++;
+            i = j;
+        }
+    }
+    return found == 1;
+}
+
+/* An `expand` condition keeps its values as written until mw_fcond_expand. */
+static int expand_keep(struct mw_fcond *fc, unsigned mods, const struct mw_rawval *vals,
+                       size_t nvals, char *err, size_t errsize)
+{
+    if (mods & (MOD_RE | MOD_EXISTS | MOD_HAS)) {
+        snprintf(err, errsize, "expand cannot be combined with re, exists or has");
+        return MW_E_CONFIG;
+    }
+    struct mw_fexpand *xp = mw_calloc(1, sizeof *xp);
+    fc->xp = xp;
+    xp->mods = mods & ~(unsigned)MOD_EXPAND;
+    xp->texts = mw_calloc(nvals, sizeof *xp->texts);
+    xp->lens = mw_calloc(nvals, sizeof *xp->lens);
+    for (size_t i = 0; i < nvals; i++) {
+        size_t off, len;
+        if (!vals[i].text || !find_placeholder(vals[i].text, vals[i].len, &off, &len)) {
+            snprintf(err, errsize, "an expand value needs exactly one %%name%% placeholder");
+            return MW_E_CONFIG;
+        }
+        xp->texts[i] = mw_strndup(vals[i].text, vals[i].len);
+        xp->lens[i] = vals[i].len;
+        xp->n = i + 1;
+    }
     return MW_OK;
 }
 
@@ -303,10 +389,15 @@ int mw_fcond_compile(struct mw_fcond *fc, struct mw_str key, const struct mw_raw
         return MW_E_CONFIG;
     }
     fc->all = (mods & MOD_ALL) != 0;
+    if (mods & MOD_EXPAND) {
+        return expand_keep(fc, mods, vals, nvals, err, errsize);
+    }
     fc->vals = mw_calloc(nvals, sizeof *fc->vals);
     for (size_t i = 0; i < nvals; i++) {
         fc->nvals = i + 1;
-        st = compile_value(&fc->vals[i], mods, &vals[i], err, errsize);
+        st = (mods & MOD_FIELDREF)
+                     ? compile_fieldref(&fc->vals[i], mods, &vals[i], fields, err, errsize)
+                     : compile_value(&fc->vals[i], mods, &vals[i], err, errsize);
         if (st < 0) {
             return st;
         }
@@ -330,7 +421,80 @@ void mw_fcond_free(struct mw_fcond *fc)
         }
     }
     mw_free(fc->vals);
+    if (fc->xp) {
+        for (size_t i = 0; i < fc->xp->n; i++) {
+            mw_free(fc->xp->texts[i]);
+        }
+        mw_free(fc->xp->texts);
+        mw_free(fc->xp->lens);
+        mw_free(fc->xp);
+    }
     memset(fc, 0, sizeof *fc);
+}
+
+static const struct mw_placeholder *placeholder_of(const struct mw_placeholder *ph, size_t nph,
+                                                   const char *name, size_t len)
+{
+    for (size_t i = 0; i < nph; i++) {
+        if (strlen(ph[i].name) == len && memcmp(ph[i].name, name, len) == 0) {
+            return &ph[i];
+        }
+    }
+    return NULL;
+}
+
+/* Compiles value t with %name% (at off, len) replaced by v into the next slot of fc->vals. */
+static int expand_one(struct mw_fcond *fc, const char *t, size_t tlen, size_t off, size_t len,
+                      const char *v, char *err, size_t errsize)
+{
+    if (fc->nvals >= MW_RULE_VALUES_MAX) {
+        snprintf(err, errsize, "expand gives more than %d values", MW_RULE_VALUES_MAX);
+        return MW_E_CONFIG;
+    }
+    struct mw_buf b;
+    mw_buf_init(&b, 0);
+    (void)mw_buf_append(&b, t, off - 1);
+    (void)mw_buf_append(&b, v, strlen(v));
+    (void)mw_buf_append(&b, t + off + len + 1, tlen - off - len - 1);
+    struct mw_rawval rv = { b.ptr ? b.ptr : "", b.len };
+    int st = compile_value(&fc->vals[fc->nvals], fc->xp->mods, &rv, err, errsize);
+    mw_buf_fini(&b);
+    if (st == MW_OK) {
+        fc->nvals++;
+    }
+    return st;
+}
+
+int mw_fcond_expand(struct mw_fcond *fc, const struct mw_placeholder *ph, size_t nph, char *err,
+                    size_t errsize)
+{
+    struct mw_fexpand *xp = fc->xp;
+    if (!xp) {
+        return MW_OK;
+    }
+    for (size_t i = 0; i < fc->nvals; i++) {
+        mw_free(fc->vals[i].text);
+        mw_free(fc->vals[i].wild);
+    }
+    mw_free(fc->vals);
+    fc->vals = mw_calloc(MW_RULE_VALUES_MAX, sizeof *fc->vals);
+    fc->nvals = 0;
+    int st = MW_OK;
+    for (size_t i = 0; i < xp->n && st == MW_OK; i++) {
+        size_t off = 0, len = 0;
+        (void)find_placeholder(xp->texts[i], xp->lens[i], &off, &len);
+        const struct mw_placeholder *p = placeholder_of(ph, nph, xp->texts[i] + off, len);
+        for (size_t k = 0; p && k < p->nvalues && st == MW_OK; k++) {
+            st = expand_one(fc, xp->texts[i], xp->lens[i], off, len, p->values[k], err, errsize);
+        }
+    }
+    fc->eq_only = !fc->all && fc->nvals > 0;
+    fc->eq_lens = 0;
+    for (size_t i = 0; i < fc->nvals; i++) {
+        fc->eq_only &= fc->vals[i].kind == MW_M_EQ;
+        fc->eq_lens |= (uint64_t)1 << (fc->vals[i].len % 64);
+    }
+    return st;
 }
 
 /* ---- matching ----------------------------------------------------------------------------- */
@@ -501,14 +665,40 @@ static bool eq_any(const struct mw_fcond *fc, const struct mw_fieldval *fv)
     return false;
 }
 
+/* fieldref: some value of the field equals some value of the referenced field (case-insensitive
+ * unless cased); an absent or null side never matches. */
+static bool fieldref_match(const struct mw_mval *mv, const struct mw_fieldval *fv,
+                           const struct mw_event *ev)
+{
+    const struct mw_fieldval *rf = mw_event_get(ev, mv->ref);
+    if (fv->state != MW_VAL_PRESENT || rf->state != MW_VAL_PRESENT) {
+        return false;
+    }
+    for (uint32_t i = 0; i < fv->n; i++) {
+        struct mw_str a = mw_fieldval_at(fv, i);
+        for (uint32_t k = 0; k < rf->n; k++) {
+            struct mw_str b = mw_fieldval_at(rf, k);
+            if (a.len == b.len &&
+                (mv->cased ? mw_str_eq(a, b) : mw_fold_eq_n(a.ptr, b.ptr, a.len))) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 bool mw_fcond_match(const struct mw_fcond *fc, const struct mw_event *ev)
 {
     const struct mw_fieldval *fv = mw_event_get(ev, fc->field);
+    if (fc->nvals == 0) {
+        return false; /* an `expand` whose lists are empty (or not expanded): nothing matches */
+    }
     if (fc->eq_only) {
         return eq_any(fc, fv);
     }
     for (size_t i = 0; i < fc->nvals; i++) {
-        bool m = mval_match(&fc->vals[i], fv);
+        bool m = fc->vals[i].kind == MW_M_FIELDREF ? fieldref_match(&fc->vals[i], fv, ev)
+                                                   : mval_match(&fc->vals[i], fv);
         if (fc->all && !m) {
             return false;
         }

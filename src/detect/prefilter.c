@@ -148,24 +148,26 @@ static struct vset from_cond(const struct mw_rule *r, const struct mw_cond *c, i
     }
 }
 
-static bool product_sees(const struct mw_rule *r, const char *product)
+static bool part_sees(const char *rule_part, const char *ls_part)
 {
-    return !r->product || mw_str_ieq(mw_str_c(r->product), mw_str_c(product));
+    return !rule_part || (ls_part && mw_str_ieq(mw_str_c(rule_part), mw_str_c(ls_part)));
 }
 
-/* Whether a rule's service or category is one of the listed logsources' (NULL list: any). A
- * rule that names a service or category matches only events that carry it (detect.c), so a rule
- * whose part no listed logsource has never sees the source's events. */
-static bool listed(const struct mw_rule *r, const struct mw_logsource *ls)
+/* A rule sees a source's events when it names no product or the source's one and, given the
+ * logsources the source's events carry (`seen`, ended by a NULL product), when one of them of
+ * that product has the service and category the rule names: a logsource without a service or
+ * category stands for events that never carry one, so a `service: sysmon` rule cannot see them. */
+static bool rule_sees(const struct mw_rule *r, const char *product, const struct mw_logsource *seen)
 {
-    if (!ls || (!r->service && !r->category)) {
+    if (!part_sees(r->product, product)) {
+        return false;
+    }
+    if (!seen) {
         return true;
     }
-    for (; ls->product; ls++) {
-        bool svc = !r->service || (ls->service && mw_str_ieq_c(mw_str_c(r->service), ls->service));
-        bool cat =
-                !r->category || (ls->category && mw_str_ieq_c(mw_str_c(r->category), ls->category));
-        if (svc && cat) {
+    for (const struct mw_logsource *ls = seen; ls->product; ls++) {
+        if (mw_str_ieq(mw_str_c(ls->product), mw_str_c(product)) &&
+            part_sees(r->service, ls->service) && part_sees(r->category, ls->category)) {
             return true;
         }
     }
@@ -175,11 +177,12 @@ static bool listed(const struct mw_rule *r, const struct mw_logsource *ls)
 int mw_prefilter_build(const struct mw_ruleset *rs, const char *product, const char *field,
                        struct mw_prefilter **out)
 {
-    return mw_prefilter_build_ls(rs, product, field, NULL, out);
+    return mw_prefilter_build_for(rs, product, NULL, field, out);
 }
 
-int mw_prefilter_build_ls(const struct mw_ruleset *rs, const char *product, const char *field,
-                          const struct mw_logsource *ls, struct mw_prefilter **out)
+int mw_prefilter_build_for(const struct mw_ruleset *rs, const char *product,
+                           const struct mw_logsource *seen, const char *field,
+                           struct mw_prefilter **out)
 {
     if (!out || !rs || !product || !field) {
         return MW_E_CONFIG;
@@ -193,7 +196,7 @@ int mw_prefilter_build_ls(const struct mw_ruleset *rs, const char *product, cons
     bool any = false;
     for (size_t i = 0; i < rs->nrules && all.ok; i++) {
         const struct mw_rule *r = &rs->rules[i];
-        if (r->corr || !r->cond || !product_sees(r, product) || !listed(r, ls)) {
+        if (r->corr || !r->cond || !rule_sees(r, product, seen)) {
             continue;
         }
         any = true;
@@ -228,4 +231,21 @@ void mw_prefilter_destroy(struct mw_prefilter *pf)
     }
     mw_free(pf->vals);
     mw_free(pf);
+}
+
+bool mw_prefilter_rule_pins(const struct mw_rule *r, int field, struct mw_str **vals, size_t *n)
+{
+    *vals = NULL;
+    *n = 0;
+    if (!r->cond || r->corr) {
+        return false;
+    }
+    struct vset s = from_cond(r, r->cond, field, 0);
+    if (!s.ok) {
+        vset_free(&s);
+        return false;
+    }
+    *vals = s.v;
+    *n = s.n;
+    return true;
 }

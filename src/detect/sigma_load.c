@@ -804,6 +804,12 @@ static int parse_type(struct ld *ld, const yaml_node_t *n, int *out)
         *out = MW_CORR_EVENT_COUNT;
     } else if (mw_str_eq_c(t, "value_count")) {
         *out = MW_CORR_VALUE_COUNT;
+    } else if (mw_str_eq_c(t, "value_sum")) {
+        *out = MW_CORR_VALUE_SUM;
+    } else if (mw_str_eq_c(t, "temporal")) {
+        *out = MW_CORR_TEMPORAL;
+    } else if (mw_str_eq_c(t, "temporal_ordered")) {
+        *out = MW_CORR_TEMPORAL_ORDERED;
     } else if (mw_str_eq_c(t, "new_value")) {
         *out = MW_CORR_NEW_VALUE;
     } else if (mw_str_eq_c(t, "baseline")) {
@@ -813,6 +819,137 @@ static int parse_type(struct ld *ld, const yaml_node_t *n, int *out)
                     (int)(t.len > 40 ? 40 : t.len), t.ptr ? t.ptr : "");
     }
     return MW_OK;
+}
+
+/* The `field` of a value_sum condition (in n, else fallback): the event field summed per window.
+ * One correlation sums one field. */
+static int parse_sum_field(struct ld *ld, const yaml_node_t *n, const yaml_node_t *fallback,
+                           struct mw_corr_spec *cs, struct mw_corr_cond *cond)
+{
+    yaml_node_t *f = map_get(ld, n, "field");
+    if (!f) {
+        f = (yaml_node_t *)fallback;
+    }
+    if (!is_scalar(f) || !scalar(f).len) {
+        return fail(ld, n, "value_sum needs a 'field'");
+    }
+    int id = mw_fieldtab_intern(ld->rs->fields, scalar(f));
+    if (id < 0) {
+        return fail(ld, f, "bad field");
+    }
+    if (cs->sum_field >= 0 && cs->sum_field != id) {
+        return fail(ld, f, "a correlation sums one field only");
+    }
+    cs->sum_field = id;
+    cond->sum = true;
+    cond->vfield = -1;
+    return MW_OK;
+}
+
+/* sum_except: {field: F, equals: [values]}: records with one of the values are not summed. */
+static int parse_sum_except(struct ld *ld, const yaml_node_t *n, struct mw_corr_spec *cs)
+{
+    yaml_node_t *f = n && n->type == YAML_MAPPING_NODE ? map_get(ld, n, "field") : NULL;
+    yaml_node_t *eq = f ? map_get(ld, n, "equals") : NULL;
+    struct mw_str vals[LIST_MAX];
+    size_t nv = 0;
+    if (!is_scalar(f) || !scalar(f).len || !eq) {
+        return fail(ld, n, "'sum_except' must be {field: F, equals: [values]}");
+    }
+    int st = get_names(ld, eq, "equals", vals, LIST_MAX, &nv);
+    if (st < 0) {
+        return st;
+    }
+    cs->except_field = mw_fieldtab_intern(ld->rs->fields, scalar(f));
+    if (cs->except_field < 0) {
+        return fail(ld, f, "bad field");
+    }
+    cs->except_values = mw_calloc(nv ? nv : 1, sizeof *cs->except_values);
+    for (size_t i = 0; i < nv; i++) {
+        cs->except_values[i] = dup_str(vals[i]);
+    }
+    cs->nexcept = nv;
+    return MW_OK;
+}
+
+/* Sigma `aliases` of a correlation: {alias: {rule name or id: field}}, where alias is a
+ * group-by field; the rule groups on its own field for it. */
+static int parse_aliases(struct ld *ld, const yaml_node_t *n, struct vfctx *vc, struct mw_rule *r)
+{
+    struct mw_corr_spec *cs = vc->cs;
+    if (n->type != YAML_MAPPING_NODE) {
+        return fail(ld, n, "'aliases' must be a map of group-by field: {rule: field}");
+    }
+    cs->alias_vf = mw_malloc((cs->ngroup * r->nrefs + 1) * sizeof *cs->alias_vf);
+    for (size_t i = 0; i < cs->ngroup * r->nrefs; i++) {
+        cs->alias_vf[i] = -1;
+    }
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = node_at(ld, p->key), *v = node_at(ld, p->value);
+        size_t g = 0;
+        while (g < cs->ngroup && !mw_str_ieq_c(scalar(k), cs->vfields[cs->group_ids[g]].name)) {
+            g++;
+        }
+        if (g == cs->ngroup || !v || v->type != YAML_MAPPING_NODE) {
+            return fail(ld, k, "an alias must be a group-by field mapped to {rule: field}");
+        }
+        for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top;
+             q++) {
+            yaml_node_t *rk = node_at(ld, q->key), *fv = node_at(ld, q->value);
+            size_t b = 0;
+            while (b < r->nrefs && !mw_str_eq_c(scalar(rk), r->refs[b])) {
+                b++;
+            }
+            int vf = b < r->nrefs && is_scalar(fv) ? vfield_get(vc, scalar(fv)) : -1;
+            if (vf < 0) {
+                return fail(ld, rk, "an alias names a rule of the correlation and a field");
+            }
+            cs->alias_vf[g * r->nrefs + b] = vf;
+        }
+    }
+    return MW_OK;
+}
+
+/* Temporal correlations count the base rules seen in a window: without a condition, all of
+ * them; at most MW_TEMPORAL_RULES_MAX rules. */
+static int parse_temporal(struct ld *ld, const yaml_node_t *c, struct vfctx *vc, struct mw_rule *r)
+{
+    struct mw_corr_spec *cs = vc->cs;
+    yaml_node_t *cond = map_get(ld, c, "condition");
+    if (r->nrefs > MW_TEMPORAL_RULES_MAX) {
+        return fail(ld, c, "a temporal correlation takes at most %d rules", MW_TEMPORAL_RULES_MAX);
+    }
+    int st = MW_OK;
+    if (cond && cs->type == MW_CORR_TEMPORAL) {
+        st = parse_cmp(ld, cond, vc, NULL, NULL, false, &cs->cond);
+    } else {
+        cs->cond = (struct mw_corr_cond){ -1, MW_CMP_GTE, r->nrefs, false };
+    }
+    yaml_node_t *al = map_get(ld, c, "aliases");
+    if (st == MW_OK && al && !is_null(al)) {
+        st = parse_aliases(ld, al, vc, r);
+    }
+    return st;
+}
+
+/* One entry of `any`: a condition with its own type and an optional reason. */
+static int parse_any_item(struct ld *ld, const yaml_node_t *item, struct vfctx *vc, size_t i)
+{
+    struct mw_corr_spec *cs = vc->cs;
+    int type = MW_CORR_EVENT_COUNT;
+    yaml_node_t *tn = map_get(ld, item, "type");
+    int st = tn ? parse_type(ld, tn, &type) : MW_OK;
+    if (st == MW_OK) {
+        st = parse_cmp(ld, item, vc, "field", NULL, type == MW_CORR_VALUE_COUNT, &cs->any[i]);
+    }
+    if (st == MW_OK && type == MW_CORR_VALUE_SUM) {
+        st = parse_sum_field(ld, item, NULL, cs, &cs->any[i]);
+    }
+    yaml_node_t *reason = st == MW_OK ? map_get(ld, item, "reason") : NULL;
+    if (reason) {
+        st = compile_tpl(ld, reason, &cs->any_reasons[i], true, vfield_get, vc);
+    }
+    return st;
 }
 
 static int parse_categories(struct ld *ld, const yaml_node_t *n, struct vfctx *vc)
@@ -985,6 +1122,9 @@ static int parse_hist_corr(struct ld *ld, const yaml_node_t *c, struct vfctx *vc
     if (cs->type == MW_CORR_NEW_VALUE && h->vfield < 0) {
         return fail(ld, c, "new_value needs a 'field'");
     }
+    if (cs->type == MW_CORR_BASELINE && f) { /* summed by the windows, as value_sum does */
+        cs->sum_field = mw_fieldtab_intern(ld->rs->fields, scalar(f));
+    }
     if (cs->type == MW_CORR_NEW_VALUE && !map_get(ld, c, "timespan")) {
         cs->timespan_ns = 3600LL * MW_NS_PER_SEC;
         cs->timespan_text = mw_strdup("1h");
@@ -1023,16 +1163,10 @@ static int parse_corr_ext(struct ld *ld, const yaml_node_t *mw, struct vfctx *vc
                 return fail(ld, v ? v : k, "'any' must be a list of conditions");
             }
             cs->any = mw_calloc(len ? len : 1, sizeof *cs->any);
+            cs->any_reasons = mw_calloc(len ? len : 1, sizeof *cs->any_reasons);
             for (size_t i = 0; i < len && st == MW_OK; i++) {
-                yaml_node_t *item = seq_at(ld, v, i);
-                int type = MW_CORR_EVENT_COUNT;
-                yaml_node_t *tn = map_get(ld, item, "type");
-                st = tn ? parse_type(ld, tn, &type) : MW_OK;
-                if (st == MW_OK) {
-                    st = parse_cmp(ld, item, vc, "field", NULL, type == MW_CORR_VALUE_COUNT,
-                                   &cs->any[i]);
-                }
                 cs->nany = i + 1;
+                st = parse_any_item(ld, seq_at(ld, v, i), vc, i);
             }
         } else if (mw_str_eq_c(key, "values")) {
             if (!v || v->type != YAML_MAPPING_NODE) {
@@ -1053,6 +1187,10 @@ static int parse_corr_ext(struct ld *ld, const yaml_node_t *mw, struct vfctx *vc
             }
         } else if (mw_str_eq_c(key, "categories")) {
             st = parse_categories(ld, v, vc);
+        } else if (mw_str_eq_c(key, "sum_except")) {
+            st = parse_sum_except(ld, v, cs);
+        } else if (mw_str_eq_c(key, "condition_reason")) {
+            st = compile_tpl(ld, v, &cs->cond_reason, true, vfield_get, vc);
         } else if (mw_str_eq_c(key, "summary")) {
             mw_tpl_free(&cs->summary);
             st = compile_tpl(ld, v, &cs->summary, true, vfield_get, vc);
@@ -1078,6 +1216,8 @@ static int parse_correlation(struct ld *ld, const yaml_node_t *root, const yaml_
         return fail(ld, c, "'correlation' must be a map");
     }
     struct mw_corr_spec *cs = mw_calloc(1, sizeof *cs);
+    cs->sum_field = -1;
+    cs->except_field = -1;
     r->corr = cs;
     r->info.is_correlation = true;
     r->info.logsource = mw_strdup("");
@@ -1140,9 +1280,18 @@ static int parse_correlation(struct ld *ld, const yaml_node_t *root, const yaml_
     }
     yaml_node_t *gen = map_get(ld, c, "generate");
     r->generate = gen && mw_str_ieq_c(scalar(gen), "true");
-    st = hist ? MW_OK
-              : parse_cmp(ld, map_get(ld, c, "condition"), &vc, "field", map_get(ld, c, "field"),
-                          cs->type == MW_CORR_VALUE_COUNT, &cs->cond);
+    if (hist) {
+        st = MW_OK;
+    } else if (cs->type == MW_CORR_TEMPORAL || cs->type == MW_CORR_TEMPORAL_ORDERED) {
+        st = parse_temporal(ld, c, &vc, r);
+    } else {
+        st = parse_cmp(ld, map_get(ld, c, "condition"), &vc, "field", map_get(ld, c, "field"),
+                       cs->type == MW_CORR_VALUE_COUNT, &cs->cond);
+    }
+    if (st == MW_OK && cs->type == MW_CORR_VALUE_SUM) {
+        st = parse_sum_field(ld, map_get(ld, c, "condition"), map_get(ld, c, "field"), cs,
+                             &cs->cond);
+    }
     if (st < 0) {
         return st;
     }
@@ -1205,6 +1354,16 @@ static void rule_free(struct mw_rule *r)
         }
         mw_free(cs->reasons);
         mw_free(cs->hist);
+        for (size_t i = 0; i < cs->nexcept; i++) {
+            mw_free(cs->except_values[i]);
+        }
+        mw_free(cs->except_values);
+        mw_tpl_free(&cs->cond_reason);
+        for (size_t i = 0; cs->any_reasons && i < cs->nany; i++) {
+            mw_tpl_free(&cs->any_reasons[i]);
+        }
+        mw_free(cs->any_reasons);
+        mw_free(cs->alias_vf);
         mw_free(cs);
     }
     memset(r, 0, sizeof *r);
@@ -1447,6 +1606,7 @@ int mw_ruleset_load(struct mw_ruleset **out, const char *const *dirs, size_t ndi
         mw_ruleset_destroy(rs);
         return st;
     }
+    mw_dispatch_build(rs);
     *out = rs;
     return MW_OK;
 }
@@ -1464,6 +1624,7 @@ int mw_ruleset_load_text(struct mw_ruleset **out, const char *path, const char *
         mw_ruleset_destroy(rs);
         return st;
     }
+    mw_dispatch_build(rs);
     *out = rs;
     return MW_OK;
 }
@@ -1482,6 +1643,7 @@ void mw_ruleset_destroy(struct mw_ruleset *rs)
     }
     mw_free(rs->domains);
     mw_strmap_fini(&rs->ids);
+    mw_dispatch_free(rs->dispatch);
     mw_free(rs);
 }
 
@@ -1508,6 +1670,7 @@ void mw_ruleset_set_options(struct mw_ruleset *rs, const struct mw_detect_option
     mw_free(rs->domains);
     rs->domains = NULL;
     rs->ndomains = 0;
+    rs->infer_domains = opt && opt->infer_domains;
     if (!opt || !opt->ninternal_domains) {
         return;
     }

@@ -38,6 +38,7 @@ struct allowlist {
     size_t nranges;
     struct window *windows;
     size_t nwindows;
+    bool lower; /* action: informational (keep the alert at that level) rather than suppress */
 };
 
 struct mw_config {
@@ -45,6 +46,8 @@ struct mw_config {
     struct allowlist *lists;
     size_t nlists;
     int64_t learning; /* learning_period; 0: not given */
+    struct mw_placeholder *ph; /* placeholders: name -> values (strings owned here) */
+    size_t nph;
 };
 
 static void strlist_add(struct strlist *l, const char *s, size_t len)
@@ -59,6 +62,24 @@ static void strlist_free(struct strlist *l)
         mw_free(l->v[i]);
     }
     mw_free(l->v);
+}
+
+static void placeholders_free(struct mw_config *cfg)
+{
+    for (size_t i = 0; i < cfg->nph; i++) {
+        for (size_t k = 0; k < cfg->ph[i].nvalues; k++) {
+            mw_free((void *)(uintptr_t)cfg->ph[i].values[k]);
+        }
+        mw_free((void *)(uintptr_t)cfg->ph[i].values);
+        mw_free((void *)(uintptr_t)cfg->ph[i].name);
+    }
+    mw_free(cfg->ph);
+}
+
+const struct mw_placeholder *mw_config_placeholders(const struct mw_config *cfg, size_t *n)
+{
+    *n = cfg->nph;
+    return cfg->ph;
 }
 
 struct mw_config *mw_config_create_empty(void)
@@ -83,6 +104,7 @@ void mw_config_destroy(struct mw_config *cfg)
         mw_free(a->windows);
     }
     mw_free(cfg->lists);
+    placeholders_free(cfg);
     mw_free(cfg);
 }
 
@@ -135,6 +157,11 @@ const char *const *mw_config_domains(const struct mw_config *cfg, size_t *n)
 size_t mw_config_allowlist_count(const struct mw_config *cfg)
 {
     return cfg->nlists;
+}
+
+bool mw_config_allowlist_lowers(const struct mw_config *cfg, size_t i)
+{
+    return i < cfg->nlists && cfg->lists[i].lower;
 }
 
 const char *mw_config_allowlist_name(const struct mw_config *cfg, size_t i)
@@ -322,6 +349,21 @@ static int add_window(struct loader *ld, yaml_node_t *n, void *arg)
     return MW_OK;
 }
 
+/* `action: suppress` (the default: the alert is not written) or `action: informational` (it
+ * is written at level informational, with a reason naming the allow list). */
+static int parse_action(struct loader *ld, yaml_node_t *v, struct allowlist *a)
+{
+    const char *s = scalar(v);
+    if (s && !strcmp(s, "suppress")) {
+        a->lower = false;
+    } else if (s && !strcmp(s, "informational")) {
+        a->lower = true;
+    } else {
+        return fail_at(ld, v, "action '%s' is not suppress or informational", s ? s : "?");
+    }
+    return MW_OK;
+}
+
 static int load_allowlist(struct loader *ld, struct mw_config *cfg, yaml_node_t *n)
 {
     if (n->type != YAML_MAPPING_NODE) {
@@ -346,6 +388,12 @@ static int load_allowlist(struct loader *ld, struct mw_config *cfg, yaml_node_t 
             a->name = mw_strdup(scalar(v));
             continue;
         }
+        if (!strcmp(key, "action")) {
+            if ((rc = parse_action(ld, v, a)) != MW_OK) {
+                return rc;
+            }
+            continue;
+        }
         criteria = true;
         if (!strcmp(key, "accounts")) {
             rc = each_scalar(ld, v, key, add_str, &a->accounts);
@@ -361,7 +409,7 @@ static int load_allowlist(struct loader *ld, struct mw_config *cfg, yaml_node_t 
             rc = each_scalar(ld, v, key, add_window, a);
         } else {
             return fail_at(ld, k,
-                           "unknown allow list key '%s' (name, accounts, processes, "
+                           "unknown allow list key '%s' (name, action, accounts, processes, "
                            "destinations, ip_ranges, time_windows, rules)",
                            key);
         }
@@ -395,6 +443,49 @@ int64_t mw_config_learning(const struct mw_config *cfg)
     return cfg->learning > 0 ? cfg->learning : -1;
 }
 
+static int add_ph_value(struct loader *ld, yaml_node_t *n, void *arg)
+{
+    struct mw_placeholder *p = arg;
+    const char *s = scalar(n);
+    if (!s || !*s) {
+        return fail_at(ld, n, "placeholder '%s' holds non-empty text values", p->name);
+    }
+    const char **v = mw_realloc((void *)(uintptr_t)p->values, (p->nvalues + 1) * sizeof *v);
+    v[p->nvalues++] = mw_strdup(s);
+    p->values = v;
+    return MW_OK;
+}
+
+/* placeholders: {name: [values]} for the rules' `expand` conditions (docs/rules.md). */
+static int load_placeholders(struct loader *ld, struct mw_config *cfg, yaml_node_t *n)
+{
+    if (n->type != YAML_MAPPING_NODE) {
+        return fail_at(ld, n, "%s", "placeholders must be a mapping of names to lists");
+    }
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(&ld->doc, p->key);
+        const char *name = scalar(k);
+        if (!name || !*name) {
+            return fail_at(ld, k, "%s", "a placeholder name is text");
+        }
+        for (size_t i = 0; i < cfg->nph; i++) {
+            if (!strcmp(cfg->ph[i].name, name)) {
+                return fail_at(ld, k, "placeholder '%s' is given twice", name);
+            }
+        }
+        cfg->ph = mw_realloc(cfg->ph, (cfg->nph + 1) * sizeof *cfg->ph);
+        struct mw_placeholder *ph = &cfg->ph[cfg->nph++];
+        memset(ph, 0, sizeof *ph);
+        ph->name = mw_strdup(name);
+        int rc =
+                each_scalar(ld, yaml_document_get_node(&ld->doc, p->value), name, add_ph_value, ph);
+        if (rc != MW_OK) {
+            return rc;
+        }
+    }
+    return MW_OK;
+}
+
 static int load_root(struct loader *ld, struct mw_config *cfg)
 {
     yaml_node_t *root = yaml_document_get_root_node(&ld->doc);
@@ -422,8 +513,11 @@ static int load_root(struct loader *ld, struct mw_config *cfg)
             }
         } else if (key && !strcmp(key, "learning_period")) {
             rc = load_learning(ld, v, cfg);
+        } else if (key && !strcmp(key, "placeholders")) {
+            rc = load_placeholders(ld, cfg, v);
         } else {
-            rc = fail_at(ld, k, "unknown key '%s' (internal_domains, allowlists, learning_period)",
+            rc = fail_at(ld, k,
+                         "unknown key '%s' (internal_domains, allowlists, learning_period, placeholders)",
                          key ? key : "?");
         }
         if (rc != MW_OK) {

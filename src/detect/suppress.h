@@ -2,7 +2,8 @@
  * (--config, YAML): the organisation's internal domains and named allow lists of accounts,
  * processes, approved forwarding destinations, egress IP ranges and time windows, applied to
  * alerts after matching. An allow list suppresses an alert when every criterion it names holds;
- * within a criterion any listed value may match.
+ * within a criterion any listed value may match. With `action: informational` it lowers the
+ * alert to informational instead (internal forwarding a team declared).
  *
  * Ownership: a struct mw_config owns everything it loaded; mw_config_destroy frees it.
  * SPDX-License-Identifier: MIT */
@@ -15,6 +16,7 @@
 
 #include "core/diag.h"
 #include "correlate/correlate.h"
+#include "detect/detect.h"
 
 struct mw_config;
 
@@ -30,11 +32,17 @@ const char *const *mw_config_domains(const struct mw_config *cfg, size_t *n);
 
 /* The config's learning_period in nanoseconds, or -1 when it names none. */
 int64_t mw_config_learning(const struct mw_config *cfg);
+/* The config's `placeholders:` lists (valid while cfg lives), for mw_ruleset_expand. */
+const struct mw_placeholder *mw_config_placeholders(const struct mw_config *cfg, size_t *n);
 
 size_t mw_config_allowlist_count(const struct mw_config *cfg);
 const char *mw_config_allowlist_name(const struct mw_config *cfg, size_t i);
 
-/* Index of the first allow list that suppresses the alert, or -1. */
+/* Whether allow list i lowers the alerts it names to informational (`action: informational`)
+ * instead of suppressing them. */
+bool mw_config_allowlist_lowers(const struct mw_config *cfg, size_t i);
+
+/* Index of the first allow list that suppresses (or lowers) the alert, or -1. */
 long mw_config_suppresses(const struct mw_config *cfg, const struct mw_alert *alert);
 
 /* IP helpers shared with tests: parses an IPv4/IPv6 address into 16 bytes (IPv4 mapped as

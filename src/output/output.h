@@ -79,6 +79,18 @@ struct mw_run_summary {
     uint64_t truncated;
     const char *const *truncated_first; /* "file: why", the first few */
     size_t ntruncated_first;
+
+    /* Internal domains inferred from the input (docs/rules.md, Internal domains), named when an
+     * alert was judged with them: "contoso.com inferred from 12 mailbox owners". */
+    const char *const *inferred_domains;
+    size_t ninferred_domains;
+    /* Alerts needed inferred domains and none could be inferred (a notice). */
+    uint64_t domains_unknown;
+    /* Alerts judged before the whole input was read (more held than the budget; a notice). */
+    uint64_t judged_early;
+    /* Alerts an allow list lowered to informational instead of suppressing them. */
+    const struct mw_suppress_count *lowered;
+    size_t nlowered;
 };
 
 struct mw_sink_ops {

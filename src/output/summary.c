@@ -202,6 +202,45 @@ static void print_alerts(const struct summary_ctx *c, const struct mw_run_summar
     }
 }
 
+/* The internal domains inferred, and the notices when they could not be (docs/rules.md). */
+static void print_domains(const struct summary_ctx *c, const struct mw_run_summary *s)
+{
+    FILE *f = c->out;
+    if (!c->notices_only && s->ninferred_domains) {
+        fputs("Internal domains inferred (none given):\n", f);
+        print_first(f, s->inferred_domains, s->ninferred_domains, s->ninferred_domains, NULL);
+    }
+    if (!c->notices_only && s->domains_unknown > 0) {
+        line_start(c, SUMMARY_YELLOW);
+        fprintf(f,
+                "Internal domains unknown: %" PRIu64 " %s compared %s destinations with the "
+                "actor's own domain (no mailbox owner or member sign-in in the input; give "
+                "--internal-domains)",
+                s->domains_unknown, plural(s->domains_unknown, "alert", "alerts"),
+                plural(s->domains_unknown, "its", "their"));
+        line_end(c, SUMMARY_YELLOW);
+    }
+    if (s->judged_early > 0) {
+        line_start(c, SUMMARY_YELLOW);
+        fprintf(f,
+                "Judged before the end of the input: %" PRIu64 " forwarding %s (more were held "
+                "than memory allows; their internal domains are those inferred by then)",
+                s->judged_early, plural(s->judged_early, "alert", "alerts"));
+        line_end(c, SUMMARY_YELLOW);
+    }
+}
+
+static void print_lowered(const struct summary_ctx *c, const struct mw_run_summary *s)
+{
+    for (size_t i = 0; s->lowered && i < s->nlowered; i++) {
+        uint64_t n = s->lowered[i].alerts;
+        fprintf(c->out, "%" PRIu64 " %s lowered to informational by allowlist '", n,
+                plural(n, "alert", "alerts"));
+        put_text(c->out, s->lowered[i].allowlist);
+        fputs("'\n", c->out);
+    }
+}
+
 static void print_errors(const struct summary_ctx *c, const struct mw_run_summary *s)
 {
     FILE *f = c->out;
@@ -229,6 +268,7 @@ void mw_summary_print_notices(FILE *out, const struct mw_run_summary *sum, bool 
     print_skipped(&c, sum);
     print_undated(&c, sum);
     print_truncated(&c, sum);
+    print_domains(&c, sum);
     /* errors were printed as they happened */
 }
 
@@ -242,6 +282,8 @@ void mw_summary_print(FILE *out, const struct mw_run_summary *sum, bool color)
     print_skipped(&c, sum);
     print_undated(&c, sum);
     print_truncated(&c, sum);
+    print_domains(&c, sum);
     print_alerts(&c, sum);
+    print_lowered(&c, sum);
     print_errors(&c, sum);
 }

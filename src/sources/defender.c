@@ -26,7 +26,7 @@ static const struct mw_logsource logsources[] = {
     { "windows", NULL, "registry_event" },
     { "windows", NULL, "image_load" },
     { "windows", NULL, NULL },
-    { "m365", NULL, NULL }, /* service by workload, as m365_audit */
+    { "m365", NULL, NULL }, /* service by workload, as m365_audit (no prefilter for m365) */
     { NULL, NULL, NULL },
 };
 

@@ -109,7 +109,8 @@ struct mw_source {
      * (0-terminated, NULL: none); *rows comes in as the file's record count and may be set to
      * the row count the caps are compared with. */
     const uint64_t *(*file_caps)(void *state, uint64_t *rows);
-    /* For `mailward formats`: the Sigma logsources the source's events carry, and the file
+    /* For `mailward formats`: the Sigma logsources the source's events carry (every one: the
+     * prefilter skips rules that name a service or category none of them has), and the file
      * shapes it recognises with an example of each. Each list ends with an entry whose first
      * member is NULL; either may be NULL (nothing listed). */
     const struct mw_logsource *logsources;

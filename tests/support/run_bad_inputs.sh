@@ -38,8 +38,10 @@ grep -q 'bigline.jsonl:2: .*record cap' "$dir/bigline.jsonl.err" || { echo "FAIL
 check nested.jsonl 2 1
 grep -q 'nested.jsonl:2:' "$dir/nested.jsonl.err" || { echo "FAIL nested: no file:line message"; cat "$dir/nested.jsonl.err"; fail=1; }
 
-# 3. invalid UTF-8 inside strings is data, not a crash; output stays valid JSON
-{ line c1 | sed 's/alice@/al\xff\xfeice@/'; line c2; } >"$dir/utf8.jsonl"
+# 3. invalid UTF-8 inside strings is data, not a crash; output stays valid JSON (in the
+#    forwarding address, which lands in summary, destinations and evidence; in the account it
+#    would make two accounts forwarding to one address, which the fan-in rule reports)
+{ line c1 | sed 's/drop@/dr\xff\xfeop@/'; line c2; } >"$dir/utf8.jsonl"
 check utf8.jsonl 2 1
 python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]' "$dir/utf8.jsonl.out" || { echo "FAIL utf8: output is not valid UTF-8 JSON"; fail=1; }
 

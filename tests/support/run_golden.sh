@@ -4,7 +4,9 @@
 # expected.stdout, expected.stderr (absent: empty) and expected.exit (absent: 0).
 # A file named `stdin` in the case is fed to standard input. A file named `setup` makes the case
 # run in a scratch copy of its directory, after `sh setup` there: for inputs that cannot be
-# committed, such as file names with control characters.
+# committed, such as file names with control characters, or to copy real exports from the
+# samples folder (MW_SAMPLES_DIR, exported to setup): a setup that exits 77 skips the case with
+# the message it printed (e.g. when the samples folder is absent).
 # Usage: run_golden.sh CASE_DIR MAILWARD_BINARY   (UPDATE=1 rewrites the expected files)
 set -u
 case_dir=$(cd "$1" && pwd) || exit 2
@@ -14,7 +16,11 @@ cd "$case_dir" || exit 2
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 if [ -f setup ]; then
-    cp -R "$case_dir/." "$out/case" && cd "$out/case" && sh ./setup || { echo "setup failed"; exit 2; }
+    cp -R "$case_dir/." "$out/case" && cd "$out/case" || { echo "setup failed"; exit 2; }
+    MW_SAMPLES_DIR=${MW_SAMPLES_DIR:-} sh ./setup
+    rc=$?
+    [ $rc -eq 77 ] && exit 77
+    [ $rc -eq 0 ] || { echo "setup failed"; exit 2; }
 fi
 args=$(cat cmd)
 stdin=/dev/null

@@ -170,9 +170,50 @@ static void test_cases(void **state)
     }
 }
 
-/* The built-in pack: every m365 rule pins Operation, the Defender rules pin ActionType; the IIS
- * rules (windows/webserver) pin no ActionType but cannot see Defender's file and process events,
- * so they leave Defender's prefilter in place. */
+/* What the Defender source's events carry (src/sources/defender.c): no service ever. */
+static const struct mw_logsource defender_ls[] = {
+    { "windows", NULL, "file_event" },
+    { "windows", NULL, "process_creation" },
+    { "windows", NULL, "network_connection" },
+    { "windows", NULL, NULL },
+    { NULL, NULL, NULL },
+};
+
+/* Rules that name a service or category the source's events never carry do not count: a Sysmon
+ * rule keeps the Defender prefilter; without the source's logsources it does not. */
+static void test_logsources(void **state)
+{
+    (void)state;
+    static const char text[] =
+            "title: d\nid: 00000000-0000-4000-8000-000000000001\nlogsource:\n  product: windows\n"
+            "  category: file_event\ndetection:\n  a:\n    ActionType: FileRead\n  condition: a\n"
+            "---\ntitle: s\nid: 00000000-0000-4000-8000-000000000002\nlogsource:\n"
+            "  product: windows\n  service: sysmon\ndetection:\n  a:\n    EventID: 11\n"
+            "  condition: a\n"
+            "---\ntitle: p\nid: 00000000-0000-4000-8000-000000000003\nlogsource:\n"
+            "  product: windows\n  category: ps_script\ndetection:\n  a:\n    EventID: 4104\n"
+            "  condition: a\n";
+    struct mw_fieldtab f;
+    mw_fieldtab_init(&f, false);
+    struct mw_ruleset *rs = NULL;
+    struct mw_diag d;
+    mw_diag_init(&d);
+    assert_int_equal(mw_ruleset_load_text(&rs, "t.yml", text, strlen(text), &f, &d), MW_OK);
+    struct mw_prefilter *pf = NULL;
+    assert_int_equal(mw_prefilter_build(rs, "windows", "ActionType", &pf), MW_OK);
+    assert_null(pf);
+    assert_int_equal(mw_prefilter_build_for(rs, "windows", defender_ls, "ActionType", &pf), MW_OK);
+    assert_non_null(pf);
+    assert_int_equal(pf->n, 1);
+    assert_true(mw_prefilter_pass(pf, mw_str_c("FileRead")));
+    assert_false(mw_prefilter_pass(pf, mw_str_c("FileCreated")));
+    mw_prefilter_destroy(pf);
+    mw_ruleset_destroy(rs);
+    mw_fieldtab_fini(&f);
+}
+
+/* The built-in pack: every m365 rule pins Operation, every rule that can see a Defender event
+ * pins ActionType. */
 static void test_builtin(void **state)
 {
     (void)state;
@@ -183,11 +224,16 @@ static void test_builtin(void **state)
     mw_diag_init(&d);
     assert_int_equal(mw_ruleset_load(&rs, NULL, 0, false, &f, &d), MW_OK);
     struct mw_prefilter *m = NULL, *w = NULL;
-    assert_int_equal(mw_prefilter_build(rs, "m365", "Operation", &m), MW_OK);
-    static const struct mw_logsource defender_ls[] = { { "windows", NULL, "file_event" },
-                                                       { "windows", NULL, "process_creation" },
-                                                       { NULL, NULL, NULL } };
-    assert_int_equal(mw_prefilter_build_ls(rs, "windows", "ActionType", defender_ls, &w), MW_OK);
+    /* The m365 audit source's logsources: rules over message trace rows (m365/messagetrace,
+     * which pin no Operation) are not its. */
+    static const struct mw_logsource m365_ls[] = {
+        { "m365", "exchange", NULL },   { "m365", "azuread", NULL },
+        { "m365", "sharepoint", NULL }, { "m365", "security_compliance", NULL },
+        { "m365", "general", NULL },    { NULL, NULL, NULL },
+    };
+    assert_int_equal(mw_prefilter_build_for(rs, "m365", m365_ls, "Operation", &m), MW_OK);
+    /* Windows rules of other logsources (PowerShell 4104) do not take Defender's away. */
+    assert_int_equal(mw_prefilter_build_for(rs, "windows", defender_ls, "ActionType", &w), MW_OK);
     assert_non_null(m);
     assert_non_null(w);
     const char *ops[] = { "MailItemsAccessed", "MessageBind",      "FolderBind", "New-InboxRule",
@@ -195,10 +241,14 @@ static void test_builtin(void **state)
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         assert_true(mw_prefilter_pass(m, mw_str_c(ops[i])));
     }
-    assert_false(mw_prefilter_pass(m, mw_str_c("Send")));
-    assert_false(mw_prefilter_pass(m, mw_str_c("HardDelete")));
+    /* Send feeds the send-then-delete chain, MailboxLogin the non-owner login rule */
+    assert_true(mw_prefilter_pass(m, mw_str_c("Send")));
+    assert_true(mw_prefilter_pass(m, mw_str_c("MailboxLogin")));
+    assert_false(mw_prefilter_pass(m, mw_str_c("MailboxLogout")));
     assert_true(mw_prefilter_pass(w, mw_str_c("FileCopied")));
-    assert_false(mw_prefilter_pass(w, mw_str_c("FileDeleted")));
+    assert_true(mw_prefilter_pass(w, mw_str_c("ProcessCreated")));
+    assert_false(mw_prefilter_pass(w, mw_str_c("RegistryValueSet")));
+    assert_false(mw_prefilter_pass(w, mw_str_c("ImageLoaded")));
     mw_prefilter_destroy(m);
     mw_prefilter_destroy(w);
     mw_ruleset_destroy(rs);
@@ -236,6 +286,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),
+        cmocka_unit_test(test_logsources),
         cmocka_unit_test(test_builtin),
         cmocka_unit_test(test_event_pass),
     };

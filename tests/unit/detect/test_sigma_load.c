@@ -127,6 +127,10 @@ static void test_errors(void **state)
         { HEAD "detection:\n  s:\n    A|re|i|cased: x\n  condition: s\n",
           "t.yml:6: modifiers i and cased of 'A' cannot be combined" },
         { HEAD "detection:\n  s: {A: x}\n  condition: 1 of x*\n", "no selection matches" },
+        { HEAD "detection:\n  s:\n    A|fieldref|contains: B\n  condition: s\n",
+          "t.yml:6: fieldref goes only with cased and all" },
+        { HEAD "detection:\n  s:\n    A|fieldref: ''\n  condition: s\n",
+          "t.yml:6: fieldref needs a field name" },
         { HEAD "detection:\n  s: {A: x}\n  condition: s\nmailward:\n  summary: '{mw.nope}'\n",
           "t.yml:8: unknown placeholder '{mw.nope}'" },
         { HEAD "detection:\n  s: {A: x}\n  condition: s\nmailward:\n  summary: '{count}'\n",
@@ -139,7 +143,7 @@ static void test_errors(void **state)
         { "title: c\nid: c1\ncorrelation:\n  type: event_count\n  rules: [nope]\n  timespan: 1h\n"
           "  condition: {gt: 1}\n",
           "t.yml:4: unknown rule in correlation rule 'nope'" },
-        { "title: c\nid: c1\ncorrelation:\n  type: temporal\n  rules: [x]\n",
+        { "title: c\nid: c1\ncorrelation:\n  type: value_avg\n  rules: [x]\n",
           "t.yml:4: unsupported" },
         { HEAD "detection: {s: {A: x}, condition: s}\nlevel: severe\n", "t.yml:5: unknown level" },
         { "title: [unclosed\n", "t.yml:2: YAML error" },
@@ -286,6 +290,16 @@ static void test_modifiers_and_values(void **state)
         { "s: {A: x, B: y}", { "A=x", "B=y", NULL }, 1 }, /* map is AND */
         { "s: {A: x, B: y}", { "A=x", NULL }, 0 },
         { "s: [{A: x}, {B: y}]", { "B=y", NULL }, 1 }, /* list of maps is OR */
+        /* fieldref: equals a value of another field of the event (case-insensitive unless
+         * cased); `not` of it is "the fields differ" (docs/rules.md) */
+        { "s: {A|fieldref: B}", { "A=Bob@X", "B=bob@x", NULL }, 1 },
+        { "s: {A|fieldref: B}", { "A=ÉCOLE", "B=école", NULL }, 1 },
+        { "s: {A|fieldref|cased: B}", { "A=Bob@X", "B=bob@x", NULL }, 0 },
+        { "s: {A|fieldref: B}", { "A=eve@x", "B=bob@x", NULL }, 0 },
+        { "s: {A|fieldref: B}", { "A=eve@x", "B=x", "B=eve@x", NULL }, 1 },
+        { "s: {A|fieldref: B}", { "A=x", NULL }, 0 }, /* absent side never equals */
+        { "s: {A|fieldref: B}", { "A=~", "B=~", NULL }, 0 },
+        { "s: {A|fieldref: B}", { "A=", "B=", NULL }, 1 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct fx fx;

@@ -1,0 +1,273 @@
+/* tests/unit/correlate/test_sum.c: value_sum correlations (docs/rules.md, "Sums"): the sum of a
+ * numeric field per window, records without a number counting one, records kept out of the sum
+ * (sum_except) counted apart, copies of a record adding once, in memory and spilled, in any order,
+ * and the reasons of the conditions that hold.
+ * SPDX-License-Identifier: MIT */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "correlate/correlate.h"
+#include "correlate/correlate_int.h"
+#include "detect/corr_spec.h"
+
+#define SEC 1000000000LL
+#define T0  (1741078800LL * SEC) /* 2025-03-04T09:00:00Z */
+
+static const struct mw_logsource ls_m365 = { "m365", "exchange", NULL };
+
+static const char rules[] =
+        "title: b\nid: b1\nname: base\nlogsource: {product: m365, service: exchange}\n"
+        "detection: {s: {Operation: MailItemsAccessed}, condition: s}\n---\n"
+        "title: c\nid: c1\ncorrelation:\n  type: value_sum\n  rules: [base]\n"
+        "  group-by: [UserId]\n  timespan: 30m\n  condition: {gt: 100, field: OperationCount}\n"
+        "mailward:\n  sum_except: {field: AccessType, equals: [Sync]}\n"
+        "  any:\n    - {gt: 9, reason: 'records {count}'}\n"
+        "  condition_reason: 'items {sum}'\n"
+        "  summary: '{sum} items, {excepted} folders, {count} records'\n";
+
+struct rec {
+    const char *count; /* OperationCount, NULL: none */
+    const char *type;  /* AccessType */
+    uint64_t dedup;
+    int64_t t;
+};
+
+struct fx {
+    struct mw_fieldtab fields;
+    struct mw_arena arena;
+    struct mw_event ev;
+    struct mw_ruleset *rs;
+    struct mw_correlator *c;
+    int n;
+    char summary[4][128];
+    char reasons[4][128];
+};
+
+static int on_alert(void *arg, const struct mw_alert *a)
+{
+    struct fx *fx = arg;
+    if (fx->n < 4) {
+        snprintf(fx->summary[fx->n], sizeof fx->summary[0], "%s", a->summary);
+        char *r = fx->reasons[fx->n];
+        r[0] = '\0';
+        for (size_t i = 0; i < a->nreasons; i++) {
+            size_t len = strlen(r);
+            snprintf(r + len, sizeof fx->reasons[0] - len, "%s%s", i ? "; " : "", a->reasons[i]);
+        }
+    }
+    fx->n++;
+    return MW_OK;
+}
+
+static int on_finding(void *arg, const struct mw_finding *f)
+{
+    struct fx *fx = arg;
+    return mw_correlate_add(fx->c, f, on_alert, fx);
+}
+
+static void fx_init(struct fx *fx, const char *text)
+{
+    memset(fx, 0, sizeof *fx);
+    mw_fieldtab_init(&fx->fields, false);
+    mw_arena_init(&fx->arena, 8192, 0);
+    struct mw_diag diag;
+    mw_diag_init(&diag);
+    if (mw_ruleset_load_text(&fx->rs, "t.yml", text, strlen(text), &fx->fields, &diag) != MW_OK) {
+        fail_msg("%s", diag.msg);
+    }
+    mw_event_init(&fx->ev, &fx->fields, &fx->arena);
+    fx->c = mw_correlator_create(fx->rs);
+}
+
+static void fx_fini(struct fx *fx)
+{
+    mw_correlator_destroy(fx->c);
+    mw_ruleset_destroy(fx->rs);
+    mw_event_fini(&fx->ev);
+    mw_arena_fini(&fx->arena);
+    mw_fieldtab_fini(&fx->fields);
+}
+
+static void set(struct fx *fx, const char *name, const char *value)
+{
+    if (value) {
+        mw_event_add(&fx->ev, mw_fieldtab_intern(&fx->fields, mw_str_c(name)), mw_str_c(value));
+    }
+}
+
+static void feed(struct fx *fx, const struct rec *r)
+{
+    mw_event_reset(&fx->ev);
+    fx->ev.logsource = &ls_m365;
+    fx->ev.time_ns = r->t;
+    fx->ev.has_time = true;
+    fx->ev.dedup = r->dedup;
+    fx->ev.origin.path = "ual.jsonl";
+    set(fx, "Operation", "MailItemsAccessed");
+    set(fx, "UserId", "alice@example.org");
+    set(fx, "OperationCount", r->count);
+    set(fx, "AccessType", r->type);
+    assert_int_equal(mw_detect_event(fx->rs, &(struct mw_detect_scratch){ 0 }, &fx->ev, &fx->arena,
+                                     on_finding, fx),
+                     MW_OK);
+    mw_arena_reset(&fx->arena);
+}
+
+/* Feeds recs (forwards or backwards, each record once or twice, spilling after every record
+ * when spill is set) and finishes. */
+static void scan(struct fx *fx, const struct rec *recs, size_t n, bool backwards, bool twice,
+                 bool spill)
+{
+    if (spill) {
+        mw_correlator_set_budget(fx->c, 1);
+    }
+    for (int pass = 0; pass < (twice ? 2 : 1); pass++) {
+        for (size_t i = 0; i < n; i++) {
+            feed(fx, &recs[backwards ? n - 1 - i : i]);
+        }
+    }
+    assert_int_equal(mw_correlate_finish(fx->c, on_alert, fx), MW_OK);
+}
+
+static void test_sum_threshold_and_defaults(void **state)
+{
+    (void)state;
+    /* 50 + 50 = 100 is not more than 100; a record without a number adds one */
+    static const struct rec at[] = { { "50", "Bind", 1, T0 }, { "50", NULL, 2, T0 + SEC } };
+    static const struct rec over[] = { { "50", "Bind", 1, T0 },
+                                       { "50", NULL, 2, T0 + SEC },
+                                       { NULL, "Bind", 3, T0 + 2 * SEC } };
+    static const struct rec junk[] = { { "100", NULL, 1, T0 }, { "1e3", NULL, 2, T0 + SEC } };
+    struct fx fx;
+    fx_init(&fx, rules);
+    scan(&fx, at, 2, false, false, false);
+    assert_int_equal(fx.n, 0);
+    fx_fini(&fx);
+    fx_init(&fx, rules);
+    scan(&fx, over, 3, false, false, false);
+    assert_int_equal(fx.n, 1);
+    assert_string_equal(fx.summary[0], "101 items, 0 folders, 3 records");
+    assert_string_equal(fx.reasons[0], "items 101"); /* only the reasons that hold */
+    fx_fini(&fx);
+    fx_init(&fx, rules); /* a value that is not a whole number counts one */
+    scan(&fx, junk, 2, false, false, false);
+    assert_int_equal(fx.n, 1);
+    assert_string_equal(fx.summary[0], "101 items, 0 folders, 2 records");
+    fx_fini(&fx);
+}
+
+static void test_sync_kept_apart(void **state)
+{
+    (void)state;
+    /* Sync records are folders: never items, however large their count */
+    static const struct rec recs[] = {
+        { "500", "Sync", 1, T0 },          { "500", "sync", 2, T0 + SEC },
+        { "7", "Sync", 3, T0 + 2 * SEC },  { "90", "Bind", 4, T0 + 3 * SEC },
+        { "11", "Bind", 0, T0 + 4 * SEC },
+    };
+    struct fx fx;
+    fx_init(&fx, rules);
+    scan(&fx, recs, 3, false, false, false);
+    assert_int_equal(fx.n, 0);
+    fx_fini(&fx);
+    fx_init(&fx, rules);
+    scan(&fx, recs, 5, false, false, false);
+    assert_int_equal(fx.n, 1);
+    assert_string_equal(fx.summary[0], "101 items, 3 folders, 5 records");
+    fx_fini(&fx);
+}
+
+/* Copies of a record add once, in memory and spilled; the order does not matter. Records
+ * without a dedup id (0) are each counted. */
+static void test_copies_order_and_spill(void **state)
+{
+    (void)state;
+    struct rec recs[12];
+    for (size_t i = 0; i < 12; i++) {
+        static const char *const counts[] = { "9", "1048576", NULL, "3" };
+        recs[i] = (struct rec){ counts[i % 4], i % 5 == 0 ? "Sync" : "Bind", i < 10 ? i + 1 : 0,
+                                T0 + (int64_t)i * 60 * SEC };
+    }
+    char want[128];
+    for (int v = 0; v < 8; v++) {
+        struct fx fx;
+        fx_init(&fx, rules);
+        scan(&fx, recs, 12, v & 1, (v & 2) != 0, (v & 4) != 0);
+        assert_int_equal(fx.n, 1);
+        if (v == 0) {
+            snprintf(want, sizeof want, "%s", fx.summary[0]);
+            /* Sync at 0, 5, 10 (folders); the others by i % 4: 1 and 9 are 1048576, capped at
+             * 2^20 - 1; 2 and 6 have no count (1 each); 3, 7, 11 are 3; 4 and 8 are 9. Records
+             * 10 and 11 have no dedup id: given twice (v & 2) they count twice. */
+            assert_string_equal(want, "2097179 items, 3 folders, 12 records");
+        } else if (!(v & 2)) {
+            assert_string_equal(fx.summary[0], want);
+        } else {
+            assert_string_equal(fx.summary[0], "2097182 items, 4 folders, 14 records");
+        }
+        fx_fini(&fx);
+    }
+}
+
+static void test_load_errors(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "title: c\nid: c1\ncorrelation: {type: value_sum, rules: [b], group-by: [U], "
+        "timespan: 1h, condition: {gt: 1}}\n",
+        "title: c\nid: c1\ncorrelation: {type: value_sum, rules: [b], group-by: [U], "
+        "timespan: 1h, condition: {gt: 1, field: A}}\nmailward:\n  any:\n"
+        "    - {type: value_sum, field: B, gt: 3}\n",
+        "title: c\nid: c1\ncorrelation: {type: event_count, rules: [b], group-by: [U], "
+        "timespan: 1h, condition: {gt: 1}}\nmailward:\n  sum_except: {field: A}\n",
+    };
+    static const char *const want[] = { "value_sum needs a 'field'",
+                                        "a correlation sums one field only",
+                                        "'sum_except' must be {field: F, equals: [values]}" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct mw_fieldtab fields;
+        mw_fieldtab_init(&fields, false);
+        struct mw_diag diag;
+        mw_diag_init(&diag);
+        struct mw_ruleset *rs = NULL;
+        assert_int_equal(mw_ruleset_load_text(&rs, "t.yml", bad[i], strlen(bad[i]), &fields, &diag),
+                         MW_E_CONFIG);
+        if (!strstr(diag.msg, want[i])) {
+            fail_msg("case %zu: %s", i, diag.msg);
+        }
+        mw_ruleset_destroy(rs);
+        mw_fieldtab_fini(&fields);
+    }
+}
+
+static void test_fingerprint_packing(void **state)
+{
+    (void)state;
+    uint64_t sum = 0, exc = 0;
+    uint64_t a = mw_sum_fp(~(uint64_t)1, MW_SUM_WEIGHT_MAX, false);
+    uint64_t b = mw_sum_fp(~(uint64_t)1, 0, true);
+    assert_true(a != b);
+    mw_sum_add_fp(a | 1u, &sum, &exc); /* the primary flag is not part of the weight */
+    mw_sum_add_fp(b, &sum, &exc);
+    assert_int_equal(sum, MW_SUM_WEIGHT_MAX);
+    assert_int_equal(exc, 1);
+    assert_int_equal(mw_sum_fp(0, 0, false), 0); /* the caller maps 0 as for any fingerprint */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sum_threshold_and_defaults), cmocka_unit_test(test_sync_kept_apart),
+        cmocka_unit_test(test_copies_order_and_spill),     cmocka_unit_test(test_load_errors),
+        cmocka_unit_test(test_fingerprint_packing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
