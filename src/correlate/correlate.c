@@ -1939,11 +1939,12 @@ static void history_finding(struct mw_correlator *c, size_t rule, const struct m
     r.glen = build_group(c, cs, f->event, r.base);
     r.group = c->gbuf;
     (void)vfield_values(&cs->vfields[cs->hist->vfield], f->event, &r.value, 1);
+    char kbuf[32];
+    r.key = distinct_key(r.value, cs->ipv6_prefix, kbuf, sizeof kbuf);
     r.fp = content_fp(f->event);
     r.file = record_path(c, f->event, &r.file_idx);
     mw_hist_add(c->hist, &c->pool, cs, f, &r);
 }
-
 
 static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f, bool dedup_here)
 {

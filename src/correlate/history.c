@@ -20,7 +20,7 @@
 struct hist_val {
     uint64_t key; /* hash of the lower-cased value */
     int64_t first, last;
-    int64_t trig; /* earliest `when` record (NO_TIME: none) */
+    int64_t trig;              /* earliest `when` record (NO_TIME: none) */
     char *value;               /* as the earliest record wrote it */
     char *first_ip, *trig_ip;  /* the source IPs of first_s and trig_s (NULL: none) */
     struct mw_sample *first_s; /* the earliest record (time, fingerprint) */
@@ -147,7 +147,8 @@ static struct hist_group *get_group(struct mw_hist *h, size_t rule, const char *
     for (size_t k = h->nslots ? (size_t)hash & (h->nslots - 1) : 0; h->nslots && h->slots[k];
          k = (k + 1) & (h->nslots - 1)) {
         struct hist_group *g = h->slots[k];
-        if (g->hash == hash && g->rule == rule && g->klen == klen && memcmp(g->key, key, klen) == 0) {
+        if (g->hash == hash && g->rule == rule && g->klen == klen &&
+            memcmp(g->key, key, klen) == 0) {
             return g;
         }
     }
@@ -265,29 +266,36 @@ static void add_value(struct mw_hist *h, struct mw_pool *pool, const struct mw_c
                       struct hist_group *g, const struct mw_finding *f, const struct mw_hist_rec *r)
 {
     int64_t t = f->event->time_ns;
-    uint64_t key = mw_hash_lower(r->value.ptr, r->value.len, 0x6e657776);
+    struct mw_str k = r->key.len ? r->key : r->value;
+    uint64_t key = mw_hash_lower(k.ptr, k.len, 0x6e657776);
     struct hist_val *v = val_slot(h, pool, g, key ? key : 1, cs->hist->max_values);
     if (!v) {
         return;
     }
-    size_t before = val_bytes(v);
     v->last = t > v->last ? t : v->last;
     /* With `when` rules only a `when` record can be reported: the first sighting is kept as a
      * time and an address, not as a record (the value's history costs no evidence). */
     bool keep_first = cs->hist->when_mask == 0;
-    if (t <= v->first && first_wins(v, t, r->value, f->source_ip)) {
+    bool when = r->base < 64 && (cs->hist->when_mask >> r->base) & 1u;
+    bool first = t <= v->first && first_wins(v, t, r->value, f->source_ip);
+    bool first_s = keep_first && t <= v->first && earlier(t, r->fp, v->first_s);
+    bool trig = when && earlier(t, r->fp, v->trig_s);
+    if (!first && !first_s && !trig) {
+        return; /* the common case: a later sighting of a known value */
+    }
+    size_t before = val_bytes(v);
+    if (first) {
         v->first = t;
         mw_free(v->value);
         v->value = mw_strndup(r->value.ptr, r->value.len);
         mw_free(v->first_ip);
         v->first_ip = ip_of(f);
     }
-    if (keep_first && t <= v->first && earlier(t, r->fp, v->first_s)) {
+    if (first_s) {
         mw_sample_free(pool, v->first_s);
         v->first_s = sample_of(pool, f, r);
     }
-    bool when = r->base < 64 && (cs->hist->when_mask >> r->base) & 1u;
-    if (when && earlier(t, r->fp, v->trig_s)) {
+    if (trig) {
         v->trig = t;
         mw_sample_free(pool, v->trig_s);
         v->trig_s = sample_of(pool, f, r);
@@ -616,6 +624,18 @@ static int val_cmp(const void *a, const void *b)
     return strcmp(x->value, y->value);
 }
 
+/* " (its /64 network)" when IPv6 values are compared per network (ipv6_prefix), else "". */
+static void net_note(const struct mw_corr_spec *cs, const char *value, char *out, size_t size)
+{
+    const char *c = strchr(value, ':');
+    bool v6 = c && strchr(c + 1, ':');
+    if (cs->ipv6_prefix && v6) {
+        snprintf(out, size, " (its /%u network)", cs->ipv6_prefix);
+    } else {
+        out[0] = '\0';
+    }
+}
+
 /* The alerts of one new_value group: every value first seen a learning period or more after the
  * group's first record (with `when` rules: only at a `when` record within timespan of the first
  * sighting; with less history such a record is reported as having none to compare). */
@@ -638,18 +658,21 @@ static int judge_values(struct mw_hist *h, struct judged *j, mw_alert_fn *fn, vo
         }
         int64_t before = v->first - g->first;
         span_text(before, have, sizeof have);
+        char net[32];
+        net_note(cs, v->value, net, sizeof net);
         mw_time_format(v->first, ft, sizeof ft);
         j->v = v;
         j->shown = v->trig_s ? v->trig_s : v->first_s;
         j->ip = v->trig_s ? v->trig_ip : v->first_ip;
-        j->count = (v->first_s != NULL) + (v->trig_s && (!v->first_s || v->trig_s->fp != v->first_s->fp));
+        j->count = (v->first_s != NULL) +
+                   (v->trig_s && (!v->first_s || v->trig_s->fp != v->first_s->fp));
         if (before >= learn) {
             j->category = "NewValue";
             j->level = j->info->level;
             j->nohist = false;
             snprintf(j->reason, sizeof j->reason,
-                     "%s %s first seen for %s at %s, after %s of its data (learning period %s)%s",
-                     field, v->value, j->account, ft, have, need,
+                     "%s %s%s first seen for %s at %s, after %s of its data (learning period %s)%s",
+                     field, v->value, net, j->account, ft, have, need,
                      g->overflow ? "; the group has more values than are kept (judged on a "
                                    "sample)"
                                  : "");
@@ -658,9 +681,9 @@ static int judge_values(struct mw_hist *h, struct judged *j, mw_alert_fn *fn, vo
             j->level = MW_LEVEL_INFORMATIONAL;
             j->nohist = true;
             snprintf(j->reason, sizeof j->reason,
-                     "no history to compare: %s %s not judged; the data of %s begins %s before "
+                     "no history to compare: %s %s%s not judged; the data of %s begins %s before "
                      "its first sighting (learning period %s)",
-                     field, v->value, j->account, have, need);
+                     field, v->value, net, j->account, have, need);
         } else {
             continue;
         }

@@ -22,6 +22,7 @@ struct mw_hist_rec {
     const char *group; /* lower-cased group key (values joined with 0x1f) */
     size_t glen;
     struct mw_str value; /* the `field`'s value (empty: none) */
+    struct mw_str key;   /* what makes two values the same: the value, or an IPv6 network */
     uint64_t fp;         /* the record's content fingerprint */
     const char *file;    /* the correlator's copy of the record's path */
     uint32_t file_idx;
@@ -33,8 +34,8 @@ struct mw_hist_win {
     size_t rule;
     const char *group; /* lower-cased group key */
     size_t glen;
-    int64_t bin;     /* window start (ns) */
-    double volume;   /* the window's value_sum, or its records */
+    int64_t bin;   /* window start (ns) */
+    double volume; /* the window's value_sum, or its records */
     uint64_t records;
     int64_t first, last; /* times of its first and last record */
 };

@@ -45,7 +45,7 @@ struct mw_config {
     struct strlist domains;
     struct allowlist *lists;
     size_t nlists;
-    int64_t learning; /* learning_period; 0: not given */
+    int64_t learning;          /* learning_period; 0: not given */
     struct mw_placeholder *ph; /* placeholders: name -> values (strings owned here) */
     size_t nph;
 };
@@ -517,7 +517,8 @@ static int load_root(struct loader *ld, struct mw_config *cfg)
             rc = load_placeholders(ld, cfg, v);
         } else {
             rc = fail_at(ld, k,
-                         "unknown key '%s' (internal_domains, allowlists, learning_period, placeholders)",
+                         "unknown key '%s' (internal_domains, allowlists, learning_period, "
+                         "placeholders)",
                          key ? key : "?");
         }
         if (rc != MW_OK) {
