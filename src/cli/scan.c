@@ -452,11 +452,12 @@ static int on_finding(void *arg, const struct mw_finding *f)
     struct scan_state *st = arg;
     if (f->provisional && st->infer) {
         /* its level depends on domains inferred from the whole input: judged at the end */
-        if (mw_held_events_add(st->held, f)) {
+        bool owner = mw_correlate_claim(st->corr, f);
+        if (mw_held_events_add(st->held, f, owner)) {
             return MW_OK;
         }
         int rc = judge_held(st, false);
-        if (rc < 0 || mw_held_events_add(st->held, f)) {
+        if (rc < 0 || mw_held_events_add(st->held, f, owner)) {
             return rc < 0 ? rc : MW_OK;
         }
     }

@@ -81,6 +81,8 @@ struct mw_correlator {
     struct mw_spill spill;
     struct mw_ptrtab names; /* field and source names in runs */
     uint64_t dups;          /* plain detections, and correlation windows once finished */
+    bool *windowed;         /* per rule: a base of a correlation that counts it in windows */
+    bool owned;             /* a finding of the current record counts its copies */
     uint64_t undated;
     /* Closing windows early (mw_correlator_allow_sweep): */
     bool sweep_ok;      /* the caller can read its input again */
@@ -237,7 +239,7 @@ static bool parse_ipv6_plain(const char *p, size_t len, unsigned char a[16])
 /* IPv6 values are counted per prefix when the rule says so; IPv4 and names as they are. */
 static struct mw_str distinct_key(struct mw_str v, unsigned prefix, char *buf, size_t size)
 {
-    if (!prefix || !memchr(v.ptr, ':', v.len) || v.len >= 64) {
+    if (!prefix || !v.len || !memchr(v.ptr, ':', v.len) || v.len >= 64) {
         return v;
     }
     const char *colon = memchr(v.ptr, ':', v.len);
@@ -435,6 +437,13 @@ struct mw_correlator *mw_correlator_create(const struct mw_ruleset *rs)
             c->corrs[b][c->ncorrs[b]++] = i;
         }
     }
+    c->windowed = mw_calloc(c->nrules + 1, sizeof *c->windowed);
+    for (size_t i = 0; i < c->nrules; i++) {
+        const struct mw_corr_spec *cs = mw_ruleset_corr(rs, i);
+        for (size_t k = 0; cs && cs->type != MW_CORR_NEW_VALUE && k < cs->nbases; k++) {
+            c->windowed[cs->bases[k]] = true;
+        }
+    }
     c->needed = mw_calloc(c->nrules + 1, sizeof *c->needed);
     for (size_t i = 0; i < c->nrules; i++) {
         c->needed[i] = needed_fields(mw_ruleset_corr(rs, i));
@@ -575,6 +584,7 @@ void mw_correlator_destroy(struct mw_correlator *c)
     mw_free(c->seen);
     mw_free(c->corrs);
     mw_free(c->ncorrs);
+    mw_free(c->windowed);
     mw_free(c->open);
     mw_free(c);
 }
@@ -1946,7 +1956,8 @@ static void history_finding(struct mw_correlator *c, size_t rule, const struct m
     mw_hist_add(c->hist, &c->pool, cs, f, &r);
 }
 
-static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f, bool dedup_here)
+static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f, bool dedup_here,
+                             bool owner)
 {
     const struct mw_event *ev = f->event;
     if (!ev->has_time) {
@@ -1961,7 +1972,7 @@ static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f
         return st;
     }
     /* The window's fingerprint of the record: its dedup id (per base rule), the low bit set in
-     * the first correlation of the rule, whose windows count the duplicates dropped. */
+     * the first window of the finding that counts the record's copies (mw_correlate_claim). */
     uint64_t dkey = 0;
     if (dedup_here && ev->dedup) {
         /* mixed, so that dropping the low bit does not pair ids that differ only there */
@@ -1997,9 +2008,10 @@ static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f
         bool exc = false;
         uint64_t weight = cs->sum_field >= 0 ? mw_sum_weight(cs, ev, &exc) : 0;
         if (dkey) {
-            uint64_t k = (cs->sum_field >= 0 ? mw_sum_fp(dkey, weight, exc) : dkey) | (i == 0);
+            uint64_t k = (cs->sum_field >= 0 ? mw_sum_fp(dkey, weight, exc) : dkey) | owner;
             w->fps[w->nfps++] = k ? k : 2;
-            w->nfed += i == 0;
+            w->nfed += owner;
+            owner = false;
         } else {
             w->nplain++;
             w->plainsum += weight;
@@ -2015,6 +2027,34 @@ static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f
     return MW_OK;
 }
 
+/* Whether f counts its record's copies: the first finding of the record whose rule drops
+ * copies (its seen set, or its windows' fingerprints) does, so a record found by several rules
+ * counts once; a finding held and matched again carries what was decided when it was held. */
+static bool claim(struct mw_correlator *c, const struct mw_finding *f, bool global)
+{
+    if (f->dup_owner) {
+        return f->dup_owner == 1;
+    }
+    if (f->first_of_record) {
+        c->owned = false;
+    }
+    bool windows = c->windowed[f->rule] && f->event->has_time; /* undated: in no window */
+    if (c->owned || !(global || windows)) {
+        return false;
+    }
+    c->owned = true;
+    return true;
+}
+
+bool mw_correlate_claim(struct mw_correlator *c, const struct mw_finding *f)
+{
+    if (f->rule >= c->nrules) {
+        return false;
+    }
+    bool plain = f->info->generates_alerts && !f->info->is_correlation;
+    return claim(c, f, plain || !c->ncorrs[f->rule]);
+}
+
 int mw_correlate_add(struct mw_correlator *c, const struct mw_finding *f, mw_alert_fn *fn,
                      void *arg)
 {
@@ -2024,12 +2064,13 @@ int mw_correlate_add(struct mw_correlator *c, const struct mw_finding *f, mw_ale
     const struct mw_event *ev = f->event;
     bool plain = f->info->generates_alerts && !f->info->is_correlation;
     bool global = plain || !c->ncorrs[f->rule];
+    bool owner = claim(c, f, global);
     if (global && ev->dedup && !mw_u64set_add(&c->seen[f->rule], ev->dedup)) {
-        c->dups++;
+        c->dups += owner;
         return plain && ev->dedup_cross ? emit_detection(c, f, false, fn, arg) : MW_OK;
     }
     if (c->ncorrs[f->rule]) {
-        int st = correlate_finding(c, f, !global);
+        int st = correlate_finding(c, f, !global, owner);
         if (st < 0) {
             return st;
         }

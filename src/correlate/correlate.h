@@ -87,8 +87,13 @@ int mw_correlate_add(struct mw_correlator *c, const struct mw_finding *f, mw_ale
  * however they were split across files and however often a record was repeated. MW_E_IO when
  * the spill file failed (mw_correlate_error says why). */
 int mw_correlate_finish(struct mw_correlator *c, mw_alert_fn *fn, void *arg);
+/* Whether finding f counts its record's copies (the first finding of the record whose rule
+ * drops copies), for a caller that holds f and adds it later (mw_finding.dup_owner); to be
+ * called in place of adding it, in the order the findings come. */
+bool mw_correlate_claim(struct mw_correlator *c, const struct mw_finding *f);
 /* Records dropped as duplicates: plain detections at once, correlation windows at finish (a
- * record with a dedup id counts once per window however many copies arrive, wherever). */
+ * record with a dedup id counts once per window however many copies arrive, wherever); each
+ * copy counts once, by its record's first finding that drops copies (mw_correlate_claim). */
 uint64_t mw_correlate_duplicates(const struct mw_correlator *c);
 /* Findings of correlation base rules whose event has no time: never put in a window. */
 uint64_t mw_correlate_undated(const struct mw_correlator *c);

@@ -59,7 +59,7 @@ static uint64_t logsource_rules(const struct mw_ruleset *rs, struct mw_detect_sc
 
 /* Tries rule i on ev; calls fn when it matches. */
 static int try_rule(const struct mw_ruleset *rs, size_t i, const struct mw_event *ev,
-                    struct mw_arena *arena, mw_finding_fn *fn, void *arg)
+                    struct mw_arena *arena, mw_finding_fn *fn, void *arg, bool *first)
 {
     int8_t memo[1024];
     const struct mw_rule *r = &rs->rules[i];
@@ -76,6 +76,8 @@ static int try_rule(const struct mw_ruleset *rs, size_t i, const struct mw_event
     f.rule = i;
     f.info = &r->info;
     f.event = ev;
+    f.first_of_record = *first;
+    *first = false;
     int st = mw_ext_apply(rs, r, &cctx, arena, &f);
     return st < 0 ? st : fn(arg, &f);
 }
@@ -93,6 +95,7 @@ int mw_detect_event(const struct mw_ruleset *rs, struct mw_detect_scratch *scrat
     bool small = rs->nrules <= 64;
     uint64_t takes = small ? logsource_rules(rs, scratch, ls) : 0;
     uint64_t cand[CAND_WORDS];
+    bool first = true;
     size_t words = (rs->nrules + 63) / 64;
     bool indexed = words <= CAND_WORDS;
     if (indexed) {
@@ -111,7 +114,7 @@ int mw_detect_event(const struct mw_ruleset *rs, struct mw_detect_scratch *scrat
         if (small ? !((takes >> i) & 1u) : !logsource_match(&rs->rules[i], ls)) {
             continue;
         }
-        int st = try_rule(rs, i, ev, arena, fn, arg);
+        int st = try_rule(rs, i, ev, arena, fn, arg, &first);
         if (st < 0) {
             return st;
         }

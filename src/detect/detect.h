@@ -112,6 +112,12 @@ struct mw_finding {
     /* Judged with domains not yet known (mw_detect_options.infer_domains): the caller holds the
      * event and matches it again at the end of the input. */
     bool provisional;
+    /* Each record's copies from overlapping exports are counted once, by one of its findings:
+     * first_of_record is set on the first finding detection makes of a record; dup_owner is 0
+     * for the correlator to decide, 1 or 2 when a finding matched again after being held (the
+     * caller decided when it held it: mw_correlate_claim). */
+    bool first_of_record;
+    uint8_t dup_owner;
 };
 
 typedef int mw_finding_fn(void *arg, const struct mw_finding *finding);

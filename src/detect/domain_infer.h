@@ -39,9 +39,10 @@ struct mw_held_events;
 
 struct mw_held_events *mw_held_events_create(struct mw_fieldtab *fields);
 void mw_held_events_destroy(struct mw_held_events *h);
-/* Keeps a copy of the finding's event and rule. False when the budget is spent (the caller
+/* Keeps a copy of the finding's event and rule, and whether it counts the record's copies
+ * (dup_owner: matched again, the finding carries it). False when the budget is spent (the caller
  * judges what is held now and calls again). */
-bool mw_held_events_add(struct mw_held_events *h, const struct mw_finding *f);
+bool mw_held_events_add(struct mw_held_events *h, const struct mw_finding *f, bool dup_owner);
 size_t mw_held_events_count(const struct mw_held_events *h);
 /* Matches every held event again under rs (its domains now set), in an order that does not
  * depend on the order they were read in (time, then content), and calls fn with the findings

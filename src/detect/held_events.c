@@ -16,7 +16,7 @@ struct held_pair {
 struct held_rec {
     size_t rule;
     int64_t time_ns;
-    bool has_time, dedup_cross;
+    bool has_time, dedup_cross, dup_owner;
     uint64_t dedup, content;
     struct mw_str time_raw;
     const char *source;
@@ -82,7 +82,7 @@ static struct mw_str dup_view(struct mw_str s, size_t *bytes)
     return mw_str_make(mw_strndup(s.ptr ? s.ptr : "", s.len), s.len);
 }
 
-bool mw_held_events_add(struct mw_held_events *h, const struct mw_finding *f)
+bool mw_held_events_add(struct mw_held_events *h, const struct mw_finding *f, bool dup_owner)
 {
     const struct mw_event *ev = f->event;
     size_t npairs = 0;
@@ -95,6 +95,7 @@ bool mw_held_events_add(struct mw_held_events *h, const struct mw_finding *f)
     }
     struct held_rec *r = mw_calloc(1, sizeof *r);
     r->rule = f->rule;
+    r->dup_owner = dup_owner;
     r->time_ns = ev->time_ns;
     r->has_time = ev->has_time;
     r->dedup = ev->dedup;
@@ -149,6 +150,7 @@ static int cmp_rec(const void *a, const void *b)
 
 struct replay_ctx {
     size_t rule;
+    bool dup_owner;
     mw_finding_fn *fn;
     void *arg;
 };
@@ -156,7 +158,12 @@ struct replay_ctx {
 static int only_rule(void *arg, const struct mw_finding *f)
 {
     const struct replay_ctx *rc = arg;
-    return f->rule == rc->rule ? rc->fn(rc->arg, f) : MW_OK;
+    if (f->rule != rc->rule) {
+        return MW_OK;
+    }
+    struct mw_finding g = *f;
+    g.dup_owner = rc->dup_owner ? 1 : 2;
+    return rc->fn(rc->arg, &g);
 }
 
 int mw_held_events_replay(struct mw_held_events *h, const struct mw_ruleset *rs,
@@ -183,7 +190,7 @@ int mw_held_events_replay(struct mw_held_events *h, const struct mw_ruleset *rs,
         for (size_t k = 0; k < r->npairs; k++) {
             mw_event_add(&ev, (int)r->pairs[k].id, r->pairs[k].v);
         }
-        struct replay_ctx rc = { r->rule, fn, arg };
+        struct replay_ctx rc = { r->rule, r->dup_owner, fn, arg };
         st = mw_detect_event(rs, scratch, &ev, arena, only_rule, &rc);
         mw_arena_reset(arena);
     }

@@ -308,6 +308,13 @@ static void test_duplicates_dropped(void **state)
     fx_fini(&fx);
 }
 
+static int count_findings(void *arg, const struct mw_finding *f)
+{
+    (void)f;
+    (*(int *)arg)++;
+    return MW_OK;
+}
+
 static void test_detection_alert_is_immediate(void **state)
 {
     (void)state;
@@ -332,7 +339,42 @@ static void test_detection_alert_is_immediate(void **state)
                                      on_finding, &fx),
                      MW_OK);
     assert_int_equal(fx.got.n, 1);
+    /* counted once, by the record's first finding that drops copies (undated, it is in no
+     * window: the forwarding rule's own) */
+    finish(&fx);
+    assert_int_equal(fx.got.n, 1);
     assert_int_equal(mw_correlate_duplicates(fx.c), 1);
+    fx_fini(&fx);
+}
+
+/* A dated record that several rules find (a plain detection and bases of window correlations)
+ * and that comes three times counts two copies, not two per rule. */
+static void test_copies_counted_once_per_record(void **state)
+{
+    (void)state;
+    struct fx fx;
+    fx_init(&fx);
+    int findings = 0;
+    for (int copy = 0; copy < 3; copy++) {
+        mw_event_reset(&fx.ev);
+        fx.ev.logsource = &ls_m365;
+        fx.ev.dedup = 78;
+        fx.ev.time_ns = T0;
+        fx.ev.has_time = true;
+        set(&fx, "Operation", "New-InboxRule");
+        set(&fx, "UserId", "alice@example.org");
+        set(&fx, "Parameters.Name", "x");
+        set(&fx, "Parameters.ForwardTo", "drop@attacker.example");
+        assert_int_equal(mw_detect_event(fx.rs, &(struct mw_detect_scratch){ 0 }, &fx.ev, &fx.arena,
+                                         count_findings, &findings),
+                         MW_OK);
+        assert_int_equal(mw_detect_event(fx.rs, &(struct mw_detect_scratch){ 0 }, &fx.ev, &fx.arena,
+                                         on_finding, &fx),
+                         MW_OK);
+    }
+    assert_true(findings >= 3 * 3); /* at least three rules find each copy */
+    finish(&fx);
+    assert_int_equal(mw_correlate_duplicates(fx.c), 2);
     fx_fini(&fx);
 }
 
@@ -877,6 +919,7 @@ int main(void)
         cmocka_unit_test(test_out_of_order_same_alerts),
         cmocka_unit_test(test_duplicates_dropped),
         cmocka_unit_test(test_detection_alert_is_immediate),
+        cmocka_unit_test(test_copies_counted_once_per_record),
         cmocka_unit_test(test_order_and_split_do_not_change_alerts),
         cmocka_unit_test(test_values_past_cap_order_independent),
         cmocka_unit_test(test_copies_and_old_records_join_their_window),
