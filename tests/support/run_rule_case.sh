@@ -7,6 +7,9 @@
 # one per line (informational, low, medium, high, critical), sorted, must equal its sorted lines.
 # Scans run with `--min-level informational` (so informational findings count) unless the
 # `options` file (extra scan options, one line) gives its own --min-level.
+# A match.* or nomatch.* may be a directory (match.d/): its files are scanned together, for
+# correlations whose records come from several logs (a .count or .levels sits beside it:
+# match.count for match.d).
 # Every run is checked whole: the rule id must be one `mailward rules list` shows, a match file
 # must exit 1 (alerts) and a nomatch file 0 (no alerts), with nothing on stderr (a crash, an
 # error, a malformed or unreadable record all fail the case), and every alert must be of the rule.
@@ -33,7 +36,7 @@ if ! grep -q "^$rule " "$tmp/list"; then
 fi
 ran=0
 for f in match.* nomatch.*; do
-    [ -f "$f" ] || continue
+    [ -f "$f" ] || [ -d "$f" ] || continue
     case $f in *.count | *.levels) continue ;; esac
     ran=$((ran + 1))
     LC_ALL=C TZ=UTC sh -c "exec \"\$0\" scan --no-summary --format jsonl --rule \"$rule\" $opts \"$f\"" \
