@@ -64,7 +64,7 @@ static const uint64_t *logsource_rules(const struct mw_ruleset *rs, struct mw_de
     e->service = ls->service;
     e->category = ls->category;
     e->rs = rs;
-    memset(e->match, 0, sizeof e->match);
+    memset(e->match, 0, (rs->nrules + 63) / 64 * sizeof *e->match);
     for (size_t i = 0; i < rs->nrules; i++) {
         if (logsource_match(&rs->rules[i], ls)) {
             e->match[i / 64] |= (uint64_t)1 << (i % 64);

@@ -122,7 +122,7 @@ typedef int mw_finding_fn(void *arg, const struct mw_finding *finding);
  * the rules' strings are not compared for every event. Zeroed (mw_detect_scratch_init) is empty.
  * A scratch serves one ruleset for that ruleset's lifetime. Rulesets of more than
  * 64 * MW_LS_WORDS rules compare the strings per rule. */
-#define MW_LS_MEMO  8u
+#define MW_LS_MEMO  32u /* a Windows event log mixes a dozen or more */
 #define MW_LS_WORDS 64u
 struct mw_ls_memo {
     const struct mw_logsource *ls;            /* NULL: empty */

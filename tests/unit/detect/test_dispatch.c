@@ -190,7 +190,7 @@ static size_t reused(struct fx *fx, struct mw_detect_scratch *scratch,
 static void test_scratch_remembers_logsources(void **state)
 {
     (void)state;
-    static const struct mw_logsource many[] = {
+    static const struct mw_logsource named[] = {
         { "m365", "exchange", NULL },
         { "M365", "EXCHANGE", NULL },
         { "m365", NULL, NULL },
@@ -203,7 +203,15 @@ static void test_scratch_remembers_logsources(void **state)
         { "azure", "signinlogs", NULL },
         { "Windows", "security", NULL },
     };
-    size_t nmany = sizeof many / sizeof many[0];
+    /* the named ones, then more services than the scratch keeps */
+    enum { NNAMED = sizeof named / sizeof named[0], NMANY = NNAMED + MW_LS_MEMO + 5 };
+    static struct mw_logsource many[NMANY];
+    static char svc[NMANY][16];
+    for (size_t k = 0; k < NMANY; k++) {
+        snprintf(svc[k], sizeof svc[k], "svc%zu", k);
+        many[k] = k < NNAMED ? named[k] : (struct mw_logsource){ "m365", svc[k], NULL };
+    }
+    size_t nmany = NMANY;
     assert_true(nmany > MW_LS_MEMO);
     const char *op4[] = { "Operation=op4", "Workload=Exchange", "EventID=4663", NULL };
     const char *op1[] = { "Operation=op1", NULL };
@@ -214,7 +222,7 @@ static void test_scratch_remembers_logsources(void **state)
     for (int round = 0; round < 3; round++) {
         for (size_t k = 0; k < nmany; k++) {
             reused(&fx, &scratch, &many[k], op4);
-            reused(&fx, &scratch, &many[(k * 7) % nmany], op1);
+            reused(&fx, &scratch, &many[(k * 7) % nmany], op1); /* 7 and 48: coprime */
         }
     }
     /* the logsource's case does not matter: g4, x-and, x-not, x-or */
