@@ -2011,6 +2011,7 @@ static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f
             uint64_t k = (cs->sum_field >= 0 ? mw_sum_fp(dkey, weight, exc) : dkey) | owner;
             w->fps[w->nfps++] = k ? k : 2;
             w->nfed += owner;
+            c->owned = c->owned || owner;
             owner = false;
         } else {
             w->nplain++;
@@ -2038,12 +2039,15 @@ static bool claim(struct mw_correlator *c, const struct mw_finding *f, bool glob
     if (f->first_of_record) {
         c->owned = false;
     }
-    bool windows = c->windowed[f->rule] && f->event->has_time; /* undated: in no window */
-    if (c->owned || !(global || windows)) {
+    if (c->owned || !f->event->dedup) {
         return false;
     }
-    c->owned = true;
-    return true;
+    if (global) {
+        c->owned = true; /* its set of dedup ids counts the copy */
+        return true;
+    }
+    /* a window correlation's base: owned once a window takes the record (correlate_finding) */
+    return c->windowed[f->rule] && f->event->has_time;
 }
 
 bool mw_correlate_claim(struct mw_correlator *c, const struct mw_finding *f)

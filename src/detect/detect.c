@@ -35,26 +35,43 @@ void mw_detect_scratch_init(struct mw_detect_scratch *scratch)
     memset(scratch, 0, sizeof *scratch);
 }
 
-/* Bit i set: rule i (< 64) takes events of ls, remembered in the caller's scratch. */
-static uint64_t logsource_rules(const struct mw_ruleset *rs, struct mw_detect_scratch *m,
-                                const struct mw_logsource *ls)
+static bool memo_is(const struct mw_ls_memo *e, const struct mw_ruleset *rs,
+                    const struct mw_logsource *ls)
 {
-    for (unsigned k = 0; k < MW_LS_MEMO; k++) {
-        const struct mw_ls_memo *e = &m->lsmemo[k];
-        if (e->ls == ls && e->product == ls->product && e->service == ls->service &&
-            e->category == ls->category && e->rs == rs) {
-            return e->match;
+    return e->ls == ls && e->product == ls->product && e->service == ls->service &&
+           e->category == ls->category && e->rs == rs;
+}
+
+/* The rules that take events of ls (bit i: rule i), computed once per distinct logsource and
+ * remembered in the caller's scratch. rs has at most 64 * MW_LS_WORDS rules. */
+static const uint64_t *logsource_rules(const struct mw_ruleset *rs, struct mw_detect_scratch *m,
+                                       const struct mw_logsource *ls)
+{
+    unsigned k = m->lslast % MW_LS_MEMO;
+    if (memo_is(&m->lsmemo[k], rs, ls)) {
+        return m->lsmemo[k].match;
+    }
+    for (k = 0; k < MW_LS_MEMO; k++) {
+        if (memo_is(&m->lsmemo[k], rs, ls)) {
+            m->lslast = k;
+            return m->lsmemo[k].match;
         }
     }
-    uint64_t match = 0;
-    for (size_t i = 0; i < rs->nrules && i < 64; i++) {
+    k = m->lsnext++ % MW_LS_MEMO;
+    struct mw_ls_memo *e = &m->lsmemo[k];
+    e->ls = ls;
+    e->product = ls->product;
+    e->service = ls->service;
+    e->category = ls->category;
+    e->rs = rs;
+    memset(e->match, 0, (rs->nrules + 63) / 64 * sizeof *e->match);
+    for (size_t i = 0; i < rs->nrules; i++) {
         if (logsource_match(&rs->rules[i], ls)) {
-            match |= (uint64_t)1 << i;
+            e->match[i / 64] |= (uint64_t)1 << (i % 64);
         }
     }
-    struct mw_ls_memo *e = &m->lsmemo[m->lsnext++ % MW_LS_MEMO];
-    *e = (struct mw_ls_memo){ ls, ls->product, ls->service, ls->category, rs, match };
-    return match;
+    m->lslast = k;
+    return e->match;
 }
 
 /* Tries rule i on ev; calls fn when it matches. */
@@ -82,8 +99,21 @@ static int try_rule(const struct mw_ruleset *rs, size_t i, const struct mw_event
     return st < 0 ? st : fn(arg, &f);
 }
 
-/* Candidate bitsets up to this many rules live on the stack; larger rulesets try every rule. */
-#define CAND_WORDS 64
+/* A ruleset too large for the bitsets: every rule of the logsource, strings compared. */
+static int try_every_rule(const struct mw_ruleset *rs, const struct mw_event *ev,
+                          struct mw_arena *arena, mw_finding_fn *fn, void *arg)
+{
+    bool first = true;
+    for (size_t i = 0; i < rs->nrules; i++) {
+        if (logsource_match(&rs->rules[i], ev->logsource)) {
+            int st = try_rule(rs, i, ev, arena, fn, arg, &first);
+            if (st < 0) {
+                return st;
+            }
+        }
+    }
+    return MW_OK;
+}
 
 int mw_detect_event(const struct mw_ruleset *rs, struct mw_detect_scratch *scratch,
                     const struct mw_event *ev, struct mw_arena *arena, mw_finding_fn *fn, void *arg)
@@ -92,31 +122,25 @@ int mw_detect_event(const struct mw_ruleset *rs, struct mw_detect_scratch *scrat
     if (!ls) {
         return MW_OK;
     }
-    bool small = rs->nrules <= 64;
-    uint64_t takes = small ? logsource_rules(rs, scratch, ls) : 0;
-    uint64_t cand[CAND_WORDS];
-    bool first = true;
     size_t words = (rs->nrules + 63) / 64;
-    bool indexed = words <= CAND_WORDS;
-    if (indexed) {
-        memset(cand, 0, words * sizeof *cand);
-        indexed = mw_dispatch_candidates(rs, ev, cand);
+    if (words > MW_LS_WORDS) {
+        return try_every_rule(rs, ev, arena, fn, arg);
     }
-    for (size_t i = 0; i < rs->nrules; i++) {
-        if (indexed) {
-            uint64_t w = cand[i / 64] >> (i % 64);
-            if (!w) {
-                i |= 63; /* no candidate left in this word */
-                continue;
+    /* candidates: the rules the dispatch allows (all without one) that take the logsource */
+    const uint64_t *takes = logsource_rules(rs, scratch, ls);
+    uint64_t cand[MW_LS_WORDS];
+    bool first = true;
+    memset(cand, 0, words * sizeof *cand);
+    bool indexed = mw_dispatch_candidates(rs, ev, cand);
+    for (size_t w = 0; w < words; w++) {
+        cand[w] = indexed ? cand[w] & takes[w] : takes[w];
+    }
+    for (size_t w = 0; w < words; w++) {
+        for (uint64_t b = cand[w]; b; b &= b - 1) {
+            int st = try_rule(rs, w * 64 + (size_t)__builtin_ctzll(b), ev, arena, fn, arg, &first);
+            if (st < 0) {
+                return st;
             }
-            i += (size_t)__builtin_ctzll(w);
-        }
-        if (small ? !((takes >> i) & 1u) : !logsource_match(&rs->rules[i], ls)) {
-            continue;
-        }
-        int st = try_rule(rs, i, ev, arena, fn, arg, &first);
-        if (st < 0) {
-            return st;
         }
     }
     return MW_OK;

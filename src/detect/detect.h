@@ -123,20 +123,24 @@ struct mw_finding {
 typedef int mw_finding_fn(void *arg, const struct mw_finding *finding);
 
 /* Per-thread matching state, owned by the caller (the ruleset stays read-only): which rules take
- * events of a logsource, remembered for the few static logsources the sources use so the rules'
- * strings are not compared for every event. Zeroed (mw_detect_scratch_init) is empty. A scratch
- * serves one ruleset for that ruleset's lifetime. */
-#define MW_LS_MEMO 4u
+ * events of a logsource, remembered as a bitset for the few static logsources the sources use
+ * (one per distinct product/service/category), so the per-event logsource check is a bit test and
+ * the rules' strings are not compared for every event. Zeroed (mw_detect_scratch_init) is empty.
+ * A scratch serves one ruleset for that ruleset's lifetime. Rulesets of more than
+ * 64 * MW_LS_WORDS rules compare the strings per rule. */
+#define MW_LS_MEMO  32u /* a Windows event log mixes a dozen or more */
+#define MW_LS_WORDS 64u
 struct mw_ls_memo {
     const struct mw_logsource *ls;            /* NULL: empty */
     const char *product, *service, *category; /* ls's strings when remembered */
     const struct mw_ruleset *rs;
-    uint64_t match; /* bit i: rule i takes the logsource */
+    uint64_t match[MW_LS_WORDS]; /* bit i: rule i takes the logsource */
 };
 
 struct mw_detect_scratch {
     struct mw_ls_memo lsmemo[MW_LS_MEMO];
     unsigned lsnext; /* next entry to replace */
+    unsigned lslast; /* entry found last (events of one logsource come in runs) */
 };
 
 void mw_detect_scratch_init(struct mw_detect_scratch *scratch);

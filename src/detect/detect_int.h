@@ -69,6 +69,10 @@ struct mw_mval {
      * subject must contain before the glob is tried */
     size_t lit_off, lit_len;
     pcre2_code *re;
+    /* MW_M_RE: a literal every match contains (lit_len bytes; NULL: none, re_literal.c), and
+     * whether the regex is caseless (|i) */
+    char *re_lit;
+    bool re_caseless;
     bool exists; /* MW_M_EXISTS */
     int ref;     /* MW_M_FIELDREF: the referenced field's id */
 };
@@ -125,6 +129,10 @@ int mw_fcond_compile(struct mw_fcond *fc, struct mw_str key, const struct mw_raw
                      size_t nvals, struct mw_fieldtab *fields, char *err, size_t errsize);
 void mw_fcond_free(struct mw_fcond *fc);
 bool mw_mval_match_str(const struct mw_mval *mv, struct mw_str s);
+/* The longest run of ASCII literal bytes every match of the regular expression p (n bytes)
+ * contains, written to out (n bytes): its length, 0 when none is found or the pattern uses what
+ * the scan does not read (an alternative at the top, inline options, escapes with arguments). */
+size_t mw_re_literal(const char *p, size_t n, char *out);
 bool mw_fcond_match(const struct mw_fcond *fc, const struct mw_event *ev);
 bool mw_selection_match(const struct mw_selection *sel, const struct mw_event *ev);
 void mw_selection_free(struct mw_selection *sel);

@@ -137,6 +137,14 @@ static int compile_re(struct mw_mval *mv, unsigned mods, const struct mw_rawval 
                  (const char *)msg);
         return MW_E_CONFIG;
     }
+    mv->re_caseless = (mods & MOD_RE_I) != 0;
+    mv->re_lit = mw_malloc(rv->len + 1);
+    mv->lit_len = mw_re_literal(rv->text, rv->len, mv->re_lit);
+    if (mv->lit_len < 3) { /* too short to be worth a search before the regex */
+        mw_free(mv->re_lit);
+        mv->re_lit = NULL;
+        mv->lit_len = 0;
+    }
     return MW_OK;
 }
 
@@ -416,6 +424,7 @@ void mw_fcond_free(struct mw_fcond *fc)
         struct mw_mval *mv = &fc->vals[i];
         mw_free(mv->text);
         mw_free(mv->wild);
+        mw_free(mv->re_lit);
         if (mv->re) {
             pcre2_code_free(mv->re);
         }
@@ -555,8 +564,23 @@ bool mw_glob_match(const char *pat, const uint8_t *wild, size_t plen, struct mw_
     return p == plen;
 }
 
+/* A subject without the regex's literal cannot match, and the search is much cheaper than the
+ * regex. A caseless regex also folds some non-ASCII letters onto ASCII ones (the Kelvin sign
+ * onto k), so a subject with non-ASCII bytes always goes to the regex. */
+static bool re_lacks_literal(const struct mw_mval *mv, struct mw_str s)
+{
+    struct mw_str lit = mw_str_make(mv->re_lit, mv->lit_len);
+    if (!mv->re_caseless) {
+        return mw_str_find(s, lit) < 0;
+    }
+    return !mw_str_icontains(s, lit) && mw_is_ascii(s.ptr, s.len);
+}
+
 static bool re_match(const struct mw_mval *mv, struct mw_str s)
 {
+    if (mv->re_lit && re_lacks_literal(mv, s)) {
+        return false;
+    }
     pcre2_general_context *gc = pcre2_general_context_create(re_malloc, re_free, NULL);
     pcre2_match_context *mc = pcre2_match_context_create(gc);
     pcre2_set_match_limit(mc, RE_MATCH_LIMIT);

@@ -31,7 +31,7 @@ struct strlist {
 struct allowlist {
     char *name;
     struct strlist accounts;     /* exact (case-insensitive) or with * wildcards */
-    struct strlist processes;    /* file names, case-insensitive */
+    struct strlist processes;    /* file names or full paths, case-insensitive */
     struct strlist destinations; /* addresses, or "@domain" / "domain" */
     struct strlist rules;        /* rule ids; empty: every rule */
     struct cidr *ranges;
@@ -595,13 +595,42 @@ static bool any_glob(const struct strlist *l, const char *s)
     return false;
 }
 
+/* How an evidence field names the process that acted: 1 by file name (Defender's
+ * InitiatingProcessFileName), 2 by path (Defender's InitiatingProcessFolderPath, Sysmon's and
+ * Security 4688's Image, Security's ProcessName and NewProcessName), 0 not at all (a parent
+ * process, a file acted on). */
+static int process_field(const char *name)
+{
+    struct mw_str n = mw_str_c(name);
+    if (mw_str_iends(n, MW_STR_LIT("ProcessFileName"))) {
+        return 1;
+    }
+    return mw_str_iends(n, MW_STR_LIT("ProcessFolderPath")) || mw_str_ieq_c(n, "Image") ||
+                           mw_str_ieq_c(n, "ProcessName") || mw_str_ieq_c(n, "NewProcessName")
+                   ? 2
+                   : 0;
+}
+
+/* An entry matches the process by file name or by full path (`C:\Tools\agent.exe`). */
+static bool process_path_matches(const struct allowlist *a, const char *path)
+{
+    const char *base = path;
+    for (const char *p = path; *p; p++) {
+        if (*p == '\\' || *p == '/') {
+            base = p + 1;
+        }
+    }
+    return any_glob(&a->processes, path) || any_glob(&a->processes, base);
+}
+
 static bool process_matches(const struct allowlist *a, const struct mw_alert *al)
 {
     for (size_t e = 0; e < al->nevidence; e++) {
         const struct mw_evidence *ev = &al->evidence[e];
         for (size_t f = 0; f < ev->nfields; f++) {
-            if (mw_str_iends(mw_str_c(ev->names[f]), MW_STR_LIT("ProcessFileName")) &&
-                any_glob(&a->processes, ev->values[f])) {
+            int kind = ev->values[f] ? process_field(ev->names[f]) : 0;
+            if ((kind == 1 && any_glob(&a->processes, ev->values[f])) ||
+                (kind == 2 && process_path_matches(a, ev->values[f]))) {
                 return true;
             }
         }

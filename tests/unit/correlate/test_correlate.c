@@ -18,7 +18,10 @@
 
 #include "core/alloc.h"
 #include "core/arena.h"
+#include "core/time.h"
 #include "correlate/correlate.h"
+
+#include "corr_fixture.h"
 
 #define SEC 1000000000LL
 #define T0  (1741078800LL * SEC) /* 2025-03-04T09:00:00Z, a :00 boundary */
@@ -39,11 +42,7 @@ struct got {
 };
 
 struct fx {
-    struct mw_fieldtab fields;
-    struct mw_arena arena;
-    struct mw_event ev;
-    struct mw_ruleset *rs;
-    struct mw_correlator *c;
+    struct mw_test_corr base;
     struct got got;
 };
 
@@ -70,60 +69,30 @@ static int on_alert(void *arg, const struct mw_alert *a)
     return MW_OK;
 }
 
-static int on_finding(void *arg, const struct mw_finding *f)
-{
-    struct fx *fx = arg;
-    return mw_correlate_add(fx->c, f, on_alert, &fx->got);
-}
-
 static void fx_init(struct fx *fx)
 {
     memset(fx, 0, sizeof *fx);
-    mw_fieldtab_init(&fx->fields, false);
-    mw_arena_init(&fx->arena, 8192, 0);
-    struct mw_diag diag;
-    mw_diag_init(&diag);
-    const char *dirs[] = { MW_SOURCE_DIR "/rules" };
-    int st = mw_ruleset_load(&fx->rs, dirs, 1, true, &fx->fields, &diag);
-    if (st != MW_OK) {
-        fail_msg("%s", diag.msg);
-    }
-    mw_event_init(&fx->ev, &fx->fields, &fx->arena);
-    fx->c = mw_correlator_create(fx->rs);
+    mw_test_corr_init(&fx->base, NULL, MW_SOURCE_DIR "/rules");
 }
 
 static void fx_fini(struct fx *fx)
 {
-    mw_correlator_destroy(fx->c);
-    mw_ruleset_destroy(fx->rs);
-    mw_event_fini(&fx->ev);
-    mw_arena_fini(&fx->arena);
-    mw_fieldtab_fini(&fx->fields);
+    mw_test_corr_fini(&fx->base);
 }
 
-static void set(struct fx *fx, const char *name, const char *value)
-{
-    if (value) {
-        mw_event_add(&fx->ev, mw_fieldtab_lookup(&fx->fields, mw_str_c(name)), mw_str_c(value));
-    }
-}
-
-/* Fills fx->ev with one MailItemsAccessed record; dedup 0 means none. */
+/* Fills fx->base.ev with one MailItemsAccessed record; dedup 0 means none. */
 static void build_access(struct fx *fx, const char *user, const char *ip, const char *ua, int64_t t,
                          uint64_t dedup)
 {
-    mw_event_reset(&fx->ev);
-    fx->ev.logsource = &ls_m365;
-    fx->ev.time_ns = t;
-    fx->ev.has_time = true;
-    fx->ev.dedup = dedup;
-    fx->ev.origin.path = "ual.jsonl";
-    fx->ev.origin.offset = dedup * 100;
-    set(fx, "Operation", "MailItemsAccessed");
-    set(fx, "ResultStatus", "Succeeded");
-    set(fx, "UserId", user);
-    set(fx, "ClientIP", ip);
-    set(fx, "UserAgent", ua);
+    struct mw_test_corr *b = &fx->base;
+    mw_test_corr_event(b, &ls_m365, t, dedup);
+    b->ev.origin.path = "ual.jsonl";
+    b->ev.origin.offset = dedup * 100;
+    mw_test_corr_set(b, "Operation", "MailItemsAccessed");
+    mw_test_corr_set(b, "ResultStatus", "Succeeded");
+    mw_test_corr_set(b, "UserId", user);
+    mw_test_corr_set(b, "ClientIP", ip);
+    mw_test_corr_set(b, "UserAgent", ua);
 }
 
 /* One MailItemsAccessed record through detection into fx's correlator. */
@@ -131,15 +100,12 @@ static void access(struct fx *fx, const char *user, const char *ip, const char *
                    uint64_t dedup)
 {
     build_access(fx, user, ip, ua, t, dedup);
-    assert_int_equal(mw_detect_event(fx->rs, &(struct mw_detect_scratch){ 0 }, &fx->ev, &fx->arena,
-                                     on_finding, fx),
-                     MW_OK);
-    mw_arena_reset(&fx->arena);
+    assert_int_equal(mw_test_corr_detect(&fx->base, on_alert, &fx->got), MW_OK);
 }
 
 static void finish(struct fx *fx)
 {
-    assert_int_equal(mw_correlate_finish(fx->c, on_alert, &fx->got), MW_OK);
+    assert_int_equal(mw_correlate_finish(fx->base.c, on_alert, &fx->got), MW_OK);
 }
 
 static void test_count_boundary(void **state)
@@ -304,7 +270,7 @@ static void test_duplicates_dropped(void **state)
     }
     finish(&fx);
     assert_int_equal(fx.got.n, 0); /* 200 distinct records only */
-    assert_int_equal(mw_correlate_duplicates(fx.c), 1);
+    assert_int_equal(mw_correlate_duplicates(fx.base.c), 1);
     fx_fini(&fx);
 }
 
@@ -320,30 +286,26 @@ static void test_detection_alert_is_immediate(void **state)
     (void)state;
     struct fx fx;
     fx_init(&fx);
-    mw_event_reset(&fx.ev);
-    fx.ev.logsource = &ls_m365;
-    fx.ev.dedup = 77;
-    set(&fx, "Operation", "Set-Mailbox"); /* one rule only (New-InboxRule raises two) */
-    set(&fx, "UserId", "alice@example.org");
-    set(&fx, "Parameters.ForwardingSmtpAddress", "smtp:drop@attacker.example");
-    assert_int_equal(mw_detect_event(fx.rs, &(struct mw_detect_scratch){ 0 }, &fx.ev, &fx.arena,
-                                     on_finding, &fx),
-                     MW_OK);
+    struct mw_test_corr *b = &fx.base;
+    mw_test_corr_event(b, &ls_m365, MW_TIME_NONE, 77);
+    b->ev.has_time = false;
+    mw_test_corr_set(b, "Operation", "Set-Mailbox"); /* one rule only (New-InboxRule raises two) */
+    mw_test_corr_set(b, "UserId", "alice@example.org");
+    mw_test_corr_set(b, "Parameters.ForwardingSmtpAddress", "smtp:drop@attacker.example");
+    assert_int_equal(mw_test_corr_detect(b, on_alert, &fx.got), MW_OK);
     assert_int_equal(fx.got.n, 1);
     assert_int_equal(fx.got.level[0], MW_LEVEL_HIGH);
     assert_int_equal(fx.got.evidence_total[0], 1);
     assert_memory_equal(fx.got.ids[0], "a-", 2);
     assert_int_equal(strlen(fx.got.ids[0]), 18);
     /* Same record again: dropped as a duplicate, same id never repeated. */
-    assert_int_equal(mw_detect_event(fx.rs, &(struct mw_detect_scratch){ 0 }, &fx.ev, &fx.arena,
-                                     on_finding, &fx),
-                     MW_OK);
+    assert_int_equal(mw_test_corr_detect(b, on_alert, &fx.got), MW_OK);
     assert_int_equal(fx.got.n, 1);
     /* counted once, by the record's first finding that drops copies (undated, it is in no
      * window: the forwarding rule's own) */
     finish(&fx);
     assert_int_equal(fx.got.n, 1);
-    assert_int_equal(mw_correlate_duplicates(fx.c), 1);
+    assert_int_equal(mw_correlate_duplicates(fx.base.c), 1);
     fx_fini(&fx);
 }
 
@@ -354,27 +316,22 @@ static void test_copies_counted_once_per_record(void **state)
     (void)state;
     struct fx fx;
     fx_init(&fx);
+    struct mw_test_corr *b = &fx.base;
     int findings = 0;
     for (int copy = 0; copy < 3; copy++) {
-        mw_event_reset(&fx.ev);
-        fx.ev.logsource = &ls_m365;
-        fx.ev.dedup = 78;
-        fx.ev.time_ns = T0;
-        fx.ev.has_time = true;
-        set(&fx, "Operation", "New-InboxRule");
-        set(&fx, "UserId", "alice@example.org");
-        set(&fx, "Parameters.Name", "x");
-        set(&fx, "Parameters.ForwardTo", "drop@attacker.example");
-        assert_int_equal(mw_detect_event(fx.rs, &(struct mw_detect_scratch){ 0 }, &fx.ev, &fx.arena,
-                                         count_findings, &findings),
-                         MW_OK);
-        assert_int_equal(mw_detect_event(fx.rs, &(struct mw_detect_scratch){ 0 }, &fx.ev, &fx.arena,
-                                         on_finding, &fx),
-                         MW_OK);
+        mw_test_corr_event(b, &ls_m365, T0, 78);
+        mw_test_corr_set(b, "Operation", "New-InboxRule");
+        mw_test_corr_set(b, "UserId", "alice@example.org");
+        mw_test_corr_set(b, "Parameters.Name", "x");
+        mw_test_corr_set(b, "Parameters.ForwardTo", "drop@attacker.example");
+        assert_int_equal(
+                mw_detect_event(b->rs, &b->scratch, &b->ev, &b->arena, count_findings, &findings),
+                MW_OK);
+        assert_int_equal(mw_test_corr_detect(b, on_alert, &fx.got), MW_OK);
     }
     assert_true(findings >= 3 * 3); /* at least three rules find each copy */
     finish(&fx);
-    assert_int_equal(mw_correlate_duplicates(fx.c), 2);
+    assert_int_equal(mw_correlate_duplicates(fx.base.c), 2);
     fx_fini(&fx);
 }
 
@@ -442,21 +399,12 @@ struct wfx {
     struct all all;
 };
 
-static int on_finding_all(void *arg, const struct mw_finding *f)
-{
-    struct wfx *w = arg;
-    return mw_correlate_add(w->fx.c, f, on_alert_all, &w->all);
-}
-
 static void access_all(struct wfx *w, const char *user, const char *ip, const char *ua, int64_t t,
                        uint64_t dedup)
 {
     struct fx *fx = &w->fx;
     build_access(fx, user, ip, ua, t, dedup);
-    assert_int_equal(mw_detect_event(fx->rs, &(struct mw_detect_scratch){ 0 }, &fx->ev, &fx->arena,
-                                     on_finding_all, w),
-                     MW_OK);
-    mw_arena_reset(&fx->arena);
+    assert_int_equal(mw_test_corr_detect(&fx->base, on_alert_all, &w->all), MW_OK);
 }
 
 /* Record k of a 2-day stream of 12 users: one record a minute each, with bursts of 250
@@ -515,7 +463,7 @@ static void run_stream(struct all *out, enum feed feed, size_t budget, uint64_t 
     static int order[STREAM_N];
     memset(&w, 0, sizeof w);
     fx_init(&w.fx);
-    mw_correlator_set_budget(w.fx.c, budget);
+    mw_correlator_set_budget(w.fx.base.c, budget);
     for (int k = 0; k < STREAM_N; k++) {
         order[k] = k; /* the generator's order: users' minutes first, then bursts */
     }
@@ -543,10 +491,10 @@ static void run_stream(struct all *out, enum feed feed, size_t budget, uint64_t 
         }
     }
     assert_int_equal(w.all.n, 0); /* nothing before finish */
-    *spills = mw_correlate_spills(w.fx.c);
-    assert_int_equal(mw_correlate_finish(w.fx.c, on_alert_all, &w.all), MW_OK);
-    *dups = mw_correlate_duplicates(w.fx.c);
-    assert_int_equal(mw_correlate_late(w.fx.c), 0);
+    *spills = mw_correlate_spills(w.fx.base.c);
+    assert_int_equal(mw_correlate_finish(w.fx.base.c, on_alert_all, &w.all), MW_OK);
+    *dups = mw_correlate_duplicates(w.fx.base.c);
+    assert_int_equal(mw_correlate_late(w.fx.base.c), 0);
     *out = w.all;
     fx_fini(&w.fx);
 }
@@ -621,7 +569,7 @@ static void test_values_past_cap_order_independent(void **state)
         static struct wfx w;
         memset(&w, 0, sizeof w);
         fx_init(&w.fx);
-        mw_correlator_set_budget(w.fx.c, r == 2 ? 8 * 1024 : MW_CORRELATE_BUDGET_DEFAULT);
+        mw_correlator_set_budget(w.fx.base.c, r == 2 ? 8 * 1024 : MW_CORRELATE_BUDGET_DEFAULT);
         for (int k = 0; k < 1100; k++) {
             int i = r == 0 ? k : 1099 - k;
             char ip[32];
@@ -629,7 +577,7 @@ static void test_values_past_cap_order_independent(void **state)
             access_all(&w, "gina@example.org", ip, "Outlook", T0 + (int64_t)(i % 1500) * SEC,
                        (uint64_t)i + 1);
         }
-        assert_int_equal(mw_correlate_finish(w.fx.c, on_alert_all, &w.all), MW_OK);
+        assert_int_equal(mw_correlate_finish(w.fx.base.c, on_alert_all, &w.all), MW_OK);
         res[r] = w.all;
         fx_fini(&w.fx);
     }
@@ -666,11 +614,11 @@ static void test_copies_and_old_records_join_their_window(void **state)
                    d++);
     }
     assert_int_equal(w.all.n, 0);
-    assert_int_equal(mw_correlate_finish(w.fx.c, on_alert_all, &w.all), MW_OK);
+    assert_int_equal(mw_correlate_finish(w.fx.base.c, on_alert_all, &w.all), MW_OK);
     assert_int_equal(w.all.n, 1);
     assert_non_null(strstr(w.all.rows[0], "|251|HighVolumeAccess|"));
-    assert_int_equal(mw_correlate_duplicates(w.fx.c), 201);
-    assert_int_equal(mw_correlate_late(w.fx.c), 0);
+    assert_int_equal(mw_correlate_duplicates(w.fx.base.c), 201);
+    assert_int_equal(mw_correlate_late(w.fx.base.c), 0);
     fx_fini(&w.fx);
 }
 
@@ -681,7 +629,7 @@ static void copies_run(struct all *out, bool copy_first, size_t budget)
     static struct wfx w;
     memset(&w, 0, sizeof w);
     fx_init(&w.fx);
-    mw_correlator_set_budget(w.fx.c, budget);
+    mw_correlator_set_budget(w.fx.base.c, budget);
     if (copy_first) {
         access_all(&w, "copy@example.org", "198.51.100.9", "Outlook (copy)", T0, 1);
     }
@@ -692,8 +640,8 @@ static void copies_run(struct all *out, bool copy_first, size_t budget)
     if (!copy_first) {
         access_all(&w, "copy@example.org", "198.51.100.9", "Outlook (copy)", T0, 1);
     }
-    assert_int_equal(mw_correlate_finish(w.fx.c, on_alert_all, &w.all), MW_OK);
-    assert_int_equal(mw_correlate_duplicates(w.fx.c), 1);
+    assert_int_equal(mw_correlate_finish(w.fx.base.c, on_alert_all, &w.all), MW_OK);
+    assert_int_equal(mw_correlate_duplicates(w.fx.base.c), 1);
     *out = w.all;
     fx_fini(&w.fx);
 }
@@ -722,16 +670,13 @@ static void test_undated_not_in_windows(void **state)
     fx_init(&w.fx);
     for (int i = 0; i < 300; i++) {
         build_access(&w.fx, "hank@example.org", "198.51.100.1", "Outlook", 0, (uint64_t)i + 1);
-        w.fx.ev.has_time = false;
-        assert_int_equal(mw_detect_event(w.fx.rs, &(struct mw_detect_scratch){ 0 }, &w.fx.ev,
-                                         &w.fx.arena, on_finding_all, &w),
-                         MW_OK);
-        mw_arena_reset(&w.fx.arena);
+        w.fx.base.ev.has_time = false;
+        assert_int_equal(mw_test_corr_detect(&w.fx.base, on_alert_all, &w.all), MW_OK);
     }
-    assert_int_equal(mw_correlate_open_windows(w.fx.c), 0);
+    assert_int_equal(mw_correlate_open_windows(w.fx.base.c), 0);
     /* per finding: the bulk access base and the two history bases take each record */
-    assert_int_equal(mw_correlate_undated(w.fx.c), 900);
-    assert_int_equal(mw_correlate_finish(w.fx.c, on_alert_all, &w.all), MW_OK);
+    assert_int_equal(mw_correlate_undated(w.fx.base.c), 900);
+    assert_int_equal(mw_correlate_finish(w.fx.base.c, on_alert_all, &w.all), MW_OK);
     assert_int_equal(w.all.n, 0);
     fx_fini(&w.fx);
 }
@@ -746,19 +691,17 @@ static void test_spill_error_reported(void **state)
     char *saved = old ? strdup(old) : NULL;
     setenv("TMPDIR", "/nonexistent-mailward-dir", 1);
     fx_init(&w.fx);
-    mw_correlator_set_budget(w.fx.c, 1);
+    mw_correlator_set_budget(w.fx.base.c, 1);
     int st = MW_OK;
     for (int i = 0; i < 3 && st == MW_OK; i++) {
         build_access(&w.fx, "ivan@example.org", "198.51.100.1", "Outlook", T0 + i * SEC,
                      (uint64_t)i + 1);
-        st = mw_detect_event(w.fx.rs, &(struct mw_detect_scratch){ 0 }, &w.fx.ev, &w.fx.arena,
-                             on_finding_all, &w);
-        mw_arena_reset(&w.fx.arena);
+        st = mw_test_corr_detect(&w.fx.base, on_alert_all, &w.all);
     }
     assert_int_equal(st, MW_E_IO);
-    assert_int_equal(mw_correlate_finish(w.fx.c, on_alert_all, &w.all), MW_E_IO);
-    assert_non_null(mw_correlate_error(w.fx.c));
-    assert_non_null(strstr(mw_correlate_error(w.fx.c), "/nonexistent-mailward-dir"));
+    assert_int_equal(mw_correlate_finish(w.fx.base.c, on_alert_all, &w.all), MW_E_IO);
+    assert_non_null(mw_correlate_error(w.fx.base.c));
+    assert_non_null(strstr(mw_correlate_error(w.fx.base.c), "/nonexistent-mailward-dir"));
     fx_fini(&w.fx);
     if (saved) {
         setenv("TMPDIR", saved, 1);
@@ -775,7 +718,7 @@ static void test_memory_bounded(void **state)
     memset(&w, 0, sizeof w);
     fx_init(&w.fx);
     const size_t budget = 2u * 1024 * 1024;
-    mw_correlator_set_budget(w.fx.c, budget);
+    mw_correlator_set_budget(w.fx.base.c, budget);
     access_all(&w, "warmup@example.org", "198.51.100.1", "Outlook", T0, 1);
     size_t base = mw_alloc_current();
     size_t peak = 0;
@@ -797,14 +740,14 @@ static void test_memory_bounded(void **state)
             peak = cur > peak ? cur : peak;
         }
     }
-    size_t hist = mw_correlate_history_bytes(w.fx.c);
+    size_t hist = mw_correlate_history_bytes(w.fx.base.c);
     print_message("correlator live bytes: peak %zu (history %zu), runs spilled %llu\n", peak, hist,
-                  (unsigned long long)mw_correlate_spills(w.fx.c));
+                  (unsigned long long)mw_correlate_spills(w.fx.base.c));
     /* The budget, plus the write buffer and what the last finding before a spill added, plus the
      * history rules' state (bounded per account, not by the budget: docs/rules.md, History). */
     assert_true(peak < budget + 512u * 1024 + hist + hist / 4);
-    assert_true(mw_correlate_spills(w.fx.c) >= 2);
-    assert_int_equal(mw_correlate_finish(w.fx.c, on_alert_all, &w.all), MW_OK);
+    assert_true(mw_correlate_spills(w.fx.base.c) >= 2);
+    assert_int_equal(mw_correlate_finish(w.fx.base.c, on_alert_all, &w.all), MW_OK);
     assert_int_equal(w.all.n, 0);
     fx_fini(&w.fx);
 }
@@ -849,33 +792,33 @@ static void test_sweep_closes_windows_or_asks_for_rescan(void **state)
 
     memset(&w, 0, sizeof w);
     fx_init(&w.fx);
-    mw_correlator_set_budget(w.fx.c, 2 * 1024 * 1024);
-    mw_correlator_allow_sweep(w.fx.c, true);
+    mw_correlator_set_budget(w.fx.base.c, 2 * 1024 * 1024);
+    mw_correlator_allow_sweep(w.fx.base.c, true);
     for (int i = 0; i < STREAM_N; i++) {
         stream_record(&w, order[i]);
-        assert_false(mw_correlate_needs_rescan(w.fx.c));
+        assert_false(mw_correlate_needs_rescan(w.fx.base.c));
     }
     print_message("sorted, swept: %llu windows closed early, %llu runs spilled\n",
-                  (unsigned long long)mw_correlate_closed_early(w.fx.c),
-                  (unsigned long long)mw_correlate_spills(w.fx.c));
-    assert_true(mw_correlate_closed_early(w.fx.c) > 1000);
-    assert_int_equal(mw_correlate_spills(w.fx.c), 0);
+                  (unsigned long long)mw_correlate_closed_early(w.fx.base.c),
+                  (unsigned long long)mw_correlate_spills(w.fx.base.c));
+    assert_true(mw_correlate_closed_early(w.fx.base.c) > 1000);
+    assert_int_equal(mw_correlate_spills(w.fx.base.c), 0);
     /* The first burst (T0 + 10 min) alerts: closed, but in memory; one more record would join
      * it, but the baseline's window of that hour (rules/m365/mail_access_history.yml) was closed
      * and handed to its history: the record asks for a rescan, which reads it all again. */
     access_all(&w, "user03@example.org", "198.51.100.3", "Outlook", T0 + 700 * SEC, 999999);
-    assert_true(mw_correlate_needs_rescan(w.fx.c));
+    assert_true(mw_correlate_needs_rescan(w.fx.base.c));
     fx_fini(&w.fx);
     memset(&w, 0, sizeof w);
     fx_init(&w.fx);
-    mw_correlator_set_budget(w.fx.c, 2 * 1024 * 1024);
+    mw_correlator_set_budget(w.fx.base.c, 2 * 1024 * 1024);
     for (int i = 0; i < STREAM_N; i++) {
         stream_record(&w, order[i]);
     }
     access_all(&w, "user03@example.org", "198.51.100.3", "Outlook", T0 + 700 * SEC, 999999);
-    assert_false(mw_correlate_needs_rescan(w.fx.c));
-    assert_int_equal(mw_correlate_finish(w.fx.c, on_alert_all, &w.all), MW_OK);
-    assert_int_equal(mw_correlate_duplicates(w.fx.c), 0);
+    assert_false(mw_correlate_needs_rescan(w.fx.base.c));
+    assert_int_equal(mw_correlate_finish(w.fx.base.c, on_alert_all, &w.all), MW_OK);
+    assert_int_equal(mw_correlate_duplicates(w.fx.base.c), 0);
     assert_int_equal(w.all.n, ref.n);
     assert_non_null(strstr(w.all.rows[0], "|281|HighVolumeAccess|user03@example.org|"));
     for (int i = 1; i < ref.n; i++) {
@@ -886,26 +829,26 @@ static void test_sweep_closes_windows_or_asks_for_rescan(void **state)
     /* A record of a quiet bin, freed when it closed, comes back: rescan. */
     memset(&w, 0, sizeof w);
     fx_init(&w.fx);
-    mw_correlator_set_budget(w.fx.c, 2 * 1024 * 1024);
-    mw_correlator_allow_sweep(w.fx.c, true);
+    mw_correlator_set_budget(w.fx.base.c, 2 * 1024 * 1024);
+    mw_correlator_allow_sweep(w.fx.base.c, true);
     for (int i = 0; i < STREAM_N; i++) {
         stream_record(&w, order[i]);
     }
-    assert_false(mw_correlate_needs_rescan(w.fx.c));
+    assert_false(mw_correlate_needs_rescan(w.fx.base.c));
     access_all(&w, "user01@example.org", "198.51.100.1", "Outlook", T0 + 60 * SEC, 999998);
-    assert_true(mw_correlate_needs_rescan(w.fx.c));
+    assert_true(mw_correlate_needs_rescan(w.fx.base.c));
     fx_fini(&w.fx);
 
     /* The generator's order (bursts after two days of minutes) under the same budget: a rescan
      * with sweeping, the exact alerts without it. */
     memset(&w, 0, sizeof w);
     fx_init(&w.fx);
-    mw_correlator_set_budget(w.fx.c, 2 * 1024 * 1024);
-    mw_correlator_allow_sweep(w.fx.c, true);
-    for (int k = 0; k < STREAM_N && !mw_correlate_needs_rescan(w.fx.c); k++) {
+    mw_correlator_set_budget(w.fx.base.c, 2 * 1024 * 1024);
+    mw_correlator_allow_sweep(w.fx.base.c, true);
+    for (int k = 0; k < STREAM_N && !mw_correlate_needs_rescan(w.fx.base.c); k++) {
         stream_record(&w, k);
     }
-    assert_true(mw_correlate_needs_rescan(w.fx.c));
+    assert_true(mw_correlate_needs_rescan(w.fx.base.c));
     fx_fini(&w.fx);
 }
 

@@ -18,6 +18,8 @@
 #include "correlate/correlate_int.h"
 #include "detect/corr_spec.h"
 
+#include "corr_fixture.h"
+
 #define SEC 1000000000LL
 #define T0  (1741078800LL * SEC) /* 2025-03-04T09:00:00Z */
 
@@ -41,11 +43,7 @@ struct rec {
 };
 
 struct fx {
-    struct mw_fieldtab fields;
-    struct mw_arena arena;
-    struct mw_event ev;
-    struct mw_ruleset *rs;
-    struct mw_correlator *c;
+    struct mw_test_corr base;
     int n;
     char summary[4][128];
     char reasons[4][128];
@@ -67,58 +65,27 @@ static int on_alert(void *arg, const struct mw_alert *a)
     return MW_OK;
 }
 
-static int on_finding(void *arg, const struct mw_finding *f)
-{
-    struct fx *fx = arg;
-    return mw_correlate_add(fx->c, f, on_alert, fx);
-}
-
 static void fx_init(struct fx *fx, const char *text)
 {
     memset(fx, 0, sizeof *fx);
-    mw_fieldtab_init(&fx->fields, false);
-    mw_arena_init(&fx->arena, 8192, 0);
-    struct mw_diag diag;
-    mw_diag_init(&diag);
-    if (mw_ruleset_load_text(&fx->rs, "t.yml", text, strlen(text), &fx->fields, &diag) != MW_OK) {
-        fail_msg("%s", diag.msg);
-    }
-    mw_event_init(&fx->ev, &fx->fields, &fx->arena);
-    fx->c = mw_correlator_create(fx->rs);
+    mw_test_corr_init(&fx->base, text, NULL);
 }
 
 static void fx_fini(struct fx *fx)
 {
-    mw_correlator_destroy(fx->c);
-    mw_ruleset_destroy(fx->rs);
-    mw_event_fini(&fx->ev);
-    mw_arena_fini(&fx->arena);
-    mw_fieldtab_fini(&fx->fields);
-}
-
-static void set(struct fx *fx, const char *name, const char *value)
-{
-    if (value) {
-        mw_event_add(&fx->ev, mw_fieldtab_intern(&fx->fields, mw_str_c(name)), mw_str_c(value));
-    }
+    mw_test_corr_fini(&fx->base);
 }
 
 static void feed(struct fx *fx, const struct rec *r)
 {
-    mw_event_reset(&fx->ev);
-    fx->ev.logsource = &ls_m365;
-    fx->ev.time_ns = r->t;
-    fx->ev.has_time = true;
-    fx->ev.dedup = r->dedup;
-    fx->ev.origin.path = "ual.jsonl";
-    set(fx, "Operation", "MailItemsAccessed");
-    set(fx, "UserId", "alice@example.org");
-    set(fx, "OperationCount", r->count);
-    set(fx, "AccessType", r->type);
-    assert_int_equal(mw_detect_event(fx->rs, &(struct mw_detect_scratch){ 0 }, &fx->ev, &fx->arena,
-                                     on_finding, fx),
-                     MW_OK);
-    mw_arena_reset(&fx->arena);
+    struct mw_test_corr *b = &fx->base;
+    mw_test_corr_event(b, &ls_m365, r->t, r->dedup);
+    b->ev.origin.path = "ual.jsonl";
+    mw_test_corr_set(b, "Operation", "MailItemsAccessed");
+    mw_test_corr_set(b, "UserId", "alice@example.org");
+    mw_test_corr_set(b, "OperationCount", r->count);
+    mw_test_corr_set(b, "AccessType", r->type);
+    assert_int_equal(mw_test_corr_detect(b, on_alert, fx), MW_OK);
 }
 
 /* Feeds recs (forwards or backwards, each record once or twice, spilling after every record
@@ -127,14 +94,14 @@ static void scan(struct fx *fx, const struct rec *recs, size_t n, bool backwards
                  bool spill)
 {
     if (spill) {
-        mw_correlator_set_budget(fx->c, 1);
+        mw_correlator_set_budget(fx->base.c, 1);
     }
     for (int pass = 0; pass < (twice ? 2 : 1); pass++) {
         for (size_t i = 0; i < n; i++) {
             feed(fx, &recs[backwards ? n - 1 - i : i]);
         }
     }
-    assert_int_equal(mw_correlate_finish(fx->c, on_alert, fx), MW_OK);
+    assert_int_equal(mw_correlate_finish(fx->base.c, on_alert, fx), MW_OK);
 }
 
 static void test_sum_threshold_and_defaults(void **state)

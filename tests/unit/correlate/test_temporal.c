@@ -17,6 +17,8 @@
 #include "correlate/correlate.h"
 #include "detect/corr_spec.h"
 
+#include "corr_fixture.h"
+
 #define SEC 1000000000LL
 #define T0  (1741078800LL * SEC) /* 2025-03-04T09:00:00Z */
 
@@ -36,11 +38,7 @@ struct rec {
 };
 
 struct fx {
-    struct mw_fieldtab fields;
-    struct mw_arena arena;
-    struct mw_event ev;
-    struct mw_ruleset *rs;
-    struct mw_correlator *c;
+    struct mw_test_corr base;
     int n;
     char summary[128];
 };
@@ -54,19 +52,6 @@ static int on_alert(void *arg, const struct mw_alert *a)
     return MW_OK;
 }
 
-static int on_finding(void *arg, const struct mw_finding *f)
-{
-    struct fx *fx = arg;
-    return mw_correlate_add(fx->c, f, on_alert, fx);
-}
-
-static void set(struct fx *fx, const char *name, const char *value)
-{
-    if (value) {
-        mw_event_add(&fx->ev, mw_fieldtab_intern(&fx->fields, mw_str_c(name)), mw_str_c(value));
-    }
-}
-
 /* Loads base_rules + corr, feeds recs (backwards when asked, spilling after every record when
  * asked) and returns the number of alerts. */
 static int run(const char *corr, const struct rec *recs, size_t n, bool backwards, bool spill,
@@ -74,43 +59,26 @@ static int run(const char *corr, const struct rec *recs, size_t n, bool backward
 {
     struct fx fx;
     memset(&fx, 0, sizeof fx);
-    mw_fieldtab_init(&fx.fields, false);
-    mw_arena_init(&fx.arena, 8192, 0);
     char text[2048];
     snprintf(text, sizeof text, "%s%s", base_rules, corr);
-    struct mw_diag diag;
-    mw_diag_init(&diag);
-    if (mw_ruleset_load_text(&fx.rs, "t.yml", text, strlen(text), &fx.fields, &diag) != MW_OK) {
-        fail_msg("%s", diag.msg);
-    }
-    mw_event_init(&fx.ev, &fx.fields, &fx.arena);
-    fx.c = mw_correlator_create(fx.rs);
+    struct mw_test_corr *b = &fx.base;
+    mw_test_corr_init(b, text, NULL);
     if (spill) {
-        mw_correlator_set_budget(fx.c, 1);
+        mw_correlator_set_budget(b->c, 1);
     }
     for (size_t i = 0; i < n; i++) {
         const struct rec *r = &recs[backwards ? n - 1 - i : i];
-        mw_event_reset(&fx.ev);
-        fx.ev.logsource = &ls_m365;
-        fx.ev.time_ns = r->t;
-        fx.ev.has_time = true;
-        set(&fx, "Op", r->op);
-        set(&fx, "User", r->user);
-        set(&fx, r->op[0] == 'A' ? "KA" : r->op[0] == 'B' ? "KB" : "K", r->key);
-        assert_int_equal(mw_detect_event(fx.rs, &(struct mw_detect_scratch){ 0 }, &fx.ev, &fx.arena,
-                                         on_finding, &fx),
-                         MW_OK);
-        mw_arena_reset(&fx.arena);
+        mw_test_corr_event(b, &ls_m365, r->t, 0);
+        mw_test_corr_set(b, "Op", r->op);
+        mw_test_corr_set(b, "User", r->user);
+        mw_test_corr_set(b, r->op[0] == 'A' ? "KA" : r->op[0] == 'B' ? "KB" : "K", r->key);
+        assert_int_equal(mw_test_corr_detect(b, on_alert, &fx), MW_OK);
     }
-    assert_int_equal(mw_correlate_finish(fx.c, on_alert, &fx), MW_OK);
+    assert_int_equal(mw_correlate_finish(b->c, on_alert, &fx), MW_OK);
     if (summary) {
         snprintf(summary, 128, "%s", fx.summary);
     }
-    mw_correlator_destroy(fx.c);
-    mw_ruleset_destroy(fx.rs);
-    mw_event_fini(&fx.ev);
-    mw_arena_fini(&fx.arena);
-    mw_fieldtab_fini(&fx.fields);
+    mw_test_corr_fini(b);
     return fx.n;
 }
 

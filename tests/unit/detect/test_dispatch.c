@@ -1,7 +1,10 @@
 /* tests/unit/detect/test_dispatch.c: the rule dispatch finds, for every event, exactly the
  * findings that trying every rule finds, in the same order, with more than 64 rules, values in
- * any case, several values, absent fields and rules no key pins.
+ * any case, several values, absent fields and rules no key pins; the logsources remembered in a
+ * scratch (more of them than it keeps, in any case, one whose strings change) give the findings
+ * a fresh scratch gives, and so does a ruleset too large for the bitsets.
  * SPDX-License-Identifier: MIT */
+#define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +13,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -159,10 +163,146 @@ static void test_same_findings_as_every_rule(void **state)
     fx_fini(&fx);
 }
 
+/* Findings of ev with the given scratch into got (at most MAXF); returns their number. */
+static size_t run(struct fx *fx, struct mw_detect_scratch *scratch, size_t *got)
+{
+    fx->ngot = 0;
+    assert_int_equal(mw_detect_event(fx->rs, scratch, &fx->ev, &fx->arena, on_finding, fx), MW_OK);
+    memcpy(got, fx->got, sizeof fx->got);
+    return fx->ngot;
+}
+
+/* The event with the long-lived scratch and with a fresh one: the same findings. */
+static size_t reused(struct fx *fx, struct mw_detect_scratch *scratch,
+                     const struct mw_logsource *ls, const char *const *kv)
+{
+    build(fx, ls, kv);
+    size_t a[MAXF], b[MAXF];
+    size_t na = run(fx, scratch, a);
+    size_t nb = run(fx, &(struct mw_detect_scratch){ 0 }, b);
+    assert_int_equal(na, nb);
+    for (size_t i = 0; i < na && i < MAXF; i++) {
+        assert_int_equal(a[i], b[i]);
+    }
+    return na;
+}
+
+static void test_scratch_remembers_logsources(void **state)
+{
+    (void)state;
+    static const struct mw_logsource named[] = {
+        { "m365", "exchange", NULL },
+        { "M365", "EXCHANGE", NULL },
+        { "m365", NULL, NULL },
+        { "m365", "azuread", NULL },
+        { "windows", NULL, "file_event" },
+        { "windows", "sysmon", NULL },
+        { "WINDOWS", NULL, NULL },
+        { "linux", NULL, NULL },
+        { "m365", "exchange", "x" },
+        { "azure", "signinlogs", NULL },
+        { "Windows", "security", NULL },
+    };
+    /* the named ones, then more services than the scratch keeps */
+    enum { NNAMED = sizeof named / sizeof named[0], NMANY = NNAMED + MW_LS_MEMO + 5 };
+    static struct mw_logsource many[NMANY];
+    static char svc[NMANY][16];
+    for (size_t k = 0; k < NMANY; k++) {
+        snprintf(svc[k], sizeof svc[k], "svc%zu", k);
+        many[k] = k < NNAMED ? named[k] : (struct mw_logsource){ "m365", svc[k], NULL };
+    }
+    size_t nmany = NMANY;
+    assert_true(nmany > MW_LS_MEMO);
+    const char *op4[] = { "Operation=op4", "Workload=Exchange", "EventID=4663", NULL };
+    const char *op1[] = { "Operation=op1", NULL };
+    struct fx fx;
+    fx_load(&fx);
+    struct mw_detect_scratch scratch;
+    mw_detect_scratch_init(&scratch);
+    for (int round = 0; round < 3; round++) {
+        for (size_t k = 0; k < nmany; k++) {
+            reused(&fx, &scratch, &many[k], op4);
+            reused(&fx, &scratch, &many[(k * 7) % nmany], op1); /* 7 and 48: coprime */
+        }
+    }
+    /* the logsource's case does not matter: g4, x-and, x-not, x-or */
+    assert_int_equal(reused(&fx, &scratch, &many[1], op4), 4);
+    /* a service none of the generated rules names: x-and, x-not, x-or */
+    assert_int_equal(reused(&fx, &scratch, &many[3], op4), 3);
+    assert_int_equal(reused(&fx, &scratch, &many[6], op4), 1); /* x-win */
+    /* one logsource object whose strings change between events */
+    struct mw_logsource dyn = { "m365", "exchange", NULL };
+    assert_int_equal(reused(&fx, &scratch, &dyn, op4), 4);
+    dyn.product = "windows";
+    assert_int_equal(reused(&fx, &scratch, &dyn, op4), 1);
+    fx_fini(&fx);
+}
+
+/* Writes rule file dir/name: rule "a" of m365 when first, then pad rules from..to-1 of a
+ * logsource no event has. */
+static void write_rules(const char *dir, const char *name, bool first, int from, int to)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    if (first) {
+        fprintf(fp, "title: a\nid: a\nlogsource: {product: m365}\n"
+                    "detection: {s: {Operation: op1}, condition: s}\n");
+    }
+    for (int k = from; k < to; k++) {
+        fprintf(fp,
+                "---\ntitle: p%d\nid: p%d\nlogsource: {product: pad}\n"
+                "detection: {s: {Operation: op1}, condition: s}\n",
+                k, k);
+    }
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* More rules than the bitsets hold (two files: one holds at most 4096): the logsource strings
+ * are compared per rule, and the event finds the one rule of its logsource. */
+static void test_large_ruleset(void **state)
+{
+    (void)state;
+    int npad = 64 * (int)MW_LS_WORDS + 10;
+    const char *tmp = getenv("TMPDIR");
+    char dir[256];
+    snprintf(dir, sizeof dir, "%s/mw_dispatch_XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    assert_non_null(mkdtemp(dir));
+    write_rules(dir, "a.yml", true, 0, npad / 2);
+    write_rules(dir, "b.yml", false, npad / 2, npad);
+    struct fx fx;
+    memset(&fx, 0, sizeof fx);
+    mw_fieldtab_init(&fx.fields, false);
+    mw_arena_init(&fx.arena, 4096, 0);
+    mw_diag_init(&fx.diag);
+    const char *dirs[] = { dir };
+    assert_int_equal(mw_ruleset_load(&fx.rs, dirs, 1, true, &fx.fields, &fx.diag), MW_OK);
+    assert_true(fx.rs->nrules > 64 * MW_LS_WORDS);
+    mw_event_init(&fx.ev, &fx.fields, &fx.arena);
+    struct mw_detect_scratch scratch;
+    mw_detect_scratch_init(&scratch);
+    size_t got[MAXF];
+    build(&fx, &ls_m365, (const char *[]){ "Operation=OP1", NULL });
+    assert_int_equal(run(&fx, &scratch, got), 1);
+    assert_string_equal(mw_ruleset_info(fx.rs, got[0])->id, "a");
+    build(&fx, &ls_win, (const char *[]){ "Operation=op1", NULL });
+    assert_int_equal(run(&fx, &scratch, got), 0);
+    fx_fini(&fx);
+    char path[512];
+    snprintf(path, sizeof path, "%s/a.yml", dir);
+    assert_int_equal(remove(path), 0);
+    snprintf(path, sizeof path, "%s/b.yml", dir);
+    assert_int_equal(remove(path), 0);
+    assert_int_equal(remove(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_findings_as_every_rule),
+        cmocka_unit_test(test_scratch_remembers_logsources),
+        cmocka_unit_test(test_large_ruleset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

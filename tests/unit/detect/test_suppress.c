@@ -160,6 +160,61 @@ static void test_each_criterion(void **state)
     mw_config_destroy(cfg);
 }
 
+/* processes: the process of every source, by file name or by full path; never a parent
+ * process or a file acted on */
+static void test_processes_of_every_source(void **state)
+{
+    (void)state;
+    struct mw_config *cfg = load("allowlists:\n"
+                                 "  - name: agent-by-path\n"
+                                 "    processes: ['C:\\Program Files\\Contoso\\Agent*.exe']\n"
+                                 "  - name: scanpst\n"
+                                 "    processes: [ScanPST.exe]\n");
+    struct mw_alert a;
+    memset(&a, 0, sizeof a);
+    a.rule = &rule_a;
+    const char *names[1];
+    const char *values[1];
+    struct mw_evidence ev = { .names = names, .values = values, .nfields = 1 };
+    a.evidence = &ev;
+    a.nevidence = 1;
+    static const char *const cases[][3] = {
+        /* Sysmon and Security 4688 (Image), Security 4663/5145 (ProcessName), raw 4688 */
+        { "Image", "c:\\program files\\contoso\\agent2.exe", "agent-by-path" },
+        { "Image", "D:\\Temp\\Agent2.exe", "none" },
+        { "Image", "C:\\Tools\\SCANPST.EXE", "scanpst" },
+        { "ProcessName", "C:\\Tools\\ScanPST.exe", "scanpst" },
+        { "ProcessName", "C:\\Program Files\\Contoso\\Agent.exe", "agent-by-path" },
+        { "NewProcessName", "C:\\Tools\\scanpst.exe", "scanpst" },
+        /* Defender: the file name, and the folder path by path or file name */
+        { "InitiatingProcessFileName", "ScanPST.exe", "scanpst" },
+        { "InitiatingProcessFileName", "Agent2.exe", "none" },
+        { "InitiatingProcessFolderPath", "C:\\Program Files\\Contoso\\AgentX.exe",
+          "agent-by-path" },
+        { "InitiatingProcessFolderPath", "c:\\tools\\scanpst.exe", "scanpst" },
+        /* a path with forward slashes */
+        { "Image", "/opt/tools/scanpst.exe", "scanpst" },
+        /* parents and files acted on are not the process */
+        { "ParentImage", "C:\\Tools\\ScanPST.exe", "none" },
+        { "ParentProcessName", "C:\\Tools\\ScanPST.exe", "none" },
+        { "InitiatingProcessParentFileName", "ScanPST.exe", "none" },
+        { "TargetFilename", "C:\\Tools\\ScanPST.exe", "none" },
+        { "Image", "C:\\Tools\\ScanPST.exe.bak", "none" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        names[0] = cases[i][0];
+        values[0] = cases[i][1];
+        if (strcmp(suppressor(cfg, &a), cases[i][2]) != 0) {
+            fail_msg("%s=%s: %s, want %s", cases[i][0], cases[i][1], suppressor(cfg, &a),
+                     cases[i][2]);
+        }
+    }
+    values[0] = NULL; /* a field without a value */
+    names[0] = "Image";
+    assert_string_equal(suppressor(cfg, &a), "none");
+    mw_config_destroy(cfg);
+}
+
 static void test_load_errors_name_the_line(void **state)
 {
     (void)state;
@@ -221,6 +276,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_domains_and_lists_load),
         cmocka_unit_test(test_each_criterion),
+        cmocka_unit_test(test_processes_of_every_source),
         cmocka_unit_test(test_load_errors_name_the_line),
         cmocka_unit_test(test_cidr),
     };
