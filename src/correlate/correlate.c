@@ -1956,6 +1956,25 @@ static void history_finding(struct mw_correlator *c, size_t rule, const struct m
     mw_hist_add(c->hist, &c->pool, cs, f, &r);
 }
 
+/* Counts ev in w: its fingerprint (dkey: its dedup key; the low bit when it counts the record's
+ * copies), or as a record without one; with its weight when the correlation sums a field. */
+static void feed_record(struct mw_correlator *c, struct mw_window *w, const struct mw_corr_spec *cs,
+                        const struct mw_event *ev, uint64_t dkey, bool owner)
+{
+    bool exc = false;
+    uint64_t weight = cs->sum_field >= 0 ? mw_sum_weight(cs, ev, &exc) : 0;
+    if (dkey) {
+        uint64_t k = (cs->sum_field >= 0 ? mw_sum_fp(dkey, weight, exc) : dkey) | owner;
+        w->fps[w->nfps++] = k ? k : 2;
+        w->nfed += owner;
+        c->owned = c->owned || owner;
+    } else {
+        w->nplain++;
+        w->plainsum += weight;
+        w->plainexc += exc;
+    }
+}
+
 static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f, bool dedup_here,
                              bool owner)
 {
@@ -2005,19 +2024,8 @@ static int correlate_finding(struct mw_correlator *c, const struct mw_finding *f
             w = get_window(c, rule, cs, ev, base, &made); /* a new part just spilled */
             (void)fps_room(c, w);
         }
-        bool exc = false;
-        uint64_t weight = cs->sum_field >= 0 ? mw_sum_weight(cs, ev, &exc) : 0;
-        if (dkey) {
-            uint64_t k = (cs->sum_field >= 0 ? mw_sum_fp(dkey, weight, exc) : dkey) | owner;
-            w->fps[w->nfps++] = k ? k : 2;
-            w->nfed += owner;
-            c->owned = c->owned || owner;
-            owner = false;
-        } else {
-            w->nplain++;
-            w->plainsum += weight;
-            w->plainexc += exc;
-        }
+        feed_record(c, w, cs, ev, dkey, owner);
+        owner = false;
         if (cs->type == MW_CORR_BASELINE) {
             window_times(w, ev->time_ns); /* its volume only: a baseline keeps no evidence */
         } else {
