@@ -204,7 +204,10 @@ static void test_scratch_remembers_logsources(void **state)
         { "Windows", "security", NULL },
     };
     /* the named ones, then more services than the scratch keeps */
-    enum { NNAMED = sizeof named / sizeof named[0], NMANY = NNAMED + MW_LS_MEMO + 5 };
+    enum {
+        NNAMED = sizeof named / sizeof named[0],
+        NMANY = NNAMED + MW_LS_MEMO + 5
+    };
     static struct mw_logsource many[NMANY];
     static char svc[NMANY][16];
     for (size_t k = 0; k < NMANY; k++) {
