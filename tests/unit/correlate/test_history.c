@@ -17,6 +17,7 @@
 
 #include "core/alloc.h"
 #include "core/arena.h"
+#include "corr_fixture.h"
 #include "correlate/correlate.h"
 #include "correlate/history.h"
 
@@ -70,11 +71,8 @@ struct got {
 };
 
 struct fx {
-    struct mw_fieldtab fields;
-    struct mw_arena arena;
-    struct mw_event ev;
-    struct mw_ruleset *rs;
-    struct mw_correlator *c;
+    struct mw_test_corr base;
+    struct mw_correlator *c; /* base.c */
     struct got got;
 };
 
@@ -95,34 +93,16 @@ static int on_alert(void *arg, const struct mw_alert *a)
     return MW_OK;
 }
 
-static int on_finding(void *arg, const struct mw_finding *f)
-{
-    struct fx *fx = arg;
-    return mw_correlate_add(fx->c, f, on_alert, &fx->got);
-}
-
 static void fx_init(struct fx *fx)
 {
     memset(fx, 0, sizeof *fx);
-    mw_fieldtab_init(&fx->fields, false);
-    mw_arena_init(&fx->arena, 8192, 0);
-    struct mw_diag diag;
-    mw_diag_init(&diag);
-    if (mw_ruleset_load_text(&fx->rs, "hist.yml", rules_text, sizeof rules_text - 1, &fx->fields,
-                             &diag) != MW_OK) {
-        fail_msg("%s", diag.msg);
-    }
-    mw_event_init(&fx->ev, &fx->fields, &fx->arena);
-    fx->c = mw_correlator_create(fx->rs);
+    mw_test_corr_init(&fx->base, rules_text, NULL);
+    fx->c = fx->base.c;
 }
 
 static void fx_fini(struct fx *fx)
 {
-    mw_correlator_destroy(fx->c);
-    mw_ruleset_destroy(fx->rs);
-    mw_event_fini(&fx->ev);
-    mw_arena_fini(&fx->arena);
-    mw_fieldtab_fini(&fx->fields);
+    mw_test_corr_fini(&fx->base);
 }
 
 struct rec {
@@ -131,30 +111,17 @@ struct rec {
     const char *items;
 };
 
-static void set(struct fx *fx, const char *name, const char *value)
-{
-    if (value) {
-        mw_event_add(&fx->ev, mw_fieldtab_lookup(&fx->fields, mw_str_c(name)), mw_str_c(value));
-    }
-}
-
 static void feed(struct fx *fx, const struct rec *r, uint64_t dedup)
 {
-    mw_event_reset(&fx->ev);
-    fx->ev.logsource = &ls_m365;
-    fx->ev.time_ns = r->t;
-    fx->ev.has_time = true;
-    fx->ev.dedup = dedup;
-    fx->ev.origin.path = "ual.jsonl";
-    fx->ev.origin.offset = dedup * 100;
-    set(fx, "Operation", r->op);
-    set(fx, "UserId", r->user);
-    set(fx, "ClientIP", r->ip);
-    set(fx, "Items", r->items);
-    assert_int_equal(mw_detect_event(fx->rs, &(struct mw_detect_scratch){ 0 }, &fx->ev, &fx->arena,
-                                     on_finding, fx),
-                     MW_OK);
-    mw_arena_reset(&fx->arena);
+    struct mw_test_corr *b = &fx->base;
+    mw_test_corr_event(b, &ls_m365, r->t, dedup);
+    b->ev.origin.path = "ual.jsonl";
+    b->ev.origin.offset = dedup * 100;
+    mw_test_corr_set(b, "Operation", r->op);
+    mw_test_corr_set(b, "UserId", r->user);
+    mw_test_corr_set(b, "ClientIP", r->ip);
+    mw_test_corr_set(b, "Items", r->items);
+    assert_int_equal(mw_test_corr_detect(b, on_alert, &fx->got), MW_OK);
 }
 
 /* Feeds recs in the order given by perm (NULL: as they are) and finishes. */
