@@ -2064,7 +2064,9 @@ bool mw_correlate_claim(struct mw_correlator *c, const struct mw_finding *f)
         return false;
     }
     bool plain = f->info->generates_alerts && !f->info->is_correlation;
-    return claim(c, f, plain || !c->ncorrs[f->rule]);
+    bool owner = claim(c, f, plain || !c->ncorrs[f->rule]);
+    c->owned = c->owned || owner; /* held, it counts when added: no later finding may */
+    return owner;
 }
 
 int mw_correlate_add(struct mw_correlator *c, const struct mw_finding *f, mw_alert_fn *fn,
