@@ -380,16 +380,52 @@ static double median_sorted(const double *v, size_t n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* The k-th smallest (0-based) of the distances |v[i] - m| of sorted v: the distances below m
+ * grow leftwards from p (the first value >= m) and those above it rightwards, two sorted runs
+ * merged up to k. */
+static double kth_distance(const double *v, size_t n, double m, size_t k)
+{
+    size_t p = 0;
+    while (p < n && v[p] < m) {
+        p++;
+    }
+    size_t l = p, r = p; /* next left: v[l - 1]; next right: v[r] */
+    double d = 0;
+    for (size_t taken = 0; taken <= k; taken++) {
+        bool left = l > 0 && (r >= n || m - v[l - 1] <= v[r] - m);
+        d = left ? m - v[--l] : v[r++] - m;
+    }
+    return d;
+}
+
+void mw_hist_median_mad_sorted(const double *v, size_t n, double *median, double *mad)
+{
+    double m = median_sorted(v, n);
+    double hi = kth_distance(v, n, m, n / 2);
+    *median = m;
+    *mad = n % 2 ? hi : (kth_distance(v, n, m, n / 2 - 1) + hi) / 2;
+}
+
 void mw_hist_median_mad(double *v, size_t n, double *median, double *mad)
 {
     qsort(v, n, sizeof *v, dbl_cmp);
-    double m = median_sorted(v, n);
-    for (size_t i = 0; i < n; i++) {
-        v[i] = v[i] > m ? v[i] - m : m - v[i];
+    mw_hist_median_mad_sorted(v, n, median, mad);
+}
+
+/* Inserts x into sorted v[0..n) (room for one more). */
+static void sorted_insert(double *v, size_t n, double x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
     }
-    qsort(v, n, sizeof *v, dbl_cmp);
-    *median = m;
-    *mad = median_sorted(v, n);
+    memmove(&v[lo + 1], &v[lo], (n - lo) * sizeof *v);
+    v[lo] = x;
 }
 
 /* ---- alerts ------------------------------------------------------------------------------- */
@@ -729,14 +765,12 @@ static int judge_windows(struct mw_hist *h, struct judged *j, mw_alert_fn *fn, v
     int st = MW_OK;
     for (uint32_t i = 1; i < g->nbins && st == MW_OK; i++) {
         const struct hist_bin *b = &g->bins[i];
+        sorted_insert(prev, i - 1, g->bins[i - 1].sum); /* the earlier windows, kept sorted */
         if (b->sum < cs->hist->min_volume || b->sum <= 0) {
             continue;
         }
-        for (uint32_t k = 0; k < i; k++) {
-            prev[k] = g->bins[k].sum;
-        }
         double med, mad;
-        mw_hist_median_mad(prev, i, &med, &mad);
+        mw_hist_median_mad_sorted(prev, i, &med, &mad);
         double thr = med + cs->hist->k * spread(med, mad);
         int64_t before = (int64_t)b->idx * cs->timespan_ns - g->first;
         bool judged = before >= learn;

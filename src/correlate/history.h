@@ -63,7 +63,10 @@ void mw_group_append(struct mw_buf *b, const char *key, size_t klen, size_t g);
  * sample, or NULL. */
 const char *mw_sample_tpl(const struct mw_sample *s, int kind);
 
-/* Median and median absolute deviation of v[0..n) (n > 0); v is reordered. */
+/* Median and median absolute deviation of v[0..n) (n > 0); v is sorted. */
 void mw_hist_median_mad(double *v, size_t n, double *median, double *mad);
+/* The same of v[0..n) sorted ascending, in O(n) without reordering it (a baseline judges each
+ * window against its group's earlier windows, kept sorted as it goes). */
+void mw_hist_median_mad_sorted(const double *v, size_t n, double *median, double *mad);
 
 #endif

@@ -162,6 +162,12 @@ static int count_rule(const struct got *g, const char *rule_suffix, const char *
     return n;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : (x > y ? 1 : 0);
+}
+
 static void test_median_mad(void **state)
 {
     (void)state;
@@ -175,6 +181,24 @@ static void test_median_mad(void **state)
     double one[] = { 7 };
     mw_hist_median_mad(one, 1, &med, &mad);
     assert_true(med == 7 && mad == 0);
+    /* the merge of the distances below and above the median equals sorting them, on random
+     * sorted arrays of 1 to 60 values with ties */
+    srand(1114);
+    for (size_t n = 1; n <= 60; n++) {
+        double r[60], d[60];
+        for (size_t i = 0; i < n; i++) {
+            r[i] = (double)(rand() % 20);
+        }
+        qsort(r, n, sizeof r[0], cmp_double);
+        mw_hist_median_mad_sorted(r, n, &med, &mad);
+        double m = n % 2 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2;
+        for (size_t i = 0; i < n; i++) {
+            d[i] = r[i] > m ? r[i] - m : m - r[i];
+        }
+        qsort(d, n, sizeof d[0], cmp_double);
+        assert_true(med == m);
+        assert_true(mad == (n % 2 ? d[n / 2] : (d[n / 2 - 1] + d[n / 2]) / 2));
+    }
 }
 
 /* alice: a Read a day from 192.0.2.1 for four days, then 198.51.100.7 on day 5 (new) and
