@@ -773,6 +773,22 @@ static int by_time(const void *a, const void *b)
     return tx < ty ? -1 : tx > ty ? 1 : (x > y) - (x < y);
 }
 
+/* A new correlator under a 2 MiB budget, closing windows early when sweep, fed the stream in
+ * the given order; check: no record asks for a rescan. */
+static void sorted_run(struct wfx *w, const int *order, bool sweep, bool check)
+{
+    memset(w, 0, sizeof *w);
+    fx_init(&w->fx);
+    mw_correlator_set_budget(w->fx.base.c, 2 * 1024 * 1024);
+    mw_correlator_allow_sweep(w->fx.base.c, sweep);
+    for (int i = 0; i < STREAM_N; i++) {
+        stream_record(w, order[i]);
+        if (check) {
+            assert_false(mw_correlate_needs_rescan(w->fx.base.c));
+        }
+    }
+}
+
 /* Closing windows early (mw_correlator_allow_sweep) under a small budget: on the stream sorted
  * by time it closes windows, spills nothing and gives the alerts of the exact run; a record
  * that falls in a closed window asks for a rescan, one that falls in a closed window still in
@@ -790,14 +806,7 @@ static void test_sweep_closes_windows_or_asks_for_rescan(void **state)
     }
     qsort(order, STREAM_N, sizeof order[0], by_time);
 
-    memset(&w, 0, sizeof w);
-    fx_init(&w.fx);
-    mw_correlator_set_budget(w.fx.base.c, 2 * 1024 * 1024);
-    mw_correlator_allow_sweep(w.fx.base.c, true);
-    for (int i = 0; i < STREAM_N; i++) {
-        stream_record(&w, order[i]);
-        assert_false(mw_correlate_needs_rescan(w.fx.base.c));
-    }
+    sorted_run(&w, order, true, true);
     print_message("sorted, swept: %llu windows closed early, %llu runs spilled\n",
                   (unsigned long long)mw_correlate_closed_early(w.fx.base.c),
                   (unsigned long long)mw_correlate_spills(w.fx.base.c));
@@ -809,12 +818,7 @@ static void test_sweep_closes_windows_or_asks_for_rescan(void **state)
     access_all(&w, "user03@example.org", "198.51.100.3", "Outlook", T0 + 700 * SEC, 999999);
     assert_true(mw_correlate_needs_rescan(w.fx.base.c));
     fx_fini(&w.fx);
-    memset(&w, 0, sizeof w);
-    fx_init(&w.fx);
-    mw_correlator_set_budget(w.fx.base.c, 2 * 1024 * 1024);
-    for (int i = 0; i < STREAM_N; i++) {
-        stream_record(&w, order[i]);
-    }
+    sorted_run(&w, order, false, false);
     access_all(&w, "user03@example.org", "198.51.100.3", "Outlook", T0 + 700 * SEC, 999999);
     assert_false(mw_correlate_needs_rescan(w.fx.base.c));
     assert_int_equal(mw_correlate_finish(w.fx.base.c, on_alert_all, &w.all), MW_OK);
@@ -827,13 +831,7 @@ static void test_sweep_closes_windows_or_asks_for_rescan(void **state)
     fx_fini(&w.fx);
 
     /* A record of a quiet bin, freed when it closed, comes back: rescan. */
-    memset(&w, 0, sizeof w);
-    fx_init(&w.fx);
-    mw_correlator_set_budget(w.fx.base.c, 2 * 1024 * 1024);
-    mw_correlator_allow_sweep(w.fx.base.c, true);
-    for (int i = 0; i < STREAM_N; i++) {
-        stream_record(&w, order[i]);
-    }
+    sorted_run(&w, order, true, false);
     assert_false(mw_correlate_needs_rescan(w.fx.base.c));
     access_all(&w, "user01@example.org", "198.51.100.1", "Outlook", T0 + 60 * SEC, 999998);
     assert_true(mw_correlate_needs_rescan(w.fx.base.c));
