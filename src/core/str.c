@@ -41,6 +41,23 @@ static inline uint64_t load8(const char *p)
     return v;
 }
 
+void mw_ascii_lower_copy(char *dst, const char *src, size_t n)
+{
+    if (n < 8) {
+        for (size_t i = 0; i < n; i++) {
+            dst[i] = mw_ascii_lower(src[i]);
+        }
+        return;
+    }
+    /* Eight bytes at a time; the last word may overlap the one before it. */
+    for (size_t i = 0; i + 8 < n; i += 8) {
+        uint64_t v = lower8(load8(src + i));
+        memcpy(dst + i, &v, 8);
+    }
+    uint64_t v = lower8(load8(src + n - 8));
+    memcpy(dst + n - 8, &v, 8);
+}
+
 bool mw_str_ieq(struct mw_str a, struct mw_str b)
 {
     if (a.len != b.len) {

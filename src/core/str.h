@@ -43,6 +43,9 @@ bool mw_str_eq(struct mw_str a, struct mw_str b);
 bool mw_str_eq_c(struct mw_str a, const char *b);
 /* ASCII case-insensitive comparisons (Sigma's default is case-insensitive). */
 bool mw_str_ieq(struct mw_str a, struct mw_str b);
+/* dst[0..n) = src[0..n) with 'A'..'Z' lowered, other bytes as they are (dst and src may be the
+ * same buffer, not otherwise overlapping). */
+void mw_ascii_lower_copy(char *dst, const char *src, size_t n);
 bool mw_str_ieq_c(struct mw_str a, const char *b);
 bool mw_str_istarts(struct mw_str hay, struct mw_str prefix);
 bool mw_str_iends(struct mw_str hay, struct mw_str suffix);

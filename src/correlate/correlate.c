@@ -745,12 +745,7 @@ static size_t build_group(struct mw_correlator *c, const struct mw_corr_spec *cs
         }
         /* Group keys compare case-insensitively (alice@ and Alice@ are one account). */
         size_t vlen = !n ? 0 : (v[0].len < VALUE_MAX ? v[0].len : VALUE_MAX);
-        const unsigned char *src = (const unsigned char *)v[0].ptr;
-        char *dst = c->gbuf + len;
-        for (size_t i = 0; i < vlen; i++) {
-            unsigned ch = src[i];
-            dst[i] = (char)(ch + ((ch - 'A' < 26u) ? 32u : 0u)); /* branch-free ASCII lower */
-        }
+        mw_ascii_lower_copy(c->gbuf + len, v[0].ptr, vlen);
         len += vlen;
     }
     c->gbuf[len] = '\0';

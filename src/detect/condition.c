@@ -332,6 +332,18 @@ void mw_cond_free(struct mw_cond *c)
     mw_free(c);
 }
 
+/* A selection's result for the event: remembered per rule (memo) and, for a selection other
+ * rules write alike, for every rule of the event (shared, indexed by its shared number). */
+static bool selection_holds(const struct mw_selection *sel, int8_t *shared, int8_t *memo,
+                            const struct mw_event *ev)
+{
+    int8_t *m = shared && sel->shared != MW_SEL_UNSHARED ? &shared[sel->shared] : memo;
+    if (*m < 0) {
+        *m = (int8_t)mw_selection_match(sel, ev);
+    }
+    return *m != 0;
+}
+
 bool mw_cond_eval(const struct mw_cond *c, struct mw_cond_ctx *ctx)
 {
     switch (c->op) {
@@ -348,10 +360,7 @@ bool mw_cond_eval(const struct mw_cond *c, struct mw_cond_ctx *ctx)
             if (c->sel == MW_SEL_UNRESOLVED) {
                 return ctx->unresolved;
             }
-            if (ctx->memo[c->sel] < 0) {
-                ctx->memo[c->sel] = (int8_t)mw_selection_match(&ctx->sels[c->sel], ctx->ev);
-            }
-            return ctx->memo[c->sel] != 0;
+            return selection_holds(&ctx->sels[c->sel], ctx->shared, &ctx->memo[c->sel], ctx->ev);
         case MW_C_NOT:
             return !mw_cond_eval(c->a, ctx);
         case MW_C_AND:

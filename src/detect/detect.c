@@ -76,7 +76,8 @@ static const uint64_t *logsource_rules(const struct mw_ruleset *rs, struct mw_de
 
 /* Tries rule i on ev; calls fn when it matches. */
 static int try_rule(const struct mw_ruleset *rs, size_t i, const struct mw_event *ev,
-                    struct mw_arena *arena, mw_finding_fn *fn, void *arg, bool *first)
+                    int8_t *shared, struct mw_arena *arena, mw_finding_fn *fn, void *arg,
+                    bool *first)
 {
     int8_t memo[1024];
     const struct mw_rule *r = &rs->rules[i];
@@ -84,7 +85,7 @@ static int try_rule(const struct mw_ruleset *rs, size_t i, const struct mw_event
         return MW_OK;
     }
     memset(memo, -1, r->nsels <= sizeof memo ? r->nsels : sizeof memo);
-    struct mw_cond_ctx cctx = { .sels = r->sels, .ev = ev, .memo = memo };
+    struct mw_cond_ctx cctx = { .sels = r->sels, .ev = ev, .memo = memo, .shared = shared };
     if (!mw_cond_eval(r->cond, &cctx)) {
         return MW_OK;
     }
@@ -100,13 +101,13 @@ static int try_rule(const struct mw_ruleset *rs, size_t i, const struct mw_event
 }
 
 /* A ruleset too large for the bitsets: every rule of the logsource, strings compared. */
-static int try_every_rule(const struct mw_ruleset *rs, const struct mw_event *ev,
+static int try_every_rule(const struct mw_ruleset *rs, const struct mw_event *ev, int8_t *shared,
                           struct mw_arena *arena, mw_finding_fn *fn, void *arg)
 {
     bool first = true;
     for (size_t i = 0; i < rs->nrules; i++) {
         if (logsource_match(&rs->rules[i], ev->logsource)) {
-            int st = try_rule(rs, i, ev, arena, fn, arg, &first);
+            int st = try_rule(rs, i, ev, shared, arena, fn, arg, &first);
             if (st < 0) {
                 return st;
             }
@@ -122,9 +123,11 @@ int mw_detect_event(const struct mw_ruleset *rs, struct mw_detect_scratch *scrat
     if (!ls) {
         return MW_OK;
     }
+    /* no selection is known for this event yet */
+    memset(scratch->shared, -1, rs->nshared);
     size_t words = (rs->nrules + 63) / 64;
     if (words > MW_LS_WORDS) {
-        return try_every_rule(rs, ev, arena, fn, arg);
+        return try_every_rule(rs, ev, scratch->shared, arena, fn, arg);
     }
     /* candidates: the rules the dispatch allows (all without one) that take the logsource */
     const uint64_t *takes = logsource_rules(rs, scratch, ls);
@@ -137,7 +140,8 @@ int mw_detect_event(const struct mw_ruleset *rs, struct mw_detect_scratch *scrat
     }
     for (size_t w = 0; w < words; w++) {
         for (uint64_t b = cand[w]; b; b &= b - 1) {
-            int st = try_rule(rs, w * 64 + (size_t)__builtin_ctzll(b), ev, arena, fn, arg, &first);
+            size_t i = w * 64 + (size_t)__builtin_ctzll(b);
+            int st = try_rule(rs, i, ev, scratch->shared, arena, fn, arg, &first);
             if (st < 0) {
                 return st;
             }

@@ -117,7 +117,15 @@ struct mw_selection {
     char *name;
     struct mw_selmap *maps;
     size_t nmaps;
+    uint32_t shared; /* its number among the ruleset's distinct selections (share.c) */
 };
+
+#define MW_SEL_UNSHARED UINT32_MAX
+
+/* Numbers the ruleset's selections so that selections written alike in several rules share one
+ * number (rs->nshared of them, at most MW_SHARED_SELS; the rest stay MW_SEL_UNSHARED). Run once
+ * the values are final (after loading and after `expand`). */
+void mw_selections_share(struct mw_ruleset *rs);
 
 /* Parses `field|mod|mod` key and a list of YAML scalar values into fc; values[i] == NULL means
  * YAML null. is_quoted[i] tells a quoted '' from a plain empty. */
@@ -170,6 +178,7 @@ struct mw_cond_ctx {
     const struct mw_selection *sels;
     const struct mw_event *ev;
     int8_t *memo;    /* per selection: -1 unknown, 0, 1 */
+    int8_t *shared;  /* per shared selection number, the same (NULL: none) */
     bool external;   /* an SMTP destination outside the organisation */
     bool recipient;  /* an unresolved destination in a recipient field */
     bool internal;   /* an SMTP destination inside it, or an Exchange DN */
@@ -236,6 +245,7 @@ struct mw_ruleset {
     bool infer_domains; /* domains are inferred: findings with SMTP destinations are provisional */
     struct mw_strmap ids;         /* id -> index + 1 */
     struct mw_dispatch *dispatch; /* which rules an event can match (dispatch.c); NULL: all */
+    size_t nshared;               /* distinct selections (share.c) */
 };
 
 /* Extension applied to a matching event: fills the finding (extension.c). */

@@ -36,5 +36,6 @@ int mw_ruleset_expand(struct mw_ruleset *rs, const struct mw_placeholder *ph, si
         }
     }
     mw_dispatch_build(rs); /* the expanded values pin differently */
+    mw_selections_share(rs);
     return MW_OK;
 }

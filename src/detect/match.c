@@ -702,8 +702,14 @@ static bool fieldref_match(const struct mw_mval *mv, const struct mw_fieldval *f
         struct mw_str a = mw_fieldval_at(fv, i);
         for (uint32_t k = 0; k < rf->n; k++) {
             struct mw_str b = mw_fieldval_at(rf, k);
-            if (a.len == b.len &&
-                (mv->cased ? mw_str_eq(a, b) : mw_fold_eq_n(a.ptr, b.ptr, a.len))) {
+            if (a.len != b.len) {
+                continue;
+            }
+            if (mv->cased ? mw_str_eq(a, b) : mw_str_ieq(a, b)) {
+                return true; /* equal ASCII-insensitively: equal folded too */
+            }
+            if (!mv->cased && !(mw_is_ascii(a.ptr, a.len) && mw_is_ascii(b.ptr, b.len)) &&
+                mw_fold_eq_n(a.ptr, b.ptr, a.len)) {
                 return true;
             }
         }

@@ -1607,6 +1607,7 @@ int mw_ruleset_load(struct mw_ruleset **out, const char *const *dirs, size_t ndi
         return st;
     }
     mw_dispatch_build(rs);
+    mw_selections_share(rs);
     *out = rs;
     return MW_OK;
 }
@@ -1625,6 +1626,7 @@ int mw_ruleset_load_text(struct mw_ruleset **out, const char *path, const char *
         return st;
     }
     mw_dispatch_build(rs);
+    mw_selections_share(rs);
     *out = rs;
     return MW_OK;
 }

@@ -173,6 +173,35 @@ static bool ref_ieq(const char *a, const char *b, size_t n)
 
 /* mw_str_ieq works on 8-byte words with an overlapping last word: every length and every
  * position of a difference, with pairs that differ only in bit 5 but are not letters. */
+/* Every byte value at every position of every length to 40, copied and in place: 'A'..'Z' lowered
+ * (the word boundaries of '@', '[', '`', '{' and bytes past 0x7f are the traps), nothing else
+ * changed, and no byte written past n. */
+static void test_lower_copy(void **state)
+{
+    (void)state;
+    char src[48], dst[48], want[48];
+    for (size_t n = 0; n <= 40; n++) {
+        for (unsigned v = 0; v < 256; v++) {
+            for (size_t at = 0; at < n; at++) {
+                for (size_t i = 0; i < n; i++) {
+                    src[i] = (char)('@' + (i * 7) % 60);
+                }
+                src[at] = (char)v;
+                for (size_t i = 0; i < n; i++) {
+                    unsigned char c = (unsigned char)src[i];
+                    want[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+                }
+                memset(dst, '#', sizeof dst);
+                mw_ascii_lower_copy(dst, src, n);
+                assert_memory_equal(dst, want, n);
+                assert_int_equal(dst[n], '#');
+                mw_ascii_lower_copy(src, src, n);
+                assert_memory_equal(src, want, n);
+            }
+        }
+    }
+}
+
 static void test_ieq_words(void **state)
 {
     (void)state;
@@ -232,9 +261,10 @@ static void test_ieq_words(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ihas_term), cmocka_unit_test(test_compare_and_find),
-        cmocka_unit_test(test_trim),      cmocka_unit_test(test_buf),
-        cmocka_unit_test(test_find_long), cmocka_unit_test(test_ieq_words),
+        cmocka_unit_test(test_ihas_term),  cmocka_unit_test(test_compare_and_find),
+        cmocka_unit_test(test_trim),       cmocka_unit_test(test_buf),
+        cmocka_unit_test(test_find_long),  cmocka_unit_test(test_ieq_words),
+        cmocka_unit_test(test_lower_copy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
