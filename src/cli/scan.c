@@ -17,8 +17,8 @@
 #include "correlate/correlate.h"
 #include "detect/detect.h"
 #include "detect/domain_infer.h"
-#include "detect/suppress.h"
 #include "output/output.h"
+#include "triage/triage.h"
 
 #define MAX_LIST 64
 
@@ -357,7 +357,7 @@ static int on_alert(void *arg, const struct mw_alert *alert)
     if (!rule_selected(st->opt, alert->rule)) {
         return MW_OK;
     }
-    long sup = mw_config_suppresses(st->config, alert);
+    long sup = mw_policy_allowlist(st->config, alert);
     if (sup >= 0 && mw_config_allowlist_lowers(st->config, (size_t)sup) &&
         alert->level > MW_LEVEL_INFORMATIONAL) {
         st->per_lowered[sup]++;

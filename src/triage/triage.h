@@ -1,14 +1,15 @@
-/* detect/suppress.h: false positives are configuration, not code. Loads the config file
- * (--config, YAML): the organisation's internal domains and named allow lists of accounts,
- * processes, approved forwarding destinations, egress IP ranges and time windows, applied to
- * alerts after matching. An allow list suppresses an alert when every criterion it names holds;
- * within a criterion any listed value may match. With `action: informational` it lowers the
+/* triage/triage.h: the alert policy between correlate and the sinks. False positives are
+ * configuration, not code: the config file (--config, YAML, triage/config.c) holds the
+ * organisation's internal domains and named allow lists of accounts, processes, approved
+ * forwarding destinations, egress IP ranges and time windows, applied to alerts after
+ * correlation (triage/policy.c). An allow list suppresses an alert when every criterion it names
+ * holds; within a criterion any listed value may match. With `action: informational` it lowers the
  * alert to informational instead (internal forwarding a team declared).
  *
  * Ownership: a struct mw_config owns everything it loaded; mw_config_destroy frees it.
  * SPDX-License-Identifier: MIT */
-#ifndef MW_SUPPRESS_H
-#define MW_SUPPRESS_H
+#ifndef MW_TRIAGE_H
+#define MW_TRIAGE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -42,12 +43,8 @@ const char *mw_config_allowlist_name(const struct mw_config *cfg, size_t i);
  * instead of suppressing them. */
 bool mw_config_allowlist_lowers(const struct mw_config *cfg, size_t i);
 
-/* Index of the first allow list that suppresses (or lowers) the alert, or -1. */
-long mw_config_suppresses(const struct mw_config *cfg, const struct mw_alert *alert);
-
-/* IP helpers shared with tests: parses an IPv4/IPv6 address into 16 bytes (IPv4 mapped as
- * ::ffff:a.b.c.d) and checks CIDR containment. */
-bool mw_ip_parse(const char *text, size_t len, uint8_t out[16], bool *is_v4);
-bool mw_cidr_contains(const uint8_t net[16], unsigned prefix, const uint8_t ip[16]);
+/* Index of the first allow list of cfg that suppresses (or lowers) the alert, or -1
+ * (triage/policy.c). */
+long mw_policy_allowlist(const struct mw_config *cfg, const struct mw_alert *alert);
 
 #endif
