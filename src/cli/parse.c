@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/pipeline.h"
 #include "core/time.h"
 #include "core/tzmap.h"
 #include "output/output.h"
+#include "run/pipeline.h"
 
 static const char parse_help[] =
         "usage: mailward parse [options] PATH...\n"

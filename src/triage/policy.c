@@ -1,7 +1,10 @@
-/* triage/policy.c: the alert policy: which allow list of the config names an alert.
+/* triage/policy.c: the alert policy between correlate and the sinks: the --rule selection, the
+ * config's allow lists and the --min-level filter.
  * SPDX-License-Identifier: MIT */
+#include <stdio.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/ip.h"
 #include "core/str.h"
 #include "triage/triage.h"
@@ -177,4 +180,90 @@ long mw_policy_allowlist(const struct mw_config *cfg, const struct mw_alert *ale
         return (long)i;
     }
     return -1;
+}
+
+/* ---- the policy ----------------------------------------------------------------------------- */
+
+void mw_policy_init(struct mw_policy *p, const struct mw_config *cfg, const char *const *only_rules,
+                    size_t nonly_rules, int min_level)
+{
+    memset(p, 0, sizeof *p);
+    p->config = cfg;
+    p->only_rules = only_rules;
+    p->nonly_rules = nonly_rules;
+    p->min_level = min_level;
+    size_t nlists = cfg ? mw_config_allowlist_count(cfg) : 0;
+    p->suppressed = mw_calloc(nlists + 1, sizeof *p->suppressed);
+    p->lowered = mw_calloc(nlists + 1, sizeof *p->lowered);
+}
+
+void mw_policy_fini(struct mw_policy *p)
+{
+    mw_free(p->suppressed);
+    mw_free(p->lowered);
+    p->suppressed = p->lowered = NULL;
+}
+
+bool mw_policy_selects(const struct mw_policy *p, const struct mw_rule_info *info)
+{
+    if (p->nonly_rules == 0) {
+        return true;
+    }
+    for (size_t i = 0; i < p->nonly_rules; i++) {
+        if ((info->id && !strcmp(info->id, p->only_rules[i])) ||
+            (info->name && !strcmp(info->name, p->only_rules[i]))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Hands the alert on unless it is below the minimum level. */
+static int shown(struct mw_policy *p, const struct mw_alert *alert, mw_alert_fn *emit, void *arg)
+{
+    if (alert->level < p->min_level) {
+        p->below_min++;
+        return MW_OK;
+    }
+    return emit(arg, alert);
+}
+
+/* An alert an allow list with `action: informational` names: handed on at that level, with a
+ * reason naming the list. */
+static int lowered(struct mw_policy *p, const struct mw_alert *alert, size_t list,
+                   mw_alert_fn *emit, void *arg)
+{
+    char why[300];
+    snprintf(why, sizeof why, "allow list '%s' names it: lowered from %s to informational",
+             mw_config_allowlist_name(p->config, list), mw_level_name(alert->level));
+    struct mw_alert a = *alert;
+    const char **reasons = mw_calloc(alert->nreasons + 2, sizeof *reasons);
+    for (size_t i = 0; i < alert->nreasons; i++) {
+        reasons[i] = alert->reasons[i];
+    }
+    reasons[alert->nreasons] = why;
+    a.reasons = reasons;
+    a.nreasons = alert->nreasons + 1;
+    a.level = MW_LEVEL_INFORMATIONAL;
+    int rc = shown(p, &a, emit, arg);
+    mw_free(reasons);
+    return rc;
+}
+
+int mw_policy_apply(struct mw_policy *p, const struct mw_alert *alert, mw_alert_fn *emit, void *arg)
+{
+    if (!mw_policy_selects(p, alert->rule)) {
+        return MW_OK;
+    }
+    long sup = mw_policy_allowlist(p->config, alert);
+    if (sup >= 0 && mw_config_allowlist_lowers(p->config, (size_t)sup) &&
+        alert->level > MW_LEVEL_INFORMATIONAL) {
+        p->lowered[sup]++;
+        return lowered(p, alert, (size_t)sup, emit, arg);
+    }
+    if (sup >= 0) {
+        p->suppressed[sup]++;
+        return MW_OK;
+    }
+    return shown(p, alert, emit, arg);
 }

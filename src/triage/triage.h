@@ -47,4 +47,29 @@ bool mw_config_allowlist_lowers(const struct mw_config *cfg, size_t i);
  * (triage/policy.c). */
 long mw_policy_allowlist(const struct mw_config *cfg, const struct mw_alert *alert);
 
+/* ---- the alert policy (triage/policy.c) ----------------------------------------------------- */
+
+/* What happens to every alert between correlate and the sinks, done once for all sinks: the
+ * --rule selection, the config's allow lists (suppress, or lower to informational with a reason
+ * naming the list) and the --min-level filter. Counts what it drops for the summary. */
+struct mw_policy {
+    const struct mw_config *config; /* allow lists; NULL: none */
+    const char *const *only_rules;  /* --rule ids or names; none: every rule */
+    size_t nonly_rules;
+    int min_level;        /* enum mw_level: alerts below it are counted, not shown */
+    uint64_t *suppressed; /* alerts suppressed per allow list */
+    uint64_t *lowered;    /* alerts lowered to informational per allow list */
+    uint64_t below_min;   /* alerts below min_level */
+};
+
+void mw_policy_init(struct mw_policy *p, const struct mw_config *cfg, const char *const *only_rules,
+                    size_t nonly_rules, int min_level);
+void mw_policy_fini(struct mw_policy *p);
+/* Whether the --rule selection keeps the rule's alerts. */
+bool mw_policy_selects(const struct mw_policy *p, const struct mw_rule_info *info);
+/* Applies the policy to one alert: drops it (counted, MW_OK) or hands emit the alert to show,
+ * perhaps lowered with a reason added (valid during the call); returns what emit returns. */
+int mw_policy_apply(struct mw_policy *p, const struct mw_alert *alert, mw_alert_fn *emit,
+                    void *arg);
+
 #endif
