@@ -1,11 +1,14 @@
-/* tests/unit/core/test_ip.c: IPv4 and IPv6 addresses in one form, CIDR ranges over it.
+/* tests/unit/core/test_ip.c: IPv4 and IPv6 addresses in one form, CIDR ranges over it, IPv6
+ * text without a copy, client addresses as logs write them.
  * SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include <arpa/inet.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/ip.h"
@@ -62,12 +65,91 @@ static void test_cidr_parse(void **state)
     assert_false(mw_ip_cidr_parse("example.org/8", &c));
 }
 
+static void test_ip_normalize_table(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        const char *out;
+    } cases[] = {
+        { "203.0.113.45:50433", "203.0.113.45" },
+        { "[2001:db8::1]:443", "2001:db8::1" },
+        { "[2001:db8::1]", "2001:db8::1" },
+        { "::ffff:1.2.3.4", "1.2.3.4" },
+        { "::FFFF:1.2.3.4", "1.2.3.4" },
+        { "[::ffff:1.2.3.4]:80", "1.2.3.4" },
+        { "2001:db8::1", "2001:db8::1" },
+        { "2603:10b6:5:345::11", "2603:10b6:5:345::11" },
+        { "1.2.3.4", "1.2.3.4" },
+        { " 1.2.3.4 ", "1.2.3.4" },
+        { "", "" },
+        { "host:80", "host:80" },
+        { "1.2.3.4:x", "1.2.3.4:x" },
+        { "[2001:db8::1]x", "[2001:db8::1]x" },
+        { "[", "[" },
+        { "::ffff:", "::ffff:" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct mw_str r = mw_ip_normalize(mw_str_c(cases[i].in));
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.*s", (int)r.len, r.ptr ? r.ptr : "");
+        assert_string_equal(buf, cases[i].out);
+    }
+    struct mw_str null = mw_ip_normalize(MW_STR_NULL);
+    assert_int_equal(null.len, 0);
+}
+
+/* The copy-free IPv6 parser gives the bytes inet_pton gives, and refuses what it refuses. */
+static void test_parse_v6_like_inet_pton(void **state)
+{
+    (void)state;
+    static const char *const cases[] = {
+        "2001:db8::1",
+        "::",
+        "::1",
+        "1::",
+        "2001:DB8:0:0:0:0:0:7",
+        "fe80::1:2:3:4:5",
+        "1:2:3:4:5:6:7:8",
+        "1:2:3:4:5:6:7::",
+        "::ffff:192.0.2.1",
+        "2001:db8::192.0.2.1",
+        "1:2:3:4:5:6:7:8:9",
+        "12345::",
+        "1:::2",
+        "1::2::3",
+        ":1::2",
+        "1:2:",
+        "g::",
+        "",
+        "1.2.3.4",
+        "2001:db8::1%eth0",
+        "::1:",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint8_t got[16], want[16];
+        memset(got, 0, sizeof got);
+        memset(want, 0, sizeof want);
+        bool ok = mw_ip_parse_v6(cases[i], strlen(cases[i]), got);
+        bool ref = inet_pton(AF_INET6, cases[i], want) == 1;
+        if (ok != ref || (ok && memcmp(got, want, 16) != 0)) {
+            fail_msg("'%s': got %d, inet_pton %d", cases[i], ok, ref);
+        }
+    }
+    char longer[80];
+    memset(longer, '1', sizeof longer);
+    uint8_t a[16];
+    assert_false(mw_ip_parse_v6(longer, sizeof longer, a));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_and_contains),
         cmocka_unit_test(test_ipv4_mapped),
         cmocka_unit_test(test_cidr_parse),
+        cmocka_unit_test(test_ip_normalize_table),
+        cmocka_unit_test(test_parse_v6_like_inet_pton),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
