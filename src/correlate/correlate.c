@@ -1076,62 +1076,60 @@ static void append_set(struct mw_buf *b, const struct mw_vset *v, size_t cap)
     }
 }
 
+static const char *render_tpl_part(void *ctx, const struct mw_tpl_part *p, struct mw_buf *b)
+{
+    const struct render *r = ctx;
+    const char *s = NULL;
+    switch (p->kind) {
+        case MW_TPL_COUNT:
+            (void)mw_buf_printf(b, "%llu", (unsigned long long)r->w->count);
+            break;
+        case MW_TPL_CATEGORY:
+            s = r->category;
+            break;
+        case MW_TPL_TIMESPAN:
+            s = r->cs->timespan_text;
+            break;
+        case MW_TPL_SUM:
+        case MW_TPL_EXCEPTED:
+            (void)mw_buf_printf(
+                    b, "%llu",
+                    (unsigned long long)(p->kind == MW_TPL_SUM ? r->w->sum : r->w->excepted));
+            break;
+        case MW_TPL_DISTINCT:
+            (void)mw_buf_printf(b, "%u", (unsigned)r->w->vsets[p->arg].count);
+            break;
+        case MW_TPL_VALUES: {
+            unsigned cap = r->cs->vfields[p->arg].report_cap;
+            append_set(b, &r->w->vsets[p->arg], cap ? cap : VALUES_KEEP);
+            break;
+        }
+        case MW_TPL_FIELD: {
+            size_t g = 0;
+            while (g < r->cs->ngroup && r->cs->group_ids[g] != p->arg) {
+                g++;
+            }
+            if (g < r->cs->ngroup) {
+                mw_group_append(b, r->w->group, r->w->glen, g);
+            } else {
+                append_set(b, &r->w->vsets[p->arg], VALUES_KEEP);
+            }
+            break;
+        }
+        case MW_TPL_ACCOUNT:
+        case MW_TPL_MAILBOX:
+        case MW_TPL_HOST:
+            s = mw_sample_tpl(r->first, p->kind);
+            break;
+        default:
+            break;
+    }
+    return s;
+}
+
 static void render_tpl(const struct mw_tpl *t, const struct render *r, struct mw_buf *b)
 {
-    for (size_t i = 0; i < t->nparts; i++) {
-        const struct mw_tpl_part *p = &t->parts[i];
-        const char *s = NULL;
-        switch (p->kind) {
-            case MW_TPL_TEXT:
-                (void)mw_buf_append(b, p->text, p->len);
-                break;
-            case MW_TPL_COUNT:
-                (void)mw_buf_printf(b, "%llu", (unsigned long long)r->w->count);
-                break;
-            case MW_TPL_CATEGORY:
-                s = r->category;
-                break;
-            case MW_TPL_TIMESPAN:
-                s = r->cs->timespan_text;
-                break;
-            case MW_TPL_SUM:
-            case MW_TPL_EXCEPTED:
-                (void)mw_buf_printf(
-                        b, "%llu",
-                        (unsigned long long)(p->kind == MW_TPL_SUM ? r->w->sum : r->w->excepted));
-                break;
-            case MW_TPL_DISTINCT:
-                (void)mw_buf_printf(b, "%u", (unsigned)r->w->vsets[p->arg].count);
-                break;
-            case MW_TPL_VALUES: {
-                unsigned cap = r->cs->vfields[p->arg].report_cap;
-                append_set(b, &r->w->vsets[p->arg], cap ? cap : VALUES_KEEP);
-                break;
-            }
-            case MW_TPL_FIELD: {
-                size_t g = 0;
-                while (g < r->cs->ngroup && r->cs->group_ids[g] != p->arg) {
-                    g++;
-                }
-                if (g < r->cs->ngroup) {
-                    mw_group_append(b, r->w->group, r->w->glen, g);
-                } else {
-                    append_set(b, &r->w->vsets[p->arg], VALUES_KEEP);
-                }
-                break;
-            }
-            case MW_TPL_ACCOUNT:
-            case MW_TPL_MAILBOX:
-            case MW_TPL_HOST:
-                s = mw_sample_tpl(r->first, p->kind);
-                break;
-            default:
-                break;
-        }
-        if (s) {
-            (void)mw_buf_append(b, s, strlen(s));
-        }
-    }
+    mw_tpl_render(t, render_tpl_part, (void *)r, b);
 }
 
 /* Alert and run order: rule, window start, group key. */
