@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/pipeline.h"
 #include "core/time.h"
 #include "core/tzmap.h"
 #include "output/output.h"
+#include "run/pipeline.h"
 
 static const char parse_help[] =
         "usage: mailward parse [options] PATH...\n"
@@ -39,39 +39,28 @@ static const char parse_help_tail[] =
 
 static void put_str(struct mw_str s)
 {
-    putchar('"');
-    mw_json_escape(stdout, s.ptr ? s.ptr : "", s.len);
-    putchar('"');
-}
-
-static void put_cstr(const char *s)
-{
-    if (s) {
-        put_str(mw_str_c(s));
-    } else {
-        fputs("null", stdout);
-    }
+    mw_json_put_str(stdout, s.ptr ? s.ptr : "", s.len);
 }
 
 static int print_event(void *arg, struct mw_event *ev)
 {
     (void)arg;
     fputs("{\"source\":", stdout);
-    put_cstr(ev->source);
+    mw_json_put_cstr(stdout, ev->source);
     fputs(",\"logsource\":{\"product\":", stdout);
-    put_cstr(ev->logsource ? ev->logsource->product : NULL);
+    mw_json_put_cstr(stdout, ev->logsource ? ev->logsource->product : NULL);
     fputs(",\"service\":", stdout);
-    put_cstr(ev->logsource ? ev->logsource->service : NULL);
+    mw_json_put_cstr(stdout, ev->logsource ? ev->logsource->service : NULL);
     fputs(",\"category\":", stdout);
-    put_cstr(ev->logsource ? ev->logsource->category : NULL);
+    mw_json_put_cstr(stdout, ev->logsource ? ev->logsource->category : NULL);
     fputs("},\"file\":", stdout);
-    put_cstr(ev->origin.path);
+    mw_json_put_cstr(stdout, ev->origin.path);
     printf(",\"line\":%llu,\"offset\":%llu,\"time\":", (unsigned long long)ev->origin.line,
            (unsigned long long)ev->origin.offset);
     if (ev->has_time) {
         char t[40];
         mw_time_format(ev->time_ns, t, sizeof t);
-        put_cstr(t);
+        mw_json_put_cstr(stdout, t);
     } else {
         fputs("null", stdout);
     }
@@ -88,7 +77,7 @@ static int print_event(void *arg, struct mw_event *ev)
         if (i) {
             putchar(',');
         }
-        put_cstr(mw_fieldtab_name(ev->fields, id));
+        mw_json_put_cstr(stdout, mw_fieldtab_name(ev->fields, id));
         putchar(':');
         if (fv->state != MW_VAL_PRESENT) {
             fputs("null", stdout);

@@ -5,13 +5,13 @@
  * spilled to sorted runs in a temporary file and merged back at finish. Duplicates are dropped
  * here, by a fixed-size fingerprint per matched record.
  * SPDX-License-Identifier: MIT */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
 #include "core/hash.h"
+#include "core/ip.h"
 #include "core/time.h"
 #include "correlate/correlate.h"
 #include "correlate/correlate_int.h"
@@ -155,87 +155,6 @@ static void make_id(char out[24], const char *rule_id, const void *extra, size_t
     snprintf(out, 24, "a-%016llx", (unsigned long long)h);
 }
 
-static int hex_digit(char ch)
-{
-    if (ch >= '0' && ch <= '9') {
-        return ch - '0';
-    }
-    ch = mw_ascii_lower(ch);
-    return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-}
-
-/* The common IPv6 text forms (groups of 1-4 hex digits, one "::" at most) into a[16]; true on
- * success. Anything else (an embedded IPv4 address, a stray colon) is left to inet_pton: this
- * only accepts text inet_pton accepts, with the same bytes. */
-#define NO_GAP SIZE_MAX
-
-/* One group of 1-4 hex digits at p[*i] into *v; false when there is none or more than four. */
-static bool read_group(const char *p, size_t len, size_t *i, uint16_t *v)
-{
-    unsigned acc = 0, nd = 0;
-    int d;
-    while (*i < len && nd < 5 && (d = hex_digit(p[*i])) >= 0) {
-        acc = acc * 16 + (unsigned)d;
-        nd++;
-        (*i)++;
-    }
-    *v = (uint16_t)acc;
-    return nd > 0 && nd <= 4;
-}
-
-/* The groups g[0..ng) and where "::" stands (gap) into g[8], or false when they cannot make an
- * address. */
-static bool split_groups(const char *p, size_t len, uint16_t g[8], size_t *ng, size_t *gap)
-{
-    size_t i = 0;
-    *ng = 0;
-    *gap = NO_GAP;
-    if (len >= 2 && p[0] == ':' && p[1] == ':') {
-        *gap = 0;
-        i = 2;
-    }
-    while (i < len) {
-        if (*ng == 8 || !read_group(p, len, &i, &g[*ng])) {
-            return false;
-        }
-        (*ng)++;
-        if (i == len) {
-            break;
-        }
-        if (p[i] != ':' || i + 1 == len) {
-            return false; /* a dot, a '%' or a trailing single colon */
-        }
-        i++;
-        if (p[i] == ':') {
-            if (*gap != NO_GAP) {
-                return false;
-            }
-            *gap = *ng;
-            i++;
-        }
-    }
-    return *gap == NO_GAP ? *ng == 8 : *ng <= 7;
-}
-
-static bool parse_ipv6_plain(const char *p, size_t len, unsigned char a[16])
-{
-    uint16_t g[8];
-    size_t ng, gap; /* gap: index of the group "::" stands before */
-    if (!split_groups(p, len, g, &ng, &gap)) {
-        return false;
-    }
-    uint16_t out[8] = { 0 };
-    size_t tail = gap == NO_GAP ? 0 : ng - gap; /* groups after the "::" go to the end */
-    for (size_t k = 0; k < ng; k++) {
-        out[k < ng - tail ? k : 8 - (ng - k)] = g[k];
-    }
-    for (size_t k = 0; k < 8; k++) {
-        a[k * 2] = (unsigned char)(out[k] >> 8);
-        a[k * 2 + 1] = (unsigned char)(out[k] & 0xff);
-    }
-    return true;
-}
-
 /* IPv6 values are counted per prefix when the rule says so; IPv4 and names as they are. */
 static struct mw_str distinct_key(struct mw_str v, unsigned prefix, char *buf, size_t size)
 {
@@ -247,7 +166,6 @@ static struct mw_str distinct_key(struct mw_str v, unsigned prefix, char *buf, s
         !memchr(colon + 1, ':', v.len - (size_t)(colon - v.ptr) - 1)) {
         return mw_str_make(v.ptr, (size_t)(colon - v.ptr)); /* IPv4 with a port */
     }
-    char tmp[64];
     struct mw_str s = v;
     if (s.len && s.ptr[0] == '[') {
         const char *close = memchr(s.ptr, ']', s.len);
@@ -257,10 +175,8 @@ static struct mw_str distinct_key(struct mw_str v, unsigned prefix, char *buf, s
     if (pct) {
         s.len = (size_t)(pct - s.ptr);
     }
-    memcpy(tmp, s.ptr, s.len);
-    tmp[s.len] = '\0';
-    unsigned char a[16];
-    if (!parse_ipv6_plain(s.ptr, s.len, a) && inet_pton(AF_INET6, tmp, a) != 1) {
+    uint8_t a[16];
+    if (!mw_ip_parse_v6(s.ptr, s.len, a)) {
         return v;
     }
     for (unsigned i = 0; i < 16; i++) {
@@ -1160,62 +1076,60 @@ static void append_set(struct mw_buf *b, const struct mw_vset *v, size_t cap)
     }
 }
 
+static const char *render_tpl_part(void *ctx, const struct mw_tpl_part *p, struct mw_buf *b)
+{
+    const struct render *r = ctx;
+    const char *s = NULL;
+    switch (p->kind) {
+        case MW_TPL_COUNT:
+            (void)mw_buf_printf(b, "%llu", (unsigned long long)r->w->count);
+            break;
+        case MW_TPL_CATEGORY:
+            s = r->category;
+            break;
+        case MW_TPL_TIMESPAN:
+            s = r->cs->timespan_text;
+            break;
+        case MW_TPL_SUM:
+        case MW_TPL_EXCEPTED:
+            (void)mw_buf_printf(
+                    b, "%llu",
+                    (unsigned long long)(p->kind == MW_TPL_SUM ? r->w->sum : r->w->excepted));
+            break;
+        case MW_TPL_DISTINCT:
+            (void)mw_buf_printf(b, "%u", (unsigned)r->w->vsets[p->arg].count);
+            break;
+        case MW_TPL_VALUES: {
+            unsigned cap = r->cs->vfields[p->arg].report_cap;
+            append_set(b, &r->w->vsets[p->arg], cap ? cap : VALUES_KEEP);
+            break;
+        }
+        case MW_TPL_FIELD: {
+            size_t g = 0;
+            while (g < r->cs->ngroup && r->cs->group_ids[g] != p->arg) {
+                g++;
+            }
+            if (g < r->cs->ngroup) {
+                mw_group_append(b, r->w->group, r->w->glen, g);
+            } else {
+                append_set(b, &r->w->vsets[p->arg], VALUES_KEEP);
+            }
+            break;
+        }
+        case MW_TPL_ACCOUNT:
+        case MW_TPL_MAILBOX:
+        case MW_TPL_HOST:
+            s = mw_sample_tpl(r->first, p->kind);
+            break;
+        default:
+            break;
+    }
+    return s;
+}
+
 static void render_tpl(const struct mw_tpl *t, const struct render *r, struct mw_buf *b)
 {
-    for (size_t i = 0; i < t->nparts; i++) {
-        const struct mw_tpl_part *p = &t->parts[i];
-        const char *s = NULL;
-        switch (p->kind) {
-            case MW_TPL_TEXT:
-                (void)mw_buf_append(b, p->text, p->len);
-                break;
-            case MW_TPL_COUNT:
-                (void)mw_buf_printf(b, "%llu", (unsigned long long)r->w->count);
-                break;
-            case MW_TPL_CATEGORY:
-                s = r->category;
-                break;
-            case MW_TPL_TIMESPAN:
-                s = r->cs->timespan_text;
-                break;
-            case MW_TPL_SUM:
-            case MW_TPL_EXCEPTED:
-                (void)mw_buf_printf(
-                        b, "%llu",
-                        (unsigned long long)(p->kind == MW_TPL_SUM ? r->w->sum : r->w->excepted));
-                break;
-            case MW_TPL_DISTINCT:
-                (void)mw_buf_printf(b, "%u", (unsigned)r->w->vsets[p->arg].count);
-                break;
-            case MW_TPL_VALUES: {
-                unsigned cap = r->cs->vfields[p->arg].report_cap;
-                append_set(b, &r->w->vsets[p->arg], cap ? cap : VALUES_KEEP);
-                break;
-            }
-            case MW_TPL_FIELD: {
-                size_t g = 0;
-                while (g < r->cs->ngroup && r->cs->group_ids[g] != p->arg) {
-                    g++;
-                }
-                if (g < r->cs->ngroup) {
-                    mw_group_append(b, r->w->group, r->w->glen, g);
-                } else {
-                    append_set(b, &r->w->vsets[p->arg], VALUES_KEEP);
-                }
-                break;
-            }
-            case MW_TPL_ACCOUNT:
-            case MW_TPL_MAILBOX:
-            case MW_TPL_HOST:
-                s = mw_sample_tpl(r->first, p->kind);
-                break;
-            default:
-                break;
-        }
-        if (s) {
-            (void)mw_buf_append(b, s, strlen(s));
-        }
-    }
+    mw_tpl_render(t, render_tpl_part, (void *)r, b);
 }
 
 /* Alert and run order: rule, window start, group key. */

@@ -517,49 +517,47 @@ static const char *account_of(const struct judged *j)
     return j->account[0] ? j->account : NULL;
 }
 
+static const char *render_part(void *ctx, const struct mw_tpl_part *p, struct mw_buf *b)
+{
+    const struct judged *j = ctx;
+    const char *s = NULL;
+    switch (p->kind) {
+        case MW_TPL_COUNT: /* baseline: the window's volume (records or the field's sum) */
+            if (j->b) {
+                (void)mw_buf_printf(b, "%.15g", j->b->sum);
+            } else {
+                (void)mw_buf_printf(b, "%llu", (unsigned long long)j->count);
+            }
+            break;
+        case MW_TPL_CATEGORY:
+            s = j->category;
+            break;
+        case MW_TPL_TIMESPAN:
+            s = j->cs->timespan_text;
+            break;
+        case MW_TPL_DISTINCT:
+            (void)mw_buf_printf(b, "%d", j->v && p->arg == j->cs->hist->vfield ? 1 : 0);
+            break;
+        case MW_TPL_VALUES:
+        case MW_TPL_FIELD:
+            render_field(b, j, p->arg);
+            break;
+        case MW_TPL_ACCOUNT:
+            s = account_of(j);
+            break;
+        case MW_TPL_MAILBOX:
+        case MW_TPL_HOST:
+            s = mw_sample_tpl(j->shown, p->kind);
+            break;
+        default:
+            break;
+    }
+    return s;
+}
+
 static void render(const struct mw_tpl *t, const struct judged *j, struct mw_buf *b)
 {
-    for (size_t i = 0; i < t->nparts; i++) {
-        const struct mw_tpl_part *p = &t->parts[i];
-        const char *s = NULL;
-        switch (p->kind) {
-            case MW_TPL_TEXT:
-                (void)mw_buf_append(b, p->text, p->len);
-                break;
-            case MW_TPL_COUNT: /* baseline: the window's volume (records or the field's sum) */
-                if (j->b) {
-                    (void)mw_buf_printf(b, "%.15g", j->b->sum);
-                } else {
-                    (void)mw_buf_printf(b, "%llu", (unsigned long long)j->count);
-                }
-                break;
-            case MW_TPL_CATEGORY:
-                s = j->category;
-                break;
-            case MW_TPL_TIMESPAN:
-                s = j->cs->timespan_text;
-                break;
-            case MW_TPL_DISTINCT:
-                (void)mw_buf_printf(b, "%d", j->v && p->arg == j->cs->hist->vfield ? 1 : 0);
-                break;
-            case MW_TPL_VALUES:
-            case MW_TPL_FIELD:
-                render_field(b, j, p->arg);
-                break;
-            case MW_TPL_ACCOUNT:
-                s = account_of(j);
-                break;
-            case MW_TPL_MAILBOX:
-            case MW_TPL_HOST:
-                s = mw_sample_tpl(j->shown, p->kind);
-                break;
-            default:
-                break;
-        }
-        if (s) {
-            (void)mw_buf_append(b, s, strlen(s));
-        }
-    }
+    mw_tpl_render(t, render_part, (void *)j, b);
 }
 
 /* The alert's times, and for new_value its evidence and value. */

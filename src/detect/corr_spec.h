@@ -48,6 +48,15 @@ struct mw_tpl {
     size_t nparts;
 };
 
+struct mw_buf;
+/* The value of one part that is not literal text: appended to out, or returned as a C string
+ * for the caller to append (NULL: nothing more). */
+typedef const char *mw_tpl_part_fn(void *ctx, const struct mw_tpl_part *part, struct mw_buf *out);
+/* Renders t into out (detect/extension.c): literal text as written, every other part through
+ * fn. Every template (rule summaries and reasons, correlation and history alerts) is rendered
+ * here. */
+void mw_tpl_render(const struct mw_tpl *t, mw_tpl_part_fn *fn, void *ctx, struct mw_buf *out);
+
 /* ---- correlation -------------------------------------------------------------------------- */
 
 enum mw_corr_type {

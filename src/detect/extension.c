@@ -237,63 +237,93 @@ static struct mw_str first_value(const struct mw_fieldval *fv)
     return mw_str_make("", 0);
 }
 
-static void render(const struct mw_tpl *t, const struct render_ctx *rc, struct mw_buf *out)
+void mw_tpl_render(const struct mw_tpl *t, mw_tpl_part_fn *fn, void *ctx, struct mw_buf *out)
 {
-    bool alt_done = false; /* a value of the current {a|b|"text"} was written */
     for (size_t i = 0; i < t->nparts; i++) {
         const struct mw_tpl_part *p = &t->parts[i];
-        switch (p->kind) {
-            case MW_TPL_TEXT:
-                (void)mw_buf_append(out, p->text, p->len);
-                break;
-            case MW_TPL_FIELD:
-                append_values(out, mw_event_get(rc->ev, p->arg));
-                break;
-            case MW_TPL_ACCOUNT:
-                (void)mw_buf_append_str(out, rc->account);
-                break;
-            case MW_TPL_MAILBOX:
-                (void)mw_buf_append_str(out, rc->mailbox.len ? rc->mailbox : rc->account);
-                break;
-            case MW_TPL_HOST:
-                (void)mw_buf_append_str(out, rc->host);
-                break;
-            case MW_TPL_SOURCE_IP:
-                (void)mw_buf_append_str(out, rc->source_ip);
-                break;
-            case MW_TPL_DESTS:
-                (void)mw_buf_append_str(out, mw_buf_str(&rc->dests));
-                break;
-            case MW_TPL_EXTERNAL:
-                (void)mw_buf_append_str(out, mw_buf_str(&rc->external));
-                break;
-            case MW_TPL_INTERNAL:
-                (void)mw_buf_append_str(out, mw_buf_str(&rc->internal));
-                break;
-            case MW_TPL_UNRESOLVED:
-                (void)mw_buf_append_str(out, mw_buf_str(&rc->unresolved));
-                break;
-            case MW_TPL_ALT:
-                if (!alt_done) {
-                    struct mw_str v = first_value(mw_event_get(rc->ev, p->arg));
-                    alt_done = v.len > 0;
-                    if (alt_done) {
-                        (void)mw_buf_append(out, "'", p->len);
-                        (void)mw_buf_append_str(out, v);
-                        (void)mw_buf_append(out, "'", p->len);
-                    }
-                }
-                break;
-            case MW_TPL_ALT_END:
-                if (!alt_done) {
-                    (void)mw_buf_append(out, p->text, p->len);
-                }
-                alt_done = false;
-                break;
-            default:
-                break;
+        if (p->kind == MW_TPL_TEXT) {
+            (void)mw_buf_append(out, p->text, p->len);
+            continue;
+        }
+        const char *s = fn(ctx, p, out);
+        if (s) {
+            (void)mw_buf_append(out, s, strlen(s));
         }
     }
+}
+
+struct render_state {
+    const struct render_ctx *rc;
+    bool alt_done; /* a value of the current {a|b|"text"} was written */
+};
+
+/* One {a|b|"text"}: the first of its fields with a value, quoted, else the fallback text. */
+static void render_alt(struct render_state *rs, const struct mw_tpl_part *p, struct mw_buf *out)
+{
+    if (p->kind == MW_TPL_ALT_END) {
+        if (!rs->alt_done) {
+            (void)mw_buf_append(out, p->text, p->len);
+        }
+        rs->alt_done = false;
+        return;
+    }
+    if (!rs->alt_done) {
+        struct mw_str v = first_value(mw_event_get(rs->rc->ev, p->arg));
+        rs->alt_done = v.len > 0;
+        if (rs->alt_done) {
+            (void)mw_buf_append(out, "'", p->len);
+            (void)mw_buf_append_str(out, v);
+            (void)mw_buf_append(out, "'", p->len);
+        }
+    }
+}
+
+static const char *render_part(void *ctx, const struct mw_tpl_part *p, struct mw_buf *out)
+{
+    struct render_state *rs = ctx;
+    const struct render_ctx *rc = rs->rc;
+    switch (p->kind) {
+        case MW_TPL_FIELD:
+            append_values(out, mw_event_get(rc->ev, p->arg));
+            break;
+        case MW_TPL_ACCOUNT:
+            (void)mw_buf_append_str(out, rc->account);
+            break;
+        case MW_TPL_MAILBOX:
+            (void)mw_buf_append_str(out, rc->mailbox.len ? rc->mailbox : rc->account);
+            break;
+        case MW_TPL_HOST:
+            (void)mw_buf_append_str(out, rc->host);
+            break;
+        case MW_TPL_SOURCE_IP:
+            (void)mw_buf_append_str(out, rc->source_ip);
+            break;
+        case MW_TPL_DESTS:
+            (void)mw_buf_append_str(out, mw_buf_str(&rc->dests));
+            break;
+        case MW_TPL_EXTERNAL:
+            (void)mw_buf_append_str(out, mw_buf_str(&rc->external));
+            break;
+        case MW_TPL_INTERNAL:
+            (void)mw_buf_append_str(out, mw_buf_str(&rc->internal));
+            break;
+        case MW_TPL_UNRESOLVED:
+            (void)mw_buf_append_str(out, mw_buf_str(&rc->unresolved));
+            break;
+        case MW_TPL_ALT:
+        case MW_TPL_ALT_END:
+            render_alt(rs, p, out);
+            break;
+        default:
+            break;
+    }
+    return NULL;
+}
+
+static void render(const struct mw_tpl *t, const struct render_ctx *rc, struct mw_buf *out)
+{
+    struct render_state rs = { rc, false };
+    mw_tpl_render(t, render_part, &rs, out);
 }
 
 static struct mw_str first_of(const struct mw_event *ev, const struct mw_fieldlist *l)

@@ -166,6 +166,22 @@ void mw_json_escape(FILE *out, const char *s, size_t len)
     json_escape_to(&o, s, len);
 }
 
+void mw_json_put_str(FILE *out, const char *s, size_t len)
+{
+    fputc('"', out);
+    mw_json_escape(out, s, len);
+    fputc('"', out);
+}
+
+void mw_json_put_cstr(FILE *out, const char *s)
+{
+    if (!s) {
+        fputs("null", out);
+        return;
+    }
+    mw_json_put_str(out, s, strlen(s));
+}
+
 /* ---- terminal ------------------------------------------------------------------------------- */
 
 /* Bidirectional embeddings, overrides and isolates reorder what the analyst sees ("Trojan

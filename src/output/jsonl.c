@@ -18,17 +18,6 @@ struct jsonl_state {
     int min_level;
 };
 
-static void put_str(FILE *f, const char *s)
-{
-    if (!s) {
-        fputs("null", f);
-        return;
-    }
-    fputc('"', f);
-    mw_json_escape(f, s, strlen(s));
-    fputc('"', f);
-}
-
 static void put_time(FILE *f, int64_t ns)
 {
     char buf[40];
@@ -37,7 +26,7 @@ static void put_time(FILE *f, int64_t ns)
         fputs("null", f);
         return;
     }
-    put_str(f, buf);
+    mw_json_put_cstr(f, buf);
 }
 
 static void put_str_array(FILE *f, const char *const *v, size_t n)
@@ -47,7 +36,7 @@ static void put_str_array(FILE *f, const char *const *v, size_t n)
         if (i > 0) {
             fputc(',', f);
         }
-        put_str(f, v[i]);
+        mw_json_put_cstr(f, v[i]);
     }
     fputc(']', f);
 }
@@ -56,13 +45,13 @@ static void put_rule(FILE *f, const struct mw_alert *a)
 {
     const struct mw_rule_info *r = a->rule;
     fputs("\"rule\":{\"id\":", f);
-    put_str(f, r ? r->id : NULL);
+    mw_json_put_cstr(f, r ? r->id : NULL);
     fputs(",\"title\":", f);
-    put_str(f, r ? r->title : NULL);
+    mw_json_put_cstr(f, r ? r->title : NULL);
     fputs(",\"level\":", f);
-    put_str(f, mw_output_level_name(a->level)); /* effective level, after raises */
+    mw_json_put_cstr(f, mw_output_level_name(a->level)); /* effective level, after raises */
     fputs(",\"file\":", f);
-    put_str(f, r ? r->file : NULL);
+    mw_json_put_cstr(f, r ? r->file : NULL);
     fputc('}', f);
 }
 
@@ -77,7 +66,7 @@ static void put_aggregates(FILE *f, const struct mw_alert *a)
         if (i > 0) {
             fputc(',', f);
         }
-        put_str(f, a->aggs[i].field ? a->aggs[i].field : "");
+        mw_json_put_cstr(f, a->aggs[i].field ? a->aggs[i].field : "");
         fprintf(f, ":%" PRIu64, a->aggs[i].distinct);
     }
     fputs("},\"values\":{", f);
@@ -85,21 +74,21 @@ static void put_aggregates(FILE *f, const struct mw_alert *a)
         if (i > 0) {
             fputc(',', f);
         }
-        put_str(f, a->aggs[i].field ? a->aggs[i].field : "");
+        mw_json_put_cstr(f, a->aggs[i].field ? a->aggs[i].field : "");
         fputc(':', f);
         put_str_array(f, a->aggs[i].values, a->aggs[i].nvalues);
     }
     fputs("},\"category\":", f);
-    put_str(f, a->category);
+    mw_json_put_cstr(f, a->category);
     fputc('}', f);
 }
 
 static void put_evidence(FILE *f, const struct mw_evidence *e)
 {
     fputs("{\"file\":", f);
-    put_str(f, e->file);
+    mw_json_put_cstr(f, e->file);
     fprintf(f, ",\"line\":%" PRIu64 ",\"offset\":%" PRIu64 ",\"source\":", e->line, e->offset);
-    put_str(f, e->source);
+    mw_json_put_cstr(f, e->source);
     fputs(",\"time\":", f);
     if (e->has_time) {
         put_time(f, e->time_ns);
@@ -107,15 +96,15 @@ static void put_evidence(FILE *f, const struct mw_evidence *e)
         fputs("null", f);
     }
     fputs(",\"time_raw\":", f);
-    put_str(f, e->time_raw);
+    mw_json_put_cstr(f, e->time_raw);
     fputs(",\"fields\":{", f);
     for (size_t i = 0; i < e->nfields; i++) {
         if (i > 0) {
             fputc(',', f);
         }
-        put_str(f, e->names && e->names[i] ? e->names[i] : "");
+        mw_json_put_cstr(f, e->names && e->names[i] ? e->names[i] : "");
         fputc(':', f);
-        put_str(f, e->values ? e->values[i] : NULL);
+        mw_json_put_cstr(f, e->values ? e->values[i] : NULL);
     }
     fputs("}}", f);
 }
@@ -144,11 +133,11 @@ static int jsonl_write(void *state, const struct mw_alert *a)
         return MW_OK;
     }
     fprintf(f, "{\"schema_version\":%d,\"kind\":\"alert\",\"id\":", JSONL_SCHEMA_VERSION);
-    put_str(f, a->id);
+    mw_json_put_cstr(f, a->id);
     fputc(',', f);
     put_rule(f, a);
     fputs(",\"technique\":", f);
-    put_str(f, ntech > 0 ? r->techniques[0] : NULL);
+    mw_json_put_cstr(f, ntech > 0 ? r->techniques[0] : NULL);
     fputs(",\"techniques\":", f);
     put_str_array(f, ntech > 0 ? r->techniques : NULL, ntech);
     fputs(",\"time\":{\"first\":", f);
@@ -165,17 +154,17 @@ static int jsonl_write(void *state, const struct mw_alert *a)
         fputc('}', f);
     }
     fputs(",\"account\":", f);
-    put_str(f, a->account);
+    mw_json_put_cstr(f, a->account);
     fputs(",\"mailbox\":", f);
-    put_str(f, a->mailbox);
+    mw_json_put_cstr(f, a->mailbox);
     fputs(",\"host\":", f);
-    put_str(f, a->host);
+    mw_json_put_cstr(f, a->host);
     fputs(",\"source_ip\":", f);
-    put_str(f, a->nsource_ips > 0 && a->source_ips ? a->source_ips[0] : NULL);
+    mw_json_put_cstr(f, a->nsource_ips > 0 && a->source_ips ? a->source_ips[0] : NULL);
     fputs(",\"source_ips\":", f);
     put_str_array(f, a->source_ips, a->source_ips ? a->nsource_ips : 0);
     fputs(",\"summary\":", f);
-    put_str(f, a->summary);
+    mw_json_put_cstr(f, a->summary);
     fputs(",\"reasons\":", f);
     put_str_array(f, a->reasons, a->reasons ? a->nreasons : 0);
     fputs(",\"destinations\":", f);

@@ -121,6 +121,10 @@ void mw_summary_print_notices(FILE *out, const struct mw_run_summary *sum, bool 
  * replaced by U+FFFD so the output is always valid UTF-8 JSON. A NUL of the input (MW_NUL_ENC,
  * core/str.h) is written \u0000. */
 void mw_json_escape(FILE *out, const char *s, size_t len);
+/* A JSON string: the escaped contents between quotes; every writer of JSON text uses these.
+ * mw_json_put_cstr writes null for a NULL string. */
+void mw_json_put_str(FILE *out, const char *s, size_t len);
+void mw_json_put_cstr(FILE *out, const char *s);
 /* Terminal: control characters (C0, DEL, C1, ESC sequences) shown as \xNN, so log content cannot
  * move the cursor, change colours or retitle the terminal; a NUL of the input (MW_NUL_ENC) as
  * \x00. */

@@ -13,6 +13,7 @@
 
 #include "core/arena.h"
 #include "core/diag.h"
+#include "core/ip.h"
 #include "core/time.h"
 #include "decode/decode.h"
 #include "event/event.h"
@@ -179,9 +180,6 @@ int mw_source_scan_file(const char *path, uint32_t file_id, const struct mw_sour
 
 /* ---- helpers shared by sources -------------------------------------------------------------- */
 
-/* ClientIP normalisation (docs/formats/common.md, Client addresses): "1.2.3.4:5678" -> "1.2.3.4",
- * "[2001:db8::1]:443" -> "2001:db8::1", "::ffff:1.2.3.4" -> "1.2.3.4"; other text unchanged. */
-struct mw_str mw_ip_normalize(struct mw_str ip);
 /* "smtp:a@b" / "SMTP:a@b" -> "a@b". */
 struct mw_str mw_strip_smtp(struct mw_str s);
 

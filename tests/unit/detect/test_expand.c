@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "detect/detect.h"
-#include "detect/suppress.h"
+#include "triage/triage.h"
 
 #define RULE(sel)                                                                                  \
     "title: t\nid: 00000000-0000-4000-8000-0000000000e1\nlogsource:\n  product: exchange\n"        \

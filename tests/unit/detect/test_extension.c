@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/str.h"
+#include "detect/corr_spec.h"
 #include "detect/detect.h"
 
 static const struct mw_logsource ls_m365 = { "m365", "exchange", NULL };
@@ -249,10 +251,43 @@ static void test_builtin_rules(void **state)
     }
 }
 
+/* Literal parts are written as they are; every other part goes to the callback, which appends
+ * its value or returns a string for mw_tpl_render to append. */
+static const char *tpl_part(void *ctx, const struct mw_tpl_part *p, struct mw_buf *out)
+{
+    int *calls = ctx;
+    (*calls)++;
+    if (p->kind == MW_TPL_COUNT) {
+        (void)mw_buf_append(out, "42", 2);
+        return NULL;
+    }
+    return p->kind == MW_TPL_ACCOUNT ? "alice@contoso.example" : NULL;
+}
+
+static void test_tpl_render(void **state)
+{
+    (void)state;
+    struct mw_tpl_part parts[] = {
+        { MW_TPL_TEXT, (char *)"by ", 3, 0 }, { MW_TPL_ACCOUNT, NULL, 0, 0 },
+        { MW_TPL_TEXT, (char *)": ", 2, 0 },  { MW_TPL_COUNT, NULL, 0, 0 },
+        { MW_TPL_HOST, NULL, 0, 0 },          { MW_TPL_TEXT, (char *)" reads", 6, 0 },
+    };
+    struct mw_tpl t = { parts, sizeof parts / sizeof parts[0] };
+    struct mw_buf b;
+    mw_buf_init(&b, 0);
+    int calls = 0;
+    mw_tpl_render(&t, tpl_part, &calls, &b);
+    assert_int_equal(calls, 3);
+    assert_int_equal(b.len, strlen("by alice@contoso.example: 42 reads"));
+    assert_memory_equal(b.ptr, "by alice@contoso.example: 42 reads", b.len);
+    mw_buf_fini(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_builtin_rules),
+        cmocka_unit_test(test_tpl_render),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

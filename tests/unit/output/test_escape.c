@@ -132,6 +132,28 @@ static void test_json_escape_always_valid(void **state)
 }
 #endif
 
+static const struct esc_case json_str_cases[] = {
+    { "plain", 0, "\"plain\"" },
+    { "", 0, "\"\"" },
+    { "a\"b\\c\n", 0, "\"a\\\"b\\\\c\\n\"" },
+};
+
+/* mw_json_put_str quotes the escaped contents; mw_json_put_cstr writes null for NULL. */
+static void test_json_put_str(void **state)
+{
+    (void)state;
+    check_cases(mw_json_put_str, json_str_cases, sizeof json_str_cases / sizeof json_str_cases[0]);
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    mw_json_put_cstr(f, NULL);
+    fputc(',', f);
+    mw_json_put_cstr(f, "x\ty");
+    size_t len;
+    char *got = mw_test_slurp(f, &len);
+    assert_string_equal(got, "null,\"x\\ty\"");
+    mw_free(got);
+}
+
 static const struct esc_case term_cases[] = {
     { "alice@example.org", 0, "alice@example.org" },
     { "\x1b[31mred\x1b[0m", 0, "\\x1b[31mred\\x1b[0m" },
@@ -244,6 +266,7 @@ int main(void)
 #ifdef MW_HAVE_JANSSON
         cmocka_unit_test(test_json_escape_always_valid),
 #endif
+        cmocka_unit_test(test_json_put_str),
         cmocka_unit_test(test_term_escape_cases),
         cmocka_unit_test(test_term_escape_buf_matches_stream),
         cmocka_unit_test(test_term_escape_no_controls),

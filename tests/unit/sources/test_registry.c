@@ -1,4 +1,4 @@
-/* tests/unit/sources/test_registry.c: the source registry, IP / smtp: normalisation, the
+/* tests/unit/sources/test_registry.c: the source registry, smtp: normalisation, the
  * per-file driver's error paths, and the real exports in MW_SAMPLES_DIR.
  * SPDX-License-Identifier: MIT */
 #include <setjmp.h>
@@ -11,40 +11,6 @@
 #include <sys/stat.h>
 
 #include "sources_harness.h"
-
-static void test_ip_normalize_table(void **state)
-{
-    (void)state;
-    static const struct {
-        const char *in;
-        const char *out;
-    } cases[] = {
-        { "203.0.113.45:50433", "203.0.113.45" },
-        { "[2001:db8::1]:443", "2001:db8::1" },
-        { "[2001:db8::1]", "2001:db8::1" },
-        { "::ffff:1.2.3.4", "1.2.3.4" },
-        { "::FFFF:1.2.3.4", "1.2.3.4" },
-        { "[::ffff:1.2.3.4]:80", "1.2.3.4" },
-        { "2001:db8::1", "2001:db8::1" },
-        { "2603:10b6:5:345::11", "2603:10b6:5:345::11" },
-        { "1.2.3.4", "1.2.3.4" },
-        { " 1.2.3.4 ", "1.2.3.4" },
-        { "", "" },
-        { "host:80", "host:80" },
-        { "1.2.3.4:x", "1.2.3.4:x" },
-        { "[2001:db8::1]x", "[2001:db8::1]x" },
-        { "[", "[" },
-        { "::ffff:", "::ffff:" },
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct mw_str r = mw_ip_normalize(mw_str_c(cases[i].in));
-        char buf[64];
-        snprintf(buf, sizeof buf, "%.*s", (int)r.len, r.ptr ? r.ptr : "");
-        assert_string_equal(buf, cases[i].out);
-    }
-    struct mw_str null = mw_ip_normalize(MW_STR_NULL);
-    assert_int_equal(null.len, 0);
-}
 
 static void test_strip_smtp_table(void **state)
 {
@@ -601,13 +567,19 @@ static void test_namevalue_projection(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ip_normalize_table),    cmocka_unit_test(test_strip_smtp_table),
-        cmocka_unit_test(test_registry_lists),        cmocka_unit_test(test_driver_errors),
-        cmocka_unit_test(test_registry_decoders),     cmocka_unit_test(test_registry_names),
-        cmocka_unit_test(test_sniff_scores),          cmocka_unit_test(test_sample_office_activity),
-        cmocka_unit_test(test_sample_inbox_rule_csv), cmocka_unit_test(test_sample_otrf),
-        cmocka_unit_test(test_lazy_checked_lines),    cmocka_unit_test(test_first_good_records),
-        cmocka_unit_test(test_element_origins),       cmocka_unit_test(test_m365_key_positions),
+        cmocka_unit_test(test_strip_smtp_table),
+        cmocka_unit_test(test_registry_lists),
+        cmocka_unit_test(test_driver_errors),
+        cmocka_unit_test(test_registry_decoders),
+        cmocka_unit_test(test_registry_names),
+        cmocka_unit_test(test_sniff_scores),
+        cmocka_unit_test(test_sample_office_activity),
+        cmocka_unit_test(test_sample_inbox_rule_csv),
+        cmocka_unit_test(test_sample_otrf),
+        cmocka_unit_test(test_lazy_checked_lines),
+        cmocka_unit_test(test_first_good_records),
+        cmocka_unit_test(test_element_origins),
+        cmocka_unit_test(test_m365_key_positions),
         cmocka_unit_test(test_namevalue_projection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

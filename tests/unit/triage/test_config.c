@@ -1,5 +1,5 @@
-/* tests/unit/detect/test_suppress.c: the config file (internal domains, allow lists) and which
- * alerts each kind of allow list suppresses; load errors name file and line.
+/* tests/unit/triage/test_config.c: the config file (internal domains, allow lists) and which
+ * alerts each kind of allow list suppresses (triage/policy.c); load errors name file and line.
  * SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "core/time.h"
-#include "detect/suppress.h"
+#include "triage/triage.h"
 
 static char *write_tmp(const char *text)
 {
@@ -71,7 +71,7 @@ static int64_t at(const char *iso)
 
 static const char *suppressor(const struct mw_config *cfg, const struct mw_alert *a)
 {
-    long i = mw_config_suppresses(cfg, a);
+    long i = mw_policy_allowlist(cfg, a);
     return i < 0 ? "none" : mw_config_allowlist_name(cfg, (size_t)i);
 }
 
@@ -252,25 +252,6 @@ static void test_load_errors_name_the_line(void **state)
     assert_non_null(strstr(diag.msg, "cannot read config"));
 }
 
-static void test_cidr(void **state)
-{
-    (void)state;
-    uint8_t net[16], ip[16];
-    bool v4;
-    assert_true(mw_ip_parse("10.1.2.0", 8, net, &v4));
-    assert_true(v4);
-    assert_true(mw_ip_parse("10.1.2.255", 10, ip, &v4));
-    assert_true(mw_cidr_contains(net, 96 + 24, ip));
-    assert_false(mw_cidr_contains(net, 96 + 32, ip));
-    assert_true(mw_ip_parse("2001:db8::1", 11, net, &v4));
-    assert_false(v4);
-    assert_true(mw_ip_parse("2001:db8:0:0:ffff::2", 20, ip, &v4));
-    assert_true(mw_cidr_contains(net, 64, ip));
-    assert_false(mw_cidr_contains(net, 65 + 15, ip));
-    assert_false(mw_ip_parse("not-an-ip", 9, ip, &v4));
-    assert_false(mw_ip_parse("", 0, ip, &v4));
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,7 +259,6 @@ int main(void)
         cmocka_unit_test(test_each_criterion),
         cmocka_unit_test(test_processes_of_every_source),
         cmocka_unit_test(test_load_errors_name_the_line),
-        cmocka_unit_test(test_cidr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

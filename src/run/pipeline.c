@@ -1,7 +1,7 @@
-/* cli/pipeline.c: walks the inputs and feeds every record through its source to the
+/* run/pipeline.c: walks the inputs and feeds every record through its source to the
  * subcommand's event callback; keeps the counters of the closing summary.
  * SPDX-License-Identifier: MIT */
-#include "cli/pipeline.h"
+#include "run/pipeline.h"
 
 #include <stdio.h>
 #include <string.h>

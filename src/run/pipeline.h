@@ -1,4 +1,4 @@
-/* cli/pipeline.h: the input side every subcommand shares: walk the paths, read each file with
+/* run/pipeline.h: the input side every subcommand shares: walk the paths, read each file with
  * its source, and keep the counters the closing summary reports.
  * SPDX-License-Identifier: MIT */
 #ifndef MW_PIPELINE_H

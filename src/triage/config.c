@@ -1,8 +1,8 @@
-/* detect/suppress.c: the config file (internal domains, allow lists) and alert suppression.
+/* triage/config.c: the config file (--config, YAML): internal domains, allow lists, learning
+ * period and placeholder lists, loaded once before the rules.
  * SPDX-License-Identifier: MIT */
-#include "detect/suppress.h"
+#include "triage/triage.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,53 +10,18 @@
 #include <yaml.h>
 
 #include "core/alloc.h"
+#include "core/ip.h"
 #include "core/str.h"
 #include "core/time.h"
+#include "triage/triage_int.h"
 
-struct cidr {
-    uint8_t net[16];
-    unsigned prefix; /* over the 128-bit form */
-};
-
-struct window {
-    int64_t from_ns;
-    int64_t until_ns;
-};
-
-struct strlist {
-    char **v;
-    size_t n;
-};
-
-struct allowlist {
-    char *name;
-    struct strlist accounts;     /* exact (case-insensitive) or with * wildcards */
-    struct strlist processes;    /* file names or full paths, case-insensitive */
-    struct strlist destinations; /* addresses, or "@domain" / "domain" */
-    struct strlist rules;        /* rule ids; empty: every rule */
-    struct cidr *ranges;
-    size_t nranges;
-    struct window *windows;
-    size_t nwindows;
-    bool lower; /* action: informational (keep the alert at that level) rather than suppress */
-};
-
-struct mw_config {
-    struct strlist domains;
-    struct allowlist *lists;
-    size_t nlists;
-    int64_t learning;          /* learning_period; 0: not given */
-    struct mw_placeholder *ph; /* placeholders: name -> values (strings owned here) */
-    size_t nph;
-};
-
-static void strlist_add(struct strlist *l, const char *s, size_t len)
+static void strlist_add(struct mw_strlist *l, const char *s, size_t len)
 {
     l->v = mw_realloc(l->v, (l->n + 1) * sizeof *l->v);
     l->v[l->n++] = mw_strndup(s, len);
 }
 
-static void strlist_free(struct strlist *l)
+static void strlist_free(struct mw_strlist *l)
 {
     for (size_t i = 0; i < l->n; i++) {
         mw_free(l->v[i]);
@@ -94,7 +59,7 @@ void mw_config_destroy(struct mw_config *cfg)
     }
     strlist_free(&cfg->domains);
     for (size_t i = 0; i < cfg->nlists; i++) {
-        struct allowlist *a = &cfg->lists[i];
+        struct mw_allowlist *a = &cfg->lists[i];
         mw_free(a->name);
         strlist_free(&a->accounts);
         strlist_free(&a->processes);
@@ -169,68 +134,6 @@ const char *mw_config_allowlist_name(const struct mw_config *cfg, size_t i)
     return i < cfg->nlists ? cfg->lists[i].name : NULL;
 }
 
-/* ---- IP ranges ------------------------------------------------------------------------------ */
-
-bool mw_ip_parse(const char *text, size_t len, uint8_t out[16], bool *is_v4)
-{
-    char buf[64];
-    if (len == 0 || len >= sizeof buf) {
-        return false;
-    }
-    memcpy(buf, text, len);
-    buf[len] = '\0';
-    uint8_t v4[4];
-    if (inet_pton(AF_INET, buf, v4) == 1) {
-        memset(out, 0, 10);
-        out[10] = out[11] = 0xff;
-        memcpy(out + 12, v4, 4);
-        *is_v4 = true;
-        return true;
-    }
-    if (inet_pton(AF_INET6, buf, out) == 1) {
-        *is_v4 = false;
-        return true;
-    }
-    return false;
-}
-
-bool mw_cidr_contains(const uint8_t net[16], unsigned prefix, const uint8_t ip[16])
-{
-    unsigned full = prefix / 8;
-    if (memcmp(net, ip, full) != 0) {
-        return false;
-    }
-    unsigned rest = prefix % 8;
-    if (rest == 0) {
-        return true;
-    }
-    uint8_t mask = (uint8_t)(0xff << (8 - rest));
-    return (net[full] & mask) == (ip[full] & mask);
-}
-
-static bool parse_cidr(const char *s, struct cidr *out)
-{
-    const char *slash = strchr(s, '/');
-    size_t alen = slash ? (size_t)(slash - s) : strlen(s);
-    bool v4;
-    if (!mw_ip_parse(s, alen, out->net, &v4)) {
-        return false;
-    }
-    unsigned max = v4 ? 32 : 128;
-    unsigned prefix = max;
-    if (slash) {
-        char *end;
-        errno = 0;
-        unsigned long p = strtoul(slash + 1, &end, 10);
-        if (errno || *end || end == slash + 1 || p > max) {
-            return false;
-        }
-        prefix = (unsigned)p;
-    }
-    out->prefix = v4 ? prefix + 96 : prefix;
-    return true;
-}
-
 /* ---- YAML loading --------------------------------------------------------------------------- */
 
 struct loader {
@@ -290,10 +193,10 @@ static int add_str(struct loader *ld, yaml_node_t *n, void *arg)
 
 static int add_range(struct loader *ld, yaml_node_t *n, void *arg)
 {
-    struct allowlist *a = arg;
+    struct mw_allowlist *a = arg;
     const char *s = scalar(n);
-    struct cidr c;
-    if (!s || !parse_cidr(s, &c)) {
+    struct mw_cidr c;
+    if (!s || !mw_ip_cidr_parse(s, &c)) {
         return fail_at(ld, n, "'%s' is not an IP address or CIDR range (e.g. 198.51.100.0/24)",
                        s ? s : "?");
     }
@@ -323,11 +226,11 @@ static int parse_time_node(struct loader *ld, yaml_node_t *n, int64_t *out)
 
 static int add_window(struct loader *ld, yaml_node_t *n, void *arg)
 {
-    struct allowlist *a = arg;
+    struct mw_allowlist *a = arg;
     if (n->type != YAML_MAPPING_NODE) {
         return fail_at(ld, n, "%s", "a time window is {from: TIME, until: TIME}");
     }
-    struct window w = { INT64_MIN, INT64_MAX };
+    struct mw_window w = { INT64_MIN, INT64_MAX };
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(&ld->doc, p->key);
         yaml_node_t *v = yaml_document_get_node(&ld->doc, p->value);
@@ -351,7 +254,7 @@ static int add_window(struct loader *ld, yaml_node_t *n, void *arg)
 
 /* `action: suppress` (the default: the alert is not written) or `action: informational` (it
  * is written at level informational, with a reason naming the allow list). */
-static int parse_action(struct loader *ld, yaml_node_t *v, struct allowlist *a)
+static int parse_action(struct loader *ld, yaml_node_t *v, struct mw_allowlist *a)
 {
     const char *s = scalar(v);
     if (s && !strcmp(s, "suppress")) {
@@ -370,7 +273,7 @@ static int load_allowlist(struct loader *ld, struct mw_config *cfg, yaml_node_t 
         return fail_at(ld, n, "%s", "each allow list is a mapping with a name");
     }
     cfg->lists = mw_realloc(cfg->lists, (cfg->nlists + 1) * sizeof *cfg->lists);
-    struct allowlist *a = &cfg->lists[cfg->nlists++];
+    struct mw_allowlist *a = &cfg->lists[cfg->nlists++];
     memset(a, 0, sizeof *a);
     bool criteria = false;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
@@ -562,178 +465,4 @@ int mw_config_load(struct mw_config **out, const char *path, struct mw_diag *dia
     }
     *out = cfg;
     return MW_OK;
-}
-
-/* ---- matching ------------------------------------------------------------------------------- */
-
-/* Case-insensitive glob with '*' only. */
-static bool glob_ieq(const char *pat, const char *s)
-{
-    if (*pat == '\0') {
-        return *s == '\0';
-    }
-    if (*pat == '*') {
-        for (;; s++) {
-            if (glob_ieq(pat + 1, s)) {
-                return true;
-            }
-            if (*s == '\0') {
-                return false;
-            }
-        }
-    }
-    return *s && mw_ascii_lower(*pat) == mw_ascii_lower(*s) && glob_ieq(pat + 1, s + 1);
-}
-
-static bool any_glob(const struct strlist *l, const char *s)
-{
-    for (size_t i = 0; s && i < l->n; i++) {
-        if (glob_ieq(l->v[i], s)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* How an evidence field names the process that acted: 1 by file name (Defender's
- * InitiatingProcessFileName), 2 by path (Defender's InitiatingProcessFolderPath, Sysmon's and
- * Security 4688's Image, Security's ProcessName and NewProcessName), 0 not at all (a parent
- * process, a file acted on). */
-static int process_field(const char *name)
-{
-    struct mw_str n = mw_str_c(name);
-    if (mw_str_iends(n, MW_STR_LIT("ProcessFileName"))) {
-        return 1;
-    }
-    return mw_str_iends(n, MW_STR_LIT("ProcessFolderPath")) || mw_str_ieq_c(n, "Image") ||
-                           mw_str_ieq_c(n, "ProcessName") || mw_str_ieq_c(n, "NewProcessName")
-                   ? 2
-                   : 0;
-}
-
-/* An entry matches the process by file name or by full path (`C:\Tools\agent.exe`). */
-static bool process_path_matches(const struct allowlist *a, const char *path)
-{
-    const char *base = path;
-    for (const char *p = path; *p; p++) {
-        if (*p == '\\' || *p == '/') {
-            base = p + 1;
-        }
-    }
-    return any_glob(&a->processes, path) || any_glob(&a->processes, base);
-}
-
-static bool process_matches(const struct allowlist *a, const struct mw_alert *al)
-{
-    for (size_t e = 0; e < al->nevidence; e++) {
-        const struct mw_evidence *ev = &al->evidence[e];
-        for (size_t f = 0; f < ev->nfields; f++) {
-            int kind = ev->values[f] ? process_field(ev->names[f]) : 0;
-            if ((kind == 1 && any_glob(&a->processes, ev->values[f])) ||
-                (kind == 2 && process_path_matches(a, ev->values[f]))) {
-                return true;
-            }
-        }
-    }
-    return false;
-}
-
-static bool destination_ok(const struct allowlist *a, const char *dest)
-{
-    const char *at = strrchr(dest, '@');
-    for (size_t i = 0; i < a->destinations.n; i++) {
-        const char *d = a->destinations.v[i];
-        if (glob_ieq(d, dest)) {
-            return true;
-        }
-        const char *dom = d[0] == '@' ? d + 1 : (strchr(d, '@') ? NULL : d);
-        if (dom && at && mw_str_ieq_c(mw_str_c(at + 1), dom)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Every destination the alert names must be approved, and there must be at least one. */
-static bool destinations_match(const struct allowlist *a, const struct mw_alert *al)
-{
-    if (al->ndestinations == 0) {
-        return false;
-    }
-    for (size_t i = 0; i < al->ndestinations; i++) {
-        if (!destination_ok(a, al->destinations[i])) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool ips_match(const struct allowlist *a, const struct mw_alert *al)
-{
-    if (al->nsource_ips == 0) {
-        return false;
-    }
-    for (size_t i = 0; i < al->nsource_ips; i++) {
-        uint8_t ip[16];
-        bool v4;
-        const char *s = al->source_ips[i];
-        if (!mw_ip_parse(s, strlen(s), ip, &v4)) {
-            return false;
-        }
-        bool inside = false;
-        for (size_t r = 0; r < a->nranges && !inside; r++) {
-            inside = mw_cidr_contains(a->ranges[r].net, a->ranges[r].prefix, ip);
-        }
-        if (!inside) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool window_match(const struct allowlist *a, const struct mw_alert *al)
-{
-    for (size_t i = 0; i < a->nwindows; i++) {
-        if (al->first_ns >= a->windows[i].from_ns && al->last_ns < a->windows[i].until_ns) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static bool rule_match(const struct allowlist *a, const struct mw_alert *al)
-{
-    for (size_t i = 0; i < a->rules.n; i++) {
-        if (al->rule && al->rule->id && mw_str_ieq_c(mw_str_c(al->rule->id), a->rules.v[i])) {
-            return true;
-        }
-    }
-    return false;
-}
-
-long mw_config_suppresses(const struct mw_config *cfg, const struct mw_alert *alert)
-{
-    for (size_t i = 0; cfg && i < cfg->nlists; i++) {
-        const struct allowlist *a = &cfg->lists[i];
-        if (a->rules.n && !rule_match(a, alert)) {
-            continue;
-        }
-        if (a->accounts.n && !any_glob(&a->accounts, alert->account)) {
-            continue;
-        }
-        if (a->processes.n && !process_matches(a, alert)) {
-            continue;
-        }
-        if (a->destinations.n && !destinations_match(a, alert)) {
-            continue;
-        }
-        if (a->nranges && !ips_match(a, alert)) {
-            continue;
-        }
-        if (a->nwindows && !window_match(a, alert)) {
-            continue;
-        }
-        return (long)i;
-    }
-    return -1;
 }

@@ -1,0 +1,45 @@
+/* run/run_int.h: the state of a run, shared by run/run.c (the loop) and run/run_summary.c (the
+ * closing summary).
+ * SPDX-License-Identifier: MIT */
+#ifndef MW_RUN_INT_H
+#define MW_RUN_INT_H
+
+#include "core/arena.h"
+#include "correlate/correlate.h"
+#include "detect/domain_infer.h"
+#include "event/event.h"
+#include "run/pipeline.h"
+#include "run/run.h"
+
+struct mw_run {
+    const struct mw_run_options *opt;
+    struct mw_fieldtab fields;
+    struct mw_ruleset *rules;
+    struct mw_prefilter *prefilters[MW_MAX_SOURCES]; /* per source, mw_sources_all() order */
+    struct mw_pipeline pl;
+    struct mw_correlator *corr;
+    struct mw_policy policy; /* the triage stage */
+    struct mw_run_sink *sinks;
+    size_t nsinks;
+    struct mw_arena match_arena;
+    struct mw_detect_scratch scratch; /* matching state for this run's ruleset */
+    uint64_t out_of_range;            /* events left out by --since / --until */
+    uint64_t alerts;                  /* alerts written */
+    uint64_t *per_rule;               /* alerts per rule index */
+    int sink_rc;
+    int sink_errno; /* errno of the first failed write */
+    /* Reading the inputs a second time (correlate.h mw_correlate_needs_rescan): */
+    uint64_t events;       /* events read in this reading */
+    uint64_t replay_until; /* events up to this one were handled by the first reading */
+    bool replaying;        /* the current event is one of them: its plain alerts stand */
+    bool reread;           /* the inputs were read twice */
+    /* Internal domains inferred from the input (no --internal-domains, no internal_domains):
+     * alerts that depend on them are held to the end (detect/domain_infer.h). */
+    struct mw_domain_infer *infer; /* NULL: domains given */
+    struct mw_held_events *held;
+    uint64_t judged;          /* held findings judged with inferred domains */
+    uint64_t judged_early;    /* of them, judged before the end (budget) */
+    uint64_t domains_unknown; /* of them, judged when no domain could be inferred */
+};
+
+#endif

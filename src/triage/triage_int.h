@@ -1,0 +1,46 @@
+/* triage/triage_int.h: the loaded config as the triage files share it (triage/config.c loads
+ * it, triage/policy.c matches alerts against its allow lists).
+ * SPDX-License-Identifier: MIT */
+#ifndef MW_TRIAGE_INT_H
+#define MW_TRIAGE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/ip.h"
+#include "triage/triage.h"
+
+struct mw_window {
+    int64_t from_ns;
+    int64_t until_ns;
+};
+
+struct mw_strlist {
+    char **v;
+    size_t n;
+};
+
+struct mw_allowlist {
+    char *name;
+    struct mw_strlist accounts;     /* exact (case-insensitive) or with * wildcards */
+    struct mw_strlist processes;    /* file names or full paths, case-insensitive */
+    struct mw_strlist destinations; /* addresses, or "@domain" / "domain" */
+    struct mw_strlist rules;        /* rule ids; empty: every rule */
+    struct mw_cidr *ranges;
+    size_t nranges;
+    struct mw_window *windows;
+    size_t nwindows;
+    bool lower; /* action: informational (keep the alert at that level) rather than suppress */
+};
+
+struct mw_config {
+    struct mw_strlist domains;
+    struct mw_allowlist *lists;
+    size_t nlists;
+    int64_t learning;          /* learning_period; 0: not given */
+    struct mw_placeholder *ph; /* placeholders: name -> values (strings owned here) */
+    size_t nph;
+};
+
+#endif

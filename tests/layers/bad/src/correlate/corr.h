@@ -1,0 +1,2 @@
+/* correlate/corr.h: fixture. */
+#include "core/base.h"

@@ -1,0 +1,3 @@
+#include "core/base.h"
+
+#include "correlate/corr.h"

@@ -1,0 +1,3 @@
+#include <stdio.h>
+#include "detect/match.h"
+#include "core/base.h"

@@ -1,0 +1,2 @@
+#include "core/base.h"
+#include "detect/match.h"
