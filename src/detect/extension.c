@@ -237,17 +237,40 @@ static struct mw_str first_value(const struct mw_fieldval *fv)
     return mw_str_make("", 0);
 }
 
+/* A value that rendered to nothing between a space and a space, a punctuation mark or the end
+ * ("to app {id} {name}" without a name) takes the space before it away, so the text reads
+ * "to app X" rather than ending in a space or holding two. Not for one field of {A|B|"text"},
+ * whose value may come from the next field. */
+static void drop_space_before(const struct mw_tpl *t, size_t i, size_t start, struct mw_buf *out)
+{
+    const struct mw_tpl_part *p = &t->parts[i];
+    if (p->kind == MW_TPL_ALT || p->kind == MW_TPL_ALT_END || out->len <= start ||
+        out->ptr[out->len - 1] != ' ') {
+        return;
+    }
+    const struct mw_tpl_part *next = i + 1 < t->nparts ? &t->parts[i + 1] : NULL;
+    if (next && !(next->kind == MW_TPL_TEXT && next->len && strchr(" ,.;:)", next->text[0]))) {
+        return;
+    }
+    out->ptr[--out->len] = '\0';
+}
+
 void mw_tpl_render(const struct mw_tpl *t, mw_tpl_part_fn *fn, void *ctx, struct mw_buf *out)
 {
+    size_t start = out->len;
     for (size_t i = 0; i < t->nparts; i++) {
         const struct mw_tpl_part *p = &t->parts[i];
         if (p->kind == MW_TPL_TEXT) {
             (void)mw_buf_append(out, p->text, p->len);
             continue;
         }
+        size_t before = out->len;
         const char *s = fn(ctx, p, out);
         if (s) {
             (void)mw_buf_append(out, s, strlen(s));
+        }
+        if (out->len == before) {
+            drop_space_before(t, i, start, out);
         }
     }
 }

@@ -283,11 +283,57 @@ static void test_tpl_render(void **state)
     mw_buf_fini(&b);
 }
 
+/* Renders parts after "pre" already in the buffer; returns the text after "pre". */
+static const char *render_after(struct mw_tpl_part *parts, size_t n, struct mw_buf *b)
+{
+    struct mw_tpl t = { parts, n };
+    mw_buf_reset(b);
+    (void)mw_buf_append(b, "pre ", 4);
+    int calls = 0;
+    mw_tpl_render(&t, tpl_part, &calls, b);
+    assert_int_equal(strlen(b->ptr), b->len);
+    return b->ptr + 4;
+}
+
+/* A value that renders to nothing takes the space before it away when a space, a punctuation
+ * mark or the end follows; not otherwise, not inside {A|B}, and never text written before the
+ * template. */
+static void test_tpl_empty_value(void **state)
+{
+    (void)state;
+    struct mw_buf b;
+    mw_buf_init(&b, 0);
+    struct mw_tpl_part end[] = { { MW_TPL_TEXT, (char *)"to app ", 7, 0 },
+                                 { MW_TPL_ACCOUNT, NULL, 0, 0 },
+                                 { MW_TPL_TEXT, (char *)" ", 1, 0 },
+                                 { MW_TPL_HOST, NULL, 0, 0 } };
+    assert_string_equal(render_after(end, 4, &b), "to app alice@contoso.example");
+    struct mw_tpl_part mid[] = { { MW_TPL_TEXT, (char *)"granted ", 8, 0 },
+                                 { MW_TPL_HOST, NULL, 0, 0 },
+                                 { MW_TPL_TEXT, (char *)" on x, ", 7, 0 },
+                                 { MW_TPL_HOST, NULL, 0, 0 },
+                                 { MW_TPL_TEXT, (char *)", y", 3, 0 } };
+    assert_string_equal(render_after(mid, 5, &b), "granted on x,, y");
+    struct mw_tpl_part glued[] = { { MW_TPL_TEXT, (char *)"a ", 2, 0 },
+                                   { MW_TPL_HOST, NULL, 0, 0 },
+                                   { MW_TPL_TEXT, (char *)"b", 1, 0 } };
+    assert_string_equal(render_after(glued, 3, &b), "a b");
+    struct mw_tpl_part alt[] = { { MW_TPL_TEXT, (char *)"by ", 3, 0 },
+                                 { MW_TPL_ALT, NULL, 0, 0 },
+                                 { MW_TPL_ALT_END, (char *)"", 0, 0 } };
+    assert_string_equal(render_after(alt, 3, &b), "by ");
+    struct mw_tpl_part first[] = { { MW_TPL_HOST, NULL, 0, 0 } };
+    assert_string_equal(render_after(first, 1, &b), "");
+    assert_string_equal(b.ptr, "pre ");
+    mw_buf_fini(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_builtin_rules),
         cmocka_unit_test(test_tpl_render),
+        cmocka_unit_test(test_tpl_empty_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
