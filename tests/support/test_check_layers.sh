@@ -19,7 +19,7 @@ if [ "$rc" -ne 1 ]; then
     echo "test_check_layers: the bad tree gave exit status $rc, not 1" >&2
     fail=1
 fi
-want='src/detect/policy.c:3: stage detect includes "correlate/corr.h" of the later stage correlate'
+want='src/detect/fx_late.c:3: stage detect includes "correlate/fx_corr.h" of the later stage correlate'
 if ! grep -qxF "$want" "$out"; then
     echo "test_check_layers: the bad tree's message is missing: $want; got:" >&2
     cat "$out" >&2

@@ -1,1 +1,2 @@
-#include "core/base.h"
+/* main.c: fixture. */
+#include "core/fx_base.h"

@@ -1,0 +1,1 @@
+/* core/fx_base_bad.h: fixture. */

@@ -1,2 +1,0 @@
-/* correlate/corr.h: fixture. */
-#include "core/base.h"

@@ -1,0 +1,2 @@
+/* correlate/fx_corr.h: fixture. */
+#include "core/fx_base_bad.h"

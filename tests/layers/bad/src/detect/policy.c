@@ -1,3 +1,0 @@
-#include "core/base.h"
-
-#include "correlate/corr.h"

@@ -1,3 +1,0 @@
-#include <stdio.h>
-#include "detect/match.h"
-#include "core/base.h"

@@ -1,1 +1,0 @@
-/* core/base.h: fixture. */

@@ -1,0 +1,1 @@
+/* core/fx_base.h: fixture. */

@@ -1,0 +1,2 @@
+/* detect/fx_rule.h: fixture. */
+#include "core/fx_base.h"

@@ -1,2 +1,0 @@
-#include "core/base.h"
-#include "detect/match.h"
