@@ -123,11 +123,11 @@ int mw_detect_event(const struct mw_ruleset *rs, struct mw_detect_scratch *scrat
     if (!ls) {
         return MW_OK;
     }
-    /* no selection is known for this event yet */
-    memset(scratch->shared, -1, rs->nshared);
+    int8_t shared[MW_SHARED_SELS]; /* per shared selection: -1 not tried yet, 0, 1 */
+    memset(shared, -1, rs->nshared);
     size_t words = (rs->nrules + 63) / 64;
     if (words > MW_LS_WORDS) {
-        return try_every_rule(rs, ev, scratch->shared, arena, fn, arg);
+        return try_every_rule(rs, ev, shared, arena, fn, arg);
     }
     /* candidates: the rules the dispatch allows (all without one) that take the logsource */
     const uint64_t *takes = logsource_rules(rs, scratch, ls);
@@ -141,7 +141,7 @@ int mw_detect_event(const struct mw_ruleset *rs, struct mw_detect_scratch *scrat
     for (size_t w = 0; w < words; w++) {
         for (uint64_t b = cand[w]; b; b &= b - 1) {
             size_t i = w * 64 + (size_t)__builtin_ctzll(b);
-            int st = try_rule(rs, i, ev, scratch->shared, arena, fn, arg, &first);
+            int st = try_rule(rs, i, ev, shared, arena, fn, arg, &first);
             if (st < 0) {
                 return st;
             }

@@ -137,12 +137,8 @@ struct mw_ls_memo {
     uint64_t match[MW_LS_WORDS]; /* bit i: rule i takes the logsource */
 };
 
-#define MW_SHARED_SELS 1024u /* selections whose result one event's rules share */
 struct mw_detect_scratch {
     struct mw_ls_memo lsmemo[MW_LS_MEMO];
-    /* per distinct selection of the ruleset (detect_int.h, mw_selections_share), for the event
-     * being matched: -1 not tried yet, 0, 1 */
-    int8_t shared[MW_SHARED_SELS];
     unsigned lsnext; /* next entry to replace */
     unsigned lslast; /* entry found last (events of one logsource come in runs) */
 };

@@ -121,6 +121,10 @@ struct mw_selection {
 };
 
 #define MW_SEL_UNSHARED UINT32_MAX
+/* Distinct selections whose result the rules of one event share: mw_detect_event keeps them on
+ * its stack, so a finding callback may match other events (held findings judged again) in the
+ * middle of one. */
+#define MW_SHARED_SELS 1024u
 
 /* Numbers the ruleset's selections so that selections written alike in several rules share one
  * number (rs->nshared of them, at most MW_SHARED_SELS; the rest stay MW_SEL_UNSHARED). Run once

@@ -201,11 +201,64 @@ static void test_findings(void **state)
     fx_fini(&fx);
 }
 
+/* A finding callback that matches another event with the same scratch in the middle of one
+ * (as held findings are judged again) must not change what the rest of the first event's rules
+ * see. */
+struct nested {
+    struct fx *fx;
+    struct mw_detect_scratch *scratch;
+    struct mw_event other;
+    size_t outer, inner;
+    bool nesting;
+};
+
+static int on_inner(void *arg, const struct mw_finding *f)
+{
+    (void)f;
+    ((struct nested *)arg)->inner++;
+    return MW_OK;
+}
+
+static int on_outer(void *arg, const struct mw_finding *f)
+{
+    struct nested *n = arg;
+    n->outer++;
+    if (f->rule == 0 && !n->nesting) {
+        n->nesting = true;
+        assert_int_equal(
+                mw_detect_event(n->fx->rs, n->scratch, &n->other, &n->fx->arena, on_inner, n),
+                MW_OK);
+    }
+    return MW_OK;
+}
+
+static void test_nested_events(void **state)
+{
+    (void)state;
+    struct fx fx;
+    fx_load(&fx);
+    struct mw_detect_scratch scratch = { 0 };
+    struct nested n = { &fx, &scratch, { 0 }, 0, 0, false };
+    mw_event_init(&n.other, &fx.fields, &fx.arena);
+    n.other.logsource = &ls;
+    mw_event_add(&n.other, mw_fieldtab_lookup(&fx.fields, mw_str_c("F")), mw_str_c("zzz"));
+    size_t want[MAXF];
+    size_t nwant = run(&fx, (const char *[]){ "F=ABC", NULL }, want);
+    assert_int_equal(mw_detect_event(fx.rs, &scratch, &fx.ev, &fx.arena, on_outer, &n), MW_OK);
+    assert_true(n.nesting);
+    assert_int_equal(n.outer, nwant);
+    /* zzz: only `exists` and the negated rule */
+    assert_int_equal(n.inner, 2);
+    mw_event_fini(&n.other);
+    fx_fini(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_findings),
+        cmocka_unit_test(test_nested_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
