@@ -14,6 +14,8 @@ struct command {
 static const struct command commands[] = {
     { "scan", mw_cmd_scan, "hunt for email collection in logs (files, directories, - for stdin)" },
     { "parse", mw_cmd_parse, "print normalized events as JSON Lines (how mailward sees a log)" },
+    { "search", mw_cmd_search,
+      "every event that mentions an IP, account, address or id, in time order" },
     { "rules", mw_cmd_rules, "list the loaded rules" },
     { "formats", mw_cmd_formats, "list the log sources and file shapes mailward reads" },
 };

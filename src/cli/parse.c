@@ -37,64 +37,11 @@ static const char parse_help_tail[] =
         "file of malformed records only, nothing read at all, a full disk; malformed records\n"
         "among good ones are reported on stderr)\n";
 
-static void put_str(struct mw_str s)
-{
-    mw_json_put_str(stdout, s.ptr ? s.ptr : "", s.len);
-}
-
 static int print_event(void *arg, struct mw_event *ev)
 {
     (void)arg;
-    fputs("{\"source\":", stdout);
-    mw_json_put_cstr(stdout, ev->source);
-    fputs(",\"logsource\":{\"product\":", stdout);
-    mw_json_put_cstr(stdout, ev->logsource ? ev->logsource->product : NULL);
-    fputs(",\"service\":", stdout);
-    mw_json_put_cstr(stdout, ev->logsource ? ev->logsource->service : NULL);
-    fputs(",\"category\":", stdout);
-    mw_json_put_cstr(stdout, ev->logsource ? ev->logsource->category : NULL);
-    fputs("},\"file\":", stdout);
-    mw_json_put_cstr(stdout, ev->origin.path);
-    printf(",\"line\":%llu,\"offset\":%llu,\"time\":", (unsigned long long)ev->origin.line,
-           (unsigned long long)ev->origin.offset);
-    if (ev->has_time) {
-        char t[40];
-        mw_time_format(ev->time_ns, t, sizeof t);
-        mw_json_put_cstr(stdout, t);
-    } else {
-        fputs("null", stdout);
-    }
-    fputs(",\"time_raw\":", stdout);
-    if (ev->time_raw.ptr) {
-        put_str(ev->time_raw);
-    } else {
-        fputs("null", stdout);
-    }
-    fputs(",\"fields\":{", stdout);
-    for (uint32_t i = 0; i < ev->nset; i++) {
-        int id = (int)ev->set_ids[i];
-        const struct mw_fieldval *fv = mw_event_get(ev, id);
-        if (i) {
-            putchar(',');
-        }
-        mw_json_put_cstr(stdout, mw_fieldtab_name(ev->fields, id));
-        putchar(':');
-        if (fv->state != MW_VAL_PRESENT) {
-            fputs("null", stdout);
-        } else if (fv->n == 1) {
-            put_str(fv->v0);
-        } else {
-            putchar('[');
-            for (uint32_t k = 0; k < fv->n; k++) {
-                if (k) {
-                    putchar(',');
-                }
-                put_str(mw_fieldval_at(fv, k));
-            }
-            putchar(']');
-        }
-    }
-    fputs("}}\n", stdout);
+    mw_event_put_json(stdout, ev);
+    fputs("}\n", stdout);
     /* a full disk or a closed pipe stops the run at once */
     return ferror(stdout) ? MW_E_IO : MW_OK;
 }

@@ -115,6 +115,12 @@ void mw_summary_print(FILE *out, const struct mw_run_summary *sum, bool color);
  * For --quiet and --no-summary, which hide the rest (docs/cli/summary.md). */
 void mw_summary_print_notices(FILE *out, const struct mw_run_summary *sum, bool color);
 
+/* One normalized event as a JSON object, left open after its "fields" so the caller can add keys
+ * and must write the closing '}': source, logsource, file, line, offset, time (UTC), time_raw,
+ * fields (output/event_json.c). */
+struct mw_event;
+void mw_event_put_json(FILE *out, const struct mw_event *ev);
+
 /* ---- escaping ------------------------------------------------------------------------------- */
 
 /* JSON string contents: quotes, backslashes, control characters (\u00XX), invalid UTF-8 bytes

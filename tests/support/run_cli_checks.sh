@@ -51,7 +51,7 @@ rm -f logs/alerts.jsonl
 # 3. a full disk: every command exits 2 with a message
 for args in "rules list" "parse logs/ual.jsonl" "--help" "--version" "scan --help" "parse --help" \
     "rules --help" "scan -q logs/ual.jsonl" "scan -q --format jsonl logs/ual.jsonl" \
-    "scan -q --format csv logs/ual.jsonl"; do
+    "scan -q --format csv logs/ual.jsonl" "search --help" "search -f jsonl 1 logs/ual.jsonl"; do
     "$bin" $args >/dev/full 2>err
     expect "$args >/dev/full" 2 $?
     grep -q 'error writing .*No space left on device' err || bad "$args >/dev/full: no message: $(cat err)"
