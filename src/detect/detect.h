@@ -166,5 +166,9 @@ int mw_prefilter_build_for(const struct mw_ruleset *rs, const char *product,
                            const struct mw_logsource *seen, const char *field,
                            struct mw_prefilter **out);
 void mw_prefilter_destroy(struct mw_prefilter *pf);
+/* Lets the records whose field holds one of vals through as well (the run's context events,
+ * run/context.h); false when that would pass MW_PREFILTER_VALUES_MAX values: the caller must then
+ * drop the prefilter (map every record). */
+bool mw_prefilter_add(struct mw_prefilter *pf, const char *const *vals, size_t n);
 
 #endif

@@ -233,6 +233,22 @@ void mw_prefilter_destroy(struct mw_prefilter *pf)
     mw_free(pf);
 }
 
+bool mw_prefilter_add(struct mw_prefilter *pf, const char *const *vals, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct mw_str v = mw_str_c(vals[i]);
+        if (mw_prefilter_pass(pf, v)) {
+            continue;
+        }
+        if (pf->n >= MW_PREFILTER_VALUES_MAX) {
+            return false;
+        }
+        pf->vals = mw_realloc(pf->vals, (pf->n + 1) * sizeof *pf->vals);
+        pf->vals[pf->n++] = mw_str_make(mw_strdup(vals[i]), v.len);
+    }
+    return true;
+}
+
 bool mw_prefilter_rule_pins(const struct mw_rule *r, int field, struct mw_str **vals, size_t *n)
 {
     *vals = NULL;

@@ -162,6 +162,10 @@ static int on_event(void *arg, struct mw_event *ev)
         run->out_of_range++;
         return MW_OK;
     }
+    if (mw_context_observe(run->context, ev) != MW_OK) {
+        fprintf(stderr, "mailward %s: %s\n", o->cmd, mw_context_error(run->context));
+        return MW_E_IO;
+    }
     int rc = mw_detect_event(run->rules, &run->scratch, ev, &run->match_arena, on_finding, run);
     mw_arena_reset(&run->match_arena);
     if (rc == MW_OK && mw_correlate_needs_rescan(run->corr)) {
@@ -218,6 +222,7 @@ static int read_again(struct mw_run *run)
     }
     mw_correlator_destroy(run->corr);
     run->corr = new_correlator(run, false);
+    mw_context_reset(run->context);
     run->pl.quiet_events = run->replay_until;
     mw_pipeline_restart(&run->pl);
     return mw_pipeline_run(&run->pl);
@@ -296,6 +301,16 @@ static void setup_pipeline(struct mw_run *run)
                                    sources[i]->prefilter_field, &run->prefilters[i]) != MW_OK) {
             run->prefilters[i] = NULL; /* no prefilter: every record is mapped */
         }
+        size_t nops;
+        const char *const *ops = mw_context_operations(&nops);
+        bool by_operation =
+                run->prefilters[i] && (!strcmp(sources[i]->prefilter_field, "Operation") ||
+                                       !strcmp(sources[i]->prefilter_field, "OperationName"));
+        if (by_operation && !mw_prefilter_add(run->prefilters[i], ops, nops)) {
+            /* the context operations must be mapped too: too many values, no prefilter */
+            mw_prefilter_destroy(run->prefilters[i]);
+            run->prefilters[i] = NULL;
+        }
     }
     pl->prefilters = (const struct mw_prefilter *const *)run->prefilters;
     pl->verbose = o->verbose;
@@ -317,6 +332,7 @@ int mw_run_open(struct mw_run **out, const struct mw_run_options *opt, struct mw
         return rc;
     }
     run->corr = new_correlator(run, rereadable(opt->paths, opt->npaths));
+    run->context = mw_context_create(&run->fields);
     run->per_rule = mw_calloc(mw_ruleset_count(run->rules) + 1, sizeof *run->per_rule);
     setup_pipeline(run);
     return MW_OK;
@@ -328,6 +344,7 @@ void mw_run_close(struct mw_run *run)
         return;
     }
     mw_correlator_destroy(run->corr);
+    mw_context_destroy(run->context);
     for (size_t i = 0; i < MW_MAX_SOURCES; i++) {
         mw_prefilter_destroy(run->prefilters[i]);
     }

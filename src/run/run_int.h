@@ -8,6 +8,7 @@
 #include "correlate/correlate.h"
 #include "detect/domain_infer.h"
 #include "event/event.h"
+#include "run/context.h"
 #include "run/pipeline.h"
 #include "run/run.h"
 
@@ -40,6 +41,9 @@ struct mw_run {
     uint64_t judged;          /* held findings judged with inferred domains */
     uint64_t judged_early;    /* of them, judged before the end (budget) */
     uint64_t domains_unknown; /* of them, judged when no domain could be inferred */
+    /* Context events of the accounts that end up in incidents (run/context.h): indexed while
+     * reading, read back at the end. */
+    struct mw_context *context;
 };
 
 #endif

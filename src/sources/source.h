@@ -61,6 +61,13 @@ struct mw_map_ctx {
      * mw_source_prefilter(). */
     const struct mw_prefilter *const *prefilters;
     uint64_t prefiltered; /* records skipped by a prefilter */
+    /* A second, targeted reading (run/context.h): when want is set, a record is mapped only when
+     * want(want_arg, offset, len) says an event wanted starts in its bytes [offset, offset + len)
+     * (len 0: the record's length is not known, only its start offset counts). Sources with a
+     * finish hook (records held to the end) are mapped whole: their events are checked one by
+     * one by the caller. */
+    bool (*want)(void *want_arg, uint64_t offset, uint64_t len);
+    void *want_arg;
 };
 
 /* A file shape a source recognises, for `mailward formats`. */

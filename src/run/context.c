@@ -1,0 +1,497 @@
+/* run/context.c: the context events of incidents, indexed while the inputs are read and read
+ * back for the incidents' accounts only (run/context.h).
+ * SPDX-License-Identifier: MIT */
+#include "run/context.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/hash.h"
+#include "core/status.h"
+#include "sources/source.h"
+
+#define KEY_SEED 0x6d77637478ULL /* "mwctx" */
+
+/* One context event under one account, as written to the temporary file. */
+struct ctx_entry {
+    uint64_t key;
+    uint64_t offset;
+    int64_t time_ns;
+    uint32_t file;
+    uint8_t kind;
+    uint8_t pad[3];
+};
+
+struct ctx_file {
+    char *path;
+    const struct mw_source *src;
+};
+
+/* The operations that make an event context (docs/triage.md, Timeline context): the Operation
+ * of the unified audit log and of the Exchange admin audit, the OperationName (activity) of the
+ * Entra audit log. */
+static const struct {
+    const char *op;
+    int kind;
+} ops[] = {
+    { "UserLoggedIn", MW_CTX_SIGNIN },
+    { "UserLoginFailed", MW_CTX_SIGNIN_FAILED },
+    { "New-InboxRule", MW_CTX_RULE },
+    { "Set-InboxRule", MW_CTX_RULE },
+    { "Remove-InboxRule", MW_CTX_RULE },
+    { "Enable-InboxRule", MW_CTX_RULE },
+    { "Disable-InboxRule", MW_CTX_RULE },
+    { "UpdateInboxRules", MW_CTX_RULE },
+    { "Set-Mailbox", MW_CTX_MAILBOX },
+    { "Set-CASMailbox", MW_CTX_MAILBOX },
+    { "Add-MailboxPermission", MW_CTX_MAILBOX },
+    { "Remove-MailboxPermission", MW_CTX_MAILBOX },
+    { "Add-RecipientPermission", MW_CTX_MAILBOX },
+    { "Remove-RecipientPermission", MW_CTX_MAILBOX },
+    { "Add-MailboxFolderPermission", MW_CTX_MAILBOX },
+    { "Set-MailboxFolderPermission", MW_CTX_MAILBOX },
+    { "Remove-MailboxFolderPermission", MW_CTX_MAILBOX },
+    { "MailItemsAccessed", MW_CTX_MAIL_ACCESS },
+    { "Send", MW_CTX_SEND },
+    { "SendAs", MW_CTX_SEND },
+    { "SendOnBehalf", MW_CTX_SEND },
+    { "SoftDelete", MW_CTX_DELETE },
+    { "HardDelete", MW_CTX_DELETE },
+    { "MoveToDeletedItems", MW_CTX_DELETE },
+    { "Consent to application.", MW_CTX_GRANT },
+    { "Add delegated permission grant.", MW_CTX_GRANT },
+    { "Add app role assignment grant to user.", MW_CTX_GRANT },
+    { "Add app role assignment to service principal.", MW_CTX_GRANT },
+    { "Add OAuth2PermissionGrant.", MW_CTX_GRANT },
+    { "New-MailboxExportRequest", MW_CTX_EXPORT },
+    { "New-ComplianceSearch", MW_CTX_EXPORT },
+    { "Start-ComplianceSearch", MW_CTX_EXPORT },
+    { "New-ComplianceSearchAction", MW_CTX_EXPORT },
+    { "SearchExported", MW_CTX_EXPORT },
+    { "New-MailboxSearch", MW_CTX_EXPORT },
+    { "Search-Mailbox", MW_CTX_EXPORT },
+};
+#define NOPS (sizeof ops / sizeof ops[0])
+
+/* Mail stores and the archives they are packed into, by file name ending (docs/triage.md). */
+static const char *const store_ext[] = { ".pst", ".ost", ".olm", ".nst", ".mbox", ".eml",
+                                         ".msg", ".zip", ".7z",  ".rar", NULL };
+
+enum {
+    F_OPERATION,
+    F_OPERATION_NAME,
+    F_USER,
+    F_UPN,
+    F_INITIATOR,
+    F_PROC_UPN,
+    F_PROC_ACCOUNT,
+    F_OWNER,
+    F_DEVICE,
+    F_RESULT_TYPE,
+    F_FILE_NAME,
+    F_COUNT
+};
+static const char *const field_names[F_COUNT] = {
+    "Operation",
+    "OperationName",
+    "UserId",
+    "UserPrincipalName",
+    "InitiatedBy.user.userPrincipalName",
+    "InitiatingProcessAccountUpn",
+    "InitiatingProcessAccountName",
+    "MailboxOwnerUPN",
+    "DeviceName",
+    "ResultType",
+    "FileName",
+};
+
+struct mw_context {
+    struct mw_fieldtab *fields;
+    int fid[F_COUNT];
+    struct mw_strmap ops; /* operation -> kind (icase) */
+    FILE *tmp;            /* the entries; NULL until the first */
+    uint64_t nentries;
+    struct ctx_file *files; /* by file id */
+    size_t nfiles;
+    char error[1024];
+};
+
+static const char *const kind_names[MW_CTX_KINDS] = {
+    NULL,   "signin", "signin_failed", "rule_change", "mailbox_change", "mail_access",
+    "send", "delete", "grant",         "export",      "file_access",
+};
+
+const char *mw_ctx_kind_name(int kind)
+{
+    return kind > 0 && kind < MW_CTX_KINDS ? kind_names[kind] : NULL;
+}
+
+const char *const *mw_context_operations(size_t *n)
+{
+    static const char *names[NOPS];
+    for (size_t i = 0; i < NOPS; i++) {
+        names[i] = ops[i].op;
+    }
+    *n = NOPS;
+    return names;
+}
+
+struct mw_context *mw_context_create(struct mw_fieldtab *fields)
+{
+    struct mw_context *c = mw_calloc(1, sizeof *c);
+    c->fields = fields;
+    for (int i = 0; i < F_COUNT; i++) {
+        c->fid[i] = mw_fieldtab_intern(fields, mw_str_c(field_names[i]));
+    }
+    mw_strmap_init(&c->ops, true);
+    for (size_t i = 0; i < NOPS; i++) {
+        mw_strmap_put(&c->ops, mw_str_c(ops[i].op), (void *)(uintptr_t)ops[i].kind);
+    }
+    return c;
+}
+
+void mw_context_reset(struct mw_context *c)
+{
+    if (c->tmp) {
+        fclose(c->tmp);
+        c->tmp = NULL;
+    }
+    c->nentries = 0;
+    for (size_t i = 0; i < c->nfiles; i++) {
+        mw_free(c->files[i].path);
+    }
+    mw_free(c->files);
+    c->files = NULL;
+    c->nfiles = 0;
+}
+
+void mw_context_destroy(struct mw_context *c)
+{
+    if (!c) {
+        return;
+    }
+    mw_context_reset(c);
+    mw_strmap_fini(&c->ops);
+    mw_free(c);
+}
+
+uint64_t mw_context_entries(const struct mw_context *c)
+{
+    return c->nentries;
+}
+
+const char *mw_context_error(const struct mw_context *c)
+{
+    return c->error[0] ? c->error : NULL;
+}
+
+uint64_t mw_context_key(const char *form, size_t len)
+{
+    return mw_hash_lower(form, len, KEY_SEED);
+}
+
+static struct mw_str first(const struct mw_context *c, const struct mw_event *ev, int f)
+{
+    return c->fid[f] >= 0 ? mw_event_first(ev, c->fid[f]) : MW_STR_NULL;
+}
+
+/* A Defender file event on a mail store or archive. */
+static int file_kind(const struct mw_context *c, const struct mw_event *ev)
+{
+    struct mw_str name = first(c, ev, F_FILE_NAME);
+    for (size_t i = 0; name.ptr && store_ext[i]; i++) {
+        if (mw_str_iends(name, mw_str_c(store_ext[i]))) {
+            return MW_CTX_FILE;
+        }
+    }
+    return MW_CTX_NONE;
+}
+
+int mw_context_kind(const struct mw_context *c, const struct mw_event *ev)
+{
+    const char *src = ev->source ? ev->source : "";
+    if (!strcmp(src, "entra_signin")) {
+        struct mw_str rt = first(c, ev, F_RESULT_TYPE);
+        return !rt.ptr || mw_str_eq_c(rt, "0") ? MW_CTX_SIGNIN : MW_CTX_SIGNIN_FAILED;
+    }
+    if (!strcmp(src, "defender")) {
+        return file_kind(c, ev);
+    }
+    struct mw_str op = first(c, ev, F_OPERATION);
+    if (!op.ptr) {
+        op = first(c, ev, F_OPERATION_NAME);
+    }
+    return op.ptr ? (int)(uintptr_t)mw_strmap_get(&c->ops, op) : MW_CTX_NONE;
+}
+
+static int fail(struct mw_context *c, const char *what)
+{
+    if (!c->error[0]) {
+        snprintf(c->error, sizeof c->error, "context index: %s: %s", what, strerror(errno));
+    }
+    if (c->tmp) {
+        fclose(c->tmp);
+        c->tmp = NULL;
+    }
+    return MW_E_IO;
+}
+
+/* The temporary file: $TMPDIR or /tmp, unlinked at once. */
+static int open_tmp(struct mw_context *c)
+{
+    const char *dir = getenv("TMPDIR");
+    char path[512];
+    snprintf(path, sizeof path, "%s/mailward-context-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        return fail(c, "cannot create a temporary file");
+    }
+    unlink(path);
+    c->tmp = fdopen(fd, "w+b");
+    if (!c->tmp) {
+        close(fd);
+        return fail(c, "cannot open the temporary file");
+    }
+    return MW_OK;
+}
+
+/* Remembers the file an event came from (its path and source), by file id. */
+static void note_file(struct mw_context *c, const struct mw_event *ev)
+{
+    uint32_t id = ev->origin.file_id;
+    if (id >= 1u << 24) {
+        return;
+    }
+    if (id >= c->nfiles) {
+        size_t n = (size_t)id + 1;
+        c->files = mw_realloc(c->files, n * sizeof *c->files);
+        memset(c->files + c->nfiles, 0, (n - c->nfiles) * sizeof *c->files);
+        c->nfiles = n;
+    }
+    if (!c->files[id].path && ev->origin.path) {
+        c->files[id].path = mw_strdup(ev->origin.path);
+        c->files[id].src = ev->source ? mw_source_find(ev->source) : NULL;
+    }
+}
+
+static int put(struct mw_context *c, const struct mw_event *ev, struct mw_str who, int kind)
+{
+    if (!who.ptr || !who.len) {
+        return MW_OK;
+    }
+    struct ctx_entry e = { mw_context_key(who.ptr, who.len),
+                           ev->origin.offset,
+                           ev->has_time ? ev->time_ns : MW_TIME_NONE,
+                           ev->origin.file_id,
+                           (uint8_t)kind,
+                           { 0 } };
+    if (fwrite(&e, sizeof e, 1, c->tmp) != 1) {
+        return fail(c, "write failed");
+    }
+    c->nentries++;
+    return MW_OK;
+}
+
+int mw_context_observe(struct mw_context *c, const struct mw_event *ev)
+{
+    if (c->error[0]) {
+        return MW_OK;
+    }
+    int kind = mw_context_kind(c, ev);
+    if (kind == MW_CTX_NONE) {
+        return MW_OK;
+    }
+    if (!c->tmp && open_tmp(c) != MW_OK) {
+        return MW_E_IO;
+    }
+    note_file(c, ev);
+    static const int actors[] = { F_USER, F_UPN, F_INITIATOR, F_PROC_UPN };
+    struct mw_str actor = MW_STR_NULL;
+    for (size_t i = 0; i < sizeof actors / sizeof actors[0] && !actor.ptr; i++) {
+        actor = first(c, ev, actors[i]);
+    }
+    int rc = put(c, ev, actor, kind);
+    struct mw_str others[] = { first(c, ev, F_OWNER), first(c, ev, F_PROC_ACCOUNT),
+                               first(c, ev, F_DEVICE) };
+    for (size_t i = 0; i < 3 && rc == MW_OK; i++) {
+        if (others[i].ptr && !(actor.ptr && mw_str_ieq(others[i], actor))) {
+            rc = put(c, ev, others[i], kind);
+        }
+    }
+    return rc;
+}
+
+/* ---- reading back ------------------------------------------------------------------------ */
+
+static int cmp_entry(const void *pa, const void *pb)
+{
+    const struct ctx_entry *a = pa, *b = pb;
+    if (a->file != b->file) {
+        return a->file < b->file ? -1 : 1;
+    }
+    if (a->offset != b->offset) {
+        return a->offset < b->offset ? -1 : 1;
+    }
+    return a->key < b->key ? -1 : a->key > b->key;
+}
+
+/* The entries of the given keys, sorted by file and offset. */
+static int pick(struct mw_context *c, const struct mw_u64set *keys, size_t max,
+                struct ctx_entry **out, size_t *n, uint64_t *dropped)
+{
+    *out = NULL;
+    *n = 0;
+    if (!c->tmp) {
+        return MW_OK;
+    }
+    if (fflush(c->tmp) != 0 || fseek(c->tmp, 0, SEEK_SET) != 0) {
+        return fail(c, "cannot read the temporary file back");
+    }
+    size_t cap = 0;
+    struct ctx_entry e;
+    while (fread(&e, sizeof e, 1, c->tmp) == 1) {
+        if (!mw_u64set_has(keys, e.key)) {
+            continue;
+        }
+        if (*n == max) {
+            (*dropped)++;
+            continue;
+        }
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 1024;
+            *out = mw_realloc(*out, cap * sizeof **out);
+        }
+        (*out)[(*n)++] = e;
+    }
+    if (ferror(c->tmp)) {
+        return fail(c, "cannot read the temporary file back");
+    }
+    (void)fseek(c->tmp, 0, SEEK_END); /* a later observe appends */
+    qsort(*out, *n, sizeof **out, cmp_entry);
+    return MW_OK;
+}
+
+/* The entries of one file being read back. */
+struct file_read {
+    const struct ctx_entry *e;
+    size_t n;
+    mw_ctx_event_fn *fn;
+    void *arg;
+    int rc;
+};
+
+/* First entry at or after offset. */
+static size_t lower_bound(const struct file_read *fr, uint64_t offset)
+{
+    size_t lo = 0, hi = fr->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (fr->e[mid].offset < offset) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+static bool want(void *arg, uint64_t offset, uint64_t len)
+{
+    const struct file_read *fr = arg;
+    size_t i = lower_bound(fr, offset);
+    return i < fr->n && (fr->e[i].offset == offset || fr->e[i].offset < offset + len);
+}
+
+static int on_event(void *arg, struct mw_event *ev)
+{
+    struct file_read *fr = arg;
+    for (size_t i = lower_bound(fr, ev->origin.offset);
+         i < fr->n && fr->e[i].offset == ev->origin.offset; i++) {
+        if (i > 0 && fr->e[i - 1].offset == fr->e[i].offset && fr->e[i - 1].key == fr->e[i].key) {
+            continue; /* the same account twice (actor and target alike) */
+        }
+        struct mw_ctx_event ce = { fr->e[i].key, fr->e[i].kind, ev };
+        int rc = fr->fn(fr->arg, &ce);
+        if (rc != MW_OK) {
+            fr->rc = rc;
+            return rc;
+        }
+    }
+    return MW_OK;
+}
+
+/* Reads back one file's entries: the file is read again, only the records at their offsets
+ * mapped. */
+static int read_file(struct mw_context *c, const struct ctx_file *f, struct file_read *fr,
+                     const struct mw_ctx_read_opts *o)
+{
+    struct mw_arena arena;
+    mw_arena_init(&arena, 64 * 1024, 64u * 1024 * 1024);
+    struct mw_event ev;
+    mw_event_init(&ev, c->fields, &arena);
+    struct mw_map_ctx ctx = {
+        .fields = c->fields,
+        .arena = &arena,
+        .event = &ev,
+        .tz = mw_tzmap_for(o->tz, f->path),
+        .date_order = o->date_order,
+        .emit = on_event,
+        .emit_arg = fr,
+        .want = want,
+        .want_arg = fr,
+    };
+    struct mw_problems problems;
+    memset(&problems, 0, sizeof problems);
+    struct mw_file_stats stats;
+    struct mw_diag diag;
+    mw_diag_init(&diag);
+    int rc = mw_source_scan_file(f->path, fr->e[0].file, f->src, &ctx, &problems, &stats, &diag);
+    mw_event_fini(&ev);
+    mw_arena_fini(&arena);
+    if (fr->rc != MW_OK) {
+        return fr->rc;
+    }
+    if (rc < 0) {
+        errno = diag.sys_errno;
+        snprintf(c->error, sizeof c->error, "context: %.500s could not be read again: %.256s",
+                 f->path, diag.msg[0] ? diag.msg : mw_status_str(rc));
+        return MW_E_IO;
+    }
+    return MW_OK;
+}
+
+int mw_context_read(struct mw_context *c, const uint64_t *keys, size_t nkeys,
+                    const struct mw_ctx_read_opts *o, mw_ctx_event_fn *fn, void *arg,
+                    uint64_t *dropped)
+{
+    *dropped = 0;
+    struct mw_u64set set;
+    mw_u64set_init(&set);
+    for (size_t i = 0; i < nkeys; i++) {
+        mw_u64set_add(&set, keys[i]);
+    }
+    struct ctx_entry *e;
+    size_t n;
+    int rc = pick(c, &set, o->max_events ? o->max_events : 100000, &e, &n, dropped);
+    mw_u64set_fini(&set);
+    for (size_t i = 0; i < n && rc == MW_OK;) {
+        size_t j = i;
+        while (j < n && e[j].file == e[i].file) {
+            j++;
+        }
+        const struct ctx_file *f = e[i].file < c->nfiles ? &c->files[e[i].file] : NULL;
+        if (f && f->path && strcmp(f->path, "-") != 0) {
+            struct file_read fr = { e + i, j - i, fn, arg, MW_OK };
+            rc = read_file(c, f, &fr, o);
+        } else {
+            *dropped += j - i; /* standard input cannot be read again */
+        }
+        i = j;
+    }
+    mw_free(e);
+    return rc;
+}
