@@ -503,6 +503,9 @@ static void add_warning(struct mw_playbook_result *r, char *owned)
 static void question_warnings(const struct mw_pb_question *q, const struct mw_pb_answer *ans,
                               const struct mw_coverage *cov, struct mw_playbook_result *r)
 {
+    if (ans->answer == MW_ANSWER_UNKNOWN && ans->missing) {
+        add_warning(r, mw_pb_printf("%s unknown: %s", q->id, ans->missing));
+    }
     if (!cov) {
         return;
     }

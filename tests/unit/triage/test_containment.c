@@ -611,6 +611,39 @@ static void test_host_account_text_only(void **state)
     mw_playbook_result_free(&fi.inc.playbook);
 }
 
+static void test_transport_folder_ediscovery(void **state)
+{
+    (void)state;
+    struct fx_incident fi;
+    fx_reset();
+    fx_incident(&fi, "admin@contoso.example");
+    struct mw_inc_alert *t =
+            fx_alert("a-tr", "b07f3043-7055-472b-9199-afb3df6d7c12", "admin@contoso.example", 0);
+    fx_tech(t, "T1114.003");
+    fx_ev(t, "ual.json", 1, 0, "Operation", "New-TransportRule", "Parameters.Name", "Copy all",
+          "Parameters.BlindCopyTo", "x@evil.example", NULL);
+    struct mw_inc_alert *f =
+            fx_alert("a-fold", "312e9ac3-4d92-4d9e-8897-adf233a0e81e", "bob@contoso.example", 10);
+    fx_tech(f, "T1098.002");
+    fx_ev(f, "ual.json", 2, 10, "Operation", "Add-MailboxFolderPermission", "Parameters.Identity",
+          "bob@contoso.example:\\Inbox", "Parameters.User", "Default", NULL);
+    struct mw_inc_alert *e =
+            fx_alert("a-ed", "41ef1e02-c683-4f91-b3ba-012fe4c2d1ed", "admin@contoso.example", 20);
+    fx_ev(e, "ual.json", 3, 20, "Operation", "SearchExported", "ObjectId", "all mail", NULL);
+    fx_add(&fi, t);
+    fx_add(&fi, f);
+    fx_add(&fi, e);
+    answer(&fi);
+    assert_true(has_step(&fi.inc, "exchange-online-powershell",
+                         "Disable-TransportRule -Identity 'Copy all' -Confirm:$false"));
+    assert_true(has_step(&fi.inc, "exchange-online-powershell",
+                         "Remove-MailboxFolderPermission -Identity 'bob@contoso.example:\\Inbox' "
+                         "-User 'Default' -Confirm:$false"));
+    assert_true(has_step_containing(&fi.inc, "export of content search all mail"));
+    assert_true(fi.inc.playbook.escalate); /* the eDiscovery export */
+    mw_playbook_result_free(&fi.inc.playbook);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -626,6 +659,7 @@ int main(void)
         cmocka_unit_test(test_delegation_consent_export),
         cmocka_unit_test(test_local_store_and_legacy),
         cmocka_unit_test(test_host_account_text_only),
+        cmocka_unit_test(test_transport_folder_ediscovery),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
