@@ -373,7 +373,8 @@ static void kind_findings(const struct mw_pb_finding_kind *k, const struct mw_in
 {
     for (size_t i = 0; i < inc->nalerts; i++) {
         const struct mw_inc_alert *a = inc->alerts[i];
-        if (a->nallowlists || !mw_pb_matchset_any(&k->match, a, NULL)) {
+        /* Informational alerts are context (every rule change is one): no steps from them. */
+        if (a->nallowlists || a->level < MW_LEVEL_LOW || !mw_pb_matchset_any(&k->match, a, NULL)) {
             continue;
         }
         size_t from = 0;

@@ -38,11 +38,11 @@ const char *const *mw_playbook_indicators(const struct mw_playbook *pb, size_t *
 const char *const *mw_playbook_l1_steps(const struct mw_playbook *pb, size_t *n);
 const char *const *mw_playbook_tier2_actions(const struct mw_playbook *pb, size_t *n);
 
-/* Fills inc->playbook (freeing what it held): the questions, escalation, containment and what is
- * still there. cov: what the run read (NULL: nothing known, every question without yes evidence
- * is unknown); cfg: internal domains, learning period, threat intelligence, VIPs (NULL: none).
- * Internal domains: the config's (the run adds the inferred ones with mw_config_add_domains),
- * else the domains of the incident's accounts. */
+/* Fills inc->playbook (freeing what it held: it must be zeroed or an earlier result): the
+ * questions, escalation, containment and what is still there. cov: what the run read (NULL: nothing
+ * known, every question without yes evidence is unknown); cfg: internal domains, learning period,
+ * threat intelligence, VIPs (NULL: none). Internal domains: the config's (the run adds the inferred
+ * ones with mw_config_add_domains), else the domains of the incident's accounts. */
 int mw_playbook_answer(const struct mw_playbook *pb, struct mw_incident *inc,
                        const struct mw_coverage *cov, const struct mw_config *cfg);
 

@@ -375,6 +375,12 @@ static void test_inbox_rule_and_account(void **state)
     assert_false(fi.inc.playbook.persist[0].removed);
     mw_playbook_result_free(&fi.inc.playbook);
 
+    /* Informational (a rule change for the timeline): context, no steps. */
+    ((struct mw_inc_alert *)(uintptr_t)fi.alerts[0])->level = 0;
+    answer(&fi);
+    assert_false(has_step_containing(&fi.inc, "Remove-InboxRule"));
+    mw_playbook_result_free(&fi.inc.playbook);
+
     /* Allow-listed: no steps for it, and no account steps (not escalated). */
     fx_allow((struct mw_inc_alert *)(uintptr_t)fi.alerts[0], "ticketing");
     answer(&fi);
