@@ -404,28 +404,44 @@ static void failure_then_success(const struct mw_pb_question *q, const struct mw
     }
 }
 
-static char *dest_list(const struct alerts *s, enum mw_pb_dest kind, const struct mw_pb_ctx *ctx,
-                       size_t *count)
+/* Joins up to DETAIL_LIST_MAX distinct values, then "and N more". */
+static char *join_list(char **v, size_t n)
 {
     struct mw_buf b;
     mw_buf_init(&b, 0);
-    *count = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        for (size_t k = 0; k < s->v[i]->ndestinations; k++) {
-            const char *d = s->v[i]->destinations[k];
-            if (mw_pb_classify(d, ctx) != kind || (b.ptr && strstr(b.ptr, d))) {
-                continue;
-            }
-            if (++*count <= DETAIL_LIST_MAX) {
-                mw_buf_printf(&b, "%s%s", *count > 1 ? ", " : "", d);
-            }
-        }
+    for (size_t i = 0; i < n && i < DETAIL_LIST_MAX; i++) {
+        mw_buf_printf(&b, "%s%s", i ? ", " : "", v[i]);
     }
-    if (*count > DETAIL_LIST_MAX) {
-        mw_buf_printf(&b, " and %zu more", *count - DETAIL_LIST_MAX);
+    if (n > DETAIL_LIST_MAX) {
+        mw_buf_printf(&b, " and %zu more", n - DETAIL_LIST_MAX);
     }
     char *out = mw_strdup(b.ptr ? b.ptr : "");
     mw_buf_fini(&b);
+    return out;
+}
+
+static void strv_free(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        mw_free(v[i]);
+    }
+    mw_free(v);
+}
+
+static char *dest_list(const struct alerts *s, enum mw_pb_dest kind, const struct mw_pb_ctx *ctx)
+{
+    char **v = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        for (size_t k = 0; k < s->v[i]->ndestinations; k++) {
+            const char *d = s->v[i]->destinations[k];
+            if (mw_pb_classify(d, ctx) == kind) {
+                list_add_unique(&v, &n, d);
+            }
+        }
+    }
+    char *out = join_list(v, n);
+    strv_free(v, n);
     return out;
 }
 
@@ -451,9 +467,8 @@ static void answer_destinations(const struct mw_pb_question *q, struct mw_pb_ans
     keep_dest(cand, MW_PB_DEST_EXTERNAL, ctx, &ext);
     keep_dest(cand, MW_PB_DEST_UNRESOLVED, ctx, &unres);
     keep_dest(cand, MW_PB_DEST_INTERNAL, ctx, &intl);
-    size_t n;
     if (ext.n) {
-        char *l = dest_list(&ext, MW_PB_DEST_EXTERNAL, ctx, &n);
+        char *l = dest_list(&ext, MW_PB_DEST_EXTERNAL, ctx);
         ans->answer = MW_ANSWER_YES;
         ans->detail = mw_pb_printf("forwards to %s (external)%s", l,
                                    all_allowlisted(&ext) ? " (allow-listed: does not escalate "
@@ -465,7 +480,7 @@ static void answer_destinations(const struct mw_pb_question *q, struct mw_pb_ans
             alerts_add(yes, ext.v[i]);
         }
     } else if (unres.n) {
-        char *l = dest_list(&unres, MW_PB_DEST_UNRESOLVED, ctx, &n);
+        char *l = dest_list(&unres, MW_PB_DEST_UNRESOLVED, ctx);
         ans->answer = MW_ANSWER_UNKNOWN;
         ans->missing = mw_pb_printf("forwarding to %s, which the logs do not resolve to an "
                                     "address (a display name or recipient object): check what "
@@ -475,7 +490,7 @@ static void answer_destinations(const struct mw_pb_question *q, struct mw_pb_ans
         mw_free(l);
         add_evidence(ans, &unres);
     } else {
-        char *l = dest_list(&intl, MW_PB_DEST_INTERNAL, ctx, &n);
+        char *l = dest_list(&intl, MW_PB_DEST_INTERNAL, ctx);
         answer_without_evidence(q, ans, cov, ctx->cfg);
         if (ans->answer == MW_ANSWER_NO && intl.n) {
             mw_free(ans->detail);
@@ -695,19 +710,23 @@ static size_t vip(const struct esc *e, struct mw_buf *b)
     if (!e->cfg || !live) {
         return 0;
     }
+    char **v = NULL;
     size_t n = 0;
     for (size_t i = 0; i < e->inc->naccounts; i++) {
         if (mw_config_vip(e->cfg, e->inc->accounts[i])) {
-            mw_buf_printf(b, "%s%s", n++ ? ", " : "", e->inc->accounts[i]);
+            list_add_unique(&v, &n, e->inc->accounts[i]);
         }
     }
     for (size_t i = 0; i < e->inc->nalerts; i++) {
         const char *m = e->inc->alerts[i]->mailbox;
-        if (m && !e->inc->alerts[i]->nallowlists && mw_config_vip(e->cfg, m) &&
-            !(b->ptr && strstr(b->ptr, m))) {
-            mw_buf_printf(b, "%s%s", n++ ? ", " : "", m);
+        if (m && !e->inc->alerts[i]->nallowlists && mw_config_vip(e->cfg, m)) {
+            list_add_unique(&v, &n, m);
         }
     }
+    char *l = join_list(v, n);
+    mw_buf_printf(b, "%s", l);
+    mw_free(l);
+    strv_free(v, n);
     return n;
 }
 
@@ -800,14 +819,6 @@ static void escalate(const struct esc *e)
 
 /* ---- results ----------------------------------------------------------------------------------
  */
-
-static void strv_free(char **v, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        mw_free(v[i]);
-    }
-    mw_free(v);
-}
 
 void mw_playbook_result_free(struct mw_playbook_result *r)
 {
