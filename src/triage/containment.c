@@ -14,8 +14,7 @@
 
 #define FINDINGS_MAX 256 /* findings of one incident given steps; more are counted in a warning */
 
-/* ---- PowerShell quoting -----------------------------------------------------------------------
- */
+/* ---- PowerShell quoting --------------------------------------------------------------------- */
 
 /* Decodes one UTF-8 sequence at s (n bytes left): the code point, or -1 for a byte that does not
  * start a valid, shortest-form sequence of a scalar value (*used is then 1). */
@@ -125,8 +124,7 @@ bool mw_pb_is_guid(const char *s)
     return true;
 }
 
-/* ---- findings ---------------------------------------------------------------------------------
- */
+/* ---- findings ------------------------------------------------------------------------------- */
 
 /* The values of one finding: the kind's values, then the built-in ones. */
 #define BUILTINS 4
@@ -230,8 +228,7 @@ static bool finding_seen(const struct mw_playbook_result *r, const char *what)
     return false;
 }
 
-/* ---- still there? -----------------------------------------------------------------------------
- */
+/* ---- still there? --------------------------------------------------------------------------- */
 
 static bool value_empty(const char *v)
 {
@@ -313,8 +310,7 @@ static void persist_of(const struct finding *f, const struct mw_incident *inc, c
     r->persist[r->npersist++] = p;
 }
 
-/* ---- steps ------------------------------------------------------------------------------------
- */
+/* ---- steps ---------------------------------------------------------------------------------- */
 
 static void finding_steps(const struct finding *f, const struct mw_incident *inc,
                           struct mw_playbook_result *r)

@@ -93,8 +93,7 @@ static int str_list(struct pbl *ld, node_t *v, const char *key, struct mw_pb_str
     return MW_OK;
 }
 
-/* ---- matchers ---------------------------------------------------------------------------------
- */
+/* ---- matchers ------------------------------------------------------------------------------- */
 
 static int load_match(struct pbl *ld, node_t *n, struct mw_pb_match *m)
 {
@@ -160,8 +159,7 @@ static int load_matchset(struct pbl *ld, node_t *v, const char *key, struct mw_p
     return MW_OK;
 }
 
-/* ---- questions --------------------------------------------------------------------------------
- */
+/* ---- questions ------------------------------------------------------------------------------ */
 
 static const char *const counter_names[MW_PB_NCOUNTERS] = {
     "signins", "signins_failed", "mail_access",    "throttled",
@@ -336,8 +334,7 @@ static int load_question(struct pbl *ld, struct mw_playbook *pb, node_t *n)
     return MW_OK;
 }
 
-/* ---- escalation -------------------------------------------------------------------------------
- */
+/* ---- escalation ----------------------------------------------------------------------------- */
 
 static int signal_value(struct pbl *ld, node_t *v, enum mw_pb_signal *out)
 {
@@ -425,8 +422,7 @@ static int load_criterion(struct pbl *ld, struct mw_playbook *pb, node_t *n)
     return MW_OK;
 }
 
-/* ---- containment kinds ------------------------------------------------------------------------
- */
+/* ---- containment kinds ---------------------------------------------------------------------- */
 
 static int load_value(struct pbl *ld, node_t *k, node_t *v, struct mw_pb_finding_kind *f)
 {
@@ -681,8 +677,7 @@ static int load_kind(struct pbl *ld, struct mw_playbook *pb, node_t *n)
     return check_kind(ld, n, f);
 }
 
-/* ---- the document -----------------------------------------------------------------------------
- */
+/* ---- the document --------------------------------------------------------------------------- */
 
 static int each_item(struct pbl *ld, struct mw_playbook *pb, node_t *v, const char *key,
                      int (*fn)(struct pbl *, struct mw_playbook *, node_t *))
@@ -752,8 +747,7 @@ static int load_root(struct pbl *ld, struct mw_playbook *pb)
     return MW_OK;
 }
 
-/* ---- freeing ----------------------------------------------------------------------------------
- */
+/* ---- freeing -------------------------------------------------------------------------------- */
 
 static void matchset_free(struct mw_pb_matchset *s)
 {
@@ -828,8 +822,7 @@ void mw_playbook_destroy(struct mw_playbook *pb)
     mw_free(pb);
 }
 
-/* ---- entry points -----------------------------------------------------------------------------
- */
+/* ---- entry points --------------------------------------------------------------------------- */
 
 int mw_playbook_load_text(struct mw_playbook **out, const char *name, const char *text, size_t len,
                           struct mw_diag *diag)

@@ -14,9 +14,9 @@
 #define DAY_NS           (86400LL * 1000000000LL)
 #define LEARNING_DEFAULT (3 * DAY_NS) /* docs/rules.md, History correlations */
 #define DETAIL_LIST_MAX  5            /* values named in a detail line before "and N more" */
+#define EVIDENCE_MAX     64 /* alert ids, then records, named per answer (the detail counts all) */
 
-/* ---- small helpers ----------------------------------------------------------------------------
- */
+/* ---- small helpers -------------------------------------------------------------------------- */
 
 void mw_pb_strs_add(struct mw_pb_strs *l, const char *s)
 {
@@ -95,8 +95,7 @@ const char *mw_pb_operation(const struct mw_inc_evidence *ev)
     return op ? op : mw_pb_field(ev, "OperationName");
 }
 
-/* ---- destinations -----------------------------------------------------------------------------
- */
+/* ---- destinations --------------------------------------------------------------------------- */
 
 static bool domain_within(const char *dom, const char *internal)
 {
@@ -155,8 +154,7 @@ static bool alert_has_external(const struct mw_inc_alert *a, const struct mw_pb_
     return false;
 }
 
-/* ---- matching ---------------------------------------------------------------------------------
- */
+/* ---- matching ------------------------------------------------------------------------------- */
 
 static bool any_technique(const struct mw_pb_strs *pats, const struct mw_inc_alert *a)
 {
@@ -226,8 +224,7 @@ bool mw_pb_matchset_any(const struct mw_pb_matchset *s, const struct mw_inc_aler
     return false;
 }
 
-/* ---- one answer -------------------------------------------------------------------------------
- */
+/* ---- one answer ----------------------------------------------------------------------------- */
 
 /* The alerts an answer rests on (kept while the incident is answered, for escalation). */
 struct alerts {
@@ -248,11 +245,11 @@ static void alerts_add(struct alerts *s, const struct mw_inc_alert *a)
 
 static void add_evidence(struct mw_pb_answer *ans, const struct alerts *s)
 {
-    for (size_t i = 0; i < s->n; i++) {
+    for (size_t i = 0; i < s->n && ans->nevidence < EVIDENCE_MAX; i++) {
         list_add_unique(&ans->evidence, &ans->nevidence, s->v[i]->id);
     }
     for (size_t i = 0; i < s->n; i++) {
-        for (size_t k = 0; k < s->v[i]->nevidence; k++) {
+        for (size_t k = 0; k < s->v[i]->nevidence && ans->nevidence < EVIDENCE_MAX; k++) {
             const struct mw_inc_evidence *ev = &s->v[i]->evidence[k];
             if (!ev->file) {
                 continue;
@@ -582,8 +579,7 @@ static void answer_one(const struct mw_pb_question *q, struct mw_pb_answer *ans,
     mw_free(cand.v);
 }
 
-/* ---- escalation -------------------------------------------------------------------------------
- */
+/* ---- escalation ----------------------------------------------------------------------------- */
 
 struct esc {
     const struct mw_playbook *pb;
@@ -817,8 +813,7 @@ static void escalate(const struct esc *e)
     allowlist_note(e->inc, r);
 }
 
-/* ---- results ----------------------------------------------------------------------------------
- */
+/* ---- results -------------------------------------------------------------------------------- */
 
 void mw_playbook_result_free(struct mw_playbook_result *r)
 {
