@@ -636,9 +636,15 @@ static void test_transport_folder_ediscovery(void **state)
     struct mw_inc_alert *e =
             fx_alert("a-ed", "41ef1e02-c683-4f91-b3ba-012fe4c2d1ed", "admin@contoso.example", 20);
     fx_ev(e, "ual.json", 3, 20, "Operation", "SearchExported", "ObjectId", "all mail", NULL);
+    struct mw_inc_alert *sa =
+            fx_alert("a-sa", "f7a895bd-e120-4b34-a840-4690f88270fb", "admin@contoso.example", 30);
+    sa->mailbox = FX_S("ceo@contoso.example");
+    fx_ev(sa, "ual.json", 4, 30, "Operation", "Add-RecipientPermission", "Parameters.Trustee",
+          "mallory@contoso.example", NULL);
     fx_add(&fi, t);
     fx_add(&fi, f);
     fx_add(&fi, e);
+    fx_add(&fi, sa);
     answer(&fi);
     assert_true(has_step(&fi.inc, "exchange-online-powershell",
                          "Disable-TransportRule -Identity 'Copy all' -Confirm:$false"));
@@ -646,6 +652,9 @@ static void test_transport_folder_ediscovery(void **state)
                          "Remove-MailboxFolderPermission -Identity 'bob@contoso.example:\\Inbox' "
                          "-User 'Default' -Confirm:$false"));
     assert_true(has_step_containing(&fi.inc, "export of content search all mail"));
+    assert_true(has_step(&fi.inc, "exchange-online-powershell",
+                         "Remove-RecipientPermission -Identity 'ceo@contoso.example' -Trustee "
+                         "'mallory@contoso.example' -AccessRights SendAs -Confirm:$false"));
     assert_true(fi.inc.playbook.escalate); /* the eDiscovery export */
     mw_playbook_result_free(&fi.inc.playbook);
 }
