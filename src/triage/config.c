@@ -583,8 +583,19 @@ static int load_ti(struct loader *ld, yaml_node_t *n, struct mw_config *cfg)
         }
         mw_free(cfg->ti.files[kind]);
         cfg->ti.files[kind] = relative_to(ld->path, scalar(v));
-        int rc = ti_read(&cfg->ti, kind, cfg->ti.files[kind], ld->diag);
+        /* The list's own file and line go into the message: the path the diagnostic points to
+         * must outlive the config, which is freed on error. */
+        struct mw_diag sub;
+        mw_diag_init(&sub);
+        int rc = ti_read(&cfg->ti, kind, cfg->ti.files[kind], &sub);
         if (rc != MW_OK) {
+            char where[64] = "";
+            if (sub.line) {
+                snprintf(where, sizeof where, ":%llu", (unsigned long long)sub.line);
+            }
+            fail_at(ld, v, "threat_intel %s: %s%s: %s", key, cfg->ti.files[kind], where, sub.msg);
+            ld->diag->status = rc;
+            ld->diag->sys_errno = sub.sys_errno;
             return rc;
         }
     }

@@ -590,12 +590,18 @@ static void test_config_errors(void **state)
     struct mw_diag diag;
     mw_diag_init(&diag);
     assert_int_equal(mw_config_load(&cfg, path, &diag), MW_E_CONFIG);
-    assert_string_equal(diag.path, bad);
-    assert_int_equal(diag.line, 2);
-    assert_non_null(strstr(diag.msg, "'not-an-ip' is not an IP address"));
+    assert_string_equal(diag.path, path);
+    assert_int_equal(diag.line, 1);
+    char want[128];
+    snprintf(want, sizeof want, "threat_intel ips: %s:2: 'not-an-ip' is not an IP address", bad);
+    if (!strstr(diag.msg, want)) {
+        fail_msg("'%s' lacks '%s'", diag.msg, want);
+    }
     unlink(bad);
     mw_diag_init(&diag);
     assert_int_equal(mw_config_load(&cfg, path, &diag), MW_E_IO); /* the list is gone */
+    assert_string_equal(diag.path, path);
+    assert_non_null(strstr(diag.msg, "cannot read threat intelligence file"));
     unlink(path);
     path = write_tmp("threat_intel: {urls: x}\n");
     mw_diag_init(&diag);
