@@ -69,6 +69,13 @@ void mw_config_destroy(struct mw_config *cfg)
         mw_free(a->windows);
     }
     mw_free(cfg->lists);
+    mw_free(cfg->ti.ranges);
+    strlist_free(&cfg->ti.domains);
+    strlist_free(&cfg->ti.apps);
+    for (size_t i = 0; i < 3; i++) {
+        mw_free(cfg->ti.files[i]);
+    }
+    strlist_free(&cfg->vips);
     placeholders_free(cfg);
     mw_free(cfg);
 }
@@ -132,6 +139,169 @@ bool mw_config_allowlist_lowers(const struct mw_config *cfg, size_t i)
 const char *mw_config_allowlist_name(const struct mw_config *cfg, size_t i)
 {
     return i < cfg->nlists ? cfg->lists[i].name : NULL;
+}
+
+/* ---- threat intelligence and watch-listed accounts ----------------------------------------- */
+
+#define TI_LINE_MAX 1024 /* bytes of one line of a threat intelligence file */
+
+enum {
+    TI_IPS = 0,
+    TI_DOMAINS,
+    TI_APPS
+};
+
+static void lower_in_place(char *s)
+{
+    for (; *s; s++) {
+        *s = mw_ascii_lower(*s);
+    }
+}
+
+static int ti_fail(struct mw_diag *diag, const char *path, uint64_t line, const char *fmt, ...)
+        MW_PRINTF(4, 5);
+
+static int ti_fail(struct mw_diag *diag, const char *path, uint64_t line, const char *fmt, ...)
+{
+    diag->path = path;
+    diag->line = line;
+    diag->status = MW_E_CONFIG;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(diag->msg, sizeof diag->msg, fmt, ap);
+    va_end(ap);
+    return MW_E_CONFIG;
+}
+
+/* One value of a threat intelligence file (trimmed, not a comment). */
+static int ti_add(struct mw_ti *ti, int kind, char *v, const char *path, uint64_t line,
+                  struct mw_diag *diag)
+{
+    if (kind == TI_IPS) {
+        struct mw_cidr c;
+        if (!mw_ip_cidr_parse(v, &c)) {
+            return ti_fail(diag, path, line,
+                           "'%s' is not an IP address or CIDR range (e.g. 203.0.113.0/24)", v);
+        }
+        ti->ranges = mw_realloc(ti->ranges, (ti->nranges + 1) * sizeof *ti->ranges);
+        ti->ranges[ti->nranges++] = c;
+        return MW_OK;
+    }
+    lower_in_place(v);
+    while (kind == TI_DOMAINS && (*v == '@' || *v == '.')) {
+        v++;
+    }
+    if (kind == TI_DOMAINS && (!*v || strchr(v, ' ') || strchr(v, '@'))) {
+        return ti_fail(diag, path, line, "'%s' is not a domain (e.g. evil.example)", v);
+    }
+    strlist_add(kind == TI_DOMAINS ? &ti->domains : &ti->apps, v, strlen(v));
+    return MW_OK;
+}
+
+/* Reads a plain file: one value a line; blank lines and lines starting with # are skipped. */
+static int ti_read(struct mw_ti *ti, int kind, const char *path, struct mw_diag *diag)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        diag->path = path;
+        diag->sys_errno = errno;
+        return mw_diag_set(diag, MW_E_IO, "cannot read threat intelligence file: %s",
+                           strerror(errno));
+    }
+    char buf[TI_LINE_MAX + 2];
+    uint64_t line = 0;
+    int rc = MW_OK;
+    while (rc == MW_OK && fgets(buf, sizeof buf, f)) {
+        line++;
+        size_t len = strlen(buf);
+        if (len > TI_LINE_MAX && buf[len - 1] != '\n') {
+            rc = ti_fail(diag, path, line, "a line is longer than %d bytes", TI_LINE_MAX);
+            break;
+        }
+        struct mw_str t = mw_str_trim(mw_str_make(buf, len));
+        if (!t.len || t.ptr[0] == '#') {
+            continue;
+        }
+        char *v = mw_strndup(t.ptr, t.len);
+        rc = ti_add(ti, kind, v, path, line, diag);
+        mw_free(v);
+    }
+    if (rc == MW_OK && ferror(f)) {
+        diag->path = path;
+        rc = mw_diag_set(diag, MW_E_IO, "%s", "cannot read threat intelligence file");
+    }
+    fclose(f);
+    return rc;
+}
+
+/* A path relative to the config file's folder (an absolute path as it is). */
+static char *relative_to(const char *config_path, const char *p)
+{
+    const char *slash = strrchr(config_path, '/');
+    if (p[0] == '/' || !slash) {
+        return mw_strdup(p);
+    }
+    size_t dir = (size_t)(slash - config_path) + 1;
+    char *out = mw_malloc(dir + strlen(p) + 1);
+    memcpy(out, config_path, dir);
+    strcpy(out + dir, p);
+    return out;
+}
+
+bool mw_config_ti_ip(const struct mw_config *cfg, const char *ip)
+{
+    uint8_t addr[16];
+    bool v4;
+    if (!cfg || !ip || !cfg->ti.nranges) {
+        return false;
+    }
+    struct mw_str n = mw_ip_normalize(mw_str_c(ip));
+    if (!mw_ip_parse(n.ptr, n.len, addr, &v4)) {
+        return false;
+    }
+    for (size_t i = 0; i < cfg->ti.nranges; i++) {
+        if (mw_ip_cidr_contains(cfg->ti.ranges[i].net, cfg->ti.ranges[i].prefix, addr)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool mw_config_ti_domain(const struct mw_config *cfg, const char *d)
+{
+    if (!cfg || !d) {
+        return false;
+    }
+    const char *at = strrchr(d, '@');
+    struct mw_str dom = mw_str_trim(mw_str_c(at ? at + 1 : d));
+    for (size_t i = 0; i < cfg->ti.domains.n; i++) {
+        struct mw_str l = mw_str_c(cfg->ti.domains.v[i]);
+        if (mw_str_ieq(dom, l) ||
+            (dom.len > l.len + 1 && dom.ptr[dom.len - l.len - 1] == '.' && mw_str_iends(dom, l))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool mw_config_ti_app(const struct mw_config *cfg, const char *app)
+{
+    for (size_t i = 0; cfg && app && i < cfg->ti.apps.n; i++) {
+        if (mw_str_ieq_c(mw_str_trim(mw_str_c(app)), cfg->ti.apps.v[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool mw_config_vip(const struct mw_config *cfg, const char *account)
+{
+    for (size_t i = 0; cfg && account && i < cfg->vips.n; i++) {
+        if (mw_glob_ieq(cfg->vips.v[i], account)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* ---- YAML loading --------------------------------------------------------------------------- */
@@ -389,6 +559,89 @@ static int load_placeholders(struct loader *ld, struct mw_config *cfg, yaml_node
     return MW_OK;
 }
 
+/* threat_intel: {ips: FILE, domains: FILE, apps: FILE}; paths relative to the config file. */
+static int load_ti(struct loader *ld, yaml_node_t *n, struct mw_config *cfg)
+{
+    static const char *const keys[3] = { "ips", "domains", "apps" };
+    if (n->type != YAML_MAPPING_NODE) {
+        return fail_at(ld, n, "%s", "threat_intel is {ips: FILE, domains: FILE, apps: FILE}");
+    }
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(&ld->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(&ld->doc, p->value);
+        const char *key = scalar(k);
+        int kind = -1;
+        for (int i = 0; key && i < 3; i++) {
+            kind = !strcmp(keys[i], key) ? i : kind;
+        }
+        if (kind < 0) {
+            return fail_at(ld, k, "unknown threat_intel key '%s' (ips, domains, apps)",
+                           key ? key : "?");
+        }
+        if (!scalar(v) || !*scalar(v)) {
+            return fail_at(ld, v, "threat_intel %s names a file", key);
+        }
+        mw_free(cfg->ti.files[kind]);
+        cfg->ti.files[kind] = relative_to(ld->path, scalar(v));
+        /* The list's own file and line go into the message: the path the diagnostic points to
+         * must outlive the config, which is freed on error. */
+        struct mw_diag sub;
+        mw_diag_init(&sub);
+        int rc = ti_read(&cfg->ti, kind, cfg->ti.files[kind], &sub);
+        if (rc != MW_OK) {
+            char where[64] = "";
+            if (sub.line) {
+                snprintf(where, sizeof where, ":%llu", (unsigned long long)sub.line);
+            }
+            fail_at(ld, v, "threat_intel %s: %s%s: %s", key, cfg->ti.files[kind], where, sub.msg);
+            ld->diag->status = rc;
+            ld->diag->sys_errno = sub.sys_errno;
+            return rc;
+        }
+    }
+    return MW_OK;
+}
+
+static int load_allowlists(struct loader *ld, struct mw_config *cfg, yaml_node_t *v)
+{
+    if (v->type != YAML_SEQUENCE_NODE) {
+        return fail_at(ld, v, "%s", "allowlists must be a list");
+    }
+    int rc = MW_OK;
+    for (yaml_node_item_t *it = v->data.sequence.items.start;
+         rc == MW_OK && it < v->data.sequence.items.top; it++) {
+        rc = load_allowlist(ld, cfg, yaml_document_get_node(&ld->doc, *it));
+    }
+    return rc;
+}
+
+static int root_key(struct loader *ld, struct mw_config *cfg, const char *key, yaml_node_t *k,
+                    yaml_node_t *v)
+{
+    if (!strcmp(key, "internal_domains")) {
+        return each_scalar(ld, v, key, add_domain_node, cfg);
+    }
+    if (!strcmp(key, "allowlists")) {
+        return load_allowlists(ld, cfg, v);
+    }
+    if (!strcmp(key, "learning_period")) {
+        return load_learning(ld, v, cfg);
+    }
+    if (!strcmp(key, "placeholders")) {
+        return load_placeholders(ld, cfg, v);
+    }
+    if (!strcmp(key, "threat_intel")) {
+        return load_ti(ld, v, cfg);
+    }
+    if (!strcmp(key, "vip")) {
+        return each_scalar(ld, v, key, add_str, &cfg->vips);
+    }
+    return fail_at(ld, k,
+                   "unknown key '%s' (internal_domains, allowlists, learning_period, "
+                   "placeholders, threat_intel, vip)",
+                   key);
+}
+
 static int load_root(struct loader *ld, struct mw_config *cfg)
 {
     yaml_node_t *root = yaml_document_get_root_node(&ld->doc);
@@ -401,29 +654,8 @@ static int load_root(struct loader *ld, struct mw_config *cfg)
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
          p++) {
         yaml_node_t *k = yaml_document_get_node(&ld->doc, p->key);
-        yaml_node_t *v = yaml_document_get_node(&ld->doc, p->value);
         const char *key = scalar(k);
-        int rc = MW_OK;
-        if (key && !strcmp(key, "internal_domains")) {
-            rc = each_scalar(ld, v, key, add_domain_node, cfg);
-        } else if (key && !strcmp(key, "allowlists")) {
-            if (v->type != YAML_SEQUENCE_NODE) {
-                return fail_at(ld, v, "%s", "allowlists must be a list");
-            }
-            for (yaml_node_item_t *it = v->data.sequence.items.start;
-                 rc == MW_OK && it < v->data.sequence.items.top; it++) {
-                rc = load_allowlist(ld, cfg, yaml_document_get_node(&ld->doc, *it));
-            }
-        } else if (key && !strcmp(key, "learning_period")) {
-            rc = load_learning(ld, v, cfg);
-        } else if (key && !strcmp(key, "placeholders")) {
-            rc = load_placeholders(ld, cfg, v);
-        } else {
-            rc = fail_at(ld, k,
-                         "unknown key '%s' (internal_domains, allowlists, learning_period, "
-                         "placeholders)",
-                         key ? key : "?");
-        }
+        int rc = root_key(ld, cfg, key ? key : "?", k, yaml_document_get_node(&ld->doc, p->value));
         if (rc != MW_OK) {
             return rc;
         }

@@ -11,14 +11,14 @@
 #include "triage/triage_int.h"
 
 /* Case-insensitive glob with '*' only. */
-static bool glob_ieq(const char *pat, const char *s)
+bool mw_glob_ieq(const char *pat, const char *s)
 {
     if (*pat == '\0') {
         return *s == '\0';
     }
     if (*pat == '*') {
         for (;; s++) {
-            if (glob_ieq(pat + 1, s)) {
+            if (mw_glob_ieq(pat + 1, s)) {
                 return true;
             }
             if (*s == '\0') {
@@ -26,13 +26,13 @@ static bool glob_ieq(const char *pat, const char *s)
             }
         }
     }
-    return *s && mw_ascii_lower(*pat) == mw_ascii_lower(*s) && glob_ieq(pat + 1, s + 1);
+    return *s && mw_ascii_lower(*pat) == mw_ascii_lower(*s) && mw_glob_ieq(pat + 1, s + 1);
 }
 
 static bool any_glob(const struct mw_strlist *l, const char *s)
 {
     for (size_t i = 0; s && i < l->n; i++) {
-        if (glob_ieq(l->v[i], s)) {
+        if (mw_glob_ieq(l->v[i], s)) {
             return true;
         }
     }
@@ -87,7 +87,7 @@ static bool destination_ok(const struct mw_allowlist *a, const char *dest)
     const char *at = strrchr(dest, '@');
     for (size_t i = 0; i < a->destinations.n; i++) {
         const char *d = a->destinations.v[i];
-        if (glob_ieq(d, dest)) {
+        if (mw_glob_ieq(d, dest)) {
             return true;
         }
         const char *dom = d[0] == '@' ? d + 1 : (strchr(d, '@') ? NULL : d);

@@ -36,6 +36,15 @@ int64_t mw_config_learning(const struct mw_config *cfg);
 /* The config's `placeholders:` lists (valid while cfg lives), for mw_ruleset_expand. */
 const struct mw_placeholder *mw_config_placeholders(const struct mw_config *cfg, size_t *n);
 
+/* Threat intelligence (`threat_intel: {ips: FILE, domains: FILE, apps: FILE}`, plain files of one
+ * IP or CIDR range, domain or application id a line; docs/playbook.md): whether a value is listed.
+ * An address's domain (x@evil.example) and subdomains of a listed domain are listed. */
+bool mw_config_ti_ip(const struct mw_config *cfg, const char *ip);
+bool mw_config_ti_domain(const struct mw_config *cfg, const char *domain_or_address);
+bool mw_config_ti_app(const struct mw_config *cfg, const char *app_id);
+/* Whether an account is watch-listed (`vip: [accounts or globs]`). */
+bool mw_config_vip(const struct mw_config *cfg, const char *account);
+
 size_t mw_config_allowlist_count(const struct mw_config *cfg);
 const char *mw_config_allowlist_name(const struct mw_config *cfg, size_t i);
 

@@ -34,13 +34,28 @@ struct mw_allowlist {
     bool lower; /* action: informational (keep the alert at that level) rather than suppress */
 };
 
+/* Threat intelligence lists (config `threat_intel:`), read from plain files at load. */
+struct mw_ti {
+    struct mw_cidr *ranges;
+    size_t nranges;
+    struct mw_strlist domains; /* lower-case, no leading '@' or '.' */
+    struct mw_strlist apps;    /* lower-case */
+    char *files[3];            /* ips, domains, apps: the paths as given */
+};
+
 struct mw_config {
     struct mw_strlist domains;
+    struct mw_ti ti;
+    struct mw_strlist vips; /* `vip:` accounts, exact (case-insensitive) or with * wildcards */
     struct mw_allowlist *lists;
     size_t nlists;
     int64_t learning;          /* learning_period; 0: not given */
     struct mw_placeholder *ph; /* placeholders: name -> values (strings owned here) */
     size_t nph;
 };
+
+/* Case-insensitive match of s against pat, where * stands for any run of characters
+ * (triage/policy.c). */
+bool mw_glob_ieq(const char *pat, const char *s);
 
 #endif
