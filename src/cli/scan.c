@@ -47,7 +47,9 @@ static const char scan_help[] =
         "  -r, --rules PATH          also load Sigma rules from PATH (file or directory; "
         "repeatable)\n"
         "      --no-builtin-rules    do not load the built-in rule pack\n"
-        "      --rule ID             only report alerts of rule ID (repeatable)\n";
+        "      --rule ID             only report alerts of rule ID (repeatable)\n"
+        "      --geoip FILE          MaxMind DB (country, city or ASN; repeatable) for the\n"
+        "                            country and AS of sign-ins whose log has none\n";
 
 /* after the --source line */
 static const char scan_help_tail[] =
@@ -87,6 +89,8 @@ struct scan_opts {
     const char *domains;
     const char *rules_dirs[MAX_LIST];
     size_t nrules_dirs;
+    const char *geoip[MAX_LIST];
+    size_t ngeoip;
     const char *only_rules[MAX_LIST];
     size_t nonly_rules;
     const char *source;
@@ -148,6 +152,7 @@ enum {
     O_NO_COLOR,
     O_NO_PROGRESS,
     O_NO_SUMMARY,
+    O_GEOIP,
 };
 static const struct option scan_longs[] = {
     { "format", required_argument, NULL, 'f' },
@@ -169,6 +174,7 @@ static const struct option scan_longs[] = {
     { "no-color", no_argument, NULL, O_NO_COLOR },
     { "no-progress", no_argument, NULL, O_NO_PROGRESS },
     { "no-summary", no_argument, NULL, O_NO_SUMMARY },
+    { "geoip", required_argument, NULL, O_GEOIP },
     { "quiet", no_argument, NULL, 'q' },
     { "verbose", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, 'h' },
@@ -210,6 +216,11 @@ static int parse_options(int argc, char **argv, struct scan_opts *o)
                 break;
             case O_NO_BUILTIN:
                 o->no_builtin = true;
+                break;
+            case O_GEOIP:
+                if (add_to_list(o->geoip, &o->ngeoip, optarg, "--geoip")) {
+                    return -1;
+                }
                 break;
             case O_RULE:
                 if (add_to_list(o->only_rules, &o->nonly_rules, optarg, "--rule")) {
@@ -556,6 +567,8 @@ static int run_scan(struct scan_opts *o, char **paths, size_t npaths)
     o->run.nrules_dirs = o->nrules_dirs;
     o->run.no_builtin = o->no_builtin;
     o->run.config = o->cfg;
+    o->run.geoip = o->geoip;
+    o->run.ngeoip = o->ngeoip;
     o->run.only_rules = o->only_rules;
     o->run.nonly_rules = o->nonly_rules;
     o->run.verbose = o->verbose;

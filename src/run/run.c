@@ -162,6 +162,7 @@ static int on_event(void *arg, struct mw_event *ev)
         run->out_of_range++;
         return MW_OK;
     }
+    (void)mw_geoip_enrich(run->geoip, ev);
     if (mw_context_observe(run->context, ev) != MW_OK) {
         fprintf(stderr, "mailward %s: %s\n", o->cmd, mw_context_error(run->context));
         return MW_E_IO;
@@ -333,6 +334,9 @@ int mw_run_open(struct mw_run **out, const struct mw_run_options *opt, struct mw
     }
     run->corr = new_correlator(run, rereadable(opt->paths, opt->npaths));
     run->context = mw_context_create(&run->fields);
+    if (opt->ngeoip && mw_geoip_open(&run->geoip, opt->geoip, opt->ngeoip, &run->fields, diag)) {
+        return diag->status;
+    }
     run->per_rule = mw_calloc(mw_ruleset_count(run->rules) + 1, sizeof *run->per_rule);
     setup_pipeline(run);
     return MW_OK;
@@ -345,6 +349,7 @@ void mw_run_close(struct mw_run *run)
     }
     mw_correlator_destroy(run->corr);
     mw_context_destroy(run->context);
+    mw_geoip_close(run->geoip);
     for (size_t i = 0; i < MW_MAX_SOURCES; i++) {
         mw_prefilter_destroy(run->prefilters[i]);
     }

@@ -37,11 +37,13 @@ struct mw_run_options {
     int min_level;             /* --min-level (enum mw_level) */
     bool has_since, has_until; /* --since, --until */
     int64_t since_ns, until_ns;
-    int64_t lateness_ns; /* --max-lateness */
-    size_t budget;       /* --max-memory */
-    int64_t learning_ns; /* --learning-period; -1: each rule's own */
-    bool verbose;        /* name every skipped file */
-    bool progress;       /* a progress line on stderr */
+    int64_t lateness_ns;      /* --max-lateness */
+    size_t budget;            /* --max-memory */
+    int64_t learning_ns;      /* --learning-period; -1: each rule's own */
+    const char *const *geoip; /* --geoip: MaxMind DB files (run/geoip.h) */
+    size_t ngeoip;
+    bool verbose;  /* name every skipped file */
+    bool progress; /* a progress line on stderr */
 };
 
 /* A sink the run writes every alert the triage stage passes to; opened by the command. */

@@ -9,6 +9,7 @@
 #include "detect/domain_infer.h"
 #include "event/event.h"
 #include "run/context.h"
+#include "run/geoip.h"
 #include "run/pipeline.h"
 #include "run/run.h"
 
@@ -44,6 +45,7 @@ struct mw_run {
     /* Context events of the accounts that end up in incidents (run/context.h): indexed while
      * reading, read back at the end. */
     struct mw_context *context;
+    struct mw_geoip *geoip; /* --geoip; NULL: none */
 };
 
 #endif
