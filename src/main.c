@@ -16,6 +16,8 @@ static const struct command commands[] = {
     { "parse", mw_cmd_parse, "print normalized events as JSON Lines (how mailward sees a log)" },
     { "rules", mw_cmd_rules, "list the loaded rules" },
     { "formats", mw_cmd_formats, "list the log sources and file shapes mailward reads" },
+    { "report", mw_cmd_report,
+      "write an HTML or Markdown report from a scan's JSON Lines or logs" },
 };
 
 static void usage(FILE *out)
