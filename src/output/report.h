@@ -16,6 +16,7 @@
 
 #include "core/arena.h"
 #include "core/diag.h"
+#include "core/hash.h"
 #include "core/str.h"
 
 #define MW_REP_MAX_ALERTS    5000 /* alerts kept (the others are counted) */
@@ -162,6 +163,7 @@ struct mw_report {
     /* derived by mw_report_finish */
     struct mw_rep_account *accounts;
     size_t naccounts;
+    struct mw_strmap by_id; /* alert id -> alert (the first of that id) */
     bool finished;
 };
 

@@ -36,6 +36,9 @@ const char *mw_report_answer(const char *answer)
 
 const struct mw_rep_alert *mw_report_alert(const struct mw_report *r, const char *id)
 {
+    if (r->finished) {
+        return id ? mw_strmap_get(&r->by_id, mw_str_c(id)) : NULL;
+    }
     for (size_t i = 0; id && i < r->nalerts; i++) {
         if (r->alerts[i].id && !strcmp(r->alerts[i].id, id)) {
             return &r->alerts[i];
@@ -356,10 +359,13 @@ void mw_report_finish(struct mw_report *r)
     if (r->finished) {
         return;
     }
-    r->finished = true;
     r->accounts = mw_calloc(MAX_ACCOUNTS, sizeof *r->accounts);
+    mw_strmap_init(&r->by_id, false);
     for (size_t i = 0; i < r->nalerts; i++) {
         struct mw_rep_alert *a = &r->alerts[i];
+        if (a->id && !mw_strmap_has(&r->by_id, mw_str_c(a->id))) {
+            mw_strmap_put(&r->by_id, mw_str_c(a->id), a);
+        }
         derive_alert(a);
         struct mw_rep_account *acc = account_for(r, mw_report_alert_owner(a));
         if (acc) {
@@ -370,6 +376,7 @@ void mw_report_finish(struct mw_report *r)
         r->accounts[i].items = account_items(r, r->accounts[i].name);
     }
     qsort(r->accounts, r->naccounts, sizeof *r->accounts, account_cmp);
+    r->finished = true;
 }
 
 /* ---- volume per hour ------------------------------------------------------------------------ */

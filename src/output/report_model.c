@@ -428,6 +428,9 @@ void mw_report_fini(struct mw_report *r)
     mw_free(r->alerts);
     mw_free(r->incidents);
     mw_free(r->accounts);
+    if (r->finished) {
+        mw_strmap_fini(&r->by_id);
+    }
     mw_arena_fini(&r->arena);
     memset(r, 0, sizeof *r);
 }
