@@ -2,8 +2,8 @@
 # tests/support/check_report_dom.py: assertions on the DOM headless Chromium rendered from an HTML
 # report (run_report_browser.sh), or on the HTML cmark-gfm rendered from a Markdown report
 # (--markdown). Checks that no element a log string could have injected exists (script, img,
-# iframe, object, embed, link, meta refresh, event-handler or javascript: attributes, elements
-# inside SVG other than the writer's), that the hostile strings are present as text, and, for the
+# iframe, object, embed, link, meta refresh, event-handler, javascript:, src or style attributes,
+# elements inside SVG other than the writer's; in the HTML report no link out of the page), that the hostile strings are present as text, and, for the
 # incident fixture, that the account, the four answers and the timeline rows are there.
 # Usage: check_report_dom.py [--markdown] [--incident] FILE
 # SPDX-License-Identifier: MIT
@@ -34,12 +34,17 @@ class Dom(HTMLParser):
         self.pre = []
         self.in_pre = 0
         self.meta_refresh = 0
+        self.links = []
 
     def handle_starttag(self, tag, attrs):
         self.counts[tag] = self.counts.get(tag, 0) + 1
         for name, value in attrs:
             if name.startswith('on') or (value or '').strip().lower().startswith('javascript:'):
                 self.bad_attrs.append((tag, name, value))
+            if name in ('src', 'srcset', 'xlink:href', 'style', 'background', 'action', 'formaction'):
+                self.bad_attrs.append((tag, name, value))
+            if name == 'href' and not (value or '').startswith('#'):
+                self.links.append(value)
         if tag == 'meta' and any(n == 'http-equiv' and (v or '').lower() == 'refresh'
                                  for n, v in attrs):
             self.meta_refresh += 1
@@ -102,6 +107,8 @@ def main():
         fail('event-handler or javascript: attributes: %r' % dom.bad_attrs[:3])
     if dom.svg_bad:
         fail('unexpected elements inside SVG: %r' % dom.svg_bad[:5])
+    if dom.links and not markdown:
+        fail('links out of the page (the report must need nothing else): %r' % dom.links[:3])
     if dom.meta_refresh:
         fail('meta refresh in the page')
     if not markdown and dom.counts.get('svg', 0) == 0:
