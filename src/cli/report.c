@@ -377,6 +377,12 @@ static int read_inputs(struct mw_report *r, const struct report_opts *o, char **
         status = read_logs(r, o, logs, nlogs);
     }
     free(logs);
+    static char stdin_name[] = "standard input";
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(paths[i], "-")) {
+            paths[i] = stdin_name; /* read: from here on only the "built from" line names it */
+        }
+    }
     if (status == 0 && r->bad_lines > 0) {
         fprintf(stderr,
                 "mailward report: %llu line(s) of the JSON Lines were not mailward "
