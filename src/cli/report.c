@@ -35,7 +35,8 @@ static const char report_help[] =
         "PATH is the JSON Lines of 'mailward scan --format jsonl' (a file, or - for standard\n"
         "input), or log files and directories, which are scanned first (as 'mailward scan'\n"
         "would, with the options below). A file whose first line is a mailward object\n"
-        "(\"schema_version\" and \"kind\") is read as JSON Lines; anything else is a log.\n"
+        "(\"schema_version\" and \"kind\"), or that is empty, is read as JSON Lines; anything\n"
+        "else is a log.\n"
         "\n"
         "options:\n"
         "  -o, --output FILE       write the report to FILE (default standard output; - too)\n"
@@ -200,7 +201,7 @@ static int choose_format(struct report_opts *o)
 
 /* ---- which paths are JSON Lines --------------------------------------------------------- */
 
-/* True when the first non-blank line of path is a mailward JSON Lines object. */
+/* True when the first non-blank line of path is a mailward JSON Lines object, or it has none. */
 static bool is_report_jsonl(const char *path)
 {
     struct stat st;
@@ -224,9 +225,11 @@ static bool is_report_jsonl(const char *path)
     while ((rc = mw_line_next(&lr, &line, &no, &off, &d)) == MW_OK && !mw_str_trim(line).len) {
     }
     struct mw_json_val v, kind;
-    bool yes = rc == MW_OK && mw_json_get(line, "schema_version", &v) == MW_OK &&
-               v.type == MW_J_NUMBER && mw_json_get(line, "kind", &kind) == MW_OK &&
-               kind.type == MW_J_STRING;
+    /* an empty file too: what a scan without alerts wrote before summary lines existed */
+    bool yes = rc == MW_DONE ||
+               (rc == MW_OK && mw_json_get(line, "schema_version", &v) == MW_OK &&
+                v.type == MW_J_NUMBER && mw_json_get(line, "kind", &kind) == MW_OK &&
+                kind.type == MW_J_STRING);
     mw_stream_close(s);
     return yes;
 }
