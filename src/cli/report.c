@@ -226,10 +226,10 @@ static bool is_report_jsonl(const char *path)
     }
     struct mw_json_val v, kind;
     /* an empty file too: what a scan without alerts wrote before summary lines existed */
-    bool yes = rc == MW_DONE ||
-               (rc == MW_OK && mw_json_get(line, "schema_version", &v) == MW_OK &&
-                v.type == MW_J_NUMBER && mw_json_get(line, "kind", &kind) == MW_OK &&
-                kind.type == MW_J_STRING);
+    bool yes =
+            rc == MW_DONE || (rc == MW_OK && mw_json_get(line, "schema_version", &v) == MW_OK &&
+                              v.type == MW_J_NUMBER && mw_json_get(line, "kind", &kind) == MW_OK &&
+                              kind.type == MW_J_STRING);
     mw_stream_close(s);
     return yes;
 }
