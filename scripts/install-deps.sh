@@ -3,7 +3,8 @@
 # Runs as root (CI, fresh machines) or through sudo when available.
 set -e
 PKGS="build-essential cmake pkg-config libyaml-dev libpcre2-dev zlib1g-dev libzstd-dev libxml2-dev \
-libcmocka-dev libjansson-dev libmaxminddb-dev libmaxmind-db-writer-perl clang zstd gzip python3 pmccabe"
+libcmocka-dev libjansson-dev libmaxminddb-dev libmaxmind-db-writer-perl clang zstd gzip python3 pmccabe \
+chromium cmark-gfm"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -18,6 +18,8 @@ static const struct command commands[] = {
       "every event that mentions an IP, account, address or id, in time order" },
     { "rules", mw_cmd_rules, "list the loaded rules" },
     { "formats", mw_cmd_formats, "list the log sources and file shapes mailward reads" },
+    { "report", mw_cmd_report,
+      "write an HTML or Markdown report from a scan's JSON Lines or logs" },
 };
 
 static void usage(FILE *out)

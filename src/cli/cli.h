@@ -16,6 +16,7 @@ int mw_cmd_parse(int argc, char **argv);
 int mw_cmd_rules(int argc, char **argv);
 int mw_cmd_formats(int argc, char **argv);
 int mw_cmd_search(int argc, char **argv);
+int mw_cmd_report(int argc, char **argv);
 
 /* Flushes f and checks that every write to it succeeded (err: an errno already seen, or 0).
  * On failure prints "mailward CMD: error writing WHAT: reason" once and returns

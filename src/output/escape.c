@@ -298,3 +298,8 @@ void mw_csv_escape(FILE *out, const char *s, size_t len)
         put(&o, "\"", 1);
     }
 }
+
+size_t mw_output_utf8_seq(const unsigned char *p, size_t n, uint32_t *cp)
+{
+    return utf8_seq(p, n, cp);
+}

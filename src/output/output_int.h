@@ -6,12 +6,17 @@
 #define MW_OUTPUT_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/str.h"
 #include "output/output.h"
 
 /* Same as mw_term_escape, appending to buf. The result is always valid UTF-8. */
 void mw_term_escape_buf(struct mw_buf *buf, const char *s, size_t len);
+
+/* Length (1-4) of the well-formed UTF-8 sequence at p, with its code point in *cp; 0 when the
+ * bytes there are not one (the validator every escaper of this stage uses). */
+size_t mw_output_utf8_seq(const unsigned char *p, size_t n, uint32_t *cp);
 
 /* mw_level_name(), or "unknown" for a level outside enum mw_level. */
 const char *mw_output_level_name(int level);

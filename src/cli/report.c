@@ -1,0 +1,480 @@
+/* cli/report.c: `mailward report`: reads a scan's JSON Lines (files or - for standard input), or
+ * scans log paths through the run layer into a temporary JSON Lines file first, and writes one
+ * self-contained HTML report or a Markdown report (output/report.h, docs/cli/report.md).
+ * SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/status.h"
+#include "core/time.h"
+#include "decode/decode.h"
+#include "input/input.h"
+#include "output/output.h"
+#include "output/report.h"
+#include "run/pipeline.h"
+#include "run/run.h"
+#include "triage/triage.h"
+
+#define MAX_LIST 64
+
+static const char report_help[] =
+        "usage: mailward report [options] PATH...\n"
+        "\n"
+        "Writes a report for management and responders: executive summary, affected accounts,\n"
+        "what was exposed, per incident the timeline, the playbook answers with their evidence,\n"
+        "escalation, containment commands, and the input files with sizes and SHA-256.\n"
+        "\n"
+        "PATH is the JSON Lines of 'mailward scan --format jsonl' (a file, or - for standard\n"
+        "input), or log files and directories, which are scanned first (as 'mailward scan'\n"
+        "would, with the options below). A file whose first line is a mailward object\n"
+        "(\"schema_version\" and \"kind\"), or that is empty, is read as JSON Lines; anything\n"
+        "else is a log.\n"
+        "\n"
+        "options:\n"
+        "  -o, --output FILE       write the report to FILE (default standard output; - too)\n"
+        "  -f, --format FORMAT     html (default) or md; when not given, an --output ending in\n"
+        "                          .md or .markdown chooses md\n"
+        "      --markdown FILE     also write the Markdown report to FILE (with html)\n"
+        "      --title TEXT        the report's heading (default \"mailward report\")\n"
+        "  -c, --config FILE       log paths: YAML config (internal_domains, allowlists)\n"
+        "  -r, --rules PATH        log paths: also load Sigma rules from PATH (repeatable)\n"
+        "      --no-builtin-rules  log paths: do not load the built-in rule pack\n"
+        "      --since TIME        log paths: ignore events before TIME\n"
+        "      --until TIME        log paths: ignore events at or after TIME\n"
+        "      --min-level LEVEL   log paths: only alerts of LEVEL or above (default low)\n"
+        "  -q, --quiet             no summary of the scan of log paths on stderr\n"
+        "  -h, --help              this text\n"
+        "\n"
+        "The HTML file needs nothing else: no script, no font, no image from anywhere; it\n"
+        "prints cleanly (each incident starts a page). Every value from the logs is escaped.\n"
+        "\n"
+        "exit status: 0 report written, 2 error (bad option, unreadable input, failed write)\n";
+
+struct report_opts {
+    const char *output, *format, *markdown, *title;
+    const char *config, *since, *until, *min_level;
+    const char *rules_dirs[MAX_LIST];
+    size_t nrules_dirs;
+    bool no_builtin, quiet, md;
+};
+
+static int usage_error(const char *fmt, ...) MW_PRINTF(1, 2);
+
+static int usage_error(const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fputs("mailward report: ", stderr);
+    mw_term_escape(stderr, msg, strlen(msg));
+    fputs("\n(see 'mailward report --help')\n", stderr);
+    return MW_EXIT_ERROR;
+}
+
+static void say_path(const char *what, const char *path, const char *why)
+{
+    fprintf(stderr, "mailward report: %s", what);
+    mw_term_escape(stderr, path, strlen(path));
+    fprintf(stderr, ": %s\n", why);
+}
+
+enum {
+    O_MARKDOWN = 256,
+    O_TITLE,
+    O_NO_BUILTIN,
+    O_SINCE,
+    O_UNTIL,
+    O_MIN_LEVEL
+};
+
+static const struct option report_longs[] = {
+    { "output", required_argument, NULL, 'o' },
+    { "format", required_argument, NULL, 'f' },
+    { "markdown", required_argument, NULL, O_MARKDOWN },
+    { "title", required_argument, NULL, O_TITLE },
+    { "config", required_argument, NULL, 'c' },
+    { "rules", required_argument, NULL, 'r' },
+    { "no-builtin-rules", no_argument, NULL, O_NO_BUILTIN },
+    { "since", required_argument, NULL, O_SINCE },
+    { "until", required_argument, NULL, O_UNTIL },
+    { "min-level", required_argument, NULL, O_MIN_LEVEL },
+    { "quiet", no_argument, NULL, 'q' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+/* 0 to go on, 1 after --help, -1 after a usage error. */
+static int parse_options(int argc, char **argv, struct report_opts *o)
+{
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":o:f:c:r:qh", report_longs, NULL)) != -1) {
+        switch (c) {
+            case 'o':
+                o->output = optarg;
+                break;
+            case 'f':
+                o->format = optarg;
+                break;
+            case O_MARKDOWN:
+                o->markdown = optarg;
+                break;
+            case O_TITLE:
+                o->title = optarg;
+                break;
+            case 'c':
+                o->config = optarg;
+                break;
+            case 'r':
+                if (o->nrules_dirs >= MAX_LIST) {
+                    usage_error("too many --rules options");
+                    return -1;
+                }
+                o->rules_dirs[o->nrules_dirs++] = optarg;
+                break;
+            case O_NO_BUILTIN:
+                o->no_builtin = true;
+                break;
+            case O_SINCE:
+                o->since = optarg;
+                break;
+            case O_UNTIL:
+                o->until = optarg;
+                break;
+            case O_MIN_LEVEL:
+                o->min_level = optarg;
+                break;
+            case 'q':
+                o->quiet = true;
+                break;
+            case 'h':
+                fputs(report_help, stdout);
+                return mw_cli_check_stdout("report") == MW_EXIT_CLEAN ? 1 : -1;
+            case ':':
+                usage_error("option '%s' needs a value", argv[optind - 1]);
+                return -1;
+            default:
+                usage_error("unknown option '%s'", argv[optind - 1]);
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), t = strlen(tail);
+    return n >= t && !strcmp(s + n - t, tail);
+}
+
+/* Decides html or md; 0 or an exit status. */
+static int choose_format(struct report_opts *o)
+{
+    if (o->format) {
+        if (strcmp(o->format, "html") && strcmp(o->format, "md") && strcmp(o->format, "markdown")) {
+            return usage_error("--format '%s' is not a report format (html or md)", o->format);
+        }
+        o->md = strcmp(o->format, "html") != 0;
+    } else if (o->output) {
+        o->md = ends_with(o->output, ".md") || ends_with(o->output, ".markdown");
+    }
+    if (o->markdown && o->md) {
+        return usage_error("%s", "--markdown FILE goes with the html format (the main report is "
+                                 "already Markdown)");
+    }
+    if (o->markdown && o->output && !strcmp(o->markdown, o->output)) {
+        return usage_error("%s", "--markdown and --output name the same file");
+    }
+    return 0;
+}
+
+/* ---- which paths are JSON Lines --------------------------------------------------------- */
+
+/* True when the first non-blank line of path is a mailward JSON Lines object, or it has none. */
+static bool is_report_jsonl(const char *path)
+{
+    struct stat st;
+    if (!strcmp(path, "-")) {
+        return true;
+    }
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+        return false;
+    }
+    struct mw_diag d;
+    mw_diag_init(&d);
+    struct mw_stream *s = NULL;
+    if (mw_stream_open(&s, path, 1u << 20, &d) != MW_OK) {
+        return false;
+    }
+    struct mw_line_reader lr;
+    mw_line_reader_init(&lr, s);
+    struct mw_str line = MW_STR_NULL;
+    uint64_t no, off;
+    int rc;
+    while ((rc = mw_line_next(&lr, &line, &no, &off, &d)) == MW_OK && !mw_str_trim(line).len) {
+    }
+    struct mw_json_val v, kind;
+    /* an empty file too: what a scan without alerts wrote before summary lines existed */
+    bool yes =
+            rc == MW_DONE || (rc == MW_OK && mw_json_get(line, "schema_version", &v) == MW_OK &&
+                              v.type == MW_J_NUMBER && mw_json_get(line, "kind", &kind) == MW_OK &&
+                              kind.type == MW_J_STRING);
+    mw_stream_close(s);
+    return yes;
+}
+
+/* ---- scanning log paths ----------------------------------------------------------------- */
+
+static int run_options(const struct report_opts *o, struct mw_run_options *ro,
+                       struct mw_config **cfg)
+{
+    struct mw_diag d;
+    mw_diag_init(&d);
+    if (o->config ? mw_config_load(cfg, o->config, &d) != MW_OK
+                  : (*cfg = mw_config_create_empty()) == NULL) {
+        char msg[600];
+        mw_diag_format(&d, msg, sizeof msg);
+        return usage_error("--config: %s", msg);
+    }
+    ro->config = *cfg;
+    ro->min_level = 1; /* low: informational findings are context, as in scan */
+    if (o->min_level && (ro->min_level = mw_level_parse(o->min_level)) < 0) {
+        return usage_error("--min-level '%s' is not a level (informational, low, medium, high, "
+                           "critical)",
+                           o->min_level);
+    }
+    if (o->since && mw_time_parse(mw_str_c(o->since), NULL, &ro->since_ns) != MW_OK) {
+        return usage_error("--since '%s' is not a time (e.g. 2025-03-04T09:00:00Z)", o->since);
+    }
+    if (o->until && mw_time_parse(mw_str_c(o->until), NULL, &ro->until_ns) != MW_OK) {
+        return usage_error("--until '%s' is not a time (e.g. 2025-03-04T09:00:00Z)", o->until);
+    }
+    ro->has_since = o->since != NULL;
+    ro->has_until = o->until != NULL;
+    ro->lateness_ns = MW_CORRELATE_LATENESS_DEFAULT;
+    ro->budget = MW_CORRELATE_BUDGET_DEFAULT;
+    ro->learning_ns = mw_config_learning(*cfg);
+    ro->rules_dirs = o->rules_dirs;
+    ro->nrules_dirs = o->nrules_dirs;
+    ro->no_builtin = o->no_builtin;
+    return 0;
+}
+
+/* Scans the log paths into tmp (JSON Lines, as 'scan --format jsonl' writes them); 0 or an
+ * exit status. */
+static int scan_logs(const struct report_opts *o, const char *const *paths, size_t n, FILE *tmp)
+{
+    struct mw_run_options ro;
+    struct mw_config *cfg = NULL;
+    struct mw_run *run = NULL;
+    struct mw_diag d;
+    memset(&ro, 0, sizeof ro);
+    mw_diag_init(&d);
+    int status = run_options(o, &ro, &cfg);
+    ro.cmd = "report";
+    ro.paths = paths;
+    ro.npaths = n;
+    if (status == 0 && mw_run_open(&run, &ro, &d) != MW_OK) {
+        char msg[600];
+        mw_diag_format(&d, msg, sizeof msg);
+        status = usage_error("%s", msg);
+    }
+    struct mw_sink_options sopt = { tmp, false, 0 };
+    struct mw_run_sink sink = { &mw_sink_jsonl, NULL };
+    if (status == 0 && mw_sink_jsonl.open(&sink.state, &sopt, &d) != MW_OK) {
+        status = MW_EXIT_ERROR;
+    }
+    if (status == 0) {
+        double t0 = mw_now();
+        int rc = mw_run_execute(run, &sink, 1);
+        mw_run_print_summary(run, stderr, mw_now() - t0, false, o->quiet);
+        if (rc < 0 || mw_run_sink_error(run) || fflush(tmp) != 0 || mw_run_input_failed(run) ||
+            mw_run_nothing_read(run)) {
+            fputs("mailward report: the scan of the log paths failed or read nothing; no "
+                  "report written\n",
+                  stderr);
+            status = MW_EXIT_ERROR;
+        }
+    }
+    mw_run_close(run);
+    mw_config_destroy(cfg);
+    return status;
+}
+
+/* ---- reading and writing ---------------------------------------------------------------- */
+
+static int read_jsonl(struct mw_report *r, const char *path, const char *shown)
+{
+    struct mw_diag d;
+    mw_diag_init(&d);
+    if (mw_report_read_file(r, path, &d) != MW_OK) {
+        char msg[600];
+        mw_diag_format(&d, msg, sizeof msg);
+        say_path("cannot read ", shown, msg);
+        return MW_EXIT_ERROR;
+    }
+    return 0;
+}
+
+/* The log paths are scanned into an unlinked temporary file, read back as JSON Lines. */
+static int read_logs(struct mw_report *r, const struct report_opts *o, const char *const *paths,
+                     size_t n)
+{
+    char name[4096];
+    const char *dir = getenv("TMPDIR");
+    int len = snprintf(name, sizeof name, "%s/mailward-report-XXXXXX", dir && *dir ? dir : "/tmp");
+    if (len < 0 || (size_t)len >= sizeof name) {
+        snprintf(name, sizeof name, "/tmp/mailward-report-XXXXXX");
+    }
+    int fd = mkstemp(name);
+    if (fd < 0) {
+        fprintf(stderr, "mailward report: cannot create a temporary file: %s\n", strerror(errno));
+        return MW_EXIT_ERROR;
+    }
+    unlink(name); /* gone when closed, whatever happens */
+    FILE *tmp = fdopen(fd, "w+");
+    int status = tmp ? scan_logs(o, paths, n, tmp) : MW_EXIT_ERROR;
+    char path[64];
+    snprintf(path, sizeof path, "/dev/fd/%d", fd); /* the unlinked file, opened again */
+    if (status == 0) {
+        status = read_jsonl(r, path, "the scan of the log paths");
+    }
+    if (tmp) {
+        fclose(tmp);
+    } else {
+        close(fd);
+    }
+    return status;
+}
+
+static int read_inputs(struct mw_report *r, const struct report_opts *o, char **paths, size_t n)
+{
+    const char **logs = calloc(n, sizeof *logs);
+    size_t nlogs = 0;
+    int status = 0;
+    r->sources = paths;
+    r->nsources = n;
+    for (size_t i = 0; i < n && status == 0; i++) {
+        struct stat st;
+        if (strcmp(paths[i], "-") && stat(paths[i], &st) != 0) {
+            say_path("cannot read ", paths[i], strerror(errno));
+            status = MW_EXIT_ERROR;
+        } else if (is_report_jsonl(paths[i])) {
+            status = read_jsonl(r, paths[i], strcmp(paths[i], "-") ? paths[i] : "standard input");
+        } else {
+            logs[nlogs++] = paths[i];
+        }
+    }
+    if (status == 0 && nlogs > 0) {
+        status = read_logs(r, o, logs, nlogs);
+    }
+    free(logs);
+    static char stdin_name[] = "standard input";
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(paths[i], "-")) {
+            paths[i] = stdin_name; /* read: from here on only the "built from" line names it */
+        }
+    }
+    if (status == 0 && r->bad_lines > 0) {
+        fprintf(stderr,
+                "mailward report: %llu line(s) of the JSON Lines were not mailward "
+                "objects and were skipped (the report lists the first)\n",
+                (unsigned long long)r->bad_lines);
+    }
+    return status;
+}
+
+static int write_one(const struct mw_report *r, const struct report_opts *o, const char *path,
+                     bool md)
+{
+    const char *now = NULL; /* tests (MW_TEST) get the same bytes on every run */
+    char stamp[48];
+    if (!getenv("MW_TEST") &&
+        mw_time_format((int64_t)time(NULL) * MW_NS_PER_SEC, stamp, sizeof stamp) > 0) {
+        now = stamp;
+    }
+    struct mw_report_meta meta = { o->title, now };
+    bool to_stdout = !path || !strcmp(path, "-");
+    FILE *f = to_stdout ? stdout : fopen(path, "w");
+    if (!f) {
+        say_path("cannot write ", path, strerror(errno));
+        return MW_EXIT_ERROR;
+    }
+    int rc = md ? mw_report_write_md(f, r, &meta) : mw_report_write_html(f, r, &meta);
+    int err = rc != MW_OK ? EIO : 0;
+    if (to_stdout) {
+        return mw_cli_check_write(f, "report", "the report to standard output", err);
+    }
+    int status = mw_cli_check_write(f, "report", "the report", err);
+    if (fclose(f) != 0 && status == MW_EXIT_CLEAN) {
+        say_path("error writing ", path, strerror(errno));
+        status = MW_EXIT_ERROR;
+    }
+    return status;
+}
+
+/* The report may not overwrite one of its inputs. */
+static int check_outputs(const struct report_opts *o, char **paths, size_t n)
+{
+    const char *outs[] = { o->output, o->markdown };
+    for (size_t k = 0; k < 2; k++) {
+        struct stat so, si;
+        if (!outs[k] || !strcmp(outs[k], "-") || stat(outs[k], &so) != 0) {
+            continue;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (strcmp(paths[i], "-") && stat(paths[i], &si) == 0 && si.st_dev == so.st_dev &&
+                si.st_ino == so.st_ino) {
+                say_path("", outs[k], "is one of the inputs: it would be overwritten");
+                return MW_EXIT_ERROR;
+            }
+        }
+    }
+    return 0;
+}
+
+int mw_cmd_report(int argc, char **argv)
+{
+    struct report_opts o;
+    memset(&o, 0, sizeof o);
+    int prc = parse_options(argc, argv, &o);
+    if (prc) {
+        return prc > 0 ? MW_EXIT_CLEAN : MW_EXIT_ERROR;
+    }
+    if (optind >= argc) {
+        return usage_error("%s", "no input given: name the JSON Lines of a scan (or - for "
+                                 "standard input), or log files and directories");
+    }
+    char **paths = argv + optind;
+    size_t n = (size_t)(argc - optind);
+    int status = choose_format(&o);
+    if (status == 0) {
+        status = check_outputs(&o, paths, n);
+    }
+    if (status != 0) {
+        return status;
+    }
+    struct mw_report r;
+    mw_report_init(&r);
+    status = read_inputs(&r, &o, paths, n);
+    if (status == 0) {
+        mw_report_finish(&r);
+        status = write_one(&r, &o, o.output, o.md);
+    }
+    if (status == 0 && o.markdown) {
+        status = write_one(&r, &o, o.markdown, true);
+    }
+    mw_report_fini(&r);
+    return status;
+}

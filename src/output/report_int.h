@@ -1,0 +1,69 @@
+/* output/report_int.h: what the report writers (report_html.c, report_md.c) share beyond the
+ * model: lookups, the per-hour mail-access volume, the executive summary's counts.
+ * SPDX-License-Identifier: MIT */
+#ifndef MW_REPORT_INT_H
+#define MW_REPORT_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "output/report.h"
+
+#define MW_REP_MAX_HOURS 48 /* hours drawn in one volume chart (the busiest, in time order) */
+#define MW_REP_MAX_RULES 16 /* mail-access rules told apart per hour */
+
+/* The alert with this id, or NULL. */
+const struct mw_rep_alert *mw_report_alert(const struct mw_report *r, const char *id);
+/* The alerts of a case: an incident's (by id), or those of one account when in is NULL, in time
+ * order. At most max; returns how many. */
+size_t mw_report_case_alerts(const struct mw_report *r, const struct mw_rep_incident *in,
+                             const char *account, const struct mw_rep_alert **out, size_t max);
+/* The account an alert is about: its account, else mailbox, else host, else "(no account)". */
+const char *mw_report_alert_owner(const struct mw_rep_alert *a);
+/* Whether evidence record k of a names the same file and line as an earlier one (a JSON file on
+ * one line: many records on line 1), so a writer lists it once. */
+bool mw_report_evidence_repeats(const struct mw_rep_alert *a, size_t k);
+/* Sorts alerts by first time (undated last, equal times in model order). */
+void mw_report_sort_alerts(const struct mw_rep_alert **a, size_t n);
+/* Whether alert a belongs to account (alert account, mailbox or host; case-insensitive). */
+bool mw_report_alert_is(const struct mw_rep_alert *a, const char *account);
+
+struct mw_rep_hour {
+    int64_t hour_ns; /* start of the UTC hour */
+    double volume;   /* items read that hour, as the alerts counted them */
+};
+
+/* Mail-access volume per UTC hour from the mail-access alerts given: each alert's items are
+ * spread over its evidence times (else its window or first time); alerts of different rules
+ * counting the same hour are not added up (the largest count is kept), alerts of one rule are.
+ * baseline: the accounts' median per hour from baseline alerts (-1: none in the data). */
+struct mw_rep_volume {
+    struct mw_rep_hour hours[MW_REP_MAX_HOURS];
+    size_t n;
+    size_t hours_dropped; /* hours with volume beyond MW_REP_MAX_HOURS (the quietest) */
+    size_t alerts;        /* mail-access alerts counted */
+    size_t undated;       /* of them without any time */
+    bool sampled;         /* some alert's evidence times were a sample of its records */
+    double baseline;      /* items per hour; -1 when no baseline alert gave one */
+    double max;           /* the largest hour */
+};
+void mw_report_volume(const struct mw_rep_alert *const *alerts, size_t n,
+                      struct mw_rep_volume *out);
+
+/* The executive summary's counts. */
+struct mw_rep_overview {
+    size_t escalate, no_escalate, undecided; /* incidents by the playbook's decision */
+    int top_level;                           /* highest level of any incident or alert, -1 */
+    uint64_t items;                          /* mail items the mail-access alerts counted */
+    size_t exposed_accounts;                 /* accounts with mail-access alerts */
+    size_t forwarding;                       /* alerts with destinations */
+};
+void mw_report_overview(const struct mw_report *r, struct mw_rep_overview *out);
+
+/* Level name for display ("high"), "unknown" for -1; CSS class suffix the same. */
+const char *mw_report_level(int level);
+/* "yes", "no", "unknown" for an answer as written (anything else is "unknown"). */
+const char *mw_report_answer(const char *answer);
+
+#endif
