@@ -61,6 +61,9 @@ struct mw_map_ctx {
      * mw_source_prefilter(). */
     const struct mw_prefilter *const *prefilters;
     uint64_t prefiltered; /* records skipped by a prefilter */
+    /* When set, mw_source_scan_file feeds every byte of the file as stored to it, to the end
+     * of the file (input/input.h mw_stream_open_hashed); stats->hashed says whether it did. */
+    struct mw_sha256 *hash;
 };
 
 /* A file shape a source recognises, for `mailward formats`. */
@@ -164,6 +167,8 @@ struct mw_file_stats {
     int scores[MW_MAX_SOURCES];
     size_t nscores;
     uint64_t sniff_line; /* line of that record or header */
+    bool hashed;         /* ctx->hash holds every byte of the file (read to its end) */
+    uint64_t raw_bytes;  /* bytes read from the file as stored (all of them when hashed) */
 };
 
 /* Reads one file: sniffs the container (mw_decode_sniff: first lines that are syslog lines are
