@@ -8,6 +8,7 @@
 #include "correlate/correlate.h"
 #include "detect/domain_infer.h"
 #include "event/event.h"
+#include "run/coverage.h"
 #include "run/pipeline.h"
 #include "run/run.h"
 
@@ -40,6 +41,14 @@ struct mw_run {
     uint64_t judged;          /* held findings judged with inferred domains */
     uint64_t judged_early;    /* of them, judged before the end (budget) */
     uint64_t domains_unknown; /* of them, judged when no domain could be inferred */
+    struct mw_cov cov;        /* what the logs can show (run/coverage.h) */
 };
+
+/* The summary of the run (counters, inputs, coverage, warnings) as the sinks and the human
+ * summary get it; run_summary_free releases what run_summary_build allocated. */
+struct run_summary_buf;
+struct run_summary_buf *run_summary_build(const struct mw_run *run, double seconds,
+                                          struct mw_run_summary *out);
+void run_summary_free(struct run_summary_buf *buf);
 
 #endif
