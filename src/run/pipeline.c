@@ -379,7 +379,6 @@ static int judge_file(struct mw_pipeline *p, struct mw_input_row *row, const cha
         p->path_files--;
         const char *why = diag->msg[0] ? diag->msg : "no known log format";
         row->skipped = mw_strdup(why);
-        row->hashed = false; /* not read: no digest, as for every file left out */
         note_skip(p, path, why);
         return MW_OK;
     }
@@ -441,6 +440,7 @@ static int read_one(void *arg, const char *path, const struct mw_diag *error)
     int rc = mw_source_scan_file(path, file_id, p->force, &ctx, &p->problems, &stats, &diag);
     mw_arena_reset(&p->arena);
     hash_finish(&fh, row, stats.hashed);
+    row->hashed = row->hashed && rc != MW_E_CONFIG; /* as inline: not of a file no source knows */
     p->done_bytes += p->cur_size;
     count_file(p, row, &stats, undated_before);
     return judge_file(p, row, path, rc, &stats, &diag);
