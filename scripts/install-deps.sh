@@ -2,7 +2,7 @@
 # Installs the Debian packages mailward builds and tests with, when any is missing.
 # Runs as root (CI, fresh machines) or through sudo when available.
 set -e
-PKGS="build-essential cmake pkg-config libyaml-dev libpcre2-dev zlib1g-dev libzstd-dev libxml2-dev \
+PKGS="build-essential cmake pkg-config libyaml-dev libpcre2-dev zlib1g-dev libzstd-dev libxml2-dev libssl-dev \
 libcmocka-dev libjansson-dev libmaxminddb-dev libmaxmind-db-writer-perl clang zstd gzip python3 pmccabe \
 chromium cmark-gfm"
 missing=""

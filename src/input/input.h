@@ -42,6 +42,15 @@ struct mw_stream;
 int mw_stream_open(struct mw_stream **out, const char *path, size_t record_cap,
                    struct mw_diag *diag);
 void mw_stream_close(struct mw_stream *s); /* NULL-safe */
+/* The same, with every byte read from the file or stdin as stored (compressed bytes of a
+ * compressed file) fed to hash (input/sha256.h) as it is read; hash NULL: none. */
+struct mw_sha256;
+int mw_stream_open_hashed(struct mw_stream **out, const char *path, size_t record_cap,
+                          struct mw_sha256 *hash, struct mw_diag *diag);
+/* Reads the rest of the raw input, unread by the framers (after a record error, or a file
+ * given up), so that its hash covers every byte; the stream is of no further use but to close.
+ * MW_OK at the end of the input, MW_E_IO on a read error. */
+int mw_stream_drain(struct mw_stream *s);
 
 /* Makes at least `want` bytes available from the current position, or all that remain.
  * *avail views the buffered bytes from the current position. Returns MW_OK when at least one

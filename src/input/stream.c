@@ -14,6 +14,7 @@
 #include <zstd.h>
 
 #include "core/alloc.h"
+#include "input/sha256.h"
 
 #define CHUNK     ((size_t)1 << 20) /* read and decompress in pieces this big */
 #define CHUNK_MIN ((size_t)1 << 12) /* ... or this small, for a small regular file */
@@ -26,6 +27,7 @@ struct mw_stream {
     size_t record_cap;
     uint64_t raw_bytes;
     uint64_t file_size;
+    struct mw_sha256 *hash; /* fed every raw byte read, when set */
 
     /* Raw bytes from the file: compressed input, or the sniffed head of a plain file. */
     unsigned char *in;
@@ -79,6 +81,9 @@ static ssize_t read_fd(struct mw_stream *s, void *dst, size_t cap)
         ssize_t n = read(s->fd, dst, cap);
         if (n >= 0) {
             s->raw_bytes += (uint64_t)n;
+            if (s->hash) {
+                mw_sha256_update(s->hash, dst, (size_t)n); /* the bytes as stored */
+            }
             return n;
         }
         if (errno != EINTR) {
@@ -425,9 +430,16 @@ static int open_fail(struct mw_stream *s, struct mw_diag *diag, const char *path
 int mw_stream_open(struct mw_stream **out, const char *path, size_t record_cap,
                    struct mw_diag *diag)
 {
+    return mw_stream_open_hashed(out, path, record_cap, NULL, diag);
+}
+
+int mw_stream_open_hashed(struct mw_stream **out, const char *path, size_t record_cap,
+                          struct mw_sha256 *hash, struct mw_diag *diag)
+{
     *out = NULL;
     struct mw_stream *s = mw_calloc(1, sizeof *s);
     s->fd = -1;
+    s->hash = hash;
     s->path = path;
     s->record_cap = record_cap ? record_cap : MW_RECORD_CAP_DEFAULT;
     if (strcmp(path, "-") == 0) {
@@ -561,6 +573,19 @@ void mw_stream_consume(struct mw_stream *s, size_t n)
     if (s->start == s->end) {
         s->start = s->end = 0;
     }
+}
+
+int mw_stream_drain(struct mw_stream *s)
+{
+    while (!s->in_eof) {
+        ssize_t n = read_fd(s, s->in, s->in_size); /* the window is done with: in is scratch */
+        if (n < 0) {
+            return MW_E_IO;
+        }
+        s->in_pos = s->in_len = 0;
+        s->in_eof = n == 0;
+    }
+    return MW_OK;
 }
 
 uint64_t mw_stream_offset(const struct mw_stream *s)

@@ -1,6 +1,6 @@
-/* output/jsonl.c: the JSON Lines sink, one compact alert object per line in the stable key order
- * of the JSON Lines schema in README.md and docs/architecture.md (a public contract SIEMs parse;
- * never reorder keys). SPDX-License-Identifier: MIT */
+/* output/jsonl.c: the JSON Lines sink, one compact alert object per line, and the run's summary
+ * object last, in the stable key order of docs/schema.md (a public contract SIEMs parse; never
+ * reorder, rename or drop keys). SPDX-License-Identifier: MIT */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -182,6 +182,156 @@ static int jsonl_write(void *state, const struct mw_alert *a)
     return ferror(f) ? MW_E_IO : MW_OK;
 }
 
+/* ---- the run summary (docs/schema.md, summary) -------------------------------------------- */
+
+#ifndef MW_VERSION
+#define MW_VERSION "unknown"
+#endif
+
+static void put_u64_or_null(FILE *f, bool has, uint64_t v)
+{
+    if (has) {
+        fprintf(f, "%" PRIu64, v);
+    } else {
+        fputs("null", f);
+    }
+}
+
+static void put_input(FILE *f, const struct mw_input_row *r)
+{
+    fputs("{\"path\":", f);
+    mw_json_put_cstr(f, r->path);
+    fputs(",\"bytes\":", f);
+    put_u64_or_null(f, r->has_bytes, r->bytes);
+    fputs(",\"sha256\":", f);
+    if (r->hashed) {
+        fputc('"', f);
+        for (size_t i = 0; i < sizeof r->sha256; i++) {
+            fprintf(f, "%02x", r->sha256[i]);
+        }
+        fputc('"', f);
+    } else {
+        fputs("null", f);
+    }
+    fputs(",\"source\":", f);
+    mw_json_put_cstr(f, r->source);
+    fprintf(f,
+            ",\"records\":%" PRIu64 ",\"events\":%" PRIu64 ",\"malformed\":%" PRIu64
+            ",\"undated\":%" PRIu64 ",\"truncated\":%s,\"export_cap\":",
+            r->records, r->events, r->malformed, r->undated, r->export_cap ? "true" : "false");
+    put_u64_or_null(f, r->export_cap != 0, r->export_cap);
+    fputs(",\"skipped\":", f);
+    mw_json_put_cstr(f, r->skipped);
+    fputs(",\"error\":", f);
+    mw_json_put_cstr(f, r->error);
+    fputc('}', f);
+}
+
+static uint64_t sum_counts(const struct mw_suppress_count *c, size_t n)
+{
+    uint64_t t = 0;
+    for (size_t i = 0; c && i < n; i++) {
+        t += c[i].alerts;
+    }
+    return t;
+}
+
+static void put_totals(FILE *f, const struct mw_run_summary *s)
+{
+    fprintf(f,
+            "{\"files\":%" PRIu64 ",\"files_failed\":%" PRIu64 ",\"files_skipped\":%" PRIu64
+            ",\"bytes\":%" PRIu64 ",\"records\":%" PRIu64 ",\"events\":%" PRIu64
+            ",\"prefiltered\":%" PRIu64 ",\"malformed\":%" PRIu64 ",\"undated\":%" PRIu64
+            ",\"duplicates\":%" PRIu64 ",\"out_of_range\":%" PRIu64 ",\"reread\":%s",
+            s->files, s->files_failed, s->files_skipped, s->bytes, s->records, s->events,
+            s->prefiltered, s->malformed, s->undated, s->duplicates, s->out_of_range,
+            s->reread ? "true" : "false");
+    fprintf(f,
+            ",\"truncated\":%" PRIu64 ",\"alerts\":%" PRIu64 ",\"below_min_level\":%" PRIu64
+            ",\"suppressed\":%" PRIu64 ",\"lowered\":%" PRIu64 "}",
+            s->truncated, s->alerts, s->below_min_level, sum_counts(s->suppressed, s->nsuppressed),
+            sum_counts(s->lowered, s->nlowered));
+}
+
+static void put_sources(FILE *f, const struct mw_run_summary *s)
+{
+    fputc('[', f);
+    bool first = true;
+    for (size_t i = 0; s->sources && i < s->nsources; i++) {
+        const struct mw_source_count *c = &s->sources[i];
+        if (c->files == 0) {
+            continue;
+        }
+        fputs(first ? "{\"source\":" : ",{\"source\":", f);
+        first = false;
+        mw_json_put_cstr(f, c->source);
+        fprintf(f,
+                ",\"files\":%" PRIu64 ",\"records\":%" PRIu64 ",\"events\":%" PRIu64
+                ",\"prefiltered\":%" PRIu64 "}",
+                c->files, c->records, c->events, c->prefiltered);
+    }
+    fputc(']', f);
+}
+
+static void put_time_or_null(FILE *f, int64_t ns)
+{
+    if (ns == MW_TIME_NONE) {
+        fputs("null", f);
+    } else {
+        put_time(f, ns);
+    }
+}
+
+static void put_coverage(FILE *f, const struct mw_coverage *c)
+{
+    if (!c) {
+        fputs("null", f);
+        return;
+    }
+    fprintf(f,
+            "{\"signins\":%" PRIu64 ",\"signins_failed\":%" PRIu64 ",\"mail_access\":%" PRIu64
+            ",\"throttled\":%" PRIu64 ",\"audit\":%" PRIu64 ",\"entra_audit\":%" PRIu64
+            ",\"exchange_admin\":%" PRIu64 ",\"file_events\":%" PRIu64 ",\"first\":",
+            c->signins, c->signins_failed, c->mail_access, c->throttled, c->audit, c->entra_audit,
+            c->exchange_admin, c->file_events);
+    put_time_or_null(f, c->first_ns);
+    fputs(",\"last\":", f);
+    put_time_or_null(f, c->last_ns);
+    fputc('}', f);
+}
+
+static int jsonl_summary(void *state, const struct mw_run_summary *s)
+{
+    struct jsonl_state *st = state;
+    FILE *f = st->out;
+    fprintf(f, "{\"schema_version\":%d,\"kind\":\"summary\",\"mailward_version\":",
+            JSONL_SCHEMA_VERSION);
+    mw_json_put_cstr(f, MW_VERSION);
+    fputs(",\"inputs\":[", f);
+    for (size_t i = 0; s->inputs && i < s->ninputs; i++) {
+        if (i > 0) {
+            fputc(',', f);
+        }
+        put_input(f, &s->inputs[i]);
+    }
+    fputs("],\"totals\":", f);
+    put_totals(f, s);
+    fputs(",\"sources\":", f);
+    put_sources(f, s);
+    fputs(",\"coverage\":", f);
+    put_coverage(f, s->coverage);
+    fputs(",\"warnings\":[", f);
+    for (size_t i = 0; s->warnings && i < s->nwarnings; i++) {
+        fputs(i ? ",{\"code\":" : "{\"code\":", f);
+        mw_json_put_cstr(f, s->warnings[i].code);
+        fputs(",\"message\":", f);
+        mw_json_put_cstr(f, s->warnings[i].message);
+        fputc('}', f);
+    }
+    fputs("]}\n", f);
+    return ferror(f) ? MW_E_IO : MW_OK;
+}
+
 static int jsonl_finish(void *state)
 {
     struct jsonl_state *st = state;
@@ -200,6 +350,7 @@ const struct mw_sink_ops mw_sink_jsonl = {
     .name = "jsonl",
     .open = jsonl_open,
     .write = jsonl_write,
+    .summary = jsonl_summary,
     .finish = jsonl_finish,
     .close = jsonl_close,
 };

@@ -14,6 +14,7 @@
 
 #include "core/diag.h"
 #include "correlate/correlate.h"
+#include "triage/incident.h"
 
 struct mw_sink_options {
     FILE *out;     /* where alerts go (stdout or --output FILE) */
@@ -39,6 +40,27 @@ struct mw_rule_count {
 struct mw_suppress_count {
     const char *allowlist; /* name of the allow list in the config */
     uint64_t alerts;
+};
+
+/* One input of the run, read or attempted, in read order (docs/schema.md, summary): a small
+ * fixed struct per file, nothing per record. */
+struct mw_input_row {
+    char *path;     /* as given on the command line or found in a directory walk */
+    uint64_t bytes; /* size on disk (bytes read for standard input) */
+    bool has_bytes; /* false: unknown (not a regular file, never opened) */
+    bool hashed;    /* sha256 holds the digest of every byte as stored */
+    unsigned char sha256[32];
+    const char *source; /* the source that read it ("m365_audit"), NULL when none */
+    uint64_t records, events, malformed, undated;
+    uint64_t export_cap; /* records equal this known export cap: possibly truncated; 0: not */
+    char *skipped;       /* left out of a directory walk: the reason; NULL when read */
+    char *error;         /* why it could not be read (wholly), NULL when it was */
+};
+
+/* A warning that the logs cannot answer everything they seem to (docs/schema.md, warnings). */
+struct mw_summary_warning {
+    const char *code; /* "no_mail_access", "throttled", "truncated_export", "time_gap", ... */
+    char *message;
 };
 
 struct mw_run_summary {
@@ -91,12 +113,28 @@ struct mw_run_summary {
     /* Alerts an allow list lowered to informational instead of suppressing them. */
     const struct mw_suppress_count *lowered;
     size_t nlowered;
+
+    /* For the JSON Lines summary object (docs/schema.md) and the log-quality notices: */
+    const struct mw_input_row *inputs; /* every input, in read order */
+    size_t ninputs;
+    uint64_t records;                   /* records read from every input */
+    uint64_t events;                    /* events the sources made of them */
+    uint64_t prefiltered;               /* records skipped before mapping: no rule could match */
+    const struct mw_coverage *coverage; /* NULL: not counted */
+    /* Log-quality warnings (printed as notices even under --quiet, except truncated_export,
+     * whose files the truncated-exports notice names) */
+    const struct mw_summary_warning *warnings;
+    size_t nwarnings;
 };
 
 struct mw_sink_ops {
     const char *name; /* "table", "jsonl", "csv" */
     int (*open)(void **state, const struct mw_sink_options *opt, struct mw_diag *diag);
     int (*write)(void *state, const struct mw_alert *alert);
+    /* Optional (NULL: the sink writes no summary): called once after the last alert (and
+     * incident), before finish, with the run's summary. A run computes what only this needs
+     * (the inputs' SHA-256) only when some sink has it. */
+    int (*summary)(void *state, const struct mw_run_summary *sum);
     /* Called once at the end: the table prints its sorted rows here. */
     int (*finish)(void *state);
     void (*close)(void *state);

@@ -178,6 +178,28 @@ static void print_truncated(const struct summary_ctx *c, const struct mw_run_sum
     print_first(f, s->truncated_first, s->ntruncated_first, s->truncated, NULL);
 }
 
+/* Log-quality warnings (docs/schema.md, warnings): what the logs could not show. A notice;
+ * truncated exports have their own notice above. */
+static void print_warnings(const struct summary_ctx *c, const struct mw_run_summary *s)
+{
+    FILE *f = c->out;
+    bool header = false;
+    for (size_t i = 0; s->warnings && i < s->nwarnings; i++) {
+        if (!strcmp(s->warnings[i].code, "truncated_export")) {
+            continue;
+        }
+        if (!header) {
+            line_start(c, SUMMARY_YELLOW);
+            fputs("Log quality: what the logs could not show", f);
+            line_end(c, SUMMARY_YELLOW);
+            header = true;
+        }
+        fputs("  ", f);
+        put_text(f, s->warnings[i].message);
+        fputc('\n', f);
+    }
+}
+
 static void print_alerts(const struct summary_ctx *c, const struct mw_run_summary *s)
 {
     FILE *f = c->out;
@@ -268,6 +290,7 @@ void mw_summary_print_notices(FILE *out, const struct mw_run_summary *sum, bool 
     print_skipped(&c, sum);
     print_undated(&c, sum);
     print_truncated(&c, sum);
+    print_warnings(&c, sum);
     print_domains(&c, sum);
     /* errors were printed as they happened */
 }
@@ -282,6 +305,7 @@ void mw_summary_print(FILE *out, const struct mw_run_summary *sum, bool color)
     print_skipped(&c, sum);
     print_undated(&c, sum);
     print_truncated(&c, sum);
+    print_warnings(&c, sum);
     print_domains(&c, sum);
     print_alerts(&c, sum);
     print_lowered(&c, sum);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "input/sha256.h"
 #include "output/output.h"
 
 double mw_now(void)
@@ -43,6 +44,12 @@ void mw_pipeline_fini(struct mw_pipeline *p)
     for (size_t i = 0; i < p->ntruncated; i++) {
         mw_free(p->truncated[i]);
     }
+    for (size_t i = 0; i < p->ninputs; i++) {
+        mw_free(p->inputs[i].path);
+        mw_free(p->inputs[i].skipped);
+        mw_free(p->inputs[i].error);
+    }
+    mw_free(p->inputs);
     mw_free(p->per_source);
     mw_event_fini(&p->event);
     mw_arena_fini(&p->arena);
@@ -68,6 +75,30 @@ void mw_pipeline_restart(struct mw_pipeline *p)
     p->output_dev = keep.output_dev;
     p->output_ino = keep.output_ino;
     p->quiet_events = keep.quiet_events;
+    p->hash = keep.hash;
+}
+
+/* A new row for an input (metadata: a small struct per file, nothing per record). */
+static struct mw_input_row *add_row(struct mw_pipeline *p, const char *path)
+{
+    if (p->ninputs == p->cap_inputs) {
+        p->cap_inputs = p->cap_inputs ? p->cap_inputs * 2 : 16;
+        p->inputs = mw_realloc(p->inputs, p->cap_inputs * sizeof *p->inputs);
+    }
+    struct mw_input_row *row = &p->inputs[p->ninputs++];
+    memset(row, 0, sizeof *row);
+    row->path = mw_strdup(path);
+    return row;
+}
+
+/* The size on disk of a regular file, for a row. */
+static void row_size(struct mw_input_row *row, const char *path)
+{
+    struct stat st;
+    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+        row->bytes = (uint64_t)st.st_size;
+        row->has_bytes = true;
+    }
 }
 
 /* Whether a message belongs to the part a first reading already reported. */
@@ -109,9 +140,8 @@ static void add_warning(struct mw_pipeline *p, const char *path, const char *msg
 
 /* A file found in a directory and left out: counted, the first few kept for the summary, every
  * one printed with --verbose. */
-static void add_skip(void *arg, const char *path, const char *reason)
+static void note_skip(struct mw_pipeline *p, const char *path, const char *reason)
 {
-    struct mw_pipeline *p = arg;
     char line[600];
     snprintf(line, sizeof line, "%s: %s", path, reason);
     p->files_skipped++;
@@ -124,6 +154,16 @@ static void add_skip(void *arg, const char *path, const char *reason)
     if (p->nskipped < MW_SKIP_KEEP) {
         p->skipped[p->nskipped++] = mw_strdup(line);
     }
+}
+
+/* A file the walk leaves out (hidden, not a regular file, ...): a row saying why. */
+static void add_skip(void *arg, const char *path, const char *reason)
+{
+    struct mw_pipeline *p = arg;
+    struct mw_input_row *row = add_row(p, path);
+    row_size(row, path);
+    row->skipped = mw_strdup(reason);
+    note_skip(p, path, reason);
 }
 
 /* A progress bar on stderr (only when it is a terminal): share of the input's bytes read, the
@@ -246,28 +286,139 @@ static void check_file(struct mw_pipeline *p, const char *path, const struct mw_
     }
 }
 
+/* How one file is hashed: inline (the stream feeds h as it reads) or by a thread reading the
+ * file on its own (job), or not at all. */
+struct file_hash {
+    struct mw_sha256 h;
+    bool inline_on;
+    struct mw_sha256_job *job;
+};
+
+static void hash_start(struct mw_pipeline *p, const char *path, const struct mw_input_row *row,
+                       struct file_hash *fh)
+{
+    memset(fh, 0, sizeof *fh);
+    if (!p->hash) {
+        return;
+    }
+    if (row->has_bytes && row->bytes >= MW_HASH_THREAD_MIN) {
+        fh->job = mw_sha256_job_start(path);
+    }
+    if (!fh->job) {
+        mw_sha256_init(&fh->h);
+        fh->inline_on = true;
+    }
+}
+
+/* Puts the digest in the row (only of a file hashed to its end). */
+static void hash_finish(struct file_hash *fh, struct mw_input_row *row, bool read_whole)
+{
+    char hex[MW_SHA256_HEX] = "";
+    bool ok = false;
+    if (fh->job) {
+        ok = mw_sha256_job_finish(fh->job, hex, NULL);
+    } else if (fh->inline_on) {
+        ok = read_whole && mw_sha256_final(&fh->h, hex);
+        mw_sha256_fini(&fh->h);
+    }
+    row->hashed = ok && hex[0];
+    for (size_t i = 0; row->hashed && i < 32; i++) {
+        unsigned hi = (unsigned)(hex[2 * i] <= '9' ? hex[2 * i] - '0' : hex[2 * i] - 'a' + 10);
+        unsigned lo = (unsigned)(hex[2 * i + 1] <= '9' ? hex[2 * i + 1] - '0'
+                                                       : hex[2 * i + 1] - 'a' + 10);
+        row->sha256[i] = (unsigned char)(hi << 4 | lo);
+    }
+}
+
+/* The file's counters into the run's and its row. */
+static void count_file(struct mw_pipeline *p, struct mw_input_row *row,
+                       const struct mw_file_stats *stats, uint64_t undated_before)
+{
+    p->records += stats->records;
+    p->events += stats->events;
+    p->prefiltered += stats->prefiltered;
+    row->records = stats->records;
+    row->events = stats->events;
+    row->malformed = stats->malformed;
+    row->undated = p->undated.count - undated_before;
+    row->export_cap = stats->capped;
+    if (!strcmp(row->path, "-") && stats->hashed) {
+        row->bytes = stats->raw_bytes; /* standard input: every byte was read */
+        row->has_bytes = true;
+    }
+    if (!stats->source) {
+        return;
+    }
+    p->files++;
+    row->source = stats->source->name;
+    for (size_t i = 0; i < p->nsources; i++) {
+        if (!strcmp(p->per_source[i].source, stats->source->name)) {
+            p->per_source[i].files++;
+            p->per_source[i].records += stats->records;
+            p->per_source[i].events += stats->events;
+            p->per_source[i].prefiltered += stats->prefiltered;
+        }
+    }
+}
+
+/* The file is the --output file: left out. */
+static bool is_output(const struct mw_pipeline *p, const char *path)
+{
+    struct stat st;
+    return p->has_output && strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
+           (uint64_t)st.st_dev == p->output_dev && (uint64_t)st.st_ino == p->output_ino;
+}
+
+/* After the file was scanned: a file no source knows found in a directory is skipped, an
+ * error is reported; the row says which. */
+static int judge_file(struct mw_pipeline *p, struct mw_input_row *row, const char *path, int rc,
+                      const struct mw_file_stats *stats, const struct mw_diag *diag)
+{
+    if (rc == MW_E_CONFIG && !named_on_command_line(p, path)) {
+        /* A file found while walking a directory that is no log we know: note, go on. */
+        p->path_files--;
+        const char *why = diag->msg[0] ? diag->msg : "no known log format";
+        row->skipped = mw_strdup(why);
+        note_skip(p, path, why);
+        return MW_OK;
+    }
+    if (rc >= 0) {
+        check_file(p, path, stats, diag);
+    }
+    if (rc < 0 && rc != MW_E_NOMEM && diag->msg[0]) {
+        if (!stats->source) {
+            p->files_failed++;
+        }
+        row->error = mw_strdup(diag->msg);
+        add_error(p, path, diag->msg);
+        return MW_OK;
+    }
+    return rc < 0 && !diag->msg[0] ? rc : MW_OK;
+}
+
 static int read_one(void *arg, const char *path, const struct mw_diag *error)
 {
     struct mw_pipeline *p = arg;
     p->path_files++;
+    struct mw_input_row *row = add_row(p, path);
     if (error) {
         p->files_failed++;
+        row->error = mw_strdup(error->msg);
         add_error(p, path, error->msg);
         return MW_OK;
     }
-    struct stat st;
-    p->cur_size = 0;
-    p->cur_timed = 0;
-    if (strcmp(path, "-") != 0 && stat(path, &st) == 0) {
-        if (p->has_output && (uint64_t)st.st_dev == p->output_dev &&
-            (uint64_t)st.st_ino == p->output_ino) {
-            p->path_files--;
-            add_skip(p, path, "the --output file");
-            return MW_OK;
-        }
-        p->bytes += (uint64_t)st.st_size;
-        p->cur_size = (uint64_t)st.st_size;
+    row_size(row, path);
+    if (is_output(p, path)) {
+        p->path_files--;
+        row->skipped = mw_strdup("the --output file");
+        note_skip(p, path, "the --output file");
+        return MW_OK;
     }
+    p->cur_size = row->bytes;
+    p->cur_timed = 0;
+    p->bytes += row->bytes;
+    struct file_hash fh;
+    hash_start(p, path, row, &fh);
     struct emit_ctx ec = { p, path };
     struct mw_map_ctx ctx = {
         .fields = p->fields,
@@ -278,44 +429,21 @@ static int read_one(void *arg, const char *path, const struct mw_diag *error)
         .emit = count_event,
         .emit_arg = &ec,
         .prefilters = p->prefilters,
+        .hash = fh.inline_on ? &fh.h : NULL,
     };
     struct mw_file_stats stats;
     memset(&stats, 0, sizeof stats);
     struct mw_diag diag;
     mw_diag_init(&diag);
+    uint64_t undated_before = p->undated.count;
     uint32_t file_id = p->file_id++;
     int rc = mw_source_scan_file(path, file_id, p->force, &ctx, &p->problems, &stats, &diag);
     mw_arena_reset(&p->arena);
+    hash_finish(&fh, row, stats.hashed);
+    row->hashed = row->hashed && rc != MW_E_CONFIG; /* as inline: not of a file no source knows */
     p->done_bytes += p->cur_size;
-    p->records += stats.records;
-    if (stats.source) {
-        p->files++;
-        for (size_t i = 0; i < p->nsources; i++) {
-            if (!strcmp(p->per_source[i].source, stats.source->name)) {
-                p->per_source[i].files++;
-                p->per_source[i].records += stats.records;
-                p->per_source[i].events += stats.events;
-                p->per_source[i].prefiltered += stats.prefiltered;
-            }
-        }
-    }
-    if (rc == MW_E_CONFIG && !named_on_command_line(p, path)) {
-        /* A file found while walking a directory that is no log we know: note, go on. */
-        p->path_files--;
-        add_skip(p, path, diag.msg[0] ? diag.msg : "no known log format");
-        return MW_OK;
-    }
-    if (rc >= 0) {
-        check_file(p, path, &stats, &diag);
-    }
-    if (rc < 0 && rc != MW_E_NOMEM && diag.msg[0]) {
-        if (!stats.source) {
-            p->files_failed++;
-        }
-        add_error(p, path, diag.msg);
-        return MW_OK;
-    }
-    return rc < 0 && !diag.msg[0] ? rc : MW_OK;
+    count_file(p, row, &stats, undated_before);
+    return judge_file(p, row, path, rc, &stats, &diag);
 }
 
 int mw_pipeline_run(struct mw_pipeline *p)

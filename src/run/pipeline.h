@@ -39,6 +39,9 @@ struct mw_pipeline {
     /* Messages stay off stderr until this many events were read: the part of a second reading
      * (mw_pipeline_restart) that a first one already reported. */
     uint64_t quiet_events;
+    /* Take the SHA-256 of every input as stored (a sink writes the JSON Lines summary): inline
+     * for standard input and small files, in a thread of its own for large regular files. */
+    bool hash;
 
     /* filled while running */
     struct mw_problems problems;
@@ -59,8 +62,12 @@ struct mw_pipeline {
     char *errors[MW_MAX_ERRORS];
     size_t nerrors;
     uint64_t nerrors_total;
-    bool failed;       /* an input error happened: exit status 2 */
-    bool nothing_read; /* not one record in any input (all empty): exit status 2 */
+    struct mw_input_row *inputs; /* every input read or attempted, in read order */
+    size_t ninputs, cap_inputs;
+    uint64_t events;      /* events the sources emitted */
+    uint64_t prefiltered; /* records skipped before mapping by a prefilter */
+    bool failed;          /* an input error happened: exit status 2 */
+    bool nothing_read;    /* not one record in any input (all empty): exit status 2 */
 
     /* private */
     struct mw_arena arena;
@@ -75,6 +82,12 @@ struct mw_pipeline {
     uint64_t cur_timed;   /* events with a time from the file being read */
     uint64_t path_files;  /* files the walk found under the current command-line path */
 };
+
+/* A regular file at least this large is hashed by a thread of its own (input/sha256.h) while
+ * the scan reads it; smaller files and standard input are hashed inline, as read. */
+#ifndef MW_HASH_THREAD_MIN /* a build may move it (bench: all inline with UINT64_MAX) */
+#define MW_HASH_THREAD_MIN ((uint64_t)4 << 20)
+#endif
 
 void mw_pipeline_init(struct mw_pipeline *p);
 void mw_pipeline_fini(struct mw_pipeline *p);

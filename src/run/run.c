@@ -68,6 +68,38 @@ static int on_shown(void *arg, const struct mw_alert *alert)
     return MW_OK;
 }
 
+/* Hands the run's summary to every sink that writes one (the JSON Lines summary object). */
+static void summarise_sinks(struct mw_run *run)
+{
+    struct mw_run_summary sum;
+    struct run_summary_buf *buf = NULL;
+    for (size_t i = 0; i < run->nsinks; i++) {
+        if (!run->sinks[i].ops->summary) {
+            continue;
+        }
+        if (!buf) {
+            buf = run_summary_build(run, 0.0, &sum);
+        }
+        int rc = run->sinks[i].ops->summary(run->sinks[i].state, &sum);
+        if (rc != MW_OK && run->sink_rc == MW_OK) {
+            run->sink_rc = rc;
+            run->sink_errno = errno;
+        }
+    }
+    run_summary_free(buf);
+}
+
+/* Whether a sink writes the summary: only then are the inputs hashed. */
+static bool wants_summary(const struct mw_run_sink *sinks, size_t nsinks)
+{
+    for (size_t i = 0; i < nsinks; i++) {
+        if (sinks[i].ops->summary) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Finishes (flushes) and closes every sink: the one place sinks are flushed. */
 static void finish_sinks(struct mw_run *run)
 {
@@ -151,6 +183,7 @@ static int on_event(void *arg, struct mw_event *ev)
     struct mw_run *run = arg;
     const struct mw_run_options *o = run->opt;
     run->replaying = ++run->events <= run->replay_until;
+    mw_cov_event(&run->cov, ev); /* every event read, whatever the time filter */
     if (run->infer) {
         mw_domain_infer_observe(run->infer, ev);
     }
@@ -217,6 +250,7 @@ static int read_again(struct mw_run *run)
     run->events = 0;
     run->out_of_range = 0;
     run->reread = true;
+    mw_cov_reset(&run->cov);
     if (run->infer) {
         mw_domain_infer_reset(run->infer);
         mw_held_events_clear(run->held);
@@ -233,6 +267,7 @@ int mw_run_execute(struct mw_run *run, struct mw_run_sink *sinks, size_t nsinks)
 {
     run->sinks = sinks;
     run->nsinks = nsinks;
+    run->pl.hash = wants_summary(sinks, nsinks);
     int rc = mw_pipeline_run(&run->pl);
     if (rc == MW_E_AGAIN) {
         rc = read_again(run);
@@ -247,6 +282,10 @@ int mw_run_execute(struct mw_run *run, struct mw_run_sink *sinks, size_t nsinks)
     if (mw_correlate_error(run->corr)) {
         fprintf(stderr, "mailward %s: correlation spill failed: %s\n", run->opt->cmd,
                 mw_correlate_error(run->corr));
+    }
+    mw_cov_finish(&run->cov, run->pl.per_source, run->pl.nsources);
+    if (run->sink_rc == MW_OK) {
+        summarise_sinks(run); /* after the last alert (and incident), before the flush */
     }
     finish_sinks(run);
     return rc;
@@ -278,6 +317,17 @@ static int load_rules(struct mw_run *run, struct mw_diag *diag)
         run->held = mw_held_events_create(&run->fields);
     }
     return MW_OK;
+}
+
+/* Makes a prefilter let records whose field holds value through (mapped, so coverage counts
+ * them: docs/schema.md, coverage), when it would not. */
+static void keep_value(struct mw_prefilter *pf, const char *value)
+{
+    if (!pf || mw_prefilter_pass(pf, mw_str_c(value))) {
+        return;
+    }
+    pf->vals = mw_realloc(pf->vals, (pf->n + 1) * sizeof *pf->vals);
+    pf->vals[pf->n++] = mw_str_c(mw_strdup(value)); /* freed by mw_prefilter_destroy */
 }
 
 /* The pipeline reads the inputs with each source's prefilter (none under --source, so a run
@@ -313,6 +363,11 @@ static void setup_pipeline(struct mw_run *run)
             run->prefilters[i] = NULL;
         }
     }
+    for (size_t i = 0; i < nsources && i < MW_MAX_SOURCES; i++) {
+        if (sources[i] == &mw_source_m365_audit) {
+            keep_value(run->prefilters[i], "MailItemsAccessed");
+        }
+    }
     pl->prefilters = (const struct mw_prefilter *const *)run->prefilters;
     pl->verbose = o->verbose;
     pl->progress = o->progress;
@@ -332,6 +387,7 @@ int mw_run_open(struct mw_run **out, const struct mw_run_options *opt, struct mw
     if (rc != MW_OK) {
         return rc;
     }
+    mw_cov_init(&run->cov, &run->fields); /* before the prefilters: they read field ids */
     run->corr = new_correlator(run, rereadable(opt->paths, opt->npaths));
     run->context = mw_context_create(&run->fields);
     if (opt->ngeoip && mw_geoip_open(&run->geoip, opt->geoip, opt->ngeoip, &run->fields, diag)) {
@@ -396,6 +452,11 @@ uint64_t mw_run_alerts(const struct mw_run *run)
 bool mw_run_input_failed(const struct mw_run *run)
 {
     return run->pl.failed;
+}
+
+const struct mw_coverage *mw_run_coverage(const struct mw_run *run)
+{
+    return &run->cov.cov;
 }
 
 bool mw_run_nothing_read(const struct mw_run *run)

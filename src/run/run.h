@@ -75,6 +75,9 @@ int mw_run_sink_error(const struct mw_run *run);
 uint64_t mw_run_alerts(const struct mw_run *run);
 bool mw_run_input_failed(const struct mw_run *run);
 bool mw_run_nothing_read(const struct mw_run *run);
+/* What the logs read could show (triage/incident.h struct mw_coverage): counted over every
+ * event read, final after mw_run_execute (docs/schema.md, coverage). */
+const struct mw_coverage *mw_run_coverage(const struct mw_run *run);
 /* The closing summary (run/run_summary.c); notices_only: only the lines that change what the
  * result means (--quiet, --no-summary). */
 void mw_run_print_summary(const struct mw_run *run, FILE *out, double seconds, bool color,

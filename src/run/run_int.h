@@ -10,6 +10,7 @@
 #include "event/event.h"
 #include "run/context.h"
 #include "run/geoip.h"
+#include "run/coverage.h"
 #include "run/pipeline.h"
 #include "run/run.h"
 
@@ -46,6 +47,14 @@ struct mw_run {
      * reading, read back at the end. */
     struct mw_context *context;
     struct mw_geoip *geoip; /* --geoip; NULL: none */
+    struct mw_cov cov;        /* what the logs can show (run/coverage.h) */
 };
+
+/* The summary of the run (counters, inputs, coverage, warnings) as the sinks and the human
+ * summary get it; run_summary_free releases what run_summary_build allocated. */
+struct run_summary_buf;
+struct run_summary_buf *run_summary_build(const struct mw_run *run, double seconds,
+                                          struct mw_run_summary *out);
+void run_summary_free(struct run_summary_buf *buf);
 
 #endif

@@ -58,41 +58,62 @@ static void free_extras(struct summary_extras *ex)
     mw_free(ex->lowered);
 }
 
-void mw_run_print_summary(const struct mw_run *st, FILE *out, double seconds, bool color,
-                          bool notices_only)
+/* What a summary points to that the run does not own. */
+struct run_summary_buf {
+    struct mw_rule_count *rc;
+    struct mw_suppress_count *sc;
+    const char *first[MW_PROBLEM_KEEP];
+    const char *undated[MW_PROBLEM_KEEP];
+    struct summary_extras ex;
+    struct mw_summary_warning *warnings;
+    size_t nwarnings;
+};
+
+/* Alerts per rule and per allow list that suppressed them. */
+static void count_alerts(const struct mw_run *st, struct mw_run_summary *sum,
+                         struct run_summary_buf *b)
 {
-    const struct mw_pipeline *pl = &st->pl;
     size_t nrules = mw_ruleset_count(st->rules);
-    struct mw_rule_count *rc = mw_calloc(nrules ? nrules : 1, sizeof *rc);
+    b->rc = mw_calloc(nrules ? nrules : 1, sizeof *b->rc);
     size_t nrc = 0;
     for (size_t i = 0; i < nrules; i++) {
         if (st->per_rule[i]) {
             const struct mw_rule_info *info = mw_ruleset_info(st->rules, i);
-            rc[nrc].rule_id = info->id;
-            rc[nrc].title = info->title;
-            rc[nrc].alerts = st->per_rule[i];
+            b->rc[nrc].rule_id = info->id;
+            b->rc[nrc].title = info->title;
+            b->rc[nrc].alerts = st->per_rule[i];
             nrc++;
         }
     }
     size_t nlists = mw_config_allowlist_count(st->opt->config);
-    struct mw_suppress_count *sc = mw_calloc(nlists ? nlists : 1, sizeof *sc);
+    b->sc = mw_calloc(nlists ? nlists : 1, sizeof *b->sc);
     size_t nsc = 0;
     for (size_t i = 0; i < nlists; i++) {
         if (st->policy.suppressed[i]) {
-            sc[nsc].allowlist = mw_config_allowlist_name(st->opt->config, i);
-            sc[nsc].alerts = st->policy.suppressed[i];
+            b->sc[nsc].allowlist = mw_config_allowlist_name(st->opt->config, i);
+            b->sc[nsc].alerts = st->policy.suppressed[i];
             nsc++;
         }
     }
-    const char *first[MW_PROBLEM_KEEP];
+    sum->rules = b->rc;
+    sum->nrules = nrc;
+    sum->suppressed = b->sc;
+    sum->nsuppressed = nsc;
+}
+
+struct run_summary_buf *run_summary_build(const struct mw_run *st, double seconds,
+                                          struct mw_run_summary *sum)
+{
+    const struct mw_pipeline *pl = &st->pl;
+    struct run_summary_buf *b = mw_calloc(1, sizeof *b);
     for (unsigned i = 0; i < pl->problems.kept; i++) {
-        first[i] = pl->problems.first[i];
+        b->first[i] = pl->problems.first[i];
     }
-    const char *undated[MW_PROBLEM_KEEP];
     for (unsigned i = 0; i < pl->undated.kept; i++) {
-        undated[i] = pl->undated.first[i];
+        b->undated[i] = pl->undated.first[i];
     }
-    struct mw_run_summary sum = {
+    mw_cov_warnings(&st->cov, pl->inputs, pl->ninputs, &b->warnings, &b->nwarnings);
+    *sum = (struct mw_run_summary){
         .files = pl->files,
         .files_failed = pl->files_failed,
         .files_skipped = pl->files_skipped,
@@ -101,38 +122,60 @@ void mw_run_print_summary(const struct mw_run *st, FILE *out, double seconds, bo
         .sources = pl->per_source,
         .nsources = pl->nsources,
         .malformed = pl->problems.count,
-        .malformed_first = first,
+        .malformed_first = b->first,
         .nmalformed_first = pl->problems.kept,
         .duplicates = mw_correlate_duplicates(st->corr),
         .out_of_range = st->out_of_range,
         .reread = st->reread,
         .undated = pl->undated.count,
-        .undated_first = undated,
+        .undated_first = b->undated,
         .nundated_first = pl->undated.kept,
         .undated_excluded = st->opt->has_since || st->opt->has_until,
         .truncated = pl->files_truncated,
         .truncated_first = (const char *const *)pl->truncated,
         .ntruncated_first = pl->ntruncated,
-        .rules = rc,
-        .nrules = nrc,
         .alerts = st->alerts,
         .below_min_level = st->policy.below_min,
-        .suppressed = sc,
-        .nsuppressed = nsc,
         .errors = (const char *const *)pl->errors,
         .nerrors = pl->nerrors,
         .skipped_first = (const char *const *)pl->skipped,
         .nskipped_first = pl->nskipped,
         .skipped_all_named = pl->verbose,
+        .inputs = pl->inputs,
+        .ninputs = pl->ninputs,
+        .records = pl->records,
+        .events = pl->events,
+        .prefiltered = pl->prefiltered,
+        .coverage = &st->cov.cov,
+        .warnings = b->warnings,
+        .nwarnings = b->nwarnings,
     };
-    struct summary_extras ex;
-    add_extras(st, &sum, &ex);
+    count_alerts(st, sum, b);
+    add_extras(st, sum, &b->ex);
+    return b;
+}
+
+void run_summary_free(struct run_summary_buf *b)
+{
+    if (!b) {
+        return;
+    }
+    free_extras(&b->ex);
+    mw_cov_warnings_free(b->warnings, b->nwarnings);
+    mw_free(b->rc);
+    mw_free(b->sc);
+    mw_free(b);
+}
+
+void mw_run_print_summary(const struct mw_run *st, FILE *out, double seconds, bool color,
+                          bool notices_only)
+{
+    struct mw_run_summary sum;
+    struct run_summary_buf *b = run_summary_build(st, seconds, &sum);
     if (notices_only) {
         mw_summary_print_notices(out, &sum, color);
     } else {
         mw_summary_print(out, &sum, color);
     }
-    free_extras(&ex);
-    mw_free(rc);
-    mw_free(sc);
+    run_summary_free(b);
 }

@@ -983,7 +983,7 @@ int mw_source_scan_file(const char *path, uint32_t file_id, const struct mw_sour
 {
     memset(stats, 0, sizeof *stats);
     struct mw_stream *s = NULL;
-    int rc = mw_stream_open(&s, path, 0, diag);
+    int rc = mw_stream_open_hashed(&s, path, 0, ctx->hash, diag);
     if (rc != MW_OK) {
         diag->path = path;
         return rc;
@@ -1015,6 +1015,12 @@ int mw_source_scan_file(const char *path, uint32_t file_id, const struct mw_sour
         sc.src->close(sc.state);
     }
     stats->prefiltered = inner.prefiltered;
+    if (ctx->hash && rc != MW_E_CONFIG) {
+        /* the bytes after the last record read (or after an error) belong to the file too; a
+         * file no source recognised is not read further */
+        stats->hashed = mw_stream_drain(s) == MW_OK;
+    }
+    stats->raw_bytes = mw_stream_raw_bytes(s);
     mw_stream_close(s);
     return rc;
 }

@@ -68,6 +68,9 @@ struct mw_map_ctx {
      * one by the caller. */
     bool (*want)(void *want_arg, uint64_t offset, uint64_t len);
     void *want_arg;
+    /* When set, mw_source_scan_file feeds every byte of the file as stored to it, to the end
+     * of the file (input/input.h mw_stream_open_hashed); stats->hashed says whether it did. */
+    struct mw_sha256 *hash;
 };
 
 /* A file shape a source recognises, for `mailward formats`. */
@@ -171,6 +174,8 @@ struct mw_file_stats {
     int scores[MW_MAX_SOURCES];
     size_t nscores;
     uint64_t sniff_line; /* line of that record or header */
+    bool hashed;         /* ctx->hash holds every byte of the file (read to its end) */
+    uint64_t raw_bytes;  /* bytes read from the file as stored (all of them when hashed) */
 };
 
 /* Reads one file: sniffs the container (mw_decode_sniff: first lines that are syslog lines are

@@ -1,6 +1,7 @@
 /* tests/unit/output/test_jsonl.c: the JSON Lines sink: the exact line for a detection, the
  * key order and values for a correlation (parsed back with jansson), nulls, hostile strings and
- * --min-level.
+ * --min-level; the run's summary object (exact line: inputs with and without hash, size, cap,
+ * skip reason and error, totals, sources, coverage, warnings with a hostile path).
  * SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -359,6 +360,100 @@ static void test_min_level_filters(void **state)
     mw_free(out);
 }
 
+/* ---- the summary object -------------------------------------------------------------------- */
+
+static const char summary_line[] =
+        "{\"schema_version\":1,\"kind\":\"summary\",\"mailward_version\":\"" MW_TEST_VERSION
+        "\",\"inputs\":[{\"path\":\"a.json.gz\",\"bytes\":42,\"sha256\":"
+        "\"00010203040506070809aabbccddeeff00010203040506070809aabbccddeeff\",\"source\":"
+        "\"m365_audit\",\"records\":50000,\"events\":49000,\"malformed\":2,\"undated\":1,"
+        "\"truncated\":true,\"export_cap\":50000,\"skipped\":null,\"error\":null},"
+        "{\"path\":\"x\\u001b]0;\\\"\",\"bytes\":null,\"sha256\":null,\"source\":null,"
+        "\"records\":0,\"events\":0,\"malformed\":0,\"undated\":0,\"truncated\":false,"
+        "\"export_cap\":null,\"skipped\":\"hidden name\",\"error\":\"cannot open\"}],"
+        "\"totals\":{\"files\":1,\"files_failed\":2,\"files_skipped\":3,\"bytes\":4,"
+        "\"records\":5,\"events\":6,\"prefiltered\":7,\"malformed\":8,\"undated\":9,"
+        "\"duplicates\":10,\"out_of_range\":11,\"reread\":true,\"truncated\":12,"
+        "\"alerts\":13,\"below_min_level\":14,\"suppressed\":15,\"lowered\":16},"
+        "\"sources\":[{\"source\":\"m365_audit\",\"files\":1,\"records\":5,\"events\":4,"
+        "\"prefiltered\":1}],"
+        "\"coverage\":{\"signins\":1,\"signins_failed\":2,\"mail_access\":3,\"throttled\":4,"
+        "\"audit\":5,\"entra_audit\":6,\"exchange_admin\":7,\"file_events\":8,"
+        "\"first\":\"2025-03-04T09:15:22Z\",\"last\":null},"
+        "\"warnings\":[{\"code\":\"throttled\",\"message\":\"2 records\"}]}\n";
+
+static void test_summary_exact_line(void **state)
+{
+    (void)state;
+    struct mw_input_row rows[2];
+    memset(rows, 0, sizeof rows);
+    rows[0] = (struct mw_input_row){ .path = (char *)"a.json.gz",
+                                     .bytes = 42,
+                                     .has_bytes = true,
+                                     .hashed = true,
+                                     .source = "m365_audit",
+                                     .records = 50000,
+                                     .events = 49000,
+                                     .malformed = 2,
+                                     .undated = 1,
+                                     .export_cap = 50000 };
+    for (int i = 0; i < 32; i++) {
+        rows[0].sha256[i] = (unsigned char)(i % 16 < 10 ? i % 16 : 0xaa + (i % 16 - 10) * 0x11);
+    }
+    rows[1] = (struct mw_input_row){ .path = (char *)"x\x1b]0;\"",
+                                     .skipped = (char *)"hidden name",
+                                     .error = (char *)"cannot open" };
+    struct mw_source_count src[] = { { "m365_audit", 1, 5, 4, 1 }, { "defender", 0, 0, 0, 0 } };
+    struct mw_suppress_count sup[] = { { "a", 10 }, { "b", 5 } }, low[] = { { "c", 16 } };
+    struct mw_coverage cov = { 1, 2, 3, 4, 5, 6, 7, 8, SEC(1741079722), MW_TIME_NONE };
+    struct mw_summary_warning w[] = { { "throttled", (char *)"2 records" } };
+    struct mw_run_summary sum = {
+        .files = 1,
+        .files_failed = 2,
+        .files_skipped = 3,
+        .bytes = 4,
+        .records = 5,
+        .events = 6,
+        .prefiltered = 7,
+        .malformed = 8,
+        .undated = 9,
+        .duplicates = 10,
+        .out_of_range = 11,
+        .reread = true,
+        .truncated = 12,
+        .alerts = 13,
+        .below_min_level = 14,
+        .suppressed = sup,
+        .nsuppressed = 2,
+        .lowered = low,
+        .nlowered = 1,
+        .sources = src,
+        .nsources = 2,
+        .inputs = rows,
+        .ninputs = 2,
+        .coverage = &cov,
+        .warnings = w,
+        .nwarnings = 1,
+    };
+    const struct mw_sink_ops *ops = &mw_sink_jsonl;
+    struct mw_sink_options opt = { .out = tmpfile(), .color = false, .min_level = 0 };
+    struct mw_diag diag;
+    void *st = NULL;
+    assert_non_null(opt.out);
+    mw_diag_init(&diag);
+    assert_int_equal(ops->open(&st, &opt, &diag), MW_OK);
+    assert_non_null(ops->summary);
+    assert_int_equal(ops->summary(st, &sum), MW_OK);
+    assert_int_equal(ops->finish(st), MW_OK);
+    ops->close(st);
+    char *out = mw_test_slurp(opt.out, NULL);
+    assert_string_equal(out, summary_line);
+    mw_free(out);
+    /* the table and CSV sinks write no summary (and so no input is hashed for them) */
+    assert_null(mw_sink_table.summary);
+    assert_null(mw_sink_csv.summary);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -368,6 +463,7 @@ int main(void)
         cmocka_unit_test(test_hostile_strings),
         cmocka_unit_test(test_min_level_filters),
         cmocka_unit_test(test_correlation_window),
+        cmocka_unit_test(test_summary_exact_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
