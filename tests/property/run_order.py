@@ -34,7 +34,8 @@ BULK_RULE = "ae7f6179-869b-4ed0-a130-14c1f930b327"
 # Options of `mailward scan` that take a value (the next argument), to tell inputs from values.
 VALUE_OPTS = {"-f", "--format", "-o", "--output", "--since", "--until", "--min-level", "-c",
               "--config", "--internal-domains", "-r", "--rules", "--rule", "-s", "--source",
-              "--input-timezone", "--date-order", "--max-lateness", "--max-memory", "--threads"}
+              "--input-timezone", "--date-order", "--max-lateness", "--max-memory", "--threads",
+              "--learning-period", "--geoip"}
 DROP_OPTS = {"--no-summary", "-q", "--quiet", "--no-color", "--no-progress"}
 # Golden cases whose inputs cannot meaningfully be reordered.
 SKIP_CASES = {
@@ -535,6 +536,8 @@ def golden_cases(args, workdir):
         exp_exit = os.path.join(cdir, "expected.exit")
         if not why and (not argv or argv[0] != "scan"):
             why = "not a scan"
+        if not why and os.path.isfile(os.path.join(cdir, "setup")):
+            why = "its inputs are made by its setup script"
         if not why and os.path.isfile(exp_exit) and open(exp_exit).read().strip() == "2":
             why = "an error case (exit 2)"
         if why:
