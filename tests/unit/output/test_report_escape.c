@@ -125,8 +125,9 @@ static const char *const hostile[] = {
     "````` ``` `` `",
     "| a | b |\n|---|---|\n| c | d |",
     "line\n# heading\n- list\n1. ordered\n> quote\n    indented\n===",
-    "\x1b]0;title\x07\x1b[2J\x9b"
-    "31m",
+    /* (the \x9b escape ends before "31m": two literals, one string) */
+    ("\x1b]0;title\x07\x1b[2J\x9b"
+     "31m"),
     "\xc0\x80\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80\xff",
     "\\<script>\\`\\|",
     "a  \nb\\\nc",
