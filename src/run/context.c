@@ -111,6 +111,9 @@ static const char *const field_names[F_COUNT] = {
 
 struct mw_context {
     struct mw_fieldtab *fields;
+    /* The records read back are mapped whole (every field kept), with names of their own: the
+     * first reading maps only what rules and triage need. */
+    struct mw_fieldtab rfields;
     int fid[F_COUNT];
     struct mw_strmap ops; /* operation -> kind (icase) */
     FILE *tmp;            /* the entries; NULL until the first */
@@ -144,6 +147,7 @@ struct mw_context *mw_context_create(struct mw_fieldtab *fields)
 {
     struct mw_context *c = mw_calloc(1, sizeof *c);
     c->fields = fields;
+    mw_fieldtab_init(&c->rfields, true);
     for (int i = 0; i < F_COUNT; i++) {
         c->fid[i] = mw_fieldtab_intern(fields, mw_str_c(field_names[i]));
     }
@@ -176,6 +180,7 @@ void mw_context_destroy(struct mw_context *c)
     }
     mw_context_reset(c);
     mw_strmap_fini(&c->ops);
+    mw_fieldtab_fini(&c->rfields);
     mw_free(c);
 }
 
@@ -432,9 +437,9 @@ static int read_file(struct mw_context *c, const struct ctx_file *f, struct file
     struct mw_arena arena;
     mw_arena_init(&arena, 64 * 1024, 64u * 1024 * 1024);
     struct mw_event ev;
-    mw_event_init(&ev, c->fields, &arena);
+    mw_event_init(&ev, &c->rfields, &arena);
     struct mw_map_ctx ctx = {
-        .fields = c->fields,
+        .fields = &c->rfields,
         .arena = &arena,
         .event = &ev,
         .tz = mw_tzmap_for(o->tz, f->path),

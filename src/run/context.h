@@ -9,6 +9,8 @@
  * again (compressed ones decompressed again), and only the records at those offsets are mapped.
  *
  * Ownership: events handed to the callback of mw_context_read are valid during the call only.
+ * They are mapped whole (every field the source offers, as `mailward parse` shows it), with a
+ * field table of their own: look fields up by name in ev->fields.
  * SPDX-License-Identifier: MIT */
 #ifndef MW_CONTEXT_H
 #define MW_CONTEXT_H
