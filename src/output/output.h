@@ -14,6 +14,7 @@
 
 #include "core/diag.h"
 #include "correlate/correlate.h"
+#include "triage/incident.h"
 
 struct mw_sink_options {
     FILE *out;     /* where alerts go (stdout or --output FILE) */
@@ -97,6 +98,9 @@ struct mw_sink_ops {
     const char *name; /* "table", "jsonl", "csv" */
     int (*open)(void **state, const struct mw_sink_options *opt, struct mw_diag *diag);
     int (*write)(void *state, const struct mw_alert *alert);
+    /* Optional (NULL: the sink shows no incidents): one incident, after every alert was written
+     * and before finish (triage/incident.h); valid during the call. */
+    int (*incident)(void *state, const struct mw_incident *inc);
     /* Called once at the end: the table prints its sorted rows here. */
     int (*finish)(void *state);
     void (*close)(void *state);

@@ -6,6 +6,7 @@
 #define MW_OUTPUT_INT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/str.h"
 #include "output/output.h"
@@ -19,5 +20,8 @@ const char *mw_output_level_name(int level);
 /* Sets the terminal width the table truncates rows to (0: full text, as when not a terminal).
  * state is what mw_sink_table.open returned. */
 void mw_table_set_width(void *state, unsigned width);
+
+/* The playbook object of an incident (output/jsonl.c), for the JSON Lines sink and its tests. */
+void mw_jsonl_put_playbook(FILE *f, const struct mw_playbook_result *p);
 
 #endif
