@@ -308,17 +308,55 @@ static uint32_t *opaque_partners(const struct mw_identities *ids)
     return count;
 }
 
+/* A log pair with a bare sam ("liam" beside liam@contoso.example) is held back: the same sam may
+ * stand beside two people's UPNs (alice@contoso.example and alice@fabrikam.example, each beside
+ * its mailbox "alice"), and joining both would make them one. */
+static bool held_back(const struct mw_identities *ids, const struct id_pair *p)
+{
+    return !p->trusted && (ids->kinds[p->a] == MW_FORM_SAM || ids->kinds[p->b] == MW_FORM_SAM);
+}
+
+/* Joins each held-back sam to the identity it was paired with, when that is one identity. */
+static void join_sam_pairs(struct mw_identities *ids)
+{
+    uint32_t *with = mw_calloc(ids->n ? ids->n : 1, sizeof *with);
+    for (uint32_t i = 0; i < ids->n; i++) {
+        with[i] = MW_IDENTITY_NONE;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < ids->npairs; i++) {
+            const struct id_pair *p = &ids->pairs[i];
+            if (!held_back(ids, p)) {
+                continue;
+            }
+            uint32_t sam = ids->kinds[p->a] == MW_FORM_SAM ? p->a : p->b;
+            uint32_t other = sam == p->a ? p->b : p->a;
+            uint32_t r = mw_identities_root(ids, other);
+            if (pass == 0) {
+                with[sam] = with[sam] == MW_IDENTITY_NONE || with[sam] == r ? r : UINT32_MAX - 1;
+            } else if (with[sam] == r) {
+                join(ids, sam, other);
+            }
+        }
+    }
+    mw_free(with);
+}
+
 static void join_pairs(struct mw_identities *ids)
 {
     uint32_t *partners = opaque_partners(ids);
     for (size_t i = 0; i < ids->npairs; i++) {
         const struct id_pair *p = &ids->pairs[i];
         if (!p->trusted &&
-            (partners[p->a] > MW_IDENTITY_OPAQUE_MAX || partners[p->b] > MW_IDENTITY_OPAQUE_MAX)) {
+            (partners[p->a] == UINT32_MAX || partners[p->b] == UINT32_MAX ||
+             partners[p->a] > MW_IDENTITY_OPAQUE_MAX || partners[p->b] > MW_IDENTITY_OPAQUE_MAX)) {
             continue;
         }
-        join(ids, p->a, p->b);
+        if (!held_back(ids, p)) {
+            join(ids, p->a, p->b);
+        }
     }
+    join_sam_pairs(ids);
     mw_free(partners);
 }
 

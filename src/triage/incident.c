@@ -1358,7 +1358,7 @@ void mw_incidents_build(struct mw_incidents *b)
     for (size_t g = 0; g < ngroups; g++) {
         l.parent[g] = g;
     }
-    mw_strmap_init(&l.seen, false);
+    mw_strmap_init(&l.seen, true); /* addresses and GUIDs: any case */
     mw_buf_init(&l.key, 0);
     link_groups(&l, n);
     make_incidents(b, &l, n, ngroups);
