@@ -31,6 +31,7 @@ struct ip_users {
     uint32_t *forms;
     uint8_t n;
     bool more;
+    bool partial; /* first seen after the table was full: its records' users were not counted */
 };
 
 /* Record fields whose values name one person together (docs/incidents.md, Identities). The
@@ -381,8 +382,9 @@ static void pair_values(struct mw_incidents *b, struct mw_str a, struct mw_str v
     mw_identities_pair(b->ids, x, y, false);
 }
 
-/* Counts account form for ip (normalised), up to twice the limit plus two distinct forms. */
-static void note_ip_user(struct mw_incidents *b, struct mw_str ip, uint32_t form)
+/* Counts account form for ip (normalised), up to twice the limit plus two distinct forms. An
+ * alert's IP (from_alert) is kept past MW_INC_IPS_MAX (alerts are few), marked partial. */
+static void note_ip_user(struct mw_incidents *b, struct mw_str ip, uint32_t form, bool from_alert)
 {
     ip = mw_ip_normalize(mw_str_trim(ip));
     if (ip.len == 0 || form == MW_IDENTITY_NONE) {
@@ -391,12 +393,14 @@ static void note_ip_user(struct mw_incidents *b, struct mw_str ip, uint32_t form
     struct ip_users *u = mw_strmap_get(&b->ips, ip);
     size_t cap = 2 * (size_t)b->ip_max + 2 < 250 ? 2 * (size_t)b->ip_max + 2 : 250;
     if (!u) {
-        if (b->ips.count >= MW_INC_IPS_MAX) {
+        bool full = b->ips.count >= MW_INC_IPS_MAX;
+        if (full && !from_alert) {
             b->ips_dropped++;
             return;
         }
         u = mw_calloc(1, sizeof *u);
         u->forms = mw_calloc(cap, sizeof *u->forms);
+        u->partial = full && b->ips_dropped > 0;
         mw_strmap_put(&b->ips, ip, u);
     }
     for (size_t i = 0; i < u->n; i++) {
@@ -420,7 +424,7 @@ void mw_incidents_observe(struct mw_incidents *b, const struct mw_event *ev, str
     b->last_event = ev;
     b->last_offset = ev ? ev->origin.offset : 0;
     uint32_t form = mw_identities_add(b->ids, account.ptr, account.len);
-    note_ip_user(b, source_ip, form);
+    note_ip_user(b, source_ip, form, false);
     if (!ev || !b->bound) {
         return;
     }
@@ -536,7 +540,7 @@ void mw_incidents_add(struct mw_incidents *b, const struct mw_alert *a)
     alert_pairs(b, c);
     c->identity = alert_form(b, c);
     for (size_t i = 0; i < c->nsource_ips; i++) {
-        note_ip_user(b, mw_str_c(c->source_ips[i]), c->identity);
+        note_ip_user(b, mw_str_c(c->source_ips[i]), c->identity, true);
     }
     bucket_keep(bucket_for(b, c->identity), c);
 }
@@ -709,11 +713,8 @@ static bool ip_links(struct linker *l, const char *ip)
         }
     }
     const struct ip_users *u = mw_strmap_get(&l->b->ips, t);
-    if (!u) {
-        return true;
-    }
-    if (u->more) {
-        return false;
+    if (!u || u->more || u->partial) {
+        return false; /* its users could not all be counted */
     }
     uint32_t roots[256];
     size_t nroots = 0;

@@ -201,8 +201,8 @@ struct mw_incident {
 #define MW_INC_ALERTS_PER_ACCOUNT 1000 /* alerts kept per account form; the rest are counted */
 #define MW_INC_TIMELINE_CAP       2000 /* timeline entries per incident */
 #define MW_INC_SPAN_DEFAULT       (7LL * 86400 * 1000000000LL)
-#define MW_INC_IP_MAX_DEFAULT     5 /* accounts an IP may serve and still link (egress: none) */
-#define MW_INC_IPS_MAX            65536u /* IPs whose accounts are counted */
+#define MW_INC_IP_MAX_DEFAULT     5     /* accounts an IP may serve and still link (egress: none) */
+#define MW_INC_IPS_MAX            8192u /* IPs of matched records whose accounts are counted */
 
 struct mw_config;
 struct mw_event;
