@@ -69,6 +69,7 @@ struct mw_incidents {
     bool bound;
     const struct mw_event *last_event; /* observed already (several findings of one record) */
     uint64_t last_offset;
+    uint32_t last_file;
     struct mw_incident *incidents;
     size_t nincidents;
     bool built;
@@ -418,11 +419,13 @@ static void note_ip_user(struct mw_incidents *b, struct mw_str ip, uint32_t form
 void mw_incidents_observe(struct mw_incidents *b, const struct mw_event *ev, struct mw_str account,
                           struct mw_str source_ip)
 {
-    if (ev && ev == b->last_event && ev->origin.offset == b->last_offset) {
+    if (ev && ev == b->last_event && ev->origin.offset == b->last_offset &&
+        ev->origin.file_id == b->last_file) {
         return; /* another finding of the same record */
     }
     b->last_event = ev;
     b->last_offset = ev ? ev->origin.offset : 0;
+    b->last_file = ev ? ev->origin.file_id : 0;
     uint32_t form = mw_identities_add(b->ids, account.ptr, account.len);
     note_ip_user(b, source_ip, form, false);
     if (!ev || !b->bound) {
