@@ -99,7 +99,7 @@ measure() {
     cpu=$(awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 }
         END { printf "%.2f", u + s }' "$RES/$tag.time")
     rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$RES/$tag.time")
-    nal=$(grep -c '"kind":"alert"' "$RES/$tag.jsonl" || true)
+    nal=$(grep -c '^{"schema_version":[0-9]*,"kind":"alert"' "$RES/$tag.jsonl" || true)
     [ -n "$REF_CPU" ] || REF_CPU=$cpu
     if [ "$tag" = sorted ]; then
         eq="(reference)"

@@ -273,6 +273,52 @@ static void put_sources(FILE *f, const struct mw_run_summary *s)
     fputc(']', f);
 }
 
+/* ---- incidents (docs/schema.md, Incident) ---------------------------------------------------- */
+
+static const char *incident_kind_name(enum mw_incident_kind k)
+{
+    switch (k) {
+        case MW_INCIDENT_HOST:
+            return "host";
+        case MW_INCIDENT_ONPREM:
+            return "onprem";
+        default:
+            return "account";
+    }
+}
+
+static const char *answer_name(enum mw_answer a)
+{
+    return a == MW_ANSWER_YES ? "yes" : (a == MW_ANSWER_NO ? "no" : "unknown");
+}
+
+static void put_cstr_array(FILE *f, char *const *v, size_t n)
+{
+    put_str_array(f, (const char *const *)v, v ? n : 0);
+}
+
+static void put_questions(FILE *f, const struct mw_playbook_result *p)
+{
+    fputs("\"questions\":[", f);
+    for (size_t i = 0; p->questions && i < p->nquestions; i++) {
+        const struct mw_pb_answer *q = &p->questions[i];
+        fputs(i ? ",{\"id\":" : "{\"id\":", f);
+        mw_json_put_cstr(f, q->id);
+        fputs(",\"question\":", f);
+        mw_json_put_cstr(f, q->question);
+        fputs(",\"answer\":", f);
+        mw_json_put_cstr(f, answer_name(q->answer));
+        fputs(",\"evidence\":", f);
+        put_cstr_array(f, q->evidence, q->nevidence);
+        fputs(",\"detail\":", f);
+        mw_json_put_cstr(f, q->detail);
+        fputs(",\"missing\":", f);
+        mw_json_put_cstr(f, q->missing);
+        fputc('}', f);
+    }
+    fputc(']', f);
+}
+
 static void put_time_or_null(FILE *f, int64_t ns)
 {
     if (ns == MW_TIME_NONE) {
@@ -332,6 +378,136 @@ static int jsonl_summary(void *state, const struct mw_run_summary *s)
     return ferror(f) ? MW_E_IO : MW_OK;
 }
 
+static void put_containment(FILE *f, const struct mw_playbook_result *p)
+{
+    fputs(",\"containment\":[", f);
+    for (size_t i = 0; p->containment && i < p->ncontainment; i++) {
+        const struct mw_pb_step *c = &p->containment[i];
+        fputs(i ? ",{\"finding\":" : "{\"finding\":", f);
+        mw_json_put_cstr(f, c->finding);
+        fputs(",\"shell\":", f);
+        mw_json_put_cstr(f, c->shell);
+        fputs(",\"command\":", f);
+        mw_json_put_cstr(f, c->command);
+        fputc('}', f);
+    }
+    fputc(']', f);
+}
+
+static void put_persist_pivots(FILE *f, const struct mw_playbook_result *p)
+{
+    fputs(",\"still_there\":[", f);
+    for (size_t i = 0; p->persist && i < p->npersist; i++) {
+        const struct mw_pb_persist *s = &p->persist[i];
+        fputs(i ? ",{\"what\":" : "{\"what\":", f);
+        mw_json_put_cstr(f, s->what);
+        fprintf(f, ",\"removed\":%s,\"removed_at\":", s->removed ? "true" : "false");
+        if (s->removed && s->removed_ns != MW_TIME_NONE) {
+            put_time(f, s->removed_ns);
+        } else {
+            fputs("null", f);
+        }
+        fputc('}', f);
+    }
+    fputs("],\"pivots\":[", f);
+    for (size_t i = 0; p->pivots && i < p->npivots; i++) {
+        const struct mw_pb_pivot *v = &p->pivots[i];
+        fputs(i ? ",{\"kind\":" : "{\"kind\":", f);
+        mw_json_put_cstr(f, v->kind);
+        fputs(",\"value\":", f);
+        mw_json_put_cstr(f, v->value);
+        fputs(",\"accounts\":", f);
+        put_cstr_array(f, v->accounts, v->naccounts);
+        fputc('}', f);
+    }
+    fputc(']', f);
+}
+
+void mw_jsonl_put_playbook(FILE *f, const struct mw_playbook_result *p)
+{
+    fputc('{', f);
+    put_questions(f, p);
+    fprintf(f, ",\"escalate\":%s,\"reasons\":", p->escalate ? "true" : "false");
+    put_cstr_array(f, p->reasons, p->nreasons);
+    put_containment(f, p);
+    put_persist_pivots(f, p);
+    fputs(",\"warnings\":", f);
+    put_cstr_array(f, p->warnings, p->nwarnings);
+    fputc('}', f);
+}
+
+static void put_timeline(FILE *f, const struct mw_incident *inc)
+{
+    fputs(",\"timeline\":[", f);
+    for (size_t i = 0; i < inc->ntimeline; i++) {
+        const struct mw_inc_event *t = &inc->timeline[i];
+        fputs(i ? ",{\"time\":" : "{\"time\":", f);
+        put_time(f, t->time_ns);
+        fputs(",\"kind\":", f);
+        mw_json_put_cstr(f, t->kind);
+        fputs(",\"account\":", f);
+        mw_json_put_cstr(f, t->account);
+        fputs(",\"source_ip\":", f);
+        mw_json_put_cstr(f, t->source_ip);
+        fputs(",\"summary\":", f);
+        mw_json_put_cstr(f, t->summary);
+        fputs(",\"alert\":", f);
+        mw_json_put_cstr(f, t->alert);
+        fputs(",\"file\":", f);
+        mw_json_put_cstr(f, t->file);
+        if (t->file) {
+            fprintf(f, ",\"line\":%" PRIu64 "}", t->line);
+        } else {
+            fputs(",\"line\":null}", f);
+        }
+    }
+    fputc(']', f);
+}
+
+static int jsonl_incident(void *state, const struct mw_incident *inc)
+{
+    struct jsonl_state *st = state;
+    FILE *f = st->out;
+    fprintf(f, "{\"schema_version\":%d,\"kind\":\"incident\",\"id\":", JSONL_SCHEMA_VERSION);
+    mw_json_put_cstr(f, inc->id);
+    fputs(",\"level\":", f);
+    mw_json_put_cstr(f, mw_output_level_name(inc->level));
+    fputs(",\"incident_kind\":", f);
+    mw_json_put_cstr(f, incident_kind_name(inc->kind));
+    fputs(",\"accounts\":", f);
+    put_cstr_array(f, inc->accounts, inc->naccounts);
+    fputs(",\"hosts\":", f);
+    put_cstr_array(f, inc->hosts, inc->nhosts);
+    fputs(",\"alerts\":[", f);
+    for (size_t i = 0; i < inc->nalerts; i++) {
+        if (i > 0) {
+            fputc(',', f);
+        }
+        mw_json_put_cstr(f, inc->alerts[i]->id);
+    }
+    fputs("],\"technique\":", f);
+    mw_json_put_cstr(f, inc->technique);
+    fputs(",\"techniques\":", f);
+    put_cstr_array(f, inc->techniques, inc->ntechniques);
+    fputs(",\"time\":{\"first\":", f);
+    put_time(f, inc->first_ns);
+    fputs(",\"last\":", f);
+    put_time(f, inc->last_ns);
+    fputs("},\"source_ip\":", f);
+    mw_json_put_cstr(f, inc->nsource_ips ? inc->source_ips[0] : NULL);
+    fputs(",\"source_ips\":", f);
+    put_cstr_array(f, inc->source_ips, inc->nsource_ips);
+    fputs(",\"summary\":", f);
+    mw_json_put_cstr(f, inc->summary);
+    fputs(",\"links\":", f);
+    put_cstr_array(f, inc->links, inc->nlinks);
+    put_timeline(f, inc);
+    fputs(",\"playbook\":", f);
+    mw_jsonl_put_playbook(f, &inc->playbook);
+    fputs("}\n", f);
+    return ferror(f) ? MW_E_IO : MW_OK;
+}
+
 static int jsonl_finish(void *state)
 {
     struct jsonl_state *st = state;
@@ -351,6 +527,7 @@ const struct mw_sink_ops mw_sink_jsonl = {
     .open = jsonl_open,
     .write = jsonl_write,
     .summary = jsonl_summary,
+    .incident = jsonl_incident,
     .finish = jsonl_finish,
     .close = jsonl_close,
 };

@@ -135,6 +135,9 @@ struct mw_sink_ops {
      * incident), before finish, with the run's summary. A run computes what only this needs
      * (the inputs' SHA-256) only when some sink has it. */
     int (*summary)(void *state, const struct mw_run_summary *sum);
+    /* Optional (NULL: the sink shows no incidents): one incident, after every alert was written
+     * and before finish (triage/incident.h); valid during the call. */
+    int (*incident)(void *state, const struct mw_incident *inc);
     /* Called once at the end: the table prints its sorted rows here. */
     int (*finish)(void *state);
     void (*close)(void *state);

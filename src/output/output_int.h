@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/str.h"
 #include "output/output.h"
@@ -24,5 +25,8 @@ const char *mw_output_level_name(int level);
 /* Sets the terminal width the table truncates rows to (0: full text, as when not a terminal).
  * state is what mw_sink_table.open returned. */
 void mw_table_set_width(void *state, unsigned width);
+
+/* The playbook object of an incident (output/jsonl.c), for the JSON Lines sink and its tests. */
+void mw_jsonl_put_playbook(FILE *f, const struct mw_playbook_result *p);
 
 #endif

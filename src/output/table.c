@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/hash.h"
 #include "core/status.h"
 #include "core/str.h"
 #include "core/time.h"
@@ -76,6 +77,16 @@ struct table_spill {
     bool no_file; /* no temporary file could be made: the text stays in memory */
 };
 
+/* An incident as the table keeps it: its header lines (escaped, each NUL-terminated, the first
+ * one its level) and the ids of its alerts. Incidents are few: kept in memory. */
+struct table_incident {
+    struct mw_buf head;
+    size_t nlines;
+    int level;
+    char (*ids)[24];
+    size_t nids;
+};
+
 struct table_state {
     FILE *out;
     bool color;
@@ -90,6 +101,8 @@ struct table_state {
     struct table_spill spill;
     struct mw_buf scratch;
     struct mw_buf row_text;
+    struct table_incident *incidents;
+    size_t nincidents;
 };
 
 /* ---- row text ------------------------------------------------------------------------------ */
@@ -602,6 +615,171 @@ static int print_stored(struct table_state *st, const struct table_row *row,
     return MW_OK;
 }
 
+/* ---- incidents ---------------------------------------------------------------------------- */
+
+static const char *incident_kind_text(enum mw_incident_kind k)
+{
+    return k == MW_INCIDENT_HOST ? "host" : (k == MW_INCIDENT_ONPREM ? "onprem" : "account");
+}
+
+/* Appends "label" and the escaped values joined with ", " as one line (NUL-terminated). */
+static void head_line(struct table_incident *ti, const char *label, char *const *v, size_t n)
+{
+    struct mw_buf *b = &ti->head;
+    (void)mw_buf_printf(b, "  %-12s", label);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0) {
+            (void)mw_buf_append(b, ", ", 2);
+        }
+        mw_term_escape_buf(b, v[i], strnlen(v[i], TABLE_CELL_MAX));
+    }
+    (void)mw_buf_putc(b, '\0');
+    ti->nlines++;
+}
+
+static void head_time(struct table_incident *ti, const struct mw_incident *inc)
+{
+    char *first = time_copy(inc->first_ns);
+    char *last = time_copy(inc->last_ns);
+    char *v[1];
+    char buf[120];
+    snprintf(buf, sizeof buf, "%s to %s", first, last);
+    v[0] = inc->first_ns == MW_TIME_NONE ? first : buf;
+    head_line(ti, "time:", v, 1);
+    mw_free(first);
+    mw_free(last);
+}
+
+/* What to look at: id, level, kind, alerts, escalation, then accounts, hosts, techniques, time
+ * span and the links that joined accounts. */
+static int table_incident(void *state, const struct mw_incident *inc)
+{
+    struct table_state *st = state;
+    st->incidents = mw_realloc(st->incidents, (st->nincidents + 1) * sizeof *st->incidents);
+    struct table_incident *ti = &st->incidents[st->nincidents++];
+    memset(ti, 0, sizeof *ti);
+    mw_buf_init(&ti->head, 0);
+    ti->level = inc->level;
+    (void)mw_buf_printf(&ti->head, "%s", mw_output_level_name(inc->level));
+    (void)mw_buf_putc(&ti->head, '\0');
+    (void)mw_buf_printf(&ti->head, "  INCIDENT %s  %s  %zu alert%s", inc->id,
+                        incident_kind_text(inc->kind), inc->nalerts, inc->nalerts == 1 ? "" : "s");
+    if (inc->alerts_omitted > 0) {
+        (void)mw_buf_printf(&ti->head, " (+%" PRIu64 " not kept)", inc->alerts_omitted);
+    }
+    (void)mw_buf_printf(&ti->head, "  escalate: %s",
+                        inc->playbook.nquestions == 0 ? "-"
+                                                      : (inc->playbook.escalate ? "yes" : "no"));
+    (void)mw_buf_putc(&ti->head, '\0');
+    ti->nlines = 2;
+    head_line(ti, "accounts:", inc->accounts, inc->naccounts);
+    if (inc->nhosts > 0) {
+        head_line(ti, "hosts:", inc->hosts, inc->nhosts);
+    }
+    head_line(ti, "techniques:", inc->techniques, inc->ntechniques);
+    head_time(ti, inc);
+    for (size_t i = 0; i < inc->nlinks; i++) {
+        head_line(ti, i == 0 ? "linked:" : "", &inc->links[i], 1);
+    }
+    ti->ids = mw_calloc(inc->nalerts + 1, sizeof *ti->ids);
+    for (size_t i = 0; i < inc->nalerts; i++) {
+        memcpy(ti->ids[i], inc->alerts[i]->id, sizeof ti->ids[i]);
+        ti->ids[i][sizeof ti->ids[i] - 1] = '\0';
+    }
+    ti->nids = inc->nalerts;
+    return MW_OK;
+}
+
+static void print_incident_head(const struct table_state *st, const struct table_incident *ti)
+{
+    const char *p = ti->head.ptr;
+    const char *level = p;
+    p += strlen(p) + 1;
+    if (st->color) {
+        fputs(level_color(ti->level), st->out);
+    }
+    fputs(level, st->out);
+    if (st->color) {
+        fputs("\x1b[0m", st->out);
+    }
+    size_t used = strlen(level);
+    put_fitted(st->out, p, st->width > used ? st->width - used : 4, false, st->width > 0);
+    fputc('\n', st->out);
+    for (size_t i = 2; i < ti->nlines; i++) {
+        p += strlen(p) + 1;
+        put_fitted(st->out, p, st->width, false, st->width > 0);
+        fputc('\n', st->out);
+    }
+}
+
+/* Row indices (in display order) of the incident's alerts, marked shown. */
+static size_t incident_rows(const struct table_state *st, const struct mw_strmap *by_id,
+                            const struct table_incident *ti, size_t *out, bool *shown)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ti->nids; i++) {
+        void *v = mw_strmap_get(by_id, mw_str_c(ti->ids[i]));
+        if (v && !shown[(uintptr_t)v - 1]) {
+            shown[(uintptr_t)v - 1] = true;
+            out[n++] = (uintptr_t)v - 1;
+        }
+    }
+    for (size_t i = 1; i < n; i++) { /* insertion sort: rows are in display order already */
+        size_t x = out[i], k = i;
+        for (; k > 0 && out[k - 1] > x; k--) {
+            out[k] = out[k - 1];
+        }
+        out[k] = x;
+    }
+    (void)st;
+    return n;
+}
+
+static int print_rows(struct table_state *st, const size_t *idx, size_t n,
+                      const size_t widths[NCOLS])
+{
+    int rc = MW_OK;
+    print_row(st, col_names, widths, NULL);
+    for (size_t i = 0; i < n && rc == MW_OK; i++) {
+        rc = print_stored(st, &st->rows[idx[i]], widths);
+    }
+    return rc;
+}
+
+/* Incidents first, each with its alerts under it, then the alerts of no incident. */
+static int print_incidents(struct table_state *st, const size_t widths[NCOLS])
+{
+    struct mw_strmap by_id;
+    bool *shown = mw_calloc(st->nrows + 1, sizeof *shown);
+    size_t *idx = mw_calloc(st->nrows + 1, sizeof *idx);
+    int rc = MW_OK;
+    mw_strmap_init(&by_id, false);
+    for (size_t i = 0; i < st->nrows; i++) {
+        char buf[24];
+        mw_strmap_put(&by_id, mw_str_c(row_id(st, &st->rows[i], buf)), (void *)(uintptr_t)(i + 1));
+    }
+    for (size_t i = 0; i < st->nincidents && rc == MW_OK; i++) {
+        size_t n = incident_rows(st, &by_id, &st->incidents[i], idx, shown);
+        fputs(i > 0 ? "\n" : "", st->out);
+        print_incident_head(st, &st->incidents[i]);
+        rc = n > 0 ? print_rows(st, idx, n, widths) : MW_OK;
+    }
+    size_t rest = 0;
+    for (size_t i = 0; i < st->nrows; i++) {
+        if (!shown[i]) {
+            idx[rest++] = i;
+        }
+    }
+    if (rest > 0 && rc == MW_OK) {
+        fprintf(st->out, "\nAlerts in no incident: %zu\n", rest);
+        rc = print_rows(st, idx, rest, widths);
+    }
+    mw_strmap_fini(&by_id);
+    mw_free(shown);
+    mw_free(idx);
+    return rc;
+}
+
 static int table_finish(void *state)
 {
     struct table_state *st = state;
@@ -620,9 +798,13 @@ static int table_finish(void *state)
         }
         sort_rows(st);
         compute_widths(st, widths);
-        print_row(st, col_names, widths, NULL);
-        for (size_t i = 0; i < st->nrows && rc == MW_OK; i++) {
-            rc = print_stored(st, &st->rows[i], widths);
+        if (st->nincidents > 0) {
+            rc = print_incidents(st, widths);
+        } else {
+            rc = print_rows(st, NULL, 0, widths);
+            for (size_t i = 0; i < st->nrows && rc == MW_OK; i++) {
+                rc = print_stored(st, &st->rows[i], widths);
+            }
         }
         if (st->dropped > 0) {
             fprintf(f, "(%" PRIu64 " more alerts not shown; use --format jsonl)\n", st->dropped);
@@ -645,6 +827,11 @@ static void table_close(void *state)
     spill_close(&st->spill);
     mw_buf_fini(&st->scratch);
     mw_buf_fini(&st->row_text);
+    for (size_t i = 0; i < st->nincidents; i++) {
+        mw_buf_fini(&st->incidents[i].head);
+        mw_free(st->incidents[i].ids);
+    }
+    mw_free(st->incidents);
     mw_free(st);
 }
 
@@ -652,6 +839,7 @@ const struct mw_sink_ops mw_sink_table = {
     .name = "table",
     .open = table_open,
     .write = table_write,
+    .incident = table_incident,
     .finish = table_finish,
     .close = table_close,
 };

@@ -61,6 +61,7 @@ static int on_shown(void *arg, const struct mw_alert *alert)
         return rc < 0 ? rc : MW_E_IO;
     }
     run->alerts++;
+    mw_incidents_add(run->incidents, alert); /* triage: grouped into incidents at the end */
     size_t idx = rule_index(run, alert->rule);
     if (idx < mw_ruleset_count(run->rules)) {
         run->per_rule[idx]++;
@@ -98,6 +99,28 @@ static bool wants_summary(const struct mw_run_sink *sinks, size_t nsinks)
         }
     }
     return false;
+}
+
+/* Builds the incidents (triage/incident.h) and hands each to every sink that takes them, after
+ * every alert was written. */
+static int write_incidents(struct mw_run *run)
+{
+    size_t n;
+    mw_incidents_build(run->incidents);
+    const struct mw_incident *inc = mw_incidents_list(run->incidents, &n);
+    int rc = MW_OK;
+    for (size_t i = 0; i < n && rc == MW_OK; i++) {
+        for (size_t k = 0; k < run->nsinks && rc == MW_OK; k++) {
+            if (run->sinks[k].ops->incident) {
+                rc = run->sinks[k].ops->incident(run->sinks[k].state, &inc[i]);
+            }
+        }
+    }
+    if (rc != MW_OK && run->sink_rc == MW_OK) {
+        run->sink_rc = rc;
+        run->sink_errno = errno;
+    }
+    return rc;
 }
 
 /* Finishes (flushes) and closes every sink: the one place sinks are flushed. */
@@ -162,6 +185,8 @@ static int judge_held(struct mw_run *run, bool final)
 static int on_finding(void *arg, const struct mw_finding *f)
 {
     struct mw_run *run = arg;
+    /* triage: the record's account pairs and its IP's users, for identities and linking */
+    mw_incidents_observe(run->incidents, f->event, f->account, f->source_ip);
     if (f->provisional && run->infer) {
         /* its level depends on domains inferred from the whole input: judged at the end */
         bool owner = mw_correlate_claim(run->corr, f);
@@ -284,8 +309,11 @@ int mw_run_execute(struct mw_run *run, struct mw_run_sink *sinks, size_t nsinks)
                 mw_correlate_error(run->corr));
     }
     mw_cov_finish(&run->cov, run->pl.per_source, run->pl.nsources);
+    if (rc == MW_OK) {
+        rc = write_incidents(run);
+    }
     if (run->sink_rc == MW_OK) {
-        summarise_sinks(run); /* after the last alert (and incident), before the flush */
+        summarise_sinks(run); /* after the last alert and incident, before the flush */
     }
     finish_sinks(run);
     return rc;
@@ -382,6 +410,8 @@ int mw_run_open(struct mw_run **out, const struct mw_run_options *opt, struct mw
     mw_detect_scratch_init(&run->scratch);
     mw_pipeline_init(&run->pl);
     mw_policy_init(&run->policy, opt->config, opt->only_rules, opt->nonly_rules, opt->min_level);
+    run->incidents = mw_incidents_create(opt->config);
+    mw_incidents_bind_fields(run->incidents, &run->fields);
     *out = run;
     int rc = load_rules(run, diag);
     if (rc != MW_OK) {
@@ -414,6 +444,7 @@ void mw_run_close(struct mw_run *run)
     mw_fieldtab_fini(&run->fields);
     mw_free(run->per_rule);
     mw_policy_fini(&run->policy);
+    mw_incidents_destroy(run->incidents);
     mw_held_events_destroy(run->held);
     mw_domain_infer_destroy(run->infer);
     mw_arena_fini(&run->match_arena);

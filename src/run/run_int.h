@@ -13,6 +13,7 @@
 #include "run/coverage.h"
 #include "run/pipeline.h"
 #include "run/run.h"
+#include "triage/incident.h"
 
 struct mw_run {
     const struct mw_run_options *opt;
@@ -21,7 +22,8 @@ struct mw_run {
     struct mw_prefilter *prefilters[MW_MAX_SOURCES]; /* per source, mw_sources_all() order */
     struct mw_pipeline pl;
     struct mw_correlator *corr;
-    struct mw_policy policy; /* the triage stage */
+    struct mw_policy policy;        /* the triage stage */
+    struct mw_incidents *incidents; /* triage: alerts shown, grouped at the end */
     struct mw_run_sink *sinks;
     size_t nsinks;
     struct mw_arena match_arena;

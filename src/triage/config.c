@@ -4,8 +4,10 @@
 #include "triage/triage.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
@@ -13,6 +15,7 @@
 #include "core/ip.h"
 #include "core/str.h"
 #include "core/time.h"
+#include "triage/incident.h"
 #include "triage/triage_int.h"
 
 static void strlist_add(struct mw_strlist *l, const char *s, size_t len)
@@ -49,7 +52,9 @@ const struct mw_placeholder *mw_config_placeholders(const struct mw_config *cfg,
 
 struct mw_config *mw_config_create_empty(void)
 {
-    return mw_calloc(1, sizeof(struct mw_config));
+    struct mw_config *cfg = mw_calloc(1, sizeof(struct mw_config));
+    cfg->ip_link_max = -1;
+    return cfg;
 }
 
 void mw_config_destroy(struct mw_config *cfg)
@@ -77,6 +82,8 @@ void mw_config_destroy(struct mw_config *cfg)
     }
     strlist_free(&cfg->vips);
     placeholders_free(cfg);
+    mw_free(cfg->identities);
+    mw_free(cfg->egress);
     mw_free(cfg);
 }
 
@@ -602,6 +609,85 @@ static int load_ti(struct loader *ld, yaml_node_t *n, struct mw_config *cfg)
     return MW_OK;
 }
 
+/* ---- incidents ----------------------------------------------------------------------------- */
+
+static int add_egress(struct loader *ld, yaml_node_t *n, void *arg)
+{
+    struct mw_config *cfg = arg;
+    const char *s = scalar(n);
+    struct mw_cidr c;
+    if (!s || !mw_ip_cidr_parse(s, &c)) {
+        return fail_at(ld, n, "'%s' is not an IP address or CIDR range (e.g. 198.51.100.0/24)",
+                       s ? s : "?");
+    }
+    cfg->egress = mw_realloc(cfg->egress, (cfg->negress + 1) * sizeof *cfg->egress);
+    cfg->egress[cfg->negress++] = c;
+    return MW_OK;
+}
+
+/* identities: a mapping file, relative to the config file's directory; read once here so a
+ * bad file is a config error (exit 2) before any input is read. */
+static int load_identities(struct loader *ld, yaml_node_t *v, struct mw_config *cfg)
+{
+    const char *s = scalar(v);
+    if (!s || !*s) {
+        return fail_at(ld, v, "%s", "identities names a file (a CSV of account forms)");
+    }
+    const char *slash = strrchr(ld->path, '/');
+    mw_free(cfg->identities);
+    if (s[0] == '/' || !slash) {
+        cfg->identities = mw_strdup(s);
+    } else {
+        size_t dl = (size_t)(slash - ld->path) + 1;
+        cfg->identities = mw_malloc(dl + strlen(s) + 1);
+        memcpy(cfg->identities, ld->path, dl);
+        strcpy(cfg->identities + dl, s);
+    }
+    struct mw_identities *ids = mw_identities_create();
+    struct mw_diag d;
+    mw_diag_init(&d);
+    int rc = mw_identities_load(ids, cfg->identities, &d);
+    mw_identities_destroy(ids);
+    if (rc != MW_OK) {
+        return fail_at(ld, v, "identities '%s'%s%.0" PRIu64 ": %s", cfg->identities,
+                       d.line ? " line " : "", d.line, d.msg);
+    }
+    return MW_OK;
+}
+
+static int load_incident_key(struct loader *ld, const char *key, yaml_node_t *v,
+                             struct mw_config *cfg)
+{
+    const char *s = scalar(v);
+    if (!strcmp(key, "identities")) {
+        return load_identities(ld, v, cfg);
+    }
+    if (!strcmp(key, "egress_ranges")) {
+        return each_scalar(ld, v, key, add_egress, cfg);
+    }
+    if (!strcmp(key, "incident_span")) {
+        int64_t ns = 0;
+        if (!s || mw_timespan_parse(mw_str_c(s), &ns) != MW_OK || ns <= 0) {
+            return fail_at(ld, v, "%s", "incident_span must be a time span such as 7d or 12h");
+        }
+        cfg->incident_span = ns;
+        return MW_OK;
+    }
+    char *end = NULL;
+    long n = s ? strtol(s, &end, 10) : -1;
+    if (!s || !*s || *end || n < 0 || n > 1000) {
+        return fail_at(ld, v, "%s", "ip_link_max_accounts must be a number from 0 to 1000");
+    }
+    cfg->ip_link_max = n;
+    return MW_OK;
+}
+
+static bool incident_key(const char *key)
+{
+    return key && (!strcmp(key, "identities") || !strcmp(key, "egress_ranges") ||
+                   !strcmp(key, "incident_span") || !strcmp(key, "ip_link_max_accounts"));
+}
+
 static int load_allowlists(struct loader *ld, struct mw_config *cfg, yaml_node_t *v)
 {
     if (v->type != YAML_SEQUENCE_NODE) {
@@ -636,9 +722,13 @@ static int root_key(struct loader *ld, struct mw_config *cfg, const char *key, y
     if (!strcmp(key, "vip")) {
         return each_scalar(ld, v, key, add_str, &cfg->vips);
     }
+    if (incident_key(key)) {
+        return load_incident_key(ld, key, v, cfg);
+    }
     return fail_at(ld, k,
                    "unknown key '%s' (internal_domains, allowlists, learning_period, "
-                   "placeholders, threat_intel, vip)",
+                   "placeholders, threat_intel, vip, identities, egress_ranges, incident_span, "
+                   "ip_link_max_accounts)",
                    key);
 }
 

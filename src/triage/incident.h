@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/diag.h"
 #include "correlate/correlate.h"
 
 /* ---- what triage keeps of one alert --------------------------------------------------------- */
@@ -33,6 +34,13 @@ struct mw_inc_evidence {
     bool has_time;
     struct mw_inc_field *fields;
     size_t nfields;
+};
+
+/* Which kind of log an alert came from (its evidence's source). */
+enum mw_inc_origin {
+    MW_INC_CLOUD = 0,
+    MW_INC_HOSTLOG, /* a host's log (Defender, Windows events) */
+    MW_INC_ONPREM,  /* an Exchange admin audit export */
 };
 
 struct mw_inc_alert {
@@ -55,6 +63,13 @@ struct mw_inc_alert {
     size_t nallowlists;
     struct mw_inc_evidence *evidence; /* a copy of the alert's evidence sample */
     size_t nevidence;
+    /* Attacker signals its evidence and aggregates name (docs/incidents.md, Linking): */
+    char **sessions; /* SessionId, AADSessionId values */
+    size_t nsessions;
+    char **apps; /* AppId, ClientAppId, ApplicationId values (first-party ids left out) */
+    size_t napps;
+    enum mw_inc_origin origin;
+    uint32_t identity; /* form id of its account (triage/identity.c), set by the builder */
 };
 
 /* ---- what the run saw, for answers that depend on which logs were given --------------------- */
@@ -132,6 +147,20 @@ struct mw_playbook_result {
 
 /* ---- incidents ------------------------------------------------------------------------------ */
 
+/* One timeline entry: an alert, or one of its evidence records (kind: the record's operation).
+ * Strings point into the builder's alert copies. */
+struct mw_inc_event {
+    int64_t time_ns;  /* MW_TIME_NONE when undated */
+    const char *kind; /* "alert", or "New-InboxRule", "MailItemsAccessed", ... */
+    const char *account;
+    const char *source_ip;
+    char *summary; /* owned */
+    const char *alert;
+    const char *file;
+    uint64_t line;
+    uint64_t offset; /* of the record: tells records on one line apart (a JSON array) */
+};
+
 enum mw_incident_kind {
     MW_INCIDENT_ACCOUNT = 0, /* a cloud (Entra / Exchange Online) account */
     MW_INCIDENT_HOST,        /* a host and the account on it (a mail store copied off a laptop) */
@@ -156,6 +185,100 @@ struct mw_incident {
     char **links; /* why identities were joined: "shares forwarding destination x@y" */
     size_t nlinks;
     struct mw_playbook_result playbook;
+    /* Added by the builder (docs/incidents.md): */
+    const char *technique;         /* the most severe (then earliest) alert's primary one */
+    char *summary;                 /* one line */
+    uint64_t alerts_omitted;       /* alerts of its accounts past MW_INC_ALERTS_PER_ACCOUNT */
+    bool raised;                   /* level raised one step: stages chained */
+    struct mw_inc_event *timeline; /* in time order (undated last) */
+    size_t ntimeline;
 };
+
+/* ---- the builder (triage/incident.c) -------------------------------------------------------- */
+
+#define MW_INC_EVIDENCE_CAP       10   /* evidence records kept per alert */
+#define MW_INC_VALUE_MAX          1024 /* bytes kept of an evidence value */
+#define MW_INC_ALERTS_PER_ACCOUNT 1000 /* alerts kept per account form; the rest are counted */
+#define MW_INC_TIMELINE_CAP       2000 /* timeline entries per incident */
+#define MW_INC_SPAN_DEFAULT       (7LL * 86400 * 1000000000LL)
+#define MW_INC_IP_MAX_DEFAULT     5     /* accounts an IP may serve and still link (egress: none) */
+#define MW_INC_IPS_MAX            8192u /* IPs of matched records whose accounts are counted */
+
+struct mw_config;
+struct mw_event;
+struct mw_fieldtab;
+struct mw_incidents;
+
+/* A builder with the config's incident settings (incident_span, egress_ranges,
+ * ip_link_max_accounts, identities); cfg may be NULL (defaults). A mapping file that cannot be
+ * read now (it was when the config loaded) is reported on stderr and left out. */
+struct mw_incidents *mw_incidents_create(const struct mw_config *cfg);
+void mw_incidents_destroy(struct mw_incidents *b);
+/* Interns the field names identity pairs are read from (UserKey, MailboxGuid, ...), so sources
+ * keep them (event/event.h, projection). Call before the input is read. */
+void mw_incidents_bind_fields(struct mw_incidents *b, struct mw_fieldtab *fields);
+/* A record that matched a rule: its account forms are paired (UserId + UserKey, MailboxOwnerUPN
+ * + MailboxGuid, ...) and the account is counted for its source IP. ev may be NULL. */
+void mw_incidents_observe(struct mw_incidents *b, const struct mw_event *ev, struct mw_str account,
+                          struct mw_str source_ip);
+/* Copies what incidents need of an alert the policy showed. */
+void mw_incidents_add(struct mw_incidents *b, const struct mw_alert *a);
+/* Resolves identities, groups, links, and fills the incidents. Call once. */
+void mw_incidents_build(struct mw_incidents *b);
+/* The incidents, most severe first (then earliest, then id); valid until destroy. */
+struct mw_incident *mw_incidents_list(struct mw_incidents *b, size_t *n);
+struct mw_identities *mw_incidents_identities(struct mw_incidents *b);
+
+/* ---- identities (triage/identity.c) --------------------------------------------------------- */
+
+/* One person's account forms, resolved with union-find over interned forms (docs/incidents.md,
+ * Identities). Forms are compared ASCII case-insensitively. Joins:
+ * - a pair from one record or alert (mw_identities_pair): always, except that an opaque id (a
+ *   GUID, a 16-hex-digit PUID) paired with UPNs of different local parts, or with more than
+ *   MW_IDENTITY_OPAQUE_MAX UPNs, is no person (a shared key) and joins nothing;
+ * - a mapping-file line (trusted): always;
+ * - by name: a bare `sam` joins `sam@domain` when exactly one domain in the run has a UPN with
+ *   that local part; `DOMAIN\sam` joins `sam@domain` when, besides, DOMAIN is the first label of
+ *   the domain or a pair showed DOMAIN\x with x@domain. Two UPNs never join by name.
+ * Memory: at most MW_IDENTITY_FORMS_MAX forms; forms past it are counted, not kept. */
+#define MW_IDENTITY_FORMS_MAX  65536u
+#define MW_IDENTITY_OPAQUE_MAX 4u
+
+enum mw_form_kind {
+    MW_FORM_UPN = 0,    /* local@domain */
+    MW_FORM_DOMAIN_SAM, /* DOMAIN\sam */
+    MW_FORM_CANONICAL,  /* corp.example.org/Users/sam (Exchange canonical name) */
+    MW_FORM_SAM,        /* sam */
+    MW_FORM_GUID,       /* mailbox GUID, object id */
+    MW_FORM_OPAQUE,     /* a PUID (UserKey) or other id of 16 hex digits */
+    MW_FORM_OTHER,      /* anything else: joins only by pair or mapping */
+};
+
+#define MW_IDENTITY_NONE UINT32_MAX
+
+struct mw_identities;
+
+struct mw_identities *mw_identities_create(void);
+void mw_identities_destroy(struct mw_identities *ids);
+/* Interns a form (trimmed; empty text, "-" and "N/A" are no form); returns its id or
+ * MW_IDENTITY_NONE. Forms added after mw_identities_resolve are their own identity. */
+uint32_t mw_identities_add(struct mw_identities *ids, const char *s, size_t len);
+/* Two forms of one person, seen together in a record or alert (trusted: a mapping-file line). */
+void mw_identities_pair(struct mw_identities *ids, uint32_t a, uint32_t b, bool trusted);
+/* Reads a mapping file: each line lists forms of one person, separated by commas (a form may be
+ * quoted with "); blank lines and lines starting with # are skipped. MW_E_IO or MW_E_CONFIG
+ * ("file:line: ...") on error. */
+int mw_identities_load(struct mw_identities *ids, const char *path, struct mw_diag *diag);
+/* Applies the joins; call once, after every form and pair was added. */
+void mw_identities_resolve(struct mw_identities *ids);
+/* The identity (its root form id) of form id; the form's own id before resolve. */
+uint32_t mw_identities_root(struct mw_identities *ids, uint32_t id);
+/* The form id of text, or MW_IDENTITY_NONE when it was never added. */
+uint32_t mw_identities_lookup(const struct mw_identities *ids, const char *s, size_t len);
+const char *mw_identities_form(const struct mw_identities *ids, uint32_t id);
+enum mw_form_kind mw_identities_kind(const struct mw_identities *ids, uint32_t id);
+size_t mw_identities_count(const struct mw_identities *ids);
+/* Forms not kept (past MW_IDENTITY_FORMS_MAX). */
+uint64_t mw_identities_dropped(const struct mw_identities *ids);
 
 #endif

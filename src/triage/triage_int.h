@@ -52,6 +52,12 @@ struct mw_config {
     int64_t learning;          /* learning_period; 0: not given */
     struct mw_placeholder *ph; /* placeholders: name -> values (strings owned here) */
     size_t nph;
+    /* Incidents (triage/incident.c, docs/incidents.md): */
+    char *identities;       /* identities: mapping file, resolved against the config's dir */
+    struct mw_cidr *egress; /* egress_ranges: NAT / proxy ranges whose IPs never link */
+    size_t negress;
+    int64_t incident_span; /* incident_span: gap that starts a new incident; 0: default */
+    long ip_link_max;      /* ip_link_max_accounts; -1: default */
 };
 
 /* Case-insensitive match of s against pat, where * stands for any run of characters

@@ -15,7 +15,7 @@ check() { # name expected-alerts expected-exit
     out="$dir/$1.out"; err="$dir/$1.err"
     MW_TEST=1 MW_ALLOC_STATS=1 timeout 120 "$bin" scan --format jsonl "$dir/$1" >"$out" 2>"$err"
     rc=$?
-    n=$(grep -c '"kind":"alert"' "$out")
+    n=$(grep -c '^{"schema_version":[0-9]*,"kind":"alert"' "$out")
     if [ "$rc" -ne "$3" ] || [ "$n" -ne "$2" ]; then
         echo "FAIL $1: exit $rc (want $3), $n alerts (want $2)"; cat "$err"; fail=1
     fi

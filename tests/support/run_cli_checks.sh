@@ -42,7 +42,7 @@ cmp -s keep.jsonl logs/ual.jsonl || bad "scan -o input -: the input was overwrit
 "$bin" scan -q --format jsonl -o - logs >out 2>err
 expect "scan -o -" 1 $?
 [ -e ./- ] && bad "scan -o -: wrote a file named '-'"
-grep -q '"kind":"alert"' out || bad "scan -o -: no alert on standard output"
+grep -q '^{"schema_version":[0-9]*,"kind":"alert"' out || bad "scan -o -: no alert on standard output"
 "$bin" scan --format jsonl -o logs/alerts.jsonl logs >out 2>err
 expect "scan -o logs/alerts.jsonl logs" 1 $?
 grep -q 'logs/alerts.jsonl: the --output file' err || bad "new output file in the tree: not named as skipped: $(cat err)"

@@ -53,8 +53,8 @@ for f in match.* nomatch.*; do
     if [ -s "$tmp/err" ]; then
         echo "FAIL: $f: unexpected stderr:"; head -n 20 "$tmp/err"; fail=1
     fi
-    n=$(grep -c '"kind":"alert"' "$tmp/out")
-    mine=$(grep '"kind":"alert"' "$tmp/out" | grep -c "\"rule\":{\"id\":\"$rule\"")
+    n=$(grep -c '^{"schema_version":[0-9]*,"kind":"alert"' "$tmp/out")
+    mine=$(grep '^{"schema_version":[0-9]*,"kind":"alert"' "$tmp/out" | grep -c "\"rule\":{\"id\":\"$rule\"")
     if [ "$mine" -ne "$n" ]; then
         echo "FAIL: $f: $((n - mine)) alert(s) of another rule"; fail=1
     fi
@@ -67,7 +67,7 @@ for f in match.* nomatch.*; do
             fi
             l="${f%.*}.levels"
             if [ -f "$l" ]; then
-                grep '"kind":"alert"' "$tmp/out" | sed -n 's/.*,"level":"\([a-z]*\)".*/\1/p' \
+                grep '^{"schema_version":[0-9]*,"kind":"alert"' "$tmp/out" | sed -n 's/.*,"level":"\([a-z]*\)".*/\1/p' \
                     | sort >"$tmp/got"
                 sort "$l" | grep -v '^$' >"$tmp/want"
                 if ! cmp -s "$tmp/got" "$tmp/want"; then

@@ -25,7 +25,7 @@
 static const char header[] =
         "schema_version,id,time_first,time_last,level,rule_id,rule_title,technique,techniques,"
         "account,mailbox,host,source_ip,source_ips,summary,count,category,evidence_total,"
-        "first_evidence_file,first_evidence_line,destinations\r\n";
+        "first_evidence_file,first_evidence_line,destinations,incident\r\n";
 
 static const char *const tech[] = { "T1114.003", "T1564.008" };
 static const struct mw_rule_info rule = {
@@ -99,7 +99,7 @@ static void test_detection_row(void **state)
                         "1,a-0123456789abcdef,2025-03-04T09:15:22Z,2025-03-04T09:16:22Z,high,r-1,"
                         "\"Inbox rule forwards mail, externally\",T1114.003,T1114.003;T1564.008,"
                         "alice@example.org,,,203.0.113.45,203.0.113.45;2001:db8::1,plain summary,"
-                        ",,3,logs/ual.csv,412,\r\n");
+                        ",,3,logs/ual.csv,412,,\r\n");
     mw_free(out);
 }
 
@@ -129,7 +129,7 @@ static void test_correlation_row(void **state)
     a.nsource_ips = 0;
     out = run_csv(&a, 1, 0);
     assert_non_null(
-            strstr(out, ",alice@example.org,,,,,plain summary,246,AutomationUserAgent,3,,,\r\n"));
+            strstr(out, ",alice@example.org,,,,,plain summary,246,AutomationUserAgent,3,,,,\r\n"));
     mw_free(out);
 }
 
@@ -180,7 +180,7 @@ static void test_control_characters_escaped(void **state)
     assert_non_null(strstr(row, ",'=\\x07,"));
     assert_non_null(strstr(row, ",\\x1b]0;x\\x07,\\x1b]0;x\\x07;1.2.3.4,"));
     assert_non_null(strstr(row, ",\\x1b[2Jcleared \\x9b31m \\x9b0m \\x7f,"));
-    assert_non_null(strstr(row, ",bob@example.org\\x00;drop@attacker.example\r\n"));
+    assert_non_null(strstr(row, ",bob@example.org\\x00;drop@attacker.example,\r\n"));
     for (const char *p = out; *p; p++) {
         unsigned char c = (unsigned char)*p;
         assert_true(c >= 0x20 || c == '\r' || c == '\n');
@@ -215,6 +215,47 @@ static void test_arrival_order_and_min_level(void **state)
     mw_free(out);
 }
 
+/* The incident column, last on each row: the incident that holds the alert, known only once the
+ * run hands the sink its incidents; empty for an alert in none. Enough rows to move the held
+ * rows to the temporary file (more than 4 MB). */
+static void test_incident_column(void **state)
+{
+    const struct mw_sink_ops *ops = mw_sink_find("csv");
+    struct mw_sink_options opt = { .out = tmpfile() };
+    struct mw_diag diag;
+    void *st = NULL;
+    static char big[20000];
+    (void)state;
+    memset(big, 'x', sizeof big - 1);
+    mw_diag_init(&diag);
+    assert_int_equal(ops->open(&st, &opt, &diag), MW_OK);
+    struct mw_alert a = base_alert();
+    a.summary = big;
+    for (int i = 0; i < 300; i++) {
+        snprintf(a.id, sizeof a.id, "a-%016x", i);
+        assert_int_equal(ops->write(st, &a), MW_OK);
+    }
+    struct mw_inc_alert ia = { .id = "a-0000000000000001" };
+    struct mw_inc_alert ib = { .id = "a-000000000000012b" };
+    const struct mw_inc_alert *list[] = { &ia, &ib };
+    struct mw_incident inc = { .id = "i-00000000000000aa", .alerts = list, .nalerts = 2 };
+    assert_int_equal(ops->incident(st, &inc), MW_OK);
+    assert_int_equal(ops->finish(st), MW_OK);
+    ops->close(st);
+    char *out = mw_test_slurp(opt.out, NULL);
+    assert_non_null(strstr(out, ",incident\r\n1,a-0000000000000000,"));
+    assert_non_null(strstr(out, ",i-00000000000000aa\r\n1,a-0000000000000002,"));
+    assert_non_null(strstr(out, ",\r\n1,a-0000000000000001,"));
+    const char *last = strstr(out, "1,a-000000000000012b,");
+    assert_string_equal(strstr(last, ",i-00000000000000aa\r\n"), ",i-00000000000000aa\r\n");
+    size_t rows = 0;
+    for (const char *p = out; (p = strstr(p, "\r\n")) != NULL; p += 2) {
+        rows++;
+    }
+    assert_int_equal(rows, 301);
+    mw_free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +266,7 @@ int main(void)
         cmocka_unit_test(test_injection_and_quoting),
         cmocka_unit_test(test_control_characters_escaped),
         cmocka_unit_test(test_arrival_order_and_min_level),
+        cmocka_unit_test(test_incident_column),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@
 #include "core/diag.h"
 #include "core/time.h"
 #include "output/output.h"
+#include "output/output_int.h"
 
 #ifdef MW_HAVE_JANSSON
 #include <jansson.h>
@@ -454,6 +455,67 @@ static void test_summary_exact_line(void **state)
     assert_null(mw_sink_csv.summary);
 }
 
+/* The playbook object of an incident, hand-filled as triage/playbook.c will fill it: every key
+ * in the documented order, answers as words, null shell for a step that is not a command, the
+ * removal time only when removed, and hostile text escaped. */
+static void test_playbook_object(void **state)
+{
+    (void)state;
+    char *ev[] = { "a-0123456789abcdef", "ual.jsonl:12" };
+    struct mw_pb_answer q[] = {
+        { "Q1", "Is there a forwarding rule?", MW_ANSWER_YES, ev, 2,
+          "forwards to x@evil (external)", NULL },
+        { "Q2", "Unusual sign-ins?", MW_ANSWER_UNKNOWN, NULL, 0, NULL,
+          "no sign-in logs were given" },
+        { "Q3", "Bulk reads?", MW_ANSWER_NO, NULL, 0, "no spike", NULL },
+    };
+    char *why[] = { "external forwarding rule" };
+    char cmd[] = "Remove-InboxRule -Mailbox 'liam@contoso.example' -Identity 'it''s \"x\"'";
+    char reset[] = "Reset the account's credentials";
+    struct mw_pb_step steps[] = {
+        { "inbox rule 'it's' forwards mail", "exchange-online-powershell", cmd },
+        { "account compromised", NULL, reset },
+    };
+    char what1[] = "inbox rule 'sync' on liam@contoso.example";
+    char what2[] = "forwarding on kate\x1b";
+    struct mw_pb_persist persist[] = { { what1, false, MW_TIME_NONE },
+                                       { what2, true, SEC(1741079722) } };
+    char kind[] = "ip", value[] = "203.0.113.45";
+    char *accts[] = { "bob@contoso.example" };
+    struct mw_pb_pivot pivots[] = { { kind, value, accts, 1 } };
+    char *warn[] = { "no MailItemsAccessed records were given" };
+    struct mw_playbook_result p = { q, 3, true, why, 1, steps, 2, persist, 2, pivots, 1, warn, 1 };
+    FILE *f = tmpfile();
+    mw_jsonl_put_playbook(f, &p);
+    char *out = mw_test_slurp(f, NULL);
+    assert_string_equal(
+            out,
+            "{\"questions\":[{\"id\":\"Q1\",\"question\":\"Is there a forwarding "
+            "rule?\",\"answer\":"
+            "\"yes\",\"evidence\":[\"a-0123456789abcdef\",\"ual.jsonl:12\"],\"detail\":\"forwards "
+            "to x@evil (external)\",\"missing\":null},{\"id\":\"Q2\",\"question\":\"Unusual "
+            "sign-ins?\",\"answer\":\"unknown\",\"evidence\":[],\"detail\":null,\"missing\":\"no "
+            "sign-in logs were given\"},{\"id\":\"Q3\",\"question\":\"Bulk reads?\",\"answer\":"
+            "\"no\",\"evidence\":[],\"detail\":\"no spike\",\"missing\":null}],\"escalate\":true,"
+            "\"reasons\":[\"external forwarding rule\"],\"containment\":[{\"finding\":\"inbox rule "
+            "'it's' forwards mail\",\"shell\":\"exchange-online-powershell\",\"command\":"
+            "\"Remove-InboxRule -Mailbox 'liam@contoso.example' -Identity 'it''s \\\"x\\\"'\"},"
+            "{\"finding\":\"account compromised\",\"shell\":null,\"command\":\"Reset the "
+            "account's credentials\"}],\"still_there\":[{\"what\":\"inbox rule 'sync' on "
+            "liam@contoso.example\",\"removed\":false,\"removed_at\":null},{\"what\":\"forwarding "
+            "on kate\\u001b\",\"removed\":true,\"removed_at\":\"2025-03-04T09:15:22Z\"}],"
+            "\"pivots\":[{\"kind\":\"ip\",\"value\":\"203.0.113.45\",\"accounts\":[\"bob@"
+            "contoso.example\"]}],\"warnings\":[\"no MailItemsAccessed records were given\"]}");
+    mw_free(out);
+    struct mw_playbook_result empty = { 0 };
+    f = tmpfile();
+    mw_jsonl_put_playbook(f, &empty);
+    out = mw_test_slurp(f, NULL);
+    assert_string_equal(out, "{\"questions\":[],\"escalate\":false,\"reasons\":[],\"containment\":"
+                             "[],\"still_there\":[],\"pivots\":[],\"warnings\":[]}");
+    mw_free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -464,6 +526,7 @@ int main(void)
         cmocka_unit_test(test_min_level_filters),
         cmocka_unit_test(test_correlation_window),
         cmocka_unit_test(test_summary_exact_line),
+        cmocka_unit_test(test_playbook_object),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
