@@ -650,8 +650,37 @@ static void head_time(struct table_incident *ti, const struct mw_incident *inc)
     mw_free(last);
 }
 
+static const char *answer_text(enum mw_answer a)
+{
+    return a == MW_ANSWER_YES ? "yes" : (a == MW_ANSWER_NO ? "no" : "unknown");
+}
+
+/* The playbook's answers, one line each ("Q1 yes  forwards to x (external)"), why (not) escalate,
+ * and how many containment steps the JSON Lines and the report hold. */
+static void head_playbook(struct table_incident *ti, const struct mw_incident *inc)
+{
+    const struct mw_playbook_result *p = &inc->playbook;
+    for (size_t i = 0; i < p->nquestions; i++) {
+        const struct mw_pb_answer *q = &p->questions[i];
+        char label[32];
+        snprintf(label, sizeof label, "%s %s", q->id ? q->id : "?", answer_text(q->answer));
+        char *v[1] = { q->detail ? q->detail : (q->missing ? q->missing : "") };
+        head_line(ti, label, v, 1);
+    }
+    for (size_t i = 0; i < p->nreasons; i++) {
+        head_line(ti, i == 0 ? "escalate:" : "", &p->reasons[i], 1);
+    }
+    if (p->ncontainment > 0) {
+        char buf[120];
+        snprintf(buf, sizeof buf, "%zu step%s (the commands: --format jsonl or mailward report)",
+                 p->ncontainment, p->ncontainment == 1 ? "" : "s");
+        char *v[1] = { buf };
+        head_line(ti, "containment", v, 1);
+    }
+}
+
 /* What to look at: id, level, kind, alerts, escalation, then accounts, hosts, techniques, time
- * span and the links that joined accounts. */
+ * span, the links that joined accounts and the playbook's answers. */
 static int table_incident(void *state, const struct mw_incident *inc)
 {
     struct table_state *st = state;
@@ -681,6 +710,7 @@ static int table_incident(void *state, const struct mw_incident *inc)
     for (size_t i = 0; i < inc->nlinks; i++) {
         head_line(ti, i == 0 ? "linked:" : "", &inc->links[i], 1);
     }
+    head_playbook(ti, inc);
     ti->ids = mw_calloc(inc->nalerts + 1, sizeof *ti->ids);
     for (size_t i = 0; i < inc->nalerts; i++) {
         memcpy(ti->ids[i], inc->alerts[i]->id, sizeof ti->ids[i]);

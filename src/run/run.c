@@ -10,6 +10,7 @@
 
 #include "core/alloc.h"
 #include "run/run_int.h"
+#include "triage/playbook.h"
 
 /* ---- sinks ---------------------------------------------------------------------------------- */
 
@@ -106,9 +107,11 @@ static bool wants_summary(const struct mw_run_sink *sinks, size_t nsinks)
 static int write_incidents(struct mw_run *run)
 {
     size_t n;
-    mw_incidents_build(run->incidents);
+    int rc = mw_run_triage(run);
+    if (rc != MW_OK) {
+        return rc; /* the context could not be read back: said on stderr */
+    }
     const struct mw_incident *inc = mw_incidents_list(run->incidents, &n);
-    int rc = MW_OK;
     for (size_t i = 0; i < n && rc == MW_OK; i++) {
         for (size_t k = 0; k < run->nsinks && rc == MW_OK; k++) {
             if (run->sinks[k].ops->incident) {
@@ -407,6 +410,7 @@ int mw_run_open(struct mw_run **out, const struct mw_run_options *opt, struct mw
     run->opt = opt;
     mw_fieldtab_init(&run->fields, false);
     mw_arena_init(&run->match_arena, 64 * 1024, 64u * 1024 * 1024);
+    mw_arena_init(&run->triage_arena, 64 * 1024, 256u * 1024 * 1024);
     mw_detect_scratch_init(&run->scratch);
     mw_pipeline_init(&run->pl);
     mw_policy_init(&run->policy, opt->config, opt->only_rules, opt->nonly_rules, opt->min_level);
@@ -420,6 +424,10 @@ int mw_run_open(struct mw_run **out, const struct mw_run_options *opt, struct mw
     mw_cov_init(&run->cov, &run->fields); /* before the prefilters: they read field ids */
     run->corr = new_correlator(run, rereadable(opt->paths, opt->npaths));
     run->context = mw_context_create(&run->fields);
+    if (mw_playbook_builtin(&run->playbook_own, diag) != MW_OK) {
+        return diag->status ? diag->status : MW_E_CONFIG;
+    }
+    run->playbook = run->playbook_own;
     if (opt->ngeoip && mw_geoip_open(&run->geoip, opt->geoip, opt->ngeoip, &run->fields, diag)) {
         return diag->status;
     }
@@ -435,6 +443,8 @@ void mw_run_close(struct mw_run *run)
     }
     mw_correlator_destroy(run->corr);
     mw_context_destroy(run->context);
+    mw_playbook_destroy(run->playbook_own);
+    mw_arena_fini(&run->triage_arena);
     mw_geoip_close(run->geoip);
     for (size_t i = 0; i < MW_MAX_SOURCES; i++) {
         mw_prefilter_destroy(run->prefilters[i]);

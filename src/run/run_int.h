@@ -9,8 +9,8 @@
 #include "detect/domain_infer.h"
 #include "event/event.h"
 #include "run/context.h"
-#include "run/geoip.h"
 #include "run/coverage.h"
+#include "run/geoip.h"
 #include "run/pipeline.h"
 #include "run/run.h"
 #include "triage/incident.h"
@@ -48,8 +48,13 @@ struct mw_run {
     /* Context events of the accounts that end up in incidents (run/context.h): indexed while
      * reading, read back at the end. */
     struct mw_context *context;
-    struct mw_geoip *geoip; /* --geoip; NULL: none */
-    struct mw_cov cov;        /* what the logs can show (run/coverage.h) */
+    struct mw_geoip *geoip;             /* --geoip; NULL: none */
+    const struct mw_playbook *playbook; /* the built-in T1114 playbook (triage/playbook.h) */
+    struct mw_playbook *playbook_own;
+    struct mw_arena triage_arena; /* strings of timeline entries read back, until close */
+    uint64_t context_added;       /* context entries added to timelines */
+    uint64_t context_dropped;     /* context entries past the caps, not read back or not added */
+    struct mw_cov cov;            /* what the logs can show (run/coverage.h) */
 };
 
 /* The summary of the run (counters, inputs, coverage, warnings) as the sinks and the human
@@ -58,5 +63,9 @@ struct run_summary_buf;
 struct run_summary_buf *run_summary_build(const struct mw_run *run, double seconds,
                                           struct mw_run_summary *out);
 void run_summary_free(struct run_summary_buf *buf);
+
+/* After the input (run/run_triage.c): builds the incidents, reads their accounts' context back
+ * into their timelines, answers the playbook for each and computes the pivots. */
+int mw_run_triage(struct mw_run *run);
 
 #endif

@@ -15,6 +15,7 @@
 #include "core/time.h"
 #include "event/event.h"
 #include "triage/incident.h"
+#include "triage/playbook.h"
 #include "triage/triage_int.h"
 
 /* Alerts kept for one account form (the key the builder can tell before identities are
@@ -1173,30 +1174,10 @@ static void set_timeline(struct mw_incident *inc)
 
 /* ---- building ------------------------------------------------------------------------------- */
 
+/* The playbook's result is the playbook's to free (triage/playbook.c). */
 static void playbook_free(struct mw_playbook_result *p)
 {
-    for (size_t i = 0; i < p->nquestions; i++) {
-        list_free(p->questions[i].evidence, p->questions[i].nevidence);
-        mw_free(p->questions[i].detail);
-        mw_free(p->questions[i].missing);
-    }
-    mw_free(p->questions);
-    list_free(p->reasons, p->nreasons);
-    for (size_t i = 0; i < p->ncontainment; i++) {
-        mw_free(p->containment[i].command);
-    }
-    mw_free(p->containment);
-    for (size_t i = 0; i < p->npersist; i++) {
-        mw_free(p->persist[i].what);
-    }
-    mw_free(p->persist);
-    for (size_t i = 0; i < p->npivots; i++) {
-        mw_free(p->pivots[i].kind);
-        mw_free(p->pivots[i].value);
-        list_free(p->pivots[i].accounts, p->pivots[i].naccounts);
-    }
-    mw_free(p->pivots);
-    list_free(p->warnings, p->nwarnings);
+    mw_playbook_result_free(p);
 }
 
 static void incident_free(struct mw_incident *inc)

@@ -512,7 +512,7 @@ static void add_warning(struct mw_playbook_result *r, char *owned)
     list_add(&r->warnings, &r->nwarnings, owned);
 }
 
-static void question_warnings(const struct mw_pb_question *q, const struct mw_pb_answer *ans,
+static void question_warnings(const struct mw_pb_question *q, struct mw_pb_answer *ans,
                               const struct mw_coverage *cov, struct mw_playbook_result *r)
 {
     if (ans->answer == MW_ANSWER_UNKNOWN && ans->missing) {
@@ -532,6 +532,13 @@ static void question_warnings(const struct mw_pb_question *q, const struct mw_pb
     for (size_t i = 0; ans->answer != MW_ANSWER_YES && i < q->npartial; i++) {
         if (!counter(cov, q->partial[i].counter)) {
             add_warning(r, mw_pb_printf("%s: %s", q->id, q->partial[i].warning));
+            if (ans->answer == MW_ANSWER_NO && !ans->missing) {
+                /* a "no" from part of the logs says which part could not be seen */
+                ans->missing = mw_pb_printf("%s", q->partial[i].warning);
+                mw_free(ans->detail);
+                ans->detail = mw_pb_printf("no matching alert in the logs given, but %s",
+                                           q->partial[i].warning);
+            }
         }
     }
 }

@@ -1,0 +1,348 @@
+/* run/run_triage.c: what the run does with the incidents once the input is read: the context of
+ * their accounts read back into their timelines (run/context.h), then the playbook's answers,
+ * escalation and containment for each (triage/playbook.h) and the pivots across them.
+ * SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/hash.h"
+#include "run/run_int.h"
+#include "triage/playbook.h"
+
+/* Which incidents an account key belongs to: (key, incident) pairs sorted by key. */
+struct key_ref {
+    uint64_t key;
+    size_t inc;
+};
+
+struct ctx_collect {
+    struct mw_run *run;
+    struct mw_incident *incs;
+    struct key_ref *refs;
+    size_t nrefs;
+    size_t *caps; /* timeline capacity per incident */
+    uint64_t added, dropped;
+    /* Mail access is one entry per incident, account, client IP and hour, with counts:
+     * "incident|hour|account|ip" -> struct hour_agg */
+    struct mw_strmap hours;
+};
+
+struct hour_agg {
+    size_t inc, entry; /* the timeline entry */
+    uint64_t records, items;
+};
+
+static int cmp_ref(const void *pa, const void *pb)
+{
+    const struct key_ref *a = pa, *b = pb;
+    if (a->key != b->key) {
+        return a->key < b->key ? -1 : 1;
+    }
+    return a->inc < b->inc ? -1 : a->inc > b->inc;
+}
+
+/* Every account form and host of every incident, as context keys. */
+static void collect_keys(struct ctx_collect *cc, size_t n)
+{
+    size_t cap = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct mw_incident *inc = &cc->incs[i];
+        size_t total = inc->naccounts + inc->nhosts;
+        for (size_t k = 0; k < total; k++) {
+            const char *form =
+                    k < inc->naccounts ? inc->accounts[k] : inc->hosts[k - inc->naccounts];
+            if (cc->nrefs == cap) {
+                cap = cap ? cap * 2 : 64;
+                cc->refs = mw_realloc(cc->refs, cap * sizeof *cc->refs);
+            }
+            cc->refs[cc->nrefs++] = (struct key_ref){ mw_context_key(form, strlen(form)), i };
+        }
+    }
+    qsort(cc->refs, cc->nrefs, sizeof *cc->refs, cmp_ref);
+}
+
+/* The first value of a field of a record read back, by name ("" when absent). */
+static struct mw_str field(const struct mw_event *ev, const char *name)
+{
+    int id = mw_fieldtab_lookup(ev->fields, mw_str_c(name));
+    struct mw_str v = id >= 0 ? mw_event_first(ev, id) : MW_STR_NULL;
+    return v.ptr ? v : mw_str_c("");
+}
+
+static struct mw_str first_field(const struct mw_event *ev, const char *const *names)
+{
+    for (size_t i = 0; names[i]; i++) {
+        struct mw_str v = field(ev, names[i]);
+        if (v.len) {
+            return v;
+        }
+    }
+    return mw_str_c("");
+}
+
+static const char *const op_fields[] = { "Operation", "OperationName", "ActivityDisplayName",
+                                         "ActionType", NULL };
+static const char *const who_fields[] = { "UserId", "UserPrincipalName",
+                                          "InitiatedBy.user.userPrincipalName",
+                                          "InitiatingProcessAccountUpn", NULL };
+static const char *const ip_fields[] = { "ClientIP", "IPAddress", "ClientIPAddress",
+                                         "InitiatedBy.user.ipAddress", NULL };
+/* What the entry is about, after its operation: a rule's name, a forwarding address, a mailbox,
+ * an application, a file. */
+static const char *const what_fields[] = { "Parameters.Name",
+                                           "Parameters.ForwardTo",
+                                           "Parameters.ForwardingSmtpAddress",
+                                           "Parameters.Identity",
+                                           "MailboxOwnerUPN",
+                                           "TargetResources.displayName",
+                                           "AppDisplayName",
+                                           "FileName",
+                                           "ResultStatus",
+                                           NULL };
+
+/* A copy the run keeps until it closes (timeline strings other than the summary are not the
+ * incident's to free). */
+static const char *keep(struct mw_run *run, struct mw_str s)
+{
+    return mw_arena_strdup(&run->triage_arena, s.ptr ? s.ptr : "", s.len);
+}
+
+/* One line a human reads: "New-InboxRule 'x' (signin_failed)". */
+static char *summary_of(const struct mw_ctx_event *ce)
+{
+    struct mw_str op = first_field(ce->ev, op_fields);
+    struct mw_str what = first_field(ce->ev, what_fields);
+    struct mw_str items = field(ce->ev, "OperationCount");
+    char *s = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&s, &len);
+    if (!m) {
+        return mw_strdup(mw_ctx_kind_name(ce->kind));
+    }
+    fprintf(m, "%s: %.*s", mw_ctx_kind_name(ce->kind), (int)op.len, op.ptr);
+    if (what.len) {
+        fprintf(m, " '%.*s'", (int)(what.len > 200 ? 200 : what.len), what.ptr);
+    }
+    if (ce->kind == MW_CTX_MAIL_ACCESS && items.len) {
+        fprintf(m, " (%.*s items)", (int)items.len, items.ptr);
+    }
+    fclose(m);
+    char *out = mw_strndup(s, len);
+    free(s);
+    return out;
+}
+
+/* Whether the incident's timeline already holds the record (an alert's evidence). */
+static bool has_record(const struct mw_incident *inc, const char *file, uint64_t offset)
+{
+    for (size_t i = 0; i < inc->ntimeline; i++) {
+        const struct mw_inc_event *t = &inc->timeline[i];
+        if (t->offset == offset && t->file && !strcmp(t->file, file)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Items a mail-access record counts (OperationCount), 1 when it does not say. */
+static uint64_t items_of(const struct mw_event *ev)
+{
+    struct mw_str v = field(ev, "OperationCount");
+    uint64_t n = 0;
+    for (size_t i = 0; i < v.len && v.ptr[i] >= '0' && v.ptr[i] <= '9' && n < UINT64_MAX / 10;
+         i++) {
+        n = n * 10 + (uint64_t)(v.ptr[i] - '0');
+    }
+    return n ? n : 1;
+}
+
+/* A mail access in an hour of its incident, account and IP that already has an entry: counted
+ * there. */
+static bool counted_in_hour(struct ctx_collect *cc, size_t idx, const struct mw_ctx_event *ce,
+                            char *key, size_t keysize)
+{
+    const struct mw_event *ev = ce->ev;
+    struct mw_str who = first_field(ev, who_fields), ip = first_field(ev, ip_fields);
+    int64_t hour = ev->has_time ? mw_time_bin(ev->time_ns, 3600LL * 1000000000LL) : -1;
+    snprintf(key, keysize, "%zu|%lld|%.*s|%.*s", idx, (long long)hour,
+             (int)(who.len > 300 ? 300 : who.len), who.ptr, (int)(ip.len > 100 ? 100 : ip.len),
+             ip.ptr);
+    struct hour_agg *h = mw_strmap_get(&cc->hours, mw_str_c(key));
+    if (!h) {
+        return false;
+    }
+    h->records++;
+    h->items += items_of(ev);
+    struct mw_inc_event *t = &cc->incs[h->inc].timeline[h->entry];
+    if (ev->has_time && (t->time_ns == MW_TIME_NONE || ev->time_ns < t->time_ns)) {
+        t->time_ns = ev->time_ns; /* the entry stands at the hour's first read */
+        t->file = keep(cc->run, mw_str_c(ev->origin.path));
+        t->line = ev->origin.line;
+        t->offset = ev->origin.offset;
+    }
+    return true;
+}
+
+static void add_entry(struct ctx_collect *cc, size_t idx, const struct mw_ctx_event *ce)
+{
+    struct mw_incident *inc = &cc->incs[idx];
+    const struct mw_event *ev = ce->ev;
+    if (has_record(inc, ev->origin.path, ev->origin.offset)) {
+        return;
+    }
+    char key[512];
+    if (ce->kind == MW_CTX_MAIL_ACCESS && counted_in_hour(cc, idx, ce, key, sizeof key)) {
+        return;
+    }
+    if (inc->ntimeline >= MW_INC_TIMELINE_CAP) {
+        cc->dropped++;
+        return;
+    }
+    if (inc->ntimeline == cc->caps[idx]) {
+        cc->caps[idx] = cc->caps[idx] ? cc->caps[idx] * 2 : inc->ntimeline + 16;
+        inc->timeline = mw_realloc(inc->timeline, cc->caps[idx] * sizeof *inc->timeline);
+    }
+    struct mw_run *run = cc->run;
+    struct mw_inc_event *t = &inc->timeline[inc->ntimeline++];
+    memset(t, 0, sizeof *t);
+    t->time_ns = ev->has_time ? ev->time_ns : MW_TIME_NONE;
+    t->kind = mw_ctx_kind_name(ce->kind);
+    t->account = keep(run, first_field(ev, who_fields));
+    struct mw_str ip = first_field(ev, ip_fields);
+    t->source_ip = ip.len ? keep(run, ip) : NULL;
+    t->summary = summary_of(ce);
+    t->alert = NULL;
+    t->file = keep(run, mw_str_c(ev->origin.path));
+    t->line = ev->origin.line;
+    t->offset = ev->origin.offset;
+    cc->added++;
+    if (ce->kind == MW_CTX_MAIL_ACCESS) {
+        struct hour_agg *h = mw_malloc(sizeof *h);
+        *h = (struct hour_agg){ idx, inc->ntimeline - 1, 1, items_of(ev) };
+        mw_strmap_put(&cc->hours, mw_str_c(key), h);
+    }
+}
+
+/* The mail-access entries say how many records and items their hour held; frees the counts. */
+static void finish_hours(struct ctx_collect *cc)
+{
+    struct mw_str key;
+    void *val;
+    for (size_t it = 0; mw_strmap_next(&cc->hours, &it, &key, &val);) {
+        struct hour_agg *h = val;
+        struct mw_inc_event *t = &cc->incs[h->inc].timeline[h->entry];
+        mw_free(t->summary);
+        char buf[200];
+        char hour[40] = "an undated hour";
+        if (t->time_ns != MW_TIME_NONE) {
+            mw_time_format(mw_time_bin(t->time_ns, 3600LL * 1000000000LL), hour, sizeof hour);
+        }
+        snprintf(buf, sizeof buf,
+                 "mail_access: %llu MailItemsAccessed record%s (%llu item%s) in the hour from %s, "
+                 "this the first",
+                 (unsigned long long)h->records, h->records == 1 ? "" : "s",
+                 (unsigned long long)h->items, h->items == 1 ? "" : "s", hour);
+        t->summary = mw_strdup(buf);
+        mw_free(h);
+    }
+    mw_strmap_fini(&cc->hours);
+}
+
+static int on_context(void *arg, const struct mw_ctx_event *ce)
+{
+    struct ctx_collect *cc = arg;
+    struct key_ref probe = { ce->key, 0 };
+    size_t lo = 0, hi = cc->nrefs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp_ref(&cc->refs[mid], &probe) < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    for (size_t i = lo; i < cc->nrefs && cc->refs[i].key == ce->key; i++) {
+        if (i > lo && cc->refs[i].inc == cc->refs[i - 1].inc) {
+            continue;
+        }
+        add_entry(cc, cc->refs[i].inc, ce);
+    }
+    return MW_OK;
+}
+
+static int cmp_entry(const void *pa, const void *pb)
+{
+    const struct mw_inc_event *x = pa, *y = pb;
+    bool ux = x->time_ns == MW_TIME_NONE, uy = y->time_ns == MW_TIME_NONE;
+    if (ux != uy) {
+        return ux ? 1 : -1;
+    }
+    if (x->time_ns != y->time_ns) {
+        return x->time_ns < y->time_ns ? -1 : 1;
+    }
+    bool ax = x->alert != NULL, ay = y->alert != NULL;
+    if (ax != ay) {
+        return ax ? 1 : -1; /* the records, then the alert they raised */
+    }
+    int c = strcmp(x->file ? x->file : "", y->file ? y->file : "");
+    if (c) {
+        return c;
+    }
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* The context of every incident's accounts, read back into the timelines (in time order). */
+static int add_context(struct mw_run *run, struct mw_incident *incs, size_t n)
+{
+    struct ctx_collect cc = {
+        run, incs, NULL, 0, mw_calloc(n ? n : 1, sizeof(size_t)), 0, 0, { 0 }
+    };
+    mw_strmap_init(&cc.hours, false);
+    for (size_t i = 0; i < n; i++) {
+        cc.caps[i] = incs[i].ntimeline;
+    }
+    collect_keys(&cc, n);
+    uint64_t *keys = mw_calloc(cc.nrefs ? cc.nrefs : 1, sizeof *keys);
+    for (size_t i = 0; i < cc.nrefs; i++) {
+        keys[i] = cc.refs[i].key;
+    }
+    struct mw_ctx_read_opts o = { run->opt->tz, run->opt->date_order, 0 };
+    uint64_t dropped = 0;
+    int rc = mw_context_read(run->context, keys, cc.nrefs, &o, on_context, &cc, &dropped);
+    finish_hours(&cc);
+    for (size_t i = 0; i < n; i++) {
+        qsort(incs[i].timeline, incs[i].ntimeline, sizeof *incs[i].timeline, cmp_entry);
+    }
+    run->context_added = cc.added;
+    run->context_dropped = dropped + cc.dropped;
+    mw_free(keys);
+    mw_free(cc.refs);
+    mw_free(cc.caps);
+    if (rc != MW_OK && mw_context_error(run->context)) {
+        fprintf(stderr, "mailward %s: %s\n", run->opt->cmd, mw_context_error(run->context));
+    }
+    return rc;
+}
+
+int mw_run_triage(struct mw_run *run)
+{
+    mw_incidents_build(run->incidents);
+    size_t n;
+    struct mw_incident *incs = mw_incidents_list(run->incidents, &n);
+    if (n == 0) {
+        return MW_OK;
+    }
+    int rc = add_context(run, incs, n);
+    if (rc != MW_OK) {
+        return rc;
+    }
+    for (size_t i = 0; i < n && rc == MW_OK; i++) {
+        rc = mw_playbook_answer(run->playbook, &incs[i], mw_run_coverage(run), run->opt->config);
+    }
+    if (rc == MW_OK) {
+        rc = mw_playbook_pivots(incs, n);
+    }
+    return rc;
+}
