@@ -274,7 +274,9 @@ static int cmp_match(const void *pa, const void *pb)
 
 static void print_matches(struct search_state *st)
 {
-    qsort(st->matches, st->n, sizeof *st->matches, cmp_match);
+    if (st->n > 0) { /* qsort wants a non-NULL array even when empty */
+        qsort(st->matches, st->n, sizeof *st->matches, cmp_match);
+    }
     if (!st->o->jsonl && st->n) {
         printf("%-28s %-14s %-24s %-30s %-16s %s\n", "TIME", "SOURCE", "WHAT", "WHO", "IP",
                "MATCH (FILE:LINE, OFFSET)");

@@ -376,7 +376,9 @@ static int pick(struct mw_context *c, const struct mw_u64set *keys, size_t max,
         return fail(c, "cannot read the temporary file back");
     }
     (void)fseek(c->tmp, 0, SEEK_END); /* a later observe appends */
-    qsort(*out, *n, sizeof **out, cmp_entry);
+    if (*n > 0) {                     /* qsort wants a non-NULL array even when empty */
+        qsort(*out, *n, sizeof **out, cmp_entry);
+    }
     return MW_OK;
 }
 
@@ -404,11 +406,14 @@ static size_t lower_bound(const struct file_read *fr, uint64_t offset)
     return lo;
 }
 
-static bool want(void *arg, uint64_t offset, uint64_t len)
+static int want(void *arg, uint64_t offset, uint64_t len)
 {
     const struct file_read *fr = arg;
     size_t i = lower_bound(fr, offset);
-    return i < fr->n && (fr->e[i].offset == offset || fr->e[i].offset < offset + len);
+    if (i == fr->n) {
+        return -1; /* past the last wanted record: the file is read no further */
+    }
+    return fr->e[i].offset == offset || fr->e[i].offset < offset + len;
 }
 
 static int on_event(void *arg, struct mw_event *ev)

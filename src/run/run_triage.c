@@ -27,6 +27,8 @@ struct ctx_collect {
     /* Mail access is one entry per incident, account, client IP and hour, with counts:
      * "incident|hour|account|ip" -> struct hour_agg */
     struct mw_strmap hours;
+    /* (incident, file, offset) of the records already in the timelines (alert evidence) */
+    struct mw_u64set records;
 };
 
 struct hour_agg {
@@ -60,7 +62,9 @@ static void collect_keys(struct ctx_collect *cc, size_t n)
             cc->refs[cc->nrefs++] = (struct key_ref){ mw_context_key(form, strlen(form)), i };
         }
     }
-    qsort(cc->refs, cc->nrefs, sizeof *cc->refs, cmp_ref);
+    if (cc->nrefs > 0) { /* qsort wants a non-NULL array even when empty */
+        qsort(cc->refs, cc->nrefs, sizeof *cc->refs, cmp_ref);
+    }
 }
 
 /* The first value of a field of a record read back, by name ("" when absent). */
@@ -134,16 +138,31 @@ static char *summary_of(const struct mw_ctx_event *ce)
     return out;
 }
 
-/* Whether the incident's timeline already holds the record (an alert's evidence). */
-static bool has_record(const struct mw_incident *inc, const char *file, uint64_t offset)
+static uint64_t record_key(size_t inc, const char *file, uint64_t offset)
 {
-    for (size_t i = 0; i < inc->ntimeline; i++) {
-        const struct mw_inc_event *t = &inc->timeline[i];
-        if (t->offset == offset && t->file && !strcmp(t->file, file)) {
-            return true;
+    uint64_t h = mw_hash(file ? file : "", file ? strlen(file) : 0, (uint64_t)inc);
+    return mw_hash_mix(h ^ (offset * 0x9e3779b97f4a7c15ULL));
+}
+
+/* The records the timelines hold already (the alerts' evidence), so that a record read back is
+ * not listed twice. */
+static void note_records(struct ctx_collect *cc, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct mw_incident *inc = &cc->incs[i];
+        for (size_t k = 0; k < inc->ntimeline; k++) {
+            const struct mw_inc_event *t = &inc->timeline[k];
+            if (t->file) {
+                mw_u64set_add(&cc->records, record_key(i, t->file, t->offset));
+            }
         }
     }
-    return false;
+}
+
+/* Whether the incident's timeline already holds the record (an alert's evidence). */
+static bool has_record(const struct ctx_collect *cc, size_t inc, const char *file, uint64_t offset)
+{
+    return mw_u64set_has(&cc->records, record_key(inc, file, offset));
 }
 
 /* Items a mail-access record counts (OperationCount), 1 when it does not say. */
@@ -189,7 +208,7 @@ static void add_entry(struct ctx_collect *cc, size_t idx, const struct mw_ctx_ev
 {
     struct mw_incident *inc = &cc->incs[idx];
     const struct mw_event *ev = ce->ev;
-    if (has_record(inc, ev->origin.path, ev->origin.offset)) {
+    if (has_record(cc, idx, ev->origin.path, ev->origin.offset)) {
         return;
     }
     char key[512];
@@ -296,10 +315,12 @@ static int cmp_entry(const void *pa, const void *pb)
 /* The context of every incident's accounts, read back into the timelines (in time order). */
 static int add_context(struct mw_run *run, struct mw_incident *incs, size_t n)
 {
-    struct ctx_collect cc = {
-        run, incs, NULL, 0, mw_calloc(n ? n : 1, sizeof(size_t)), 0, 0, { 0 }
-    };
+    struct ctx_collect cc = { .run = run,
+                              .incs = incs,
+                              .caps = mw_calloc(n ? n : 1, sizeof(size_t)) };
     mw_strmap_init(&cc.hours, false);
+    mw_u64set_init(&cc.records);
+    note_records(&cc, n);
     for (size_t i = 0; i < n; i++) {
         cc.caps[i] = incs[i].ntimeline;
     }
@@ -312,8 +333,11 @@ static int add_context(struct mw_run *run, struct mw_incident *incs, size_t n)
     uint64_t dropped = 0;
     int rc = mw_context_read(run->context, keys, cc.nrefs, &o, on_context, &cc, &dropped);
     finish_hours(&cc);
+    mw_u64set_fini(&cc.records);
     for (size_t i = 0; i < n; i++) {
-        qsort(incs[i].timeline, incs[i].ntimeline, sizeof *incs[i].timeline, cmp_entry);
+        if (incs[i].ntimeline > 0) { /* qsort wants a non-NULL array even when empty */
+            qsort(incs[i].timeline, incs[i].ntimeline, sizeof *incs[i].timeline, cmp_entry);
+        }
     }
     run->context_added = cc.added;
     run->context_dropped = dropped + cc.dropped;

@@ -409,22 +409,24 @@ static void problem(struct scan *sc, uint64_t line, const char *what, const stru
     sc->stats->malformed++;
 }
 
-/* Whether a targeted reading (mw_map_ctx.want) skips the record unmapped. */
-static bool unwanted(const struct scan *sc, const struct mw_recview *rec)
+/* What a targeted reading (mw_map_ctx.want) does with the record: 1 map it, 0 skip it, -1 read
+ * the file no further. */
+static int wanted(const struct scan *sc, const struct mw_recview *rec)
 {
     const struct mw_map_ctx *ctx = sc->ctx;
     if (!ctx->want || sc->src->finish) {
-        return false;
+        return 1;
     }
     uint64_t len = rec->container == MW_CONT_JSON ? rec->json.len : 0;
-    return !ctx->want(ctx->want_arg, rec->origin.offset, len);
+    return ctx->want(ctx->want_arg, rec->origin.offset, len);
 }
 
 /* Maps one framed record; returns MW_OK to go on or a stopping status. */
 static int map_record(struct scan *sc, const struct mw_recview *rec, const char *what)
 {
-    if (unwanted(sc, rec)) {
-        return MW_OK;
+    int w = wanted(sc, rec);
+    if (w <= 0) {
+        return w < 0 ? MW_DONE : MW_OK; /* MW_DONE: no later record is wanted */
     }
     struct mw_diag d;
     mw_diag_init(&d);
@@ -446,8 +448,9 @@ static int map_record(struct scan *sc, const struct mw_recview *rec, const char 
 static int map_lazy(struct scan *sc, struct mw_json_framer *fr, const struct mw_recview *rec,
                     struct mw_diag *diag)
 {
-    if (unwanted(sc, rec)) {
-        return MW_OK;
+    int w = wanted(sc, rec);
+    if (w <= 0) {
+        return w < 0 ? MW_DONE : MW_OK; /* MW_DONE: no later record is wanted */
     }
     struct lazy_rec lz = { fr, rec->json, rec->origin.line, false, MW_OK, { 0 } };
     struct mw_diag d;

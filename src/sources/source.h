@@ -62,11 +62,12 @@ struct mw_map_ctx {
     const struct mw_prefilter *const *prefilters;
     uint64_t prefiltered; /* records skipped by a prefilter */
     /* A second, targeted reading (run/context.h): when want is set, a record is mapped only when
-     * want(want_arg, offset, len) says an event wanted starts in its bytes [offset, offset + len)
-     * (len 0: the record's length is not known, only its start offset counts). Sources with a
-     * finish hook (records held to the end) are mapped whole: their events are checked one by
-     * one by the caller. */
-    bool (*want)(void *want_arg, uint64_t offset, uint64_t len);
+     * want(want_arg, offset, len) returns 1: an event wanted starts in its bytes
+     * [offset, offset + len) (len 0: the record's length is not known, only its start offset
+     * counts); 0 skips it; -1 says no later record is wanted, and the file is read no further.
+     * Sources with a finish hook (records held to the end) are mapped whole: their events are
+     * checked one by one by the caller. */
+    int (*want)(void *want_arg, uint64_t offset, uint64_t len);
     void *want_arg;
     /* When set, mw_source_scan_file feeds every byte of the file as stored to it, to the end
      * of the file (input/input.h mw_stream_open_hashed); stats->hashed says whether it did. */
