@@ -466,10 +466,10 @@ static int read_file(struct mw_context *c, const struct ctx_file *f, struct file
         return fr->rc;
     }
     if (rc < 0) {
-        errno = diag.sys_errno;
-        snprintf(c->error, sizeof c->error, "context: %.500s could not be read again: %.256s",
-                 f->path, diag.msg[0] ? diag.msg : mw_status_str(rc));
-        return MW_E_IO;
+        /* changed, gone, or cut short (a truncated gzip reads as far as the first reading did):
+         * what was read back stands, the rest of its context is left out, the run goes on */
+        fprintf(stderr, "mailward: context: %.500s could not be read again to its end: %.256s\n",
+                f->path, diag.msg[0] ? diag.msg : mw_status_str(rc));
     }
     return MW_OK;
 }

@@ -209,8 +209,9 @@ static void add_entry(struct ctx_collect *cc, size_t idx, const struct mw_ctx_ev
     struct mw_incident *inc = &cc->incs[idx];
     const struct mw_event *ev = ce->ev;
     if (has_record(cc, idx, ev->origin.path, ev->origin.offset)) {
-        return;
+        return; /* an alert's evidence, or read back already under another form of the account */
     }
+    mw_u64set_add(&cc->records, record_key(idx, ev->origin.path, ev->origin.offset));
     char key[512];
     if (ce->kind == MW_CTX_MAIL_ACCESS && counted_in_hour(cc, idx, ce, key, sizeof key)) {
         return;

@@ -401,6 +401,31 @@ static void failure_then_success(const struct mw_pb_question *q, const struct mw
     }
 }
 
+/* In the incident's timeline (its accounts' sign-ins read back from the logs, run/context.h): a
+ * failed sign-in, then a successful one from the same IP at the same time or later. Sets *fail
+ * and *ok to the first such pair; false when there is none. */
+static bool timeline_failure_then_success(const struct mw_incident *inc,
+                                          const struct mw_inc_event **fail,
+                                          const struct mw_inc_event **ok)
+{
+    for (size_t i = 0; i < inc->ntimeline; i++) {
+        const struct mw_inc_event *f = &inc->timeline[i];
+        if (!f->kind || strcmp(f->kind, "signin_failed") != 0 || !f->source_ip) {
+            continue;
+        }
+        for (size_t k = i + 1; k < inc->ntimeline; k++) {
+            const struct mw_inc_event *s = &inc->timeline[k];
+            if (s->kind && !strcmp(s->kind, "signin") && s->source_ip &&
+                !strcasecmp(s->source_ip, f->source_ip)) {
+                *fail = f;
+                *ok = s;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 /* Joins up to DETAIL_LIST_MAX distinct values, then "and N more". */
 static char *join_list(char **v, size_t n)
 {
@@ -543,6 +568,33 @@ static void question_warnings(const struct mw_pb_question *q, struct mw_pb_answe
     }
 }
 
+/* Yes from the timeline: failed sign-ins, then a successful one from the same IP (a spray or
+ * brute force, whatever the history), with the records as evidence. */
+static bool answer_from_timeline(struct mw_pb_answer *ans, const struct mw_incident *inc)
+{
+    const struct mw_inc_event *f, *ok;
+    if (!timeline_failure_then_success(inc, &f, &ok)) {
+        return false;
+    }
+    char when[40] = "an undated time";
+    if (ok->time_ns != MW_TIME_NONE) {
+        mw_time_format(ok->time_ns, when, sizeof when);
+    }
+    ans->answer = MW_ANSWER_YES;
+    ans->detail = mw_pb_printf("failed sign-ins from %s, then a successful sign-in from it at %s "
+                               "(the account's sign-ins, read back from the logs)",
+                               f->source_ip, when);
+    const struct mw_inc_event *both[2] = { f, ok };
+    for (size_t i = 0; i < 2; i++) {
+        if (both[i]->file) {
+            char *rec = mw_pb_printf("%s:%llu", both[i]->file, (unsigned long long)both[i]->line);
+            list_add_unique(&ans->evidence, &ans->nevidence, rec);
+            mw_free(rec);
+        }
+    }
+    return true;
+}
+
 static void answer_one(const struct mw_pb_question *q, struct mw_pb_answer *ans,
                        const struct mw_incident *inc, const struct mw_coverage *cov,
                        const struct mw_pb_ctx *ctx, struct alerts *yes)
@@ -579,7 +631,7 @@ static void answer_one(const struct mw_pb_question *q, struct mw_pb_answer *ans,
         for (size_t i = 0; i < cand.n; i++) {
             alerts_add(yes, cand.v[i]);
         }
-    } else {
+    } else if (!(q->failures.n && answer_from_timeline(ans, inc))) {
         answer_without_evidence(q, ans, cov, ctx->cfg);
     }
     mw_free(fts.v);
@@ -745,6 +797,12 @@ static size_t criterion_holds(const struct esc *e, const struct mw_pb_criterion 
                (fq = failures_question(e->pb, &qi)) != NULL) {
         failure_then_success(fq, e->inc, true, &s);
         n = ids_of(&s, b);
+        const struct mw_inc_event *f, *ok;
+        if (n == 0 && timeline_failure_then_success(e->inc, &f, &ok)) {
+            mw_buf_printf(b, "failed sign-ins from %s, then a successful one (%s:%llu)",
+                          f->source_ip, ok->file ? ok->file : "?", (unsigned long long)ok->line);
+            n = 1;
+        }
     } else if (c->signal == MW_PB_SIG_NEW_PLACE_THEN_COLLECTION) {
         new_place_then_collection(e, &s);
         n = ids_of(&s, b);
