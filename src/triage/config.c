@@ -313,40 +313,15 @@ bool mw_config_vip(const struct mw_config *cfg, const char *account)
 
 /* ---- YAML loading --------------------------------------------------------------------------- */
 
-struct loader {
-    yaml_document_t doc;
-    const char *path;
-    struct mw_diag *diag;
-};
-
-static int fail_at(struct loader *ld, yaml_node_t *node, const char *fmt, ...) MW_PRINTF(3, 4);
-
-static int fail_at(struct loader *ld, yaml_node_t *node, const char *fmt, ...)
-{
-    ld->diag->path = ld->path;
-    ld->diag->line = node ? node->start_mark.line + 1 : 0;
-    ld->diag->status = MW_E_CONFIG;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(ld->diag->msg, sizeof ld->diag->msg, fmt, ap);
-    va_end(ap);
-    return MW_E_CONFIG;
-}
-
-static const char *scalar(yaml_node_t *n)
-{
-    return (n && n->type == YAML_SCALAR_NODE) ? (const char *)n->data.scalar.value : NULL;
-}
-
 /* Calls fn for each scalar of a sequence (or for a lone scalar). */
-static int each_scalar(struct loader *ld, yaml_node_t *node, const char *key,
-                       int (*fn)(struct loader *, yaml_node_t *, void *), void *arg)
+static int each_scalar(struct mw_yload *ld, yaml_node_t *node, const char *key,
+                       int (*fn)(struct mw_yload *, yaml_node_t *, void *), void *arg)
 {
     if (node->type == YAML_SCALAR_NODE) {
         return fn(ld, node, arg);
     }
     if (node->type != YAML_SEQUENCE_NODE) {
-        return fail_at(ld, node, "'%s' must be a list", key);
+        return mw_yload_fail(ld, node, "'%s' must be a list", key);
     }
     for (yaml_node_item_t *it = node->data.sequence.items.start; it < node->data.sequence.items.top;
          it++) {
@@ -358,67 +333,69 @@ static int each_scalar(struct loader *ld, yaml_node_t *node, const char *key,
     return MW_OK;
 }
 
-static int add_str(struct loader *ld, yaml_node_t *n, void *arg)
+static int add_str(struct mw_yload *ld, yaml_node_t *n, void *arg)
 {
-    const char *s = scalar(n);
+    const char *s = mw_yload_scalar(n);
     if (!s) {
-        return fail_at(ld, n, "%s", "expected a text value");
+        return mw_yload_fail(ld, n, "%s", "expected a text value");
     }
     strlist_add(arg, s, strlen(s));
     return MW_OK;
 }
 
-static int add_range(struct loader *ld, yaml_node_t *n, void *arg)
+static int add_range(struct mw_yload *ld, yaml_node_t *n, void *arg)
 {
     struct mw_allowlist *a = arg;
-    const char *s = scalar(n);
+    const char *s = mw_yload_scalar(n);
     struct mw_cidr c;
     if (!s || !mw_ip_cidr_parse(s, &c)) {
-        return fail_at(ld, n, "'%s' is not an IP address or CIDR range (e.g. 198.51.100.0/24)",
-                       s ? s : "?");
+        return mw_yload_fail(ld, n,
+                             "'%s' is not an IP address or CIDR range (e.g. 198.51.100.0/24)",
+                             s ? s : "?");
     }
     a->ranges = mw_realloc(a->ranges, (a->nranges + 1) * sizeof *a->ranges);
     a->ranges[a->nranges++] = c;
     return MW_OK;
 }
 
-static int add_domain_node(struct loader *ld, yaml_node_t *n, void *arg)
+static int add_domain_node(struct mw_yload *ld, yaml_node_t *n, void *arg)
 {
-    const char *s = scalar(n);
+    const char *s = mw_yload_scalar(n);
     if (!s) {
-        return fail_at(ld, n, "%s", "internal_domains holds text values");
+        return mw_yload_fail(ld, n, "%s", "internal_domains holds text values");
     }
     add_domain(arg, mw_str_c(s));
     return MW_OK;
 }
 
-static int parse_time_node(struct loader *ld, yaml_node_t *n, int64_t *out)
+static int parse_time_node(struct mw_yload *ld, yaml_node_t *n, int64_t *out)
 {
-    const char *s = scalar(n);
+    const char *s = mw_yload_scalar(n);
     if (!s || mw_time_parse(mw_str_c(s), NULL, out) != MW_OK) {
-        return fail_at(ld, n, "'%s' is not a time (e.g. 2025-03-08T00:00:00Z)", s ? s : "?");
+        return mw_yload_fail(ld, n, "'%s' is not a time (e.g. 2025-03-08T00:00:00Z)", s ? s : "?");
     }
     return MW_OK;
 }
 
-static int add_window(struct loader *ld, yaml_node_t *n, void *arg)
+static int add_window(struct mw_yload *ld, yaml_node_t *n, void *arg)
 {
     struct mw_allowlist *a = arg;
     if (n->type != YAML_MAPPING_NODE) {
-        return fail_at(ld, n, "%s", "a time window is {from: TIME, until: TIME}");
+        return mw_yload_fail(ld, n, "%s", "a time window is {from: TIME, until: TIME}");
     }
     struct mw_window w = { INT64_MIN, INT64_MAX };
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(&ld->doc, p->key);
         yaml_node_t *v = yaml_document_get_node(&ld->doc, p->value);
-        const char *key = scalar(k);
+        const char *key = mw_yload_scalar(k);
         int rc;
         if (key && !strcmp(key, "from")) {
             rc = parse_time_node(ld, v, &w.from_ns);
         } else if (key && !strcmp(key, "until")) {
             rc = parse_time_node(ld, v, &w.until_ns);
         } else {
-            rc = fail_at(ld, k, "unknown key '%s' in a time window (from, until)", key ? key : "?");
+            rc = mw_yload_fail(ld, k, "unknown key '%s' in a time window (from, until)",
+                               key ? key : "?");
         }
         if (rc != MW_OK) {
             return rc;
@@ -431,23 +408,23 @@ static int add_window(struct loader *ld, yaml_node_t *n, void *arg)
 
 /* `action: suppress` (the default: the alert is not written) or `action: informational` (it
  * is written at level informational, with a reason naming the allow list). */
-static int parse_action(struct loader *ld, yaml_node_t *v, struct mw_allowlist *a)
+static int parse_action(struct mw_yload *ld, yaml_node_t *v, struct mw_allowlist *a)
 {
-    const char *s = scalar(v);
+    const char *s = mw_yload_scalar(v);
     if (s && !strcmp(s, "suppress")) {
         a->lower = false;
     } else if (s && !strcmp(s, "informational")) {
         a->lower = true;
     } else {
-        return fail_at(ld, v, "action '%s' is not suppress or informational", s ? s : "?");
+        return mw_yload_fail(ld, v, "action '%s' is not suppress or informational", s ? s : "?");
     }
     return MW_OK;
 }
 
-static int load_allowlist(struct loader *ld, struct mw_config *cfg, yaml_node_t *n)
+static int load_allowlist(struct mw_yload *ld, struct mw_config *cfg, yaml_node_t *n)
 {
     if (n->type != YAML_MAPPING_NODE) {
-        return fail_at(ld, n, "%s", "each allow list is a mapping with a name");
+        return mw_yload_fail(ld, n, "%s", "each allow list is a mapping with a name");
     }
     cfg->lists = mw_realloc(cfg->lists, (cfg->nlists + 1) * sizeof *cfg->lists);
     struct mw_allowlist *a = &cfg->lists[cfg->nlists++];
@@ -456,16 +433,16 @@ static int load_allowlist(struct loader *ld, struct mw_config *cfg, yaml_node_t 
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(&ld->doc, p->key);
         yaml_node_t *v = yaml_document_get_node(&ld->doc, p->value);
-        const char *key = scalar(k);
+        const char *key = mw_yload_scalar(k);
         int rc = MW_OK;
         if (!key) {
-            return fail_at(ld, k, "%s", "allow list keys are text");
+            return mw_yload_fail(ld, k, "%s", "allow list keys are text");
         }
         if (!strcmp(key, "name")) {
-            if (!scalar(v)) {
-                return fail_at(ld, v, "%s", "name must be text");
+            if (!mw_yload_scalar(v)) {
+                return mw_yload_fail(ld, v, "%s", "name must be text");
             }
-            a->name = mw_strdup(scalar(v));
+            a->name = mw_strdup(mw_yload_scalar(v));
             continue;
         }
         if (!strcmp(key, "action")) {
@@ -488,31 +465,31 @@ static int load_allowlist(struct loader *ld, struct mw_config *cfg, yaml_node_t 
         } else if (!strcmp(key, "time_windows")) {
             rc = each_scalar(ld, v, key, add_window, a);
         } else {
-            return fail_at(ld, k,
-                           "unknown allow list key '%s' (name, action, accounts, processes, "
-                           "destinations, ip_ranges, time_windows, rules)",
-                           key);
+            return mw_yload_fail(ld, k,
+                                 "unknown allow list key '%s' (name, action, accounts, processes, "
+                                 "destinations, ip_ranges, time_windows, rules)",
+                                 key);
         }
         if (rc != MW_OK) {
             return rc;
         }
     }
     if (!a->name) {
-        return fail_at(ld, n, "%s", "an allow list needs a name");
+        return mw_yload_fail(ld, n, "%s", "an allow list needs a name");
     }
     if (!criteria) {
-        return fail_at(ld, n, "allow list '%s' names no criteria", a->name);
+        return mw_yload_fail(ld, n, "allow list '%s' names no criteria", a->name);
     }
     return MW_OK;
 }
 
 /* learning_period: a time span such as 7d (docs/rules.md, History correlations). */
-static int load_learning(struct loader *ld, yaml_node_t *v, struct mw_config *cfg)
+static int load_learning(struct mw_yload *ld, yaml_node_t *v, struct mw_config *cfg)
 {
-    const char *text = scalar(v);
+    const char *text = mw_yload_scalar(v);
     int64_t ns = 0;
     if (!text || mw_timespan_parse(mw_str_c(text), &ns) != MW_OK || ns <= 0) {
-        return fail_at(ld, v, "%s", "learning_period must be a time span such as 3d or 12h");
+        return mw_yload_fail(ld, v, "%s", "learning_period must be a time span such as 3d or 12h");
     }
     cfg->learning = ns;
     return MW_OK;
@@ -523,12 +500,12 @@ int64_t mw_config_learning(const struct mw_config *cfg)
     return cfg->learning > 0 ? cfg->learning : -1;
 }
 
-static int add_ph_value(struct loader *ld, yaml_node_t *n, void *arg)
+static int add_ph_value(struct mw_yload *ld, yaml_node_t *n, void *arg)
 {
     struct mw_placeholder *p = arg;
-    const char *s = scalar(n);
+    const char *s = mw_yload_scalar(n);
     if (!s || !*s) {
-        return fail_at(ld, n, "placeholder '%s' holds non-empty text values", p->name);
+        return mw_yload_fail(ld, n, "placeholder '%s' holds non-empty text values", p->name);
     }
     const char **v = mw_realloc((void *)(uintptr_t)p->values, (p->nvalues + 1) * sizeof *v);
     v[p->nvalues++] = mw_strdup(s);
@@ -537,20 +514,20 @@ static int add_ph_value(struct loader *ld, yaml_node_t *n, void *arg)
 }
 
 /* placeholders: {name: [values]} for the rules' `expand` conditions (docs/rules.md). */
-static int load_placeholders(struct loader *ld, struct mw_config *cfg, yaml_node_t *n)
+static int load_placeholders(struct mw_yload *ld, struct mw_config *cfg, yaml_node_t *n)
 {
     if (n->type != YAML_MAPPING_NODE) {
-        return fail_at(ld, n, "%s", "placeholders must be a mapping of names to lists");
+        return mw_yload_fail(ld, n, "%s", "placeholders must be a mapping of names to lists");
     }
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(&ld->doc, p->key);
-        const char *name = scalar(k);
+        const char *name = mw_yload_scalar(k);
         if (!name || !*name) {
-            return fail_at(ld, k, "%s", "a placeholder name is text");
+            return mw_yload_fail(ld, k, "%s", "a placeholder name is text");
         }
         for (size_t i = 0; i < cfg->nph; i++) {
             if (!strcmp(cfg->ph[i].name, name)) {
-                return fail_at(ld, k, "placeholder '%s' is given twice", name);
+                return mw_yload_fail(ld, k, "placeholder '%s' is given twice", name);
             }
         }
         cfg->ph = mw_realloc(cfg->ph, (cfg->nph + 1) * sizeof *cfg->ph);
@@ -567,29 +544,29 @@ static int load_placeholders(struct loader *ld, struct mw_config *cfg, yaml_node
 }
 
 /* threat_intel: {ips: FILE, domains: FILE, apps: FILE}; paths relative to the config file. */
-static int load_ti(struct loader *ld, yaml_node_t *n, struct mw_config *cfg)
+static int load_ti(struct mw_yload *ld, yaml_node_t *n, struct mw_config *cfg)
 {
     static const char *const keys[3] = { "ips", "domains", "apps" };
     if (n->type != YAML_MAPPING_NODE) {
-        return fail_at(ld, n, "%s", "threat_intel is {ips: FILE, domains: FILE, apps: FILE}");
+        return mw_yload_fail(ld, n, "%s", "threat_intel is {ips: FILE, domains: FILE, apps: FILE}");
     }
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(&ld->doc, p->key);
         yaml_node_t *v = yaml_document_get_node(&ld->doc, p->value);
-        const char *key = scalar(k);
+        const char *key = mw_yload_scalar(k);
         int kind = -1;
         for (int i = 0; key && i < 3; i++) {
             kind = !strcmp(keys[i], key) ? i : kind;
         }
         if (kind < 0) {
-            return fail_at(ld, k, "unknown threat_intel key '%s' (ips, domains, apps)",
-                           key ? key : "?");
+            return mw_yload_fail(ld, k, "unknown threat_intel key '%s' (ips, domains, apps)",
+                                 key ? key : "?");
         }
-        if (!scalar(v) || !*scalar(v)) {
-            return fail_at(ld, v, "threat_intel %s names a file", key);
+        if (!mw_yload_scalar(v) || !*mw_yload_scalar(v)) {
+            return mw_yload_fail(ld, v, "threat_intel %s names a file", key);
         }
         mw_free(cfg->ti.files[kind]);
-        cfg->ti.files[kind] = relative_to(ld->path, scalar(v));
+        cfg->ti.files[kind] = relative_to(ld->path, mw_yload_scalar(v));
         /* The list's own file and line go into the message: the path the diagnostic points to
          * must outlive the config, which is freed on error. */
         struct mw_diag sub;
@@ -600,7 +577,8 @@ static int load_ti(struct loader *ld, yaml_node_t *n, struct mw_config *cfg)
             if (sub.line) {
                 snprintf(where, sizeof where, ":%llu", (unsigned long long)sub.line);
             }
-            fail_at(ld, v, "threat_intel %s: %s%s: %s", key, cfg->ti.files[kind], where, sub.msg);
+            mw_yload_fail(ld, v, "threat_intel %s: %s%s: %s", key, cfg->ti.files[kind], where,
+                          sub.msg);
             ld->diag->status = rc;
             ld->diag->sys_errno = sub.sys_errno;
             return rc;
@@ -611,14 +589,15 @@ static int load_ti(struct loader *ld, yaml_node_t *n, struct mw_config *cfg)
 
 /* ---- incidents ----------------------------------------------------------------------------- */
 
-static int add_egress(struct loader *ld, yaml_node_t *n, void *arg)
+static int add_egress(struct mw_yload *ld, yaml_node_t *n, void *arg)
 {
     struct mw_config *cfg = arg;
-    const char *s = scalar(n);
+    const char *s = mw_yload_scalar(n);
     struct mw_cidr c;
     if (!s || !mw_ip_cidr_parse(s, &c)) {
-        return fail_at(ld, n, "'%s' is not an IP address or CIDR range (e.g. 198.51.100.0/24)",
-                       s ? s : "?");
+        return mw_yload_fail(ld, n,
+                             "'%s' is not an IP address or CIDR range (e.g. 198.51.100.0/24)",
+                             s ? s : "?");
     }
     cfg->egress = mw_realloc(cfg->egress, (cfg->negress + 1) * sizeof *cfg->egress);
     cfg->egress[cfg->negress++] = c;
@@ -627,11 +606,11 @@ static int add_egress(struct loader *ld, yaml_node_t *n, void *arg)
 
 /* identities: a mapping file, relative to the config file's directory; read once here so a
  * bad file is a config error (exit 2) before any input is read. */
-static int load_identities(struct loader *ld, yaml_node_t *v, struct mw_config *cfg)
+static int load_identities(struct mw_yload *ld, yaml_node_t *v, struct mw_config *cfg)
 {
-    const char *s = scalar(v);
+    const char *s = mw_yload_scalar(v);
     if (!s || !*s) {
-        return fail_at(ld, v, "%s", "identities names a file (a CSV of account forms)");
+        return mw_yload_fail(ld, v, "%s", "identities names a file (a CSV of account forms)");
     }
     const char *slash = strrchr(ld->path, '/');
     mw_free(cfg->identities);
@@ -649,16 +628,16 @@ static int load_identities(struct loader *ld, yaml_node_t *v, struct mw_config *
     int rc = mw_identities_load(ids, cfg->identities, &d);
     mw_identities_destroy(ids);
     if (rc != MW_OK) {
-        return fail_at(ld, v, "identities '%s'%s%.0" PRIu64 ": %s", cfg->identities,
-                       d.line ? " line " : "", d.line, d.msg);
+        return mw_yload_fail(ld, v, "identities '%s'%s%.0" PRIu64 ": %s", cfg->identities,
+                             d.line ? " line " : "", d.line, d.msg);
     }
     return MW_OK;
 }
 
-static int load_incident_key(struct loader *ld, const char *key, yaml_node_t *v,
+static int load_incident_key(struct mw_yload *ld, const char *key, yaml_node_t *v,
                              struct mw_config *cfg)
 {
-    const char *s = scalar(v);
+    const char *s = mw_yload_scalar(v);
     if (!strcmp(key, "identities")) {
         return load_identities(ld, v, cfg);
     }
@@ -668,7 +647,8 @@ static int load_incident_key(struct loader *ld, const char *key, yaml_node_t *v,
     if (!strcmp(key, "incident_span")) {
         int64_t ns = 0;
         if (!s || mw_timespan_parse(mw_str_c(s), &ns) != MW_OK || ns <= 0) {
-            return fail_at(ld, v, "%s", "incident_span must be a time span such as 7d or 12h");
+            return mw_yload_fail(ld, v, "%s",
+                                 "incident_span must be a time span such as 7d or 12h");
         }
         cfg->incident_span = ns;
         return MW_OK;
@@ -676,7 +656,7 @@ static int load_incident_key(struct loader *ld, const char *key, yaml_node_t *v,
     char *end = NULL;
     long n = s ? strtol(s, &end, 10) : -1;
     if (!s || !*s || *end || n < 0 || n > 1000) {
-        return fail_at(ld, v, "%s", "ip_link_max_accounts must be a number from 0 to 1000");
+        return mw_yload_fail(ld, v, "%s", "ip_link_max_accounts must be a number from 0 to 1000");
     }
     cfg->ip_link_max = n;
     return MW_OK;
@@ -688,10 +668,10 @@ static bool incident_key(const char *key)
                    !strcmp(key, "incident_span") || !strcmp(key, "ip_link_max_accounts"));
 }
 
-static int load_allowlists(struct loader *ld, struct mw_config *cfg, yaml_node_t *v)
+static int load_allowlists(struct mw_yload *ld, struct mw_config *cfg, yaml_node_t *v)
 {
     if (v->type != YAML_SEQUENCE_NODE) {
-        return fail_at(ld, v, "%s", "allowlists must be a list");
+        return mw_yload_fail(ld, v, "%s", "allowlists must be a list");
     }
     int rc = MW_OK;
     for (yaml_node_item_t *it = v->data.sequence.items.start;
@@ -701,7 +681,7 @@ static int load_allowlists(struct loader *ld, struct mw_config *cfg, yaml_node_t
     return rc;
 }
 
-static int root_key(struct loader *ld, struct mw_config *cfg, const char *key, yaml_node_t *k,
+static int root_key(struct mw_yload *ld, struct mw_config *cfg, const char *key, yaml_node_t *k,
                     yaml_node_t *v)
 {
     if (!strcmp(key, "internal_domains")) {
@@ -725,26 +705,27 @@ static int root_key(struct loader *ld, struct mw_config *cfg, const char *key, y
     if (incident_key(key)) {
         return load_incident_key(ld, key, v, cfg);
     }
-    return fail_at(ld, k,
-                   "unknown key '%s' (internal_domains, allowlists, learning_period, "
-                   "placeholders, threat_intel, vip, identities, egress_ranges, incident_span, "
-                   "ip_link_max_accounts)",
-                   key);
+    return mw_yload_fail(
+            ld, k,
+            "unknown key '%s' (internal_domains, allowlists, learning_period, "
+            "placeholders, threat_intel, vip, identities, egress_ranges, incident_span, "
+            "ip_link_max_accounts)",
+            key);
 }
 
-static int load_root(struct loader *ld, struct mw_config *cfg)
+static int load_root(struct mw_yload *ld, struct mw_config *cfg)
 {
     yaml_node_t *root = yaml_document_get_root_node(&ld->doc);
     if (!root) {
         return MW_OK; /* an empty file is an empty config */
     }
     if (root->type != YAML_MAPPING_NODE) {
-        return fail_at(ld, root, "%s", "the config file must be a mapping");
+        return mw_yload_fail(ld, root, "%s", "the config file must be a mapping");
     }
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
          p++) {
         yaml_node_t *k = yaml_document_get_node(&ld->doc, p->key);
-        const char *key = scalar(k);
+        const char *key = mw_yload_scalar(k);
         int rc = root_key(ld, cfg, key ? key : "?", k, yaml_document_get_node(&ld->doc, p->value));
         if (rc != MW_OK) {
             return rc;
@@ -762,7 +743,7 @@ int mw_config_load(struct mw_config **out, const char *path, struct mw_diag *dia
         diag->sys_errno = errno;
         return mw_diag_set(diag, MW_E_IO, "cannot read config: %s", strerror(errno));
     }
-    struct loader ld = { .path = path, .diag = diag };
+    struct mw_yload ld = { .path = path, .diag = diag };
     yaml_parser_t parser;
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_file(&parser, f);

@@ -10,102 +10,78 @@
 
 #include "core/alloc.h"
 #include "triage/playbook_int.h"
+#include "triage/triage_int.h"
 
 #define PLAYBOOK_MAX (4 << 20) /* bytes of a playbook file */
 
 extern const char mw_builtin_playbook[];
 extern const size_t mw_builtin_playbook_len;
 
-struct pbl {
-    yaml_document_t doc;
-    const char *path;
-    struct mw_diag *diag;
-};
-
 typedef yaml_node_t node_t;
 
-static int fail_at(struct pbl *ld, node_t *node, const char *fmt, ...) MW_PRINTF(3, 4);
-
-static int fail_at(struct pbl *ld, node_t *node, const char *fmt, ...)
-{
-    ld->diag->path = ld->path;
-    ld->diag->line = node ? node->start_mark.line + 1 : 0;
-    ld->diag->status = MW_E_CONFIG;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(ld->diag->msg, sizeof ld->diag->msg, fmt, ap);
-    va_end(ap);
-    return MW_E_CONFIG;
-}
-
-static const char *scalar(node_t *n)
-{
-    return (n && n->type == YAML_SCALAR_NODE) ? (const char *)n->data.scalar.value : NULL;
-}
-
-static node_t *node_at(struct pbl *ld, int i)
+static node_t *node_at(struct mw_yload *ld, int i)
 {
     return yaml_document_get_node(&ld->doc, i);
 }
 
-static int text_value(struct pbl *ld, node_t *v, const char *key, char **out)
+static int text_value(struct mw_yload *ld, node_t *v, const char *key, char **out)
 {
-    const char *s = scalar(v);
+    const char *s = mw_yload_scalar(v);
     if (!s) {
-        return fail_at(ld, v, "'%s' must be text", key);
+        return mw_yload_fail(ld, v, "'%s' must be text", key);
     }
     mw_free(*out);
     *out = mw_strdup(s);
     return MW_OK;
 }
 
-static int bool_value(struct pbl *ld, node_t *v, const char *key, bool *out)
+static int bool_value(struct mw_yload *ld, node_t *v, const char *key, bool *out)
 {
-    const char *s = scalar(v);
+    const char *s = mw_yload_scalar(v);
     if (s && !strcmp(s, "true")) {
         *out = true;
     } else if (s && !strcmp(s, "false")) {
         *out = false;
     } else {
-        return fail_at(ld, v, "'%s' must be true or false", key);
+        return mw_yload_fail(ld, v, "'%s' must be true or false", key);
     }
     return MW_OK;
 }
 
 /* A list of text values (or one). */
-static int str_list(struct pbl *ld, node_t *v, const char *key, struct mw_pb_strs *out)
+static int str_list(struct mw_yload *ld, node_t *v, const char *key, struct mw_pb_strs *out)
 {
     if (v->type == YAML_SCALAR_NODE) {
-        mw_pb_strs_add(out, scalar(v));
+        mw_pb_strs_add(out, mw_yload_scalar(v));
         return MW_OK;
     }
     if (v->type != YAML_SEQUENCE_NODE) {
-        return fail_at(ld, v, "'%s' must be a list of text values", key);
+        return mw_yload_fail(ld, v, "'%s' must be a list of text values", key);
     }
     for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
          it++) {
         node_t *n = node_at(ld, *it);
-        if (!scalar(n)) {
-            return fail_at(ld, n, "'%s' holds text values", key);
+        if (!mw_yload_scalar(n)) {
+            return mw_yload_fail(ld, n, "'%s' holds text values", key);
         }
-        mw_pb_strs_add(out, scalar(n));
+        mw_pb_strs_add(out, mw_yload_scalar(n));
     }
     return MW_OK;
 }
 
 /* ---- matchers ------------------------------------------------------------------------------- */
 
-static int load_match(struct pbl *ld, node_t *n, struct mw_pb_match *m)
+static int load_match(struct mw_yload *ld, node_t *n, struct mw_pb_match *m)
 {
     if (n->type != YAML_MAPPING_NODE) {
-        return fail_at(ld, n, "%s",
-                       "an alert matcher is a mapping (techniques, rules, files, "
-                       "categories, operations, external)");
+        return mw_yload_fail(ld, n, "%s",
+                             "an alert matcher is a mapping (techniques, rules, files, "
+                             "categories, operations, external)");
     }
     bool any = false;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         node_t *k = node_at(ld, p->key), *v = node_at(ld, p->value);
-        const char *key = scalar(k);
+        const char *key = mw_yload_scalar(k);
         int rc;
         key = key ? key : "?";
         if (!strcmp(key, "techniques")) {
@@ -121,10 +97,10 @@ static int load_match(struct pbl *ld, node_t *n, struct mw_pb_match *m)
         } else if (!strcmp(key, "external")) {
             rc = bool_value(ld, v, key, &m->external);
         } else {
-            return fail_at(ld, k,
-                           "unknown matcher key '%s' (techniques, rules, files, categories, "
-                           "operations, external)",
-                           key);
+            return mw_yload_fail(ld, k,
+                                 "unknown matcher key '%s' (techniques, rules, files, categories, "
+                                 "operations, external)",
+                                 key);
         }
         if (rc != MW_OK) {
             return rc;
@@ -132,12 +108,13 @@ static int load_match(struct pbl *ld, node_t *n, struct mw_pb_match *m)
         any = true;
     }
     if (!any) {
-        return fail_at(ld, n, "%s", "an alert matcher names nothing (it would match every alert)");
+        return mw_yload_fail(ld, n, "%s",
+                             "an alert matcher names nothing (it would match every alert)");
     }
     return MW_OK;
 }
 
-static int load_matchset(struct pbl *ld, node_t *v, const char *key, struct mw_pb_matchset *s)
+static int load_matchset(struct mw_yload *ld, node_t *v, const char *key, struct mw_pb_matchset *s)
 {
     if (v->type == YAML_MAPPING_NODE) {
         s->m = mw_realloc(s->m, (s->n + 1) * sizeof *s->m);
@@ -145,7 +122,7 @@ static int load_matchset(struct pbl *ld, node_t *v, const char *key, struct mw_p
         return load_match(ld, v, &s->m[s->n++]);
     }
     if (v->type != YAML_SEQUENCE_NODE) {
-        return fail_at(ld, v, "'%s' must be a list of alert matchers", key);
+        return mw_yload_fail(ld, v, "'%s' must be a list of alert matchers", key);
     }
     for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
          it++) {
@@ -176,17 +153,18 @@ static int counter_index(const char *s)
     return -1;
 }
 
-static int counter_bits(struct pbl *ld, node_t *v, unsigned *bits)
+static int counter_bits(struct mw_yload *ld, node_t *v, unsigned *bits)
 {
     struct mw_pb_strs l = { 0 };
     int rc = str_list(ld, v, "coverage", &l);
     for (size_t i = 0; rc == MW_OK && i < l.n; i++) {
         int c = counter_index(l.v[i]);
         if (c < 0) {
-            rc = fail_at(ld, v,
-                         "unknown coverage counter '%s' (signins, signins_failed, mail_access, "
-                         "throttled, audit, entra_audit, exchange_admin, file_events)",
-                         l.v[i]);
+            rc = mw_yload_fail(
+                    ld, v,
+                    "unknown coverage counter '%s' (signins, signins_failed, mail_access, "
+                    "throttled, audit, entra_audit, exchange_admin, file_events)",
+                    l.v[i]);
         } else {
             *bits |= 1u << c;
         }
@@ -195,21 +173,21 @@ static int counter_bits(struct pbl *ld, node_t *v, unsigned *bits)
     return rc;
 }
 
-static int load_coverage(struct pbl *ld, node_t *v, struct mw_pb_question *q)
+static int load_coverage(struct mw_yload *ld, node_t *v, struct mw_pb_question *q)
 {
     if (v->type != YAML_MAPPING_NODE) {
-        return fail_at(ld, v, "%s", "coverage is {all: [counters]} or {any: [counters]}");
+        return mw_yload_fail(ld, v, "%s", "coverage is {all: [counters]} or {any: [counters]}");
     }
     for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
         node_t *k = node_at(ld, p->key);
-        const char *key = scalar(k);
+        const char *key = mw_yload_scalar(k);
         int rc;
         if (key && !strcmp(key, "all")) {
             rc = counter_bits(ld, node_at(ld, p->value), &q->cov_all);
         } else if (key && !strcmp(key, "any")) {
             rc = counter_bits(ld, node_at(ld, p->value), &q->cov_any);
         } else {
-            rc = fail_at(ld, k, "unknown coverage key '%s' (all, any)", key ? key : "?");
+            rc = mw_yload_fail(ld, k, "unknown coverage key '%s' (all, any)", key ? key : "?");
         }
         if (rc != MW_OK) {
             return rc;
@@ -218,38 +196,38 @@ static int load_coverage(struct pbl *ld, node_t *v, struct mw_pb_question *q)
     return MW_OK;
 }
 
-static int load_partial_one(struct pbl *ld, node_t *n, struct mw_pb_question *q)
+static int load_partial_one(struct mw_yload *ld, node_t *n, struct mw_pb_question *q)
 {
     if (n->type != YAML_MAPPING_NODE) {
-        return fail_at(ld, n, "%s", "a partial entry is {counter: NAME, warning: TEXT}");
+        return mw_yload_fail(ld, n, "%s", "a partial entry is {counter: NAME, warning: TEXT}");
     }
     struct mw_pb_partial pt = { -1, NULL };
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         node_t *k = node_at(ld, p->key), *v = node_at(ld, p->value);
-        const char *key = scalar(k);
-        if (key && !strcmp(key, "counter") && counter_index(scalar(v)) >= 0) {
-            pt.counter = counter_index(scalar(v));
-        } else if (key && !strcmp(key, "warning") && scalar(v)) {
+        const char *key = mw_yload_scalar(k);
+        if (key && !strcmp(key, "counter") && counter_index(mw_yload_scalar(v)) >= 0) {
+            pt.counter = counter_index(mw_yload_scalar(v));
+        } else if (key && !strcmp(key, "warning") && mw_yload_scalar(v)) {
             mw_free(pt.warning);
-            pt.warning = mw_strdup(scalar(v));
+            pt.warning = mw_strdup(mw_yload_scalar(v));
         } else {
             mw_free(pt.warning);
-            return fail_at(ld, k, "%s", "a partial entry is {counter: NAME, warning: TEXT}");
+            return mw_yload_fail(ld, k, "%s", "a partial entry is {counter: NAME, warning: TEXT}");
         }
     }
     if (pt.counter < 0 || !pt.warning) {
         mw_free(pt.warning);
-        return fail_at(ld, n, "%s", "a partial entry needs a counter and a warning");
+        return mw_yload_fail(ld, n, "%s", "a partial entry needs a counter and a warning");
     }
     q->partial = mw_realloc(q->partial, (q->npartial + 1) * sizeof *q->partial);
     q->partial[q->npartial++] = pt;
     return MW_OK;
 }
 
-static int load_partial(struct pbl *ld, node_t *v, struct mw_pb_question *q)
+static int load_partial(struct mw_yload *ld, node_t *v, struct mw_pb_question *q)
 {
     if (v->type != YAML_SEQUENCE_NODE) {
-        return fail_at(ld, v, "%s", "partial must be a list");
+        return mw_yload_fail(ld, v, "%s", "partial must be a list");
     }
     for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
          it++) {
@@ -261,7 +239,7 @@ static int load_partial(struct pbl *ld, node_t *v, struct mw_pb_question *q)
     return MW_OK;
 }
 
-static int question_key(struct pbl *ld, const char *key, node_t *k, node_t *v,
+static int question_key(struct mw_yload *ld, const char *key, node_t *k, node_t *v,
                         struct mw_pb_question *q)
 {
     if (!strcmp(key, "id")) {
@@ -294,16 +272,16 @@ static int question_key(struct pbl *ld, const char *key, node_t *k, node_t *v,
     if (!strcmp(key, "partial")) {
         return load_partial(ld, v, q);
     }
-    return fail_at(ld, k,
-                   "unknown question key '%s' (id, question, yes, failures, destinations, "
-                   "history, throttle_warning, coverage, partial, missing)",
-                   key);
+    return mw_yload_fail(ld, k,
+                         "unknown question key '%s' (id, question, yes, failures, destinations, "
+                         "history, throttle_warning, coverage, partial, missing)",
+                         key);
 }
 
-static int load_question(struct pbl *ld, struct mw_playbook *pb, node_t *n)
+static int load_question(struct mw_yload *ld, struct mw_playbook *pb, node_t *n)
 {
     if (n->type != YAML_MAPPING_NODE) {
-        return fail_at(ld, n, "%s", "each question is a mapping with an id");
+        return mw_yload_fail(ld, n, "%s", "each question is a mapping with an id");
     }
     pb->questions = mw_realloc(pb->questions, (pb->nquestions + 1) * sizeof *pb->questions);
     struct mw_pb_question *q = &pb->questions[pb->nquestions++];
@@ -311,24 +289,25 @@ static int load_question(struct pbl *ld, struct mw_playbook *pb, node_t *n)
     q->line = n->start_mark.line + 1;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         node_t *k = node_at(ld, p->key);
-        int rc = question_key(ld, scalar(k) ? scalar(k) : "?", k, node_at(ld, p->value), q);
+        int rc = question_key(ld, mw_yload_scalar(k) ? mw_yload_scalar(k) : "?", k,
+                              node_at(ld, p->value), q);
         if (rc != MW_OK) {
             return rc;
         }
     }
     if (!q->id || !q->question) {
-        return fail_at(ld, n, "%s", "a question needs an id and a question");
+        return mw_yload_fail(ld, n, "%s", "a question needs an id and a question");
     }
     if (!q->missing) {
-        return fail_at(ld, n, "question %s needs `missing` (what to say when its log is absent)",
-                       q->id);
+        return mw_yload_fail(
+                ld, n, "question %s needs `missing` (what to say when its log is absent)", q->id);
     }
     if (!q->yes.n) {
-        return fail_at(ld, n, "question %s needs `yes` (the alerts that answer it)", q->id);
+        return mw_yload_fail(ld, n, "question %s needs `yes` (the alerts that answer it)", q->id);
     }
     for (size_t i = 0; i + 1 < pb->nquestions; i++) {
         if (!strcmp(pb->questions[i].id, q->id)) {
-            return fail_at(ld, n, "question %s is given twice", q->id);
+            return mw_yload_fail(ld, n, "question %s is given twice", q->id);
         }
     }
     return MW_OK;
@@ -336,37 +315,37 @@ static int load_question(struct pbl *ld, struct mw_playbook *pb, node_t *n)
 
 /* ---- escalation ----------------------------------------------------------------------------- */
 
-static int signal_value(struct pbl *ld, node_t *v, enum mw_pb_signal *out)
+static int signal_value(struct mw_yload *ld, node_t *v, enum mw_pb_signal *out)
 {
     static const char *const names[] = { "", "failure_then_success", "new_place_then_collection",
                                          "threat_intel", "vip" };
-    const char *s = scalar(v);
+    const char *s = mw_yload_scalar(v);
     for (int i = 1; s && i < (int)(sizeof names / sizeof *names); i++) {
         if (!strcmp(names[i], s)) {
             *out = (enum mw_pb_signal)i;
             return MW_OK;
         }
     }
-    return fail_at(ld, v,
-                   "unknown signal '%s' (failure_then_success, new_place_then_collection, "
-                   "threat_intel, vip)",
-                   s ? s : "?");
+    return mw_yload_fail(ld, v,
+                         "unknown signal '%s' (failure_then_success, new_place_then_collection, "
+                         "threat_intel, vip)",
+                         s ? s : "?");
 }
 
-static int question_ref(struct pbl *ld, struct mw_playbook *pb, node_t *v, int *out)
+static int question_ref(struct mw_yload *ld, struct mw_playbook *pb, node_t *v, int *out)
 {
-    const char *s = scalar(v);
+    const char *s = mw_yload_scalar(v);
     for (size_t i = 0; s && i < pb->nquestions; i++) {
         if (!strcmp(pb->questions[i].id, s)) {
             *out = (int)i;
             return MW_OK;
         }
     }
-    return fail_at(ld, v, "escalation names question '%s', which no question above has",
-                   s ? s : "?");
+    return mw_yload_fail(ld, v, "escalation names question '%s', which no question above has",
+                         s ? s : "?");
 }
 
-static int criterion_key(struct pbl *ld, struct mw_playbook *pb, const char *key, node_t *k,
+static int criterion_key(struct mw_yload *ld, struct mw_playbook *pb, const char *key, node_t *k,
                          node_t *v, struct mw_pb_criterion *c)
 {
     if (!strcmp(key, "name")) {
@@ -387,16 +366,16 @@ static int criterion_key(struct pbl *ld, struct mw_playbook *pb, const char *key
     if (!strcmp(key, "match")) {
         return load_matchset(ld, v, key, &c->match);
     }
-    return fail_at(ld, k,
-                   "unknown escalation key '%s' (name, question, signal, match, reason, "
-                   "otherwise)",
-                   key);
+    return mw_yload_fail(ld, k,
+                         "unknown escalation key '%s' (name, question, signal, match, reason, "
+                         "otherwise)",
+                         key);
 }
 
-static int load_criterion(struct pbl *ld, struct mw_playbook *pb, node_t *n)
+static int load_criterion(struct mw_yload *ld, struct mw_playbook *pb, node_t *n)
 {
     if (n->type != YAML_MAPPING_NODE) {
-        return fail_at(ld, n, "%s", "each escalation criterion is a mapping with a name");
+        return mw_yload_fail(ld, n, "%s", "each escalation criterion is a mapping with a name");
     }
     pb->criteria = mw_realloc(pb->criteria, (pb->ncriteria + 1) * sizeof *pb->criteria);
     struct mw_pb_criterion *c = &pb->criteria[pb->ncriteria++];
@@ -404,63 +383,64 @@ static int load_criterion(struct pbl *ld, struct mw_playbook *pb, node_t *n)
     c->question = -1;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         node_t *k = node_at(ld, p->key);
-        int rc = criterion_key(ld, pb, scalar(k) ? scalar(k) : "?", k, node_at(ld, p->value), c);
+        int rc = criterion_key(ld, pb, mw_yload_scalar(k) ? mw_yload_scalar(k) : "?", k,
+                               node_at(ld, p->value), c);
         if (rc != MW_OK) {
             return rc;
         }
     }
     if (!c->name || !c->reason) {
-        return fail_at(ld, n, "%s", "an escalation criterion needs a name and a reason");
+        return mw_yload_fail(ld, n, "%s", "an escalation criterion needs a name and a reason");
     }
     int kinds = (c->question >= 0) + (c->signal != MW_PB_SIG_NONE) + (c->match.n > 0);
     if (kinds != 1) {
-        return fail_at(ld, n,
-                       "escalation criterion '%s' needs exactly one of question, signal, "
-                       "match",
-                       c->name);
+        return mw_yload_fail(ld, n,
+                             "escalation criterion '%s' needs exactly one of question, signal, "
+                             "match",
+                             c->name);
     }
     return MW_OK;
 }
 
 /* ---- containment kinds ---------------------------------------------------------------------- */
 
-static int load_value(struct pbl *ld, node_t *k, node_t *v, struct mw_pb_finding_kind *f)
+static int load_value(struct mw_yload *ld, node_t *k, node_t *v, struct mw_pb_finding_kind *f)
 {
     if (f->nvalues >= MW_PB_VALUES_MAX) {
-        return fail_at(ld, k, "more than %d values", MW_PB_VALUES_MAX);
+        return mw_yload_fail(ld, k, "more than %d values", MW_PB_VALUES_MAX);
     }
     f->values = mw_realloc(f->values, (f->nvalues + 1) * sizeof *f->values);
     struct mw_pb_value *val = &f->values[f->nvalues++];
     memset(val, 0, sizeof *val);
-    val->name = mw_strdup(scalar(k) ? scalar(k) : "?");
+    val->name = mw_strdup(mw_yload_scalar(k) ? mw_yload_scalar(k) : "?");
     if (v->type != YAML_MAPPING_NODE) {
         return str_list(ld, v, val->name, &val->fields);
     }
     for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
         node_t *kk = node_at(ld, p->key), *vv = node_at(ld, p->value);
-        const char *key = scalar(kk);
+        const char *key = mw_yload_scalar(kk);
         int rc;
         if (key && !strcmp(key, "fields")) {
             rc = str_list(ld, vv, key, &val->fields);
         } else if (key && !strcmp(key, "guid")) {
             rc = bool_value(ld, vv, key, &val->guid);
         } else {
-            rc = fail_at(ld, kk, "unknown value key '%s' (fields, guid)", key ? key : "?");
+            rc = mw_yload_fail(ld, kk, "unknown value key '%s' (fields, guid)", key ? key : "?");
         }
         if (rc != MW_OK) {
             return rc;
         }
     }
     if (!val->fields.n) {
-        return fail_at(ld, v, "value '%s' names no fields", val->name);
+        return mw_yload_fail(ld, v, "value '%s' names no fields", val->name);
     }
     return MW_OK;
 }
 
-static int load_values(struct pbl *ld, node_t *v, struct mw_pb_finding_kind *f)
+static int load_values(struct mw_yload *ld, node_t *v, struct mw_pb_finding_kind *f)
 {
     if (v->type != YAML_MAPPING_NODE) {
-        return fail_at(ld, v, "%s", "values is a mapping of names to evidence fields");
+        return mw_yload_fail(ld, v, "%s", "values is a mapping of names to evidence fields");
     }
     for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
         int rc = load_value(ld, node_at(ld, p->key), node_at(ld, p->value), f);
@@ -471,17 +451,17 @@ static int load_values(struct pbl *ld, node_t *v, struct mw_pb_finding_kind *f)
     return MW_OK;
 }
 
-static int load_persist(struct pbl *ld, node_t *v, struct mw_pb_finding_kind *f)
+static int load_persist(struct mw_yload *ld, node_t *v, struct mw_pb_finding_kind *f)
 {
     if (v->type != YAML_MAPPING_NODE) {
-        return fail_at(ld, v, "%s",
-                       "persist is {removed_by: [operations], key: VALUE, empty: "
-                       "[fields]}");
+        return mw_yload_fail(ld, v, "%s",
+                             "persist is {removed_by: [operations], key: VALUE, empty: "
+                             "[fields]}");
     }
     f->persist = true;
     for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
         node_t *k = node_at(ld, p->key), *vv = node_at(ld, p->value);
-        const char *key = scalar(k);
+        const char *key = mw_yload_scalar(k);
         int rc;
         if (key && !strcmp(key, "removed_by")) {
             rc = str_list(ld, vv, key, &f->removed_by);
@@ -490,50 +470,52 @@ static int load_persist(struct pbl *ld, node_t *v, struct mw_pb_finding_kind *f)
         } else if (key && !strcmp(key, "key")) {
             rc = text_value(ld, vv, key, &f->persist_key);
         } else {
-            rc = fail_at(ld, k, "unknown persist key '%s' (removed_by, key, empty)",
-                         key ? key : "?");
+            rc = mw_yload_fail(ld, k, "unknown persist key '%s' (removed_by, key, empty)",
+                               key ? key : "?");
         }
         if (rc != MW_OK) {
             return rc;
         }
     }
     if (!f->removed_by.n) {
-        return fail_at(ld, v, "%s", "persist needs removed_by (the operations that remove it)");
+        return mw_yload_fail(ld, v, "%s",
+                             "persist needs removed_by (the operations that remove it)");
     }
     return MW_OK;
 }
 
-static int load_step(struct pbl *ld, node_t *n, struct mw_pb_finding_kind *f)
+static int load_step(struct mw_yload *ld, node_t *n, struct mw_pb_finding_kind *f)
 {
     if (n->type != YAML_MAPPING_NODE) {
-        return fail_at(ld, n, "%s", "a step is {shell: NAME, command: TEXT} or {command: TEXT}");
+        return mw_yload_fail(ld, n, "%s",
+                             "a step is {shell: NAME, command: TEXT} or {command: TEXT}");
     }
     struct mw_pb_tstep st = { NULL, NULL };
     int rc = MW_OK;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
          rc == MW_OK && p < n->data.mapping.pairs.top; p++) {
         node_t *k = node_at(ld, p->key), *v = node_at(ld, p->value);
-        const char *key = scalar(k);
+        const char *key = mw_yload_scalar(k);
         if (key && !strcmp(key, "shell")) {
             rc = text_value(ld, v, key, &st.shell);
         } else if (key && !strcmp(key, "command")) {
             rc = text_value(ld, v, key, &st.command);
         } else {
-            rc = fail_at(ld, k, "unknown step key '%s' (shell, command)", key ? key : "?");
+            rc = mw_yload_fail(ld, k, "unknown step key '%s' (shell, command)", key ? key : "?");
         }
     }
     if (rc == MW_OK && !st.command) {
-        rc = fail_at(ld, n, "%s", "a step needs a command (or the step's text)");
+        rc = mw_yload_fail(ld, n, "%s", "a step needs a command (or the step's text)");
     }
     f->steps = mw_realloc(f->steps, (f->nsteps + 1) * sizeof *f->steps);
     f->steps[f->nsteps++] = st;
     return rc;
 }
 
-static int load_steps(struct pbl *ld, node_t *v, struct mw_pb_finding_kind *f)
+static int load_steps(struct mw_yload *ld, node_t *v, struct mw_pb_finding_kind *f)
 {
     if (v->type != YAML_SEQUENCE_NODE) {
-        return fail_at(ld, v, "%s", "steps must be a list");
+        return mw_yload_fail(ld, v, "%s", "steps must be a list");
     }
     for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
          it++) {
@@ -545,7 +527,7 @@ static int load_steps(struct pbl *ld, node_t *v, struct mw_pb_finding_kind *f)
     return MW_OK;
 }
 
-static int kind_key(struct pbl *ld, const char *key, node_t *k, node_t *v,
+static int kind_key(struct mw_yload *ld, const char *key, node_t *k, node_t *v,
                     struct mw_pb_finding_kind *f)
 {
     if (!strcmp(key, "kind")) {
@@ -567,7 +549,7 @@ static int kind_key(struct pbl *ld, const char *key, node_t *k, node_t *v,
         return load_steps(ld, v, f);
     }
     if (!strcmp(key, "scope")) {
-        const char *s = scalar(v);
+        const char *s = mw_yload_scalar(v);
         if (s && !strcmp(s, "escalated")) {
             f->escalated_only = true;
             return MW_OK;
@@ -575,12 +557,12 @@ static int kind_key(struct pbl *ld, const char *key, node_t *k, node_t *v,
         if (s && !strcmp(s, "finding")) {
             return MW_OK;
         }
-        return fail_at(ld, v, "scope '%s' is not finding or escalated", s ? s : "?");
+        return mw_yload_fail(ld, v, "scope '%s' is not finding or escalated", s ? s : "?");
     }
-    return fail_at(ld, k,
-                   "unknown containment key '%s' (kind, match, scope, values, what, persist, "
-                   "steps)",
-                   key);
+    return mw_yload_fail(ld, k,
+                         "unknown containment key '%s' (kind, match, scope, values, what, persist, "
+                         "steps)",
+                         key);
 }
 
 static bool builtin_value(const char *name, size_t len)
@@ -607,7 +589,7 @@ static const struct mw_pb_value *find_value(const struct mw_pb_finding_kind *f, 
 
 /* Every {name} of a template is a value of the kind or a built-in one; in a command, a value
  * inside a double-quoted string (where PowerShell expands $ and ` ) must be a checked GUID. */
-static int check_template(struct pbl *ld, node_t *n, const struct mw_pb_finding_kind *f,
+static int check_template(struct mw_yload *ld, node_t *n, const struct mw_pb_finding_kind *f,
                           const char *t, bool command)
 {
     bool dq = false;
@@ -625,27 +607,28 @@ static int check_template(struct pbl *ld, node_t *n, const struct mw_pb_finding_
         }
         const struct mw_pb_value *v = find_value(f, p + 1, len);
         if (!v && !builtin_value(p + 1, len)) {
-            return fail_at(ld, n, "containment '%s' names an unknown value {%.*s}", f->kind,
-                           (int)len, p + 1);
+            return mw_yload_fail(ld, n, "containment '%s' names an unknown value {%.*s}", f->kind,
+                                 (int)len, p + 1);
         }
         if (dq && (!v || !v->guid)) {
-            return fail_at(ld, n,
-                           "containment '%s': {%.*s} inside a double-quoted string (only a value "
-                           "marked guid may be there)",
-                           f->kind, (int)len, p + 1);
+            return mw_yload_fail(
+                    ld, n,
+                    "containment '%s': {%.*s} inside a double-quoted string (only a value "
+                    "marked guid may be there)",
+                    f->kind, (int)len, p + 1);
         }
         p += len + 1;
     }
     return MW_OK;
 }
 
-static int check_kind(struct pbl *ld, node_t *n, const struct mw_pb_finding_kind *f)
+static int check_kind(struct mw_yload *ld, node_t *n, const struct mw_pb_finding_kind *f)
 {
     if (!f->kind || !f->what || !f->nsteps) {
-        return fail_at(ld, n, "%s", "a containment entry needs kind, what and steps");
+        return mw_yload_fail(ld, n, "%s", "a containment entry needs kind, what and steps");
     }
     if (!f->match.n && !f->escalated_only) {
-        return fail_at(ld, n, "containment '%s' needs match (or scope: escalated)", f->kind);
+        return mw_yload_fail(ld, n, "containment '%s' needs match (or scope: escalated)", f->kind);
     }
     int rc = check_template(ld, n, f, f->what, false);
     for (size_t i = 0; rc == MW_OK && i < f->nsteps; i++) {
@@ -653,23 +636,24 @@ static int check_kind(struct pbl *ld, node_t *n, const struct mw_pb_finding_kind
     }
     if (rc == MW_OK && f->persist_key && !find_value(f, f->persist_key, strlen(f->persist_key)) &&
         !builtin_value(f->persist_key, strlen(f->persist_key))) {
-        rc = fail_at(ld, n, "containment '%s': persist key '%s' is not one of its values", f->kind,
-                     f->persist_key);
+        rc = mw_yload_fail(ld, n, "containment '%s': persist key '%s' is not one of its values",
+                           f->kind, f->persist_key);
     }
     return rc;
 }
 
-static int load_kind(struct pbl *ld, struct mw_playbook *pb, node_t *n)
+static int load_kind(struct mw_yload *ld, struct mw_playbook *pb, node_t *n)
 {
     if (n->type != YAML_MAPPING_NODE) {
-        return fail_at(ld, n, "%s", "each containment entry is a mapping with a kind");
+        return mw_yload_fail(ld, n, "%s", "each containment entry is a mapping with a kind");
     }
     pb->kinds = mw_realloc(pb->kinds, (pb->nkinds + 1) * sizeof *pb->kinds);
     struct mw_pb_finding_kind *f = &pb->kinds[pb->nkinds++];
     memset(f, 0, sizeof *f);
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         node_t *k = node_at(ld, p->key);
-        int rc = kind_key(ld, scalar(k) ? scalar(k) : "?", k, node_at(ld, p->value), f);
+        int rc = kind_key(ld, mw_yload_scalar(k) ? mw_yload_scalar(k) : "?", k,
+                          node_at(ld, p->value), f);
         if (rc != MW_OK) {
             return rc;
         }
@@ -679,11 +663,11 @@ static int load_kind(struct pbl *ld, struct mw_playbook *pb, node_t *n)
 
 /* ---- the document --------------------------------------------------------------------------- */
 
-static int each_item(struct pbl *ld, struct mw_playbook *pb, node_t *v, const char *key,
-                     int (*fn)(struct pbl *, struct mw_playbook *, node_t *))
+static int each_item(struct mw_yload *ld, struct mw_playbook *pb, node_t *v, const char *key,
+                     int (*fn)(struct mw_yload *, struct mw_playbook *, node_t *))
 {
     if (v->type != YAML_SEQUENCE_NODE) {
-        return fail_at(ld, v, "'%s' must be a list", key);
+        return mw_yload_fail(ld, v, "'%s' must be a list", key);
     }
     for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
          it++) {
@@ -695,7 +679,8 @@ static int each_item(struct pbl *ld, struct mw_playbook *pb, node_t *v, const ch
     return MW_OK;
 }
 
-static int root_key(struct pbl *ld, struct mw_playbook *pb, const char *key, node_t *k, node_t *v)
+static int root_key(struct mw_yload *ld, struct mw_playbook *pb, const char *key, node_t *k,
+                    node_t *v)
 {
     if (!strcmp(key, "playbook")) {
         return text_value(ld, v, key, &pb->name);
@@ -721,28 +706,29 @@ static int root_key(struct pbl *ld, struct mw_playbook *pb, const char *key, nod
     if (!strcmp(key, "containment")) {
         return each_item(ld, pb, v, key, load_kind);
     }
-    return fail_at(ld, k,
-                   "unknown key '%s' (playbook, title, indicators, questions, escalation, "
-                   "l1_steps, tier2_actions, containment)",
-                   key);
+    return mw_yload_fail(ld, k,
+                         "unknown key '%s' (playbook, title, indicators, questions, escalation, "
+                         "l1_steps, tier2_actions, containment)",
+                         key);
 }
 
-static int load_root(struct pbl *ld, struct mw_playbook *pb)
+static int load_root(struct mw_yload *ld, struct mw_playbook *pb)
 {
     node_t *root = yaml_document_get_root_node(&ld->doc);
     if (!root || root->type != YAML_MAPPING_NODE) {
-        return fail_at(ld, root, "%s", "a playbook is a mapping (playbook, questions, ...)");
+        return mw_yload_fail(ld, root, "%s", "a playbook is a mapping (playbook, questions, ...)");
     }
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
          p++) {
         node_t *k = node_at(ld, p->key);
-        int rc = root_key(ld, pb, scalar(k) ? scalar(k) : "?", k, node_at(ld, p->value));
+        int rc = root_key(ld, pb, mw_yload_scalar(k) ? mw_yload_scalar(k) : "?", k,
+                          node_at(ld, p->value));
         if (rc != MW_OK) {
             return rc;
         }
     }
     if (!pb->nquestions) {
-        return fail_at(ld, root, "%s", "a playbook needs questions");
+        return mw_yload_fail(ld, root, "%s", "a playbook needs questions");
     }
     return MW_OK;
 }
@@ -828,7 +814,7 @@ int mw_playbook_load_text(struct mw_playbook **out, const char *name, const char
                           struct mw_diag *diag)
 {
     *out = NULL;
-    struct pbl ld = { .path = name, .diag = diag };
+    struct mw_yload ld = { .path = name, .diag = diag };
     yaml_parser_t parser;
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <yaml.h>
+
 #include "core/ip.h"
 #include "triage/triage.h"
 
@@ -63,5 +65,19 @@ struct mw_config {
 /* Case-insensitive match of s against pat, where * stands for any run of characters
  * (triage/policy.c). */
 bool mw_glob_ieq(const char *pat, const char *s);
+
+/* ---- YAML loading shared by the config and the playbook (triage/yaml_load.c) ------------------
+ */
+
+struct mw_yload {
+    yaml_document_t doc;
+    const char *path;     /* the file, for "file:line: message" */
+    struct mw_diag *diag; /* where errors go */
+};
+
+/* Sets diag to MW_E_CONFIG at node's line (0: none) with the message; returns MW_E_CONFIG. */
+int mw_yload_fail(struct mw_yload *ld, yaml_node_t *node, const char *fmt, ...) MW_PRINTF(3, 4);
+/* The node's text when it is a scalar, else NULL. */
+const char *mw_yload_scalar(yaml_node_t *n);
 
 #endif
