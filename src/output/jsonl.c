@@ -456,12 +456,45 @@ static void put_timeline(FILE *f, const struct mw_incident *inc)
         fputs(",\"file\":", f);
         mw_json_put_cstr(f, t->file);
         if (t->file) {
-            fprintf(f, ",\"line\":%" PRIu64 "}", t->line);
+            fprintf(f, ",\"line\":%" PRIu64 ",\"offset\":%" PRIu64 "}", t->line, t->offset);
         } else {
-            fputs(",\"line\":null}", f);
+            fputs(",\"line\":null,\"offset\":null}", f);
         }
     }
     fputc(']', f);
+}
+
+/* docs/schema.md, Incident, exposed */
+static void put_exposed(FILE *f, const struct mw_exposed *x)
+{
+    fputs(",\"exposed\":", f);
+    if (!x) {
+        fputs("null", f);
+        return;
+    }
+    fprintf(f,
+            "{\"records\":%" PRIu64 ",\"items\":%" PRIu64 ",\"size_bytes\":%" PRIu64
+            ",\"items_with_size\":%" PRIu64 ",\"folders\":[",
+            x->records, x->items, x->size_bytes, x->items_with_size);
+    for (size_t i = 0; i < x->nfolders; i++) {
+        const struct mw_exposed_folder *fo = &x->folders[i];
+        fputs(i ? ",{\"path\":" : "{\"path\":", f);
+        mw_json_put_cstr(f, fo->path);
+        fprintf(f, ",\"items\":%" PRIu64 ",\"synced\":%s,\"records\":%" PRIu64 "}", fo->items,
+                fo->synced ? "true" : "false", fo->records);
+    }
+    fprintf(f, "],\"folders_omitted\":%" PRIu64 ",\"internet_message_ids\":", x->folders_omitted);
+    put_cstr_array(f, x->ids, x->nids);
+    fprintf(f,
+            ",\"internet_message_ids_total\":%" PRIu64 ",\"ids_capped\":%s"
+            ",\"unattributed_items\":%" PRIu64 ",\"throttled\":%s,\"linked_by\":{\"ip\":%" PRIu64
+            ",\"session\":%" PRIu64 ",\"app\":%" PRIu64 "},\"first\":",
+            x->ids_total, x->ids_capped ? "true" : "false", x->unattributed_items,
+            x->throttled ? "true" : "false", x->by_ip, x->by_session, x->by_app);
+    put_time(f, x->first_ns);
+    fputs(",\"last\":", f);
+    put_time(f, x->last_ns);
+    fputc('}', f);
 }
 
 static int jsonl_incident(void *state, const struct mw_incident *inc)
@@ -502,6 +535,7 @@ static int jsonl_incident(void *state, const struct mw_incident *inc)
     fputs(",\"links\":", f);
     put_cstr_array(f, inc->links, inc->nlinks);
     put_timeline(f, inc);
+    put_exposed(f, inc->exposed);
     fputs(",\"playbook\":", f);
     mw_jsonl_put_playbook(f, &inc->playbook);
     fputs("}\n", f);

@@ -679,6 +679,70 @@ static void head_playbook(struct table_incident *ti, const struct mw_incident *i
     }
 }
 
+/* "9.2 MB": a size for a human (decimal units, as mail clients show them). */
+static void human_size(uint64_t bytes, char *out, size_t size)
+{
+    static const char *const units[] = { "bytes", "kB", "MB", "GB", "TB" };
+    double v = (double)bytes;
+    size_t u = 0;
+    while (v >= 1000.0 && u + 1 < sizeof units / sizeof units[0]) {
+        v /= 1000.0;
+        u++;
+    }
+    if (u == 0) {
+        snprintf(out, size, "%" PRIu64 " bytes", bytes);
+    } else {
+        snprintf(out, size, "%.1f %s", v, units[u]);
+    }
+}
+
+/* What the attacker-linked sessions read (docs/triage.md): items, size, the folders (a few, with
+ * their items or "synchronised"), how many message ids the JSON Lines lists. */
+static void head_exposed(struct table_incident *ti, const struct mw_exposed *x)
+{
+    if (!x) {
+        return;
+    }
+    struct mw_buf *b = &ti->head;
+    char size[40];
+    human_size(x->size_bytes, size, sizeof size);
+    (void)mw_buf_printf(b, "  %-12s%" PRIu64 " item%s read", "exposed:", x->items,
+                        x->items == 1 ? "" : "s");
+    if (x->items_with_size > 0) {
+        (void)mw_buf_printf(b, " (%s%s)", size, x->items_with_size < x->items ? " known" : "");
+    }
+    size_t nfolders = x->nfolders + (size_t)x->folders_omitted;
+    if (nfolders > 0) {
+        (void)mw_buf_printf(b, " in %zu folder%s", nfolders, nfolders == 1 ? "" : "s");
+    }
+    for (size_t i = 0; i < x->nfolders && i < 3; i++) {
+        const struct mw_exposed_folder *fo = &x->folders[i];
+        (void)mw_buf_append(b, i ? ", " : ": ", 2);
+        mw_term_escape_buf(b, fo->path, strnlen(fo->path, TABLE_CELL_MAX));
+        if (fo->synced) {
+            (void)mw_buf_printf(b, " (whole folder synchronised)");
+        } else if (fo->items > 0) {
+            (void)mw_buf_printf(b, " (%" PRIu64 ")", fo->items);
+        }
+    }
+    if (nfolders > 3) {
+        (void)mw_buf_printf(b, ", %zu more", nfolders - 3);
+    }
+    if (x->ids_total > 0) {
+        (void)mw_buf_printf(b, "; %" PRIu64 " message id%s%s (--format jsonl or mailward report)",
+                            x->ids_total, x->ids_total == 1 ? "" : "s",
+                            x->ids_capped ? " or more" : "");
+    } else {
+        (void)mw_buf_printf(b, "; the records name no %smessage ids",
+                            nfolders == 0 ? "folders or " : "");
+    }
+    if (x->throttled) {
+        (void)mw_buf_printf(b, "; throttled: reads after it went unlogged");
+    }
+    (void)mw_buf_putc(b, '\0');
+    ti->nlines++;
+}
+
 /* What to look at: id, level, kind, alerts, escalation, then accounts, hosts, techniques, time
  * span, the links that joined accounts and the playbook's answers. */
 static int table_incident(void *state, const struct mw_incident *inc)
@@ -711,6 +775,7 @@ static int table_incident(void *state, const struct mw_incident *inc)
         head_line(ti, i == 0 ? "linked:" : "", &inc->links[i], 1);
     }
     head_playbook(ti, inc);
+    head_exposed(ti, inc->exposed);
     ti->ids = mw_calloc(inc->nalerts + 1, sizeof *ti->ids);
     for (size_t i = 0; i < inc->nalerts; i++) {
         memcpy(ti->ids[i], inc->alerts[i]->id, sizeof ti->ids[i]);

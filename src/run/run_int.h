@@ -68,4 +68,13 @@ void run_summary_free(struct run_summary_buf *buf);
  * into their timelines, answers the playbook for each and computes the pivots. */
 int mw_run_triage(struct mw_run *run);
 
+/* What the attacker-linked sessions read (run/exposure.c): begin with the incidents, add every
+ * mail-access record read back for incident inc (rkey: the (incident, record) key, so a record
+ * read back under several forms of an account counts once), finish to fill each incident's
+ * `exposed` (NULL when nothing was linked) and free the state. */
+struct mw_exposure;
+struct mw_exposure *mw_exposure_begin(struct mw_incident *incs, size_t n);
+void mw_exposure_add(struct mw_exposure *e, size_t inc, const struct mw_event *ev, uint64_t rkey);
+void mw_exposure_finish(struct mw_exposure *e);
+
 #endif

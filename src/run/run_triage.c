@@ -29,6 +29,7 @@ struct ctx_collect {
     struct mw_strmap hours;
     /* (incident, file, offset) of the records already in the timelines (alert evidence) */
     struct mw_u64set records;
+    struct mw_exposure *exposure; /* what the attacker-linked sessions read */
 };
 
 struct hour_agg {
@@ -208,6 +209,9 @@ static void add_entry(struct ctx_collect *cc, size_t idx, const struct mw_ctx_ev
 {
     struct mw_incident *inc = &cc->incs[idx];
     const struct mw_event *ev = ce->ev;
+    if (ce->kind == MW_CTX_MAIL_ACCESS) {
+        mw_exposure_add(cc->exposure, idx, ev, record_key(idx, ev->origin.path, ev->origin.offset));
+    }
     if (has_record(cc, idx, ev->origin.path, ev->origin.offset)) {
         return; /* an alert's evidence, or read back already under another form of the account */
     }
@@ -318,7 +322,8 @@ static int add_context(struct mw_run *run, struct mw_incident *incs, size_t n)
 {
     struct ctx_collect cc = { .run = run,
                               .incs = incs,
-                              .caps = mw_calloc(n ? n : 1, sizeof(size_t)) };
+                              .caps = mw_calloc(n ? n : 1, sizeof(size_t)),
+                              .exposure = mw_exposure_begin(incs, n) };
     mw_strmap_init(&cc.hours, false);
     mw_u64set_init(&cc.records);
     note_records(&cc, n);
@@ -334,6 +339,7 @@ static int add_context(struct mw_run *run, struct mw_incident *incs, size_t n)
     uint64_t dropped = 0;
     int rc = mw_context_read(run->context, keys, cc.nrefs, &o, on_context, &cc, &dropped);
     finish_hours(&cc);
+    mw_exposure_finish(cc.exposure);
     mw_u64set_fini(&cc.records);
     for (size_t i = 0; i < n; i++) {
         if (incs[i].ntimeline > 0) { /* qsort wants a non-NULL array even when empty */

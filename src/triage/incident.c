@@ -1194,6 +1194,20 @@ static void incident_free(struct mw_incident *inc)
         mw_free(inc->timeline[i].summary);
     }
     mw_free(inc->timeline);
+    mw_exposed_free(inc->exposed);
+}
+
+void mw_exposed_free(struct mw_exposed *x)
+{
+    if (!x) {
+        return;
+    }
+    for (size_t i = 0; i < x->nfolders; i++) {
+        mw_free(x->folders[i].path);
+    }
+    mw_free(x->folders);
+    list_free(x->ids, x->nids);
+    mw_free(x);
 }
 
 /* Alerts not kept per identity root (the sum over its forms' buckets); the last entry is for

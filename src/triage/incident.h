@@ -161,6 +161,41 @@ struct mw_inc_event {
     uint64_t offset; /* of the record: tells records on one line apart (a JSON array) */
 };
 
+/* What mail the attacker-linked sessions read (docs/triage.md, What did they read): the
+ * MailItemsAccessed records of the incident's accounts whose client IP is one of the incident's
+ * source IPs, or whose session or application id one of its alerts names. Filled by the run's
+ * context pass (run/exposure.c); owned by the incident. */
+#define MW_EXPOSED_FOLDERS_MAX 100  /* folders listed; the rest counted */
+#define MW_EXPOSED_IDS_MAX     1000 /* InternetMessageIds listed; the rest counted */
+
+struct mw_exposed_folder {
+    char *path;
+    uint64_t items;   /* bind items attributed to it */
+    uint64_t records; /* records naming it */
+    bool synced;      /* a Sync record: the whole folder was synchronised to the client */
+};
+
+struct mw_exposed {
+    uint64_t records;            /* linked mail-access records (each once) */
+    uint64_t items;              /* items read: distinct message ids, plus OperationCount of
+                                  * bind records that name none */
+    uint64_t size_bytes;         /* SizeInBytes of those items */
+    uint64_t items_with_size;    /* items that carried a size */
+    uint64_t unattributed_items; /* items of records naming several folders */
+    uint64_t ids_total;          /* distinct InternetMessageIds */
+    bool ids_capped;             /* the run's id budget ran out: ids_total is a lower bound */
+    bool throttled;              /* an IsThrottled=True record: later reads went unlogged */
+    uint64_t by_ip, by_session, by_app; /* records matched by each signal */
+    struct mw_exposed_folder *folders;  /* most items first, then path */
+    size_t nfolders;
+    uint64_t folders_omitted;
+    char **ids; /* first seen first */
+    size_t nids;
+    int64_t first_ns, last_ns; /* MW_TIME_NONE when undated */
+};
+
+void mw_exposed_free(struct mw_exposed *x);
+
 enum mw_incident_kind {
     MW_INCIDENT_ACCOUNT = 0, /* a cloud (Entra / Exchange Online) account */
     MW_INCIDENT_HOST,        /* a host and the account on it (a mail store copied off a laptop) */
@@ -192,6 +227,7 @@ struct mw_incident {
     bool raised;                   /* level raised one step: stages chained */
     struct mw_inc_event *timeline; /* in time order (undated last) */
     size_t ntimeline;
+    struct mw_exposed *exposed; /* NULL: no linked mail access read back */
 };
 
 /* ---- the builder (triage/incident.c) -------------------------------------------------------- */
