@@ -209,7 +209,11 @@ static void add_entry(struct ctx_collect *cc, size_t idx, const struct mw_ctx_ev
 {
     struct mw_incident *inc = &cc->incs[idx];
     const struct mw_event *ev = ce->ev;
+    if (ce->kind == MW_CTX_SIGNIN || ce->kind == MW_CTX_SIGNIN_FAILED) {
+        inc->seen |= MW_INC_SEEN_SIGNIN;
+    }
     if (ce->kind == MW_CTX_MAIL_ACCESS) {
+        inc->seen |= MW_INC_SEEN_MAIL_ACCESS;
         mw_exposure_add(cc->exposure, idx, ev, record_key(idx, ev->origin.path, ev->origin.offset));
     }
     if (has_record(cc, idx, ev->origin.path, ev->origin.offset)) {
@@ -345,6 +349,9 @@ static int add_context(struct mw_run *run, struct mw_incident *incs, size_t n)
         if (incs[i].ntimeline > 0) { /* qsort wants a non-NULL array even when empty */
             qsort(incs[i].timeline, incs[i].ntimeline, sizeof *incs[i].timeline, cmp_entry);
         }
+    }
+    for (size_t i = 0; i < n; i++) { /* every record of theirs was read back */
+        incs[i].seen_known = rc == MW_OK && dropped == 0;
     }
     run->context_added = cc.added;
     run->context_dropped = dropped + cc.dropped;

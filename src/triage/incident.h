@@ -228,7 +228,14 @@ struct mw_incident {
     struct mw_inc_event *timeline; /* in time order (undated last) */
     size_t ntimeline;
     struct mw_exposed *exposed; /* NULL: no linked mail access read back */
+    /* Which of its accounts' own records the logs held (MW_INC_SEEN_*), from the run's context
+     * pass; seen_known is false when the pass could not tell (no pass, records not read back). */
+    unsigned seen;
+    bool seen_known;
 };
+
+#define MW_INC_SEEN_SIGNIN      (1u << 0) /* a sign-in, successful or failed */
+#define MW_INC_SEEN_MAIL_ACCESS (1u << 1) /* a MailItemsAccessed record */
 
 /* ---- the builder (triage/incident.c) -------------------------------------------------------- */
 

@@ -251,6 +251,16 @@ static int question_key(struct mw_yload *ld, const char *key, node_t *k, node_t 
     if (!strcmp(key, "missing")) {
         return text_value(ld, v, key, &q->missing);
     }
+    if (!strcmp(key, "account_coverage")) {
+        int rc = counter_bits(ld, v, &q->acc_cov);
+        if (rc == MW_OK && (q->acc_cov & ~((1u << MW_PB_SIGNINS) | (1u << MW_PB_MAIL_ACCESS)))) {
+            rc = mw_yload_fail(ld, v, "%s", "account_coverage takes signins and mail_access only");
+        }
+        return rc;
+    }
+    if (!strcmp(key, "missing_for_accounts")) {
+        return text_value(ld, v, key, &q->missing_accounts);
+    }
     if (!strcmp(key, "yes")) {
         return load_matchset(ld, v, key, &q->yes);
     }
@@ -301,6 +311,12 @@ static int load_question(struct mw_yload *ld, struct mw_playbook *pb, node_t *n)
     if (!q->missing) {
         return mw_yload_fail(
                 ld, n, "question %s needs `missing` (what to say when its log is absent)", q->id);
+    }
+    if (q->acc_cov && !q->missing_accounts) {
+        return mw_yload_fail(ld, n,
+                             "question %s has account_coverage and needs missing_for_accounts "
+                             "(what to say when its accounts have no such records)",
+                             q->id);
     }
     if (!q->yes.n) {
         return mw_yload_fail(ld, n, "question %s needs `yes` (the alerts that answer it)", q->id);
@@ -752,6 +768,7 @@ static void question_free(struct mw_pb_question *q)
     mw_free(q->id);
     mw_free(q->question);
     mw_free(q->missing);
+    mw_free(q->missing_accounts);
     matchset_free(&q->yes);
     matchset_free(&q->failures);
     for (size_t i = 0; i < q->npartial; i++) {

@@ -329,14 +329,31 @@ static int64_t learning_of(const struct mw_config *cfg)
     return l > 0 ? l : LEARNING_DEFAULT;
 }
 
+/* Whether the incident's accounts had records of every counter of q's account_coverage (true
+ * when it cannot tell, or the incident is not a cloud account's). */
+static bool accounts_covered(const struct mw_pb_question *q, const struct mw_incident *inc)
+{
+    if (!q->acc_cov || !inc || !inc->seen_known || inc->kind != MW_INCIDENT_ACCOUNT) {
+        return true;
+    }
+    if ((q->acc_cov & (1u << MW_PB_SIGNINS)) && !(inc->seen & MW_INC_SEEN_SIGNIN)) {
+        return false;
+    }
+    return !((q->acc_cov & (1u << MW_PB_MAIL_ACCESS)) && !(inc->seen & MW_INC_SEEN_MAIL_ACCESS));
+}
+
 /* No, or unknown naming the missing log (or how much sign-in history there was). */
 static void answer_without_evidence(const struct mw_pb_question *q, struct mw_pb_answer *ans,
-                                    const struct mw_coverage *cov, const struct mw_config *cfg)
+                                    const struct mw_incident *inc, const struct mw_coverage *cov,
+                                    const struct mw_config *cfg)
 {
-    if (!covered(q, cov)) {
+    const char *missing = !covered(q, cov)            ? q->missing
+                          : !accounts_covered(q, inc) ? q->missing_accounts
+                                                      : NULL;
+    if (missing) {
         ans->answer = MW_ANSWER_UNKNOWN;
-        ans->missing = mw_strdup(q->missing);
-        ans->detail = mw_strdup(q->missing);
+        ans->missing = mw_strdup(missing);
+        ans->detail = mw_strdup(missing);
         return;
     }
     if (q->history) {
@@ -513,7 +530,7 @@ static void answer_destinations(const struct mw_pb_question *q, struct mw_pb_ans
         add_evidence(ans, &unres);
     } else {
         char *l = dest_list(&intl, MW_PB_DEST_INTERNAL, ctx);
-        answer_without_evidence(q, ans, cov, ctx->cfg);
+        answer_without_evidence(q, ans, NULL, cov, ctx->cfg);
         if (ans->answer == MW_ANSWER_NO && intl.n) {
             mw_free(ans->detail);
             ans->detail = mw_pb_printf("forwarding to internal recipients only: %s", l);
@@ -632,7 +649,7 @@ static void answer_one(const struct mw_pb_question *q, struct mw_pb_answer *ans,
             alerts_add(yes, cand.v[i]);
         }
     } else if (!(q->failures.n && answer_from_timeline(ans, inc))) {
-        answer_without_evidence(q, ans, cov, ctx->cfg);
+        answer_without_evidence(q, ans, inc, cov, ctx->cfg);
     }
     mw_free(fts.v);
     mw_free(cand.v);

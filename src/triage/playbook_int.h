@@ -51,6 +51,10 @@ struct mw_pb_question {
     bool history;              /* no needs sign-in history of the learning period */
     bool throttle_warning;     /* warn when coverage.throttled > 0 */
     unsigned cov_all, cov_any; /* bit sets of enum mw_pb_counter */
+    /* The incident's own accounts must have records of these counters (signins, mail_access)
+     * for a "no"; else unknown, saying missing_accounts. */
+    unsigned acc_cov;
+    char *missing_accounts;
     struct mw_pb_partial *partial;
     size_t npartial;
     uint64_t line;

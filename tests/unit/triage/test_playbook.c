@@ -712,6 +712,12 @@ static void test_load_errors(void **state)
     load_fails("questions:\n  - {id: Q1, question: x, yes: [{rules: [r]}], missing: m,\n"
                "     coverage: {all: [signons]}}\n",
                MW_E_CONFIG, 3, "unknown coverage counter 'signons'");
+    load_fails("questions:\n  - {id: Q1, question: x, yes: [{rules: [r]}], missing: m,\n"
+               "     account_coverage: [audit], missing_for_accounts: n}\n",
+               MW_E_CONFIG, 3, "account_coverage takes signins and mail_access only");
+    load_fails("questions:\n  - {id: Q1, question: x, yes: [{rules: [r]}], missing: m,\n"
+               "     account_coverage: [mail_access]}\n",
+               MW_E_CONFIG, 2, "needs missing_for_accounts");
     load_fails(QOK "  - {id: Q1, question: 'y?', yes: [{rules: [r]}], missing: m}\n", MW_E_CONFIG,
                3, "question Q1 is given twice");
     load_fails(QOK "escalation:\n  - {name: x, reason: y, question: Q9}\n", MW_E_CONFIG, 4,
