@@ -109,6 +109,8 @@ static const char *const field_names[F_COUNT] = {
     "FileName",
 };
 
+#define CTX_BUF_ENTRIES 1024 /* entries gathered before one write (32 KiB) */
+
 struct mw_context {
     struct mw_fieldtab *fields;
     /* The records read back are mapped whole (every field kept), with names of their own: the
@@ -116,7 +118,13 @@ struct mw_context {
     struct mw_fieldtab rfields;
     int fid[F_COUNT];
     struct mw_strmap ops; /* operation -> kind (icase) */
-    FILE *tmp;            /* the entries; NULL until the first */
+    /* The last operation looked up and its kind: records come in runs of one operation. */
+    char last_op[64];
+    size_t last_op_len; /* 0: none */
+    int last_kind;
+    FILE *tmp;                             /* the entries; NULL until the first */
+    struct ctx_entry buf[CTX_BUF_ENTRIES]; /* written to tmp when full or read */
+    size_t nbuf;
     uint64_t nentries;
     struct ctx_file *files; /* by file id */
     size_t nfiles;
@@ -165,6 +173,7 @@ void mw_context_reset(struct mw_context *c)
         c->tmp = NULL;
     }
     c->nentries = 0;
+    c->nbuf = 0;
     for (size_t i = 0; i < c->nfiles; i++) {
         mw_free(c->files[i].path);
     }
@@ -216,7 +225,22 @@ static int file_kind(const struct mw_context *c, const struct mw_event *ev)
     return MW_CTX_NONE;
 }
 
-int mw_context_kind(const struct mw_context *c, const struct mw_event *ev)
+/* The kind of an operation, by the table (the last one remembered). */
+static int op_kind(struct mw_context *c, struct mw_str op)
+{
+    if (op.len && op.len == c->last_op_len && !memcmp(op.ptr, c->last_op, op.len)) {
+        return c->last_kind;
+    }
+    int kind = (int)(uintptr_t)mw_strmap_get(&c->ops, op);
+    if (op.len && op.len <= sizeof c->last_op) {
+        memcpy(c->last_op, op.ptr, op.len);
+        c->last_op_len = op.len;
+        c->last_kind = kind;
+    }
+    return kind;
+}
+
+int mw_context_kind(struct mw_context *c, const struct mw_event *ev)
 {
     const char *src = ev->source ? ev->source : "";
     if (!strcmp(src, "entra_signin")) {
@@ -230,7 +254,7 @@ int mw_context_kind(const struct mw_context *c, const struct mw_event *ev)
     if (!op.ptr) {
         op = first(c, ev, F_OPERATION_NAME);
     }
-    return op.ptr ? (int)(uintptr_t)mw_strmap_get(&c->ops, op) : MW_CTX_NONE;
+    return op.ptr ? op_kind(c, op) : MW_CTX_NONE;
 }
 
 static int fail(struct mw_context *c, const char *what)
@@ -283,6 +307,15 @@ static void note_file(struct mw_context *c, const struct mw_event *ev)
     }
 }
 
+static int flush_entries(struct mw_context *c)
+{
+    if (c->nbuf > 0 && fwrite(c->buf, sizeof c->buf[0], c->nbuf, c->tmp) != c->nbuf) {
+        return fail(c, "write failed");
+    }
+    c->nbuf = 0;
+    return MW_OK;
+}
+
 static int put(struct mw_context *c, const struct mw_event *ev, struct mw_str who, int kind)
 {
     if (!who.ptr || !who.len) {
@@ -294,9 +327,10 @@ static int put(struct mw_context *c, const struct mw_event *ev, struct mw_str wh
                            ev->origin.file_id,
                            (uint8_t)kind,
                            { 0 } };
-    if (fwrite(&e, sizeof e, 1, c->tmp) != 1) {
-        return fail(c, "write failed");
+    if (c->nbuf == CTX_BUF_ENTRIES && flush_entries(c) != MW_OK) {
+        return MW_E_IO;
     }
+    c->buf[c->nbuf++] = e;
     c->nentries++;
     return MW_OK;
 }
@@ -353,6 +387,9 @@ static int pick(struct mw_context *c, const struct mw_u64set *keys, size_t max,
     if (!c->tmp) {
         return MW_OK;
     }
+    if (flush_entries(c) != MW_OK) {
+        return MW_E_IO;
+    }
     if (fflush(c->tmp) != 0 || fseek(c->tmp, 0, SEEK_SET) != 0) {
         return fail(c, "cannot read the temporary file back");
     }
@@ -389,6 +426,7 @@ struct file_read {
     mw_ctx_event_fn *fn;
     void *arg;
     int rc;
+    size_t cursor; /* want(): the first entry at or after the last offset asked */
 };
 
 /* First entry at or after offset. */
@@ -408,8 +446,16 @@ static size_t lower_bound(const struct file_read *fr, uint64_t offset)
 
 static int want(void *arg, uint64_t offset, uint64_t len)
 {
-    const struct file_read *fr = arg;
-    size_t i = lower_bound(fr, offset);
+    struct file_read *fr = arg;
+    /* records come in offset order: walk on from the last answer (search when sent back) */
+    size_t i = fr->cursor;
+    if (i > 0 && i <= fr->n && fr->e[i - 1].offset >= offset) {
+        i = lower_bound(fr, offset);
+    }
+    while (i < fr->n && fr->e[i].offset < offset) {
+        i++;
+    }
+    fr->cursor = i;
     if (i == fr->n) {
         return -1; /* past the last wanted record: the file is read no further */
     }
@@ -479,6 +525,13 @@ int mw_context_read(struct mw_context *c, const uint64_t *keys, size_t nkeys,
                     uint64_t *dropped)
 {
     *dropped = 0;
+    if (o->fields) { /* a projection instead of every field */
+        mw_fieldtab_fini(&c->rfields);
+        mw_fieldtab_init(&c->rfields, false);
+        for (size_t i = 0; o->fields[i]; i++) {
+            mw_fieldtab_intern(&c->rfields, mw_str_c(o->fields[i]));
+        }
+    }
     struct mw_u64set set;
     mw_u64set_init(&set);
     for (size_t i = 0; i < nkeys; i++) {
@@ -495,7 +548,7 @@ int mw_context_read(struct mw_context *c, const uint64_t *keys, size_t nkeys,
         }
         const struct ctx_file *f = e[i].file < c->nfiles ? &c->files[e[i].file] : NULL;
         if (f && f->path && strcmp(f->path, "-") != 0) {
-            struct file_read fr = { e + i, j - i, fn, arg, MW_OK };
+            struct file_read fr = { e + i, j - i, fn, arg, MW_OK, 0 };
             rc = read_file(c, f, &fr, o);
         } else {
             *dropped += j - i; /* standard input cannot be read again */

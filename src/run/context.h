@@ -55,7 +55,7 @@ void mw_context_reset(struct mw_context *c);
 const char *const *mw_context_operations(size_t *n);
 
 /* The kind of context an event is, MW_CTX_NONE for none. */
-int mw_context_kind(const struct mw_context *c, const struct mw_event *ev);
+int mw_context_kind(struct mw_context *c, const struct mw_event *ev);
 /* While reading: writes an entry per account the event names (actor, and target mailbox when
  * different) when it is context. MW_OK, or MW_E_IO when the temporary file failed (then every
  * later call does nothing and mw_context_error says why). */
@@ -79,6 +79,9 @@ struct mw_ctx_read_opts {
     const struct mw_tzmap *tz; /* as the first reading had them */
     enum mw_date_order date_order;
     size_t max_events; /* at most this many entries are read back (0: 100,000) */
+    /* The fields fn reads, NULL-terminated: only they are mapped (a record mapped whole costs
+     * twice as much). NULL: every field. */
+    const char *const *fields;
 };
 
 /* After the reading: reads back the events of the accounts whose keys are given (any order),

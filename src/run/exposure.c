@@ -145,6 +145,25 @@ static const char *const access_names[] = { "OperationProperties.MailAccessType"
 static const char *const throttled_names[] = { "OperationProperties.IsThrottled", "IsThrottled",
                                                NULL };
 
+const char *const mw_exposure_fields[] = {
+    "ClientIPAddress",
+    "ClientIP",
+    "SessionId",
+    "AADSessionId",
+    "AppId",
+    "ClientAppId",
+    "OperationProperties.MailAccessType",
+    "MailAccessType",
+    "OperationProperties.IsThrottled",
+    "IsThrottled",
+    "Folders.Path",
+    "Folders.FolderItems.InternetMessageId",
+    "Folders.FolderItems.SizeInBytes",
+    "OperationCount",
+    "Id",
+    NULL,
+};
+
 static struct folder_acc *folder(struct exp_inc *a, struct mw_str path)
 {
     struct folder_acc *f = mw_strmap_get(&a->folders, path);

@@ -73,6 +73,8 @@ int mw_run_triage(struct mw_run *run);
  * read back under several forms of an account counts once), finish to fill each incident's
  * `exposed` (NULL when nothing was linked) and free the state. */
 struct mw_exposure;
+/* The fields mw_exposure_add reads, NULL-terminated. */
+extern const char *const mw_exposure_fields[];
 struct mw_exposure *mw_exposure_begin(struct mw_incident *incs, size_t n);
 void mw_exposure_add(struct mw_exposure *e, size_t inc, const struct mw_event *ev, uint64_t rkey);
 void mw_exposure_finish(struct mw_exposure *e);

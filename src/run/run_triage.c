@@ -107,6 +107,30 @@ static const char *const what_fields[] = { "Parameters.Name",
                                            "ResultStatus",
                                            NULL };
 
+/* Every field the timeline entries and the exposure read (mw_ctx_read_opts.fields). */
+static const char *const *const read_lists[] = { op_fields, who_fields, ip_fields, what_fields,
+                                                 mw_exposure_fields };
+
+static const char **read_fields(void)
+{
+    size_t n = 2;
+    for (size_t l = 0; l < sizeof read_lists / sizeof read_lists[0]; l++) {
+        for (size_t i = 0; read_lists[l][i]; i++) {
+            n++;
+        }
+    }
+    const char **v = mw_calloc(n, sizeof *v);
+    size_t k = 0;
+    v[k++] = "OperationCount";
+    for (size_t l = 0; l < sizeof read_lists / sizeof read_lists[0]; l++) {
+        for (size_t i = 0; read_lists[l][i]; i++) {
+            v[k++] = read_lists[l][i];
+        }
+    }
+    v[k] = NULL;
+    return v;
+}
+
 /* A copy the run keeps until it closes (timeline strings other than the summary are not the
  * incident's to free). */
 static const char *keep(struct mw_run *run, struct mw_str s)
@@ -339,7 +363,8 @@ static int add_context(struct mw_run *run, struct mw_incident *incs, size_t n)
     for (size_t i = 0; i < cc.nrefs; i++) {
         keys[i] = cc.refs[i].key;
     }
-    struct mw_ctx_read_opts o = { run->opt->tz, run->opt->date_order, 0 };
+    const char **fields = read_fields();
+    struct mw_ctx_read_opts o = { run->opt->tz, run->opt->date_order, 0, fields };
     uint64_t dropped = 0;
     int rc = mw_context_read(run->context, keys, cc.nrefs, &o, on_context, &cc, &dropped);
     finish_hours(&cc);
@@ -356,6 +381,7 @@ static int add_context(struct mw_run *run, struct mw_incident *incs, size_t n)
     run->context_added = cc.added;
     run->context_dropped = dropped + cc.dropped;
     mw_free(keys);
+    mw_free(fields);
     mw_free(cc.refs);
     mw_free(cc.caps);
     if (rc != MW_OK && mw_context_error(run->context)) {

@@ -55,6 +55,8 @@ static const struct pair_fields pair_fields[] = {
 };
 #define NPAIR_FIELDS (sizeof pair_fields / sizeof pair_fields[0])
 
+#define OBSERVED_CACHE 4096 /* a power of two */
+
 struct mw_incidents {
     int64_t span_ns;
     unsigned ip_max;
@@ -67,10 +69,22 @@ struct mw_incidents {
     struct mw_strmap ips; /* normalised IP -> struct ip_users * */
     uint64_t ips_dropped;
     int field_ids[NPAIR_FIELDS][3];
+    int uniq_ids[NPAIR_FIELDS * 3]; /* the distinct ids of field_ids */
+    size_t nuniq;
     bool bound;
+    /* The account and pair values of records observed lately, by fingerprint, with the account's
+     * form: a record repeating them (the same user's next record, as most are) pairs nothing
+     * new and only its IP is counted. */
+    struct observed {
+        uint64_t key;
+        uint32_t form;
+    } seen[OBSERVED_CACHE];
     const struct mw_event *last_event; /* observed already (several findings of one record) */
     uint64_t last_offset;
     uint32_t last_file;
+    char last_ip[64]; /* the last (address, form) counted from a finding */
+    size_t last_ip_len;
+    uint32_t last_ip_form;
     struct mw_incident *incidents;
     size_t nincidents;
     bool built;
@@ -350,6 +364,16 @@ void mw_incidents_bind_fields(struct mw_incidents *b, struct mw_fieldtab *fields
         b->field_ids[i][0] = mw_fieldtab_intern(fields, mw_str_c(p->a));
         b->field_ids[i][1] = mw_fieldtab_intern(fields, mw_str_c(p->b));
         b->field_ids[i][2] = p->domain ? mw_fieldtab_intern(fields, mw_str_c(p->domain)) : -1;
+        for (int j = 0; j < 3; j++) {
+            int id = b->field_ids[i][j];
+            bool known = id < 0;
+            for (size_t k = 0; k < b->nuniq && !known; k++) {
+                known = b->uniq_ids[k] == id;
+            }
+            if (!known) {
+                b->uniq_ids[b->nuniq++] = id;
+            }
+        }
     }
     b->bound = true;
 }
@@ -388,6 +412,17 @@ static void pair_values(struct mw_incidents *b, struct mw_str a, struct mw_str v
  * alert's IP (from_alert) is kept past MW_INC_IPS_MAX (alerts are few), marked partial. */
 static void note_ip_user(struct mw_incidents *b, struct mw_str ip, uint32_t form, bool from_alert)
 {
+    if (!from_alert) { /* a finding's address, normalised already */
+        if (form == b->last_ip_form && ip.len == b->last_ip_len && ip.len &&
+            !memcmp(ip.ptr, b->last_ip, ip.len)) {
+            return; /* the same account from the same address as the record before */
+        }
+        if (ip.len <= sizeof b->last_ip) {
+            memcpy(b->last_ip, ip.ptr, ip.len);
+            b->last_ip_len = ip.len;
+            b->last_ip_form = form;
+        }
+    }
     ip = mw_ip_normalize(mw_str_trim(ip));
     if (ip.len == 0 || form == MW_IDENTITY_NONE) {
         return;
@@ -417,6 +452,22 @@ static void note_ip_user(struct mw_incidents *b, struct mw_str ip, uint32_t form
     }
 }
 
+/* A fingerprint of the account and pair values of a record (never 0): only the few present
+ * values are hashed, each with its position. */
+static uint64_t observed_key(const struct mw_incidents *b, const struct mw_event *ev,
+                             struct mw_str account)
+{
+    uint64_t h = mw_hash(account.ptr ? account.ptr : "", account.len, 0x0b5e);
+    for (size_t k = 0; ev && b->bound && k < b->nuniq; k++) {
+        uint32_t id = (uint32_t)b->uniq_ids[k];
+        if (id < ev->cap_fields && ev->vals[id].state == MW_VAL_PRESENT && ev->vals[id].v0.len) {
+            /* the position is in the seed: the same value in another field differs */
+            h = mw_hash(ev->vals[id].v0.ptr, ev->vals[id].v0.len, h + k + 1);
+        }
+    }
+    return h ? h : 1;
+}
+
 void mw_incidents_observe(struct mw_incidents *b, const struct mw_event *ev, struct mw_str account,
                           struct mw_str source_ip)
 {
@@ -427,7 +478,14 @@ void mw_incidents_observe(struct mw_incidents *b, const struct mw_event *ev, str
     b->last_event = ev;
     b->last_offset = ev ? ev->origin.offset : 0;
     b->last_file = ev ? ev->origin.file_id : 0;
+    uint64_t key = observed_key(b, ev, account);
+    struct observed *o = &b->seen[key & (OBSERVED_CACHE - 1)];
+    if (o->key == key) {
+        note_ip_user(b, source_ip, o->form, false);
+        return; /* its account and pairs were observed already */
+    }
     uint32_t form = mw_identities_add(b->ids, account.ptr, account.len);
+    *o = (struct observed){ key, form };
     note_ip_user(b, source_ip, form, false);
     if (!ev || !b->bound) {
         return;

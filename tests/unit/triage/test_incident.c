@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/arena.h"
+#include "event/event.h"
 #include "output/output.h"
 #include "test_files.h"
 #include "triage/incident.h"
@@ -384,13 +386,57 @@ static void test_hostile_json(void **state)
     mw_incidents_destroy(b);
 }
 
+/* Records observed in a row: one that repeats the account and pair values of an earlier one adds
+ * nothing, but a new pair value of the same account (another UserKey, a mailbox GUID) is paired. */
+static void test_observe_repeats(void **state)
+{
+    (void)state;
+    struct mw_fieldtab fields;
+    mw_fieldtab_init(&fields, false);
+    struct mw_arena arena;
+    mw_arena_init(&arena, 4096, 0);
+    struct mw_event ev;
+    mw_event_init(&ev, &fields, &arena);
+    struct mw_incidents *b = mw_incidents_create(NULL);
+    mw_incidents_bind_fields(b, &fields);
+    int user = mw_fieldtab_intern(&fields, mw_str_c("UserId"));
+    int key = mw_fieldtab_intern(&fields, mw_str_c("UserKey"));
+    static const char *const keys[] = { "1003000000000AA1", "1003000000000AA1", "1003000000000AA2",
+                                        "1003000000000AA1" };
+    for (size_t i = 0; i < 4; i++) {
+        mw_event_reset(&ev);
+        ev.origin.offset = i * 100;
+        mw_event_add(&ev, user, mw_str_c("alice@contoso.example"));
+        mw_event_add(&ev, key, mw_str_c(keys[i]));
+        mw_incidents_observe(b, &ev, mw_str_c("alice@contoso.example"), mw_str_c("192.0.2.1"));
+    }
+    struct mw_identities *ids = mw_incidents_identities(b);
+    mw_identities_resolve(ids);
+    uint32_t a = mw_identities_lookup(ids, "alice@contoso.example", 21);
+    uint32_t k1 = mw_identities_lookup(ids, keys[0], 16);
+    uint32_t k2 = mw_identities_lookup(ids, keys[2], 16);
+    assert_int_not_equal(k1, MW_IDENTITY_NONE);
+    assert_int_not_equal(k2, MW_IDENTITY_NONE);
+    assert_int_equal(mw_identities_root(ids, k1), mw_identities_root(ids, a));
+    assert_int_equal(mw_identities_root(ids, k2), mw_identities_root(ids, a));
+    mw_incidents_destroy(b);
+    mw_event_fini(&ev);
+    mw_arena_fini(&arena);
+    mw_fieldtab_fini(&fields);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_grouping),    cmocka_unit_test(test_span_split),
-        cmocka_unit_test(test_links),       cmocka_unit_test(test_ip_links),
-        cmocka_unit_test(test_level_raise), cmocka_unit_test(test_deterministic_id),
-        cmocka_unit_test(test_alert_cap),   cmocka_unit_test(test_hostile_json),
+        cmocka_unit_test(test_grouping),
+        cmocka_unit_test(test_span_split),
+        cmocka_unit_test(test_links),
+        cmocka_unit_test(test_observe_repeats),
+        cmocka_unit_test(test_ip_links),
+        cmocka_unit_test(test_level_raise),
+        cmocka_unit_test(test_deterministic_id),
+        cmocka_unit_test(test_alert_cap),
+        cmocka_unit_test(test_hostile_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
