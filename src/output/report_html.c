@@ -237,13 +237,7 @@ static void exec_summary(FILE *f, const struct mw_report *r)
               "their warnings below.</p>\n",
               f);
     }
-    if (o.items > 0) {
-        fprintf(f,
-                "<p>Mail exposed: the mail-access alerts counted <strong>at least %" PRIu64
-                " mail item%s read</strong> in %zu account%s (see What was exposed).</p>\n",
-                o.items, o.items == 1 ? "" : "s", o.exposed_accounts,
-                o.exposed_accounts == 1 ? "" : "s");
-    }
+    mw_report_exposed_sentence(f, &o, &mw_rep_fmt_html);
     if (o.forwarding > 0) {
         fprintf(f, "<p>%zu alert%s name%s a destination mail was sent or forwarded to.</p>\n",
                 o.forwarding, o.forwarding == 1 ? "" : "s", o.forwarding == 1 ? "s" : "");
@@ -285,37 +279,40 @@ static void accounts_table(FILE *f, const struct mw_report *r)
     fputs("</tbody></table></section>\n", f);
 }
 
-static void exposed_table(FILE *f, const struct mw_report *r)
+static void section(FILE *f, const char *id, const char *title)
 {
-    fputs("<section id=\"exposed\"><h2>What was exposed</h2>\n<p class=\"muted\">Mail items the "
-          "mail-access alerts counted (reads that crossed a rule's threshold or an account's "
-          "baseline; reads below them are not counted here), and the folders their evidence "
-          "names.</p>\n",
-          f);
-    size_t shown = 0;
-    for (size_t i = 0; i < r->naccounts; i++) {
-        const struct mw_rep_account *a = &r->accounts[i];
-        if (a->mail_alerts == 0) {
-            continue;
-        }
-        if (shown++ == 0) {
-            fputs("<table><thead><tr><th>Account</th><th>Items read (counted)</th>"
-                  "<th>Mail-access alerts</th><th>Folders</th></tr></thead><tbody>\n",
-                  f);
-        }
-        fputs("<tr><td>", f);
-        h(f, a->name);
-        fprintf(f, "</td><td>%" PRIu64 "</td><td>%zu</td><td>", a->items, a->mail_alerts);
-        list_inline(f, &a->folders);
-        fputs("</td></tr>\n", f);
-    }
-    fputs(shown ? "</tbody></table>\n"
-                : "<p>No mail-access alert in the data: nothing here says how much mail was "
-                  "read (if MailItemsAccessed records were not collected, it cannot be "
-                  "told).</p>\n",
-          f);
-    fputs("</section>\n", f);
+    fprintf(f, "<section id=\"%s\"><h2>%s</h2>\n", id, title);
 }
+
+static void table_head(FILE *f, const char *const *heads, size_t n)
+{
+    fputs("<table><thead><tr>", f);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "<th>%s</th>", heads[i]);
+    }
+    fputs("</tr></thead><tbody>\n", f);
+}
+
+const struct mw_rep_fmt mw_rep_fmt_html = {
+    .text = hd,
+    .list = list_inline,
+    .time = put_time,
+    .section = section,
+    .table = table_head,
+    .section_end = "</section>\n",
+    .h3 = { "<h3>", "</h3>\n" },
+    .p = { "<p>", "</p>\n", "</p>\n" },
+    .p_muted = "<p class=\"muted\">",
+    .sp = { "<p>", "</p>\n" },
+    .strong = { "<strong>", "</strong>" },
+    .ul = { "<ul>", "</ul>\n" },
+    .li = { "<li>", "</li>" },
+    .row = { "<tr><td>", "</td><td>", "</td></tr>\n" },
+    .table_end = "</tbody></table>\n",
+    .gap = "",
+    .details = { "<details><summary>", "</summary>", "</details>\n" },
+    .code = { "<code>", "</code>" },
+};
 
 /* ---- charts --------------------------------------------------------------------------------- */
 
@@ -894,7 +891,7 @@ int mw_report_write_html(FILE *f, const struct mw_report *r, const struct mw_rep
     fputs("<main>\n", f);
     exec_summary(f, r);
     accounts_table(f, r);
-    exposed_table(f, r);
+    mw_report_exposed_section(f, r, &mw_rep_fmt_html, 0);
     if (r->nincidents > 0) {
         fputs("<section id=\"incidents\"><h2>Incidents</h2>\n", f);
         for (size_t i = 0; i < r->nincidents; i++) {

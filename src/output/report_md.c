@@ -14,6 +14,7 @@
 #include "output/report_int.h"
 
 #define CASE_ALERTS 2000
+#define MD_MAX_IDS  50 /* message ids listed per incident; the HTML lists all, folded */
 
 static void e(FILE *f, const char *s)
 {
@@ -132,13 +133,7 @@ static void exec_summary(FILE *f, const struct mw_report *r)
               "not that nothing happened: see the evidence files and their warnings below.\n",
               f);
     }
-    if (o.items > 0) {
-        fprintf(f,
-                "\nMail exposed: the mail-access alerts counted **at least %" PRIu64
-                " mail item%s read** in %zu account%s (see What was exposed).\n",
-                o.items, o.items == 1 ? "" : "s", o.exposed_accounts,
-                o.exposed_accounts == 1 ? "" : "s");
-    }
+    mw_report_exposed_sentence(f, &o, &mw_rep_fmt_md);
     if (o.forwarding > 0) {
         fprintf(f, "\n%zu alert%s name%s a destination mail was sent or forwarded to.\n",
                 o.forwarding, o.forwarding == 1 ? "" : "s", o.forwarding == 1 ? "s" : "");
@@ -172,35 +167,44 @@ static void accounts_table(FILE *f, const struct mw_report *r)
     }
 }
 
-static void exposed_table(FILE *f, const struct mw_report *r)
+static void section(FILE *f, const char *id, const char *title)
 {
-    fputs("\n## What was exposed\n\nMail items the mail-access alerts counted (reads that "
-          "crossed a rule's threshold or an account's baseline; reads below them are not counted "
-          "here), and the folders their evidence names.\n\n",
-          f);
-    size_t shown = 0;
-    for (size_t i = 0; i < r->naccounts; i++) {
-        const struct mw_rep_account *a = &r->accounts[i];
-        if (a->mail_alerts == 0) {
-            continue;
-        }
-        if (shown++ == 0) {
-            fputs("| Account | Items read (counted) | Mail-access alerts | Folders |\n"
-                  "|---|---|---|---|\n",
-                  f);
-        }
-        fputs("| ", f);
-        e(f, a->name);
-        fprintf(f, " | %" PRIu64 " | %zu | ", a->items, a->mail_alerts);
-        list_inline(f, &a->folders);
-        fputs(" |\n", f);
-    }
-    if (!shown) {
-        fputs("No mail-access alert in the data: nothing here says how much mail was read (if "
-              "MailItemsAccessed records were not collected, it cannot be told).\n",
-              f);
-    }
+    (void)id;
+    fprintf(f, "\n## %s\n\n", title);
 }
+
+static void table_head(FILE *f, const char *const *heads, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "| %s ", heads[i]);
+    }
+    fputs("|\n", f);
+    for (size_t i = 0; i < n; i++) {
+        fputs("|---", f);
+    }
+    fputs("|\n", f);
+}
+
+const struct mw_rep_fmt mw_rep_fmt_md = {
+    .text = e,
+    .list = list_inline,
+    .time = put_time,
+    .section = section,
+    .table = table_head,
+    .section_end = "",
+    .h3 = { "### ", "\n\n" },
+    .p = { "", "\n\n", "\n" },
+    .p_muted = "",
+    .sp = { "\n", "\n" },
+    .strong = { "**", "**" },
+    .ul = { "", "\n" },
+    .li = { "- ", "\n" },
+    .row = { "| ", " | ", " |\n" },
+    .table_end = "",
+    .gap = "\n",
+    .details = { "", ":\n\n", "" },
+    .code = { "`", "`" },
+};
 
 /* ---- one case ------------------------------------------------------------------------------- */
 
@@ -546,7 +550,7 @@ int mw_report_write_md(FILE *f, const struct mw_report *r, const struct mw_repor
     head(f, r, m);
     exec_summary(f, r);
     accounts_table(f, r);
-    exposed_table(f, r);
+    mw_report_exposed_section(f, r, &mw_rep_fmt_md, MD_MAX_IDS);
     if (r->nincidents > 0) {
         fputs("\n## Incidents\n", f);
         for (size_t i = 0; i < r->nincidents; i++) {

@@ -1,0 +1,321 @@
+/* output/report_text.c: the report's sentences and the walk over the model that the HTML and
+ * the Markdown writers share, written once in the tokens of struct mw_rep_fmt
+ * (output/report_int.h): each writer supplies only its markup and its escaper. Log text is
+ * written only through fmt->text, fmt->list and fmt->time, which escape it.
+ * SPDX-License-Identifier: MIT */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/time.h"
+#include "output/report.h"
+#include "output/report_int.h"
+
+static const char *plural(uint64_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
+static void strong(FILE *f, const struct mw_rep_fmt *fmt, const char *s)
+{
+    fputs(fmt->strong[0], f);
+    fputs(s, f);
+    fputs(fmt->strong[1], f);
+}
+
+/* "9.0 MiB (9450210 bytes)", or with sep ", " "9.0 MiB, 9450210 bytes"; "512 bytes" alone. */
+static void size_text(FILE *f, uint64_t bytes, const char *const sep[2])
+{
+    char buf[32];
+    mw_report_size(bytes, buf, sizeof buf);
+    if (bytes < 1024) {
+        fputs(buf, f);
+    } else {
+        fprintf(f, "%s%s%" PRIu64 " bytes%s", buf, sep[0], bytes, sep[1]);
+    }
+}
+
+static const char *const in_parens[2] = { " (", ")" };
+static const char *const in_commas[2] = { ", ", "" };
+
+/* ---- what was exposed, from the incidents' `exposed` objects -------------------------------- */
+
+static void exposed_numbers(FILE *f, const struct mw_rep_exposed *e, const struct mw_rep_fmt *fmt)
+{
+    char head[64];
+    snprintf(head, sizeof head, "%" PRIu64 " mail item%s read", e->items, plural(e->items));
+    fputs(fmt->p[0], f);
+    strong(f, fmt, head);
+    fprintf(f, " in %" PRIu64 " mail-access record%s linked to the attacker", e->records,
+            plural(e->records));
+    if (e->items_with_size > 0) {
+        fputs("; total size ", f);
+        size_text(f, e->size_bytes, in_parens);
+        if (e->items_with_size < e->items) {
+            fprintf(f,
+                    " for the %" PRIu64 " item%s whose record gave a size (the others' size "
+                    "is unknown)",
+                    e->items_with_size, plural(e->items_with_size));
+        }
+    } else if (e->items > 0) {
+        fputs("; no record gave the items' size", f);
+    }
+    if (e->first) {
+        fputs("; read from ", f);
+        fmt->text(f, e->first);
+        fputs(" to ", f);
+        fmt->text(f, e->last);
+    }
+    fputs(".", f);
+    fputs(fmt->p[1], f);
+}
+
+static void exposed_folders(FILE *f, const struct mw_rep_exposed *e, const struct mw_rep_fmt *fmt)
+{
+    static const char *const heads[] = { "Folder", "Items read", "Records", "How it was read" };
+    if (e->nfolders == 0) {
+        fputs(fmt->p[0], f);
+        fputs("The records name no folder.", f);
+        fputs(fmt->p[1], f);
+        return;
+    }
+    fmt->table(f, heads, sizeof heads / sizeof heads[0]);
+    for (size_t i = 0; i < e->nfolders; i++) {
+        const struct mw_rep_folder *d = &e->folders[i];
+        fputs(fmt->row[0], f);
+        fmt->text(f, d->path);
+        fprintf(f, "%s%" PRIu64 "%s%" PRIu64 "%s", fmt->row[1], d->items, fmt->row[1], d->records,
+                fmt->row[1]);
+        if (d->synced) {
+            strong(f, fmt, "whole folder synchronised");
+            fputs(" (a Sync record: the client copied the whole folder, not single items)", f);
+        } else {
+            fputs("items opened (Bind)", f);
+        }
+        fputs(fmt->row[2], f);
+    }
+    fputs(fmt->table_end, f);
+    fputs(fmt->gap, f);
+    if (e->folders_omitted > 0) {
+        fputs(fmt->p[0], f);
+        fprintf(f, "And %" PRIu64 " more folder%s, not listed by the scan.", e->folders_omitted,
+                plural(e->folders_omitted));
+        fputs(fmt->p[1], f);
+    }
+}
+
+static void caveat(FILE *f, const struct mw_rep_fmt *fmt, bool *open)
+{
+    if (!*open) {
+        fputs(fmt->p[0], f);
+        strong(f, fmt, "Read these numbers with care:");
+        fputs(fmt->p[1], f);
+        fputs(fmt->ul[0], f);
+        *open = true;
+    }
+    fputs(fmt->li[0], f);
+}
+
+static void exposed_caveats(FILE *f, const struct mw_rep_exposed *e, const struct mw_rep_fmt *fmt)
+{
+    bool open = false;
+    if (e->throttled) {
+        caveat(f, fmt, &open);
+        fputs("Throttled: the audit log marked a read as throttled (IsThrottled), after which "
+              "Exchange stops logging this mailbox's reads for 24 hours. More mail may have "
+              "been read than is counted here.",
+              f);
+        fputs(fmt->li[1], f);
+    }
+    if (e->ids_capped) {
+        caveat(f, fmt, &open);
+        fprintf(f,
+                "Too many messages to tell apart: the scan stopped tracking message ids at its "
+                "limit, so at least %" PRIu64 " distinct messages were read, and the counts of "
+                "ids and items are approximate.",
+                e->ids_total);
+        fputs(fmt->li[1], f);
+    }
+    if (e->unattributed > 0) {
+        caveat(f, fmt, &open);
+        fprintf(f,
+                "%" PRIu64 " item%s came from records that name several folders at once; they "
+                "are in the total but under no single folder.",
+                e->unattributed, plural(e->unattributed));
+        fputs(fmt->li[1], f);
+    }
+    if (open) {
+        fputs(fmt->ul[1], f);
+    }
+}
+
+static void exposed_linked(FILE *f, const struct mw_rep_exposed *e, const struct mw_rep_fmt *fmt)
+{
+    fputs(fmt->p_muted, f);
+    fprintf(f,
+            "Records linked to the attacker by the incident's source IPs: %" PRIu64 "; by a "
+            "session id one of its alerts names: %" PRIu64 "; by an application id: %" PRIu64
+            " (a record can match more than one).",
+            e->by_ip, e->by_session, e->by_app);
+    fputs(fmt->p[1], f);
+}
+
+static void exposed_ids(FILE *f, const struct mw_rep_exposed *e, const struct mw_rep_fmt *fmt,
+                        size_t max_ids)
+{
+    size_t shown = max_ids && max_ids < e->ids.n ? max_ids : e->ids.n;
+    if (e->ids_total == 0) {
+        fputs(fmt->p[0], f);
+        fputs("The records name no InternetMessageId.", f);
+        fputs(fmt->p[1], f);
+        return;
+    }
+    fputs(fmt->details[0], f);
+    fprintf(f, "InternetMessageIds of the messages read: %" PRIu64 "%s", e->ids_total,
+            e->ids_capped ? " or more" : "");
+    if (shown < e->ids_total) {
+        fprintf(f, ", the first %zu listed", shown);
+    }
+    fputs(fmt->details[1], f);
+    fputs(fmt->ul[0], f);
+    for (size_t i = 0; i < shown; i++) {
+        fputs(fmt->li[0], f);
+        fmt->text(f, e->ids.v[i]);
+        fputs(fmt->li[1], f);
+    }
+    if (e->ids_total > shown) {
+        fputs(fmt->li[0], f);
+        fprintf(f, "and %" PRIu64 " more", e->ids_total - shown);
+        fputs(fmt->li[1], f);
+    }
+    fputs(fmt->ul[1], f);
+    fputs(fmt->details[2], f);
+}
+
+static void exposed_incident(FILE *f, size_t i, const struct mw_rep_incident *in,
+                             const struct mw_rep_fmt *fmt, size_t max_ids)
+{
+    fputs(fmt->h3[0], f);
+    fprintf(f, "Incident %zu: ", i + 1);
+    fmt->list(f, &in->accounts);
+    fputs(fmt->h3[1], f);
+    exposed_numbers(f, in->exposed, fmt);
+    exposed_folders(f, in->exposed, fmt);
+    exposed_caveats(f, in->exposed, fmt);
+    exposed_ids(f, in->exposed, fmt, max_ids);
+    exposed_linked(f, in->exposed, fmt);
+}
+
+/* ---- what was exposed, from the mail-access alerts ------------------------------------------ */
+
+static void alert_exposure(FILE *f, const struct mw_report *r, const struct mw_rep_fmt *fmt,
+                           bool others)
+{
+    static const char *const heads[] = { "Account", "Items read (counted)", "Mail-access alerts",
+                                         "Folders" };
+    fputs(fmt->p_muted, f);
+    fputs(others ? "Accounts of no incident above: mail items" : "Mail items", f);
+    fputs(" the mail-access alerts counted (reads that crossed a rule's threshold or an "
+          "account's baseline; reads below them are not counted here), and the folders their "
+          "evidence names.",
+          f);
+    fputs(fmt->p[1], f);
+    size_t shown = 0;
+    for (size_t i = 0; i < r->naccounts; i++) {
+        const struct mw_rep_account *a = &r->accounts[i];
+        if (a->mail_alerts == 0 || (others && mw_report_account_in_exposed(r, a->name))) {
+            continue;
+        }
+        if (shown++ == 0) {
+            fmt->table(f, heads, sizeof heads / sizeof heads[0]);
+        }
+        fputs(fmt->row[0], f);
+        fmt->text(f, a->name);
+        fprintf(f, "%s%" PRIu64 "%s%zu%s", fmt->row[1], a->items, fmt->row[1], a->mail_alerts,
+                fmt->row[1]);
+        fmt->list(f, &a->folders);
+        fputs(fmt->row[2], f);
+    }
+    if (shown) {
+        fputs(fmt->table_end, f);
+        return;
+    }
+    fputs(fmt->p[0], f);
+    fputs(others ? "No mail-access alert for them in the data."
+                 : "No mail-access alert in the data: nothing here says how much mail was read "
+                   "(if MailItemsAccessed records were not collected, it cannot be told).",
+          f);
+    fputs(fmt->p[2], f);
+}
+
+void mw_report_exposed_section(FILE *f, const struct mw_report *r, const struct mw_rep_fmt *fmt,
+                               size_t max_ids)
+{
+    size_t with = 0, without = 0;
+    for (size_t i = 0; i < r->nincidents; i++) {
+        with += r->incidents[i].exposed != NULL;
+    }
+    fmt->section(f, "exposed", "What was exposed");
+    if (with == 0) {
+        alert_exposure(f, r, fmt, false);
+        fputs(fmt->section_end, f);
+        return;
+    }
+    fputs(fmt->p_muted, f);
+    fputs("What the attacker-linked sessions read, per incident: the mail-access "
+          "(MailItemsAccessed) records of the incident's accounts that came from one of its "
+          "source IPs, or in a session or from an application one of its alerts names.",
+          f);
+    fputs(fmt->p[1], f);
+    for (size_t i = 0; i < r->nincidents; i++) {
+        if (r->incidents[i].exposed) {
+            exposed_incident(f, i, &r->incidents[i], fmt, max_ids);
+        }
+    }
+    for (size_t i = 0; i < r->naccounts; i++) {
+        without += r->accounts[i].mail_alerts > 0 &&
+                   !mw_report_account_in_exposed(r, r->accounts[i].name);
+    }
+    if (without > 0) {
+        alert_exposure(f, r, fmt, true);
+    }
+    fputs(fmt->section_end, f);
+}
+
+void mw_report_exposed_sentence(FILE *f, const struct mw_rep_overview *o,
+                                const struct mw_rep_fmt *fmt)
+{
+    char head[96];
+    if (o->exposed_incidents > 0) {
+        snprintf(head, sizeof head, "%" PRIu64 " mail item%s", o->exposed_items,
+                 plural(o->exposed_items));
+        fputs(fmt->sp[0], f);
+        fputs("Mail exposed: the attacker-linked sessions read ", f);
+        strong(f, fmt, head);
+        if (o->exposed_bytes > 0) {
+            fputs(" (", f);
+            size_text(f, o->exposed_bytes, in_commas);
+            fputs(")", f);
+        }
+        fprintf(f, " in %zu incident%s", o->exposed_incidents, plural(o->exposed_incidents));
+        if (o->synced_folders > 0) {
+            fprintf(f, ", and %zu whole folder%s synchronised", o->synced_folders,
+                    o->synced_folders == 1 ? " was" : "s were");
+        }
+        fputs(o->exposed_throttled ? "; the log was throttled, so more may have been read" : "", f);
+        fputs(" (see What was exposed).", f);
+        fputs(fmt->sp[1], f);
+    }
+    if (o->items > 0) {
+        snprintf(head, sizeof head, "at least %" PRIu64 " mail item%s read", o->items,
+                 plural(o->items));
+        fputs(fmt->sp[0], f);
+        fputs(o->exposed_incidents ? "In the other accounts, the mail-access alerts counted "
+                                   : "Mail exposed: the mail-access alerts counted ",
+              f);
+        strong(f, fmt, head);
+        fprintf(f, " in %zu account%s (see What was exposed).", o->exposed_accounts,
+                plural(o->exposed_accounts));
+        fputs(fmt->sp[1], f);
+    }
+}
