@@ -103,9 +103,10 @@ static const struct option report_own_longs[] = {
 };
 #define NOWN (sizeof report_own_longs / sizeof report_own_longs[0])
 
-/* The command's own options: 1 taken, 2 help printed, -1 usage error. */
-static int take_own(struct report_opts *o, int c, char **argv, const struct option *opt)
+/* The command's own options (mw_cli_take_fn). */
+static int take_own(void *arg, int c, char **argv, const struct option *opt)
 {
+    struct report_opts *o = arg;
     switch (c) {
         case 'o':
             o->output = optarg;
@@ -126,7 +127,7 @@ static int take_own(struct report_opts *o, int c, char **argv, const struct opti
             usage_error("--%s is a 'mailward scan' option that a report does not take (the "
                         "report has no colour and no progress line; -q silences the summary of "
                         "a scan of log paths)",
-                        opt->name);
+                        opt ? opt->name : "?");
             return -1;
         case 'h':
             fputs(report_help, stdout);
@@ -140,28 +141,6 @@ static int take_own(struct report_opts *o, int c, char **argv, const struct opti
             usage_error("unknown option '%s'", argv[optind - 1]);
             return -1;
     }
-}
-
-/* 0 to go on, 1 after --help, -1 after a usage error. */
-static int parse_options(int argc, char **argv, struct report_opts *o)
-{
-    struct option longs[NOWN + MW_SCAN_NLONGS + 1];
-    memcpy(longs, report_own_longs, sizeof report_own_longs);
-    mw_scan_longs_append(longs, NOWN, sizeof longs / sizeof longs[0]);
-    opterr = 0;
-    optind = 1;
-    int c, index = -1;
-    while ((c = getopt_long(argc, argv, ":o:f:qh" MW_SCAN_SHORTS, longs, &index)) != -1) {
-        int taken = mw_scan_opts_take(&o->scan, c, optarg, "report");
-        if (taken == 0) {
-            taken = take_own(o, c, argv, index >= 0 ? &longs[index] : NULL);
-        }
-        if (taken != 1) {
-            return taken == 2 ? 1 : -1;
-        }
-        index = -1;
-    }
-    return 0;
 }
 
 static bool ends_with(const char *s, const char *tail)
@@ -403,7 +382,8 @@ int mw_cmd_report(int argc, char **argv)
     struct report_opts o;
     memset(&o, 0, sizeof o);
     mw_scan_opts_init(&o.scan);
-    int prc = parse_options(argc, argv, &o);
+    int prc = mw_scan_opts_parse(argc, argv, &o.scan, "report", report_own_longs, NOWN, "o:f:qh",
+                                 take_own, &o);
     if (prc) {
         return prc > 0 ? MW_EXIT_CLEAN : MW_EXIT_ERROR;
     }

@@ -86,9 +86,11 @@ static const struct option scan_own_longs[] = {
 };
 #define NOWN (sizeof scan_own_longs / sizeof scan_own_longs[0])
 
-/* The command's own options; 1 taken, -1 usage error or help printed (help: *help set). */
-static int take_own(struct scan_opts *o, int c, char **argv, bool *help)
+/* The command's own options (mw_cli_take_fn). */
+static int take_own(void *arg, int c, char **argv, const struct option *opt)
 {
+    struct scan_opts *o = arg;
+    (void)opt;
     switch (c) {
         case 'f':
             o->format = optarg;
@@ -112,8 +114,7 @@ static int take_own(struct scan_opts *o, int c, char **argv, bool *help)
             fputs(scan_help, stdout);
             mw_scan_opts_help(stdout);
             fputs(scan_help_tail, stdout);
-            *help = true;
-            return mw_cli_check_stdout("scan") == MW_EXIT_CLEAN ? 1 : -1;
+            return mw_cli_check_stdout("scan") == MW_EXIT_CLEAN ? 2 : -1;
         case ':':
             usage_error("option '%s' needs a value", argv[optind - 1]);
             return -1;
@@ -121,31 +122,6 @@ static int take_own(struct scan_opts *o, int c, char **argv, bool *help)
             usage_error("unknown option '%s'", argv[optind - 1]);
             return -1;
     }
-}
-
-/* 0 to go on, 1 after --help, -1 after a usage error. */
-static int parse_options(int argc, char **argv, struct scan_opts *o)
-{
-    struct option longs[NOWN + MW_SCAN_NLONGS + 1];
-    memcpy(longs, scan_own_longs, sizeof scan_own_longs);
-    mw_scan_longs_append(longs, NOWN, sizeof longs / sizeof longs[0]);
-    opterr = 0;
-    optind = 1;
-    int c;
-    bool help = false;
-    while ((c = getopt_long(argc, argv, ":f:o:qh" MW_SCAN_SHORTS, longs, NULL)) != -1) {
-        int taken = mw_scan_opts_take(&o->scan, c, optarg, "scan");
-        if (taken == 0) {
-            taken = take_own(o, c, argv, &help);
-        }
-        if (taken < 0) {
-            return -1;
-        }
-        if (help) {
-            return 1;
-        }
-    }
-    return 0;
 }
 
 /* Checks the shared options and chooses the sink; returns 0 or an exit status. */
@@ -160,16 +136,6 @@ static int setup(struct scan_opts *o)
         return usage_error("--format '%s' is not a format (table, jsonl, csv)", o->format);
     }
     return 0;
-}
-
-static int report_diag(const char *what, const struct mw_diag *diag)
-{
-    char msg[600];
-    mw_diag_format(diag, msg, sizeof msg);
-    fprintf(stderr, "mailward scan: %s", what);
-    mw_term_escape(stderr, msg, strlen(msg)); /* file names */
-    fputc('\n', stderr);
-    return MW_EXIT_ERROR;
 }
 
 struct same_file {
@@ -263,7 +229,7 @@ static int run_scan(struct scan_opts *o, char **paths, size_t npaths)
     ro->progress = !o->no_progress && isatty(STDERR_FILENO) && !getenv("MW_TEST");
     struct mw_run *run = NULL;
     if (mw_run_open(&run, ro, &diag) != MW_OK) {
-        report_diag("", &diag);
+        mw_cli_diag_error("scan", &diag);
         goto out;
     }
     if (mw_scan_opts_check_rules(&o->scan, run, "scan") != 0 ||
@@ -274,7 +240,7 @@ static int run_scan(struct scan_opts *o, char **paths, size_t npaths)
     struct mw_sink_options sopt = { out, color, 0 };
     struct mw_run_sink sink = { o->sink, NULL };
     if (o->sink->open(&sink.state, &sopt, &diag) != MW_OK) {
-        report_diag("", &diag);
+        mw_cli_diag_error("scan", &diag);
         goto out;
     }
     double t0 = mw_now();
@@ -307,7 +273,8 @@ int mw_cmd_scan(int argc, char **argv)
     struct scan_opts o;
     memset(&o, 0, sizeof o);
     mw_scan_opts_init(&o.scan);
-    int prc = parse_options(argc, argv, &o);
+    int prc = mw_scan_opts_parse(argc, argv, &o.scan, "scan", scan_own_longs, NOWN, "f:o:qh",
+                                 take_own, &o);
     if (prc) {
         return prc > 0 ? MW_EXIT_CLEAN : MW_EXIT_ERROR;
     }

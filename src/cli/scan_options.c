@@ -123,6 +123,33 @@ size_t mw_scan_longs_append(struct option *out, size_t n, size_t cap)
     return n;
 }
 
+int mw_scan_opts_parse(int argc, char **argv, struct mw_scan_opts *o, const char *cmd,
+                       const struct option *own, size_t nown, const char *own_shorts,
+                       mw_cli_take_fn *take, void *cmd_opts)
+{
+    struct option *longs = calloc(nown + MW_SCAN_NLONGS + 1, sizeof *longs);
+    char shorts[64];
+    if (!longs) {
+        fprintf(stderr, "mailward %s: out of memory\n", cmd);
+        return -1;
+    }
+    memcpy(longs, own, nown * sizeof *own);
+    mw_scan_longs_append(longs, nown, nown + MW_SCAN_NLONGS + 1);
+    snprintf(shorts, sizeof shorts, ":%s%s", own_shorts, MW_SCAN_SHORTS);
+    opterr = 0;
+    optind = 1;
+    int c, index = -1, taken = 1;
+    while (taken == 1 && (c = getopt_long(argc, argv, shorts, longs, &index)) != -1) {
+        taken = mw_scan_opts_take(o, c, optarg, cmd);
+        if (taken == 0) {
+            taken = take(cmd_opts, c, argv, index >= 0 ? &longs[index] : NULL);
+        }
+        index = -1;
+    }
+    free(longs);
+    return taken == 1 ? 0 : taken == 2 ? 1 : -1;
+}
+
 void mw_scan_opts_help(FILE *out)
 {
     fputs(help_head, out);
@@ -248,7 +275,7 @@ static int parse_bound(const char *cmd, const char *opt, const char *text, int64
     return 0;
 }
 
-static int report_diag(const char *cmd, const struct mw_diag *diag)
+int mw_cli_diag_error(const char *cmd, const struct mw_diag *diag)
 {
     char msg[600];
     mw_diag_format(diag, msg, sizeof msg);
@@ -295,13 +322,13 @@ static int config_options(struct mw_scan_opts *o, const char *cmd)
             if (!diag.path) {
                 diag.path = o->config;
             }
-            return report_diag(cmd, &diag);
+            return mw_cli_diag_error(cmd, &diag);
         }
     } else {
         o->cfg = mw_config_create_empty();
     }
     if (o->domains && mw_config_add_domains(o->cfg, o->domains, &diag) != MW_OK) {
-        return report_diag(cmd, &diag);
+        return mw_cli_diag_error(cmd, &diag);
     }
     return 0;
 }

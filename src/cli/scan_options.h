@@ -57,6 +57,20 @@ size_t mw_scan_longs_append(struct option *out, size_t n, size_t cap);
  * taken, 0 when it is not one of them, -1 after a usage error (printed, as "mailward CMD: ..."). */
 int mw_scan_opts_take(struct mw_scan_opts *o, int c, const char *arg, const char *cmd);
 
+/* A command's own options: 1 taken, 2 help printed, -1 usage error (printed). opt: the long
+ * option matched, NULL for a short one. */
+typedef int mw_cli_take_fn(void *cmd_opts, int c, char **argv, const struct option *opt);
+
+/* getopt_long over the command's own options (own, nown; short ones in own_shorts) and the
+ * shared ones; shared ones go to o, the others to take. 0 to go on (optind: the first path), 1
+ * after help, -1 after a usage error. */
+int mw_scan_opts_parse(int argc, char **argv, struct mw_scan_opts *o, const char *cmd,
+                       const struct option *own, size_t nown, const char *own_shorts,
+                       mw_cli_take_fn *take, void *cmd_opts);
+
+/* "mailward CMD: " and the diag's message (escaped); returns MW_EXIT_ERROR. */
+int mw_cli_diag_error(const char *cmd, const struct mw_diag *diag);
+
 /* The help lines of the shared options (in the column layout of `scan --help`). */
 void mw_scan_opts_help(FILE *out);
 
