@@ -80,12 +80,22 @@ struct mw_rep_fmt {
     void (*list)(FILE *f, const struct mw_rep_list *l); /* inline, "(and N more)", dash if none */
     void (*time)(FILE *f, int64_t ns);                  /* UTC, a dash for MW_TIME_NONE */
     void (*section)(FILE *f, const char *id, const char *title); /* opens a section (level 2) */
-    void (*table)(FILE *f, const char *const *heads, size_t n);  /* a table and its head row */
+    void (*table)(FILE *f, const char *cls, const char *const *heads,
+                  size_t n);                     /* a table
+                                                  * and its head row; cls: a class or NULL */
+    void (*answer)(FILE *f, const char *answer); /* an answer's cell, with the separators
+                                                  * around it ("yes", "no", "unknown") */
+    void (*ol_item)(FILE *f, size_t number);     /* opens item number of a numbered list */
+    void (*command)(FILE *f, const char *shell, const char *command); /* after a finding */
     const char *section_end;
     const char *h3[2];      /* a level-3 heading: before, after */
+    const char *h4[2];      /* a level-4 heading */
     const char *p[3];       /* a paragraph: open, close, close at the end of a section */
     const char *p_muted;    /* open a paragraph of explanation */
     const char *sp[2];      /* a paragraph of the executive summary: open, close */
+    const char *note[2];    /* a closing remark under a table */
+    const char *lead[2];    /* a paragraph that introduces a list */
+    const char *aside[2];   /* a parenthesis in smaller print */
     const char *strong[2];  /* strong emphasis: open, close */
     const char *ul[2];      /* a list: open, close */
     const char *li[2];      /* an item: open, close */
@@ -93,7 +103,11 @@ struct mw_rep_fmt {
     const char *table_end;  /* after the last row (a section's last block) */
     const char *gap;        /* after a table followed by more text */
     const char *details[3]; /* a collapsible list: open, between summary and list, close */
-    const char *code[2];    /* inline code (the writer's own words only) */
+    const char *ol[2];      /* a numbered list: open, close */
+    const char *ol_item_end;
+    const char *hash[2]; /* around a digest cell, separators included */
+    const char *kv[4];   /* a two-column table without head: open, row open, between, close */
+    const char *code[2]; /* inline code (the writer's own words only) */
 };
 extern const struct mw_rep_fmt mw_rep_fmt_html, mw_rep_fmt_md;
 
@@ -102,6 +116,13 @@ extern const struct mw_rep_fmt mw_rep_fmt_html, mw_rep_fmt_md;
  * incident before "and N more" (0: all the model holds). */
 void mw_report_exposed_section(FILE *f, const struct mw_report *r, const struct mw_rep_fmt *fmt,
                                size_t max_ids);
+/* An incident's playbook answers, timeline, containment steps, what is still there and its
+ * pivots; the evidence files section (report_text.c). */
+void mw_report_answers(FILE *f, const struct mw_rep_incident *in, const struct mw_rep_fmt *fmt);
+void mw_report_timeline(FILE *f, const struct mw_rep_incident *in, const struct mw_rep_fmt *fmt);
+void mw_report_containment(FILE *f, const struct mw_rep_incident *in, const struct mw_rep_fmt *fmt);
+void mw_report_still_there(FILE *f, const struct mw_rep_incident *in, const struct mw_rep_fmt *fmt);
+void mw_report_inputs(FILE *f, const struct mw_report *r, const struct mw_rep_fmt *fmt);
 /* The executive summary's sentence on mail exposed (nothing when no mail access is known). */
 void mw_report_exposed_sentence(FILE *f, const struct mw_rep_overview *o,
                                 const struct mw_rep_fmt *fmt);

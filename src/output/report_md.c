@@ -173,8 +173,9 @@ static void section(FILE *f, const char *id, const char *title)
     fprintf(f, "\n## %s\n\n", title);
 }
 
-static void table_head(FILE *f, const char *const *heads, size_t n)
+static void table_head(FILE *f, const char *cls, const char *const *heads, size_t n)
 {
+    (void)cls;
     for (size_t i = 0; i < n; i++) {
         fprintf(f, "| %s ", heads[i]);
     }
@@ -185,25 +186,54 @@ static void table_head(FILE *f, const char *const *heads, size_t n)
     fputs("|\n", f);
 }
 
+static void answer_cell(FILE *f, const char *ans)
+{
+    fprintf(f, " | **%s** | ", ans);
+}
+
+static void ol_item(FILE *f, size_t number)
+{
+    fprintf(f, "%zu. ", number);
+}
+
+static void command(FILE *f, const char *shell, const char *cmd)
+{
+    fputs(" (", f);
+    e(f, shell);
+    fputs(")\n\n", f);
+    mw_md_code_block(f, cmd, strstr(shell, "powershell") ? "powershell" : "");
+}
+
 const struct mw_rep_fmt mw_rep_fmt_md = {
     .text = e,
     .list = list_inline,
     .time = put_time,
     .section = section,
     .table = table_head,
+    .answer = answer_cell,
+    .ol_item = ol_item,
+    .command = command,
     .section_end = "",
     .h3 = { "### ", "\n\n" },
+    .h4 = { "\n#### ", "\n\n" },
     .p = { "", "\n\n", "\n" },
     .p_muted = "",
     .sp = { "\n", "\n" },
+    .note = { "\n", "\n" },
+    .lead = { "\n", "\n\n" },
+    .aside = { " (", ")" },
     .strong = { "**", "**" },
-    .ul = { "", "\n" },
+    .ul = { "", "" },
     .li = { "- ", "\n" },
     .row = { "| ", " | ", " |\n" },
     .table_end = "",
     .gap = "\n",
     .details = { "", ":\n\n", "" },
     .code = { "`", "`" },
+    .ol = { "", "" },
+    .ol_item_end = "\n",
+    .hash = { " | ", " | " },
+    .kv = { "| | |\n|---|---|\n", "| ", " | ", " |\n" },
 };
 
 /* ---- one case ------------------------------------------------------------------------------- */
@@ -277,115 +307,6 @@ static void alerts_table(FILE *f, const struct mw_rep_alert *const *a, size_t n)
     }
 }
 
-static void answers(FILE *f, const struct mw_rep_incident *in)
-{
-    fputs("\n#### Playbook answers\n\n", f);
-    if (in->nquestions == 0) {
-        fputs("The incident carries no playbook answers.\n", f);
-        return;
-    }
-    fputs("| # | Question | Answer | Why | Evidence | Missing |\n|---|---|---|---|---|---|\n", f);
-    for (size_t i = 0; i < in->nquestions; i++) {
-        const struct mw_rep_question *q = &in->questions[i];
-        fputs("| ", f);
-        e(f, q->id);
-        fputs(" | ", f);
-        e(f, q->question);
-        fprintf(f, " | **%s** | ", mw_report_answer(q->answer));
-        e(f, q->detail);
-        fputs(" | ", f);
-        list_inline(f, &q->evidence);
-        fputs(" | ", f);
-        e(f, q->missing);
-        fputs(" |\n", f);
-    }
-}
-
-static void timeline(FILE *f, const struct mw_rep_incident *in)
-{
-    fputs("\n#### Timeline\n\n", f);
-    if (in->ntimeline == 0) {
-        fputs("The incident carries no timeline.\n", f);
-        return;
-    }
-    fputs("| Time (UTC) | Kind | Account | Source IP | What happened | Alert | Record |\n"
-          "|---|---|---|---|---|---|---|\n",
-          f);
-    for (size_t i = 0; i < in->ntimeline; i++) {
-        const struct mw_rep_row *t = &in->timeline[i];
-        const char *cells[] = { t->time,    t->kind,  t->account, t->source_ip,
-                                t->summary, t->alert, t->file };
-        for (size_t c = 0; c < sizeof cells / sizeof cells[0]; c++) {
-            fputs(c ? " | " : "| ", f);
-            e(f, cells[c]);
-        }
-        if (t->line) {
-            fprintf(f, ":%" PRIu64, t->line);
-        }
-        fputs(" |\n", f);
-    }
-    if (in->timeline_total > in->ntimeline) {
-        fprintf(f, "\n%" PRIu64 " rows in all; the first %zu are shown.\n", in->timeline_total,
-                in->ntimeline);
-    }
-}
-
-static void containment(FILE *f, const struct mw_rep_incident *in)
-{
-    fputs("\n#### Containment (printed, never run by mailward: review before use)\n\n", f);
-    if (in->ncontainment == 0) {
-        fputs("No containment steps in the data.\n", f);
-        return;
-    }
-    for (size_t i = 0; i < in->ncontainment; i++) {
-        const struct mw_rep_step *s = &in->containment[i];
-        fprintf(f, "%zu. ", i + 1);
-        e(f, s->finding);
-        if (s->shell) {
-            fputs(" (", f);
-            e(f, s->shell);
-            fputs(")\n\n", f);
-            mw_md_code_block(f, s->command,
-                             s->shell && strstr(s->shell, "powershell") ? "powershell" : "");
-            fputc('\n', f);
-        } else {
-            fputs(": ", f);
-            e(f, s->command);
-            fputc('\n', f);
-        }
-    }
-}
-
-static void still_and_pivots(FILE *f, const struct mw_rep_incident *in)
-{
-    if (in->nstill) {
-        fputs("\n#### Is it still there?\n\n| Found | Status |\n|---|---|\n", f);
-    }
-    for (size_t i = 0; i < in->nstill; i++) {
-        fputs("| ", f);
-        e(f, in->still[i].what);
-        if (in->still[i].removed) {
-            fputs(" | removed ", f);
-            e(f, in->still[i].removed_at);
-            fputs(" |\n", f);
-        } else {
-            fputs(" | **not shown removed: assume still live** |\n", f);
-        }
-    }
-    if (in->npivots) {
-        fputs("\n#### Tier 2 pivots\n\n| Kind | Value | Other accounts |\n|---|---|---|\n", f);
-    }
-    for (size_t i = 0; i < in->npivots; i++) {
-        fputs("| ", f);
-        e(f, in->pivots[i].kind);
-        fputs(" | ", f);
-        e(f, in->pivots[i].value);
-        fputs(" | ", f);
-        list_inline(f, &in->pivots[i].accounts);
-        fputs(" |\n", f);
-    }
-}
-
 static void incident_head(FILE *f, size_t i, const struct mw_rep_incident *in)
 {
     fprintf(f, "\n### Incident %zu: ", i + 1);
@@ -425,11 +346,11 @@ static void incident(FILE *f, const struct mw_report *r, size_t i)
     const struct mw_rep_alert **a = mw_malloc(CASE_ALERTS * sizeof *a);
     size_t na = mw_report_case_alerts(r, in, NULL, a, CASE_ALERTS);
     incident_head(f, i, in);
-    answers(f, in);
-    timeline(f, in);
+    mw_report_answers(f, in, &mw_rep_fmt_md);
+    mw_report_timeline(f, in, &mw_rep_fmt_md);
     volume(f, a, na);
-    containment(f, in);
-    still_and_pivots(f, in);
+    mw_report_containment(f, in, &mw_rep_fmt_md);
+    mw_report_still_there(f, in, &mw_rep_fmt_md);
     fprintf(f, "\n#### Alerts of this incident (%zu of %" PRIu64 " found in the data)\n", na,
             in->alerts.total);
     if (na) {
@@ -454,96 +375,6 @@ static void by_account(FILE *f, const struct mw_report *r)
 }
 
 /* ---- all alerts, inputs --------------------------------------------------------------------- */
-
-static const char *count_of(const struct mw_rep_input *in, const char *key)
-{
-    for (size_t i = 0; i < in->ncounts; i++) {
-        if (in->counts[i].key && !strcmp(in->counts[i].key, key)) {
-            return in->counts[i].value;
-        }
-    }
-    return NULL;
-}
-
-static void inputs_table(FILE *f, const struct mw_report *r)
-{
-    static const char *const cols[] = { "bytes",   "records",   "events",     "malformed",
-                                        "undated", "truncated", "export_cap", "skipped" };
-    fputs("| File | SHA-256 | Source", f);
-    for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
-        fprintf(f, " | %s", cols[c]);
-    }
-    fputs(" | Error |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n", f);
-    for (size_t i = 0; i < r->ninputs; i++) {
-        const struct mw_rep_input *in = &r->inputs[i];
-        fputs("| ", f);
-        e(f, in->path);
-        fputs(" | ", f);
-        e(f, in->sha256);
-        fputs(" | ", f);
-        e(f, in->source);
-        for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
-            fputs(" | ", f);
-            e(f, count_of(in, cols[c]));
-        }
-        fputs(" | ", f);
-        e(f, in->error);
-        fputs(" |\n", f);
-    }
-}
-
-static void kv_table(FILE *f, const char *title, const struct mw_rep_kv *kv, size_t n)
-{
-    if (n == 0) {
-        return;
-    }
-    fprintf(f, "\n#### %s\n\n| | |\n|---|---|\n", title);
-    for (size_t i = 0; i < n; i++) {
-        fputs("| ", f);
-        e(f, kv[i].key);
-        fputs(" | ", f);
-        e(f, kv[i].value);
-        fputs(" |\n", f);
-    }
-}
-
-static void inputs(FILE *f, const struct mw_report *r)
-{
-    fputs("\n## Evidence files (chain of custody)\n\n", f);
-    if (!r->has_summary) {
-        fputs("**The JSON Lines held no summary line**, so the log files read, their sizes and "
-              "SHA-256 digests are not known to this report. Keep the scan's inputs and digest "
-              "them separately.\n",
-              f);
-    } else {
-        if (r->inputs_total > r->ninputs) {
-            fprintf(f, "%" PRIu64 " files; the first %zu are listed.\n\n", r->inputs_total,
-                    r->ninputs);
-        }
-        inputs_table(f, r);
-        kv_table(f, "Totals", r->totals, r->ntotals);
-        kv_table(f, "Coverage", r->coverage, r->ncoverage);
-    }
-    if (r->nwarnings) {
-        fputs("\n#### Warnings: what the logs could not show\n\n", f);
-    }
-    for (size_t i = 0; i < r->nwarnings; i++) {
-        fputs("- ", f);
-        e(f, r->warnings[i].value);
-        fputs(" (", f);
-        e(f, r->warnings[i].key);
-        fputs(")\n", f);
-    }
-    if (r->bad_lines) {
-        fprintf(f, "\n%" PRIu64 " line%s of the JSON Lines could not be read:\n\n", r->bad_lines,
-                r->bad_lines == 1 ? "" : "s");
-    }
-    for (unsigned i = 0; i < r->nbad_first; i++) {
-        fputs("- ", f);
-        e(f, r->bad_first[i]);
-        fputc('\n', f);
-    }
-}
 
 int mw_report_write_md(FILE *f, const struct mw_report *r, const struct mw_report_meta *m)
 {
@@ -572,6 +403,6 @@ int mw_report_write_md(FILE *f, const struct mw_report *r, const struct mw_repor
         alerts_table(f, a, r->nalerts);
         mw_free(a);
     }
-    inputs(f, r);
+    mw_report_inputs(f, r, &mw_rep_fmt_md);
     return ferror(f) ? MW_E_IO : MW_OK;
 }

@@ -79,7 +79,7 @@ static void exposed_folders(FILE *f, const struct mw_rep_exposed *e, const struc
         fputs(fmt->p[1], f);
         return;
     }
-    fmt->table(f, heads, sizeof heads / sizeof heads[0]);
+    fmt->table(f, NULL, heads, sizeof heads / sizeof heads[0]);
     for (size_t i = 0; i < e->nfolders; i++) {
         const struct mw_rep_folder *d = &e->folders[i];
         fputs(fmt->row[0], f);
@@ -146,6 +146,7 @@ static void exposed_caveats(FILE *f, const struct mw_rep_exposed *e, const struc
     }
     if (open) {
         fputs(fmt->ul[1], f);
+        fputs(fmt->gap, f);
     }
 }
 
@@ -189,6 +190,7 @@ static void exposed_ids(FILE *f, const struct mw_rep_exposed *e, const struct mw
         fputs(fmt->li[1], f);
     }
     fputs(fmt->ul[1], f);
+    fputs(fmt->gap, f);
     fputs(fmt->details[2], f);
 }
 
@@ -227,7 +229,7 @@ static void alert_exposure(FILE *f, const struct mw_report *r, const struct mw_r
             continue;
         }
         if (shown++ == 0) {
-            fmt->table(f, heads, sizeof heads / sizeof heads[0]);
+            fmt->table(f, NULL, heads, sizeof heads / sizeof heads[0]);
         }
         fputs(fmt->row[0], f);
         fmt->text(f, a->name);
@@ -318,4 +320,252 @@ void mw_report_exposed_sentence(FILE *f, const struct mw_rep_overview *o,
                 plural(o->exposed_accounts));
         fputs(fmt->sp[1], f);
     }
+}
+
+/* ---- sections of an incident ---------------------------------------------------------------- */
+
+static void h4(FILE *f, const struct mw_rep_fmt *fmt, const char *title)
+{
+    fputs(fmt->h4[0], f);
+    fputs(title, f);
+    fputs(fmt->h4[1], f);
+}
+
+/* A last paragraph saying there is nothing to show. */
+static void none(FILE *f, const struct mw_rep_fmt *fmt, const char *text)
+{
+    fputs(fmt->p_muted, f);
+    fputs(text, f);
+    fputs(fmt->p[2], f);
+}
+
+void mw_report_answers(FILE *f, const struct mw_rep_incident *in, const struct mw_rep_fmt *fmt)
+{
+    static const char *const heads[] = { "#", "Question", "Answer", "Why", "Evidence", "Missing" };
+    h4(f, fmt, "Playbook answers");
+    if (in->nquestions == 0) {
+        none(f, fmt, "The incident carries no playbook answers.");
+        return;
+    }
+    fmt->table(f, "answers", heads, sizeof heads / sizeof heads[0]);
+    for (size_t i = 0; i < in->nquestions; i++) {
+        const struct mw_rep_question *q = &in->questions[i];
+        fputs(fmt->row[0], f);
+        fmt->text(f, q->id);
+        fputs(fmt->row[1], f);
+        fmt->text(f, q->question);
+        fmt->answer(f, mw_report_answer(q->answer));
+        fmt->text(f, q->detail);
+        fputs(fmt->row[1], f);
+        fmt->list(f, &q->evidence);
+        fputs(fmt->row[1], f);
+        fmt->text(f, q->missing);
+        fputs(fmt->row[2], f);
+    }
+    fputs(fmt->table_end, f);
+}
+
+void mw_report_timeline(FILE *f, const struct mw_rep_incident *in, const struct mw_rep_fmt *fmt)
+{
+    static const char *const heads[] = { "Time (UTC)",    "Kind",  "Account", "Source IP",
+                                         "What happened", "Alert", "Record" };
+    h4(f, fmt, "Timeline");
+    if (in->ntimeline == 0) {
+        none(f, fmt, "The incident carries no timeline.");
+        return;
+    }
+    fmt->table(f, "timeline", heads, sizeof heads / sizeof heads[0]);
+    for (size_t i = 0; i < in->ntimeline; i++) {
+        const struct mw_rep_row *t = &in->timeline[i];
+        const char *cells[] = { t->time,    t->kind,  t->account, t->source_ip,
+                                t->summary, t->alert, t->file };
+        for (size_t c = 0; c < sizeof cells / sizeof cells[0]; c++) {
+            fputs(c ? fmt->row[1] : fmt->row[0], f);
+            fmt->text(f, cells[c]);
+        }
+        if (t->line) {
+            fprintf(f, ":%" PRIu64, t->line);
+        }
+        fputs(fmt->row[2], f);
+    }
+    fputs(fmt->table_end, f);
+    if (in->timeline_total > in->ntimeline) {
+        fputs(fmt->note[0], f);
+        fprintf(f, "%" PRIu64 " rows in all; the first %zu are shown.", in->timeline_total,
+                in->ntimeline);
+        fputs(fmt->note[1], f);
+    }
+}
+
+void mw_report_containment(FILE *f, const struct mw_rep_incident *in, const struct mw_rep_fmt *fmt)
+{
+    h4(f, fmt, "Containment (printed, never run by mailward: review before use)");
+    if (in->ncontainment == 0) {
+        none(f, fmt, "No containment steps in the data.");
+        return;
+    }
+    fputs(fmt->ol[0], f);
+    for (size_t i = 0; i < in->ncontainment; i++) {
+        const struct mw_rep_step *s = &in->containment[i];
+        fmt->ol_item(f, i + 1);
+        fmt->text(f, s->finding);
+        if (s->shell) {
+            fmt->command(f, s->shell, s->command);
+        } else {
+            fputs(": ", f);
+            fmt->text(f, s->command);
+        }
+        fputs(fmt->ol_item_end, f);
+    }
+    fputs(fmt->ol[1], f);
+}
+
+void mw_report_still_there(FILE *f, const struct mw_rep_incident *in, const struct mw_rep_fmt *fmt)
+{
+    static const char *const still_heads[] = { "Found", "Status" };
+    static const char *const pivot_heads[] = { "Kind", "Value", "Other accounts" };
+    if (in->nstill) {
+        h4(f, fmt, "Is it still there?");
+        fmt->table(f, NULL, still_heads, 2);
+    }
+    for (size_t i = 0; i < in->nstill; i++) {
+        fputs(fmt->row[0], f);
+        fmt->text(f, in->still[i].what);
+        fputs(fmt->row[1], f);
+        if (in->still[i].removed) {
+            fputs("removed ", f);
+            fmt->text(f, in->still[i].removed_at);
+        } else {
+            strong(f, fmt, "not shown removed: assume still live");
+        }
+        fputs(fmt->row[2], f);
+    }
+    if (in->nstill) {
+        fputs(fmt->table_end, f);
+    }
+    if (in->npivots) {
+        h4(f, fmt, "Tier 2 pivots");
+        fmt->table(f, NULL, pivot_heads, 3);
+    }
+    for (size_t i = 0; i < in->npivots; i++) {
+        fputs(fmt->row[0], f);
+        fmt->text(f, in->pivots[i].kind);
+        fputs(fmt->row[1], f);
+        fmt->text(f, in->pivots[i].value);
+        fputs(fmt->row[1], f);
+        fmt->list(f, &in->pivots[i].accounts);
+        fputs(fmt->row[2], f);
+    }
+    if (in->npivots) {
+        fputs(fmt->table_end, f);
+    }
+}
+
+/* ---- evidence files ------------------------------------------------------------------------- */
+
+static const char *count_of(const struct mw_rep_input *in, const char *key)
+{
+    for (size_t i = 0; i < in->ncounts; i++) {
+        if (in->counts[i].key && !strcmp(in->counts[i].key, key)) {
+            return in->counts[i].value;
+        }
+    }
+    return NULL;
+}
+
+static void inputs_table(FILE *f, const struct mw_report *r, const struct mw_rep_fmt *fmt)
+{
+    static const char *const heads[] = { "File",      "SHA-256",    "Source",    "bytes",
+                                         "records",   "events",     "malformed", "undated",
+                                         "truncated", "export_cap", "skipped",   "Error" };
+    fmt->table(f, NULL, heads, sizeof heads / sizeof heads[0]);
+    for (size_t i = 0; i < r->ninputs; i++) {
+        const struct mw_rep_input *in = &r->inputs[i];
+        fputs(fmt->row[0], f);
+        fmt->text(f, in->path);
+        fputs(fmt->hash[0], f);
+        fmt->text(f, in->sha256);
+        fputs(fmt->hash[1], f);
+        fmt->text(f, in->source);
+        for (size_t c = 3; c + 1 < sizeof heads / sizeof heads[0]; c++) {
+            fputs(fmt->row[1], f);
+            fmt->text(f, count_of(in, heads[c]));
+        }
+        fputs(fmt->row[1], f);
+        fmt->text(f, in->error);
+        fputs(fmt->row[2], f);
+    }
+    fputs(fmt->table_end, f);
+}
+
+static void kv_table(FILE *f, const char *title, const struct mw_rep_kv *kv, size_t n,
+                     const struct mw_rep_fmt *fmt)
+{
+    if (n == 0) {
+        return;
+    }
+    h4(f, fmt, title);
+    fputs(fmt->kv[0], f);
+    for (size_t i = 0; i < n; i++) {
+        fputs(fmt->kv[1], f);
+        fmt->text(f, kv[i].key);
+        fputs(fmt->kv[2], f);
+        fmt->text(f, kv[i].value);
+        fputs(fmt->kv[3], f);
+    }
+    fputs(fmt->table_end, f);
+}
+
+static void input_notes(FILE *f, const struct mw_report *r, const struct mw_rep_fmt *fmt)
+{
+    if (r->nwarnings) {
+        h4(f, fmt, "Warnings: what the logs could not show");
+        fputs(fmt->ul[0], f);
+        for (size_t i = 0; i < r->nwarnings; i++) {
+            fputs(fmt->li[0], f);
+            fmt->text(f, r->warnings[i].value);
+            fputs(fmt->aside[0], f);
+            fmt->text(f, r->warnings[i].key);
+            fputs(fmt->aside[1], f);
+            fputs(fmt->li[1], f);
+        }
+        fputs(fmt->ul[1], f);
+    }
+    if (r->bad_lines) {
+        fputs(fmt->lead[0], f);
+        fprintf(f, "%" PRIu64 " line%s of the JSON Lines could not be read:", r->bad_lines,
+                plural(r->bad_lines));
+        fputs(fmt->lead[1], f);
+        fputs(fmt->ul[0], f);
+        for (unsigned i = 0; i < r->nbad_first; i++) {
+            fputs(fmt->li[0], f);
+            fmt->text(f, r->bad_first[i]);
+            fputs(fmt->li[1], f);
+        }
+        fputs(fmt->ul[1], f);
+    }
+}
+
+void mw_report_inputs(FILE *f, const struct mw_report *r, const struct mw_rep_fmt *fmt)
+{
+    fmt->section(f, "inputs", "Evidence files (chain of custody)");
+    if (!r->has_summary) {
+        fputs(fmt->p[0], f);
+        strong(f, fmt, "The JSON Lines held no summary line");
+        fputs(", so the log files read, their sizes and SHA-256 digests are not known to this "
+              "report. Keep the scan's inputs and digest them separately.",
+              f);
+        fputs(fmt->p[2], f);
+    } else {
+        if (r->inputs_total > r->ninputs) {
+            fputs(fmt->p[0], f);
+            fprintf(f, "%" PRIu64 " files; the first %zu are listed.", r->inputs_total, r->ninputs);
+            fputs(fmt->p[1], f);
+        }
+        inputs_table(f, r, fmt);
+        kv_table(f, "Totals", r->totals, r->ntotals, fmt);
+        kv_table(f, "Coverage", r->coverage, r->ncoverage, fmt);
+    }
+    input_notes(f, r, fmt);
+    fputs(fmt->section_end, f);
 }
