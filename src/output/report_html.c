@@ -166,87 +166,6 @@ static void nav(FILE *f, const struct mw_report *r)
           f);
 }
 
-static void summary_incidents(FILE *f, const struct mw_report *r, const struct mw_rep_overview *o)
-{
-    fprintf(f, "<p><strong>%zu incident%s</strong> found", r->nincidents,
-            r->nincidents == 1 ? "" : "s");
-    if (r->incidents_total > r->nincidents) {
-        fprintf(f, " (%" PRIu64 " in the data; the first %zu are shown)", r->incidents_total,
-                r->nincidents);
-    }
-    fputs(", involving ", f);
-    for (size_t i = 0; i < r->nincidents; i++) {
-        fputs(i ? "; " : "", f);
-        list_inline(f, &r->incidents[i].accounts);
-    }
-    fputs(".</p>\n", f);
-    if (o->escalate > 0) {
-        fprintf(f,
-                "<div class=\"esc esc-yes\"><strong>Escalation to Tier 2 is needed</strong> "
-                "for %zu incident%s. Why:<ul>",
-                o->escalate, o->escalate == 1 ? "" : "s");
-        for (size_t i = 0; i < r->nincidents; i++) {
-            const struct mw_rep_incident *in = &r->incidents[i];
-            for (size_t k = 0; in->escalate == 1 && k < in->reasons.n; k++) {
-                fprintf(f, "<li>incident %zu: ", i + 1);
-                h(f, in->reasons.v[k]);
-                fputs("</li>", f);
-            }
-        }
-        fputs("</ul></div>\n", f);
-    } else if (o->undecided == r->nincidents) {
-        fputs("<div class=\"esc\">The data holds no escalation decision (no playbook in the "
-              "incidents).</div>\n",
-              f);
-    } else {
-        fputs("<div class=\"esc esc-no\"><strong>No escalation needed</strong> by the "
-              "playbook's criteria.</div>\n",
-              f);
-    }
-}
-
-static void summary_alerts_only(FILE *f, const struct mw_report *r)
-{
-    fprintf(f,
-            "<p>The data holds <strong>%" PRIu64 " alert%s</strong> and no incidents (a scan "
-            "without triage): the alerts are grouped by account below, and no playbook "
-            "answers or escalation decision are available.</p>\n",
-            r->alerts_total, r->alerts_total == 1 ? "" : "s");
-    if (r->naccounts > 0) {
-        fputs("<p>Accounts with alerts: ", f);
-        for (size_t i = 0; i < r->naccounts; i++) {
-            fputs(i ? ", " : "", f);
-            h(f, r->accounts[i].name);
-        }
-        fputs(".</p>\n", f);
-    }
-}
-
-static void exec_summary(FILE *f, const struct mw_report *r)
-{
-    struct mw_rep_overview o;
-    mw_report_overview(r, &o);
-    fputs("<section id=\"summary\"><h2>Executive summary</h2>\n", f);
-    if (r->nincidents > 0) {
-        summary_incidents(f, r, &o);
-    } else if (r->alerts_total > 0) {
-        summary_alerts_only(f, r);
-    } else {
-        fputs("<p><strong>No alerts and no incidents</strong> in the data given. This says "
-              "what the logs showed, not that nothing happened: see the evidence files and "
-              "their warnings below.</p>\n",
-              f);
-    }
-    mw_report_exposed_sentence(f, &o, &mw_rep_fmt_html);
-    if (o.forwarding > 0) {
-        fprintf(f, "<p>%zu alert%s name%s a destination mail was sent or forwarded to.</p>\n",
-                o.forwarding, o.forwarding == 1 ? "" : "s", o.forwarding == 1 ? "s" : "");
-    }
-    fprintf(f, "<p>Highest severity: ");
-    level_badge(f, o.top_level);
-    fputs("</p>\n</section>\n", f);
-}
-
 /* ---- accounts and exposure ------------------------------------------------------------------ */
 
 static void accounts_table(FILE *f, const struct mw_report *r)
@@ -297,6 +216,23 @@ static void table_head(FILE *f, const char *cls, const char *const *heads, size_
     fputs("</tr></thead><tbody>\n", f);
 }
 
+static void level_strong(FILE *f, int level)
+{
+    level_badge(f, level);
+}
+
+static void summary_accounts(FILE *f, const struct mw_report *r)
+{
+    if (r->naccounts > 0) {
+        fputs("<p>Accounts with alerts: ", f);
+        for (size_t i = 0; i < r->naccounts; i++) {
+            fputs(i ? ", " : "", f);
+            h(f, r->accounts[i].name);
+        }
+        fputs(".</p>\n", f);
+    }
+}
+
 static void answer_cell(FILE *f, const char *ans)
 {
     fprintf(f, "</td><td class=\"ans ans-%s\">%s</td><td>", ans, ans);
@@ -326,6 +262,9 @@ const struct mw_rep_fmt mw_rep_fmt_html = {
     .answer = answer_cell,
     .ol_item = ol_item,
     .command = command,
+    .bare = h,
+    .level = level_strong,
+    .summary_accounts = summary_accounts,
     .section_end = "</section>\n",
     .h3 = { "<h3>", "</h3>\n" },
     .h4 = { "<h4>", "</h4>\n" },
@@ -347,6 +286,8 @@ const struct mw_rep_fmt mw_rep_fmt_html = {
     .ol_item_end = "</li>\n",
     .hash = { "</td><td class=\"hash\"><code>", "</code></td><td>" },
     .kv = { "<table><tbody>\n", "<tr><th>", "</th><td>", "</td></tr>\n" },
+    .box = { "<div class=\"esc esc-yes\">", "<div class=\"esc\">", "<div class=\"esc esc-no\">",
+             "</div>\n", "<ul>", "</ul></div>\n" },
 };
 
 /* ---- charts --------------------------------------------------------------------------------- */
@@ -691,7 +632,7 @@ int mw_report_write_html(FILE *f, const struct mw_report *r, const struct mw_rep
     head(f, r, m);
     nav(f, r);
     fputs("<main>\n", f);
-    exec_summary(f, r);
+    mw_report_exec_summary(f, r, &mw_rep_fmt_html);
     accounts_table(f, r);
     mw_report_exposed_section(f, r, &mw_rep_fmt_html, 0);
     if (r->nincidents > 0) {

@@ -84,63 +84,6 @@ static void head(FILE *f, const struct mw_report *r, const struct mw_report_meta
     fputs(".\n", f);
 }
 
-static void summary_incidents(FILE *f, const struct mw_report *r, const struct mw_rep_overview *o)
-{
-    fprintf(f, "**%zu incident%s** found", r->nincidents, r->nincidents == 1 ? "" : "s");
-    if (r->incidents_total > r->nincidents) {
-        fprintf(f, " (%" PRIu64 " in the data; the first %zu are shown)", r->incidents_total,
-                r->nincidents);
-    }
-    fputs(", involving ", f);
-    for (size_t i = 0; i < r->nincidents; i++) {
-        fputs(i ? "; " : "", f);
-        list_inline(f, &r->incidents[i].accounts);
-    }
-    fputs(".\n\n", f);
-    if (o->escalate > 0) {
-        fprintf(f, "**Escalation to Tier 2 is needed** for %zu incident%s. Why:\n\n", o->escalate,
-                o->escalate == 1 ? "" : "s");
-        for (size_t i = 0; i < r->nincidents; i++) {
-            const struct mw_rep_incident *in = &r->incidents[i];
-            for (size_t k = 0; in->escalate == 1 && k < in->reasons.n; k++) {
-                fprintf(f, "- incident %zu: ", i + 1);
-                e(f, in->reasons.v[k]);
-                fputc('\n', f);
-            }
-        }
-    } else if (o->undecided == r->nincidents) {
-        fputs("The data holds no escalation decision (no playbook in the incidents).\n", f);
-    } else {
-        fputs("**No escalation needed** by the playbook's criteria.\n", f);
-    }
-}
-
-static void exec_summary(FILE *f, const struct mw_report *r)
-{
-    struct mw_rep_overview o;
-    mw_report_overview(r, &o);
-    fputs("\n## Executive summary\n\n", f);
-    if (r->nincidents > 0) {
-        summary_incidents(f, r, &o);
-    } else if (r->alerts_total > 0) {
-        fprintf(f,
-                "The data holds **%" PRIu64 " alert%s** and no incidents (a scan without "
-                "triage): the alerts are grouped by account below, and no playbook answers or "
-                "escalation decision are available.\n",
-                r->alerts_total, r->alerts_total == 1 ? "" : "s");
-    } else {
-        fputs("**No alerts and no incidents** in the data given. This says what the logs showed, "
-              "not that nothing happened: see the evidence files and their warnings below.\n",
-              f);
-    }
-    mw_report_exposed_sentence(f, &o, &mw_rep_fmt_md);
-    if (o.forwarding > 0) {
-        fprintf(f, "\n%zu alert%s name%s a destination mail was sent or forwarded to.\n",
-                o.forwarding, o.forwarding == 1 ? "" : "s", o.forwarding == 1 ? "s" : "");
-    }
-    fprintf(f, "\nHighest severity: **%s**\n", mw_report_level(o.top_level));
-}
-
 static void accounts_table(FILE *f, const struct mw_report *r)
 {
     fputs("\n## Affected accounts\n\n", f);
@@ -186,6 +129,11 @@ static void table_head(FILE *f, const char *cls, const char *const *heads, size_
     fputs("|\n", f);
 }
 
+static void level_strong(FILE *f, int level)
+{
+    fprintf(f, "**%s**", mw_report_level(level));
+}
+
 static void answer_cell(FILE *f, const char *ans)
 {
     fprintf(f, " | **%s** | ", ans);
@@ -213,6 +161,9 @@ const struct mw_rep_fmt mw_rep_fmt_md = {
     .answer = answer_cell,
     .ol_item = ol_item,
     .command = command,
+    .bare = e,
+    .level = level_strong,
+    .summary_accounts = NULL,
     .section_end = "",
     .h3 = { "### ", "\n\n" },
     .h4 = { "\n#### ", "\n\n" },
@@ -234,6 +185,7 @@ const struct mw_rep_fmt mw_rep_fmt_md = {
     .ol_item_end = "\n",
     .hash = { " | ", " | " },
     .kv = { "| | |\n|---|---|\n", "| ", " | ", " |\n" },
+    .box = { "", "", "", "\n", "\n\n", "" },
 };
 
 /* ---- one case ------------------------------------------------------------------------------- */
@@ -379,7 +331,7 @@ static void by_account(FILE *f, const struct mw_report *r)
 int mw_report_write_md(FILE *f, const struct mw_report *r, const struct mw_report_meta *m)
 {
     head(f, r, m);
-    exec_summary(f, r);
+    mw_report_exec_summary(f, r, &mw_rep_fmt_md);
     accounts_table(f, r);
     mw_report_exposed_section(f, r, &mw_rep_fmt_md, MD_MAX_IDS);
     if (r->nincidents > 0) {

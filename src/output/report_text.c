@@ -569,3 +569,100 @@ void mw_report_inputs(FILE *f, const struct mw_report *r, const struct mw_rep_fm
     input_notes(f, r, fmt);
     fputs(fmt->section_end, f);
 }
+
+/* ---- executive summary ---------------------------------------------------------------------- */
+
+static void summary_escalation(FILE *f, const struct mw_report *r, const struct mw_rep_overview *o,
+                               const struct mw_rep_fmt *fmt)
+{
+    if (o->escalate > 0) {
+        fputs(fmt->box[0], f);
+        strong(f, fmt, "Escalation to Tier 2 is needed");
+        fprintf(f, " for %zu incident%s. Why:", o->escalate, plural(o->escalate));
+        fputs(fmt->box[4], f);
+        for (size_t i = 0; i < r->nincidents; i++) {
+            const struct mw_rep_incident *in = &r->incidents[i];
+            for (size_t k = 0; in->escalate == 1 && k < in->reasons.n; k++) {
+                fputs(fmt->li[0], f);
+                fprintf(f, "incident %zu: ", i + 1);
+                fmt->bare(f, in->reasons.v[k]);
+                fputs(fmt->li[1], f);
+            }
+        }
+        fputs(fmt->box[5], f);
+    } else if (o->undecided == r->nincidents) {
+        fputs(fmt->box[1], f);
+        fputs("The data holds no escalation decision (no playbook in the incidents).", f);
+        fputs(fmt->box[3], f);
+    } else {
+        fputs(fmt->box[2], f);
+        strong(f, fmt, "No escalation needed");
+        fputs(" by the playbook's criteria.", f);
+        fputs(fmt->box[3], f);
+    }
+}
+
+static void summary_incidents(FILE *f, const struct mw_report *r, const struct mw_rep_overview *o,
+                              const struct mw_rep_fmt *fmt)
+{
+    char head[48];
+    snprintf(head, sizeof head, "%zu incident%s", r->nincidents, plural(r->nincidents));
+    fputs(fmt->p[0], f);
+    strong(f, fmt, head);
+    fputs(" found", f);
+    if (r->incidents_total > r->nincidents) {
+        fprintf(f, " (%" PRIu64 " in the data; the first %zu are shown)", r->incidents_total,
+                r->nincidents);
+    }
+    fputs(", involving ", f);
+    for (size_t i = 0; i < r->nincidents; i++) {
+        fputs(i ? "; " : "", f);
+        fmt->list(f, &r->incidents[i].accounts);
+    }
+    fputs(".", f);
+    fputs(fmt->p[1], f);
+    summary_escalation(f, r, o, fmt);
+}
+
+void mw_report_exec_summary(FILE *f, const struct mw_report *r, const struct mw_rep_fmt *fmt)
+{
+    struct mw_rep_overview o;
+    char head[48];
+    mw_report_overview(r, &o);
+    fmt->section(f, "summary", "Executive summary");
+    if (r->nincidents > 0) {
+        summary_incidents(f, r, &o, fmt);
+    } else if (r->alerts_total > 0) {
+        snprintf(head, sizeof head, "%" PRIu64 " alert%s", r->alerts_total,
+                 plural(r->alerts_total));
+        fputs(fmt->p[0], f);
+        fputs("The data holds ", f);
+        strong(f, fmt, head);
+        fputs(" and no incidents (a scan without triage): the alerts are grouped by account "
+              "below, and no playbook answers or escalation decision are available.",
+              f);
+        fputs(fmt->p[2], f);
+        if (fmt->summary_accounts) {
+            fmt->summary_accounts(f, r);
+        }
+    } else {
+        fputs(fmt->p[0], f);
+        strong(f, fmt, "No alerts and no incidents");
+        fputs(" in the data given. This says what the logs showed, not that nothing happened: "
+              "see the evidence files and their warnings below.",
+              f);
+        fputs(fmt->p[2], f);
+    }
+    mw_report_exposed_sentence(f, &o, fmt);
+    if (o.forwarding > 0) {
+        fputs(fmt->sp[0], f);
+        fprintf(f, "%zu alert%s name%s a destination mail was sent or forwarded to.", o.forwarding,
+                plural(o.forwarding), o.forwarding == 1 ? "s" : "");
+        fputs(fmt->sp[1], f);
+    }
+    fputs(fmt->sp[0], f);
+    fputs("Highest severity: ", f);
+    fmt->level(f, o.top_level);
+    fputs(fmt->sp[1], f);
+    fputs(fmt->section_end, f);
+}
