@@ -168,36 +168,6 @@ static void nav(FILE *f, const struct mw_report *r)
 
 /* ---- accounts and exposure ------------------------------------------------------------------ */
 
-static void accounts_table(FILE *f, const struct mw_report *r)
-{
-    fputs("<section id=\"accounts\"><h2>Affected accounts</h2>\n", f);
-    if (r->naccounts == 0) {
-        fputs("<p>None: the data holds no alert.</p></section>\n", f);
-        return;
-    }
-    fputs("<table><thead><tr><th>Account</th><th>Alerts</th><th>Highest level</th>"
-          "<th>First</th><th>Last</th><th>Source IPs</th><th>Mail sent to</th></tr></thead>"
-          "<tbody>\n",
-          f);
-    for (size_t i = 0; i < r->naccounts; i++) {
-        const struct mw_rep_account *a = &r->accounts[i];
-        fputs("<tr><td>", f);
-        h(f, a->name);
-        fprintf(f, "</td><td>%zu</td><td>", a->nalerts);
-        level_badge(f, a->level);
-        fputs("</td><td>", f);
-        put_time(f, a->first_ns);
-        fputs("</td><td>", f);
-        put_time(f, a->last_ns);
-        fputs("</td><td>", f);
-        list_inline(f, &a->ips);
-        fputs("</td><td>", f);
-        list_inline(f, &a->destinations);
-        fputs("</td></tr>\n", f);
-    }
-    fputs("</tbody></table></section>\n", f);
-}
-
 static void section(FILE *f, const char *id, const char *title)
 {
     fprintf(f, "<section id=\"%s\"><h2>%s</h2>\n", id, title);
@@ -216,8 +186,9 @@ static void table_head(FILE *f, const char *cls, const char *const *heads, size_
     fputs("</tr></thead><tbody>\n", f);
 }
 
-static void level_strong(FILE *f, int level)
+static void level_cell(FILE *f, int level, bool emphasis)
 {
+    (void)emphasis;
     level_badge(f, level);
 }
 
@@ -263,7 +234,7 @@ const struct mw_rep_fmt mw_rep_fmt_html = {
     .ol_item = ol_item,
     .command = command,
     .bare = h,
-    .level = level_strong,
+    .level = level_cell,
     .summary_accounts = summary_accounts,
     .section_end = "</section>\n",
     .h3 = { "<h3>", "</h3>\n" },
@@ -288,6 +259,7 @@ const struct mw_rep_fmt mw_rep_fmt_html = {
     .kv = { "<table><tbody>\n", "<tr><th>", "</th><td>", "</td></tr>\n" },
     .box = { "<div class=\"esc esc-yes\">", "<div class=\"esc\">", "<div class=\"esc esc-no\">",
              "</div>\n", "<ul>", "</ul></div>\n" },
+    .closing = { "</p></section>\n", "</tbody></table></section>\n" },
 };
 
 /* ---- charts --------------------------------------------------------------------------------- */
@@ -633,7 +605,7 @@ int mw_report_write_html(FILE *f, const struct mw_report *r, const struct mw_rep
     nav(f, r);
     fputs("<main>\n", f);
     mw_report_exec_summary(f, r, &mw_rep_fmt_html);
-    accounts_table(f, r);
+    mw_report_accounts(f, r, &mw_rep_fmt_html);
     mw_report_exposed_section(f, r, &mw_rep_fmt_html, 0);
     if (r->nincidents > 0) {
         fputs("<section id=\"incidents\"><h2>Incidents</h2>\n", f);

@@ -87,8 +87,8 @@ struct mw_rep_fmt {
                                                   * around it ("yes", "no", "unknown") */
     void (*ol_item)(FILE *f, size_t number);     /* opens item number of a numbered list */
     void (*command)(FILE *f, const char *shell, const char *command); /* after a finding */
-    void (*bare)(FILE *f, const char *s); /* log text escaped, nothing when empty */
-    void (*level)(FILE *f, int level);    /* a level, emphasised */
+    void (*bare)(FILE *f, const char *s);             /* log text escaped, nothing when empty */
+    void (*level)(FILE *f, int level, bool emphasis); /* a level (a badge in HTML) */
     /* what a writer adds to the summary of alerts without incidents, or NULL */
     void (*summary_accounts)(FILE *f, const struct mw_report *r);
     const char *section_end;
@@ -109,11 +109,12 @@ struct mw_rep_fmt {
     const char *details[3]; /* a collapsible list: open, between summary and list, close */
     const char *ol[2];      /* a numbered list: open, close */
     const char *ol_item_end;
-    const char *hash[2]; /* around a digest cell, separators included */
-    const char *kv[4];   /* a two-column table without head: open, row open, between, close */
-    const char *code[2]; /* inline code (the writer's own words only) */
-    const char *box[6];  /* the escalation decision: open (yes, undecided, no), close after
-                          * text, before the list of reasons, after it (close included) */
+    const char *hash[2];    /* around a digest cell, separators included */
+    const char *kv[4];      /* a two-column table without head: open, row open, between, close */
+    const char *code[2];    /* inline code (the writer's own words only) */
+    const char *box[6];     /* the escalation decision: open (yes, undecided, no), close after
+                             * text, before the list of reasons, after it (close included) */
+    const char *closing[2]; /* a section's close right after a paragraph, after a table */
 };
 extern const struct mw_rep_fmt mw_rep_fmt_html, mw_rep_fmt_md;
 
@@ -122,8 +123,9 @@ extern const struct mw_rep_fmt mw_rep_fmt_html, mw_rep_fmt_md;
  * incident before "and N more" (0: all the model holds). */
 void mw_report_exposed_section(FILE *f, const struct mw_report *r, const struct mw_rep_fmt *fmt,
                                size_t max_ids);
-/* The executive summary (report_text.c). */
+/* The executive summary and the affected accounts (report_text.c). */
 void mw_report_exec_summary(FILE *f, const struct mw_report *r, const struct mw_rep_fmt *fmt);
+void mw_report_accounts(FILE *f, const struct mw_report *r, const struct mw_rep_fmt *fmt);
 /* An incident's playbook answers, timeline, containment steps, what is still there and its
  * pivots; the evidence files section (report_text.c). */
 void mw_report_answers(FILE *f, const struct mw_rep_incident *in, const struct mw_rep_fmt *fmt);

@@ -84,32 +84,6 @@ static void head(FILE *f, const struct mw_report *r, const struct mw_report_meta
     fputs(".\n", f);
 }
 
-static void accounts_table(FILE *f, const struct mw_report *r)
-{
-    fputs("\n## Affected accounts\n\n", f);
-    if (r->naccounts == 0) {
-        fputs("None: the data holds no alert.\n", f);
-        return;
-    }
-    fputs("| Account | Alerts | Highest level | First | Last | Source IPs | Mail sent to |\n"
-          "|---|---|---|---|---|---|---|\n",
-          f);
-    for (size_t i = 0; i < r->naccounts; i++) {
-        const struct mw_rep_account *a = &r->accounts[i];
-        fputs("| ", f);
-        e(f, a->name);
-        fprintf(f, " | %zu | %s | ", a->nalerts, mw_report_level(a->level));
-        put_time(f, a->first_ns);
-        fputs(" | ", f);
-        put_time(f, a->last_ns);
-        fputs(" | ", f);
-        list_inline(f, &a->ips);
-        fputs(" | ", f);
-        list_inline(f, &a->destinations);
-        fputs(" |\n", f);
-    }
-}
-
 static void section(FILE *f, const char *id, const char *title)
 {
     (void)id;
@@ -129,9 +103,9 @@ static void table_head(FILE *f, const char *cls, const char *const *heads, size_
     fputs("|\n", f);
 }
 
-static void level_strong(FILE *f, int level)
+static void level_cell(FILE *f, int level, bool emphasis)
 {
-    fprintf(f, "**%s**", mw_report_level(level));
+    fprintf(f, emphasis ? "**%s**" : "%s", mw_report_level(level));
 }
 
 static void answer_cell(FILE *f, const char *ans)
@@ -162,7 +136,7 @@ const struct mw_rep_fmt mw_rep_fmt_md = {
     .ol_item = ol_item,
     .command = command,
     .bare = e,
-    .level = level_strong,
+    .level = level_cell,
     .summary_accounts = NULL,
     .section_end = "",
     .h3 = { "### ", "\n\n" },
@@ -186,6 +160,7 @@ const struct mw_rep_fmt mw_rep_fmt_md = {
     .hash = { " | ", " | " },
     .kv = { "| | |\n|---|---|\n", "| ", " | ", " |\n" },
     .box = { "", "", "", "\n", "\n\n", "" },
+    .closing = { "\n", "" },
 };
 
 /* ---- one case ------------------------------------------------------------------------------- */
@@ -332,7 +307,7 @@ int mw_report_write_md(FILE *f, const struct mw_report *r, const struct mw_repor
 {
     head(f, r, m);
     mw_report_exec_summary(f, r, &mw_rep_fmt_md);
-    accounts_table(f, r);
+    mw_report_accounts(f, r, &mw_rep_fmt_md);
     mw_report_exposed_section(f, r, &mw_rep_fmt_md, MD_MAX_IDS);
     if (r->nincidents > 0) {
         fputs("\n## Incidents\n", f);

@@ -662,7 +662,40 @@ void mw_report_exec_summary(FILE *f, const struct mw_report *r, const struct mw_
     }
     fputs(fmt->sp[0], f);
     fputs("Highest severity: ", f);
-    fmt->level(f, o.top_level);
+    fmt->level(f, o.top_level, true);
     fputs(fmt->sp[1], f);
     fputs(fmt->section_end, f);
+}
+
+/* ---- affected accounts ---------------------------------------------------------------------- */
+
+void mw_report_accounts(FILE *f, const struct mw_report *r, const struct mw_rep_fmt *fmt)
+{
+    static const char *const heads[] = { "Account", "Alerts",     "Highest level", "First",
+                                         "Last",    "Source IPs", "Mail sent to" };
+    fmt->section(f, "accounts", "Affected accounts");
+    if (r->naccounts == 0) {
+        fputs(fmt->p[0], f);
+        fputs("None: the data holds no alert.", f);
+        fputs(fmt->closing[0], f);
+        return;
+    }
+    fmt->table(f, NULL, heads, sizeof heads / sizeof heads[0]);
+    for (size_t i = 0; i < r->naccounts; i++) {
+        const struct mw_rep_account *a = &r->accounts[i];
+        fputs(fmt->row[0], f);
+        fmt->bare(f, a->name);
+        fprintf(f, "%s%zu%s", fmt->row[1], a->nalerts, fmt->row[1]);
+        fmt->level(f, a->level, false);
+        fputs(fmt->row[1], f);
+        fmt->time(f, a->first_ns);
+        fputs(fmt->row[1], f);
+        fmt->time(f, a->last_ns);
+        fputs(fmt->row[1], f);
+        fmt->list(f, &a->ips);
+        fputs(fmt->row[1], f);
+        fmt->list(f, &a->destinations);
+        fputs(fmt->row[2], f);
+    }
+    fputs(fmt->closing[1], f);
 }
