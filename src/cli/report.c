@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/scan_options.h"
 #include "core/status.h"
 #include "core/time.h"
 #include "decode/decode.h"
@@ -22,8 +23,6 @@
 #include "run/pipeline.h"
 #include "run/run.h"
 #include "triage/triage.h"
-
-#define MAX_LIST 64
 
 static const char report_help[] =
         "usage: mailward report [options] PATH...\n"
@@ -39,19 +38,21 @@ static const char report_help[] =
         "else is a log.\n"
         "\n"
         "options:\n"
-        "  -o, --output FILE       write the report to FILE (default standard output; - too)\n"
-        "  -f, --format FORMAT     html (default) or md; when not given, an --output ending in\n"
-        "                          .md or .markdown chooses md\n"
-        "      --markdown FILE     also write the Markdown report to FILE (with html)\n"
-        "      --title TEXT        the report's heading (default \"mailward report\")\n"
-        "  -c, --config FILE       log paths: YAML config (internal_domains, allowlists)\n"
-        "  -r, --rules PATH        log paths: also load Sigma rules from PATH (repeatable)\n"
-        "      --no-builtin-rules  log paths: do not load the built-in rule pack\n"
-        "      --since TIME        log paths: ignore events before TIME\n"
-        "      --until TIME        log paths: ignore events at or after TIME\n"
-        "      --min-level LEVEL   log paths: only alerts of LEVEL or above (default low)\n"
-        "  -q, --quiet             no summary of the scan of log paths on stderr\n"
-        "  -h, --help              this text\n"
+        "  -o, --output FILE         write the report to FILE (default standard output; - too)\n"
+        "  -f, --format FORMAT       html (default) or md; when not given, an --output ending\n"
+        "                            in .md or .markdown chooses md\n"
+        "      --markdown FILE       also write the Markdown report to FILE (with html)\n"
+        "      --title TEXT          the report's heading (default \"mailward report\")\n"
+        "  -q, --quiet               no summary of the scan of log paths on stderr\n"
+        "  -h, --help                this text\n"
+        "\n"
+        "options for log paths, as in 'mailward scan' (they decide what the scan finds):\n";
+
+static const char report_help_tail[] =
+        "  -v, --verbose             name every file skipped in a directory, with the reason\n"
+        "\n"
+        "scan's --no-color, --no-progress and --no-summary are refused (the report has no\n"
+        "colour and no progress line; -q silences the scan's summary).\n"
         "\n"
         "The HTML file needs nothing else: no script, no font, no image from anywhere; it\n"
         "prints cleanly (each incident starts a page). Every value from the logs is escaped.\n"
@@ -60,10 +61,8 @@ static const char report_help[] =
 
 struct report_opts {
     const char *output, *format, *markdown, *title;
-    const char *config, *since, *until, *min_level;
-    const char *rules_dirs[MAX_LIST];
-    size_t nrules_dirs;
-    bool no_builtin, quiet, md;
+    bool quiet, md;
+    struct mw_scan_opts scan; /* for log paths: what decides what is found */
 };
 
 static int usage_error(const char *fmt, ...) MW_PRINTF(1, 2);
@@ -75,10 +74,7 @@ static int usage_error(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fputs("mailward report: ", stderr);
-    mw_term_escape(stderr, msg, strlen(msg));
-    fputs("\n(see 'mailward report --help')\n", stderr);
-    return MW_EXIT_ERROR;
+    return mw_cli_usage_error("report", "%s", msg);
 }
 
 static void say_path(const char *what, const char *path, const char *why)
@@ -91,85 +87,60 @@ static void say_path(const char *what, const char *path, const char *why)
 enum {
     O_MARKDOWN = 256,
     O_TITLE,
-    O_NO_BUILTIN,
-    O_SINCE,
-    O_UNTIL,
-    O_MIN_LEVEL
+    O_SCAN_ONLY, /* a scan option about how scan writes: refused */
 };
 
-static const struct option report_longs[] = {
+static const struct option report_own_longs[] = {
     { "output", required_argument, NULL, 'o' },
     { "format", required_argument, NULL, 'f' },
     { "markdown", required_argument, NULL, O_MARKDOWN },
     { "title", required_argument, NULL, O_TITLE },
-    { "config", required_argument, NULL, 'c' },
-    { "rules", required_argument, NULL, 'r' },
-    { "no-builtin-rules", no_argument, NULL, O_NO_BUILTIN },
-    { "since", required_argument, NULL, O_SINCE },
-    { "until", required_argument, NULL, O_UNTIL },
-    { "min-level", required_argument, NULL, O_MIN_LEVEL },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
+    { "no-color", no_argument, NULL, O_SCAN_ONLY },
+    { "no-progress", no_argument, NULL, O_SCAN_ONLY },
+    { "no-summary", no_argument, NULL, O_SCAN_ONLY },
 };
+#define NOWN (sizeof report_own_longs / sizeof report_own_longs[0])
 
-/* 0 to go on, 1 after --help, -1 after a usage error. */
-static int parse_options(int argc, char **argv, struct report_opts *o)
+/* The command's own options (mw_cli_take_fn). */
+static int take_own(void *arg, int c, char **argv, const struct option *opt)
 {
-    opterr = 0;
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, ":o:f:c:r:qh", report_longs, NULL)) != -1) {
-        switch (c) {
-            case 'o':
-                o->output = optarg;
-                break;
-            case 'f':
-                o->format = optarg;
-                break;
-            case O_MARKDOWN:
-                o->markdown = optarg;
-                break;
-            case O_TITLE:
-                o->title = optarg;
-                break;
-            case 'c':
-                o->config = optarg;
-                break;
-            case 'r':
-                if (o->nrules_dirs >= MAX_LIST) {
-                    usage_error("too many --rules options");
-                    return -1;
-                }
-                o->rules_dirs[o->nrules_dirs++] = optarg;
-                break;
-            case O_NO_BUILTIN:
-                o->no_builtin = true;
-                break;
-            case O_SINCE:
-                o->since = optarg;
-                break;
-            case O_UNTIL:
-                o->until = optarg;
-                break;
-            case O_MIN_LEVEL:
-                o->min_level = optarg;
-                break;
-            case 'q':
-                o->quiet = true;
-                break;
-            case 'h':
-                fputs(report_help, stdout);
-                return mw_cli_check_stdout("report") == MW_EXIT_CLEAN ? 1 : -1;
-            case ':':
-                usage_error("option '%s' needs a value", argv[optind - 1]);
-                return -1;
-            default:
-                usage_error("unknown option '%s'", argv[optind - 1]);
-                return -1;
-        }
+    struct report_opts *o = arg;
+    switch (c) {
+        case 'o':
+            o->output = optarg;
+            return 1;
+        case 'f':
+            o->format = optarg;
+            return 1;
+        case O_MARKDOWN:
+            o->markdown = optarg;
+            return 1;
+        case O_TITLE:
+            o->title = optarg;
+            return 1;
+        case 'q':
+            o->quiet = true;
+            return 1;
+        case O_SCAN_ONLY:
+            usage_error("--%s is a 'mailward scan' option that a report does not take (the "
+                        "report has no colour and no progress line; -q silences the summary of "
+                        "a scan of log paths)",
+                        opt ? opt->name : "?");
+            return -1;
+        case 'h':
+            fputs(report_help, stdout);
+            mw_scan_opts_help(stdout);
+            fputs(report_help_tail, stdout);
+            return mw_cli_check_stdout("report") == MW_EXIT_CLEAN ? 2 : -1;
+        case ':':
+            usage_error("option '%s' needs a value", argv[optind - 1]);
+            return -1;
+        default:
+            usage_error("unknown option '%s'", argv[optind - 1]);
+            return -1;
     }
-    return 0;
 }
 
 static bool ends_with(const char *s, const char *tail)
@@ -236,59 +207,23 @@ static bool is_report_jsonl(const char *path)
 
 /* ---- scanning log paths ----------------------------------------------------------------- */
 
-static int run_options(const struct report_opts *o, struct mw_run_options *ro,
-                       struct mw_config **cfg)
-{
-    struct mw_diag d;
-    mw_diag_init(&d);
-    if (o->config ? mw_config_load(cfg, o->config, &d) != MW_OK
-                  : (*cfg = mw_config_create_empty()) == NULL) {
-        char msg[600];
-        mw_diag_format(&d, msg, sizeof msg);
-        return usage_error("--config: %s", msg);
-    }
-    ro->config = *cfg;
-    ro->min_level = 1; /* low: informational findings are context, as in scan */
-    if (o->min_level && (ro->min_level = mw_level_parse(o->min_level)) < 0) {
-        return usage_error("--min-level '%s' is not a level (informational, low, medium, high, "
-                           "critical)",
-                           o->min_level);
-    }
-    if (o->since && mw_time_parse(mw_str_c(o->since), NULL, &ro->since_ns) != MW_OK) {
-        return usage_error("--since '%s' is not a time (e.g. 2025-03-04T09:00:00Z)", o->since);
-    }
-    if (o->until && mw_time_parse(mw_str_c(o->until), NULL, &ro->until_ns) != MW_OK) {
-        return usage_error("--until '%s' is not a time (e.g. 2025-03-04T09:00:00Z)", o->until);
-    }
-    ro->has_since = o->since != NULL;
-    ro->has_until = o->until != NULL;
-    ro->lateness_ns = MW_CORRELATE_LATENESS_DEFAULT;
-    ro->budget = MW_CORRELATE_BUDGET_DEFAULT;
-    ro->learning_ns = mw_config_learning(*cfg);
-    ro->rules_dirs = o->rules_dirs;
-    ro->nrules_dirs = o->nrules_dirs;
-    ro->no_builtin = o->no_builtin;
-    return 0;
-}
-
 /* Scans the log paths into tmp (JSON Lines, as 'scan --format jsonl' writes them); 0 or an
  * exit status. */
-static int scan_logs(const struct report_opts *o, const char *const *paths, size_t n, FILE *tmp)
+static int scan_logs(struct report_opts *o, const char *const *paths, size_t n, FILE *tmp)
 {
-    struct mw_run_options ro;
-    struct mw_config *cfg = NULL;
+    struct mw_run_options *ro = &o->scan.run;
     struct mw_run *run = NULL;
     struct mw_diag d;
-    memset(&ro, 0, sizeof ro);
     mw_diag_init(&d);
-    int status = run_options(o, &ro, &cfg);
-    ro.cmd = "report";
-    ro.paths = paths;
-    ro.npaths = n;
-    if (status == 0 && mw_run_open(&run, &ro, &d) != MW_OK) {
+    int status = 0;
+    ro->paths = paths;
+    ro->npaths = n;
+    if (mw_run_open(&run, ro, &d) != MW_OK) {
         char msg[600];
         mw_diag_format(&d, msg, sizeof msg);
         status = usage_error("%s", msg);
+    } else {
+        status = mw_scan_opts_check_rules(&o->scan, run, "report");
     }
     struct mw_sink_options sopt = { tmp, false, 0 };
     struct mw_run_sink sink = { &mw_sink_jsonl, NULL };
@@ -308,7 +243,6 @@ static int scan_logs(const struct report_opts *o, const char *const *paths, size
         }
     }
     mw_run_close(run);
-    mw_config_destroy(cfg);
     return status;
 }
 
@@ -328,8 +262,7 @@ static int read_jsonl(struct mw_report *r, const char *path, const char *shown)
 }
 
 /* The log paths are scanned into an unlinked temporary file, read back as JSON Lines. */
-static int read_logs(struct mw_report *r, const struct report_opts *o, const char *const *paths,
-                     size_t n)
+static int read_logs(struct mw_report *r, struct report_opts *o, const char *const *paths, size_t n)
 {
     char name[4096];
     const char *dir = getenv("TMPDIR");
@@ -358,7 +291,7 @@ static int read_logs(struct mw_report *r, const struct report_opts *o, const cha
     return status;
 }
 
-static int read_inputs(struct mw_report *r, const struct report_opts *o, char **paths, size_t n)
+static int read_inputs(struct mw_report *r, struct report_opts *o, char **paths, size_t n)
 {
     const char **logs = calloc(n, sizeof *logs);
     size_t nlogs = 0;
@@ -448,7 +381,9 @@ int mw_cmd_report(int argc, char **argv)
 {
     struct report_opts o;
     memset(&o, 0, sizeof o);
-    int prc = parse_options(argc, argv, &o);
+    mw_scan_opts_init(&o.scan);
+    int prc = mw_scan_opts_parse(argc, argv, &o.scan, "report", report_own_longs, NOWN, "o:f:qh",
+                                 take_own, &o);
     if (prc) {
         return prc > 0 ? MW_EXIT_CLEAN : MW_EXIT_ERROR;
     }
@@ -462,7 +397,11 @@ int mw_cmd_report(int argc, char **argv)
     if (status == 0) {
         status = check_outputs(&o, paths, n);
     }
+    if (status == 0) { /* checked even when no path is a log: a bad option is an error */
+        status = mw_scan_opts_setup(&o.scan, "report");
+    }
     if (status != 0) {
+        mw_scan_opts_fini(&o.scan);
         return status;
     }
     struct mw_report r;
@@ -476,5 +415,6 @@ int mw_cmd_report(int argc, char **argv)
         status = write_one(&r, &o, o.markdown, true);
     }
     mw_report_fini(&r);
+    mw_scan_opts_fini(&o.scan);
     return status;
 }

@@ -26,6 +26,8 @@
 #define MW_REP_MAX_EV_TIMES  2000 /* evidence times kept per alert (the hourly chart) */
 #define MW_REP_MAX_LIST      200  /* elements kept of any other list */
 #define MW_REP_MAX_INPUTS    2000 /* input files kept from the summary */
+#define MW_REP_MAX_IDS       1000 /* InternetMessageIds kept per incident (the scan lists <= 1000) */
+#define MW_REP_MAX_FOLDERS   100  /* folders kept per incident (the scan lists <= 100) */
 #define MW_REP_ARENA_LIMIT   (256u * 1024u * 1024u)
 
 struct mw_rep_list {
@@ -100,6 +102,26 @@ struct mw_rep_pivot {
     struct mw_rep_list accounts;
 };
 
+struct mw_rep_folder {
+    char *path;
+    uint64_t items, records;
+    bool synced; /* a Sync record: the whole folder was synchronised */
+};
+
+/* An incident's `exposed` object (docs/schema.md): what mail the attacker-linked sessions read. */
+struct mw_rep_exposed {
+    uint64_t records, items, size_bytes, items_with_size;
+    struct mw_rep_folder *folders;
+    size_t nfolders;
+    uint64_t folders_omitted;
+    struct mw_rep_list ids; /* internet_message_ids, at most MW_REP_MAX_IDS kept */
+    uint64_t ids_total;     /* internet_message_ids_total */
+    bool ids_capped, throttled;
+    uint64_t unattributed;              /* unattributed_items */
+    uint64_t by_ip, by_session, by_app; /* linked_by */
+    char *first, *last;                 /* NULL when undated */
+};
+
 struct mw_rep_incident {
     char *id, *kind, *technique, *first, *last, *source_ip, *summary;
     int level;
@@ -119,6 +141,9 @@ struct mw_rep_incident {
     size_t nstill;
     struct mw_rep_pivot *pivots;
     size_t npivots;
+    /* `exposed`: NULL when absent (JSON Lines of an older scan), null, or not a well-formed
+     * object (numeric records and items); the report then derives exposure from the alerts */
+    struct mw_rep_exposed *exposed;
 };
 
 struct mw_rep_input {

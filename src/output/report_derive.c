@@ -3,6 +3,7 @@
  * own baseline, and the executive summary's counts (docs/cli/report.md says how each is found).
  * SPDX-License-Identifier: MIT */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -503,7 +504,52 @@ void mw_report_overview(const struct mw_report *r, struct mw_rep_overview *out)
         out->forwarding += a->destinations.n > 0;
     }
     for (size_t i = 0; i < r->naccounts; i++) {
-        out->items += r->accounts[i].items;
-        out->exposed_accounts += r->accounts[i].mail_alerts > 0;
+        if (!mw_report_account_in_exposed(r, r->accounts[i].name)) {
+            out->items += r->accounts[i].items;
+            out->exposed_accounts += r->accounts[i].mail_alerts > 0;
+        }
     }
+    for (size_t i = 0; i < r->nincidents; i++) {
+        const struct mw_rep_exposed *e = r->incidents[i].exposed;
+        if (!e) {
+            continue;
+        }
+        out->exposed_incidents++;
+        out->exposed_items += e->items;
+        out->exposed_bytes += e->size_bytes;
+        out->exposed_ids += e->ids_total;
+        out->exposed_throttled |= e->throttled;
+        for (size_t k = 0; k < e->nfolders; k++) {
+            out->synced_folders += e->folders[k].synced;
+        }
+    }
+}
+
+bool mw_report_account_in_exposed(const struct mw_report *r, const char *account)
+{
+    for (size_t i = 0; i < r->nincidents; i++) {
+        const struct mw_rep_incident *in = &r->incidents[i];
+        for (size_t k = 0; in->exposed && k < in->accounts.n; k++) {
+            if (ieq(in->accounts.v[k], account)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+void mw_report_size(uint64_t bytes, char *buf, size_t size)
+{
+    static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+    if (bytes < 1024) {
+        snprintf(buf, size, "%llu byte%s", (unsigned long long)bytes, bytes == 1 ? "" : "s");
+        return;
+    }
+    double v = (double)bytes / 1024.0;
+    size_t u = 0;
+    while (v >= 1024.0 && u + 1 < sizeof units / sizeof units[0]) {
+        v /= 1024.0;
+        u++;
+    }
+    snprintf(buf, size, "%.1f %s", v, units[u]);
 }

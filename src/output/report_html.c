@@ -166,52 +166,34 @@ static void nav(FILE *f, const struct mw_report *r)
           f);
 }
 
-static void summary_incidents(FILE *f, const struct mw_report *r, const struct mw_rep_overview *o)
+/* ---- accounts and exposure ------------------------------------------------------------------ */
+
+static void section(FILE *f, const char *id, const char *title)
 {
-    fprintf(f, "<p><strong>%zu incident%s</strong> found", r->nincidents,
-            r->nincidents == 1 ? "" : "s");
-    if (r->incidents_total > r->nincidents) {
-        fprintf(f, " (%" PRIu64 " in the data; the first %zu are shown)", r->incidents_total,
-                r->nincidents);
-    }
-    fputs(", involving ", f);
-    for (size_t i = 0; i < r->nincidents; i++) {
-        fputs(i ? "; " : "", f);
-        list_inline(f, &r->incidents[i].accounts);
-    }
-    fputs(".</p>\n", f);
-    if (o->escalate > 0) {
-        fprintf(f,
-                "<div class=\"esc esc-yes\"><strong>Escalation to Tier 2 is needed</strong> "
-                "for %zu incident%s. Why:<ul>",
-                o->escalate, o->escalate == 1 ? "" : "s");
-        for (size_t i = 0; i < r->nincidents; i++) {
-            const struct mw_rep_incident *in = &r->incidents[i];
-            for (size_t k = 0; in->escalate == 1 && k < in->reasons.n; k++) {
-                fprintf(f, "<li>incident %zu: ", i + 1);
-                h(f, in->reasons.v[k]);
-                fputs("</li>", f);
-            }
-        }
-        fputs("</ul></div>\n", f);
-    } else if (o->undecided == r->nincidents) {
-        fputs("<div class=\"esc\">The data holds no escalation decision (no playbook in the "
-              "incidents).</div>\n",
-              f);
-    } else {
-        fputs("<div class=\"esc esc-no\"><strong>No escalation needed</strong> by the "
-              "playbook's criteria.</div>\n",
-              f);
-    }
+    fprintf(f, "<section id=\"%s\"><h2>%s</h2>\n", id, title);
 }
 
-static void summary_alerts_only(FILE *f, const struct mw_report *r)
+static void table_head(FILE *f, const char *cls, const char *const *heads, size_t n)
 {
-    fprintf(f,
-            "<p>The data holds <strong>%" PRIu64 " alert%s</strong> and no incidents (a scan "
-            "without triage): the alerts are grouped by account below, and no playbook "
-            "answers or escalation decision are available.</p>\n",
-            r->alerts_total, r->alerts_total == 1 ? "" : "s");
+    fputs("<table", f);
+    if (cls) {
+        fprintf(f, " class=\"%s\"", cls);
+    }
+    fputs("><thead><tr>", f);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "<th>%s</th>", heads[i]);
+    }
+    fputs("</tr></thead><tbody>\n", f);
+}
+
+static void level_cell(FILE *f, int level, bool emphasis)
+{
+    (void)emphasis;
+    level_badge(f, level);
+}
+
+static void summary_accounts(FILE *f, const struct mw_report *r)
+{
     if (r->naccounts > 0) {
         fputs("<p>Accounts with alerts: ", f);
         for (size_t i = 0; i < r->naccounts; i++) {
@@ -222,100 +204,63 @@ static void summary_alerts_only(FILE *f, const struct mw_report *r)
     }
 }
 
-static void exec_summary(FILE *f, const struct mw_report *r)
+static void answer_cell(FILE *f, const char *ans)
 {
-    struct mw_rep_overview o;
-    mw_report_overview(r, &o);
-    fputs("<section id=\"summary\"><h2>Executive summary</h2>\n", f);
-    if (r->nincidents > 0) {
-        summary_incidents(f, r, &o);
-    } else if (r->alerts_total > 0) {
-        summary_alerts_only(f, r);
-    } else {
-        fputs("<p><strong>No alerts and no incidents</strong> in the data given. This says "
-              "what the logs showed, not that nothing happened: see the evidence files and "
-              "their warnings below.</p>\n",
-              f);
-    }
-    if (o.items > 0) {
-        fprintf(f,
-                "<p>Mail exposed: the mail-access alerts counted <strong>at least %" PRIu64
-                " mail item%s read</strong> in %zu account%s (see What was exposed).</p>\n",
-                o.items, o.items == 1 ? "" : "s", o.exposed_accounts,
-                o.exposed_accounts == 1 ? "" : "s");
-    }
-    if (o.forwarding > 0) {
-        fprintf(f, "<p>%zu alert%s name%s a destination mail was sent or forwarded to.</p>\n",
-                o.forwarding, o.forwarding == 1 ? "" : "s", o.forwarding == 1 ? "s" : "");
-    }
-    fprintf(f, "<p>Highest severity: ");
-    level_badge(f, o.top_level);
-    fputs("</p>\n</section>\n", f);
+    fprintf(f, "</td><td class=\"ans ans-%s\">%s</td><td>", ans, ans);
 }
 
-/* ---- accounts and exposure ------------------------------------------------------------------ */
-
-static void accounts_table(FILE *f, const struct mw_report *r)
+static void ol_item(FILE *f, size_t number)
 {
-    fputs("<section id=\"accounts\"><h2>Affected accounts</h2>\n", f);
-    if (r->naccounts == 0) {
-        fputs("<p>None: the data holds no alert.</p></section>\n", f);
-        return;
-    }
-    fputs("<table><thead><tr><th>Account</th><th>Alerts</th><th>Highest level</th>"
-          "<th>First</th><th>Last</th><th>Source IPs</th><th>Mail sent to</th></tr></thead>"
-          "<tbody>\n",
-          f);
-    for (size_t i = 0; i < r->naccounts; i++) {
-        const struct mw_rep_account *a = &r->accounts[i];
-        fputs("<tr><td>", f);
-        h(f, a->name);
-        fprintf(f, "</td><td>%zu</td><td>", a->nalerts);
-        level_badge(f, a->level);
-        fputs("</td><td>", f);
-        put_time(f, a->first_ns);
-        fputs("</td><td>", f);
-        put_time(f, a->last_ns);
-        fputs("</td><td>", f);
-        list_inline(f, &a->ips);
-        fputs("</td><td>", f);
-        list_inline(f, &a->destinations);
-        fputs("</td></tr>\n", f);
-    }
-    fputs("</tbody></table></section>\n", f);
+    (void)number;
+    fputs("<li>", f);
 }
 
-static void exposed_table(FILE *f, const struct mw_report *r)
+static void command(FILE *f, const char *shell, const char *cmd)
 {
-    fputs("<section id=\"exposed\"><h2>What was exposed</h2>\n<p class=\"muted\">Mail items the "
-          "mail-access alerts counted (reads that crossed a rule's threshold or an account's "
-          "baseline; reads below them are not counted here), and the folders their evidence "
-          "names.</p>\n",
-          f);
-    size_t shown = 0;
-    for (size_t i = 0; i < r->naccounts; i++) {
-        const struct mw_rep_account *a = &r->accounts[i];
-        if (a->mail_alerts == 0) {
-            continue;
-        }
-        if (shown++ == 0) {
-            fputs("<table><thead><tr><th>Account</th><th>Items read (counted)</th>"
-                  "<th>Mail-access alerts</th><th>Folders</th></tr></thead><tbody>\n",
-                  f);
-        }
-        fputs("<tr><td>", f);
-        h(f, a->name);
-        fprintf(f, "</td><td>%" PRIu64 "</td><td>%zu</td><td>", a->items, a->mail_alerts);
-        list_inline(f, &a->folders);
-        fputs("</td></tr>\n", f);
-    }
-    fputs(shown ? "</tbody></table>\n"
-                : "<p>No mail-access alert in the data: nothing here says how much mail was "
-                  "read (if MailItemsAccessed records were not collected, it cannot be "
-                  "told).</p>\n",
-          f);
-    fputs("</section>\n", f);
+    fputs(" <span class=\"muted\">(", f);
+    h(f, shell);
+    fputs(")</span><pre><code>", f);
+    h(f, cmd);
+    fputs("</code></pre>", f);
 }
+
+const struct mw_rep_fmt mw_rep_fmt_html = {
+    .text = hd,
+    .list = list_inline,
+    .time = put_time,
+    .section = section,
+    .table = table_head,
+    .answer = answer_cell,
+    .ol_item = ol_item,
+    .command = command,
+    .bare = h,
+    .level = level_cell,
+    .summary_accounts = summary_accounts,
+    .section_end = "</section>\n",
+    .h3 = { "<h3>", "</h3>\n" },
+    .h4 = { "<h4>", "</h4>\n" },
+    .p = { "<p>", "</p>\n", "</p>\n" },
+    .p_muted = "<p class=\"muted\">",
+    .sp = { "<p>", "</p>\n" },
+    .note = { "<p class=\"muted\">", "</p>\n" },
+    .lead = { "<p>", "</p>" },
+    .aside = { " <span class=\"muted\">(", ")</span>" },
+    .strong = { "<strong>", "</strong>" },
+    .ul = { "<ul>", "</ul>\n" },
+    .li = { "<li>", "</li>" },
+    .row = { "<tr><td>", "</td><td>", "</td></tr>\n" },
+    .table_end = "</tbody></table>\n",
+    .gap = "",
+    .details = { "<details><summary>", "</summary>", "</details>\n" },
+    .code = { "<code>", "</code>" },
+    .ol = { "<ol>", "</ol>\n" },
+    .ol_item_end = "</li>\n",
+    .hash = { "</td><td class=\"hash\"><code>", "</code></td><td>" },
+    .kv = { "<table><tbody>\n", "<tr><th>", "</th><td>", "</td></tr>\n" },
+    .box = { "<div class=\"esc esc-yes\">", "<div class=\"esc\">", "<div class=\"esc esc-no\">",
+             "</div>\n", "<ul>", "</ul></div>\n" },
+    .closing = { "</p></section>\n", "</tbody></table></section>\n" },
+};
 
 /* ---- charts --------------------------------------------------------------------------------- */
 
@@ -509,34 +454,6 @@ static void alerts_rows(FILE *f, const struct mw_rep_alert *const *a, size_t n)
     fputs("</tbody></table>\n", f);
 }
 
-static void answers(FILE *f, const struct mw_rep_incident *in)
-{
-    fputs("<h4>Playbook answers</h4>\n", f);
-    if (in->nquestions == 0) {
-        fputs("<p class=\"muted\">The incident carries no playbook answers.</p>\n", f);
-        return;
-    }
-    fputs("<table class=\"answers\"><thead><tr><th>#</th><th>Question</th><th>Answer</th>"
-          "<th>Why</th><th>Evidence</th><th>Missing</th></tr></thead><tbody>\n",
-          f);
-    for (size_t i = 0; i < in->nquestions; i++) {
-        const struct mw_rep_question *q = &in->questions[i];
-        const char *ans = mw_report_answer(q->answer);
-        fputs("<tr><td>", f);
-        hd(f, q->id);
-        fputs("</td><td>", f);
-        hd(f, q->question);
-        fprintf(f, "</td><td class=\"ans ans-%s\">%s</td><td>", ans, ans);
-        hd(f, q->detail);
-        fputs("</td><td>", f);
-        list_inline(f, &q->evidence);
-        fputs("</td><td>", f);
-        hd(f, q->missing);
-        fputs("</td></tr>\n", f);
-    }
-    fputs("</tbody></table>\n", f);
-}
-
 static void escalation(FILE *f, const struct mw_rep_incident *in)
 {
     const char *cls = in->escalate == 1 ? "esc esc-yes" : in->escalate == 0 ? "esc esc-no" : "esc";
@@ -546,115 +463,6 @@ static void escalation(FILE *f, const struct mw_rep_incident *in)
                                 : "not decided in the data");
     list_ul(f, &in->reasons);
     fputs("</div>\n", f);
-}
-
-static void timeline_table(FILE *f, const struct mw_rep_incident *in)
-{
-    fputs("<h4>Timeline</h4>\n", f);
-    if (in->ntimeline == 0) {
-        fputs("<p class=\"muted\">The incident carries no timeline.</p>\n", f);
-        return;
-    }
-    fputs("<table class=\"timeline\"><thead><tr><th>Time (UTC)</th><th>Kind</th><th>Account</th>"
-          "<th>Source IP</th><th>What happened</th><th>Alert</th><th>Record</th></tr></thead>"
-          "<tbody>\n",
-          f);
-    for (size_t i = 0; i < in->ntimeline; i++) {
-        const struct mw_rep_row *t = &in->timeline[i];
-        fputs("<tr><td>", f);
-        hd(f, t->time);
-        fputs("</td><td>", f);
-        hd(f, t->kind);
-        fputs("</td><td>", f);
-        hd(f, t->account);
-        fputs("</td><td>", f);
-        hd(f, t->source_ip);
-        fputs("</td><td>", f);
-        hd(f, t->summary);
-        fputs("</td><td>", f);
-        hd(f, t->alert);
-        fputs("</td><td>", f);
-        hd(f, t->file);
-        if (t->line) {
-            fprintf(f, ":%" PRIu64, t->line);
-        }
-        fputs("</td></tr>\n", f);
-    }
-    fputs("</tbody></table>\n", f);
-    if (in->timeline_total > in->ntimeline) {
-        fprintf(f, "<p class=\"muted\">%" PRIu64 " rows in all; the first %zu are shown.</p>\n",
-                in->timeline_total, in->ntimeline);
-    }
-}
-
-static void containment(FILE *f, const struct mw_rep_incident *in)
-{
-    fputs("<h4>Containment (printed, never run by mailward: review before use)</h4>\n", f);
-    if (in->ncontainment == 0) {
-        fputs("<p class=\"muted\">No containment steps in the data.</p>\n", f);
-        return;
-    }
-    fputs("<ol>", f);
-    for (size_t i = 0; i < in->ncontainment; i++) {
-        const struct mw_rep_step *s = &in->containment[i];
-        fputs("<li>", f);
-        hd(f, s->finding);
-        if (s->shell) {
-            fputs(" <span class=\"muted\">(", f);
-            h(f, s->shell);
-            fputs(")</span><pre><code>", f);
-            h(f, s->command);
-            fputs("</code></pre>", f);
-        } else {
-            fputs(": ", f);
-            hd(f, s->command);
-        }
-        fputs("</li>\n", f);
-    }
-    fputs("</ol>\n", f);
-}
-
-static void still_there(FILE *f, const struct mw_rep_incident *in)
-{
-    if (in->nstill == 0) {
-        return;
-    }
-    fputs("<h4>Is it still there?</h4>\n<table><thead><tr><th>Found</th><th>Status</th></tr>"
-          "</thead><tbody>\n",
-          f);
-    for (size_t i = 0; i < in->nstill; i++) {
-        fputs("<tr><td>", f);
-        hd(f, in->still[i].what);
-        fputs("</td><td>", f);
-        if (in->still[i].removed) {
-            fputs("removed ", f);
-            hd(f, in->still[i].removed_at);
-        } else {
-            fputs("<strong>not shown removed: assume still live</strong>", f);
-        }
-        fputs("</td></tr>\n", f);
-    }
-    fputs("</tbody></table>\n", f);
-}
-
-static void pivots(FILE *f, const struct mw_rep_incident *in)
-{
-    if (in->npivots == 0) {
-        return;
-    }
-    fputs("<h4>Tier 2 pivots</h4>\n<table><thead><tr><th>Kind</th><th>Value</th>"
-          "<th>Other accounts</th></tr></thead><tbody>\n",
-          f);
-    for (size_t i = 0; i < in->npivots; i++) {
-        fputs("<tr><td>", f);
-        hd(f, in->pivots[i].kind);
-        fputs("</td><td>", f);
-        hd(f, in->pivots[i].value);
-        fputs("</td><td>", f);
-        list_inline(f, &in->pivots[i].accounts);
-        fputs("</td></tr>\n", f);
-    }
-    fputs("</tbody></table>\n", f);
 }
 
 /* ---- one case: an incident or an account ---------------------------------------------------- */
@@ -739,11 +547,10 @@ static void incident(FILE *f, const struct mw_report *r, size_t i)
         list_ul(f, &in->warnings);
     }
     case_charts(f, r, in, a, na);
-    answers(f, in);
-    timeline_table(f, in);
-    containment(f, in);
-    still_there(f, in);
-    pivots(f, in);
+    mw_report_answers(f, in, &mw_rep_fmt_html);
+    mw_report_timeline(f, in, &mw_rep_fmt_html);
+    mw_report_containment(f, in, &mw_rep_fmt_html);
+    mw_report_still_there(f, in, &mw_rep_fmt_html);
     fprintf(f, "<h4>Alerts of this incident (%zu of %" PRIu64 " found in the data)</h4>\n", na,
             (uint64_t)in->alerts.total);
     if (na) {
@@ -792,109 +599,14 @@ static void all_alerts(FILE *f, const struct mw_report *r)
     fputs("</section>\n", f);
 }
 
-static const char *count_of(const struct mw_rep_input *in, const char *key)
-{
-    for (size_t i = 0; i < in->ncounts; i++) {
-        if (in->counts[i].key && !strcmp(in->counts[i].key, key)) {
-            return in->counts[i].value;
-        }
-    }
-    return NULL;
-}
-
-static void inputs_table(FILE *f, const struct mw_report *r)
-{
-    static const char *const cols[] = { "bytes",   "records",   "events",     "malformed",
-                                        "undated", "truncated", "export_cap", "skipped" };
-    fputs("<table><thead><tr><th>File</th><th>SHA-256</th><th>Source</th>", f);
-    for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
-        fprintf(f, "<th>%s</th>", cols[c]);
-    }
-    fputs("<th>Error</th></tr></thead><tbody>\n", f);
-    for (size_t i = 0; i < r->ninputs; i++) {
-        const struct mw_rep_input *in = &r->inputs[i];
-        fputs("<tr><td>", f);
-        hd(f, in->path);
-        fputs("</td><td class=\"hash\"><code>", f);
-        hd(f, in->sha256);
-        fputs("</code></td><td>", f);
-        hd(f, in->source);
-        for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
-            fputs("</td><td>", f);
-            hd(f, count_of(in, cols[c]));
-        }
-        fputs("</td><td>", f);
-        hd(f, in->error);
-        fputs("</td></tr>\n", f);
-    }
-    fputs("</tbody></table>\n", f);
-}
-
-static void kv_table(FILE *f, const char *title, const struct mw_rep_kv *kv, size_t n)
-{
-    if (n == 0) {
-        return;
-    }
-    fprintf(f, "<h4>%s</h4>\n<table><tbody>\n", title);
-    for (size_t i = 0; i < n; i++) {
-        fputs("<tr><th>", f);
-        hd(f, kv[i].key);
-        fputs("</th><td>", f);
-        hd(f, kv[i].value);
-        fputs("</td></tr>\n", f);
-    }
-    fputs("</tbody></table>\n", f);
-}
-
-static void inputs(FILE *f, const struct mw_report *r)
-{
-    fputs("<section id=\"inputs\"><h2>Evidence files (chain of custody)</h2>\n", f);
-    if (!r->has_summary) {
-        fputs("<p><strong>The JSON Lines held no summary line</strong>, so the log files read, "
-              "their sizes and SHA-256 digests are not known to this report. Keep the scan's "
-              "inputs and digest them separately.</p>\n",
-              f);
-    } else {
-        if (r->inputs_total > r->ninputs) {
-            fprintf(f, "<p>%" PRIu64 " files; the first %zu are listed.</p>\n", r->inputs_total,
-                    r->ninputs);
-        }
-        inputs_table(f, r);
-        kv_table(f, "Totals", r->totals, r->ntotals);
-        kv_table(f, "Coverage", r->coverage, r->ncoverage);
-    }
-    if (r->nwarnings) {
-        fputs("<h4>Warnings: what the logs could not show</h4>\n<ul>", f);
-        for (size_t i = 0; i < r->nwarnings; i++) {
-            fputs("<li>", f);
-            hd(f, r->warnings[i].value);
-            fputs(" <span class=\"muted\">(", f);
-            hd(f, r->warnings[i].key);
-            fputs(")</span></li>", f);
-        }
-        fputs("</ul>\n", f);
-    }
-    if (r->bad_lines) {
-        fprintf(f, "<p>%" PRIu64 " line%s of the JSON Lines could not be read:</p><ul>",
-                r->bad_lines, r->bad_lines == 1 ? "" : "s");
-        for (unsigned i = 0; i < r->nbad_first; i++) {
-            fputs("<li>", f);
-            h(f, r->bad_first[i]);
-            fputs("</li>", f);
-        }
-        fputs("</ul>\n", f);
-    }
-    fputs("</section>\n", f);
-}
-
 int mw_report_write_html(FILE *f, const struct mw_report *r, const struct mw_report_meta *m)
 {
     head(f, r, m);
     nav(f, r);
     fputs("<main>\n", f);
-    exec_summary(f, r);
-    accounts_table(f, r);
-    exposed_table(f, r);
+    mw_report_exec_summary(f, r, &mw_rep_fmt_html);
+    mw_report_accounts(f, r, &mw_rep_fmt_html);
+    mw_report_exposed_section(f, r, &mw_rep_fmt_html, 0);
     if (r->nincidents > 0) {
         fputs("<section id=\"incidents\"><h2>Incidents</h2>\n", f);
         for (size_t i = 0; i < r->nincidents; i++) {
@@ -905,7 +617,7 @@ int mw_report_write_html(FILE *f, const struct mw_report *r, const struct mw_rep
         by_account(f, r);
     }
     all_alerts(f, r);
-    inputs(f, r);
+    mw_report_inputs(f, r, &mw_rep_fmt_html);
     fputs("</main>\n<footer class=\"muted\"><p>Every value above comes from the logs and is shown "
           "as text. Containment commands are printed for review, never run.</p></footer>\n"
           "</body>\n</html>\n",

@@ -14,6 +14,7 @@
 #include "output/report_int.h"
 
 #define CASE_ALERTS 2000
+#define MD_MAX_IDS  50 /* message ids listed per incident; the HTML lists all, folded */
 
 static void e(FILE *f, const char *s)
 {
@@ -83,124 +84,84 @@ static void head(FILE *f, const struct mw_report *r, const struct mw_report_meta
     fputs(".\n", f);
 }
 
-static void summary_incidents(FILE *f, const struct mw_report *r, const struct mw_rep_overview *o)
+static void section(FILE *f, const char *id, const char *title)
 {
-    fprintf(f, "**%zu incident%s** found", r->nincidents, r->nincidents == 1 ? "" : "s");
-    if (r->incidents_total > r->nincidents) {
-        fprintf(f, " (%" PRIu64 " in the data; the first %zu are shown)", r->incidents_total,
-                r->nincidents);
-    }
-    fputs(", involving ", f);
-    for (size_t i = 0; i < r->nincidents; i++) {
-        fputs(i ? "; " : "", f);
-        list_inline(f, &r->incidents[i].accounts);
-    }
-    fputs(".\n\n", f);
-    if (o->escalate > 0) {
-        fprintf(f, "**Escalation to Tier 2 is needed** for %zu incident%s. Why:\n\n", o->escalate,
-                o->escalate == 1 ? "" : "s");
-        for (size_t i = 0; i < r->nincidents; i++) {
-            const struct mw_rep_incident *in = &r->incidents[i];
-            for (size_t k = 0; in->escalate == 1 && k < in->reasons.n; k++) {
-                fprintf(f, "- incident %zu: ", i + 1);
-                e(f, in->reasons.v[k]);
-                fputc('\n', f);
-            }
-        }
-    } else if (o->undecided == r->nincidents) {
-        fputs("The data holds no escalation decision (no playbook in the incidents).\n", f);
-    } else {
-        fputs("**No escalation needed** by the playbook's criteria.\n", f);
-    }
+    (void)id;
+    fprintf(f, "\n## %s\n\n", title);
 }
 
-static void exec_summary(FILE *f, const struct mw_report *r)
+static void table_head(FILE *f, const char *cls, const char *const *heads, size_t n)
 {
-    struct mw_rep_overview o;
-    mw_report_overview(r, &o);
-    fputs("\n## Executive summary\n\n", f);
-    if (r->nincidents > 0) {
-        summary_incidents(f, r, &o);
-    } else if (r->alerts_total > 0) {
-        fprintf(f,
-                "The data holds **%" PRIu64 " alert%s** and no incidents (a scan without "
-                "triage): the alerts are grouped by account below, and no playbook answers or "
-                "escalation decision are available.\n",
-                r->alerts_total, r->alerts_total == 1 ? "" : "s");
-    } else {
-        fputs("**No alerts and no incidents** in the data given. This says what the logs showed, "
-              "not that nothing happened: see the evidence files and their warnings below.\n",
-              f);
+    (void)cls;
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "| %s ", heads[i]);
     }
-    if (o.items > 0) {
-        fprintf(f,
-                "\nMail exposed: the mail-access alerts counted **at least %" PRIu64
-                " mail item%s read** in %zu account%s (see What was exposed).\n",
-                o.items, o.items == 1 ? "" : "s", o.exposed_accounts,
-                o.exposed_accounts == 1 ? "" : "s");
+    fputs("|\n", f);
+    for (size_t i = 0; i < n; i++) {
+        fputs("|---", f);
     }
-    if (o.forwarding > 0) {
-        fprintf(f, "\n%zu alert%s name%s a destination mail was sent or forwarded to.\n",
-                o.forwarding, o.forwarding == 1 ? "" : "s", o.forwarding == 1 ? "s" : "");
-    }
-    fprintf(f, "\nHighest severity: **%s**\n", mw_report_level(o.top_level));
+    fputs("|\n", f);
 }
 
-static void accounts_table(FILE *f, const struct mw_report *r)
+static void level_cell(FILE *f, int level, bool emphasis)
 {
-    fputs("\n## Affected accounts\n\n", f);
-    if (r->naccounts == 0) {
-        fputs("None: the data holds no alert.\n", f);
-        return;
-    }
-    fputs("| Account | Alerts | Highest level | First | Last | Source IPs | Mail sent to |\n"
-          "|---|---|---|---|---|---|---|\n",
-          f);
-    for (size_t i = 0; i < r->naccounts; i++) {
-        const struct mw_rep_account *a = &r->accounts[i];
-        fputs("| ", f);
-        e(f, a->name);
-        fprintf(f, " | %zu | %s | ", a->nalerts, mw_report_level(a->level));
-        put_time(f, a->first_ns);
-        fputs(" | ", f);
-        put_time(f, a->last_ns);
-        fputs(" | ", f);
-        list_inline(f, &a->ips);
-        fputs(" | ", f);
-        list_inline(f, &a->destinations);
-        fputs(" |\n", f);
-    }
+    fprintf(f, emphasis ? "**%s**" : "%s", mw_report_level(level));
 }
 
-static void exposed_table(FILE *f, const struct mw_report *r)
+static void answer_cell(FILE *f, const char *ans)
 {
-    fputs("\n## What was exposed\n\nMail items the mail-access alerts counted (reads that "
-          "crossed a rule's threshold or an account's baseline; reads below them are not counted "
-          "here), and the folders their evidence names.\n\n",
-          f);
-    size_t shown = 0;
-    for (size_t i = 0; i < r->naccounts; i++) {
-        const struct mw_rep_account *a = &r->accounts[i];
-        if (a->mail_alerts == 0) {
-            continue;
-        }
-        if (shown++ == 0) {
-            fputs("| Account | Items read (counted) | Mail-access alerts | Folders |\n"
-                  "|---|---|---|---|\n",
-                  f);
-        }
-        fputs("| ", f);
-        e(f, a->name);
-        fprintf(f, " | %" PRIu64 " | %zu | ", a->items, a->mail_alerts);
-        list_inline(f, &a->folders);
-        fputs(" |\n", f);
-    }
-    if (!shown) {
-        fputs("No mail-access alert in the data: nothing here says how much mail was read (if "
-              "MailItemsAccessed records were not collected, it cannot be told).\n",
-              f);
-    }
+    fprintf(f, " | **%s** | ", ans);
 }
+
+static void ol_item(FILE *f, size_t number)
+{
+    fprintf(f, "%zu. ", number);
+}
+
+static void command(FILE *f, const char *shell, const char *cmd)
+{
+    fputs(" (", f);
+    e(f, shell);
+    fputs(")\n\n", f);
+    mw_md_code_block(f, cmd, strstr(shell, "powershell") ? "powershell" : "");
+}
+
+const struct mw_rep_fmt mw_rep_fmt_md = {
+    .text = e,
+    .list = list_inline,
+    .time = put_time,
+    .section = section,
+    .table = table_head,
+    .answer = answer_cell,
+    .ol_item = ol_item,
+    .command = command,
+    .bare = e,
+    .level = level_cell,
+    .summary_accounts = NULL,
+    .section_end = "",
+    .h3 = { "### ", "\n\n" },
+    .h4 = { "\n#### ", "\n\n" },
+    .p = { "", "\n\n", "\n" },
+    .p_muted = "",
+    .sp = { "\n", "\n" },
+    .note = { "\n", "\n" },
+    .lead = { "\n", "\n\n" },
+    .aside = { " (", ")" },
+    .strong = { "**", "**" },
+    .ul = { "", "" },
+    .li = { "- ", "\n" },
+    .row = { "| ", " | ", " |\n" },
+    .table_end = "",
+    .gap = "\n",
+    .details = { "", ":\n\n", "" },
+    .code = { "`", "`" },
+    .ol = { "", "" },
+    .ol_item_end = "\n",
+    .hash = { " | ", " | " },
+    .kv = { "| | |\n|---|---|\n", "| ", " | ", " |\n" },
+    .box = { "", "", "", "\n", "\n\n", "" },
+    .closing = { "\n", "" },
+};
 
 /* ---- one case ------------------------------------------------------------------------------- */
 
@@ -273,115 +234,6 @@ static void alerts_table(FILE *f, const struct mw_rep_alert *const *a, size_t n)
     }
 }
 
-static void answers(FILE *f, const struct mw_rep_incident *in)
-{
-    fputs("\n#### Playbook answers\n\n", f);
-    if (in->nquestions == 0) {
-        fputs("The incident carries no playbook answers.\n", f);
-        return;
-    }
-    fputs("| # | Question | Answer | Why | Evidence | Missing |\n|---|---|---|---|---|---|\n", f);
-    for (size_t i = 0; i < in->nquestions; i++) {
-        const struct mw_rep_question *q = &in->questions[i];
-        fputs("| ", f);
-        e(f, q->id);
-        fputs(" | ", f);
-        e(f, q->question);
-        fprintf(f, " | **%s** | ", mw_report_answer(q->answer));
-        e(f, q->detail);
-        fputs(" | ", f);
-        list_inline(f, &q->evidence);
-        fputs(" | ", f);
-        e(f, q->missing);
-        fputs(" |\n", f);
-    }
-}
-
-static void timeline(FILE *f, const struct mw_rep_incident *in)
-{
-    fputs("\n#### Timeline\n\n", f);
-    if (in->ntimeline == 0) {
-        fputs("The incident carries no timeline.\n", f);
-        return;
-    }
-    fputs("| Time (UTC) | Kind | Account | Source IP | What happened | Alert | Record |\n"
-          "|---|---|---|---|---|---|---|\n",
-          f);
-    for (size_t i = 0; i < in->ntimeline; i++) {
-        const struct mw_rep_row *t = &in->timeline[i];
-        const char *cells[] = { t->time,    t->kind,  t->account, t->source_ip,
-                                t->summary, t->alert, t->file };
-        for (size_t c = 0; c < sizeof cells / sizeof cells[0]; c++) {
-            fputs(c ? " | " : "| ", f);
-            e(f, cells[c]);
-        }
-        if (t->line) {
-            fprintf(f, ":%" PRIu64, t->line);
-        }
-        fputs(" |\n", f);
-    }
-    if (in->timeline_total > in->ntimeline) {
-        fprintf(f, "\n%" PRIu64 " rows in all; the first %zu are shown.\n", in->timeline_total,
-                in->ntimeline);
-    }
-}
-
-static void containment(FILE *f, const struct mw_rep_incident *in)
-{
-    fputs("\n#### Containment (printed, never run by mailward: review before use)\n\n", f);
-    if (in->ncontainment == 0) {
-        fputs("No containment steps in the data.\n", f);
-        return;
-    }
-    for (size_t i = 0; i < in->ncontainment; i++) {
-        const struct mw_rep_step *s = &in->containment[i];
-        fprintf(f, "%zu. ", i + 1);
-        e(f, s->finding);
-        if (s->shell) {
-            fputs(" (", f);
-            e(f, s->shell);
-            fputs(")\n\n", f);
-            mw_md_code_block(f, s->command,
-                             s->shell && strstr(s->shell, "powershell") ? "powershell" : "");
-            fputc('\n', f);
-        } else {
-            fputs(": ", f);
-            e(f, s->command);
-            fputc('\n', f);
-        }
-    }
-}
-
-static void still_and_pivots(FILE *f, const struct mw_rep_incident *in)
-{
-    if (in->nstill) {
-        fputs("\n#### Is it still there?\n\n| Found | Status |\n|---|---|\n", f);
-    }
-    for (size_t i = 0; i < in->nstill; i++) {
-        fputs("| ", f);
-        e(f, in->still[i].what);
-        if (in->still[i].removed) {
-            fputs(" | removed ", f);
-            e(f, in->still[i].removed_at);
-            fputs(" |\n", f);
-        } else {
-            fputs(" | **not shown removed: assume still live** |\n", f);
-        }
-    }
-    if (in->npivots) {
-        fputs("\n#### Tier 2 pivots\n\n| Kind | Value | Other accounts |\n|---|---|---|\n", f);
-    }
-    for (size_t i = 0; i < in->npivots; i++) {
-        fputs("| ", f);
-        e(f, in->pivots[i].kind);
-        fputs(" | ", f);
-        e(f, in->pivots[i].value);
-        fputs(" | ", f);
-        list_inline(f, &in->pivots[i].accounts);
-        fputs(" |\n", f);
-    }
-}
-
 static void incident_head(FILE *f, size_t i, const struct mw_rep_incident *in)
 {
     fprintf(f, "\n### Incident %zu: ", i + 1);
@@ -421,11 +273,11 @@ static void incident(FILE *f, const struct mw_report *r, size_t i)
     const struct mw_rep_alert **a = mw_malloc(CASE_ALERTS * sizeof *a);
     size_t na = mw_report_case_alerts(r, in, NULL, a, CASE_ALERTS);
     incident_head(f, i, in);
-    answers(f, in);
-    timeline(f, in);
+    mw_report_answers(f, in, &mw_rep_fmt_md);
+    mw_report_timeline(f, in, &mw_rep_fmt_md);
     volume(f, a, na);
-    containment(f, in);
-    still_and_pivots(f, in);
+    mw_report_containment(f, in, &mw_rep_fmt_md);
+    mw_report_still_there(f, in, &mw_rep_fmt_md);
     fprintf(f, "\n#### Alerts of this incident (%zu of %" PRIu64 " found in the data)\n", na,
             in->alerts.total);
     if (na) {
@@ -451,102 +303,12 @@ static void by_account(FILE *f, const struct mw_report *r)
 
 /* ---- all alerts, inputs --------------------------------------------------------------------- */
 
-static const char *count_of(const struct mw_rep_input *in, const char *key)
-{
-    for (size_t i = 0; i < in->ncounts; i++) {
-        if (in->counts[i].key && !strcmp(in->counts[i].key, key)) {
-            return in->counts[i].value;
-        }
-    }
-    return NULL;
-}
-
-static void inputs_table(FILE *f, const struct mw_report *r)
-{
-    static const char *const cols[] = { "bytes",   "records",   "events",     "malformed",
-                                        "undated", "truncated", "export_cap", "skipped" };
-    fputs("| File | SHA-256 | Source", f);
-    for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
-        fprintf(f, " | %s", cols[c]);
-    }
-    fputs(" | Error |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n", f);
-    for (size_t i = 0; i < r->ninputs; i++) {
-        const struct mw_rep_input *in = &r->inputs[i];
-        fputs("| ", f);
-        e(f, in->path);
-        fputs(" | ", f);
-        e(f, in->sha256);
-        fputs(" | ", f);
-        e(f, in->source);
-        for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
-            fputs(" | ", f);
-            e(f, count_of(in, cols[c]));
-        }
-        fputs(" | ", f);
-        e(f, in->error);
-        fputs(" |\n", f);
-    }
-}
-
-static void kv_table(FILE *f, const char *title, const struct mw_rep_kv *kv, size_t n)
-{
-    if (n == 0) {
-        return;
-    }
-    fprintf(f, "\n#### %s\n\n| | |\n|---|---|\n", title);
-    for (size_t i = 0; i < n; i++) {
-        fputs("| ", f);
-        e(f, kv[i].key);
-        fputs(" | ", f);
-        e(f, kv[i].value);
-        fputs(" |\n", f);
-    }
-}
-
-static void inputs(FILE *f, const struct mw_report *r)
-{
-    fputs("\n## Evidence files (chain of custody)\n\n", f);
-    if (!r->has_summary) {
-        fputs("**The JSON Lines held no summary line**, so the log files read, their sizes and "
-              "SHA-256 digests are not known to this report. Keep the scan's inputs and digest "
-              "them separately.\n",
-              f);
-    } else {
-        if (r->inputs_total > r->ninputs) {
-            fprintf(f, "%" PRIu64 " files; the first %zu are listed.\n\n", r->inputs_total,
-                    r->ninputs);
-        }
-        inputs_table(f, r);
-        kv_table(f, "Totals", r->totals, r->ntotals);
-        kv_table(f, "Coverage", r->coverage, r->ncoverage);
-    }
-    if (r->nwarnings) {
-        fputs("\n#### Warnings: what the logs could not show\n\n", f);
-    }
-    for (size_t i = 0; i < r->nwarnings; i++) {
-        fputs("- ", f);
-        e(f, r->warnings[i].value);
-        fputs(" (", f);
-        e(f, r->warnings[i].key);
-        fputs(")\n", f);
-    }
-    if (r->bad_lines) {
-        fprintf(f, "\n%" PRIu64 " line%s of the JSON Lines could not be read:\n\n", r->bad_lines,
-                r->bad_lines == 1 ? "" : "s");
-    }
-    for (unsigned i = 0; i < r->nbad_first; i++) {
-        fputs("- ", f);
-        e(f, r->bad_first[i]);
-        fputc('\n', f);
-    }
-}
-
 int mw_report_write_md(FILE *f, const struct mw_report *r, const struct mw_report_meta *m)
 {
     head(f, r, m);
-    exec_summary(f, r);
-    accounts_table(f, r);
-    exposed_table(f, r);
+    mw_report_exec_summary(f, r, &mw_rep_fmt_md);
+    mw_report_accounts(f, r, &mw_rep_fmt_md);
+    mw_report_exposed_section(f, r, &mw_rep_fmt_md, MD_MAX_IDS);
     if (r->nincidents > 0) {
         fputs("\n## Incidents\n", f);
         for (size_t i = 0; i < r->nincidents; i++) {
@@ -568,6 +330,6 @@ int mw_report_write_md(FILE *f, const struct mw_report *r, const struct mw_repor
         alerts_table(f, a, r->nalerts);
         mw_free(a);
     }
-    inputs(f, r);
+    mw_report_inputs(f, r, &mw_rep_fmt_md);
     return ferror(f) ? MW_E_IO : MW_OK;
 }

@@ -108,14 +108,16 @@ static size_t array_count(struct mw_str arr)
     return n;
 }
 
-static struct mw_rep_list list_of(struct mw_report *r, struct mw_str obj, const char *key)
+/* The scalar elements of an array member, at most max (total counts them all). */
+static struct mw_rep_list list_max(struct mw_report *r, struct mw_str obj, const char *key,
+                                   size_t max)
 {
     struct mw_rep_list l = { NULL, 0, 0 };
     struct mw_str arr = sub_of(obj, key, MW_J_ARRAY);
     struct mw_json_iter it;
     struct mw_json_val v;
     l.total = array_count(arr);
-    size_t cap = l.total < MW_REP_MAX_LIST ? (size_t)l.total : MW_REP_MAX_LIST;
+    size_t cap = l.total < max ? (size_t)l.total : max;
     if (cap == 0 || mw_json_array_begin(&it, arr) != MW_OK) {
         return l;
     }
@@ -126,6 +128,11 @@ static struct mw_rep_list list_of(struct mw_report *r, struct mw_str obj, const 
         }
     }
     return l;
+}
+
+static struct mw_rep_list list_of(struct mw_report *r, struct mw_str obj, const char *key)
+{
+    return list_max(r, obj, key, MW_REP_MAX_LIST);
 }
 
 typedef void fill_fn(struct mw_report *r, struct mw_str obj, void *elem);
@@ -360,6 +367,62 @@ static void read_playbook(struct mw_report *r, struct mw_str pb, struct mw_rep_i
                             sizeof *in->pivots, fill_pivot, &in->npivots, NULL);
 }
 
+static void fill_folder(struct mw_report *r, struct mw_str obj, void *elem)
+{
+    struct mw_rep_folder *f = elem;
+    struct mw_json_val v;
+    f->path = str_of(r, obj, "path");
+    f->items = u64_of(obj, "items", NULL);
+    f->records = u64_of(obj, "records", NULL);
+    f->synced = member(obj, "synced", &v) && v.type == MW_J_TRUE;
+}
+
+static bool flag_of(struct mw_str obj, const char *key)
+{
+    struct mw_json_val v;
+    return member(obj, key, &v) && v.type == MW_J_TRUE;
+}
+
+/* The incident's `exposed` object; NULL when absent, null, or without numeric records and items
+ * (a value the report cannot trust: it falls back to what the alerts counted). */
+static struct mw_rep_exposed *read_exposed(struct mw_report *r, struct mw_str obj)
+{
+    struct mw_str ex = sub_of(obj, "exposed", MW_J_OBJECT);
+    struct mw_json_val v;
+    bool has_records, has_items;
+    if (!ex.ptr || mw_json_parse_value(ex, &v) != MW_OK) {
+        return NULL;
+    }
+    struct mw_rep_exposed *e = mw_arena_alloc(&r->arena, sizeof *e, 8);
+    if (!e) {
+        return NULL;
+    }
+    memset(e, 0, sizeof *e);
+    e->records = u64_of(ex, "records", &has_records);
+    e->items = u64_of(ex, "items", &has_items);
+    if (!has_records || !has_items) {
+        return NULL;
+    }
+    e->size_bytes = u64_of(ex, "size_bytes", NULL);
+    e->items_with_size = u64_of(ex, "items_with_size", NULL);
+    e->folders = objects_of(r, sub_of(ex, "folders", MW_J_ARRAY), MW_REP_MAX_FOLDERS,
+                            sizeof *e->folders, fill_folder, &e->nfolders, NULL);
+    e->folders_omitted = u64_of(ex, "folders_omitted", NULL);
+    e->ids = list_max(r, ex, "internet_message_ids", MW_REP_MAX_IDS);
+    e->ids_total = u64_of(ex, "internet_message_ids_total", NULL);
+    e->ids_total = e->ids_total > e->ids.total ? e->ids_total : e->ids.total;
+    e->ids_capped = flag_of(ex, "ids_capped");
+    e->throttled = flag_of(ex, "throttled");
+    e->unattributed = u64_of(ex, "unattributed_items", NULL);
+    struct mw_str by = sub_of(ex, "linked_by", MW_J_OBJECT);
+    e->by_ip = u64_of(by, "ip", NULL);
+    e->by_session = u64_of(by, "session", NULL);
+    e->by_app = u64_of(by, "app", NULL);
+    e->first = str_of(r, ex, "first");
+    e->last = str_of(r, ex, "last");
+    return e;
+}
+
 static void read_incident(struct mw_report *r, struct mw_str obj, struct mw_rep_incident *in)
 {
     struct mw_str t = sub_of(obj, "time", MW_J_OBJECT);
@@ -382,6 +445,7 @@ static void read_incident(struct mw_report *r, struct mw_str obj, struct mw_rep_
     in->timeline = objects_of(r, sub_of(obj, "timeline", MW_J_ARRAY), MW_REP_MAX_TIMELINE,
                               sizeof *in->timeline, fill_row, &in->ntimeline, &in->timeline_total);
     read_playbook(r, sub_of(obj, "playbook", MW_J_OBJECT), in);
+    in->exposed = read_exposed(r, obj);
 }
 
 /* ---- the summary ---------------------------------------------------------------------------- */

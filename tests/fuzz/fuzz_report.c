@@ -15,10 +15,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Tags the HTML writer writes; anything else after a '<' came from the input. */
 static const char *const tags[] = {
-    "!DOCTYPE", "html",   "head", "meta", "title", "style", "body",    "header", "h1", "h2",
-    "h3",       "h4",     "p",    "code", "nav",   "ul",    "ol",      "li",     "a ", "main",
-    "section",  "strong", "div",  "span", "table", "thead", "tbody",   "tr",     "th", "td",
-    "br",       "svg",    "line", "rect", "text",  "pre",   "article", "footer", "/",
+    "!DOCTYPE", "html",   "head",    "meta",    "title", "style", "body",  "header", "h1",
+    "h2",       "h3",     "h4",      "p",       "code",  "nav",   "ul",    "ol",     "li",
+    "a ",       "main",   "section", "strong",  "div",   "span",  "table", "thead",  "tbody",
+    "tr",       "th",     "td",      "br",      "svg",   "line",  "rect",  "text",   "pre",
+    "article",  "footer", "details", "summary", "/",
 };
 
 static void check_html(const char *s, size_t n)

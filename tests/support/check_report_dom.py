@@ -4,8 +4,11 @@
 # (--markdown). Checks that no element a log string could have injected exists (script, img,
 # iframe, object, embed, link, meta refresh, event-handler, javascript:, src or style attributes,
 # elements inside SVG other than the writer's; in the HTML report no link out of the page), that the hostile strings are present as text, and, for the
-# incident fixture, that the account, the four answers and the timeline rows are there.
-# Usage: check_report_dom.py [--markdown] [--incident] FILE
+# incident fixture, that the account, the four answers and the timeline rows are there; for the
+# exposure fixture (tests/data/report/exposed.jsonl, --exposed), that the hostile folder path and
+# message ids are cell and list text, the synchronised folder is marked, and the message ids are
+# listed (HTML: all the scan listed, folded in <details>; Markdown: the first 50, then "and N more").
+# Usage: check_report_dom.py [--markdown] [--incident | --exposed] FILE
 # SPDX-License-Identifier: MIT
 import sys
 from html.parser import HTMLParser
@@ -35,6 +38,8 @@ class Dom(HTMLParser):
         self.in_pre = 0
         self.meta_refresh = 0
         self.links = []
+        self.items = []    # [text of an <li>, inside <details>]
+        self.item = None
 
     def handle_starttag(self, tag, attrs):
         self.counts[tag] = self.counts.get(tag, 0) + 1
@@ -59,6 +64,8 @@ class Dom(HTMLParser):
         if tag == 'pre':
             self.in_pre += 1
             self.pre.append('')
+        if tag == 'li':
+            self.item = []
         if tag not in VOID:
             self.stack.append(tag)
 
@@ -73,6 +80,9 @@ class Dom(HTMLParser):
             self.cell = None
         if tag == 'pre':
             self.in_pre -= 1
+        if tag == 'li' and self.item is not None:
+            self.items.append((''.join(self.item).strip(), 'details' in self.stack))
+            self.item = None
         if tag in self.stack:
             while self.stack and self.stack.pop() != tag:
                 pass
@@ -83,6 +93,8 @@ class Dom(HTMLParser):
             self.cell.append(data)
         if self.in_pre:
             self.pre[-1] += data
+        if self.item is not None:
+            self.item.append(data)
 
 
 def fail(msg):
@@ -90,10 +102,45 @@ def fail(msg):
     sys.exit(1)
 
 
+FOLDER = '\\Inbox' + IMG + '|`x`'
+MSGID = '<m-hostile' + IMG + '@evil.example>'
+MSGID2 = '<m|pipe`tick`**b**@evil.example>'
+
+
+def check_exposed(dom, text, markdown):
+    folders = [t for t in dom.tables if t[1] and t[1][0][:1] == ['Folder']]
+    if not folders:
+        fail('no folder table in What was exposed')
+    rows = folders[0][1][1:]
+    if [r[0] for r in rows] != [FOLDER, '\\Sent Items', '\\Finance']:
+        fail('folder paths shown as %r' % [r[0] for r in rows])
+    if 'whole folder synchronised' not in rows[1][3] or 'whole folder' in rows[0][3]:
+        fail('synchronised folder not marked as such: %r' % [r[3] for r in rows])
+    ids = [t for t, _ in dom.items if t.startswith('<m')]
+    if ids[:2] != [MSGID, MSGID2]:
+        fail('hostile message ids not shown as list text: %r' % ids[:2])
+    want = 50 if markdown else 60
+    if len(ids) != want:
+        fail('%d message ids listed, expected %d' % (len(ids), want))
+    more = 'and %d more' % (75 - want)
+    if not any(t == more for t, _ in dom.items):
+        fail('no "%s" after the listed message ids' % more)
+    if not markdown and not all(inside for t, inside in dom.items if t.startswith('<m')):
+        fail('message ids not inside a collapsible <details> element')
+    for s in ('80 mail items read', '9.0 MiB (9450210 bytes)', 'Throttled:',
+              '3 items came from records that name several folders',
+              'by the incident\'s source IPs: 80', 'megan@contoso.example'):
+        if s not in text:
+            fail('What was exposed lacks %r' % s)
+    print('ok: folders and %d message ids as text, synchronised folder marked, caveats, no '
+          'injected element' % len(ids))
+
+
 def main():
     args = sys.argv[1:]
     markdown = '--markdown' in args
     incident = '--incident' in args
+    exposed = '--exposed' in args
     path = [a for a in args if not a.startswith('--')][0]
     html = open(path, encoding='utf-8').read()
     dom = Dom()
@@ -113,6 +160,9 @@ def main():
         fail('meta refresh in the page')
     if not markdown and dom.counts.get('svg', 0) == 0:
         fail('no SVG chart in the page')
+    if exposed:
+        check_exposed(dom, text, markdown)
+        return
     if not incident:
         print('ok: %d elements, no injected element' % sum(dom.counts.values()))
         return

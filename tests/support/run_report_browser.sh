@@ -4,7 +4,9 @@
 # check_report_dom.py: the incident's account, the four answers and the timeline rows are there,
 # the hostile strings are text, and no element they could inject exists. The report of a scan
 # without incidents (tests/data/report/alerts-only.jsonl) is checked for injected elements too,
-# and the incident report must print to a non-empty PDF.
+# The report of tests/data/report/exposed.jsonl (an incident's `exposed` object with a hostile
+# folder path and message ids) is checked with --exposed. The incident report must print to a
+# non-empty PDF.
 # Skips (exit 77) only when Chromium is not installed, and says so.
 # Usage: run_report_browser.sh MAILWARD_BINARY SOURCE_DIR
 # SPDX-License-Identifier: MIT
@@ -40,9 +42,14 @@ browse --dump-dom "file://$tmp/alerts.html" >"$tmp/alerts.dom" || fail "chromium
 grep -q "frank@contoso.example" "$tmp/alerts.dom" || fail "alerts-only report: account missing"
 python3 "$root/tests/support/check_report_dom.py" "$tmp/alerts.dom" || exit 1
 
+MW_TEST=1 "$bin" report -o "$tmp/exposed.html" "$root/tests/data/report/exposed.jsonl" 2>"$tmp/err" ||
+    fail "mailward report (exposed) failed: $(cat "$tmp/err")"
+browse --dump-dom "file://$tmp/exposed.html" >"$tmp/exposed.dom" || fail "chromium --dump-dom failed"
+python3 "$root/tests/support/check_report_dom.py" --exposed "$tmp/exposed.dom" || exit 1
+
 browse --print-to-pdf="$tmp/incident.pdf" --no-pdf-header-footer "file://$tmp/incident.html" >/dev/null ||
     fail "chromium --print-to-pdf failed"
 [ "$(head -c 5 "$tmp/incident.pdf" 2>/dev/null)" = "%PDF-" ] || fail "no PDF printed"
 size=$(wc -c <"$tmp/incident.pdf")
 [ "$size" -gt 10000 ] || fail "printed PDF is only $size bytes"
-echo "ok: rendered DOM checked (incident and alerts-only reports); printed to a $size-byte PDF"
+echo "ok: rendered DOM checked (incident, exposure and alerts-only reports); printed to a $size-byte PDF"

@@ -2,7 +2,9 @@
  * what it derives (output/report_derive.c): every key of the alert, incident and summary objects,
  * JSON escapes decoded, unknown keys and kinds ignored, absent keys left empty, bad lines counted,
  * caps kept with totals; mail access, items and the baseline per alert; accounts and what each
- * exposed; the hourly volume (rules counting the same reads are not added up).
+ * exposed; the hourly volume (rules counting the same reads are not added up); an incident's
+ * `exposed` object read, and a null, absent or malformed one left out (the writers then fall back
+ * to what the alerts counted).
  * SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +16,7 @@
 #include "test_files.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -358,6 +361,127 @@ static void test_read_file(void **state)
     mw_report_fini(&r);
 }
 
+static const char exposed_incident[] =
+        "{\"schema_version\":1,\"kind\":\"incident\",\"id\":\"i-x\",\"accounts\":"
+        "[\"adele@contoso.example\"],\"alerts\":[\"a-2\"],\"exposed\":{\"records\":210,"
+        "\"items\":205,\"size_bytes\":9450210,\"items_with_size\":200,\"folders\":["
+        "{\"path\":\"\\\\Inbox\\u003cimg src=x\\u003e|`\",\"items\":200,\"synced\":false,"
+        "\"records\":205},{\"path\":\"\\\\Sent\",\"items\":0,\"synced\":true,\"records\":5},"
+        "7,null],\"folders_omitted\":3,\"internet_message_ids\":[\"<m1@x>\",\"<m2@x>\",null,"
+        "{\"a\":1}],\"internet_message_ids_total\":1500,\"ids_capped\":true,"
+        "\"unattributed_items\":4,\"throttled\":true,\"linked_by\":{\"ip\":200,\"session\":210,"
+        "\"app\":1},\"first\":\"2025-03-05T14:00:00Z\",\"last\":null}}";
+
+static void test_exposed_keys(void **state)
+{
+    (void)state;
+    struct mw_report r;
+    mw_report_init(&r);
+    add(&r, alert_bulk);
+    add(&r, exposed_incident);
+    const struct mw_rep_exposed *e = r.incidents[0].exposed;
+    assert_non_null(e);
+    assert_int_equal(e->records, 210);
+    assert_int_equal(e->items, 205);
+    assert_int_equal(e->size_bytes, 9450210);
+    assert_int_equal(e->items_with_size, 200);
+    assert_int_equal(e->nfolders, 2); /* elements that are not objects skipped */
+    assert_string_equal(e->folders[0].path, "\\Inbox<img src=x>|`"); /* decoded */
+    assert_int_equal(e->folders[0].items, 200);
+    assert_int_equal(e->folders[0].records, 205);
+    assert_false(e->folders[0].synced);
+    assert_true(e->folders[1].synced);
+    assert_int_equal(e->folders_omitted, 3);
+    assert_int_equal(e->ids.n, 2);
+    assert_string_equal(e->ids.v[1], "<m2@x>");
+    assert_int_equal(e->ids_total, 1500);
+    assert_true(e->ids_capped);
+    assert_true(e->throttled);
+    assert_int_equal(e->unattributed, 4);
+    assert_int_equal(e->by_ip, 200);
+    assert_int_equal(e->by_session, 210);
+    assert_int_equal(e->by_app, 1);
+    assert_string_equal(e->first, "2025-03-05T14:00:00Z");
+    assert_null(e->last);
+    mw_report_finish(&r);
+    struct mw_rep_overview o;
+    mw_report_overview(&r, &o);
+    assert_int_equal(o.exposed_incidents, 1);
+    assert_int_equal(o.exposed_items, 205);
+    assert_int_equal(o.exposed_bytes, 9450210);
+    assert_int_equal(o.synced_folders, 1);
+    assert_true(o.exposed_throttled);
+    assert_int_equal(o.items, 0); /* adele's alerts are covered by the incident's exposed */
+    assert_true(mw_report_account_in_exposed(&r, "ADELE@contoso.example"));
+    mw_report_fini(&r);
+}
+
+/* The Markdown report of the lines given, in a NUL-terminated heap string. */
+static char *md_of(const char *const *lines, size_t n)
+{
+    struct mw_report r;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    mw_report_init(&r);
+    for (size_t i = 0; i < n; i++) {
+        mw_report_add_line(&r, mw_str_c(lines[i]), "t.jsonl", i + 1);
+    }
+    mw_report_finish(&r);
+    assert_int_equal(mw_report_write_md(f, &r, NULL), MW_OK);
+    assert_int_equal(fclose(f), 0);
+    mw_report_fini(&r);
+    return buf;
+}
+
+static void test_exposed_malformed(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "null",
+        "\"210 items\"",
+        "[1,2]",
+        "{}",
+        "{\"records\":3}",
+        "{\"records\":3,\"items\":\"many\"}",
+        "{\"records\":3,\"items\":",
+        "{\"records\":3,\"items\":5,\"folders\":[{\"path\":}]",
+        "{\"records\":3,\"items\":5,\"folders\":[{\"path\":\"\\x\"",
+    };
+    char line[1024];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(line, sizeof line,
+                 "{\"schema_version\":1,\"kind\":\"incident\",\"id\":\"i-1\",\"accounts\":"
+                 "[\"adele@contoso.example\"],\"alerts\":[\"a-2\"],\"exposed\":%s}",
+                 bad[i]);
+        struct mw_report r;
+        mw_report_init(&r);
+        mw_report_add_line(&r, mw_str_c(line), "t.jsonl", 1);
+        if (r.nincidents == 1) {
+            assert_null(r.incidents[0].exposed);
+        }
+        mw_report_fini(&r);
+        const char *lines[] = { alert_bulk, line };
+        char *md = md_of(lines, 2);
+        /* the alert-derived text, as for JSON Lines without `exposed` */
+        assert_non_null(strstr(md, "the mail-access alerts counted **at least 300 mail items "
+                                   "read** in 1 account"));
+        assert_non_null(strstr(md, "| adele@contoso.example | 300 | 1 |"));
+        assert_null(strstr(md, "attacker-linked sessions"));
+        free(md);
+    }
+    const char *lines[] = { alert_bulk, exposed_incident };
+    char *md = md_of(lines, 2);
+    assert_non_null(strstr(md, "the attacker-linked sessions read **205 mail items** (9.0 MiB, "
+                               "9450210 bytes) in 1 incident"));
+    assert_non_null(strstr(md, "| \\\\Inbox\\<img src=x\\>\\|\\` | 200 | 205 | items opened"));
+    assert_non_null(strstr(md, "| \\\\Sent | 0 | 5 | **whole folder synchronised**"));
+    assert_non_null(strstr(md, "- and 1498 more\n"));
+    assert_null(strstr(md, "the mail-access alerts counted"));
+    free(md);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -370,6 +494,8 @@ int main(void)
         cmocka_unit_test(test_derived),
         cmocka_unit_test(test_volume),
         cmocka_unit_test(test_read_file),
+        cmocka_unit_test(test_exposed_keys),
+        cmocka_unit_test(test_exposed_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
