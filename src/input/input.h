@@ -42,6 +42,14 @@ struct mw_stream;
 int mw_stream_open(struct mw_stream **out, const char *path, size_t record_cap,
                    struct mw_diag *diag);
 void mw_stream_close(struct mw_stream *s); /* NULL-safe */
+
+/* Standard input, spooled (input/stream.c): with on, the bytes read from standard input are
+ * also copied to an unlinked temporary file, so that it can be read a second time through the
+ * path mw_stream_stdin_spool_path writes into buf ("/proc/self/fd/N"; false when nothing or not
+ * everything was copied). mw_stream_spool_close removes it. */
+void mw_stream_spool_stdin(bool on);
+bool mw_stream_stdin_spool_path(char *buf, size_t size);
+void mw_stream_spool_close(void);
 /* The same, with every byte read from the file or stdin as stored (compressed bytes of a
  * compressed file) fed to hash (input/sha256.h) as it is read; hash NULL: none. */
 struct mw_sha256;

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@ struct mw_stream {
     uint64_t raw_bytes;
     uint64_t file_size;
     struct mw_sha256 *hash; /* fed every raw byte read, when set */
+    bool spool;             /* standard input: every raw byte is copied to the spool file */
 
     /* Raw bytes from the file: compressed input, or the sniffed head of a plain file. */
     unsigned char *in;
@@ -73,6 +75,72 @@ static int set_err(struct mw_stream *s, int status, int sys_errno, const char *w
     return status;
 }
 
+/* ---- the spool of standard input ---------------------------------------------------------- */
+
+/* Standard input cannot be read twice, so when a later pass will want it (the triage context,
+ * run/context.c) its bytes are copied, as read, to an unlinked temporary file. */
+static struct {
+    bool wanted;
+    int fd;        /* -1: none */
+    bool complete; /* every byte read so far was copied */
+} spool = { false, -1, false };
+
+void mw_stream_spool_stdin(bool on)
+{
+    spool.wanted = on;
+}
+
+static void spool_open(void)
+{
+    if (spool.fd >= 0 || !spool.wanted) {
+        return;
+    }
+    const char *dir = getenv("TMPDIR");
+    char path[512];
+    snprintf(path, sizeof path, "%s/mailward-stdin-XXXXXX", dir && *dir ? dir : "/tmp");
+    spool.fd = mkstemp(path);
+    if (spool.fd >= 0) {
+        unlink(path);
+        spool.complete = true;
+    }
+}
+
+static void spool_write(const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (spool.complete && n > 0) {
+        ssize_t w = write(spool.fd, p, n);
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w <= 0) {
+            spool.complete = false; /* a full disk: the second pass goes without it */
+            break;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+bool mw_stream_stdin_spool_path(char *buf, size_t size)
+{
+    if (spool.fd < 0 || !spool.complete) {
+        return false;
+    }
+    int n = snprintf(buf, size, "/proc/self/fd/%d", spool.fd);
+    return n > 0 && (size_t)n < size;
+}
+
+void mw_stream_spool_close(void)
+{
+    if (spool.fd >= 0) {
+        close(spool.fd);
+    }
+    spool.fd = -1;
+    spool.complete = false;
+    spool.wanted = false;
+}
+
 /* ---- raw reading -------------------------------------------------------------------------- */
 
 static ssize_t read_fd(struct mw_stream *s, void *dst, size_t cap)
@@ -83,6 +151,9 @@ static ssize_t read_fd(struct mw_stream *s, void *dst, size_t cap)
             s->raw_bytes += (uint64_t)n;
             if (s->hash) {
                 mw_sha256_update(s->hash, dst, (size_t)n); /* the bytes as stored */
+            }
+            if (s->spool) {
+                spool_write(dst, (size_t)n);
             }
             return n;
         }
@@ -444,6 +515,8 @@ int mw_stream_open_hashed(struct mw_stream **out, const char *path, size_t recor
     s->record_cap = record_cap ? record_cap : MW_RECORD_CAP_DEFAULT;
     if (strcmp(path, "-") == 0) {
         s->fd = STDIN_FILENO;
+        spool_open();
+        s->spool = spool.fd >= 0;
     } else {
         s->fd = open(path, O_RDONLY | O_CLOEXEC);
         if (s->fd < 0) {

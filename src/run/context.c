@@ -12,6 +12,7 @@
 #include "core/alloc.h"
 #include "core/hash.h"
 #include "core/status.h"
+#include "input/input.h"
 #include "sources/source.h"
 
 #define KEY_SEED 0x6d77637478ULL /* "mwctx" */
@@ -426,7 +427,8 @@ struct file_read {
     mw_ctx_event_fn *fn;
     void *arg;
     int rc;
-    size_t cursor; /* want(): the first entry at or after the last offset asked */
+    size_t cursor;    /* want(): the first entry at or after the last offset asked */
+    const char *path; /* the path the first reading had ("-" for standard input) */
 };
 
 /* First entry at or after offset. */
@@ -465,6 +467,7 @@ static int want(void *arg, uint64_t offset, uint64_t len)
 static int on_event(void *arg, struct mw_event *ev)
 {
     struct file_read *fr = arg;
+    ev->origin.path = fr->path; /* standard input read from its spool is still "-" */
     for (size_t i = lower_bound(fr, ev->origin.offset);
          i < fr->n && fr->e[i].offset == ev->origin.offset; i++) {
         if (i > 0 && fr->e[i - 1].offset == fr->e[i].offset && fr->e[i - 1].key == fr->e[i].key) {
@@ -547,9 +550,15 @@ int mw_context_read(struct mw_context *c, const uint64_t *keys, size_t nkeys,
             j++;
         }
         const struct ctx_file *f = e[i].file < c->nfiles ? &c->files[e[i].file] : NULL;
-        if (f && f->path && strcmp(f->path, "-") != 0) {
-            struct file_read fr = { e + i, j - i, fn, arg, MW_OK, 0 };
-            rc = read_file(c, f, &fr, o);
+        char spooled[64];
+        bool is_stdin = f && f->path && strcmp(f->path, "-") == 0;
+        if (f && f->path && (!is_stdin || mw_stream_stdin_spool_path(spooled, sizeof spooled))) {
+            struct file_read fr = { e + i, j - i, fn, arg, MW_OK, 0, f->path };
+            struct ctx_file spool_file = *f;
+            if (is_stdin) { /* standard input, from its spool (input/stream.c) */
+                spool_file.path = spooled;
+            }
+            rc = read_file(c, &spool_file, &fr, o);
         } else {
             *dropped += j - i; /* standard input cannot be read again */
         }

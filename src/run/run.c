@@ -424,6 +424,11 @@ int mw_run_open(struct mw_run **out, const struct mw_run_options *opt, struct mw
     mw_cov_init(&run->cov, &run->fields); /* before the prefilters: they read field ids */
     run->corr = new_correlator(run, rereadable(opt->paths, opt->npaths));
     run->context = mw_context_create(&run->fields);
+    for (size_t i = 0; i < opt->npaths; i++) { /* the context pass reads it again */
+        if (strcmp(opt->paths[i], "-") == 0) {
+            mw_stream_spool_stdin(true);
+        }
+    }
     if (mw_playbook_builtin(&run->playbook_own, diag) != MW_OK) {
         return diag->status ? diag->status : MW_E_CONFIG;
     }
@@ -443,6 +448,7 @@ void mw_run_close(struct mw_run *run)
     }
     mw_correlator_destroy(run->corr);
     mw_context_destroy(run->context);
+    mw_stream_spool_close();
     mw_playbook_destroy(run->playbook_own);
     mw_arena_fini(&run->triage_arena);
     mw_geoip_close(run->geoip);
