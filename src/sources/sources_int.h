@@ -376,4 +376,23 @@ int mw_culture_finish(struct mw_culture_rows *cr, struct mw_map_ctx *ctx);
 size_t mw_culture_warning(const struct mw_culture_rows *cr, const char *column, char *buf,
                           size_t size);
 
+/* ---- Dovecot lines of a syslog file (dovecot.c, docs/formats/dovecot.md) ------------------ */
+
+#define MW_DOVECOT_SESSIONS_MAX 65536 /* open sessions kept per file; the oldest goes first */
+
+struct mw_dovecot;
+extern const struct mw_logsource mw_dovecot_logsource;
+/* True when a syslog TAG is Dovecot's: "dovecot", or the process prefix that starts the lines of
+ * Dovecot's own log file (log_path): "imap-login", "imap(alice)<28812><q8F...>", "auth". */
+bool mw_dovecot_claims(struct mw_str app);
+/* Per-file state: the open sessions (login seen, logout not yet). */
+struct mw_dovecot *mw_dovecot_create(void);
+void mw_dovecot_destroy(struct mw_dovecot *d);
+/* Adds the Dovecot fields of line r to ctx->event (the generic syslog fields already in it).
+ * Never fails: a line it cannot read is a Dovecot event of kind "other". */
+int mw_dovecot_map(struct mw_dovecot *d, const struct mw_syslog_rec *r, struct mw_map_ctx *ctx,
+                   struct mw_diag *diag);
+/* Sessions dropped unjoined because MW_DOVECOT_SESSIONS_MAX later logins came first. */
+uint64_t mw_dovecot_evicted(const struct mw_dovecot *d);
+
 #endif
