@@ -42,6 +42,8 @@ enum dv_field {
     D_IN,
     D_OUT,
     D_BOX,
+    D_DL_COUNT,
+    D_DL_BYTES,
     D_COUNT
 };
 
@@ -70,6 +72,8 @@ static const char *const field_names[D_COUNT] = {
     [D_IN] = "dovecot.in",
     [D_OUT] = "dovecot.out",
     [D_BOX] = "dovecot.box",
+    [D_DL_COUNT] = "dovecot.download_count",
+    [D_DL_BYTES] = "dovecot.download_bytes",
 };
 
 /* Element keys read into a field of their own (the rest go to "dovecot.<key>"). */
@@ -232,6 +236,7 @@ struct dv_line {
     enum dv_proc proc;
     const char *event;
     struct mw_str service, user, pid, session, mpid, rip, lip, method, secured;
+    struct mw_str dl_count, dl_bytes; /* message bodies sent: IMAP body_*, else POP3 retr */
     bool tls;
 };
 
@@ -410,6 +415,10 @@ static void put_kv(struct dv_line *ln, struct mw_str key, struct mw_str val)
     }
     if (mw_str_eq_c(key, "mpid")) {
         ln->mpid = val;
+    } else if (mw_str_eq_c(key, "body_count")) {
+        ln->dl_count = val;
+    } else if (mw_str_eq_c(key, "body_bytes")) {
+        ln->dl_bytes = val;
     }
     int id = key_id(ln->d, ln->ctx->fields, key);
     if (id >= 0 && val.len) {
@@ -434,6 +443,10 @@ static void put_pair(struct dv_line *ln, struct mw_str key, struct mw_str val)
         set(ln, D_IN, a);
         set(ln, D_OUT, b);
         return;
+    }
+    if (mw_str_eq_c(key, "retr") && !ln->dl_count.len) {
+        ln->dl_count = a;
+        ln->dl_bytes = b;
     }
     char name[40];
     if (key.len > 24) {
@@ -767,6 +780,8 @@ static void map_logout(struct dv_line *ln, struct mw_str s)
     struct mw_str reason = mw_str_trim(mw_str_make(s.ptr, reason_end < s.len ? reason_end : s.len));
     reason.len -= reason.len && reason.ptr[reason.len - 1] == ',' ? 1 : 0;
     set(ln, D_REASON, reason);
+    set(ln, D_DL_COUNT, ln->dl_count);
+    set(ln, D_DL_BYTES, ln->dl_bytes);
 }
 
 static const char *const mail_log_events[] = {
