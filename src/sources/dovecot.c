@@ -276,58 +276,11 @@ static struct mw_str unbracket(struct mw_str v)
     return v;
 }
 
-/* docs/formats/dovecot.md, Traps: a value that is not UTF-8 is read as Latin-1 (each byte one
- * code point) into the arena, so it is kept, not dropped or mangled. */
-static bool utf8_valid(struct mw_str s)
-{
-    const unsigned char *p = (const unsigned char *)s.ptr;
-    for (size_t i = 0; i < s.len;) {
-        unsigned c = p[i];
-        size_t n = c < 0x80             ? 1
-                   : (c & 0xE0) == 0xC0 ? 2
-                   : (c & 0xF0) == 0xE0 ? 3
-                   : (c & 0xF8) == 0xF0 ? 4
-                                        : 0;
-        if (!n || (n == 2 && c < 0xC2) || i + n > s.len) {
-            return false;
-        }
-        for (size_t k = 1; k < n; k++) {
-            if ((p[i + k] & 0xC0) != 0x80) {
-                return false;
-            }
-        }
-        i += n;
-    }
-    return true;
-}
-
-static struct mw_str text_value(struct mw_map_ctx *ctx, struct mw_str v)
-{
-    if (utf8_valid(v)) {
-        return v;
-    }
-    char *out = mw_arena_alloc(ctx->arena, v.len * 2, 1);
-    if (!out) {
-        return MW_STR_NULL;
-    }
-    size_t n = 0;
-    for (size_t i = 0; i < v.len; i++) {
-        unsigned char c = (unsigned char)v.ptr[i];
-        if (c < 0x80) {
-            out[n++] = (char)c;
-        } else {
-            out[n++] = (char)(0xC0 | (c >> 6));
-            out[n++] = (char)(0x80 | (c & 0x3F));
-        }
-    }
-    return mw_str_make(out, n);
-}
-
 static void set(struct dv_line *ln, enum dv_field f, struct mw_str v)
 {
     int id = ln->d->id[f];
     if (id >= 0 && v.len) {
-        mw_event_set(ln->ctx->event, id, text_value(ln->ctx, v));
+        mw_event_set(ln->ctx->event, id, mw_sources_text(ln->ctx->arena, v));
     }
 }
 
@@ -422,7 +375,7 @@ static void put_kv(struct dv_line *ln, struct mw_str key, struct mw_str val)
     }
     int id = key_id(ln->d, ln->ctx->fields, key);
     if (id >= 0 && val.len) {
-        mw_event_set(ln->ctx->event, id, text_value(ln->ctx, val));
+        mw_event_set(ln->ctx->event, id, mw_sources_text(ln->ctx->arena, val));
     }
 }
 

@@ -52,6 +52,9 @@ bool mw_sources_join(char *buf, struct mw_str a, struct mw_str b, struct mw_str 
 /* Header cell without a trailing " [UTC]" (Log Analytics portal CSV, docs/formats/common.md) and
  * surrounding spaces. */
 struct mw_str mw_sources_header_name(struct mw_str cell);
+/* v itself when it is UTF-8; else v read as Latin-1 (each byte one code point) and written as
+ * UTF-8 into the arena (syslog lines of daemons that write Latin-1: docs/formats/syslog.md). */
+struct mw_str mw_sources_text(struct mw_arena *arena, struct mw_str v);
 /* True when the string looks like JSON text of an object or array ('{'..'}' or '['..']'). */
 bool mw_sources_is_json_text(struct mw_str s);
 /* A Sentinel-exported column name without its Kusto type suffix ("ProcessId_string" ->

@@ -174,7 +174,9 @@ static void map_generic(const struct sl_state *st, const struct mw_syslog_rec *r
         put(ctx, st->id[F_FACILITY], mw_str_c(facilities[r->pri >> 3]));
         put(ctx, st->id[F_SEVERITY], mw_str_c(severities[r->pri & 7]));
     }
-    put(ctx, st->id[F_MESSAGE], r->msg);
+    if (st->id[F_MESSAGE] >= 0 && r->msg.len) {
+        put(ctx, st->id[F_MESSAGE], mw_sources_text(ctx->arena, r->msg));
+    }
     put(ctx, st->id[F_FORMAT], mw_str_c(shapes[r->shape]));
     ev->time_raw = r->stamp.len == 1 && r->stamp.ptr[0] == '-' ? MW_STR_NULL : r->stamp;
     if (r->time_ns != MW_TIME_NONE) {

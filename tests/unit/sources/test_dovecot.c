@@ -98,6 +98,8 @@ static void test_join_midnight(void **state)
     assert_string_equal(cap_get(&c, 2, "dovecot.body_bytes"), "409117002");
     assert_string_equal(cap_get(&c, 2, "dovecot.body_count"), "5120");
     assert_string_equal(cap_get(&c, 2, "dovecot.hdr_bytes"), "3311098");
+    assert_string_equal(cap_get(&c, 2, "dovecot.download_count"), "5120");
+    assert_string_equal(cap_get(&c, 2, "dovecot.download_bytes"), "409117002");
     assert_string_equal(cap_get(&c, 2, "dovecot.expunged"), "0");
     assert_string_equal(cap_get(&c, 2, "dovecot.pid"), "28812");
     /* the session ended at its logout: a second logout line is not joined */
@@ -176,6 +178,9 @@ static void test_custom_logout(void **state)
     assert_string_equal(cap_get(&c, 1, "dovecot.retr_count"), "2312");
     assert_string_equal(cap_get(&c, 1, "dovecot.retr_bytes"), "198772310");
     assert_string_equal(cap_get(&c, 1, "dovecot.del_bytes"), "2312");
+    assert_string_equal(cap_get(&c, 1, "dovecot.download_count"), "2312");
+    assert_string_equal(cap_get(&c, 1, "dovecot.download_bytes"), "198772310");
+    assert_null(cap_get(&c, 0, "dovecot.download_count")); /* a custom format without body_count */
     assert_string_equal(cap_get(&c, 1, "dovecot.size"), "198772310");
     assert_string_equal(cap_get(&c, 2, "dovecot.service"), "imap");
     assert_string_equal(cap_get(&c, 2, "dovecot.in"), "12");
@@ -335,6 +340,11 @@ static void test_latin1(void **state)
     assert_string_equal(cap_get(&c, 1, "dovecot.box"), "Envoy\xc3\xa9s");
     assert_string_equal(cap_get(&c, 1, "dovecot.subject"), "caf\xc3\xa9");
     assert_string_equal(cap_get(&c, 1, "ClientIP"), "198.51.100.2");
+    /* the generic message too (sources/syslog.c); UTF-8 is left as it is */
+    assert_non_null(strstr(cap_get(&c, 0, "message"), "user=<ren\xc3\xa9>"));
+    run(&c, "2025-03-04T10:00:00Z mx1 dovecot: imap(ren\xc3\xa9)<3><x1>: save: box=B\xc3\xa9\n");
+    assert_string_equal(cap_get(&c, 0, "UserId"), "ren\xc3\xa9");
+    assert_string_equal(cap_get(&c, 0, "dovecot.box"), "B\xc3\xa9");
     cap_fini(&c);
 }
 
