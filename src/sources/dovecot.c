@@ -289,12 +289,21 @@ static void set_c(struct dv_line *ln, enum dv_field f, const char *v)
     set(ln, f, mw_str_c(v));
 }
 
-static void set_num(struct dv_line *ln, enum dv_field f, int64_t n)
+/* A number n >= 0 as its decimal text. */
+static void set_num(struct dv_line *ln, enum dv_field f, uint64_t n)
 {
     char *buf = ln->d->id[f] >= 0 ? mw_arena_alloc(ln->ctx->arena, 24, 1) : NULL;
     if (buf) {
-        int len = snprintf(buf, 24, "%lld", (long long)n);
-        mw_event_set(ln->ctx->event, ln->d->id[f], mw_str_make(buf, (size_t)len));
+        char tmp[24];
+        size_t len = 0;
+        do {
+            tmp[len++] = (char)('0' + n % 10);
+            n /= 10;
+        } while (n);
+        for (size_t i = 0; i < len; i++) {
+            buf[i] = tmp[len - 1 - i];
+        }
+        mw_event_set(ln->ctx->event, ln->d->id[f], mw_str_make(buf, len));
     }
 }
 
@@ -405,13 +414,14 @@ static void put_pair(struct dv_line *ln, struct mw_str key, struct mw_str val)
     if (key.len > 24) {
         return;
     }
-    int n = snprintf(name, sizeof name, "%.*s_count", (int)key.len, key.ptr);
-    int id = key_id(ln->d, ln->ctx->fields, mw_str_make(name, (size_t)n));
+    memcpy(name, key.ptr, key.len);
+    memcpy(name + key.len, "_count", 6);
+    int id = key_id(ln->d, ln->ctx->fields, mw_str_make(name, key.len + 6));
     if (id >= 0) {
         mw_event_set(ln->ctx->event, id, a);
     }
-    n = snprintf(name, sizeof name, "%.*s_bytes", (int)key.len, key.ptr);
-    id = key_id(ln->d, ln->ctx->fields, mw_str_make(name, (size_t)n));
+    memcpy(name + key.len, "_bytes", 6);
+    id = key_id(ln->d, ln->ctx->fields, mw_str_make(name, key.len + 6));
     if (id >= 0) {
         mw_event_set(ln->ctx->event, id, b);
     }
@@ -981,7 +991,7 @@ static void join_session(struct dv_line *ln)
             set(ln, D_LOGIN_TIME, mw_arena_dup(ln->ctx->arena, t, (size_t)n));
         }
         if (ln->r->time_ns >= s->login_ns) {
-            set_num(ln, D_DURATION, (ln->r->time_ns - s->login_ns) / 1000000000);
+            set_num(ln, D_DURATION, (uint64_t)(ln->r->time_ns - s->login_ns) / 1000000000u);
         }
     }
     drop_entry(d, (uint32_t)e);
