@@ -77,13 +77,19 @@ static const char *const field_names[D_COUNT] = {
 };
 
 /* Element keys read into a field of their own (the rest go to "dovecot.<key>"). */
+#define KEY(k, f)                                                                                  \
+    {                                                                                              \
+        k, sizeof k - 1, f                                                                         \
+    }
+
 static const struct {
     const char *key;
+    size_t len;
     enum dv_field f;
 } key_fields[] = {
-    { "user", D_USER }, { "rip", D_CLIENTIP },  { "session", D_SESSION },
-    { "lip", D_LIP },   { "method", D_METHOD }, { "msgid", D_MSGID },
-    { "in", D_IN },     { "out", D_OUT },       { "box", D_BOX },
+    KEY("user", D_USER), KEY("rip", D_CLIENTIP),  KEY("session", D_SESSION),
+    KEY("lip", D_LIP),   KEY("method", D_METHOD), KEY("msgid", D_MSGID),
+    KEY("in", D_IN),     KEY("out", D_OUT),       KEY("box", D_BOX),
 };
 
 /* ---- open sessions --------------------------------------------------------------------- */
@@ -245,6 +251,10 @@ static bool is_word(char c)
     return mw_is_alnum(c) || c == '_' || c == '-';
 }
 
+/* Comparisons with a string literal, its length known at compile time. */
+#define EQ(s, lit)     ((s).len == sizeof(lit) - 1 && memcmp((s).ptr, (lit), sizeof(lit) - 1) == 0)
+#define STARTS(s, lit) ((s).len >= sizeof(lit) - 1 && memcmp((s).ptr, (lit), sizeof(lit) - 1) == 0)
+
 static bool starts(struct mw_str s, const char *p)
 {
     size_t n = strlen(p);
@@ -259,10 +269,16 @@ static struct mw_str skip(struct mw_str s, size_t n)
 static long find(struct mw_str s, const char *needle)
 {
     size_t n = strlen(needle);
-    for (size_t i = 0; i + n <= s.len; i++) {
-        if (s.ptr[i] == needle[0] && memcmp(s.ptr + i, needle, n) == 0) {
-            return (long)i;
+    const char *p = s.ptr, *end = s.ptr + s.len;
+    while (n && (size_t)(end - p) >= n) {
+        const char *c = memchr(p, needle[0], (size_t)(end - p) - n + 1);
+        if (!c) {
+            break;
         }
+        if (memcmp(c, needle, n) == 0) {
+            return (long)(c - s.ptr);
+        }
+        p = c + 1;
     }
     return -1;
 }
@@ -365,7 +381,7 @@ static void put_kv(struct dv_line *ln, struct mw_str key, struct mw_str val)
 {
     val = unbracket(mw_str_trim(val));
     for (size_t i = 0; i < sizeof key_fields / sizeof key_fields[0]; i++) {
-        if (mw_str_eq_c(key, key_fields[i].key)) {
+        if (key.len == key_fields[i].len && memcmp(key.ptr, key_fields[i].key, key.len) == 0) {
             enum dv_field f = key_fields[i].f;
             struct mw_str *k = kept(ln, f);
             if (k) {
@@ -375,11 +391,11 @@ static void put_kv(struct dv_line *ln, struct mw_str key, struct mw_str val)
             return;
         }
     }
-    if (mw_str_eq_c(key, "mpid")) {
+    if (EQ(key, "mpid")) {
         ln->mpid = val;
-    } else if (mw_str_eq_c(key, "body_count")) {
+    } else if (EQ(key, "body_count")) {
         ln->dl_count = val;
-    } else if (mw_str_eq_c(key, "body_bytes")) {
+    } else if (EQ(key, "body_bytes")) {
         ln->dl_bytes = val;
     }
     int id = key_id(ln->d, ln->ctx->fields, key);
@@ -401,12 +417,12 @@ static void put_pair(struct dv_line *ln, struct mw_str key, struct mw_str val)
             return;
         }
     }
-    if (mw_str_eq_c(key, "bytes")) {
+    if (EQ(key, "bytes")) {
         set(ln, D_IN, a);
         set(ln, D_OUT, b);
         return;
     }
-    if (mw_str_eq_c(key, "retr") && !ln->dl_count.len) {
+    if (EQ(key, "retr") && !ln->dl_count.len) {
         ln->dl_count = a;
         ln->dl_bytes = b;
     }
@@ -443,7 +459,7 @@ static size_t value_end(struct mw_str v, bool split_any)
 {
     if (v.len && v.ptr[0] == '<') {
         for (size_t i = 1; i < v.len; i++) {
-            if (v.ptr[i] == '>' && (i + 1 == v.len || starts(skip(v, i + 1), ", "))) {
+            if (v.ptr[i] == '>' && (i + 1 == v.len || STARTS(skip(v, i + 1), ", "))) {
                 return i + 1;
             }
         }
@@ -469,7 +485,7 @@ static void parse_elems(struct dv_line *ln, struct mw_str s, bool flags)
         } else if (flags && end) {
             struct mw_str w = mw_str_make(v.ptr, end);
             ln->secured = w;
-            ln->tls = ln->tls || starts(w, "TLS");
+            ln->tls = ln->tls || STARTS(w, "TLS");
         }
         s = skip(v, end + 2);
     }
@@ -554,7 +570,7 @@ static void set_service(struct dv_line *ln, struct mw_str word, bool parens)
     if (word.len > 6 && memcmp(word.ptr + word.len - 6, "-login", 6) == 0) {
         ln->proc = P_LOGIN;
         word.len -= 6;
-    } else if (mw_str_eq_c(word, "auth") || mw_str_eq_c(word, "auth-worker")) {
+    } else if (EQ(word, "auth") || EQ(word, "auth-worker")) {
         ln->proc = P_AUTH;
         word = MW_STR_LIT("auth");
     } else {
@@ -588,7 +604,7 @@ static struct mw_str parse_prefix(struct dv_line *ln, struct mw_str t)
         i = j + 1;
         i += take_groups(ln, skip(t, i));
     }
-    if (!starts(skip(t, i), ": ") && !(i + 1 == t.len && t.ptr[i] == ':')) {
+    if (!STARTS(skip(t, i), ": ") && !(i + 1 == t.len && t.ptr[i] == ':')) {
         ln->user = ln->pid = ln->session = MW_STR_NULL;
         return t;
     }
@@ -604,13 +620,13 @@ static struct mw_str strip_extras(struct dv_line *ln, struct mw_str s)
 {
     for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
         size_t n = strlen(levels[i]);
-        if (s.len > n + 1 && memcmp(s.ptr, levels[i], n) == 0 && starts(skip(s, n), ": ")) {
+        if (s.len > n + 1 && memcmp(s.ptr, levels[i], n) == 0 && STARTS(skip(s, n), ": ")) {
             set_c(ln, D_LEVEL, levels[i]);
             s = skip(s, n + 2);
             break;
         }
     }
-    if (starts(s, "session=")) {
+    if (STARTS(s, "session=")) {
         long sp = find(s, " ");
         if (sp > 8) {
             ln->session = unbracket(mw_str_make(s.ptr + 8, (size_t)sp - 8));
@@ -621,7 +637,7 @@ static struct mw_str strip_extras(struct dv_line *ln, struct mw_str s)
     while (i < s.len && (mw_is_alnum(s.ptr[i]) || s.ptr[i] == '+' || s.ptr[i] == '/')) {
         i++;
     }
-    if (ln->proc == P_MAIL && !ln->session.len && i >= 16 && i <= 32 && starts(skip(s, i), ": ")) {
+    if (ln->proc == P_MAIL && !ln->session.len && i >= 16 && i <= 32 && STARTS(skip(s, i), ": ")) {
         ln->session = mw_str_make(s.ptr, i);
         return skip(s, i + 2);
     }
@@ -637,7 +653,7 @@ static void map_login(struct dv_line *ln, struct mw_str s)
     if (at >= 0) {
         parse_elems(ln, skip(s, (size_t)at + 2), true);
     }
-    if (mw_str_eq_c(msg, "Login")) {
+    if (EQ(msg, "Login")) {
         ln->event = "login";
     } else {
         ln->event = find(msg, "auth failed") >= 0 || find(msg, "auth_failed") >= 0 ||
@@ -685,8 +701,8 @@ static void map_auth(struct dv_line *ln, struct mw_str s)
         ln->rip = part[1];
         set(ln, D_CLIENTIP, mw_ip_normalize(part[1]));
     }
-    struct mw_str user = mw_str_eq_c(part[0], "?") ? MW_STR_NULL : part[0];
-    if (starts(msg, "Master user logging in as ")) {
+    struct mw_str user = EQ(part[0], "?") ? MW_STR_NULL : part[0];
+    if (STARTS(msg, "Master user logging in as ")) {
         ln->event = "master_login";
         set(ln, D_MASTER, user);
         ln->user = skip(msg, strlen("Master user logging in as "));
@@ -773,11 +789,11 @@ static bool map_mail_log(struct dv_line *ln, struct mw_str s)
     struct mw_str rest = skip(s, i);
     long at = elems_at(rest);
     struct mw_str head = mw_str_trim(at < 0 ? rest : mw_str_make(rest.ptr, (size_t)at));
-    if (starts(head, "from ")) {
+    if (STARTS(head, "from ")) {
         set(ln, D_FROM_BOX, skip(head, 5));
-    } else if (starts(head, "-> ")) {
+    } else if (STARTS(head, "-> ")) {
         set(ln, D_BOX, skip(head, 3));
-    } else if (starts(head, ": ")) {
+    } else if (STARTS(head, ": ")) {
         set(ln, D_REASON, skip(head, 2));
     }
     if (at >= 0) {
@@ -827,7 +843,7 @@ static void sieve_what(struct dv_line *ln, struct mw_str s)
 static void map_sieve(struct dv_line *ln, struct mw_str s, bool sieve)
 {
     ln->event = sieve ? "sieve" : "deliver";
-    if (starts(s, "msgid=")) {
+    if (STARTS(s, "msgid=")) {
         long end = find(s, ": ");
         struct mw_str id = end < 0 ? skip(s, 6) : mw_str_make(s.ptr + 6, (size_t)end - 6);
         set(ln, D_MSGID, unbracket(id));
@@ -879,15 +895,15 @@ static bool map_managesieve(struct dv_line *ln, struct mw_str s)
 
 static void map_mail(struct dv_line *ln, struct mw_str s)
 {
-    if (starts(s, "sieve: ")) {
+    if (STARTS(s, "sieve: ")) {
         map_sieve(ln, skip(s, 7), true);
-    } else if (mw_str_eq_c(ln->service, "managesieve") && map_managesieve(ln, s)) {
+    } else if (EQ(ln->service, "managesieve") && map_managesieve(ln, s)) {
         return;
     } else if (logout_words(s)) {
         map_logout(ln, s);
     } else if (map_mail_log(ln, s)) {
         return;
-    } else if (starts(s, "msgid=")) {
+    } else if (STARTS(s, "msgid=")) {
         map_sieve(ln, s, false);
     } else {
         ln->event = "other";
@@ -1005,7 +1021,7 @@ static const char *const services[] = { "imap",        "pop3",       "lmtp",    
 
 bool mw_dovecot_claims(struct mw_str app)
 {
-    if (mw_str_eq_c(app, "dovecot")) {
+    if (EQ(app, "dovecot")) {
         return true;
     }
     size_t i = 0;
@@ -1014,8 +1030,8 @@ bool mw_dovecot_claims(struct mw_str app)
     }
     struct mw_str word = mw_str_make(app.ptr, i);
     struct mw_str rest = skip(app, i);
-    bool shape = !rest.len || rest.ptr[0] == '(' || mw_str_eq_c(rest, "-login") ||
-                 mw_str_eq_c(rest, "-worker") || starts(rest, "-worker(");
+    bool shape = !rest.len || rest.ptr[0] == '(' || EQ(rest, "-login") || EQ(rest, "-worker") ||
+                 STARTS(rest, "-worker(");
     for (size_t k = 0; shape && k < sizeof services / sizeof services[0]; k++) {
         if (mw_str_ieq_c(word, services[k])) {
             return true;
@@ -1052,7 +1068,7 @@ uint64_t mw_dovecot_evicted(const struct mw_dovecot *d)
  * own log file where the process prefix is the TAG, the prefix and the message together. */
 static struct mw_str line_text(const struct mw_syslog_rec *r)
 {
-    if (mw_str_eq_c(r->app, "dovecot") || !r->msg.len || r->msg.ptr < r->app.ptr) {
+    if (EQ(r->app, "dovecot") || !r->msg.len || r->msg.ptr < r->app.ptr) {
         return r->msg;
     }
     return mw_str_make(r->app.ptr, (size_t)(r->msg.ptr + r->msg.len - r->app.ptr));
