@@ -951,7 +951,9 @@ static void store_login(struct dv_line *ln)
     }
     s->strs = mw_malloc(total ? total : 1);
     for (size_t i = 0, at = 0; i < S_NSTR; at += s->len[i], i++) {
-        memcpy(s->strs + at, str[i].ptr, s->len[i]);
+        if (s->len[i]) { /* an absent string has no pointer */
+            memcpy(s->strs + at, str[i].ptr, s->len[i]);
+        }
     }
     s->login_ns = ln->r->time_ns;
     s->tls = ln->tls;
