@@ -1556,12 +1556,140 @@ class Syslog(Common):
         return {}
 
 
+# Dovecot lines of a mail server's syslog (docs/formats/dovecot.md): IMAP and POP3 sessions
+# (login, a few mail_log events, logout with the default counters; about 40 open at a time, so the
+# source's session table works), failed logins with their auth line, LMTP deliveries with Sieve
+# fileinto; 70 % RFC 3164 lines, 30 % rsyslog ISO. Planted per 25 MB: an IMAP session of 1,500
+# bodies and a POP3 session of 150 MB (rules/linux/dovecot.yml, bulk session), a master-user
+# login, a ManageSieve PUTSCRIPT followed by a Sieve redirect to an outside address (the redirect
+# rule and the pair). Background sessions read at most 30 bodies and never come from a new
+# address; no background line is a master login, a PUTSCRIPT or a redirect.
+
+DOVECOT_RULES = {"bulk": "979219cf-7975-4ab9-a07b-1b5f40a91b94",
+                 "master": "1a61f395-083c-4200-ba7b-cc8e87ea37ca",
+                 "redirect": "412de343-4a40-4ac1-ab3e-431ab90ba9ba",
+                 "pair": "fe5dcfa7-f1f9-4008-8cf3-f3939f516359"}
+
+
+class Dovecot(Common):
+    def __init__(self, seed):
+        Common.__init__(self, seed)
+        rng = self.rng
+        self.addr = ["%s@%s" % (u, DOMAIN) for u in self.users]
+        self.home = ["198.51.100.%d" % rng.randrange(1, 255) for _ in self.users]
+        self.open = []
+        self.pid = 1000
+        self.first = True
+
+    def stamp(self, ts):
+        tm = time.gmtime(ts)
+        if self.rng.random() < 0.3 or self.first:  # an ISO first line gives the file its year
+            self.first = False
+            return "%s.%06d+00:00 mx1" % (time.strftime("%Y-%m-%dT%H:%M:%S", tm),
+                                         self.rng.randrange(1000000))
+        return "%s %2d %s mx1" % (SYSLOG_MONTHS[tm.tm_mon - 1], tm.tm_mday,
+                                  time.strftime("%H:%M:%S", tm))
+
+    def say(self, w, ts, msg):
+        w.add("%s dovecot: %s" % (self.stamp(ts), msg))
+
+    def login(self, w, ts, u, svc="imap", ip=None):
+        self.pid += 1
+        sess = self.hexs(16)
+        self.say(w, ts, "%s-login: Login: user=<%s>, method=PLAIN, rip=%s, lip=192.0.2.25, "
+                 "mpid=%d, TLS, session=<%s>" % (svc, self.addr[u], ip or self.home[u],
+                                                 self.pid, sess))
+        return (u, svc, self.pid, sess)
+
+    def logout(self, w, ts, s, bodies=None, body_bytes=None):
+        rng = self.rng
+        u, svc, pid, sess = s
+        pre = "%s(%s)<%d><%s>: " % (svc, self.addr[u], pid, sess)
+        if svc == "pop3":
+            n = rng.randrange(31) if bodies is None else bodies
+            b = n * rng.randrange(2000, 60000) if body_bytes is None else body_bytes
+            self.say(w, ts, pre + "Disconnected: Logged out top=0/0, retr=%d/%d, del=0/%d, "
+                     "size=%d" % (n, b, n, b + rng.randrange(1 << 20)))
+            return
+        n = rng.randrange(31) if bodies is None else bodies
+        b = n * rng.randrange(2000, 60000) if body_bytes is None else body_bytes
+        self.say(w, ts, pre + "Disconnected: Logged out in=%d out=%d deleted=%d expunged=%d "
+                 "trashed=0 hdr_count=%d hdr_bytes=%d body_count=%d body_bytes=%d" % (
+                     rng.randrange(100, 9000), b + rng.randrange(1000, 90000), rng.randrange(3),
+                     rng.randrange(3), n, n * 700, n, b))
+
+    def background(self, w, ts):
+        rng = self.rng
+        r = rng.random()
+        if r < 0.25 or not self.open:
+            self.open.append(self.login(w, ts, rng.randrange(len(self.users)),
+                                        "pop3" if rng.random() < 0.2 else "imap"))
+        elif r < 0.5:
+            s = self.open.pop(rng.randrange(len(self.open)))
+            self.logout(w, ts, s)
+        elif r < 0.75:
+            u, svc, pid, sess = rng.choice(self.open)
+            act = rng.choice(("flag_change", "copy", "expunge", "save"))
+            box = rng.choice(("INBOX", "Archive", "Sent", "Trash"))
+            self.say(w, ts, "%s(%s)<%d><%s>: %s: box=%s, uid=%d, msgid=<%s@%s>, size=%d" % (
+                svc, self.addr[u], pid, sess, act, box, rng.randrange(1, 90000), self.hexs(12),
+                DOMAIN, rng.randrange(900, 90000)))
+        elif r < 0.93:
+            u = rng.randrange(len(self.users))
+            tail = ("stored mail into mailbox 'INBOX'" if rng.random() < 0.8 else
+                    "fileinto action: stored mail into mailbox 'Lists'")
+            self.say(w, ts, "lmtp(%s)<%d><%s>: sieve: msgid=<%s@example.net>: %s" % (
+                self.addr[u], rng.randrange(1000, 60000), self.hexs(22), self.hexs(14), tail))
+        else:
+            u = rng.randrange(len(self.users))
+            ip = "203.%d.%d.%d" % (rng.randrange(256), rng.randrange(256), rng.randrange(1, 255))
+            sess = self.hexs(16)
+            self.say(w, ts, "imap-login: Disconnected (auth failed, 1 attempts in 2 secs): "
+                     "user=<%s>, method=PLAIN, rip=%s, lip=192.0.2.25, TLS, session=<%s>" % (
+                         self.addr[u], ip, sess))
+            self.say(w, ts, "auth: passwd-file(%s,%s,<%s>): Password mismatch" % (
+                self.addr[u], ip, sess))
+
+    def plant(self, w, ts, unit):
+        u = (unit * 7) % len(self.users)
+        s = self.login(w, ts, u)
+        self.logout(w, ts + 600, s, bodies=1500, body_bytes=90000000)
+        s = self.login(w, ts, (u + 1) % len(self.users), "pop3")
+        self.logout(w, ts + 300, s, bodies=900, body_bytes=150000000)
+        self.say(w, ts, "auth: passdb(admin,203.0.113.66,master,<%s>): Master user logging in "
+                 "as %s" % (self.hexs(16), self.addr[(u + 2) % len(self.users)]))
+        v = (u + 3) % len(self.users)
+        self.say(w, ts, "managesieve(%s)<%d><%s>: PUTSCRIPT \"fwd\"" % (
+            self.addr[v], self.pid, self.hexs(16)))
+        self.say(w, ts + 60, "lmtp(%s)<%d><%s>: sieve: msgid=<%s@example.net>: forwarded to "
+                 "<drop%d@attacker.example>" % (self.addr[v], self.pid, self.hexs(22),
+                                                self.hexs(14), unit))
+
+    def run(self, w, size):
+        rng = self.rng
+        units = max(1, size // UNIT_BYTES)
+        next_unit = 0
+        ts = BASE_EPOCH
+        while w.size() < size:
+            if next_unit < units and w.size() >= next_unit * (size // units):
+                self.plant(w, ts, next_unit)
+                next_unit += 1
+            for _ in range(64):
+                self.background(w, ts)
+                ts += 1 if rng.random() < 0.3 else 0
+            while len(self.open) > 60:
+                self.logout(w, ts, self.open.pop(0))
+        return {DOVECOT_RULES["bulk"]: 2 * next_unit, DOVECOT_RULES["master"]: next_unit,
+                DOVECOT_RULES["redirect"]: next_unit, DOVECOT_RULES["pair"]: next_unit}
+
+
 # kind -> factory(seed); the kinds of part1_kinds() also name their writer.
 KINDS = {"defender": lambda seed: Defender(seed), "office": lambda seed: Office(seed + 1),
          "adminxml": lambda seed: AdminXml(seed + 2), "iis": lambda seed: Iis(seed + 2),
          "msgtrack": lambda seed: MsgTrack(seed + 3),
          "graph": lambda seed: Graph(seed + 2), "msgtrace": lambda seed: MessageTrace(seed + 3),
-         "winevent": lambda seed: WinEvent(seed + 5), "syslog": lambda seed: Syslog(seed + 6)}
+         "winevent": lambda seed: WinEvent(seed + 5), "syslog": lambda seed: Syslog(seed + 6),
+         "dovecot": lambda seed: Dovecot(seed + 7)}
 
 
 def main():

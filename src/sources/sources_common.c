@@ -1,5 +1,6 @@
 /* sources/sources_common.c: small helpers several sources share: Kusto type suffixes of
- * Sentinel-exported column names, and records wrapped in an array member of one object
+ * Sentinel-exported column names, text that is not UTF-8 read as Latin-1, and records wrapped in an
+ * array member of one object
  * ({"value": [...]}, {"records": [...]}).
  * SPDX-License-Identifier: MIT */
 #include <string.h>
@@ -129,4 +130,72 @@ int mw_sources_wrapper_each(struct mw_str obj, const struct mw_json_val *arr, in
                            bad.first.msg[0] ? bad.first.msg : mw_status_str(bad.first.status));
     }
     return MW_OK;
+}
+
+/* True when s holds no byte with the high bit set (eight bytes at a time). */
+static bool all_ascii(struct mw_str s)
+{
+    size_t i = 0;
+    for (; i + 8 <= s.len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s.ptr + i, 8);
+        if (w & 0x8080808080808080ULL) {
+            return false;
+        }
+    }
+    for (; i < s.len; i++) {
+        if ((unsigned char)s.ptr[i] >= 0x80) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static size_t utf8_seq_len(unsigned c)
+{
+    return c < 0x80             ? 1
+           : (c & 0xE0) == 0xC0 ? 2
+           : (c & 0xF0) == 0xE0 ? 3
+           : (c & 0xF8) == 0xF0 ? 4
+                                : 0;
+}
+
+static bool utf8_valid(struct mw_str s)
+{
+    const unsigned char *p = (const unsigned char *)s.ptr;
+    for (size_t i = 0; i < s.len;) {
+        size_t n = utf8_seq_len(p[i]);
+        if (!n || (n == 2 && p[i] < 0xC2) || i + n > s.len) {
+            return false;
+        }
+        for (size_t k = 1; k < n; k++) {
+            if ((p[i + k] & 0xC0) != 0x80) {
+                return false;
+            }
+        }
+        i += n;
+    }
+    return true;
+}
+
+struct mw_str mw_sources_text(struct mw_arena *arena, struct mw_str v)
+{
+    if (all_ascii(v) || utf8_valid(v)) {
+        return v;
+    }
+    char *out = mw_arena_alloc(arena, v.len * 2, 1);
+    if (!out) {
+        return v;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < v.len; i++) {
+        unsigned char c = (unsigned char)v.ptr[i];
+        if (c < 0x80) {
+            out[n++] = (char)c;
+        } else {
+            out[n++] = (char)(0xC0 | (c >> 6));
+            out[n++] = (char)(0x80 | (c & 0x3F));
+        }
+    }
+    return mw_str_make(out, n);
 }

@@ -52,6 +52,9 @@ bool mw_sources_join(char *buf, struct mw_str a, struct mw_str b, struct mw_str 
 /* Header cell without a trailing " [UTC]" (Log Analytics portal CSV, docs/formats/common.md) and
  * surrounding spaces. */
 struct mw_str mw_sources_header_name(struct mw_str cell);
+/* v itself when it is UTF-8; else v read as Latin-1 (each byte one code point) and written as
+ * UTF-8 into the arena (syslog lines of daemons that write Latin-1: docs/formats/syslog.md). */
+struct mw_str mw_sources_text(struct mw_arena *arena, struct mw_str v);
 /* True when the string looks like JSON text of an object or array ('{'..'}' or '['..']'). */
 bool mw_sources_is_json_text(struct mw_str s);
 /* A Sentinel-exported column name without its Kusto type suffix ("ProcessId_string" ->
@@ -375,5 +378,24 @@ int mw_culture_finish(struct mw_culture_rows *cr, struct mw_map_ctx *ctx);
  * returns its length (0: nothing to say). */
 size_t mw_culture_warning(const struct mw_culture_rows *cr, const char *column, char *buf,
                           size_t size);
+
+/* ---- Dovecot lines of a syslog file (dovecot.c, docs/formats/dovecot.md) ------------------ */
+
+#define MW_DOVECOT_SESSIONS_MAX 65536 /* open sessions kept per file; the oldest goes first */
+
+struct mw_dovecot;
+extern const struct mw_logsource mw_dovecot_logsource;
+/* True when a syslog TAG is Dovecot's: "dovecot", or the process prefix that starts the lines of
+ * Dovecot's own log file (log_path): "imap-login", "imap(alice)<28812><q8F...>", "auth". */
+bool mw_dovecot_claims(struct mw_str app);
+/* Per-file state: the open sessions (login seen, logout not yet). */
+struct mw_dovecot *mw_dovecot_create(void);
+void mw_dovecot_destroy(struct mw_dovecot *d);
+/* Adds the Dovecot fields of line r to ctx->event (the generic syslog fields already in it).
+ * Never fails: a line it cannot read is a Dovecot event of kind "other". */
+int mw_dovecot_map(struct mw_dovecot *d, const struct mw_syslog_rec *r, struct mw_map_ctx *ctx,
+                   struct mw_diag *diag);
+/* Sessions dropped unjoined because MW_DOVECOT_SESSIONS_MAX later logins came first. */
+uint64_t mw_dovecot_evicted(const struct mw_dovecot *d);
 
 #endif

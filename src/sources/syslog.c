@@ -46,22 +46,55 @@ static const char *const shapes[] = {
 static const struct mw_logsource ls_syslog = { "linux", "syslog", NULL };
 
 /* docs/formats/syslog.md, Applications: a daemon whose lines get more than the generic fields
- * (Dovecot, Postfix in later sources) is one entry here: the app name it claims (a name ending
- * in '/' claims "postfix/smtpd" and the like), the logsource of its events, and a function that
- * adds its fields to the event the generic fields are already in. */
+ * is one entry here: the app name it claims (a name ending in '/' claims "postfix/smtpd" and the
+ * like) or a function that says which TAGs are its own, the logsource of its events, its per-file
+ * state, and a function that adds its fields to the event the generic fields are already in. */
 struct sl_app {
     const char *app;
+    bool (*claims)(struct mw_str app);
     const struct mw_logsource *logsource;
-    int (*map)(const struct mw_syslog_rec *r, struct mw_map_ctx *ctx, struct mw_diag *diag);
+    void *(*create)(void);
+    void (*destroy)(void *state);
+    int (*map)(void *state, const struct mw_syslog_rec *r, struct mw_map_ctx *ctx,
+               struct mw_diag *diag);
 };
 
-static const struct sl_app apps[] = {
-    { NULL, NULL, NULL }, /* none yet: every line is a linux/syslog event */
+static void *dovecot_create(void)
+{
+    return mw_dovecot_create();
+}
+
+static void dovecot_destroy(void *state)
+{
+    mw_dovecot_destroy(state);
+}
+
+static int dovecot_map(void *state, const struct mw_syslog_rec *r, struct mw_map_ctx *ctx,
+                       struct mw_diag *diag)
+{
+    return mw_dovecot_map(state, r, ctx, diag);
+}
+
+enum {
+    APP_DOVECOT,
+    APP_COUNT
+};
+
+static const struct sl_app apps[APP_COUNT + 1] = {
+    [APP_DOVECOT] = { NULL, mw_dovecot_claims, &mw_dovecot_logsource, dovecot_create,
+                      dovecot_destroy, dovecot_map }, /* sources/dovecot.c */
+    [APP_COUNT] = { NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
 static const struct sl_app *app_of(struct mw_str app)
 {
-    for (const struct sl_app *a = apps; a->app; a++) {
+    for (const struct sl_app *a = apps; a->map; a++) {
+        if (a->claims) {
+            if (a->claims(app)) {
+                return a;
+            }
+            continue;
+        }
         size_t n = strlen(a->app);
         bool prefix = n && a->app[n - 1] == '/';
         if (prefix ? (app.len > n && memcmp(app.ptr, a->app, n) == 0) : mw_str_eq_c(app, a->app)) {
@@ -76,6 +109,7 @@ struct sl_state {
     int id[F_COUNT];
     bool want_sd; /* some wanted name starts with "sd." */
     struct mw_sources_proj proj;
+    void *app_state[APP_COUNT]; /* created at the app's first line */
 };
 
 static void put(struct mw_map_ctx *ctx, int id, struct mw_str v)
@@ -140,7 +174,9 @@ static void map_generic(const struct sl_state *st, const struct mw_syslog_rec *r
         put(ctx, st->id[F_FACILITY], mw_str_c(facilities[r->pri >> 3]));
         put(ctx, st->id[F_SEVERITY], mw_str_c(severities[r->pri & 7]));
     }
-    put(ctx, st->id[F_MESSAGE], r->msg);
+    if (st->id[F_MESSAGE] >= 0 && r->msg.len) {
+        put(ctx, st->id[F_MESSAGE], mw_sources_text(ctx->arena, r->msg));
+    }
     put(ctx, st->id[F_FORMAT], mw_str_c(shapes[r->shape]));
     ev->time_raw = r->stamp.len == 1 && r->stamp.ptr[0] == '-' ? MW_STR_NULL : r->stamp;
     if (r->time_ns != MW_TIME_NONE) {
@@ -209,8 +245,12 @@ static int sl_map(void *state, const struct mw_recview *rec, struct mw_map_ctx *
     }
     const struct sl_app *app = r->app.len ? app_of(r->app) : NULL;
     if (app) {
+        size_t k = (size_t)(app - apps);
+        if (!st->app_state[k]) {
+            st->app_state[k] = app->create();
+        }
         ev->logsource = app->logsource;
-        int rc = app->map(r, ctx, diag);
+        int rc = app->map(st->app_state[k], r, ctx, diag);
         if (rc != MW_OK) {
             return rc;
         }
@@ -241,14 +281,37 @@ static void sl_close(void *state)
 {
     struct sl_state *st = state;
     if (st) {
+        for (size_t k = 0; k < APP_COUNT; k++) {
+            if (st->app_state[k]) {
+                apps[k].destroy(st->app_state[k]);
+            }
+        }
         mw_sources_proj_fini(&st->proj);
         mw_free(st);
     }
 }
 
+/* After the file's last line: a warning when Dovecot sessions were dropped unjoined
+ * (docs/formats/dovecot.md, Sessions). Having a finish hook also makes a targeted second reading
+ * (run/context.h) map the whole file, so that a logout is joined to its login there too. */
+static int sl_finish(void *state, struct mw_map_ctx *ctx, struct mw_diag *diag)
+{
+    (void)ctx;
+    struct sl_state *st = state;
+    uint64_t n = mw_dovecot_evicted(st->app_state[APP_DOVECOT]);
+    if (n) {
+        mw_diag_set(diag, MW_OK,
+                    "%llu Dovecot sessions had more than %u later logins before their logout "
+                    "and were not joined to it",
+                    (unsigned long long)n, (unsigned)MW_DOVECOT_SESSIONS_MAX);
+    }
+    return MW_OK;
+}
+
 /* For `mailward formats` (docs/formats/syslog.md). */
 static const struct mw_logsource formats_logsources[] = {
     { "linux", "syslog", NULL },
+    { "linux", "dovecot", NULL }, /* docs/formats/dovecot.md */
     { NULL, NULL, NULL },
 };
 
@@ -271,6 +334,7 @@ const struct mw_source mw_source_syslog = {
     .open = sl_open,
     .map = sl_map,
     .close = sl_close,
+    .finish = sl_finish,
     .decoders = MW_DECODER_BIT(MW_CONT_SYSLOG),
     .logsources = formats_logsources,
     .shapes = formats_shapes,
