@@ -100,17 +100,6 @@ static const struct mw_fieldval *values_of(const struct mw_event *ev, const char
     return fv && fv->n > 0 ? fv : NULL;
 }
 
-static struct mw_str first_of(const struct mw_event *ev, const char *const *names)
-{
-    for (size_t i = 0; names[i]; i++) {
-        const struct mw_fieldval *fv = values_of(ev, names[i]);
-        if (fv && fv->v0.len) {
-            return fv->v0;
-        }
-    }
-    return mw_str_c("");
-}
-
 static uint64_t number(struct mw_str v)
 {
     uint64_t n = 0;
@@ -232,7 +221,7 @@ static uint64_t bind_items(struct mw_exposure *e, struct exp_inc *a, const struc
     if (nsizes) {
         return nsizes;
     }
-    uint64_t n = number(first_of(ev, (const char *const[]){ "OperationCount", NULL }));
+    uint64_t n = number(mw_run_first_field(ev, (const char *const[]){ "OperationCount", NULL }));
     return n ? n : 1;
 }
 
@@ -302,9 +291,9 @@ void mw_exposure_add(struct mw_exposure *e, size_t inc, const struct mw_event *e
     if (!(ip || sess || app) || !mw_u64set_add(&e->seen, rkey)) {
         return; /* not the attacker's, or counted already under another form of the account */
     }
-    bool sync = mw_str_ieq_c(first_of(ev, access_names), "Sync");
+    bool sync = mw_str_ieq_c(mw_run_first_field(ev, access_names), "Sync");
     bool names_ids = !sync && values_of(ev, "Folders.FolderItems.InternetMessageId") != NULL;
-    struct mw_str rec_id = first_of(ev, (const char *const[]){ "Id", NULL });
+    struct mw_str rec_id = mw_run_first_field(ev, (const char *const[]){ "Id", NULL });
     if (!first_copy(a, rec_id, names_ids)) {
         return;
     }
@@ -314,7 +303,7 @@ void mw_exposure_add(struct mw_exposure *e, size_t inc, const struct mw_event *e
     x->by_session += sess;
     x->by_app += app;
     note_time(x, ev);
-    x->throttled |= mw_str_ieq_c(first_of(ev, throttled_names), "True");
+    x->throttled |= mw_str_ieq_c(mw_run_first_field(ev, throttled_names), "True");
     const struct mw_fieldval *paths = values_of(ev, "Folders.Path");
     uint64_t items = sync ? 0 : bind_items(e, a, ev);
     x->items += items;

@@ -72,6 +72,10 @@ int mw_run_triage(struct mw_run *run);
  * mail-access record read back for incident inc (rkey: the (incident, record) key, so a record
  * read back under several forms of an account counts once), finish to fill each incident's
  * `exposed` (NULL when nothing was linked) and free the state. */
+/* The first non-empty value of the first of names (NULL-terminated) that has one, in a record
+ * read back (open or projected field table); "" when none (run/run_triage.c). */
+struct mw_str mw_run_first_field(const struct mw_event *ev, const char *const *names);
+
 struct mw_exposure;
 /* The fields mw_exposure_add reads, NULL-terminated. */
 extern const char *const mw_exposure_fields[];

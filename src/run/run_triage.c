@@ -76,7 +76,7 @@ static struct mw_str field(const struct mw_event *ev, const char *name)
     return v.ptr ? v : mw_str_c("");
 }
 
-static struct mw_str first_field(const struct mw_event *ev, const char *const *names)
+struct mw_str mw_run_first_field(const struct mw_event *ev, const char *const *names)
 {
     for (size_t i = 0; names[i]; i++) {
         struct mw_str v = field(ev, names[i]);
@@ -141,8 +141,8 @@ static const char *keep(struct mw_run *run, struct mw_str s)
 /* One line a human reads: "New-InboxRule 'x' (signin_failed)". */
 static char *summary_of(const struct mw_ctx_event *ce)
 {
-    struct mw_str op = first_field(ce->ev, op_fields);
-    struct mw_str what = first_field(ce->ev, what_fields);
+    struct mw_str op = mw_run_first_field(ce->ev, op_fields);
+    struct mw_str what = mw_run_first_field(ce->ev, what_fields);
     struct mw_str items = field(ce->ev, "OperationCount");
     char *s = NULL;
     size_t len = 0;
@@ -208,7 +208,7 @@ static bool counted_in_hour(struct ctx_collect *cc, size_t idx, const struct mw_
                             char *key, size_t keysize)
 {
     const struct mw_event *ev = ce->ev;
-    struct mw_str who = first_field(ev, who_fields), ip = first_field(ev, ip_fields);
+    struct mw_str who = mw_run_first_field(ev, who_fields), ip = mw_run_first_field(ev, ip_fields);
     int64_t hour = ev->has_time ? mw_time_bin(ev->time_ns, 3600LL * 1000000000LL) : -1;
     snprintf(key, keysize, "%zu|%lld|%.*s|%.*s", idx, (long long)hour,
              (int)(who.len > 300 ? 300 : who.len), who.ptr, (int)(ip.len > 100 ? 100 : ip.len),
@@ -261,8 +261,8 @@ static void add_entry(struct ctx_collect *cc, size_t idx, const struct mw_ctx_ev
     memset(t, 0, sizeof *t);
     t->time_ns = ev->has_time ? ev->time_ns : MW_TIME_NONE;
     t->kind = mw_ctx_kind_name(ce->kind);
-    t->account = keep(run, first_field(ev, who_fields));
-    struct mw_str ip = first_field(ev, ip_fields);
+    t->account = keep(run, mw_run_first_field(ev, who_fields));
+    struct mw_str ip = mw_run_first_field(ev, ip_fields);
     t->source_ip = ip.len ? keep(run, ip) : NULL;
     t->summary = summary_of(ce);
     t->alert = NULL;
