@@ -15,9 +15,10 @@
 #include "core/time.h"
 #include "run/run_int.h"
 
-#define MW_EXPOSURE_FOLDERS_KEPT 1000u   /* distinct folders counted per incident */
-#define MW_EXPOSURE_ID_BUDGET    262144u /* distinct message ids remembered per run */
-#define PLAIN_MAX                65536u  /* records without message ids remembered per incident */
+#define MW_EXPOSURE_FOLDERS_KEPT        1000u   /* distinct folders counted per incident */
+#define MW_EXPOSURE_ID_BUDGET           262144u /* distinct message ids remembered per run */
+#define PLAIN_MAX                       65536u  /* records without message ids remembered per run */
+#define MW_EXPOSURE_FOLDERS_OMITTED_MAX 65536u  /* folders past the kept ones, told apart */
 
 struct folder_acc {
     uint64_t items, records;
@@ -50,6 +51,7 @@ struct mw_exposure {
     size_t n;
     struct mw_u64set seen; /* (incident, record) pairs counted */
     size_t ids_held;       /* distinct ids remembered, all incidents */
+    size_t plain_held;     /* records without ids remembered, all incidents */
 };
 
 static uint64_t signal_hash(char tag, struct mw_str v)
@@ -160,7 +162,9 @@ static struct folder_acc *folder(struct exp_inc *a, struct mw_str path)
         return f;
     }
     if (a->folders.count >= MW_EXPOSURE_FOLDERS_KEPT) {
-        mw_u64set_add(&a->folders_omitted, mw_hash(path.ptr, path.len, 0));
+        if (a->folders_omitted.count < MW_EXPOSURE_FOLDERS_OMITTED_MAX) {
+            mw_u64set_add(&a->folders_omitted, mw_hash(path.ptr, path.len, 0));
+        }
         return NULL;
     }
     f = mw_calloc(1, sizeof *f);
@@ -274,12 +278,14 @@ static bool first_copy(struct exp_inc *a, struct mw_str rec_id, bool names_ids)
     return true;
 }
 
-static void remember_plain(struct exp_inc *a, struct mw_str rec_id, const struct plain_rec *r)
+static void remember_plain(struct mw_exposure *e, struct exp_inc *a, struct mw_str rec_id,
+                           const struct plain_rec *r)
 {
-    if (rec_id.len && a->plain.count < PLAIN_MAX && !mw_strmap_has(&a->plain, rec_id)) {
+    if (rec_id.len && e->plain_held < PLAIN_MAX && !mw_strmap_has(&a->plain, rec_id)) {
         struct plain_rec *p = mw_malloc(sizeof *p);
         *p = *r;
         mw_strmap_put(&a->plain, rec_id, p);
+        e->plain_held++;
     }
 }
 
@@ -308,9 +314,6 @@ void mw_exposure_add(struct mw_exposure *e, size_t inc, const struct mw_event *e
     uint64_t items = sync ? 0 : bind_items(e, a, ev);
     x->items += items;
     uint32_t npaths = paths ? paths->n : 0;
-    if (npaths != 1) {
-        x->unattributed_items += items;
-    }
     struct plain_rec pr = { items, NULL, ip, sess, app };
     for (uint32_t i = 0; i < npaths; i++) {
         struct folder_acc *f = folder(a, mw_fieldval_at(paths, i));
@@ -321,8 +324,11 @@ void mw_exposure_add(struct mw_exposure *e, size_t inc, const struct mw_event *e
             pr.folder = npaths == 1 ? f : NULL;
         }
     }
+    if (!pr.folder) { /* several folders, none, or one past those kept */
+        x->unattributed_items += items;
+    }
     if (!names_ids) {
-        remember_plain(a, rec_id, &pr);
+        remember_plain(e, a, rec_id, &pr);
     }
 }
 

@@ -229,6 +229,35 @@ static void id_list_capped(void **state)
     assert_false(x->ids_capped);
 }
 
+/* Past the folders remembered: a record whose one folder is not kept counts as unattributed, and
+ * replacing its poorer copy takes back exactly what it added. */
+static void folder_past_those_kept(void **state)
+{
+    struct fx *f = *state;
+    struct mw_exposure *e = mw_exposure_begin(&f->inc, 1);
+    char path[32], id[32];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(path, sizeof path, "\\F%d", i);
+        snprintf(id, sizeof id, "<m%d@x>", i);
+        record(f, i, "ClientIPAddress", "203.0.113.7", "Folders.Path", path,
+               "Folders.FolderItems.InternetMessageId", id, NULL);
+        add(e, f);
+    }
+    record(f, 1000, "Id", "rec-x", "ClientIPAddress", "203.0.113.7", "Folders.Path", "\\Late",
+           "OperationCount", "3", NULL);
+    add(e, f);
+    record(f, 1001, "Id", "rec-x", "ClientIPAddress", "203.0.113.7", "Folders.Path", "\\Late",
+           "Folders.FolderItems.InternetMessageId", "<late@x>", NULL);
+    add(e, f);
+    mw_exposure_finish(e);
+    const struct mw_exposed *x = f->inc.exposed;
+    assert_int_equal(x->records, 1001);
+    assert_int_equal(x->items, 1001);
+    assert_int_equal(x->unattributed_items, 1);
+    assert_int_equal(x->nfolders, MW_EXPOSED_FOLDERS_MAX);
+    assert_int_equal(x->folders_omitted, 1000 - MW_EXPOSED_FOLDERS_MAX + 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -238,6 +267,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(richer_copy_replaces_poorer, setup, teardown),
         cmocka_unit_test_setup_teardown(poorer_copy_after_is_skipped, setup, teardown),
         cmocka_unit_test_setup_teardown(id_list_capped, setup, teardown),
+        cmocka_unit_test_setup_teardown(folder_past_those_kept, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
