@@ -102,16 +102,6 @@ static const struct mw_fieldval *values_of(const struct mw_event *ev, const char
     return fv && fv->n > 0 ? fv : NULL;
 }
 
-static uint64_t number(struct mw_str v)
-{
-    uint64_t n = 0;
-    for (size_t i = 0; i < v.len && v.ptr[i] >= '0' && v.ptr[i] <= '9' && n < UINT64_MAX / 10;
-         i++) {
-        n = n * 10 + (uint64_t)(v.ptr[i] - '0');
-    }
-    return n;
-}
-
 /* Whether any value of the field is one of the incident's signals of this tag. */
 static bool linked_by(const struct exp_inc *a, const struct mw_event *ev, char tag,
                       const char *const *names)
@@ -211,7 +201,7 @@ static uint64_t bind_items(struct mw_exposure *e, struct exp_inc *a, const struc
             if (id.len && new_id(e, a, id)) {
                 items++;
                 if (paired) {
-                    a->x.size_bytes += number(mw_fieldval_at(sizes, i));
+                    a->x.size_bytes += mw_run_digits(mw_fieldval_at(sizes, i));
                     a->x.items_with_size++;
                 }
             }
@@ -219,13 +209,14 @@ static uint64_t bind_items(struct mw_exposure *e, struct exp_inc *a, const struc
         return items;
     }
     for (uint32_t i = 0; i < nsizes; i++) {
-        a->x.size_bytes += number(mw_fieldval_at(sizes, i));
+        a->x.size_bytes += mw_run_digits(mw_fieldval_at(sizes, i));
     }
     a->x.items_with_size += nsizes;
     if (nsizes) {
         return nsizes;
     }
-    uint64_t n = number(mw_run_first_field(ev, (const char *const[]){ "OperationCount", NULL }));
+    uint64_t n =
+            mw_run_digits(mw_run_first_field(ev, (const char *const[]){ "OperationCount", NULL }));
     return n ? n : 1;
 }
 

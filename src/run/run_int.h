@@ -75,6 +75,8 @@ int mw_run_triage(struct mw_run *run);
 /* The first non-empty value of the first of names (NULL-terminated) that has one, in a record
  * read back (open or projected field table); "" when none (run/run_triage.c). */
 struct mw_str mw_run_first_field(const struct mw_event *ev, const char *const *names);
+/* The leading decimal digits of v as a number, 0 when none (OperationCount, SizeInBytes). */
+uint64_t mw_run_digits(struct mw_str v);
 
 struct mw_exposure;
 /* The fields mw_exposure_add reads, NULL-terminated. */

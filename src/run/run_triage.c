@@ -190,15 +190,21 @@ static bool has_record(const struct ctx_collect *cc, size_t inc, const char *fil
     return mw_u64set_has(&cc->records, record_key(inc, file, offset));
 }
 
-/* Items a mail-access record counts (OperationCount), 1 when it does not say. */
-static uint64_t items_of(const struct mw_event *ev)
+/* The leading decimal digits of v as a number (0 when none). */
+uint64_t mw_run_digits(struct mw_str v)
 {
-    struct mw_str v = field(ev, "OperationCount");
     uint64_t n = 0;
     for (size_t i = 0; i < v.len && v.ptr[i] >= '0' && v.ptr[i] <= '9' && n < UINT64_MAX / 10;
          i++) {
         n = n * 10 + (uint64_t)(v.ptr[i] - '0');
     }
+    return n;
+}
+
+/* Items a mail-access record counts (OperationCount), 1 when it does not say. */
+static uint64_t items_of(const struct mw_event *ev)
+{
+    uint64_t n = mw_run_digits(field(ev, "OperationCount"));
     return n ? n : 1;
 }
 

@@ -615,18 +615,23 @@ struct slot {
     size_t group;
 };
 
-/* Dated alerts first, in time order; undated last; then by id. */
-static int cmp_time_id(const struct mw_inc_alert *x, const struct mw_inc_alert *y)
+/* Dated first, in time order; undated last; then by id (alerts and incidents alike). */
+static int cmp_dated_id(int64_t xt, int64_t yt, const char *xid, const char *yid)
 {
-    bool ux = x->first_ns == MW_TIME_NONE;
-    bool uy = y->first_ns == MW_TIME_NONE;
+    bool ux = xt == MW_TIME_NONE;
+    bool uy = yt == MW_TIME_NONE;
     if (ux != uy) {
         return ux ? 1 : -1;
     }
-    if (x->first_ns != y->first_ns) {
-        return x->first_ns < y->first_ns ? -1 : 1;
+    if (xt != yt) {
+        return xt < yt ? -1 : 1;
     }
-    return strcmp(x->id, y->id);
+    return strcmp(xid, yid);
+}
+
+static int cmp_time_id(const struct mw_inc_alert *x, const struct mw_inc_alert *y)
+{
+    return cmp_dated_id(x->first_ns, y->first_ns, x->id, y->id);
 }
 
 static int cmp_slot(const void *pa, const void *pb)
@@ -1328,15 +1333,7 @@ static int cmp_incident(const void *pa, const void *pb)
     if (x->level != y->level) {
         return x->level > y->level ? -1 : 1;
     }
-    bool ux = x->first_ns == MW_TIME_NONE;
-    bool uy = y->first_ns == MW_TIME_NONE;
-    if (ux != uy) {
-        return ux ? 1 : -1;
-    }
-    if (x->first_ns != y->first_ns) {
-        return x->first_ns < y->first_ns ? -1 : 1;
-    }
-    return strcmp(x->id, y->id);
+    return cmp_dated_id(x->first_ns, y->first_ns, x->id, y->id);
 }
 
 struct by_class {
