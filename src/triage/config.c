@@ -343,9 +343,9 @@ static int add_str(struct mw_yload *ld, yaml_node_t *n, void *arg)
     return MW_OK;
 }
 
-static int add_range(struct mw_yload *ld, yaml_node_t *n, void *arg)
+/* Appends the IP address or CIDR range of node n to (*v, *nv), or says what is wrong. */
+static int append_cidr(struct mw_yload *ld, yaml_node_t *n, struct mw_cidr **v, size_t *nv)
 {
-    struct mw_allowlist *a = arg;
     const char *s = mw_yload_scalar(n);
     struct mw_cidr c;
     if (!s || !mw_ip_cidr_parse(s, &c)) {
@@ -353,9 +353,15 @@ static int add_range(struct mw_yload *ld, yaml_node_t *n, void *arg)
                              "'%s' is not an IP address or CIDR range (e.g. 198.51.100.0/24)",
                              s ? s : "?");
     }
-    a->ranges = mw_realloc(a->ranges, (a->nranges + 1) * sizeof *a->ranges);
-    a->ranges[a->nranges++] = c;
+    *v = mw_realloc(*v, (*nv + 1) * sizeof **v);
+    (*v)[(*nv)++] = c;
     return MW_OK;
+}
+
+static int add_range(struct mw_yload *ld, yaml_node_t *n, void *arg)
+{
+    struct mw_allowlist *a = arg;
+    return append_cidr(ld, n, &a->ranges, &a->nranges);
 }
 
 static int add_domain_node(struct mw_yload *ld, yaml_node_t *n, void *arg)
@@ -592,16 +598,7 @@ static int load_ti(struct mw_yload *ld, yaml_node_t *n, struct mw_config *cfg)
 static int add_egress(struct mw_yload *ld, yaml_node_t *n, void *arg)
 {
     struct mw_config *cfg = arg;
-    const char *s = mw_yload_scalar(n);
-    struct mw_cidr c;
-    if (!s || !mw_ip_cidr_parse(s, &c)) {
-        return mw_yload_fail(ld, n,
-                             "'%s' is not an IP address or CIDR range (e.g. 198.51.100.0/24)",
-                             s ? s : "?");
-    }
-    cfg->egress = mw_realloc(cfg->egress, (cfg->negress + 1) * sizeof *cfg->egress);
-    cfg->egress[cfg->negress++] = c;
-    return MW_OK;
+    return append_cidr(ld, n, &cfg->egress, &cfg->negress);
 }
 
 /* identities: a mapping file, relative to the config file's directory; read once here so a
