@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/scan_options.h"
 #include "core/time.h"
 #include "core/tzmap.h"
 #include "output/output.h"
@@ -28,6 +29,8 @@ static const char parse_help_tail[] =
         "                            first match wins; a bare TZ is for the other files)\n"
         "      --date-order ORDER    dmy or mdy: day/month order of culture-written dates\n"
         "                            (Exchange admin audit RunDate) when the file shows none\n"
+        "      --year YEAR           year of the first syslog lines that carry none (RFC 3164,\n"
+        "                            Mmm dd hh:mm:ss); default: from the file's modification time\n"
         "      --explain             instead of events, say for each file which container and\n"
         "                            source were detected and why (each source's sniff score),\n"
         "                            every record that could not be read and why, and counts\n"
@@ -49,7 +52,7 @@ static int print_event(void *arg, struct mw_event *ev)
 #define TZ_MAX 64 /* --input-timezone options */
 
 struct parse_opts {
-    const char *source, *order;
+    const char *source, *order, *year;
     const char *tzs[TZ_MAX];
     size_t ntzs;
     bool explain;
@@ -77,6 +80,12 @@ static int input_options(struct mw_pipeline *pl, struct mw_tzmap *tzmap, const s
                 "mailward parse: --date-order '%s' is not an order (dmy: day first, mdy: month "
                 "first)\n",
                 order);
+        status = MW_EXIT_ERROR;
+    }
+    if (o->year && !mw_cli_year(o->year, &pl->year)) {
+        fputs("mailward parse: --year '", stderr);
+        mw_term_escape(stderr, o->year, strlen(o->year));
+        fputs("' is not a year from 1970 to 9999\n", stderr);
         status = MW_EXIT_ERROR;
     }
     if (source && !(pl->force = mw_source_find(source))) {
@@ -120,12 +129,14 @@ static int parse_args(int argc, char **argv, struct parse_opts *o)
     enum {
         O_TZ = 256,
         O_DATE_ORDER,
+        O_YEAR,
         O_EXPLAIN
     };
     static const struct option longs[] = {
         { "source", required_argument, NULL, 's' },
         { "input-timezone", required_argument, NULL, O_TZ },
         { "date-order", required_argument, NULL, O_DATE_ORDER },
+        { "year", required_argument, NULL, O_YEAR },
         { "explain", no_argument, NULL, O_EXPLAIN },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -147,6 +158,9 @@ static int parse_args(int argc, char **argv, struct parse_opts *o)
                 break;
             case O_DATE_ORDER:
                 o->order = optarg;
+                break;
+            case O_YEAR:
+                o->year = optarg;
                 break;
             case O_EXPLAIN:
                 o->explain = true;

@@ -24,6 +24,7 @@ enum {
     O_RULE,
     O_TZ,
     O_DATE_ORDER,
+    O_YEAR,
     O_LATENESS,
     O_MAX_MEMORY,
     O_LEARNING,
@@ -42,6 +43,7 @@ static const struct option shared_longs[] = {
     { "source", required_argument, NULL, 's' },
     { "input-timezone", required_argument, NULL, O_TZ },
     { "date-order", required_argument, NULL, O_DATE_ORDER },
+    { "year", required_argument, NULL, O_YEAR },
     { "max-lateness", required_argument, NULL, O_LATENESS },
     { "max-memory", required_argument, NULL, O_MAX_MEMORY },
     { "learning-period", required_argument, NULL, O_LEARNING },
@@ -79,6 +81,8 @@ static const char help_tail[] =
         "                            first match wins; a bare TZ is for the other files)\n"
         "      --date-order ORDER    dmy or mdy: day/month order of culture-written dates\n"
         "                            (Exchange admin audit RunDate) when the file shows none\n"
+        "      --year YEAR           year of the first syslog lines that carry none (RFC 3164,\n"
+        "                            Mmm dd hh:mm:ss); default: from the file's modification time\n"
         "      --max-lateness SPAN   how long windows stay open at least before they may be\n"
         "                            closed to save memory (default 2h); a tuning hint that never\n"
         "                            changes results (alerts do not depend on input order)\n"
@@ -87,6 +91,20 @@ static const char help_tail[] =
         "                            each rule's own, else 3d; e.g. 12h, 7d)\n"
         "      --max-memory SIZE     memory for correlation windows before they are spilled to a\n"
         "                            temporary file in $TMPDIR (default 32M; e.g. 512K, 64M, 1G)\n";
+
+bool mw_cli_year(const char *s, int *year)
+{
+    int y = 0;
+    size_t n = strspn(s, "0123456789");
+    if (n != 4 || s[n]) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        y = y * 10 + (s[i] - '0');
+    }
+    *year = y;
+    return y >= 1970;
+}
 
 int mw_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -186,6 +204,8 @@ static const char **single_slot(struct mw_scan_opts *o, int c)
             return &o->source;
         case O_DATE_ORDER:
             return &o->date_order;
+        case O_YEAR:
+            return &o->year;
         case O_LATENESS:
             return &o->lateness;
         case O_MAX_MEMORY:
@@ -301,6 +321,9 @@ static int input_options(struct mw_scan_opts *o, const char *cmd)
                                   "--date-order '%s' is not an order (dmy: day first, mdy: "
                                   "month first)",
                                   o->date_order);
+    }
+    if (o->year && !mw_cli_year(o->year, &o->run.year)) {
+        return mw_cli_usage_error(cmd, "--year '%s' is not a year from 1970 to 9999", o->year);
     }
     if (o->source) {
         o->run.force = mw_source_find(o->source);

@@ -27,7 +27,7 @@ enum {
 };
 
 struct mw_scan_opts {
-    const char *since, *until, *min_level, *config, *domains, *source, *date_order;
+    const char *since, *until, *min_level, *config, *domains, *source, *date_order, *year;
     const char *lateness, *max_memory, *learning;
     const char *rules_dirs[MW_SCAN_MAX_LIST];
     size_t nrules_dirs;
@@ -50,7 +50,7 @@ void mw_scan_opts_fini(struct mw_scan_opts *o);
 /* Copies the shared long options after the n options of out (whose capacity is cap, room for
  * the terminating zero entry included); returns the new count. The command's own entries come
  * first; out must hold MW_SCAN_NLONGS more. */
-#define MW_SCAN_NLONGS 16
+#define MW_SCAN_NLONGS 17
 size_t mw_scan_longs_append(struct option *out, size_t n, size_t cap);
 
 /* Takes option c as getopt_long returned it (arg: optarg). 1 when it is a shared option and was
@@ -85,5 +85,7 @@ int mw_scan_opts_check_rules(const struct mw_scan_opts *o, const struct mw_run *
 
 /* "mailward CMD: message" (escaped for the terminal) and the help hint; returns MW_EXIT_ERROR. */
 int mw_cli_usage_error(const char *cmd, const char *fmt, ...) MW_PRINTF(2, 3);
+/* A --year value: four digits, 1970 to 9999. */
+bool mw_cli_year(const char *s, int *year);
 
 #endif

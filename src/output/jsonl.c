@@ -337,9 +337,10 @@ static void put_coverage(FILE *f, const struct mw_coverage *c)
     fprintf(f,
             "{\"signins\":%" PRIu64 ",\"signins_failed\":%" PRIu64 ",\"mail_access\":%" PRIu64
             ",\"throttled\":%" PRIu64 ",\"audit\":%" PRIu64 ",\"entra_audit\":%" PRIu64
-            ",\"exchange_admin\":%" PRIu64 ",\"file_events\":%" PRIu64 ",\"first\":",
+            ",\"exchange_admin\":%" PRIu64 ",\"file_events\":%" PRIu64 ",\"mail_server\":%" PRIu64
+            ",\"first\":",
             c->signins, c->signins_failed, c->mail_access, c->throttled, c->audit, c->entra_audit,
-            c->exchange_admin, c->file_events);
+            c->exchange_admin, c->file_events, c->mail_server);
     put_time_or_null(f, c->first_ns);
     fputs(",\"last\":", f);
     put_time_or_null(f, c->last_ns);

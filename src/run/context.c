@@ -78,6 +78,27 @@ static const struct {
 };
 #define NOPS (sizeof ops / sizeof ops[0])
 
+/* The events of a Linux mail server that make context (docs/triage.md, Timeline context): Dovecot's
+ * `dovecot.event` (docs/formats/dovecot.md, Events). A mail_log event is context when its action
+ * deletes (the table below the first). */
+static const struct {
+    const char *event;
+    int kind;
+} dovecot_events[] = {
+    { "login", MW_CTX_SIGNIN },
+    { "master_login", MW_CTX_SIGNIN },
+    { "auth_failed", MW_CTX_SIGNIN_FAILED },
+    { "logout", MW_CTX_MAIL_ACCESS },
+    { "sieve_put", MW_CTX_RULE },
+    { "sieve_activate", MW_CTX_RULE },
+    { "sieve_deactivate", MW_CTX_RULE },
+    { "sieve_forward", MW_CTX_SEND },
+}, dovecot_deletes[] = {
+    { "delete", MW_CTX_DELETE },
+    { "expunge", MW_CTX_DELETE },
+    { "mailbox_delete", MW_CTX_DELETE },
+};
+
 /* Mail stores and the archives they are packed into, by file name ending (docs/triage.md). */
 static const char *const store_ext[] = { ".pst", ".ost", ".olm", ".nst", ".mbox", ".eml",
                                          ".msg", ".zip", ".7z",  ".rar", NULL };
@@ -94,6 +115,8 @@ enum {
     F_DEVICE,
     F_RESULT_TYPE,
     F_FILE_NAME,
+    F_DOVECOT_EVENT,
+    F_DOVECOT_ACTION,
     F_COUNT
 };
 static const char *const field_names[F_COUNT] = {
@@ -108,6 +131,8 @@ static const char *const field_names[F_COUNT] = {
     "DeviceName",
     "ResultType",
     "FileName",
+    "dovecot.event",
+    "dovecot.action",
 };
 
 #define CTX_BUF_ENTRIES 1024 /* entries gathered before one write (32 KiB) */
@@ -241,9 +266,33 @@ static int op_kind(struct mw_context *c, struct mw_str op)
     return kind;
 }
 
+/* The kind of a Dovecot event, by its dovecot.event (and dovecot.action for mail_log). */
+static int dovecot_kind(const struct mw_context *c, const struct mw_event *ev, struct mw_str event)
+{
+    for (size_t i = 0; i < sizeof dovecot_events / sizeof dovecot_events[0]; i++) {
+        if (mw_str_eq_c(event, dovecot_events[i].event)) {
+            return dovecot_events[i].kind;
+        }
+    }
+    if (!mw_str_eq_c(event, "mail_log")) {
+        return MW_CTX_NONE;
+    }
+    struct mw_str action = first(c, ev, F_DOVECOT_ACTION);
+    for (size_t i = 0; action.ptr && i < sizeof dovecot_deletes / sizeof dovecot_deletes[0]; i++) {
+        if (mw_str_eq_c(action, dovecot_deletes[i].event)) {
+            return dovecot_deletes[i].kind;
+        }
+    }
+    return MW_CTX_NONE;
+}
+
 int mw_context_kind(struct mw_context *c, const struct mw_event *ev)
 {
     const char *src = ev->source ? ev->source : "";
+    if (!strcmp(src, "syslog")) {
+        struct mw_str event = first(c, ev, F_DOVECOT_EVENT);
+        return event.ptr ? dovecot_kind(c, ev, event) : MW_CTX_NONE;
+    }
     if (!strcmp(src, "entra_signin")) {
         struct mw_str rt = first(c, ev, F_RESULT_TYPE);
         return !rt.ptr || mw_str_eq_c(rt, "0") ? MW_CTX_SIGNIN : MW_CTX_SIGNIN_FAILED;
@@ -498,6 +547,7 @@ static int read_file(struct mw_context *c, const struct ctx_file *f, struct file
         .event = &ev,
         .tz = mw_tzmap_for(o->tz, f->path),
         .date_order = o->date_order,
+        .year = o->year,
         .emit = on_event,
         .emit_arg = fr,
         .want = want,

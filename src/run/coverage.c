@@ -16,7 +16,11 @@ enum {
     COV_OTHER = 0,
     COV_SIGNIN, /* azure / signinlogs: Entra sign-in logs and UAL UserLoggedIn/UserLoginFailed */
     COV_FILE,   /* category file_event: Defender DeviceFileEvents */
+    COV_MAIL_SERVER, /* linux / dovecot, linux / postfix: a Linux mail server's own lines */
 };
+
+/* Linux mail-server services (docs/formats/dovecot.md): their lines count as mail_server. */
+static const char *const mail_server_services[] = { "dovecot", "postfix", NULL };
 
 #define NS_PER_DAY ((int64_t)86400 * 1000000000)
 
@@ -88,6 +92,7 @@ void mw_cov_init(struct mw_cov *c, struct mw_fieldtab *fields)
     c->f_operation = mw_fieldtab_intern(fields, mw_str_c("Operation"));
     c->f_status = mw_fieldtab_intern(fields, mw_str_c("Status"));
     c->f_throttled = mw_fieldtab_intern(fields, mw_str_c("OperationProperties.IsThrottled"));
+    c->f_dovecot_event = mw_fieldtab_intern(fields, mw_str_c("dovecot.event"));
     mw_cov_reset(c);
 }
 
@@ -110,6 +115,11 @@ static int ls_kind(struct mw_cov *c, const struct mw_logsource *ls)
         kind = COV_SIGNIN;
     } else if (ls && ls->category && !strcmp(ls->category, "file_event")) {
         kind = COV_FILE;
+    }
+    for (size_t i = 0; ls && ls->service && mail_server_services[i]; i++) {
+        if (!strcmp(ls->service, mail_server_services[i])) {
+            kind = COV_MAIL_SERVER;
+        }
     }
     if (c->nls < sizeof c->ls / sizeof c->ls[0]) {
         c->ls[c->nls++] = (struct mw_cov_ls){ ls, (uint8_t)kind };
@@ -159,6 +169,26 @@ static void note_time(struct mw_cov *c, const struct mw_event *ev)
     }
 }
 
+/* A Dovecot login is a sign-in, a failed authentication a failed one, and a logout that counted
+ * downloads a mail access (docs/triage.md, Linux mail servers). */
+static void mail_server_event(struct mw_cov *c, const struct mw_event *ev)
+{
+    struct mw_coverage *cov = &c->cov;
+    cov->mail_server++;
+    struct mw_str e = mw_event_first(ev, c->f_dovecot_event);
+    if (!e.ptr) {
+        return;
+    }
+    if (mw_str_eq_c(e, "login") || mw_str_eq_c(e, "master_login")) {
+        cov->signins++;
+    } else if (mw_str_eq_c(e, "auth_failed")) {
+        cov->signins++;
+        cov->signins_failed++;
+    } else if (mw_str_eq_c(e, "logout")) {
+        cov->mail_access++;
+    }
+}
+
 void mw_cov_event(struct mw_cov *c, const struct mw_event *ev)
 {
     struct mw_coverage *cov = &c->cov;
@@ -173,6 +203,8 @@ void mw_cov_event(struct mw_cov *c, const struct mw_event *ev)
         cov->signins_failed += mw_str_ieq_c(mw_event_first(ev, c->f_status), "Failure");
     } else if (kind == COV_FILE) {
         cov->file_events++;
+    } else if (kind == COV_MAIL_SERVER) {
+        mail_server_event(c, ev);
     }
     struct mw_str op = mw_event_first(ev, c->f_operation);
     if (op.len == 17 && mw_str_ieq_c(op, "MailItemsAccessed")) {

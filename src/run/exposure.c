@@ -142,6 +142,8 @@ const char *const mw_exposure_fields[] = {
     "Folders.FolderItems.SizeInBytes",
     "OperationCount",
     "Id",
+    "dovecot.download_count",
+    "dovecot.download_bytes",
     NULL,
 };
 
@@ -214,6 +216,19 @@ static uint64_t bind_items(struct mw_exposure *e, struct exp_inc *a, const struc
     a->x.items_with_size += nsizes;
     if (nsizes) {
         return nsizes;
+    }
+    /* A Dovecot session: the messages and bytes of bodies its logout counted (docs/triage.md). */
+    struct mw_str dl =
+            mw_run_first_field(ev, (const char *const[]){ "dovecot.download_count", NULL });
+    if (dl.len) {
+        struct mw_str bytes =
+                mw_run_first_field(ev, (const char *const[]){ "dovecot.download_bytes", NULL });
+        uint64_t n = mw_run_digits(dl);
+        if (bytes.len) {
+            a->x.size_bytes += mw_run_digits(bytes);
+            a->x.items_with_size += n;
+        }
+        return n;
     }
     uint64_t n =
             mw_run_digits(mw_run_first_field(ev, (const char *const[]){ "OperationCount", NULL }));

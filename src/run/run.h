@@ -27,6 +27,7 @@ struct mw_run_options {
     const struct mw_source *force; /* --source; NULL: sniffed per file */
     const struct mw_tzmap *tz;     /* --input-timezone; NULL: UTC */
     enum mw_date_order date_order; /* --date-order, UNKNOWN when not given */
+    int year;                      /* --year, 0 when not given */
     const char *const *rules_dirs; /* --rules */
     size_t nrules_dirs;
     bool no_builtin;                /* --no-builtin-rules */

@@ -87,8 +87,8 @@ struct mw_str mw_run_first_field(const struct mw_event *ev, const char *const *n
     return mw_str_c("");
 }
 
-static const char *const op_fields[] = { "Operation", "OperationName", "ActivityDisplayName",
-                                         "ActionType", NULL };
+static const char *const op_fields[] = { "Operation",  "OperationName", "ActivityDisplayName",
+                                         "ActionType", "dovecot.event", NULL };
 static const char *const who_fields[] = { "UserId", "UserPrincipalName",
                                           "InitiatedBy.user.userPrincipalName",
                                           "InitiatingProcessAccountUpn", NULL };
@@ -105,11 +105,17 @@ static const char *const what_fields[] = { "Parameters.Name",
                                            "AppDisplayName",
                                            "FileName",
                                            "ResultStatus",
+                                           "dovecot.script",
+                                           "dovecot.forward_to",
+                                           "dovecot.box",
                                            NULL };
+/* A Dovecot session's download counters (docs/formats/dovecot.md): what its logout entry says. */
+static const char *const session_fields[] = { "dovecot.download_count", "dovecot.download_bytes",
+                                              "dovecot.service", NULL };
 
 /* Every field the timeline entries and the exposure read (mw_ctx_read_opts.fields). */
-static const char *const *const read_lists[] = { op_fields, who_fields, ip_fields, what_fields,
-                                                 mw_exposure_fields };
+static const char *const *const read_lists[] = { op_fields,   who_fields,     ip_fields,
+                                                 what_fields, session_fields, mw_exposure_fields };
 
 static const char **read_fields(void)
 {
@@ -154,7 +160,14 @@ static char *summary_of(const struct mw_ctx_event *ce)
     if (what.len) {
         fprintf(m, " '%.*s'", (int)(what.len > 200 ? 200 : what.len), what.ptr);
     }
-    if (ce->kind == MW_CTX_MAIL_ACCESS && items.len) {
+    struct mw_str dl = field(ce->ev, "dovecot.download_count");
+    if (ce->kind == MW_CTX_MAIL_ACCESS && dl.len) {
+        struct mw_str bytes = field(ce->ev, "dovecot.download_bytes");
+        struct mw_str svc = field(ce->ev, "dovecot.service");
+        fprintf(m, " (%.*s messages, %.*s bytes downloaded%s%.*s)", (int)dl.len, dl.ptr,
+                (int)(bytes.len ? bytes.len : 1), bytes.len ? bytes.ptr : "?",
+                svc.len ? " over " : "", (int)(svc.len > 40 ? 40 : svc.len), svc.ptr);
+    } else if (ce->kind == MW_CTX_MAIL_ACCESS && items.len) {
         fprintf(m, " (%.*s items)", (int)items.len, items.ptr);
     }
     fclose(m);
@@ -251,7 +264,10 @@ static void add_entry(struct ctx_collect *cc, size_t idx, const struct mw_ctx_ev
     }
     mw_u64set_add(&cc->records, record_key(idx, ev->origin.path, ev->origin.offset));
     char key[512];
-    if (ce->kind == MW_CTX_MAIL_ACCESS && counted_in_hour(cc, idx, ce, key, sizeof key)) {
+    /* MailItemsAccessed records are many per hour: one entry per hour, account and IP. A Dovecot
+     * logout is a whole session already: an entry of its own. */
+    bool hourly = ce->kind == MW_CTX_MAIL_ACCESS && !field(ev, "dovecot.event").len;
+    if (hourly && counted_in_hour(cc, idx, ce, key, sizeof key)) {
         return;
     }
     if (inc->ntimeline >= MW_INC_TIMELINE_CAP) {
@@ -276,7 +292,7 @@ static void add_entry(struct ctx_collect *cc, size_t idx, const struct mw_ctx_ev
     t->line = ev->origin.line;
     t->offset = ev->origin.offset;
     cc->added++;
-    if (ce->kind == MW_CTX_MAIL_ACCESS) {
+    if (hourly) {
         struct hour_agg *h = mw_malloc(sizeof *h);
         *h = (struct hour_agg){ idx, inc->ntimeline - 1, 1, items_of(ev) };
         mw_strmap_put(&cc->hours, mw_str_c(key), h);
@@ -370,7 +386,7 @@ static int add_context(struct mw_run *run, struct mw_incident *incs, size_t n)
         keys[i] = cc.refs[i].key;
     }
     const char **fields = read_fields();
-    struct mw_ctx_read_opts o = { run->opt->tz, run->opt->date_order, 0, fields };
+    struct mw_ctx_read_opts o = { run->opt->tz, run->opt->date_order, run->opt->year, 0, fields };
     uint64_t dropped = 0;
     int rc = mw_context_read(run->context, keys, cc.nrefs, &o, on_context, &cc, &dropped);
     finish_hours(&cc);

@@ -907,7 +907,7 @@ static int scan_syslog(struct scan *sc, struct mw_stream *s, const struct mw_sou
                        struct mw_diag *diag)
 {
     struct mw_syslog_framer fr;
-    mw_syslog_framer_init(&fr, s, sc->ctx->tz, 0, syslog_ref_ns(sc->path));
+    mw_syslog_framer_init(&fr, s, sc->ctx->tz, sc->ctx->year, syslog_ref_ns(sc->path));
     int rc = MW_OK;
     for (;;) {
         struct mw_syslog_rec r;

@@ -53,6 +53,9 @@ struct mw_map_ctx {
     /* --date-order: day/month order of culture-written dates whose file does not show it
      * (core/time.h); MW_DATE_ORDER_UNKNOWN when not given */
     enum mw_date_order date_order;
+    /* --year: the year of RFC 3164 syslog lines at the start of a file, which carry none
+     * (docs/formats/syslog.md, Year); 0: from the file's modification time */
+    int year;
     mw_event_fn *emit; /* call once per event the record yields */
     void *emit_arg;
     /* Exact prefilters from the rules (event/event.h), one per source in mw_sources_all()

@@ -105,6 +105,27 @@ int mw_ps_quote(struct mw_buf *out, const char *s, size_t len)
     return rc == MW_OK && concat ? mw_buf_putc(out, ')') : rc;
 }
 
+bool mw_sh_quote(struct mw_buf *out, const char *s, size_t len)
+{
+    if (needs_concat(s, len)) {
+        return false; /* a POSIX shell has no portable way to write these inside quotes */
+    }
+    int rc = mw_buf_putc(out, '\'');
+    for (size_t i = 0; rc == MW_OK && i < len;) {
+        size_t used;
+        long cp = utf8_next((const unsigned char *)s + i, len - i, &used);
+        if (cp < 0) {
+            rc = mw_buf_append(out, "\xEF\xBF\xBD", 3); /* U+FFFD */
+        } else if (cp == '\'') {
+            rc = mw_buf_append(out, "'\\''", 4); /* close, an escaped quote, reopen */
+        } else {
+            rc = mw_buf_append(out, s + i, used);
+        }
+        i += used;
+    }
+    return (rc == MW_OK ? mw_buf_putc(out, '\'') : rc) == MW_OK;
+}
+
 bool mw_pb_is_guid(const char *s)
 {
     static const int dash[] = { 8, 13, 18, 23 };
@@ -186,11 +207,14 @@ static void fill_values(struct finding *f)
     f->time_ns = (f->ev && f->ev->has_time) ? f->ev->time_ns : a->first_ns;
 }
 
-/* Renders a template: {name} becomes the value, quoted for PowerShell when quote. False when a
- * value it names is absent (and missing_ok is false). */
-static bool render(const struct finding *f, const char *t, bool quote, bool missing_ok,
+/* Renders a template: {name} becomes the value, quoted for the step's shell (a POSIX shell for
+ * "sh", PowerShell for the others), plain text without one. False when a value it names is absent
+ * (and missing_ok is false), or cannot be quoted for a POSIX shell. */
+static bool render(const struct finding *f, const char *t, const char *shell, bool missing_ok,
                    struct mw_buf *out)
 {
+    bool quote = shell != NULL;
+    bool posix = shell && !strcmp(shell, "sh");
     for (const char *p = t; *p; p++) {
         size_t len = *p == '{' ? strspn(p + 1, "abcdefghijklmnopqrstuvwxyz_") : 0;
         if (!len || p[1 + len] != '}') {
@@ -201,7 +225,11 @@ static bool render(const struct finding *f, const char *t, bool quote, bool miss
         if (!v && !missing_ok) {
             return false;
         }
-        if (quote) {
+        if (posix) {
+            if (!mw_sh_quote(out, v, strlen(v))) {
+                return false;
+            }
+        } else if (quote) {
             mw_ps_quote(out, v, strlen(v));
         } else {
             mw_buf_printf(out, "%s", v ? v : "(not in the logs)");
@@ -318,7 +346,7 @@ static void finding_steps(const struct finding *f, const struct mw_incident *inc
     struct mw_buf what, cmd;
     mw_buf_init(&what, 0);
     mw_buf_init(&cmd, 0);
-    render(f, f->kind->what, false, true, &what);
+    render(f, f->kind->what, NULL, true, &what);
     if (f->kind->persist) {
         persist_of(f, inc, what.ptr, r);
     }
@@ -330,7 +358,7 @@ static void finding_steps(const struct finding *f, const struct mw_incident *inc
                 continue;
             }
             mw_buf_reset(&cmd);
-            if (render(f, st->command, st->shell != NULL, false, &cmd)) {
+            if (render(f, st->command, st->shell, false, &cmd)) {
                 add_step(r, what.ptr, st->shell, mw_strdup(cmd.ptr));
             }
         }
@@ -416,7 +444,7 @@ static void account_steps(const struct mw_pb_finding_kind *k, const struct mw_in
 {
     size_t done = 0;
     for (size_t i = 0; i < inc->naccounts; i++) {
-        if (is_upn(inc->accounts[i])) {
+        if (k->any_account || is_upn(inc->accounts[i])) {
             one_account(k, inc, inc->accounts[i], false, r);
             done++;
         }
@@ -440,6 +468,17 @@ static void account_steps(const struct mw_pb_finding_kind *k, const struct mw_in
     }
 }
 
+/* An escalated kind with match applies when an alert of the incident matches it. */
+static bool kind_applies(const struct mw_pb_finding_kind *k, const struct mw_incident *inc)
+{
+    for (size_t i = 0; k->match.n && i < inc->nalerts; i++) {
+        if (mw_pb_matchset_any(&k->match, inc->alerts[i], NULL)) {
+            return true;
+        }
+    }
+    return !k->match.n;
+}
+
 int mw_pb_contain(const struct mw_playbook *pb, const struct mw_incident *inc,
                   struct mw_playbook_result *r)
 {
@@ -447,7 +486,7 @@ int mw_pb_contain(const struct mw_playbook *pb, const struct mw_incident *inc,
     for (size_t i = 0; i < pb->nkinds; i++) {
         const struct mw_pb_finding_kind *k = &pb->kinds[i];
         if (k->escalated_only) {
-            if (r->escalate) {
+            if (r->escalate && kind_applies(k, inc)) {
                 account_steps(k, inc, r);
             }
             continue;

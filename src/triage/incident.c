@@ -1098,7 +1098,8 @@ static const char *field_of(const struct mw_inc_evidence *e, const char *const *
 }
 
 static const char *const op_fields[] = { "Operation",  "ActionType", "OperationName",
-                                         "CmdletName", "Cmdlet",     NULL };
+                                         "CmdletName", "Cmdlet",     "dovecot.event",
+                                         NULL };
 static const char *const account_fields[] = { "UserId",          "UserPrincipalName",
                                               "MailboxOwnerUPN", "InitiatingProcessAccountUpn",
                                               "Caller",          NULL };

@@ -77,14 +77,16 @@ struct mw_inc_alert {
 /* Counted by the run over every event it read (not only the ones that matched). A question
  * whose log is absent is answered unknown, naming the log (triage/playbook.h). */
 struct mw_coverage {
-    uint64_t signins; /* sign-in events: Entra sign-in logs, UAL UserLoggedIn/UserLoginFailed */
-    uint64_t signins_failed;   /* of them, failures */
-    uint64_t mail_access;      /* MailItemsAccessed records (UAL, OfficeActivity) */
-    uint64_t throttled;        /* of them, IsThrottled true: 24 hours of reads were not logged */
-    uint64_t audit;            /* M365 unified audit log records of any kind */
-    uint64_t entra_audit;      /* Entra directory audit records */
-    uint64_t exchange_admin;   /* Exchange admin audit (on premises) records */
-    uint64_t file_events;      /* Defender file events */
+    uint64_t signins; /* sign-in events: Entra sign-in logs, UAL UserLoggedIn/UserLoginFailed,
+                       * Dovecot logins and failed authentications */
+    uint64_t signins_failed; /* of them, failures */
+    uint64_t mail_access;    /* MailItemsAccessed records (UAL, OfficeActivity), Dovecot logouts */
+    uint64_t throttled;      /* of them, IsThrottled true: 24 hours of reads were not logged */
+    uint64_t audit;          /* M365 unified audit log records of any kind */
+    uint64_t entra_audit;    /* Entra directory audit records */
+    uint64_t exchange_admin; /* Exchange admin audit (on premises) records */
+    uint64_t file_events;    /* Defender file events */
+    uint64_t mail_server;    /* Linux mail-server lines (Dovecot, Postfix) */
     int64_t first_ns, last_ns; /* time span of every dated event read; MW_TIME_NONE: none */
 };
 

@@ -76,7 +76,7 @@ static int load_match(struct mw_yload *ld, node_t *n, struct mw_pb_match *m)
     if (n->type != YAML_MAPPING_NODE) {
         return mw_yload_fail(ld, n, "%s",
                              "an alert matcher is a mapping (techniques, rules, files, "
-                             "categories, operations, external)");
+                             "not_files, categories, operations, external)");
     }
     bool any = false;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
@@ -90,6 +90,8 @@ static int load_match(struct mw_yload *ld, node_t *n, struct mw_pb_match *m)
             rc = str_list(ld, v, key, &m->rules);
         } else if (!strcmp(key, "files")) {
             rc = str_list(ld, v, key, &m->files);
+        } else if (!strcmp(key, "not_files")) {
+            rc = str_list(ld, v, key, &m->not_files);
         } else if (!strcmp(key, "categories")) {
             rc = str_list(ld, v, key, &m->categories);
         } else if (!strcmp(key, "operations")) {
@@ -98,8 +100,8 @@ static int load_match(struct mw_yload *ld, node_t *n, struct mw_pb_match *m)
             rc = bool_value(ld, v, key, &m->external);
         } else {
             return mw_yload_fail(ld, k,
-                                 "unknown matcher key '%s' (techniques, rules, files, categories, "
-                                 "operations, external)",
+                                 "unknown matcher key '%s' (techniques, rules, files, not_files, "
+                                 "categories, operations, external)",
                                  key);
         }
         if (rc != MW_OK) {
@@ -139,8 +141,8 @@ static int load_matchset(struct mw_yload *ld, node_t *v, const char *key, struct
 /* ---- questions ------------------------------------------------------------------------------ */
 
 static const char *const counter_names[MW_PB_NCOUNTERS] = {
-    "signins", "signins_failed", "mail_access",    "throttled",
-    "audit",   "entra_audit",    "exchange_admin", "file_events",
+    "signins",     "signins_failed", "mail_access", "throttled",   "audit",
+    "entra_audit", "exchange_admin", "file_events", "mail_server",
 };
 
 static int counter_index(const char *s)
@@ -163,7 +165,8 @@ static int counter_bits(struct mw_yload *ld, node_t *v, unsigned *bits)
             rc = mw_yload_fail(
                     ld, v,
                     "unknown coverage counter '%s' (signins, signins_failed, mail_access, "
-                    "throttled, audit, entra_audit, exchange_admin, file_events)",
+                    "throttled, audit, entra_audit, exchange_admin, file_events, "
+                    "mail_server)",
                     l.v[i]);
         } else {
             *bits |= 1u << c;
@@ -196,23 +199,30 @@ static int load_coverage(struct mw_yload *ld, node_t *v, struct mw_pb_question *
     return MW_OK;
 }
 
+#define PARTIAL_SHAPE                                                                              \
+    "a partial entry is {counter: NAME, warning: TEXT} with an optional when: NAME (coverage "     \
+    "counters: signins, signins_failed, mail_access, throttled, audit, entra_audit, "              \
+    "exchange_admin, file_events, mail_server)"
+
 static int load_partial_one(struct mw_yload *ld, node_t *n, struct mw_pb_question *q)
 {
     if (n->type != YAML_MAPPING_NODE) {
-        return mw_yload_fail(ld, n, "%s", "a partial entry is {counter: NAME, warning: TEXT}");
+        return mw_yload_fail(ld, n, "%s", PARTIAL_SHAPE);
     }
-    struct mw_pb_partial pt = { -1, NULL };
+    struct mw_pb_partial pt = { -1, -1, NULL };
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         node_t *k = node_at(ld, p->key), *v = node_at(ld, p->value);
         const char *key = mw_yload_scalar(k);
         if (key && !strcmp(key, "counter") && counter_index(mw_yload_scalar(v)) >= 0) {
             pt.counter = counter_index(mw_yload_scalar(v));
+        } else if (key && !strcmp(key, "when") && counter_index(mw_yload_scalar(v)) >= 0) {
+            pt.when = counter_index(mw_yload_scalar(v));
         } else if (key && !strcmp(key, "warning") && mw_yload_scalar(v)) {
             mw_free(pt.warning);
             pt.warning = mw_strdup(mw_yload_scalar(v));
         } else {
             mw_free(pt.warning);
-            return mw_yload_fail(ld, k, "%s", "a partial entry is {counter: NAME, warning: TEXT}");
+            return mw_yload_fail(ld, k, "%s", PARTIAL_SHAPE);
         }
     }
     if (pt.counter < 0 || !pt.warning) {
@@ -575,10 +585,19 @@ static int kind_key(struct mw_yload *ld, const char *key, node_t *k, node_t *v,
         }
         return mw_yload_fail(ld, v, "scope '%s' is not finding or escalated", s ? s : "?");
     }
-    return mw_yload_fail(ld, k,
-                         "unknown containment key '%s' (kind, match, scope, values, what, persist, "
-                         "steps)",
-                         key);
+    if (!strcmp(key, "accounts")) {
+        const char *s = mw_yload_scalar(v);
+        if (s && (!strcmp(s, "any") || !strcmp(s, "upn"))) {
+            f->any_account = !strcmp(s, "any");
+            return MW_OK;
+        }
+        return mw_yload_fail(ld, v, "accounts '%s' is not upn or any", s ? s : "?");
+    }
+    return mw_yload_fail(
+            ld, k,
+            "unknown containment key '%s' (kind, match, scope, accounts, values, what, "
+            "persist, steps)",
+            key);
 }
 
 static bool builtin_value(const char *name, size_t len)
@@ -757,6 +776,7 @@ static void matchset_free(struct mw_pb_matchset *s)
         mw_pb_strs_free(&s->m[i].techniques);
         mw_pb_strs_free(&s->m[i].rules);
         mw_pb_strs_free(&s->m[i].files);
+        mw_pb_strs_free(&s->m[i].not_files);
         mw_pb_strs_free(&s->m[i].categories);
         mw_pb_strs_free(&s->m[i].operations);
     }

@@ -168,11 +168,22 @@ static bool any_technique(const struct mw_pb_strs *pats, const struct mw_inc_ale
     return false;
 }
 
+/* A pattern names a rule file by its trailing path parts ("rules/m365/x.yml", "x.yml"), or, ending
+ * in '/', a folder of rule files ("linux/" matches rules/linux/dovecot.yml). */
 static bool file_matches(const struct mw_pb_strs *pats, const char *file)
 {
     size_t fl = file ? strlen(file) : 0;
     for (size_t i = 0; i < pats->n; i++) {
         size_t pl = strlen(pats->v[i]);
+        if (pl && pats->v[i][pl - 1] == '/') {
+            for (const char *at = file ? strstr(file, pats->v[i]) : NULL; at;
+                 at = strstr(at + 1, pats->v[i])) {
+                if (at == file || at[-1] == '/') {
+                    return true;
+                }
+            }
+            continue;
+        }
         if (fl >= pl && !strcmp(file + fl - pl, pats->v[i]) &&
             (fl == pl || file[fl - pl - 1] == '/')) {
             return true;
@@ -202,6 +213,9 @@ bool mw_pb_alert_matches(const struct mw_pb_match *m, const struct mw_inc_alert 
         return false;
     }
     if (m->files.n && !file_matches(&m->files, a->rule_file)) {
+        return false;
+    }
+    if (m->not_files.n && file_matches(&m->not_files, a->rule_file)) {
         return false;
     }
     if (m->categories.n && !(a->category && mw_pb_strs_has(&m->categories, a->category))) {
@@ -288,7 +302,7 @@ static uint64_t counter(const struct mw_coverage *c, int i)
 {
     const uint64_t v[MW_PB_NCOUNTERS] = { c->signins,        c->signins_failed, c->mail_access,
                                           c->throttled,      c->audit,          c->entra_audit,
-                                          c->exchange_admin, c->file_events };
+                                          c->exchange_admin, c->file_events,    c->mail_server };
     return v[i];
 }
 
@@ -572,7 +586,8 @@ static void question_warnings(const struct mw_pb_question *q, struct mw_pb_answe
                                     cov->throttled == 1 ? "it are" : "each are", q->id));
     }
     for (size_t i = 0; ans->answer != MW_ANSWER_YES && i < q->npartial; i++) {
-        if (!counter(cov, q->partial[i].counter)) {
+        const struct mw_pb_partial *pt = &q->partial[i];
+        if (!counter(cov, pt->counter) && (pt->when < 0 || counter(cov, pt->when))) {
             add_warning(r, mw_pb_printf("%s: %s", q->id, q->partial[i].warning));
             if (ans->answer == MW_ANSWER_NO && !ans->missing) {
                 /* a "no" from part of the logs says which part could not be seen */

@@ -62,5 +62,9 @@ void mw_playbook_result_free(struct mw_playbook_result *r);
  * concatenation, ('a' + [char]0x000A + 'b'). A byte that is not valid UTF-8 becomes U+FFFD.
  * docs/containment.md. */
 int mw_ps_quote(struct mw_buf *out, const char *s, size_t len);
+/* Appends s as one POSIX shell word in single quotes (a ' written '\''). False, with nothing
+ * usable appended, when s holds a control, line-separator or bidirectional character: such a
+ * value is not put into a shell command at all. */
+bool mw_sh_quote(struct mw_buf *out, const char *s, size_t len);
 
 #endif

@@ -18,6 +18,7 @@ struct mw_pb_strs {
 /* An alert matcher: every non-empty list must hold (any of its values). */
 struct mw_pb_match {
     struct mw_pb_strs techniques, rules, files, categories, operations;
+    struct mw_pb_strs not_files; /* rule files the alert must not come from */
     bool external;
 };
 
@@ -36,11 +37,13 @@ enum mw_pb_counter {
     MW_PB_ENTRA_AUDIT,
     MW_PB_EXCHANGE_ADMIN,
     MW_PB_FILE_EVENTS,
+    MW_PB_MAIL_SERVER,
     MW_PB_NCOUNTERS
 };
 
 struct mw_pb_partial {
     int counter;
+    int when; /* the warning applies only when this counter is non-zero; -1: always */
     char *warning;
 };
 
@@ -93,7 +96,9 @@ struct mw_pb_finding_kind {
     struct mw_pb_matchset match;
     struct mw_pb_value *values;
     size_t nvalues;
-    bool escalated_only; /* scope: escalated (once per account of an escalated incident) */
+    bool escalated_only; /* scope: escalated (once per account of an escalated incident); with
+                          * match, only when an alert of the incident matches */
+    bool any_account;    /* accounts: any (every account form, not only UPNs) */
     struct mw_pb_strs removed_by, empty;
     char *persist_key; /* value compared with the removing record, or NULL */
     bool persist;

@@ -379,7 +379,7 @@ static const char summary_line[] =
         "\"sources\":[{\"source\":\"m365_audit\",\"files\":1,\"records\":5,\"events\":4,"
         "\"prefiltered\":1}],"
         "\"coverage\":{\"signins\":1,\"signins_failed\":2,\"mail_access\":3,\"throttled\":4,"
-        "\"audit\":5,\"entra_audit\":6,\"exchange_admin\":7,\"file_events\":8,"
+        "\"audit\":5,\"entra_audit\":6,\"exchange_admin\":7,\"file_events\":8,\"mail_server\":9,"
         "\"first\":\"2025-03-04T09:15:22Z\",\"last\":null},"
         "\"warnings\":[{\"code\":\"throttled\",\"message\":\"2 records\"}]}\n";
 
@@ -406,7 +406,7 @@ static void test_summary_exact_line(void **state)
                                      .error = (char *)"cannot open" };
     struct mw_source_count src[] = { { "m365_audit", 1, 5, 4, 1 }, { "defender", 0, 0, 0, 0 } };
     struct mw_suppress_count sup[] = { { "a", 10 }, { "b", 5 } }, low[] = { { "c", 16 } };
-    struct mw_coverage cov = { 1, 2, 3, 4, 5, 6, 7, 8, SEC(1741079722), MW_TIME_NONE };
+    struct mw_coverage cov = { 1, 2, 3, 4, 5, 6, 7, 8, 9, SEC(1741079722), MW_TIME_NONE };
     struct mw_summary_warning w[] = { { "throttled", (char *)"2 records" } };
     struct mw_run_summary sum = {
         .files = 1,

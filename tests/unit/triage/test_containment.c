@@ -659,6 +659,99 @@ static void test_transport_folder_ediscovery(void **state)
     mw_playbook_result_free(&fi.inc.playbook);
 }
 
+/* ---- POSIX shell quoting and the Linux mail-server steps ----------------------------------- */
+
+static const char *sh_quote(const char *s)
+{
+    struct mw_buf b;
+    mw_buf_init(&b, 0);
+    bool ok = mw_sh_quote(&b, s, strlen(s));
+    snprintf(out_text, sizeof out_text, "%s", ok ? b.ptr : "(refused)");
+    mw_buf_fini(&b);
+    return out_text;
+}
+
+static void test_sh_quote(void **state)
+{
+    (void)state;
+    assert_string_equal(sh_quote(""), "''");
+    assert_string_equal(sh_quote("alice@example.org"), "'alice@example.org'");
+    /* Everything a shell expands stays literal inside single quotes. */
+    assert_string_equal(sh_quote("$(rm -rf /) `id` ; | & > \"x\" \\"),
+                        "'$(rm -rf /) `id` ; | & > \"x\" \\'");
+    /* A single quote closes, is written escaped, and reopens. */
+    assert_string_equal(sh_quote("o'brien"), "'o'\\''brien'");
+    assert_string_equal(sh_quote("'; rm -rf ~; '"), "''\\''; rm -rf ~; '\\'''");
+    assert_string_equal(sh_quote("\xC3\xA9"), "'\xC3\xA9'");
+    assert_string_equal(sh_quote("a\xFF"), "'a\xEF\xBF\xBD'");
+    /* Controls, line separators and bidirectional overrides are refused, never written. */
+    assert_string_equal(sh_quote("a\nb"), "(refused)");
+    assert_string_equal(sh_quote("x\x1B[2J"), "(refused)");
+    assert_string_equal(sh_quote("a\xC2\x85"), "(refused)");
+    assert_string_equal(sh_quote("\xE2\x80\xAE"
+                                 "gpj.exe"),
+                        "(refused)");
+}
+
+static struct mw_inc_alert *sieve_redirect(const char *user, long sec)
+{
+    struct mw_inc_alert *a = fx_alert("a-sieve", "412de343-4a40-4ac1-ab3e-431ab90ba9ba", user, sec);
+    a->rule_file = FX_S("rules/linux/dovecot.yml");
+    fx_tech(a, "T1114.003");
+    fx_dest(a, "drop@attacker.example");
+    fx_ev(a, "mail.log", 13, sec, "dovecot.event", "sieve_forward", "dovecot.forward_to",
+          "drop@attacker.example", NULL);
+    return a;
+}
+
+static void test_linux_mail_server_steps(void **state)
+{
+    (void)state;
+    struct fx_incident fi;
+    fx_reset();
+    fx_incident(&fi, "alice");
+    fx_add(&fi, sieve_redirect("alice", 0));
+    answer(&fi);
+    assert_true(fi.inc.playbook.escalate);
+    if (!has_step(&fi.inc, "sh", "doveadm sieve deactivate -u 'alice'")) {
+        dump(&fi.inc);
+        fail();
+    }
+    assert_true(has_step(&fi.inc, "sh", "doveadm sieve list -u 'alice'"));
+    assert_true(has_step(&fi.inc, "sh", "doveadm kick 'alice'")); /* not a UPN: still given */
+    assert_true(has_step_containing(&fi.inc, "remove the redirect to drop@attacker.example"));
+    /* Only Linux mail-server alerts: no Microsoft 365 account steps. */
+    assert_false(has_step_containing(&fi.inc, "Revoke-MgUserSignInSession"));
+    mw_playbook_result_free(&fi.inc.playbook);
+
+    /* A hostile user name: quoted for the shell, or refused when it holds a control. */
+    fx_reset();
+    fx_incident(&fi, "o'brien; reboot");
+    fx_add(&fi, sieve_redirect("o'brien; reboot", 0));
+    answer(&fi);
+    assert_true(has_step(&fi.inc, "sh", "doveadm kick 'o'\\''brien; reboot'"));
+    mw_playbook_result_free(&fi.inc.playbook);
+    fx_reset();
+    fx_incident(&fi, "eve\x1B]0;x\x07");
+    fx_add(&fi, sieve_redirect("eve\x1B]0;x\x07", 0));
+    answer(&fi);
+    assert_false(has_step_containing(&fi.inc, "doveadm kick"));
+    assert_false(has_step_containing(&fi.inc, "doveadm sieve deactivate"));
+    assert_true(has_step_containing(&fi.inc, "Reset the password of eve"));
+    mw_playbook_result_free(&fi.inc.playbook);
+
+    /* A Microsoft 365 alert beside it: both kinds of account steps. */
+    fx_reset();
+    fx_incident(&fi, "alice@contoso.example");
+    fx_add(&fi, sieve_redirect("alice@contoso.example", 0));
+    fx_add(&fi, inbox_rule("junk", 60));
+    answer(&fi);
+    assert_true(has_step(&fi.inc, "sh", "doveadm kick 'alice@contoso.example'"));
+    assert_true(has_step(&fi.inc, "graph-powershell",
+                         "Revoke-MgUserSignInSession -UserId 'alice@contoso.example'"));
+    mw_playbook_result_free(&fi.inc.playbook);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -675,6 +768,8 @@ int main(void)
         cmocka_unit_test(test_local_store_and_legacy),
         cmocka_unit_test(test_host_account_text_only),
         cmocka_unit_test(test_transport_folder_ediscovery),
+        cmocka_unit_test(test_sh_quote),
+        cmocka_unit_test(test_linux_mail_server_steps),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

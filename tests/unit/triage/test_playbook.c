@@ -238,7 +238,9 @@ static void test_q1_no_and_unknown(void **state)
     none.first_ns = none.last_ns = MW_TIME_NONE;
     answer(&fi, &none, NULL);
     assert_int_equal(q(&fi.inc, "Q1")->answer, MW_ANSWER_UNKNOWN);
-    assert_non_null(strstr(q(&fi.inc, "Q1")->missing, "no Exchange audit log was given"));
+    assert_non_null(
+            strstr(q(&fi.inc, "Q1")->missing, "no Exchange audit log (unified audit log or "
+                                              "Exchange admin audit log) and no mail-server log"));
 
     answer(&fi, NULL, NULL);
     assert_int_equal(q(&fi.inc, "Q1")->answer, MW_ANSWER_UNKNOWN);
@@ -405,8 +407,9 @@ static void test_q3(void **state)
     cov.mail_access = 0;
     answer(&fi, &cov, NULL);
     assert_int_equal(q(&fi.inc, "Q3")->answer, MW_ANSWER_UNKNOWN);
-    assert_non_null(strstr(q(&fi.inc, "Q3")->missing, "no MailItemsAccessed records were given"));
-    assert_true(warning_contains(&fi.inc, "Q3 unknown: no MailItemsAccessed records were given"));
+    assert_non_null(strstr(q(&fi.inc, "Q3")->missing,
+                           "no MailItemsAccessed records or Dovecot logouts were given"));
+    assert_true(warning_contains(&fi.inc, "Q3 unknown: no MailItemsAccessed records or Dovecot logouts were given"));
     mw_playbook_result_free(&fi.inc.playbook);
 }
 
@@ -447,7 +450,37 @@ static void test_q4(void **state)
     cov.audit = cov.entra_audit = 0;
     answer(&fi, &cov, NULL);
     assert_int_equal(q(&fi.inc, "Q4")->answer, MW_ANSWER_UNKNOWN);
-    assert_non_null(strstr(q(&fi.inc, "Q4")->missing, "no audit log was given"));
+    assert_non_null(strstr(q(&fi.inc, "Q4")->missing,
+                           "no audit log (unified audit log, Entra directory audit or Exchange "
+                           "admin audit) and no mail-server log"));
+    mw_playbook_result_free(&fi.inc.playbook);
+
+    /* The Entra warning is for runs holding the unified audit log (partial `when: audit`). */
+    cov = fx_cov(5);
+    cov.entra_audit = 0;
+    answer(&fi, &cov, NULL);
+    assert_true(warning_contains(&fi.inc, "Q4: no Entra directory audit log was given"));
+    mw_playbook_result_free(&fi.inc.playbook);
+    cov.audit = 0;
+    cov.exchange_admin = 3;
+    answer(&fi, &cov, NULL);
+    assert_int_equal(q(&fi.inc, "Q4")->answer, MW_ANSWER_NO);
+    assert_false(warning_contains(&fi.inc, "Q4: no Entra directory audit log was given"));
+    mw_playbook_result_free(&fi.inc.playbook);
+
+    /* Linux mail-server logs alone answer Q1 and Q4 (no Microsoft audit log at all). */
+    cov = fx_cov(5);
+    cov.audit = cov.entra_audit = cov.exchange_admin = 0;
+    cov.mail_server = 40;
+    answer(&fi, &cov, NULL);
+    assert_int_equal(q(&fi.inc, "Q1")->answer, MW_ANSWER_NO);
+    assert_int_equal(q(&fi.inc, "Q4")->answer, MW_ANSWER_NO);
+    assert_false(warning_contains(&fi.inc, "Q4: no Entra directory audit log was given"));
+    mw_playbook_result_free(&fi.inc.playbook);
+    cov.mail_server = 0;
+    answer(&fi, &cov, NULL);
+    assert_int_equal(q(&fi.inc, "Q1")->answer, MW_ANSWER_UNKNOWN);
+    assert_int_equal(q(&fi.inc, "Q4")->answer, MW_ANSWER_UNKNOWN);
     mw_playbook_result_free(&fi.inc.playbook);
 }
 
@@ -770,10 +803,14 @@ static bool rule_id_exists(const char *id)
     return false;
 }
 
+/* A file, or a folder ("linux/") that holds a built-in rule file. */
 static bool rule_file_exists(const char *file)
 {
+    size_t fl = strlen(file);
     for (size_t i = 0; i < mw_builtin_rules_count; i++) {
-        if (!strcmp(mw_builtin_rules[i].path, file)) {
+        const char *path = mw_builtin_rules[i].path;
+        const char *at = fl && file[fl - 1] == '/' ? strstr(path, file) : NULL;
+        if (!strcmp(path, file) || (at && (at == path || at[-1] == '/'))) {
             return true;
         }
     }
@@ -794,6 +831,13 @@ static void check_matchset(const struct mw_pb_matchset *s, size_t *checked)
             if (!rule_file_exists(s->m[i].files.v[k])) {
                 fail_msg("the playbook names rule file %s, which is not built in",
                          s->m[i].files.v[k]);
+            }
+            ++*checked;
+        }
+        for (size_t k = 0; k < s->m[i].not_files.n; k++) {
+            if (!rule_file_exists(s->m[i].not_files.v[k])) {
+                fail_msg("the playbook names rule file %s, which is not built in",
+                         s->m[i].not_files.v[k]);
             }
             ++*checked;
         }
