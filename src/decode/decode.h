@@ -285,9 +285,10 @@ bool mw_w3c_is_directive(struct mw_str line);
 
 /* docs/formats/syslog.md: one record per line, in one of three shapes. */
 enum mw_syslog_shape {
-    MW_SYSLOG_3164, /* [<PRI>]Mmm dd hh:mm:ss HOST TAG[PID]: MSG (no year, local time) */
-    MW_SYSLOG_5424, /* <PRI>1 TIMESTAMP HOST APP PROCID MSGID SD [MSG] */
-    MW_SYSLOG_ISO,  /* [<PRI>]2025-03-04T09:50:01.123456+01:00 HOST TAG[PID]: MSG (rsyslog) */
+    MW_SYSLOG_3164,    /* [<PRI>]Mmm dd hh:mm:ss HOST TAG[PID]: MSG (no year, local time) */
+    MW_SYSLOG_5424,    /* <PRI>1 TIMESTAMP HOST APP PROCID MSGID SD [MSG] */
+    MW_SYSLOG_ISO,     /* [<PRI>]2025-03-04T09:50:01.123456+01:00 HOST TAG[PID]: MSG (rsyslog) */
+    MW_SYSLOG_JOURNAL, /* a `journalctl -o json` record (sources/journal_rec.c), not a line */
 };
 
 struct mw_syslog_rec {

@@ -398,4 +398,15 @@ int mw_dovecot_map(struct mw_dovecot *d, const struct mw_syslog_rec *r, struct m
 /* Sessions dropped unjoined because MW_DOVECOT_SESSIONS_MAX later logins came first. */
 uint64_t mw_dovecot_evicted(const struct mw_dovecot *d);
 
+/* ---- sources/journal_rec.c: `journalctl -o json` records as syslog lines ------------------- */
+
+/* True when a JSON record is the journal's: __REALTIME_TIMESTAMP with MESSAGE or
+ * SYSLOG_IDENTIFIER. */
+bool mw_journal_sniff(struct mw_str first);
+/* Fills r (shape MW_SYSLOG_JOURNAL; its strings in json or the arena) from a journal record and
+ * sets *dedup to the record's identity (its __CURSOR, else its text). MW_OK, or MW_E_MALFORMED /
+ * MW_E_NOMEM with diag saying why. A record without __REALTIME_TIMESTAMP is undated. */
+int mw_journal_rec(struct mw_str json, struct mw_arena *arena, struct mw_syslog_rec *r,
+                   uint64_t *dedup, struct mw_diag *diag);
+
 #endif

@@ -41,6 +41,7 @@ static const char *const shapes[] = {
     [MW_SYSLOG_3164] = "rfc3164",
     [MW_SYSLOG_5424] = "rfc5424",
     [MW_SYSLOG_ISO] = "rfc3339",
+    [MW_SYSLOG_JOURNAL] = "journal",
 };
 
 static const struct mw_logsource ls_syslog = { "linux", "syslog", NULL };
@@ -225,17 +226,25 @@ static int sl_map(void *state, const struct mw_recview *rec, struct mw_map_ctx *
                   struct mw_diag *diag)
 {
     struct sl_state *st = state;
-    if (rec->container != MW_CONT_SYSLOG || !rec->syslog) {
+    struct mw_syslog_rec jr;
+    const struct mw_syslog_rec *r = rec->syslog;
+    uint64_t dedup = 0;
+    if (rec->container == MW_CONT_JSON) {
+        int rc = mw_journal_rec(rec->json, ctx->arena, &jr, &dedup, diag);
+        if (rc != MW_OK) {
+            return rc;
+        }
+        r = &jr;
+    } else if (rec->container != MW_CONT_SYSLOG || !r) {
         return mw_diag_set(diag, MW_E_MALFORMED, "syslog reads only syslog lines");
     }
-    const struct mw_syslog_rec *r = rec->syslog;
     lookup_ids(st, ctx->fields);
     struct mw_event *ev = ctx->event;
     mw_event_reset(ev);
     ev->source = "syslog";
     ev->origin = rec->origin;
     ev->logsource = &ls_syslog;
-    ev->dedup = line_key(r);
+    ev->dedup = dedup ? dedup : line_key(r);
     map_generic(st, r, ctx);
     if (r->sd.len && st->want_sd) {
         int rc = map_sd(st, r->sd, ctx, diag);
@@ -258,12 +267,15 @@ static int sl_map(void *state, const struct mw_recview *rec, struct mw_map_ctx *
     return ctx->emit(ctx->emit_arg, ev);
 }
 
-/* Every file the syslog decoder frames is a syslog file (docs/formats/syslog.md). */
+/* Every file the syslog decoder frames is a syslog file; JSON whose first record is the
+ * journal's (`journalctl -o json`) is one too (docs/formats/syslog.md). */
 static int sl_sniff(enum mw_container container, struct mw_str first,
                     const struct mw_csv_header *hdr)
 {
-    (void)first;
     (void)hdr;
+    if (container == MW_CONT_JSON) {
+        return mw_journal_sniff(first) ? 90 : 0;
+    }
     return container == MW_CONT_SYSLOG ? 50 : 0;
 }
 
@@ -321,12 +333,16 @@ static const struct mw_source_shape formats_shapes[] = {
     { "RFC 5424", "<22>1 2025-03-04T10:10:03.123456+01:00 mx1 postfix 4101 - - connect from ..." },
     { "rsyslog ISO-8601 high-precision file format (RSYSLOG_FileFormat)",
       "2025-03-04T09:50:01.123456+01:00 mx1 dovecot: imap-login: Login: user=<alice@example.org>" },
+    { "systemd journal as JSON Lines (journalctl -o json)",
+      "{\"__REALTIME_TIMESTAMP\":\"1741081801000000\",\"_HOSTNAME\":\"mx1\","
+      "\"SYSLOG_IDENTIFIER\":\"dovecot\",\"MESSAGE\":\"imap-login: Login: ...\"}" },
     { NULL, NULL },
 };
 
 const struct mw_source mw_source_syslog = {
     .name = "syslog",
-    .summary = "syslog files (RFC 3164, RFC 5424, rsyslog ISO-8601): host, app, pid, facility, "
+    .summary = "syslog files (RFC 3164, RFC 5424, rsyslog ISO-8601) and journalctl -o json: host, "
+               "app, pid, facility, "
                "severity, structured data and message of every line",
     .product = "linux",
     .prefilter_field = NULL,
@@ -335,7 +351,7 @@ const struct mw_source mw_source_syslog = {
     .map = sl_map,
     .close = sl_close,
     .finish = sl_finish,
-    .decoders = MW_DECODER_BIT(MW_CONT_SYSLOG),
+    .decoders = MW_DECODER_BIT(MW_CONT_SYSLOG) | MW_DECODER_BIT(MW_CONT_JSON),
     .logsources = formats_logsources,
     .shapes = formats_shapes,
 };

@@ -46,6 +46,8 @@ SKIP_CASES = {
     "linux-mail-incident": "Dovecot joins a session's login to its later lines in the order the "
                            "daemon wrote them (docs/formats/dovecot.md, Sessions): its lines are "
                            "not records that can be shuffled or split",
+    "journald-scan": "its Dovecot logout is joined to the login before it, as for "
+                     "linux-mail-incident",
 }
 EVIDENCE_PLACE = ("file", "line", "offset")
 # Documents that wrap their records: Defender streaming ("records"), hunting API ("Results"),
