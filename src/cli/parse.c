@@ -31,6 +31,9 @@ static const char parse_help_tail[] =
         "                            (Exchange admin audit RunDate) when the file shows none\n"
         "      --year YEAR           year of the first syslog lines that carry none (RFC 3164,\n"
         "                            Mmm dd hh:mm:ss); default: from the file's modification time\n"
+        "      --access-log-format F  Apache LogFormat or nginx log_format of web access logs\n"
+        "                            (default: Apache common, combined, vhost_combined and\n"
+        "                            nginx combined are tried)\n"
         "      --explain             instead of events, say for each file which container and\n"
         "                            source were detected and why (each source's sniff score),\n"
         "                            every record that could not be read and why, and counts\n"
@@ -52,7 +55,8 @@ static int print_event(void *arg, struct mw_event *ev)
 #define TZ_MAX 64 /* --input-timezone options */
 
 struct parse_opts {
-    const char *source, *order, *year;
+    const char *source, *order, *year, *access_format;
+    struct mw_access_format access_compiled;
     const char *tzs[TZ_MAX];
     size_t ntzs;
     bool explain;
@@ -60,7 +64,7 @@ struct parse_opts {
 
 /* --input-timezone, --date-order and --source into the pipeline: MW_EXIT_CLEAN or, after saying
  * what is wrong with each, MW_EXIT_ERROR. */
-static int input_options(struct mw_pipeline *pl, struct mw_tzmap *tzmap, const struct parse_opts *o)
+static int input_options(struct mw_pipeline *pl, struct mw_tzmap *tzmap, struct parse_opts *o)
 {
     int status = MW_EXIT_CLEAN;
     const char *source = o->source, *order = o->order;
@@ -87,6 +91,18 @@ static int input_options(struct mw_pipeline *pl, struct mw_tzmap *tzmap, const s
         mw_term_escape(stderr, o->year, strlen(o->year));
         fputs("' is not a year from 1970 to 9999\n", stderr);
         status = MW_EXIT_ERROR;
+    }
+    if (o->access_format) {
+        struct mw_diag d;
+        mw_diag_init(&d);
+        if (mw_access_format_compile(o->access_format, &o->access_compiled, &d) != MW_OK) {
+            fputs("mailward parse: --access-log-format: ", stderr);
+            mw_term_escape(stderr, d.msg, strlen(d.msg));
+            fputc('\n', stderr);
+            status = MW_EXIT_ERROR;
+        } else {
+            pl->access_format = &o->access_compiled;
+        }
     }
     if (source && !(pl->force = mw_source_find(source))) {
         fprintf(stderr, "mailward parse: --source '%s' is not a source (%s)\n", source,
@@ -130,6 +146,7 @@ static int parse_args(int argc, char **argv, struct parse_opts *o)
         O_TZ = 256,
         O_DATE_ORDER,
         O_YEAR,
+        O_ACCESS_FORMAT,
         O_EXPLAIN
     };
     static const struct option longs[] = {
@@ -137,6 +154,7 @@ static int parse_args(int argc, char **argv, struct parse_opts *o)
         { "input-timezone", required_argument, NULL, O_TZ },
         { "date-order", required_argument, NULL, O_DATE_ORDER },
         { "year", required_argument, NULL, O_YEAR },
+        { "access-log-format", required_argument, NULL, O_ACCESS_FORMAT },
         { "explain", no_argument, NULL, O_EXPLAIN },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -161,6 +179,9 @@ static int parse_args(int argc, char **argv, struct parse_opts *o)
                 break;
             case O_YEAR:
                 o->year = optarg;
+                break;
+            case O_ACCESS_FORMAT:
+                o->access_format = optarg;
                 break;
             case O_EXPLAIN:
                 o->explain = true;

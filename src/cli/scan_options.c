@@ -25,6 +25,7 @@ enum {
     O_TZ,
     O_DATE_ORDER,
     O_YEAR,
+    O_ACCESS_FORMAT,
     O_LATENESS,
     O_MAX_MEMORY,
     O_LEARNING,
@@ -44,6 +45,7 @@ static const struct option shared_longs[] = {
     { "input-timezone", required_argument, NULL, O_TZ },
     { "date-order", required_argument, NULL, O_DATE_ORDER },
     { "year", required_argument, NULL, O_YEAR },
+    { "access-log-format", required_argument, NULL, O_ACCESS_FORMAT },
     { "max-lateness", required_argument, NULL, O_LATENESS },
     { "max-memory", required_argument, NULL, O_MAX_MEMORY },
     { "learning-period", required_argument, NULL, O_LEARNING },
@@ -83,6 +85,9 @@ static const char help_tail[] =
         "                            (Exchange admin audit RunDate) when the file shows none\n"
         "      --year YEAR           year of the first syslog lines that carry none (RFC 3164,\n"
         "                            Mmm dd hh:mm:ss); default: from the file's modification time\n"
+        "      --access-log-format F  Apache LogFormat or nginx log_format of web access logs\n"
+        "                            (default: config access_log_format, else Apache common,\n"
+        "                            combined, vhost_combined and nginx combined are tried)\n"
         "      --max-lateness SPAN   how long windows stay open at least before they may be\n"
         "                            closed to save memory (default 2h); a tuning hint that never\n"
         "                            changes results (alerts do not depend on input order)\n"
@@ -206,6 +211,8 @@ static const char **single_slot(struct mw_scan_opts *o, int c)
             return &o->date_order;
         case O_YEAR:
             return &o->year;
+        case O_ACCESS_FORMAT:
+            return &o->access_format;
         case O_LATENESS:
             return &o->lateness;
         case O_MAX_MEMORY:
@@ -388,6 +395,15 @@ static int tuning_options(struct mw_scan_opts *o, const char *cmd)
     if (o->lateness && mw_timespan_parse(mw_str_c(o->lateness), &o->run.lateness_ns) != MW_OK) {
         return mw_cli_usage_error(cmd, "--max-lateness '%s' is not a time span (e.g. 30m, 2h, 1d)",
                                   o->lateness);
+    }
+    const char *fmt = o->access_format ? o->access_format : mw_config_access_format(o->cfg);
+    if (fmt) {
+        struct mw_diag d;
+        mw_diag_init(&d);
+        if (mw_access_format_compile(fmt, &o->access_compiled, &d) != MW_OK) {
+            return mw_cli_usage_error(cmd, "--access-log-format: %s", d.msg);
+        }
+        o->run.access_format = &o->access_compiled;
     }
     o->run.learning_ns = mw_config_learning(o->cfg);
     if (o->learning && (mw_timespan_parse(mw_str_c(o->learning), &o->run.learning_ns) != MW_OK ||

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "core/tzmap.h"
+#include "decode/decode.h"
 #include "run/run.h"
 #include "triage/triage.h"
 
@@ -28,6 +29,8 @@ enum {
 
 struct mw_scan_opts {
     const char *since, *until, *min_level, *config, *domains, *source, *date_order, *year;
+    const char *access_format;
+    struct mw_access_format access_compiled;
     const char *lateness, *max_memory, *learning;
     const char *rules_dirs[MW_SCAN_MAX_LIST];
     size_t nrules_dirs;
@@ -50,7 +53,7 @@ void mw_scan_opts_fini(struct mw_scan_opts *o);
 /* Copies the shared long options after the n options of out (whose capacity is cap, room for
  * the terminating zero entry included); returns the new count. The command's own entries come
  * first; out must hold MW_SCAN_NLONGS more. */
-#define MW_SCAN_NLONGS 17
+#define MW_SCAN_NLONGS 18
 size_t mw_scan_longs_append(struct option *out, size_t n, size_t cap);
 
 /* Takes option c as getopt_long returned it (arg: optarg). 1 when it is a shared option and was

@@ -236,6 +236,43 @@ void mw_padded_lines_init(struct mw_padded_lines *pl, struct mw_stream *s);
 int mw_padded_line_next(struct mw_padded_lines *pl, struct mw_str *line, uint64_t *line_no,
                         uint64_t *offset, struct mw_diag *diag);
 
+/* ---- web server access logs (decode/access_log.c, docs/formats/web_access.md) ---------------- */
+
+#define MW_ACCESS_MAX_TOKENS 64
+
+/* A part of a log format: literal text, or a directive (its text after '%': "h", ">s", "t",
+ * "{Referer}i"; an nginx variable is compiled to the directive that logs the same, or "{name}n").
+ */
+struct mw_access_token {
+    bool literal;
+    struct mw_str text; /* into the format's buf */
+};
+
+struct mw_access_format {
+    struct mw_access_token t[MW_ACCESS_MAX_TOKENS];
+    size_t n;
+    char buf[2048];
+    size_t used;
+};
+
+/* Apache's predefined vhost_combined, combined and common formats, NULL-terminated, in the order
+ * a file without a configured format is tried, and their names. */
+extern const char *const mw_access_builtin[];
+extern const char *const mw_access_builtin_names[];
+
+/* Compiles an Apache LogFormat string (or an nginx log_format one, with $variables). MW_OK, or
+ * MW_E_CONFIG with diag saying what to fix (an unknown '%', two directives with nothing between
+ * them, too long). */
+int mw_access_format_compile(const char *fmt, struct mw_access_format *f, struct mw_diag *diag);
+/* Matches line against f: values[i] is the value of directive i (views into line, still escaped);
+ * *extra what follows the format (fields a writer appended). MW_E_MALFORMED when it does not
+ * match. */
+int mw_access_match(const struct mw_access_format *f, struct mw_str line, struct mw_str *values,
+                    struct mw_str *extra);
+/* True when line looks like an access log line: within its first 400 bytes, after a space, a
+ * timestamp "[dd/Mon/yyyy:hh:mm:ss +hhmm]" followed by a space or the end of the line. */
+bool mw_access_is_line(struct mw_str line);
+
 /* ---- W3C extended log ---------------------------------------------------------------------- */
 
 /* docs/formats/w3c.md: directive lines ("#Software:", "#Version:", "#Date:", "#Fields:", others
@@ -369,6 +406,8 @@ enum mw_container {
     /* syslog lines (docs/formats/syslog.md). Asked before every other decoder: an RFC 5424 line
      * starts with '<' (XML's sniff) and an rsyslog ISO line with a date (W3C's). */
     MW_CONT_SYSLOG,
+    /* web server access log lines (docs/formats/web_access.md): asked after syslog, before W3C */
+    MW_CONT_ACCESS,
     MW_CONT_COUNT
 };
 

@@ -188,6 +188,41 @@ static bool syslog_sniff(struct mw_stream *s, char first, struct mw_diag *diag)
     return n > 0 && good * 4 >= n * 3;
 }
 
+/* docs/formats/web_access.md, Recognising a file: the first non-blank line and three in four of
+ * the first lines hold an access log timestamp ("[04/Mar/2025:10:15:32 +0100] \"") after a
+ * space. */
+static bool access_sniff(struct mw_stream *s, char first, struct mw_diag *diag)
+{
+    if (first == '<' || first == '{' || first == '[' || first == '#' || first == '"') {
+        return false;
+    }
+    struct mw_str av;
+    int rc = mw_stream_fill(s, SYSLOG_SNIFF_BYTES, &av, diag);
+    if (rc != MW_OK && rc != MW_E_LIMIT) {
+        return false;
+    }
+    bool whole = rc == MW_OK && av.len < SYSLOG_SNIFF_BYTES;
+    size_t pos = 0, n = 0, good = 0;
+    struct mw_str line;
+    while (n < SYSLOG_SNIFF_LINES && sniff_line(av, &pos, whole, &line)) {
+        bool ok = mw_access_is_line(line);
+        if (n == 0 && !ok) {
+            return false;
+        }
+        n++;
+        good += ok;
+    }
+    return n > 0 && good * 4 >= n * 3;
+}
+
+static const struct mw_decoder access_decoder = {
+    .container = MW_CONT_ACCESS,
+    .name = "access",
+    .summary = "web server access log lines: Apache common, combined, vhost_combined, nginx "
+               "combined, or a LogFormat given with --access-log-format",
+    .sniff = access_sniff,
+};
+
 static const struct mw_decoder syslog_decoder = {
     .container = MW_CONT_SYSLOG,
     .name = "syslog",
@@ -226,16 +261,17 @@ static const struct mw_decoder w3c_decoder = {
 };
 
 static const struct mw_decoder *const decoders[] = {
-    [MW_CONT_W3C] = &w3c_decoder, [MW_CONT_JSON] = &json_decoder,     [MW_CONT_CSV] = &csv_decoder,
-    [MW_CONT_XML] = &xml_decoder, [MW_CONT_SYSLOG] = &syslog_decoder,
+    [MW_CONT_W3C] = &w3c_decoder,       [MW_CONT_JSON] = &json_decoder,
+    [MW_CONT_CSV] = &csv_decoder,       [MW_CONT_XML] = &xml_decoder,
+    [MW_CONT_SYSLOG] = &syslog_decoder, [MW_CONT_ACCESS] = &access_decoder,
 };
 
 /* The order decoders are asked in: syslog first (its sniff takes only files whose first lines are
  * syslog lines, which W3C's would take for dated records and XML's for markup when they start with
  * '<'), then W3C (its sniff takes only a directive or dated first line, which JSON's would take as
  * junk before records), CSV, which takes any text, last. */
-static const enum mw_container sniff_order[] = { MW_CONT_SYSLOG, MW_CONT_W3C, MW_CONT_JSON,
-                                                 MW_CONT_XML, MW_CONT_CSV };
+static const enum mw_container sniff_order[] = { MW_CONT_SYSLOG, MW_CONT_ACCESS, MW_CONT_W3C,
+                                                 MW_CONT_JSON,   MW_CONT_XML,    MW_CONT_CSV };
 
 _Static_assert(sizeof sniff_order / sizeof sniff_order[0] == MW_CONT_COUNT,
                "every decoder is asked");

@@ -627,6 +627,9 @@ static void head_line(struct table_incident *ti, const char *label, char *const 
 {
     struct mw_buf *b = &ti->head;
     (void)mw_buf_printf(b, "  %-12s", label);
+    if (n == 0 && !strcmp(label, "accounts:")) {
+        (void)mw_buf_printf(b, "%s", "(none named: the alerts name only addresses)");
+    }
     for (size_t i = 0; i < n; i++) {
         if (i > 0) {
             (void)mw_buf_append(b, ", ", 2);

@@ -548,6 +548,7 @@ static int read_file(struct mw_context *c, const struct ctx_file *f, struct file
         .tz = mw_tzmap_for(o->tz, f->path),
         .date_order = o->date_order,
         .year = o->year,
+        .access_format = o->access_format,
         .emit = on_event,
         .emit_arg = fr,
         .want = want,

@@ -78,7 +78,8 @@ typedef int mw_ctx_event_fn(void *arg, const struct mw_ctx_event *ce);
 struct mw_ctx_read_opts {
     const struct mw_tzmap *tz; /* as the first reading had them */
     enum mw_date_order date_order;
-    int year;          /* --year, as the first reading had it */
+    int year;                                     /* --year, as the first reading had it */
+    const struct mw_access_format *access_format; /* likewise */
     size_t max_events; /* at most this many entries are read back (0: 100,000) */
     /* The fields fn reads, NULL-terminated: only they are mapped (a record mapped whole costs
      * twice as much). NULL: every field. */

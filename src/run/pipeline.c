@@ -66,6 +66,7 @@ void mw_pipeline_restart(struct mw_pipeline *p)
     p->tz = keep.tz;
     p->date_order = keep.date_order;
     p->year = keep.year;
+    p->access_format = keep.access_format;
     p->fields = keep.fields;
     p->on_event = keep.on_event;
     p->on_event_arg = keep.on_event_arg;
@@ -428,6 +429,7 @@ static int read_one(void *arg, const char *path, const struct mw_diag *error)
         .tz = mw_tzmap_for(p->tz, path),
         .date_order = p->date_order,
         .year = p->year,
+        .access_format = p->access_format,
         .emit = count_event,
         .emit_arg = &ec,
         .prefilters = p->prefilters,

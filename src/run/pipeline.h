@@ -26,6 +26,7 @@ struct mw_pipeline {
     const struct mw_tzmap *tz;     /* --input-timezone (zone per file); NULL: UTC */
     enum mw_date_order date_order; /* --date-order (core/time.h), UNKNOWN when not given */
     int year;                      /* --year (RFC 3164 syslog lines); 0 when not given */
+    const struct mw_access_format *access_format; /* web access logs; NULL: predefined */
     struct mw_fieldtab *fields;
     mw_event_fn *on_event;
     void *on_event_arg;

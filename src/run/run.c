@@ -373,6 +373,7 @@ static void setup_pipeline(struct mw_run *run)
     pl->tz = o->tz;
     pl->date_order = o->date_order;
     pl->year = o->year;
+    pl->access_format = o->access_format;
     pl->fields = &run->fields;
     pl->on_event = on_event;
     pl->on_event_arg = run;

@@ -28,6 +28,8 @@ struct mw_run_options {
     const struct mw_tzmap *tz;     /* --input-timezone; NULL: UTC */
     enum mw_date_order date_order; /* --date-order, UNKNOWN when not given */
     int year;                      /* --year, 0 when not given */
+    /* --access-log-format, else the config's access_log_format, compiled; NULL: neither */
+    const struct mw_access_format *access_format;
     const char *const *rules_dirs; /* --rules */
     size_t nrules_dirs;
     bool no_builtin;                /* --no-builtin-rules */

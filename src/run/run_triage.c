@@ -386,7 +386,9 @@ static int add_context(struct mw_run *run, struct mw_incident *incs, size_t n)
         keys[i] = cc.refs[i].key;
     }
     const char **fields = read_fields();
-    struct mw_ctx_read_opts o = { run->opt->tz, run->opt->date_order, run->opt->year, 0, fields };
+    struct mw_ctx_read_opts o = {
+        run->opt->tz, run->opt->date_order, run->opt->year, run->opt->access_format, 0, fields
+    };
     uint64_t dropped = 0;
     int rc = mw_context_read(run->context, keys, cc.nrefs, &o, on_context, &cc, &dropped);
     finish_hours(&cc);

@@ -23,6 +23,7 @@ static const struct mw_source *const sources[] = {
     &mw_source_graph_activity,
     &mw_source_exchange_message_trace,
     &mw_source_syslog,
+    &mw_source_web_access,
 };
 
 const struct mw_source *const *mw_sources_all(size_t *n)
@@ -937,6 +938,64 @@ static int scan_syslog(struct scan *sc, struct mw_stream *s, const struct mw_sou
     return rc;
 }
 
+/* Web server access logs (docs/formats/web_access.md): each non-blank line is a record; the
+ * source is picked on the first one. */
+static int scan_access(struct scan *sc, struct mw_stream *s, const struct mw_source *force,
+                       struct mw_diag *diag)
+{
+    struct mw_padded_lines pl;
+    mw_padded_lines_init(&pl, s);
+    int rc = MW_OK;
+    for (;;) {
+        struct mw_str line;
+        uint64_t no = 0, off = 0;
+        struct mw_diag d;
+        mw_diag_init(&d);
+        int st = mw_padded_line_next(&pl, &line, &no, &off, &d);
+        if (st == MW_OK && line.len && line.ptr[line.len - 1] == '\r') {
+            line.len--;
+        }
+        if (st == MW_OK && !line.len) {
+            continue;
+        }
+        int took = take_record(sc, st, no, &d, "line too long", "malformed line", diag, &rc);
+        if (took == REC_END) {
+            break;
+        }
+        if (took == REC_SKIP) {
+            continue;
+        }
+        if (!sc->opened) {
+            sc->src = force ? force : pick(MW_CONT_ACCESS, line, NULL, no, sc->stats);
+            if (!sc->src) {
+                diag->path = sc->path;
+                diag->line = no;
+                rc = mw_diag_set(diag, MW_E_CONFIG, "no source recognises this access log");
+                break;
+            }
+            if ((rc = open_source(sc, NULL, diag)) != MW_OK) {
+                break;
+            }
+        }
+        struct mw_recview rec = { 0 };
+        rec.container = MW_CONT_ACCESS;
+        rec.line = line;
+        rec.origin = (struct mw_origin){ sc->path, sc->file_id, no, off };
+        if ((rc = map_record(sc, &rec, "malformed access log line")) != MW_OK) {
+            break;
+        }
+    }
+    if (rc == MW_OK && sc->opened && sc->stats->events == 0 && sc->stats->malformed > 0) {
+        diag->path = sc->path;
+        diag->line = 0;
+        return mw_diag_set(diag, MW_E_CONFIG,
+                           "no line could be read (%llu malformed): not an access log of the "
+                           "format given",
+                           (unsigned long long)sc->stats->malformed);
+    }
+    return rc;
+}
+
 typedef int scan_fn(struct scan *sc, struct mw_stream *s, const struct mw_source *force,
                     struct mw_diag *diag);
 
@@ -944,7 +1003,7 @@ typedef int scan_fn(struct scan *sc, struct mw_stream *s, const struct mw_source
  * source its first record(s) pick. */
 static scan_fn *const drivers[] = {
     [MW_CONT_W3C] = scan_w3c, [MW_CONT_JSON] = scan_json,     [MW_CONT_CSV] = scan_csv,
-    [MW_CONT_XML] = scan_xml, [MW_CONT_SYSLOG] = scan_syslog,
+    [MW_CONT_XML] = scan_xml, [MW_CONT_SYSLOG] = scan_syslog, [MW_CONT_ACCESS] = scan_access,
 };
 
 _Static_assert(sizeof drivers / sizeof drivers[0] == MW_CONT_COUNT, "one driver per decoder");
@@ -999,6 +1058,10 @@ int mw_source_scan_file(const char *path, uint32_t file_id, const struct mw_sour
     struct scan sc = { path, file_id, &inner, problems, stats, NULL, NULL, false };
     const struct mw_decoder *dec = NULL;
     rc = mw_decode_sniff(s, &dec, diag);
+    if (rc == MW_OK && dec && force && force->decoders == MW_DECODER_BIT(MW_CONT_ACCESS)) {
+        dec = mw_decoder_get(
+                MW_CONT_ACCESS); /* a forced access log: its lines, whatever they hold */
+    }
     if (rc == MW_OK && dec) {
         stats->decoder = dec;
         rc = drivers[dec->container](&sc, s, force, diag);

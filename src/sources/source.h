@@ -34,6 +34,7 @@ struct mw_recview {
     const struct mw_w3c_framer *w3c;
     /* MW_CONT_SYSLOG: the line split into its parts, its time converted (decode/decode.h) */
     const struct mw_syslog_rec *syslog;
+    struct mw_str line; /* MW_CONT_ACCESS: the line (CR and LF removed) */
     struct mw_origin origin;
 };
 
@@ -56,6 +57,9 @@ struct mw_map_ctx {
     /* --year: the year of RFC 3164 syslog lines at the start of a file, which carry none
      * (docs/formats/syslog.md, Year); 0: from the file's modification time */
     int year;
+    /* --access-log-format / the config's access_log_format, compiled (docs/formats/web_access.md);
+     * NULL: the predefined formats are tried */
+    const struct mw_access_format *access_format;
     mw_event_fn *emit; /* call once per event the record yields */
     void *emit_arg;
     /* Exact prefilters from the rules (event/event.h), one per source in mw_sources_all()
@@ -143,6 +147,7 @@ extern const struct mw_source mw_source_exchange_message_tracking;
 extern const struct mw_source mw_source_graph_activity;
 extern const struct mw_source mw_source_exchange_message_trace;
 extern const struct mw_source mw_source_syslog;
+extern const struct mw_source mw_source_web_access;
 
 /* ---- registry ------------------------------------------------------------------------------ */
 

@@ -15,6 +15,7 @@
 #include "core/ip.h"
 #include "core/str.h"
 #include "core/time.h"
+#include "decode/decode.h"
 #include "triage/incident.h"
 #include "triage/triage_int.h"
 
@@ -74,6 +75,7 @@ void mw_config_destroy(struct mw_config *cfg)
         mw_free(a->windows);
     }
     mw_free(cfg->lists);
+    mw_free(cfg->access_format);
     mw_free(cfg->ti.ranges);
     strlist_free(&cfg->ti.domains);
     strlist_free(&cfg->ti.apps);
@@ -501,6 +503,30 @@ static int load_learning(struct mw_yload *ld, yaml_node_t *v, struct mw_config *
     return MW_OK;
 }
 
+/* access_log_format: an Apache LogFormat or nginx log_format string for web server access logs
+ * (docs/formats/web_access.md), checked here so that a bad one stops the run before it reads. */
+static int load_access_format(struct mw_yload *ld, yaml_node_t *v, struct mw_config *cfg)
+{
+    const char *text = mw_yload_scalar(v);
+    struct mw_access_format f;
+    struct mw_diag d;
+    mw_diag_init(&d);
+    if (!text) {
+        return mw_yload_fail(ld, v, "%s", "access_log_format must be a string (a LogFormat)");
+    }
+    if (mw_access_format_compile(text, &f, &d) != MW_OK) {
+        return mw_yload_fail(ld, v, "access_log_format: %s", d.msg);
+    }
+    mw_free(cfg->access_format);
+    cfg->access_format = mw_strdup(text);
+    return MW_OK;
+}
+
+const char *mw_config_access_format(const struct mw_config *cfg)
+{
+    return cfg ? cfg->access_format : NULL;
+}
+
 int64_t mw_config_learning(const struct mw_config *cfg)
 {
     return cfg->learning > 0 ? cfg->learning : -1;
@@ -690,6 +716,9 @@ static int root_key(struct mw_yload *ld, struct mw_config *cfg, const char *key,
     if (!strcmp(key, "learning_period")) {
         return load_learning(ld, v, cfg);
     }
+    if (!strcmp(key, "access_log_format")) {
+        return load_access_format(ld, v, cfg);
+    }
     if (!strcmp(key, "placeholders")) {
         return load_placeholders(ld, cfg, v);
     }
@@ -704,7 +733,7 @@ static int root_key(struct mw_yload *ld, struct mw_config *cfg, const char *key,
     }
     return mw_yload_fail(
             ld, k,
-            "unknown key '%s' (internal_domains, allowlists, learning_period, "
+            "unknown key '%s' (internal_domains, allowlists, learning_period, access_log_format, "
             "placeholders, threat_intel, vip, identities, egress_ranges, incident_span, "
             "ip_link_max_accounts)",
             key);

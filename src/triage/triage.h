@@ -33,6 +33,8 @@ const char *const *mw_config_domains(const struct mw_config *cfg, size_t *n);
 
 /* The config's learning_period in nanoseconds, or -1 when it names none. */
 int64_t mw_config_learning(const struct mw_config *cfg);
+/* The config's access_log_format (a LogFormat string that compiles), or NULL. */
+const char *mw_config_access_format(const struct mw_config *cfg);
 /* The config's `placeholders:` lists (valid while cfg lives), for mw_ruleset_expand. */
 const struct mw_placeholder *mw_config_placeholders(const struct mw_config *cfg, size_t *n);
 

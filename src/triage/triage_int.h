@@ -52,6 +52,7 @@ struct mw_config {
     struct mw_allowlist *lists;
     size_t nlists;
     int64_t learning;          /* learning_period; 0: not given */
+    char *access_format;       /* access_log_format (checked: it compiles); NULL: not given */
     struct mw_placeholder *ph; /* placeholders: name -> values (strings owned here) */
     size_t nph;
     /* Incidents (triage/incident.c, docs/incidents.md): */

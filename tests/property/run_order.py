@@ -50,6 +50,8 @@ SKIP_CASES = {
                      "linux-mail-incident",
 }
 EVIDENCE_PLACE = ("file", "line", "offset")
+# The timestamp of an access log line (decode/access_log.c, mw_access_is_line).
+ACCESS_LINE = re.compile(r" \[\d\d/[A-Z][a-z][a-z]/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\]( |$)")
 # Documents that wrap their records: Defender streaming ("records"), hunting API ("Results"),
 # Graph ("value"). Any other single JSON object is one record.
 WRAPPER_KEYS = ("records", "Results", "value")
@@ -171,6 +173,11 @@ def read_records(path):
         return None  # one XML document: its records are not lines (decode/xml.c)
     if "\0" in text:
         return None  # binary content: its own test (tests/e2e), not a question of order
+    first = body.split("\n", 1)[0]
+    if ACCESS_LINE.search(first[:400]):
+        # a web server access log (docs/formats/web_access.md): every line a record, no header
+        lines = [line for line in text.split("\n") if line.strip()]
+        return Records("jsonl", lines, gz=gz, ext=ext)
     recs = csv_records(text)
     if not recs:
         return None
