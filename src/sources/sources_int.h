@@ -398,4 +398,23 @@ int mw_dovecot_map(struct mw_dovecot *d, const struct mw_syslog_rec *r, struct m
 /* Sessions dropped unjoined because MW_DOVECOT_SESSIONS_MAX later logins came first. */
 uint64_t mw_dovecot_evicted(const struct mw_dovecot *d);
 
+/* ---- Postfix lines of a syslog file (postfix.c, docs/formats/postfix.md) ---------------- */
+
+#define MW_POSTFIX_MESSAGES_MAX 65536 /* open messages kept per file; the oldest goes first */
+
+struct mw_postfix;
+extern const struct mw_logsource mw_postfix_logsource;
+/* True when a syslog TAG is Postfix's: "postfix/<daemon>", "postfix/<name>/<daemon>" or a
+ * multi-instance "postfix-<name>/<daemon>". */
+bool mw_postfix_claims(struct mw_str app);
+/* Per-file state (the open messages), freed by mw_postfix_destroy. */
+struct mw_postfix *mw_postfix_create(void);
+void mw_postfix_destroy(struct mw_postfix *p);
+/* Adds the Postfix fields of line r to ctx->event (the generic syslog fields already in it).
+ * Never fails: a line it cannot read is a Postfix event of kind "other". */
+int mw_postfix_map(struct mw_postfix *p, const struct mw_syslog_rec *r, struct mw_map_ctx *ctx,
+                   struct mw_diag *diag);
+/* Messages dropped unjoined because MW_POSTFIX_MESSAGES_MAX later messages came first. */
+uint64_t mw_postfix_evicted(const struct mw_postfix *p);
+
 #endif
