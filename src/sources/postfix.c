@@ -259,6 +259,11 @@ static void keep(struct pf_msg *m, int which, struct mw_str v)
     m->used = (uint16_t)(m->used + v.len);
 }
 
+/* The events the join looks at, compared by address (docs/formats/postfix.md, Messages). */
+static const char EV_CLIENT[] = "client", EV_SASL_LOGIN[] = "sasl_login", EV_PICKUP[] = "pickup",
+                  EV_MESSAGE_ID[] = "message_id", EV_QUEUED[] = "queued", EV_REMOVED[] = "removed",
+                  EV_BOUNCE[] = "bounce";
+
 /* ---- one line --------------------------------------------------------------------------- */
 
 struct pf_line {
@@ -401,18 +406,18 @@ static size_t key_len(struct mw_str s)
 static size_t value_end(struct mw_str v)
 {
     if (v.len && v.ptr[0] == '<') {
-        for (size_t i = 1; i < v.len; i++) {
-            if (v.ptr[i] == '>' && (i + 1 == v.len || v.ptr[i + 1] == ',' || v.ptr[i + 1] == ' ')) {
-                return i + 1;
+        for (const char *p = v.ptr + 1, *end = v.ptr + v.len;
+             (p = memchr(p, '>', (size_t)(end - p))) != NULL; p++) {
+            if (p + 1 == end || p[1] == ',' || p[1] == ' ') {
+                return (size_t)(p - v.ptr) + 1;
             }
         }
     }
-    for (size_t i = 0; i + 1 < v.len; i++) {
-        if (v.ptr[i] == ',' && v.ptr[i + 1] == ' ' && key_len(skip(v, i + 2))) {
-            return i;
-        }
-        if (v.ptr[i] == ' ' && key_len(skip(v, i + 1))) {
-            return i;
+    const char *end = v.ptr + v.len;
+    for (const char *p = v.ptr; (p = memchr(p, ' ', (size_t)(end - p))) != NULL; p++) {
+        if (key_len(mw_str_make(p + 1, (size_t)(end - p - 1)))) {
+            size_t at = (size_t)(p - v.ptr);
+            return at && p[-1] == ',' ? at - 1 : at;
         }
     }
     return v.len;
@@ -444,32 +449,33 @@ static void put_status(struct pf_line *ln, struct mw_str v)
 
 static const struct {
     const char *key;
+    size_t len;
     enum pf_field f;
     int keep;  /* message string, or -1 */
     bool word; /* the first word only */
 } known_keys[] = {
-    { "from", P_FROM, M_FROM, false },
-    { "size", P_SIZE, M_SIZE, true },
-    { "nrcpt", P_NRCPT, M_NRCPT, true },
-    { "message-id", P_MESSAGE_ID, M_MSGID, false },
-    { "uid", P_UID, M_UID, true },
-    { "to", P_TO, -1, false },
-    { "orig_to", P_ORIG_TO, -1, false },
-    { "relay", P_RELAY, -1, false },
-    { "delay", P_DELAY, -1, true },
-    { "delays", P_DELAYS, -1, true },
-    { "dsn", P_DSN, -1, true },
-    { "sasl_method", P_SASL_METHOD, M_METHOD, false },
-    { "sasl_username", P_USER, M_USER, false },
-    { "proto", P_PROTO, -1, true },
-    { "helo", P_HELO, -1, false },
+    { "from", 4, P_FROM, M_FROM, false },
+    { "size", 4, P_SIZE, M_SIZE, true },
+    { "nrcpt", 5, P_NRCPT, M_NRCPT, true },
+    { "message-id", 10, P_MESSAGE_ID, M_MSGID, false },
+    { "uid", 3, P_UID, M_UID, true },
+    { "to", 2, P_TO, -1, false },
+    { "orig_to", 7, P_ORIG_TO, -1, false },
+    { "relay", 5, P_RELAY, -1, false },
+    { "delay", 5, P_DELAY, -1, true },
+    { "delays", 6, P_DELAYS, -1, true },
+    { "dsn", 3, P_DSN, -1, true },
+    { "sasl_method", 11, P_SASL_METHOD, M_METHOD, false },
+    { "sasl_username", 13, P_USER, M_USER, false },
+    { "proto", 5, P_PROTO, -1, true },
+    { "helo", 4, P_HELO, -1, false },
 };
 
 /* One key=value of a message line; false when the key is not one of the above. */
 static bool put_known(struct pf_line *ln, struct mw_str key, struct mw_str val)
 {
     for (size_t i = 0; i < sizeof known_keys / sizeof known_keys[0]; i++) {
-        if (!mw_str_eq_c(key, known_keys[i].key)) {
+        if (key.len != known_keys[i].len || memcmp(key.ptr, known_keys[i].key, key.len) != 0) {
             continue;
         }
         struct mw_str v = unbracket(known_keys[i].word ? first_word(val) : val);
@@ -655,32 +661,32 @@ static bool map_action(struct pf_line *ln, struct mw_str s)
 static void map_queued(struct pf_line *ln, struct mw_str s)
 {
     if (STARTS(s, "removed")) {
-        ln->event = "removed";
+        ln->event = EV_REMOVED;
     } else if (STARTS(s, "sender non-delivery notification: ") ||
                STARTS(s, "sender delivery status notification: ")) {
-        ln->event = "bounce";
+        ln->event = EV_BOUNCE;
         long c = FIND(s, ": ");
         ln->bounce_id = mw_str_trim(skip(s, (size_t)c + 2));
         set(ln, P_BOUNCE_ID, ln->bounce_id);
     } else if (STARTS(s, "client=")) {
-        ln->event = "client";
+        ln->event = EV_CLIENT;
         parse_kvs(ln, s);
-        ln->event = ln->val[M_USER].len ? "sasl_login" : "client";
+        ln->event = ln->val[M_USER].len ? EV_SASL_LOGIN : EV_CLIENT;
         if (ln->val[M_USER].len) {
             set_c(ln, P_AUTH_FAILURES, "0");
         }
     } else if (STARTS(s, "message-id=")) {
-        ln->event = "message_id";
+        ln->event = EV_MESSAGE_ID;
         set(ln, P_MESSAGE_ID, unbracket(mw_str_trim(skip(s, 11))));
         ln->val[M_MSGID] = unbracket(mw_str_trim(skip(s, 11)));
     } else if (STARTS(s, "uid=") && EQ(ln->daemon, "pickup")) {
-        ln->event = "pickup";
+        ln->event = EV_PICKUP;
         parse_kvs(ln, s);
     } else if (map_action(ln, s)) {
         return;
     } else if (key_len(s)) {
         parse_kvs(ln, s);
-        ln->event = ln->has[P_TO] ? "delivery" : ln->has[P_STATUS] ? "status" : "queued";
+        ln->event = ln->has[P_TO] ? "delivery" : ln->has[P_STATUS] ? "status" : EV_QUEUED;
         if (!ln->has[P_TO] && !ln->has[P_STATUS] && !ln->has[P_FROM]) {
             ln->event = "other";
             set(ln, P_REASON, s);
@@ -794,15 +800,14 @@ static void carry(struct pf_line *ln, const struct pf_msg *m)
 
 static bool opens_message(const struct pf_line *ln)
 {
-    return !strcmp(ln->event, "client") || !strcmp(ln->event, "sasl_login") ||
-           !strcmp(ln->event, "pickup");
+    return ln->event == EV_CLIENT || ln->event == EV_SASL_LOGIN || ln->event == EV_PICKUP;
 }
 
 /* Lines that open a message when its queue id is not open: those above, and the first lines of
  * a message that starts before the file or was made by Postfix itself (a bounce notification). */
 static bool may_open(const struct pf_line *ln)
 {
-    return opens_message(ln) || !strcmp(ln->event, "message_id") || !strcmp(ln->event, "queued");
+    return opens_message(ln) || ln->event == EV_MESSAGE_ID || ln->event == EV_QUEUED;
 }
 
 /* A bounce opens the notification's message (its own queue id). */
@@ -836,11 +841,11 @@ static void join(struct pf_line *ln)
             keep(m, i, ln->val[i]);
         }
         carry(ln, m);
-        if (!strcmp(ln->event, "removed")) {
+        if (ln->event == EV_REMOVED) {
             drop_entry(p, (uint32_t)e);
         }
     }
-    if (!strcmp(ln->event, "bounce")) {
+    if (ln->event == EV_BOUNCE) {
         open_bounce(ln); /* after the use of m: opening may move the entries */
     }
 }
