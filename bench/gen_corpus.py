@@ -1857,13 +1857,129 @@ class Postfix(Common):
                 POSTFIX_RULES["fanin"]: next_unit}
 
 
+# The Linux audit log (docs/formats/auditd.md): syscall events (SYSCALL, CWD, one or two PATH,
+# PROCTITLE, EOE; half of them ENRICHED) of programs opening files under watched directories:
+# Dovecot's imap and lmtp reading and writing Maildir files, Thunderbird its profile, editors,
+# shells and backups other files; user-space records (USER_LOGIN, USER_CMD, SERVICE_START) with
+# msg='...'; a few events interleaved, some names hex-encoded. Planted per 25 MB
+# (rules/linux/auditd.yml): tar reading 60 files of one Maildir in one second (60 store reads, the
+# bulk rule once) and cp copying an mbox from /var/mail (one store read). Background reads of
+# mail stores are all by mail programs.
+
+AUDITD_RULES = {"read": "a341fd03-2141-48a3-9a36-4bf06ddb5f7e",
+                "bulk": "246c1b64-7271-414d-aa89-1237092ba07d"}
+
+
+class Auditd(Common):
+    def __init__(self, seed):
+        Common.__init__(self, seed)
+        self.serial = 1000
+        self.names = [u.split(".")[0] for u in self.users]
+
+    def syscall(self, ts, uid, comm, exe, paths, cwd, key):
+        rng = self.rng
+        self.serial += 1
+        m = "msg=audit(%d.%03d:%d):" % (ts, rng.randrange(1000), self.serial)
+        enriched = rng.random() < 0.5
+        recs = ["type=SYSCALL %s arch=c000003e syscall=257 success=yes exit=3 a0=ffffff9c a1=%x "
+                "a2=0 a3=0 items=%d ppid=%d pid=%d auid=%d uid=%d gid=%d euid=%d suid=%d "
+                "fsuid=%d egid=%d sgid=%d fsgid=%d tty=pts0 ses=%d comm=\"%s\" exe=\"%s\" "
+                "key=\"%s\"%s" % (
+                    m, rng.getrandbits(40), len(paths), rng.randrange(1, 30000),
+                    rng.randrange(1, 60000), uid, uid, uid, uid, uid, uid, uid, uid, uid,
+                    rng.randrange(1, 900), comm, exe, key,
+                    ("\x1dARCH=x86_64 SYSCALL=openat AUID=\"%s\" UID=\"%s\" GID=\"%s\"" % (
+                        (self.names[uid % len(self.names)],) * 3)) if enriched else "")]
+        recs.append("type=CWD %s cwd=\"%s\"" % (m, cwd))
+        for i, p in enumerate(paths):
+            name = p.encode().hex().upper() if " " in p else '"%s"' % p
+            recs.append("type=PATH %s item=%d name=%s inode=%d dev=fd:00 mode=0100600 ouid=%d "
+                        "ogid=%d rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 "
+                        "cap_fver=0" % (m, i, name, rng.randrange(1, 1 << 24), uid, uid))
+        recs.append("type=PROCTITLE %s proctitle=%s" % (
+            m, (comm + "\0" + paths[0]).encode().hex().upper()))
+        recs.append("type=EOE %s" % m)
+        return recs
+
+    def user_record(self, ts):
+        rng = self.rng
+        self.serial += 1
+        u = rng.randrange(len(self.names))
+        kind = rng.choice(("USER_LOGIN", "USER_CMD", "SERVICE_START"))
+        return ["type=%s msg=audit(%d.%03d:%d): pid=%d uid=0 auid=%d ses=%d msg='op=%s "
+                "acct=\"%s\" exe=\"/usr/sbin/sshd\" hostname=? addr=198.51.100.%d "
+                "terminal=ssh res=success'" % (
+                    kind, ts, rng.randrange(1000), self.serial, rng.randrange(1, 60000),
+                    1000 + u, rng.randrange(1, 900), kind.lower(), self.names[u],
+                    rng.randrange(1, 255))]
+
+    def background(self, ts):
+        rng = self.rng
+        u = rng.randrange(len(self.names))
+        uid, home = 1000 + u, "/home/%s" % self.names[u]
+        r = rng.random()
+        if r < 0.45:
+            f = "%s/Maildir/%s/%d.M%dP%d.mx1:2,S" % (home, rng.choice(("cur", "new")),
+                                                      ts - rng.randrange(1 << 20),
+                                                      rng.randrange(1 << 20), rng.randrange(99999))
+            comm = rng.choice(("imap", "lmtp"))
+            return self.syscall(ts, uid, comm, "/usr/lib/dovecot/" + comm, [f], home + "/Maildir",
+                                "maildir_read")
+        if r < 0.6:
+            f = "%s/.thunderbird/%s.default-release/ImapMail/imap.example.org/INBOX" % (
+                home, self.hexs(8))
+            return self.syscall(ts, uid, "thunderbird", "/usr/lib/thunderbird/thunderbird", [f],
+                                home, "mail_read")
+        if r < 0.9:
+            f = "%s/Documents/%s %d.odt" % (home, rng.choice(("report", "notes", "plan")),
+                                            rng.randrange(100))
+            comm = rng.choice(("vim", "bash", "tar", "cp", "python3"))
+            return self.syscall(ts, uid, comm, "/usr/bin/" + comm, [f, "/etc/ld.so.cache"],
+                                home + "/Documents", "home_watch")
+        return self.user_record(ts)
+
+    def run(self, w, size):
+        rng = self.rng
+        units = max(1, size // UNIT_BYTES)
+        next_unit = 0
+        ts = BASE_EPOCH
+        pending = []
+        while w.size() < size:
+            if next_unit < units and w.size() >= next_unit * (size // units):
+                u = (next_unit * 7) % len(self.names)
+                ts = ts - ts % 600 + 300  # the 60 reads in one 10-minute bin
+                home = "/home/%s" % self.names[u]
+                for i in range(60):
+                    for line in self.syscall(ts, 1000 + u, "tar", "/usr/bin/tar",
+                                             ["%s/Maildir/cur/%d.M%dP%d.mx1:2,S" % (
+                                                 home, ts - i, i, next_unit)],
+                                             home, "maildir_read"):
+                        w.add(line)
+                for line in self.syscall(ts, 1000 + u, "cp", "/usr/bin/cp",
+                                         ["/var/mail/%s" % self.names[(u + 1) % len(self.names)]],
+                                         "/tmp", "mbox_read"):
+                    w.add(line)
+                next_unit += 1
+            for _ in range(16):
+                recs = self.background(ts)
+                if rng.random() < 0.2 and len(recs) > 2:  # interleave two events
+                    pending, recs = recs[2:], pending + recs[:2]
+                for line in recs:
+                    w.add(line)
+                ts += 1 if rng.random() < 0.3 else 0
+        for line in pending:
+            w.add(line)
+        return {AUDITD_RULES["read"]: 61 * next_unit, AUDITD_RULES["bulk"]: next_unit}
+
+
 # kind -> factory(seed); the kinds of part1_kinds() also name their writer.
 KINDS = {"defender": lambda seed: Defender(seed), "office": lambda seed: Office(seed + 1),
          "adminxml": lambda seed: AdminXml(seed + 2), "iis": lambda seed: Iis(seed + 2),
          "msgtrack": lambda seed: MsgTrack(seed + 3),
          "graph": lambda seed: Graph(seed + 2), "msgtrace": lambda seed: MessageTrace(seed + 3),
          "winevent": lambda seed: WinEvent(seed + 5), "syslog": lambda seed: Syslog(seed + 6),
-         "dovecot": lambda seed: Dovecot(seed + 7), "postfix": lambda seed: Postfix(seed + 8)}
+         "dovecot": lambda seed: Dovecot(seed + 7), "postfix": lambda seed: Postfix(seed + 8),
+         "auditd": lambda seed: Auditd(seed + 9)}
 
 
 def main():

@@ -34,6 +34,8 @@ struct mw_recview {
     const struct mw_w3c_framer *w3c;
     /* MW_CONT_SYSLOG: the line split into its parts, its time converted (decode/decode.h) */
     const struct mw_syslog_rec *syslog;
+    /* MW_CONT_AUDITD: one audit record split into its parts (decode/decode.h) */
+    const struct mw_auditd_rec *auditd;
     struct mw_origin origin;
 };
 
@@ -140,6 +142,7 @@ extern const struct mw_source mw_source_exchange_message_tracking;
 extern const struct mw_source mw_source_graph_activity;
 extern const struct mw_source mw_source_exchange_message_trace;
 extern const struct mw_source mw_source_syslog;
+extern const struct mw_source mw_source_auditd;
 
 /* ---- registry ------------------------------------------------------------------------------ */
 

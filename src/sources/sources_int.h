@@ -417,4 +417,10 @@ int mw_postfix_map(struct mw_postfix *p, const struct mw_syslog_rec *r, struct m
 /* Messages dropped unjoined because MW_POSTFIX_MESSAGES_MAX later messages came first. */
 uint64_t mw_postfix_evicted(const struct mw_postfix *p);
 
+/* ---- the Linux audit log (auditd.c, docs/formats/auditd.md) ------------------------------ */
+
+/* Audit events whose records are still coming, kept per file: a new event past these emits the
+ * oldest. */
+#define MW_AUDITD_OPEN_MAX 64
+
 #endif
