@@ -1946,6 +1946,9 @@ class Auditd(Common):
         pending = []
         while w.size() < size:
             if next_unit < units and w.size() >= next_unit * (size // units):
+                for line in pending:  # an event's records come close together, not across plants
+                    w.add(line)
+                pending = []
                 u = (next_unit * 7) % len(self.names)
                 ts = ts - ts % 600 + 300  # the 60 reads in one 10-minute bin
                 home = "/home/%s" % self.names[u]

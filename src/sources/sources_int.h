@@ -421,6 +421,6 @@ uint64_t mw_postfix_evicted(const struct mw_postfix *p);
 
 /* Audit events whose records are still coming, kept per file: a new event past these emits the
  * oldest. */
-#define MW_AUDITD_OPEN_MAX 64
+#define MW_AUDITD_OPEN_MAX 256
 
 #endif
