@@ -22,7 +22,7 @@ SIZE=${BENCH_SIZE:-1G}
 SEED=${BENCH_SEED:-1114}
 RUNS=${BENCH_RUNS:-3}
 NICE=${BENCH_NICE:-19}
-KINDS=${BENCH_KINDS:-entra_signin entra_signin_graph entra_audit exchange_admin_audit dovecot postfix}
+KINDS=${BENCH_KINDS:-entra_signin entra_signin_graph entra_audit exchange_admin_audit dovecot postfix auditd}
 RULES=$BENCH/rules/legacy_signin_failure.yml
 mkdir -p "$RES"
 
@@ -43,7 +43,7 @@ fi
 ext() { # kind -> file extension
     case $1 in
         exchange_admin_audit) echo csv ;;
-        dovecot | postfix) echo log ;;
+        dovecot | postfix | auditd) echo log ;;
         entra_signin_graph) echo json ;;
         *) echo jsonl ;;
     esac
