@@ -112,8 +112,8 @@ static const enum pf_field msg_fields[M_NSTR] = {
     [M_ORIGIN] = P_ORIGIN,
 };
 
-#define MSG_STR_MAX 512  /* longest value kept per message string */
-#define MSG_BUF_MAX 4096 /* bytes of strings kept per message */
+#define MSG_STR_MAX 256  /* longest value kept per message string */
+#define MSG_BUF_MAX 1024 /* bytes of strings kept per message */
 
 struct pf_msg {
     uint64_t key; /* host + queue id; 0: free */

@@ -400,7 +400,7 @@ uint64_t mw_dovecot_evicted(const struct mw_dovecot *d);
 
 /* ---- Postfix lines of a syslog file (postfix.c, docs/formats/postfix.md) ---------------- */
 
-#define MW_POSTFIX_MESSAGES_MAX 65536 /* open messages kept per file; the oldest goes first */
+#define MW_POSTFIX_MESSAGES_MAX 32768 /* open messages kept per file; the oldest goes first */
 
 struct mw_postfix;
 extern const struct mw_logsource mw_postfix_logsource;
