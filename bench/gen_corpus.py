@@ -1683,13 +1683,306 @@ class Dovecot(Common):
                 DOVECOT_RULES["redirect"]: next_unit, DOVECOT_RULES["pair"]: next_unit}
 
 
+# Postfix lines of a mail server's syslog (docs/formats/postfix.md): inbound messages from outside
+# senders through postscreen and smtpd (client, cleanup, qmgr, an LMTP delivery to each local
+# recipient, some through an alias with orig_to, removed), submissions of SASL users from their
+# own addresses relayed over SMTP to outside recipients, cron mail injected by pickup and
+# delivered locally, bounces of a few, SASL failures from random addresses, connect/disconnect
+# lines and daemons read no further (anvil); about 40 messages open at a time, interleaved. 70 %
+# RFC 3164 lines, 30 % rsyslog ISO. Planted per 25 MB (rules/linux/postfix.yml): two local
+# recipients rewritten by aliases to one outside address and relayed there (the forwarding rule
+# twice, the fan-in once), a message injected by pickup relayed to an outside address (the pickup
+# rule), 11 SASL failures from one address then a submission from it (the SASL rule), 21
+# messages of one user to one outside recipient within a minute (the bulk rule). No background
+# line has orig_to on an SMTP delivery, background SASL failures come from random addresses, and
+# a user sends at most a few messages an hour to one recipient.
+
+POSTFIX_RULES = {"forward": "245562bc-a538-41c1-a87c-1def7ac722f4",
+                 "pickup": "0789e171-4194-4438-a3a2-21555dba4cc3",
+                 "sasl": "1de48d86-f967-43fb-814b-06ad36ae1f1e",
+                 "bulk": "19101529-bd43-4124-9aad-e952b8878c0c",
+                 "fanin": "261df430-3c5e-4e11-a184-acc9775a2d3a"}
+
+
+class Postfix(Common):
+    def __init__(self, seed):
+        Common.__init__(self, seed)
+        rng = self.rng
+        self.addr = ["%s@%s" % (u, DOMAIN) for u in self.users]
+        self.home = ["198.51.100.%d" % rng.randrange(1, 255) for _ in self.users]
+        self.open = []  # [qid, steps left] of messages in flight
+        self.pid = 1000
+        self.first = True
+
+    def stamp(self, ts):
+        tm = time.gmtime(ts)
+        if self.rng.random() < 0.3 or self.first:  # an ISO first line gives the file its year
+            self.first = False
+            return "%s.%06d+00:00 mx1" % (time.strftime("%Y-%m-%dT%H:%M:%S", tm),
+                                         self.rng.randrange(1000000))
+        return "%s %2d %s mx1" % (SYSLOG_MONTHS[tm.tm_mon - 1], tm.tm_mday,
+                                  time.strftime("%H:%M:%S", tm))
+
+    def say(self, w, ts, daemon, msg):
+        self.pid += 1
+        w.add("%s postfix/%s[%d]: %s" % (self.stamp(ts), daemon, 1000 + self.pid % 50000, msg))
+
+    def qid(self):
+        return "%010X" % self.rng.getrandbits(40)
+
+    def inbound(self, ts):
+        rng = self.rng
+        q, ip = self.qid(), "203.0.%d.%d" % (rng.randrange(256), rng.randrange(1, 255))
+        host = "mail%d.sender%d.example" % (rng.randrange(9), rng.randrange(500))
+        lines = [("postscreen", "CONNECT from [%s]:%d to [192.0.2.25]:25" % (
+                      ip, rng.randrange(1024, 65535))),
+                 ("smtpd", "connect from %s[%s]" % (host, ip)),
+                 ("smtpd", "%s: client=%s[%s]" % (q, host, ip)),
+                 ("cleanup", "%s: message-id=<%s@%s>" % (q, self.hexs(16), host)),
+                 ("qmgr", "%s: from=<news@%s>, size=%d, nrcpt=1 (queue active)" % (
+                     q, host, rng.randrange(2000, 200000)))]
+        u = rng.randrange(len(self.users))
+        orig = (", orig_to=<team%d@%s>" % (rng.randrange(20), DOMAIN)) if rng.random() < 0.1 else ""
+        lines.append(("lmtp", "%s: to=<%s>%s, relay=mx1.%s[private/dovecot-lmtp], delay=%.1f, "
+                      "delays=0.1/0/0/0.%d, dsn=2.0.0, status=sent (250 2.0.0 <%s> %s Saved)" % (
+                          q, self.addr[u], orig, DOMAIN, rng.random() * 3, rng.randrange(10),
+                          self.addr[u], self.hexs(22))))
+        lines.append(("qmgr", "%s: removed" % q))
+        lines.append(("smtpd", "disconnect from %s[%s] ehlo=1 mail=1 rcpt=1 data=1 quit=1 "
+                      "commands=5" % (host, ip)))
+        return lines
+
+    def submission(self, ts, u=None, to=None, ip=None):
+        rng = self.rng
+        u = rng.randrange(len(self.users)) if u is None else u
+        ip = ip or self.home[u]
+        to = to or "%s@partner%d.example" % (rng.choice(self.users), rng.randrange(300))
+        q = self.qid()
+        return [("submission/smtpd", "connect from unknown[%s]" % ip),
+                ("submission/smtpd", "%s: client=unknown[%s], sasl_method=PLAIN, sasl_username=%s"
+                 % (q, ip, self.addr[u])),
+                ("cleanup", "%s: message-id=<%s@%s>" % (q, self.hexs(16), DOMAIN)),
+                ("qmgr", "%s: from=<%s>, size=%d, nrcpt=1 (queue active)" % (
+                    q, self.addr[u], rng.randrange(2000, 90000))),
+                ("smtp", "%s: to=<%s>, relay=mx.%s[203.0.113.%d]:25, delay=1.2, "
+                 "delays=0.1/0/0.5/0.6, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as %s)" % (
+                     q, to, to.split("@")[1], rng.randrange(1, 255), self.qid())),
+                ("qmgr", "%s: removed" % q),
+                ("submission/smtpd", "disconnect from unknown[%s] ehlo=1 auth=1 mail=1 rcpt=1 "
+                 "data=1 quit=1 commands=6" % ip)]
+
+    def local(self, ts):
+        q = self.qid()
+        return [("pickup", "%s: uid=0 from=<root>" % q),
+                ("cleanup", "%s: message-id=<%s@mx1.%s>" % (q, self.hexs(12), DOMAIN)),
+                ("qmgr", "%s: from=<root@mx1.%s>, size=%d, nrcpt=1 (queue active)" % (
+                    q, DOMAIN, self.rng.randrange(500, 5000))),
+                ("local", "%s: to=<root@mx1.%s>, orig_to=<root>, relay=local, delay=0.01, "
+                 "delays=0/0/0/0, dsn=2.0.0, status=sent (delivered to mailbox)" % (q, DOMAIN)),
+                ("qmgr", "%s: removed" % q)]
+
+    def background(self, w, ts):
+        rng = self.rng
+        r = rng.random()
+        if r < 0.08:
+            self.say(w, ts, "smtpd", "warning: unknown[203.%d.%d.%d]: SASL LOGIN authentication "
+                     "failed: UGFzc3dvcmQ6" % (rng.randrange(256), rng.randrange(256),
+                                               rng.randrange(1, 255)))
+            return
+        if r < 0.1:
+            self.say(w, ts, "anvil", "statistics: max connection rate 3/60s for (smtp:203.0.113.%d)"
+                     " at %s" % (rng.randrange(1, 255), time.strftime("%b %d %H:%M:%S",
+                                                                       time.gmtime(ts))))
+            return
+        if len(self.open) < 40:
+            r = rng.random()
+            self.open.append(self.inbound(ts) if r < 0.55 else self.submission(ts) if r < 0.9
+                             else self.local(ts))
+        k = rng.randrange(len(self.open))  # one step of an open message
+        daemon, msg = self.open[k].pop(0)
+        self.say(w, ts, daemon, msg)
+        if not self.open[k]:
+            self.open.pop(k)
+
+    def flush(self, w, ts, lines):
+        for daemon, msg in lines:
+            self.say(w, ts, daemon, msg)
+
+    def plant(self, w, ts, unit):
+        rng = self.rng
+        drop = "drop%d@attacker.example" % unit
+        for k in range(2):  # two local recipients aliased to one outside address
+            q = self.qid()
+            self.flush(w, ts, [
+                ("smtpd", "%s: client=mail.sender.example[198.51.100.7]" % q),
+                ("cleanup", "%s: message-id=<f%d.%d@sender.example>" % (q, unit, k)),
+                ("qmgr", "%s: from=<news@sender.example>, size=12000, nrcpt=1 (queue active)" % q),
+                ("smtp", "%s: to=<%s>, orig_to=<%s>, relay=mx.attacker.example[203.0.113.77]:25, "
+                 "delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)" % (
+                     q, drop, self.addr[(unit * 7 + k) % len(self.users)])),
+                ("qmgr", "%s: removed" % q)])
+        q = self.qid()
+        self.flush(w, ts, [
+            ("pickup", "%s: uid=1001 from=<www-data>" % q),
+            ("qmgr", "%s: from=<www-data@mx1.%s>, size=88000, nrcpt=1 (queue active)" % (q, DOMAIN)),
+            ("smtp", "%s: to=<collect%d@mail.example>, relay=mx.mail.example[203.0.113.30]:25, "
+             "delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)" % (q, unit)),
+            ("qmgr", "%s: removed" % q)])
+        ip = "203.0.113.%d" % (unit % 250 + 1)
+        for i in range(11):
+            self.say(w, ts + i, "smtpd", "warning: unknown[%s]: SASL LOGIN authentication failed:"
+                     " UGFzc3dvcmQ6" % ip)
+        u = (unit * 11) % len(self.users)
+        self.flush(w, ts + 20, self.submission(ts, u=u, ip=ip))
+        v = (u + 1) % len(self.users)
+        for i in range(21):
+            self.flush(w, ts + 30, self.submission(ts, u=v, to="bulk%d@exfil.example" % unit))
+
+    def run(self, w, size):
+        rng = self.rng
+        units = max(1, size // UNIT_BYTES)
+        next_unit = 0
+        ts = BASE_EPOCH
+        while w.size() < size:
+            if next_unit < units and w.size() >= next_unit * (size // units):
+                # a plant never straddles an hour bin (the SASL and bulk windows are aligned)
+                ts = max(ts, (ts // 3600) * 3600 + 60) if ts % 3600 > 3500 else ts
+                self.plant(w, ts, next_unit)
+                next_unit += 1
+            for _ in range(64):
+                self.background(w, ts)
+                ts += 1 if rng.random() < 0.3 else 0
+        return {POSTFIX_RULES["forward"]: 2 * next_unit, POSTFIX_RULES["pickup"]: next_unit,
+                POSTFIX_RULES["sasl"]: next_unit, POSTFIX_RULES["bulk"]: next_unit,
+                POSTFIX_RULES["fanin"]: next_unit}
+
+
+# The Linux audit log (docs/formats/auditd.md): syscall events (SYSCALL, CWD, one or two PATH,
+# PROCTITLE, EOE; half of them ENRICHED) of programs opening files under watched directories:
+# Dovecot's imap and lmtp reading and writing Maildir files, Thunderbird its profile, editors,
+# shells and backups other files; user-space records (USER_LOGIN, USER_CMD, SERVICE_START) with
+# msg='...'; a few events interleaved, some names hex-encoded. Planted per 25 MB
+# (rules/linux/auditd.yml): tar reading 60 files of one Maildir in one second (60 store reads, the
+# bulk rule once) and cp copying an mbox from /var/mail (one store read). Background reads of
+# mail stores are all by mail programs.
+
+AUDITD_RULES = {"read": "a341fd03-2141-48a3-9a36-4bf06ddb5f7e",
+                "bulk": "246c1b64-7271-414d-aa89-1237092ba07d"}
+
+
+class Auditd(Common):
+    def __init__(self, seed):
+        Common.__init__(self, seed)
+        self.serial = 1000
+        self.names = [u.split(".")[0] for u in self.users]
+
+    def syscall(self, ts, uid, comm, exe, paths, cwd, key):
+        rng = self.rng
+        self.serial += 1
+        m = "msg=audit(%d.%03d:%d):" % (ts, rng.randrange(1000), self.serial)
+        enriched = rng.random() < 0.5
+        recs = ["type=SYSCALL %s arch=c000003e syscall=257 success=yes exit=3 a0=ffffff9c a1=%x "
+                "a2=0 a3=0 items=%d ppid=%d pid=%d auid=%d uid=%d gid=%d euid=%d suid=%d "
+                "fsuid=%d egid=%d sgid=%d fsgid=%d tty=pts0 ses=%d comm=\"%s\" exe=\"%s\" "
+                "key=\"%s\"%s" % (
+                    m, rng.getrandbits(40), len(paths), rng.randrange(1, 30000),
+                    rng.randrange(1, 60000), uid, uid, uid, uid, uid, uid, uid, uid, uid,
+                    rng.randrange(1, 900), comm, exe, key,
+                    ("\x1dARCH=x86_64 SYSCALL=openat AUID=\"%s\" UID=\"%s\" GID=\"%s\"" % (
+                        (self.names[uid % len(self.names)],) * 3)) if enriched else "")]
+        recs.append("type=CWD %s cwd=\"%s\"" % (m, cwd))
+        for i, p in enumerate(paths):
+            name = p.encode().hex().upper() if " " in p else '"%s"' % p
+            recs.append("type=PATH %s item=%d name=%s inode=%d dev=fd:00 mode=0100600 ouid=%d "
+                        "ogid=%d rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 "
+                        "cap_fver=0" % (m, i, name, rng.randrange(1, 1 << 24), uid, uid))
+        recs.append("type=PROCTITLE %s proctitle=%s" % (
+            m, (comm + "\0" + paths[0]).encode().hex().upper()))
+        recs.append("type=EOE %s" % m)
+        return recs
+
+    def user_record(self, ts):
+        rng = self.rng
+        self.serial += 1
+        u = rng.randrange(len(self.names))
+        kind = rng.choice(("USER_LOGIN", "USER_CMD", "SERVICE_START"))
+        return ["type=%s msg=audit(%d.%03d:%d): pid=%d uid=0 auid=%d ses=%d msg='op=%s "
+                "acct=\"%s\" exe=\"/usr/sbin/sshd\" hostname=? addr=198.51.100.%d "
+                "terminal=ssh res=success'" % (
+                    kind, ts, rng.randrange(1000), self.serial, rng.randrange(1, 60000),
+                    1000 + u, rng.randrange(1, 900), kind.lower(), self.names[u],
+                    rng.randrange(1, 255))]
+
+    def background(self, ts):
+        rng = self.rng
+        u = rng.randrange(len(self.names))
+        uid, home = 1000 + u, "/home/%s" % self.names[u]
+        r = rng.random()
+        if r < 0.45:
+            f = "%s/Maildir/%s/%d.M%dP%d.mx1:2,S" % (home, rng.choice(("cur", "new")),
+                                                      ts - rng.randrange(1 << 20),
+                                                      rng.randrange(1 << 20), rng.randrange(99999))
+            comm = rng.choice(("imap", "lmtp"))
+            return self.syscall(ts, uid, comm, "/usr/lib/dovecot/" + comm, [f], home + "/Maildir",
+                                "maildir_read")
+        if r < 0.6:
+            f = "%s/.thunderbird/%s.default-release/ImapMail/imap.example.org/INBOX" % (
+                home, self.hexs(8))
+            return self.syscall(ts, uid, "thunderbird", "/usr/lib/thunderbird/thunderbird", [f],
+                                home, "mail_read")
+        if r < 0.9:
+            f = "%s/Documents/%s %d.odt" % (home, rng.choice(("report", "notes", "plan")),
+                                            rng.randrange(100))
+            comm = rng.choice(("vim", "bash", "tar", "cp", "python3"))
+            return self.syscall(ts, uid, comm, "/usr/bin/" + comm, [f, "/etc/ld.so.cache"],
+                                home + "/Documents", "home_watch")
+        return self.user_record(ts)
+
+    def run(self, w, size):
+        rng = self.rng
+        units = max(1, size // UNIT_BYTES)
+        next_unit = 0
+        ts = BASE_EPOCH
+        pending = []
+        while w.size() < size:
+            if next_unit < units and w.size() >= next_unit * (size // units):
+                for line in pending:  # an event's records come close together, not across plants
+                    w.add(line)
+                pending = []
+                u = (next_unit * 7) % len(self.names)
+                ts = ts - ts % 600 + 300  # the 60 reads in one 10-minute bin
+                home = "/home/%s" % self.names[u]
+                for i in range(60):
+                    for line in self.syscall(ts, 1000 + u, "tar", "/usr/bin/tar",
+                                             ["%s/Maildir/cur/%d.M%dP%d.mx1:2,S" % (
+                                                 home, ts - i, i, next_unit)],
+                                             home, "maildir_read"):
+                        w.add(line)
+                for line in self.syscall(ts, 1000 + u, "cp", "/usr/bin/cp",
+                                         ["/var/mail/%s" % self.names[(u + 1) % len(self.names)]],
+                                         "/tmp", "mbox_read"):
+                    w.add(line)
+                next_unit += 1
+            for _ in range(16):
+                recs = self.background(ts)
+                if rng.random() < 0.2 and len(recs) > 2:  # interleave two events
+                    pending, recs = recs[2:], pending + recs[:2]
+                for line in recs:
+                    w.add(line)
+                ts += 1 if rng.random() < 0.3 else 0
+        for line in pending:
+            w.add(line)
+        return {AUDITD_RULES["read"]: 61 * next_unit, AUDITD_RULES["bulk"]: next_unit}
+
+
 # kind -> factory(seed); the kinds of part1_kinds() also name their writer.
 KINDS = {"defender": lambda seed: Defender(seed), "office": lambda seed: Office(seed + 1),
          "adminxml": lambda seed: AdminXml(seed + 2), "iis": lambda seed: Iis(seed + 2),
          "msgtrack": lambda seed: MsgTrack(seed + 3),
          "graph": lambda seed: Graph(seed + 2), "msgtrace": lambda seed: MessageTrace(seed + 3),
          "winevent": lambda seed: WinEvent(seed + 5), "syslog": lambda seed: Syslog(seed + 6),
-         "dovecot": lambda seed: Dovecot(seed + 7)}
+         "dovecot": lambda seed: Dovecot(seed + 7), "postfix": lambda seed: Postfix(seed + 8),
+         "auditd": lambda seed: Auditd(seed + 9)}
 
 
 def main():

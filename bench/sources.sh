@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/sources.sh -- throughput and peak RSS of the sources of issue 6, part 1 (entra_signin in
 # its SigninLogs JSON Lines and Graph download shapes, entra_audit, exchange_admin_audit CSV), and
-# of Dovecot's syslog lines (issue 9, sources part 2: the dovecot application of syslog), on
+# of Dovecot's and Postfix's syslog lines (issue 9, sources part 2: the dovecot and postfix
+# applications of syslog), on
 # generated files of BENCH_SIZE each: `mailward scan` and `mailward parse`, the median of
 # BENCH_RUNS runs by CPU time (user + system), MB/s and peak RSS from /usr/bin/time -v; for the
 # JSON files jq's time on a comparable filter, as a ratio; and a check that the scan's alerts
@@ -21,7 +22,7 @@ SIZE=${BENCH_SIZE:-1G}
 SEED=${BENCH_SEED:-1114}
 RUNS=${BENCH_RUNS:-3}
 NICE=${BENCH_NICE:-19}
-KINDS=${BENCH_KINDS:-entra_signin entra_signin_graph entra_audit exchange_admin_audit dovecot}
+KINDS=${BENCH_KINDS:-entra_signin entra_signin_graph entra_audit exchange_admin_audit dovecot postfix auditd}
 RULES=$BENCH/rules/legacy_signin_failure.yml
 mkdir -p "$RES"
 
@@ -42,7 +43,7 @@ fi
 ext() { # kind -> file extension
     case $1 in
         exchange_admin_audit) echo csv ;;
-        dovecot) echo log ;;
+        dovecot | postfix | auditd) echo log ;;
         entra_signin_graph) echo json ;;
         *) echo jsonl ;;
     esac
@@ -157,7 +158,7 @@ for kind in $KINDS; do
         if [ "$cmd" = scan ]; then
             got=$(alert_counts "$RES/$kind.scan.out")
             want=$(jq -c '.findings' "$f.expected.json")
-            if [ "$kind" = dovecot ]; then
+            if [ "$kind" = dovecot ] || [ "$kind" = postfix ]; then
                 # the history rules (baseline, new address) also judge the planted sessions:
                 # their alerts are listed, the planted rules' counts compared
                 say "  $kind: alerts per rule $got"

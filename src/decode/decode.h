@@ -272,6 +272,33 @@ int mw_access_match(const struct mw_access_format *f, struct mw_str line, struct
 /* True when line looks like an access log line: within its first 400 bytes, after a space, a
  * timestamp "[dd/Mon/yyyy:hh:mm:ss +hhmm]" followed by a space or the end of the line. */
 bool mw_access_is_line(struct mw_str line);
+/* ---- Linux audit log (docs/formats/auditd.md) ------------------------------------------- */
+
+/* One record of /var/log/audit/audit.log: "[node=N ]type=T msg=audit(<sec>.<ms>:<serial>): k=v ..."
+ * with, under log_format = ENRICHED, a 0x1D byte then the resolved fields. */
+struct mw_auditd_rec {
+    struct mw_str node;     /* "node=" before type=, empty when absent */
+    struct mw_str type;     /* "SYSCALL", "PATH", "EOE", or a number ("1300") */
+    struct mw_str stamp;    /* "1741082518.765:24287" */
+    struct mw_str body;     /* the key=value text after "): " up to the 0x1D byte */
+    struct mw_str enriched; /* the text after the 0x1D byte, empty when none */
+    struct mw_str text;     /* the whole line (CR and LF removed) */
+    int64_t time_ns;        /* UTC ns of <sec>.<ms> */
+    uint64_t serial;
+};
+
+struct mw_auditd_framer {
+    struct mw_padded_lines lines;
+};
+
+void mw_auditd_framer_init(struct mw_auditd_framer *fr, struct mw_stream *s);
+/* The next record: MW_OK, MW_DONE at the end, MW_E_MALFORMED for a line that is not an audit
+ * record (diag says why; the next call goes on), MW_E_LIMIT for a line too long, or an I/O
+ * status. The record's views live until the next call. */
+int mw_auditd_next(struct mw_auditd_framer *fr, struct mw_auditd_rec *out, uint64_t *line_no,
+                   uint64_t *offset, struct mw_diag *diag);
+/* Splits one line (no LF): MW_OK or MW_E_MALFORMED with diag (may be NULL) saying why. */
+int mw_auditd_split(struct mw_str line, struct mw_auditd_rec *out, struct mw_diag *diag);
 
 /* ---- W3C extended log ---------------------------------------------------------------------- */
 
@@ -408,6 +435,8 @@ enum mw_container {
     MW_CONT_SYSLOG,
     /* web server access log lines (docs/formats/web_access.md): asked after syslog, before W3C */
     MW_CONT_ACCESS,
+    /* Linux audit records (docs/formats/auditd.md): lines starting "type=... msg=audit(". */
+    MW_CONT_AUDITD,
     MW_CONT_COUNT
 };
 

@@ -231,6 +231,31 @@ static const struct mw_decoder syslog_decoder = {
     .sniff = syslog_sniff,
 };
 
+/* docs/formats/auditd.md, Recognising a file: the first non-blank line is an audit record
+ * ("type=... msg=audit(", optionally after "node=..."). */
+static bool auditd_sniff(struct mw_stream *s, char first, struct mw_diag *diag)
+{
+    if (first != 't' && first != 'n') {
+        return false;
+    }
+    struct mw_str av;
+    int rc = mw_stream_fill(s, 4096, &av, diag);
+    if (rc != MW_OK && rc != MW_E_LIMIT) {
+        return false;
+    }
+    size_t pos = 0;
+    struct mw_str line;
+    struct mw_auditd_rec r;
+    return sniff_line(av, &pos, true, &line) && mw_auditd_split(line, &r, NULL) == MW_OK;
+}
+
+static const struct mw_decoder auditd_decoder = {
+    .container = MW_CONT_AUDITD,
+    .name = "auditd",
+    .summary = "Linux audit log records (/var/log/audit/audit.log, RAW or ENRICHED)",
+    .sniff = auditd_sniff,
+};
+
 static const struct mw_decoder json_decoder = {
     .container = MW_CONT_JSON,
     .name = "json",
@@ -264,14 +289,18 @@ static const struct mw_decoder *const decoders[] = {
     [MW_CONT_W3C] = &w3c_decoder,       [MW_CONT_JSON] = &json_decoder,
     [MW_CONT_CSV] = &csv_decoder,       [MW_CONT_XML] = &xml_decoder,
     [MW_CONT_SYSLOG] = &syslog_decoder, [MW_CONT_ACCESS] = &access_decoder,
+    [MW_CONT_AUDITD] = &auditd_decoder,
 };
 
 /* The order decoders are asked in: syslog first (its sniff takes only files whose first lines are
  * syslog lines, which W3C's would take for dated records and XML's for markup when they start with
- * '<'), then W3C (its sniff takes only a directive or dated first line, which JSON's would take as
- * junk before records), CSV, which takes any text, last. */
-static const enum mw_container sniff_order[] = { MW_CONT_SYSLOG, MW_CONT_ACCESS, MW_CONT_W3C,
-                                                 MW_CONT_JSON,   MW_CONT_XML,    MW_CONT_CSV };
+ * '<'), then the access log (a timestamp in brackets after a space) and the audit log (a first line
+ * "type=... msg=audit(", which no other sniff takes but CSV's), then W3C (its sniff takes only a
+ * directive or dated first line, which JSON's would take as junk before records), CSV, which takes
+ * any text, last. */
+static const enum mw_container sniff_order[] = { MW_CONT_SYSLOG, MW_CONT_ACCESS, MW_CONT_AUDITD,
+                                                 MW_CONT_W3C,    MW_CONT_JSON,   MW_CONT_XML,
+                                                 MW_CONT_CSV };
 
 _Static_assert(sizeof sniff_order / sizeof sniff_order[0] == MW_CONT_COUNT,
                "every decoder is asked");

@@ -24,6 +24,7 @@ static const struct mw_source *const sources[] = {
     &mw_source_exchange_message_trace,
     &mw_source_syslog,
     &mw_source_web_access,
+    &mw_source_auditd,
 };
 
 const struct mw_source *const *mw_sources_all(size_t *n)
@@ -996,6 +997,50 @@ static int scan_access(struct scan *sc, struct mw_stream *s, const struct mw_sou
     return rc;
 }
 
+/* Linux audit log lines (docs/formats/auditd.md): one record per line to the auditd source. */
+static int scan_auditd(struct scan *sc, struct mw_stream *s, const struct mw_source *force,
+                       struct mw_diag *diag)
+{
+    struct mw_auditd_framer fr;
+    mw_auditd_framer_init(&fr, s);
+    int rc = MW_OK;
+    for (;;) {
+        struct mw_auditd_rec r;
+        uint64_t line = 0, off = 0;
+        struct mw_diag d;
+        mw_diag_init(&d);
+        int st = mw_auditd_next(&fr, &r, &line, &off, &d);
+        int took =
+                take_record(sc, st, line, &d, "line too long", "malformed audit record", diag, &rc);
+        if (took == REC_END) {
+            break;
+        }
+        if (took == REC_SKIP) {
+            continue;
+        }
+        if (!sc->opened) {
+            sc->src = force ? force : pick(MW_CONT_AUDITD, r.text, NULL, line, sc->stats);
+            if (!sc->src) {
+                diag->path = sc->path;
+                diag->line = line;
+                rc = mw_diag_set(diag, MW_E_CONFIG, "no source recognises this audit log");
+                break;
+            }
+            if ((rc = open_source(sc, NULL, diag)) != MW_OK) {
+                break;
+            }
+        }
+        struct mw_recview rec = { 0 };
+        rec.container = MW_CONT_AUDITD;
+        rec.auditd = &r;
+        rec.origin = (struct mw_origin){ sc->path, sc->file_id, line, off };
+        if ((rc = map_record(sc, &rec, "malformed audit record")) != MW_OK) {
+            break;
+        }
+    }
+    return rc;
+}
+
 typedef int scan_fn(struct scan *sc, struct mw_stream *s, const struct mw_source *force,
                     struct mw_diag *diag);
 
@@ -1004,6 +1049,7 @@ typedef int scan_fn(struct scan *sc, struct mw_stream *s, const struct mw_source
 static scan_fn *const drivers[] = {
     [MW_CONT_W3C] = scan_w3c, [MW_CONT_JSON] = scan_json,     [MW_CONT_CSV] = scan_csv,
     [MW_CONT_XML] = scan_xml, [MW_CONT_SYSLOG] = scan_syslog, [MW_CONT_ACCESS] = scan_access,
+    [MW_CONT_AUDITD] = scan_auditd,
 };
 
 _Static_assert(sizeof drivers / sizeof drivers[0] == MW_CONT_COUNT, "one driver per decoder");

@@ -35,6 +35,8 @@ struct mw_recview {
     /* MW_CONT_SYSLOG: the line split into its parts, its time converted (decode/decode.h) */
     const struct mw_syslog_rec *syslog;
     struct mw_str line; /* MW_CONT_ACCESS: the line (CR and LF removed) */
+    /* MW_CONT_AUDITD: one audit record split into its parts (decode/decode.h) */
+    const struct mw_auditd_rec *auditd;
     struct mw_origin origin;
 };
 
@@ -148,6 +150,7 @@ extern const struct mw_source mw_source_graph_activity;
 extern const struct mw_source mw_source_exchange_message_trace;
 extern const struct mw_source mw_source_syslog;
 extern const struct mw_source mw_source_web_access;
+extern const struct mw_source mw_source_auditd;
 
 /* ---- registry ------------------------------------------------------------------------------ */
 

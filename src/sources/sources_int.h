@@ -408,5 +408,29 @@ bool mw_journal_sniff(struct mw_str first);
  * MW_E_NOMEM with diag saying why. A record without __REALTIME_TIMESTAMP is undated. */
 int mw_journal_rec(struct mw_str json, struct mw_arena *arena, struct mw_syslog_rec *r,
                    uint64_t *dedup, struct mw_diag *diag);
+/* ---- Postfix lines of a syslog file (postfix.c, docs/formats/postfix.md) ---------------- */
+
+#define MW_POSTFIX_MESSAGES_MAX 32768 /* open messages kept per file; the oldest goes first */
+
+struct mw_postfix;
+extern const struct mw_logsource mw_postfix_logsource;
+/* True when a syslog TAG is Postfix's: "postfix/<daemon>", "postfix/<name>/<daemon>" or a
+ * multi-instance "postfix-<name>/<daemon>". */
+bool mw_postfix_claims(struct mw_str app);
+/* Per-file state (the open messages), freed by mw_postfix_destroy. */
+struct mw_postfix *mw_postfix_create(void);
+void mw_postfix_destroy(struct mw_postfix *p);
+/* Adds the Postfix fields of line r to ctx->event (the generic syslog fields already in it).
+ * Never fails: a line it cannot read is a Postfix event of kind "other". */
+int mw_postfix_map(struct mw_postfix *p, const struct mw_syslog_rec *r, struct mw_map_ctx *ctx,
+                   struct mw_diag *diag);
+/* Messages dropped unjoined because MW_POSTFIX_MESSAGES_MAX later messages came first. */
+uint64_t mw_postfix_evicted(const struct mw_postfix *p);
+
+/* ---- the Linux audit log (auditd.c, docs/formats/auditd.md) ------------------------------ */
+
+/* Audit events whose records are still coming, kept per file: a new event past these emits the
+ * oldest. */
+#define MW_AUDITD_OPEN_MAX 256
 
 #endif

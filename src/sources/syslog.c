@@ -76,12 +76,33 @@ static int dovecot_map(void *state, const struct mw_syslog_rec *r, struct mw_map
     return mw_dovecot_map(state, r, ctx, diag);
 }
 
+static void *postfix_create(void)
+{
+    return mw_postfix_create();
+}
+
+static void postfix_destroy(void *state)
+{
+    mw_postfix_destroy(state);
+}
+
+static int postfix_map(void *state, const struct mw_syslog_rec *r, struct mw_map_ctx *ctx,
+                       struct mw_diag *diag)
+{
+    return mw_postfix_map(state, r, ctx, diag);
+}
+
+/* Postfix first: most lines of a mail server's log are Postfix's, and its claim is one prefix
+ * comparison (bench/README.md, Postfix). */
 enum {
+    APP_POSTFIX,
     APP_DOVECOT,
     APP_COUNT
 };
 
 static const struct sl_app apps[APP_COUNT + 1] = {
+    [APP_POSTFIX] = { NULL, mw_postfix_claims, &mw_postfix_logsource, postfix_create,
+                      postfix_destroy, postfix_map }, /* sources/postfix.c */
     [APP_DOVECOT] = { NULL, mw_dovecot_claims, &mw_dovecot_logsource, dovecot_create,
                       dovecot_destroy, dovecot_map }, /* sources/dovecot.c */
     [APP_COUNT] = { NULL, NULL, NULL, NULL, NULL, NULL },
@@ -303,19 +324,33 @@ static void sl_close(void *state)
     }
 }
 
-/* After the file's last line: a warning when Dovecot sessions were dropped unjoined
- * (docs/formats/dovecot.md, Sessions). Having a finish hook also makes a targeted second reading
- * (run/context.h) map the whole file, so that a logout is joined to its login there too. */
+/* After the file's last line: a warning when Dovecot sessions or Postfix messages were dropped
+ * unjoined (docs/formats/dovecot.md, Sessions; docs/formats/postfix.md, Messages). Having a
+ * finish hook also makes a targeted second reading (run/context.h) map the whole file, so that a
+ * logout is joined to its login, and a delivery to its message, there too. */
 static int sl_finish(void *state, struct mw_map_ctx *ctx, struct mw_diag *diag)
 {
     (void)ctx;
     struct sl_state *st = state;
     uint64_t n = mw_dovecot_evicted(st->app_state[APP_DOVECOT]);
-    if (n) {
+    uint64_t m = mw_postfix_evicted(st->app_state[APP_POSTFIX]);
+    if (n && m) {
+        mw_diag_set(diag, MW_OK,
+                    "%llu Dovecot sessions had more than %u later logins before their logout "
+                    "and were not joined to it; %llu Postfix messages had more than %u later "
+                    "messages before their last line and were not joined to it",
+                    (unsigned long long)n, (unsigned)MW_DOVECOT_SESSIONS_MAX, (unsigned long long)m,
+                    (unsigned)MW_POSTFIX_MESSAGES_MAX);
+    } else if (n) {
         mw_diag_set(diag, MW_OK,
                     "%llu Dovecot sessions had more than %u later logins before their logout "
                     "and were not joined to it",
                     (unsigned long long)n, (unsigned)MW_DOVECOT_SESSIONS_MAX);
+    } else if (m) {
+        mw_diag_set(diag, MW_OK,
+                    "%llu Postfix messages had more than %u later messages before their last "
+                    "line and were not joined to it",
+                    (unsigned long long)m, (unsigned)MW_POSTFIX_MESSAGES_MAX);
     }
     return MW_OK;
 }
@@ -324,6 +359,7 @@ static int sl_finish(void *state, struct mw_map_ctx *ctx, struct mw_diag *diag)
 static const struct mw_logsource formats_logsources[] = {
     { "linux", "syslog", NULL },
     { "linux", "dovecot", NULL }, /* docs/formats/dovecot.md */
+    { "linux", "postfix", NULL }, /* docs/formats/postfix.md */
     { NULL, NULL, NULL },
 };
 

@@ -59,6 +59,12 @@ static void test_sniff(void **state)
 {
     (void)state;
     assert_string_equal(sniffed("{\"a\":1}\n", 8), "json");
+    /* a Linux audit log (docs/formats/auditd.md); a CSV header "type,..." is not one */
+    assert_string_equal(sniffed("type=DAEMON_START msg=audit(1741082518.765:1): op=start\n", 56),
+                        "auditd");
+    assert_string_equal(sniffed("\nnode=mx1 type=SYSCALL msg=audit(1.2:3): x=1\n", 45), "auditd");
+    assert_string_equal(sniffed("type,msg\nSYSCALL,x\n", 19), "csv");
+    assert_string_equal(sniffed("type=SYSCALL msg=x\n", 19), "csv");
     assert_string_equal(sniffed("  \n[{\"a\":1}]", 12), "json");
     assert_string_equal(sniffed("junk\n{\"a\":1}\n", 13), "json"); /* a JSON line after junk */
     assert_string_equal(sniffed("\0\0{\"a\":1}", 9), "json");      /* binary start */

@@ -40,7 +40,7 @@ static void test_registry_lists(void **state)
     (void)state;
     size_t n = 0;
     const struct mw_source *const *all = mw_sources_all(&n);
-    assert_int_equal(n, 12);
+    assert_int_equal(n, 13);
     assert_ptr_equal(mw_source_find("m365_audit"), &mw_source_m365_audit);
     assert_ptr_equal(mw_source_find("defender"), &mw_source_defender);
     assert_ptr_equal(mw_source_find("entra_signin"), &mw_source_entra_signin);
@@ -53,6 +53,7 @@ static void test_registry_lists(void **state)
     assert_ptr_equal(mw_source_find("graph_activity"), &mw_source_graph_activity);
     assert_ptr_equal(mw_source_find("exchange_message_trace"), &mw_source_exchange_message_trace);
     assert_ptr_equal(mw_source_find("syslog"), &mw_source_syslog);
+    assert_ptr_equal(mw_source_find("auditd"), &mw_source_auditd);
     assert_null(mw_source_find("nope"));
     assert_null(mw_source_find(NULL));
     for (size_t i = 0; i < n; i++) {
@@ -70,7 +71,7 @@ static void test_registry_names(void **state)
     assert_string_equal(buf,
                         "m365_audit, defender, entra_signin, entra_audit, exchange_admin_audit, "
                         "windows_event, exchange_iis, exchange_message_tracking, graph_activity, "
-                        "exchange_message_trace, syslog, web_access");
+                        "exchange_message_trace, syslog, web_access, auditd");
     assert_int_equal(need, strlen(buf));
     char small[8];
     assert_int_equal(mw_sources_names(small, sizeof small), need); /* cut short, still sized */
@@ -97,7 +98,7 @@ static void test_registry_decoders(void **state)
                      MW_OK);
     assert_non_null(c.stats.decoder);
     assert_string_equal(c.stats.decoder->name, "json");
-    assert_int_equal(c.stats.nscores, 12); /* every source's sniff score, for parse --explain */
+    assert_int_equal(c.stats.nscores, 13); /* every source's sniff score, for parse --explain */
     assert_int_equal(c.stats.scores[0], 90);
     assert_int_equal(c.stats.scores[1], 0);
     assert_int_equal(c.stats.sniff_line, 1);

@@ -35,8 +35,9 @@ static void test_fields(void **state)
     for (size_t i = 0; i < 3; i++) {
         assert_string_equal(c.evs[i].source, "syslog");
         assert_string_equal(c.evs[i].product, "linux");
-        /* a Dovecot line is the dovecot app's (sources/dovecot.c, tests in test_dovecot.c) */
-        assert_string_equal(c.evs[i].service, i == 2 ? "dovecot" : "syslog");
+        /* a Dovecot line is the dovecot app's (sources/dovecot.c, tests in test_dovecot.c), a
+         * Postfix line the postfix app's (sources/postfix.c, tests in test_postfix.c) */
+        assert_string_equal(c.evs[i].service, i == 2 ? "dovecot" : i == 0 ? "postfix" : "syslog");
         assert_true(c.evs[i].has_time);
     }
     assert_string_equal(cap_get(&c, 0, "host"), "mx1");
