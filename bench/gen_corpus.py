@@ -1975,6 +1975,70 @@ class Auditd(Common):
         return {AUDITD_RULES["read"]: 61 * next_unit, AUDITD_RULES["bulk"]: next_unit}
 
 
+# Web server access log lines (docs/formats/web_access.md): Apache combined (85 %), nginx combined
+# with an appended X-Forwarded-For field (10 %) and vhost_combined (5 %); visitors from 4,096
+# addresses read site pages with browser user agents, at most two people or contact pages each
+# per 10-minute bin. Planted per 25 MB: one request by the EmailSiphon harvester, and one client
+# that fetches 40 distinct team pages within one 10-minute bin behind a browser user agent
+# (rules/web/web_access.yml).
+
+WEB_RULES = {"harvester": "8f3c2a61-5d0e-4b7a-9c14-2e6f0b9d7a31",
+             "crawl": "6d1a0f37-92c4-4e8b-a5d3-0b7e4c2f9a18"}
+WEB_PAGES = ["/", "/products", "/products/widget", "/blog/2025/03/launch", "/pricing", "/login",
+             "/static/app.js", "/static/site.css", "/images/logo.png", "/search", "/careers",
+             "/docs/install", "/docs/api", "/favicon.ico", "/news", "/support"]
+WEB_AGENTS = ["Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+              "Chrome/131.0 Safari/537.36",
+              "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like "
+              "Gecko) Version/17.5 Safari/605.1.15",
+              "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"]
+
+
+class WebAccess(Common):
+    def stamp(self, ts):
+        return time.strftime("[%d/%b/%Y:%H:%M:%S +0000]", time.gmtime(ts))
+
+    def visitor(self, ts):
+        rng = self.rng
+        ip = "192.0.%d.%d" % (rng.randrange(2, 18), rng.randrange(1, 255))
+        page = rng.choice(WEB_PAGES)
+        if rng.random() < 0.3:
+            page += "?page=%d" % rng.randrange(1, 50)
+        ref = '"https://www.%s%s"' % (DOMAIN, rng.choice(WEB_PAGES)) if rng.random() < 0.6 else '"-"'
+        line = '%s - - %s "GET %s HTTP/1.1" %d %d %s "%s"' % (
+            ip, self.stamp(ts), page, 200 if rng.random() < 0.95 else 404,
+            rng.randrange(200, 90000), ref, rng.choice(WEB_AGENTS))
+        shape = rng.random()
+        if shape < 0.10:
+            line += ' "10.0.%d.%d"' % (rng.randrange(256), rng.randrange(1, 255))
+        elif shape < 0.15:
+            line = "www.%s:443 %s" % (DOMAIN, line)
+        return line
+
+    def run(self, w, size):
+        ts = BASE_EPOCH
+        unit = 25 * 1000 * 1000
+        next_plant = unit // 2
+        planted = 0
+        while w.size() < size:
+            for _ in range(64):
+                w.add(self.visitor(ts))
+                ts += 1 if self.rng.random() < 0.2 else 0
+            if w.size() >= next_plant:
+                planted += 1
+                next_plant += unit
+                w.add('198.51.100.23 - - %s "GET /contact HTTP/1.1" 200 1800 "-" "EmailSiphon"'
+                      % self.stamp(ts))
+                bin_start = ts - ts % 600 + 600
+                ts = bin_start
+                for i in range(40):
+                    w.add('203.0.113.%d - - %s "GET /about/team?page=%d HTTP/1.1" 200 9000 "-" '
+                          '"%s"' % (planted % 200 + 1, self.stamp(bin_start + i * 5), i + 1,
+                                    WEB_AGENTS[0]))
+                ts = bin_start + 600
+        return {WEB_RULES["harvester"]: planted, WEB_RULES["crawl"]: planted}
+
+
 # kind -> factory(seed); the kinds of part1_kinds() also name their writer.
 KINDS = {"defender": lambda seed: Defender(seed), "office": lambda seed: Office(seed + 1),
          "adminxml": lambda seed: AdminXml(seed + 2), "iis": lambda seed: Iis(seed + 2),
@@ -1982,7 +2046,7 @@ KINDS = {"defender": lambda seed: Defender(seed), "office": lambda seed: Office(
          "graph": lambda seed: Graph(seed + 2), "msgtrace": lambda seed: MessageTrace(seed + 3),
          "winevent": lambda seed: WinEvent(seed + 5), "syslog": lambda seed: Syslog(seed + 6),
          "dovecot": lambda seed: Dovecot(seed + 7), "postfix": lambda seed: Postfix(seed + 8),
-         "auditd": lambda seed: Auditd(seed + 9)}
+         "auditd": lambda seed: Auditd(seed + 9), "access": lambda seed: WebAccess(seed + 10)}
 
 
 def main():

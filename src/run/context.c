@@ -117,6 +117,7 @@ enum {
     F_FILE_NAME,
     F_DOVECOT_EVENT,
     F_DOVECOT_ACTION,
+    F_POSTFIX_EVENT,
     F_COUNT
 };
 static const char *const field_names[F_COUNT] = {
@@ -133,6 +134,7 @@ static const char *const field_names[F_COUNT] = {
     "FileName",
     "dovecot.event",
     "dovecot.action",
+    "postfix.event",
 };
 
 #define CTX_BUF_ENTRIES 1024 /* entries gathered before one write (32 KiB) */
@@ -291,7 +293,14 @@ int mw_context_kind(struct mw_context *c, const struct mw_event *ev)
     const char *src = ev->source ? ev->source : "";
     if (!strcmp(src, "syslog")) {
         struct mw_str event = first(c, ev, F_DOVECOT_EVENT);
-        return event.ptr ? dovecot_kind(c, ev, event) : MW_CTX_NONE;
+        if (event.ptr) {
+            return dovecot_kind(c, ev, event);
+        }
+        /* Postfix SASL logins of submission (docs/formats/postfix.md) */
+        event = first(c, ev, F_POSTFIX_EVENT);
+        return mw_str_eq_c(event, "sasl_login")    ? MW_CTX_SIGNIN
+               : mw_str_eq_c(event, "sasl_failed") ? MW_CTX_SIGNIN_FAILED
+                                                   : MW_CTX_NONE;
     }
     if (!strcmp(src, "entra_signin")) {
         struct mw_str rt = first(c, ev, F_RESULT_TYPE);

@@ -93,6 +93,7 @@ void mw_cov_init(struct mw_cov *c, struct mw_fieldtab *fields)
     c->f_status = mw_fieldtab_intern(fields, mw_str_c("Status"));
     c->f_throttled = mw_fieldtab_intern(fields, mw_str_c("OperationProperties.IsThrottled"));
     c->f_dovecot_event = mw_fieldtab_intern(fields, mw_str_c("dovecot.event"));
+    c->f_postfix_event = mw_fieldtab_intern(fields, mw_str_c("postfix.event"));
     mw_cov_reset(c);
 }
 
@@ -176,7 +177,10 @@ static void mail_server_event(struct mw_cov *c, const struct mw_event *ev)
     struct mw_coverage *cov = &c->cov;
     cov->mail_server++;
     struct mw_str e = mw_event_first(ev, c->f_dovecot_event);
-    if (!e.ptr) {
+    if (!e.ptr) { /* Postfix: SASL logins of mail submission */
+        e = mw_event_first(ev, c->f_postfix_event);
+        cov->signins += mw_str_eq_c(e, "sasl_login") || mw_str_eq_c(e, "sasl_failed");
+        cov->signins_failed += mw_str_eq_c(e, "sasl_failed");
         return;
     }
     if (mw_str_eq_c(e, "login") || mw_str_eq_c(e, "master_login")) {

@@ -50,7 +50,7 @@ struct mw_cov_src {
 
 struct mw_cov {
     struct mw_coverage cov;
-    int f_operation, f_status, f_throttled, f_dovecot_event; /* interned field ids */
+    int f_operation, f_status, f_throttled, f_dovecot_event, f_postfix_event; /* field ids */
     struct mw_cov_ls ls[32];
     size_t nls;
     struct mw_cov_src src[MW_MAX_SOURCES + 4];

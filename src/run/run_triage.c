@@ -88,7 +88,8 @@ struct mw_str mw_run_first_field(const struct mw_event *ev, const char *const *n
 }
 
 static const char *const op_fields[] = { "Operation",  "OperationName", "ActivityDisplayName",
-                                         "ActionType", "dovecot.event", NULL };
+                                         "ActionType", "dovecot.event", "postfix.event",
+                                         NULL };
 static const char *const who_fields[] = { "UserId", "UserPrincipalName",
                                           "InitiatedBy.user.userPrincipalName",
                                           "InitiatingProcessAccountUpn", NULL };

@@ -1097,9 +1097,9 @@ static const char *field_of(const struct mw_inc_evidence *e, const char *const *
     return NULL;
 }
 
-static const char *const op_fields[] = { "Operation",  "ActionType", "OperationName",
-                                         "CmdletName", "Cmdlet",     "dovecot.event",
-                                         NULL };
+static const char *const op_fields[] = { "Operation",     "ActionType", "OperationName",
+                                         "CmdletName",    "Cmdlet",     "dovecot.event",
+                                         "postfix.event", NULL };
 static const char *const account_fields[] = { "UserId",          "UserPrincipalName",
                                               "MailboxOwnerUPN", "InitiatingProcessAccountUpn",
                                               "Caller",          NULL };
