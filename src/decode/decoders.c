@@ -225,17 +225,37 @@ static const struct mw_decoder w3c_decoder = {
     .sniff = w3c_sniff,
 };
 
+/* docs/formats/windows_event.md, EVTX: the file magic. */
+static bool evtx_sniff(struct mw_stream *s, char first, struct mw_diag *diag)
+{
+    struct mw_str av;
+    if (first != 'E') {
+        return false;
+    }
+    int rc = mw_stream_fill(s, 8, &av, diag);
+    return (rc == MW_OK || rc == MW_E_LIMIT) && mw_evtx_magic(av);
+}
+
+static const struct mw_decoder evtx_decoder = {
+    .container = MW_CONT_EVTX,
+    .name = "evtx",
+    .summary = "EVTX, the Windows XML event log (wevtutil epl, Event Viewer Save As), through "
+               "libevtx",
+    .sniff = evtx_sniff,
+};
+
 static const struct mw_decoder *const decoders[] = {
-    [MW_CONT_W3C] = &w3c_decoder, [MW_CONT_JSON] = &json_decoder,     [MW_CONT_CSV] = &csv_decoder,
-    [MW_CONT_XML] = &xml_decoder, [MW_CONT_SYSLOG] = &syslog_decoder,
+    [MW_CONT_W3C] = &w3c_decoder,       [MW_CONT_JSON] = &json_decoder,
+    [MW_CONT_CSV] = &csv_decoder,       [MW_CONT_XML] = &xml_decoder,
+    [MW_CONT_SYSLOG] = &syslog_decoder, [MW_CONT_EVTX] = &evtx_decoder,
 };
 
 /* The order decoders are asked in: syslog first (its sniff takes only files whose first lines are
  * syslog lines, which W3C's would take for dated records and XML's for markup when they start with
  * '<'), then W3C (its sniff takes only a directive or dated first line, which JSON's would take as
  * junk before records), CSV, which takes any text, last. */
-static const enum mw_container sniff_order[] = { MW_CONT_SYSLOG, MW_CONT_W3C, MW_CONT_JSON,
-                                                 MW_CONT_XML, MW_CONT_CSV };
+static const enum mw_container sniff_order[] = { MW_CONT_EVTX, MW_CONT_SYSLOG, MW_CONT_W3C,
+                                                 MW_CONT_JSON, MW_CONT_XML,    MW_CONT_CSV };
 
 _Static_assert(sizeof sniff_order / sizeof sniff_order[0] == MW_CONT_COUNT,
                "every decoder is asked");

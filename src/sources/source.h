@@ -34,6 +34,8 @@ struct mw_recview {
     const struct mw_w3c_framer *w3c;
     /* MW_CONT_SYSLOG: the line split into its parts, its time converted (decode/decode.h) */
     const struct mw_syslog_rec *syslog;
+    /* MW_CONT_EVTX: the record's values (decode/decode.h) */
+    const struct mw_evtx_rec *evtx;
     struct mw_origin origin;
 };
 
