@@ -177,7 +177,9 @@ struct win_state {
     size_t ncols;
     struct mw_colids_stamp ids;
     struct wpos pos[WIN_POS_MAX];
-    struct mw_colids_stamp pos_ids; /* when pos[].id were looked up */
+    /* the same for the members of EventData objects, of Winlogbeat's winlog and of its event */
+    struct wpos data_pos[WIN_POS_MAX], winlog_pos[WIN_POS_MAX], event_pos[WIN_POS_MAX];
+    struct mw_colids_stamp pos_ids; /* when the ids of these caches were looked up */
     struct mw_win_scripts *scripts; /* 4104 blocks waiting for parts */
 };
 
@@ -249,6 +251,30 @@ static void note_positions(struct win_walk *ww, const struct mw_json_val *arr)
     }
 }
 
+/* The cached facts of the member key at position pos of a nested object, or NULL. */
+static const struct wpos *cache_hit(const struct wpos *cache, size_t pos, struct mw_str key)
+{
+    const struct wpos *c = pos < WIN_POS_MAX ? &cache[pos] : NULL;
+    return c && c->len == key.len && key.len && memcmp(c->key, key.ptr, key.len) == 0 ? c : NULL;
+}
+
+/* Keeps kind and the field id of full (the member's field name) for key at pos. */
+static const struct wpos *cache_put(struct wpos *cache, size_t pos, struct mw_str key,
+                                    unsigned kind, int id, struct wpos *tmp)
+{
+    struct wpos *c = pos < WIN_POS_MAX && key.len && key.len <= sizeof tmp->key ? &cache[pos] : tmp;
+    c->kind = kind;
+    c->id = id;
+    c->base_id = -1;
+    c->dyn = false;
+    c->len = 0;
+    if (c != tmp) {
+        memcpy(c->key, key.ptr, key.len);
+        c->len = key.len;
+    }
+    return c;
+}
+
 /* Each member of an EventData object under its own name (as the flattened tables write them),
  * and the object under name.member. */
 static int add_eventdata(struct win_walk *ww, struct mw_str name, const struct mw_json_val *obj)
@@ -256,6 +282,7 @@ static int add_eventdata(struct win_walk *ww, struct mw_str name, const struct m
     struct mw_json_iter it;
     struct mw_json_val k, v;
     int rc;
+    size_t pos = 0;
     if (mw_json_object_begin(&it, obj->raw) != MW_OK) {
         return MW_E_MALFORMED;
     }
@@ -272,9 +299,18 @@ static int add_eventdata(struct win_walk *ww, struct mw_str name, const struct m
         } else if (v.type == MW_J_NULL) {
             continue;
         } else if ((rc = mw_json_string(&v, ww->w.ctx->arena, &s)) == MW_OK) {
-            note(&ww->r, kind_data(ww->st, key), s);
-            add_named(ww->w.ctx, key, s);
+            struct wpos tmp;
+            const struct wpos *c = cache_hit(ww->st->data_pos, pos, key);
+            if (!c) {
+                c = cache_put(ww->st->data_pos, pos, key, kind_data(ww->st, key),
+                              mw_fieldtab_want(ww->w.ctx->fields, key), &tmp);
+            }
+            note(&ww->r, c->kind, s);
+            if (c->id >= 0) {
+                mw_event_add(ww->w.ctx->event, c->id, s);
+            }
         }
+        pos++;
         if (rc != MW_OK) {
             return rc;
         }
@@ -327,6 +363,7 @@ static int win_nested(struct win_walk *ww, struct mw_str name, unsigned kind,
     struct mw_json_iter it;
     struct mw_json_val k, v;
     int rc;
+    size_t pos = 0;
     char buf[MW_SOURCES_NAME_MAX];
     if (mw_json_object_begin(&it, obj->raw) != MW_OK) {
         return MW_E_MALFORMED;
@@ -339,7 +376,15 @@ static int win_nested(struct win_walk *ww, struct mw_str name, unsigned kind,
         if (!mw_sources_join(buf, name, key, &full)) {
             continue;
         }
-        unsigned wk = nested_kind(ww->st, kind, key);
+        struct wpos *cache = kind == WK_WINLOG ? ww->st->winlog_pos : ww->st->event_pos;
+        const struct wpos *c = cache_hit(cache, pos, key);
+        struct wpos tmp;
+        if (!c) {
+            c = cache_put(cache, pos, key, nested_kind(ww->st, kind, key),
+                          mw_fieldtab_want(ww->w.ctx->fields, full), &tmp);
+        }
+        unsigned wk = c->kind;
+        pos++;
         if (v.type == MW_J_OBJECT && wk == WK_EVENTDATA) {
             char *keep = mw_arena_alloc(ww->w.ctx->arena, full.len, 1);
             if (!keep) {
@@ -351,7 +396,9 @@ static int win_nested(struct win_walk *ww, struct mw_str name, unsigned kind,
             rc = mw_sources_add_tree(&ww->w, full, &v, 1);
         } else if ((rc = mw_json_string(&v, ww->w.ctx->arena, &s)) == MW_OK) {
             note(&ww->r, wk, s);
-            add_named(ww->w.ctx, full, s);
+            if (c->id >= 0) {
+                mw_event_add(ww->w.ctx->event, c->id, s);
+            }
         }
         if (rc != MW_OK) {
             return rc;
@@ -957,6 +1004,14 @@ static void walk_init(struct win_walk *ww, struct win_state *st, struct mw_map_c
     ww->w.owner = st;
     ww->st = st;
     mw_event_reset(ctx->event);
+    if (mw_colids_stale(&st->pos_ids, ctx->fields)) {
+        /* the ids are for another field table */
+        memset(st->pos, 0, sizeof st->pos);
+        memset(st->data_pos, 0, sizeof st->data_pos);
+        memset(st->winlog_pos, 0, sizeof st->winlog_pos);
+        memset(st->event_pos, 0, sizeof st->event_pos);
+    }
+    mw_colids_done(&st->pos_ids, ctx->fields);
 }
 
 /* ---- containers: table rows as JSON --------------------------------------------------------- */
@@ -989,10 +1044,6 @@ static int map_row(struct win_state *st, struct mw_str obj, const struct mw_orig
     size_t pos = 0;
     walk_init(&ww, st, ctx);
     ww.sys = sys;
-    if (mw_colids_stale(&st->pos_ids, ctx->fields)) {
-        memset(st->pos, 0, sizeof st->pos); /* the ids are for another field table */
-    }
-    mw_colids_done(&st->pos_ids, ctx->fields);
     if (mw_json_object_begin(&it, obj) != MW_OK) {
         return mw_diag_set(diag, MW_E_MALFORMED, "event is not a JSON object");
     }
