@@ -1065,6 +1065,7 @@ static int map_row(struct win_state *st, struct mw_str obj, const struct mw_orig
     if (rc != MW_DONE) {
         return mw_diag_set(diag, rc, "event is not well-formed JSON");
     }
+    mw_sources_mark_checked(obj); /* walked whole: checked as the framer checks */
     return win_finish(&ww, origin, diag);
 }
 
