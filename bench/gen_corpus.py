@@ -1447,6 +1447,71 @@ class WinEvent(Common):
         return {}
 
 
+class Winlogbeat(Common):
+    """Winlogbeat 8 NDJSON (docs/formats/windows_event.md, Winlogbeat): Security 4624 and 4663,
+    Sysmon 1 and 11, with the ECS members Winlogbeat adds; no findings planted."""
+
+    def head(self, ts, code, channel, provider, host):
+        rng = self.rng
+        t = "%s.%03dZ" % (self.clock.iso(ts), rng.randrange(1000))
+        return ('{"@timestamp":"%s","agent":{"type":"winlogbeat","version":"8.12.0"},'
+                '"ecs":{"version":"8.0.0"},"host":{"name":"%s"},"event":{"code":"%d",'
+                '"kind":"event","provider":"%s","created":"%s"},"log":{"level":"information"},'
+                '"winlog":{"channel":"%s","event_id":"%d","provider_name":"%s",'
+                '"record_id":%d,"computer_name":"%s","api":"wineventlog","event_data":{') % (
+                t, host.split(".")[0], code, provider, t, channel, code, provider,
+                rng.getrandbits(31), host)
+
+    def row(self, ts):
+        rng = self.rng
+        user = rng.choice(self.users)
+        host = "WS%04d.corp.example.org" % rng.randrange(500)
+        sec, sysmon = ("Security", "Microsoft-Windows-Security-Auditing"), (
+            "Microsoft-Windows-Sysmon/Operational", "Microsoft-Windows-Sysmon")
+        pick = rng.random()
+        if pick < 0.5:
+            return self.head(ts, 4624, sec[0], sec[1], host) + (
+                '"SubjectUserSid":"S-1-0-0","SubjectUserName":"-","SubjectDomainName":"-",'
+                '"TargetUserName":"%s","TargetDomainName":"CORP","TargetLogonId":"0x%x",'
+                '"LogonType":"3","LogonProcessName":"Kerberos","AuthenticationPackageName":'
+                '"Kerberos","WorkstationName":"-","IpAddress":"10.%d.%d.%d","IpPort":"%d"}}}') % (
+                user, rng.getrandbits(32), rng.randrange(256), rng.randrange(256),
+                rng.randrange(256), rng.randrange(49152, 65536))
+        if pick < 0.7:
+            return self.head(ts, 4663, sec[0], sec[1], host) + (
+                '"SubjectUserName":"%s","SubjectDomainName":"CORP","SubjectLogonId":"0x%x",'
+                '"ObjectServer":"Security","ObjectType":"File","ObjectName":'
+                '"C:\\\\Users\\\\%s\\\\Documents\\\\%s.docx","AccessList":"%%%%4416",'
+                '"AccessMask":"0x1","ProcessId":"0x%x","ProcessName":'
+                '"C:\\\\Windows\\\\explorer.exe"}}}') % (
+                user, rng.getrandbits(24), user, self.hexs(8), rng.randrange(65536))
+        if pick < 0.85:
+            return self.head(ts, 1, sysmon[0], sysmon[1], host) + (
+                '"RuleName":"-","UtcTime":"%s","ProcessGuid":"{%s}","ProcessId":"%d",'
+                '"Image":"C:\\\\Windows\\\\System32\\\\svchost.exe","CommandLine":'
+                '"C:\\\\Windows\\\\system32\\\\svchost.exe -k netsvcs -p -s %s",'
+                '"CurrentDirectory":"C:\\\\Windows\\\\system32\\\\","User":'
+                '"NT AUTHORITY\\\\SYSTEM","IntegrityLevel":"System","ParentImage":'
+                '"C:\\\\Windows\\\\System32\\\\services.exe"}}}') % (
+                self.clock.iso(ts).replace("T", " ")[:19], self.guid(), rng.randrange(65536),
+                self.hexs(6))
+        return self.head(ts, 11, sysmon[0], sysmon[1], host) + (
+            '"RuleName":"-","UtcTime":"%s","ProcessGuid":"{%s}","ProcessId":"%d","Image":'
+            '"C:\\\\Program Files\\\\Microsoft Office\\\\root\\\\Office16\\\\WINWORD.EXE",'
+            '"TargetFilename":"C:\\\\Users\\\\%s\\\\AppData\\\\Local\\\\Temp\\\\%s.tmp",'
+            '"CreationUtcTime":"%s","User":"CORP\\\\%s"}}}') % (
+            self.clock.iso(ts).replace("T", " ")[:19], self.guid(), rng.randrange(65536), user,
+            self.hexs(8), self.clock.iso(ts).replace("T", " ")[:19], user)
+
+    def run(self, w, size):
+        ts = BASE_EPOCH
+        while w.size() < size:
+            for _ in range(256):
+                w.add(self.row(ts))
+                ts += self.rng.random() < 0.3
+        return {}
+
+
 STATUSES = ("Delivered",) * 8 + ("FilteredAsSpam", "Failed", "Expanded", "Pending")
 
 
@@ -2045,6 +2110,7 @@ KINDS = {"defender": lambda seed: Defender(seed), "office": lambda seed: Office(
          "msgtrack": lambda seed: MsgTrack(seed + 3),
          "graph": lambda seed: Graph(seed + 2), "msgtrace": lambda seed: MessageTrace(seed + 3),
          "winevent": lambda seed: WinEvent(seed + 5), "syslog": lambda seed: Syslog(seed + 6),
+         "winlogbeat": lambda seed: Winlogbeat(seed + 8),
          "dovecot": lambda seed: Dovecot(seed + 7), "postfix": lambda seed: Postfix(seed + 8),
          "auditd": lambda seed: Auditd(seed + 9), "access": lambda seed: WebAccess(seed + 10)}
 

@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential cmake pkg-config libyaml-dev libpcre2-dev zlib1g-dev libzstd-dev libxml2-dev libssl-dev \
 libcmocka-dev libjansson-dev libmaxminddb-dev libmaxmind-db-writer-perl clang zstd gzip python3 pmccabe \
-chromium cmark-gfm"
+chromium cmark-gfm libevtx-dev libbfio-dev libevtx-utils"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -1041,15 +1041,67 @@ static int scan_auditd(struct scan *sc, struct mw_stream *s, const struct mw_sou
     return rc;
 }
 
+/* docs/formats/windows_event.md, EVTX: libevtx reads the file by offset, so the file must be a
+ * plain file; a record it cannot read is reported with its index and offset, and the next one
+ * is read. Records are numbered as lines (1-based, in file order). */
+static int scan_evtx(struct scan *sc, struct mw_stream *s, const struct mw_source *force,
+                     struct mw_diag *diag)
+{
+    if (strcmp(sc->path, "-") == 0 || mw_stream_compression(s) != MW_COMP_NONE) {
+        diag->path = sc->path;
+        return mw_diag_set(diag, MW_E_CONFIG,
+                           "an EVTX file is read from a plain file, not from standard input or "
+                           "a compressed file: decompress it first");
+    }
+    struct mw_evtx_reader *r = NULL;
+    int rc = mw_evtx_open(&r, sc->path, diag);
+    if (rc != MW_OK) {
+        diag->path = sc->path;
+        return rc;
+    }
+    sc->src = force ? force : pick(MW_CONT_EVTX, MW_STR_LIT("ElfFile"), NULL, 1, sc->stats);
+    if (!sc->src) {
+        mw_evtx_close(r);
+        diag->path = sc->path;
+        return mw_diag_set(diag, MW_E_CONFIG, "no source reads EVTX files");
+    }
+    rc = open_source(sc, NULL, diag);
+    while (rc == MW_OK) {
+        struct mw_evtx_rec x;
+        struct mw_diag d;
+        mw_diag_init(&d);
+        int st = mw_evtx_next(r, &x, &d);
+        if (st == MW_DONE) {
+            break;
+        }
+        sc->stats->records++;
+        if (st != MW_OK) {
+            char what[96];
+            snprintf(what, sizeof what, "EVTX record %llu at offset %llu",
+                     (unsigned long long)x.index + 1, (unsigned long long)x.offset);
+            d.status = st;
+            problem(sc, x.index + 1, what, &d);
+            continue;
+        }
+        struct mw_recview rec = { 0 };
+        rec.container = MW_CONT_EVTX;
+        rec.evtx = &x;
+        rec.origin = (struct mw_origin){ sc->path, sc->file_id, x.index + 1, x.offset };
+        rc = map_record(sc, &rec, "malformed EVTX record");
+    }
+    mw_evtx_close(r);
+    return rc;
+}
+
 typedef int scan_fn(struct scan *sc, struct mw_stream *s, const struct mw_source *force,
                     struct mw_diag *diag);
 
 /* The driver of each decoder of decode/decoders.c: frames its records and hands them to the
  * source its first record(s) pick. */
 static scan_fn *const drivers[] = {
-    [MW_CONT_W3C] = scan_w3c, [MW_CONT_JSON] = scan_json,     [MW_CONT_CSV] = scan_csv,
-    [MW_CONT_XML] = scan_xml, [MW_CONT_SYSLOG] = scan_syslog, [MW_CONT_ACCESS] = scan_access,
-    [MW_CONT_AUDITD] = scan_auditd,
+    [MW_CONT_W3C] = scan_w3c,       [MW_CONT_JSON] = scan_json,     [MW_CONT_CSV] = scan_csv,
+    [MW_CONT_XML] = scan_xml,       [MW_CONT_SYSLOG] = scan_syslog, [MW_CONT_ACCESS] = scan_access,
+    [MW_CONT_AUDITD] = scan_auditd, [MW_CONT_EVTX] = scan_evtx,
 };
 
 _Static_assert(sizeof drivers / sizeof drivers[0] == MW_CONT_COUNT, "one driver per decoder");

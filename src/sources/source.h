@@ -37,6 +37,8 @@ struct mw_recview {
     struct mw_str line; /* MW_CONT_ACCESS: the line (CR and LF removed) */
     /* MW_CONT_AUDITD: one audit record split into its parts (decode/decode.h) */
     const struct mw_auditd_rec *auditd;
+    /* MW_CONT_EVTX: the record's values (decode/decode.h) */
+    const struct mw_evtx_rec *evtx;
     struct mw_origin origin;
 };
 

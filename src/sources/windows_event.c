@@ -11,6 +11,7 @@
 #include "core/hash.h"
 #include "sources/source.h"
 #include "sources/sources_int.h"
+#include "sources/windows_int.h"
 
 /* ---- the mapping: names and values of one record, whatever the container ------------------
  * A container reader hands every (name, value) of a record to win_text() or win_json(), then
@@ -46,50 +47,105 @@ enum wkind {
     WK_OBJECT_TYPE,
     WK_RECORD_ID,
     WK_EVENTDATA,
+    WK_TIME_LOCAL,  /* NXLog EventTime: local unless it carries an offset */
+    WK_EVENT_CODE,  /* Winlogbeat event.code: the id when winlog.event_id is absent */
+    WK_WINLOG,      /* Winlogbeat's winlog object */
+    WK_ECS_EVENT,   /* Winlogbeat's ECS event object */
+    WK_PROPERTIES,  /* Get-WinEvent's positional Properties */
+    WK_NX_ACCOUNT,  /* NXLog AccountName: the account of the event's UserID */
+    WK_NX_DOMAIN,   /* NXLog Domain */
+    WK_PARAM1,      /* unnamed data by position: MSExchange Management cmdlet, */
+    WK_PARAM2,      /* its parameters, */
+    WK_PARAM3,      /* its caller */
+    WK_PARAMXML,    /* Event table ParameterXml: <Param> list */
+    WK_MSG_NUMBER,  /* 4104 MessageNumber */
+    WK_MSG_TOTAL,   /* 4104 MessageTotal */
+    WK_SCRIPT_TEXT, /* 4104 ScriptBlockText */
+    WK_SCRIPT_ID,   /* 4104 ScriptBlockId */
+    WK_PATH,        /* 4104 Path */
     WK_COUNT
 };
 
 struct wkey {
     const char *name; /* compared ASCII case-insensitively */
     unsigned char kind;
+    bool top; /* a container's own name: means nothing inside EventData */
 };
 
 /* docs/formats/windows_event.md, Fields. */
 static const struct wkey wkeys[] = {
-    { "EventID", WK_EVENTID },
-    { "Channel", WK_CHANNEL },
-    { "EventLog", WK_EVENTLOG },
-    { "Computer", WK_COMPUTER },
-    { "Provider", WK_PROVIDER },
-    { "Provider_Name", WK_PROVIDER },
-    { "EventSourceName", WK_PROVIDER },
-    { "Source", WK_PROVIDER },
-    { "Type", WK_TABLE },
-    { "TimeGenerated", WK_TIME_GENERATED },
-    { "TimeCreated", WK_TIME_CREATED },
-    { "UtcTime", WK_TIME_UTC },
-    { "timestamp", WK_TIME_OTHER },
-    { "TimeCollected", WK_TIME_COLLECTED },
-    { "Account", WK_ACCOUNT },
-    { "TargetUserName", WK_TARGET_USER },
-    { "TargetDomainName", WK_TARGET_DOMAIN },
-    { "SubjectUserName", WK_SUBJECT_USER },
-    { "SubjectDomainName", WK_SUBJECT_DOMAIN },
-    { "User", WK_USER },
-    { "UserName", WK_USERNAME },
-    { "IpAddress", WK_IP },
-    { "Image", WK_IMAGE },
-    { "NewProcessName", WK_NEW_PROCESS },
-    { "TargetFilename", WK_TARGET_FILE },
-    { "ObjectName", WK_OBJECT_NAME },
-    { "ObjectType", WK_OBJECT_TYPE },
-    { "EventRecordId", WK_RECORD_ID },
-    { "EventData", WK_EVENTDATA },
+    { "EventID", WK_EVENTID, false },
+    { "Channel", WK_CHANNEL, false },
+    { "EventLog", WK_EVENTLOG, false },
+    { "Computer", WK_COMPUTER, false },
+    { "Provider", WK_PROVIDER, false },
+    { "Provider_Name", WK_PROVIDER, false },
+    { "EventSourceName", WK_PROVIDER, false },
+    { "Source", WK_PROVIDER, false },
+    { "Type", WK_TABLE, false },
+    { "TimeGenerated", WK_TIME_GENERATED, false },
+    { "TimeCreated", WK_TIME_CREATED, false },
+    { "UtcTime", WK_TIME_UTC, false },
+    { "timestamp", WK_TIME_OTHER, false },
+    { "TimeCollected", WK_TIME_COLLECTED, false },
+    { "Account", WK_ACCOUNT, false },
+    { "TargetUserName", WK_TARGET_USER, false },
+    { "TargetDomainName", WK_TARGET_DOMAIN, false },
+    { "SubjectUserName", WK_SUBJECT_USER, false },
+    { "SubjectDomainName", WK_SUBJECT_DOMAIN, false },
+    { "User", WK_USER, false },
+    { "UserName", WK_USERNAME, false },
+    { "IpAddress", WK_IP, false },
+    { "Image", WK_IMAGE, false },
+    { "NewProcessName", WK_NEW_PROCESS, false },
+    { "TargetFilename", WK_TARGET_FILE, false },
+    { "ObjectName", WK_OBJECT_NAME, false },
+    { "ObjectType", WK_OBJECT_TYPE, false },
+    { "EventRecordId", WK_RECORD_ID, false },
+    { "EventData", WK_EVENTDATA, false },
+    { "UserData", WK_EVENTDATA, false },
+    { "param1", WK_PARAM1, false },
+    { "param2", WK_PARAM2, false },
+    { "param3", WK_PARAM3, false },
+    { "ParameterXml", WK_PARAMXML, true },
+    { "MessageNumber", WK_MSG_NUMBER, false },
+    { "MessageTotal", WK_MSG_TOTAL, false },
+    { "ScriptBlockText", WK_SCRIPT_TEXT, false },
+    { "ScriptBlockId", WK_SCRIPT_ID, false },
+    { "Path", WK_PATH, false },
+    /* Winlogbeat (docs/formats/windows_event.md, Winlogbeat) */
+    { "@timestamp", WK_TIME_OTHER, true },
+    { "winlog", WK_WINLOG, true },
+    { "event", WK_ECS_EVENT, true },
+    { "event_id", WK_EVENTID, true },
+    { "computer_name", WK_COMPUTER, true },
+    { "record_id", WK_RECORD_ID, true },
+    { "log_name", WK_CHANNEL, true },
+    { "source_name", WK_PROVIDER, true },
+    { "record_number", WK_RECORD_ID, true },
+    { "event_data", WK_EVENTDATA, true },
+    { "user_data", WK_EVENTDATA, true },
+    /* NXLog im_msvistalog (docs/formats/windows_event.md, NXLog) */
+    { "EventTime", WK_TIME_LOCAL, true },
+    { "Hostname", WK_COMPUTER, true },
+    { "SourceName", WK_PROVIDER, true },
+    { "RecordNumber", WK_RECORD_ID, true },
+    { "AccountName", WK_NX_ACCOUNT, true },
+    { "Domain", WK_NX_DOMAIN, true },
+    /* Get-WinEvent | ConvertTo-Json (docs/formats/windows_event.md, Get-WinEvent) */
+    { "Id", WK_EVENTID, true },
+    { "ProviderName", WK_PROVIDER, true },
+    { "LogName", WK_CHANNEL, true },
+    { "MachineName", WK_COMPUTER, true },
+    { "RecordId", WK_RECORD_ID, true },
+    { "Properties", WK_PROPERTIES, true },
 };
 
 /* The first non-empty value of each kind in one record. */
 struct wrec {
     struct mw_str v[WK_COUNT];
+    struct mw_json_val props; /* Get-WinEvent Properties */
+    bool has_props;
 };
 
 /* Per-file state: the name table and, for CSV, the columns. */
@@ -121,19 +177,30 @@ struct win_state {
     size_t ncols;
     struct mw_colids_stamp ids;
     struct wpos pos[WIN_POS_MAX];
-    struct mw_colids_stamp pos_ids; /* when pos[].id were looked up */
+    /* the same for the members of EventData objects, of Winlogbeat's winlog and of its event */
+    struct wpos data_pos[WIN_POS_MAX], winlog_pos[WIN_POS_MAX], event_pos[WIN_POS_MAX];
+    struct mw_colids_stamp pos_ids; /* when the ids of these caches were looked up */
+    struct mw_win_scripts *scripts; /* 4104 blocks waiting for parts */
 };
 
 struct win_walk {
     struct mw_sources_walk w;
     struct win_state *st;
     struct wrec r;
+    const struct mw_syslog_rec *sys; /* the syslog line a JSON record came in, or NULL */
 };
 
 static unsigned kind_of(const struct win_state *st, struct mw_str name)
 {
     const struct wkey *k = mw_strmap_get(&st->keys, name);
     return k ? k->kind : WK_PLAIN;
+}
+
+/* The kind of an EventData name: the container names mean nothing there. */
+static unsigned kind_data(const struct win_state *st, struct mw_str name)
+{
+    const struct wkey *k = mw_strmap_get(&st->keys, name);
+    return k && !k->top ? k->kind : WK_PLAIN;
 }
 
 static void note(struct wrec *r, unsigned kind, struct mw_str v)
@@ -164,6 +231,50 @@ static void win_text(struct win_walk *ww, struct mw_str name, struct mw_str v)
     }
 }
 
+/* The first three values of unnamed data (WindowsEvent's EventData {"Data": [...]}) as the
+ * positional values of an MSExchange Management event. */
+static void note_positions(struct win_walk *ww, const struct mw_json_val *arr)
+{
+    struct mw_json_iter it;
+    struct mw_json_val v;
+    unsigned i = 0;
+    if (mw_json_array_begin(&it, arr->raw) != MW_OK) {
+        return;
+    }
+    while (i < 3 && mw_json_array_next(&it, &v) == MW_OK) {
+        struct mw_str s;
+        if (v.type != MW_J_OBJECT && v.type != MW_J_ARRAY &&
+            mw_json_string(&v, ww->w.ctx->arena, &s) == MW_OK) {
+            note(&ww->r, WK_PARAM1 + i, s);
+        }
+        i++;
+    }
+}
+
+/* The cached facts of the member key at position pos of a nested object, or NULL. */
+static const struct wpos *cache_hit(const struct wpos *cache, size_t pos, struct mw_str key)
+{
+    const struct wpos *c = pos < WIN_POS_MAX ? &cache[pos] : NULL;
+    return c && c->len == key.len && key.len && memcmp(c->key, key.ptr, key.len) == 0 ? c : NULL;
+}
+
+/* Keeps kind and the field id of full (the member's field name) for key at pos. */
+static const struct wpos *cache_put(struct wpos *cache, size_t pos, struct mw_str key,
+                                    unsigned kind, int id, struct wpos *tmp)
+{
+    struct wpos *c = pos < WIN_POS_MAX && key.len && key.len <= sizeof tmp->key ? &cache[pos] : tmp;
+    c->kind = kind;
+    c->id = id;
+    c->base_id = -1;
+    c->dyn = false;
+    c->len = 0;
+    if (c != tmp) {
+        memcpy(c->key, key.ptr, key.len);
+        c->len = key.len;
+    }
+    return c;
+}
+
 /* Each member of an EventData object under its own name (as the flattened tables write them),
  * and the object under name.member. */
 static int add_eventdata(struct win_walk *ww, struct mw_str name, const struct mw_json_val *obj)
@@ -171,6 +282,7 @@ static int add_eventdata(struct win_walk *ww, struct mw_str name, const struct m
     struct mw_json_iter it;
     struct mw_json_val k, v;
     int rc;
+    size_t pos = 0;
     if (mw_json_object_begin(&it, obj->raw) != MW_OK) {
         return MW_E_MALFORMED;
     }
@@ -179,14 +291,26 @@ static int add_eventdata(struct win_walk *ww, struct mw_str name, const struct m
         if (mw_json_string(&k, ww->w.ctx->arena, &key) != MW_OK) {
             return MW_E_MALFORMED;
         }
+        if (v.type == MW_J_ARRAY && mw_str_eq_c(key, "Data")) {
+            note_positions(ww, &v);
+        }
         if (v.type == MW_J_OBJECT || v.type == MW_J_ARRAY) {
             rc = mw_sources_add_tree(&ww->w, key, &v, 1);
         } else if (v.type == MW_J_NULL) {
             continue;
         } else if ((rc = mw_json_string(&v, ww->w.ctx->arena, &s)) == MW_OK) {
-            note(&ww->r, kind_of(ww->st, key), s);
-            add_named(ww->w.ctx, key, s);
+            struct wpos tmp;
+            const struct wpos *c = cache_hit(ww->st->data_pos, pos, key);
+            if (!c) {
+                c = cache_put(ww->st->data_pos, pos, key, kind_data(ww->st, key),
+                              mw_fieldtab_want(ww->w.ctx->fields, key), &tmp);
+            }
+            note(&ww->r, c->kind, s);
+            if (c->id >= 0) {
+                mw_event_add(ww->w.ctx->event, c->id, s);
+            }
         }
+        pos++;
         if (rc != MW_OK) {
             return rc;
         }
@@ -199,14 +323,88 @@ static int add_eventdata(struct win_walk *ww, struct mw_str name, const struct m
 
 /* An object or array value: EventData (any spelling) is flattened to top-level names, anything
  * else under name.member. */
+static int win_nested(struct win_walk *ww, struct mw_str name, unsigned kind,
+                      const struct mw_json_val *obj);
+
 static int win_tree(struct win_walk *ww, struct mw_str name, const struct mw_json_val *v)
 {
     bool dyn;
     struct mw_str base = mw_sources_kusto_base(name, &dyn);
-    if (v->type == MW_J_OBJECT && kind_of(ww->st, base) == WK_EVENTDATA) {
+    unsigned kind = kind_of(ww->st, base);
+    if (v->type == MW_J_OBJECT && kind == WK_EVENTDATA) {
         return add_eventdata(ww, base, v);
     }
+    if (v->type == MW_J_OBJECT && (kind == WK_WINLOG || kind == WK_ECS_EVENT)) {
+        return win_nested(ww, base, kind, v);
+    }
+    if (v->type == MW_J_ARRAY && kind == WK_PROPERTIES && !ww->r.has_props) {
+        ww->r.props = *v;
+        ww->r.has_props = true;
+    }
     return mw_sources_add_tree(&ww->w, base, v, 0);
+}
+
+/* The kind of a member of Winlogbeat's winlog or event object (docs/formats/windows_event.md,
+ * Winlogbeat). */
+static unsigned nested_kind(const struct win_state *st, unsigned parent, struct mw_str key)
+{
+    if (parent == WK_ECS_EVENT) {
+        return mw_str_eq_c(key, "code") ? WK_EVENT_CODE : WK_PLAIN;
+    }
+    unsigned k = kind_of(st, key);
+    return k == WK_WINLOG || k == WK_ECS_EVENT || k == WK_PROPERTIES ? WK_PLAIN : k;
+}
+
+/* winlog.* or event.*: each member under its dotted name, event_data and user_data flattened as
+ * EventData is. */
+static int win_nested(struct win_walk *ww, struct mw_str name, unsigned kind,
+                      const struct mw_json_val *obj)
+{
+    struct mw_json_iter it;
+    struct mw_json_val k, v;
+    int rc;
+    size_t pos = 0;
+    char buf[MW_SOURCES_NAME_MAX];
+    if (mw_json_object_begin(&it, obj->raw) != MW_OK) {
+        return MW_E_MALFORMED;
+    }
+    while ((rc = mw_json_object_next(&it, &k, &v)) == MW_OK) {
+        struct mw_str key, full, s;
+        if (mw_json_string(&k, ww->w.ctx->arena, &key) != MW_OK) {
+            return MW_E_MALFORMED;
+        }
+        if (!mw_sources_join(buf, name, key, &full)) {
+            continue;
+        }
+        struct wpos *cache = kind == WK_WINLOG ? ww->st->winlog_pos : ww->st->event_pos;
+        const struct wpos *c = cache_hit(cache, pos, key);
+        struct wpos tmp;
+        if (!c) {
+            c = cache_put(cache, pos, key, nested_kind(ww->st, kind, key),
+                          mw_fieldtab_want(ww->w.ctx->fields, full), &tmp);
+        }
+        unsigned wk = c->kind;
+        pos++;
+        if (v.type == MW_J_OBJECT && wk == WK_EVENTDATA) {
+            char *keep = mw_arena_alloc(ww->w.ctx->arena, full.len, 1);
+            if (!keep) {
+                return MW_E_NOMEM;
+            }
+            memcpy(keep, full.ptr, full.len);
+            rc = add_eventdata(ww, mw_str_make(keep, full.len), &v);
+        } else if (v.type == MW_J_OBJECT || v.type == MW_J_ARRAY || v.type == MW_J_NULL) {
+            rc = mw_sources_add_tree(&ww->w, full, &v, 1);
+        } else if ((rc = mw_json_string(&v, ww->w.ctx->arena, &s)) == MW_OK) {
+            note(&ww->r, wk, s);
+            if (c->id >= 0) {
+                mw_event_add(ww->w.ctx->event, c->id, s);
+            }
+        }
+        if (rc != MW_OK) {
+            return rc;
+        }
+    }
+    return rc == MW_DONE ? MW_OK : rc;
 }
 
 /* A text value that may be JSON text of a dynamic column (docs/formats/windows_event.md). */
@@ -330,7 +528,13 @@ static struct mw_str account_of(const struct wrec *r, struct mw_map_ctx *ctx)
     if (meaningful(r->v[WK_USER])) {
         return r->v[WK_USER];
     }
-    return meaningful(r->v[WK_USERNAME]) ? r->v[WK_USERNAME] : MW_STR_NULL;
+    if (meaningful(r->v[WK_USERNAME])) {
+        return r->v[WK_USERNAME];
+    }
+    if (meaningful(r->v[WK_NX_ACCOUNT])) {
+        return qualified(ctx, r->v[WK_NX_DOMAIN], r->v[WK_NX_ACCOUNT]);
+    }
+    return meaningful(r->v[WK_PARAM3]) ? r->v[WK_PARAM3] : MW_STR_NULL;
 }
 
 /* Decimal digits only, leading zeros cut ("0004624" -> "4624"), at most 65535 (an event id is
@@ -406,6 +610,7 @@ static const struct {
     { 18, { "windows", "sysmon", "pipe_created" } },
     { 22, { "windows", "sysmon", "dns_query" } },
     { 23, { "windows", "sysmon", "file_delete" } },
+    { 26, { "windows", "sysmon", "file_delete" } },
     { 4103, { "windows", "powershell", "ps_module" } },
     { 4104, { "windows", "powershell", "ps_script" } },
     { 400, { "windows", "powershell-classic", "ps_classic_start" } },
@@ -466,11 +671,49 @@ static const struct mw_logsource *logsource_of(struct mw_str channel, unsigned e
 
 /* ---- the event ------------------------------------------------------------------------------ */
 
-static void set_time(struct mw_event *ev, const struct wrec *r)
+/* "/Date(1741082518765)/" of Windows PowerShell 5.1's ConvertTo-Json (milliseconds since the
+ * epoch, UTC; an offset after the digits, "/Date(1741082518765+0100)/", does not move it). */
+static bool ms_date(struct mw_str t, int64_t *ns)
 {
-    /* docs/formats/windows_event.md, Times: all UTC, first readable one wins */
-    static const unsigned order[] = { WK_TIME_GENERATED, WK_TIME_CREATED, WK_TIME_UTC,
-                                      WK_TIME_OTHER, WK_TIME_COLLECTED };
+    static const struct mw_str pre = MW_STR_LIT("/Date(");
+    if (t.len < pre.len + 3 || memcmp(t.ptr, pre.ptr, pre.len) != 0) {
+        return false;
+    }
+    size_t i = pre.len;
+    bool neg = t.ptr[i] == '-';
+    i += neg;
+    int64_t ms = 0;
+    size_t digits = 0;
+    for (; i < t.len && t.ptr[i] >= '0' && t.ptr[i] <= '9' && digits < 15; i++, digits++) {
+        ms = ms * 10 + (t.ptr[i] - '0');
+    }
+    while (i < t.len && t.ptr[i] != ')' &&
+           (t.ptr[i] == '+' || t.ptr[i] == '-' || (t.ptr[i] >= '0' && t.ptr[i] <= '9'))) {
+        i++;
+    }
+    if (!digits || i + 2 != t.len || t.ptr[i] != ')' || t.ptr[i + 1] != '/') {
+        return false;
+    }
+    *ns = (neg ? -ms : ms) * 1000000;
+    return true;
+}
+
+/* The zone of a time of kind k: NXLog EventTime and Get-WinEvent TimeCreated without an offset
+ * are local (--input-timezone); the others are UTC. */
+static bool read_time(struct mw_str t, unsigned k, const struct mw_tz *tz, int64_t *ns)
+{
+    if (k == WK_TIME_CREATED && ms_date(t, ns)) {
+        return true;
+    }
+    bool local = k == WK_TIME_LOCAL || k == WK_TIME_CREATED;
+    return mw_time_parse(t, local ? tz : NULL, ns) == MW_OK;
+}
+
+static void set_time(struct mw_event *ev, const struct wrec *r, const struct mw_tz *tz)
+{
+    /* docs/formats/windows_event.md, Times: first readable one wins */
+    static const unsigned order[] = { WK_TIME_GENERATED, WK_TIME_CREATED,   WK_TIME_UTC,
+                                      WK_TIME_OTHER,     WK_TIME_COLLECTED, WK_TIME_LOCAL };
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         struct mw_str t = r->v[order[i]];
         int64_t ns;
@@ -480,7 +723,7 @@ static void set_time(struct mw_event *ev, const struct wrec *r)
         if (!ev->time_raw.ptr) {
             ev->time_raw = t;
         }
-        if (mw_time_parse(t, NULL, &ns) == MW_OK) {
+        if (read_time(t, order[i], tz, &ns)) {
             ev->time_ns = ns;
             ev->has_time = true;
             ev->time_raw = t;
@@ -508,6 +751,7 @@ static void fill_canonical(const struct wrec *r, struct mw_str channel, struct m
 {
     set_value(ctx, "EventID", event_id);
     set_value(ctx, "Channel", channel);
+    set_value(ctx, "Computer", r->v[WK_COMPUTER]);
     set_value(ctx, "Provider_Name", r->v[WK_PROVIDER]);
     set_value(ctx, "UserId", account_of(r, ctx));
     if (meaningful(r->v[WK_IP])) {
@@ -521,19 +765,209 @@ static void fill_canonical(const struct wrec *r, struct mw_str channel, struct m
     }
 }
 
+/* ---- positional data, MSExchange Management, 4104 blocks ------------------------------------ */
+
+/* One element of Get-WinEvent's Properties: {"Value": v}, v itself an object with a Value
+ * (a SecurityIdentifier) or a scalar. False for null or what cannot be read. */
+static bool property_value(const struct mw_json_val *el, struct mw_arena *arena, struct mw_str *out)
+{
+    struct mw_json_val v = *el, inner;
+    for (int depth = 0; depth < 2 && v.type == MW_J_OBJECT; depth++) {
+        if (mw_json_get(v.raw, "Value", &inner) != MW_OK) {
+            return false;
+        }
+        v = inner;
+    }
+    if (v.type == MW_J_NULL || v.type == MW_J_ARRAY) {
+        return false;
+    }
+    return mw_json_string(&v, arena, out) == MW_OK;
+}
+
+/* docs/formats/windows_event.md, Positional data: Properties by position, under the EventData
+ * names of the event when their order is known, else param1, param2, ... */
+static void map_properties(struct win_walk *ww, enum mw_win_family fam, unsigned id)
+{
+    struct mw_json_iter it;
+    struct mw_json_val el;
+    struct mw_map_ctx *ctx = ww->w.ctx;
+    if (mw_json_array_begin(&it, ww->r.props.raw) != MW_OK) {
+        return;
+    }
+    for (size_t i = 0; i < MW_SOURCES_MAX_VALUES && mw_json_array_next(&it, &el) == MW_OK; i++) {
+        struct mw_str v;
+        char buf[16];
+        if (!property_value(&el, ctx->arena, &v)) {
+            continue;
+        }
+        struct mw_str name = mw_win_position_name(fam, id, i, buf);
+        note(&ww->r, kind_data(ww->st, name), v);
+        add_named(ctx, name, v);
+    }
+}
+
+/* &lt; &gt; &amp; &quot; &apos; of XML text decoded into the arena. */
+static struct mw_str xml_unescape(struct mw_str v, struct mw_arena *arena)
+{
+    static const struct {
+        const char *ent;
+        char c;
+    } ents[] = {
+        { "&lt;", '<' }, { "&gt;", '>' }, { "&amp;", '&' }, { "&quot;", '"' }, { "&apos;", '\'' }
+    };
+    char *buf;
+    if (!memchr(v.ptr, '&', v.len) || !(buf = mw_arena_alloc(arena, v.len, 1))) {
+        return v;
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < v.len; i++) {
+        size_t k = 0;
+        while (v.ptr[i] == '&' && k < sizeof ents / sizeof ents[0] &&
+               !mw_str_istarts(mw_str_make(v.ptr + i, v.len - i), mw_str_c(ents[k].ent))) {
+            k++;
+        }
+        if (v.ptr[i] == '&' && k < sizeof ents / sizeof ents[0]) {
+            buf[o++] = ents[k].c;
+            i += strlen(ents[k].ent) - 1;
+        } else {
+            buf[o++] = v.ptr[i];
+        }
+    }
+    return mw_str_make(buf, o);
+}
+
+static const char *find(const char *p, const char *end, struct mw_str needle)
+{
+    for (; p && (size_t)(end - p) >= needle.len; p++) {
+        p = memchr(p, needle.ptr[0], (size_t)(end - p) - needle.len + 1);
+        if (!p || memcmp(p, needle.ptr, needle.len) == 0) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* The <Param> values of the Event table's ParameterXml as the first positions. */
+static void params_from_xml(struct win_walk *ww)
+{
+    struct mw_str x = ww->r.v[WK_PARAMXML];
+    static const struct mw_str open = MW_STR_LIT("<Param>"), close = MW_STR_LIT("</Param>");
+    const char *p = x.ptr, *end = x.ptr + x.len;
+    for (unsigned i = 0; i < 3 && p && p < end; i++) {
+        const char *a = find(p, end, open);
+        const char *b = a ? find(a, end, close) : NULL;
+        if (!b) {
+            return;
+        }
+        struct mw_str v = mw_str_make(a + open.len, (size_t)(b - a - open.len));
+        note(&ww->r, WK_PARAM1 + i, xml_unescape(v, ww->w.ctx->arena));
+        p = b + close.len;
+    }
+}
+
+/* docs/formats/windows_event.md, MSExchange Management: the cmdlet as Operation, its
+ * parameters as CmdletParameters and Parameters.<Name>, its caller. */
+static void map_exmgmt(struct win_walk *ww)
+{
+    struct mw_map_ctx *ctx = ww->w.ctx;
+    if (!ww->r.v[WK_PARAM1].len && ww->r.v[WK_PARAMXML].len) {
+        params_from_xml(ww);
+    }
+    set_value(ctx, "Operation", ww->r.v[WK_PARAM1]);
+    set_value(ctx, "CmdletParameters", ww->r.v[WK_PARAM2]);
+    set_value(ctx, "Caller", ww->r.v[WK_PARAM3]);
+    if (ww->r.v[WK_PARAM2].len) {
+        mw_win_exmgmt_params(ctx, ww->r.v[WK_PARAM2]);
+    }
+}
+
+static unsigned small_number(struct mw_str v)
+{
+    unsigned n = 0;
+    v = mw_str_trim(v);
+    for (size_t i = 0; i < v.len && i < 9; i++) {
+        if (v.ptr[i] < '0' || v.ptr[i] > '9') {
+            return 0;
+        }
+        n = n * 10 + (unsigned)(v.ptr[i] - '0');
+    }
+    return v.len > 9 ? 0 : n;
+}
+
+/* docs/formats/windows_event.md, PowerShell script blocks: a part of a split block is held
+ * until the last one comes, which goes out with the whole text. */
+static int script_part(struct win_walk *ww, struct mw_str channel)
+{
+    struct mw_map_ctx *ctx = ww->w.ctx;
+    struct mw_event *ev = ctx->event;
+    const struct wrec *r = &ww->r;
+    struct mw_win_script_meta m = {
+        r->v[WK_COMPUTER],  channel,       r->v[WK_PROVIDER],  account_of(r, ctx), r->v[WK_PATH],
+        r->v[WK_SCRIPT_ID], ev->time_raw,  r->v[WK_RECORD_ID], ev->time_ns,        ev->has_time,
+        ev->origin,         ev->logsource, ev->dedup,
+    };
+    struct mw_str joined;
+    unsigned parts = 0;
+    int took = mw_win_scripts_add(ww->st->scripts, small_number(r->v[WK_MSG_NUMBER]),
+                                  small_number(r->v[WK_MSG_TOTAL]), r->v[WK_SCRIPT_TEXT], &m,
+                                  ctx->arena, &joined, &parts);
+    if (took == MW_WIN_PART_HELD) {
+        return MW_OK;
+    }
+    if (took == MW_WIN_PART_WHOLE) {
+        char *num = mw_arena_alloc(ctx->arena, 16, 1);
+        int id = mw_fieldtab_want(ctx->fields, MW_STR_LIT("ScriptBlockText"));
+        if (id >= 0) {
+            mw_event_set(ev, id, joined);
+        }
+        if (num) {
+            int n = snprintf(num, 16, "%u", parts);
+            set_value(ctx, "ScriptBlockParts", mw_str_make(num, (size_t)n));
+        }
+    }
+    return ctx->emit(ctx->emit_arg, ev);
+}
+
+/* The event id: EventID (Winlogbeat's winlog.event_id, NXLog's EventID, Get-WinEvent's Id), else
+ * Winlogbeat's event.code. */
+static int id_of(const struct wrec *r, struct mw_str *event_id, unsigned *id_num,
+                 struct mw_diag *diag)
+{
+    struct mw_str v = r->v[WK_EVENTID].len ? r->v[WK_EVENTID] : r->v[WK_EVENT_CODE];
+    if (!v.len) {
+        return mw_diag_set(diag, MW_E_MALFORMED, "no EventID");
+    }
+    if (!event_id_text(v, event_id, id_num)) {
+        return mw_diag_set(diag, MW_E_MALFORMED, "EventID '%.*s' is not an event id (0-65535)",
+                           (int)(v.len > 32 ? 32 : v.len), v.ptr);
+    }
+    return MW_OK;
+}
+
+/* A JSON record that came in a syslog line: the line's host and time when the record has none. */
+static void syslog_fallback(struct win_walk *ww)
+{
+    struct mw_event *ev = ww->w.ctx->event;
+    if (!ww->sys) {
+        return;
+    }
+    note(&ww->r, WK_COMPUTER, ww->sys->host);
+    if (!ev->has_time && ww->sys->time_ns != MW_TIME_NONE) {
+        ev->time_ns = ww->sys->time_ns;
+        ev->has_time = true;
+        ev->time_raw = ww->sys->stamp;
+    }
+}
+
 static int win_finish(struct win_walk *ww, const struct mw_origin *origin, struct mw_diag *diag)
 {
     struct mw_map_ctx *ctx = ww->w.ctx;
     const struct wrec *r = &ww->r;
     struct mw_str event_id;
     unsigned id_num = 0;
-    if (!r->v[WK_EVENTID].len) {
-        return mw_diag_set(diag, MW_E_MALFORMED, "no EventID");
-    }
-    if (!event_id_text(r->v[WK_EVENTID], &event_id, &id_num)) {
-        struct mw_str v = r->v[WK_EVENTID];
-        return mw_diag_set(diag, MW_E_MALFORMED, "EventID '%.*s' is not an event id (0-65535)",
-                           (int)(v.len > 32 ? 32 : v.len), v.ptr);
+    int rc = id_of(r, &event_id, &id_num, diag);
+    if (rc != MW_OK) {
+        return rc;
     }
     /* docs/formats/windows_event.md, Logsource: the Event table names the channel EventLog;
      * a SecurityEvent row without one is of the Security channel */
@@ -541,13 +975,24 @@ static int win_finish(struct win_walk *ww, const struct mw_origin *origin, struc
     if (!channel.len && mw_str_ieq_c(r->v[WK_TABLE], "SecurityEvent")) {
         channel = MW_STR_LIT("Security");
     }
+    enum mw_win_family fam = mw_win_family(channel, r->v[WK_PROVIDER]);
+    if (r->has_props) {
+        map_properties(ww, fam, id_num);
+    }
+    if (fam == MW_WIN_EXMGMT) {
+        map_exmgmt(ww);
+    }
     struct mw_event *ev = ctx->event;
     ev->source = "windows_event";
     ev->origin = *origin;
     ev->logsource = logsource_of(channel, id_num);
+    set_time(ev, r, ctx->tz);
+    syslog_fallback(ww);
     fill_canonical(r, channel, event_id, ctx);
-    set_time(ev, r);
     set_dedup(ev, r, channel);
+    if (fam == MW_WIN_POWERSHELL && id_num == 4104 && ww->st->scripts) {
+        return script_part(ww, channel);
+    }
     return ctx->emit(ctx->emit_arg, ev);
 }
 
@@ -559,6 +1004,14 @@ static void walk_init(struct win_walk *ww, struct win_state *st, struct mw_map_c
     ww->w.owner = st;
     ww->st = st;
     mw_event_reset(ctx->event);
+    if (mw_colids_stale(&st->pos_ids, ctx->fields)) {
+        /* the ids are for another field table */
+        memset(st->pos, 0, sizeof st->pos);
+        memset(st->data_pos, 0, sizeof st->data_pos);
+        memset(st->winlog_pos, 0, sizeof st->winlog_pos);
+        memset(st->event_pos, 0, sizeof st->event_pos);
+    }
+    mw_colids_done(&st->pos_ids, ctx->fields);
 }
 
 /* ---- containers: table rows as JSON --------------------------------------------------------- */
@@ -568,18 +1021,21 @@ static void walk_init(struct win_walk *ww, struct win_state *st, struct mw_map_c
 static const char *const wrapper_keys[] = { "records", "value", NULL };
 
 static int map_row(struct win_state *st, struct mw_str obj, const struct mw_origin *origin,
-                   bool top, struct mw_map_ctx *ctx, struct mw_diag *diag);
+                   bool top, const struct mw_syslog_rec *sys, struct mw_map_ctx *ctx,
+                   struct mw_diag *diag);
 
 static int map_element(void *arg, int key, struct mw_str el, const struct mw_origin *at,
                        struct mw_map_ctx *ctx, struct mw_diag *diag)
 {
     (void)key; /* records[] and value[] hold the same rows */
-    return map_row(arg, el, at, false, ctx, diag);
+    return map_row(arg, el, at, false, NULL, ctx, diag);
 }
 
-/* One row; top: a record of the file, which may be a wrapper of rows. */
+/* One row; top: a record of the file, which may be a wrapper of rows; sys: the syslog line it
+ * came in (NXLog), or NULL. */
 static int map_row(struct win_state *st, struct mw_str obj, const struct mw_origin *origin,
-                   bool top, struct mw_map_ctx *ctx, struct mw_diag *diag)
+                   bool top, const struct mw_syslog_rec *sys, struct mw_map_ctx *ctx,
+                   struct mw_diag *diag)
 {
     struct win_walk ww;
     struct mw_json_iter it;
@@ -587,10 +1043,7 @@ static int map_row(struct win_state *st, struct mw_str obj, const struct mw_orig
     int rc;
     size_t pos = 0;
     walk_init(&ww, st, ctx);
-    if (mw_colids_stale(&st->pos_ids, ctx->fields)) {
-        memset(st->pos, 0, sizeof st->pos); /* the ids are for another field table */
-    }
-    mw_colids_done(&st->pos_ids, ctx->fields);
+    ww.sys = sys;
     if (mw_json_object_begin(&it, obj) != MW_OK) {
         return mw_diag_set(diag, MW_E_MALFORMED, "event is not a JSON object");
     }
@@ -612,6 +1065,7 @@ static int map_row(struct win_state *st, struct mw_str obj, const struct mw_orig
     if (rc != MW_DONE) {
         return mw_diag_set(diag, rc, "event is not well-formed JSON");
     }
+    mw_sources_mark_checked(obj); /* walked whole: checked as the framer checks */
     return win_finish(&ww, origin, diag);
 }
 
@@ -661,6 +1115,38 @@ static int map_csv(struct win_state *st, const struct mw_recview *rec, struct mw
     return win_finish(&ww, &rec->origin, diag);
 }
 
+/* ---- containers: EVTX records --------------------------------------------------------------- */
+
+/* docs/formats/windows_event.md, EVTX: the System values under their names, then the EventData
+ * or UserData values, unnamed ones by position. */
+static int map_evtx(struct win_state *st, const struct mw_recview *rec, struct mw_map_ctx *ctx,
+                    struct mw_diag *diag)
+{
+    struct win_walk ww;
+    const struct mw_evtx_rec *x = rec->evtx;
+    size_t i = 0;
+    walk_init(&ww, st, ctx);
+    for (; i < x->npairs && x->pairs[i].system; i++) {
+        win_text(&ww, x->pairs[i].name, x->pairs[i].value);
+    }
+    struct mw_str id_text;
+    unsigned id = 0;
+    if (!event_id_text(ww.r.v[WK_EVENTID], &id_text, &id)) {
+        id = 0;
+    }
+    enum mw_win_family fam = mw_win_family(ww.r.v[WK_CHANNEL], ww.r.v[WK_PROVIDER]);
+    for (size_t pos = 0; i < x->npairs; i++, pos++) {
+        char buf[16];
+        struct mw_str name = x->pairs[i].name;
+        if (!name.len) {
+            name = mw_win_position_name(fam, id, pos, buf);
+        }
+        note(&ww.r, kind_data(st, name), x->pairs[i].value);
+        add_named(ctx, name, x->pairs[i].value);
+    }
+    return win_finish(&ww, &rec->origin, diag);
+}
+
 /* ---- the source ----------------------------------------------------------------------------- */
 
 /* Tables whose rows this source reads (docs/formats/windows_event.md, Shapes). */
@@ -673,6 +1159,10 @@ static bool windows_table(struct mw_str t)
 /* The names a row carries, for sniffing. */
 struct wnames {
     bool event_id, computer, channel, time, table;
+    bool winlog;                     /* Winlogbeat's winlog object */
+    bool beat5;                      /* Winlogbeat 5.x: event_id, computer_name, log_name */
+    bool nx_host, nx_source;         /* NXLog: Hostname, SourceName */
+    bool ps_id, ps_provider, ps_log; /* Get-WinEvent: Id, ProviderName, LogName */
 };
 
 static void names_add(struct wnames *n, struct mw_str name)
@@ -684,12 +1174,33 @@ static void names_add(struct wnames *n, struct mw_str name)
     n->channel |= mw_str_eq_c(name, "Channel") || mw_str_eq_c(name, "EventLog") ||
                   mw_str_eq_c(name, "Provider") || mw_str_eq_c(name, "EventSourceName");
     n->time |= mw_str_eq_c(name, "TimeGenerated");
+    n->beat5 |= mw_str_eq_c(name, "computer_name") || mw_str_eq_c(name, "log_name");
+    n->nx_host |= mw_str_eq_c(name, "Hostname");
+    n->nx_source |= mw_str_eq_c(name, "SourceName") || mw_str_eq_c(name, "EventTime");
+    n->ps_id |= mw_str_eq_c(name, "Id");
+    n->ps_provider |= mw_str_eq_c(name, "ProviderName");
+    n->ps_log |= mw_str_eq_c(name, "LogName");
+}
+
+/* docs/formats/windows_event.md, Shapes: the other containers. */
+static int container_score(const struct wnames *n, bool event_id_5x)
+{
+    if (n->winlog) {
+        return 90;
+    }
+    if (event_id_5x && n->beat5) {
+        return 85;
+    }
+    if (n->event_id && n->nx_host && (n->nx_source || n->channel)) {
+        return 85;
+    }
+    return n->ps_id && n->ps_provider && n->ps_log ? 85 : 0;
 }
 
 static int names_score(const struct wnames *n)
 {
     if (!n->event_id || !n->computer) {
-        return 0;
+        return container_score(n, false);
     }
     if (n->table) {
         return 95;
@@ -699,7 +1210,9 @@ static int names_score(const struct wnames *n)
 
 static int sniff_json(struct mw_str first)
 {
-    struct wnames n = { false, false, false, false, false };
+    struct wnames n;
+    bool event_id_5x = false;
+    memset(&n, 0, sizeof n);
     struct mw_json_iter it;
     struct mw_json_val k, v;
     if (mw_sources_wrapper_find(first, wrapper_keys, &v) >= 0) {
@@ -714,17 +1227,42 @@ static int sniff_json(struct mw_str first)
     while (mw_json_object_next(&it, &k, &v) == MW_OK) {
         names_add(&n, k.raw);
         n.table |= mw_str_eq_c(k.raw, "Type") && v.type == MW_J_STRING && windows_table(v.raw);
+        n.winlog |= mw_str_eq_c(k.raw, "winlog") && v.type == MW_J_OBJECT;
+        event_id_5x |= mw_str_eq_c(k.raw, "event_id");
     }
-    return names_score(&n);
+    int score = names_score(&n);
+    return score ? score : container_score(&n, event_id_5x);
+}
+
+/* NXLog JSON in a syslog line (docs/formats/windows_event.md, NXLog): the message is a JSON
+ * object this source recognises. Above the generic syslog source's 50. */
+static int sniff_syslog(struct mw_str line)
+{
+    struct mw_syslog_rec r;
+    if (mw_syslog_split(line, &r, NULL) != MW_OK) {
+        return 0;
+    }
+    struct mw_str msg = mw_str_trim(r.msg);
+    if (!msg.len || msg.ptr[0] != '{') {
+        return 0;
+    }
+    return sniff_json(msg) > 0 ? 80 : 0;
 }
 
 static int windows_event_sniff(enum mw_container container, struct mw_str first,
                                const struct mw_csv_header *hdr)
 {
+    if (container == MW_CONT_SYSLOG) {
+        return sniff_syslog(first);
+    }
+    if (container == MW_CONT_EVTX) {
+        return 90; /* every EVTX file holds Windows events */
+    }
     if (container != MW_CONT_CSV) {
         return sniff_json(first);
     }
-    struct wnames n = { false, false, false, false, false };
+    struct wnames n;
+    memset(&n, 0, sizeof n);
     for (size_t i = 0; hdr && i < hdr->n; i++) {
         names_add(&n, hdr->names[i]);
     }
@@ -740,6 +1278,7 @@ static int windows_event_open(void **state, const struct mw_csv_header *hdr, str
     for (size_t i = 0; i < sizeof wkeys / sizeof wkeys[0]; i++) {
         mw_strmap_put(&st->keys, mw_str_c(wkeys[i].name), (void *)&wkeys[i]);
     }
+    st->scripts = mw_win_scripts_create();
     st->ncols = hdr ? hdr->n : 0;
     st->cols = mw_calloc(st->ncols ? st->ncols : 1, sizeof *st->cols);
     for (size_t i = 0; i < st->ncols; i++) {
@@ -764,6 +1303,7 @@ static void windows_event_close(void *state)
         mw_free(st->cols[i].name);
     }
     if (st) {
+        mw_win_scripts_destroy(st->scripts);
         mw_free(st->cols);
         mw_strmap_fini(&st->keys);
         mw_sources_proj_fini(&st->proj);
@@ -774,8 +1314,33 @@ static void windows_event_close(void *state)
 static int windows_event_map(void *state, const struct mw_recview *rec, struct mw_map_ctx *ctx,
                              struct mw_diag *diag)
 {
-    return rec->container == MW_CONT_CSV ? map_csv(state, rec, ctx, diag)
-                                         : map_row(state, rec->json, &rec->origin, true, ctx, diag);
+    struct win_state *st = state;
+    if (mw_win_scripts_pending(st->scripts)) {
+        int rc = mw_win_scripts_flush(st->scripts, false, ctx);
+        if (rc != MW_OK) {
+            return rc;
+        }
+    }
+    switch (rec->container) {
+        case MW_CONT_CSV:
+            return map_csv(st, rec, ctx, diag);
+        case MW_CONT_EVTX:
+            return map_evtx(st, rec, ctx, diag);
+        case MW_CONT_SYSLOG:
+            return map_row(st, mw_str_trim(rec->syslog->msg), &rec->origin, false, rec->syslog, ctx,
+                           diag);
+        default:
+            return map_row(st, rec->json, &rec->origin, true, NULL, ctx, diag);
+    }
+}
+
+/* After the file's last record: the 4104 blocks still missing parts go out with what came
+ * (docs/formats/windows_event.md, PowerShell script blocks). */
+static int windows_event_finish(void *state, struct mw_map_ctx *ctx, struct mw_diag *diag)
+{
+    (void)diag;
+    struct win_state *st = state;
+    return mw_win_scripts_flush(st->scripts, true, ctx);
 }
 
 /* For `mailward formats` (docs/formats/windows_event.md). */
@@ -784,6 +1349,10 @@ static const struct mw_logsource formats_logsources[] = {
     { "windows", "sysmon", NULL },
     { "windows", "sysmon", "process_creation" },
     { "windows", "sysmon", "file_event" },
+    { "windows", "sysmon", "network_connection" },
+    { "windows", "sysmon", "file_delete" },
+    { "windows", "powershell", "ps_script" },
+    { "windows", "msexchange-management", NULL },
     { "windows", "powershell", NULL },
     { "windows", "<channel lower-cased>", NULL },
     { "windows", NULL, NULL },
@@ -802,20 +1371,35 @@ static const struct mw_source_shape formats_shapes[] = {
       "{\"SubjectUserName\":...},\"Type\":\"WindowsEvent\"}" },
     { "Log Analytics portal CSV of these tables",
       "TimeGenerated [UTC],Account,Computer,EventSourceName,Channel,EventID,Activity,..." },
+    { "EVTX file (wevtutil epl, Event Viewer Save As), read through libevtx",
+      "ElfFile\\0 header, 64 KiB ElfChnk chunks of binary XML records" },
+    { "Winlogbeat NDJSON (7.x+ winlog object; 5.x top-level event_id)",
+      "{\"@timestamp\":\"...\",\"event\":{\"code\":\"4663\"},\"winlog\":{\"channel\":"
+      "\"Security\",\"event_id\":\"4663\",\"event_data\":{...}}}" },
+    { "NXLog im_msvistalog JSON, alone or in a syslog line",
+      "<14>Dec 13 17:45:02 host nxWinEvt: {\"EventTime\":\"...\",\"Hostname\":\"...\","
+      "\"EventID\":4663,\"SourceName\":\"...\",\"Channel\":\"Security\",...}" },
+    { "Get-WinEvent | ConvertTo-Json (UTF-16LE from Windows PowerShell 5.1 Out-File)",
+      "[{\"Id\":11,\"RecordId\":4412,\"ProviderName\":\"...\",\"LogName\":\"...\","
+      "\"TimeCreated\":\"\\/Date(1741082518765)\\/\",\"Properties\":[{\"Value\":...}]}]" },
     { NULL, NULL },
 };
 
 const struct mw_source mw_source_windows_event = {
     .name = "windows_event",
-    .summary = "Windows event logs (Security, Sysmon, PowerShell, any channel): Sentinel / Log "
-               "Analytics SecurityEvent, Event and WindowsEvent tables as JSON and CSV",
+    .summary = "Windows event logs (Security, Sysmon, PowerShell, MSExchange Management, any "
+               "channel): EVTX files, Winlogbeat and NXLog JSON, Get-WinEvent | ConvertTo-Json, "
+               "Sentinel / Log Analytics SecurityEvent, Event and WindowsEvent tables as JSON "
+               "and CSV",
     .product = "windows",
     .prefilter_field = NULL,
     .sniff = windows_event_sniff,
     .open = windows_event_open,
     .map = windows_event_map,
     .close = windows_event_close,
-    .decoders = MW_DECODER_BIT(MW_CONT_JSON) | MW_DECODER_BIT(MW_CONT_CSV),
+    .finish = windows_event_finish,
+    .decoders = MW_DECODER_BIT(MW_CONT_JSON) | MW_DECODER_BIT(MW_CONT_CSV) |
+                MW_DECODER_BIT(MW_CONT_SYSLOG) | MW_DECODER_BIT(MW_CONT_EVTX),
     .logsources = formats_logsources,
     .shapes = formats_shapes,
 };

@@ -11,6 +11,8 @@
 
 #include "sources_harness.h"
 
+#define MW_TEST_BLOCKS 64 /* MW_WIN_SCRIPTS_MAX of sources/windows_int.h */
+
 /* Event i of c has name = value for each pair of `pairs` (NULL-ended); a NULL value: absent. */
 static void expect_fields(const struct cap *c, size_t i, const char *const *pairs)
 {
@@ -249,13 +251,243 @@ static void test_dedup(void **state)
     cap_fini(&c);
 }
 
+/* docs/formats/windows_event.md, Shapes: the other JSON containers, scored apart from the
+ * tables and from other sources' JSON */
+static void test_sniff_containers(void **state)
+{
+    (void)state;
+    assert_int_equal(sniff_json("{\"@timestamp\":\"x\",\"winlog\":{\"channel\":\"Security\"}}"),
+                     90);
+    assert_int_equal(sniff_json("{\"event_id\":4624,\"computer_name\":\"a\",\"log_name\":\"S\"}"),
+                     85);
+    assert_int_equal(sniff_json("{\"EventTime\":\"x\",\"Hostname\":\"a\",\"EventID\":1}"), 85);
+    assert_int_equal(sniff_json("{\"Id\":1,\"ProviderName\":\"p\",\"LogName\":\"l\"}"), 85);
+    /* a winlog member that is not an object, an Id without the other names */
+    assert_int_equal(sniff_json("{\"winlog\":\"x\"}"), 0);
+    assert_int_equal(sniff_json("{\"Id\":\"1\",\"Operation\":\"Send\",\"Workload\":\"x\"}"), 0);
+    assert_int_equal(
+            mw_source_windows_event.sniff(MW_CONT_SYSLOG,
+                                          mw_str_c("<14>Dec 13 17:45:02 h nxWinEvt: {\"EventID\":1,"
+                                                   "\"Hostname\":\"h\",\"SourceName\":\"s\"}"),
+                                          NULL),
+            80);
+    assert_int_equal(mw_source_windows_event.sniff(
+                             MW_CONT_SYSLOG, mw_str_c("<14>Dec 13 17:45:02 h sshd: hello"), NULL),
+                     0);
+}
+
+/* Winlogbeat: winlog.event_id (number or string) before event.code; event_data flattened */
+static void test_winlogbeat(void **state)
+{
+    (void)state;
+    struct cap c;
+    cap_init(&c, true);
+    assert_int_equal(
+            cap_run(&c, "{\"event\":{\"code\":\"7\"},\"winlog\":{\"event_id\":4663,\"channel\":"
+                        "\"Security\",\"computer_name\":\"ws\",\"record_id\":5,\"event_data\":{"
+                        "\"ObjectType\":\"File\",\"ObjectName\":\"C:\\\\a.pst\"}}}\n"
+                        "{\"event\":{\"code\":\"11\"},\"winlog\":{\"channel\":\"Microsoft-Windows-"
+                        "Sysmon/Operational\",\"computer_name\":\"ws\"}}\n"),
+            MW_OK);
+    assert_int_equal(c.n, 2);
+    const char *want0[] = { "EventID",        "4663",      "Channel",
+                            "Security",       "Computer",  "ws",
+                            "TargetFilename", "C:\\a.pst", "winlog.event_data.ObjectType",
+                            "File",           NULL };
+    expect_fields(&c, 0, want0);
+    assert_int_not_equal(c.evs[0].dedup, 0);
+    const char *want1[] = { "EventID", "11", NULL };
+    expect_fields(&c, 1, want1);
+    assert_string_equal(c.evs[1].category, "file_event");
+    cap_fini(&c);
+}
+
+/* NXLog EventTime without a zone is local (--input-timezone); with an offset it is read as is */
+static void test_nxlog_time(void **state)
+{
+    (void)state;
+    struct cap c;
+    cap_init(&c, true);
+    assert_int_equal(mw_tz_parse("+02:00", &c.tz), MW_OK);
+    assert_int_equal(cap_run(&c, "{\"EventTime\":\"2025-03-04 12:00:00\",\"Hostname\":\"h\","
+                                 "\"EventID\":1,\"SourceName\":\"s\"}\n"
+                                 "{\"EventTime\":\"2025-03-04T12:00:00+01:00\",\"Hostname\":\"h\","
+                                 "\"EventID\":1,\"SourceName\":\"s\"}\n"),
+                     MW_OK);
+    assert_int_equal(c.n, 2);
+    int64_t want;
+    assert_int_equal(mw_time_parse(mw_str_c("2025-03-04T10:00:00Z"), NULL, &want), MW_OK);
+    assert_true(c.evs[0].has_time);
+    assert_true(c.evs[0].time_ns == want);
+    assert_true(c.evs[1].time_ns == want + 3600LL * 1000000000LL);
+    cap_fini(&c);
+}
+
+/* Get-WinEvent: /Date(ms)/ times, Properties by position under the known names, else param<N> */
+static void test_get_winevent(void **state)
+{
+    (void)state;
+    struct cap c;
+    cap_init(&c, true);
+    assert_int_equal(
+            cap_run(&c, "[{\"Id\":4688,\"ProviderName\":\"Microsoft-Windows-Security-Auditing\","
+                        "\"LogName\":\"Security\",\"MachineName\":\"ws\",\"TimeCreated\":"
+                        "\"\\/Date(1741082518765)\\/\",\"Properties\":[{\"Value\":{\"BinaryLength"
+                        "\":12,\"Value\":\"S-1-5-18\"}},{\"Value\":\"alice\"},{\"Value\":\"CORP\"},"
+                        "{\"Value\":999},{\"Value\":1},{\"Value\":\"C:\\\\x.exe\"},null,"
+                        "{\"Value\":2},{\"Value\":\"x.exe a.pst\"}]},\n"
+                        "{\"Id\":7,\"ProviderName\":\"Other\",\"LogName\":\"Application\","
+                        "\"Properties\":[{\"Value\":\"a\"},{\"Value\":\"b\"}]}]\n"),
+            MW_OK);
+    assert_int_equal(c.n, 2);
+    const char *want0[] = {
+        "SubjectUserSid", "S-1-5-18",    "SubjectUserName",    "alice",       "NewProcessName",
+        "C:\\x.exe",      "Image",       "C:\\x.exe",          "CommandLine", "x.exe a.pst",
+        "UserId",         "CORP\\alice", "TokenElevationType", NULL,          NULL
+    };
+    expect_fields(&c, 0, want0);
+    int64_t want;
+    assert_int_equal(mw_time_parse(mw_str_c("2025-03-04T10:01:58.765Z"), NULL, &want), MW_OK);
+    assert_true(c.evs[0].time_ns == want);
+    const char *want1[] = { "param1", "a", "param2", "b", NULL };
+    expect_fields(&c, 1, want1);
+    cap_fini(&c);
+}
+
+/* docs/formats/windows_event.md, MSExchange Management: both parameter styles, ParameterXml */
+static void test_exmgmt(void **state)
+{
+    (void)state;
+    struct cap c;
+    cap_init(&c, true);
+    assert_int_equal(
+            cap_run(&c,
+                    "{\"EventID\":1,\"Computer\":\"ex\",\"Channel\":\"MSExchange Management\","
+                    "\"EventData\":{\"Data\":[\"Set-Mailbox\",\"-Identity \\\"alice\\\" "
+                    "-ForwardingSmtpAddress \\\"smtp:drop@example.org\\\" -Force "
+                    "-Confirm:$false\",\"corp/Users/adm\"]}}\n"
+                    "{\"EventID\":1,\"Computer\":\"ex\",\"EventLog\":\"MSExchange Management\","
+                    "\"ParameterXml\":\"<Param>New-InboxRule</Param><Param>{Mailbox=bob, Name=x, "
+                    "ForwardTo=a@x.org, b@y.org, "
+                    "DeleteMessage=True}</Param><Param>adm</Param>\"}\n"),
+            MW_OK);
+    assert_int_equal(c.n, 2);
+    const char *want0[] = { "Operation",
+                            "Set-Mailbox",
+                            "Parameters.Identity",
+                            "alice",
+                            "Parameters.ForwardingSmtpAddress",
+                            "drop@example.org",
+                            "Parameters.Force",
+                            "True",
+                            "Parameters.Confirm",
+                            "$false",
+                            "Caller",
+                            "corp/Users/adm",
+                            "UserId",
+                            "corp/Users/adm",
+                            NULL };
+    expect_fields(&c, 0, want0);
+    assert_string_equal(c.evs[0].service, "msexchange-management");
+    const char *want1[] = { "Operation",
+                            "New-InboxRule",
+                            "Parameters.Mailbox",
+                            "bob",
+                            "Parameters.ForwardTo",
+                            "a@x.org, b@y.org",
+                            "Parameters.DeleteMessage",
+                            "True",
+                            NULL };
+    expect_fields(&c, 1, want1);
+    cap_fini(&c);
+}
+
+static void ps_part(char *buf, size_t size, unsigned rec, unsigned num, unsigned total,
+                    const char *id, const char *text)
+{
+    snprintf(buf, size,
+             "{\"EventID\":4104,\"Computer\":\"ws\",\"Channel\":\"Microsoft-Windows-PowerShell/"
+             "Operational\",\"EventRecordId\":%u,\"EventData\":{\"MessageNumber\":%u,"
+             "\"MessageTotal\":%u,\"ScriptBlockText\":\"%s\",\"ScriptBlockId\":\"%s\"}}\n",
+             rec, num, total, text, id);
+}
+
+/* docs/formats/windows_event.md, PowerShell script blocks: parts joined in order whatever order
+ * they come in; a block missing a part goes out at the end with what came */
+static void test_script_blocks(void **state)
+{
+    (void)state;
+    char text[4096], part[512];
+    text[0] = '\0';
+    ps_part(part, sizeof part, 1, 2, 3, "A", "bb");
+    strcat(text, part);
+    ps_part(part, sizeof part, 2, 1, 2, "B", "x1");
+    strcat(text, part);
+    ps_part(part, sizeof part, 3, 1, 3, "A", "aa");
+    strcat(text, part);
+    ps_part(part, sizeof part, 4, 1, 1, "C", "alone");
+    strcat(text, part);
+    ps_part(part, sizeof part, 5, 3, 3, "A", "cc");
+    strcat(text, part);
+    struct cap c;
+    cap_init(&c, true);
+    assert_int_equal(cap_run(&c, text), MW_OK);
+    assert_int_equal(c.n, 3);
+    assert_string_equal(cap_get(&c, 0, "ScriptBlockText"), "alone");
+    assert_string_equal(cap_get(&c, 1, "ScriptBlockText"), "aabbcc");
+    assert_string_equal(cap_get(&c, 1, "ScriptBlockParts"), "3");
+    assert_int_equal(c.evs[1].line, 5);
+    assert_string_equal(cap_get(&c, 2, "ScriptBlockText"), "x1");
+    assert_string_equal(cap_get(&c, 2, "ScriptBlockPartsMissing"), "2");
+    assert_string_equal(cap_get(&c, 2, "ScriptBlockParts"), "1");
+    assert_string_equal(cap_get(&c, 2, "Computer"), "ws");
+    assert_string_equal(c.evs[2].category, "ps_script");
+    cap_fini(&c);
+}
+
+/* More blocks than the bound: the oldest goes out incomplete, the others still join */
+static void test_script_block_bound(void **state)
+{
+    (void)state;
+    size_t size = (MW_TEST_BLOCKS + 1) * 512 + 512;
+    char *text = calloc(1, size), part[512], id[16];
+    for (unsigned i = 0; i <= MW_TEST_BLOCKS; i++) {
+        snprintf(id, sizeof id, "B%u", i);
+        ps_part(part, sizeof part, i + 1, 1, 2, id, "p1");
+        strcat(text, part);
+    }
+    ps_part(part, sizeof part, 999, 2, 2, "B1", "p2");
+    strcat(text, part);
+    struct cap c;
+    cap_init(&c, true);
+    assert_int_equal(cap_run(&c, text), MW_OK);
+    assert_int_equal(c.n, MW_TEST_BLOCKS + 1);
+    assert_string_equal(cap_get(&c, 0, "ScriptBlockId"), "B0"); /* evicted first */
+    assert_string_equal(cap_get(&c, 0, "ScriptBlockPartsMissing"), "2");
+    assert_string_equal(cap_get(&c, 1, "ScriptBlockId"), "B1");
+    assert_string_equal(cap_get(&c, 1, "ScriptBlockText"), "p1p2");
+    cap_fini(&c);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sniff),      cmocka_unit_test(test_account),
-        cmocka_unit_test(test_logsource),  cmocka_unit_test(test_event_id),
-        cmocka_unit_test(test_address),    cmocka_unit_test(test_eventdata_and_aliases),
-        cmocka_unit_test(test_projection), cmocka_unit_test(test_dedup),
+        cmocka_unit_test(test_sniff),
+        cmocka_unit_test(test_account),
+        cmocka_unit_test(test_logsource),
+        cmocka_unit_test(test_event_id),
+        cmocka_unit_test(test_address),
+        cmocka_unit_test(test_eventdata_and_aliases),
+        cmocka_unit_test(test_projection),
+        cmocka_unit_test(test_dedup),
+        cmocka_unit_test(test_sniff_containers),
+        cmocka_unit_test(test_winlogbeat),
+        cmocka_unit_test(test_nxlog_time),
+        cmocka_unit_test(test_get_winevent),
+        cmocka_unit_test(test_exmgmt),
+        cmocka_unit_test(test_script_blocks),
+        cmocka_unit_test(test_script_block_bound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
