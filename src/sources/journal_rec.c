@@ -134,9 +134,13 @@ static int line_of(struct mw_syslog_rec *r, struct mw_str app, struct mw_str msg
     if (!t) {
         return MW_E_NOMEM;
     }
-    memcpy(t, app.ptr, app.len);
+    if (app.len) { /* an absent field is a NULL view: memcpy wants a pointer */
+        memcpy(t, app.ptr, app.len);
+    }
     memcpy(t + app.len, ": ", 2);
-    memcpy(t + app.len + 2, msg.ptr, msg.len);
+    if (msg.len) {
+        memcpy(t + app.len + 2, msg.ptr, msg.len);
+    }
     t[n] = '\0';
     r->text = mw_str_make(t, n);
     r->app = mw_str_make(t, app.len);
