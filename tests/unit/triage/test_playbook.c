@@ -238,9 +238,9 @@ static void test_q1_no_and_unknown(void **state)
     none.first_ns = none.last_ns = MW_TIME_NONE;
     answer(&fi, &none, NULL);
     assert_int_equal(q(&fi.inc, "Q1")->answer, MW_ANSWER_UNKNOWN);
-    assert_non_null(
-            strstr(q(&fi.inc, "Q1")->missing, "no Exchange audit log (unified audit log or "
-                                              "Exchange admin audit log) and no mail-server log"));
+    assert_non_null(strstr(q(&fi.inc, "Q1")->missing,
+                           "no Exchange audit log (unified audit log or "
+                           "Exchange admin audit log) and no mail-server log"));
 
     answer(&fi, NULL, NULL);
     assert_int_equal(q(&fi.inc, "Q1")->answer, MW_ANSWER_UNKNOWN);
@@ -409,7 +409,8 @@ static void test_q3(void **state)
     assert_int_equal(q(&fi.inc, "Q3")->answer, MW_ANSWER_UNKNOWN);
     assert_non_null(strstr(q(&fi.inc, "Q3")->missing,
                            "no MailItemsAccessed records or Dovecot logouts were given"));
-    assert_true(warning_contains(&fi.inc, "Q3 unknown: no MailItemsAccessed records or Dovecot logouts were given"));
+    assert_true(warning_contains(
+            &fi.inc, "Q3 unknown: no MailItemsAccessed records or Dovecot logouts were given"));
     mw_playbook_result_free(&fi.inc.playbook);
 }
 
