@@ -581,14 +581,19 @@ static bool re_match(const struct mw_mval *mv, struct mw_str s)
     if (mv->re_lit && re_lacks_literal(mv, s)) {
         return false;
     }
-    pcre2_general_context *gc = pcre2_general_context_create(re_malloc, re_free, NULL);
-    pcre2_match_context *mc = pcre2_match_context_create(gc);
-    pcre2_set_match_limit(mc, RE_MATCH_LIMIT);
-    pcre2_match_data *md = pcre2_match_data_create(1, gc);
+    /* One match context and match data for every match, made at the first: their creation and
+     * freeing cost as much as the match itself on a short value. Rules are matched on one thread
+     * (the run's); the match data keeps PCRE2's backtracking frames from one match to the next. */
+    static pcre2_match_context *mc;
+    static pcre2_match_data *md;
+    if (!md) {
+        pcre2_general_context *gc = pcre2_general_context_create(re_malloc, re_free, NULL);
+        mc = pcre2_match_context_create(gc);
+        pcre2_set_match_limit(mc, RE_MATCH_LIMIT);
+        md = pcre2_match_data_create(1, gc);
+        pcre2_general_context_free(gc);
+    }
     int rc = pcre2_match(mv->re, (PCRE2_SPTR)(s.ptr ? s.ptr : ""), s.len, 0, 0, md, mc);
-    pcre2_match_data_free(md);
-    pcre2_match_context_free(mc);
-    pcre2_general_context_free(gc);
     return rc >= 0;
 }
 

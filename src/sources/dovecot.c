@@ -244,6 +244,7 @@ struct dv_line {
     struct mw_str service, user, pid, session, mpid, rip, lip, method, secured;
     struct mw_str dl_count, dl_bytes; /* message bodies sent: IMAP body_*, else POP3 retr */
     bool tls;
+    bool quiet; /* the sessions only, no fields (mw_dovecot_track) */
 };
 
 static bool is_word(char c)
@@ -295,7 +296,7 @@ static struct mw_str unbracket(struct mw_str v)
 static void set(struct dv_line *ln, enum dv_field f, struct mw_str v)
 {
     int id = ln->d->id[f];
-    if (id >= 0 && v.len) {
+    if (id >= 0 && v.len && !ln->quiet) {
         mw_event_set(ln->ctx->event, id, mw_sources_text(ln->ctx->arena, v));
     }
 }
@@ -308,7 +309,7 @@ static void set_c(struct dv_line *ln, enum dv_field f, const char *v)
 /* A number n >= 0 as its decimal text. */
 static void set_num(struct dv_line *ln, enum dv_field f, uint64_t n)
 {
-    char *buf = ln->d->id[f] >= 0 ? mw_arena_alloc(ln->ctx->arena, 24, 1) : NULL;
+    char *buf = ln->d->id[f] >= 0 && !ln->quiet ? mw_arena_alloc(ln->ctx->arena, 24, 1) : NULL;
     if (buf) {
         char tmp[24];
         size_t len = 0;
@@ -331,7 +332,8 @@ static int key_id(struct mw_dovecot *d, struct mw_fieldtab *fields, struct mw_st
         return mw_fieldtab_want2(fields, "dovecot", key);
     }
     for (unsigned i = 0; i < d->nkeys; i++) {
-        if (d->keys[i].len == key.len && memcmp(d->keys[i].name, key.ptr, key.len) == 0) {
+        if (d->keys[i].len == key.len && d->keys[i].name[0] == key.ptr[0] &&
+            memcmp(d->keys[i].name, key.ptr, key.len) == 0) {
             return d->keys[i].id;
         }
     }
@@ -381,7 +383,8 @@ static void put_kv(struct dv_line *ln, struct mw_str key, struct mw_str val)
 {
     val = unbracket(mw_str_trim(val));
     for (size_t i = 0; i < sizeof key_fields / sizeof key_fields[0]; i++) {
-        if (key.len == key_fields[i].len && memcmp(key.ptr, key_fields[i].key, key.len) == 0) {
+        if (key.len == key_fields[i].len && key.ptr[0] == key_fields[i].key[0] &&
+            memcmp(key.ptr, key_fields[i].key, key.len) == 0) {
             enum dv_field f = key_fields[i].f;
             struct mw_str *k = kept(ln, f);
             if (k) {
@@ -398,6 +401,9 @@ static void put_kv(struct dv_line *ln, struct mw_str key, struct mw_str val)
     } else if (EQ(key, "body_bytes")) {
         ln->dl_bytes = val;
     }
+    if (ln->quiet) {
+        return;
+    }
     int id = key_id(ln->d, ln->ctx->fields, key);
     if (id >= 0 && val.len) {
         mw_event_set(ln->ctx->event, id, mw_sources_text(ln->ctx->arena, val));
@@ -407,7 +413,7 @@ static void put_kv(struct dv_line *ln, struct mw_str key, struct mw_str val)
 /* A counter "N/M" (POP3's top=, retr=, del=; the older bytes=in/out) also as two numbers. */
 static void put_pair(struct dv_line *ln, struct mw_str key, struct mw_str val)
 {
-    long slash = find(val, "/");
+    long slash = ln->quiet ? -1 : find(val, "/");
     if (slash <= 0 || (size_t)slash + 1 >= val.len) {
         return;
     }
@@ -612,16 +618,21 @@ static struct mw_str parse_prefix(struct dv_line *ln, struct mw_str t)
     return skip(t, i + 2);
 }
 
-static const char *const levels[] = { "Info", "Warning", "Error", "Fatal", "Panic", "Debug" };
+static const struct {
+    const char *word;
+    size_t len;
+} levels[] = { { "Info", 4 },  { "Warning", 7 }, { "Error", 5 },
+               { "Fatal", 5 }, { "Panic", 5 },   { "Debug", 5 } };
 
 /* A level word ("Info: "), a custom prefix's "session=<...> " and the older LMTP's
  * "<session id>: " after the process prefix. */
 static struct mw_str strip_extras(struct dv_line *ln, struct mw_str s)
 {
-    for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
-        size_t n = strlen(levels[i]);
-        if (s.len > n + 1 && memcmp(s.ptr, levels[i], n) == 0 && STARTS(skip(s, n), ": ")) {
-            set_c(ln, D_LEVEL, levels[i]);
+    for (size_t i = 0; i < sizeof levels / sizeof levels[0] && s.len > 5; i++) {
+        size_t n = levels[i].len;
+        if (s.ptr[0] == levels[i].word[0] && s.len > n + 1 && s.ptr[n] == ':' &&
+            s.ptr[n + 1] == ' ' && memcmp(s.ptr, levels[i].word, n) == 0) {
+            set_c(ln, D_LEVEL, levels[i].word);
             s = skip(s, n + 2);
             break;
         }
@@ -893,6 +904,16 @@ static bool map_managesieve(struct dv_line *ln, struct mw_str s)
     return true;
 }
 
+/* True when map_mail reads s as the logout that ends the session. */
+static bool ends_session(const struct dv_line *ln, struct mw_str s)
+{
+    if (STARTS(s, "sieve: ") || !logout_words(s)) {
+        return false;
+    }
+    return !EQ(ln->service, "managesieve") || (mw_str_ifind(s, MW_STR_LIT("PUTSCRIPT")) < 0 &&
+                                               mw_str_ifind(s, MW_STR_LIT("SETACTIVE")) < 0);
+}
+
 static void map_mail(struct dv_line *ln, struct mw_str s)
 {
     if (STARTS(s, "sieve: ")) {
@@ -986,6 +1007,12 @@ static void join_session(struct dv_line *ln)
         e = lookup(d, make_key(ln->r, ln->pid, 0x9d));
     }
     if (e < 0) {
+        return;
+    }
+    if (ln->quiet) { /* nothing to copy: only the end of the session matters */
+        if (strcmp(ln->event, "logout") == 0) {
+            drop_entry(d, (uint32_t)e);
+        }
         return;
     }
     const struct dv_sess *s = &d->ents[e];
@@ -1105,4 +1132,20 @@ int mw_dovecot_map(struct mw_dovecot *d, const struct mw_syslog_rec *r, struct m
         store_login(&ln);
     }
     return MW_OK;
+}
+
+void mw_dovecot_track(struct mw_dovecot *d, const struct mw_syslog_rec *r, struct mw_map_ctx *ctx)
+{
+    lookup_ids(d, ctx->fields);
+    struct dv_line ln = { .d = d, .ctx = ctx, .r = r, .event = "other", .quiet = true };
+    struct mw_str s = strip_extras(&ln, parse_prefix(&ln, line_text(r)));
+    if (ln.proc == P_LOGIN) {
+        map_login(&ln, s);
+        if (!strcmp(ln.event, "login")) {
+            store_login(&ln);
+        }
+    } else if (ln.proc == P_MAIL && ends_session(&ln, s)) {
+        ln.event = "logout";
+        join_session(&ln);
+    }
 }

@@ -274,6 +274,7 @@ struct pf_line {
     struct mw_str daemon, qid, bounce_id;
     struct mw_str val[M_NSTR]; /* message strings this line gives */
     bool has[P_COUNT];         /* fields this line set itself */
+    bool quiet;                /* the open messages only, no fields (mw_postfix_track) */
 };
 
 static struct mw_str skip(struct mw_str s, size_t n)
@@ -313,7 +314,7 @@ static void set(struct pf_line *ln, enum pf_field f, struct mw_str v)
     int id = ln->p->id[f];
     if (v.len) {
         ln->has[f] = true;
-        if (id >= 0) {
+        if (id >= 0 && !ln->quiet) {
             mw_event_set(ln->ctx->event, id, mw_sources_text(ln->ctx->arena, v));
         }
     }
@@ -500,7 +501,7 @@ static void put_kv(struct pf_line *ln, struct mw_str key, struct mw_str val)
         put_status(ln, val);
     } else if (EQ(key, "client")) {
         set_client(ln, val);
-    } else if (!put_known(ln, key, val)) {
+    } else if (!put_known(ln, key, val) && !ln->quiet) {
         int id = key_id(ln->p, ln->ctx->fields, key);
         if (id >= 0 && val.len) {
             mw_event_set(ln->ctx->event, id, mw_sources_text(ln->ctx->arena, unbracket(val)));
@@ -840,7 +841,9 @@ static void join(struct pf_line *ln)
         for (int i = 0; i < M_NSTR; i++) {
             keep(m, i, ln->val[i]);
         }
-        carry(ln, m);
+        if (!ln->quiet) {
+            carry(ln, m);
+        }
         if (ln->event == EV_REMOVED) {
             drop_entry(p, (uint32_t)e);
         }
@@ -912,4 +915,19 @@ int mw_postfix_map(struct mw_postfix *p, const struct mw_syslog_rec *r, struct m
     }
     set_c(&ln, P_EVENT, ln.event);
     return MW_OK;
+}
+
+void mw_postfix_track(struct mw_postfix *p, const struct mw_syslog_rec *r, struct mw_map_ctx *ctx)
+{
+    lookup_ids(p, ctx->fields);
+    struct pf_line ln = { .p = p, .ctx = ctx, .r = r, .event = "other", .quiet = true };
+    long last = -1;
+    for (long i = 0; i < (long)r->app.len; i++) {
+        last = r->app.ptr[i] == '/' ? i : last;
+    }
+    ln.daemon = skip(r->app, (size_t)last + 1);
+    map_text(&ln, r->msg);
+    if (ln.qid.len) {
+        join(&ln);
+    }
 }

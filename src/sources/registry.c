@@ -415,12 +415,17 @@ static void problem(struct scan *sc, uint64_t line, const char *what, const stru
  * the file no further. */
 static int wanted(const struct scan *sc, const struct mw_recview *rec)
 {
-    const struct mw_map_ctx *ctx = sc->ctx;
-    if (!ctx->want || sc->src->finish) {
+    struct mw_map_ctx *ctx = sc->ctx;
+    if (!ctx->want) {
         return 1;
     }
     uint64_t len = rec->container == MW_CONT_JSON ? rec->json.len : 0;
-    return ctx->want(ctx->want_arg, rec->origin.offset, len);
+    int w = ctx->want(ctx->want_arg, rec->origin.offset, len);
+    if (sc->src->finish) { /* mapped whole: a record not asked for only keeps the state */
+        ctx->quiet = w <= 0;
+        return 1;
+    }
+    return w;
 }
 
 /* Maps one framed record; returns MW_OK to go on or a stopping status. */
@@ -1113,6 +1118,7 @@ static int finish_file(struct scan *sc, struct mw_diag *diag)
     if (sc->src->finish) {
         struct mw_diag d;
         mw_diag_init(&d);
+        sc->ctx->quiet = false;
         rc = sc->src->finish(sc->state, sc->ctx, &d);
         if (sc->ctx->arena->used_total > ARENA_KEEP) {
             mw_arena_reset(sc->ctx->arena);

@@ -80,6 +80,12 @@ struct mw_map_ctx {
      * checked one by one by the caller. */
     int (*want)(void *want_arg, uint64_t offset, uint64_t len);
     void *want_arg;
+    /* Set by the driver during such a reading, for a source with a finish hook, while it maps
+     * a record that want() did not ask for. A source whose every event comes from one record
+     * and carries that record's offset may then only keep the state later records join to
+     * (sessions, messages) and emit nothing; any other source maps it as usual (the caller
+     * drops its events). */
+    bool quiet;
     /* When set, mw_source_scan_file feeds every byte of the file as stored to it, to the end
      * of the file (input/input.h mw_stream_open_hashed); stats->hashed says whether it did. */
     struct mw_sha256 *hash;

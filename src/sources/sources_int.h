@@ -395,6 +395,9 @@ void mw_dovecot_destroy(struct mw_dovecot *d);
  * Never fails: a line it cannot read is a Dovecot event of kind "other". */
 int mw_dovecot_map(struct mw_dovecot *d, const struct mw_syslog_rec *r, struct mw_map_ctx *ctx,
                    struct mw_diag *diag);
+/* What mw_dovecot_map does to the sessions, without the fields: for a line a targeted reading
+ * (mw_map_ctx.quiet) did not ask for. */
+void mw_dovecot_track(struct mw_dovecot *d, const struct mw_syslog_rec *r, struct mw_map_ctx *ctx);
 /* Sessions dropped unjoined because MW_DOVECOT_SESSIONS_MAX later logins came first. */
 uint64_t mw_dovecot_evicted(const struct mw_dovecot *d);
 
@@ -424,6 +427,9 @@ void mw_postfix_destroy(struct mw_postfix *p);
  * Never fails: a line it cannot read is a Postfix event of kind "other". */
 int mw_postfix_map(struct mw_postfix *p, const struct mw_syslog_rec *r, struct mw_map_ctx *ctx,
                    struct mw_diag *diag);
+/* What mw_postfix_map does to the open messages, without the fields: for a line a targeted
+ * reading (mw_map_ctx.quiet) did not ask for. */
+void mw_postfix_track(struct mw_postfix *p, const struct mw_syslog_rec *r, struct mw_map_ctx *ctx);
 /* Messages dropped unjoined because MW_POSTFIX_MESSAGES_MAX later messages came first. */
 uint64_t mw_postfix_evicted(const struct mw_postfix *p);
 

@@ -58,6 +58,8 @@ struct sl_app {
     void (*destroy)(void *state);
     int (*map)(void *state, const struct mw_syslog_rec *r, struct mw_map_ctx *ctx,
                struct mw_diag *diag);
+    /* A line a targeted reading did not ask for (mw_map_ctx.quiet): the state only. */
+    void (*track)(void *state, const struct mw_syslog_rec *r, struct mw_map_ctx *ctx);
 };
 
 static void *dovecot_create(void)
@@ -76,6 +78,11 @@ static int dovecot_map(void *state, const struct mw_syslog_rec *r, struct mw_map
     return mw_dovecot_map(state, r, ctx, diag);
 }
 
+static void dovecot_track(void *state, const struct mw_syslog_rec *r, struct mw_map_ctx *ctx)
+{
+    mw_dovecot_track(state, r, ctx);
+}
+
 static void *postfix_create(void)
 {
     return mw_postfix_create();
@@ -92,6 +99,11 @@ static int postfix_map(void *state, const struct mw_syslog_rec *r, struct mw_map
     return mw_postfix_map(state, r, ctx, diag);
 }
 
+static void postfix_track(void *state, const struct mw_syslog_rec *r, struct mw_map_ctx *ctx)
+{
+    mw_postfix_track(state, r, ctx);
+}
+
 /* Postfix first: most lines of a mail server's log are Postfix's, and its claim is one prefix
  * comparison (bench/README.md, Postfix). */
 enum {
@@ -102,10 +114,10 @@ enum {
 
 static const struct sl_app apps[APP_COUNT + 1] = {
     [APP_POSTFIX] = { NULL, mw_postfix_claims, &mw_postfix_logsource, postfix_create,
-                      postfix_destroy, postfix_map }, /* sources/postfix.c */
+                      postfix_destroy, postfix_map, postfix_track }, /* sources/postfix.c */
     [APP_DOVECOT] = { NULL, mw_dovecot_claims, &mw_dovecot_logsource, dovecot_create,
-                      dovecot_destroy, dovecot_map }, /* sources/dovecot.c */
-    [APP_COUNT] = { NULL, NULL, NULL, NULL, NULL, NULL },
+                      dovecot_destroy, dovecot_map, dovecot_track }, /* sources/dovecot.c */
+    [APP_COUNT] = { NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
 static const struct sl_app *app_of(struct mw_str app)
@@ -260,6 +272,17 @@ static int sl_map(void *state, const struct mw_recview *rec, struct mw_map_ctx *
         return mw_diag_set(diag, MW_E_MALFORMED, "syslog reads only syslog lines");
     }
     lookup_ids(st, ctx->fields);
+    const struct sl_app *app = r->app.len ? app_of(r->app) : NULL;
+    if (ctx->quiet) { /* a line not asked for: only the joins' state (one line, one event) */
+        if (app && app->track) {
+            size_t k = (size_t)(app - apps);
+            if (!st->app_state[k]) {
+                st->app_state[k] = app->create();
+            }
+            app->track(st->app_state[k], r, ctx);
+        }
+        return MW_OK;
+    }
     struct mw_event *ev = ctx->event;
     mw_event_reset(ev);
     ev->source = "syslog";
@@ -273,7 +296,6 @@ static int sl_map(void *state, const struct mw_recview *rec, struct mw_map_ctx *
             return rc;
         }
     }
-    const struct sl_app *app = r->app.len ? app_of(r->app) : NULL;
     if (app) {
         size_t k = (size_t)(app - apps);
         if (!st->app_state[k]) {

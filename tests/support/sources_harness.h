@@ -51,7 +51,22 @@ struct cap {
     enum mw_date_order date_order; /* --date-order handed to the sources */
     /* handed to the sources, in mw_sources_all() order (NULL: none) */
     const struct mw_prefilter *prefilters[MW_MAX_SOURCES];
+    /* a targeted reading (mw_map_ctx.want) when nwant > 0: the records starting at these byte
+     * offsets, in increasing order, are wanted */
+    uint64_t want[8];
+    size_t nwant;
 };
+
+static inline int cap_want(void *arg, uint64_t offset, uint64_t len)
+{
+    const struct cap *c = arg;
+    for (size_t i = 0; i < c->nwant; i++) {
+        if (c->want[i] == offset || (c->want[i] > offset && c->want[i] < offset + len)) {
+            return 1;
+        }
+    }
+    return offset > c->want[c->nwant - 1] ? -1 : 0;
+}
 
 static inline void cap_copy(char *dst, size_t size, const char *src)
 {
@@ -137,6 +152,8 @@ static inline int cap_run_path(struct cap *c, const char *path, const struct mw_
         .emit = cap_emit,
         .emit_arg = c,
         .prefilters = c->prefilters,
+        .want = c->nwant ? cap_want : NULL,
+        .want_arg = c,
     };
     cap_clear(c);
     c->rc = mw_source_scan_file(path, 0, force, &ctx, &c->problems, &c->stats, &c->diag);

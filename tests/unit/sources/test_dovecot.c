@@ -452,6 +452,44 @@ static int tail_emit(void *arg, struct mw_event *ev)
 
 /* Memory stays bounded: past MW_DOVECOT_SESSIONS_MAX open sessions the oldest is dropped,
  * counted, and the file's warning says so; younger sessions still join. */
+/* A targeted reading (run/context.h) that asks only for the logout: the login, not asked for,
+ * still opens the session (mw_dovecot_track), so the logout carries its fields; lines not asked
+ * for are not emitted, and a session logged out unasked is closed. */
+static void test_targeted_reading(void **state)
+{
+    (void)state;
+    const char *logout = "2025-03-05T00:20:30Z mx1 dovecot: imap(alice@example.org)<28812>"
+                         "<q8Fz1mAPcMjGM2Ax>: Disconnected: Logged out in=1893 out=412770951 "
+                         "body_count=5120 body_bytes=409117002\n";
+    const char *bob = "2025-03-04T23:55:00Z mx1 dovecot: imap-login: Login: user=<bob>, "
+                      "rip=203.0.113.9, mpid=7, session=<Bq1>\n"
+                      "2025-03-04T23:56:00Z mx1 dovecot: imap(bob)<7><Bq1>: Disconnected: "
+                      "Logged out in=1 out=2\n";
+    const char *bob_late = "2025-03-05T00:30:00Z mx1 dovecot: imap(bob)<7><Bq1>: expunge: "
+                           "box=INBOX, uid=5\n";
+    char text[2048];
+    snprintf(text, sizeof text, "%s%s%s%s", LOGIN, bob, logout, bob_late);
+    struct cap c;
+    cap_init(&c, true);
+    c.want[0] = strlen(LOGIN) + strlen(bob);
+    c.want[1] = c.want[0] + strlen(logout);
+    c.nwant = 2;
+    assert_int_equal(cap_run(&c, text), MW_OK);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(c.evs[0].offset, c.want[0]);
+    assert_string_equal(cap_get(&c, 0, "dovecot.event"), "logout");
+    assert_string_equal(cap_get(&c, 0, "UserId"), "alice@example.org");
+    assert_string_equal(cap_get(&c, 0, "ClientIP"), "198.51.100.23");
+    assert_string_equal(cap_get(&c, 0, "dovecot.method"), "PLAIN");
+    assert_string_equal(cap_get(&c, 0, "dovecot.tls"), "yes");
+    assert_string_equal(cap_get(&c, 0, "dovecot.duration"), "1830");
+    assert_string_equal(cap_get(&c, 0, "dovecot.body_count"), "5120");
+    /* bob's session ended at its logout, read quietly: the later line is not joined to it */
+    assert_string_equal(cap_get(&c, 1, "dovecot.event"), "mail_log");
+    assert_null(cap_get(&c, 1, "ClientIP"));
+    cap_fini(&c);
+}
+
 static void test_session_cap(void **state)
 {
     (void)state;
@@ -506,7 +544,7 @@ int main(void)
         cmocka_unit_test(test_mail_log),      cmocka_unit_test(test_sieve),
         cmocka_unit_test(test_latin1),        cmocka_unit_test(test_log_path_file),
         cmocka_unit_test(test_unmapped),      cmocka_unit_test(test_projection),
-        cmocka_unit_test(test_session_cap),
+        cmocka_unit_test(test_session_cap),   cmocka_unit_test(test_targeted_reading),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -358,6 +358,39 @@ static int tail_emit(void *arg, struct mw_event *ev)
 
 /* Memory stays bounded: past MW_POSTFIX_MESSAGES_MAX open messages the oldest is dropped,
  * counted, and the file's warning says so; younger messages still join. */
+/* A targeted reading (run/context.h) that asks only for the delivery: the lines before it, not
+ * asked for, still open and fill the message (mw_postfix_track), and are not emitted. */
+static void test_targeted_reading(void **state)
+{
+    (void)state;
+    const char *before =
+            T "2Z mx1 postfix/smtpd[4101]: 3F2A1C0B5D: client=unknown[198.51.100.23], "
+              "sasl_method=PLAIN, sasl_username=alice@example.org\n" T
+              "2Z mx1 postfix/cleanup[4103]: 3F2A1C0B5D: message-id=<f1@example.org>\n" T
+              "2Z mx1 postfix/qmgr[1888]: 3F2A1C0B5D: from=<alice@example.org>, size=48213, "
+              "nrcpt=1 (queue active)\n";
+    const char *delivery = T "3Z mx1 postfix/smtp[4105]: 3F2A1C0B5D: to=<drop@attacker.example>, "
+                             "relay=mx.attacker.example[203.0.113.77]:25, dsn=2.0.0, "
+                             "status=sent (250 Ok)\n";
+    char text[2048];
+    snprintf(text, sizeof text, "%s%s" T "3Z mx1 postfix/qmgr[1888]: 3F2A1C0B5D: removed\n", before,
+             delivery);
+    struct cap c;
+    cap_init(&c, true);
+    c.want[0] = strlen(before);
+    c.nwant = 1;
+    assert_int_equal(cap_run(&c, text), MW_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(cap_get(&c, 0, "postfix.event"), "delivery");
+    assert_string_equal(cap_get(&c, 0, "postfix.to"), "drop@attacker.example");
+    assert_string_equal(cap_get(&c, 0, "postfix.from"), "alice@example.org");
+    assert_string_equal(cap_get(&c, 0, "postfix.size"), "48213");
+    assert_string_equal(cap_get(&c, 0, "postfix.message_id"), "f1@example.org");
+    assert_string_equal(cap_get(&c, 0, "UserId"), "alice@example.org");
+    assert_string_equal(cap_get(&c, 0, "ClientIP"), "198.51.100.23");
+    cap_fini(&c);
+}
+
 static void test_message_cap(void **state)
 {
     (void)state;
@@ -406,11 +439,12 @@ static void test_message_cap(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_claims),      cmocka_unit_test(test_message),
-        cmocka_unit_test(test_interleaved), cmocka_unit_test(test_year_rollover),
-        cmocka_unit_test(test_sasl_failed), cmocka_unit_test(test_other_daemons),
-        cmocka_unit_test(test_latin1),      cmocka_unit_test(test_unmapped),
-        cmocka_unit_test(test_projection),  cmocka_unit_test(test_message_cap),
+        cmocka_unit_test(test_claims),           cmocka_unit_test(test_message),
+        cmocka_unit_test(test_interleaved),      cmocka_unit_test(test_year_rollover),
+        cmocka_unit_test(test_sasl_failed),      cmocka_unit_test(test_other_daemons),
+        cmocka_unit_test(test_latin1),           cmocka_unit_test(test_unmapped),
+        cmocka_unit_test(test_projection),       cmocka_unit_test(test_message_cap),
+        cmocka_unit_test(test_targeted_reading),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
