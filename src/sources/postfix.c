@@ -476,7 +476,8 @@ static const struct {
 static bool put_known(struct pf_line *ln, struct mw_str key, struct mw_str val)
 {
     for (size_t i = 0; i < sizeof known_keys / sizeof known_keys[0]; i++) {
-        if (key.len != known_keys[i].len || memcmp(key.ptr, known_keys[i].key, key.len) != 0) {
+        if (key.len != known_keys[i].len || key.ptr[0] != known_keys[i].key[0] ||
+            memcmp(key.ptr, known_keys[i].key, key.len) != 0) {
             continue;
         }
         struct mw_str v = unbracket(known_keys[i].word ? first_word(val) : val);
@@ -926,6 +927,9 @@ void mw_postfix_track(struct mw_postfix *p, const struct mw_syslog_rec *r, struc
         last = r->app.ptr[i] == '/' ? i : last;
     }
     ln.daemon = skip(r->app, (size_t)last + 1);
+    if (!queue_id_len(r->msg)) {
+        return; /* only the lines of a message change the open messages */
+    }
     map_text(&ln, r->msg);
     if (ln.qid.len) {
         join(&ln);
