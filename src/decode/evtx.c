@@ -44,6 +44,7 @@ struct elem {
     uint16_t nchars;
     bool leaf;          /* no child element yet */
     bool split;         /* an array value already gave its pairs */
+    bool left_out;      /* an optional value left out: no text, no pair */
     size_t text;        /* where its text starts in the text buffer */
     size_t dname, dlen; /* Name= of a <Data>, in the text buffer */
     bool has_dname;
@@ -330,7 +331,7 @@ static bool put_filetime(struct mw_evtx_reader *r, uint64_t ft)
 
 static bool put_systime(struct mw_evtx_reader *r, const unsigned char *p)
 {
-    return put_fmt(r, "%04u-%02u-%02uT%02u:%02u:%02u.%03u000000Z", le16(p), le16(p + 2),
+    return put_fmt(r, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", le16(p), le16(p + 2),
                    le16(p + 6), le16(p + 8), le16(p + 10), le16(p + 12), le16(p + 14) % 1000u);
 }
 
@@ -430,6 +431,9 @@ static bool put_number(struct mw_evtx_reader *r, uint8_t t, const unsigned char 
 static bool put_value(struct mw_evtx_reader *r, uint8_t t, const unsigned char *p, uint32_t size)
 {
     uint32_t fs = fixed_size(t);
+    if (size == 0) {
+        return true; /* an empty value of any type */
+    }
     if (fs && size < fs) {
         r->err = "a value shorter than its type";
         return false;
@@ -619,10 +623,8 @@ static int close_elem(struct mw_evtx_reader *r)
         return MW_E_MALFORMED;
     }
     struct elem *e = &r->stack[r->depth - 1];
-    if (e->leaf && !e->split) {
+    if (e->leaf && !e->split && !(e->left_out && r->text_len == e->text)) {
         leaf_pair(r, e, e->text);
-    } else if (e->leaf) {
-        r->text_len = e->text;
     }
     r->depth--;
     if (r->depth > 0) {
@@ -749,9 +751,11 @@ static int substitution(struct mw_evtx_reader *r, struct cur *k, bool optional)
     k->pos += 4;
     static const struct val null_val = { NULL, 0, T_NULL };
     const struct val *v = id < k->nvals ? &k->vals[id] : &null_val;
-    bool empty = v->type == T_NULL || (v->size == 0 && v->type != T_STRING);
-    if (optional && empty) {
-        return MW_OK; /* an optional value left out */
+    if (optional && v->type == T_NULL) {
+        if (!r->attr_on && r->depth > 0) {
+            r->stack[r->depth - 1].left_out = true;
+        }
+        return MW_OK; /* an optional value left out: its attribute or element too */
     }
     r->attr_kept = true;
     int rc = put_subst(r, k, v);
