@@ -23,7 +23,8 @@
 #define REC_HEADER   24         /* signature, size, identifier, written time */
 #define NEST_MAX     8          /* template instances and BinXml values inside one another */
 #define VALS_MAX     16384      /* substitution values of the instances being read */
-#define TOKENS_MAX   (1u << 20) /* tokens read for one record */
+#define TOKENS_MAX   (1u << 17) /* tokens read for one record */
+#define CHUNK_TOKENS (1u << 22) /* and for all the records of one chunk */
 #define TMPL_SLOTS   512        /* template cache of one chunk (open addressing) */
 
 struct val {
@@ -67,6 +68,7 @@ struct mw_evtx_reader {
     /* the record being read */
     const unsigned char *c; /* == buf */
     uint32_t tokens;
+    uint32_t chunk_tokens; /* tokens read in the chunk so far */
     size_t nvals;
     int depth;
     bool in_data;
@@ -331,8 +333,8 @@ static bool put_filetime(struct mw_evtx_reader *r, uint64_t ft)
 
 static bool put_systime(struct mw_evtx_reader *r, const unsigned char *p)
 {
-    return put_fmt(r, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", le16(p), le16(p + 2),
-                   le16(p + 6), le16(p + 8), le16(p + 10), le16(p + 12), le16(p + 14) % 1000u);
+    return put_fmt(r, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", le16(p), le16(p + 2), le16(p + 6),
+                   le16(p + 8), le16(p + 10), le16(p + 12), le16(p + 14) % 1000u);
 }
 
 static bool put_guid(struct mw_evtx_reader *r, const unsigned char *p)
@@ -1065,8 +1067,10 @@ static int fragment(struct mw_evtx_reader *r, struct cur *k)
             k->pos++;
             return MW_OK;
         }
-        if (++r->tokens > TOKENS_MAX) {
-            r->err = "more binary XML tokens than mailward reads in one record";
+        if (++r->tokens > TOKENS_MAX || ++r->chunk_tokens > CHUNK_TOKENS) {
+            r->err = r->tokens > TOKENS_MAX
+                             ? "more binary XML tokens than mailward reads in one record"
+                             : "more binary XML tokens than mailward reads in one chunk";
             r->err_at = k->pos;
             return MW_E_LIMIT;
         }
@@ -1244,6 +1248,7 @@ static int next_chunk(struct mw_evtx_reader *r, struct mw_evtx_rec *out, struct 
             return MW_DONE;
         }
         memset(r->tmpl, 0, sizeof r->tmpl);
+        r->chunk_tokens = 0;
         r->pos = CHUNK_HEADER;
         if (r->got < CHUNK_SIZE) {
             r->phase = 2;
