@@ -293,6 +293,55 @@ enum {
     T_ARRAY = 0x80
 };
 
+/* Decimal digits of v (and a '-' before when neg), without printf: numbers are most of a
+ * record's values. */
+static bool put_dec(struct mw_evtx_reader *r, uint64_t v, bool neg)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    if (!room(r, (size_t)n + 1)) {
+        return false;
+    }
+    if (neg) {
+        r->text[r->text_len++] = '-';
+    }
+    while (n > 0) {
+        r->text[r->text_len++] = tmp[--n];
+    }
+    return true;
+}
+
+static bool put_signed(struct mw_evtx_reader *r, int64_t v)
+{
+    return put_dec(r, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
+}
+
+/* v as width digits (zeros before), base 10 or 16 (lower case) */
+static void digits(char *out, uint64_t v, int width, unsigned base)
+{
+    static const char dg[] = "0123456789abcdef";
+    for (int i = width - 1; i >= 0; i--) {
+        out[i] = dg[v % base];
+        v /= base;
+    }
+}
+
+static bool put_hexint(struct mw_evtx_reader *r, uint64_t v, int width)
+{
+    if (!room(r, (size_t)width + 2)) {
+        return false;
+    }
+    r->text[r->text_len] = '0';
+    r->text[r->text_len + 1] = 'x';
+    digits(r->text + r->text_len + 2, v, width, 16);
+    r->text_len += (size_t)width + 2;
+    return true;
+}
+
 /* The size of one value of a fixed-size type, 0 for the others. */
 static uint32_t fixed_size(uint8_t t)
 {
@@ -327,8 +376,28 @@ static bool put_filetime(struct mw_evtx_reader *r, uint64_t ft)
     unsigned sod = (unsigned)(secs % 86400u), m, d;
     int64_t y;
     civil(days, &y, &m, &d);
-    return put_fmt(r, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u.%07" PRIu64 "00Z", y, m, d,
-                   sod / 3600, sod / 60 % 60, sod % 60, frac);
+    if (y > 9999 || !room(r, 30)) {
+        return y > 9999 ? put_fmt(r, "%" PRId64 "-%02u-%02uT%02u:%02u:%02u.%07" PRIu64 "00Z", y, m,
+                                  d, sod / 3600, sod / 60 % 60, sod % 60, frac)
+                        : false;
+    }
+    char *o = r->text + r->text_len; /* yyyy-mm-ddThh:mm:ss.fffffff00Z */
+    digits(o, (uint64_t)y, 4, 10);
+    o[4] = '-';
+    digits(o + 5, m, 2, 10);
+    o[7] = '-';
+    digits(o + 8, d, 2, 10);
+    o[10] = 'T';
+    digits(o + 11, sod / 3600, 2, 10);
+    o[13] = ':';
+    digits(o + 14, sod / 60 % 60, 2, 10);
+    o[16] = ':';
+    digits(o + 17, sod % 60, 2, 10);
+    o[19] = '.';
+    digits(o + 20, frac * 100, 9, 10);
+    o[29] = 'Z';
+    r->text_len += 30;
+    return true;
 }
 
 static bool put_systime(struct mw_evtx_reader *r, const unsigned char *p)
@@ -393,25 +462,25 @@ static bool put_number(struct mw_evtx_reader *r, uint8_t t, const unsigned char 
 {
     switch (t) {
         case T_INT8:
-            return put_fmt(r, "%d", (int8_t)p[0]);
+            return put_signed(r, (int8_t)p[0]);
         case T_UINT8:
-            return put_fmt(r, "%u", p[0]);
+            return put_dec(r, p[0], false);
         case T_INT16:
-            return put_fmt(r, "%d", (int16_t)le16(p));
+            return put_signed(r, (int16_t)le16(p));
         case T_UINT16:
-            return put_fmt(r, "%u", le16(p));
+            return put_dec(r, le16(p), false);
         case T_INT32:
-            return put_fmt(r, "%" PRId32, (int32_t)le32(p));
+            return put_signed(r, (int32_t)le32(p));
         case T_UINT32:
-            return put_fmt(r, "%" PRIu32, le32(p));
+            return put_dec(r, le32(p), false);
         case T_INT64:
-            return put_fmt(r, "%" PRId64, (int64_t)le64(p));
+            return put_signed(r, (int64_t)le64(p));
         case T_UINT64:
-            return put_fmt(r, "%" PRIu64, le64(p));
+            return put_dec(r, le64(p), false);
         case T_HEX32:
-            return put_fmt(r, "0x%08" PRIx32, le32(p));
+            return put_hexint(r, le32(p), 8);
         case T_HEX64:
-            return put_fmt(r, "0x%016" PRIx64, le64(p));
+            return put_hexint(r, le64(p), 16);
         case T_BOOL:
             return put_lit(r, le32(p) ? "true" : "false");
         default:
