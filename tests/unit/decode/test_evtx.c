@@ -411,7 +411,9 @@ static uint32_t instance(struct b *b, uint32_t def, const char *const *names, co
         u8(b, 0);
     }
     for (int i = 0; i < nvals; i++) {
-        memcpy(b->c + b->n, vals[i].p, vals[i].size);
+        if (vals[i].size) {
+            memcpy(b->c + b->n, vals[i].p, vals[i].size);
+        }
         b->n += vals[i].size;
     }
     return def;
