@@ -1215,10 +1215,21 @@ static bool size_ok(const struct mw_evtx_reader *r, uint32_t pos, uint32_t size)
            le32(r->c + pos + size - 4) == size;
 }
 
+static bool all_zero(const unsigned char *p, size_t n)
+{
+    return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
+}
+
+/* The record at r->pos: MW_DONE when the chunk's records end there (zeros up to the free space
+ * offset, which some files set to the chunk's end [docs/formats/windows_event.md, EVTX]). */
 static int record_at_pos(struct mw_evtx_reader *r, struct mw_evtx_rec *out, struct mw_diag *diag)
 {
     uint32_t pos = r->pos;
     out->offset = chunk_base(r) + pos;
+    if (all_zero(r->c + pos, r->limit - pos)) {
+        r->pos = r->limit;
+        return MW_DONE;
+    }
     if (le32(r->c + pos) != 0x00002A2A) {
         r->pos = resync(r, pos + 1, r->limit);
         return mw_diag_set(diag, MW_E_MALFORMED,
@@ -1298,11 +1309,6 @@ static void crc_check(struct mw_evtx_reader *r)
         r->bad_what = head && data ? "header and records" : head ? "header" : "records";
     }
     set_warning(r);
-}
-
-static bool all_zero(const unsigned char *p, size_t n)
-{
-    return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
 }
 
 /* Loads the next chunk: MW_OK, MW_DONE at the end of the file, MW_E_MALFORMED for a block that

@@ -799,6 +799,30 @@ static void test_free_space(void **state)
     rd_close(&t);
 }
 
+/* A free space offset at the chunk's end, zeros after the last record (archived files do this):
+ * no error. */
+static void test_free_space_at_end(void **state)
+{
+    (void)state;
+    static struct b b;
+    b_init(&b);
+    plain_record(&b, 1);
+    plain_record(&b, 2);
+    chunk_close(&b);
+    set32(b.c + 48, CHUNK);
+    set32(b.c + 52, (uint32_t)crc32(0, b.c + 512, CHUNK - 512));
+    uint32_t h = (uint32_t)crc32(0, b.c, 120);
+    set32(b.c + 124, (uint32_t)crc32(h, b.c + 128, 384));
+    struct rd t;
+    rd_open(&t, &b, 1, 0);
+    assert_int_equal(rd_next(&t), MW_OK);
+    assert_int_equal(rd_next(&t), MW_OK);
+    assert_int_equal(t.x.record_id, 2);
+    assert_int_equal(rd_next(&t), MW_DONE);
+    assert_null(mw_evtx_warning(t.r));
+    rd_close(&t);
+}
+
 static void test_bad_header(void **state)
 {
     (void)state;
@@ -839,11 +863,17 @@ static void test_bad_header(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tokens),          cmocka_unit_test(test_template_reuse),
-        cmocka_unit_test(test_value_types),     cmocka_unit_test(test_nested_binxml),
-        cmocka_unit_test(test_truncated_chunk), cmocka_unit_test(test_bad_record_size),
-        cmocka_unit_test(test_bad_token),       cmocka_unit_test(test_template_loop),
-        cmocka_unit_test(test_crc_mismatch),    cmocka_unit_test(test_free_space),
+        cmocka_unit_test(test_tokens),
+        cmocka_unit_test(test_template_reuse),
+        cmocka_unit_test(test_value_types),
+        cmocka_unit_test(test_nested_binxml),
+        cmocka_unit_test(test_truncated_chunk),
+        cmocka_unit_test(test_bad_record_size),
+        cmocka_unit_test(test_bad_token),
+        cmocka_unit_test(test_template_loop),
+        cmocka_unit_test(test_crc_mismatch),
+        cmocka_unit_test(test_free_space),
+        cmocka_unit_test(test_free_space_at_end),
         cmocka_unit_test(test_bad_header),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
