@@ -53,7 +53,6 @@ struct elem {
 
 struct mw_evtx_reader {
     FILE *f;
-    uint64_t file_size;
     int64_t chunk;     /* the chunk in buf, -1 before the first */
     size_t got;        /* its bytes in buf */
     uint32_t pos;      /* next record in the chunk */
@@ -139,13 +138,7 @@ int mw_evtx_open(struct mw_evtx_reader **out, const char *path, struct mw_diag *
     r->f = f;
     r->chunk = -1;
     r->c = r->buf;
-    if (fseeko(f, 0, SEEK_END) == 0) {
-        r->file_size = (uint64_t)ftello(f);
-    }
-    if (fseeko(f, FILE_HEADER, SEEK_SET) != 0) {
-        mw_evtx_close(r);
-        return mw_diag_set(diag, MW_E_TRUNCATED, "not a readable EVTX file: cannot seek in it");
-    }
+    /* the file is read on from here, chunk after chunk */
     r->phase = 1; /* as after a chunk's free space: the next call loads chunk 0 */
     r->pos = CHUNK_SIZE;
     if (crc(h, 120, 0) != le32(h + 124)) {
