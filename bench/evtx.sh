@@ -10,7 +10,9 @@
 #   evtxexport -f xml / -f text: every record rendered (to /dev/null)
 # Environment: MAILWARD (default build/bench/mailward, then build/release/mailward),
 # BENCH_SIZE (bytes, default 1100000000), BENCH_RUNS (default 3), BENCH_NICE (default 10),
-# BENCH_OUT (default bench/out).
+# BENCH_OUT (default bench/out), EVTX_TEXT (default 1; 0 leaves out evtxexport -f text),
+# EVTX_EXPORT (default 1; 0 leaves out evtxexport altogether, e.g. to measure mailward again).
+# The load average is printed before and after: the machine may be shared.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -50,5 +52,8 @@ measure() {
 }
 measure "mailward parse" "$bin" parse "$file"
 measure "mailward scan" "$bin" scan --no-summary --format jsonl "$file"
-measure "evtxexport -f xml" evtxexport -f xml "$file"
-measure "evtxexport -f text" evtxexport -f text "$file"
+if [ "${EVTX_EXPORT:-1}" != 0 ]; then
+    measure "evtxexport -f xml" evtxexport -f xml "$file"
+    [ "${EVTX_TEXT:-1}" = 0 ] || measure "evtxexport -f text" evtxexport -f text "$file"
+fi
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

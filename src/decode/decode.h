@@ -418,44 +418,43 @@ void mw_syslog_sd_begin(struct mw_syslog_sd_iter *it, struct mw_str sd);
 int mw_syslog_sd_next(struct mw_syslog_sd_iter *it, struct mw_arena *arena, struct mw_str *id,
                       struct mw_str *name, struct mw_str *value);
 
-/* ---- EVTX (libevtx) ------------------------------------------------------------------------- */
+/* ---- EVTX ----------------------------------------------------------------------------------- */
 
 #define MW_EVTX_MAX_PAIRS 1024                 /* values kept of one record */
 #define MW_EVTX_MAX_DEPTH 16                   /* element nesting read in one record */
-#define MW_EVTX_TEXT_MAX  (4u * 1024u * 1024u) /* XML of one record, and its decoded values */
+#define MW_EVTX_TEXT_MAX  (4u * 1024u * 1024u) /* decoded values (and names) of one record */
 
 /* One value of a record: System values under the names of docs/formats/windows_event.md
  * (EVTX), EventData values under their Name (empty for an unnamed <Data>), UserData leaves under
  * their element name. */
 struct mw_evtx_pair {
-    struct mw_str name, value; /* value decoded (entities resolved) */
+    struct mw_str name, value; /* value as text (UTF-8; entities and references resolved) */
     bool system;               /* a value of <System> */
 };
 
 struct mw_evtx_rec {
-    uint64_t index;     /* 0-based, in file order; recovered records after the others */
+    uint64_t index;     /* 0-based, in file order (records that cannot be read counted too) */
     uint64_t offset;    /* the record's byte offset in the file */
     uint64_t record_id; /* EventRecordID of the record header */
-    bool recovered;     /* found by libevtx in free space, not in the chunk's record list */
+    bool recovered;     /* found in a chunk's free space, after the chunk's records */
     const struct mw_evtx_pair *pairs;
     size_t npairs;
-    struct mw_str xml; /* the XML libevtx rendered */
 };
 
 struct mw_evtx_reader;
 
 /* True when head starts with the EVTX file magic "ElfFile\0". */
 bool mw_evtx_magic(struct mw_str head);
-/* Opens path (a plain file: libevtx reads it by offset). MW_OK, or MW_E_TRUNCATED with diag
- * set when libevtx cannot read the file header. */
+/* Opens path (a plain file, read one 64 KiB chunk at a time). MW_OK, or MW_E_TRUNCATED with
+ * diag set when the file header cannot be read. */
 int mw_evtx_open(struct mw_evtx_reader **out, const char *path, struct mw_diag *diag);
 void mw_evtx_close(struct mw_evtx_reader *r); /* NULL-safe */
-/* Records libevtx lists, and (*recovered) those it recovered from free space. */
-uint64_t mw_evtx_count(const struct mw_evtx_reader *r, uint64_t *recovered);
-/* Next record: MW_OK, MW_DONE, or MW_E_MALFORMED / MW_E_LIMIT for a record that cannot be read
- * (diag says why; out->index and out->offset, when known, say which): the next call goes on
- * with the record after it. The record stays valid until the next call. */
+/* Next record: MW_OK, MW_DONE, or MW_E_MALFORMED / MW_E_LIMIT for a record (or a block) that
+ * cannot be read (diag says why; out->index and out->offset say which): the next call goes on
+ * after it. The record stays valid until the next call. */
 int mw_evtx_next(struct mw_evtx_reader *r, struct mw_evtx_rec *out, struct mw_diag *diag);
+/* A warning about the file read so far (CRC32s that do not match), or NULL. */
+const char *mw_evtx_warning(const struct mw_evtx_reader *r);
 
 /* ---- the decoder table ------------------------------------------------------------------- */
 
@@ -476,7 +475,7 @@ enum mw_container {
     MW_CONT_ACCESS,
     /* Linux audit records (docs/formats/auditd.md): lines starting "type=... msg=audit(". */
     MW_CONT_AUDITD,
-    /* EVTX, the Windows XML event log: binary, read through libevtx (decode/evtx.c). Asked
+    /* EVTX, the Windows XML event log: binary, read chunk by chunk (decode/evtx.c). Asked
      * first: its sniff takes only the "ElfFile\0" magic. */
     MW_CONT_EVTX,
     MW_CONT_COUNT

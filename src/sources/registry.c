@@ -1046,9 +1046,10 @@ static int scan_auditd(struct scan *sc, struct mw_stream *s, const struct mw_sou
     return rc;
 }
 
-/* docs/formats/windows_event.md, EVTX: libevtx reads the file by offset, so the file must be a
- * plain file; a record it cannot read is reported with its index and offset, and the next one
- * is read. Records are numbered as lines (1-based, in file order). */
+/* docs/formats/windows_event.md, EVTX: the file is read from its path (a plain file, chunk by
+ * chunk); a record that cannot be read is reported with its index and offset, and the next one
+ * is read; CRC32s that do not match are the file's warning. Records are numbered as lines
+ * (1-based, in file order). */
 static int scan_evtx(struct scan *sc, struct mw_stream *s, const struct mw_source *force,
                      struct mw_diag *diag)
 {
@@ -1093,6 +1094,9 @@ static int scan_evtx(struct scan *sc, struct mw_stream *s, const struct mw_sourc
         rec.evtx = &x;
         rec.origin = (struct mw_origin){ sc->path, sc->file_id, x.index + 1, x.offset };
         rc = map_record(sc, &rec, "malformed EVTX record");
+    }
+    if (rc == MW_OK && mw_evtx_warning(r) && !diag->msg[0]) {
+        mw_diag_set(diag, MW_OK, "%s", mw_evtx_warning(r));
     }
     mw_evtx_close(r);
     return rc;

@@ -1371,7 +1371,7 @@ static const struct mw_source_shape formats_shapes[] = {
       "{\"SubjectUserName\":...},\"Type\":\"WindowsEvent\"}" },
     { "Log Analytics portal CSV of these tables",
       "TimeGenerated [UTC],Account,Computer,EventSourceName,Channel,EventID,Activity,..." },
-    { "EVTX file (wevtutil epl, Event Viewer Save As), read through libevtx",
+    { "EVTX file (wevtutil epl, Event Viewer Save As), read chunk by chunk",
       "ElfFile\\0 header, 64 KiB ElfChnk chunks of binary XML records" },
     { "Winlogbeat NDJSON (7.x+ winlog object; 5.x top-level event_id)",
       "{\"@timestamp\":\"...\",\"event\":{\"code\":\"4663\"},\"winlog\":{\"channel\":"

@@ -8,7 +8,13 @@ Input: JSON Lines, one event per line:
    "data": {"SubjectUserName": "alice", ...}      # named <Data Name=...> (EventData)
         or ["New-MailboxExportRequest", "..."]    # unnamed <Data> (MSExchange Management)
    "user_data": {"LogFileCleared": {"SubjectUserName": "alice"}},  # instead of data
-   "user_sid": "S-1-5-18" (optional)}
+   "user_sid": "S-1-5-18" (optional),
+   "binxml_data": true (optional: the <EventData> is a BinXml value of the <Event>'s template,
+                  with a template of its own, as Windows writes Security and Sysmon records)}
+A data value is a string, or null (an optional substitution with no value), or a typed value
+{"type": T, "value": V}: T one of string, int8, uint8, int16, uint16, int32, uint32, int64,
+uint64, hex32, hex64, bool, real64, guid ("{...}"), sid ("S-1-..."), filetime (ISO 8601),
+systime (ISO 8601, milliseconds), binary (hex digits), strings (a list: an array of strings).
 
 What it writes (docs/formats/windows_event.md, EVTX): a 4096-byte file header ("ElfFile\\0",
 CRC32 of its first 120 bytes), 64 KiB chunks ("ElfChnk\\0", header CRC32 over bytes 0-120 and
@@ -35,6 +41,18 @@ FILE_HEADER = 4096
 
 T_NULL, T_STRING, T_UINT8, T_UINT16, T_UINT32, T_UINT64 = 0x00, 0x01, 0x04, 0x06, 0x08, 0x0A
 T_FILETIME, T_SID, T_HEX64 = 0x11, 0x13, 0x15
+T_INT8, T_INT16, T_INT32, T_INT64, T_REAL64, T_BOOL, T_BINARY, T_GUID = \
+    0x03, 0x05, 0x07, 0x09, 0x0C, 0x0D, 0x0E, 0x0F
+T_SYSTIME, T_HEX32, T_BINXML, T_ARRAY = 0x12, 0x14, 0x21, 0x80
+
+INT_TYPES = {"int8": (T_INT8, "<b"), "uint8": (T_UINT8, "<B"), "int16": (T_INT16, "<h"),
+             "uint16": (T_UINT16, "<H"), "int32": (T_INT32, "<i"), "uint32": (T_UINT32, "<I"),
+             "int64": (T_INT64, "<q"), "uint64": (T_UINT64, "<Q"), "hex32": (T_HEX32, "<I"),
+             "hex64": (T_HEX64, "<Q"), "bool": (T_BOOL, "<I"), "real64": (T_REAL64, "<d")}
+
+
+def zlib_hash(key):
+    return binascii.crc32(repr(key).encode()) & 0xFFFFFFFF
 
 
 def crc32(b):
@@ -66,6 +84,45 @@ def filetime(text):
     return secs * 10000000 + frac
 
 
+def guid_bytes(text):
+    h = text.strip("{}").split("-")
+    return struct.pack("<IHH", int(h[0], 16), int(h[1], 16), int(h[2], 16)) + \
+        bytes.fromhex(h[3] + h[4])
+
+
+def systime_bytes(text):
+    dt = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return struct.pack("<8H", dt.year, dt.month, (dt.weekday() + 1) % 7, dt.day, dt.hour,
+                       dt.minute, dt.second, dt.microsecond // 1000)
+
+
+def typed_value(v):
+    """A data value: (type, bytes)."""
+    if v is None:
+        return (T_NULL, b"")
+    if not isinstance(v, dict):
+        return (T_STRING, str(v).encode("utf-16-le"))
+    t, x = v["type"], v["value"]
+    if t in INT_TYPES:
+        code, fmt = INT_TYPES[t]
+        return (code, struct.pack(fmt, x))
+    if t == "string":
+        return (T_STRING, str(x).encode("utf-16-le") + b"\0\0")
+    if t == "strings":
+        return (T_STRING | T_ARRAY, b"".join(s.encode("utf-16-le") + b"\0\0" for s in x))
+    if t == "guid":
+        return (T_GUID, guid_bytes(x))
+    if t == "sid":
+        return (T_SID, sid_bytes(x))
+    if t == "filetime":
+        return (T_FILETIME, struct.pack("<Q", filetime(x)))
+    if t == "systime":
+        return (T_SYSTIME, systime_bytes(x))
+    if t == "binary":
+        return (T_BINARY, bytes.fromhex(x))
+    raise SystemExit("gen_evtx: unknown value type " + t)
+
+
 def sid_bytes(text):
     parts = text.split("-")
     rev, auth, subs = int(parts[1]), int(parts[2]), [int(x) for x in parts[3:]]
@@ -77,7 +134,9 @@ class Tmpl:
     """A template: the binary XML of its <Event> with substitution slots, built for a chunk
     offset (names are inline: their offsets depend on where the definition lands)."""
 
-    def __init__(self, key, data_names, user_root, user_ns, nsubs):
+    def __init__(self, key, data_names, user_root, user_ns, nsubs, kind="event", types=None):
+        self.kind = kind  # "event", "event_binxml" (EventData as a BinXml value), "data"
+        self.types = types or [T_STRING] * len(data_names or [])
         self.key = key
         self.data_names = data_names  # list of names ("" for unnamed) or None
         self.user_root = user_root    # UserData root element name or None
@@ -169,6 +228,9 @@ class Tmpl:
             ])
 
         def data_part():
+            if self.kind == "event_binxml":
+                value(sub(T_BINXML))
+                return
             if self.user_root is not None:
                 def root():
                     kids = [(lambda n=n: elem(n, [], [sub(T_STRING, True)]))
@@ -177,14 +239,19 @@ class Tmpl:
                 elem("UserData", [], [root])
                 return
             kids = []
-            for n in self.data_names:
+            for n, t in zip(self.data_names, self.types):
                 if n:
-                    kids.append(lambda n=n: elem("Data", [("Name", ("text", n))],
-                                                 [sub(T_STRING, True)]))
+                    kids.append(lambda n=n, t=t: elem("Data", [("Name", ("text", n))],
+                                                      [sub(t, True)]))
                 else:
-                    kids.append(lambda: elem("Data", [], [sub(T_STRING, True)]))
+                    kids.append(lambda t=t: elem("Data", [], [sub(t, True)]))
             elem("EventData", [], kids)
 
+        if self.kind == "data":
+            subs = iter(range(100000))  # the data template's own values
+            data_part()
+            out.append(0x00)
+            return bytes(out)
         elem("Event", [("xmlns", ("text", "http://schemas.microsoft.com/win/2004/08/events/event"))],
              [system, data_part])
         out.append(0x00)
@@ -194,14 +261,31 @@ class Tmpl:
 NSYS = 14  # substitutions of <System>
 
 
-def tmpl_key(ev):
+def data_items(ev):
+    """(names, typed values) of the event's data."""
     if "user_data" in ev:
-        root, kids = next(iter(ev["user_data"].items()))
-        return ("U", root, tuple(kids.keys()))
+        kids = next(iter(ev["user_data"].values()))
+        return list(kids.keys()), [typed_value(v) for v in kids.values()]
     d = ev.get("data", {})
     if isinstance(d, list):
-        return ("D", ("",) * len(d))
-    return ("D", tuple(d.keys()))
+        return [""] * len(d), [typed_value(v) for v in d]
+    return list(d.keys()), [typed_value(v) for v in d.values()]
+
+
+def data_types(vals):
+    """The types the template declares: a null value's slot is a string."""
+    return tuple(t if t != T_NULL else T_STRING for t, _ in vals)
+
+
+def tmpl_key(ev):
+    names, vals = data_items(ev)
+    types = data_types(vals)
+    if "user_data" in ev:
+        root = next(iter(ev["user_data"].keys()))
+        return ("U", root, tuple(names), types)
+    if ev.get("binxml_data"):
+        return ("B",)
+    return ("D", tuple(names), types)
 
 
 def values_of(ev, rid):
@@ -222,14 +306,10 @@ def values_of(ev, rid):
         (T_STRING, ev.get("computer", "").encode("utf-16-le")),
         (T_SID, sid_bytes(ev["user_sid"])) if ev.get("user_sid") else (T_NULL, b""),
     ]
-    if "user_data" in ev:
-        data = list(next(iter(ev["user_data"].values())).values())
-    else:
-        d = ev.get("data", {})
-        data = d if isinstance(d, list) else list(d.values())
-    for v in data:
-        b = str(v).encode("utf-16-le")
-        vals.append((T_STRING, b))
+    if ev.get("binxml_data"):
+        return vals
+    for typ, b in data_items(ev)[1]:
+        vals.append((typ, b))
     return vals
 
 
@@ -268,42 +348,63 @@ class Writer:
         self.buf += rec
         self.in_chunk += 1
 
-    def encode(self, ev, key, rid):
-        start = len(self.buf)
-        body = bytearray([0x0F, 0x01, 0x01, 0x00, 0x0C, 0x01])
-        if "user_data" in ev:
-            root, kids = next(iter(ev["user_data"].items()))
-            t = Tmpl(key, list(kids.keys()), root, ev.get("user_ns", "Event_NS"),
-                     NSYS + len(kids))
-        else:
-            d = ev.get("data", {})
-            names = [""] * len(d) if isinstance(d, list) else list(d.keys())
-            t = Tmpl(key, names, None, None, NSYS + len(names))
+    def instance(self, t, key, at, vals, newly, binxml_tail=None):
+        """A template instance token whose first byte lands at chunk offset at: the template
+        (defined inline when the chunk has not got it yet), then its values; binxml_tail(pos)
+        gives the bytes of a last BinXml value that lands at chunk offset pos."""
         defined = self.tmpls.get(key)
-        tid = hash(key) & 0xFFFFFFFF
-        body += struct.pack("<I", tid)
+        tid = zlib_hash(key)
+        body = bytearray([0x0C, 0x01]) + struct.pack("<I", tid)
         if defined is None:
-            def_off = start + 24 + len(body) + 4
+            def_off = at + len(body) + 4
             body += struct.pack("<I", def_off)
             frag = t.build(def_off + 24)
             body += struct.pack("<I", 0) + struct.pack("<IIII", tid, 0, 0, 0) + \
                 struct.pack("<I", len(frag)) + frag
-            newly = def_off
+            newly.append((key, def_off))
         else:
             body += struct.pack("<I", defined)
-            newly = None
-        vals = values_of(ev, rid)
-        body += struct.pack("<I", len(vals))
+        n = len(vals) + (1 if binxml_tail else 0)
+        body += struct.pack("<I", n)
+        data = b"".join(b for _, b in vals)
+        tail = b""
+        if binxml_tail:
+            tail = binxml_tail(at + len(body) + 4 * n + len(data))
         for typ, b in vals:
             body += struct.pack("<HBB", len(b), typ, 0)
-        for typ, b in vals:
-            body += b
-        body.append(0x00)
+        if binxml_tail:
+            body += struct.pack("<HBB", len(tail), T_BINXML, 0)
+        return bytes(body + data + tail)
+
+    def encode(self, ev, key, rid):
+        start = len(self.buf)
+        names, dvals = data_items(ev)
+        types = list(data_types(dvals))
+        if "user_data" in ev:
+            root = next(iter(ev["user_data"].keys()))
+            t = Tmpl(key, names, root, ev.get("user_ns", "Event_NS"), NSYS + len(names),
+                     types=types)
+        elif ev.get("binxml_data"):
+            t = Tmpl(key, [], None, None, NSYS + 1, kind="event_binxml")
+        else:
+            t = Tmpl(key, names, None, None, NSYS + len(names), types=types)
+        newly = []
+        tail = None
+        if ev.get("binxml_data"):
+            dkey = ("BD", tuple(names), tuple(types))
+            dt = Tmpl(dkey, names, None, None, len(names), kind="data", types=types)
+
+            def tail(pos):
+                inner = self.instance(dt, dkey, pos + 4, dvals, newly)
+                return bytes([0x0F, 0x01, 0x01, 0x00]) + inner + b"\0"
+        body = bytes([0x0F, 0x01, 0x01, 0x00]) + \
+            self.instance(t, key, start + 24 + 4, values_of(ev, rid), newly, tail) + b"\0"
         size = 24 + len(body) + 4
         rec = struct.pack("<IIQQ", 0x00002A2A, size, rid, filetime(ev["time"])) + body + \
             struct.pack("<I", size)
-        if newly is not None and start + len(rec) <= CHUNK:
-            self.tmpls[key] = newly
+        if start + len(rec) <= CHUNK:
+            for k, off in newly:
+                self.tmpls[k] = off
         return rec
 
     def flush_chunk(self):
