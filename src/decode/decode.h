@@ -246,6 +246,11 @@ int mw_padded_line_next(struct mw_padded_lines *pl, struct mw_str *line, uint64_
 struct mw_access_token {
     bool literal;
     struct mw_str text; /* into the format's buf */
+    /* How a directive's value ends, set by mw_access_format_compile: */
+    bool time;   /* %t: at its closing bracket when it starts with '[' */
+    bool quoted; /* after a literal ending in '"': at the closing quote */
+    char delim;  /* else at the first byte of the literal that follows; 0 for the last token:
+                  * at the next space (what follows is extra) */
 };
 
 struct mw_access_format {
