@@ -49,8 +49,10 @@ struct mw_json_val {
 struct mw_json_iter {
     const char *p;
     const char *end;
-    bool first;  /* no member or element read yet */
-    bool object; /* iterating an object (true) or an array */
+    bool first;        /* no member or element read yet */
+    bool object;       /* iterating an object (true) or an array */
+    bool open_end;     /* begun with mw_json_object_begin_at: text runs on past the object */
+    const char *after; /* then, once MW_DONE: the byte after its closing bracket */
 };
 
 /* Starts iterating the object (or array) that `text` holds; leading and trailing white space is
@@ -63,6 +65,25 @@ int mw_json_array_begin(struct mw_json_iter *it, struct mw_str text);
  * brackets and well-formed strings while skipped, not for full grammar. */
 int mw_json_object_next(struct mw_json_iter *it, struct mw_json_val *key, struct mw_json_val *val);
 int mw_json_array_next(struct mw_json_iter *it, struct mw_json_val *val);
+
+/* Walking a nested object in place, without skipping it first (a record whose nested objects
+ * are read anyway is then scanned once):
+ * - mw_json_object_next_open is mw_json_object_next, except that an object value is not read:
+ *   val->type is MW_J_OBJECT and val->raw runs from its '{' to the end of the text walked. The
+ *   caller then either walks it (below) and calls mw_json_iter_resume with the byte after it,
+ *   or calls mw_json_iter_skip, which reads it as mw_json_object_next would have (val->raw then
+ *   the whole object; MW_OK, or its error status, which also ends the walk).
+ * - mw_json_object_begin_at begins an object that starts text but need not end it: the walk
+ *   ends (MW_DONE) at its closing bracket, whatever follows; mw_json_iter_after then gives the
+ *   byte after that bracket. Inside, the object's grammar is checked in full (a skipped value
+ *   only for balanced brackets and well-formed strings), with the nesting limit counted from
+ *   each value skipped. */
+int mw_json_object_next_open(struct mw_json_iter *it, struct mw_json_val *key,
+                             struct mw_json_val *val);
+int mw_json_iter_skip(struct mw_json_iter *it, struct mw_json_val *val);
+void mw_json_iter_resume(struct mw_json_iter *it, const char *after);
+int mw_json_object_begin_at(struct mw_json_iter *it, struct mw_str text);
+const char *mw_json_iter_after(const struct mw_json_iter *it);
 
 /* Reads one whole JSON value from text (surrounding white space allowed, nothing else). */
 int mw_json_parse_value(struct mw_str text, struct mw_json_val *out);
@@ -246,6 +267,11 @@ int mw_padded_line_next(struct mw_padded_lines *pl, struct mw_str *line, uint64_
 struct mw_access_token {
     bool literal;
     struct mw_str text; /* into the format's buf */
+    /* How a directive's value ends, set by mw_access_format_compile: */
+    bool time;   /* %t: at its closing bracket when it starts with '[' */
+    bool quoted; /* after a literal ending in '"': at the closing quote */
+    char delim;  /* else at the first byte of the literal that follows; 0 for the last token:
+                  * at the next space (what follows is extra) */
 };
 
 struct mw_access_format {

@@ -624,6 +624,8 @@ static int iter_begin(struct mw_json_iter *it, struct mw_str text, char open, bo
     it->end = end;
     it->first = true;
     it->object = object;
+    it->open_end = false;
+    it->after = NULL;
     if (p == end || *p != open) {
         it->p = end; /* every later call reports MW_E_MALFORMED */
         return MW_E_MALFORMED;
@@ -642,6 +644,18 @@ int mw_json_array_begin(struct mw_json_iter *it, struct mw_str text)
     return iter_begin(it, text, '[', false);
 }
 
+int mw_json_object_begin_at(struct mw_json_iter *it, struct mw_str text)
+{
+    int rc = iter_begin(it, text, '{', true);
+    it->open_end = true;
+    return rc;
+}
+
+const char *mw_json_iter_after(const struct mw_json_iter *it)
+{
+    return it->after;
+}
+
 /* Before the next member or element: handles the closing bracket and the comma. Returns MW_OK
  * with *pp at the member, MW_DONE, or MW_E_MALFORMED. it->p == NULL marks a finished walk. */
 static int iter_step(struct mw_json_iter *it, char close, const char **pp)
@@ -655,6 +669,11 @@ static int iter_step(struct mw_json_iter *it, char close, const char **pp)
         return MW_E_MALFORMED;
     }
     if (*p == close) {
+        if (it->open_end) {
+            it->after = p + 1;
+            it->p = NULL;
+            return MW_DONE;
+        }
         /* Only white space may follow the closing bracket of the text being walked. */
         if (skip_ws(p + 1, end) != end) {
             it->p = end;
@@ -678,7 +697,8 @@ static int iter_step(struct mw_json_iter *it, char close, const char **pp)
     return MW_OK;
 }
 
-int mw_json_object_next(struct mw_json_iter *it, struct mw_json_val *key, struct mw_json_val *val)
+static inline __attribute__((always_inline)) int
+object_next(struct mw_json_iter *it, struct mw_json_val *key, struct mw_json_val *val, bool open)
 {
     const char *p = NULL;
     int rc = iter_step(it, '}', &p);
@@ -705,6 +725,14 @@ int mw_json_object_next(struct mw_json_iter *it, struct mw_json_val *key, struct
     if (p == end) {
         goto bad;
     }
+    if (open && *p == '{') {
+        val->type = MW_J_OBJECT;
+        val->escaped = false;
+        val->raw = mw_str_make(p, (size_t)(end - p));
+        it->p = p; /* the caller skips it or walks it and resumes after it */
+        it->first = false;
+        return MW_OK;
+    }
     rc = read_value(p, end, val, &q);
     if (rc != MW_OK) {
         it->p = end;
@@ -716,6 +744,33 @@ int mw_json_object_next(struct mw_json_iter *it, struct mw_json_val *key, struct
 bad:
     it->p = end;
     return MW_E_MALFORMED;
+}
+
+int mw_json_object_next(struct mw_json_iter *it, struct mw_json_val *key, struct mw_json_val *val)
+{
+    return object_next(it, key, val, false);
+}
+
+int mw_json_object_next_open(struct mw_json_iter *it, struct mw_json_val *key,
+                             struct mw_json_val *val)
+{
+    return object_next(it, key, val, true);
+}
+
+int mw_json_iter_skip(struct mw_json_iter *it, struct mw_json_val *val)
+{
+    const char *q;
+    if (!it->p || it->p == it->end) {
+        return MW_E_MALFORMED;
+    }
+    int rc = read_value(it->p, it->end, val, &q);
+    it->p = rc == MW_OK ? q : it->end;
+    return rc;
+}
+
+void mw_json_iter_resume(struct mw_json_iter *it, const char *after)
+{
+    it->p = after;
 }
 
 int mw_json_array_next(struct mw_json_iter *it, struct mw_json_val *val)

@@ -70,6 +70,18 @@ static const char *const field_names[W_COUNT] = {
 /* Sigma's webserver category (no product: Apache and nginx run anywhere). */
 static const struct mw_logsource ls_web = { NULL, NULL, "webserver" };
 
+#define WA_TIME  (-2) /* %t: the event's time */
+#define WA_OTHER (-1) /* kept under its own name (below) */
+
+/* What each directive of one format maps to, worked out once per format (field_of and the
+ * name of an unknown directive), with the field ids of the unknown ones looked up when first
+ * needed. */
+struct wa_bind {
+    const struct mw_access_format *f;        /* NULL: not bound yet */
+    signed char field[MW_ACCESS_MAX_TOKENS]; /* enum wa_field, WA_TIME or WA_OTHER */
+    int other_id[MW_ACCESS_MAX_TOKENS];      /* WA_OTHER: field id, -2 until looked up */
+};
+
 struct wa_state {
     struct mw_colids_stamp stamp;
     int id[W_COUNT];
@@ -77,7 +89,17 @@ struct wa_state {
     const struct mw_access_format *fmt; /* the configured one, or the built-in the file matched */
     const char *fmt_name;
     bool configured;
+    struct wa_bind bind[4]; /* the three built-in formats, the configured one */
 };
+
+static void bind_reset(struct wa_state *st)
+{
+    for (size_t b = 0; b < sizeof st->bind / sizeof st->bind[0]; b++) {
+        for (size_t i = 0; i < MW_ACCESS_MAX_TOKENS; i++) {
+            st->bind[b].other_id[i] = -2;
+        }
+    }
+}
 
 static void lookup_ids(struct wa_state *st, struct mw_fieldtab *fields)
 {
@@ -87,6 +109,7 @@ static void lookup_ids(struct wa_state *st, struct mw_fieldtab *fields)
     for (size_t i = 0; i < W_COUNT; i++) {
         st->id[i] = mw_fieldtab_want(fields, mw_str_c(field_names[i]));
     }
+    bind_reset(st); /* the ids of other names are for another table */
     mw_colids_done(&st->stamp, fields);
 }
 
@@ -254,13 +277,34 @@ static int field_of(struct mw_str d)
     return -1;
 }
 
-static void map_value(struct mw_map_ctx *ctx, const struct wa_state *st, struct mw_str d,
-                      struct mw_str v, bool quoted)
+/* The field id of an unknown directive d: an nginx variable ("{request_time}n") under its
+ * name, any other directive under "%" and its text ("%{Cookie}i", "%X"); -1 when not wanted or
+ * too long. */
+static int other_id(struct mw_map_ctx *ctx, struct mw_str d)
 {
-    if (quoted) {
+    bool var = d.len > 3 && d.ptr[0] == '{' && d.ptr[d.len - 1] == 'n' && d.ptr[d.len - 2] == '}';
+    char buf[MW_SOURCES_NAME_MAX];
+    if (var) {
+        return mw_fieldtab_want(ctx->fields, mw_str_make(d.ptr + 1, d.len - 3));
+    }
+    if (d.len + 1 >= sizeof buf) {
+        return -1;
+    }
+    buf[0] = '%';
+    memcpy(buf + 1, d.ptr, d.len);
+    return mw_fieldtab_want(ctx->fields, mw_str_make(buf, d.len + 1));
+}
+
+/* The value of directive i of the bound format. */
+static void map_value(struct mw_map_ctx *ctx, const struct wa_state *st, struct wa_bind *b,
+                      size_t i, struct mw_str v)
+{
+    const struct mw_access_token *t = &b->f->t[i];
+    int f = b->field[i];
+    if (t->quoted) {
         v = unescape(v, ctx->arena);
     }
-    if (d.len == 1 && d.ptr[0] == 't') {
+    if (f == WA_TIME) {
         int64_t ns;
         ctx->event->time_raw = v;
         if (stamp_time(v, &ns)) {
@@ -270,12 +314,11 @@ static void map_value(struct mw_map_ctx *ctx, const struct wa_state *st, struct 
         return;
     }
     if (!present(v)) {
-        if (field_of(d) == W_BYTES) {
+        if (f == W_BYTES) {
             put(ctx, st, W_BYTES, MW_STR_LIT("0")); /* Apache %b writes "-" for no bytes */
         }
         return;
     }
-    int f = field_of(d);
     if (f == W_REQUEST) {
         map_request(ctx, st, v);
     } else if (f >= 0) {
@@ -288,20 +331,33 @@ static void map_value(struct mw_map_ctx *ctx, const struct wa_state *st, struct 
             put(ctx, st, W_USERAGENT, v);
         }
     } else {
-        /* an nginx variable ("{request_time}n") under its name; any other directive under "%"
-         * and its text ("%{Cookie}i", "%X") */
-        bool var =
-                d.len > 3 && d.ptr[0] == '{' && d.ptr[d.len - 1] == 'n' && d.ptr[d.len - 2] == '}';
-        char buf[MW_SOURCES_NAME_MAX];
-        if (var) {
-            mw_event_add(ctx->event,
-                         mw_fieldtab_want(ctx->fields, mw_str_make(d.ptr + 1, d.len - 3)), v);
-        } else if (d.len + 1 < sizeof buf) {
-            buf[0] = '%';
-            memcpy(buf + 1, d.ptr, d.len);
-            mw_event_add(ctx->event, mw_fieldtab_want(ctx->fields, mw_str_make(buf, d.len + 1)), v);
+        if (b->other_id[i] == -2) {
+            b->other_id[i] = other_id(ctx, t->text);
+        }
+        mw_event_add(ctx->event, b->other_id[i], v);
+    }
+}
+
+/* The binding of format f (one of the built-ins or the configured one), made on first use. */
+static struct wa_bind *bind_of(struct wa_state *st, const struct mw_access_format *f)
+{
+    size_t b = 3;
+    for (size_t i = 0; i < 3; i++) {
+        if (f == &st->builtin[i]) {
+            b = i;
         }
     }
+    struct wa_bind *w = &st->bind[b];
+    if (w->f == f) {
+        return w;
+    }
+    w->f = f;
+    for (size_t i = 0; i < f->n; i++) {
+        const struct mw_access_token *t = &f->t[i];
+        w->field[i] = t->literal ? WA_OTHER : t->time ? WA_TIME : (signed char)field_of(t->text);
+        w->other_id[i] = -2;
+    }
+    return w;
 }
 
 /* Matches the line against the file's format; without a configured one, the first built-in
@@ -316,34 +372,39 @@ static const struct mw_access_format *match(struct wa_state *st, struct mw_str l
     }
     /* A predefined format that takes the whole line wins over one that leaves text over (common
      * matches the start of a combined line); with none, the file's format, else the first that
-     * matches at all. */
+     * matches at all. The file's format was tried above; each other is matched once, into tmp,
+     * and its values kept when it is chosen. */
     const struct mw_access_format *first = NULL;
     size_t first_i = 0;
+    struct mw_str tmp[MW_ACCESS_MAX_TOKENS];
     for (size_t i = 0; mw_access_builtin[i]; i++) {
+        const struct mw_access_format *f = &st->builtin[i];
         struct mw_str ex;
-        if (mw_access_match(&st->builtin[i], line, values, &ex) != MW_OK) {
+        if (f == st->fmt || mw_access_match(f, line, tmp, &ex) != MW_OK) {
             continue;
         }
-        if (!ex.len) {
+        if (!ex.len || (!have && !first)) {
+            memcpy(values, tmp, f->n * sizeof *tmp);
             *extra = ex;
-            st->fmt = &st->builtin[i];
+        }
+        if (!ex.len) {
+            st->fmt = f;
             st->fmt_name = mw_access_builtin_names[i];
-            return st->fmt;
+            return f;
         }
         if (!first) {
-            first = &st->builtin[i];
+            first = f;
             first_i = i;
         }
     }
-    const struct mw_access_format *f = have ? st->fmt : first;
-    if (f) {
-        (void)mw_access_match(f, line, values, extra); /* values of the one chosen */
-        if (!have) {
-            st->fmt = f;
-            st->fmt_name = mw_access_builtin_names[first_i];
-        }
+    if (have) {
+        return st->fmt; /* its values were not overwritten */
     }
-    return f;
+    if (first) {
+        st->fmt = first;
+        st->fmt_name = mw_access_builtin_names[first_i];
+    }
+    return first;
 }
 
 static int wa_map(void *state, const struct mw_recview *rec, struct mw_map_ctx *ctx,
@@ -373,11 +434,10 @@ static int wa_map(void *state, const struct mw_recview *rec, struct mw_map_ctx *
     ev->origin = rec->origin;
     ev->logsource = &ls_web;
     ev->dedup = mw_hash(rec->line.ptr, rec->line.len, 0x776562) | 1; /* a line twice: one record */
+    struct wa_bind *b = bind_of(st, f);
     for (size_t i = 0; i < f->n; i++) {
         if (!f->t[i].literal) {
-            const struct mw_str *prev = i ? &f->t[i - 1].text : NULL;
-            bool quoted = prev && prev->len && prev->ptr[prev->len - 1] == '"';
-            map_value(ctx, st, f->t[i].text, values[i], quoted);
+            map_value(ctx, st, b, i, values[i]);
         }
     }
     while (extra.len && extra.ptr[0] == ' ') {

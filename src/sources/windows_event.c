@@ -168,6 +168,35 @@ struct wpos {
     bool dyn;   /* a Kusto dynamic column or EventData: a string may be JSON text */
     unsigned kind;
     int id, base_id; /* field ids of the name and of its name without the suffix (-1: none) */
+    size_t base_len; /* object members (obj_pos): length of the name without the suffix */
+};
+
+#define WIN_WAYS 4 /* keys kept per position of a nested object: event types differ in them */
+
+/* The facts of the keys met at one position of a nested object (EventData, winlog, event). */
+struct wslot {
+    struct wpos w[WIN_WAYS];
+    unsigned next; /* way replaced next */
+};
+
+/* Canonical names set by fill_canonical (docs/formats/windows_event.md, Fields), whose ids are
+ * kept per field table (looked up on first use, as before). */
+enum wcanon {
+    WC_EVENTID,
+    WC_CHANNEL,
+    WC_COMPUTER,
+    WC_PROVIDER,
+    WC_USERID,
+    WC_CLIENTIP,
+    WC_IMAGE,
+    WC_TARGETFILE,
+    WC_COUNT
+};
+static const char *const canon_names[WC_COUNT] = {
+    [WC_EVENTID] = "EventID",   [WC_CHANNEL] = "Channel",
+    [WC_COMPUTER] = "Computer", [WC_PROVIDER] = "Provider_Name",
+    [WC_USERID] = "UserId",     [WC_CLIENTIP] = "ClientIP",
+    [WC_IMAGE] = "Image",       [WC_TARGETFILE] = "TargetFilename",
 };
 
 struct win_state {
@@ -177,8 +206,11 @@ struct win_state {
     size_t ncols;
     struct mw_colids_stamp ids;
     struct wpos pos[WIN_POS_MAX];
+    /* kind and name without the suffix of the object members of a row */
+    struct wpos obj_pos[WIN_POS_MAX];
     /* the same for the members of EventData objects, of Winlogbeat's winlog and of its event */
-    struct wpos data_pos[WIN_POS_MAX], winlog_pos[WIN_POS_MAX], event_pos[WIN_POS_MAX];
+    struct wslot data_pos[WIN_POS_MAX], winlog_pos[WIN_POS_MAX], event_pos[WIN_POS_MAX];
+    int canon_id[WC_COUNT];         /* -2: not looked up yet */
     struct mw_colids_stamp pos_ids; /* when the ids of these caches were looked up */
     struct mw_win_scripts *scripts; /* 4104 blocks waiting for parts */
 };
@@ -252,17 +284,29 @@ static void note_positions(struct win_walk *ww, const struct mw_json_val *arr)
 }
 
 /* The cached facts of the member key at position pos of a nested object, or NULL. */
-static const struct wpos *cache_hit(const struct wpos *cache, size_t pos, struct mw_str key)
+static const struct wpos *cache_hit(const struct wslot *cache, size_t pos, struct mw_str key)
 {
-    const struct wpos *c = pos < WIN_POS_MAX ? &cache[pos] : NULL;
-    return c && c->len == key.len && key.len && memcmp(c->key, key.ptr, key.len) == 0 ? c : NULL;
+    if (pos >= WIN_POS_MAX || !key.len) {
+        return NULL;
+    }
+    for (unsigned i = 0; i < WIN_WAYS; i++) {
+        const struct wpos *c = &cache[pos].w[i];
+        if (c->len == key.len && memcmp(c->key, key.ptr, key.len) == 0) {
+            return c;
+        }
+    }
+    return NULL;
 }
 
 /* Keeps kind and the field id of full (the member's field name) for key at pos. */
-static const struct wpos *cache_put(struct wpos *cache, size_t pos, struct mw_str key,
+static const struct wpos *cache_put(struct wslot *cache, size_t pos, struct mw_str key,
                                     unsigned kind, int id, struct wpos *tmp)
 {
-    struct wpos *c = pos < WIN_POS_MAX && key.len && key.len <= sizeof tmp->key ? &cache[pos] : tmp;
+    struct wpos *c = tmp;
+    if (pos < WIN_POS_MAX && key.len && key.len <= sizeof tmp->key) {
+        c = &cache[pos].w[cache[pos].next];
+        cache[pos].next = (cache[pos].next + 1) % WIN_WAYS;
+    }
     c->kind = kind;
     c->id = id;
     c->base_id = -1;
@@ -276,14 +320,16 @@ static const struct wpos *cache_put(struct wpos *cache, size_t pos, struct mw_st
 }
 
 /* Each member of an EventData object under its own name (as the flattened tables write them),
- * and the object under name.member. */
-static int add_eventdata(struct win_walk *ww, struct mw_str name, const struct mw_json_val *obj)
+ * and the object under name.member. text starts with the object and may run on past it (walked
+ * in place, mw_json_object_begin_at); *after is set past it. */
+static int add_eventdata(struct win_walk *ww, struct mw_str name, struct mw_str text,
+                         const char **after)
 {
     struct mw_json_iter it;
     struct mw_json_val k, v;
     int rc;
     size_t pos = 0;
-    if (mw_json_object_begin(&it, obj->raw) != MW_OK) {
+    if (mw_json_object_begin_at(&it, text) != MW_OK) {
         return MW_E_MALFORMED;
     }
     while ((rc = mw_json_object_next(&it, &k, &v)) == MW_OK) {
@@ -318,30 +364,41 @@ static int add_eventdata(struct win_walk *ww, struct mw_str name, const struct m
     if (rc != MW_DONE) {
         return rc;
     }
-    return mw_sources_add_tree(&ww->w, name, obj, 0);
+    *after = mw_json_iter_after(&it);
+    struct mw_json_val obj = { MW_J_OBJECT, mw_str_make(text.ptr, (size_t)(*after - text.ptr)),
+                               false };
+    return mw_sources_add_tree(&ww->w, name, &obj, 0);
 }
 
 /* An object or array value: EventData (any spelling) is flattened to top-level names, anything
  * else under name.member. */
-static int win_nested(struct win_walk *ww, struct mw_str name, unsigned kind,
-                      const struct mw_json_val *obj);
+static int win_nested(struct win_walk *ww, struct mw_str name, unsigned kind, struct mw_str text,
+                      const char **after);
 
-static int win_tree(struct win_walk *ww, struct mw_str name, const struct mw_json_val *v)
+/* An object or array value v (read whole) of a member whose name without the suffix is base,
+ * of that kind. */
+static int win_tree_kind(struct win_walk *ww, struct mw_str base, unsigned kind,
+                         const struct mw_json_val *v)
 {
-    bool dyn;
-    struct mw_str base = mw_sources_kusto_base(name, &dyn);
-    unsigned kind = kind_of(ww->st, base);
+    const char *after;
     if (v->type == MW_J_OBJECT && kind == WK_EVENTDATA) {
-        return add_eventdata(ww, base, v);
+        return add_eventdata(ww, base, v->raw, &after);
     }
     if (v->type == MW_J_OBJECT && (kind == WK_WINLOG || kind == WK_ECS_EVENT)) {
-        return win_nested(ww, base, kind, v);
+        return win_nested(ww, base, kind, v->raw, &after);
     }
     if (v->type == MW_J_ARRAY && kind == WK_PROPERTIES && !ww->r.has_props) {
         ww->r.props = *v;
         ww->r.has_props = true;
     }
     return mw_sources_add_tree(&ww->w, base, v, 0);
+}
+
+static int win_tree(struct win_walk *ww, struct mw_str name, const struct mw_json_val *v)
+{
+    bool dyn;
+    struct mw_str base = mw_sources_kusto_base(name, &dyn);
+    return win_tree_kind(ww, base, kind_of(ww->st, base), v);
 }
 
 /* The kind of a member of Winlogbeat's winlog or event object (docs/formats/windows_event.md,
@@ -355,56 +412,88 @@ static unsigned nested_kind(const struct win_state *st, unsigned parent, struct 
     return k == WK_WINLOG || k == WK_ECS_EVENT || k == WK_PROPERTIES ? WK_PLAIN : k;
 }
 
+/* One member (key, value v, not read yet when an object) of winlog or event (name) at pos, with
+ * the facts c of its key; it is the walk of the object. */
+static int nested_member(struct win_walk *ww, struct mw_json_iter *it, struct mw_str name,
+                         struct mw_str key, struct mw_json_val *v, const struct wpos *c)
+{
+    char buf[MW_SOURCES_NAME_MAX];
+    struct mw_str full, s;
+    int rc = MW_OK;
+    if (v->type == MW_J_OBJECT && c->kind == WK_EVENTDATA) {
+        char *keep = mw_arena_alloc(ww->w.ctx->arena, name.len + 1 + key.len, 1);
+        if (!keep) {
+            return MW_E_NOMEM;
+        }
+        (void)mw_sources_join(buf, name, key, &full);
+        memcpy(keep, full.ptr, full.len);
+        const char *end = NULL;
+        rc = add_eventdata(ww, mw_str_make(keep, full.len), v->raw, &end);
+        if (rc == MW_OK) {
+            mw_json_iter_resume(it, end);
+        }
+        return rc;
+    }
+    if (v->type == MW_J_OBJECT && (rc = mw_json_iter_skip(it, v)) != MW_OK) {
+        return rc;
+    }
+    if (v->type == MW_J_OBJECT || v->type == MW_J_ARRAY || v->type == MW_J_NULL) {
+        (void)mw_sources_join(buf, name, key, &full);
+        return mw_sources_add_tree(&ww->w, full, v, 1);
+    }
+    if ((rc = mw_json_string(v, ww->w.ctx->arena, &s)) == MW_OK) {
+        note(&ww->r, c->kind, s);
+        if (c->id >= 0) {
+            mw_event_add(ww->w.ctx->event, c->id, s);
+        }
+    }
+    return rc;
+}
+
 /* winlog.* or event.*: each member under its dotted name, event_data and user_data flattened as
- * EventData is. */
-static int win_nested(struct win_walk *ww, struct mw_str name, unsigned kind,
-                      const struct mw_json_val *obj)
+ * EventData is. text starts with the object and may run on past it: the object and its
+ * event_data are walked in place (mw_json_object_begin_at), *after set past it. */
+static int win_nested(struct win_walk *ww, struct mw_str name, unsigned kind, struct mw_str text,
+                      const char **after)
 {
     struct mw_json_iter it;
     struct mw_json_val k, v;
     int rc;
     size_t pos = 0;
     char buf[MW_SOURCES_NAME_MAX];
-    if (mw_json_object_begin(&it, obj->raw) != MW_OK) {
+    struct wslot *cache = kind == WK_WINLOG ? ww->st->winlog_pos : ww->st->event_pos;
+    if (mw_json_object_begin_at(&it, text) != MW_OK) {
         return MW_E_MALFORMED;
     }
-    while ((rc = mw_json_object_next(&it, &k, &v)) == MW_OK) {
-        struct mw_str key, full, s;
+    while ((rc = mw_json_object_next_open(&it, &k, &v)) == MW_OK) {
+        struct mw_str key, full;
         if (mw_json_string(&k, ww->w.ctx->arena, &key) != MW_OK) {
             return MW_E_MALFORMED;
         }
-        if (!mw_sources_join(buf, name, key, &full)) {
+        if (name.len + 1 + key.len > MW_SOURCES_NAME_MAX) { /* as mw_sources_join */
+            if (v.type == MW_J_OBJECT && (rc = mw_json_iter_skip(&it, &v)) != MW_OK) {
+                return rc;
+            }
             continue;
         }
-        struct wpos *cache = kind == WK_WINLOG ? ww->st->winlog_pos : ww->st->event_pos;
         const struct wpos *c = cache_hit(cache, pos, key);
         struct wpos tmp;
         if (!c) {
+            (void)mw_sources_join(buf, name, key, &full);
             c = cache_put(cache, pos, key, nested_kind(ww->st, kind, key),
                           mw_fieldtab_want(ww->w.ctx->fields, full), &tmp);
         }
-        unsigned wk = c->kind;
         pos++;
-        if (v.type == MW_J_OBJECT && wk == WK_EVENTDATA) {
-            char *keep = mw_arena_alloc(ww->w.ctx->arena, full.len, 1);
-            if (!keep) {
-                return MW_E_NOMEM;
-            }
-            memcpy(keep, full.ptr, full.len);
-            rc = add_eventdata(ww, mw_str_make(keep, full.len), &v);
-        } else if (v.type == MW_J_OBJECT || v.type == MW_J_ARRAY || v.type == MW_J_NULL) {
-            rc = mw_sources_add_tree(&ww->w, full, &v, 1);
-        } else if ((rc = mw_json_string(&v, ww->w.ctx->arena, &s)) == MW_OK) {
-            note(&ww->r, wk, s);
-            if (c->id >= 0) {
-                mw_event_add(ww->w.ctx->event, c->id, s);
-            }
-        }
+        rc = nested_member(ww, &it, name, key, &v, c);
         if (rc != MW_OK) {
             return rc;
         }
     }
-    return rc == MW_DONE ? MW_OK : rc;
+    if (rc != MW_DONE) {
+        return rc;
+    }
+    *after = mw_json_iter_after(&it);
+    return MW_OK;
 }
 
 /* A text value that may be JSON text of a dynamic column (docs/formats/windows_event.md). */
@@ -485,6 +574,18 @@ static void set_value(struct mw_map_ctx *ctx, const char *name, struct mw_str v)
     int id = mw_fieldtab_want(ctx->fields, mw_str_c(name));
     if (id >= 0 && v.len) {
         mw_event_set(ctx->event, id, v);
+    }
+}
+
+/* set_value for a canonical name, its id kept per field table (looked up where set_value would
+ * have looked it up, so an open table interns the names in the same order). */
+static void set_canon(struct mw_map_ctx *ctx, int *ids, enum wcanon c, struct mw_str v)
+{
+    if (ids[c] == -2) {
+        ids[c] = mw_fieldtab_want(ctx->fields, mw_str_c(canon_names[c]));
+    }
+    if (ids[c] >= 0 && v.len) {
+        mw_event_set(ctx->event, ids[c], v);
     }
 }
 
@@ -747,21 +848,21 @@ static void set_dedup(struct mw_event *ev, const struct wrec *r, struct mw_str c
 
 /* The canonical fields of docs/formats/windows_event.md, Fields. */
 static void fill_canonical(const struct wrec *r, struct mw_str channel, struct mw_str event_id,
-                           struct mw_map_ctx *ctx)
+                           struct mw_map_ctx *ctx, int *ids)
 {
-    set_value(ctx, "EventID", event_id);
-    set_value(ctx, "Channel", channel);
-    set_value(ctx, "Computer", r->v[WK_COMPUTER]);
-    set_value(ctx, "Provider_Name", r->v[WK_PROVIDER]);
-    set_value(ctx, "UserId", account_of(r, ctx));
+    set_canon(ctx, ids, WC_EVENTID, event_id);
+    set_canon(ctx, ids, WC_CHANNEL, channel);
+    set_canon(ctx, ids, WC_COMPUTER, r->v[WK_COMPUTER]);
+    set_canon(ctx, ids, WC_PROVIDER, r->v[WK_PROVIDER]);
+    set_canon(ctx, ids, WC_USERID, account_of(r, ctx));
     if (meaningful(r->v[WK_IP])) {
-        set_value(ctx, "ClientIP", mw_ip_normalize(r->v[WK_IP]));
+        set_canon(ctx, ids, WC_CLIENTIP, mw_ip_normalize(r->v[WK_IP]));
     }
     if (!r->v[WK_IMAGE].len) {
-        set_value(ctx, "Image", r->v[WK_NEW_PROCESS]);
+        set_canon(ctx, ids, WC_IMAGE, r->v[WK_NEW_PROCESS]);
     }
     if (!r->v[WK_TARGET_FILE].len && mw_str_ieq_c(r->v[WK_OBJECT_TYPE], "File")) {
-        set_value(ctx, "TargetFilename", r->v[WK_OBJECT_NAME]);
+        set_canon(ctx, ids, WC_TARGETFILE, r->v[WK_OBJECT_NAME]);
     }
 }
 
@@ -988,7 +1089,7 @@ static int win_finish(struct win_walk *ww, const struct mw_origin *origin, struc
     ev->logsource = logsource_of(channel, id_num);
     set_time(ev, r, ctx->tz);
     syslog_fallback(ww);
-    fill_canonical(r, channel, event_id, ctx);
+    fill_canonical(r, channel, event_id, ctx, ww->st->canon_id);
     set_dedup(ev, r, channel);
     if (fam == MW_WIN_POWERSHELL && id_num == 4104 && ww->st->scripts) {
         return script_part(ww, channel);
@@ -1010,6 +1111,9 @@ static void walk_init(struct win_walk *ww, struct win_state *st, struct mw_map_c
         memset(st->data_pos, 0, sizeof st->data_pos);
         memset(st->winlog_pos, 0, sizeof st->winlog_pos);
         memset(st->event_pos, 0, sizeof st->event_pos);
+        for (size_t i = 0; i < WC_COUNT; i++) {
+            st->canon_id[i] = -2;
+        }
     }
     mw_colids_done(&st->pos_ids, ctx->fields);
 }
@@ -1031,6 +1135,50 @@ static int map_element(void *arg, int key, struct mw_str el, const struct mw_ori
     return map_row(arg, el, at, false, NULL, ctx, diag);
 }
 
+/* An object member of a row, its value not read yet (mw_json_object_next_open): Winlogbeat's
+ * winlog and event objects are walked in place, once; any other is read whole first. MW_OK or
+ * the status of the mapping; *broken set when the value is not even well-formed as
+ * mw_json_object_next checks it (then the row is not well-formed JSON, as when it was read
+ * whole before it was walked). */
+static int row_object(struct win_walk *ww, struct mw_json_iter *it, size_t pos, struct mw_str key,
+                      struct mw_json_val *v, bool *broken)
+{
+    struct wpos *c = pos < WIN_POS_MAX ? &ww->st->obj_pos[pos] : NULL;
+    struct wpos tmp;
+    if (!c || c->len != key.len || !key.len || memcmp(c->key, key.ptr, key.len) != 0) {
+        bool dyn;
+        if (!c || !key.len || key.len > sizeof c->key) {
+            c = &tmp;
+        }
+        c->base_len = mw_sources_kusto_base(key, &dyn).len;
+        c->kind = kind_of(ww->st, mw_str_make(key.ptr, c->base_len));
+        c->len = 0;
+        if (c != &tmp) {
+            memcpy(c->key, key.ptr, key.len);
+            c->len = key.len;
+        }
+    }
+    struct mw_str base = mw_str_make(key.ptr, c->base_len);
+    int rc;
+    if (c->kind == WK_WINLOG || c->kind == WK_ECS_EVENT) {
+        const char *after = NULL;
+        rc = win_nested(ww, base, c->kind, v->raw, &after);
+        if (rc == MW_OK) {
+            mw_json_iter_resume(it, after);
+            return MW_OK;
+        }
+        int skip = mw_json_iter_skip(it, v);
+        *broken = skip != MW_OK;
+        return *broken ? skip : rc;
+    }
+    rc = mw_json_iter_skip(it, v);
+    if (rc != MW_OK) {
+        *broken = true;
+        return rc;
+    }
+    return win_tree_kind(ww, base, c->kind, v);
+}
+
 /* One row; top: a record of the file, which may be a wrapper of rows; sys: the syslog line it
  * came in (NXLog), or NULL. */
 static int map_row(struct win_state *st, struct mw_str obj, const struct mw_origin *origin,
@@ -1047,16 +1195,24 @@ static int map_row(struct win_state *st, struct mw_str obj, const struct mw_orig
     if (mw_json_object_begin(&it, obj) != MW_OK) {
         return mw_diag_set(diag, MW_E_MALFORMED, "event is not a JSON object");
     }
-    while ((rc = mw_json_object_next(&it, &k, &v)) == MW_OK) {
+    while ((rc = mw_json_object_next_open(&it, &k, &v)) == MW_OK) {
         struct mw_str key;
         if (mw_json_string(&k, ctx->arena, &key) != MW_OK) {
             return mw_diag_set(diag, MW_E_MALFORMED, "bad escape in a key");
         }
-        int wk = top ? mw_sources_wrapper_key(key, &v, wrapper_keys) : -1;
-        if (wk >= 0) {
-            return mw_sources_wrapper_each(obj, &v, wk, origin, map_element, st, ctx, diag);
+        bool broken = false;
+        if (v.type == MW_J_OBJECT) {
+            rc = row_object(&ww, &it, pos++, key, &v, &broken);
+        } else {
+            int wk = top ? mw_sources_wrapper_key(key, &v, wrapper_keys) : -1;
+            if (wk >= 0) {
+                return mw_sources_wrapper_each(obj, &v, wk, origin, map_element, st, ctx, diag);
+            }
+            rc = win_json(&ww, pos++, key, &v);
         }
-        rc = win_json(&ww, pos++, key, &v);
+        if (broken) {
+            break; /* as a value mw_json_object_next could not read */
+        }
         if (rc != MW_OK) {
             return mw_diag_set(diag, rc, "bad value in member %.*s",
                                (int)(key.len > 64 ? 64 : key.len), key.ptr);

@@ -205,6 +205,137 @@ static void test_table(void **state)
     mw_arena_fini(&a);
 }
 
+/* ---- objects walked in place ---------------------------------------------------------------- */
+
+/* As dump_container for an object, but every object value is walked in place
+ * (mw_json_object_next_open, mw_json_object_begin_at, mw_json_iter_resume) instead of being read
+ * whole first; *after is set past the object. */
+static int dump_object_at(struct mw_str text, struct mw_arena *a, struct mw_buf *out, int depth,
+                          const char **after)
+{
+    struct mw_json_iter it;
+    struct mw_json_val k, v;
+    int rc = mw_json_object_begin_at(&it, text);
+    assert_true(depth < 200);
+    if (rc != MW_OK) {
+        return rc;
+    }
+    mw_buf_putc(out, '{');
+    for (bool first = true;; first = false) {
+        rc = mw_json_object_next_open(&it, &k, &v);
+        if (rc == MW_DONE) {
+            break;
+        }
+        if (rc != MW_OK) {
+            return rc;
+        }
+        if (!first) {
+            mw_buf_putc(out, ',');
+        }
+        if ((rc = dump_value(&k, a, out, depth)) != MW_OK) {
+            return rc;
+        }
+        mw_buf_putc(out, ':');
+        if (v.type == MW_J_OBJECT) {
+            const char *end = NULL;
+            rc = dump_object_at(v.raw, a, out, depth + 1, &end);
+            if (rc == MW_OK) {
+                assert_non_null(end);
+                mw_json_iter_resume(&it, end);
+            }
+        } else {
+            rc = dump_value(&v, a, out, depth);
+        }
+        if (rc != MW_OK) {
+            return rc;
+        }
+    }
+    mw_buf_putc(out, '}');
+    *after = mw_json_iter_after(&it);
+    return MW_OK;
+}
+
+/* The table walked in place: the same dump for every well-formed document, an error for every
+ * malformed one (a nested object's grammar is then checked in full, not only its brackets). */
+static void test_in_place(void **state)
+{
+    (void)state;
+    struct mw_arena a;
+    struct mw_buf out;
+    mw_arena_init(&a, 0, 0);
+    mw_buf_init(&out, 0);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const struct scan_case *c = &cases[i];
+        size_t len = c->len ? c->len : strlen(c->input);
+        const char *p = c->input, *end = c->input + len, *after = NULL;
+        while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
+            p++;
+        }
+        if (p == end || *p != '{') {
+            continue;
+        }
+        mw_buf_reset(&out);
+        int rc = dump_object_at(mw_str_make(p, (size_t)(end - p)), &a, &out, 0, &after);
+        if (rc == MW_OK) {
+            while (after < end && (*after == ' ' || *after == '\n')) {
+                after++;
+            }
+            rc = after == end ? MW_OK : MW_E_MALFORMED;
+        }
+        if ((rc == MW_OK) != (c->status == MW_OK)) {
+            print_error("case %zu \"%s\": in place %d, want %d\n", i, c->input, rc, c->status);
+        }
+        assert_int_equal(rc == MW_OK, c->status == MW_OK);
+        if (c->dump) {
+            assert_string_equal(out.ptr, c->dump);
+        }
+        mw_arena_reset(&a);
+    }
+    mw_buf_fini(&out);
+    mw_arena_fini(&a);
+}
+
+/* An object value left unread by mw_json_object_next_open is read whole by mw_json_iter_skip,
+ * a broken one ends the walk; mw_json_object_begin_at stops at the object's own bracket. */
+static void test_in_place_skip(void **state)
+{
+    (void)state;
+    struct mw_json_iter it, in;
+    struct mw_json_val k, v;
+    const char *doc = "{\"a\":{\"b\":[1,{\"c\":2}]},\"d\":3}";
+    assert_int_equal(mw_json_object_begin(&it, mw_str_c(doc)), MW_OK);
+    assert_int_equal(mw_json_object_next_open(&it, &k, &v), MW_OK);
+    assert_int_equal(v.type, MW_J_OBJECT);
+    assert_ptr_equal(v.raw.ptr, doc + 5);
+    assert_int_equal(mw_json_iter_skip(&it, &v), MW_OK);
+    assert_int_equal(v.raw.len, strlen("{\"b\":[1,{\"c\":2}]}"));
+    assert_int_equal(mw_json_object_next_open(&it, &k, &v), MW_OK);
+    assert_int_equal(v.type, MW_J_NUMBER);
+    assert_int_equal(mw_json_object_next_open(&it, &k, &v), MW_DONE);
+
+    /* not skipped nor resumed: the next member is not where a ',' is expected */
+    assert_int_equal(mw_json_object_begin(&it, mw_str_c(doc)), MW_OK);
+    assert_int_equal(mw_json_object_next_open(&it, &k, &v), MW_OK);
+    assert_int_equal(mw_json_object_next_open(&it, &k, &v), MW_E_MALFORMED);
+
+    /* begin_at: text runs on past the object */
+    assert_int_equal(mw_json_object_begin_at(&in, mw_str_c(doc + 5)), MW_OK);
+    assert_int_equal(mw_json_object_next_open(&in, &k, &v), MW_OK);
+    assert_int_equal(v.type, MW_J_ARRAY);
+    assert_int_equal(mw_json_object_next_open(&in, &k, &v), MW_DONE);
+    assert_ptr_equal(mw_json_iter_after(&in), doc + 5 + strlen("{\"b\":[1,{\"c\":2}]}"));
+    /* begin (not _at) wants nothing but white space after the object */
+    assert_int_equal(mw_json_object_begin(&in, mw_str_c(doc + 5)), MW_OK);
+    assert_int_equal(mw_json_object_next(&in, &k, &v), MW_OK);
+    assert_int_equal(mw_json_object_next(&in, &k, &v), MW_E_MALFORMED);
+
+    const char *broken = "{\"a\":{\"b\":\"x}";
+    assert_int_equal(mw_json_object_begin(&it, mw_str_c(broken)), MW_OK);
+    assert_int_equal(mw_json_object_next_open(&it, &k, &v), MW_OK);
+    assert_int_equal(mw_json_iter_skip(&it, &v), MW_E_MALFORMED);
+    assert_int_equal(mw_json_object_next_open(&it, &k, &v), MW_E_MALFORMED);
+}
+
 /* The scanner never reads past the text it was given: the table again, each input copied to
  * an exact-size heap block (ASan reports any overread), and every prefix of each input. */
 static void test_prefixes_bounded(void **state)
@@ -1006,6 +1137,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
+        cmocka_unit_test(test_in_place),
+        cmocka_unit_test(test_in_place_skip),
         cmocka_unit_test(test_prefixes_bounded),
         cmocka_unit_test(test_value_views),
         cmocka_unit_test(test_nul_escape_encoded),
