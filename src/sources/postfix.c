@@ -897,19 +897,27 @@ uint64_t mw_postfix_evicted(const struct mw_postfix *p)
     return p ? p->evicted : 0;
 }
 
+/* "postfix/submission/smtpd" -> "smtpd", *instance "postfix/submission". */
+static struct mw_str daemon_of(struct mw_str app, struct mw_str *instance)
+{
+    long last = -1;
+    for (long i = 0; i < (long)app.len; i++) {
+        last = app.ptr[i] == '/' ? i : last;
+    }
+    *instance = mw_str_make(app.ptr, (size_t)last);
+    return skip(app, (size_t)last + 1);
+}
+
 int mw_postfix_map(struct mw_postfix *p, const struct mw_syslog_rec *r, struct mw_map_ctx *ctx,
                    struct mw_diag *diag)
 {
     (void)diag;
     lookup_ids(p, ctx->fields);
     struct pf_line ln = { .p = p, .ctx = ctx, .r = r, .event = "other" };
-    long last = -1;
-    for (long i = 0; i < (long)r->app.len; i++) {
-        last = r->app.ptr[i] == '/' ? i : last;
-    }
-    ln.daemon = skip(r->app, (size_t)last + 1);
+    struct mw_str instance;
+    ln.daemon = daemon_of(r->app, &instance);
     set(&ln, P_DAEMON, ln.daemon);
-    set(&ln, P_INSTANCE, mw_str_make(r->app.ptr, (size_t)last));
+    set(&ln, P_INSTANCE, instance);
     map_text(&ln, r->msg);
     if (ln.qid.len) {
         join(&ln);
@@ -921,15 +929,12 @@ int mw_postfix_map(struct mw_postfix *p, const struct mw_syslog_rec *r, struct m
 void mw_postfix_track(struct mw_postfix *p, const struct mw_syslog_rec *r, struct mw_map_ctx *ctx)
 {
     lookup_ids(p, ctx->fields);
-    struct pf_line ln = { .p = p, .ctx = ctx, .r = r, .event = "other", .quiet = true };
-    long last = -1;
-    for (long i = 0; i < (long)r->app.len; i++) {
-        last = r->app.ptr[i] == '/' ? i : last;
-    }
-    ln.daemon = skip(r->app, (size_t)last + 1);
     if (!queue_id_len(r->msg)) {
         return; /* only the lines of a message change the open messages */
     }
+    struct pf_line ln = { .p = p, .ctx = ctx, .r = r, .event = "other", .quiet = true };
+    struct mw_str instance;
+    ln.daemon = daemon_of(r->app, &instance);
     map_text(&ln, r->msg);
     if (ln.qid.len) {
         join(&ln);
