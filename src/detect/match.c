@@ -497,6 +497,8 @@ int mw_fcond_expand(struct mw_fcond *fc, const struct mw_placeholder *ph, size_t
             st = expand_one(fc, xp->texts[i], xp->lens[i], off, len, p->values[k], err, errsize);
         }
     }
+    /* room for MW_RULE_VALUES_MAX was taken while the count was unknown; keep what is used */
+    fc->vals = mw_realloc(fc->vals, (fc->nvals ? fc->nvals : 1) * sizeof *fc->vals);
     fc->eq_only = !fc->all && fc->nvals > 0;
     fc->eq_lens = 0;
     for (size_t i = 0; i < fc->nvals; i++) {

@@ -418,7 +418,7 @@ static void put_persist_pivots(FILE *f, const struct mw_playbook_result *p)
         fputs(",\"value\":", f);
         mw_json_put_cstr(f, v->value);
         fputs(",\"accounts\":", f);
-        put_cstr_array(f, v->accounts, v->naccounts);
+        put_cstr_array(f, (char *const *)(uintptr_t)v->accounts, v->naccounts); /* read only */
         fputc('}', f);
     }
     fputc(']', f);

@@ -30,6 +30,8 @@ struct ctx_collect {
     /* (incident, file, offset) of the records already in the timelines (alert evidence) */
     struct mw_u64set records;
     struct mw_exposure *exposure; /* what the attacker-linked sessions read */
+    const char *last_file;        /* the run's copy of the path read last: entries share it */
+    struct mw_strmap kept;        /* account or IP -> the run's one copy, shared by entries */
 };
 
 struct hour_agg {
@@ -145,6 +147,27 @@ static const char *keep(struct mw_run *run, struct mw_str s)
     return mw_arena_strdup(&run->triage_arena, s.ptr ? s.ptr : "", s.len);
 }
 
+/* The run's one copy of an account or IP: entries of one incident repeat a few of them. */
+static const char *keep_shared(struct ctx_collect *cc, struct mw_str s)
+{
+    const char *k = mw_strmap_get(&cc->kept, s);
+    if (!k) {
+        k = keep(cc->run, s);
+        mw_strmap_put(&cc->kept, s, (void *)(uintptr_t)k);
+    }
+    return k;
+}
+
+/* The run's copy of a record's path, one per file read back (records come file by file). */
+static const char *keep_path(struct ctx_collect *cc, const char *path)
+{
+    path = path ? path : "";
+    if (!cc->last_file || strcmp(cc->last_file, path) != 0) {
+        cc->last_file = keep(cc->run, mw_str_c(path));
+    }
+    return cc->last_file;
+}
+
 /* One line a human reads: "New-InboxRule 'x' (signin_failed)". */
 static char *summary_of(const struct mw_ctx_event *ce)
 {
@@ -242,7 +265,7 @@ static bool counted_in_hour(struct ctx_collect *cc, size_t idx, const struct mw_
     struct mw_inc_event *t = &cc->incs[h->inc].timeline[h->entry];
     if (ev->has_time && (t->time_ns == MW_TIME_NONE || ev->time_ns < t->time_ns)) {
         t->time_ns = ev->time_ns; /* the entry stands at the hour's first read */
-        t->file = keep(cc->run, mw_str_c(ev->origin.path));
+        t->file = keep_path(cc, ev->origin.path);
         t->line = ev->origin.line;
         t->offset = ev->origin.offset;
     }
@@ -263,33 +286,34 @@ static void add_entry(struct ctx_collect *cc, size_t idx, const struct mw_ctx_ev
     if (has_record(cc, idx, ev->origin.path, ev->origin.offset)) {
         return; /* an alert's evidence, or read back already under another form of the account */
     }
-    mw_u64set_add(&cc->records, record_key(idx, ev->origin.path, ev->origin.offset));
     char key[512];
     /* MailItemsAccessed records are many per hour: one entry per hour, account and IP. A Dovecot
      * logout is a whole session already: an entry of its own. */
     bool hourly = ce->kind == MW_CTX_MAIL_ACCESS && !field(ev, "dovecot.event").len;
-    if (hourly && counted_in_hour(cc, idx, ce, key, sizeof key)) {
-        return;
-    }
-    if (inc->ntimeline >= MW_INC_TIMELINE_CAP) {
+    bool counted = hourly && counted_in_hour(cc, idx, ce, key, sizeof key);
+    if (!counted && inc->ntimeline >= MW_INC_TIMELINE_CAP) {
         cc->dropped++;
+        return; /* not kept: the set holds only the records the timeline counts */
+    }
+    mw_u64set_add(&cc->records, record_key(idx, ev->origin.path, ev->origin.offset));
+    if (counted) {
         return;
     }
-    if (inc->ntimeline == cc->caps[idx]) {
-        cc->caps[idx] = cc->caps[idx] ? cc->caps[idx] * 2 : inc->ntimeline + 16;
+    if (inc->ntimeline == cc->caps[idx]) { /* half again: less room left unused than doubling */
+        cc->caps[idx] = cc->caps[idx] ? cc->caps[idx] + cc->caps[idx] / 2 + 8 : 16;
+        cc->caps[idx] = cc->caps[idx] > MW_INC_TIMELINE_CAP ? MW_INC_TIMELINE_CAP : cc->caps[idx];
         inc->timeline = mw_realloc(inc->timeline, cc->caps[idx] * sizeof *inc->timeline);
     }
-    struct mw_run *run = cc->run;
     struct mw_inc_event *t = &inc->timeline[inc->ntimeline++];
     memset(t, 0, sizeof *t);
     t->time_ns = ev->has_time ? ev->time_ns : MW_TIME_NONE;
     t->kind = mw_ctx_kind_name(ce->kind);
-    t->account = keep(run, mw_run_first_field(ev, who_fields));
+    t->account = keep_shared(cc, mw_run_first_field(ev, who_fields));
     struct mw_str ip = mw_run_first_field(ev, ip_fields);
-    t->source_ip = ip.len ? keep(run, ip) : NULL;
+    t->source_ip = ip.len ? keep_shared(cc, ip) : NULL;
     t->summary = summary_of(ce);
     t->alert = NULL;
-    t->file = keep(run, mw_str_c(ev->origin.path));
+    t->file = keep_path(cc, ev->origin.path);
     t->line = ev->origin.line;
     t->offset = ev->origin.offset;
     cc->added++;
@@ -376,6 +400,7 @@ static int add_context(struct mw_run *run, struct mw_incident *incs, size_t n)
                               .caps = mw_calloc(n ? n : 1, sizeof(size_t)),
                               .exposure = mw_exposure_begin(incs, n) };
     mw_strmap_init(&cc.hours, false);
+    mw_strmap_init(&cc.kept, false);
     mw_u64set_init(&cc.records);
     note_records(&cc, n);
     for (size_t i = 0; i < n; i++) {
@@ -393,6 +418,7 @@ static int add_context(struct mw_run *run, struct mw_incident *incs, size_t n)
     uint64_t dropped = 0;
     int rc = mw_context_read(run->context, keys, cc.nrefs, &o, on_context, &cc, &dropped);
     finish_hours(&cc);
+    mw_strmap_fini(&cc.kept);
     mw_exposure_finish(cc.exposure);
     mw_u64set_fini(&cc.records);
     for (size_t i = 0; i < n; i++) {

@@ -124,10 +124,12 @@ struct mw_pb_persist {
     int64_t removed_ns; /* when (MW_TIME_NONE when not removed) */
 };
 
+/* A pivot's strings are the incidents' own (their alerts' values, a static kind name): valid while
+ * the incidents are, never freed through the pivot. Only the accounts array is the pivot's. */
 struct mw_pb_pivot {
-    char *kind;      /* "ip", "destination", "application" */
-    char *value;     /* the shared value */
-    char **accounts; /* other accounts (or mailboxes) it touches */
+    const char *kind;      /* "ip", "destination", "application" */
+    const char *value;     /* the shared value */
+    const char **accounts; /* other accounts (or mailboxes) it touches */
     size_t naccounts;
 };
 

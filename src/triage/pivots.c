@@ -28,7 +28,7 @@ struct tuple {
 
 struct tuples {
     struct tuple *v;
-    size_t n;
+    size_t n, cap;
 };
 
 static void add(struct tuples *t, int kind, const char *value, size_t inc, const char *account)
@@ -36,7 +36,10 @@ static void add(struct tuples *t, int kind, const char *value, size_t inc, const
     if (!value || !*value || !account || !*account) {
         return;
     }
-    t->v = mw_realloc(t->v, (t->n + 1) * sizeof *t->v);
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 256;
+        t->v = mw_realloc(t->v, t->cap * sizeof *t->v);
+    }
     t->v[t->n++] = (struct tuple){ kind, value, inc, account };
 }
 
@@ -102,8 +105,12 @@ static void pivot_add_account(struct mw_pb_pivot *p, const char *acc)
     if (p->naccounts == PIVOT_ACCOUNTS_MAX) {
         return;
     }
-    p->accounts = mw_realloc(p->accounts, (p->naccounts + 1) * sizeof *p->accounts);
-    p->accounts[p->naccounts++] = mw_strdup(acc);
+    if ((p->naccounts & (p->naccounts - 1)) == 0) { /* 0, 1, 2, 4, ...: room doubles */
+        size_t cap = p->naccounts ? p->naccounts * 2 : 1;
+        cap = cap > PIVOT_ACCOUNTS_MAX ? PIVOT_ACCOUNTS_MAX : cap;
+        p->accounts = mw_realloc(p->accounts, cap * sizeof *p->accounts);
+    }
+    p->accounts[p->naccounts++] = acc;
 }
 
 /* For tuples [s, e) of one (kind, value): each incident among them gets a pivot naming the
@@ -121,8 +128,8 @@ static void group_pivots(const struct tuples *t, size_t s, size_t e, struct mw_i
         r->pivots = mw_realloc(r->pivots, (r->npivots + 1) * sizeof *r->pivots);
         struct mw_pb_pivot *p = &r->pivots[r->npivots++];
         memset(p, 0, sizeof *p);
-        p->kind = mw_strdup(kind_names[t->v[i].kind]);
-        p->value = mw_strdup(t->v[i].value);
+        p->kind = kind_names[t->v[i].kind];
+        p->value = t->v[i].value;
         for (size_t k = s; k < e; k++) {
             if (t->v[k].inc != t->v[i].inc) {
                 pivot_add_account(p, t->v[k].account);
@@ -136,11 +143,6 @@ int mw_playbook_pivots(struct mw_incident *incs, size_t n)
     for (size_t i = 0; i < n; i++) {
         struct mw_playbook_result *r = &incs[i].playbook;
         for (size_t k = 0; k < r->npivots; k++) {
-            mw_free(r->pivots[k].kind);
-            mw_free(r->pivots[k].value);
-            for (size_t j = 0; j < r->pivots[k].naccounts; j++) {
-                mw_free(r->pivots[k].accounts[j]);
-            }
             mw_free(r->pivots[k].accounts);
         }
         mw_free(r->pivots);

@@ -931,9 +931,7 @@ void mw_playbook_result_free(struct mw_playbook_result *r)
     }
     mw_free(r->persist);
     for (size_t i = 0; i < r->npivots; i++) {
-        mw_free(r->pivots[i].kind);
-        mw_free(r->pivots[i].value);
-        strv_free(r->pivots[i].accounts, r->pivots[i].naccounts);
+        mw_free(r->pivots[i].accounts);
     }
     mw_free(r->pivots);
     strv_free(r->warnings, r->nwarnings);

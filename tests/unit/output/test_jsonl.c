@@ -481,7 +481,7 @@ static void test_playbook_object(void **state)
     struct mw_pb_persist persist[] = { { what1, false, MW_TIME_NONE },
                                        { what2, true, SEC(1741079722) } };
     char kind[] = "ip", value[] = "203.0.113.45";
-    char *accts[] = { "bob@contoso.example" };
+    const char *accts[] = { "bob@contoso.example" };
     struct mw_pb_pivot pivots[] = { { kind, value, accts, 1 } };
     char *warn[] = { "no MailItemsAccessed records were given" };
     struct mw_playbook_result p = { q, 3, true, why, 1, steps, 2, persist, 2, pivots, 1, warn, 1 };
