@@ -471,8 +471,15 @@ struct mw_evtx_reader;
 
 /* True when head starts with the EVTX file magic "ElfFile\0". */
 bool mw_evtx_magic(struct mw_str head);
-/* Opens path (a plain file, read one 64 KiB chunk at a time). MW_OK, or MW_E_TRUNCATED with
- * diag set when the file header cannot be read. */
+/* Where a reader's bytes come from: up to n bytes into buf, fewer only at the end of the input
+ * (or on an error the caller keeps and reports itself). */
+typedef size_t (*mw_evtx_read_fn)(void *arg, void *buf, size_t n);
+/* Opens a reader on read(arg, ...) (a file, a decompressed stream, standard input: the file is
+ * read once, in order, one 64 KiB chunk at a time). MW_OK, or MW_E_TRUNCATED with diag set when
+ * the file header cannot be read. */
+int mw_evtx_open_read(struct mw_evtx_reader **out, mw_evtx_read_fn read, void *arg,
+                      struct mw_diag *diag);
+/* The same on a plain file, opened here and closed with the reader. */
 int mw_evtx_open(struct mw_evtx_reader **out, const char *path, struct mw_diag *diag);
 void mw_evtx_close(struct mw_evtx_reader *r); /* NULL-safe */
 /* Next record: MW_OK, MW_DONE, or MW_E_MALFORMED / MW_E_LIMIT for a record (or a block) that

@@ -52,7 +52,9 @@ struct elem {
 };
 
 struct mw_evtx_reader {
-    FILE *f;
+    mw_evtx_read_fn read; /* the bytes, in file order */
+    void *arg;
+    FILE *f; /* mw_evtx_open: the file read, closed with the reader */
     int64_t chunk;     /* the chunk in buf, -1 before the first */
     size_t got;        /* its bytes in buf */
     uint32_t pos;      /* next record in the chunk */
@@ -118,24 +120,21 @@ static uint32_t crc(const unsigned char *p, size_t n, uint32_t seed)
     return (uint32_t)crc32(seed, p, (uInt)n);
 }
 
-int mw_evtx_open(struct mw_evtx_reader **out, const char *path, struct mw_diag *diag)
+int mw_evtx_open_read(struct mw_evtx_reader **out, mw_evtx_read_fn read, void *arg,
+                      struct mw_diag *diag)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        return mw_diag_set(diag, MW_E_TRUNCATED, "not a readable EVTX file: cannot open it");
-    }
     unsigned char h[FILE_HEADER];
-    size_t got = fread(h, 1, sizeof h, f);
+    size_t got = read(arg, h, sizeof h);
     if (got < sizeof h || memcmp(h, "ElfFile\0", 8) != 0) {
-        fclose(f);
         return mw_diag_set(diag, MW_E_TRUNCATED,
                            "not a readable EVTX file: its header is cut short (%zu of %d bytes)",
                            got, FILE_HEADER);
     }
     struct mw_evtx_reader *r = mw_calloc(1, sizeof *r);
     r->text = mw_malloc(MW_EVTX_TEXT_MAX);
-    r->f = f;
+    r->read = read;
+    r->arg = arg;
     r->chunk = -1;
     r->c = r->buf;
     /* the file is read on from here, chunk after chunk */
@@ -146,6 +145,27 @@ int mw_evtx_open(struct mw_evtx_reader **out, const char *path, struct mw_diag *
         set_warning(r);
     }
     *out = r;
+    return MW_OK;
+}
+
+static size_t read_file(void *arg, void *buf, size_t n)
+{
+    return fread(buf, 1, n, arg);
+}
+
+int mw_evtx_open(struct mw_evtx_reader **out, const char *path, struct mw_diag *diag)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        return mw_diag_set(diag, MW_E_TRUNCATED, "not a readable EVTX file: cannot open it");
+    }
+    int rc = mw_evtx_open_read(out, read_file, f, diag);
+    if (rc != MW_OK) {
+        fclose(f);
+        return rc;
+    }
+    (*out)->f = f;
     return MW_OK;
 }
 
@@ -1310,7 +1330,7 @@ static int next_chunk(struct mw_evtx_reader *r, struct mw_evtx_rec *out, struct 
 {
     for (;;) {
         r->chunk++;
-        r->got = fread(r->buf, 1, CHUNK_SIZE, r->f);
+        r->got = r->read(r->arg, r->buf, CHUNK_SIZE);
         if (r->got == 0) {
             r->phase = 3;
             return MW_DONE;

@@ -1046,24 +1046,47 @@ static int scan_auditd(struct scan *sc, struct mw_stream *s, const struct mw_sou
     return rc;
 }
 
-/* docs/formats/windows_event.md, EVTX: the file is read from its path (a plain file, chunk by
- * chunk); a record that cannot be read is reported with its index and offset, and the next one
- * is read; CRC32s that do not match are the file's warning. Records are numbered as lines
- * (1-based, in file order). */
+/* The EVTX reader's bytes: the file's stream (decompressed, standard input included), so the
+ * file is read once and its hash covers it. A read error is kept for the driver to report. */
+struct evtx_in {
+    struct mw_stream *s;
+    struct mw_diag diag;
+    int status; /* MW_OK, or the stream's error */
+};
+
+static size_t evtx_read(void *arg, void *buf, size_t n)
+{
+    struct evtx_in *in = arg;
+    size_t done = 0;
+    while (done < n && in->status == MW_OK) {
+        struct mw_str avail;
+        int st = mw_stream_fill(in->s, n - done, &avail, &in->diag);
+        if (st != MW_OK) {
+            in->status = st == MW_DONE ? MW_OK : st;
+            break;
+        }
+        size_t k = avail.len < n - done ? avail.len : n - done;
+        memcpy((char *)buf + done, avail.ptr, k);
+        mw_stream_consume(in->s, k);
+        done += k;
+    }
+    return done;
+}
+
+/* docs/formats/windows_event.md, EVTX: the file is read in order, chunk by chunk, from a plain
+ * file, a gzip or zstd file or standard input; a record that cannot be read is reported with its
+ * index and offset, and the next one is read; CRC32s that do not match are the file's warning.
+ * Records are numbered as lines (1-based, in file order). */
 static int scan_evtx(struct scan *sc, struct mw_stream *s, const struct mw_source *force,
                      struct mw_diag *diag)
 {
-    if (strcmp(sc->path, "-") == 0 || mw_stream_compression(s) != MW_COMP_NONE) {
-        diag->path = sc->path;
-        return mw_diag_set(diag, MW_E_CONFIG,
-                           "an EVTX file is read from a plain file, not from standard input or "
-                           "a compressed file: decompress it first");
-    }
+    struct evtx_in in = { .s = s };
+    mw_diag_init(&in.diag);
     struct mw_evtx_reader *r = NULL;
-    int rc = mw_evtx_open(&r, sc->path, diag);
+    int rc = mw_evtx_open_read(&r, evtx_read, &in, diag);
     if (rc != MW_OK) {
         diag->path = sc->path;
-        return rc;
+        return in.status != MW_OK ? mw_diag_set(diag, in.status, "%s", in.diag.msg) : rc;
     }
     sc->src = force ? force : pick(MW_CONT_EVTX, MW_STR_LIT("ElfFile"), NULL, 1, sc->stats);
     if (!sc->src) {
@@ -1095,7 +1118,9 @@ static int scan_evtx(struct scan *sc, struct mw_stream *s, const struct mw_sourc
         rec.origin = (struct mw_origin){ sc->path, sc->file_id, x.index + 1, x.offset };
         rc = map_record(sc, &rec, "malformed EVTX record");
     }
-    if (rc == MW_OK && mw_evtx_warning(r) && !diag->msg[0]) {
+    if (rc == MW_OK && in.status != MW_OK) { /* cut or corrupt compressed data: said as such */
+        rc = mw_diag_set(diag, in.status, "%s", in.diag.msg);
+    } else if (rc == MW_OK && mw_evtx_warning(r) && !diag->msg[0]) {
         mw_diag_set(diag, MW_OK, "%s", mw_evtx_warning(r));
     }
     mw_evtx_close(r);
