@@ -54,7 +54,7 @@ struct elem {
 struct mw_evtx_reader {
     mw_evtx_read_fn read; /* the bytes, in file order */
     void *arg;
-    FILE *f; /* mw_evtx_open: the file read, closed with the reader */
+    FILE *f;           /* mw_evtx_open: the file read, closed with the reader */
     int64_t chunk;     /* the chunk in buf, -1 before the first */
     size_t got;        /* its bytes in buf */
     uint32_t pos;      /* next record in the chunk */
