@@ -144,6 +144,7 @@ struct sl_state {
     bool want_sd; /* some wanted name starts with "sd." */
     struct mw_sources_proj proj;
     void *app_state[APP_COUNT]; /* created at the app's first line */
+    void *audit;                /* auditd's grouping (sources/auditd.c), at the first record */
 };
 
 static void put(struct mw_map_ctx *ctx, int id, struct mw_str v)
@@ -255,6 +256,51 @@ static uint64_t line_key(const struct mw_syslog_rec *r)
     return h ? h : 1;
 }
 
+/* docs/formats/auditd.md, Through syslog: the tags the audit daemon's syslog plugin writes
+ * under (`audispd` of audit 2, `audisp-syslog` of audit 3) and `audit`/`auditd`, which an rsyslog
+ * `imfile` input of audit.log is given. */
+static bool audit_tag(struct mw_str app)
+{
+    return app.len >= 5 && memcmp(app.ptr, "audi", 4) == 0 &&
+           (mw_str_eq_c(app, "audispd") || mw_str_eq_c(app, "audisp-syslog") ||
+            mw_str_eq_c(app, "audit") || mw_str_eq_c(app, "auditd"));
+}
+
+/* An audit record forwarded through syslog goes to the auditd source's grouping, so its event is
+ * the same linux/auditd event the audit log itself gives (emitted at its EOE record, or later):
+ * true when the line was one (*rc its status), false for any other line. */
+static bool map_audit(struct sl_state *st, const struct mw_recview *rec,
+                      const struct mw_syslog_rec *r, struct mw_map_ctx *ctx, struct mw_diag *diag,
+                      int *rc)
+{
+    struct mw_auditd_rec ar;
+    if (!audit_tag(r->app) || mw_auditd_split(r->msg, &ar, NULL) != MW_OK) {
+        return false;
+    }
+    if (!ar.node.len && r->host.len && r->host.len < 256) {
+        /* the syslog line's host is the audit event's host, as node= would say: the record is
+         * read again with it in front, where the grouping keeps it */
+        size_t n = 5 + r->host.len + 1 + r->msg.len;
+        char *line = mw_arena_alloc(ctx->arena, n, 1);
+        if (line) {
+            memcpy(line, "node=", 5);
+            memcpy(line + 5, r->host.ptr, r->host.len);
+            line[5 + r->host.len] = ' ';
+            memcpy(line + 6 + r->host.len, r->msg.ptr, r->msg.len);
+            (void)mw_auditd_split(mw_str_make(line, n), &ar, NULL);
+        }
+    }
+    if (!st->audit && (*rc = mw_source_auditd.open(&st->audit, NULL, diag)) != MW_OK) {
+        return true;
+    }
+    struct mw_recview arec = { 0 };
+    arec.container = MW_CONT_AUDITD;
+    arec.auditd = &ar;
+    arec.origin = rec->origin;
+    *rc = mw_source_auditd.map(st->audit, &arec, ctx, diag);
+    return true;
+}
+
 static int sl_map(void *state, const struct mw_recview *rec, struct mw_map_ctx *ctx,
                   struct mw_diag *diag)
 {
@@ -272,6 +318,10 @@ static int sl_map(void *state, const struct mw_recview *rec, struct mw_map_ctx *
         return mw_diag_set(diag, MW_E_MALFORMED, "syslog reads only syslog lines");
     }
     lookup_ids(st, ctx->fields);
+    int arc;
+    if (map_audit(st, rec, r, ctx, diag, &arc)) { /* grouped also when quiet, as auditd's own */
+        return arc;
+    }
     const struct sl_app *app = r->app.len ? app_of(r->app) : NULL;
     if (ctx->quiet) { /* a line not asked for: only the joins' state (one line, one event) */
         if (app && app->track) {
@@ -341,6 +391,9 @@ static void sl_close(void *state)
                 apps[k].destroy(st->app_state[k]);
             }
         }
+        if (st->audit) {
+            mw_source_auditd.close(st->audit);
+        }
         mw_sources_proj_fini(&st->proj);
         mw_free(st);
     }
@@ -352,8 +405,13 @@ static void sl_close(void *state)
  * logout is joined to its login, and a delivery to its message, there too. */
 static int sl_finish(void *state, struct mw_map_ctx *ctx, struct mw_diag *diag)
 {
-    (void)ctx;
     struct sl_state *st = state;
+    if (st->audit) { /* the audit events still open; auditd's warning, if any, is the file's */
+        int rc = mw_source_auditd.finish(st->audit, ctx, diag);
+        if (rc != MW_OK || diag->msg[0]) {
+            return rc;
+        }
+    }
     uint64_t n = mw_dovecot_evicted(st->app_state[APP_DOVECOT]);
     uint64_t m = mw_postfix_evicted(st->app_state[APP_POSTFIX]);
     if (n && m) {

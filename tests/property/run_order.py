@@ -50,6 +50,8 @@ SKIP_CASES = {
                      "linux-mail-incident",
     "auditd-scan": "the records of one audit event are grouped where they come, in one file "
                    "(docs/formats/auditd.md, Events): its lines are not records to reorder",
+    "auditd-via-syslog": "its audit records are grouped as in auditd-scan (docs/formats/auditd.md, "
+                         "Through syslog)",
 }
 EVIDENCE_PLACE = ("file", "line", "offset")
 # The timestamp of an access log line (decode/access_log.c, mw_access_is_line).

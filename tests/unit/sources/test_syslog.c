@@ -137,12 +137,58 @@ static void test_other_container(void **state)
     cap_fini(&c);
 }
 
+/* Audit records forwarded through syslog (docs/formats/auditd.md, Through syslog) are grouped
+ * into the auditd source's events, whatever the records' order, with the syslog line's host as
+ * the event's host unless node= says; a line of those tags that is not a record, and a record
+ * under another tag, stay syslog lines. */
+static void test_audit_records(void **state)
+{
+    (void)state;
+    static const char text[] =
+            "Mar  4 10:01:50 mx1 sshd[2650]: Accepted publickey for alice\n"
+            "Mar  4 10:01:58 mx1 audisp-syslog: type=SYSCALL msg=audit(1741082518.765:24287): "
+            "syscall=257 exe=\"/usr/bin/tar\" key=\"mail_read\"\n"
+            "Mar  4 10:01:58 mx1 audispd: node=mx2 type=SYSCALL msg=audit(1741082518.766:24288): "
+            "syscall=59 exe=\"/usr/bin/gzip\"\n"
+            "Mar  4 10:01:58 mx1 audisp-syslog: type=PATH msg=audit(1741082518.765:24287): "
+            "item=0 name=\"/home/alice/Maildir/cur/1:2,S\"\n"
+            "Mar  4 10:01:58 mx1 audisp-syslog: type=EOE msg=audit(1741082518.765:24287):\n"
+            "Mar  4 10:01:59 mx1 audisp-syslog: audit dispatcher restarted\n"
+            "Mar  4 10:01:59 mx1 other: type=SYSCALL msg=audit(1741082519.000:24289): syscall=2\n";
+    struct cap c;
+    cap_init(&c, true);
+    assert_int_equal(cap_run(&c, text), MW_OK);
+    assert_int_equal(c.stats.malformed, 0);
+    assert_int_equal(c.n, 5);
+    assert_string_equal(c.evs[0].service, "syslog"); /* sshd */
+    /* 24287 goes out at its EOE, its two records as one event at the first one's line */
+    assert_string_equal(c.evs[1].source, "auditd");
+    assert_string_equal(c.evs[1].service, "auditd");
+    assert_int_equal(c.evs[1].line, 2);
+    assert_int_equal(c.evs[1].time_ns, CAP_SEC(1741082518) + 765000000);
+    assert_string_equal(cap_get(&c, 1, "exe"), "/usr/bin/tar");
+    assert_string_equal(cap_get(&c, 1, "name"), "/home/alice/Maildir/cur/1:2,S");
+    assert_string_equal(cap_get(&c, 1, "host"), "mx1");
+    /* not a record: a line of the plugin's own */
+    assert_string_equal(c.evs[2].service, "syslog");
+    assert_string_equal(cap_get(&c, 2, "app"), "audisp-syslog");
+    /* another program's line that looks like a record */
+    assert_string_equal(c.evs[3].service, "syslog");
+    assert_string_equal(cap_get(&c, 3, "app"), "other");
+    /* 24288 has no EOE: it goes out at the end of the file, its node= kept */
+    assert_string_equal(c.evs[4].service, "auditd");
+    assert_int_equal(c.evs[4].line, 3);
+    assert_string_equal(cap_get(&c, 4, "exe"), "/usr/bin/gzip");
+    assert_string_equal(cap_get(&c, 4, "host"), "mx2");
+    cap_fini(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fields),          cmocka_unit_test(test_projection),
         cmocka_unit_test(test_dedup_key),       cmocka_unit_test(test_mtime_year),
-        cmocka_unit_test(test_other_container),
+        cmocka_unit_test(test_other_container), cmocka_unit_test(test_audit_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
