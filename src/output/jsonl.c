@@ -282,6 +282,8 @@ static const char *incident_kind_name(enum mw_incident_kind k)
             return "host";
         case MW_INCIDENT_ONPREM:
             return "onprem";
+        case MW_INCIDENT_ADDRESS:
+            return "address";
         default:
             return "account";
     }

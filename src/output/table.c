@@ -619,7 +619,10 @@ static int print_stored(struct table_state *st, const struct table_row *row,
 
 static const char *incident_kind_text(enum mw_incident_kind k)
 {
-    return k == MW_INCIDENT_HOST ? "host" : (k == MW_INCIDENT_ONPREM ? "onprem" : "account");
+    return k == MW_INCIDENT_HOST      ? "host"
+           : k == MW_INCIDENT_ONPREM  ? "onprem"
+           : k == MW_INCIDENT_ADDRESS ? "address"
+                                      : "account";
 }
 
 /* Appends "label" and the escaped values joined with ", " as one line (NUL-terminated). */

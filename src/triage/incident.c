@@ -611,9 +611,20 @@ void mw_incidents_add(struct mw_incidents *b, const struct mw_alert *a)
 
 struct slot {
     struct mw_inc_alert *a;
-    uint32_t root; /* identity, MW_IDENTITY_NONE: no account */
+    uint32_t root;    /* identity, MW_IDENTITY_NONE: no account */
+    const char *addr; /* with no account: the alert's first source IP, its grouping key */
     size_t group;
 };
+
+/* Alerts that name no account are grouped by their client address: two harvesting clients are
+ * two incidents (docs/incidents.md, Address incidents). */
+static int cmp_addr(const struct slot *x, const struct slot *y)
+{
+    if (!x->addr || !y->addr) {
+        return x->addr ? 1 : y->addr ? -1 : 0;
+    }
+    return strcasecmp(x->addr, y->addr);
+}
 
 /* Dated first, in time order; undated last; then by id (alerts and incidents alike). */
 static int cmp_dated_id(int64_t xt, int64_t yt, const char *xid, const char *yid)
@@ -641,7 +652,8 @@ static int cmp_slot(const void *pa, const void *pb)
     if (x->root != y->root) {
         return x->root < y->root ? -1 : 1;
     }
-    return cmp_time_id(x->a, y->a);
+    int c = cmp_addr(x, y);
+    return c ? c : cmp_time_id(x->a, y->a);
 }
 
 /* Splits each identity's alerts (sorted) where the gap after the latest so far passes the span;
@@ -653,7 +665,7 @@ static size_t assign_groups(const struct mw_incidents *b, struct slot *s, size_t
         size_t first_group = groups++;
         int64_t last = MW_TIME_NONE;
         size_t j = i;
-        for (; j < n && s[j].root == s[i].root; j++) {
+        for (; j < n && s[j].root == s[i].root && cmp_addr(&s[j], &s[i]) == 0; j++) {
             const struct mw_inc_alert *a = s[j].a;
             if (a->first_ns == MW_TIME_NONE) {
                 s[j].group = first_group;
@@ -1017,10 +1029,14 @@ static void set_lists(struct mw_incident *inc)
     inc->technique = top && top->ntechniques > 0 ? top->techniques[0] : NULL;
 }
 
-/* Host when every alert came from a host's log, onprem when every one came from an Exchange
+/* Address when no alert names an account or a host (only client addresses: reconnaissance),
+ * host when every alert came from a host's log, onprem when every one came from an Exchange
  * admin audit export, account otherwise. */
 static enum mw_incident_kind kind_of(const struct mw_incident *inc)
 {
+    if (inc->naccounts == 0 && inc->nhosts == 0 && inc->nsource_ips > 0) {
+        return MW_INCIDENT_ADDRESS;
+    }
     size_t host = 0, onprem = 0;
     for (size_t i = 0; i < inc->nalerts; i++) {
         host += inc->alerts[i]->origin == MW_INC_HOSTLOG;
@@ -1321,7 +1337,10 @@ static void fill_incident(const struct linker *l, const uint64_t *omitted, struc
     struct mw_buf stages;
     mw_buf_init(&stages, 0);
     set_level(inc, &stages);
-    set_summary(inc, display_form(l->fv, nroots ? roots[0] : MW_IDENTITY_NONE),
+    set_summary(inc,
+                inc->kind == MW_INCIDENT_ADDRESS
+                        ? inc->source_ips[0]
+                        : display_form(l->fv, nroots ? roots[0] : MW_IDENTITY_NONE),
                 stages.len ? stages.ptr : "");
     mw_buf_fini(&stages);
     set_timeline(inc);
@@ -1387,8 +1406,9 @@ static struct slot *collect_slots(struct mw_incidents *b, size_t *nout)
         for (size_t j = 0; j < b->blist[i]->n; j++) {
             struct mw_inc_alert *a = b->blist[i]->v[j];
             s[k].a = a;
-            s[k++].root = a->identity == MW_IDENTITY_NONE ? MW_IDENTITY_NONE
-                                                          : mw_identities_root(b->ids, a->identity);
+            bool none = a->identity == MW_IDENTITY_NONE;
+            s[k].addr = none && a->nsource_ips ? a->source_ips[0] : NULL;
+            s[k++].root = none ? MW_IDENTITY_NONE : mw_identities_root(b->ids, a->identity);
         }
     }
     qsort(s, n, sizeof *s, cmp_slot);

@@ -204,6 +204,7 @@ enum mw_incident_kind {
     MW_INCIDENT_ACCOUNT = 0, /* a cloud (Entra / Exchange Online) account */
     MW_INCIDENT_HOST,        /* a host and the account on it (a mail store copied off a laptop) */
     MW_INCIDENT_ONPREM,      /* an administrator and the mailboxes they exported on premises */
+    MW_INCIDENT_ADDRESS,     /* a client address and no account (address harvesting) */
 };
 
 struct mw_incident {

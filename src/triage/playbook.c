@@ -356,6 +356,23 @@ static bool accounts_covered(const struct mw_pb_question *q, const struct mw_inc
     return !((q->acc_cov & (1u << MW_PB_MAIL_ACCESS)) && !(inc->seen & MW_INC_SEEN_MAIL_ACCESS));
 }
 
+static char *join_list(char **v, size_t n);
+
+/* An incident of client addresses only (docs/playbook.md, Address incidents): a question about an
+ * account's mail has nothing to look up; unknown, saying where to look instead. */
+static void answer_address(struct mw_pb_answer *ans, const struct mw_incident *inc)
+{
+    char *ips = join_list(inc->source_ips, inc->nsource_ips);
+    ans->answer = MW_ANSWER_UNKNOWN;
+    ans->missing = mw_pb_printf("an account: the incident's alerts name only client addresses");
+    ans->detail = mw_pb_printf("the incident names no account, only the client address%s %s "
+                               "(reconnaissance such as address harvesting): look for %s in the "
+                               "sign-in and mail-server logs, and at the pivots",
+                               inc->nsource_ips == 1 ? "" : "es", ips,
+                               inc->nsource_ips == 1 ? "it" : "them");
+    mw_free(ips);
+}
+
 /* No, or unknown naming the missing log (or how much sign-in history there was). */
 static void answer_without_evidence(const struct mw_pb_question *q, struct mw_pb_answer *ans,
                                     const struct mw_incident *inc, const struct mw_coverage *cov,
@@ -641,7 +658,8 @@ static void answer_one(const struct mw_pb_question *q, struct mw_pb_answer *ans,
             alerts_add(&cand, inc->alerts[i]);
         }
     }
-    if (q->destinations) {
+    bool address = inc->kind == MW_INCIDENT_ADDRESS;
+    if (q->destinations && !(address && cand.n == 0)) {
         answer_destinations(q, ans, &cand, ctx, yes, cov);
         mw_free(cand.v);
         return;
@@ -663,6 +681,8 @@ static void answer_one(const struct mw_pb_question *q, struct mw_pb_answer *ans,
         for (size_t i = 0; i < cand.n; i++) {
             alerts_add(yes, cand.v[i]);
         }
+    } else if (address) {
+        answer_address(ans, inc);
     } else if (!(q->failures.n && answer_from_timeline(ans, inc))) {
         answer_without_evidence(q, ans, inc, cov, ctx->cfg);
     }

@@ -259,6 +259,38 @@ static void test_ip_links(void **state)
     mw_config_destroy(cfg);
 }
 
+/* Alerts that name no account are grouped by client address (docs/incidents.md, Grouping): each
+ * address is an `address` incident whose summary starts with it; an alert with no address joins
+ * neither. */
+static void test_address_incidents(void **state)
+{
+    (void)state;
+    const struct spec s[] = {
+        { "a-1", &r_bulk, MW_LEVEL_HIGH, T0, NULL, NULL, "198.51.100.23", 0, 0, 0 },
+        { "a-2", &r_bulk, MW_LEVEL_HIGH, T0 + 60, NULL, NULL, "198.51.100.23", 0, 0, 0 },
+        { "a-3", &r_bulk, MW_LEVEL_MEDIUM, T0 + 30, NULL, NULL, "203.0.113.77", 0, 0, 0 },
+        { "a-4", &r_bulk, MW_LEVEL_MEDIUM, T0 + 40, NULL, NULL, NULL, 0, 0, 0 },
+        { "a-5", &r_bulk, MW_LEVEL_MEDIUM, T0 + 50, "kate@contoso.example", 0, 0, 0, 0, 0 },
+    };
+    struct mw_incidents *b = build(NULL, s, 5);
+    assert_int_equal(count(b), 4);
+    const struct mw_incident *h = holding(b, "a-1");
+    assert_ptr_equal(holding(b, "a-2"), h);
+    assert_int_equal(h->kind, MW_INCIDENT_ADDRESS);
+    assert_int_equal(h->naccounts, 0);
+    assert_int_equal(strncmp(h->summary, "198.51.100.23: 2 alerts", 23), 0);
+    const struct mw_incident *c = holding(b, "a-3");
+    assert_ptr_not_equal(c, h);
+    assert_int_equal(c->kind, MW_INCIDENT_ADDRESS);
+    assert_int_equal(strncmp(c->summary, "203.0.113.77: 1 alert", 21), 0);
+    const struct mw_incident *none = holding(b, "a-4");
+    assert_ptr_not_equal(none, h);
+    assert_ptr_not_equal(none, c);
+    assert_int_equal(none->kind, MW_INCIDENT_ACCOUNT); /* nothing named at all */
+    assert_int_equal(holding(b, "a-5")->kind, MW_INCIDENT_ACCOUNT);
+    mw_incidents_destroy(b);
+}
+
 /* Access, then forwarding, then bulk reads: two or more stages raise the level one step. */
 static void test_level_raise(void **state)
 {
@@ -428,15 +460,11 @@ static void test_observe_repeats(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_grouping),
-        cmocka_unit_test(test_span_split),
-        cmocka_unit_test(test_links),
-        cmocka_unit_test(test_observe_repeats),
-        cmocka_unit_test(test_ip_links),
-        cmocka_unit_test(test_level_raise),
-        cmocka_unit_test(test_deterministic_id),
-        cmocka_unit_test(test_alert_cap),
-        cmocka_unit_test(test_hostile_json),
+        cmocka_unit_test(test_grouping),    cmocka_unit_test(test_span_split),
+        cmocka_unit_test(test_links),       cmocka_unit_test(test_observe_repeats),
+        cmocka_unit_test(test_ip_links),    cmocka_unit_test(test_address_incidents),
+        cmocka_unit_test(test_level_raise), cmocka_unit_test(test_deterministic_id),
+        cmocka_unit_test(test_alert_cap),   cmocka_unit_test(test_hostile_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
