@@ -1263,6 +1263,11 @@ static int emit_window(struct mw_correlator *c, const struct mw_window *w, mw_al
     a.first_ns = w->first;
     a.last_ns = w->last;
     a.account = r.first ? r.first->account : NULL;
+    if (!a.account && cs->account_vf >= 0 && w->vsets[cs->account_vf].count == 1 &&
+        w->vsets[cs->account_vf].ntop == 1) {
+        /* e.g. SASL failures grouped by address, then one success naming the user */
+        a.account = w->vsets[cs->account_vf].top[0].s;
+    }
     a.mailbox = r.first ? r.first->mailbox : NULL;
     a.host = r.first ? r.first->host : NULL;
     const char **ips = vset_values(&w->ips);

@@ -147,6 +147,10 @@ struct mw_corr_spec {
     /* Sigma `aliases`: alias_vf[g * nbases + k] is the value field base rule k groups on for
      * group-by field g, -1 for the group-by field itself (NULL: no aliases). */
     int *alias_vf;
+    /* The value field that is an account field (`mailward: account`) of a base rule, -1: none.
+     * An alert whose first record names no account names this field's value when the window saw
+     * exactly one (docs/rules.md, "The account of a correlation alert"). */
+    int account_vf;
 };
 
 #endif

@@ -1218,6 +1218,7 @@ static int parse_correlation(struct ld *ld, const yaml_node_t *root, const yaml_
     struct mw_corr_spec *cs = mw_calloc(1, sizeof *cs);
     cs->sum_field = -1;
     cs->except_field = -1;
+    cs->account_vf = -1;
     r->corr = cs;
     r->info.is_correlation = true;
     r->info.logsource = mw_strdup("");
@@ -1541,6 +1542,26 @@ static int load_path(struct mw_ruleset *rs, const char *path, int depth, bool to
     return st;
 }
 
+/* The first value field of cs that one of its base rules names as its account, or -1. */
+static int account_vfield(const struct mw_ruleset *rs, const struct mw_corr_spec *cs)
+{
+    for (size_t i = 0; i < cs->nvfields; i++) {
+        const struct mw_corr_vfield *vf = &cs->vfields[i];
+        if (vf->nids != 1) {
+            continue;
+        }
+        for (size_t k = 0; k < cs->nbases; k++) {
+            const struct mw_fieldlist *acc = &rs->rules[cs->bases[k]].ext.account;
+            for (size_t j = 0; j < acc->n; j++) {
+                if (acc->ids[j] == vf->ids[0]) {
+                    return (int)i;
+                }
+            }
+        }
+    }
+    return -1;
+}
+
 /* Correlation references name base rules by `name` or `id`. */
 static int resolve(struct mw_ruleset *rs, struct mw_diag *diag)
 {
@@ -1574,6 +1595,7 @@ static int resolve(struct mw_ruleset *rs, struct mw_diag *diag)
                 rs->rules[found].info.generates_alerts = false;
             }
         }
+        r->corr->account_vf = account_vfield(rs, r->corr);
     }
     return MW_OK;
 }

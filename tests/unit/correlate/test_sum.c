@@ -1,7 +1,8 @@
 /* tests/unit/correlate/test_sum.c: value_sum correlations (docs/rules.md, "Sums"): the sum of a
  * numeric field per window, records without a number counting one, records kept out of the sum
  * (sum_except) counted apart, copies of a record adding once, in memory and spilled, in any order,
- * and the reasons of the conditions that hold.
+ * and the reasons of the conditions that hold. Also the account of an alert whose first record
+ * names none (docs/rules.md, "The account of a correlation alert").
  * SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -229,11 +230,68 @@ static void test_fingerprint_packing(void **state)
     assert_int_equal(mw_sum_fp(0, 0, false), 0); /* the caller maps 0 as for any fingerprint */
 }
 
+/* Failures grouped by address name no user; the one success that does names the alert's account,
+ * in any order and spilled or not. Two users named: no account. */
+static const char acct_rules[] =
+        "title: b\nid: b2\nname: auth\nlogsource: {product: m365, service: exchange}\n"
+        "detection: {s: {Operation: Auth}, condition: s}\nmailward: {account: [UserId]}\n---\n"
+        "title: c\nid: c2\ncorrelation:\n  type: event_count\n  rules: [auth]\n"
+        "  group-by: [ClientIP]\n  timespan: 1h\n  condition: {gte: 3}\n"
+        "mailward:\n  values: {UserId: 5}\n";
+
+static int on_account(void *arg, const struct mw_alert *a)
+{
+    char *out = arg;
+    snprintf(out, 64, "%s", a->account ? a->account : "(none)");
+    return MW_OK;
+}
+
+static void auth(struct mw_test_corr *b, const char *user, int64_t t, uint64_t dedup, char *out)
+{
+    mw_test_corr_event(b, &ls_m365, t, dedup);
+    b->ev.origin.path = "mail.log";
+    mw_test_corr_set(b, "Operation", "Auth");
+    mw_test_corr_set(b, "ClientIP", "203.0.113.9");
+    mw_test_corr_set(b, "UserId", user);
+    assert_int_equal(mw_test_corr_detect(b, on_account, out), MW_OK);
+}
+
+static void test_account_from_the_one_user_named(void **state)
+{
+    (void)state;
+    const char *users[][4] = {
+        { NULL, NULL, NULL, "alice@example.org" },
+        { NULL, "alice@example.org", NULL, "bob@example.org" },
+    };
+    const char *want[] = { "alice@example.org", "(none)" };
+    for (size_t u = 0; u < 2; u++) {
+        for (int variant = 0; variant < 4; variant++) {
+            bool backwards = variant & 1, spill = variant & 2;
+            struct mw_test_corr b;
+            char out[64] = "";
+            mw_test_corr_init(&b, acct_rules, NULL);
+            if (spill) {
+                mw_correlator_set_budget(b.c, 1);
+            }
+            for (int i = 0; i < 4; i++) {
+                int k = backwards ? 3 - i : i;
+                auth(&b, users[u][k], T0 + k * 60 * SEC, 100 + (uint64_t)k, out);
+            }
+            assert_int_equal(mw_correlate_finish(b.c, on_account, out), MW_OK);
+            assert_string_equal(out, want[u]);
+            mw_test_corr_fini(&b);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sum_threshold_and_defaults), cmocka_unit_test(test_sync_kept_apart),
-        cmocka_unit_test(test_copies_order_and_spill),     cmocka_unit_test(test_load_errors),
+        cmocka_unit_test(test_account_from_the_one_user_named),
+        cmocka_unit_test(test_sum_threshold_and_defaults),
+        cmocka_unit_test(test_sync_kept_apart),
+        cmocka_unit_test(test_copies_order_and_spill),
+        cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_fingerprint_packing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
