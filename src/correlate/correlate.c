@@ -78,6 +78,7 @@ struct mw_correlator {
     uint32_t path_file;   /* and its file id */
     int64_t lateness;     /* a hint only (sweeping): results never depend on it */
     size_t budget;        /* bytes of window state before a spill */
+    size_t kept;          /* state bytes right after the last spill: history and held alerts */
     struct mw_spill spill;
     struct mw_ptrtab names; /* field and source names in runs */
     uint64_t dups;          /* plain detections, and correlation windows once finished */
@@ -474,6 +475,7 @@ static void clear_state(struct mw_correlator *c)
     }
     mw_pool_fini(&c->pool);
     mw_pool_init(&c->pool);
+    c->kept = 0;
 }
 
 void mw_correlator_destroy(struct mw_correlator *c)
@@ -540,6 +542,16 @@ size_t mw_correlate_open_windows(const struct mw_correlator *c)
 static size_t state_bytes(const struct mw_correlator *c)
 {
     return c->pool.live + c->pool.big + c->nslots * sizeof *c->slots;
+}
+
+/* The state bytes past which the windows are spilled: the budget, or, when what a spill cannot
+ * free (history, held alerts: c->kept) leaves less than a quarter of it, that plus a quarter.
+ * Without the second, every new window past such a history was a run of its own (1 to 2 million
+ * runs on the mixed syslog bench at --max-memory 16M). */
+static size_t spill_limit(const struct mw_correlator *c)
+{
+    size_t floor = c->kept + c->budget / 4;
+    return floor > c->budget ? floor : c->budget;
 }
 
 /* ---- plain detections --------------------------------------------------------------------- */
@@ -805,7 +817,7 @@ static bool fps_room(struct mw_correlator *c, struct mw_window *w)
     }
     uint32_t n = w->capfps ? w->capfps * 2 : FPS_FIRST;
     size_t add = (size_t)n * sizeof *w->fps;
-    if (w->capfps && (w->capfps >= (1u << 30) || state_bytes(c) + add > c->budget)) {
+    if (w->capfps && (w->capfps >= (1u << 30) || state_bytes(c) + add > spill_limit(c))) {
         fps_compact(w);
         return w->nfps <= w->capfps - w->capfps / 4;
     }
@@ -1482,6 +1494,7 @@ static int spill_windows(struct mw_correlator *c)
         window_free(c, v[i]);
     }
     mw_free(v);
+    c->kept = state_bytes(c);
     /* The pool keeps its slabs for the windows that follow (giving them back to malloc would
      * only have the next windows fault the same pages in again). */
     return st;
@@ -1813,7 +1826,7 @@ static int over_budget(struct mw_correlator *c)
 {
     if (c->sweep_ok && !c->spill.written) {
         sweep_windows(c);
-        if (state_bytes(c) <= c->budget - c->budget / 4) {
+        if (state_bytes(c) <= spill_limit(c) - c->budget / 4) {
             return MW_OK;
         }
     }
@@ -1832,7 +1845,7 @@ static int make_room(struct mw_correlator *c, int64_t t)
         c->next_sweep =
                 c->watermark > INT64_MAX - SWEEP_EVERY ? INT64_MAX : c->watermark + SWEEP_EVERY;
     }
-    if (c->nwins && state_bytes(c) > c->budget) {
+    if (c->nwins && state_bytes(c) > spill_limit(c)) {
         int st = over_budget(c);
         if (st < 0) {
             return st;

@@ -284,10 +284,69 @@ static void test_account_from_the_one_user_named(void **state)
     }
 }
 
+/* History state kept in the correlator's pool (a new_value rule's first sighting of each value)
+ * past the budget: the windows still get a quarter of the budget before they spill, so a run
+ * holds many windows instead of one (before: a run per new window, one to two million runs on the
+ * mixed syslog bench at --max-memory 16M), with the alerts of a run that does not spill. */
+static const char hist_rules[] =
+        "title: b\nid: b3\nname: login\nlogsource: {product: m365, service: exchange}\n"
+        "detection: {s: {Operation: Login}, condition: s}\nmailward: {account: [UserId]}\n---\n"
+        "title: c\nid: c3\ncorrelation:\n  type: event_count\n  rules: [login]\n"
+        "  group-by: [UserId]\n  timespan: 12h\n  condition: {gte: 4}\n---\n"
+        "title: n\nid: c4\ncorrelation: {type: new_value, rules: [login], group-by: [UserId],\n"
+        "  field: ClientIP}\nmailward: {learning: 1d, max_values: 64}\n";
+
+static int count_alerts(void *arg, const struct mw_alert *a)
+{
+    (void)a;
+    (*(int *)arg)++;
+    return MW_OK;
+}
+
+static void test_history_past_budget_few_runs(void **state)
+{
+    (void)state;
+    const int n = 40000;
+    int alerts[2] = { 0, 0 };
+    uint64_t runs = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        struct mw_test_corr b;
+        mw_test_corr_init(&b, hist_rules, NULL);
+        if (pass) {
+            mw_correlator_set_budget(b.c, 256u * 1024);
+        }
+        for (int i = 0; i < n; i++) {
+            char user[32], ip[32];
+            int u = i % 500;
+            snprintf(user, sizeof user, "u%03d@example.org", u);
+            snprintf(ip, sizeof ip, "10.%d.%d.%d", (i / 500) % 8, u / 256, u % 256);
+            mw_test_corr_event(&b, &ls_m365, T0 + (int64_t)i * 20 * SEC, (uint64_t)i + 1);
+            b.ev.origin.path = "signin.json";
+            mw_test_corr_set(&b, "Operation", "Login");
+            mw_test_corr_set(&b, "UserId", user);
+            mw_test_corr_set(&b, "ClientIP", ip);
+            assert_int_equal(mw_test_corr_detect(&b, count_alerts, &alerts[pass]), MW_OK);
+        }
+        if (pass) {
+            size_t hist = mw_correlate_history_bytes(b.c);
+            runs = mw_correlate_spills(b.c);
+            print_message("history %zu bytes, runs spilled %llu\n", hist, (unsigned long long)runs);
+            assert_true(hist > 256u * 1024);
+        }
+        assert_int_equal(mw_correlate_finish(b.c, count_alerts, &alerts[pass]), MW_OK);
+        mw_test_corr_fini(&b);
+    }
+    assert_true(runs >= 2);
+    assert_true(runs < (uint64_t)n / 20); /* 804 runs; 39,010 (one per window) before */
+    assert_true(alerts[0] > 0);
+    assert_int_equal(alerts[1], alerts[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_account_from_the_one_user_named),
+        cmocka_unit_test(test_history_past_budget_few_runs),
         cmocka_unit_test(test_sum_threshold_and_defaults),
         cmocka_unit_test(test_sync_kept_apart),
         cmocka_unit_test(test_copies_order_and_spill),
