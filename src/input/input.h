@@ -106,4 +106,11 @@ typedef void mw_walk_skip_fn(void *arg, const char *path, const char *reason);
 int mw_input_walk_skips(const char *const *paths, size_t npaths, mw_walk_fn *fn,
                         mw_walk_skip_fn *skip, void *arg);
 
+/* The place of a log file in its rotated family (input/rotation.c; docs/formats/syslog.md,
+ * Rotated files): 0 for a live file (`mail.log`), negative for a rotated one, smaller when older
+ * (`mail.log.2.gz` < `mail.log.1` < `mail.log`; `mail.log-20250301` < `mail.log-20250302`).
+ * *family_len is the length of path's prefix that names the family (`mail.log`, directory
+ * included): the files of a family share it. */
+int64_t mw_rotation_order(const char *path, size_t *family_len);
+
 #endif

@@ -9,7 +9,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <stdlib.h>
+
 #include "core/alloc.h"
+#include "input/input.h"
 #include "input/sha256.h"
 #include "output/output.h"
 
@@ -434,6 +437,7 @@ static int read_one(void *arg, const char *path, const struct mw_diag *error)
         .emit_arg = &ec,
         .prefilters = p->prefilters,
         .hash = fh.inline_on ? &fh.h : NULL,
+        .carry = p->cur_carry,
     };
     struct mw_file_stats stats;
     memset(&stats, 0, sizeof stats);
@@ -450,6 +454,141 @@ static int read_one(void *arg, const char *path, const struct mw_diag *error)
     return judge_file(p, row, path, rc, &stats, &diag);
 }
 
+/* ---- the walk, rotated families first in age order ------------------------------------------ */
+
+/* What the walk found, in walk order, before anything is read: so that the files of a rotated
+ * family are read oldest first whatever the order they were found or named in, and hand on their
+ * joins (docs/formats/syslog.md, Rotated files). */
+enum {
+    WE_FILE,
+    WE_ERROR,
+    WE_SKIP
+};
+
+struct walk_entry {
+    int kind;
+    size_t path_index; /* the command-line path it was found under */
+    char *path;
+    char *text; /* the error message or the reason for skipping */
+    struct mw_carry *carry;
+    int64_t order;     /* mw_rotation_order */
+    size_t family_len; /* of path */
+};
+
+struct walk_list {
+    struct walk_entry *v;
+    size_t n, cap;
+    size_t path_index;
+};
+
+static struct walk_entry *walk_push(struct walk_list *l, int kind, const char *path,
+                                    const char *text)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        l->v = mw_realloc(l->v, l->cap * sizeof *l->v);
+    }
+    struct walk_entry *e = &l->v[l->n++];
+    memset(e, 0, sizeof *e);
+    e->kind = kind;
+    e->path_index = l->path_index;
+    e->path = mw_strdup(path);
+    e->text = text ? mw_strdup(text) : NULL;
+    return e;
+}
+
+static int collect_file(void *arg, const char *path, const struct mw_diag *error)
+{
+    (void)walk_push(arg, error ? WE_ERROR : WE_FILE, path, error ? error->msg : NULL);
+    return MW_OK;
+}
+
+static void collect_skip(void *arg, const char *path, const char *reason)
+{
+    (void)walk_push(arg, WE_SKIP, path, reason);
+}
+
+static int cmp_family(const void *a, const void *b)
+{
+    const struct walk_entry *x = *(const struct walk_entry *const *)a;
+    const struct walk_entry *y = *(const struct walk_entry *const *)b;
+    size_t n = x->family_len < y->family_len ? x->family_len : y->family_len;
+    int c = memcmp(x->path, y->path, n);
+    if (c == 0 && x->family_len != y->family_len) {
+        c = x->family_len < y->family_len ? -1 : 1;
+    }
+    if (c == 0 && x->order != y->order) {
+        c = x->order < y->order ? -1 : 1;
+    }
+    return c ? c : strcmp(x->path, y->path);
+}
+
+static int cmp_ptr(const void *a, const void *b)
+{
+    const struct walk_entry *x = *(const struct walk_entry *const *)a;
+    const struct walk_entry *y = *(const struct walk_entry *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+static bool same_family(const struct walk_entry *x, const struct walk_entry *y)
+{
+    return x->family_len == y->family_len && memcmp(x->path, y->path, x->family_len) == 0;
+}
+
+/* Puts the files of each rotated family (two or more files sharing a family) in the places the
+ * family's files had, oldest first, with one carry shared by them; *carries lists the carries. */
+static void order_families(struct walk_list *l, struct mw_carry ***carries, size_t *ncarries)
+{
+    struct walk_entry **files = mw_malloc((l->n + 1) * sizeof *files);
+    size_t nf = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        struct walk_entry *e = &l->v[i];
+        if (e->kind == WE_FILE && strcmp(e->path, "-") != 0) {
+            e->order = mw_rotation_order(e->path, &e->family_len);
+            files[nf++] = e;
+        }
+    }
+    qsort(files, nf, sizeof *files, cmp_family);
+    struct walk_entry *tmp = mw_malloc((nf + 1) * sizeof *tmp);
+    struct walk_entry **slots = mw_malloc((nf + 1) * sizeof *slots);
+    for (size_t a = 0, b; a < nf; a = b) {
+        for (b = a + 1; b < nf && same_family(files[a], files[b]); b++) {
+        }
+        size_t k = b - a;
+        if (k < 2) {
+            continue;
+        }
+        struct mw_carry *c = mw_calloc(1, sizeof *c);
+        *carries = mw_realloc(*carries, (*ncarries + 1) * sizeof **carries);
+        (*carries)[(*ncarries)++] = c;
+        for (size_t i = 0; i < k; i++) {
+            tmp[i] = *files[a + i]; /* oldest first */
+            slots[i] = files[a + i];
+        }
+        qsort(slots, k, sizeof *slots, cmp_ptr); /* the family's places, in walk order */
+        for (size_t i = 0; i < k; i++) {
+            *slots[i] = tmp[i];
+            slots[i]->carry = c;
+        }
+    }
+    mw_free(slots);
+    mw_free(tmp);
+    mw_free(files);
+}
+
+/* The "empty directory" warning of every command-line path whose entries were all read, in
+ * path order (as when each path was read as it was walked). */
+static void warn_empty(struct mw_pipeline *p, const size_t *remaining, const uint64_t *found,
+                       size_t *next)
+{
+    while (*next < p->npaths && remaining[*next] == 0) {
+        if (found[*next] == 0) {
+            add_warning(p, p->paths[*next], "empty directory: nothing was read");
+        }
+        (*next)++;
+    }
+}
+
 int mw_pipeline_run(struct mw_pipeline *p)
 {
     mw_event_init(&p->event, p->fields, &p->arena);
@@ -458,14 +597,72 @@ int mw_pipeline_run(struct mw_pipeline *p)
         /* A first walk for the total size; it only stats, errors are reported by the real walk. */
         (void)mw_input_walk(p->paths, p->npaths, add_size, p);
     }
-    int rc = MW_OK;
-    for (size_t i = 0; i < p->npaths && rc >= 0; i++) {
-        p->path_files = 0;
-        rc = mw_input_walk_skips(p->paths + i, 1, read_one, add_skip, p);
-        if (rc >= 0 && p->path_files == 0) {
-            add_warning(p, p->paths[i], "empty directory: nothing was read");
+    struct walk_list l = { NULL, 0, 0, 0 };
+    for (size_t i = 0; i < p->npaths; i++) {
+        l.path_index = i;
+        (void)mw_input_walk_skips(p->paths + i, 1, collect_file, collect_skip, &l);
+    }
+    struct mw_carry **carries = NULL;
+    size_t ncarries = 0;
+    order_families(&l, &carries, &ncarries);
+    /* A newer file of the family follows every file of it but the last (carry->keep marks, for
+     * the moment, "a later one was seen"). */
+    bool *keep = mw_calloc(l.n + 1, sizeof *keep);
+    for (size_t i = l.n; i-- > 0;) {
+        struct mw_carry *c = l.v[i].carry;
+        if (c) {
+            keep[i] = c->keep;
+            c->keep = true;
         }
     }
+    size_t *remaining = mw_calloc(p->npaths + 1, sizeof *remaining);
+    uint64_t *found = mw_calloc(p->npaths + 1, sizeof *found);
+    for (size_t i = 0; i < l.n; i++) {
+        remaining[l.v[i].path_index]++;
+    }
+    int rc = MW_OK;
+    size_t next = 0;
+    warn_empty(p, remaining, found, &next);
+    for (size_t i = 0; i < l.n && rc >= 0; i++) {
+        struct walk_entry *e = &l.v[i];
+        p->path_files = 0;
+        p->cur_carry = e->carry;
+        if (e->carry) {
+            e->carry->keep = keep[i];
+        }
+        if (e->kind == WE_SKIP) {
+            add_skip(p, e->path, e->text);
+        } else if (e->kind == WE_ERROR) {
+            struct mw_diag d;
+            mw_diag_init(&d);
+            mw_diag_set(&d, MW_E_IO, "%s", e->text);
+            d.path = e->path;
+            rc = read_one(p, e->path, &d);
+        } else {
+            rc = read_one(p, e->path, NULL);
+        }
+        p->cur_carry = NULL;
+        found[e->path_index] += p->path_files;
+        remaining[e->path_index]--;
+        if (rc >= 0) {
+            warn_empty(p, remaining, found, &next);
+        }
+    }
+    for (size_t i = 0; i < ncarries; i++) {
+        if (carries[i]->state && carries[i]->drop) {
+            carries[i]->drop(carries[i]->state);
+        }
+        mw_free(carries[i]);
+    }
+    mw_free(carries);
+    for (size_t i = 0; i < l.n; i++) {
+        mw_free(l.v[i].path);
+        mw_free(l.v[i].text);
+    }
+    mw_free(l.v);
+    mw_free(keep);
+    mw_free(found);
+    mw_free(remaining);
     p->nothing_read = rc >= 0 && p->records == 0 && !p->failed;
     if (p->progress) {
         fputs("\r\033[K", stderr);

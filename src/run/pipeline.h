@@ -78,11 +78,12 @@ struct mw_pipeline {
     uint64_t events_seen;
     double progress_at;
     double started_at;
-    uint64_t total_bytes; /* on-disk size of every input, for the progress bar */
-    uint64_t done_bytes;  /* on-disk size of the files finished */
-    uint64_t cur_size;    /* on-disk size of the file being read */
-    uint64_t cur_timed;   /* events with a time from the file being read */
-    uint64_t path_files;  /* files the walk found under the current command-line path */
+    uint64_t total_bytes;       /* on-disk size of every input, for the progress bar */
+    uint64_t done_bytes;        /* on-disk size of the files finished */
+    uint64_t cur_size;          /* on-disk size of the file being read */
+    uint64_t cur_timed;         /* events with a time from the file being read */
+    uint64_t path_files;        /* files the walk found under the current command-line path */
+    struct mw_carry *cur_carry; /* the rotated family of the file being read, or NULL */
 };
 
 /* A regular file at least this large is hashed by a thread of its own (input/sha256.h) while

@@ -89,6 +89,20 @@ struct mw_map_ctx {
     /* When set, mw_source_scan_file feeds every byte of the file as stored to it, to the end
      * of the file (input/input.h mw_stream_open_hashed); stats->hashed says whether it did. */
     struct mw_sha256 *hash;
+    /* The file is one of a rotated family read oldest first (docs/formats/syslog.md, Rotated
+     * files); NULL otherwise, and in a targeted reading. */
+    struct mw_carry *carry;
+};
+
+/* Join state handed from one file of a rotated family to the next newer one: a source that
+ * joins lines (the syslog source's Dovecot sessions and Postfix messages) takes `state` when it
+ * is set, so the file continues the older one's sessions, and leaves its own there at the end of
+ * the file when `keep` is set (a newer file of the family follows). `drop` frees a state no file
+ * took (the reader's, when the family ends). */
+struct mw_carry {
+    void *state;
+    void (*drop)(void *state);
+    bool keep;
 };
 
 /* A file shape a source recognises, for `mailward formats`. */

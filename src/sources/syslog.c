@@ -145,7 +145,66 @@ struct sl_state {
     struct mw_sources_proj proj;
     void *app_state[APP_COUNT]; /* created at the app's first line */
     void *audit;                /* auditd's grouping (sources/auditd.c), at the first record */
+    bool adopted;               /* the carry of a rotated family was looked at */
+    uint64_t evicted_before[APP_COUNT]; /* dropped unjoined in the older files of the family */
 };
+
+/* ---- rotated families (docs/formats/syslog.md, Rotated files) -------------------------------- */
+
+/* The joins handed from one file of a rotated family to the next (struct mw_carry.state). */
+struct sl_joins {
+    void *app_state[APP_COUNT];
+};
+
+static void joins_drop(void *state)
+{
+    struct sl_joins *j = state;
+    for (size_t k = 0; k < APP_COUNT; k++) {
+        if (j->app_state[k]) {
+            apps[k].destroy(j->app_state[k]);
+        }
+    }
+    mw_free(j);
+}
+
+static uint64_t app_evicted(size_t k, const void *app_state)
+{
+    return k == APP_DOVECOT ? mw_dovecot_evicted(app_state) : mw_postfix_evicted(app_state);
+}
+
+/* At the file's first line: the sessions and messages the older file of the family left open. */
+static void adopt(struct sl_state *st, struct mw_map_ctx *ctx)
+{
+    st->adopted = true;
+    struct mw_carry *c = ctx->carry;
+    if (!c || !c->state || c->drop != joins_drop) {
+        return;
+    }
+    struct sl_joins *j = c->state;
+    for (size_t k = 0; k < APP_COUNT; k++) {
+        st->app_state[k] = j->app_state[k];
+        st->evicted_before[k] = j->app_state[k] ? app_evicted(k, j->app_state[k]) : 0;
+    }
+    mw_free(j);
+    c->state = NULL;
+    c->drop = NULL;
+}
+
+/* After the file's last line, when a newer file of the family follows: leave it the joins. */
+static void hand_on(struct sl_state *st, struct mw_map_ctx *ctx)
+{
+    struct mw_carry *c = ctx->carry;
+    if (!c || !c->keep || c->state) {
+        return;
+    }
+    struct sl_joins *j = mw_calloc(1, sizeof *j);
+    for (size_t k = 0; k < APP_COUNT; k++) {
+        j->app_state[k] = st->app_state[k];
+        st->app_state[k] = NULL;
+    }
+    c->state = j;
+    c->drop = joins_drop;
+}
 
 static void put(struct mw_map_ctx *ctx, int id, struct mw_str v)
 {
@@ -318,6 +377,9 @@ static int sl_map(void *state, const struct mw_recview *rec, struct mw_map_ctx *
         return mw_diag_set(diag, MW_E_MALFORMED, "syslog reads only syslog lines");
     }
     lookup_ids(st, ctx->fields);
+    if (!st->adopted) {
+        adopt(st, ctx);
+    }
     int arc;
     if (map_audit(st, rec, r, ctx, diag, &arc)) { /* grouped also when quiet, as auditd's own */
         return arc;
@@ -412,8 +474,9 @@ static int sl_finish(void *state, struct mw_map_ctx *ctx, struct mw_diag *diag)
             return rc;
         }
     }
-    uint64_t n = mw_dovecot_evicted(st->app_state[APP_DOVECOT]);
-    uint64_t m = mw_postfix_evicted(st->app_state[APP_POSTFIX]);
+    uint64_t n = mw_dovecot_evicted(st->app_state[APP_DOVECOT]) - st->evicted_before[APP_DOVECOT];
+    uint64_t m = mw_postfix_evicted(st->app_state[APP_POSTFIX]) - st->evicted_before[APP_POSTFIX];
+    hand_on(st, ctx);
     if (n && m) {
         mw_diag_set(diag, MW_OK,
                     "%llu Dovecot sessions had more than %u later logins before their logout "
