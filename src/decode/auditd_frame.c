@@ -57,6 +57,9 @@ static bool stamp(struct mw_auditd_rec *out)
     if (!digits(sec) || sec.len > 12 || !digits(frac) || frac.len > 9 || !digits(ser)) {
         return false;
     }
+    if (num(sec) > (uint64_t)(INT64_MAX / 1000000000 - 1)) {
+        return false; /* past 2262: no nanosecond time holds it (found by the sources fuzzer) */
+    }
     int64_t ns = 0;
     for (size_t i = 0; i < 9; i++) {
         ns = ns * 10 + (i < frac.len ? frac.ptr[i] - '0' : 0);
@@ -90,7 +93,8 @@ int mw_auditd_split(struct mw_str line, struct mw_auditd_rec *out, struct mw_dia
     }
     out->stamp = mw_str_make(s.ptr, (size_t)(close - s.ptr));
     if (!stamp(out)) {
-        return mw_diag_set(diag, MW_E_MALFORMED, "msg=audit(%.*s) is not <seconds>.<ms>:<serial>",
+        return mw_diag_set(diag, MW_E_MALFORMED,
+                           "msg=audit(%.*s) is not <seconds>.<ms>:<serial> before the year 2262",
                            (int)(out->stamp.len > 40 ? 40 : out->stamp.len), out->stamp.ptr);
     }
     s = skip(s, out->stamp.len + 1);

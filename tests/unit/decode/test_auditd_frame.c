@@ -59,6 +59,8 @@ static void test_not_records(void **state)
         "type=SYSCALL msg=audit(1741082518:24287): x=1",
         "type=SYSCALL msg=audit(a.765:24287): x=1",
         "type=SYSCALL msg=audit(1.2:): x=1",
+        "type=SYSCALL msg=audit(17410825802.765:1): x=1", /* 2521: past int64 nanoseconds */
+        "type=SYSCALL msg=audit(999999999999.0:1): x=1",
         "node=mx1",
         "Mar  4 10:10:01 mx1 audispd: node=mx1 type=SYSCALL msg=audit(1.2:3): x=1",
         "----",
