@@ -541,10 +541,143 @@ static int on_event(void *arg, struct mw_event *ev)
     return MW_OK;
 }
 
+/* ---- rotated families ------------------------------------------------------------------------ */
+
+/* The carry of one rotated family through the reading back, and the newest of its files read so
+ * far (order and path, as the first reading sorted them). */
+struct family {
+    char *path; /* a file of the family; the first family_len bytes name it */
+    size_t family_len;
+    int64_t last_order;
+    const char *last_path; /* NULL: none read yet */
+    struct mw_carry carry;
+};
+
+struct families {
+    struct family *v;
+    size_t n;
+};
+
+static int cmp_place(int64_t oa, const char *pa, int64_t ob, const char *pb)
+{
+    return oa != ob ? (oa < ob ? -1 : 1) : strcmp(pa, pb);
+}
+
+static bool in_family(const char *path, const char *fpath, size_t flen)
+{
+    size_t len;
+    (void)mw_rotation_order(path, &len);
+    return len == flen && memcmp(path, fpath, flen) == 0;
+}
+
+/* The family of path when the first reading read two or more of its files, else NULL. */
+static struct family *family_of(struct families *fs, const char *path,
+                                const struct mw_ctx_read_opts *o)
+{
+    size_t flen;
+    (void)mw_rotation_order(path, &flen);
+    for (size_t i = 0; i < fs->n; i++) {
+        if (fs->v[i].family_len == flen && memcmp(fs->v[i].path, path, flen) == 0) {
+            return &fs->v[i];
+        }
+    }
+    size_t members = 0;
+    for (size_t i = 0; i < o->ninputs; i++) {
+        members += in_family(o->inputs[i], path, flen);
+    }
+    if (members < 2) {
+        return NULL;
+    }
+    fs->v = mw_realloc(fs->v, (fs->n + 1) * sizeof *fs->v);
+    struct family *f = &fs->v[fs->n++];
+    memset(f, 0, sizeof *f);
+    f->path = mw_strdup(path);
+    f->family_len = flen;
+    f->carry.keep = true; /* a newer file may follow: its state is dropped at the end */
+    return f;
+}
+
+static void families_fini(struct families *fs)
+{
+    for (size_t i = 0; i < fs->n; i++) {
+        if (fs->v[i].carry.state && fs->v[i].carry.drop) {
+            fs->v[i].carry.drop(fs->v[i].carry.state);
+        }
+        mw_free(fs->v[i].path);
+    }
+    mw_free(fs->v);
+}
+
+static int want_none(void *arg, uint64_t offset, uint64_t len)
+{
+    (void)arg;
+    (void)offset;
+    (void)len;
+    return -1; /* a source that joins lines still reads the file whole, quietly */
+}
+
+static int emit_none(void *arg, struct mw_event *ev)
+{
+    (void)arg;
+    (void)ev;
+    return MW_OK;
+}
+
+/* Reads an older file of the family nothing was asked of, for the joins it hands on. */
+static void track_file(struct mw_context *c, const char *path, struct mw_carry *carry,
+                       const struct mw_ctx_read_opts *o)
+{
+    struct mw_arena arena;
+    mw_arena_init(&arena, 64 * 1024, 64u * 1024 * 1024);
+    struct mw_event ev;
+    mw_event_init(&ev, &c->rfields, &arena);
+    struct mw_map_ctx ctx = {
+        .fields = &c->rfields,
+        .arena = &arena,
+        .event = &ev,
+        .tz = mw_tzmap_for(o->tz, path),
+        .date_order = o->date_order,
+        .year = o->year,
+        .access_format = o->access_format,
+        .emit = emit_none,
+        .want = want_none,
+        .carry = carry,
+    };
+    struct mw_problems problems;
+    memset(&problems, 0, sizeof problems);
+    struct mw_file_stats stats;
+    struct mw_diag diag;
+    mw_diag_init(&diag);
+    (void)mw_source_scan_file(path, 0, NULL, &ctx, &problems, &stats, &diag);
+    mw_event_fini(&ev);
+    mw_arena_fini(&arena);
+}
+
+/* Before path is read back: the files of its family the first reading read before it and this
+ * reading has not, read for their joins only. */
+static void catch_up(struct mw_context *c, struct family *fam, const char *path,
+                     const struct mw_ctx_read_opts *o)
+{
+    size_t flen;
+    int64_t order = mw_rotation_order(path, &flen);
+    for (size_t i = 0; i < o->ninputs; i++) {
+        const char *q = o->inputs[i];
+        size_t qlen;
+        int64_t qorder = mw_rotation_order(q, &qlen);
+        if (qlen != flen || memcmp(q, path, flen) != 0 || cmp_place(qorder, q, order, path) >= 0 ||
+            (fam->last_path && cmp_place(qorder, q, fam->last_order, fam->last_path) <= 0)) {
+            continue;
+        }
+        track_file(c, q, &fam->carry, o);
+    }
+    fam->last_order = order;
+    fam->last_path = path;
+}
+
 /* Reads back one file's entries: the file is read again, only the records at their offsets
  * mapped. */
 static int read_file(struct mw_context *c, const struct ctx_file *f, struct file_read *fr,
-                     const struct mw_ctx_read_opts *o)
+                     const struct mw_ctx_read_opts *o, struct mw_carry *carry)
 {
     struct mw_arena arena;
     mw_arena_init(&arena, 64 * 1024, 64u * 1024 * 1024);
@@ -562,6 +695,7 @@ static int read_file(struct mw_context *c, const struct ctx_file *f, struct file
         .emit_arg = fr,
         .want = want,
         .want_arg = fr,
+        .carry = carry,
     };
     struct mw_problems problems;
     memset(&problems, 0, sizeof problems);
@@ -604,6 +738,7 @@ int mw_context_read(struct mw_context *c, const uint64_t *keys, size_t nkeys,
     size_t n;
     int rc = pick(c, &set, o->max_events ? o->max_events : 100000, &e, &n, dropped);
     mw_u64set_fini(&set);
+    struct families fams = { NULL, 0 };
     for (size_t i = 0; i < n && rc == MW_OK;) {
         size_t j = i;
         while (j < n && e[j].file == e[i].file) {
@@ -615,15 +750,19 @@ int mw_context_read(struct mw_context *c, const uint64_t *keys, size_t nkeys,
         if (f && f->path && (!is_stdin || mw_stream_stdin_spool_path(spooled, sizeof spooled))) {
             struct file_read fr = { e + i, j - i, fn, arg, MW_OK, 0, f->path };
             struct ctx_file spool_file = *f;
+            struct family *fam = NULL;
             if (is_stdin) { /* standard input, from its spool (input/stream.c) */
                 spool_file.path = spooled;
+            } else if ((fam = family_of(&fams, f->path, o)) != NULL) {
+                catch_up(c, fam, f->path, o);
             }
-            rc = read_file(c, &spool_file, &fr, o);
+            rc = read_file(c, &spool_file, &fr, o, fam ? &fam->carry : NULL);
         } else {
             *dropped += j - i; /* standard input cannot be read again */
         }
         i = j;
     }
+    families_fini(&fams);
     mw_free(e);
     return rc;
 }

@@ -84,6 +84,12 @@ struct mw_ctx_read_opts {
     /* The fields fn reads, NULL-terminated: only they are mapped (a record mapped whole costs
      * twice as much). NULL: every field. */
     const char *const *fields;
+    /* The files the first reading read, in its order (NULL: none): a file of a rotated family
+     * is read back after the older files of its family, so that its logouts and deliveries join
+     * the sessions and messages those left open, as in the first reading (docs/formats/syslog.md,
+     * Rotated files). */
+    const char *const *inputs;
+    size_t ninputs;
 };
 
 /* After the reading: reads back the events of the accounts whose keys are given (any order),

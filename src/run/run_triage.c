@@ -415,11 +415,27 @@ static int add_context(struct mw_run *run, struct mw_incident *incs, size_t n)
         keys[i] = cc.refs[i].key;
     }
     const char **fields = read_fields();
+    /* The files read, in the order read (rotated families oldest first, run/pipeline.c) */
+    const char **inputs = mw_calloc(run->pl.ninputs + 1, sizeof *inputs);
+    size_t ninputs = 0;
+    for (size_t i = 0; i < run->pl.ninputs; i++) {
+        const struct mw_input_row *row = &run->pl.inputs[i];
+        if (row->source && !row->skipped && strcmp(row->path, "-") != 0) {
+            inputs[ninputs++] = row->path;
+        }
+    }
     struct mw_ctx_read_opts o = {
-        run->opt->tz, run->opt->date_order, run->opt->year, run->opt->access_format, 0, fields
+        .tz = run->opt->tz,
+        .date_order = run->opt->date_order,
+        .year = run->opt->year,
+        .access_format = run->opt->access_format,
+        .fields = fields,
+        .inputs = inputs,
+        .ninputs = ninputs,
     };
     uint64_t dropped = 0;
     int rc = mw_context_read(run->context, keys, cc.nrefs, &o, on_context, &cc, &dropped);
+    mw_free(inputs);
     finish_hours(&cc);
     mw_strmap_fini(&cc.kept);
     mw_exposure_finish(cc.exposure);

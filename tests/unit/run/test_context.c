@@ -92,7 +92,7 @@ static void read_back(struct fixture *fx, const char *account, size_t max, struc
                       uint64_t *dropped)
 {
     uint64_t key = mw_context_key(account, strlen(account));
-    struct mw_ctx_read_opts o = { NULL, MW_DATE_ORDER_UNKNOWN, 0, NULL, max, NULL };
+    struct mw_ctx_read_opts o = { NULL, MW_DATE_ORDER_UNKNOWN, 0, NULL, max, NULL, NULL, 0 };
     memset(s, 0, sizeof *s);
     assert_int_equal(mw_context_read(fx->ctx, &key, 1, &o, collect, s, dropped), MW_OK);
 }
