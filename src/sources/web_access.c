@@ -231,7 +231,9 @@ static bool stamp_time(struct mw_str t, int64_t *ns)
     int mon = month_of(t.ptr + 4), day = num(t.ptr + 1, 2), year = num(t.ptr + 8, 4);
     int hh = num(t.ptr + 13, 2), mi = num(t.ptr + 16, 2), ss = num(t.ptr + 19, 2);
     int64_t off = offset_of(t.ptr + 22);
-    bool in_range = mon && year >= 1970 && day >= 1 && day <= days_in(year, mon) && hh >= 0 &&
+    /* 2261: the last whole year a nanosecond time holds (a year up to 9999 overflowed: found by
+     * the sources fuzzer) */
+    bool in_range = mon && year >= 1970 && year <= 2261 && day >= 1 && day <= days_in(year, mon) && hh >= 0 &&
                     hh <= 23 && mi >= 0 && mi <= 59 && ss >= 0 && ss <= 60;
     if (!in_range || off == INT64_MIN) {
         return false;
