@@ -468,15 +468,15 @@ static void sl_close(void *state)
 static int sl_finish(void *state, struct mw_map_ctx *ctx, struct mw_diag *diag)
 {
     struct sl_state *st = state;
+    uint64_t n = mw_dovecot_evicted(st->app_state[APP_DOVECOT]) - st->evicted_before[APP_DOVECOT];
+    uint64_t m = mw_postfix_evicted(st->app_state[APP_POSTFIX]) - st->evicted_before[APP_POSTFIX];
+    hand_on(st, ctx);
     if (st->audit) { /* the audit events still open; auditd's warning, if any, is the file's */
         int rc = mw_source_auditd.finish(st->audit, ctx, diag);
         if (rc != MW_OK || diag->msg[0]) {
             return rc;
         }
     }
-    uint64_t n = mw_dovecot_evicted(st->app_state[APP_DOVECOT]) - st->evicted_before[APP_DOVECOT];
-    uint64_t m = mw_postfix_evicted(st->app_state[APP_POSTFIX]) - st->evicted_before[APP_POSTFIX];
-    hand_on(st, ctx);
     if (n && m) {
         mw_diag_set(diag, MW_OK,
                     "%llu Dovecot sessions had more than %u later logins before their logout "
