@@ -556,18 +556,30 @@ struct family {
 struct families {
     struct family *v;
     size_t n;
+    int64_t *order; /* of each of the first reading's inputs (mw_rotation_order) */
+    size_t *flen;   /* and its family's length */
 };
+
+static void families_init(struct families *fs, const struct mw_ctx_read_opts *o)
+{
+    memset(fs, 0, sizeof *fs);
+    fs->order = mw_calloc(o->ninputs + 1, sizeof *fs->order);
+    fs->flen = mw_calloc(o->ninputs + 1, sizeof *fs->flen);
+    for (size_t i = 0; i < o->ninputs; i++) {
+        fs->order[i] = mw_rotation_order(o->inputs[i], &fs->flen[i]);
+    }
+}
 
 static int cmp_place(int64_t oa, const char *pa, int64_t ob, const char *pb)
 {
     return oa != ob ? (oa < ob ? -1 : 1) : strcmp(pa, pb);
 }
 
-static bool in_family(const char *path, const char *fpath, size_t flen)
+/* Whether input i of the first reading is of the family fpath[0, flen) names. */
+static bool in_family(const struct families *fs, const struct mw_ctx_read_opts *o, size_t i,
+                      const char *fpath, size_t flen)
 {
-    size_t len;
-    (void)mw_rotation_order(path, &len);
-    return len == flen && memcmp(path, fpath, flen) == 0;
+    return fs->flen[i] == flen && memcmp(o->inputs[i], fpath, flen) == 0;
 }
 
 /* The family of path when the first reading read two or more of its files, else NULL. */
@@ -583,7 +595,7 @@ static struct family *family_of(struct families *fs, const char *path,
     }
     size_t members = 0;
     for (size_t i = 0; i < o->ninputs; i++) {
-        members += in_family(o->inputs[i], path, flen);
+        members += in_family(fs, o, i, path, flen);
     }
     if (members < 2) {
         return NULL;
@@ -606,6 +618,8 @@ static void families_fini(struct families *fs)
         mw_free(fs->v[i].path);
     }
     mw_free(fs->v);
+    mw_free(fs->order);
+    mw_free(fs->flen);
 }
 
 static int want_none(void *arg, uint64_t offset, uint64_t len)
@@ -655,16 +669,15 @@ static void track_file(struct mw_context *c, const char *path, struct mw_carry *
 
 /* Before path is read back: the files of its family the first reading read before it and this
  * reading has not, read for their joins only. */
-static void catch_up(struct mw_context *c, struct family *fam, const char *path,
-                     const struct mw_ctx_read_opts *o)
+static void catch_up(struct mw_context *c, const struct families *fs, struct family *fam,
+                     const char *path, const struct mw_ctx_read_opts *o)
 {
     size_t flen;
     int64_t order = mw_rotation_order(path, &flen);
     for (size_t i = 0; i < o->ninputs; i++) {
         const char *q = o->inputs[i];
-        size_t qlen;
-        int64_t qorder = mw_rotation_order(q, &qlen);
-        if (qlen != flen || memcmp(q, path, flen) != 0 || cmp_place(qorder, q, order, path) >= 0 ||
+        int64_t qorder = fs->order[i];
+        if (!in_family(fs, o, i, path, flen) || cmp_place(qorder, q, order, path) >= 0 ||
             (fam->last_path && cmp_place(qorder, q, fam->last_order, fam->last_path) <= 0)) {
             continue;
         }
@@ -738,7 +751,8 @@ int mw_context_read(struct mw_context *c, const uint64_t *keys, size_t nkeys,
     size_t n;
     int rc = pick(c, &set, o->max_events ? o->max_events : 100000, &e, &n, dropped);
     mw_u64set_fini(&set);
-    struct families fams = { NULL, 0 };
+    struct families fams;
+    families_init(&fams, o);
     for (size_t i = 0; i < n && rc == MW_OK;) {
         size_t j = i;
         while (j < n && e[j].file == e[i].file) {
@@ -754,7 +768,7 @@ int mw_context_read(struct mw_context *c, const uint64_t *keys, size_t nkeys,
             if (is_stdin) { /* standard input, from its spool (input/stream.c) */
                 spool_file.path = spooled;
             } else if ((fam = family_of(&fams, f->path, o)) != NULL) {
-                catch_up(c, fam, f->path, o);
+                catch_up(c, &fams, fam, f->path, o);
             }
             rc = read_file(c, &spool_file, &fr, o, fam ? &fam->carry : NULL);
         } else {
