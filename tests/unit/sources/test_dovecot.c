@@ -535,16 +535,85 @@ static void test_session_cap(void **state)
     unlink(path);
 }
 
+/* Two files of a rotated log (docs/formats/syslog.md, Rotated files): the older one hands its
+ * open sessions on through the carry, so the newer one's logout joins its login there; the
+ * older file's warning counts its own evictions, the newer one's none of them. */
+static void test_carry_across_files(void **state)
+{
+    (void)state;
+    size_t extra = 10, n = MW_DOVECOT_SESSIONS_MAX + extra;
+    size_t cap_bytes = (n + 2) * 120;
+    char *text = mw_malloc(cap_bytes);
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        len += (size_t)snprintf(text + len, cap_bytes - len,
+                                "2025-03-04T23:59:00Z mx1 dovecot: imap-login: Login: user=<u%zu>, "
+                                "rip=198.51.100.1, session=<s%zu>\n",
+                                i, i);
+    }
+    char older[256], newer[256];
+    assert_int_equal(mw_test_temp_path("dovecot_rot1", older, sizeof older), 0);
+    assert_int_equal(mw_test_write_file(older, text, len), 0);
+    len = (size_t)snprintf(text, cap_bytes,
+                           "2025-03-05T00:00:05Z mx1 dovecot: imap(u0)<1><s0>: Logged out in=1\n"
+                           "2025-03-05T00:00:05Z mx1 dovecot: imap(u%zu)<1><s%zu>: Logged out "
+                           "in=1\n",
+                           n - 1, n - 1);
+    assert_int_equal(mw_test_temp_path("dovecot_rot0", newer, sizeof newer), 0);
+    assert_int_equal(mw_test_write_file(newer, text, len), 0);
+    struct cap c;
+    cap_init(&c, false);
+    mw_fieldtab_intern(&c.fields, mw_str_c("dovecot.duration"));
+    struct cap_tail t = { .fields = &c.fields };
+    struct mw_carry carry = { NULL, NULL, true };
+    struct mw_map_ctx ctx = {
+        .fields = &c.fields,
+        .arena = &c.arena,
+        .event = &c.ev,
+        .tz = &c.tz,
+        .emit = tail_emit,
+        .emit_arg = &t,
+        .prefilters = c.prefilters,
+        .carry = &carry,
+    };
+    assert_int_equal(mw_source_scan_file(older, 0, NULL, &ctx, &c.problems, &c.stats, &c.diag),
+                     MW_OK);
+    assert_non_null(strstr(c.diag.msg, "10 Dovecot sessions"));
+    assert_non_null(carry.state); /* handed on */
+    carry.keep = false;           /* the newest file of the family */
+    t.n = 0;
+    mw_diag_init(&c.diag);
+    assert_int_equal(mw_source_scan_file(newer, 1, NULL, &ctx, &c.problems, &c.stats, &c.diag),
+                     MW_OK);
+    assert_int_equal(t.n, 2);
+    assert_string_equal(t.duration[0], "");   /* s0 was evicted in the older file */
+    assert_string_equal(t.duration[1], "65"); /* 23:59:00 to 00:00:05, across the files */
+    assert_string_equal(c.diag.msg, "");      /* the older file's evictions are not its own */
+    assert_null(carry.state);                 /* taken, and freed with the newer file */
+    cap_fini(&c);
+    mw_free(text);
+    unlink(older);
+    unlink(newer);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_login),         cmocka_unit_test(test_join_midnight),
-        cmocka_unit_test(test_join_by_pid),   cmocka_unit_test(test_year_rollover),
-        cmocka_unit_test(test_custom_logout), cmocka_unit_test(test_auth),
-        cmocka_unit_test(test_mail_log),      cmocka_unit_test(test_sieve),
-        cmocka_unit_test(test_latin1),        cmocka_unit_test(test_log_path_file),
-        cmocka_unit_test(test_unmapped),      cmocka_unit_test(test_projection),
-        cmocka_unit_test(test_session_cap),   cmocka_unit_test(test_targeted_reading),
+        cmocka_unit_test(test_login),
+        cmocka_unit_test(test_join_midnight),
+        cmocka_unit_test(test_join_by_pid),
+        cmocka_unit_test(test_year_rollover),
+        cmocka_unit_test(test_custom_logout),
+        cmocka_unit_test(test_auth),
+        cmocka_unit_test(test_mail_log),
+        cmocka_unit_test(test_sieve),
+        cmocka_unit_test(test_latin1),
+        cmocka_unit_test(test_log_path_file),
+        cmocka_unit_test(test_unmapped),
+        cmocka_unit_test(test_projection),
+        cmocka_unit_test(test_session_cap),
+        cmocka_unit_test(test_targeted_reading),
+        cmocka_unit_test(test_carry_across_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
