@@ -2,7 +2,7 @@
  * docs/formats/dovecot.md): logins, failed and master-user authentication, logouts with default
  * and custom counters, the session join across midnight and the New Year, mail_log events,
  * ManageSieve and Sieve actions, Latin-1 bytes, Dovecot's own log file, lines it cannot read,
- * projection, and the bound on open sessions.
+ * projection, the bound on open sessions, and sessions handed from one rotated file to the next.
  * SPDX-License-Identifier: MIT */
 #define _POSIX_C_SOURCE 200809L
 
