@@ -637,9 +637,11 @@ static int emit_none(void *arg, struct mw_event *ev)
     return MW_OK;
 }
 
-/* Reads an older file of the family nothing was asked of, for the joins it hands on. */
-static void track_file(struct mw_context *c, const char *path, struct mw_carry *carry,
-                       const struct mw_ctx_read_opts *o)
+/* Reads path again with the first reading's options: emit gets the records want asks for. */
+static int scan_again(struct mw_context *c, const char *path, uint32_t file_id,
+                      const struct mw_source *src, const struct mw_ctx_read_opts *o,
+                      mw_event_fn *emit, int (*want_fn)(void *, uint64_t, uint64_t), void *arg,
+                      struct mw_carry *carry, struct mw_diag *diag)
 {
     struct mw_arena arena;
     mw_arena_init(&arena, 64 * 1024, 64u * 1024 * 1024);
@@ -653,18 +655,28 @@ static void track_file(struct mw_context *c, const char *path, struct mw_carry *
         .date_order = o->date_order,
         .year = o->year,
         .access_format = o->access_format,
-        .emit = emit_none,
-        .want = want_none,
+        .emit = emit,
+        .emit_arg = arg,
+        .want = want_fn,
+        .want_arg = arg,
         .carry = carry,
     };
     struct mw_problems problems;
     memset(&problems, 0, sizeof problems);
     struct mw_file_stats stats;
-    struct mw_diag diag;
-    mw_diag_init(&diag);
-    (void)mw_source_scan_file(path, 0, NULL, &ctx, &problems, &stats, &diag);
+    int rc = mw_source_scan_file(path, file_id, src, &ctx, &problems, &stats, diag);
     mw_event_fini(&ev);
     mw_arena_fini(&arena);
+    return rc;
+}
+
+/* Reads an older file of the family nothing was asked of, for the joins it hands on. */
+static void track_file(struct mw_context *c, const char *path, struct mw_carry *carry,
+                       const struct mw_ctx_read_opts *o)
+{
+    struct mw_diag diag;
+    mw_diag_init(&diag);
+    (void)scan_again(c, path, 0, NULL, o, emit_none, want_none, NULL, carry, &diag);
 }
 
 /* Before path is read back: the files of its family the first reading read before it and this
@@ -692,32 +704,9 @@ static void catch_up(struct mw_context *c, const struct families *fs, struct fam
 static int read_file(struct mw_context *c, const struct ctx_file *f, struct file_read *fr,
                      const struct mw_ctx_read_opts *o, struct mw_carry *carry)
 {
-    struct mw_arena arena;
-    mw_arena_init(&arena, 64 * 1024, 64u * 1024 * 1024);
-    struct mw_event ev;
-    mw_event_init(&ev, &c->rfields, &arena);
-    struct mw_map_ctx ctx = {
-        .fields = &c->rfields,
-        .arena = &arena,
-        .event = &ev,
-        .tz = mw_tzmap_for(o->tz, f->path),
-        .date_order = o->date_order,
-        .year = o->year,
-        .access_format = o->access_format,
-        .emit = on_event,
-        .emit_arg = fr,
-        .want = want,
-        .want_arg = fr,
-        .carry = carry,
-    };
-    struct mw_problems problems;
-    memset(&problems, 0, sizeof problems);
-    struct mw_file_stats stats;
     struct mw_diag diag;
     mw_diag_init(&diag);
-    int rc = mw_source_scan_file(f->path, fr->e[0].file, f->src, &ctx, &problems, &stats, &diag);
-    mw_event_fini(&ev);
-    mw_arena_fini(&arena);
+    int rc = scan_again(c, f->path, fr->e[0].file, f->src, o, on_event, want, fr, carry, &diag);
     if (fr->rc != MW_OK) {
         return fr->rc;
     }

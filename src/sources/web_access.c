@@ -233,8 +233,8 @@ static bool stamp_time(struct mw_str t, int64_t *ns)
     int64_t off = offset_of(t.ptr + 22);
     /* 2261: the last whole year a nanosecond time holds (a year up to 9999 overflowed: found by
      * the sources fuzzer) */
-    bool in_range = mon && year >= 1970 && year <= 2261 && day >= 1 && day <= days_in(year, mon) && hh >= 0 &&
-                    hh <= 23 && mi >= 0 && mi <= 59 && ss >= 0 && ss <= 60;
+    bool in_range = mon && year >= 1970 && year <= 2261 && day >= 1 && day <= days_in(year, mon) &&
+                    hh >= 0 && hh <= 23 && mi >= 0 && mi <= 59 && ss >= 0 && ss <= 60;
     if (!in_range || off == INT64_MIN) {
         return false;
     }

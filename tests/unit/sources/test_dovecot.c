@@ -490,19 +490,27 @@ static void test_targeted_reading(void **state)
     cap_fini(&c);
 }
 
+/* n logins at stamp, sessions s0 to s<n-1> of users u0 to u<n-1>, in a buffer with room for two
+ * more lines; *len is the text's length. */
+static char *logins(size_t n, const char *stamp, size_t *len, size_t *cap)
+{
+    *cap = (n + 2) * 120;
+    char *text = mw_malloc(*cap);
+    *len = 0;
+    for (size_t i = 0; i < n; i++) {
+        *len += (size_t)snprintf(text + *len, *cap - *len,
+                                 "%s mx1 dovecot: imap-login: Login: user=<u%zu>, "
+                                 "rip=198.51.100.1, session=<s%zu>\n",
+                                 stamp, i, i);
+    }
+    return text;
+}
+
 static void test_session_cap(void **state)
 {
     (void)state;
-    size_t extra = 10, n = MW_DOVECOT_SESSIONS_MAX + extra;
-    size_t cap_bytes = (n + 2) * 120;
-    char *text = mw_malloc(cap_bytes);
-    size_t len = 0;
-    for (size_t i = 0; i < n; i++) {
-        len += (size_t)snprintf(text + len, cap_bytes - len,
-                                "2025-03-04T10:00:00Z mx1 dovecot: imap-login: Login: user=<u%zu>, "
-                                "rip=198.51.100.1, session=<s%zu>\n",
-                                i, i);
-    }
+    size_t extra = 10, n = MW_DOVECOT_SESSIONS_MAX + extra, len, cap_bytes;
+    char *text = logins(n, "2025-03-04T10:00:00Z", &len, &cap_bytes);
     len += (size_t)snprintf(text + len, cap_bytes - len,
                             "2025-03-04T10:00:05Z mx1 dovecot: imap(u0)<1><s0>: Logged out in=1\n"
                             "2025-03-04T10:00:05Z mx1 dovecot: imap(u%zu)<1><s%zu>: Logged out "
@@ -541,16 +549,8 @@ static void test_session_cap(void **state)
 static void test_carry_across_files(void **state)
 {
     (void)state;
-    size_t extra = 10, n = MW_DOVECOT_SESSIONS_MAX + extra;
-    size_t cap_bytes = (n + 2) * 120;
-    char *text = mw_malloc(cap_bytes);
-    size_t len = 0;
-    for (size_t i = 0; i < n; i++) {
-        len += (size_t)snprintf(text + len, cap_bytes - len,
-                                "2025-03-04T23:59:00Z mx1 dovecot: imap-login: Login: user=<u%zu>, "
-                                "rip=198.51.100.1, session=<s%zu>\n",
-                                i, i);
-    }
+    size_t extra = 10, n = MW_DOVECOT_SESSIONS_MAX + extra, len, cap_bytes;
+    char *text = logins(n, "2025-03-04T23:59:00Z", &len, &cap_bytes);
     char older[256], newer[256];
     assert_int_equal(mw_test_temp_path("dovecot_rot1", older, sizeof older), 0);
     assert_int_equal(mw_test_write_file(older, text, len), 0);
