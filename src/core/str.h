@@ -34,6 +34,11 @@ static inline char mw_ascii_lower(char c)
     return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
 }
 
+static inline bool mw_is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
 static inline bool mw_is_alnum(char c)
 {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');

@@ -5,25 +5,11 @@
  * SPDX-License-Identifier: MIT */
 #include <string.h>
 
+#include "core/str.h"
 #include "input/input.h"
 
 /* Compression suffixes logrotate's `compress` and `compressext` write. */
 static const char *const compressed[] = { ".gz", ".zst", ".bz2", ".xz", NULL };
-
-static bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static bool all_digits(const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (!is_digit(p[i])) {
-            return false;
-        }
-    }
-    return n > 0;
-}
 
 static int64_t digits_value(const char *p, size_t n)
 {
@@ -49,7 +35,7 @@ int64_t mw_rotation_order(const char *path, size_t *family_len)
     *family_len = len;
     /* `.N` (logrotate's default; N = 1 is the newest rotated file): older as N grows */
     size_t d = len;
-    while (d > name_at && is_digit(path[d - 1])) {
+    while (d > name_at && mw_is_digit(path[d - 1])) {
         d--;
     }
     size_t nd = len - d;
@@ -59,8 +45,7 @@ int64_t mw_rotation_order(const char *path, size_t *family_len)
     }
     /* `-YYYYMMDD` or `-YYYYMMDDHH` (`dateext`): older as the date is earlier; every dated file
      * is older than the live file (order 0) */
-    if ((nd == 8 || nd == 10) && d > name_at + 1 && path[d - 1] == '-' &&
-        all_digits(path + d, nd)) {
+    if ((nd == 8 || nd == 10) && d > name_at + 1 && path[d - 1] == '-') {
         int64_t v = digits_value(path + d, nd);
         if (nd == 8) {
             v *= 100;

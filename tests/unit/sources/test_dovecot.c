@@ -490,6 +490,22 @@ static void test_targeted_reading(void **state)
     cap_fini(&c);
 }
 
+/* A whole-file reading of c's fields into t (and carry, when not NULL). */
+static struct mw_map_ctx tail_ctx(struct cap *c, struct cap_tail *t, struct mw_carry *carry)
+{
+    struct mw_map_ctx ctx = {
+        .fields = &c->fields,
+        .arena = &c->arena,
+        .event = &c->ev,
+        .tz = &c->tz,
+        .emit = tail_emit,
+        .emit_arg = t,
+        .prefilters = c->prefilters,
+        .carry = carry,
+    };
+    return ctx;
+}
+
 /* n logins at stamp, sessions s0 to s<n-1> of users u0 to u<n-1>, in a buffer with room for two
  * more lines; *len is the text's length. */
 static char *logins(size_t n, const char *stamp, size_t *len, size_t *cap)
@@ -523,15 +539,7 @@ static void test_session_cap(void **state)
     cap_init(&c, false);
     mw_fieldtab_intern(&c.fields, mw_str_c("dovecot.duration"));
     struct cap_tail t = { .fields = &c.fields };
-    struct mw_map_ctx ctx = {
-        .fields = &c.fields,
-        .arena = &c.arena,
-        .event = &c.ev,
-        .tz = &c.tz,
-        .emit = tail_emit,
-        .emit_arg = &t,
-        .prefilters = c.prefilters,
-    };
+    struct mw_map_ctx ctx = tail_ctx(&c, &t, NULL);
     assert_int_equal(mw_source_scan_file(path, 0, NULL, &ctx, &c.problems, &c.stats, &c.diag),
                      MW_OK);
     assert_int_equal(t.n, n + 2);
@@ -566,16 +574,7 @@ static void test_carry_across_files(void **state)
     mw_fieldtab_intern(&c.fields, mw_str_c("dovecot.duration"));
     struct cap_tail t = { .fields = &c.fields };
     struct mw_carry carry = { NULL, NULL, true };
-    struct mw_map_ctx ctx = {
-        .fields = &c.fields,
-        .arena = &c.arena,
-        .event = &c.ev,
-        .tz = &c.tz,
-        .emit = tail_emit,
-        .emit_arg = &t,
-        .prefilters = c.prefilters,
-        .carry = &carry,
-    };
+    struct mw_map_ctx ctx = tail_ctx(&c, &t, &carry);
     assert_int_equal(mw_source_scan_file(older, 0, NULL, &ctx, &c.problems, &c.stats, &c.diag),
                      MW_OK);
     assert_non_null(strstr(c.diag.msg, "10 Dovecot sessions"));
