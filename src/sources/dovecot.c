@@ -11,6 +11,7 @@
 #include "core/alloc.h"
 #include "core/hash.h"
 #include "core/ip.h"
+#include "sources/jointab.h"
 #include "sources/source.h"
 #include "sources/sources_int.h"
 
@@ -104,12 +105,10 @@ enum {
 };
 
 struct dv_sess {
-    uint64_t key[2]; /* session id key, mail process id key; 0: none */
     int64_t login_ns;
     char *strs; /* the S_* strings one after another */
     uint16_t len[S_NSTR];
     bool tls;
-    bool live;
 };
 
 #define KEY_CACHE 64
@@ -121,108 +120,23 @@ struct dv_key {
 };
 
 struct mw_dovecot {
-    struct dv_sess *ents;
-    uint32_t ents_cap; /* allocated, up to MW_DOVECOT_SESSIONS_MAX */
-    uint64_t inserted; /* logins kept so far: the next goes to inserted % MAX */
-    uint32_t *slots;   /* open addressing: 0 empty, else (entry * 2 + which) + 1 */
-    uint32_t mask;     /* slots - 1 */
-    uint64_t evicted;
+    struct mw_jointab sessions; /* of struct dv_sess, by session id key and mail process key */
     struct mw_colids_stamp stamp;
     int id[D_COUNT];
     struct dv_key keys[KEY_CACHE];
     unsigned nkeys;
 };
 
-static uint64_t slot_key(const struct mw_dovecot *d, uint32_t v)
+static void release_sess(void *payload)
 {
-    return d->ents[(v - 1) >> 1].key[(v - 1) & 1];
-}
-
-static uint32_t find_slot(const struct mw_dovecot *d, uint64_t key, uint32_t *pos)
-{
-    if (!d->slots) {
-        return 0;
-    }
-    for (uint32_t i = (uint32_t)key & d->mask;; i = (i + 1) & d->mask) {
-        uint32_t v = d->slots[i];
-        if (!v || slot_key(d, v) == key) {
-            *pos = i;
-            return v;
-        }
-    }
-}
-
-/* Backward-shift deletion of the slot at i (linear probing keeps no tombstones). */
-static void delete_slot(struct mw_dovecot *d, uint32_t i)
-{
-    for (uint32_t j = i;;) {
-        j = (j + 1) & d->mask;
-        uint32_t v = d->slots[j];
-        if (!v) {
-            break;
-        }
-        uint32_t home = (uint32_t)slot_key(d, v) & d->mask;
-        bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-        if (!between) {
-            d->slots[i] = v;
-            i = j;
-        }
-    }
-    d->slots[i] = 0;
-}
-
-static void insert_slot(struct mw_dovecot *d, uint32_t entry, unsigned which)
-{
-    uint32_t pos;
-    uint64_t key = d->ents[entry].key[which];
-    (void)find_slot(d, key, &pos);
-    d->slots[pos] = entry * 2 + which + 1;
-}
-
-static void drop_entry(struct mw_dovecot *d, uint32_t e)
-{
-    struct dv_sess *s = &d->ents[e];
-    for (unsigned w = 0; w < 2; w++) {
-        uint32_t pos;
-        if (s->key[w] && find_slot(d, s->key[w], &pos) == e * 2 + w + 1) {
-            delete_slot(d, pos);
-        }
-        s->key[w] = 0;
-    }
+    struct dv_sess *s = payload;
     mw_free(s->strs);
     s->strs = NULL;
-    s->live = false;
 }
 
-/* Room for entry index `need`: the entry array doubles (up to the cap) and the index is rebuilt
- * at four slots per entry (two keys each, load at most one half). */
-static void grow(struct mw_dovecot *d, uint32_t need)
+static struct dv_sess *sess_at(const struct mw_dovecot *d, uint32_t e)
 {
-    if (need < d->ents_cap) {
-        return;
-    }
-    uint32_t cap = d->ents_cap ? d->ents_cap * 2 : 256;
-    cap = cap > MW_DOVECOT_SESSIONS_MAX ? MW_DOVECOT_SESSIONS_MAX : cap;
-    d->ents = mw_realloc(d->ents, (size_t)cap * sizeof *d->ents);
-    memset(d->ents + d->ents_cap, 0, (size_t)(cap - d->ents_cap) * sizeof *d->ents);
-    d->ents_cap = cap;
-    mw_free(d->slots);
-    d->slots = mw_calloc((size_t)cap * 4, sizeof *d->slots);
-    d->mask = cap * 4 - 1;
-    for (uint32_t e = 0; e < cap; e++) {
-        for (unsigned w = 0; w < 2; w++) {
-            if (d->ents[e].live && d->ents[e].key[w]) {
-                insert_slot(d, e, w);
-            }
-        }
-    }
-}
-
-static int32_t lookup(const struct mw_dovecot *d, uint64_t key)
-{
-    uint32_t pos;
-    uint32_t v = key ? find_slot(d, key, &pos) : 0;
-    return v ? (int32_t)((v - 1) >> 1) : -1;
+    return mw_jointab_payload(&d->sessions, e);
 }
 
 /* ---- one line -------------------------------------------------------------------------- */
@@ -950,20 +864,7 @@ static void store_login(struct dv_line *ln)
     if (!key[0] && !key[1]) {
         return;
     }
-    for (unsigned w = 0; w < 2; w++) {
-        int32_t old = lookup(d, key[w]);
-        if (old >= 0) {
-            drop_entry(d, (uint32_t)old); /* the same session again (a line read twice) */
-        }
-    }
-    uint32_t e = (uint32_t)(d->inserted % MW_DOVECOT_SESSIONS_MAX);
-    grow(d, e);
-    if (d->ents[e].live) {
-        d->evicted++;
-        drop_entry(d, e);
-    }
-    d->inserted++;
-    struct dv_sess *s = &d->ents[e];
+    struct dv_sess *s = sess_at(d, mw_jointab_open(&d->sessions, key[0], key[1]));
     const struct mw_str str[S_NSTR] = { ln->user, ln->rip, ln->lip, ln->method, ln->secured };
     size_t total = 0;
     for (int i = 0; i < S_NSTR; i++) {
@@ -978,13 +879,6 @@ static void store_login(struct dv_line *ln)
     }
     s->login_ns = ln->r->time_ns;
     s->tls = ln->tls;
-    s->live = true;
-    for (unsigned w = 0; w < 2; w++) {
-        s->key[w] = key[w];
-        if (key[w]) {
-            insert_slot(d, e, w);
-        }
-    }
 }
 
 /* A string of the session, copied into the batch arena (the session may end with this line). */
@@ -1002,20 +896,20 @@ static struct mw_str sess_str(struct dv_line *ln, const struct dv_sess *s, int w
 static void join_session(struct dv_line *ln)
 {
     struct mw_dovecot *d = ln->d;
-    int32_t e = lookup(d, make_key(ln->r, ln->session, 0x5e55));
+    int32_t e = mw_jointab_find(&d->sessions, make_key(ln->r, ln->session, 0x5e55));
     if (e < 0) {
-        e = lookup(d, make_key(ln->r, ln->pid, 0x9d));
+        e = mw_jointab_find(&d->sessions, make_key(ln->r, ln->pid, 0x9d));
     }
     if (e < 0) {
         return;
     }
     if (ln->quiet) { /* nothing to copy: only the end of the session matters */
         if (strcmp(ln->event, "logout") == 0) {
-            drop_entry(d, (uint32_t)e);
+            mw_jointab_close(&d->sessions, (uint32_t)e);
         }
         return;
     }
-    const struct dv_sess *s = &d->ents[e];
+    const struct dv_sess *s = sess_at(d, (uint32_t)e);
     if (!ln->user.len) {
         set(ln, D_USER, sess_str(ln, s, S_USER));
     }
@@ -1039,7 +933,7 @@ static void join_session(struct dv_line *ln)
             set_num(ln, D_DURATION, (uint64_t)(ln->r->time_ns - s->login_ns) / 1000000000u);
         }
     }
-    drop_entry(d, (uint32_t)e);
+    mw_jointab_close(&d->sessions, (uint32_t)e);
 }
 
 /* ---- the app ------------------------------------------------------------------------------ */
@@ -1072,6 +966,7 @@ bool mw_dovecot_claims(struct mw_str app)
 struct mw_dovecot *mw_dovecot_create(void)
 {
     struct mw_dovecot *d = mw_calloc(1, sizeof *d);
+    mw_jointab_init(&d->sessions, sizeof(struct dv_sess), MW_DOVECOT_SESSIONS_MAX, release_sess);
     return d;
 }
 
@@ -1080,17 +975,16 @@ void mw_dovecot_destroy(struct mw_dovecot *d)
     if (!d) {
         return;
     }
-    for (uint32_t e = 0; e < d->ents_cap; e++) {
-        mw_free(d->ents[e].strs);
+    for (uint32_t e = 0; e < d->sessions.cap; e++) {
+        mw_free(sess_at(d, e)->strs);
     }
-    mw_free(d->ents);
-    mw_free(d->slots);
+    mw_jointab_fini(&d->sessions);
     mw_free(d);
 }
 
 uint64_t mw_dovecot_evicted(const struct mw_dovecot *d)
 {
-    return d ? d->evicted : 0;
+    return d ? d->sessions.evicted : 0;
 }
 
 /* The text after the TAG: a syslog line's message ("imap-login: Login: ..."), or, in Dovecot's

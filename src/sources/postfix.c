@@ -11,6 +11,7 @@
 #include "core/alloc.h"
 #include "core/hash.h"
 #include "core/ip.h"
+#include "sources/jointab.h"
 #include "sources/source.h"
 #include "sources/sources_int.h"
 
@@ -116,19 +117,13 @@ static const enum pf_field msg_fields[M_NSTR] = {
 #define MSG_BUF_MAX 1024 /* bytes of strings kept per message */
 
 struct pf_msg {
-    uint64_t key; /* host + queue id; 0: free */
-    char *buf;    /* the strings, appended */
+    char *buf; /* the strings, appended */
     uint16_t used, cap;
     uint16_t off[M_NSTR], len[M_NSTR];
 };
 
 struct mw_postfix {
-    struct pf_msg *ents;
-    uint32_t ents_cap; /* allocated, up to MW_POSTFIX_MESSAGES_MAX */
-    uint64_t inserted; /* messages opened so far: the next goes to inserted % MAX */
-    uint32_t *slots;   /* open addressing: 0 empty, else entry + 1 */
-    uint32_t mask;
-    uint64_t evicted;
+    struct mw_jointab msgs; /* of struct pf_msg, by host and queue id */
     struct mw_colids_stamp stamp;
     int id[P_COUNT];
     struct {
@@ -139,102 +134,23 @@ struct mw_postfix {
     unsigned nkeys;
 };
 
-static uint32_t find_slot(const struct mw_postfix *p, uint64_t key, uint32_t *pos)
+/* A message closed: its strings are forgotten, their buffer kept for the entry's next one. */
+static void release_msg(void *payload)
 {
-    if (!p->slots) {
-        *pos = 0;
-        return 0;
-    }
-    for (uint32_t i = (uint32_t)key & p->mask;; i = (i + 1) & p->mask) {
-        uint32_t v = p->slots[i];
-        if (!v || p->ents[v - 1].key == key) {
-            *pos = i;
-            return v;
-        }
-    }
-}
-
-/* Backward-shift deletion of the slot at i (linear probing keeps no tombstones). */
-static void delete_slot(struct mw_postfix *p, uint32_t i)
-{
-    for (uint32_t j = i;;) {
-        j = (j + 1) & p->mask;
-        uint32_t v = p->slots[j];
-        if (!v) {
-            break;
-        }
-        uint32_t home = (uint32_t)p->ents[v - 1].key & p->mask;
-        bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-        if (!between) {
-            p->slots[i] = v;
-            i = j;
-        }
-    }
-    p->slots[i] = 0;
-}
-
-static void drop_entry(struct mw_postfix *p, uint32_t e)
-{
-    struct pf_msg *m = &p->ents[e];
-    uint32_t pos;
-    if (m->key && find_slot(p, m->key, &pos) == e + 1) {
-        delete_slot(p, pos);
-    }
-    m->key = 0;
+    struct pf_msg *m = payload;
     m->used = 0;
     memset(m->len, 0, sizeof m->len);
 }
 
-/* Room for entry index `need`: the entries double (up to the cap), the index is rebuilt at two
- * slots per entry (load at most one half). */
-static void grow(struct mw_postfix *p, uint32_t need)
+static struct pf_msg *msg_at(const struct mw_postfix *p, uint32_t e)
 {
-    if (need < p->ents_cap) {
-        return;
-    }
-    uint32_t cap = p->ents_cap ? p->ents_cap * 2 : 256;
-    cap = cap > MW_POSTFIX_MESSAGES_MAX ? MW_POSTFIX_MESSAGES_MAX : cap;
-    p->ents = mw_realloc(p->ents, (size_t)cap * sizeof *p->ents);
-    memset(p->ents + p->ents_cap, 0, (size_t)(cap - p->ents_cap) * sizeof *p->ents);
-    p->ents_cap = cap;
-    mw_free(p->slots);
-    p->slots = mw_calloc((size_t)cap * 2, sizeof *p->slots);
-    p->mask = cap * 2 - 1;
-    for (uint32_t e = 0; e < cap; e++) {
-        uint32_t pos;
-        if (p->ents[e].key) {
-            (void)find_slot(p, p->ents[e].key, &pos);
-            p->slots[pos] = e + 1;
-        }
-    }
-}
-
-static int32_t lookup(const struct mw_postfix *p, uint64_t key)
-{
-    uint32_t pos;
-    uint32_t v = key ? find_slot(p, key, &pos) : 0;
-    return v ? (int32_t)(v - 1) : -1;
+    return mw_jointab_payload(&p->msgs, e);
 }
 
 /* A new message under key (one already open under it is forgotten: a queue id used again). */
 static uint32_t open_msg(struct mw_postfix *p, uint64_t key)
 {
-    int32_t old = lookup(p, key);
-    if (old >= 0) {
-        drop_entry(p, (uint32_t)old);
-    }
-    uint32_t e = (uint32_t)(p->inserted % MW_POSTFIX_MESSAGES_MAX);
-    grow(p, e);
-    if (p->ents[e].key) {
-        p->evicted++;
-        drop_entry(p, e);
-    }
-    p->inserted++;
-    p->ents[e].key = key;
-    uint32_t pos;
-    (void)find_slot(p, key, &pos);
-    p->slots[pos] = e + 1;
-    return e;
+    return mw_jointab_open(&p->msgs, key, 0);
 }
 
 /* Keeps v as string `which` of the message (the latest wins; a value past the bounds is not
@@ -538,11 +454,6 @@ static void parse_kvs(struct pf_line *ln, struct mw_str s)
 
 /* ---- what a line says ------------------------------------------------------------------- */
 
-static bool is_hex_upper(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
-}
-
 /* A queue id followed by ": " at the start of s: 6 to 12 upper-case hex digits (short ids), or
  * 12 to 20 letters and digits with some digit or capital (enable_long_queue_ids). The length
  * of the id, 0 when s does not start with one. */
@@ -550,11 +461,14 @@ static size_t queue_id_len(struct mw_str s)
 {
     size_t i = 0;
     bool hex = true, mixed = false;
-    while (i < s.len && i <= 20 && mw_is_alnum(s.ptr[i])) {
-        hex = hex && is_hex_upper(s.ptr[i]);
-        mixed = mixed || (s.ptr[i] >= '0' && s.ptr[i] <= '9') ||
-                (s.ptr[i] >= 'A' && s.ptr[i] <= 'Z');
-        i++;
+    for (; i < s.len && i <= 20; i++) { /* every line asks: tests without data-dependent jumps */
+        unsigned c = (unsigned char)s.ptr[i];
+        bool digit = c - '0' < 10u, upper = c - 'A' < 26u;
+        if (!(digit | upper | (c - 'a' < 26u))) {
+            break;
+        }
+        hex &= digit | (c - 'A' < 6u);
+        mixed |= digit | upper;
     }
     if (i + 1 >= s.len || s.ptr[i] != ':' || s.ptr[i + 1] != ' ') {
         return 0;
@@ -822,7 +736,7 @@ static void open_bounce(struct pf_line *ln)
     }
     if (ok) {
         uint32_t e = open_msg(ln->p, msg_key(ln->r, id));
-        keep(&ln->p->ents[e], M_ORIGIN, MW_STR_LIT("bounce"));
+        keep(msg_at(ln->p, e), M_ORIGIN, MW_STR_LIT("bounce"));
     }
 }
 
@@ -830,7 +744,7 @@ static void join(struct pf_line *ln)
 {
     struct mw_postfix *p = ln->p;
     uint64_t key = msg_key(ln->r, ln->qid);
-    int32_t e = opens_message(ln) ? -1 : lookup(p, key);
+    int32_t e = opens_message(ln) ? -1 : mw_jointab_find(&p->msgs, key);
     if (e < 0 && may_open(ln)) {
         e = (int32_t)open_msg(p, key);
         if (opens_message(ln)) {
@@ -838,7 +752,7 @@ static void join(struct pf_line *ln)
         }
     }
     if (e >= 0) {
-        struct pf_msg *m = &p->ents[e];
+        struct pf_msg *m = msg_at(p, (uint32_t)e);
         for (int i = 0; i < M_NSTR; i++) {
             keep(m, i, ln->val[i]);
         }
@@ -846,7 +760,7 @@ static void join(struct pf_line *ln)
             carry(ln, m);
         }
         if (ln->event == EV_REMOVED) {
-            drop_entry(p, (uint32_t)e);
+            mw_jointab_close(&p->msgs, (uint32_t)e);
         }
     }
     if (ln->event == EV_BOUNCE) {
@@ -876,7 +790,9 @@ bool mw_postfix_claims(struct mw_str app)
 
 struct mw_postfix *mw_postfix_create(void)
 {
-    return mw_calloc(1, sizeof(struct mw_postfix));
+    struct mw_postfix *p = mw_calloc(1, sizeof *p);
+    mw_jointab_init(&p->msgs, sizeof(struct pf_msg), MW_POSTFIX_MESSAGES_MAX, release_msg);
+    return p;
 }
 
 void mw_postfix_destroy(struct mw_postfix *p)
@@ -884,17 +800,16 @@ void mw_postfix_destroy(struct mw_postfix *p)
     if (!p) {
         return;
     }
-    for (uint32_t e = 0; e < p->ents_cap; e++) {
-        mw_free(p->ents[e].buf);
+    for (uint32_t e = 0; e < p->msgs.cap; e++) {
+        mw_free(msg_at(p, e)->buf);
     }
-    mw_free(p->ents);
-    mw_free(p->slots);
+    mw_jointab_fini(&p->msgs);
     mw_free(p);
 }
 
 uint64_t mw_postfix_evicted(const struct mw_postfix *p)
 {
-    return p ? p->evicted : 0;
+    return p ? p->msgs.evicted : 0;
 }
 
 /* "postfix/submission/smtpd" -> "smtpd", *instance "postfix/submission". */
