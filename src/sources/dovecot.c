@@ -106,10 +106,13 @@ enum {
 
 struct dv_sess {
     int64_t login_ns;
-    char *strs; /* the S_* strings one after another */
+    char *strs;    /* the S_* strings one after another */
+    uint32_t room; /* bytes allocated at strs, kept for the entry's next session */
     uint16_t len[S_NSTR];
     bool tls;
 };
+
+#define SESS_ROOM_KEEP 256 /* a closed session's strings are kept for reuse up to this size */
 
 #define KEY_CACHE 64
 
@@ -130,8 +133,11 @@ struct mw_dovecot {
 static void release_sess(void *payload)
 {
     struct dv_sess *s = payload;
-    mw_free(s->strs);
-    s->strs = NULL;
+    if (s->room > SESS_ROOM_KEEP) {
+        mw_free(s->strs);
+        s->strs = NULL;
+        s->room = 0;
+    }
 }
 
 static struct dv_sess *sess_at(const struct mw_dovecot *d, uint32_t e)
@@ -181,9 +187,8 @@ static struct mw_str skip(struct mw_str s, size_t n)
     return n >= s.len ? mw_str_make(s.ptr + s.len, 0) : mw_str_make(s.ptr + n, s.len - n);
 }
 
-static long find(struct mw_str s, const char *needle)
+static long find_n(struct mw_str s, const char *needle, size_t n)
 {
-    size_t n = strlen(needle);
     const char *p = s.ptr, *end = s.ptr + s.len;
     while (n && (size_t)(end - p) >= n) {
         const char *c = memchr(p, needle[0], (size_t)(end - p) - n + 1);
@@ -197,6 +202,9 @@ static long find(struct mw_str s, const char *needle)
     }
     return -1;
 }
+
+/* The first needle (a string literal, its length known at compile time) in s, or -1. */
+#define find(s, needle) find_n((s), (needle), strlen(needle))
 
 /* "<x>" -> "x"; anything else as it is. */
 static struct mw_str unbracket(struct mw_str v)
@@ -871,7 +879,11 @@ static void store_login(struct dv_line *ln)
         s->len[i] = (uint16_t)(str[i].len > 1024 ? 1024 : str[i].len);
         total += s->len[i];
     }
-    s->strs = mw_malloc(total ? total : 1);
+    if (total > s->room || !s->strs) {
+        mw_free(s->strs);
+        s->room = total > 64 ? (uint32_t)total : 64;
+        s->strs = mw_malloc(s->room);
+    }
     for (size_t i = 0, at = 0; i < S_NSTR; at += s->len[i], i++) {
         if (s->len[i]) { /* an absent string has no pointer */
             memcpy(s->strs + at, str[i].ptr, s->len[i]);
