@@ -1,0 +1,73 @@
+#!/bin/sh
+# bench/pack_cost.sh -- what a source costs on its own and with the built-in rule pack: for each
+# FILE, `mailward scan` with the built-in pack ("pack") and with only a rule that matches nothing
+# ("source": reading, framing, mapping and joins, the pipeline running), BENCH_RUNS runs each,
+# interleaved; the median and the least CPU seconds (user + system, the SHA-256 thread
+# included), MB/s over each, and the peak RSS. On a shared virtual machine the same binary's runs
+# can differ by half: the least is the run least disturbed. With BASE set to a second binary,
+# the same rows for it, runs interleaved with the first, for a before/after in one sitting.
+# Builds nothing.
+# Usage: sh bench/pack_cost.sh FILE...
+# Env: MAILWARD (binary; default build/release/mailward), BASE (a second binary), BENCH_RUNS
+#      (default 3), BENCH_YEAR (default 2025: the --year of syslog files), BENCH_MODES (default
+#      "pack source").
+# SPDX-License-Identifier: MIT
+set -eu
+
+BENCH=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$BENCH")
+MW=${MAILWARD:-$ROOT/build/release/mailward}
+RUNS=${BENCH_RUNS:-3}
+YEAR=${BENCH_YEAR:-2025}
+MODES=${BENCH_MODES:-pack source}
+RULE=$BENCH/rules/legacy_signin_failure.yml
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+die() { printf 'bench: error: %s\n' "$*" >&2; exit 2; }
+[ -x /usr/bin/time ] || die "/usr/bin/time is needed (apt-get install time)"
+[ -x "$MW" ] || die "no mailward binary at $MW (build it, or set MAILWARD)"
+[ -z "${BASE:-}" ] || [ -x "$BASE" ] || die "BASE=$BASE is not an executable"
+[ "$#" -gt 0 ] || die "usage: sh bench/pack_cost.sh FILE..."
+
+echo "| file | binary | rules | CPU s per run | CPU s (median) | MB/s (median) | CPU s (least) | MB/s (least) | peak RSS MB |"
+echo "|---|---|---|---|---:|---:|---:|---:|---:|"
+for f in "$@"; do
+    [ -s "$f" ] || die "$f: no such file"
+    cat "$f" >/dev/null # warm the page cache
+    mb=$(awk -v b="$(wc -c <"$f")" 'BEGIN { printf "%.1f", b / 1e6 }')
+    bins="new"
+    [ -n "${BASE:-}" ] && bins="base new"
+    for b in $bins; do
+        for m in $MODES; do : >"$TMP/$b.$m"; done
+    done
+    i=0
+    while [ "$i" -lt "$RUNS" ]; do
+        for m in $MODES; do
+            for b in $bins; do
+                bin=$MW
+                [ "$b" = base ] && bin=$BASE
+                set -- --year "$YEAR" -q --format jsonl -o /dev/null
+                [ "$m" = source ] && set -- "$@" --no-builtin-rules --rules "$RULE"
+                rc=0
+                /usr/bin/time -f '%U %S %M' -o "$TMP/t" "$bin" scan "$@" "$f" 2>"$TMP/err" || rc=$?
+                [ "$rc" -le 1 ] || die "$bin scan failed on $f (exit $rc): $(head -c 300 "$TMP/err")"
+                tail -n 1 "$TMP/t" | awk '{ printf "%.2f %d\n", $1 + $2, $3 }' >>"$TMP/$b.$m"
+            done
+        done
+        i=$((i + 1))
+    done
+    for m in $MODES; do
+        for b in $bins; do
+            sort -n "$TMP/$b.$m" | awk -v f="$(basename "$f")" -v b="$b" -v m="$m" -v mb="$mb" \
+                -v all="$(awk '{ printf "%s%s", s, $1; s = " " }' "$TMP/$b.$m")" '
+                { c[NR] = $1; if ($2 > r) r = $2 }
+                END { k = int((NR + 1) / 2);
+                      printf "| %s | %s | %s | %s | %.2f | %.0f | %.2f | %.0f | %.1f |\n", f, b, m,
+                             all, c[k], (c[k] > 0 ? mb / c[k] : 0), c[1], (c[1] > 0 ? mb / c[1] : 0),
+                             r / 1024 }'
+        done
+    done
+done
+echo
+echo "(machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg) at the end; mailward $MW${BASE:+, base $BASE})"
