@@ -85,6 +85,26 @@ uint64_t mw_hash_lower(const void *bytes, size_t len, uint64_t seed)
     return hash_bytes(bytes, len, seed, true);
 }
 
+static inline uint64_t rotl64(uint64_t x, unsigned r)
+{
+    return (x << r) | (x >> (64 - r));
+}
+
+uint64_t mw_hash_lanes(const void *bytes, size_t len, uint64_t seed)
+{
+    const unsigned char *p = bytes;
+    const uint64_t k1 = 0x9e3779b185ebca87ULL, k2 = 0xc2b2ae3d27d4eb4fULL;
+    uint64_t acc[4] = { seed + k1 + k2, seed + k2, seed, seed - k1 };
+    size_t i = 0;
+    for (; i + 32 <= len; i += 32) {
+        for (unsigned l = 0; l < 4; l++) {
+            acc[l] = rotl64(acc[l] + load64(p + i + 8 * l) * k2, 31) * k1;
+        }
+    }
+    uint64_t h = rotl64(acc[0], 1) + rotl64(acc[1], 7) + rotl64(acc[2], 12) + rotl64(acc[3], 18);
+    return hash_bytes(p + i, len - i, h ^ (uint64_t)len, false);
+}
+
 struct mw_strmap_slot {
     char *key; /* NULL: empty */
     size_t len;

@@ -282,36 +282,13 @@ static void map_generic(const struct sl_state *st, const struct mw_syslog_rec *r
 /* docs/formats/syslog.md, Duplicates: a line's identity is its time and its bytes around the
  * timestamp (PRI, host, TAG, structured data, message), so the same line read twice (a file
  * given twice, overlapping rotated copies) is one record, whatever order the lines come in. */
-static uint64_t rotl64(uint64_t x, unsigned r)
-{
-    return (x << r) | (x >> (64u - r));
-}
-
-/* A hash of a line's bytes in four independent lanes of 8 bytes (a round of each per 32 bytes,
- * as xxHash64 does), the tail through mw_hash: a third of mw_hash's time on a 150-byte line. */
-static uint64_t lanes_hash(const char *p, size_t n, uint64_t seed)
-{
-    const uint64_t k1 = 0x9e3779b185ebca87ULL, k2 = 0xc2b2ae3d27d4eb4fULL;
-    uint64_t acc[4] = { seed + k1 + k2, seed + k2, seed, seed - k1 };
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        for (unsigned l = 0; l < 4; l++) {
-            uint64_t v;
-            memcpy(&v, p + i + 8 * l, 8);
-            acc[l] = rotl64(acc[l] + v * k2, 31) * k1;
-        }
-    }
-    uint64_t h = rotl64(acc[0], 1) + rotl64(acc[1], 7) + rotl64(acc[2], 12) + rotl64(acc[3], 18);
-    return mw_hash(p + i, n - i, h ^ (uint64_t)n);
-}
-
 static uint64_t line_key(const struct mw_syslog_rec *r)
 {
     size_t before = (size_t)(r->stamp.ptr - r->text.ptr);
     size_t after = before + r->stamp.len;
     uint64_t h = mw_hash(r->text.ptr, before, 0x7379736c6f67);
     h = mw_hash(&r->time_ns, sizeof r->time_ns, h);
-    h = lanes_hash(r->text.ptr + after, r->text.len - after, h);
+    h = mw_hash_lanes(r->text.ptr + after, r->text.len - after, h);
     return h ? h : 1;
 }
 

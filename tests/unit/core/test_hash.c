@@ -75,6 +75,34 @@ static void test_hash_pinned(void **state)
     assert_true(mw_hash_lower("ABCDEFGHIJK", 11, 0) == mw_hash_lower("abcdefghijk", 11, 0));
 }
 
+/* The lane hash of syslog lines: every byte counts, in the lanes and in the tail, and its values
+ * stay what they were (the syslog alerts' ids derive from them). */
+static void test_hash_lanes(void **state)
+{
+    (void)state;
+    char buf[151];
+    for (int i = 0; i < 150; i++) {
+        buf[i] = (char)('!' + (i * 7) % 90);
+    }
+    buf[150] = '\0';
+    assert_true(mw_hash_lanes(buf, 150, 0x776562) == 0xf609038d696e773dULL);
+    assert_true(mw_hash_lanes(buf, 31, 0x776562) == 0x115be9bf23f985d2ULL); /* the tail only */
+    assert_true(mw_hash_lanes(buf, 64, 0) == 0xb5cd88be25054813ULL);
+    /* below one round of the lanes, the tail is mw_hash of the folded seed */
+    assert_true(mw_hash_lanes(buf, 31, 0x776562) != mw_hash(buf, 31, 0x776562));
+    uint64_t whole = mw_hash_lanes(buf, 150, 7);
+    for (int i = 0; i < 150; i++) { /* one byte changed anywhere changes the hash */
+        buf[i] ^= 0x20;
+        assert_true(mw_hash_lanes(buf, 150, 7) != whole);
+        buf[i] ^= 0x20;
+    }
+    assert_true(mw_hash_lanes(buf, 150, 7) == whole);
+    for (size_t n = 1; n <= 150; n++) { /* every length differs from the one before */
+        assert_true(mw_hash_lanes(buf, n, 7) != mw_hash_lanes(buf, n - 1, 7));
+    }
+    assert_true(mw_hash_lanes(buf, 150, 7) != mw_hash_lanes(buf, 150, 8));
+}
+
 static void test_strmap(void **state)
 {
     (void)state;
@@ -149,9 +177,8 @@ static void test_u64set(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_hash),
-        cmocka_unit_test(test_hash_pinned),
-        cmocka_unit_test(test_strmap),
+        cmocka_unit_test(test_hash),       cmocka_unit_test(test_hash_pinned),
+        cmocka_unit_test(test_hash_lanes), cmocka_unit_test(test_strmap),
         cmocka_unit_test(test_u64set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
