@@ -520,13 +520,17 @@ static struct mw_str parse_prefix(struct dv_line *ln, struct mw_str t)
     }
     struct mw_str word = mw_str_make(t.ptr, i);
     if (t.ptr[i] == '(') {
-        size_t j = i + 1;
-        while (j < t.len && !(t.ptr[j] == ')' && j + 1 < t.len &&
-                              (t.ptr[j + 1] == '<' || t.ptr[j + 1] == ':'))) {
+        size_t j = i + 1; /* the ')' followed by '<' or ':' (a user may hold a ')') */
+        for (;;) {
+            const char *c = memchr(t.ptr + j, ')', t.len - j);
+            if (!c) {
+                return t;
+            }
+            j = (size_t)(c - t.ptr);
+            if (j + 1 < t.len && (t.ptr[j + 1] == '<' || t.ptr[j + 1] == ':')) {
+                break;
+            }
             j++;
-        }
-        if (j >= t.len) {
-            return t;
         }
         take_inner(ln, mw_str_make(t.ptr + i + 1, j - i - 1));
         i = j + 1;

@@ -123,6 +123,17 @@ static void test_join_by_pid(void **state)
     assert_string_equal(cap_get(&c, 2, "ClientIP"), "203.0.113.9");
     assert_string_equal(cap_get(&c, 2, "dovecot.duration"), "100");
     assert_string_equal(cap_get(&c, 2, "dovecot.tls"), "no");
+    /* a ')' inside the user: the prefix ends at the ')' before '<' or ':' */
+    run(&c, "2025-03-04T10:00:00Z mx1 dovecot: imap-login: Login: user=<b)o(b>, rip=203.0.113.8, "
+            "mpid=778\n"
+            "2025-03-04T10:00:30Z mx1 dovecot: imap(b)o(b)<778>: Logged out in=5 out=6\n"
+            "2025-03-04T10:00:40Z mx1 dovecot: imap(c)d): Logged out in=5 out=6\n");
+    assert_int_equal(c.n, 3);
+    assert_string_equal(cap_get(&c, 1, "UserId"), "b)o(b");
+    assert_string_equal(cap_get(&c, 1, "dovecot.pid"), "778");
+    assert_string_equal(cap_get(&c, 1, "ClientIP"), "203.0.113.8");
+    assert_string_equal(cap_get(&c, 2, "UserId"), "c)d");
+    assert_string_equal(cap_get(&c, 2, "dovecot.event"), "logout");
     cap_fini(&c);
 }
 
