@@ -198,23 +198,7 @@ static struct mw_str skip(struct mw_str s, size_t n)
     return n >= s.len ? mw_str_make(s.ptr + s.len, 0) : mw_str_make(s.ptr + n, s.len - n);
 }
 
-static long find(struct mw_str s, const char *needle, size_t n)
-{
-    const char *p = s.ptr, *end = s.ptr + s.len;
-    while (n && (size_t)(end - p) >= n) {
-        const char *c = memchr(p, needle[0], (size_t)(end - p) - n + 1);
-        if (!c) {
-            break;
-        }
-        if (memcmp(c, needle, n) == 0) {
-            return (long)(c - s.ptr);
-        }
-        p = c + 1;
-    }
-    return -1;
-}
-
-#define FIND(s, lit) find((s), (lit), sizeof(lit) - 1)
+#define FIND(s, lit) mw_str_find((s), MW_STR_LIT(lit))
 
 /* "<x>" -> "x"; anything else as it is. */
 static struct mw_str unbracket(struct mw_str v)
