@@ -114,11 +114,25 @@ struct dv_sess {
 
 #define SESS_ROOM_KEEP 256 /* a closed session's strings are kept for reuse up to this size */
 
-#define KEY_CACHE 64
+/* The element keys seen (custom logout formats name their own), in a small open-addressed
+ * table: what put_kv does with the key, and the id of "dovecot.<key>" in the current field
+ * table. At most KEY_FILL keys are kept; a key seen after that is looked up each time. */
+#define KEY_SLOTS 128
+#define KEY_FILL  96
+
+enum dv_keep {
+    K_NONE,
+    K_MPID,
+    K_BODY_COUNT,
+    K_BODY_BYTES
+};
 
 struct dv_key {
     char name[32];
-    size_t len;
+    uint8_t len;  /* 0: a free slot */
+    int8_t field; /* a field of its own (enum dv_field), or -1 */
+    uint8_t keep; /* enum dv_keep */
+    bool have_id; /* id holds the id of "dovecot.<key>" */
     int id;
 };
 
@@ -126,7 +140,7 @@ struct mw_dovecot {
     struct mw_jointab sessions; /* of struct dv_sess, by session id key and mail process key */
     struct mw_colids_stamp stamp;
     int id[D_COUNT];
-    struct dv_key keys[KEY_CACHE];
+    struct dv_key keys[KEY_SLOTS];
     unsigned nkeys;
 };
 
@@ -163,6 +177,7 @@ struct dv_line {
     const char *event;
     struct mw_str service, user, pid, session, mpid, rip, lip, method, secured;
     struct mw_str dl_count, dl_bytes; /* message bodies sent: IMAP body_*, else POP3 retr */
+    uint64_t host_hash;               /* of r->host, 0 until make_key needs it */
     bool tls;
     bool quiet; /* the sessions only, no fields (mw_dovecot_track) */
 };
@@ -189,6 +204,24 @@ static struct mw_str skip(struct mw_str s, size_t n)
 
 /* The first needle (a non-empty string literal) in s, or -1. */
 #define find(s, needle) mw_str_find((s), mw_str_c(needle))
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* mw_str_trim without the call, for the values of every element. */
+static struct mw_str trim(struct mw_str s)
+{
+    while (s.len && is_space(s.ptr[0])) {
+        s.ptr++;
+        s.len--;
+    }
+    while (s.len && is_space(s.ptr[s.len - 1])) {
+        s.len--;
+    }
+    return s;
+}
 
 /* "<x>" -> "x"; anything else as it is. */
 static struct mw_str unbracket(struct mw_str v)
@@ -230,27 +263,77 @@ static void set_num(struct dv_line *ln, enum dv_field f, uint64_t n)
     }
 }
 
-/* The field id of "dovecot.<key>", through a small cache of the keys seen with this field
- * table (custom logout formats name their own keys). */
-static int key_id(struct mw_dovecot *d, struct mw_fieldtab *fields, struct mw_str key)
+/* What put_kv does with key, looked up in key_fields and the three keys kept for the join. */
+static void classify_key(struct dv_key *k, struct mw_str key)
 {
-    if (key.len >= sizeof d->keys[0].name) {
-        return mw_fieldtab_want2(fields, "dovecot", key);
-    }
-    for (unsigned i = 0; i < d->nkeys; i++) {
-        if (d->keys[i].len == key.len && d->keys[i].name[0] == key.ptr[0] &&
-            memcmp(d->keys[i].name, key.ptr, key.len) == 0) {
-            return d->keys[i].id;
+    k->field = -1;
+    k->keep = EQ(key, "mpid")         ? K_MPID
+              : EQ(key, "body_count") ? K_BODY_COUNT
+              : EQ(key, "body_bytes") ? K_BODY_BYTES
+                                      : K_NONE;
+    for (size_t i = 0; i < sizeof key_fields / sizeof key_fields[0]; i++) {
+        if (key.len == key_fields[i].len && memcmp(key.ptr, key_fields[i].key, key.len) == 0) {
+            k->field = (int8_t)key_fields[i].f;
         }
     }
+}
+
+static unsigned key_slot(struct mw_str key)
+{
+    uint32_t h = (uint32_t)(unsigned char)key.ptr[0] * 0x9E3779B1u;
+    h ^= (uint32_t)(unsigned char)key.ptr[key.len - 1] * 0x85EBCA77u;
+    h ^= (uint32_t)(unsigned char)key.ptr[key.len / 2] * 0xC2B2AE3Du;
+    h ^= (uint32_t)key.len * 0x27D4EB2Fu;
+    return (h >> 16) & (KEY_SLOTS - 1);
+}
+
+/* The table's entry of key (a non-empty key of at most 40 bytes, from key_len), added when
+ * missing; NULL when key is too long or the table is full (out is then filled instead). */
+static struct dv_key *find_key(struct mw_dovecot *d, struct mw_str key, struct dv_key *out)
+{
+    if (key.len < sizeof d->keys[0].name) {
+        for (unsigned i = key_slot(key);; i = (i + 1) & (KEY_SLOTS - 1)) {
+            struct dv_key *k = &d->keys[i];
+            if (k->len == key.len && k->name[0] == key.ptr[0] &&
+                memcmp(k->name, key.ptr, key.len) == 0) {
+                return k;
+            }
+            if (!k->len) {
+                if (d->nkeys >= KEY_FILL) {
+                    break;
+                }
+                d->nkeys++;
+                memcpy(k->name, key.ptr, key.len);
+                k->len = (uint8_t)key.len;
+                k->have_id = false;
+                classify_key(k, key);
+                return k;
+            }
+        }
+    }
+    out->have_id = false;
+    classify_key(out, key);
+    return out;
+}
+
+/* The field id of "dovecot.<key>" for k (cached unless the field table is open). */
+static int key_id(struct mw_fieldtab *fields, struct dv_key *k, struct mw_str key)
+{
+    if (k->have_id) {
+        return k->id;
+    }
     int id = mw_fieldtab_want2(fields, "dovecot", key);
-    if (d->nkeys < KEY_CACHE && !fields->open) {
-        struct dv_key *k = &d->keys[d->nkeys++];
-        memcpy(k->name, key.ptr, key.len);
-        k->len = key.len;
+    if (!fields->open) {
         k->id = id;
+        k->have_id = true;
     }
     return id;
+}
+
+static int key_id_of(struct mw_dovecot *d, struct mw_fieldtab *fields, struct mw_str key)
+{
+    struct dv_key tmp;
+    return key_id(fields, find_key(d, key, &tmp), key);
 }
 
 static void lookup_ids(struct mw_dovecot *d, struct mw_fieldtab *fields)
@@ -261,7 +344,9 @@ static void lookup_ids(struct mw_dovecot *d, struct mw_fieldtab *fields)
     for (size_t i = 0; i < D_COUNT; i++) {
         d->id[i] = mw_fieldtab_want(fields, mw_str_c(field_names[i]));
     }
-    d->nkeys = 0;
+    for (unsigned i = 0; i < KEY_SLOTS; i++) {
+        d->keys[i].have_id = false;
+    }
     mw_colids_done(&d->stamp, fields);
 }
 
@@ -287,30 +372,29 @@ static struct mw_str *kept(struct dv_line *ln, enum dv_field f)
 /* One key=value element: the fields of its own, or "dovecot.<key>". */
 static void put_kv(struct dv_line *ln, struct mw_str key, struct mw_str val)
 {
-    val = unbracket(mw_str_trim(val));
-    for (size_t i = 0; i < sizeof key_fields / sizeof key_fields[0]; i++) {
-        if (key.len == key_fields[i].len && key.ptr[0] == key_fields[i].key[0] &&
-            memcmp(key.ptr, key_fields[i].key, key.len) == 0) {
-            enum dv_field f = key_fields[i].f;
-            struct mw_str *k = kept(ln, f);
-            if (k) {
-                *k = val;
-            }
-            set(ln, f, f == D_CLIENTIP ? mw_ip_normalize(val) : val);
-            return;
+    val = unbracket(trim(val));
+    struct dv_key tmp;
+    struct dv_key *k = find_key(ln->d, key, &tmp);
+    if (k->field >= 0) {
+        enum dv_field f = (enum dv_field)k->field;
+        struct mw_str *kv = kept(ln, f);
+        if (kv) {
+            *kv = val;
         }
+        set(ln, f, f == D_CLIENTIP ? mw_ip_normalize(val) : val);
+        return;
     }
-    if (EQ(key, "mpid")) {
+    if (k->keep == K_MPID) {
         ln->mpid = val;
-    } else if (EQ(key, "body_count")) {
+    } else if (k->keep == K_BODY_COUNT) {
         ln->dl_count = val;
-    } else if (EQ(key, "body_bytes")) {
+    } else if (k->keep == K_BODY_BYTES) {
         ln->dl_bytes = val;
     }
     if (ln->quiet) {
         return;
     }
-    int id = key_id(ln->d, ln->ctx->fields, key);
+    int id = key_id(ln->ctx->fields, k, key);
     if (id >= 0 && val.len) {
         mw_event_set(ln->ctx->event, id, mw_sources_text(ln->ctx->arena, val));
     }
@@ -344,22 +428,35 @@ static void put_pair(struct dv_line *ln, struct mw_str key, struct mw_str val)
     }
     memcpy(name, key.ptr, key.len);
     memcpy(name + key.len, "_count", 6);
-    int id = key_id(ln->d, ln->ctx->fields, mw_str_make(name, key.len + 6));
+    int id = key_id_of(ln->d, ln->ctx->fields, mw_str_make(name, key.len + 6));
     if (id >= 0) {
         mw_event_set(ln->ctx->event, id, a);
     }
     memcpy(name + key.len, "_bytes", 6);
-    id = key_id(ln->d, ln->ctx->fields, mw_str_make(name, key.len + 6));
+    id = key_id_of(ln->d, ln->ctx->fields, mw_str_make(name, key.len + 6));
     if (id >= 0) {
         mw_event_set(ln->ctx->event, id, b);
     }
 }
 
+/* The bytes of an element key: ASCII letters, digits and '_'. */
+static const bool key_chars[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1, ['_'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1,
+    ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1,
+    ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
+    ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1,
+    ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1,
+    ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1,
+    ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+};
+
 /* Length of "key=" at s (key of word characters), 0 when s does not start an element. */
 static size_t key_len(struct mw_str s)
 {
+    size_t n = s.len < 40 ? s.len : 40;
     size_t i = 0;
-    while (i < s.len && i < 40 && (mw_is_alnum(s.ptr[i]) || s.ptr[i] == '_')) {
+    while (i < n && key_chars[(unsigned char)s.ptr[i]]) {
         i++;
     }
     return i && i < s.len && s.ptr[i] == '=' ? i : 0;
@@ -369,16 +466,21 @@ static size_t key_len(struct mw_str s)
  * end; else at the next ", " (split_any: any; else only one followed by "key="). */
 static size_t value_end(struct mw_str v, bool split_any)
 {
-    if (v.len && v.ptr[0] == '<') {
-        for (size_t i = 1; i < v.len; i++) {
-            if (v.ptr[i] == '>' && (i + 1 == v.len || STARTS(skip(v, i + 1), ", "))) {
-                return i + 1;
+    if (!v.len) {
+        return 0;
+    }
+    const char *end = v.ptr + v.len;
+    if (v.ptr[0] == '<') {
+        for (const char *c = v.ptr + 1; (c = memchr(c, '>', (size_t)(end - c))) != NULL; c++) {
+            if (c + 1 == end || (end - c >= 3 && c[1] == ',' && c[2] == ' ')) {
+                return (size_t)(c - v.ptr) + 1;
             }
         }
     }
-    for (size_t i = 0; i + 1 < v.len; i++) {
-        if (v.ptr[i] == ',' && v.ptr[i + 1] == ' ' && (split_any || key_len(skip(v, i + 2)))) {
-            return i;
+    for (const char *c = v.ptr; (c = memchr(c, ',', (size_t)(end - c))) != NULL; c++) {
+        if (c + 1 < end && c[1] == ' ' &&
+            (split_any || key_len(mw_str_make(c + 2, (size_t)(end - c - 2))))) {
+            return (size_t)(c - v.ptr);
         }
     }
     return v.len;
@@ -407,9 +509,13 @@ static void parse_elems(struct dv_line *ln, struct mw_str s, bool flags)
  * or -1. */
 static long elems_at(struct mw_str s)
 {
-    for (size_t i = 0; i + 2 < s.len; i++) {
-        if (s.ptr[i] == ':' && s.ptr[i + 1] == ' ' && key_len(skip(s, i + 2))) {
-            return (long)i;
+    if (!s.len) {
+        return -1;
+    }
+    const char *end = s.ptr + s.len;
+    for (const char *c = s.ptr; (c = memchr(c, ':', (size_t)(end - c))) != NULL; c++) {
+        if (end - c > 2 && c[1] == ' ' && key_len(mw_str_make(c + 2, (size_t)(end - c - 2)))) {
+            return (long)(c - s.ptr);
         }
     }
     return -1;
@@ -446,10 +552,11 @@ static size_t take_groups(struct dv_line *ln, struct mw_str s)
 {
     size_t i = 0;
     for (int g = 0; g < 2 && i < s.len && s.ptr[i] == '<'; g++) {
-        long close = find(skip(s, i), ">");
-        if (close < 0) {
+        const char *gt = memchr(s.ptr + i, '>', s.len - i);
+        if (!gt) {
             break;
         }
+        long close = (long)(gt - (s.ptr + i));
         struct mw_str v = mw_str_make(s.ptr + i + 1, (size_t)close - 1);
         if (all_digits(v) && !ln->pid.len) {
             ln->pid = v;
@@ -658,12 +765,13 @@ static void map_logout(struct dv_line *ln, struct mw_str s)
     ln->event = "logout";
     int depth = 0;
     size_t reason_end = s.len;
+    bool parens = s.len && (memchr(s.ptr, '(', s.len) || memchr(s.ptr, ')', s.len));
     for (size_t i = 0; i < s.len;) {
-        size_t j = i;
+        const char *sp = memchr(s.ptr + i, ' ', s.len - i);
+        size_t j = sp ? (size_t)(sp - s.ptr) : s.len;
         int before = depth; /* a counter is a word that starts outside parentheses */
-        while (j < s.len && s.ptr[j] != ' ') {
-            depth += s.ptr[j] == '(' ? 1 : s.ptr[j] == ')' ? -1 : 0;
-            j++;
+        for (size_t c = i; parens && c < j; c++) {
+            depth += s.ptr[c] == '(' ? 1 : s.ptr[c] == ')' ? -1 : 0;
         }
         struct mw_str w = mw_str_make(s.ptr + i, j - i);
         size_t k = key_len(w);
@@ -844,19 +952,24 @@ static void map_mail(struct dv_line *ln, struct mw_str s)
 
 /* ---- sessions ----------------------------------------------------------------------------- */
 
-static uint64_t make_key(const struct mw_syslog_rec *r, struct mw_str id, uint64_t kind)
+/* The join key of a session id or mail process id (kind tells which) on the line's host; 0 for
+ * none. The host is hashed once per line. */
+static uint64_t make_key(struct dv_line *ln, struct mw_str id, uint64_t kind)
 {
     if (!id.len) {
         return 0;
     }
-    uint64_t h = mw_hash(id.ptr, id.len, mw_hash(r->host.ptr, r->host.len, kind));
+    if (!ln->host_hash) {
+        ln->host_hash = mw_hash(ln->r->host.ptr, ln->r->host.len, 0x686f7374) | 1;
+    }
+    uint64_t h = mw_hash(id.ptr, id.len, ln->host_hash ^ kind);
     return h ? h : 1;
 }
 
 static void store_login(struct dv_line *ln)
 {
     struct mw_dovecot *d = ln->d;
-    uint64_t key[2] = { make_key(ln->r, ln->session, 0x5e55), make_key(ln->r, ln->mpid, 0x9d) };
+    uint64_t key[2] = { make_key(ln, ln->session, 0x5e55), make_key(ln, ln->mpid, 0x9d) };
     if (!key[0] && !key[1]) {
         return;
     }
@@ -896,9 +1009,9 @@ static struct mw_str sess_str(struct dv_line *ln, const struct dv_sess *s, int w
 static void join_session(struct dv_line *ln)
 {
     struct mw_dovecot *d = ln->d;
-    int32_t e = mw_jointab_find(&d->sessions, make_key(ln->r, ln->session, 0x5e55));
+    int32_t e = mw_jointab_find(&d->sessions, make_key(ln, ln->session, 0x5e55));
     if (e < 0) {
-        e = mw_jointab_find(&d->sessions, make_key(ln->r, ln->pid, 0x9d));
+        e = mw_jointab_find(&d->sessions, make_key(ln, ln->pid, 0x9d));
     }
     if (e < 0) {
         return;

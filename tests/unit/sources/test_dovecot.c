@@ -206,6 +206,59 @@ static void test_custom_logout(void **state)
     cap_fini(&c);
 }
 
+/* A custom format may name many keys: past the keys sources/dovecot.c keeps in its table, each
+ * is looked up every time, and the keys of fields of their own (user, rip) and the ones the join
+ * keeps (mpid, body_count, body_bytes) still do what they do; also with a projection, where
+ * the ids of "dovecot.<key>" are kept in the table. */
+static void many_keys(bool open)
+{
+    char text[8192];
+    size_t n = (size_t)snprintf(text, sizeof text, "%s",
+                                "2025-03-04T10:00:00Z mx1 dovecot: imap(alice)<1><s1>: Logged out");
+    for (int i = 0; i < 130; i++) {
+        n += (size_t)snprintf(text + n, sizeof text - n, " key%d=%d", i, i * 7);
+    }
+    n += (size_t)snprintf(text + n, sizeof text - n, "%s",
+                          "\n2025-03-04T10:01:00Z mx1 dovecot: imap-login: Login: user=<bob>, "
+                          "rip=203.0.113.9, mpid=77, session=<s2>\n"
+                          "2025-03-04T10:02:00Z mx1 dovecot: imap(bob)<77><s2>: Logged out "
+                          "body_count=4 body_bytes=4096 key129=x\n");
+    assert_true(n < sizeof text);
+    struct cap c;
+    cap_init(&c, open);
+    if (!open) {
+        static const char *const wanted[] = {
+            "dovecot.key0", "dovecot.key120",         "dovecot.key129",         "UserId",
+            "ClientIP",     "dovecot.download_count", "dovecot.download_bytes", "dovecot.duration"
+        };
+        for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++) {
+            mw_fieldtab_intern(&c.fields, mw_str_c(wanted[i]));
+        }
+    }
+    run(&c, text);
+    assert_int_equal(c.n, 3);
+    assert_string_equal(cap_get(&c, 0, "dovecot.key0"), "0");
+    assert_string_equal(cap_get(&c, 0, "dovecot.key120"), "840");
+    assert_string_equal(cap_get(&c, 0, "dovecot.key129"), "903");
+    assert_string_equal(cap_get(&c, 1, "UserId"), "bob");
+    assert_string_equal(cap_get(&c, 1, "ClientIP"), "203.0.113.9");
+    assert_null(cap_get(&c, 1, "dovecot.user"));          /* user is a field of its own */
+    assert_string_equal(cap_get(&c, 2, "UserId"), "bob"); /* joined by mpid and session */
+    assert_string_equal(cap_get(&c, 2, "ClientIP"), "203.0.113.9");
+    assert_string_equal(cap_get(&c, 2, "dovecot.duration"), "60");
+    assert_string_equal(cap_get(&c, 2, "dovecot.download_count"), "4");
+    assert_string_equal(cap_get(&c, 2, "dovecot.download_bytes"), "4096");
+    assert_string_equal(cap_get(&c, 2, "dovecot.key129"), "x");
+    cap_fini(&c);
+}
+
+static void test_many_keys(void **state)
+{
+    (void)state;
+    many_keys(true);
+    many_keys(false);
+}
+
 static void test_auth(void **state)
 {
     (void)state;
@@ -614,6 +667,7 @@ int main(void)
         cmocka_unit_test(test_join_by_pid),
         cmocka_unit_test(test_year_rollover),
         cmocka_unit_test(test_custom_logout),
+        cmocka_unit_test(test_many_keys),
         cmocka_unit_test(test_auth),
         cmocka_unit_test(test_mail_log),
         cmocka_unit_test(test_sieve),
