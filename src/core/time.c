@@ -215,7 +215,8 @@ int mw_tz_parse(const char *spec, struct mw_tz *out)
 
 /* Offset of an IANA zone at a local wall time. mktime() reads the process-wide TZ, so the
  * switch is done under a lock and TZ is restored afterwards. Results are cached per zone and
- * quarter hour of local time: zones change their offset on such boundaries. */
+ * quarter hour of local time: zones change their offset on such boundaries. So every time of one
+ * local minute has the same offset (decode/syslog_frame.c converts a minute once). */
 #define TZ_CACHE_SLOTS 64
 #define TZ_BUCKET_SEC  900
 

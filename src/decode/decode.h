@@ -410,6 +410,17 @@ struct mw_syslog_framer {
     char last_stamp[16];      /* the last RFC 3164 stamp converted ... */
     int last_stamp_year;      /* ... in this year ... */
     int64_t last_stamp_ns;    /* ... to this time */
+    /* The minute (year, month, day, hour, minute) of the last RFC 3164 stamp converted, and its
+     * time. */
+    unsigned minute_3164[5];
+    bool minute_3164_kept;
+    int64_t minute_3164_ns;
+    /* The last ISO stamp with a fraction ("2025-03-01T00:00:00.223485+00:00") converted: its
+     * minute (the first 16 bytes) and its zone text; iso_minute_ns is the minute's time. */
+    char iso_head[16];
+    char iso_zone[23];
+    uint8_t iso_zone_len; /* 0: nothing kept */
+    int64_t iso_minute_ns;
 };
 
 /* ref_ns as described above; tz may be NULL (UTC); year 0 when not given. */

@@ -487,6 +487,22 @@ static int year_of(struct mw_syslog_framer *fr, const struct stamp3164 *st)
     return fr->cur_year;
 }
 
+/* The seconds and fraction of an RFC 3164 stamp in ns, as to_ns has mw_time_parse read them
+ * (the fraction's first nine digits). A stamp's time is its minute's time plus these: one local
+ * minute has one offset, also in an IANA zone (core/time.c). */
+static int64_t sec_ns_3164(const struct stamp3164 *st)
+{
+    int64_t v = 0;
+    size_t n = 0;
+    for (; n < st->frac.len && n < 9; n++) {
+        v = v * 10 + (st->frac.ptr[n] - '0');
+    }
+    for (; n < 9; n++) {
+        v *= 10;
+    }
+    return (int64_t)st->sec * 1000000000 + v;
+}
+
 static int date_3164(struct mw_syslog_framer *fr, struct mw_syslog_rec *r, struct mw_diag *diag)
 {
     struct stamp3164 st;
@@ -498,9 +514,20 @@ static int date_3164(struct mw_syslog_framer *fr, struct mw_syslog_rec *r, struc
         r->time_ns = fr->last_stamp_ns; /* the same second as the line before */
         return MW_OK;
     }
+    bool fast = y >= 1900 && y < 2200 && st.sec <= 60;
+    const unsigned minute[5] = { (unsigned)y, st.month, st.day, st.hour, st.min };
+    if (fast && fr->minute_3164_kept && memcmp(minute, fr->minute_3164, sizeof minute) == 0) {
+        r->time_ns = fr->minute_3164_ns + sec_ns_3164(&st); /* as to_ns would */
+        return MW_OK;
+    }
     if (to_ns(fr, y, &st, &r->time_ns) != MW_OK) {
         return mw_diag_set(diag, MW_E_MALFORMED, "timestamp \"%.*s\" is not a date in %d",
                            (int)r->stamp.len, r->stamp.ptr, y);
+    }
+    if (fast) {
+        memcpy(fr->minute_3164, minute, sizeof minute);
+        fr->minute_3164_ns = r->time_ns - sec_ns_3164(&st);
+        fr->minute_3164_kept = true;
     }
     if (r->stamp.len < sizeof fr->last_stamp) {
         memcpy(fr->last_stamp, r->stamp.ptr, r->stamp.len);
@@ -509,6 +536,73 @@ static int date_3164(struct mw_syslog_framer *fr, struct mw_syslog_rec *r, struc
         fr->last_stamp_ns = r->time_ns;
     }
     return MW_OK;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" of the years 1900 to 2199 and '.' or ',' and a digit at p (len bytes). */
+static bool iso_shape(const char *p, size_t len)
+{
+    if (len < 21 || len > 64) {
+        return false;
+    }
+    bool year = p[0] == '1' ? p[1] == '9' : p[0] == '2' && p[1] < '2';
+    bool marks = p[4] == '-' && p[7] == '-' && (p[10] == 'T' || p[10] == 't' || p[10] == ' ') &&
+                 p[13] == ':' && p[16] == ':';
+    return year && marks && is_digit(p[17]) && is_digit(p[18]) && (p[19] == '.' || p[19] == ',') &&
+           is_digit(p[20]);
+}
+
+/* An ISO stamp "YYYY-MM-DDTHH:MM:SS" of the years 1900 to 2199, its seconds at most 60,
+ * followed by '.' or ',', one or more digits and a zone text of at most 23 bytes: its seconds
+ * and fraction in ns as mw_time_parse reads them (the fraction's first nine digits), and where
+ * the zone text starts; false for any other stamp. */
+static bool iso_split(struct mw_str st, int64_t *sec_ns, size_t *zone_at)
+{
+    const char *p = st.ptr;
+    if (!iso_shape(p, st.len)) {
+        return false;
+    }
+    int64_t sec = (p[17] - '0') * 10 + (p[18] - '0'), v = 0;
+    size_t i = 20, n = 0;
+    for (; i < st.len && is_digit(p[i]); i++, n++) {
+        v = n < 9 ? v * 10 + (p[i] - '0') : v;
+    }
+    for (; n < 9; n++) {
+        v *= 10;
+    }
+    *sec_ns = sec * 1000000000 + v;
+    *zone_at = i;
+    return sec <= 60 && st.len - i <= 23;
+}
+
+/* The time of an ISO stamp that differs from the last one converted only in its seconds and
+ * fraction: that minute's time plus both (core/time.c adds them to the minute's time; the
+ * offset, the zone text's or that of the local minute, is the same all minute). */
+static bool iso_same_minute(const struct mw_syslog_framer *fr, struct mw_str st, int64_t *ns)
+{
+    int64_t sec_ns;
+    size_t zone_at;
+    if (!fr->iso_zone_len || !iso_split(st, &sec_ns, &zone_at) ||
+        st.len - zone_at != (size_t)fr->iso_zone_len - 1 ||
+        memcmp(st.ptr, fr->iso_head, sizeof fr->iso_head) != 0 ||
+        memcmp(st.ptr + zone_at, fr->iso_zone, st.len - zone_at) != 0) {
+        return false;
+    }
+    *ns = fr->iso_minute_ns + sec_ns;
+    return true;
+}
+
+/* Keeps an ISO stamp just converted to ns for iso_same_minute. */
+static void iso_keep(struct mw_syslog_framer *fr, struct mw_str st, int64_t ns)
+{
+    int64_t sec_ns;
+    size_t zone_at;
+    if (!iso_split(st, &sec_ns, &zone_at)) {
+        return;
+    }
+    memcpy(fr->iso_head, st.ptr, sizeof fr->iso_head);
+    memcpy(fr->iso_zone, st.ptr + zone_at, st.len - zone_at);
+    fr->iso_zone_len = (uint8_t)(st.len - zone_at + 1);
+    fr->iso_minute_ns = ns - sec_ns;
 }
 
 /* A line's time in UTC ns; ISO and RFC 5424 lines also set the year RFC 3164 lines after them
@@ -522,9 +616,12 @@ static int date(struct mw_syslog_framer *fr, struct mw_syslog_rec *r, struct mw_
         r->time_ns = MW_TIME_NONE; /* RFC 5424 nil timestamp: an undated record */
         return MW_OK;
     }
-    if (mw_time_parse(r->stamp, fr->tz, &r->time_ns) != MW_OK) {
-        return mw_diag_set(diag, MW_E_MALFORMED, "timestamp \"%.*s\" cannot be read",
-                           (int)(r->stamp.len > 64 ? 64 : r->stamp.len), r->stamp.ptr);
+    if (!iso_same_minute(fr, r->stamp, &r->time_ns)) {
+        if (mw_time_parse(r->stamp, fr->tz, &r->time_ns) != MW_OK) {
+            return mw_diag_set(diag, MW_E_MALFORMED, "timestamp \"%.*s\" cannot be read",
+                               (int)(r->stamp.len > 64 ? 64 : r->stamp.len), r->stamp.ptr);
+        }
+        iso_keep(fr, r->stamp, r->time_ns);
     }
     fr->cur_year = (int)num2(r->stamp.ptr) * 100 + (int)num2(r->stamp.ptr + 2);
     fr->last_month = (int)num2(r->stamp.ptr + 5);

@@ -307,6 +307,93 @@ static void test_time_zone(void **state)
     }
 }
 
+/* The framer converts each minute once (decode/syslog_frame.c): every line's time is still the
+ * time its own stamp reads as, for seconds, fractions of any length, leap seconds, zone texts
+ * that change and local times in UTC, a fixed offset or an IANA zone (across a DST change). */
+static unsigned lcg(unsigned *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return (*seed >> 16) & 0x7fff;
+}
+
+static void times_as_parsed(const char *zone)
+{
+    static const char *const zones[] = { "Z", "+01:00", "", "-05:30", "+00:00" };
+    static const char *const mon[] = { "Mar", "Apr" };
+    enum {
+        N = 3000
+    };
+    size_t cap = (size_t)N * 96, n = 0;
+    char *text = malloc(cap);
+    char(*stamp)[64] = malloc(sizeof *stamp * N);
+    bool *iso = malloc(sizeof *iso * N);
+    assert_non_null(text);
+    assert_non_null(stamp);
+    assert_non_null(iso);
+    unsigned seed = 1114, day = 29, hour = 23, min = 58;
+    for (int i = 0; i < N; i++) {
+        if (lcg(&seed) % 8 == 0 && ++min == 60) { /* a new minute now and then */
+            min = 0;
+            hour = (hour + 1) % 24;
+            day += hour == 0;
+        }
+        char frac[16] = "";
+        int fl = (int)(lcg(&seed) % 13);
+        for (int k = 0; k < fl; k++) {
+            frac[k] = (char)('0' + lcg(&seed) % 10);
+        }
+        frac[fl] = '\0';
+        iso[i] = lcg(&seed) % 2;
+        unsigned sec = lcg(&seed) % (iso[i] ? 61 : 60);
+        if (iso[i]) {
+            snprintf(stamp[i], sizeof stamp[i], "2025-03-%02uT%02u:%02u:%02u%s%s%s", day, hour, min,
+                     sec, fl ? "." : "", frac, fl ? zones[lcg(&seed) % 5] : "Z");
+        } else {
+            snprintf(stamp[i], sizeof stamp[i], "%s %2u %02u:%02u:%02u%s%s", mon[day > 31],
+                     day > 31 ? day - 31 : day, hour, min, sec, fl ? "." : "", frac);
+        }
+        n += (size_t)snprintf(text + n, cap - n, "%s h a: x\n", stamp[i]);
+    }
+    struct fixture fx;
+    open_text(&fx, text, n, 0, zone, 2025, "2025-04-10T00:00:00Z");
+    for (int i = 0; i < N; i++) {
+        int64_t want = 0;
+        int rc;
+        if (iso[i]) {
+            rc = mw_time_parse(mw_str_c(stamp[i]), &fx.tz, &want);
+        } else { /* RFC 3164: the same clock in 2025 */
+            char buf[64];
+            const char *f = strchr(stamp[i] + 7, '.');
+            unsigned d = (unsigned)atoi(stamp[i] + 4), m = stamp[i][0] == 'M' ? 3 : 4;
+            snprintf(buf, sizeof buf, "2025-%02u-%02uT%.8s%s%.9s", m, d, stamp[i] + 7, f ? "." : "",
+                     f ? f + 1 : "");
+            rc = mw_time_parse(mw_str_c(buf), &fx.tz, &want);
+        }
+        int got = next(&fx);
+        if (got != (rc == MW_OK ? MW_OK : MW_E_MALFORMED) ||
+            (rc == MW_OK && fx.rec.time_ns != want)) {
+            fail_msg("%s, line %d \"%s\": status %d, time %lld; want status %d, time %lld", zone,
+                     i + 1, stamp[i], got, (long long)fx.rec.time_ns, rc, (long long)want);
+        }
+    }
+    assert_int_equal(next(&fx), MW_DONE);
+    close_fx(&fx);
+    free(text);
+    free(stamp);
+    free(iso);
+}
+
+static void test_times_as_parsed(void **state)
+{
+    (void)state;
+    times_as_parsed("UTC");
+    times_as_parsed("+02:00");
+    struct mw_tz berlin;
+    if (mw_tz_parse("Europe/Berlin", &berlin) == MW_OK) {
+        times_as_parsed("Europe/Berlin"); /* 2025-03-30 02:00 does not exist there */
+    }
+}
+
 /* Malformed lines are reported with their line and why, and the framer goes on. */
 static void test_malformed(void **state)
 {
@@ -387,6 +474,7 @@ int main(void)
         cmocka_unit_test(test_year_from_reference),
         cmocka_unit_test(test_year_from_dated_line),
         cmocka_unit_test(test_time_zone),
+        cmocka_unit_test(test_times_as_parsed),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_crlf_nul_long),
         cmocka_unit_test(test_is_line),
