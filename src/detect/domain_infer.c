@@ -150,8 +150,8 @@ static bool member_signin(const struct mw_domain_infer *d, const struct mw_event
 
 void mw_domain_infer_observe(struct mw_domain_infer *d, const struct mw_event *ev)
 {
-    if (!ev->source) {
-        return;
+    if (!ev->source || (ev->source[0] != 'm' && ev->source[0] != 'e')) {
+        return; /* neither source below: every syslog line asks */
     }
     if (!strcmp(ev->source, "m365_audit")) {
         const struct mw_fieldval *fv = mw_event_get(ev, d->f_owner);

@@ -678,6 +678,9 @@ static void map_login(struct dv_line *ln, struct mw_str s)
 {
     long at = elems_at(s);
     struct mw_str msg = at < 0 ? s : mw_str_make(s.ptr, (size_t)at);
+    if (ln->quiet && !EQ(msg, "Login")) {
+        return; /* only a login opens a session (mw_dovecot_track) */
+    }
     if (at >= 0) {
         parse_elems(ln, skip(s, (size_t)at + 2), true);
     }
