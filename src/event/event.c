@@ -110,6 +110,7 @@ void mw_event_reset(struct mw_event *ev)
     memset(&ev->origin, 0, sizeof ev->origin);
     ev->dedup = 0;
     ev->dedup_cross = false;
+    ev->joined = false;
 }
 
 static struct mw_fieldval *slot(struct mw_event *ev, int id)

@@ -73,6 +73,11 @@ struct mw_event {
     /* dedup is shared by a copy of the record in another log (a sign-in or directory change in
      * the Entra log and in the audit log): a plain alert waits for every copy to be read */
     bool dedup_cross;
+    /* The source took values of other records into the event (a logout joined to its login, a
+     * delivery to its message, audit records grouped): a targeted reading (run/context.h) of
+     * the event's file must read those records too. Set only by sources that say so
+     * (struct mw_source.marks_joins). */
+    bool joined;
 
     struct mw_arena *arena;
     struct mw_fieldtab *fields;

@@ -24,7 +24,8 @@ struct ctx_entry {
     int64_t time_ns;
     uint32_t file;
     uint8_t kind;
-    uint8_t pad[3];
+    uint8_t joined; /* the event took values of other records (struct mw_event.joined) */
+    uint8_t pad[2];
 };
 
 struct ctx_file {
@@ -385,6 +386,7 @@ static int put(struct mw_context *c, const struct mw_event *ev, struct mw_str wh
                            ev->has_time ? ev->time_ns : MW_TIME_NONE,
                            ev->origin.file_id,
                            (uint8_t)kind,
+                           ev->joined,
                            { 0 } };
     if (c->nbuf == CTX_BUF_ENTRIES && flush_entries(c) != MW_OK) {
         return MW_E_IO;
@@ -641,7 +643,7 @@ static int emit_none(void *arg, struct mw_event *ev)
 static int scan_again(struct mw_context *c, const char *path, uint32_t file_id,
                       const struct mw_source *src, const struct mw_ctx_read_opts *o,
                       mw_event_fn *emit, int (*want_fn)(void *, uint64_t, uint64_t), void *arg,
-                      struct mw_carry *carry, struct mw_diag *diag)
+                      struct mw_carry *carry, bool no_joins, struct mw_diag *diag)
 {
     struct mw_arena arena;
     mw_arena_init(&arena, 64 * 1024, 64u * 1024 * 1024);
@@ -660,6 +662,7 @@ static int scan_again(struct mw_context *c, const char *path, uint32_t file_id,
         .want = want_fn,
         .want_arg = arg,
         .carry = carry,
+        .no_joins = no_joins,
     };
     struct mw_problems problems;
     memset(&problems, 0, sizeof problems);
@@ -676,7 +679,7 @@ static void track_file(struct mw_context *c, const char *path, struct mw_carry *
 {
     struct mw_diag diag;
     mw_diag_init(&diag);
-    (void)scan_again(c, path, 0, NULL, o, emit_none, want_none, NULL, carry, &diag);
+    (void)scan_again(c, path, 0, NULL, o, emit_none, want_none, NULL, carry, false, &diag);
 }
 
 /* Before path is read back: the files of its family the first reading read before it and this
@@ -699,14 +702,32 @@ static void catch_up(struct mw_context *c, const struct families *fs, struct fam
     fam->last_path = path;
 }
 
+/* Whether the records of one file asked for can be read without the records between them: none
+ * took values of others (a join, a grouping), its source marks such events, and the file is not
+ * one of a rotated family (whose joins go on into the next file). */
+static bool without_joins(const struct ctx_file *f, const struct file_read *fr,
+                          const struct mw_carry *carry)
+{
+    if (carry || !f->src || !f->src->marks_joins) {
+        return false;
+    }
+    for (size_t i = 0; i < fr->n; i++) {
+        if (fr->e[i].joined) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Reads back one file's entries: the file is read again, only the records at their offsets
- * mapped. */
+ * mapped (and, when they need them, the records they join). */
 static int read_file(struct mw_context *c, const struct ctx_file *f, struct file_read *fr,
                      const struct mw_ctx_read_opts *o, struct mw_carry *carry)
 {
     struct mw_diag diag;
     mw_diag_init(&diag);
-    int rc = scan_again(c, f->path, fr->e[0].file, f->src, o, on_event, want, fr, carry, &diag);
+    int rc = scan_again(c, f->path, fr->e[0].file, f->src, o, on_event, want, fr, carry,
+                        without_joins(f, fr, carry), &diag);
     if (fr->rc != MW_OK) {
         return fr->rc;
     }

@@ -243,6 +243,7 @@ static int emit_event(struct ad_state *st, struct ad_open *o, struct mw_map_ctx 
         at += n + 1;
     }
     /* the event's strings are copies in the batch arena: the buffer can go */
+    ev->joined = true; /* grouped from the records of one audit event */
     int rc = first ? MW_OK : ctx->emit(ctx->emit_arg, ev);
     o->key = 0;
     o->used = 0;

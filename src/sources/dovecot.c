@@ -1025,6 +1025,7 @@ static void join_session(struct dv_line *ln)
         }
         return;
     }
+    ln->ctx->event->joined = true;
     const struct dv_sess *s = sess_at(d, (uint32_t)e);
     if (!ln->user.len) {
         set(ln, D_USER, sess_str(ln, s, S_USER));
@@ -1138,7 +1139,7 @@ int mw_dovecot_map(struct mw_dovecot *d, const struct mw_syslog_rec *r, struct m
     set(&ln, D_USER, ln.user);
     set(&ln, D_PID, ln.pid);
     set(&ln, D_SESSION, ln.session);
-    if (!strcmp(ln.event, "login")) {
+    if (!strcmp(ln.event, "login") && !ctx->no_joins) { /* no_joins: no session is found */
         store_login(&ln);
     }
     return MW_OK;

@@ -729,6 +729,9 @@ static void join(struct pf_line *ln)
     struct mw_postfix *p = ln->p;
     uint64_t key = msg_key(ln->r, ln->qid);
     int32_t e = opens_message(ln) ? -1 : mw_jointab_find(&p->msgs, key);
+    if (e >= 0 && !ln->quiet) {
+        ln->ctx->event->joined = true;
+    }
     if (e < 0 && may_open(ln)) {
         e = (int32_t)open_msg(p, key);
         if (opens_message(ln)) {
@@ -743,11 +746,11 @@ static void join(struct pf_line *ln)
         if (!ln->quiet) {
             carry(ln, m);
         }
-        if (ln->event == EV_REMOVED) {
+        if (ln->event == EV_REMOVED || ln->ctx->no_joins) { /* no_joins: none left open */
             mw_jointab_close(&p->msgs, (uint32_t)e);
         }
     }
-    if (ln->event == EV_BOUNCE) {
+    if (ln->event == EV_BOUNCE && !ln->ctx->no_joins) {
         open_bounce(ln); /* after the use of m: opening may move the entries */
     }
 }

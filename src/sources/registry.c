@@ -421,7 +421,7 @@ static int wanted(const struct scan *sc, const struct mw_recview *rec)
     }
     uint64_t len = rec->container == MW_CONT_JSON ? rec->json.len : 0;
     int w = ctx->want(ctx->want_arg, rec->origin.offset, len);
-    if (sc->src->finish) { /* mapped whole: a record not asked for only keeps the state */
+    if (sc->src->finish && !ctx->no_joins) { /* mapped whole: one not asked for keeps the state */
         ctx->quiet = w <= 0;
         return 1;
     }

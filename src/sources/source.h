@@ -80,6 +80,12 @@ struct mw_map_ctx {
      * checked one by one by the caller. */
     int (*want)(void *want_arg, uint64_t offset, uint64_t len);
     void *want_arg;
+    /* Set by a targeted reading of a file none of whose records asked for took values of other
+     * records (struct mw_event.joined), when the file's source marks its joins: the records not
+     * asked for are skipped, not tracked, even by a source with a finish hook, and a source maps
+     * each record asked for as if nothing before it had been read (no session or message is
+     * found, none is left open). */
+    bool no_joins;
     /* Set by the driver during such a reading, for a source with a finish hook, while it maps
      * a record that want() did not ask for. A source whose every event comes from one record
      * and carries that record's offset may then only keep the state later records join to
@@ -158,6 +164,9 @@ struct mw_source {
      * member is NULL; either may be NULL (nothing listed). */
     const struct mw_logsource *logsources;
     const struct mw_source_shape *shapes;
+    /* True when the source sets mw_event.joined on every event that took values of other
+     * records, and honours mw_map_ctx.no_joins. */
+    bool marks_joins;
 };
 
 extern const struct mw_source mw_source_m365_audit;

@@ -507,6 +507,7 @@ const struct mw_source mw_source_syslog = {
     .map = sl_map,
     .close = sl_close,
     .finish = sl_finish,
+    .marks_joins = true, /* Dovecot, Postfix and audit records through syslog */
     .decoders = MW_DECODER_BIT(MW_CONT_SYSLOG) | MW_DECODER_BIT(MW_CONT_JSON),
     .logsources = formats_logsources,
     .shapes = formats_shapes,

@@ -33,6 +33,7 @@ struct cap_event {
     char category[32];
     uint64_t line;
     uint64_t offset;
+    bool joined; /* mw_event.joined */
     struct cap_val *vals;
     size_t nvals;
 };
@@ -55,6 +56,7 @@ struct cap {
      * offsets, in increasing order, are wanted */
     uint64_t want[8];
     size_t nwant;
+    bool no_joins; /* mw_map_ctx.no_joins for that reading */
 };
 
 static inline int cap_want(void *arg, uint64_t offset, uint64_t len)
@@ -92,6 +94,7 @@ static inline int cap_emit(void *arg, struct mw_event *ev)
     }
     e->line = ev->origin.line;
     e->offset = ev->origin.offset;
+    e->joined = ev->joined;
     for (uint32_t i = 0; i < ev->nset; i++) {
         int id = (int)ev->set_ids[i];
         const struct mw_fieldval *fv = mw_event_get(ev, id);
@@ -154,6 +157,7 @@ static inline int cap_run_path(struct cap *c, const char *path, const struct mw_
         .prefilters = c->prefilters,
         .want = c->nwant ? cap_want : NULL,
         .want_arg = c,
+        .no_joins = c->no_joins,
     };
     cap_clear(c);
     c->rc = mw_source_scan_file(path, 0, force, &ctx, &c->problems, &c->stats, &c->diag);

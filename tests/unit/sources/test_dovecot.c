@@ -554,6 +554,42 @@ static void test_targeted_reading(void **state)
     cap_fini(&c);
 }
 
+/* A targeted reading without joins (mw_map_ctx.no_joins, run/context.c reads a file so when no
+ * event asked for was joined): a line asked for gives the event the whole reading gave it, even
+ * when the mail process id was used again by a session whose logout was not asked for; the
+ * events that took a session's values say so. */
+static void test_reading_without_joins(void **state)
+{
+    (void)state;
+    const char *logout = "2025-03-05T00:20:30Z mx1 dovecot: imap(alice@example.org)<28812>"
+                         "<q8Fz1mAPcMjGM2Ax>: Disconnected: Logged out in=1 out=2\n";
+    const char *late = "2025-03-05T00:30:00Z mx1 dovecot: imap(bob)<28812>: expunge: box=INBOX, "
+                       "uid=5\n";
+    char text[2048];
+    snprintf(text, sizeof text, "%s%s%s", LOGIN, logout, late);
+    struct cap whole, part;
+    cap_init(&whole, true);
+    run(&whole, text);
+    assert_int_equal(whole.n, 3);
+    assert_false(whole.evs[0].joined);
+    assert_true(whole.evs[1].joined);
+    assert_false(whole.evs[2].joined); /* its process id's session had ended */
+    assert_null(cap_get(&whole, 2, "ClientIP"));
+    cap_init(&part, true);
+    part.want[0] = 0;
+    part.want[1] = strlen(LOGIN) + strlen(logout);
+    part.nwant = 2;
+    part.no_joins = true;
+    assert_int_equal(cap_run(&part, text), MW_OK);
+    assert_int_equal(part.n, 2);
+    assert_string_equal(cap_get(&part, 0, "ClientIP"), "198.51.100.23");
+    assert_string_equal(cap_get(&part, 1, "dovecot.event"), "mail_log");
+    assert_null(cap_get(&part, 1, "ClientIP"));
+    assert_int_equal(part.evs[1].nvals, whole.evs[2].nvals);
+    cap_fini(&part);
+    cap_fini(&whole);
+}
+
 /* A whole-file reading of c's fields into t (and carry, when not NULL). */
 static struct mw_map_ctx tail_ctx(struct cap *c, struct cap_tail *t, struct mw_carry *carry)
 {
@@ -677,6 +713,7 @@ int main(void)
         cmocka_unit_test(test_projection),
         cmocka_unit_test(test_session_cap),
         cmocka_unit_test(test_targeted_reading),
+        cmocka_unit_test(test_reading_without_joins),
         cmocka_unit_test(test_carry_across_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

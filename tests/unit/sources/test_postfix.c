@@ -356,6 +356,70 @@ static int tail_emit(void *arg, struct mw_event *ev)
     return MW_OK;
 }
 
+/* Event i of a and event j of b hold the same values under the same names, in the same order. */
+static void assert_same_event(const struct cap *a, size_t i, const struct cap *b, size_t j)
+{
+    const struct cap_event *x = &a->evs[i], *y = &b->evs[j];
+    assert_int_equal(x->offset, y->offset);
+    assert_int_equal(x->nvals, y->nvals);
+    for (size_t k = 0; k < x->nvals; k++) {
+        assert_string_equal(mw_fieldtab_name(&a->fields, x->vals[k].id),
+                            mw_fieldtab_name(&b->fields, y->vals[k].id));
+        assert_string_equal(x->vals[k].v ? x->vals[k].v : "", y->vals[k].v ? y->vals[k].v : "");
+    }
+}
+
+/* A targeted reading without joins (mw_map_ctx.no_joins, run/context.c reads a file so when no
+ * event asked for was joined): the lines asked for give the events the whole reading gave them,
+ * a queue id used again included; the events that took a message's values say so. */
+static void test_reading_without_joins(void **state)
+{
+    (void)state;
+    const char *first = T "1Z mx1 postfix/smtpd[4101]: 3F2A1C0B5D: client=unknown[198.51.100.23], "
+                          "sasl_method=PLAIN, sasl_username=alice@example.org\n";
+    const char *mid = T "2Z mx1 postfix/cleanup[4103]: 3F2A1C0B5D: message-id=<f1@example.org>\n" T
+                        "3Z mx1 postfix/qmgr[1888]: 3F2A1C0B5D: from=<alice@example.org>, "
+                        "size=48213, nrcpt=1 (queue active)\n" T
+                        "4Z mx1 postfix/qmgr[1888]: 3F2A1C0B5D: removed\n";
+    const char *lone = T "5Z mx1 postfix/cleanup[4104]: 3F2A1C0B5D: message-id=<f2@example.org>\n";
+    const char *again = T "6Z mx1 postfix/smtpd[4102]: 3F2A1C0B5D: client=unknown[203.0.113.9], "
+                          "sasl_method=PLAIN, sasl_username=bob@example.org\n";
+    char text[2048];
+    snprintf(text, sizeof text,
+             "%s%s%s%s" T "7Z mx1 postfix/cleanup[4105]: 3F2A1C0B5D: message-id=<f3@example.org>\n",
+             first, mid, lone, again);
+    struct cap whole, part;
+    cap_init(&whole, true);
+    run(&whole, text);
+    assert_int_equal(whole.n, 7);
+    static const bool joined[7] = { false, true, true, true, false, false, true };
+    for (size_t i = 0; i < 7; i++) {
+        assert_int_equal(whole.evs[i].joined, joined[i]);
+    }
+    assert_string_equal(cap_get(&whole, 5, "postfix.origin"), "smtpd");
+    assert_null(cap_get(&whole, 4, "UserId")); /* its message was removed before */
+    cap_init(&part, true);
+    part.want[0] = 0;
+    part.want[1] = strlen(first) + strlen(mid);
+    part.want[2] = part.want[1] + strlen(lone);
+    part.nwant = 3;
+    part.no_joins = true;
+    assert_int_equal(cap_run(&part, text), MW_OK);
+    assert_int_equal(part.n, 3);
+    assert_same_event(&part, 0, &whole, 0);
+    assert_same_event(&part, 1, &whole, 4);
+    assert_same_event(&part, 2, &whole, 5);
+    /* asked for without joins, a line of a message stands alone */
+    part.want[0] = strlen(first);
+    part.nwant = 1;
+    assert_int_equal(cap_run(&part, text), MW_OK);
+    assert_int_equal(part.n, 1);
+    assert_string_equal(cap_get(&part, 0, "postfix.message_id"), "f1@example.org");
+    assert_null(cap_get(&part, 0, "UserId"));
+    cap_fini(&part);
+    cap_fini(&whole);
+}
+
 /* Memory stays bounded: past MW_POSTFIX_MESSAGES_MAX open messages the oldest is dropped,
  * counted, and the file's warning says so; younger messages still join. */
 /* A targeted reading (run/context.h) that asks only for the delivery: the lines before it, not
@@ -444,7 +508,7 @@ int main(void)
         cmocka_unit_test(test_sasl_failed),      cmocka_unit_test(test_other_daemons),
         cmocka_unit_test(test_latin1),           cmocka_unit_test(test_unmapped),
         cmocka_unit_test(test_projection),       cmocka_unit_test(test_message_cap),
-        cmocka_unit_test(test_targeted_reading),
+        cmocka_unit_test(test_targeted_reading), cmocka_unit_test(test_reading_without_joins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -169,6 +169,9 @@ static void test_audit_records(void **state)
     assert_string_equal(cap_get(&c, 1, "exe"), "/usr/bin/tar");
     assert_string_equal(cap_get(&c, 1, "name"), "/home/alice/Maildir/cur/1:2,S");
     assert_string_equal(cap_get(&c, 1, "host"), "mx1");
+    /* grouped from two lines: a targeted reading must read the lines between (run/context.c) */
+    assert_true(c.evs[1].joined);
+    assert_false(c.evs[0].joined);
     /* not a record: a line of the plugin's own */
     assert_string_equal(c.evs[2].service, "syslog");
     assert_string_equal(cap_get(&c, 2, "app"), "audisp-syslog");
