@@ -88,9 +88,10 @@ struct mw_incidents {
     uint32_t last_ip_form;
     struct mw_incident *incidents;
     size_t nincidents;
-    /* Evidence field names, files and sources -> the store's one copy, shared by every alert's
-     * evidence: a few dozen strings in hundreds of thousands of evidence fields (bench/README.md,
-     * "The context pass's memory"). */
+    /* Evidence field names, files and sources, the rules' ids, titles, files and techniques, the
+     * correlation categories -> the store's one copy, shared by every alert: a few hundred
+     * strings where each alert had copies of its own (bench/README.md, "The context pass's
+     * memory"). */
     struct mw_strmap names;
     /* The summaries of timeline entries (mw_incidents_keep): one allocation per 64 KiB instead
      * of one per entry, freed with the store. */
@@ -211,6 +212,43 @@ static char *intern_name(struct mw_incidents *b, const char *name)
     return v;
 }
 
+/* A list whose strings are the store's (dup_list otherwise). */
+static char **intern_list(struct mw_incidents *b, const char *const *v, size_t n, size_t *nout)
+{
+    *nout = v ? n : 0;
+    if (!v || n == 0) {
+        return NULL;
+    }
+    char **out = mw_calloc(n, sizeof *out);
+    for (size_t i = 0; i < n; i++) {
+        out[i] = intern_name(b, v[i] ? v[i] : "");
+    }
+    return out;
+}
+
+/* An evidence record's fields in one allocation: the array, then the values (capped) one after
+ * another; the names are the store's. One allocation per record instead of one per value: an
+ * alert keeps up to ten records of a dozen fields or more (bench/README.md, "The context pass's
+ * memory"). */
+static struct mw_inc_field *copy_fields(struct mw_incidents *b, const struct mw_evidence *e)
+{
+    size_t bytes = e->nfields * sizeof(struct mw_inc_field);
+    for (size_t k = 0; k < e->nfields; k++) {
+        bytes += (e->values[k] ? cap_len(e->values[k]) : 0) + 1;
+    }
+    struct mw_inc_field *f = mw_malloc(bytes);
+    char *cur = (char *)(f + e->nfields);
+    for (size_t k = 0; k < e->nfields; k++) {
+        size_t len = e->values[k] ? cap_len(e->values[k]) : 0;
+        memcpy(cur, e->values[k] ? e->values[k] : "", len);
+        cur[len] = '\0';
+        f[k].name = intern_name(b, e->names[k] ? e->names[k] : "");
+        f[k].value = cur;
+        cur += len + 1;
+    }
+    return f;
+}
+
 static void copy_evidence(struct mw_incidents *b, struct mw_inc_alert *c, const struct mw_alert *a)
 {
     size_t n = a->evidence ? a->nevidence : 0;
@@ -227,10 +265,8 @@ static void copy_evidence(struct mw_incidents *b, struct mw_inc_alert *c, const 
         d->time_ns = e->time_ns;
         d->has_time = e->has_time;
         d->nfields = e->names && e->values ? e->nfields : 0;
-        d->fields = d->nfields ? mw_calloc(d->nfields, sizeof *d->fields) : NULL;
+        d->fields = d->nfields ? copy_fields(b, e) : NULL;
         for (size_t k = 0; k < d->nfields; k++) {
-            d->fields[k].name = intern_name(b, e->names[k] ? e->names[k] : "");
-            d->fields[k].value = dup_cap(e->values[k] ? e->values[k] : "");
             note_signal(c, d->fields[k].name, d->fields[k].value);
         }
     }
@@ -245,11 +281,12 @@ static struct mw_inc_alert *copy_alert(struct mw_incidents *b, const struct mw_a
     const struct mw_rule_info *r = a->rule;
     memcpy(c->id, a->id, sizeof c->id);
     c->id[sizeof c->id - 1] = '\0';
-    c->rule_id = dup_cap(r ? r->id : NULL);
-    c->rule_title = dup_cap(r ? r->title : NULL);
-    c->rule_file = dup_cap(r ? r->file : NULL);
+    c->rule_id = intern_name(b, r ? r->id : NULL); /* the rule's strings: the store's */
+    c->rule_title = intern_name(b, r ? r->title : NULL);
+    c->rule_file = intern_name(b, r ? r->file : NULL);
     c->level = a->level;
-    c->techniques = dup_list(r ? r->techniques : NULL, r ? r->ntechniques : 0, &c->ntechniques);
+    c->techniques =
+            intern_list(b, r ? r->techniques : NULL, r ? r->ntechniques : 0, &c->ntechniques);
     c->is_correlation = a->is_correlation;
     c->first_ns = a->first_ns;
     c->last_ns = a->last_ns;
@@ -259,7 +296,7 @@ static struct mw_inc_alert *copy_alert(struct mw_incidents *b, const struct mw_a
     c->source_ips = dup_list(a->source_ips, a->nsource_ips, &c->nsource_ips);
     c->destinations = dup_list(a->destinations, a->ndestinations, &c->ndestinations);
     c->summary = dup_cap(a->summary);
-    c->category = dup_cap(a->category);
+    c->category = intern_name(b, a->category);
     c->count = a->evidence_total;
     copy_evidence(b, c, a);
     for (size_t i = 0; a->aggs && i < a->naggs; i++) {
@@ -276,24 +313,17 @@ static void free_alert(struct mw_inc_alert *c)
     if (!c) {
         return;
     }
-    mw_free(c->rule_id);
-    mw_free(c->rule_title);
-    mw_free(c->rule_file);
-    list_free(c->techniques, c->ntechniques);
+    mw_free(c->techniques); /* its strings, the rule's and the category are the store's */
     mw_free(c->account);
     mw_free(c->mailbox);
     mw_free(c->host);
     list_free(c->source_ips, c->nsource_ips);
     list_free(c->destinations, c->ndestinations);
     mw_free(c->summary);
-    mw_free(c->category);
     list_free(c->allowlists, c->nallowlists);
     for (size_t i = 0; i < c->nevidence; i++) {
         struct mw_inc_evidence *e = &c->evidence[i];
-        for (size_t k = 0; k < e->nfields; k++) {
-            mw_free(e->fields[k].value);
-        }
-        mw_free(e->fields);
+        mw_free(e->fields); /* its values with it (copy_fields) */
     }
     mw_free(c->evidence);
     list_free(c->sessions, c->nsessions);

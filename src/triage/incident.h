@@ -22,7 +22,7 @@
 /* ---- what triage keeps of one alert --------------------------------------------------------- */
 
 /* An evidence record's name, file and source strings are the store's, one copy for all its
- * alerts (triage/incident.c); its values are the alert's own. */
+ * alerts (triage/incident.c); its values are the alert's own, in the allocation of its fields. */
 struct mw_inc_field {
     char *name; /* "Parameters.ForwardTo" */
     char *value;
