@@ -90,6 +90,10 @@ struct mw_ctx_read_opts {
      * Rotated files). */
     const char *const *inputs;
     size_t ninputs;
+    /* Called once with fn's arg before the records are read back (NULL: not called): the keys
+     * given, ascending and each once, and how many entries of each are read back (each is handed
+     * to fn once for the record at its offset), so that the caller can size what it fills. */
+    void (*picked)(void *arg, const uint64_t *keys, const uint32_t *counts, size_t n);
 };
 
 /* After the reading: reads back the events of the accounts whose keys are given (any order),

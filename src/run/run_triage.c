@@ -26,6 +26,9 @@ struct ctx_collect {
     struct key_ref *refs;
     size_t nrefs;
     size_t *caps; /* timeline capacity per incident */
+    /* Entries each incident's timeline may hold at most once the context is read back: those it
+     * has plus the entries picked under its keys (on_picked); SIZE_MAX until known. */
+    size_t *most;
     uint64_t added, dropped;
     /* Mail access is one entry per incident, account, client IP and hour, with counts:
      * "incident|hour|account|ip" -> struct hour_agg */
@@ -171,8 +174,8 @@ static const char *keep_path(struct ctx_collect *cc, const char *path)
     return cc->last_file;
 }
 
-/* One line a human reads: "New-InboxRule 'x' (signin_failed)". */
-static char *summary_of(const struct mw_ctx_event *ce)
+/* One line a human reads: "New-InboxRule 'x' (signin_failed)", kept by the incidents. */
+static char *summary_of(struct mw_incidents *incs, const struct mw_ctx_event *ce)
 {
     struct mw_str op = mw_run_first_field(ce->ev, op_fields);
     struct mw_str what = mw_run_first_field(ce->ev, what_fields);
@@ -181,7 +184,8 @@ static char *summary_of(const struct mw_ctx_event *ce)
     size_t len = 0;
     FILE *m = open_memstream(&s, &len);
     if (!m) {
-        return mw_strdup(mw_ctx_kind_name(ce->kind));
+        const char *kind = mw_ctx_kind_name(ce->kind);
+        return mw_incidents_keep(incs, kind, strlen(kind));
     }
     fprintf(m, "%s: %.*s", mw_ctx_kind_name(ce->kind), (int)op.len, op.ptr);
     if (what.len) {
@@ -198,7 +202,7 @@ static char *summary_of(const struct mw_ctx_event *ce)
         fprintf(m, " (%.*s items)", (int)items.len, items.ptr);
     }
     fclose(m);
-    char *out = mw_strndup(s, len);
+    char *out = mw_incidents_keep(incs, s, len);
     free(s);
     return out;
 }
@@ -275,6 +279,19 @@ static bool counted_in_hour(struct ctx_collect *cc, size_t idx, const struct mw_
     return true;
 }
 
+/* Room for one more entry in the timeline of incident idx: half again (less room left unused
+ * than doubling), but no more than it can hold (the cap) or get (cc->most). */
+static void grow_timeline(struct ctx_collect *cc, size_t idx)
+{
+    struct mw_incident *inc = &cc->incs[idx];
+    size_t cap = cc->caps[idx] ? cc->caps[idx] + cc->caps[idx] / 2 + 8 : 16;
+    cap = cap > MW_INC_TIMELINE_CAP ? MW_INC_TIMELINE_CAP : cap;
+    cap = cap > cc->most[idx] ? cc->most[idx] : cap;
+    cap = cap > inc->ntimeline ? cap : inc->ntimeline + 1;
+    cc->caps[idx] = cap;
+    inc->timeline = mw_realloc(inc->timeline, cap * sizeof *inc->timeline);
+}
+
 static void add_entry(struct ctx_collect *cc, size_t idx, const struct mw_ctx_event *ce)
 {
     struct mw_incident *inc = &cc->incs[idx];
@@ -302,10 +319,8 @@ static void add_entry(struct ctx_collect *cc, size_t idx, const struct mw_ctx_ev
     if (counted) {
         return;
     }
-    if (inc->ntimeline == cc->caps[idx]) { /* half again: less room left unused than doubling */
-        cc->caps[idx] = cc->caps[idx] ? cc->caps[idx] + cc->caps[idx] / 2 + 8 : 16;
-        cc->caps[idx] = cc->caps[idx] > MW_INC_TIMELINE_CAP ? MW_INC_TIMELINE_CAP : cc->caps[idx];
-        inc->timeline = mw_realloc(inc->timeline, cc->caps[idx] * sizeof *inc->timeline);
+    if (inc->ntimeline == cc->caps[idx]) {
+        grow_timeline(cc, idx);
     }
     struct mw_inc_event *t = &inc->timeline[inc->ntimeline++];
     memset(t, 0, sizeof *t);
@@ -314,7 +329,8 @@ static void add_entry(struct ctx_collect *cc, size_t idx, const struct mw_ctx_ev
     t->account = keep_shared(cc, mw_run_first_field(ev, who_fields));
     struct mw_str ip = mw_run_first_field(ev, ip_fields);
     t->source_ip = ip.len ? keep_shared(cc, ip) : NULL;
-    t->summary = summary_of(ce);
+    /* an hourly entry's summary is its hour's counts (finish_hours) */
+    t->summary = hourly ? NULL : summary_of(cc->run->incidents, ce);
     t->alert = NULL;
     t->file = keep_path(cc, ev->origin.path);
     t->line = ev->origin.line;
@@ -335,7 +351,6 @@ static void finish_hours(struct ctx_collect *cc)
     for (size_t it = 0; mw_strmap_next(&cc->hours, &it, &key, &val);) {
         struct hour_agg *h = val;
         struct mw_inc_event *t = &cc->incs[h->inc].timeline[h->entry];
-        mw_free(t->summary);
         char buf[200];
         char hour[40] = "an undated hour";
         if (t->time_ns != MW_TIME_NONE) {
@@ -346,16 +361,16 @@ static void finish_hours(struct ctx_collect *cc)
                  "this the first",
                  (unsigned long long)h->records, h->records == 1 ? "" : "s",
                  (unsigned long long)h->items, h->items == 1 ? "" : "s", hour);
-        t->summary = mw_strdup(buf);
+        t->summary = mw_incidents_keep(cc->run->incidents, buf, strlen(buf));
         mw_free(h);
     }
     mw_strmap_fini(&cc->hours);
 }
 
-static int on_context(void *arg, const struct mw_ctx_event *ce)
+/* The first of the (key, incident) pairs of key (cc->nrefs when none). */
+static size_t first_ref(const struct ctx_collect *cc, uint64_t key)
 {
-    struct ctx_collect *cc = arg;
-    struct key_ref probe = { ce->key, 0 };
+    struct key_ref probe = { key, 0 };
     size_t lo = 0, hi = cc->nrefs;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -365,6 +380,13 @@ static int on_context(void *arg, const struct mw_ctx_event *ce)
             hi = mid;
         }
     }
+    return lo;
+}
+
+static int on_context(void *arg, const struct mw_ctx_event *ce)
+{
+    struct ctx_collect *cc = arg;
+    size_t lo = first_ref(cc, ce->key);
     for (size_t i = lo; i < cc->nrefs && cc->refs[i].key == ce->key; i++) {
         if (i > lo && cc->refs[i].inc == cc->refs[i - 1].inc) {
             continue;
@@ -372,6 +394,24 @@ static int on_context(void *arg, const struct mw_ctx_event *ce)
         add_entry(cc, cc->refs[i].inc, ce);
     }
     return MW_OK;
+}
+
+/* The entries picked for each key: the most each incident's timeline can get (mw_ctx_read_opts
+ * picked), so that its array is not grown past what it will hold. */
+static void on_picked(void *arg, const uint64_t *keys, const uint32_t *counts, size_t n)
+{
+    struct ctx_collect *cc = arg;
+    for (size_t i = 0; i < n; i++) {
+        size_t lo = first_ref(cc, keys[i]);
+        for (size_t r = lo; r < cc->nrefs && cc->refs[r].key == keys[i]; r++) {
+            if (r == lo || cc->refs[r].inc != cc->refs[r - 1].inc) {
+                size_t inc = cc->refs[r].inc;
+                cc->most[inc] =
+                        (cc->most[inc] == SIZE_MAX ? cc->incs[inc].ntimeline : cc->most[inc]) +
+                        counts[i];
+            }
+        }
+    }
 }
 
 static int cmp_entry(const void *pa, const void *pb)
@@ -401,6 +441,7 @@ static int add_context(struct mw_run *run, struct mw_incident *incs, size_t n)
     struct ctx_collect cc = { .run = run,
                               .incs = incs,
                               .caps = mw_calloc(n ? n : 1, sizeof(size_t)),
+                              .most = mw_calloc(n ? n : 1, sizeof(size_t)),
                               .exposure = mw_exposure_begin(incs, n) };
     mw_strmap_init(&cc.hours, false);
     mw_strmap_init(&cc.kept, false);
@@ -408,6 +449,7 @@ static int add_context(struct mw_run *run, struct mw_incident *incs, size_t n)
     note_records(&cc, n);
     for (size_t i = 0; i < n; i++) {
         cc.caps[i] = incs[i].ntimeline;
+        cc.most[i] = SIZE_MAX;
     }
     collect_keys(&cc, n);
     uint64_t *keys = mw_calloc(cc.nrefs ? cc.nrefs : 1, sizeof *keys);
@@ -432,6 +474,7 @@ static int add_context(struct mw_run *run, struct mw_incident *incs, size_t n)
         .fields = fields,
         .inputs = inputs,
         .ninputs = ninputs,
+        .picked = on_picked,
     };
     uint64_t dropped = 0;
     int rc = mw_context_read(run->context, keys, cc.nrefs, &o, on_context, &cc, &dropped);
@@ -454,6 +497,7 @@ static int add_context(struct mw_run *run, struct mw_incident *incs, size_t n)
     mw_free(fields);
     mw_free(cc.refs);
     mw_free(cc.caps);
+    mw_free(cc.most);
     if (rc != MW_OK && mw_context_error(run->context)) {
         fprintf(stderr, "mailward %s: %s\n", run->opt->cmd, mw_context_error(run->context));
     }

@@ -10,11 +10,14 @@
 
 #include "core/alloc.h"
 
+/* 32 bytes. seq keeps the low 32 bits of the opening's number: an open entry is never more than
+ * `window` (a uint32_t) openings old when it is looked at (mw_jointab_open evicts it then), so
+ * the difference of the low bits is the difference of the numbers. */
 struct mw_joinent {
     uint64_t key[2];     /* 0: none */
-    uint64_t seq;        /* its opening's number (mw_jointab.opened then) */
+    uint32_t seq;        /* its opening's number (mw_jointab.opened then), modulo 2^32 */
     uint32_t prev, next; /* open: the opening order (entry + 1); free: next is the free list */
-    int live;
+    uint32_t live;
 };
 
 void mw_jointab_init(struct mw_jointab *t, size_t psize, uint32_t window,
@@ -153,7 +156,7 @@ uint32_t mw_jointab_open(struct mw_jointab *t, uint64_t key0, uint64_t key1)
         }
     }
     /* a ring of `window` entries would overwrite the one opened `window` openings ago */
-    while (t->oldest && t->opened - t->ents[t->oldest - 1].seq >= t->window) {
+    while (t->oldest && (uint32_t)t->opened - t->ents[t->oldest - 1].seq >= t->window) {
         t->evicted++;
         mw_jointab_close(t, t->oldest - 1);
     }
@@ -164,7 +167,7 @@ uint32_t mw_jointab_open(struct mw_jointab *t, uint64_t key0, uint64_t key1)
     struct mw_joinent *x = &t->ents[e];
     t->free = x->next;
     x->live = 1;
-    x->seq = t->opened++;
+    x->seq = (uint32_t)t->opened++;
     x->prev = t->newest;
     x->next = 0;
     if (t->newest) {

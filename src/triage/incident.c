@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/arena.h"
 #include "core/hash.h"
 #include "core/ip.h"
 #include "core/str.h"
@@ -87,21 +88,32 @@ struct mw_incidents {
     uint32_t last_ip_form;
     struct mw_incident *incidents;
     size_t nincidents;
+    /* Evidence field names, files and sources, the rules' ids, titles, files and techniques, the
+     * correlation categories -> the store's one copy, shared by every alert: a few hundred
+     * strings where each alert had copies of its own (bench/README.md, "The context pass's
+     * memory"). */
+    struct mw_strmap names;
+    /* The summaries of timeline entries (mw_incidents_keep): one allocation per 64 KiB instead
+     * of one per entry, freed with the store. */
+    struct mw_arena strings;
     bool built;
 };
 
 /* ---- alert copies --------------------------------------------------------------------------- */
 
-static char *dup_cap(const char *s)
+/* The bytes of s kept: MW_INC_VALUE_MAX at most, cut at a UTF-8 boundary. */
+static size_t cap_len(const char *s)
 {
-    if (!s) {
-        return NULL;
-    }
     size_t n = strnlen(s, MW_INC_VALUE_MAX);
     while (n > 0 && n == MW_INC_VALUE_MAX && ((unsigned char)s[n] & 0xc0) == 0x80) {
-        n--; /* cut at a UTF-8 boundary */
+        n--;
     }
-    return mw_strndup(s, n);
+    return n;
+}
+
+static char *dup_cap(const char *s)
+{
+    return s ? mw_strndup(s, cap_len(s)) : NULL;
 }
 
 static char **dup_list(const char *const *v, size_t n, size_t *nout)
@@ -184,7 +196,60 @@ static enum mw_inc_origin origin_of(const char *source)
     return !strcmp(source, "exchange_admin_audit") ? MW_INC_ONPREM : MW_INC_CLOUD;
 }
 
-static void copy_evidence(struct mw_inc_alert *c, const struct mw_alert *a)
+/* The store's copy of an evidence field name, file or source (capped as a value is), NULL for
+ * NULL. */
+static char *intern_name(struct mw_incidents *b, const char *name)
+{
+    if (!name) {
+        return NULL;
+    }
+    struct mw_str key = mw_str_make(name, cap_len(name));
+    char *v = mw_strmap_get(&b->names, key);
+    if (!v) {
+        v = mw_strndup(key.ptr, key.len);
+        mw_strmap_put(&b->names, key, v);
+    }
+    return v;
+}
+
+/* A list whose strings are the store's (dup_list otherwise). */
+static char **intern_list(struct mw_incidents *b, const char *const *v, size_t n, size_t *nout)
+{
+    *nout = v ? n : 0;
+    if (!v || n == 0) {
+        return NULL;
+    }
+    char **out = mw_calloc(n, sizeof *out);
+    for (size_t i = 0; i < n; i++) {
+        out[i] = intern_name(b, v[i] ? v[i] : "");
+    }
+    return out;
+}
+
+/* An evidence record's fields in one allocation: the array, then the values (capped) one after
+ * another; the names are the store's. One allocation per record instead of one per value: an
+ * alert keeps up to ten records of a dozen fields or more (bench/README.md, "The context pass's
+ * memory"). */
+static struct mw_inc_field *copy_fields(struct mw_incidents *b, const struct mw_evidence *e)
+{
+    size_t bytes = e->nfields * sizeof(struct mw_inc_field);
+    for (size_t k = 0; k < e->nfields; k++) {
+        bytes += (e->values[k] ? cap_len(e->values[k]) : 0) + 1;
+    }
+    struct mw_inc_field *f = mw_malloc(bytes);
+    char *cur = (char *)(f + e->nfields);
+    for (size_t k = 0; k < e->nfields; k++) {
+        size_t len = e->values[k] ? cap_len(e->values[k]) : 0;
+        memcpy(cur, e->values[k] ? e->values[k] : "", len);
+        cur[len] = '\0';
+        f[k].name = intern_name(b, e->names[k] ? e->names[k] : "");
+        f[k].value = cur;
+        cur += len + 1;
+    }
+    return f;
+}
+
+static void copy_evidence(struct mw_incidents *b, struct mw_inc_alert *c, const struct mw_alert *a)
 {
     size_t n = a->evidence ? a->nevidence : 0;
     n = n < MW_INC_EVIDENCE_CAP ? n : MW_INC_EVIDENCE_CAP;
@@ -193,17 +258,15 @@ static void copy_evidence(struct mw_inc_alert *c, const struct mw_alert *a)
     for (size_t i = 0; i < n; i++) {
         const struct mw_evidence *e = &a->evidence[i];
         struct mw_inc_evidence *d = &c->evidence[i];
-        d->file = dup_cap(e->file);
+        d->file = intern_name(b, e->file);
         d->line = e->line;
         d->offset = e->offset;
-        d->source = dup_cap(e->source);
+        d->source = intern_name(b, e->source);
         d->time_ns = e->time_ns;
         d->has_time = e->has_time;
         d->nfields = e->names && e->values ? e->nfields : 0;
-        d->fields = d->nfields ? mw_calloc(d->nfields, sizeof *d->fields) : NULL;
+        d->fields = d->nfields ? copy_fields(b, e) : NULL;
         for (size_t k = 0; k < d->nfields; k++) {
-            d->fields[k].name = dup_cap(e->names[k] ? e->names[k] : "");
-            d->fields[k].value = dup_cap(e->values[k] ? e->values[k] : "");
             note_signal(c, d->fields[k].name, d->fields[k].value);
         }
     }
@@ -212,17 +275,18 @@ static void copy_evidence(struct mw_inc_alert *c, const struct mw_alert *a)
     }
 }
 
-static struct mw_inc_alert *copy_alert(const struct mw_alert *a)
+static struct mw_inc_alert *copy_alert(struct mw_incidents *b, const struct mw_alert *a)
 {
     struct mw_inc_alert *c = mw_calloc(1, sizeof *c);
     const struct mw_rule_info *r = a->rule;
     memcpy(c->id, a->id, sizeof c->id);
     c->id[sizeof c->id - 1] = '\0';
-    c->rule_id = dup_cap(r ? r->id : NULL);
-    c->rule_title = dup_cap(r ? r->title : NULL);
-    c->rule_file = dup_cap(r ? r->file : NULL);
+    c->rule_id = intern_name(b, r ? r->id : NULL); /* the rule's strings: the store's */
+    c->rule_title = intern_name(b, r ? r->title : NULL);
+    c->rule_file = intern_name(b, r ? r->file : NULL);
     c->level = a->level;
-    c->techniques = dup_list(r ? r->techniques : NULL, r ? r->ntechniques : 0, &c->ntechniques);
+    c->techniques =
+            intern_list(b, r ? r->techniques : NULL, r ? r->ntechniques : 0, &c->ntechniques);
     c->is_correlation = a->is_correlation;
     c->first_ns = a->first_ns;
     c->last_ns = a->last_ns;
@@ -232,9 +296,9 @@ static struct mw_inc_alert *copy_alert(const struct mw_alert *a)
     c->source_ips = dup_list(a->source_ips, a->nsource_ips, &c->nsource_ips);
     c->destinations = dup_list(a->destinations, a->ndestinations, &c->ndestinations);
     c->summary = dup_cap(a->summary);
-    c->category = dup_cap(a->category);
+    c->category = intern_name(b, a->category);
     c->count = a->evidence_total;
-    copy_evidence(c, a);
+    copy_evidence(b, c, a);
     for (size_t i = 0; a->aggs && i < a->naggs; i++) {
         for (size_t k = 0; a->aggs[i].values && k < a->aggs[i].nvalues; k++) {
             note_signal(c, a->aggs[i].field, a->aggs[i].values[k]);
@@ -249,27 +313,17 @@ static void free_alert(struct mw_inc_alert *c)
     if (!c) {
         return;
     }
-    mw_free(c->rule_id);
-    mw_free(c->rule_title);
-    mw_free(c->rule_file);
-    list_free(c->techniques, c->ntechniques);
+    mw_free(c->techniques); /* its strings, the rule's and the category are the store's */
     mw_free(c->account);
     mw_free(c->mailbox);
     mw_free(c->host);
     list_free(c->source_ips, c->nsource_ips);
     list_free(c->destinations, c->ndestinations);
     mw_free(c->summary);
-    mw_free(c->category);
     list_free(c->allowlists, c->nallowlists);
     for (size_t i = 0; i < c->nevidence; i++) {
         struct mw_inc_evidence *e = &c->evidence[i];
-        mw_free(e->file);
-        mw_free(e->source);
-        for (size_t k = 0; k < e->nfields; k++) {
-            mw_free(e->fields[k].name);
-            mw_free(e->fields[k].value);
-        }
-        mw_free(e->fields);
+        mw_free(e->fields); /* its values with it (copy_fields) */
     }
     mw_free(c->evidence);
     list_free(c->sessions, c->nsessions);
@@ -302,6 +356,8 @@ struct mw_incidents *mw_incidents_create(const struct mw_config *cfg)
     b->negress = cfg ? cfg->negress : 0;
     b->ids = mw_identities_create();
     mw_strmap_init(&b->buckets, true);
+    mw_strmap_init(&b->names, false);
+    mw_arena_init(&b->strings, 64 * 1024, 0);
     mw_strmap_init(&b->ips, true);
     if (cfg && cfg->identities) {
         struct mw_diag d;
@@ -338,6 +394,11 @@ void mw_incidents_destroy(struct mw_incidents *b)
         mw_free(u);
     }
     mw_strmap_fini(&b->ips);
+    for (size_t it = 0; mw_strmap_next(&b->names, &it, &key, &val);) {
+        mw_free(val);
+    }
+    mw_strmap_fini(&b->names);
+    mw_arena_fini(&b->strings);
     for (size_t i = 0; i < b->nincidents; i++) {
         incident_free(&b->incidents[i]);
     }
@@ -597,7 +658,7 @@ void mw_incidents_add(struct mw_incidents *b, const struct mw_alert *a)
     if (b->built) {
         return;
     }
-    struct mw_inc_alert *c = copy_alert(a);
+    struct mw_inc_alert *c = copy_alert(b, a);
     note_allowlists(c, a);
     alert_pairs(b, c);
     c->identity = alert_form(b, c);
@@ -1122,8 +1183,14 @@ static const char *const account_fields[] = { "UserId",          "UserPrincipalN
 static const char *const ip_fields[] = { "ClientIP",       "IPAddress",       "ClientIPAddress",
                                          "ActorIpAddress", "RequestSourceIP", NULL };
 
+char *mw_incidents_keep(struct mw_incidents *b, const char *s, size_t len)
+{
+    return mw_arena_strdup(&b->strings, s ? s : "", s ? len : 0);
+}
+
 /* "name=value; ..." of the record's fields other than its operation, at most 300 bytes. */
-static char *record_summary(const struct mw_inc_evidence *e, const char *op)
+static char *record_summary(struct mw_incidents *st, const struct mw_inc_evidence *e,
+                            const char *op)
 {
     struct mw_buf b;
     mw_buf_init(&b, 0);
@@ -1134,7 +1201,8 @@ static char *record_summary(const struct mw_inc_evidence *e, const char *op)
         (void)mw_buf_printf(&b, "%s%s=%.200s", b.len ? "; " : "", e->fields[k].name,
                             e->fields[k].value);
     }
-    char *s = mw_strdup(b.len ? b.ptr : (op ? op : "record"));
+    const char *v = b.len ? b.ptr : (op ? op : "record");
+    char *s = mw_incidents_keep(st, v, strlen(v));
     mw_buf_fini(&b);
     return s;
 }
@@ -1174,8 +1242,9 @@ static const char *record_kind(const struct mw_inc_evidence *e, const char *op)
     return e->source ? e->source : "record";
 }
 
-static void timeline_record(struct mw_incident *inc, const struct mw_inc_alert *a,
-                            const struct mw_inc_evidence *e, size_t *cap)
+static void timeline_record(struct mw_incidents *b, struct mw_incident *inc,
+                            const struct mw_inc_alert *a, const struct mw_inc_evidence *e,
+                            size_t *cap)
 {
     const char *op = field_of(e, op_fields);
     const char *who = field_of(e, account_fields);
@@ -1187,28 +1256,32 @@ static void timeline_record(struct mw_incident *inc, const struct mw_inc_alert *
     if (!t->source_ip && !a->is_correlation && a->nsource_ips) {
         t->source_ip = a->source_ips[0]; /* a plain alert's record is its evidence */
     }
-    t->summary = record_summary(e, op);
+    t->summary = record_summary(b, e, op);
     t->alert = a->id;
     t->file = e->file;
     t->line = e->line;
     t->offset = e->offset;
 }
 
-static void timeline_alert(struct mw_incident *inc, const struct mw_inc_alert *a, size_t *cap)
+static void timeline_alert(struct mw_incidents *b, struct mw_incident *inc,
+                           const struct mw_inc_alert *a, size_t *cap)
 {
     struct mw_inc_event *t = timeline_push(inc, cap);
     t->time_ns = a->first_ns;
     t->kind = "alert";
     t->account = a->account ? a->account : a->mailbox;
     t->source_ip = a->nsource_ips ? a->source_ips[0] : NULL;
-    t->summary = mw_strdup(a->summary ? a->summary : (a->rule_title ? a->rule_title : ""));
+    /* the alert's own string: the store keeps both */
+    t->summary = a->summary      ? a->summary
+                 : a->rule_title ? a->rule_title
+                                 : mw_incidents_keep(b, "", 0);
     t->alert = a->id;
     t->file = a->nevidence ? a->evidence[0].file : NULL;
     t->line = a->nevidence ? a->evidence[0].line : 0;
     t->offset = a->nevidence ? a->evidence[0].offset : 0;
     for (size_t i = 0; i < a->nevidence && inc->ntimeline < MW_INC_TIMELINE_CAP; i++) {
         if (!timeline_has(inc, a->evidence[i].file, a->evidence[i].offset)) {
-            timeline_record(inc, a, &a->evidence[i], cap); /* a record behind two alerts: once */
+            timeline_record(b, inc, a, &a->evidence[i], cap); /* a record behind two alerts: once */
         }
     }
 }
@@ -1243,11 +1316,11 @@ static int cmp_event(const void *pa, const void *pb)
     return strcmp(x->alert ? x->alert : "", y->alert ? y->alert : "");
 }
 
-static void set_timeline(struct mw_incident *inc)
+static void set_timeline(struct mw_incidents *b, struct mw_incident *inc)
 {
     size_t cap = 0;
     for (size_t i = 0; i < inc->nalerts && inc->ntimeline < MW_INC_TIMELINE_CAP; i++) {
-        timeline_alert(inc, inc->alerts[i], &cap);
+        timeline_alert(b, inc, inc->alerts[i], &cap);
     }
     qsort(inc->timeline, inc->ntimeline, sizeof *inc->timeline, cmp_event);
 }
@@ -1270,10 +1343,7 @@ static void incident_free(struct mw_incident *inc)
     list_free(inc->links, inc->nlinks);
     playbook_free(&inc->playbook);
     mw_free(inc->summary);
-    for (size_t i = 0; i < inc->ntimeline; i++) {
-        mw_free(inc->timeline[i].summary);
-    }
-    mw_free(inc->timeline);
+    mw_free(inc->timeline); /* its summaries are the store's */
     mw_exposed_free(inc->exposed);
 }
 
@@ -1343,7 +1413,7 @@ static void fill_incident(const struct linker *l, const uint64_t *omitted, struc
                         : display_form(l->fv, nroots ? roots[0] : MW_IDENTITY_NONE),
                 stages.len ? stages.ptr : "");
     mw_buf_fini(&stages);
-    set_timeline(inc);
+    set_timeline(l->b, inc);
 }
 
 static int cmp_incident(const void *pa, const void *pb)

@@ -21,6 +21,8 @@
 
 /* ---- what triage keeps of one alert --------------------------------------------------------- */
 
+/* An evidence record's name, file and source strings are the store's, one copy for all its
+ * alerts (triage/incident.c); its values are the alert's own, in the allocation of its fields. */
 struct mw_inc_field {
     char *name; /* "Parameters.ForwardTo" */
     char *value;
@@ -158,7 +160,7 @@ struct mw_inc_event {
     const char *kind; /* "alert", or "New-InboxRule", "MailItemsAccessed", ... */
     const char *account;
     const char *source_ip;
-    char *summary; /* owned */
+    char *summary; /* the store's (mw_incidents_keep), freed with it, not with the entry */
     const char *alert;
     const char *file;
     uint64_t line;
@@ -276,6 +278,9 @@ void mw_incidents_build(struct mw_incidents *b);
 /* The incidents, most severe first (then earliest, then id); valid until destroy. */
 struct mw_incident *mw_incidents_list(struct mw_incidents *b, size_t *n);
 struct mw_identities *mw_incidents_identities(struct mw_incidents *b);
+/* A copy of s[0, len) (NULL: "") kept by the store until it is destroyed: what timeline entries'
+ * summaries point to (struct mw_inc_event). */
+char *mw_incidents_keep(struct mw_incidents *b, const char *s, size_t len);
 
 /* ---- identities (triage/identity.c) --------------------------------------------------------- */
 

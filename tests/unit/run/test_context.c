@@ -92,7 +92,7 @@ static void read_back(struct fixture *fx, const char *account, size_t max, struc
                       uint64_t *dropped)
 {
     uint64_t key = mw_context_key(account, strlen(account));
-    struct mw_ctx_read_opts o = { NULL, MW_DATE_ORDER_UNKNOWN, 0, NULL, max, NULL, NULL, 0 };
+    struct mw_ctx_read_opts o = { NULL, MW_DATE_ORDER_UNKNOWN, 0, NULL, max, NULL, NULL, 0, NULL };
     memset(s, 0, sizeof *s);
     assert_int_equal(mw_context_read(fx->ctx, &key, 1, &o, collect, s, dropped), MW_OK);
 }
@@ -148,6 +148,78 @@ static void test_kinds_and_accounts(void **state)
 
 /* A gzip file is decompressed again; records of one JSON array on one line are found by their
  * own offsets. */
+/* What the caller is told before the reading back (mw_ctx_read_opts.picked): each key once,
+ * ascending, with as many entries as the callback then gets under it. */
+struct picked {
+    int calls;
+    uint64_t keys[8];
+    uint32_t counts[8];
+    size_t n;
+    int got[8]; /* collect_key calls per key of keys[] */
+};
+
+static void on_picked(void *arg, const uint64_t *keys, const uint32_t *counts, size_t n)
+{
+    struct picked *p = arg;
+    p->calls++;
+    assert_true(n <= 8);
+    memcpy(p->keys, keys, n * sizeof *keys);
+    memcpy(p->counts, counts, n * sizeof *counts);
+    p->n = n;
+}
+
+static int collect_key(void *arg, const struct mw_ctx_event *ce)
+{
+    struct picked *p = arg;
+    assert_int_equal(p->calls, 1); /* told first */
+    for (size_t i = 0; i < p->n; i++) {
+        p->got[i] += p->keys[i] == ce->key;
+    }
+    return MW_OK;
+}
+
+static void test_picked_counts(void **state)
+{
+    (void)state;
+    char path[256];
+    assert_int_equal(mw_test_temp_path("ctx-picked.jsonl", path, sizeof path), 0);
+    assert_int_equal(mw_test_write_file(path, lines, strlen(lines)), 0);
+    const char *paths[] = { path };
+    struct fixture fx;
+    read_inputs(&fx, paths, 1);
+    const char *forms[] = { "bob@example.org", "alice@example.org", "carol@example.org",
+                            "ALICE@example.org", "nobody@example.org" };
+    uint64_t keys[5];
+    for (size_t i = 0; i < 5; i++) {
+        keys[i] = mw_context_key(forms[i], strlen(forms[i]));
+    }
+    for (size_t max = 0; max <= 3; max += 3) { /* all, then the first three in file order */
+        struct mw_ctx_read_opts o = { NULL,     MW_DATE_ORDER_UNKNOWN, 0, NULL, max, NULL, NULL, 0,
+                                      on_picked };
+        struct picked p;
+        memset(&p, 0, sizeof p);
+        uint64_t dropped;
+        assert_int_equal(mw_context_read(fx.ctx, keys, 5, &o, collect_key, &p, &dropped), MW_OK);
+        assert_int_equal(p.calls, 1);
+        assert_int_equal(p.n, 4); /* alice's two forms are one key */
+        uint32_t total = 0;
+        for (size_t i = 0; i < p.n; i++) {
+            assert_true(i == 0 || p.keys[i - 1] < p.keys[i]);
+            assert_int_equal(p.counts[i], p.got[i]);
+            total += p.counts[i];
+            if (p.keys[i] == keys[1]) {
+                assert_int_equal(p.counts[i], max ? 2 : 4); /* alice: entries 1 and 2 of 3 */
+            }
+            if (p.keys[i] == keys[4]) {
+                assert_int_equal(p.counts[i], 0);
+            }
+        }
+        assert_int_equal(total, max ? 3 : 6);
+        assert_int_equal(dropped, max ? 3 : 0);
+    }
+    done(&fx);
+}
+
 static void test_gzip_and_array(void **state)
 {
     (void)state;
@@ -231,9 +303,8 @@ static void test_prefilter_add(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_kinds_and_accounts),
-        cmocka_unit_test(test_gzip_and_array),
-        cmocka_unit_test(test_reset),
+        cmocka_unit_test(test_kinds_and_accounts), cmocka_unit_test(test_picked_counts),
+        cmocka_unit_test(test_gzip_and_array),     cmocka_unit_test(test_reset),
         cmocka_unit_test(test_prefilter_add),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

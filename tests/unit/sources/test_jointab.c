@@ -81,14 +81,17 @@ static uint64_t rnd(void)
 }
 
 /* Keys 1..20 for the first key, 101..120 (or none) for the second: reuse is frequent, so the
- * same session or message comes again, and an entry found by its second key is closed. */
-static void run_against_ring(uint32_t window, int steps)
+ * same session or message comes again, and an entry found by its second key is closed. The
+ * openings are numbered from `start`. */
+static void run_against_ring(uint32_t window, int steps, uint64_t start)
 {
     struct ring r;
     memset(&r, 0, sizeof r);
     r.window = window;
+    r.opened = start;
     struct mw_jointab t;
     mw_jointab_init(&t, sizeof(struct payload), window, release);
+    t.opened = start;
     for (int step = 1; step <= steps; step++) {
         uint64_t op = rnd() % 10;
         if (op < 5) {
@@ -137,7 +140,18 @@ static void test_same_as_a_ring(void **state)
     (void)state;
     const uint32_t windows[] = { 1, 2, 3, 5, 8, 13, 16 };
     for (size_t i = 0; i < sizeof windows / sizeof windows[0]; i++) {
-        run_against_ring(windows[i], 20000);
+        run_against_ring(windows[i], 20000, 0);
+    }
+}
+
+/* An entry keeps the low 32 bits of its opening's number: the same evictions when the count of
+ * openings passes 2^32 during the run (a long `watch`, 4 billion sessions or messages). */
+static void test_same_as_a_ring_past_2_32(void **state)
+{
+    (void)state;
+    const uint32_t windows[] = { 1, 3, 16 };
+    for (size_t i = 0; i < sizeof windows / sizeof windows[0]; i++) {
+        run_against_ring(windows[i], 20000, (1ULL << 32) - 5000);
     }
 }
 
@@ -217,6 +231,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_as_a_ring),
+        cmocka_unit_test(test_same_as_a_ring_past_2_32),
         cmocka_unit_test(test_payload_and_release),
         cmocka_unit_test(test_stays_small),
     };
