@@ -3,7 +3,10 @@
 # FILE, `mailward scan` with the built-in pack ("pack") and with only a rule that matches nothing
 # ("source": reading, framing, mapping and joins, the pipeline running), BENCH_RUNS runs each,
 # interleaved; the median and the least CPU seconds (user + system, the SHA-256 thread
-# included), MB/s over each, and the peak RSS. On a shared virtual machine the same binary's runs
+# included), MB/s over each, the median elapsed (wall) seconds and MB/s over them, and the peak
+# RSS. Reading, framing, mapping, detection and the context reading run on one thread; the
+# SHA-256 digest of each file runs on a second one, so on an idle machine with two cores or more
+# the elapsed time is that one thread's. On a shared virtual machine the same binary's runs
 # can differ by half: the least is the run least disturbed. With BASE set to a second binary,
 # the same rows for it, runs interleaved with the first, for a before/after in one sitting.
 # Builds nothing.
@@ -30,8 +33,8 @@ die() { printf 'bench: error: %s\n' "$*" >&2; exit 2; }
 [ -z "${BASE:-}" ] || [ -x "$BASE" ] || die "BASE=$BASE is not an executable"
 [ "$#" -gt 0 ] || die "usage: sh bench/pack_cost.sh FILE..."
 
-echo "| file | binary | rules | CPU s per run | CPU s (median) | MB/s (median) | CPU s (least) | MB/s (least) | peak RSS MB |"
-echo "|---|---|---|---|---:|---:|---:|---:|---:|"
+echo "| file | binary | rules | CPU s per run | CPU s (median) | MB/s (median) | CPU s (least) | MB/s (least) | wall s (median) | MB/s wall | peak RSS MB |"
+echo "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
 for f in "$@"; do
     [ -s "$f" ] || die "$f: no such file"
     cat "$f" >/dev/null # warm the page cache
@@ -50,22 +53,25 @@ for f in "$@"; do
                 set -- --year "$YEAR" -q --format jsonl -o /dev/null
                 [ "$m" = source ] && set -- "$@" --no-builtin-rules --rules "$RULE"
                 rc=0
-                /usr/bin/time -f '%U %S %M' -o "$TMP/t" "$bin" scan "$@" "$f" 2>"$TMP/err" || rc=$?
+                /usr/bin/time -f '%U %S %M %e' -o "$TMP/t" "$bin" scan "$@" "$f" 2>"$TMP/err" || rc=$?
                 [ "$rc" -le 1 ] || die "$bin scan failed on $f (exit $rc): $(head -c 300 "$TMP/err")"
-                tail -n 1 "$TMP/t" | awk '{ printf "%.2f %d\n", $1 + $2, $3 }' >>"$TMP/$b.$m"
+                tail -n 1 "$TMP/t" | awk '{ printf "%.2f %d %.2f\n", $1 + $2, $3, $4 }' >>"$TMP/$b.$m"
             done
         done
         i=$((i + 1))
     done
     for m in $MODES; do
         for b in $bins; do
+            wall=$(awk '{ print $3 }' "$TMP/$b.$m" | sort -n |
+                awk '{ w[NR] = $1 } END { print w[int((NR + 1) / 2)] }')
             sort -n "$TMP/$b.$m" | awk -v f="$(basename "$f")" -v b="$b" -v m="$m" -v mb="$mb" \
+                -v wall="$wall" \
                 -v all="$(awk '{ printf "%s%s", s, $1; s = " " }' "$TMP/$b.$m")" '
                 { c[NR] = $1; if ($2 > r) r = $2 }
                 END { k = int((NR + 1) / 2);
-                      printf "| %s | %s | %s | %s | %.2f | %.0f | %.2f | %.0f | %.1f |\n", f, b, m,
-                             all, c[k], (c[k] > 0 ? mb / c[k] : 0), c[1], (c[1] > 0 ? mb / c[1] : 0),
-                             r / 1024 }'
+                      printf "| %s | %s | %s | %s | %.2f | %.0f | %.2f | %.0f | %.2f | %.0f | %.1f |\n",
+                             f, b, m, all, c[k], (c[k] > 0 ? mb / c[k] : 0), c[1],
+                             (c[1] > 0 ? mb / c[1] : 0), wall, (wall > 0 ? mb / wall : 0), r / 1024 }'
         done
     done
 done
