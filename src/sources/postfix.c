@@ -161,10 +161,8 @@ static void keep(struct pf_msg *m, int which, struct mw_str v)
         return;
     }
     if ((size_t)m->used + v.len > m->cap) {
-        size_t cap = m->cap ? m->cap : 128;
-        while (cap < (size_t)m->used + v.len) {
-            cap *= 2;
-        }
+        /* in steps of 64 bytes: a full table of messages keeps each buffer at the most it held */
+        size_t cap = ((size_t)m->used + v.len + 63) & ~(size_t)63;
         cap = cap > MSG_BUF_MAX ? MSG_BUF_MAX : cap;
         m->buf = mw_realloc(m->buf, cap);
         m->cap = (uint16_t)cap;
