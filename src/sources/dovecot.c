@@ -288,7 +288,7 @@ static unsigned key_slot(struct mw_str key)
 }
 
 /* The table's entry of key (a non-empty key of at most 40 bytes, from key_len), added when
- * missing; NULL when key is too long or the table is full (out is then filled instead). */
+ * missing; out, filled for key, when key is too long for the table or the table is full. */
 static struct dv_key *find_key(struct mw_dovecot *d, struct mw_str key, struct dv_key *out)
 {
     if (key.len < sizeof d->keys[0].name) {
