@@ -205,24 +205,6 @@ static struct mw_str skip(struct mw_str s, size_t n)
 /* The first needle (a non-empty string literal) in s, or -1. */
 #define find(s, needle) mw_str_find((s), mw_str_c(needle))
 
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* mw_str_trim without the call, for the values of every element. */
-static struct mw_str trim(struct mw_str s)
-{
-    while (s.len && is_space(s.ptr[0])) {
-        s.ptr++;
-        s.len--;
-    }
-    while (s.len && is_space(s.ptr[s.len - 1])) {
-        s.len--;
-    }
-    return s;
-}
-
 /* "<x>" -> "x"; anything else as it is. */
 static struct mw_str unbracket(struct mw_str v)
 {
@@ -372,7 +354,7 @@ static struct mw_str *kept(struct dv_line *ln, enum dv_field f)
 /* One key=value element: the fields of its own, or "dovecot.<key>". */
 static void put_kv(struct dv_line *ln, struct mw_str key, struct mw_str val)
 {
-    val = unbracket(trim(val));
+    val = unbracket(mw_str_trim(val));
     struct dv_key tmp;
     struct dv_key *k = find_key(ln->d, key, &tmp);
     if (k->field >= 0) {
