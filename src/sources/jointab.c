@@ -25,7 +25,7 @@ void mw_jointab_init(struct mw_jointab *t, size_t psize, uint32_t window,
 {
     memset(t, 0, sizeof *t);
     t->psize = psize ? psize : 1;
-    t->window = window ? window : 1;
+    t->window = !window ? 1 : window > MW_JOINTAB_WINDOW_MAX ? MW_JOINTAB_WINDOW_MAX : window;
     t->release = release;
 }
 
@@ -37,19 +37,37 @@ void mw_jointab_fini(struct mw_jointab *t)
     memset(t, 0, sizeof *t);
 }
 
-static uint64_t slot_key(const struct mw_jointab *t, uint32_t v)
+/* A slot: 0 empty, else the reference (entry * 2 + which) + 1 in the low REF_BITS bits and the
+ * key's top TAG_BITS bits above them. A key is looked for at its low bits (its home), so the tag
+ * is bits the home does not use: a slot whose tag differs is passed without reading its entry,
+ * and a key that is not open (every line of a file whose messages never close) costs the slots'
+ * cache line, not one entry's line per slot probed. */
+#define REF_BITS 19
+#define TAG_BITS (32 - REF_BITS)
+#define REF_MASK ((1u << REF_BITS) - 1)
+_Static_assert(2 * (uint64_t)MW_JOINTAB_WINDOW_MAX <= REF_MASK, "a reference fits its bits");
+
+static uint32_t tag_of(uint64_t key)
 {
-    return t->ents[(v - 1) >> 1].key[(v - 1) & 1];
+    return (uint32_t)(key >> (64 - TAG_BITS)) << REF_BITS;
 }
 
-/* The slot holding key, or the empty slot where it would go (*pos); returns its value. */
+static uint64_t slot_key(const struct mw_jointab *t, uint32_t v)
+{
+    uint32_t ref = (v & REF_MASK) - 1;
+    return t->ents[ref >> 1].key[ref & 1];
+}
+
+/* The slot holding key, or the empty slot where it would go (*pos); returns its reference (0:
+ * none). */
 static uint32_t find_slot(const struct mw_jointab *t, uint64_t key, uint32_t *pos)
 {
+    uint32_t tag = tag_of(key);
     for (uint32_t i = (uint32_t)key & t->mask;; i = (i + 1) & t->mask) {
         uint32_t v = t->slots[i];
-        if (!v || slot_key(t, v) == key) {
+        if (!v || ((v & ~REF_MASK) == tag && slot_key(t, v) == key)) {
             *pos = i;
-            return v;
+            return v & REF_MASK;
         }
     }
 }
@@ -140,7 +158,7 @@ static void grow(struct mw_jointab *t)
             uint32_t pos;
             if (t->ents[e].live && t->ents[e].key[w]) {
                 (void)find_slot(t, t->ents[e].key[w], &pos);
-                t->slots[pos] = e * 2 + w + 1;
+                t->slots[pos] = (e * 2 + w + 1) | tag_of(t->ents[e].key[w]);
             }
         }
     }
@@ -182,7 +200,7 @@ uint32_t mw_jointab_open(struct mw_jointab *t, uint64_t key0, uint64_t key1)
         if (key[w]) {
             uint32_t pos;
             (void)find_slot(t, key[w], &pos);
-            t->slots[pos] = e * 2 + w + 1;
+            t->slots[pos] = (e * 2 + w + 1) | tag_of(key[w]);
         }
     }
     return e;

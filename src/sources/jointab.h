@@ -12,6 +12,9 @@
 
 struct mw_joinent; /* jointab.c */
 
+/* The largest window: a larger one given to mw_jointab_init is this one. */
+#define MW_JOINTAB_WINDOW_MAX (1u << 17)
+
 struct mw_jointab {
     struct mw_joinent *ents; /* cap entries: keys, order and free list */
     unsigned char *payload;  /* cap payloads of psize bytes, zeroed when first allocated */
@@ -19,7 +22,7 @@ struct mw_jointab {
     uint32_t cap, window;
     uint32_t free;           /* the free entries (entry + 1; 0: none), last freed first */
     uint32_t oldest, newest; /* the open entries in the order opened (entry + 1; 0: none) */
-    uint32_t *slots;         /* open addressing: 0 empty, else (entry * 2 + which) + 1 */
+    uint32_t *slots;         /* open addressing: 0 empty, else a reference and a tag (jointab.c) */
     uint32_t mask;
     uint32_t open; /* entries open now */
     uint64_t opened;

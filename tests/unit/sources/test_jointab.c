@@ -80,6 +80,17 @@ static uint64_t rnd(void)
     return rnd_state;
 }
 
+/* The table's key for the ring's key k (0 stays none). Plain: k itself, every key with the same
+ * top bits. Spread: every key has the same low 20 bits, so all of them look for one home slot and
+ * probe past each other; the top bits (the slot's tag, sources/jointab.c) take five values, so
+ * some keys are passed by their tag and others only by comparing the whole key. */
+static bool spread;
+
+static uint64_t tkey(uint64_t k)
+{
+    return !k || !spread ? k : (k % 5) << 59 | (k / 5) << 20 | 0x2a5;
+}
+
 /* Keys 1..20 for the first key, 101..120 (or none) for the second: reuse is frequent, so the
  * same session or message comes again, and an entry found by its second key is closed. The
  * openings are numbered from `start`. */
@@ -98,12 +109,12 @@ static void run_against_ring(uint32_t window, int steps, uint64_t start)
             uint64_t k0 = 1 + rnd() % 20;
             uint64_t k1 = rnd() % 3 ? 101 + rnd() % 20 : 0;
             ring_open(&r, k0, k1, step);
-            struct payload *p = mw_jointab_payload(&t, mw_jointab_open(&t, k0, k1));
+            struct payload *p = mw_jointab_payload(&t, mw_jointab_open(&t, tkey(k0), tkey(k1)));
             p->tag = step;
         } else {
             uint64_t key = rnd() % 2 ? 1 + rnd() % 20 : 101 + rnd() % 20;
             int want = ring_find(&r, key);
-            int32_t got = mw_jointab_find(&t, key);
+            int32_t got = mw_jointab_find(&t, tkey(key));
             assert_int_equal(want >= 0, got >= 0);
             if (got >= 0) {
                 struct payload *p = mw_jointab_payload(&t, (uint32_t)got);
@@ -125,7 +136,7 @@ static void run_against_ring(uint32_t window, int steps, uint64_t start)
     /* every key the ring holds is found with its tag, and no other */
     for (uint64_t key = 1; key <= 120; key++) {
         int want = ring_find(&r, key);
-        int32_t got = mw_jointab_find(&t, key);
+        int32_t got = mw_jointab_find(&t, tkey(key));
         assert_int_equal(want >= 0, got >= 0);
         if (got >= 0) {
             assert_int_equal(((struct payload *)mw_jointab_payload(&t, (uint32_t)got))->tag,
@@ -196,6 +207,39 @@ static void test_payload_and_release(void **state)
     mw_jointab_fini(&t);
 }
 
+/* Keys that all look for one home slot, told apart by their tag or by the whole key. */
+static void test_same_as_a_ring_one_home(void **state)
+{
+    (void)state;
+    spread = true;
+    const uint32_t windows[] = { 1, 2, 5, 16 };
+    for (size_t i = 0; i < sizeof windows / sizeof windows[0]; i++) {
+        run_against_ring(windows[i], 20000, 0);
+    }
+    spread = false;
+}
+
+/* A window larger than the table can refer to is its largest. */
+static void test_window_max(void **state)
+{
+    (void)state;
+    struct mw_jointab t;
+    mw_jointab_init(&t, 1, UINT32_MAX, NULL);
+    assert_int_equal(t.window, MW_JOINTAB_WINDOW_MAX);
+    for (uint64_t i = 1; i <= MW_JOINTAB_WINDOW_MAX + 10; i++) {
+        (void)mw_jointab_open(&t, i << 40 | i, 0);
+    }
+    assert_int_equal(t.open, MW_JOINTAB_WINDOW_MAX);
+    assert_int_equal(t.evicted, 10);
+    assert_int_equal(mw_jointab_find(&t, 10ULL << 40 | 10), -1);
+    for (uint64_t i = 11; i <= MW_JOINTAB_WINDOW_MAX + 10; i++) { /* also those moved by a growth */
+        assert_true(mw_jointab_find(&t, i << 40 | i) >= 0);
+    }
+    int32_t e = mw_jointab_find(&t, (uint64_t)MW_JOINTAB_WINDOW_MAX << 40 | MW_JOINTAB_WINDOW_MAX);
+    assert_int_equal(e, (int32_t)MW_JOINTAB_WINDOW_MAX - 1); /* the last entry handed out */
+    mw_jointab_fini(&t);
+}
+
 /* A million sessions, never more than three open at once, under the largest window the sources
  * use: the table keeps its first 64 entries, not room for the window. */
 static void test_stays_small(void **state)
@@ -232,6 +276,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_as_a_ring),
         cmocka_unit_test(test_same_as_a_ring_past_2_32),
+        cmocka_unit_test(test_same_as_a_ring_one_home),
+        cmocka_unit_test(test_window_max),
         cmocka_unit_test(test_payload_and_release),
         cmocka_unit_test(test_stays_small),
     };
