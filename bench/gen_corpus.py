@@ -5,7 +5,7 @@
 # finding counts are known, and writes those counts to OUT.expected.json.
 # SPDX-License-Identifier: MIT
 """Usage: gen_corpus.py --kind defender|office|adminxml|iis|msgtrack|graph|msgtrace|winevent|entra_signin|
-entra_signin_graph|entra_audit|exchange_admin_audit|syslog --size 1G [--seed N] --out FILE
+entra_signin_graph|entra_audit|exchange_admin_audit|syslog|syslog-unjoined|dovecot|postfix|auditd|access|winlogbeat --size 1G [--seed N] --out FILE
 
 adminxml: the New-AdminAuditLogSearch XML report of Exchange Server (docs/formats/exchange_admin_audit.md):
 <SearchResults> with one <Event> per cmdlet run, CmdletParameters and ModifiedProperties."""
@@ -1548,13 +1548,86 @@ class MessageTrace(Common):
 
 
 # ---------------------------------------------------------------------------------------------
-# Syslog (docs/formats/syslog.md): Postfix, Dovecot and sshd lines of a mail server, mixed RFC
-# 3164 (rsyslog traditional, some with <PRI>), rsyslog ISO-8601 and RFC 5424 lines.
+# Syslog (docs/formats/syslog.md): the syslog of a mail server, Postfix, Dovecot and sshd lines
+# interleaved, mixed RFC 3164 (rsyslog traditional, some with <PRI>), rsyslog ISO-8601 and RFC 5424
+# lines, every one naming the host mx1. `syslog`: the Postfix messages and Dovecot sessions are those of the postfix and dovecot
+# kinds' background (each message from its client= line to removed, each session from its login
+# to its logout, about 40 of each open at a time), so the source's joins work as on a real server.
+# `syslog-unjoined`: every Postfix line names a queue id of its own and every Dovecot login and
+# logout a session of its own, so no message or session ever closes and the join tables stay full:
+# the worst case of the joins' memory bound, not a server's log (the `syslog` kind before
+# 2026-12-07 was this one).
 
 SYSLOG_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
 class Syslog(Common):
+    """The line shapes, shared by both kinds; message() gives one (app, pid, text)."""
+
+    def __init__(self, seed):
+        Common.__init__(self, seed)
+        self.pending = []
+        self.host = "mx1"  # one name in every shape: the joins key on the host
+
+    def sshd(self):
+        rng = self.rng
+        ip = "198.51.100.%d" % rng.randrange(1, 255)
+        pid = rng.randrange(1000, 60000)
+        if rng.random() < 0.5:
+            return "sshd", pid, "Accepted publickey for %s from %s port %d ssh2" % (
+                rng.choice(self.users), ip, rng.randrange(1024, 65535))
+        return "sshd", pid, "Failed password for invalid user admin from %s port %d ssh2" % (
+            ip, rng.randrange(1024, 65535))
+
+    def message(self, ts):
+        while not self.pending:
+            kind = self.rng.randrange(8)
+            if kind < 4:
+                self.pf.background(self.pending, ts)
+            elif kind < 6:
+                self.dv.background(self.pending, ts)
+            else:
+                self.pending.append(self.sshd())
+        return self.pending.pop(0)
+
+    def line(self, ts):
+        rng = self.rng
+        app, pid, msg = self.message(ts)
+        tm = time.gmtime(ts)
+        shape = rng.random()
+        if shape < 0.1:
+            return "<%d>1 %s.%06d+01:00 %s %s %s - - %s" % (
+                2 * 8 + 6, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts + 3600)),
+                rng.randrange(1000000), self.host, app, pid if pid else "-", msg)
+        tag = "%s[%d]" % (app, pid) if pid else app
+        if shape < 0.4:
+            return "%s.%06d+01:00 mx1 %s: %s" % (
+                time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts + 3600)),
+                rng.randrange(1000000), tag, msg)
+        pri = "<22>" if shape < 0.45 else ""
+        return "%s%s %2d %s mx1 %s: %s" % (pri, SYSLOG_MONTHS[tm.tm_mon - 1], tm.tm_mday,
+                                          time.strftime("%H:%M:%S", tm), tag, msg)
+
+    def run(self, w, size):
+        self.dv = MixedDovecot(self.rng.randrange(1 << 30))
+        self.pf = MixedPostfix(self.rng.randrange(1 << 30))
+        ts = BASE_EPOCH
+        while w.size() < size:
+            for _ in range(64):
+                w.add(self.line(ts))
+                ts += 1 if self.rng.random() < 0.3 else 0
+            while len(self.dv.open) > 60:
+                self.dv.logout(self.pending, ts, self.dv.open.pop(0))
+        while self.pending:  # the last lines of what was open, but no more than that
+            w.add(self.line(ts))
+        return {}
+
+
+class SyslogUnjoined(Syslog):
+    def __init__(self, seed):
+        Syslog.__init__(self, seed)
+        self.host = "mx1." + DOMAIN  # as the kind was before 2026-12-07
+
     def message(self, ts):
         rng = self.rng
         user = rng.choice(self.users) + "@" + DOMAIN
@@ -1588,29 +1661,7 @@ class Syslog(Common):
                                          rng.randrange(1000, 1 << 28), rng.randrange(100),
                                          rng.randrange(1 << 20), rng.randrange(100),
                                          rng.randrange(1 << 24)))
-        if kind == 6:
-            return "sshd", pid, "Accepted publickey for %s from %s port %d ssh2" % (
-                rng.choice(self.users), ip, rng.randrange(1024, 65535))
-        return "sshd", pid, "Failed password for invalid user admin from %s port %d ssh2" % (
-            ip, rng.randrange(1024, 65535))
-
-    def line(self, ts):
-        rng = self.rng
-        app, pid, msg = self.message(ts)
-        tm = time.gmtime(ts)
-        shape = rng.random()
-        if shape < 0.1:
-            return "<%d>1 %s.%06d+01:00 mx1.%s %s %s - - %s" % (
-                2 * 8 + 6, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts + 3600)),
-                rng.randrange(1000000), DOMAIN, app, pid if pid else "-", msg)
-        tag = "%s[%d]" % (app, pid) if pid else app
-        if shape < 0.4:
-            return "%s.%06d+01:00 mx1 %s: %s" % (
-                time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts + 3600)),
-                rng.randrange(1000000), tag, msg)
-        pri = "<22>" if shape < 0.45 else ""
-        return "%s%s %2d %s mx1 %s: %s" % (pri, SYSLOG_MONTHS[tm.tm_mon - 1], tm.tm_mday,
-                                          time.strftime("%H:%M:%S", tm), tag, msg)
+        return self.sshd()
 
     def run(self, w, size):
         ts = BASE_EPOCH
@@ -1922,6 +1973,21 @@ class Postfix(Common):
                 POSTFIX_RULES["fanin"]: next_unit}
 
 
+class MixedDovecot(Dovecot):
+    """The dovecot kind's background lines as (app, pid, text) for the syslog kind."""
+
+    def say(self, w, ts, msg):
+        w.append(("dovecot", None, msg))
+
+
+class MixedPostfix(Postfix):
+    """The postfix kind's background lines as (app, pid, text) for the syslog kind."""
+
+    def say(self, w, ts, daemon, msg):
+        self.pid += 1
+        w.append(("postfix/" + daemon, 1000 + self.pid % 50000, msg))
+
+
 # The Linux audit log (docs/formats/auditd.md): syscall events (SYSCALL, CWD, one or two PATH,
 # PROCTITLE, EOE; half of them ENRICHED) of programs opening files under watched directories:
 # Dovecot's imap and lmtp reading and writing Maildir files, Thunderbird its profile, editors,
@@ -2110,6 +2176,7 @@ KINDS = {"defender": lambda seed: Defender(seed), "office": lambda seed: Office(
          "msgtrack": lambda seed: MsgTrack(seed + 3),
          "graph": lambda seed: Graph(seed + 2), "msgtrace": lambda seed: MessageTrace(seed + 3),
          "winevent": lambda seed: WinEvent(seed + 5), "syslog": lambda seed: Syslog(seed + 6),
+         "syslog-unjoined": lambda seed: SyslogUnjoined(seed + 6),
          "winlogbeat": lambda seed: Winlogbeat(seed + 8),
          "dovecot": lambda seed: Dovecot(seed + 7), "postfix": lambda seed: Postfix(seed + 8),
          "auditd": lambda seed: Auditd(seed + 9), "access": lambda seed: WebAccess(seed + 10)}
