@@ -110,6 +110,9 @@ struct mw_run_summary {
     uint64_t domains_unknown;
     /* Alerts judged before the whole input was read (more held than the budget; a notice). */
     uint64_t judged_early;
+    /* Alerts shown but not kept for incidents past MW_INC_ALERTS_MAX in all (a notice). */
+    uint64_t incident_alerts_dropped;
+    unsigned incident_alerts_max; /* the cap they passed */
     /* Alerts an allow list lowered to informational instead of suppressing them. */
     const struct mw_suppress_count *lowered;
     size_t nlowered;

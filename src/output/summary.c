@@ -250,6 +250,15 @@ static void print_domains(const struct summary_ctx *c, const struct mw_run_summa
                 s->judged_early, plural(s->judged_early, "alert", "alerts"));
         line_end(c, SUMMARY_YELLOW);
     }
+    if (s->incident_alerts_dropped > 0) {
+        line_start(c, SUMMARY_YELLOW);
+        fprintf(f,
+                "Incidents: %" PRIu64 " %s not kept for incidents (at most %u in all, the least "
+                "severe left out first; every alert is in the output)",
+                s->incident_alerts_dropped, plural(s->incident_alerts_dropped, "alert", "alerts"),
+                s->incident_alerts_max);
+        line_end(c, SUMMARY_YELLOW);
+    }
 }
 
 static void print_lowered(const struct summary_ctx *c, const struct mw_run_summary *s)

@@ -45,6 +45,8 @@ static void add_extras(const struct mw_run *st, struct mw_run_summary *sum,
     sum->ninferred_domains = ex->ndomains;
     sum->domains_unknown = st->domains_unknown;
     sum->judged_early = st->judged_early;
+    sum->incident_alerts_dropped = st->incidents ? mw_incidents_dropped(st->incidents) : 0;
+    sum->incident_alerts_max = MW_INC_ALERTS_MAX;
     sum->lowered = ex->lowered;
     sum->nlowered = nl;
 }

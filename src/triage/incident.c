@@ -1,7 +1,7 @@
 /* triage/incident.c: the incident builder. Keeps a compact copy of every alert the policy shows
- * (bounded per account), the account pairs and IP users of matched records, and at the end
- * groups alerts per identity and time span, links identities that share an attacker signal,
- * and fills each incident: level, kind, accounts, techniques, timeline (docs/incidents.md).
+ * (bounded per account and in all), the account pairs and IP users of matched records, and at the
+ * end groups alerts per identity and time span, links identities that share an attacker signal, and
+ * fills each incident: level, kind, accounts, techniques, timeline (docs/incidents.md).
  * SPDX-License-Identifier: MIT */
 #include <inttypes.h>
 #include <stdio.h>
@@ -96,6 +96,12 @@ struct mw_incidents {
     /* The summaries of timeline entries (mw_incidents_keep): one allocation per 64 KiB instead
      * of one per entry, freed with the store. */
     struct mw_arena strings;
+    /* The alerts kept in all buckets, and how many of each level (MW_INC_ALERTS_MAX); where the
+     * last alert of the lowest level was evicted from (the next eviction looks there first). */
+    size_t nkept;
+    size_t kept_level[MW_LEVEL_CRITICAL + 1];
+    size_t evict_at;
+    uint64_t dropped; /* alerts left out for MW_INC_ALERTS_MAX: dropped as they came or evicted */
     bool built;
 };
 
@@ -626,16 +632,69 @@ static struct bucket *bucket_for(struct mw_incidents *b, uint32_t form)
     return k;
 }
 
-/* Keeps c in its bucket; at the cap, c replaces the least severe alert when more severe, else
- * it is counted and freed. */
-static void bucket_keep(struct bucket *k, struct mw_inc_alert *c)
+static int level_of(const struct mw_inc_alert *c)
 {
+    return c->level < MW_LEVEL_INFORMATIONAL ? MW_LEVEL_INFORMATIONAL
+           : c->level > MW_LEVEL_CRITICAL    ? MW_LEVEL_CRITICAL
+                                             : c->level;
+}
+
+/* The least severe level of the alerts kept (the store holds some). */
+static int lowest_kept(const struct mw_incidents *b)
+{
+    int l = MW_LEVEL_INFORMATIONAL;
+    while (l < MW_LEVEL_CRITICAL && !b->kept_level[l]) {
+        l++;
+    }
+    return l;
+}
+
+/* Drops one kept alert of the level (counted in its bucket), looking first in the bucket the
+ * last one came from: a store full of one account's noise gives up that account's alerts. */
+static void evict_one(struct mw_incidents *b, int level)
+{
+    for (size_t step = 0; step < b->nbuckets; step++) {
+        size_t at = (b->evict_at + step) % b->nbuckets;
+        struct bucket *k = b->blist[at];
+        for (size_t i = k->n; i-- > 0;) {
+            if (level_of(k->v[i]) == level) {
+                free_alert(k->v[i]);
+                k->v[i] = k->v[--k->n]; /* a bucket's order is not kept: grouping sorts */
+                k->omitted++;
+                b->dropped++;
+                b->nkept--;
+                b->kept_level[level]--;
+                b->evict_at = at;
+                return;
+            }
+        }
+    }
+}
+
+/* Keeps c in its bucket. Past MW_INC_ALERTS_PER_ACCOUNT in the bucket, or MW_INC_ALERTS_MAX in
+ * all, c replaces a least severe alert when more severe than it (of the bucket, or of the whole
+ * store), else it is counted and freed. */
+static void bucket_keep(struct mw_incidents *b, struct bucket *k, struct mw_inc_alert *c)
+{
+    int level = level_of(c);
+    if (k->n < MW_INC_ALERTS_PER_ACCOUNT && b->nkept >= MW_INC_ALERTS_MAX) {
+        int low = lowest_kept(b);
+        if (level <= low) {
+            k->omitted++;
+            b->dropped++;
+            free_alert(c);
+            return;
+        }
+        evict_one(b, low);
+    }
     if (k->n < MW_INC_ALERTS_PER_ACCOUNT) {
         if (k->n == k->cap) {
             k->cap = k->cap ? k->cap * 2 : 8;
             k->v = mw_realloc(k->v, k->cap * sizeof *k->v);
         }
         k->v[k->n++] = c;
+        b->nkept++;
+        b->kept_level[level]++;
         return;
     }
     size_t low = 0;
@@ -646,11 +705,18 @@ static void bucket_keep(struct bucket *k, struct mw_inc_alert *c)
     }
     k->omitted++;
     if (k->v[low]->level < c->level) {
+        b->kept_level[level_of(k->v[low])]--;
+        b->kept_level[level]++;
         free_alert(k->v[low]);
         k->v[low] = c;
     } else {
         free_alert(c);
     }
+}
+
+uint64_t mw_incidents_dropped(const struct mw_incidents *b)
+{
+    return b->dropped;
 }
 
 void mw_incidents_add(struct mw_incidents *b, const struct mw_alert *a)
@@ -665,7 +731,7 @@ void mw_incidents_add(struct mw_incidents *b, const struct mw_alert *a)
     for (size_t i = 0; i < c->nsource_ips; i++) {
         note_ip_user(b, mw_str_c(c->source_ips[i]), c->identity, true);
     }
-    bucket_keep(bucket_for(b, c->identity), c);
+    bucket_keep(b, bucket_for(b, c->identity), c);
 }
 
 /* ---- grouping ------------------------------------------------------------------------------- */
@@ -1152,8 +1218,9 @@ static void set_summary(struct mw_incident *inc, const char *who, const char *st
                             inc->nlinks == 1 ? "" : "s");
     }
     if (inc->alerts_omitted > 0) {
-        (void)mw_buf_printf(&b, "; %" PRIu64 " more alerts not kept (at most %d per account)",
-                            inc->alerts_omitted, MW_INC_ALERTS_PER_ACCOUNT);
+        (void)mw_buf_printf(
+                &b, "; %" PRIu64 " more alerts not kept (at most %d per account, %d in all)",
+                inc->alerts_omitted, MW_INC_ALERTS_PER_ACCOUNT, MW_INC_ALERTS_MAX);
     }
     inc->summary = mw_strdup(b.ptr);
     mw_buf_fini(&b);

@@ -230,7 +230,8 @@ struct mw_incident {
     /* Added by the builder (docs/incidents.md): */
     const char *technique;         /* the most severe (then earliest) alert's primary one */
     char *summary;                 /* one line */
-    uint64_t alerts_omitted;       /* alerts of its accounts past MW_INC_ALERTS_PER_ACCOUNT */
+    uint64_t alerts_omitted;       /* alerts of its accounts past MW_INC_ALERTS_PER_ACCOUNT or
+                                    * MW_INC_ALERTS_MAX */
     bool raised;                   /* level raised one step: stages chained */
     struct mw_inc_event *timeline; /* in time order (undated last) */
     size_t ntimeline;
@@ -249,6 +250,7 @@ struct mw_incident {
 #define MW_INC_EVIDENCE_CAP       10   /* evidence records kept per alert */
 #define MW_INC_VALUE_MAX          1024 /* bytes kept of an evidence value */
 #define MW_INC_ALERTS_PER_ACCOUNT 1000 /* alerts kept per account form; the rest are counted */
+#define MW_INC_ALERTS_MAX         16384 /* alerts kept in all (every account); the rest are counted */
 #define MW_INC_TIMELINE_CAP       2000 /* timeline entries per incident */
 #define MW_INC_SPAN_DEFAULT       (7LL * 86400 * 1000000000LL)
 #define MW_INC_IP_MAX_DEFAULT     5     /* accounts an IP may serve and still link (egress: none) */
@@ -273,6 +275,8 @@ void mw_incidents_observe(struct mw_incidents *b, const struct mw_event *ev, str
                           struct mw_str source_ip);
 /* Copies what incidents need of an alert the policy showed. */
 void mw_incidents_add(struct mw_incidents *b, const struct mw_alert *a);
+/* Alerts left out past MW_INC_ALERTS_MAX in all (not those past an account's own cap). */
+uint64_t mw_incidents_dropped(const struct mw_incidents *b);
 /* Resolves identities, groups, links, and fills the incidents. Call once. */
 void mw_incidents_build(struct mw_incidents *b);
 /* The incidents, most severe first (then earliest, then id); valid until destroy. */

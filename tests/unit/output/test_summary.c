@@ -197,6 +197,23 @@ static void test_notices_only(void **state)
     mw_free(out);
 }
 
+/* Alerts left out of incidents past the store's cap are a notice, also under --quiet. */
+static void test_incident_alerts_dropped(void **state)
+{
+    struct mw_run_summary s;
+    (void)state;
+    memset(&s, 0, sizeof s);
+    s.incident_alerts_dropped = 12;
+    s.incident_alerts_max = 16384;
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    mw_summary_print_notices(f, &s, false);
+    char *out = mw_test_slurp(f, NULL);
+    assert_string_equal(out, "Incidents: 12 alerts not kept for incidents (at most 16384 in all, "
+                             "the least severe left out first; every alert is in the output)\n");
+    mw_free(out);
+}
+
 static void test_timing_only_when_measured(void **state)
 {
     struct mw_run_summary s = full_summary();
@@ -232,6 +249,7 @@ int main(void)
         cmocka_unit_test(test_full_summary_exact),
         cmocka_unit_test(test_quiet_run),
         cmocka_unit_test(test_undated),
+        cmocka_unit_test(test_incident_alerts_dropped),
         cmocka_unit_test(test_timing_only_when_measured),
         cmocka_unit_test(test_color),
         cmocka_unit_test(test_notices_only),

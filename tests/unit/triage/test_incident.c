@@ -366,6 +366,75 @@ static void test_alert_cap(void **state)
     assert_int_equal(inc->alerts_omitted, 5);
     assert_int_equal(inc->level, MW_LEVEL_CRITICAL);
     assert_non_null(strstr(inc->summary, "5 more alerts not kept"));
+    assert_int_equal(mw_incidents_dropped(b), 0); /* the account's own cap, not the store's */
+    mw_incidents_destroy(b);
+}
+
+/* Past MW_INC_ALERTS_MAX alerts in all (no account past its own cap), a less or equally severe
+ * alert is counted and a more severe one replaces a least severe one kept, the informational
+ * ones first, then, when none is left, the low ones: the store stays at the cap, and the critical
+ * alerts of an account seen last all make its incident. */
+static void test_alert_cap_in_all(void **state)
+{
+    (void)state;
+    struct mw_incidents *b = mw_incidents_create(NULL);
+    enum {
+        ACCOUNTS = 40,
+        LOWS = MW_INC_ALERTS_MAX + 10,
+        CRITS = 3,
+        MIDS = MW_INC_ALERTS_MAX / 2
+    };
+    _Static_assert(LOWS / ACCOUNTS < MW_INC_ALERTS_PER_ACCOUNT, "no account reaches its own cap");
+    _Static_assert(MIDS / 20 < MW_INC_ALERTS_PER_ACCOUNT, "no account reaches its own cap");
+    char who[64];
+    for (int i = 0; i < LOWS + CRITS + MIDS; i++) {
+        struct mw_alert a;
+        memset(&a, 0, sizeof a);
+        snprintf(a.id, sizeof a.id, "a-%06d", i);
+        a.rule = &r_bulk;
+        a.first_ns = a.last_ns = SEC(T0 + i);
+        if (i < LOWS) { /* informational and low by turns */
+            a.level = i % 2 ? MW_LEVEL_LOW : MW_LEVEL_INFORMATIONAL;
+            snprintf(who, sizeof who, "user%d@contoso.example", i % ACCOUNTS);
+        } else if (i < LOWS + CRITS) {
+            a.level = MW_LEVEL_CRITICAL;
+            snprintf(who, sizeof who, "boss@contoso.example");
+        } else {
+            a.level = MW_LEVEL_MEDIUM;
+            snprintf(who, sizeof who, "mid%d@contoso.example", i % 20);
+        }
+        a.account = who;
+        mw_incidents_add(b, &a);
+    }
+    mw_incidents_build(b);
+    size_t n, kept = 0, per_level[MW_LEVEL_CRITICAL + 1] = { 0 };
+    uint64_t omitted = 0;
+    const struct mw_incident *inc = mw_incidents_list(b, &n);
+    /* the accounts whose every alert was informational are left out whole: the 20 even ones */
+    assert_int_equal(n, ACCOUNTS / 2 + 1 + 20);
+    assert_int_equal(inc[0].level, MW_LEVEL_CRITICAL); /* most severe first */
+    assert_int_equal(inc[0].nalerts, CRITS);
+    assert_int_equal(inc[0].alerts_omitted, 0);
+    for (size_t i = 0; i < n; i++) {
+        kept += inc[i].nalerts;
+        omitted += inc[i].alerts_omitted;
+        for (size_t k = 0; k < inc[i].nalerts; k++) {
+            per_level[inc[i].alerts[k]->level]++;
+        }
+        if (inc[i].alerts_omitted) {
+            assert_non_null(strstr(inc[i].summary, "more alerts not kept"));
+        }
+    }
+    assert_int_equal(kept, MW_INC_ALERTS_MAX);
+    assert_int_equal(mw_incidents_dropped(b), LOWS + CRITS + MIDS - MW_INC_ALERTS_MAX);
+    assert_int_equal(omitted, LOWS + CRITS + MIDS - MW_INC_ALERTS_MAX - LOWS / 2);
+    /* of the 10 over the cap, 5 informational were dropped and 5 low replaced informational
+     * ones; the criticals replaced 3 more, the mediums every informational one left and then 8
+     * low ones */
+    assert_int_equal(per_level[MW_LEVEL_INFORMATIONAL], 0);
+    assert_int_equal(per_level[MW_LEVEL_LOW], MW_INC_ALERTS_MAX / 2 + 5 - 8);
+    assert_int_equal(per_level[MW_LEVEL_MEDIUM], MIDS);
+    assert_int_equal(per_level[MW_LEVEL_CRITICAL], CRITS);
     mw_incidents_destroy(b);
 }
 
@@ -460,11 +529,12 @@ static void test_observe_repeats(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_grouping),    cmocka_unit_test(test_span_split),
-        cmocka_unit_test(test_links),       cmocka_unit_test(test_observe_repeats),
-        cmocka_unit_test(test_ip_links),    cmocka_unit_test(test_address_incidents),
-        cmocka_unit_test(test_level_raise), cmocka_unit_test(test_deterministic_id),
-        cmocka_unit_test(test_alert_cap),   cmocka_unit_test(test_hostile_json),
+        cmocka_unit_test(test_grouping),     cmocka_unit_test(test_span_split),
+        cmocka_unit_test(test_links),        cmocka_unit_test(test_observe_repeats),
+        cmocka_unit_test(test_ip_links),     cmocka_unit_test(test_address_incidents),
+        cmocka_unit_test(test_level_raise),  cmocka_unit_test(test_deterministic_id),
+        cmocka_unit_test(test_alert_cap),    cmocka_unit_test(test_alert_cap_in_all),
+        cmocka_unit_test(test_hostile_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
