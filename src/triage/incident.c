@@ -96,9 +96,8 @@ struct mw_incidents {
     /* The summaries of timeline entries (mw_incidents_keep): one allocation per 64 KiB instead
      * of one per entry, freed with the store. */
     struct mw_arena strings;
-    /* The alerts kept in all buckets, and how many of each level (MW_INC_ALERTS_MAX); where the
-     * last alert of the lowest level was evicted from (the next eviction looks there first). */
-    size_t nkept;
+    /* The alerts kept in all buckets, by level (MW_INC_ALERTS_MAX); where the last alert of the
+     * lowest level was evicted from (the next eviction looks there first). */
     size_t kept_level[MW_LEVEL_CRITICAL + 1];
     size_t evict_at;
     uint64_t dropped; /* alerts left out for MW_INC_ALERTS_MAX: dropped as they came or evicted */
@@ -639,6 +638,15 @@ static int level_of(const struct mw_inc_alert *c)
                                              : c->level;
 }
 
+static size_t kept_total(const struct mw_incidents *b)
+{
+    size_t n = 0;
+    for (int l = MW_LEVEL_INFORMATIONAL; l <= MW_LEVEL_CRITICAL; l++) {
+        n += b->kept_level[l];
+    }
+    return n;
+}
+
 /* The least severe level of the alerts kept (the store holds some). */
 static int lowest_kept(const struct mw_incidents *b)
 {
@@ -662,7 +670,6 @@ static void evict_one(struct mw_incidents *b, int level)
                 k->v[i] = k->v[--k->n]; /* a bucket's order is not kept: grouping sorts */
                 k->omitted++;
                 b->dropped++;
-                b->nkept--;
                 b->kept_level[level]--;
                 b->evict_at = at;
                 return;
@@ -677,7 +684,7 @@ static void evict_one(struct mw_incidents *b, int level)
 static void bucket_keep(struct mw_incidents *b, struct bucket *k, struct mw_inc_alert *c)
 {
     int level = level_of(c);
-    if (k->n < MW_INC_ALERTS_PER_ACCOUNT && b->nkept >= MW_INC_ALERTS_MAX) {
+    if (k->n < MW_INC_ALERTS_PER_ACCOUNT && kept_total(b) >= MW_INC_ALERTS_MAX) {
         int low = lowest_kept(b);
         if (level <= low) {
             k->omitted++;
@@ -693,7 +700,6 @@ static void bucket_keep(struct mw_incidents *b, struct bucket *k, struct mw_inc_
             k->v = mw_realloc(k->v, k->cap * sizeof *k->v);
         }
         k->v[k->n++] = c;
-        b->nkept++;
         b->kept_level[level]++;
         return;
     }
