@@ -97,15 +97,22 @@ static void read_back(struct fixture *fx, const char *account, size_t max, struc
     assert_int_equal(mw_context_read(fx->ctx, &key, 1, &o, collect, s, dropped), MW_OK);
 }
 
+/* The file `name` in the temporary directory (its path into path, 256 bytes) holding `lines`,
+ * read into fx. */
+static void read_lines(struct fixture *fx, const char *name, char *path)
+{
+    assert_int_equal(mw_test_temp_path(name, path, 256), 0);
+    assert_int_equal(mw_test_write_file(path, lines, strlen(lines)), 0);
+    const char *paths[] = { path };
+    read_inputs(fx, paths, 1);
+}
+
 static void test_kinds_and_accounts(void **state)
 {
     (void)state;
     char path[256];
-    assert_int_equal(mw_test_temp_path("ctx-lines.jsonl", path, sizeof path), 0);
-    assert_int_equal(mw_test_write_file(path, lines, strlen(lines)), 0);
-    const char *paths[] = { path };
     struct fixture fx;
-    read_inputs(&fx, paths, 1);
+    read_lines(&fx, "ctx-lines.jsonl", path);
     /* 5 context events; the mail access is also written under its mailbox owner */
     assert_int_equal(mw_context_entries(fx.ctx), 6);
 
@@ -182,11 +189,8 @@ static void test_picked_counts(void **state)
 {
     (void)state;
     char path[256];
-    assert_int_equal(mw_test_temp_path("ctx-picked.jsonl", path, sizeof path), 0);
-    assert_int_equal(mw_test_write_file(path, lines, strlen(lines)), 0);
-    const char *paths[] = { path };
     struct fixture fx;
-    read_inputs(&fx, paths, 1);
+    read_lines(&fx, "ctx-picked.jsonl", path);
     const char *forms[] = { "bob@example.org", "alice@example.org", "carol@example.org",
                             "ALICE@example.org", "nobody@example.org" };
     uint64_t keys[5];
@@ -259,11 +263,8 @@ static void test_reset(void **state)
 {
     (void)state;
     char path[256];
-    assert_int_equal(mw_test_temp_path("ctx-reset.jsonl", path, sizeof path), 0);
-    assert_int_equal(mw_test_write_file(path, lines, strlen(lines)), 0);
-    const char *paths[] = { path };
     struct fixture fx;
-    read_inputs(&fx, paths, 1);
+    read_lines(&fx, "ctx-reset.jsonl", path);
     mw_context_reset(fx.ctx);
     assert_int_equal(mw_context_entries(fx.ctx), 0);
     struct seen s;
